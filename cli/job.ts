@@ -1,0 +1,80 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { App } from "cdktf";
+import { loadConfig } from "../config/load";
+import { Config } from "../config/schema";
+import { PortPlan } from "../modules/broker-ports/allocation";
+import { OutputTransaction } from "../output/transaction";
+import { writeModules } from "../packaging";
+import { comparePorts, lockFromPlan, lockPathFor, PortChangeError, PortChanges, portsMoved, readLock, renderLock } from "../review/port-lock";
+import { renderReviewPage } from "../review/review-page";
+import { addDeployStacks, portPlanFor } from "../stacks";
+
+export interface SynthOptions {
+  readonly configFile: string;
+  /** @default cdktf.out */
+  readonly outDir?: string;
+  /** @default dist/modules */
+  readonly modulesOutDir?: string;
+  /** Accept a run that moves a port recorded in the lock. @default false */
+  readonly allowPortChange?: boolean;
+}
+
+export interface SynthResult {
+  readonly config: Config;
+  readonly ports: PortPlan;
+  readonly changes: PortChanges;
+  readonly outDir: string;
+  readonly modulesOutDir: string;
+  readonly lockFile: string;
+  readonly stacks: readonly string[];
+  readonly modules: readonly string[];
+}
+
+/**
+ * The main job: validate the configuration, check the port lock, synthesize the deployable stacks,
+ * the publishable modules and REVIEW.md, and only when all of that succeeded replace the previous
+ * outputs and the lock. Throws ConfigError or PortChangeError with nothing written.
+ */
+export function runSynth(options: SynthOptions): SynthResult {
+  const config = loadConfig(options.configFile);
+  const outDir = path.resolve(options.outDir ?? "cdktf.out");
+  const modulesOutDir = path.resolve(options.modulesOutDir ?? path.join("dist", "modules"));
+  const lockFile = lockPathFor(options.configFile);
+
+  const nextLock = lockFromPlan(config.cluster.name, portPlanFor(config));
+  const changes = comparePorts(readLock(lockFile), nextLock);
+  if (portsMoved(changes) && !options.allowPortChange) {
+    throw new PortChangeError(lockFile, changes);
+  }
+
+  const tx = new OutputTransaction();
+  try {
+    const stagedOut = tx.stageDirectory(outDir);
+    const app = new App({ outdir: stagedOut });
+    const deploy = addDeployStacks(app, config);
+    app.synth();
+
+    const consumerStacks = config.consumers.map((c, i) => ({ name: c.name, stack: deploy.consumers[i].node.id }));
+    fs.writeFileSync(
+      path.join(stagedOut, "REVIEW.md"),
+      renderReviewPage({ config, ports: deploy.ports, changes, providerStack: deploy.provider.node.id, consumerStacks, lockFile: path.basename(lockFile) }),
+    );
+    const modules = writeModules(tx.stageDirectory(modulesOutDir), config);
+    tx.stageFile(lockFile, renderLock(nextLock));
+    tx.commit();
+    return {
+      config,
+      ports: deploy.ports,
+      changes,
+      outDir,
+      modulesOutDir,
+      lockFile,
+      stacks: [deploy.provider.node.id, ...consumerStacks.map((s) => s.stack)],
+      modules,
+    };
+  } catch (err) {
+    tx.rollback();
+    throw err;
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * `npm run synth -- --config FILE [--out DIR] [--modules-out DIR] [--allow-port-change]`
+ * Exit status: 0 written; 1 invalid configuration or refused port change (nothing written);
+ * 2 bad command line.
+ */
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { EXAMPLE_CONFIG } from "../config/load";
+import { ConfigError } from "../config/validate";
+import { PortChangeError } from "../review/port-lock";
+import { runSynth, SynthResult } from "./job";
+
+const USAGE = `Usage: npm run synth -- [--config FILE] [--out DIR] [--modules-out DIR] [--allow-port-change]
+
+  --config FILE         cluster and consumers, YAML or JSON (default: examples/orders.yaml)
+  --out DIR             deployable cdktf stacks and REVIEW.md (default: cdktf.out)
+  --modules-out DIR     publishable Terraform modules (default: dist/modules)
+  --allow-port-change   accept a run that moves a port recorded in the port lock`;
+
+function summary(r: SynthResult): string {
+  const rel = (p: string) => path.relative(process.cwd(), p) || ".";
+  const { cluster } = r.config;
+  const lines = [
+    `Synthesized ${r.stacks.length} stack(s) into ${rel(r.outDir)}/stacks: ${r.stacks.join(", ")}`,
+    `Modules in ${rel(r.modulesOutDir)}: ${r.modules.join(", ")}`,
+    `Bootstrap: ${cluster.advertisedHostname}:${r.ports.bootstrapPort} → all ${r.ports.brokerPorts.size} broker(s)`,
+    ...[...r.ports.brokerPorts].map(([id, port]) => `  broker ${id} → port ${port}`),
+  ];
+  const c = r.changes;
+  if (!c.hadLock) lines.push(`Port lock created: ${rel(r.lockFile)} (commit it with the configuration)`);
+  for (const a of c.added) if (c.hadLock) lines.push(`Port lock: broker ${a.broker} added on port ${a.port}`);
+  for (const x of c.removed) lines.push(`Port lock: broker ${x.broker} removed (was port ${x.port})`);
+  for (const m of c.moved) lines.push(`Port lock: broker ${m.broker} MOVED ${m.from} → ${m.to} (--allow-port-change)`);
+  if (c.bootstrapMoved) lines.push(`Port lock: bootstrap MOVED ${c.bootstrapMoved.from} → ${c.bootstrapMoved.to} (--allow-port-change)`);
+  lines.push(`Review page: ${rel(path.join(r.outDir, "REVIEW.md"))}`);
+  return lines.join("\n");
+}
+
+function main(argv: string[]): number {
+  let args;
+  try {
+    args = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        config: { type: "string" },
+        out: { type: "string" },
+        "modules-out": { type: "string" },
+        "allow-port-change": { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    }).values;
+  } catch (err) {
+    console.error(`${(err as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (args.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  try {
+    const result = runSynth({
+      configFile: args.config ?? path.relative(process.cwd(), EXAMPLE_CONFIG),
+      outDir: args.out,
+      modulesOutDir: args["modules-out"],
+      allowPortChange: args["allow-port-change"],
+    });
+    console.log(summary(result));
+    return 0;
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof PortChangeError) {
+      console.error(err.message);
+      return 1;
+    }
+    throw err;
+  }
+}
+
+process.exitCode = main(process.argv.slice(2));

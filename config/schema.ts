@@ -1,0 +1,127 @@
+/**
+ * The configuration contract (see README "Configuration reference"): one file describes a Kafka
+ * cluster and the client VPCs that connect to it. Strict: an unknown key is an error, because a
+ * misspelt optional key would otherwise silently fall back to its default.
+ */
+import { z } from "zod";
+import {
+  DEFAULT_BOOTSTRAP_PORT,
+  DEFAULT_BROKER_PORT_BASE,
+  MAX_PORT,
+  MIN_PORT,
+} from "../modules/broker-ports/allocation";
+
+/** Seed policy: the product PrivateLink for Kafka was founded on is not offered in these regions. */
+export const DEFAULT_DENIED_REGIONS = ["us-west-1", "af-south-1"];
+export const DEFAULT_BROKER_TARGET_PORT = 9094;
+export const DEFAULT_TCP_IDLE_TIMEOUT_SECONDS = 600;
+export const DEFAULT_DEREGISTRATION_DELAY_SECONDS = 30;
+
+const pattern = (re: RegExp, rule: string) => z.string().regex(re, { error: rule });
+
+/** Names end up in AWS names: `<cluster>-b<id>` target groups must fit AWS's 32 characters. */
+const name = pattern(/^[a-z](?:[a-z0-9-]{0,18}[a-z0-9])?$/, "must be 1-20 characters of a-z, 0-9 and '-', start with a letter and not end with '-'");
+const region = pattern(/^[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d+$/, "must be an AWS region name such as us-east-1");
+const vpcId = pattern(/^vpc-[0-9a-f]{8,17}$/, "must be a VPC ID such as vpc-0a1b2c3d4e5f60718");
+const subnetIds = z
+  .array(pattern(/^subnet-[0-9a-f]{8,17}$/, "must be a subnet ID such as subnet-0a1b2c3d4e5f60718"))
+  .min(1)
+  .refine((ids) => new Set(ids).size === ids.length, { error: "must not list a subnet twice" });
+const port = (rule = `must be an integer from ${MIN_PORT} to ${MAX_PORT}`) =>
+  z.number().int({ error: rule }).min(MIN_PORT, { error: rule }).max(MAX_PORT, { error: rule });
+const hostname = pattern(
+  /^(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/,
+  "must be a lower-case DNS name with at least two labels, such as orders.kafka.example.internal",
+);
+const tags = z.record(z.string().min(1).max(128), z.string().max(256));
+const roleArn = pattern(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, "must be an IAM role ARN such as arn:aws:iam::111122223333:role/deploy");
+/** How a stack's AWS provider authenticates; both optional (the default credential chain). */
+const awsAccess = {
+  profile: z.string().min(1).optional(),
+  assumeRoleArn: roleArn.optional(),
+};
+
+const broker = z.strictObject({
+  id: z.number().int({ error: "must be a non-negative integer" }).min(0, { error: "must be a non-negative integer" }),
+  target: z.string().min(1),
+});
+
+export const clusterSchema = z.strictObject({
+  name,
+  region,
+  vpcId,
+  subnetIds,
+  advertisedHostname: hostname,
+  bootstrapPort: port().default(DEFAULT_BOOTSTRAP_PORT),
+  brokerPortBase: z
+    .number()
+    .int({ error: `must be an integer from 0 to ${MAX_PORT}` })
+    .min(0, { error: `must be an integer from 0 to ${MAX_PORT}` })
+    .max(MAX_PORT, { error: `must be an integer from 0 to ${MAX_PORT}` })
+    .default(DEFAULT_BROKER_PORT_BASE),
+  brokerTargetPort: port().default(DEFAULT_BROKER_TARGET_PORT),
+  targetType: z.enum(["ip", "instance"]).default("ip"),
+  brokers: z.array(broker).min(1),
+  allowedPrincipals: z
+    .array(
+      z.union([z.literal("*"), pattern(/^arn:aws[a-z-]*:iam::\d{12}:(?:root|role\/.+|user\/.+)$/, "must be an IAM principal ARN (account root, role or user)")], {
+        error: "must be an IAM principal ARN (account root, role or user) or \"*\"",
+      }),
+    )
+    .min(1),
+  acceptanceRequired: z.boolean().default(true),
+  tcpIdleTimeoutSeconds: z
+    .number()
+    .int({ error: "must be an integer from 60 to 6000 (NLB TCP listener idle timeout)" })
+    .min(60, { error: "must be an integer from 60 to 6000 (NLB TCP listener idle timeout)" })
+    .max(6000, { error: "must be an integer from 60 to 6000 (NLB TCP listener idle timeout)" })
+    .default(DEFAULT_TCP_IDLE_TIMEOUT_SECONDS),
+  deregistrationDelaySeconds: z
+    .number()
+    .int({ error: "must be an integer from 0 to 3600" })
+    .min(0, { error: "must be an integer from 0 to 3600" })
+    .max(3600, { error: "must be an integer from 0 to 3600" })
+    .default(DEFAULT_DEREGISTRATION_DELAY_SECONDS),
+  listenerName: pattern(/^[A-Z][A-Z0-9_]{0,31}$/, "must be an upper-case Kafka listener name such as PRIVATELINK").default("PRIVATELINK"),
+  listenerSecurityProtocol: z.enum(["SSL", "SASL_SSL", "PLAINTEXT", "SASL_PLAINTEXT"]).default("SSL"),
+  tags: tags.default({}),
+  ...awsAccess,
+});
+
+export const consumerSchema = z.strictObject({
+  name,
+  region,
+  vpcId,
+  subnetIds,
+  allowedCidrs: z.array(z.string()).min(1),
+  serviceName: pattern(/^com\.amazonaws\.vpce\.[a-z0-9-]+\.vpce-svc-[0-9a-f]{8,17}$/, "must be a VPC endpoint service name such as com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0").optional(),
+  hostedZoneId: pattern(/^Z[A-Z0-9]{1,31}$/, "must be a Route 53 hosted zone ID such as Z0123456789ABCDEFGHIJ").optional(),
+  tags: tags.default({}),
+  ...awsAccess,
+});
+
+export const policySchema = z.strictObject({
+  deniedRegions: z.array(region).default(DEFAULT_DENIED_REGIONS),
+  allowCrossRegion: z.boolean().default(false),
+  allowAnyPrincipal: z.boolean().default(false),
+  allowAnyCidr: z.boolean().default(false),
+});
+
+export const configSchema = z.strictObject({
+  cluster: clusterSchema,
+  consumers: z.array(consumerSchema).default([]),
+  policy: policySchema.default({
+    deniedRegions: DEFAULT_DENIED_REGIONS,
+    allowCrossRegion: false,
+    allowAnyPrincipal: false,
+    allowAnyCidr: false,
+  }),
+});
+
+/** A configuration as the user wrote it (optional fields may be missing). */
+export type ConfigInput = z.input<typeof configSchema>;
+/** A configuration with every default filled in; `validateConfig` also checked the cross-field rules. */
+export type Config = z.output<typeof configSchema>;
+export type ClusterConfig = Config["cluster"];
+export type ConsumerConfig = Config["consumers"][number];
+export type PolicyConfig = Config["policy"];

@@ -1,0 +1,187 @@
+import { DataAwsSubnet } from "@cdktf/provider-aws/lib/data-aws-subnet";
+import { DataAwsVpcEndpointService } from "@cdktf/provider-aws/lib/data-aws-vpc-endpoint-service";
+import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
+import { Route53Zone } from "@cdktf/provider-aws/lib/route53-zone";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
+import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import { IResolvable, TerraformIterator, TerraformOutput, Token } from "cdktf";
+import { Construct } from "constructs";
+import { clientConfig } from "../broker-ports/kafka-config";
+import { hcl, isKnown } from "../private/hcl";
+
+export interface KafkaPrivateLinkConsumerProps {
+  /** Prefix of the AWS names (`<name>-kafka-endpoint`). */
+  readonly name: string;
+  /** The client VPC; needs enableDnsSupport and enableDnsHostnames for the private zone. */
+  readonly vpcId: string;
+  /** Endpoint subnets, one per availability zone the clients run in. */
+  readonly subnetIds: string[];
+  /** The provider's VPC endpoint service name. */
+  readonly serviceName: string;
+  /** The service's region when it is not the endpoint's (cross-region PrivateLink). @default same region */
+  readonly serviceRegion?: string;
+  readonly advertisedHostname: string;
+  readonly bootstrapPort: number;
+  /** Broker ID → its listener port, from the broker-ports allocation. */
+  readonly brokerPorts: Record<string, number> | IResolvable;
+  /** Client CIDR blocks allowed to reach the bootstrap and broker ports. */
+  readonly allowedCidrs: string[];
+  /** An existing private hosted zone (associated with the VPC) to put the record in. @default a new zone for exactly the hostname */
+  readonly hostedZoneId?: string;
+  /** Kafka security protocol, for the client config snippet. @default SSL */
+  readonly securityProtocol?: string;
+  /** The provider NLB's idle timeout, for the client config snippet. @default 600 */
+  readonly tcpIdleTimeoutSeconds?: number;
+  /**
+   * Check at plan time that every endpoint subnet is in an AZ where the service is offered. Needs
+   * the service to exist and be in this region; off for cross-region endpoints.
+   * @default true when serviceRegion is not set
+   */
+  readonly checkAvailabilityZones?: boolean;
+  /** @default no tags */
+  readonly tags?: Record<string, string>;
+}
+
+/**
+ * The consumer half: an interface endpoint to the provider's service, a security group that lets
+ * exactly the client CIDRs reach exactly the Kafka ports, and a private zone that resolves the
+ * advertised hostname to the endpoint.
+ */
+export class KafkaPrivateLinkConsumer extends Construct {
+  readonly endpoint: VpcEndpoint;
+  readonly securityGroup: SecurityGroup;
+  readonly zoneId: string;
+
+  constructor(scope: Construct, id: string, props: KafkaPrivateLinkConsumerProps) {
+    super(scope, id);
+    const tags = props.tags;
+
+    this.securityGroup = new SecurityGroup(this, "security-group", {
+      name: `${props.name}-kafka-endpoint`,
+      description: "Kafka PrivateLink endpoint: client CIDRs to the bootstrap and broker ports",
+      vpcId: props.vpcId,
+      // No inline rules: Terraform then also removes AWS's default allow-all egress rule, and the
+      // endpoint needs none (it only answers connections).
+      tags,
+    });
+    this.securityGroup.overrideLogicalId("endpoint");
+
+    // One rule per CIDR and port, keyed "<cidr>:<port>": a new broker adds its rules, changes none.
+    const rules = TerraformIterator.fromMap(this.ingressRules(props));
+    new VpcSecurityGroupIngressRule(this, "client-rule", {
+      forEach: rules,
+      securityGroupId: this.securityGroup.id,
+      ipProtocol: "tcp",
+      cidrIpv4: rules.getString("cidr"),
+      fromPort: rules.getNumber("port"),
+      toPort: rules.getNumber("port"),
+      description: rules.getString("description"),
+      tags,
+    }).overrideLogicalId("client");
+
+    const checkAzs = props.checkAvailabilityZones ?? (props.serviceRegion === undefined || Token.isUnresolved(props.serviceRegion));
+    this.endpoint = new VpcEndpoint(this, "endpoint", {
+      vpcId: props.vpcId,
+      serviceName: props.serviceName,
+      serviceRegion: props.serviceRegion,
+      vpcEndpointType: "Interface",
+      // The service has no private DNS name of its own; the zone below resolves the hostname.
+      privateDnsEnabled: false,
+      subnetIds: props.subnetIds,
+      securityGroupIds: [this.securityGroup.id],
+      tags,
+      lifecycle: checkAzs ? { precondition: [this.availabilityZonePrecondition(props)] } : undefined,
+    });
+    this.endpoint.overrideLogicalId("this");
+
+    const dns = this.endpoint.dnsEntry.get(0);
+    const zoneGiven = props.hostedZoneId;
+    if (zoneGiven !== undefined && !Token.isUnresolved(zoneGiven)) {
+      this.zoneId = zoneGiven;
+    } else {
+      const zone = new Route53Zone(this, "zone", {
+        // Module input that may be null: create the zone only when no zone ID is given.
+        count: zoneGiven === undefined ? undefined : Token.asNumber(hcl`${zoneGiven} == null ? 1 : 0`),
+        // Exactly the advertised hostname, so the zone does not shadow the rest of the parent domain.
+        name: props.advertisedHostname,
+        comment: "Kafka over PrivateLink: resolves the advertised hostname to the interface endpoint",
+        vpc: [{ vpcId: props.vpcId }],
+        tags,
+      });
+      zone.overrideLogicalId("this");
+      this.zoneId = zoneGiven === undefined ? zone.zoneId : hcl`${zoneGiven} != null ? ${zoneGiven} : one(aws_route53_zone.this[*].zone_id)`;
+    }
+    new Route53Record(this, "alias", {
+      zoneId: this.zoneId,
+      name: props.advertisedHostname,
+      type: "A",
+      alias: { name: dns.dnsName, zoneId: dns.hostedZoneId, evaluateTargetHealth: false },
+    }).overrideLogicalId("this");
+
+    this.outputs(props, dns.dnsName);
+  }
+
+  /** CIDR × (bootstrap port + every broker port), keyed "<cidr>:<port>". */
+  private ingressRules(props: KafkaPrivateLinkConsumerProps): Record<string, { cidr: string; port: number; description: string }> | IResolvable {
+    if (isKnown(props.brokerPorts) && isKnown(props.allowedCidrs) && isKnown(props.bootstrapPort)) {
+      const ports: Array<[string, number]> = [
+        ["bootstrap", props.bootstrapPort],
+        ...Object.entries(props.brokerPorts as Record<string, number>).map(([id, port]): [string, number] => [`broker ${id}`, port]),
+      ];
+      return Object.fromEntries(
+        props.allowedCidrs.flatMap((cidr) => ports.map(([what, port]) => [`${cidr}:${port}`, { cidr, port, description: `Kafka ${what} from ${cidr}` }])),
+      );
+    }
+    const ports = hcl`merge({ bootstrap = ${props.bootstrapPort} }, { for id, port in ${props.brokerPorts} : "broker \${id}" => port })`;
+    return Token.asAny(
+      hcl`{ for pair in setproduct(${Token.asList(props.allowedCidrs)}, [for what, port in ${ports} : { what = what, port = port }]) :
+    "\${pair[0]}:\${pair[1].port}" => { cidr = pair[0], port = pair[1].port, description = "Kafka \${pair[1].what} from \${pair[0]}" } }`,
+    );
+  }
+
+  private availabilityZonePrecondition(props: KafkaPrivateLinkConsumerProps) {
+    // A module input that may name another region: there the service's AZs are not this VPC's,
+    // so the check only holds for a same-region service.
+    const region = props.serviceRegion !== undefined && Token.isUnresolved(props.serviceRegion) ? props.serviceRegion : undefined;
+    const service = new DataAwsVpcEndpointService(this, "service", {
+      serviceName: props.serviceName,
+      serviceRegions: region === undefined ? undefined : Token.asList(hcl`${region} == null ? null : [${region}]`),
+    });
+    service.overrideLogicalId("this");
+    const subnets = TerraformIterator.fromList(props.subnetIds);
+    const subnet = new DataAwsSubnet(this, "endpoint-subnet", { forEach: subnets, id: subnets.value });
+    subnet.overrideLogicalId("endpoint");
+    const zones = service.availabilityZones;
+    return {
+      condition:
+        region === undefined
+          ? hcl`alltrue([for s in data.aws_subnet.endpoint : contains(${zones}, s.availability_zone)])`
+          : hcl`${region} != null || alltrue([for s in data.aws_subnet.endpoint : contains(${zones}, s.availability_zone)])`,
+      errorMessage: "Every endpoint subnet must be in an availability zone where the Kafka endpoint service is offered (data.aws_vpc_endpoint_service.this.availability_zones).",
+    };
+  }
+
+  private outputs(props: KafkaPrivateLinkConsumerProps, dnsName: string): void {
+    const output = (name: string, description: string, value: unknown) =>
+      new TerraformOutput(this, `${name}-output`, { value, description }).overrideLogicalId(name);
+    const securityProtocol = props.securityProtocol ?? "SSL";
+    const idle = props.tcpIdleTimeoutSeconds ?? 600;
+    output("endpoint_id", "ID of the interface VPC endpoint (the provider accepts its connection)", this.endpoint.id);
+    output("endpoint_dns_name", "Regional DNS name of the interface endpoint", dnsName);
+    output("zone_id", "Route 53 hosted zone that resolves the advertised hostname", this.zoneId);
+    output("security_group_id", "Security group of the endpoint", this.securityGroup.id);
+    output(
+      "client_config",
+      "Client .properties lines: bootstrap.servers, security.protocol and an idle timeout below the NLB's",
+      isKnown([props.advertisedHostname, props.bootstrapPort, securityProtocol, idle])
+        ? clientConfig({ advertisedHostname: props.advertisedHostname, bootstrapPort: props.bootstrapPort, securityProtocol, tcpIdleTimeoutSeconds: idle })
+        : // The same lines as clientConfig, for values only Terraform knows.
+          hcl`join("\\n", [
+    "bootstrap.servers=\${${props.advertisedHostname}}:\${${props.bootstrapPort}}",
+    "security.protocol=\${${securityProtocol}}",
+    "connections.max.idle.ms=\${min(540000, floor(${idle} * 0.9) * 1000)}",
+  ])`,
+    );
+  }
+}

@@ -1,0 +1,204 @@
+import { Lb } from "@cdktf/provider-aws/lib/lb";
+import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
+import { LbTargetGroup, LbTargetGroupConfig } from "@cdktf/provider-aws/lib/lb-target-group";
+import { LbTargetGroupAttachment } from "@cdktf/provider-aws/lib/lb-target-group-attachment";
+import { VpcEndpointService } from "@cdktf/provider-aws/lib/vpc-endpoint-service";
+import { IResolvable, TerraformIterator, TerraformOutput, Token } from "cdktf";
+import { Construct } from "constructs";
+import { brokerListenerConfig } from "../broker-ports/kafka-config";
+import { hcl, isKnown } from "../private/hcl";
+
+/** Broker ID (as a string: Terraform map keys are strings) → value. */
+export type BrokerMap<T> = Record<string, T>;
+
+export interface BrokerTarget {
+  /** A private IPv4 address (targetType ip) or an EC2 instance ID (targetType instance). */
+  readonly target: string;
+}
+
+export interface KafkaPrivateLinkProviderProps {
+  /** Prefix of the AWS names (`<name>-nlb`, `<name>-b<id>`): 1-20 characters. */
+  readonly name: string;
+  readonly vpcId: string;
+  /** Subnets of the NLB, one per availability zone that should serve clients. */
+  readonly subnetIds: string[];
+  /** The one hostname every broker advertises. */
+  readonly advertisedHostname: string;
+  /** Listener that forwards to any healthy broker. */
+  readonly bootstrapPort: number;
+  /** Broker ID → its target. A Terraform map expression when the brokers are module inputs. */
+  readonly brokers: BrokerMap<BrokerTarget> | IResolvable;
+  /** Broker ID → its own listener port, from the broker-ports allocation. Same keys as `brokers`. */
+  readonly brokerPorts: BrokerMap<number> | IResolvable;
+  /** The port on each broker that the NLB forwards to (the broker's PrivateLink listener). */
+  readonly brokerTargetPort: number;
+  /** `ip` or `instance`. */
+  readonly targetType: string;
+  /** IAM principals allowed to create endpoints to the service. */
+  readonly allowedPrincipals: string[];
+  /** @default true: every endpoint connection waits for the provider to accept it */
+  readonly acceptanceRequired?: boolean | IResolvable;
+  /** Other regions whose VPCs may connect (cross-region PrivateLink). @default none: same region only */
+  readonly supportedRegions?: string[];
+  /** NLB TCP listener idle timeout, 60-6000 s. @default 600 (above Kafka's 540 s client idle close) */
+  readonly tcpIdleTimeoutSeconds?: number;
+  /** Seconds a deregistering broker keeps its connections. @default 30 (fits rolling restarts) */
+  readonly deregistrationDelaySeconds?: number;
+  /** Kafka listener name in the broker config snippet. @default PRIVATELINK */
+  readonly listenerName?: string;
+  /** Security protocol of that listener. @default SSL */
+  readonly listenerSecurityProtocol?: string;
+  /** @default no tags */
+  readonly tags?: Record<string, string>;
+}
+
+/**
+ * The provider half: one internal NLB with a bootstrap listener in front of every broker and one
+ * listener per broker in front of only that broker, and a VPC endpoint service over the NLB.
+ *
+ * Terraform addresses are fixed (`aws_lb_listener.broker["3"]`): they are what plan reviewers
+ * read, and renaming one moves the resource. Per-broker resources are `for_each` maps keyed by
+ * broker ID, so adding or removing a broker touches only that broker's instances.
+ */
+export class KafkaPrivateLinkProvider extends Construct {
+  readonly nlb: Lb;
+  readonly endpointService: VpcEndpointService;
+  readonly bootstrapListener: LbListener;
+  readonly brokerListeners: LbListener;
+  readonly bootstrapTargetGroup: LbTargetGroup;
+  readonly brokerTargetGroups: LbTargetGroup;
+
+  constructor(scope: Construct, id: string, props: KafkaPrivateLinkProviderProps) {
+    super(scope, id);
+    const tags = props.tags;
+    const tcpIdleTimeoutSeconds = props.tcpIdleTimeoutSeconds ?? 600;
+
+    this.nlb = new Lb(this, "nlb", {
+      name: `${props.name}-nlb`,
+      loadBalancerType: "network",
+      internal: true,
+      subnets: props.subnetIds,
+      // Off by default on NLBs: a node then only reaches targets in its own AZ, and a
+      // one-broker target group is unreachable from every other AZ.
+      enableCrossZoneLoadBalancing: true,
+      tags,
+    });
+    this.nlb.overrideLogicalId("this");
+
+    const targetGroup = (logicalId: string, config: Partial<LbTargetGroupConfig>): LbTargetGroup => {
+      const group = new LbTargetGroup(this, `${logicalId}-target-group`, {
+        port: props.brokerTargetPort,
+        protocol: "TCP",
+        targetType: props.targetType,
+        vpcId: props.vpcId,
+        // Kafka does not parse the PROXY protocol header.
+        proxyProtocolV2: false,
+        deregistrationDelay: Token.asString(props.deregistrationDelaySeconds ?? 30),
+        healthCheck: {
+          enabled: true,
+          protocol: "TCP",
+          port: "traffic-port",
+          interval: 10,
+          healthyThreshold: 3,
+          unhealthyThreshold: 3,
+        },
+        tags,
+        ...config,
+      });
+      group.overrideLogicalId(logicalId);
+      return group;
+    };
+    const attachments = (logicalId: string, targetGroupArn: string) => {
+      const brokers = TerraformIterator.fromMap(props.brokers);
+      const attachment = new LbTargetGroupAttachment(this, `${logicalId}-attachment`, {
+        forEach: brokers,
+        targetGroupArn,
+        targetId: brokers.getString("target"),
+        port: props.brokerTargetPort,
+      });
+      attachment.overrideLogicalId(logicalId);
+    };
+    const listener = (logicalId: string, config: { port: number; targetGroupArn: string; forEach?: TerraformIterator }) => {
+      const created = new LbListener(this, `${logicalId}-listener`, {
+        forEach: config.forEach,
+        loadBalancerArn: this.nlb.arn,
+        port: config.port,
+        protocol: "TCP",
+        tcpIdleTimeoutSeconds,
+        defaultAction: [{ type: "forward", targetGroupArn: config.targetGroupArn }],
+        tags,
+      });
+      created.overrideLogicalId(logicalId);
+      return created;
+    };
+
+    this.bootstrapTargetGroup = targetGroup("bootstrap", { name: `${props.name}-boot` });
+    attachments("bootstrap", this.bootstrapTargetGroup.arn);
+    this.bootstrapListener = listener("bootstrap", { port: props.bootstrapPort, targetGroupArn: this.bootstrapTargetGroup.arn });
+
+    const ports = TerraformIterator.fromMap(props.brokerPorts);
+    this.brokerTargetGroups = targetGroup("broker", { forEach: ports, name: `${props.name}-b${ports.key}` });
+    // The same key selects the broker's own group: listener "3" → group "3" → broker "3".
+    const ownGroupArn = hcl`aws_lb_target_group.broker[each.key].arn`;
+    attachments("broker", ownGroupArn);
+    this.brokerListeners = listener("broker", { forEach: ports, port: Token.asNumber(ports.value), targetGroupArn: ownGroupArn });
+
+    this.endpointService = new VpcEndpointService(this, "endpoint-service", {
+      acceptanceRequired: props.acceptanceRequired ?? true,
+      networkLoadBalancerArns: [this.nlb.arn],
+      allowedPrincipals: props.allowedPrincipals,
+      supportedRegions: props.supportedRegions,
+      tags,
+    });
+    this.endpointService.overrideLogicalId("this");
+
+    this.outputs(props);
+  }
+
+  private outputs(props: KafkaPrivateLinkProviderProps): void {
+    const output = (name: string, description: string, value: unknown) =>
+      new TerraformOutput(this, `${name}-output`, { value, description }).overrideLogicalId(name);
+    const listenerName = props.listenerName ?? "PRIVATELINK";
+    const securityProtocol = props.listenerSecurityProtocol ?? "SSL";
+
+    output("endpoint_service_name", "Service name that consumers create their interface endpoints to", this.endpointService.serviceName);
+    output("endpoint_service_id", "ID of the VPC endpoint service (accept connections and manage principals with it)", this.endpointService.id);
+    output("nlb_arn", "ARN of the internal Network Load Balancer", this.nlb.arn);
+    output("bootstrap_address", "bootstrap.servers for clients: advertised hostname and bootstrap port", `${props.advertisedHostname}:${props.bootstrapPort}`);
+    output("broker_ports", "Broker ID → its NLB listener port (and advertised port)", props.brokerPorts);
+
+    const known = isKnown(props.brokerPorts) && isKnown(props.advertisedHostname) && isKnown(listenerName) && isKnown(securityProtocol) && isKnown(props.brokerTargetPort);
+    let advertised: unknown;
+    let config: unknown;
+    if (known) {
+      const ports = Object.entries(props.brokerPorts as BrokerMap<number>);
+      advertised = Object.fromEntries(ports.map(([id, port]) => [id, `${props.advertisedHostname}:${port}`]));
+      config = Object.fromEntries(
+        ports.map(([id, port]) => [
+          id,
+          brokerListenerConfig({
+            listenerName,
+            securityProtocol,
+            bindPort: props.brokerTargetPort,
+            advertisedHostname: props.advertisedHostname,
+            advertisedPort: port,
+          }),
+        ]),
+      );
+    } else {
+      // The same lines as brokerListenerConfig, for brokers that are only known to Terraform.
+      advertised = hcl`{ for id, port in ${props.brokerPorts} : id => "\${${props.advertisedHostname}}:\${port}" }`;
+      config = hcl`{ for id, port in ${props.brokerPorts} : id => join("\\n", [
+    "listeners=\${${listenerName}}://0.0.0.0:\${${props.brokerTargetPort}}",
+    "advertised.listeners=\${${listenerName}}://\${${props.advertisedHostname}}:\${port}",
+    "listener.security.protocol.map=\${${listenerName}}:\${${securityProtocol}}",
+  ]) }`;
+    }
+    output("advertised_listeners", "Broker ID → the hostname:port the broker must advertise on its PrivateLink listener", advertised);
+    output(
+      "broker_config",
+      "Broker ID → server.properties lines for its PrivateLink listener (add each entry to the broker's existing lists)",
+      config,
+    );
+  }
+}

@@ -1,0 +1,46 @@
+/** A Terraform JSON document (`*.tf.json`), loosely typed: the module files and their examples. */
+export type TfJson = Record<string, any>;
+
+export interface VariableBlock {
+  type?: string;
+  description?: string;
+  default?: unknown;
+  nullable?: boolean;
+  validation?: Array<{ condition: string; error_message: string }>;
+}
+
+export interface OutputBlock {
+  description?: string;
+  value: unknown;
+  sensitive?: boolean;
+}
+
+/** Removes cdktf's `//` metadata (construct paths), which means nothing to a module's user. */
+export function withoutMetadata<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(withoutMetadata) as T;
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).filter(([k]) => k !== "//").map(([k, v]) => [k, withoutMetadata(v)])) as T;
+  }
+  return value;
+}
+
+export function renderJson(doc: TfJson): string {
+  return `${JSON.stringify(doc, null, 2)}\n`;
+}
+
+/** An HCL rendering of a plain value, for README usage snippets. */
+export function toHcl(value: unknown, indent = ""): string {
+  const inner = `${indent}  `;
+  if (Array.isArray(value)) {
+    if (value.every((v) => typeof v !== "object" || v === null)) return `[${value.map((v) => toHcl(v)).join(", ")}]`;
+    return `[\n${value.map((v) => `${inner}${toHcl(v, inner)},`).join("\n")}\n${indent}]`;
+  }
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value);
+    if (entries.length === 0) return "{}";
+    const key = (k: string) => (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(k) ? k : JSON.stringify(k));
+    return `{\n${entries.map(([k, v]) => `${inner}${key(k)} = ${toHcl(v, inner)}`).join("\n")}\n${indent}}`;
+  }
+  if (value === null) return "null";
+  return typeof value === "string" ? JSON.stringify(value) : String(value);
+}

@@ -1,0 +1,235 @@
+import { App, TerraformHclModule, TerraformStack, Token } from "cdktf";
+import { brokerPortsVariables, defineBrokerPortsModule } from "../modules/broker-ports/terraform";
+import { KafkaPrivateLinkConsumer } from "../modules/consumer-half";
+import { hcl } from "../modules/private/hcl";
+import { moduleVariable } from "../modules/private/variables";
+import { KafkaPrivateLinkProvider } from "../modules/provider-half";
+import {
+  DEFAULT_BROKER_TARGET_PORT,
+  DEFAULT_DEREGISTRATION_DELAY_SECONDS,
+  DEFAULT_TCP_IDLE_TIMEOUT_SECONDS,
+} from "../config/schema";
+
+/**
+ * The stacks emitted as publishable Terraform modules. Every cluster-specific value is a variable,
+ * so the module files are the same whatever configuration the main job ran on. The constructs are
+ * the deployable stacks' own; only their inputs differ (Terraform expressions instead of literals).
+ */
+export const MODULE_NAMES = {
+  brokerPorts: "kafka-broker-ports",
+  provider: "kafka-privatelink-provider",
+  consumer: "kafka-privatelink-consumer",
+} as const;
+
+const NAME_RULE = {
+  condition: "${can(regex(\"^[a-z](?:[a-z0-9-]{0,18}[a-z0-9])?$\", var.name))}",
+  errorMessage: "name must be 1-20 characters of a-z, 0-9 and '-', start with a letter and not end with '-' (it prefixes AWS names of at most 32 characters).",
+};
+const HOSTNAME_RULE = {
+  condition: "${can(regex(\"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\\\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$\", var.advertised_hostname))}",
+  errorMessage: "advertised_hostname must be a lower-case DNS name with at least two labels.",
+};
+const IDLE_RULE = {
+  condition: "${floor(var.tcp_idle_timeout_seconds) == var.tcp_idle_timeout_seconds && var.tcp_idle_timeout_seconds >= 60 && var.tcp_idle_timeout_seconds <= 6000}",
+  errorMessage: "tcp_idle_timeout_seconds must be an integer from 60 to 6000 (NLB TCP listener idle timeout).",
+};
+const PROTOCOL_RULE = (name: string) => ({
+  condition: `\${contains(["SSL", "SASL_SSL", "PLAINTEXT", "SASL_PLAINTEXT"], var.${name})}`,
+  errorMessage: `${name} must be one of SSL, SASL_SSL, PLAINTEXT, SASL_PLAINTEXT.`,
+});
+
+function commonVariables(stack: TerraformStack) {
+  return {
+    name: moduleVariable(stack, "name", { type: "string", description: "Prefix of the AWS resource names (1-20 characters of a-z, 0-9, '-').", validation: [NAME_RULE] }),
+    vpcId: moduleVariable(stack, "vpc_id", { type: "string", description: "VPC to create the resources in." }),
+    subnetIds: moduleVariable(stack, "subnet_ids", {
+      type: "list(string)",
+      description: "Subnets, one per availability zone.",
+      validation: [{ condition: "${length(var.subnet_ids) >= 1}", errorMessage: "subnet_ids must list at least one subnet." }],
+    }),
+    advertisedHostname: moduleVariable(stack, "advertised_hostname", {
+      type: "string",
+      description: "The one hostname every broker advertises (all brokers share it; the port tells them apart).",
+      validation: [HOSTNAME_RULE],
+    }),
+    tags: moduleVariable(stack, "tags", { type: "map(string)", description: "Tags for every resource that takes tags.", default: {} }),
+    tcpIdleTimeoutSeconds: moduleVariable(stack, "tcp_idle_timeout_seconds", {
+      type: "number",
+      description: "NLB TCP listener idle timeout in seconds (60-6000); clients should close idle connections before it.",
+      default: DEFAULT_TCP_IDLE_TIMEOUT_SECONDS,
+      validation: [IDLE_RULE],
+    }),
+    ...brokerPortsVariables(stack),
+  };
+}
+
+function brokerPortsCall(stack: TerraformStack, brokerIds: string[], bootstrapPort: number, brokerPortBase: number): TerraformHclModule {
+  const call = new TerraformHclModule(stack, "broker_ports", {
+    source: `../${MODULE_NAMES.brokerPorts}`,
+    // The module is published beside this one; there is no asset to copy.
+    skipAssetCreationFromLocalModules: true,
+    variables: { broker_ids: brokerIds, bootstrap_port: bootstrapPort, broker_port_base: brokerPortBase },
+  });
+  call.overrideLogicalId("broker_ports");
+  return call;
+}
+
+export class BrokerPortsModuleStack extends TerraformStack {
+  constructor(scope: App) {
+    super(scope, MODULE_NAMES.brokerPorts);
+    defineBrokerPortsModule(this);
+  }
+}
+
+export class ProviderModuleStack extends TerraformStack {
+  constructor(scope: App) {
+    super(scope, MODULE_NAMES.provider);
+    const v = commonVariables(this);
+    const brokers = moduleVariable(this, "brokers", {
+      type: "map(object({ target = string }))",
+      description: "Brokers keyed by broker ID (\"1\", \"2\", ...): target is the broker's private IPv4 address (target_type ip) or EC2 instance ID (target_type instance).",
+      validation: [
+        {
+          condition: "${alltrue([for id in keys(var.brokers) : can(regex(\"^(0|[1-9][0-9]*)$\", id))])}",
+          errorMessage: "brokers must be keyed by broker ID: non-negative integers without leading zeros, as strings.",
+        },
+        {
+          condition:
+            "${var.target_type != \"ip\" || alltrue([for b in values(var.brokers) : can(regex(\"^(10\\\\.|192\\\\.168\\\\.|172\\\\.(1[6-9]|2[0-9]|3[01])\\\\.|100\\\\.(6[4-9]|[7-9][0-9]|1[01][0-9]|12[0-7])\\\\.)\", b.target)) && can(cidrhost(\"${b.target}/32\", 0))])}",
+          errorMessage: "brokers: with target_type ip every target must be a private IPv4 address (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 or 100.64.0.0/10).",
+        },
+      ],
+    });
+    const targetType = moduleVariable(this, "target_type", {
+      type: "string",
+      description: "How brokers are registered: ip (private IPv4 addresses) or instance (EC2 instance IDs).",
+      default: "ip",
+      validation: [{ condition: "${contains([\"ip\", \"instance\"], var.target_type)}", errorMessage: "target_type must be ip or instance." }],
+    });
+    const brokerTargetPort = moduleVariable(this, "broker_target_port", {
+      type: "number",
+      description: "Port on each broker that the NLB forwards to: the broker's dedicated PrivateLink listener.",
+      default: DEFAULT_BROKER_TARGET_PORT,
+      validation: [{ condition: "${floor(var.broker_target_port) == var.broker_target_port && var.broker_target_port >= 1 && var.broker_target_port <= 65535}", errorMessage: "broker_target_port must be an integer from 1 to 65535." }],
+    });
+    const allowedPrincipals = moduleVariable(this, "allowed_principals", {
+      type: "list(string)",
+      description: "IAM principal ARNs allowed to create endpoints to the service. \"*\" only with allow_any_principal.",
+      validation: [
+        { condition: "${length(var.allowed_principals) >= 1}", errorMessage: "allowed_principals must list at least one principal." },
+        { condition: "${var.allow_any_principal || !contains(var.allowed_principals, \"*\")}", errorMessage: "allowed_principals: \"*\" lets every AWS account connect; set allow_any_principal = true to allow it." },
+      ],
+    });
+    moduleVariable(this, "allow_any_principal", { type: "bool", description: "Allow \"*\" in allowed_principals.", default: false });
+    const acceptanceRequired = moduleVariable(this, "acceptance_required", {
+      type: "bool",
+      description: "Whether each endpoint connection waits for the provider to accept it.",
+      default: true,
+    });
+    const supportedRegions = moduleVariable(this, "supported_regions", {
+      type: "list(string)",
+      description: "Other regions whose VPCs may connect (cross-region PrivateLink). Empty: same region only.",
+      default: [],
+    });
+    const deregistrationDelay = moduleVariable(this, "deregistration_delay_seconds", {
+      type: "number",
+      description: "Seconds a deregistering broker keeps its connections (0-3600).",
+      default: DEFAULT_DEREGISTRATION_DELAY_SECONDS,
+      validation: [{ condition: "${var.deregistration_delay_seconds >= 0 && var.deregistration_delay_seconds <= 3600}", errorMessage: "deregistration_delay_seconds must be from 0 to 3600." }],
+    });
+    const listenerName = moduleVariable(this, "listener_name", {
+      type: "string",
+      description: "Kafka listener name used in the broker config snippets.",
+      default: "PRIVATELINK",
+      validation: [{ condition: "${can(regex(\"^[A-Z][A-Z0-9_]{0,31}$\", var.listener_name))}", errorMessage: "listener_name must be an upper-case Kafka listener name such as PRIVATELINK." }],
+    });
+    const listenerProtocol = moduleVariable(this, "listener_security_protocol", {
+      type: "string",
+      description: "Security protocol of the brokers' PrivateLink listener.",
+      default: "SSL",
+      validation: [PROTOCOL_RULE("listener_security_protocol")],
+    });
+
+    const ports = brokerPortsCall(this, Token.asList(hcl`[for id in keys(${brokers.value}) : tonumber(id)]`), v.bootstrapPort.numberValue, v.brokerPortBase.numberValue);
+    new KafkaPrivateLinkProvider(this, "kafka", {
+      name: v.name.stringValue,
+      vpcId: v.vpcId.stringValue,
+      subnetIds: v.subnetIds.listValue,
+      advertisedHostname: v.advertisedHostname.stringValue,
+      bootstrapPort: v.bootstrapPort.numberValue,
+      brokers: brokers.value,
+      brokerPorts: ports.get("broker_ports"),
+      brokerTargetPort: brokerTargetPort.numberValue,
+      targetType: targetType.stringValue,
+      allowedPrincipals: allowedPrincipals.listValue,
+      acceptanceRequired: acceptanceRequired.booleanValue,
+      supportedRegions: Token.asList(hcl`length(${supportedRegions.listValue}) > 0 ? ${supportedRegions.listValue} : null`),
+      tcpIdleTimeoutSeconds: v.tcpIdleTimeoutSeconds.numberValue,
+      deregistrationDelaySeconds: deregistrationDelay.numberValue,
+      listenerName: listenerName.stringValue,
+      listenerSecurityProtocol: listenerProtocol.stringValue,
+      tags: v.tags.value,
+    });
+  }
+}
+
+export class ConsumerModuleStack extends TerraformStack {
+  constructor(scope: App) {
+    super(scope, MODULE_NAMES.consumer);
+    const v = commonVariables(this);
+    const brokerIds = moduleVariable(this, "broker_ids", {
+      type: "list(number)",
+      description: "IDs of the cluster's brokers: each gets an ingress rule for its port (broker_port_base + ID).",
+    });
+    const serviceName = moduleVariable(this, "service_name", {
+      type: "string",
+      description: "The provider's VPC endpoint service name (output endpoint_service_name of kafka-privatelink-provider).",
+    });
+    const serviceRegion = moduleVariable(this, "service_region", {
+      type: "string",
+      description: "The service's region when it differs from this endpoint's (cross-region PrivateLink). null: same region.",
+      default: null,
+    });
+    const allowedCidrs = moduleVariable(this, "allowed_cidrs", {
+      type: "list(string)",
+      description: "Client IPv4 CIDR blocks allowed to reach the bootstrap and broker ports. 0.0.0.0/0 only with allow_any_cidr.",
+      validation: [
+        { condition: "${length(var.allowed_cidrs) >= 1}", errorMessage: "allowed_cidrs must list at least one CIDR block." },
+        {
+          condition: "${alltrue([for c in var.allowed_cidrs : can(cidrnetmask(c)) && try(cidrhost(c, 0) == split(\"/\", c)[0], false)])}",
+          errorMessage: "allowed_cidrs must be IPv4 CIDR blocks written as their network address, such as 10.20.0.0/16.",
+        },
+        { condition: "${var.allow_any_cidr || !contains(var.allowed_cidrs, \"0.0.0.0/0\")}", errorMessage: "allowed_cidrs: 0.0.0.0/0 opens the Kafka ports to every address; set allow_any_cidr = true to allow it." },
+      ],
+    });
+    moduleVariable(this, "allow_any_cidr", { type: "bool", description: "Allow 0.0.0.0/0 in allowed_cidrs.", default: false });
+    const hostedZoneId = moduleVariable(this, "hosted_zone_id", {
+      type: "string",
+      description: "An existing private hosted zone, associated with the VPC, to put the record in. null: create a zone named exactly advertised_hostname.",
+      default: null,
+    });
+    const securityProtocol = moduleVariable(this, "security_protocol", {
+      type: "string",
+      description: "Kafka security protocol of the PrivateLink listener, for the client config snippet.",
+      default: "SSL",
+      validation: [PROTOCOL_RULE("security_protocol")],
+    });
+
+    const ports = brokerPortsCall(this, brokerIds.listValue, v.bootstrapPort.numberValue, v.brokerPortBase.numberValue);
+    new KafkaPrivateLinkConsumer(this, "kafka", {
+      name: v.name.stringValue,
+      vpcId: v.vpcId.stringValue,
+      subnetIds: v.subnetIds.listValue,
+      serviceName: serviceName.stringValue,
+      serviceRegion: serviceRegion.stringValue,
+      advertisedHostname: v.advertisedHostname.stringValue,
+      bootstrapPort: v.bootstrapPort.numberValue,
+      brokerPorts: ports.get("broker_ports"),
+      allowedCidrs: allowedCidrs.listValue,
+      hostedZoneId: hostedZoneId.stringValue,
+      securityProtocol: securityProtocol.stringValue,
+      tcpIdleTimeoutSeconds: v.tcpIdleTimeoutSeconds.numberValue,
+      tags: v.tags.value,
+    });
+  }
+}

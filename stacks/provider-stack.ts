@@ -1,0 +1,45 @@
+import { TerraformStack } from "cdktf";
+import { Construct } from "constructs";
+import { PortPlan } from "../modules/broker-ports/allocation";
+import { KafkaPrivateLinkProvider } from "../modules/provider-half";
+import { Config } from "../config/schema";
+import { configureStack, nonEmpty } from "./aws-access";
+
+export interface ProviderStackProps {
+  readonly config: Config;
+  readonly ports: PortPlan;
+}
+
+/** The provider half for `cdktf deploy`: the cluster's brokers, ports and principals as literals. */
+export class ProviderStack extends TerraformStack {
+  readonly kafka: KafkaPrivateLinkProvider;
+
+  constructor(scope: Construct, id: string, { config, ports }: ProviderStackProps) {
+    super(scope, id);
+    const { cluster, consumers, policy } = config;
+    configureStack(this, cluster);
+    const supportedRegions = policy.allowCrossRegion
+      ? [...new Set(consumers.map((c) => c.region).filter((r) => r !== cluster.region))].sort()
+      : [];
+
+    this.kafka = new KafkaPrivateLinkProvider(this, "kafka", {
+      name: cluster.name,
+      vpcId: cluster.vpcId,
+      subnetIds: cluster.subnetIds,
+      advertisedHostname: cluster.advertisedHostname,
+      bootstrapPort: ports.bootstrapPort,
+      brokers: Object.fromEntries(cluster.brokers.map((b) => [String(b.id), { target: b.target }])),
+      brokerPorts: Object.fromEntries([...ports.brokerPorts].map(([brokerId, port]) => [String(brokerId), port])),
+      brokerTargetPort: cluster.brokerTargetPort,
+      targetType: cluster.targetType,
+      allowedPrincipals: cluster.allowedPrincipals,
+      acceptanceRequired: cluster.acceptanceRequired,
+      supportedRegions: supportedRegions.length > 0 ? supportedRegions : undefined,
+      tcpIdleTimeoutSeconds: cluster.tcpIdleTimeoutSeconds,
+      deregistrationDelaySeconds: cluster.deregistrationDelaySeconds,
+      listenerName: cluster.listenerName,
+      listenerSecurityProtocol: cluster.listenerSecurityProtocol,
+      tags: nonEmpty(cluster.tags),
+    });
+  }
+}
