@@ -1,0 +1,128 @@
+import { resourceInstances } from "../synthesized/instances";
+import { config, synthDeploy } from "./support/configs";
+
+const twoConsumers = {
+  consumers: [
+    { name: "analytics", region: "us-east-1", vpcId: "vpc-0f1e2d3c4b5a69788", subnetIds: ["subnet-0f1e2d3c4b5a69781"], allowedCidrs: ["10.20.0.0/16", "10.21.0.0/16"] },
+    {
+      name: "billing",
+      region: "us-east-1",
+      vpcId: "vpc-0b1b2b3b4b5b6b7b8",
+      subnetIds: ["subnet-0b1b2b3b4b5b6b7b1"],
+      allowedCidrs: ["172.16.8.0/24"],
+      serviceName: "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0",
+    },
+  ],
+};
+
+describe("consumer stacks", () => {
+  const { stacks } = synthDeploy(config([1, 2, 5], twoConsumers));
+  const analytics = stacks["orders-consumer-analytics"];
+  const billing = stacks["orders-consumer-billing"];
+
+  it("makes one stack per consumer, named after the cluster and the consumer", () => {
+    expect(Object.keys(stacks)).toEqual(["orders-provider", "orders-consumer-analytics", "orders-consumer-billing"]);
+  });
+
+  it("creates an Interface endpoint without private DNS, in the consumer's VPC and subnets, behind its own security group", () => {
+    expect(analytics.resource.aws_vpc_endpoint.this).toMatchObject({
+      vpc_endpoint_type: "Interface",
+      private_dns_enabled: false,
+      vpc_id: "vpc-0f1e2d3c4b5a69788",
+      subnet_ids: ["subnet-0f1e2d3c4b5a69781"],
+      security_group_ids: ["${aws_security_group.endpoint.id}"],
+    });
+    expect(analytics.resource.aws_vpc_endpoint.this.service_region).toBeUndefined();
+  });
+
+  it("lets exactly its CIDRs reach exactly the bootstrap and broker ports, one rule each, and nothing else", () => {
+    const rules = resourceInstances(analytics).filter((i) => i.type === "aws_vpc_security_group_ingress_rule");
+    const allowed = rules.map((r) => `${r.attributes.cidr_ipv4} ${r.attributes.ip_protocol} ${r.attributes.from_port}-${r.attributes.to_port}`).sort();
+    expect(allowed).toEqual(
+      ["10.20.0.0/16", "10.21.0.0/16"].flatMap((c) => [6001, 6002, 6005, 9091].map((p) => `${c} tcp ${p}-${p}`)).sort(),
+    );
+    expect(rules.map((r) => r.key)).toContain("10.21.0.0/16:6005");
+    expect(analytics.resource.aws_security_group.endpoint.ingress).toBeUndefined();
+    expect(analytics.resource.aws_security_group.endpoint.egress).toBeUndefined();
+    expect(analytics.resource.aws_vpc_security_group_egress_rule).toBeUndefined();
+    const billingRules = resourceInstances(billing).filter((i) => i.type === "aws_vpc_security_group_ingress_rule");
+    expect(new Set(billingRules.map((r) => r.attributes.cidr_ipv4))).toEqual(new Set(["172.16.8.0/24"]));
+  });
+
+  it("creates a private zone named exactly the advertised hostname, associated with its VPC, and an alias to its endpoint", () => {
+    for (const [stack, vpc] of [
+      [analytics, "vpc-0f1e2d3c4b5a69788"],
+      [billing, "vpc-0b1b2b3b4b5b6b7b8"],
+    ]) {
+      expect(stack.resource.aws_route53_zone.this).toMatchObject({ name: "orders.kafka.example.internal", vpc: [{ vpc_id: vpc }] });
+      expect(stack.resource.aws_route53_record.this).toEqual({
+        "//": expect.anything(),
+        zone_id: "${aws_route53_zone.this.zone_id}",
+        name: "orders.kafka.example.internal",
+        type: "A",
+        alias: {
+          name: "${aws_vpc_endpoint.this.dns_entry[0].dns_name}",
+          zone_id: "${aws_vpc_endpoint.this.dns_entry[0].hosted_zone_id}",
+          evaluate_target_health: false,
+        },
+      });
+    }
+  });
+
+  it("takes the service name from the provider stack by default, and from serviceName when given", () => {
+    expect(analytics.resource.aws_vpc_endpoint.this.service_name).toMatch(/^\$\{data\.terraform_remote_state\.[^}]*orders-provider[^}]*\}$/);
+    expect(billing.resource.aws_vpc_endpoint.this.service_name).toBe("com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0");
+    expect(billing.data?.terraform_remote_state).toBeUndefined();
+  });
+
+  it("checks at plan time that every endpoint subnet is in an AZ the service offers", () => {
+    expect(analytics.data.aws_subnet.endpoint.id).toBe("${each.value}");
+    const [check] = analytics.resource.aws_vpc_endpoint.this.lifecycle.precondition;
+    expect(check.condition).toContain("data.aws_vpc_endpoint_service.this.availability_zones");
+    expect(check.condition).toContain("data.aws_subnet.endpoint");
+  });
+
+  it("uses an existing hosted zone instead of creating one when hostedZoneId is given", () => {
+    const existing = synthDeploy(config([1], { consumers: [{ ...twoConsumers.consumers[0], hostedZoneId: "Z0123456789ABCDEFGHIJ" }] })).stacks["orders-consumer-analytics"];
+    expect(existing.resource.aws_route53_zone).toBeUndefined();
+    expect(existing.resource.aws_route53_record.this.zone_id).toBe("Z0123456789ABCDEFGHIJ");
+  });
+
+  it("has its own AWS provider in its own region and account", () => {
+    const other = synthDeploy(config([1], { consumers: [{ ...twoConsumers.consumers[0], profile: "clients", assumeRoleArn: "arn:aws:iam::444455556666:role/kafka-clients" }] }));
+    expect(other.stacks["orders-consumer-analytics"].provider.aws).toEqual([
+      { region: "us-east-1", profile: "clients", assume_role: [{ role_arn: "arn:aws:iam::444455556666:role/kafka-clients" }] },
+    ]);
+  });
+
+  it("outputs endpoint ID and DNS name, zone ID and a client config below the NLB idle timeout", () => {
+    expect(analytics.output.endpoint_id.value).toBe("${aws_vpc_endpoint.this.id}");
+    expect(analytics.output.endpoint_dns_name.value).toBe("${aws_vpc_endpoint.this.dns_entry[0].dns_name}");
+    expect(analytics.output.zone_id.value).toBe("${aws_route53_zone.this.zone_id}");
+    expect(analytics.output.client_config.value).toBe(
+      "bootstrap.servers=orders.kafka.example.internal:9091\nsecurity.protocol=SSL\nconnections.max.idle.ms=540000",
+    );
+    const short = synthDeploy(config([1], { cluster: { tcpIdleTimeoutSeconds: 350 } })).stacks["orders-consumer-analytics"];
+    expect(short.output.client_config.value).toContain("connections.max.idle.ms=315000");
+  });
+});
+
+describe("cross-region consumers", () => {
+  const crossRegion = {
+    consumers: [{ name: "eu", region: "eu-west-1", vpcId: "vpc-0e1e2e3e4e5e6e7e8", subnetIds: ["subnet-0e1e2e3e4e5e6e7e1"], allowedCidrs: ["10.30.0.0/16"] }],
+  };
+
+  it("are refused by default", () => {
+    expect(() => config([1], crossRegion)).toThrow('consumers[0].region: "eu-west-1" differs from cluster.region "us-east-1"; cross-region PrivateLink is off by default');
+  });
+
+  it("synthesize with policy.allowCrossRegion: supported_regions on the service, service_region on the endpoint", () => {
+    const { stacks } = synthDeploy(config([1], { ...crossRegion, policy: { allowCrossRegion: true } }));
+    expect(stacks["orders-provider"].resource.aws_vpc_endpoint_service.this.supported_regions).toEqual(["eu-west-1"]);
+    const endpoint = stacks["orders-consumer-eu"].resource.aws_vpc_endpoint.this;
+    expect(endpoint.service_region).toBe("us-east-1");
+    expect(stacks["orders-consumer-eu"].provider.aws).toEqual([{ region: "eu-west-1" }]);
+    // The service's AZs are another region's: no same-AZ check there.
+    expect(endpoint.lifecycle).toBeUndefined();
+  });
+});

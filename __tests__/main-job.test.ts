@@ -1,0 +1,141 @@
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { stringify } from "yaml";
+import { runSynth } from "../cli/job";
+import { PortChangeError } from "../review/port-lock";
+import { configInput, writeConfigFile } from "./support/configs";
+import { snapshotTree } from "./support/tree";
+
+const ROOT = path.join(__dirname, "..");
+
+function cli(args: string[], cwd: string) {
+  const run = spawnSync(process.execPath, ["--require", "tsx/cjs", path.join(ROOT, "cli", "synth.ts"), ...args], { cwd, encoding: "utf8", env: { ...process.env, NODE_PATH: path.join(ROOT, "node_modules") } });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+describe("main job", () => {
+  let dir: string;
+  let file: string;
+  const out = () => path.join(dir, "out");
+  const modulesOut = () => path.join(dir, "modules");
+  const synth = (allowPortChange = false) => runSynth({ configFile: file, outDir: out(), modulesOutDir: modulesOut(), allowPortChange });
+  const rewrite = (input: unknown) => fs.writeFileSync(file, stringify(input));
+
+  beforeEach(() => ({ dir, file } = writeConfigFile(configInput([1, 2, 3]))));
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it("writes the stacks, the modules, REVIEW.md and the port lock, and prints a summary", () => {
+    const run = cli(["--config", file, "--out", out(), "--modules-out", modulesOut()], dir);
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain("Synthesized 2 stack(s)");
+    expect(run.stdout).toContain("orders-provider, orders-consumer-analytics");
+    expect(run.stdout).toContain("Bootstrap: orders.kafka.example.internal:9091 → all 3 broker(s)");
+    expect(run.stdout).toContain("broker 3 → port 6003");
+    expect(fs.existsSync(path.join(out(), "stacks", "orders-provider", "cdk.tf.json"))).toBe(true);
+    expect(fs.existsSync(path.join(out(), "stacks", "orders-consumer-analytics", "cdk.tf.json"))).toBe(true);
+    expect(fs.existsSync(path.join(out(), "REVIEW.md"))).toBe(true);
+    expect(fs.readdirSync(modulesOut()).sort()).toEqual(["kafka-broker-ports", "kafka-privatelink-consumer", "kafka-privatelink-provider"]);
+    expect(JSON.parse(fs.readFileSync(path.join(dir, "cluster.ports.lock.json"), "utf8"))).toEqual({
+      cluster: "orders",
+      bootstrapPort: 9091,
+      brokers: { "1": 6001, "2": 6002, "3": 6003 },
+    });
+    expect(fs.readdirSync(dir).filter((f) => f.includes("staging"))).toEqual([]);
+  });
+
+  it("refuses an invalid configuration with field, value and rule, and creates no output", () => {
+    rewrite(configInput(Array.from({ length: 50 }, (_, i) => i + 1)));
+    const run = cli(["--config", file, "--out", path.join(dir, "new", "out"), "--modules-out", path.join(dir, "new", "modules")], dir);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain("cluster.brokers: 50 brokers given; one NLB fits at most 49 (50 listeners, one is the bootstrap)");
+    expect(fs.readdirSync(dir)).toEqual(["cluster.yaml"]);
+  });
+
+  it("leaves the previous output exactly as it was when a later run is refused", () => {
+    synth();
+    const before = { out: snapshotTree(out()), modules: snapshotTree(modulesOut()), lock: fs.readFileSync(path.join(dir, "cluster.ports.lock.json"), "utf8") };
+    rewrite(configInput([1, 2], { cluster: { brokers: [{ id: 1, target: "10.0.0.1" }, { id: 2, target: "203.0.113.9" }] } }));
+    expect(() => synth()).toThrow('cluster.brokers[1].target: "203.0.113.9" is not a private address');
+    expect(snapshotTree(out())).toEqual(before.out);
+    expect(snapshotTree(modulesOut())).toEqual(before.modules);
+    expect(fs.readFileSync(path.join(dir, "cluster.ports.lock.json"), "utf8")).toBe(before.lock);
+  });
+
+  it("exits 2 on an unknown command-line option", () => {
+    const run = cli(["--confg", file], dir);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain("Unknown option '--confg'");
+    expect(run.stderr).toContain("Usage: npm run synth");
+  });
+
+  describe("port lock", () => {
+    it("refuses a run that moves locked ports, listing every broker that would move, and writes nothing", () => {
+      synth();
+      const before = snapshotTree(dir);
+      rewrite(configInput([1, 2, 3], { cluster: { brokerPortBase: 7000 } }));
+      let error: unknown;
+      try {
+        synth();
+      } catch (err) {
+        error = err;
+      }
+      expect(error).toBeInstanceOf(PortChangeError);
+      const message = (error as Error).message;
+      expect(message).toContain("broker 1: 6001 → 7001");
+      expect(message).toContain("broker 2: 6002 → 7002");
+      expect(message).toContain("broker 3: 6003 → 7003");
+      expect(message).toContain("--allow-port-change");
+      const after = snapshotTree(dir);
+      delete after["cluster.yaml"];
+      delete before["cluster.yaml"];
+      expect(after).toEqual(before);
+    });
+
+    it("accepts the move with --allow-port-change, updates the lock and shows every port in REVIEW.md", () => {
+      synth();
+      rewrite(configInput([1, 2, 3], { cluster: { brokerPortBase: 7000, bootstrapPort: 9092 } }));
+      const result = synth(true);
+      expect(result.changes.moved.map((m) => `${m.broker}:${m.from}→${m.to}`)).toEqual(["1:6001→7001", "2:6002→7002", "3:6003→7003"]);
+      expect(result.changes.bootstrapMoved).toEqual({ from: 9091, to: 9092 });
+      expect(JSON.parse(fs.readFileSync(path.join(dir, "cluster.ports.lock.json"), "utf8")).brokers).toEqual({ "1": 7001, "2": 7002, "3": 7003 });
+      const review = fs.readFileSync(path.join(out(), "REVIEW.md"), "utf8");
+      for (const id of [1, 2, 3]) expect(review).toContain(`| ${id} | ${7000 + id} | \`10.0.0.${10 + id}\` |`);
+      expect(review).toContain("**Broker 2 port moved** 6002 → 7002");
+      expect(review).toContain("**Bootstrap port moved** 9091 → 9092");
+    });
+
+    it("adds new brokers to the lock and drops removed ones, and says so", () => {
+      synth();
+      rewrite(configInput([1, 2, 4]));
+      const run = cli(["--config", file, "--out", out(), "--modules-out", modulesOut()], dir);
+      expect(run.status).toBe(0);
+      expect(run.stdout).toContain("Port lock: broker 4 added on port 6004");
+      expect(run.stdout).toContain("Port lock: broker 3 removed (was port 6003)");
+      expect(JSON.parse(fs.readFileSync(path.join(dir, "cluster.ports.lock.json"), "utf8")).brokers).toEqual({ "1": 6001, "2": 6002, "4": 6004 });
+      const review = fs.readFileSync(path.join(out(), "REVIEW.md"), "utf8");
+      expect(review).toContain('Broker 4 added on port 6004; the plan should only add: `aws_lb_listener.broker["4"]`');
+      expect(review).toContain('`aws_vpc_security_group_ingress_rule.client["10.20.0.0/16:6004"] (analytics)`');
+      expect(review).toContain("Broker 3 removed (was port 6003)");
+    });
+  });
+});
+
+describe("REVIEW.md", () => {
+  it("is a reviewer's page: cluster, hostname, bootstrap, broker table, consumers", () => {
+    const { dir, file } = writeConfigFile(configInput([1, 2, 5]));
+    try {
+      const result = runSynth({ configFile: file, outDir: path.join(dir, "out"), modulesOutDir: path.join(dir, "modules") });
+      const review = fs.readFileSync(path.join(result.outDir, "REVIEW.md"), "utf8");
+      expect(review).toContain("# Review: Kafka PrivateLink for `orders`");
+      expect(review).toContain("| Advertised hostname | `orders.kafka.example.internal` |");
+      expect(review).toContain("| Bootstrap address | `orders.kafka.example.internal:9091` → every broker |");
+      expect(review).toContain("| 5 | 6005 | `10.0.0.15` | `PRIVATELINK://orders.kafka.example.internal:6005` |");
+      expect(review).toContain("| analytics | `orders-consumer-analytics` | us-east-1 | `vpc-0f1e2d3c4b5a69788` | `10.20.0.0/16` | from `orders-provider` |");
+      expect(review).toContain("No port lock existed");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
