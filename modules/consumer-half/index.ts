@@ -133,10 +133,10 @@ export class KafkaPrivateLinkConsumer extends Construct {
         props.allowedCidrs.flatMap((cidr) => ports.map(([what, port]) => [`${cidr}:${port}`, { cidr, port, description: `Kafka ${what} from ${cidr}` }])),
       );
     }
-    const ports = hcl`merge({ bootstrap = ${props.bootstrapPort} }, { for id, port in ${props.brokerPorts} : "broker \${id}" => port })`;
+    // Written so that every reference comes before the first closing brace (see hcl()).
     return Token.asAny(
-      hcl`{ for pair in setproduct(${Token.asList(props.allowedCidrs)}, [for what, port in ${ports} : { what = what, port = port }]) :
-    "\${pair[0]}:\${pair[1].port}" => { cidr = pair[0], port = pair[1].port, description = "Kafka \${pair[1].what} from \${pair[0]}" } }`,
+      hcl`{ for pair in setproduct(${Token.asList(props.allowedCidrs)}, concat([["bootstrap", ${props.bootstrapPort}]], [for id, port in ${props.brokerPorts} : ["broker \${id}", port]])) :
+    "\${pair[0]}:\${pair[1][1]}" => { cidr = pair[0], port = pair[1][1], description = "Kafka \${pair[1][0]} from \${pair[0]}" } }`,
     );
   }
 

@@ -6,6 +6,7 @@ import { Token } from "cdktf";
  * beyond the simplest, and the constructs need them when their inputs are Terraform variables.
  */
 export function hcl(strings: TemplateStringsArray, ...values: unknown[]): string {
+  assertReferencesBeforeObjectClose(strings, values);
   const body = strings.reduce((acc, text, i) => acc + text + (i < values.length ? literal(values[i]) : ""), "");
   return `\${${body}}`;
 }
@@ -30,4 +31,22 @@ export function isKnown(value: unknown): boolean {
   if (Array.isArray(value)) return value.every(isKnown);
   if (value !== null && typeof value === "object") return Object.values(value).every(isKnown);
   return true;
+}
+
+/**
+ * cdktf decides whether an embedded reference renders bare (`var.x`) or wrapped (`${var.x}`) by
+ * scanning for `${` and `}`, and takes any `}` as the end of the expression: a reference after an
+ * object or for-expression has closed would be wrapped, which is invalid inside an expression.
+ * Refuse such a template instead of emitting broken Terraform; put the references first.
+ */
+function assertReferencesBeforeObjectClose(strings: TemplateStringsArray, values: unknown[]): void {
+  const opened: string[] = [];
+  strings.forEach((text, i) => {
+    for (let j = 0; j < text.length; j++) {
+      if (text[j] === "{") opened.push(text[j - 1] === "$" ? "${" : "{");
+      if (text[j] === "}" && opened.pop() === "{" && values.slice(i).some((v) => typeof v !== "string" || Token.isUnresolved(v))) {
+        throw new Error(`hcl: a reference follows a closed object or for-expression in \`${strings.join("…")}\`; cdktf would render it wrapped`);
+      }
+    }
+  });
 }
