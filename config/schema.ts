@@ -110,12 +110,8 @@ export const policySchema = z.strictObject({
 export const configSchema = z.strictObject({
   cluster: clusterSchema,
   consumers: z.array(consumerSchema).default([]),
-  policy: policySchema.default({
-    deniedRegions: DEFAULT_DENIED_REGIONS,
-    allowCrossRegion: false,
-    allowAnyPrincipal: false,
-    allowAnyCidr: false,
-  }),
+  // prefault: a missing policy is parsed as {}, so its fields get their own defaults.
+  policy: policySchema.prefault({}),
 });
 
 /** A configuration as the user wrote it (optional fields may be missing). */
