@@ -10,12 +10,13 @@ import {
   MAX_PORT,
   MIN_PORT,
 } from "../modules/broker-ports/allocation";
+import { DEFAULT_LISTENER_NAME, DEFAULT_SECURITY_PROTOCOL, SECURITY_PROTOCOLS } from "../modules/broker-ports/kafka-config";
+import { DEFAULT_DEREGISTRATION_DELAY_SECONDS, DEFAULT_TCP_IDLE_TIMEOUT_SECONDS } from "../modules/provider-half";
 
 /** Seed policy: the product PrivateLink for Kafka was founded on is not offered in these regions. */
 export const DEFAULT_DENIED_REGIONS = ["us-west-1", "af-south-1"];
+/** A dedicated PrivateLink listener on each broker, clear of the usual 9092 (clients) and 9093 (controllers, TLS). */
 export const DEFAULT_BROKER_TARGET_PORT = 9094;
-export const DEFAULT_TCP_IDLE_TIMEOUT_SECONDS = 600;
-export const DEFAULT_DEREGISTRATION_DELAY_SECONDS = 30;
 
 const pattern = (re: RegExp, rule: string) => z.string().regex(re, { error: rule });
 
@@ -27,8 +28,9 @@ const subnetIds = z
   .array(pattern(/^subnet-[0-9a-f]{8,17}$/, "must be a subnet ID such as subnet-0a1b2c3d4e5f60718"))
   .min(1)
   .refine((ids) => new Set(ids).size === ids.length, { error: "must not list a subnet twice" });
-const port = (rule = `must be an integer from ${MIN_PORT} to ${MAX_PORT}`) =>
-  z.number().int({ error: rule }).min(MIN_PORT, { error: rule }).max(MAX_PORT, { error: rule });
+const integer = (min: number, max: number, rule = `must be an integer from ${min} to ${max}`) =>
+  z.number().int({ error: rule }).min(min, { error: rule }).max(max, { error: rule });
+const port = () => integer(MIN_PORT, MAX_PORT);
 const hostname = pattern(
   /^(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/,
   "must be a lower-case DNS name with at least two labels, such as orders.kafka.example.internal",
@@ -42,7 +44,7 @@ const awsAccess = {
 };
 
 const broker = z.strictObject({
-  id: z.number().int({ error: "must be a non-negative integer" }).min(0, { error: "must be a non-negative integer" }),
+  id: integer(0, Number.MAX_SAFE_INTEGER, "must be a non-negative integer"),
   target: z.string().min(1),
 });
 
@@ -53,12 +55,7 @@ export const clusterSchema = z.strictObject({
   subnetIds,
   advertisedHostname: hostname,
   bootstrapPort: port().default(DEFAULT_BOOTSTRAP_PORT),
-  brokerPortBase: z
-    .number()
-    .int({ error: `must be an integer from 0 to ${MAX_PORT}` })
-    .min(0, { error: `must be an integer from 0 to ${MAX_PORT}` })
-    .max(MAX_PORT, { error: `must be an integer from 0 to ${MAX_PORT}` })
-    .default(DEFAULT_BROKER_PORT_BASE),
+  brokerPortBase: integer(0, MAX_PORT).default(DEFAULT_BROKER_PORT_BASE),
   brokerTargetPort: port().default(DEFAULT_BROKER_TARGET_PORT),
   targetType: z.enum(["ip", "instance"]).default("ip"),
   brokers: z.array(broker).min(1),
@@ -70,20 +67,10 @@ export const clusterSchema = z.strictObject({
     )
     .min(1),
   acceptanceRequired: z.boolean().default(true),
-  tcpIdleTimeoutSeconds: z
-    .number()
-    .int({ error: "must be an integer from 60 to 6000 (NLB TCP listener idle timeout)" })
-    .min(60, { error: "must be an integer from 60 to 6000 (NLB TCP listener idle timeout)" })
-    .max(6000, { error: "must be an integer from 60 to 6000 (NLB TCP listener idle timeout)" })
-    .default(DEFAULT_TCP_IDLE_TIMEOUT_SECONDS),
-  deregistrationDelaySeconds: z
-    .number()
-    .int({ error: "must be an integer from 0 to 3600" })
-    .min(0, { error: "must be an integer from 0 to 3600" })
-    .max(3600, { error: "must be an integer from 0 to 3600" })
-    .default(DEFAULT_DEREGISTRATION_DELAY_SECONDS),
-  listenerName: pattern(/^[A-Z][A-Z0-9_]{0,31}$/, "must be an upper-case Kafka listener name such as PRIVATELINK").default("PRIVATELINK"),
-  listenerSecurityProtocol: z.enum(["SSL", "SASL_SSL", "PLAINTEXT", "SASL_PLAINTEXT"]).default("SSL"),
+  tcpIdleTimeoutSeconds: integer(60, 6000, "must be an integer from 60 to 6000 (NLB TCP listener idle timeout)").default(DEFAULT_TCP_IDLE_TIMEOUT_SECONDS),
+  deregistrationDelaySeconds: integer(0, 3600).default(DEFAULT_DEREGISTRATION_DELAY_SECONDS),
+  listenerName: pattern(/^[A-Z][A-Z0-9_]{0,31}$/, "must be an upper-case Kafka listener name such as PRIVATELINK").default(DEFAULT_LISTENER_NAME),
+  listenerSecurityProtocol: z.enum(SECURITY_PROTOCOLS).default(DEFAULT_SECURITY_PROTOCOL),
   tags: tags.default({}),
   ...awsAccess,
 });

@@ -3,12 +3,9 @@ import { brokerPortsVariables, defineBrokerPortsModule } from "../modules/broker
 import { KafkaPrivateLinkConsumer } from "../modules/consumer-half";
 import { hcl } from "../modules/private/hcl";
 import { moduleVariable } from "../modules/private/variables";
-import { KafkaPrivateLinkProvider } from "../modules/provider-half";
-import {
-  DEFAULT_BROKER_TARGET_PORT,
-  DEFAULT_DEREGISTRATION_DELAY_SECONDS,
-  DEFAULT_TCP_IDLE_TIMEOUT_SECONDS,
-} from "../config/schema";
+import { DEFAULT_BROKER_TARGET_PORT } from "../config/schema";
+import { DEFAULT_LISTENER_NAME, DEFAULT_SECURITY_PROTOCOL, SECURITY_PROTOCOLS } from "../modules/broker-ports/kafka-config";
+import { DEFAULT_DEREGISTRATION_DELAY_SECONDS, DEFAULT_TCP_IDLE_TIMEOUT_SECONDS, KafkaPrivateLinkProvider } from "../modules/provider-half";
 
 /**
  * The stacks emitted as publishable Terraform modules. Every cluster-specific value is a variable,
@@ -34,8 +31,8 @@ const IDLE_RULE = {
   errorMessage: "tcp_idle_timeout_seconds must be an integer from 60 to 6000 (NLB TCP listener idle timeout).",
 };
 const PROTOCOL_RULE = (name: string) => ({
-  condition: `\${contains(["SSL", "SASL_SSL", "PLAINTEXT", "SASL_PLAINTEXT"], var.${name})}`,
-  errorMessage: `${name} must be one of SSL, SASL_SSL, PLAINTEXT, SASL_PLAINTEXT.`,
+  condition: `\${contains(${JSON.stringify(SECURITY_PROTOCOLS)}, var.${name})}`,
+  errorMessage: `${name} must be one of ${SECURITY_PROTOCOLS.join(", ")}.`,
 });
 
 function commonVariables(stack: TerraformStack) {
@@ -140,13 +137,13 @@ export class ProviderModuleStack extends TerraformStack {
     const listenerName = moduleVariable(this, "listener_name", {
       type: "string",
       description: "Kafka listener name used in the broker config snippets.",
-      default: "PRIVATELINK",
+      default: DEFAULT_LISTENER_NAME,
       validation: [{ condition: "${can(regex(\"^[A-Z][A-Z0-9_]{0,31}$\", var.listener_name))}", errorMessage: "listener_name must be an upper-case Kafka listener name such as PRIVATELINK." }],
     });
     const listenerProtocol = moduleVariable(this, "listener_security_protocol", {
       type: "string",
       description: "Security protocol of the brokers' PrivateLink listener.",
-      default: "SSL",
+      default: DEFAULT_SECURITY_PROTOCOL,
       validation: [PROTOCOL_RULE("listener_security_protocol")],
     });
 
@@ -211,7 +208,7 @@ export class ConsumerModuleStack extends TerraformStack {
     const securityProtocol = moduleVariable(this, "security_protocol", {
       type: "string",
       description: "Kafka security protocol of the PrivateLink listener, for the client config snippet.",
-      default: "SSL",
+      default: DEFAULT_SECURITY_PROTOCOL,
       validation: [PROTOCOL_RULE("security_protocol")],
     });
 

@@ -4,6 +4,10 @@
  * advertised port and the listener port cannot drift apart.
  */
 
+export const SECURITY_PROTOCOLS = ["SSL", "SASL_SSL", "PLAINTEXT", "SASL_PLAINTEXT"] as const;
+export const DEFAULT_SECURITY_PROTOCOL = "SSL";
+export const DEFAULT_LISTENER_NAME = "PRIVATELINK";
+
 export interface BrokerListenerProps {
   /** The Kafka listener dedicated to PrivateLink traffic, e.g. PRIVATELINK. */
   readonly listenerName: string;

@@ -7,7 +7,8 @@ import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { IResolvable, TerraformIterator, TerraformOutput, Token } from "cdktf";
 import { Construct } from "constructs";
-import { clientConfig } from "../broker-ports/kafka-config";
+import { clientConfig, DEFAULT_SECURITY_PROTOCOL } from "../broker-ports/kafka-config";
+import { DEFAULT_TCP_IDLE_TIMEOUT_SECONDS } from "../provider-half";
 import { hcl, isKnown } from "../private/hcl";
 
 export interface KafkaPrivateLinkConsumerProps {
@@ -165,8 +166,8 @@ export class KafkaPrivateLinkConsumer extends Construct {
   private outputs(props: KafkaPrivateLinkConsumerProps, dnsName: string): void {
     const output = (name: string, description: string, value: unknown) =>
       new TerraformOutput(this, `${name}-output`, { value, description }).overrideLogicalId(name);
-    const securityProtocol = props.securityProtocol ?? "SSL";
-    const idle = props.tcpIdleTimeoutSeconds ?? 600;
+    const securityProtocol = props.securityProtocol ?? DEFAULT_SECURITY_PROTOCOL;
+    const idle = props.tcpIdleTimeoutSeconds ?? DEFAULT_TCP_IDLE_TIMEOUT_SECONDS;
     output("endpoint_id", "ID of the interface VPC endpoint (the provider accepts its connection)", this.endpoint.id);
     output("endpoint_dns_name", "Regional DNS name of the interface endpoint", dnsName);
     output("zone_id", "Route 53 hosted zone that resolves the advertised hostname", this.zoneId);

@@ -5,8 +5,13 @@ import { LbTargetGroupAttachment } from "@cdktf/provider-aws/lib/lb-target-group
 import { VpcEndpointService } from "@cdktf/provider-aws/lib/vpc-endpoint-service";
 import { IResolvable, TerraformIterator, TerraformOutput, Token } from "cdktf";
 import { Construct } from "constructs";
-import { brokerListenerConfig } from "../broker-ports/kafka-config";
+import { brokerListenerConfig, DEFAULT_LISTENER_NAME, DEFAULT_SECURITY_PROTOCOL } from "../broker-ports/kafka-config";
 import { hcl, isKnown } from "../private/hcl";
+
+/** Above Kafka clients' default idle close (540 s), so the client, not the NLB, ends idle connections. */
+export const DEFAULT_TCP_IDLE_TIMEOUT_SECONDS = 600;
+/** Long enough for in-flight requests during a rolling restart, short enough not to stall it. */
+export const DEFAULT_DEREGISTRATION_DELAY_SECONDS = 30;
 
 /** Broker ID (as a string: Terraform map keys are strings) → value. */
 export type BrokerMap<T> = Record<string, T>;
@@ -71,7 +76,7 @@ export class KafkaPrivateLinkProvider extends Construct {
   constructor(scope: Construct, id: string, props: KafkaPrivateLinkProviderProps) {
     super(scope, id);
     const tags = props.tags;
-    const tcpIdleTimeoutSeconds = props.tcpIdleTimeoutSeconds ?? 600;
+    const tcpIdleTimeoutSeconds = props.tcpIdleTimeoutSeconds ?? DEFAULT_TCP_IDLE_TIMEOUT_SECONDS;
 
     this.nlb = new Lb(this, "nlb", {
       name: `${props.name}-nlb`,
@@ -93,7 +98,7 @@ export class KafkaPrivateLinkProvider extends Construct {
         vpcId: props.vpcId,
         // Kafka does not parse the PROXY protocol header.
         proxyProtocolV2: false,
-        deregistrationDelay: Token.asString(props.deregistrationDelaySeconds ?? 30),
+        deregistrationDelay: Token.asString(props.deregistrationDelaySeconds ?? DEFAULT_DEREGISTRATION_DELAY_SECONDS),
         healthCheck: {
           enabled: true,
           protocol: "TCP",
@@ -158,8 +163,8 @@ export class KafkaPrivateLinkProvider extends Construct {
   private outputs(props: KafkaPrivateLinkProviderProps): void {
     const output = (name: string, description: string, value: unknown) =>
       new TerraformOutput(this, `${name}-output`, { value, description }).overrideLogicalId(name);
-    const listenerName = props.listenerName ?? "PRIVATELINK";
-    const securityProtocol = props.listenerSecurityProtocol ?? "SSL";
+    const listenerName = props.listenerName ?? DEFAULT_LISTENER_NAME;
+    const securityProtocol = props.listenerSecurityProtocol ?? DEFAULT_SECURITY_PROTOCOL;
 
     output("endpoint_service_name", "Service name that consumers create their interface endpoints to", this.endpointService.serviceName);
     output("endpoint_service_id", "ID of the VPC endpoint service (accept connections and manage principals with it)", this.endpointService.id);
