@@ -121,8 +121,8 @@ function crossFieldProblems(config: Config): ConfigProblem[] {
   const targets = new Map<string, number>();
   cluster.brokers.forEach((b, i) => {
     const first = targets.get(b.target);
-    if (first !== undefined && cluster.targetType === "ip") {
-      add(`cluster.brokers[${i}].target`, b.target, `is also the target of cluster.brokers[${first}]; each broker needs its own address`);
+    if (first !== undefined) {
+      add(`cluster.brokers[${i}].target`, b.target, `is also the target of cluster.brokers[${first}]; each broker needs its own target`);
     }
     targets.set(b.target, i);
   });

@@ -1,4 +1,4 @@
-import { OutputBlock, TfJson, toHcl, VariableBlock } from "./terraform-json";
+import { OutputBlock, toHcl, VariableBlock } from "./terraform-json";
 
 export interface ModuleDoc {
   readonly name: string;
@@ -35,5 +35,3 @@ export function renderModuleReadme(doc: ModuleDoc, variables: Record<string, Var
   lines.push("");
   return lines.join("\n");
 }
-
-export type { TfJson };

@@ -14,7 +14,7 @@ export function hcl(strings: TemplateStringsArray, ...values: unknown[]): string
 function literal(value: unknown): string {
   if (typeof value === "string") {
     // A token embedded in an expression renders as its bare reference; a literal string is quoted.
-    return Token.isUnresolved(value) ? value : JSON.stringify(value).replace(/\$\{/g, "$${").replace(/%\{/g, "%%{");
+    return Token.isUnresolved(value) ? value : JSON.stringify(value).replace(/\$\{/g, () => "$${").replace(/%\{/g, "%%{");
   }
   if (typeof value === "number" || typeof value === "boolean") {
     return Token.isUnresolved(value) ? Token.asString(value) : String(value);
@@ -22,7 +22,10 @@ function literal(value: unknown): string {
   if (Token.isUnresolved(value)) {
     return Token.asString(value);
   }
-  throw new Error(`hcl: cannot embed ${JSON.stringify(value)}; pass a token, string, number or boolean`);
+  if (Array.isArray(value)) {
+    return `[${value.map(literal).join(", ")}]`;
+  }
+  throw new Error(`hcl: cannot embed ${JSON.stringify(value)}; pass a token, string, number, boolean or an array of them`);
 }
 
 /** True when a value is known at synth time (no token anywhere inside it). */
