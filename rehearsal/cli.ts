@@ -1,0 +1,63 @@
+/**
+ * `npm run rehearse -- [--config FILE] [--swap-targets A,B]`
+ *
+ * Runs the rehearsal (see rehearsal/README.md). Exit status 0 when the synthesized listeners carry
+ * real Kafka traffic to the right brokers; 1 when the rehearsal fails or cannot run here; 2 on a
+ * usage error.
+ * `--swap-targets 1,2` feeds the load balancer a deliberately wrong mapping (brokers 1 and 2 swap
+ * target group attachments), which must make the rehearsal fail.
+ */
+import { parseArgs } from "node:util";
+import { ConfigError } from "../config/validate";
+import { DEFAULT_CONFIG, missingPrerequisites, rehearse, RehearsalFailure } from "./rehearsal";
+
+const USAGE = "usage: npm run rehearse -- [--config FILE] [--swap-targets A,B]";
+
+class UsageError extends Error {}
+
+function parseSwap(value: string | undefined): [number, number] | undefined {
+  if (value === undefined) {
+    return undefined;
+  }
+  const ids = value.split(",").map(Number);
+  if (ids.length !== 2 || !ids.every(Number.isInteger) || ids[0] === ids[1]) {
+    throw new UsageError(`--swap-targets: ${JSON.stringify(value)} must be two different broker IDs such as 1,2`);
+  }
+  return [ids[0], ids[1]];
+}
+
+async function main(): Promise<number> {
+  let config: string | undefined;
+  let swap: [number, number] | undefined;
+  try {
+    const { values } = parseArgs({
+      options: { config: { type: "string" }, "swap-targets": { type: "string" }, help: { type: "boolean" } },
+    });
+    if (values.help) {
+      console.log(USAGE);
+      return 0;
+    }
+    config = values.config;
+    swap = parseSwap(values["swap-targets"]);
+  } catch (err) {
+    console.error(`${(err as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  const missing = missingPrerequisites();
+  if (missing.length > 0) {
+    console.error(`rehearsal cannot run on this machine:\n${missing.map((m) => `  - ${m}`).join("\n")}`);
+    return 1;
+  }
+  const started = Date.now();
+  await rehearse({ configFile: config ?? DEFAULT_CONFIG, swap });
+  console.error(`rehearsal passed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err instanceof RehearsalFailure || err instanceof ConfigError ? err.message : err);
+    process.exit(1);
+  },
+);
