@@ -25,7 +25,7 @@ const awsProviderBlock = (region: string) => ({
 });
 
 function outputsOf(moduleName: string, names: readonly string[]): TfJson {
-  return Object.fromEntries(names.map((n) => [n, { value: `\${module.${moduleName}.${n}}` }]));
+  return Object.fromEntries(names.map((n) => [n, { description: `Output ${n} of the module`, value: `\${module.${moduleName}.${n}}` }]));
 }
 
 const SPECS: Record<string, ModuleSpec> = {
