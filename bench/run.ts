@@ -1,0 +1,257 @@
+/**
+ * `npm run bench -- [--runs N] [--warmup N] [--suite-runs N] [--brokers 3,12,49] [--keep]`
+ *
+ * Times whole processes, wall clock, as a user starts them: the main job against the stock-cdktf
+ * baseline (bench/baseline) for each broker count, then the test suite. Prints medians and writes
+ * .bench/results.json. Configurations and outputs live in a temporary folder, because the main
+ * job writes its port lock beside the configuration.
+ */
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { resourceInstances, TfJson } from "../synthesized/instances";
+import { benchConfig } from "./config";
+
+const ROOT = path.resolve(__dirname, "..");
+const BASELINE_DIR = path.join(__dirname, "baseline");
+const RESULTS_FILE = path.join(ROOT, ".bench", "results.json");
+
+const USAGE = `Usage: npm run bench -- [--runs N] [--warmup N] [--suite-runs N] [--brokers LIST] [--keep]
+
+  --runs N         timed runs of the main job and of the baseline, per broker count (default 5)
+  --warmup N       untimed runs of each command before its first timed series (default 1)
+  --suite-runs N   timed runs of the test suite and of the typecheck; 0 skips both (default 3)
+  --brokers LIST   comma-separated broker counts, each 1-49 (default 3,12,49)
+  --keep           keep the temporary folder with the configurations and outputs`;
+
+interface Command {
+  readonly label: string;
+  readonly argv: readonly string[];
+  readonly cwd: string;
+  readonly env?: NodeJS.ProcessEnv;
+  /** Time it even when it fails: tsc and jest check everything regardless, so the time still holds. */
+  readonly mayFail?: boolean;
+}
+
+interface Stats {
+  /** Seconds, in run order. */
+  readonly runs: number[];
+  readonly median: number;
+  readonly min: number;
+  readonly max: number;
+  /** Timed runs that exited non-zero (only commands that may fail). */
+  readonly failures: number;
+  /** The end of the last failed run's output: a failing suite is worth a look, not just a count. */
+  readonly lastFailure?: string;
+}
+
+/** Runs a command to completion; its output is kept only to explain a failure. */
+function timeOnce(command: Command): Promise<{ seconds: number; code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const start = process.hrtime.bigint();
+    const child = spawn(command.argv[0], command.argv.slice(1), {
+      cwd: command.cwd,
+      env: { ...process.env, ...command.env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const chunks: Buffer[] = [];
+    child.stdout.on("data", (c: Buffer) => chunks.push(c));
+    child.stderr.on("data", (c: Buffer) => chunks.push(c));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      const seconds = Math.round(Number(process.hrtime.bigint() - start) / 1e6) / 1e3;
+      resolve({ seconds, code, output: Buffer.concat(chunks).toString("utf8") });
+    });
+  });
+}
+
+async function timeChecked(command: Command): Promise<{ seconds: number; failure?: string }> {
+  const { seconds, code, output } = await timeOnce(command);
+  if (code === 0) return { seconds };
+  const failure = `${command.label} exited with ${code}:\n${output.slice(-4000)}`;
+  if (!command.mayFail) throw new Error(failure);
+  return { seconds, failure };
+}
+
+function stats(runs: number[], failures: string[]): Stats {
+  const sorted = [...runs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  const median = sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  return { runs, median, min: sorted[0], max: sorted[sorted.length - 1], failures: failures.length, lastFailure: failures.at(-1) };
+}
+
+const fmt = (s: number) => `${s.toFixed(2)} s`;
+const spread = (s: Stats) =>
+  `${fmt(s.median)} (${s.min.toFixed(2)}–${s.max.toFixed(2)})${s.failures > 0 ? `, FAILED ${s.failures}/${s.runs.length}` : ""}`;
+
+/**
+ * Runs each command `warmup` times untimed, then alternates the commands run by run, so drift on
+ * a busy machine hits all of them alike.
+ */
+async function measure(commands: readonly Command[], warmup: number, runs: number): Promise<Stats[]> {
+  for (const command of commands) for (let i = 0; i < warmup; i++) await timeChecked(command);
+  const times: number[][] = commands.map(() => []);
+  const failures: string[][] = commands.map(() => []);
+  for (let i = 0; i < runs; i++) {
+    for (const [c, command] of commands.entries()) {
+      const { seconds, failure } = await timeChecked(command);
+      times[c].push(seconds);
+      if (failure !== undefined) failures[c].push(failure);
+      process.stdout.write(failure === undefined ? "." : "F");
+    }
+  }
+  return times.map((t, c) => stats(t, failures[c]));
+}
+
+/** Resource instances per type in every stack of a synth output (`for_each` expanded). */
+function resourceCounts(outDir: string): Array<[string, number]> {
+  const counts: Record<string, number> = {};
+  const stacksDir = path.join(outDir, "stacks");
+  for (const stack of fs.readdirSync(stacksDir).sort()) {
+    const json = JSON.parse(fs.readFileSync(path.join(stacksDir, stack, "cdk.tf.json"), "utf8")) as TfJson;
+    for (const r of resourceInstances(json)) counts[`${stack} ${r.type}`] = (counts[`${stack} ${r.type}`] ?? 0) + 1;
+  }
+  return Object.entries(counts).sort(([a], [b]) => a.localeCompare(b));
+}
+
+/** A ratio only means something if both sides built the same resources. */
+function assertSameResources(brokers: number, ours: string, baseline: string): void {
+  const a = JSON.stringify(resourceCounts(ours));
+  const b = JSON.stringify(resourceCounts(baseline));
+  if (a !== b) throw new Error(`${brokers} brokers: the baseline built other resources than the main job\n  main job: ${a}\n  baseline: ${b}`);
+}
+
+function intAtLeast(flag: string, value: string, min: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new Error(`--${flag} ${value}: must be an integer ≥ ${min}`);
+  return n;
+}
+
+function parseOptions(argv: string[]) {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      runs: { type: "string", default: "5" },
+      warmup: { type: "string", default: "1" },
+      "suite-runs": { type: "string", default: "3" },
+      brokers: { type: "string", default: "3,12,49" },
+      keep: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  const brokers = values.brokers.split(",").map((b) => intAtLeast("brokers", b.trim(), 1));
+  if (brokers.some((b) => b > 49)) throw new Error(`--brokers ${values.brokers}: at most 49 brokers fit one NLB`);
+  return {
+    help: values.help,
+    runs: intAtLeast("runs", values.runs, 1),
+    warmup: intAtLeast("warmup", values.warmup, 0),
+    suiteRuns: intAtLeast("suite-runs", values["suite-runs"], 0),
+    brokers,
+    keep: values.keep,
+  };
+}
+
+async function main(argv: string[]): Promise<number> {
+  let options;
+  try {
+    options = parseOptions(argv);
+  } catch (err) {
+    console.error(`${(err as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (options.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const started = process.hrtime.bigint();
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "kafka-privatelink-bench-"));
+  const node = process.execPath;
+  const synthRows: Array<{ brokers: number; ours: Stats; baseline: Stats; ratio: number }> = [];
+  const suiteRows: Array<{ label: string; command: string; stats: Stats }> = [];
+  try {
+    for (const [index, brokers] of options.brokers.entries()) {
+      const dir = path.join(tmp, `brokers-${brokers}`);
+      fs.mkdirSync(dir);
+      const configFile = path.join(dir, "bench.json");
+      fs.writeFileSync(configFile, JSON.stringify(benchConfig(brokers), null, 2));
+      const ours: Command = {
+        label: `main job, ${brokers} brokers`,
+        argv: [node, "--require", "tsx/cjs", "cli/synth.ts", "--config", configFile, "--out", path.join(dir, "out"), "--modules-out", path.join(dir, "modules")],
+        cwd: ROOT,
+      };
+      // As the template's cdktf.json runs it (`npx ts-node main.ts`), minus npx's own start-up,
+      // which the main job's command does not pay either.
+      const baseline: Command = {
+        label: `baseline, ${brokers} brokers`,
+        argv: [node, "--require", "ts-node/register", "main.ts"],
+        cwd: BASELINE_DIR,
+        env: { PRIVATELINK_CONFIG: configFile, CDKTF_OUTDIR: path.join(dir, "baseline-out") },
+      };
+      process.stdout.write(`${brokers} brokers: `);
+      // Only the first broker count warms up: the tsx cache and the file cache it fills serve
+      // every count, and ts-node keeps no cache between processes.
+      const [o, b] = await measure([ours, baseline], index === 0 ? options.warmup : 0, options.runs);
+      assertSameResources(brokers, path.join(dir, "out"), path.join(dir, "baseline-out"));
+      synthRows.push({ brokers, ours: o, baseline: b, ratio: b.median / o.median });
+      process.stdout.write(` ours ${spread(o)}, baseline ${spread(b)}\n`);
+    }
+
+    if (options.suiteRuns > 0) {
+      // `npm test` is these two in sequence; timed apart, they show where its time goes.
+      const suite: Command[] = [
+        { label: "typecheck", argv: ["npx", "tsc", "-p", "tsconfig.json"], cwd: ROOT, mayFail: true },
+        { label: "test suite", argv: ["npx", "jest"], cwd: ROOT, mayFail: true },
+      ];
+      process.stdout.write("test suite: ");
+      const measured = await measure(suite, options.warmup, options.suiteRuns);
+      suite.forEach((c, i) => suiteRows.push({ label: c.label, command: c.argv.join(" "), stats: measured[i] }));
+      process.stdout.write(` ${suiteRows.map((r) => `${r.label} ${spread(r.stats)}`).join(", ")}\n`);
+    }
+  } finally {
+    if (options.keep) console.log(`Kept ${tmp}`);
+    else fs.rmSync(tmp, { recursive: true, force: true });
+  }
+  const totalSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+
+  const rows = [
+    ["case", "ours (median, min–max)", "baseline (median, min–max)", "baseline / ours"],
+    ...synthRows.map((r) => [`synth, ${r.brokers} brokers`, spread(r.ours), spread(r.baseline), `${r.ratio.toFixed(1)}x`]),
+    ...suiteRows.map((r) => [`${r.label} (${r.command})`, spread(r.stats), "", ""]),
+  ];
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  console.log();
+  for (const r of rows) console.log(r.map((cell, c) => cell.padEnd(widths[c])).join("  ").trimEnd());
+  for (const r of suiteRows) if (r.stats.lastFailure !== undefined) console.log(`\nWARNING ${r.stats.lastFailure}`);
+  console.log(`\nruns: ${options.runs} synth, ${options.suiteRuns} suite, after ${options.warmup} warm-up; total ${fmt(totalSeconds)}`);
+
+  fs.mkdirSync(path.dirname(RESULTS_FILE), { recursive: true });
+  fs.writeFileSync(
+    RESULTS_FILE,
+    `${JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.version, platform: `${os.platform()} ${os.release()}` },
+        options: { runs: options.runs, warmup: options.warmup, suiteRuns: options.suiteRuns, brokers: options.brokers },
+        synth: synthRows,
+        suite: suiteRows,
+        totalSeconds,
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  console.log(`Results: ${path.relative(process.cwd(), RESULTS_FILE)}`);
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => (process.exitCode = code),
+  (err: unknown) => {
+    console.error(`\n${err instanceof Error ? err.message : String(err)}`);
+    process.exitCode = 1;
+  },
+);
