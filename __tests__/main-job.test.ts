@@ -3,11 +3,25 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { stringify } from "yaml";
 import { runSynth } from "../cli/job";
+import { OUTPUT_MARKER, OutputError } from "../output/transaction";
 import { PortChangeError } from "../review/port-lock";
 import { configInput, writeConfigFile } from "./support/configs";
 import { snapshotTree } from "./support/tree";
 
 const ROOT = path.join(__dirname, "..");
+
+/** Lets a test make one rename fail, as a full disk or a yanked mount would. */
+const mockRename: { fail?: () => boolean } = {};
+jest.mock("node:fs", () => {
+  const actual = jest.requireActual("node:fs");
+  return {
+    ...actual,
+    renameSync: (from: string, to: string) => {
+      if (mockRename.fail?.()) throw Object.assign(new Error("EIO: simulated"), { code: "EIO" });
+      return actual.renameSync(from, to);
+    },
+  };
+});
 
 function cli(args: string[], cwd: string) {
   const run = spawnSync(process.execPath, ["--require", "tsx/cjs", path.join(ROOT, "cli", "synth.ts"), ...args], { cwd, encoding: "utf8", env: { ...process.env, NODE_PATH: path.join(ROOT, "node_modules") } });
@@ -36,7 +50,7 @@ describe("main job", () => {
     expect(fs.existsSync(path.join(out(), "stacks", "orders-provider", "cdk.tf.json"))).toBe(true);
     expect(fs.existsSync(path.join(out(), "stacks", "orders-consumer-analytics", "cdk.tf.json"))).toBe(true);
     expect(fs.existsSync(path.join(out(), "REVIEW.md"))).toBe(true);
-    expect(fs.readdirSync(modulesOut()).sort()).toEqual(["kafka-broker-ports", "kafka-privatelink-consumer", "kafka-privatelink-provider"]);
+    expect(fs.readdirSync(modulesOut()).sort()).toEqual([OUTPUT_MARKER, "kafka-broker-ports", "kafka-privatelink-consumer", "kafka-privatelink-provider"]);
     expect(JSON.parse(fs.readFileSync(path.join(dir, "cluster.ports.lock.json"), "utf8"))).toEqual({
       cluster: "orders",
       bootstrapPort: 9091,
@@ -68,6 +82,73 @@ describe("main job", () => {
     expect(run.status).toBe(2);
     expect(run.stderr).toContain("Unknown option '--confg'");
     expect(run.stderr).toContain("Usage: npm run synth");
+  });
+
+  describe("output folders", () => {
+    const refused = (options: { outDir?: string; modulesOutDir?: string }, message: string) => {
+      const before = snapshotTree(dir);
+      const cwd = process.cwd();
+      process.chdir(dir);
+      try {
+        expect(() => runSynth({ configFile: file, outDir: out(), modulesOutDir: modulesOut(), ...options })).toThrow(OutputError);
+        expect(() => runSynth({ configFile: file, outDir: out(), modulesOutDir: modulesOut(), ...options })).toThrow(message);
+      } finally {
+        process.chdir(cwd);
+      }
+      expect(snapshotTree(dir)).toEqual(before);
+    };
+
+    it("refuses to replace the working folder or a folder holding the configuration", () => {
+      refused({ outDir: dir }, "contains");
+      refused({ outDir: "." }, "the output folder is replaced whole on every run");
+      refused({ modulesOutDir: path.dirname(dir) }, "contains");
+    });
+
+    it("refuses an existing file, a folder of someone else's, and overlapping outputs", () => {
+      fs.writeFileSync(path.join(dir, "README.md"), "mine");
+      fs.mkdirSync(path.join(dir, "docs"));
+      fs.writeFileSync(path.join(dir, "docs", "notes.txt"), "mine");
+      refused({ outDir: path.join(dir, "README.md") }, "exists and is not a folder");
+      refused({ outDir: path.join(dir, "docs") }, "is not empty and was not written by this tool");
+      refused({ modulesOutDir: path.join(out(), "modules") }, "overlaps --modules-out");
+    });
+
+    it("replaces its own output and an empty folder", () => {
+      fs.mkdirSync(out());
+      synth();
+      fs.writeFileSync(path.join(out(), "stale.txt"), "from an older run");
+      synth();
+      expect(fs.existsSync(path.join(out(), "stale.txt"))).toBe(false);
+      expect(fs.existsSync(path.join(out(), OUTPUT_MARKER))).toBe(true);
+    });
+
+    it("refuses a folder another live run is writing, and takes over one a killed run left", () => {
+      fs.writeFileSync(path.join(dir, ".out.writing"), String(process.ppid));
+      expect(() => synth()).toThrow(`is being written by another run (process ${process.ppid})`);
+      fs.writeFileSync(path.join(dir, ".out.writing"), "999999999");
+      fs.mkdirSync(path.join(dir, ".out.staging-999999999"));
+      synth();
+      expect(fs.readdirSync(dir).sort()).toEqual(["cluster.ports.lock.json", "cluster.yaml", "modules", "out"]);
+    });
+
+    it("puts every previous output back when moving the new ones into place fails", () => {
+      synth();
+      const before = snapshotTree(dir);
+      rewrite(configInput([1, 2, 3, 4]));
+      let calls = 0;
+      // Phase one sets aside the 3 previous outputs; fail while placing the second new one.
+      mockRename.fail = () => ++calls === 5;
+      try {
+        expect(() => synth()).toThrow("EIO: simulated");
+      } finally {
+        mockRename.fail = undefined;
+      }
+      const after = snapshotTree(dir);
+      delete after["cluster.yaml"];
+      delete before["cluster.yaml"];
+      expect(after).toEqual(before);
+      expect(fs.readdirSync(dir).filter((f) => f.startsWith("."))).toEqual([]);
+    });
   });
 
   describe("port lock", () => {

@@ -48,9 +48,16 @@ export function runSynth(options: SynthOptions): SynthResult {
     throw new PortChangeError(lockFile, changes);
   }
 
-  const tx = new OutputTransaction();
+  const tx = new OutputTransaction(
+    [
+      { label: "--out", path: outDir, kind: "directory" },
+      { label: "--modules-out", path: modulesOutDir, kind: "directory" },
+      { label: "port lock", path: lockFile, kind: "file" },
+    ],
+    [process.cwd(), options.configFile],
+  );
   try {
-    const stagedOut = tx.stageDirectory(outDir);
+    const stagedOut = tx.stageDirectory("--out");
     const app = new App({ outdir: stagedOut });
     const deploy = addDeployStacks(app, config);
     app.synth();
@@ -60,8 +67,8 @@ export function runSynth(options: SynthOptions): SynthResult {
       path.join(stagedOut, "REVIEW.md"),
       renderReviewPage({ config, ports: deploy.ports, changes, providerStack: deploy.provider.node.id, consumerStacks, lockFile: path.basename(lockFile) }),
     );
-    const modules = writeModules(tx.stageDirectory(modulesOutDir), config);
-    tx.stageFile(lockFile, renderLock(nextLock));
+    const modules = writeModules(tx.stageDirectory("--modules-out"), config);
+    tx.stageFile("port lock", renderLock(nextLock));
     tx.commit();
     return {
       config,

@@ -1,12 +1,13 @@
 /**
  * `npm run synth -- --config FILE [--out DIR] [--modules-out DIR] [--allow-port-change]`
- * Exit status: 0 written; 1 invalid configuration or refused port change (nothing written);
- * 2 bad command line.
+ * Exit status: 0 written; 1 invalid configuration, refused port change, refused or unwritable
+ * output (nothing replaced); 2 bad command line.
  */
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { EXAMPLE_CONFIG } from "../config/load";
 import { ConfigError } from "../config/validate";
+import { OutputError } from "../output/transaction";
 import { PortChangeError } from "../review/port-lock";
 import { runSynth, SynthResult } from "./job";
 
@@ -17,8 +18,11 @@ const USAGE = `Usage: npm run synth -- [--config FILE] [--out DIR] [--modules-ou
   --modules-out DIR     publishable Terraform modules (default: dist/modules)
   --allow-port-change   accept a run that moves a port recorded in the port lock`;
 
+/** npm runs scripts from the package folder; paths the user typed are relative to where they typed them. */
+const USER_CWD = process.env.INIT_CWD ?? process.cwd();
+
 function summary(r: SynthResult): string {
-  const rel = (p: string) => path.relative(process.cwd(), p) || ".";
+  const rel = (p: string) => path.relative(USER_CWD, p) || ".";
   const { cluster } = r.config;
   const lines = [
     `Synthesized ${r.stacks.length} stack(s) into ${rel(r.outDir)}/stacks: ${r.stacks.join(", ")}`,
@@ -59,18 +63,25 @@ function main(argv: string[]): number {
     console.log(USAGE);
     return 0;
   }
+  const userPath = (p: string | undefined) => (p === undefined ? undefined : path.resolve(USER_CWD, p));
   try {
     const result = runSynth({
-      configFile: args.config ?? path.relative(process.cwd(), EXAMPLE_CONFIG),
-      outDir: args.out,
-      modulesOutDir: args["modules-out"],
+      configFile: userPath(args.config) ?? path.relative(process.cwd(), EXAMPLE_CONFIG),
+      outDir: userPath(args.out),
+      modulesOutDir: userPath(args["modules-out"]),
       allowPortChange: args["allow-port-change"],
     });
     console.log(summary(result));
     return 0;
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof PortChangeError) {
+    if (err instanceof ConfigError || err instanceof PortChangeError || err instanceof OutputError) {
       console.error(err.message);
+      return 1;
+    }
+    const code = (err as NodeJS.ErrnoException).code;
+    if (typeof code === "string" && /^E[A-Z]+$/.test(code)) {
+      // The file system refused (permissions, full disk...): say so plainly; nothing was replaced.
+      console.error(`${(err as Error).message}\nNothing was replaced; the previous output and port lock are as they were.`);
       return 1;
     }
     throw err;
