@@ -59,7 +59,7 @@ describe("provider stack", () => {
         target_type: "ip",
         proxy_protocol_v2: false,
         deregistration_delay: 30,
-        health_check: { enabled: true, protocol: "TCP", port: "traffic-port", interval: 10, healthy_threshold: 3, unhealthy_threshold: 3 },
+        health_check: { enabled: true, protocol: "TCP", port: "traffic-port", interval: 10, timeout: 5, healthy_threshold: 3, unhealthy_threshold: 3 },
       });
     }
   });

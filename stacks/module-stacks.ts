@@ -1,3 +1,4 @@
+import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
 import { App, TerraformHclModule, TerraformStack, Token } from "cdktf";
 import { brokerPortsVariables, defineBrokerPortsModule } from "../modules/broker-ports/terraform";
 import { KafkaPrivateLinkConsumer } from "../modules/consumer-half";
@@ -125,7 +126,7 @@ export class ProviderModuleStack extends TerraformStack {
     });
     const supportedRegions = moduleVariable(this, "supported_regions", {
       type: "list(string)",
-      description: "Other regions whose VPCs may connect (cross-region PrivateLink). Empty: same region only.",
+      description: "Other regions whose VPCs may connect (cross-region PrivateLink); the service's own region is added. Empty: same region only.",
       default: [],
     });
     const deregistrationDelay = moduleVariable(this, "deregistration_delay_seconds", {
@@ -160,7 +161,9 @@ export class ProviderModuleStack extends TerraformStack {
       targetType: targetType.stringValue,
       allowedPrincipals: allowedPrincipals.listValue,
       acceptanceRequired: acceptanceRequired.booleanValue,
-      supportedRegions: Token.asList(hcl`length(${supportedRegions.listValue}) > 0 ? ${supportedRegions.listValue} : null`),
+      supportedRegions: Token.asList(
+        hcl`length(${supportedRegions.listValue}) > 0 ? distinct(concat([${new DataAwsRegion(this, "current").id}], ${supportedRegions.listValue})) : null`,
+      ),
       tcpIdleTimeoutSeconds: v.tcpIdleTimeoutSeconds.numberValue,
       deregistrationDelaySeconds: deregistrationDelay.numberValue,
       listenerName: listenerName.stringValue,

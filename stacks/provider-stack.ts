@@ -18,9 +18,10 @@ export class ProviderStack extends TerraformStack {
     super(scope, id);
     const { cluster, consumers, policy } = config;
     configureStack(this, cluster);
-    const supportedRegions = policy.allowCrossRegion
-      ? [...new Set(consumers.map((c) => c.region).filter((r) => r !== cluster.region))].sort()
-      : [];
+    // AWS reports the service's own region among its supported regions: list it too, or every
+    // plan would propose to remove it.
+    const otherRegions = policy.allowCrossRegion ? [...new Set(consumers.map((c) => c.region).filter((r) => r !== cluster.region))].sort() : [];
+    const supportedRegions = otherRegions.length > 0 ? [cluster.region, ...otherRegions] : undefined;
 
     this.kafka = new KafkaPrivateLinkProvider(this, "kafka", {
       name: cluster.name,
@@ -34,7 +35,7 @@ export class ProviderStack extends TerraformStack {
       targetType: cluster.targetType,
       allowedPrincipals: cluster.allowedPrincipals,
       acceptanceRequired: cluster.acceptanceRequired,
-      supportedRegions: supportedRegions.length > 0 ? supportedRegions : undefined,
+      supportedRegions,
       tcpIdleTimeoutSeconds: cluster.tcpIdleTimeoutSeconds,
       deregistrationDelaySeconds: cluster.deregistrationDelaySeconds,
       listenerName: cluster.listenerName,

@@ -43,7 +43,7 @@ export interface KafkaPrivateLinkProviderProps {
   readonly allowedPrincipals: string[];
   /** @default true: every endpoint connection waits for the provider to accept it */
   readonly acceptanceRequired?: boolean | IResolvable;
-  /** Other regions whose VPCs may connect (cross-region PrivateLink). @default none: same region only */
+  /** Regions whose VPCs may connect, the service's own included (cross-region PrivateLink). @default none: same region only */
   readonly supportedRegions?: string[];
   /** NLB TCP listener idle timeout, 60-6000 s. @default 600 (above Kafka's 540 s client idle close) */
   readonly tcpIdleTimeoutSeconds?: number;
@@ -104,6 +104,8 @@ export class KafkaPrivateLinkProvider extends Construct {
           protocol: "TCP",
           port: "traffic-port",
           interval: 10,
+          // Explicit: the API refuses a timeout that is not below the interval.
+          timeout: 5,
           healthyThreshold: 3,
           unhealthyThreshold: 3,
         },
