@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { stringify } from "yaml";
 import { runSynth } from "../cli/job";
 import { OUTPUT_MARKER, OutputError } from "../output/transaction";
-import { PortChangeError } from "../review/port-lock";
+import { PortChangeError, PortLockError } from "../review/port-lock";
 import { configInput, writeConfigFile } from "./support/configs";
 import { snapshotTree } from "./support/tree";
 
@@ -53,6 +53,7 @@ describe("main job", () => {
     expect(fs.readdirSync(modulesOut()).sort()).toEqual([OUTPUT_MARKER, "kafka-broker-ports", "kafka-privatelink-consumer", "kafka-privatelink-provider"]);
     expect(JSON.parse(fs.readFileSync(path.join(dir, "cluster.ports.lock.json"), "utf8"))).toEqual({
       cluster: "orders",
+      advertisedHostname: "orders.kafka.example.internal",
       bootstrapPort: 9091,
       brokers: { "1": 6001, "2": 6002, "3": 6003 },
     });
@@ -185,6 +186,42 @@ describe("main job", () => {
       for (const id of [1, 2, 3]) expect(review).toContain(`| ${id} | ${7000 + id} | \`10.0.0.${10 + id}\` |`);
       expect(review).toContain("**Broker 2 port moved** 6002 → 7002");
       expect(review).toContain("**Bootstrap port moved** 9091 → 9092");
+    });
+
+    it("refuses renaming the cluster or changing the advertised hostname the same way", () => {
+      synth();
+      rewrite(configInput([1, 2, 3], { cluster: { name: "orders2", advertisedHostname: "o.kafka.example.internal" } }));
+      expect(() => synth()).toThrow(PortChangeError);
+      expect(() => synth()).toThrow(/cluster: orders → orders2 \(replaces the NLB and the endpoint service[^\n]*\n {2}advertised hostname: orders.kafka.example.internal → o.kafka.example.internal/);
+      expect(synth(true).changes.clusterRenamed).toEqual({ from: "orders", to: "orders2" });
+    });
+
+    it("refuses a lock file that is not one, instead of replacing it", () => {
+      fs.writeFileSync(path.join(dir, "cluster.ports.lock.json"), '{"cluster": "orders", "bootstrapPort": 9091, "brokers": {"1": "6001"}}');
+      expect(() => synth()).toThrow(PortLockError);
+      expect(() => synth()).toThrow("cluster.ports.lock.json: is not a port lock: brokers.1:");
+      fs.writeFileSync(path.join(dir, "cluster.ports.lock.json"), "{ not json");
+      expect(() => synth()).toThrow("is not valid JSON");
+      expect(fs.existsSync(out())).toBe(false);
+    });
+
+    it("guards cdktf synth/deploy too (main.ts), with PRIVATELINK_ALLOW_PORT_CHANGE to accept a move", () => {
+      const app = (extra: Record<string, string> = {}) =>
+        spawnSync(process.execPath, ["--require", "tsx/cjs", path.join(ROOT, "main.ts")], {
+          cwd: ROOT,
+          encoding: "utf8",
+          env: { ...process.env, PRIVATELINK_CONFIG: file, CDKTF_OUTDIR: path.join(dir, "cdktf"), ...extra },
+        });
+      expect(app().status).toBe(0);
+      expect(fs.existsSync(path.join(dir, "cdktf", "stacks", "orders-provider", "cdk.tf.json"))).toBe(true);
+      expect(JSON.parse(fs.readFileSync(path.join(dir, "cluster.ports.lock.json"), "utf8")).brokers).toEqual({ "1": 6001, "2": 6002, "3": 6003 });
+      rewrite(configInput([1, 2, 3], { cluster: { brokerPortBase: 7000 } }));
+      const refused = app();
+      expect(refused.status).toBe(1);
+      expect(refused.stderr).toContain("broker 2: 6002 → 7002");
+      expect(refused.stderr).toContain("PRIVATELINK_ALLOW_PORT_CHANGE=1");
+      expect(app({ PRIVATELINK_ALLOW_PORT_CHANGE: "1" }).status).toBe(0);
+      expect(JSON.parse(fs.readFileSync(path.join(dir, "cluster.ports.lock.json"), "utf8")).brokers).toEqual({ "1": 7001, "2": 7002, "3": 7003 });
     });
 
     it("adds new brokers to the lock and drops removed ones, and says so", () => {

@@ -6,7 +6,7 @@ import { Config } from "../config/schema";
 import { PortPlan } from "../modules/broker-ports/allocation";
 import { OutputTransaction } from "../output/transaction";
 import { writeModules } from "../packaging";
-import { comparePorts, lockFromPlan, lockPathFor, PortChangeError, PortChanges, portsMoved, readLock, renderLock } from "../review/port-lock";
+import { checkPortLock, lockPathFor, PortChanges, renderLock } from "../review/port-lock";
 import { renderReviewPage } from "../review/review-page";
 import { addDeployStacks, portPlanFor } from "../stacks";
 
@@ -34,7 +34,8 @@ export interface SynthResult {
 /**
  * The main job: validate the configuration, check the port lock, synthesize the deployable stacks,
  * the publishable modules and REVIEW.md, and only when all of that succeeded replace the previous
- * outputs and the lock. Throws ConfigError or PortChangeError with nothing written.
+ * outputs and the lock. Throws ConfigError, PortLockError, PortChangeError or OutputError with
+ * nothing written.
  */
 export function runSynth(options: SynthOptions): SynthResult {
   const config = loadConfig(options.configFile);
@@ -42,11 +43,7 @@ export function runSynth(options: SynthOptions): SynthResult {
   const modulesOutDir = path.resolve(options.modulesOutDir ?? path.join("dist", "modules"));
   const lockFile = lockPathFor(options.configFile);
 
-  const nextLock = lockFromPlan(config.cluster.name, portPlanFor(config));
-  const changes = comparePorts(readLock(lockFile), nextLock);
-  if (portsMoved(changes) && !options.allowPortChange) {
-    throw new PortChangeError(lockFile, changes);
-  }
+  const { next: nextLock, changes } = checkPortLock(config, portPlanFor(config), lockFile, options.allowPortChange ?? false);
 
   const tx = new OutputTransaction(
     [

@@ -8,7 +8,7 @@ import { parseArgs } from "node:util";
 import { EXAMPLE_CONFIG } from "../config/load";
 import { ConfigError } from "../config/validate";
 import { OutputError } from "../output/transaction";
-import { PortChangeError } from "../review/port-lock";
+import { PortChangeError, PortLockError } from "../review/port-lock";
 import { runSynth, SynthResult } from "./job";
 
 const USAGE = `Usage: npm run synth -- [--config FILE] [--out DIR] [--modules-out DIR] [--allow-port-change]
@@ -36,6 +36,8 @@ function summary(r: SynthResult): string {
   for (const x of c.removed) lines.push(`Port lock: broker ${x.broker} removed (was port ${x.port})`);
   for (const m of c.moved) lines.push(`Port lock: broker ${m.broker} MOVED ${m.from} → ${m.to} (--allow-port-change)`);
   if (c.bootstrapMoved) lines.push(`Port lock: bootstrap MOVED ${c.bootstrapMoved.from} → ${c.bootstrapMoved.to} (--allow-port-change)`);
+  if (c.hostnameChanged) lines.push(`Port lock: advertised hostname CHANGED ${c.hostnameChanged.from} → ${c.hostnameChanged.to} (--allow-port-change)`);
+  if (c.clusterRenamed) lines.push(`Port lock: cluster RENAMED ${c.clusterRenamed.from} → ${c.clusterRenamed.to} (--allow-port-change)`);
   lines.push(`Review page: ${rel(path.join(r.outDir, "REVIEW.md"))}`);
   return lines.join("\n");
 }
@@ -74,7 +76,7 @@ function main(argv: string[]): number {
     console.log(summary(result));
     return 0;
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof PortChangeError || err instanceof OutputError) {
+    if (err instanceof ConfigError || err instanceof PortChangeError || err instanceof PortLockError || err instanceof OutputError) {
       console.error(err.message);
       return 1;
     }

@@ -1,17 +1,23 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { z } from "zod";
+import { Config } from "../config/schema";
 import { PortPlan } from "../modules/broker-ports/allocation";
 
 /**
- * The broker → port allocation a run synthesized, kept beside the configuration and committed
- * with it: a later run that would move a port a running client depends on has to say so.
+ * What running clients depend on, as the last run synthesized it: kept beside the configuration
+ * and committed with it, so a later run that would move a port (or the name clients resolve, or
+ * the endpoint service they connect to) has to say so.
  */
-export interface PortLock {
-  readonly cluster: string;
-  readonly bootstrapPort: number;
+const lockSchema = z.strictObject({
+  /** The cluster name: renaming it replaces the NLB and the endpoint service. */
+  cluster: z.string(),
+  advertisedHostname: z.string().optional(),
+  bootstrapPort: z.number().int(),
   /** Broker ID → port. */
-  readonly brokers: Readonly<Record<string, number>>;
-}
+  brokers: z.record(z.string().regex(/^\d+$/), z.number().int()),
+});
+export type PortLock = z.infer<typeof lockSchema>;
 
 export interface PortMove {
   readonly broker: string;
@@ -26,6 +32,8 @@ export interface PortChanges {
   readonly removed: ReadonlyArray<{ broker: string; port: number }>;
   readonly moved: readonly PortMove[];
   readonly bootstrapMoved?: { from: number; to: number };
+  readonly hostnameChanged?: { from: string; to: string };
+  readonly clusterRenamed?: { from: string; to: string };
 }
 
 /** `orders.yaml` → `orders.ports.lock.json`, in the same folder. */
@@ -34,9 +42,10 @@ export function lockPathFor(configFile: string): string {
   return path.join(parsed.dir, `${parsed.name}.ports.lock.json`);
 }
 
-export function lockFromPlan(cluster: string, plan: PortPlan): PortLock {
+export function lockFromPlan(config: Config, plan: PortPlan): PortLock {
   return {
-    cluster,
+    cluster: config.cluster.name,
+    advertisedHostname: config.cluster.advertisedHostname,
     bootstrapPort: plan.bootstrapPort,
     brokers: Object.fromEntries([...plan.brokerPorts].map(([id, port]) => [String(id), port])),
   };
@@ -46,13 +55,28 @@ export function renderLock(lock: PortLock): string {
   return `${JSON.stringify(lock, null, 2)}\n`;
 }
 
+/** A lock file that cannot be read as one: refused, never silently replaced. */
+export class PortLockError extends Error {
+  constructor(file: string, problem: string) {
+    super(`${file}: ${problem}. Fix it (it is meant to be committed, so see its history) or delete it to start a new lock. Nothing was written.`);
+    this.name = "PortLockError";
+  }
+}
+
 export function readLock(file: string): PortLock | undefined {
   if (!fs.existsSync(file)) return undefined;
-  const lock = JSON.parse(fs.readFileSync(file, "utf8")) as PortLock;
-  if (typeof lock?.bootstrapPort !== "number" || typeof lock.brokers !== "object" || lock.brokers === null) {
-    throw new Error(`${file}: not a port lock (expected bootstrapPort and brokers); fix or delete it`);
+  let document: unknown;
+  try {
+    document = JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch (err) {
+    throw new PortLockError(file, `is not valid JSON (${(err as Error).message})`);
   }
-  return lock;
+  const parsed = lockSchema.safeParse(document);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new PortLockError(file, `is not a port lock: ${issue.path.join(".") || "(top level)"}: ${issue.message}`);
+  }
+  return parsed.data;
 }
 
 const byId = (a: { broker: string }, b: { broker: string }) => Number(a.broker) - Number(b.broker);
@@ -60,6 +84,7 @@ const byId = (a: { broker: string }, b: { broker: string }) => Number(a.broker) 
 export function comparePorts(lock: PortLock | undefined, next: PortLock): PortChanges {
   const before = lock?.brokers ?? {};
   const after = next.brokers;
+  const changed = <T>(from: T | undefined, to: T) => (lock && from !== undefined && from !== to ? { from, to } : undefined);
   return {
     hadLock: lock !== undefined,
     added: Object.entries(after).filter(([id]) => !(id in before)).map(([broker, port]) => ({ broker, port })).sort(byId),
@@ -68,8 +93,15 @@ export function comparePorts(lock: PortLock | undefined, next: PortLock): PortCh
       .filter(([id, port]) => id in before && before[id] !== port)
       .map(([broker, to]) => ({ broker, from: before[broker], to }))
       .sort(byId),
-    bootstrapMoved: lock && lock.bootstrapPort !== next.bootstrapPort ? { from: lock.bootstrapPort, to: next.bootstrapPort } : undefined,
+    bootstrapMoved: changed(lock?.bootstrapPort, next.bootstrapPort),
+    hostnameChanged: changed(lock?.advertisedHostname, next.advertisedHostname ?? ""),
+    clusterRenamed: changed(lock?.cluster, next.cluster),
   };
+}
+
+/** True when the change breaks clients that are already connected or configured. */
+export function breaksClients(c: PortChanges): boolean {
+  return c.moved.length > 0 || c.bootstrapMoved !== undefined || c.hostnameChanged !== undefined || c.clusterRenamed !== undefined;
 }
 
 export class PortChangeError extends Error {
@@ -78,18 +110,27 @@ export class PortChangeError extends Error {
     readonly changes: PortChanges,
   ) {
     const lines = [
+      ...(changes.clusterRenamed ? [`  cluster: ${changes.clusterRenamed.from} → ${changes.clusterRenamed.to} (replaces the NLB and the endpoint service: every consumer endpoint must be re-created)`] : []),
+      ...(changes.hostnameChanged ? [`  advertised hostname: ${changes.hostnameChanged.from} → ${changes.hostnameChanged.to}`] : []),
       ...(changes.bootstrapMoved ? [`  bootstrap: ${changes.bootstrapMoved.from} → ${changes.bootstrapMoved.to}`] : []),
       ...changes.moved.map((m) => `  broker ${m.broker}: ${m.from} → ${m.to}`),
     ];
     super(
-      `${lockFile}: this run would move ports that running clients use:\n${lines.join("\n")}\n` +
-        "Clients that already bootstrapped keep connecting to the old ports and fail. Nothing was written.\n" +
-        "If the move is intended (and the brokers' advertised.listeners change with it), run again with --allow-port-change.",
+      `${lockFile}: this run would change what running clients use:\n${lines.join("\n")}\n` +
+        "Clients that already bootstrapped keep connecting to the old ports and names and fail. Nothing was written.\n" +
+        "If the change is intended (and the brokers' advertised.listeners change with it), run again with --allow-port-change " +
+        "(for cdktf synth/deploy: PRIVATELINK_ALLOW_PORT_CHANGE=1).",
     );
     this.name = "PortChangeError";
   }
 }
 
-export function portsMoved(changes: PortChanges): boolean {
-  return changes.moved.length > 0 || changes.bootstrapMoved !== undefined;
+/** The lock check both entry points share: the next lock and what changed; throws PortChangeError unless allowed. */
+export function checkPortLock(config: Config, plan: PortPlan, lockFile: string, allowChange: boolean): { next: PortLock; changes: PortChanges } {
+  const next = lockFromPlan(config, plan);
+  const changes = comparePorts(readLock(lockFile), next);
+  if (breaksClients(changes) && !allowChange) {
+    throw new PortChangeError(lockFile, changes);
+  }
+  return { next, changes };
 }

@@ -59,9 +59,15 @@ export function renderReviewPage(p: ReviewPageProps): string {
   const ch = p.changes;
   if (!ch.hadLock) {
     out.push(`No port lock existed; ${code(p.lockFile)} now records every port above.`);
-  } else if (ch.added.length + ch.removed.length + ch.moved.length === 0 && !ch.bootstrapMoved) {
+  } else if (ch.added.length + ch.removed.length + ch.moved.length === 0 && !ch.bootstrapMoved && !ch.hostnameChanged && !ch.clusterRenamed) {
     out.push(`No broker was added, removed or moved since ${code(p.lockFile)}.`);
   } else {
+    if (ch.clusterRenamed) {
+      out.push(`- **Cluster renamed** ${ch.clusterRenamed.from} → ${ch.clusterRenamed.to} (allowed with --allow-port-change): the NLB, its target groups and the endpoint service are replaced; every consumer endpoint must be re-created and accepted.`);
+    }
+    if (ch.hostnameChanged) {
+      out.push(`- **Advertised hostname changed** ${ch.hostnameChanged.from} → ${ch.hostnameChanged.to} (allowed with --allow-port-change): brokers' advertised.listeners, consumers' zones and clients' bootstrap.servers change together.`);
+    }
     if (ch.bootstrapMoved) {
       out.push(`- **Bootstrap port moved** ${ch.bootstrapMoved.from} → ${ch.bootstrapMoved.to} (allowed with --allow-port-change): every client's bootstrap.servers must change.`);
     }
