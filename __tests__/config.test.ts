@@ -53,6 +53,11 @@ describe("configuration", () => {
     ["a principal * without opt-in", configInput([1], { cluster: { allowedPrincipals: ["*"] } }), 'cluster.allowedPrincipals[0]: "*" lets every AWS account connect'],
     ["a consumer name used twice", configInput([1], { consumers: [configInput().consumers![0], configInput().consumers![0]] }), 'consumers[1].name: "analytics" is also the name of consumers[0]'],
     ["a cross-region consumer", configInput([1], { consumers: [{ ...configInput().consumers![0], region: "us-east-2" }] }), 'consumers[0].region: "us-east-2" differs from cluster.region "us-east-1"'],
+    [
+      "a target group name over AWS's 32 characters",
+      configInput([10000], { cluster: { name: "abcdefghijklmnopqrst", brokerPortBase: 0, brokerTargetPort: 19094 } }),
+      'cluster.name: "abcdefghijklmnopqrst" makes the target group name "abcdefghijklmnopqrst-b10000-19094" 33 characters long; AWS allows 32',
+    ],
     ["a cluster name too long for AWS names", configInput([1], { cluster: { name: "a-very-long-cluster-name" } }), 'cluster.name: "a-very-long-cluster-name" must be 1-20 characters'],
   ])("refuses %s, naming field, value and rule", (_what, input, message) => {
     expect(problems(input)).toContainEqual(expect.stringContaining(message));

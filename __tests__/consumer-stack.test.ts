@@ -57,6 +57,7 @@ describe("consumer stacks", () => {
       expect(stack.resource.aws_route53_zone.this).toMatchObject({ name: "orders.kafka.example.internal", vpc: [{ vpc_id: vpc }] });
       expect(stack.resource.aws_route53_record.this).toEqual({
         "//": expect.anything(),
+        lifecycle: expect.anything(),
         zone_id: "${aws_route53_zone.this.zone_id}",
         name: "orders.kafka.example.internal",
         type: "A",
@@ -80,6 +81,12 @@ describe("consumer stacks", () => {
     const [check] = analytics.resource.aws_vpc_endpoint.this.lifecycle.precondition;
     expect(check.condition).toContain("data.aws_vpc_endpoint_service.this.availability_zones");
     expect(check.condition).toContain("data.aws_subnet.endpoint");
+  });
+
+  it("checks at plan time that the client VPC has the DNS attributes a private zone needs", () => {
+    expect(analytics.data.aws_vpc.this.id).toBe("vpc-0f1e2d3c4b5a69788");
+    const [check] = analytics.resource.aws_route53_record.this.lifecycle.precondition;
+    expect(check.condition).toBe("${data.aws_vpc.this.enable_dns_support && data.aws_vpc.this.enable_dns_hostnames}");
   });
 
   it("uses an existing hosted zone instead of creating one when hostedZoneId is given", () => {

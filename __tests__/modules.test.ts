@@ -41,6 +41,11 @@ describe("publishable modules", () => {
     expect(b.files["kafka-privatelink-provider/examples/complete/main.tf.json"]).not.toEqual(files["kafka-privatelink-provider/examples/complete/main.tf.json"]);
   });
 
+  it("contain no number token that leaked into a string", () => {
+    // cdktf encodes number tokens as huge doubles; one interpolated without Token.asString shows as such.
+    for (const [file, text] of Object.entries(files)) expect([file, text.match(/-?\d\.\d+e\+\d{3}/)]).toEqual([file, null]);
+  });
+
   it("contain no provider block and no backend, and require a minimum AWS provider version", () => {
     for (const name of NAMES) {
       for (const file of ["main.tf.json", "variables.tf.json", "outputs.tf.json", "versions.tf.json"]) {
@@ -104,6 +109,57 @@ describe("publishable modules", () => {
       expect.stringContaining("equals bootstrap_port"),
       expect.stringContaining("inside the broker port range"),
     ]);
+  });
+
+  it("plan with subnets only known after apply: the AZ check's subnets are keyed by position", () => {
+    const subnets = json(files, "kafka-privatelink-consumer/main.tf.json").data.aws_subnet.endpoint;
+    expect(subnets.for_each).toBe("${{ for i, s in var.subnet_ids : tostring(i) => s }}");
+  });
+
+  it("check in Terraform what the configuration checks: duplicate targets and CIDRs, instance IDs, target group name length", () => {
+    const messages = (module: string, variable: string) =>
+      json(files, `${module}/variables.tf.json`).variable[variable].validation.map((v: any) => v.error_message).join("\n");
+    expect(messages("kafka-privatelink-provider", "brokers")).toContain("each broker needs its own target");
+    expect(messages("kafka-privatelink-provider", "brokers")).toContain("EC2 instance ID");
+    expect(messages("kafka-privatelink-provider", "brokers")).toContain("exceed AWS's 32 characters");
+    expect(messages("kafka-privatelink-consumer", "allowed_cidrs")).toContain("must not list a CIDR block twice");
+  });
+
+  it("carry every setting of a non-default configuration into the examples", () => {
+    const cfg = config([1, 2], {
+      cluster: { name: "payments-platform", listenerSecurityProtocol: "SASL_SSL", listenerName: "PL", tcpIdleTimeoutSeconds: 900, deregistrationDelaySeconds: 45, allowedPrincipals: ["*"] },
+      consumers: [
+        { name: "ledger-eu", region: "eu-west-1", vpcId: "vpc-0aaaaaaaaaaaaaaaa", subnetIds: ["subnet-0aaaaaaaaaaaaaaaa"], allowedCidrs: ["0.0.0.0/0"], hostedZoneId: "Z0123456789ABCDEFGHIJ", tags: { app: "ledger" } },
+      ],
+      policy: { allowCrossRegion: true, allowAnyPrincipal: true, allowAnyCidr: true },
+    });
+    const c = generate(cfg);
+    try {
+      const provider = json(c.files, "kafka-privatelink-provider/examples/complete/main.tf.json").module.kafka;
+      expect(provider).toMatchObject({
+        listener_security_protocol: "SASL_SSL",
+        listener_name: "PL",
+        tcp_idle_timeout_seconds: 900,
+        deregistration_delay_seconds: 45,
+        allow_any_principal: true,
+        allowed_principals: ["*"],
+        supported_regions: ["eu-west-1"],
+      });
+      const consumer = json(c.files, "kafka-privatelink-consumer/examples/complete/main.tf.json").module.kafka;
+      expect(consumer).toMatchObject({
+        name: "payments-platform-ledger-eu",
+        service_region: "us-east-1",
+        allow_any_cidr: true,
+        hosted_zone_id: "Z0123456789ABCDEFGHIJ",
+        security_protocol: "SASL_SSL",
+        tcp_idle_timeout_seconds: 900,
+        tags: { app: "ledger" },
+      });
+      // The consumer module's own name rule admits the example's name.
+      expect(consumer.name).toMatch(/^[a-z](?:[a-z0-9-]{0,62}[a-z0-9])?$/);
+    } finally {
+      fs.rmSync(c.dir, { recursive: true, force: true });
+    }
   });
 
   it("ship examples that are root modules: a provider block and a call of the module with this cluster's values", () => {

@@ -56,7 +56,7 @@ export const clusterSchema = z.strictObject({
   advertisedHostname: hostname,
   bootstrapPort: port().default(DEFAULT_BOOTSTRAP_PORT),
   brokerPortBase: integer(0, MAX_PORT).default(DEFAULT_BROKER_PORT_BASE),
-  brokerTargetPort: port().default(DEFAULT_BROKER_TARGET_PORT),
+  brokerTargetPort: integer(1, MAX_PORT).default(DEFAULT_BROKER_TARGET_PORT),
   targetType: z.enum(["ip", "instance"]).default("ip"),
   brokers: z.array(broker).min(1),
   allowedPrincipals: z

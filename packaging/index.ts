@@ -75,24 +75,30 @@ const SPECS: Record<string, ModuleSpec> = {
         "The NLB is created without security groups (an NLB can only get them at creation); access is controlled by the consumers' endpoint security groups and the allowed principals. The brokers' own security groups must allow `broker_target_port` from the NLB subnets' CIDRs (forwarded traffic and health checks come from the NLB's private addresses).",
       ],
     },
-    examples: (config) => ({
+    examples: ({ cluster, consumers, policy }) => ({
       complete: {
-        ...awsProviderBlock(config.cluster.region),
+        ...awsProviderBlock(cluster.region),
         module: {
           kafka: {
             source: "../..",
-            name: config.cluster.name,
-            vpc_id: config.cluster.vpcId,
-            subnet_ids: config.cluster.subnetIds,
-            advertised_hostname: config.cluster.advertisedHostname,
-            bootstrap_port: config.cluster.bootstrapPort,
-            broker_port_base: config.cluster.brokerPortBase,
-            broker_target_port: config.cluster.brokerTargetPort,
-            target_type: config.cluster.targetType,
-            brokers: Object.fromEntries(config.cluster.brokers.map((b) => [String(b.id), { target: b.target }])),
-            allowed_principals: config.cluster.allowedPrincipals,
-            acceptance_required: config.cluster.acceptanceRequired,
-            tags: config.cluster.tags,
+            name: cluster.name,
+            vpc_id: cluster.vpcId,
+            subnet_ids: cluster.subnetIds,
+            advertised_hostname: cluster.advertisedHostname,
+            bootstrap_port: cluster.bootstrapPort,
+            broker_port_base: cluster.brokerPortBase,
+            broker_target_port: cluster.brokerTargetPort,
+            target_type: cluster.targetType,
+            brokers: Object.fromEntries(cluster.brokers.map((b) => [String(b.id), { target: b.target }])),
+            allowed_principals: cluster.allowedPrincipals,
+            allow_any_principal: policy.allowAnyPrincipal,
+            acceptance_required: cluster.acceptanceRequired,
+            supported_regions: policy.allowCrossRegion ? [...new Set(consumers.map((c) => c.region).filter((r) => r !== cluster.region))].sort() : [],
+            tcp_idle_timeout_seconds: cluster.tcpIdleTimeoutSeconds,
+            deregistration_delay_seconds: cluster.deregistrationDelaySeconds,
+            listener_name: cluster.listenerName,
+            listener_security_protocol: cluster.listenerSecurityProtocol,
+            tags: cluster.tags,
           },
         },
         output: outputsOf("kafka", ["endpoint_service_name", "bootstrap_address", "broker_ports", "broker_config"]),
@@ -122,8 +128,10 @@ const SPECS: Record<string, ModuleSpec> = {
       ],
     },
     examples: (config) => {
+      const { cluster, policy } = config;
+      // The configuration's first consumer, or a placeholder client VPC when it has none.
       const consumer = config.consumers[0];
-      const region = consumer?.region ?? config.cluster.region;
+      const region = consumer?.region ?? cluster.region;
       return {
         complete: {
           ...awsProviderBlock(region),
@@ -133,18 +141,21 @@ const SPECS: Record<string, ModuleSpec> = {
           module: {
             kafka: {
               source: "../..",
-              name: `${config.cluster.name}-${consumer?.name ?? "clients"}`,
+              name: `${cluster.name}-${consumer?.name ?? "clients"}`,
               vpc_id: consumer?.vpcId ?? "vpc-0f1e2d3c4b5a69788",
               subnet_ids: consumer?.subnetIds ?? ["subnet-0f1e2d3c4b5a69781"],
               service_name: consumer?.serviceName ?? "${var.service_name}",
-              service_region: region !== config.cluster.region ? config.cluster.region : null,
-              advertised_hostname: config.cluster.advertisedHostname,
-              bootstrap_port: config.cluster.bootstrapPort,
-              broker_port_base: config.cluster.brokerPortBase,
+              service_region: region !== cluster.region ? cluster.region : null,
+              advertised_hostname: cluster.advertisedHostname,
+              bootstrap_port: cluster.bootstrapPort,
+              broker_port_base: cluster.brokerPortBase,
               broker_ids: [...portPlanFor(config).brokerPorts.keys()],
               allowed_cidrs: consumer?.allowedCidrs ?? ["10.20.0.0/16"],
-              security_protocol: config.cluster.listenerSecurityProtocol,
-              tcp_idle_timeout_seconds: config.cluster.tcpIdleTimeoutSeconds,
+              allow_any_cidr: policy.allowAnyCidr,
+              hosted_zone_id: consumer?.hostedZoneId ?? null,
+              security_protocol: cluster.listenerSecurityProtocol,
+              tcp_idle_timeout_seconds: cluster.tcpIdleTimeoutSeconds,
+              tags: consumer?.tags ?? {},
             },
           },
           output: outputsOf("kafka", ["endpoint_id", "zone_id", "client_config"]),

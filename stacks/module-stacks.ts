@@ -19,12 +19,24 @@ export const MODULE_NAMES = {
   consumer: "kafka-privatelink-consumer",
 } as const;
 
-const NAME_RULE = {
-  condition: "${can(regex(\"^[a-z](?:[a-z0-9-]{0,18}[a-z0-9])?$\", var.name))}",
-  errorMessage: "name must be 1-20 characters of a-z, 0-9 and '-', start with a letter and not end with '-' (it prefixes AWS names of at most 32 characters).",
+/** The provider's name prefixes target group names, which AWS limits to 32 characters. */
+const PROVIDER_NAME = {
+  description: "Prefix of the AWS resource names (1-20 characters of a-z, 0-9, '-').",
+  rule: {
+    condition: "${can(regex(\"^[a-z](?:[a-z0-9-]{0,18}[a-z0-9])?$\", var.name))}",
+    errorMessage: "name must be 1-20 characters of a-z, 0-9 and '-', start with a letter and not end with '-' (it prefixes target group names of at most 32 characters).",
+  },
+};
+/** The consumer's name prefixes a security group name, which AWS allows 255 characters. */
+const CONSUMER_NAME = {
+  description: "Prefix of the AWS resource names (1-64 characters of a-z, 0-9, '-').",
+  rule: {
+    condition: "${can(regex(\"^[a-z](?:[a-z0-9-]{0,62}[a-z0-9])?$\", var.name))}",
+    errorMessage: "name must be 1-64 characters of a-z, 0-9 and '-', start with a letter and not end with '-'.",
+  },
 };
 const HOSTNAME_RULE = {
-  condition: "${can(regex(\"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\\\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$\", var.advertised_hostname))}",
+  condition: "${length(var.advertised_hostname) <= 253 && can(regex(\"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\\\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$\", var.advertised_hostname))}",
   errorMessage: "advertised_hostname must be a lower-case DNS name with at least two labels.",
 };
 const IDLE_RULE = {
@@ -36,9 +48,9 @@ const PROTOCOL_RULE = (name: string) => ({
   errorMessage: `${name} must be one of ${SECURITY_PROTOCOLS.join(", ")}.`,
 });
 
-function commonVariables(stack: TerraformStack) {
+function commonVariables(stack: TerraformStack, name: typeof PROVIDER_NAME) {
   return {
-    name: moduleVariable(stack, "name", { type: "string", description: "Prefix of the AWS resource names (1-20 characters of a-z, 0-9, '-').", validation: [NAME_RULE] }),
+    name: moduleVariable(stack, "name", { type: "string", description: name.description, validation: [name.rule] }),
     vpcId: moduleVariable(stack, "vpc_id", { type: "string", description: "VPC to create the resources in." }),
     subnetIds: moduleVariable(stack, "subnet_ids", {
       type: "list(string)",
@@ -82,7 +94,7 @@ export class BrokerPortsModuleStack extends TerraformStack {
 export class ProviderModuleStack extends TerraformStack {
   constructor(scope: App) {
     super(scope, MODULE_NAMES.provider);
-    const v = commonVariables(this);
+    const v = commonVariables(this, PROVIDER_NAME);
     const brokers = moduleVariable(this, "brokers", {
       type: "map(object({ target = string }))",
       description: "Brokers keyed by broker ID (\"1\", \"2\", ...): target is the broker's private IPv4 address (target_type ip) or EC2 instance ID (target_type instance).",
@@ -96,6 +108,18 @@ export class ProviderModuleStack extends TerraformStack {
             "${var.target_type != \"ip\" || alltrue([for b in values(var.brokers) : can(regex(\"^(10\\\\.|192\\\\.168\\\\.|172\\\\.(1[6-9]|2[0-9]|3[01])\\\\.|100\\\\.(6[4-9]|[7-9][0-9]|1[01][0-9]|12[0-7])\\\\.)\", b.target)) && can(cidrhost(\"${b.target}/32\", 0))])}",
           errorMessage: "brokers: with target_type ip every target must be a private IPv4 address (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 or 100.64.0.0/10).",
         },
+        {
+          condition: "${var.target_type != \"instance\" || alltrue([for b in values(var.brokers) : can(regex(\"^i-[0-9a-f]{8,17}$\", b.target))])}",
+          errorMessage: "brokers: with target_type instance every target must be an EC2 instance ID such as i-0123456789abcdef0.",
+        },
+        {
+          condition: "${length(distinct([for b in values(var.brokers) : b.target])) == length(var.brokers)}",
+          errorMessage: "brokers: each broker needs its own target; two brokers name the same one.",
+        },
+        {
+          condition: "${alltrue([for id in keys(var.brokers) : length(\"${var.name}-b${id}-${var.broker_target_port}\") <= 32])}",
+          errorMessage: "brokers: a target group name (<name>-b<broker ID>-<broker_target_port>) would exceed AWS's 32 characters; shorten name.",
+        },
       ],
     });
     const targetType = moduleVariable(this, "target_type", {
@@ -108,7 +132,12 @@ export class ProviderModuleStack extends TerraformStack {
       type: "number",
       description: "Port on each broker that the NLB forwards to: the broker's dedicated PrivateLink listener.",
       default: DEFAULT_BROKER_TARGET_PORT,
-      validation: [{ condition: "${floor(var.broker_target_port) == var.broker_target_port && var.broker_target_port >= 1 && var.broker_target_port <= 65535}", errorMessage: "broker_target_port must be an integer from 1 to 65535." }],
+      validation: [
+        {
+          condition: "${floor(var.broker_target_port) == var.broker_target_port && var.broker_target_port >= 1 && var.broker_target_port <= 65535}",
+          errorMessage: "broker_target_port must be an integer from 1 to 65535.",
+        },
+      ],
     });
     const allowedPrincipals = moduleVariable(this, "allowed_principals", {
       type: "list(string)",
@@ -133,7 +162,12 @@ export class ProviderModuleStack extends TerraformStack {
       type: "number",
       description: "Seconds a deregistering broker keeps its connections (0-3600).",
       default: DEFAULT_DEREGISTRATION_DELAY_SECONDS,
-      validation: [{ condition: "${var.deregistration_delay_seconds >= 0 && var.deregistration_delay_seconds <= 3600}", errorMessage: "deregistration_delay_seconds must be from 0 to 3600." }],
+      validation: [
+        {
+          condition: "${floor(var.deregistration_delay_seconds) == var.deregistration_delay_seconds && var.deregistration_delay_seconds >= 0 && var.deregistration_delay_seconds <= 3600}",
+          errorMessage: "deregistration_delay_seconds must be an integer from 0 to 3600.",
+        },
+      ],
     });
     const listenerName = moduleVariable(this, "listener_name", {
       type: "string",
@@ -176,7 +210,7 @@ export class ProviderModuleStack extends TerraformStack {
 export class ConsumerModuleStack extends TerraformStack {
   constructor(scope: App) {
     super(scope, MODULE_NAMES.consumer);
-    const v = commonVariables(this);
+    const v = commonVariables(this, CONSUMER_NAME);
     const brokerIds = moduleVariable(this, "broker_ids", {
       type: "list(number)",
       description: "IDs of the cluster's brokers: each gets an ingress rule for its port (broker_port_base + ID).",
@@ -195,6 +229,7 @@ export class ConsumerModuleStack extends TerraformStack {
       description: "Client IPv4 CIDR blocks allowed to reach the bootstrap and broker ports. 0.0.0.0/0 only with allow_any_cidr.",
       validation: [
         { condition: "${length(var.allowed_cidrs) >= 1}", errorMessage: "allowed_cidrs must list at least one CIDR block." },
+        { condition: "${length(distinct(var.allowed_cidrs)) == length(var.allowed_cidrs)}", errorMessage: "allowed_cidrs must not list a CIDR block twice." },
         {
           condition: "${alltrue([for c in var.allowed_cidrs : can(cidrnetmask(c)) && try(cidrhost(c, 0) == split(\"/\", c)[0], false)])}",
           errorMessage: "allowed_cidrs must be IPv4 CIDR blocks written as their network address, such as 10.20.0.0/16.",

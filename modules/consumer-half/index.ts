@@ -1,4 +1,5 @@
 import { DataAwsSubnet } from "@cdktf/provider-aws/lib/data-aws-subnet";
+import { DataAwsVpc } from "@cdktf/provider-aws/lib/data-aws-vpc";
 import { DataAwsVpcEndpointService } from "@cdktf/provider-aws/lib/data-aws-vpc-endpoint-service";
 import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
 import { Route53Zone } from "@cdktf/provider-aws/lib/route53-zone";
@@ -113,11 +114,23 @@ export class KafkaPrivateLinkConsumer extends Construct {
       zone.overrideLogicalId("this");
       this.zoneId = zoneGiven === undefined ? zone.zoneId : hcl`${zoneGiven} != null ? ${zoneGiven} : one(aws_route53_zone.this[*].zone_id)`;
     }
+    // A private zone only answers in a VPC with both DNS attributes on; say so at plan time rather
+    // than leave clients with a record they never see.
+    const vpc = new DataAwsVpc(this, "vpc", { id: props.vpcId });
+    vpc.overrideLogicalId("this");
     new Route53Record(this, "alias", {
       zoneId: this.zoneId,
       name: props.advertisedHostname,
       type: "A",
       alias: { name: dns.dnsName, zoneId: dns.hostedZoneId, evaluateTargetHealth: false },
+      lifecycle: {
+        precondition: [
+          {
+            condition: hcl`${vpc.enableDnsSupport} && ${vpc.enableDnsHostnames}`,
+            errorMessage: "The client VPC needs enableDnsSupport and enableDnsHostnames for the private hosted zone to resolve the advertised hostname.",
+          },
+        ],
+      },
     }).overrideLogicalId("this");
 
     this.outputs(props, dns.dnsName);
@@ -150,7 +163,11 @@ export class KafkaPrivateLinkConsumer extends Construct {
       serviceRegions: region === undefined ? undefined : Token.asList(hcl`${region} == null ? null : [${region}]`),
     });
     service.overrideLogicalId("this");
-    const subnets = TerraformIterator.fromList(props.subnetIds);
+    // Keyed by position when the subnets are module inputs: their IDs may only be known after
+    // apply (a VPC created alongside), and for_each keys must be known at plan time.
+    const subnets = isKnown(props.subnetIds)
+      ? TerraformIterator.fromList(props.subnetIds)
+      : TerraformIterator.fromMap(Token.asAny(hcl`{ for i, s in ${Token.asList(props.subnetIds)} : tostring(i) => s }`));
     const subnet = new DataAwsSubnet(this, "endpoint-subnet", { forEach: subnets, id: subnets.value });
     subnet.overrideLogicalId("endpoint");
     const zones = service.availabilityZones;

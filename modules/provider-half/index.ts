@@ -22,7 +22,7 @@ export interface BrokerTarget {
 }
 
 export interface KafkaPrivateLinkProviderProps {
-  /** Prefix of the AWS names (`<name>-nlb`, `<name>-b<id>`): 1-20 characters. */
+  /** Prefix of the AWS names (`<name>-nlb`, `<name>-b<id>-<brokerTargetPort>`): 1-20 characters. */
   readonly name: string;
   readonly vpcId: string;
   /** Subnets of the NLB, one per availability zone that should serve clients. */
@@ -110,6 +110,9 @@ export class KafkaPrivateLinkProvider extends Construct {
           unhealthyThreshold: 3,
         },
         tags,
+        // A changed target port or type replaces the groups; a listener never lets go of the group
+        // it forwards to, so the new one must exist first. The names carry the port to stay unique.
+        lifecycle: { createBeforeDestroy: true },
         ...config,
       });
       group.overrideLogicalId(logicalId);
@@ -139,12 +142,12 @@ export class KafkaPrivateLinkProvider extends Construct {
       return created;
     };
 
-    this.bootstrapTargetGroup = targetGroup("bootstrap", { name: `${props.name}-boot` });
+    this.bootstrapTargetGroup = targetGroup("bootstrap", { name: `${props.name}-boot-${Token.asString(props.brokerTargetPort)}` });
     attachments("bootstrap", this.bootstrapTargetGroup.arn);
     this.bootstrapListener = listener("bootstrap", { port: props.bootstrapPort, targetGroupArn: this.bootstrapTargetGroup.arn });
 
     const ports = TerraformIterator.fromMap(props.brokerPorts);
-    this.brokerTargetGroups = targetGroup("broker", { forEach: ports, name: `${props.name}-b${ports.key}` });
+    this.brokerTargetGroups = targetGroup("broker", { forEach: ports, name: `${props.name}-b${ports.key}-${Token.asString(props.brokerTargetPort)}` });
     // The same key selects the broker's own group: listener "3" → group "3" → broker "3".
     const ownGroupArn = hcl`aws_lb_target_group.broker[each.key].arn`;
     attachments("broker", ownGroupArn);
@@ -171,7 +174,7 @@ export class KafkaPrivateLinkProvider extends Construct {
     output("endpoint_service_name", "Service name that consumers create their interface endpoints to", this.endpointService.serviceName);
     output("endpoint_service_id", "ID of the VPC endpoint service (accept connections and manage principals with it)", this.endpointService.id);
     output("nlb_arn", "ARN of the internal Network Load Balancer", this.nlb.arn);
-    output("bootstrap_address", "bootstrap.servers for clients: advertised hostname and bootstrap port", `${props.advertisedHostname}:${props.bootstrapPort}`);
+    output("bootstrap_address", "bootstrap.servers for clients: advertised hostname and bootstrap port", `${props.advertisedHostname}:${Token.asString(props.bootstrapPort)}`);
     output("broker_ports", "Broker ID → its NLB listener port (and advertised port)", props.brokerPorts);
 
     const known = isKnown(props.brokerPorts) && isKnown(props.advertisedHostname) && isKnown(listenerName) && isKnown(securityProtocol) && isKnown(props.brokerTargetPort);
