@@ -3,6 +3,12 @@ import { allocatePorts, brokerPort, MAX_BROKERS, MAX_PORT, MIN_PORT, portPlanErr
 
 const ids = (n: number, from = 0) => Array.from({ length: n }, (_, i) => from + i);
 const validIds = fc.uniqueArray(fc.integer({ min: 0, max: 3000 }), { minLength: 1, maxLength: MAX_BROKERS });
+/** IDs, a port base and a bootstrap port that half the time lands exactly on a broker's port. */
+const planInputs = fc
+  .tuple(validIds, fc.integer({ min: 0, max: 65535 }))
+  .chain(([ids, base]) =>
+    fc.tuple(fc.constant(ids), fc.constant(base), fc.oneof(fc.constantFrom(...ids).map((id) => base + id), fc.integer({ min: 0, max: 70000 }))),
+  );
 
 describe("broker-ports allocation", () => {
   it("gives broker ID n the port brokerPortBase + n, and the bootstrap its own port", () => {
@@ -52,10 +58,11 @@ describe("broker-ports allocation", () => {
       );
     });
 
-    it("ports are unique, in range and never the bootstrap port", () => {
+    it("every accepted plan has unique ports, in range, never the bootstrap port nor around it", () => {
       fc.assert(
-        fc.property(validIds, fc.integer({ min: 1024, max: 5000 }), (brokerIds, base) => {
-          const plan = allocatePorts({ brokerIds, brokerPortBase: base, bootstrapPort: 9091 });
+        fc.property(planInputs, ([brokerIds, base, bootstrapPort]) => {
+          fc.pre(portPlanErrors({ brokerIds, brokerPortBase: base, bootstrapPort }).length === 0);
+          const plan = allocatePorts({ brokerIds, brokerPortBase: base, bootstrapPort });
           const ports = [...plan.brokerPorts.values()];
           expect(new Set(ports).size).toBe(brokerIds.length);
           for (const p of ports) {
@@ -63,14 +70,16 @@ describe("broker-ports allocation", () => {
             expect(p).toBeLessThanOrEqual(MAX_PORT);
             expect(p).not.toBe(plan.bootstrapPort);
           }
+          expect(plan.bootstrapPort >= Math.max(...ports) || plan.bootstrapPort <= Math.min(...ports)).toBe(true);
         }),
+        { numRuns: 300 },
       );
     });
 
     it("accepts exactly the ID lists with at most 49 unique non-negative integers", () => {
       fc.assert(
         fc.property(fc.array(fc.integer({ min: -3, max: 80 }), { maxLength: 60 }), (brokerIds) => {
-          const valid = brokerIds.length <= MAX_BROKERS && new Set(brokerIds).size === brokerIds.length && brokerIds.every((id) => id >= 0);
+          const valid = brokerIds.length >= 1 && brokerIds.length <= MAX_BROKERS && new Set(brokerIds).size === brokerIds.length && brokerIds.every((id) => id >= 0);
           expect(portPlanErrors({ brokerIds, brokerPortBase: 6000 }).length === 0).toBe(valid);
         }),
       );

@@ -134,4 +134,23 @@ describe("KafkaPrivateLinkProvider construct", () => {
     expect(json).toHaveResourceWithProperties(LbListener, { for_each: { "7": 7007 }, port: "${each.value}" });
     expect(json).toHaveResourceWithProperties(VpcEndpointService, { acceptance_required: true });
   });
+
+  it("refuses brokers and ports that describe different brokers", () => {
+    expect(() =>
+      Testing.synthScope((scope) => {
+        new KafkaPrivateLinkProvider(scope, "kafka", {
+          name: "logs",
+          vpcId: "vpc-0a1b2c3d4e5f60718",
+          subnetIds: ["subnet-0a1b2c3d4e5f60711"],
+          advertisedHostname: "logs.kafka.example.internal",
+          bootstrapPort: 9092,
+          brokers: { "7": { target: "10.1.0.7" } },
+          brokerPorts: { "8": 7008 },
+          brokerTargetPort: 9095,
+          targetType: "ip",
+          allowedPrincipals: ["arn:aws:iam::111122223333:root"],
+        });
+      }),
+    ).toThrow("brokers (7) and brokerPorts (8) must have the same broker IDs");
+  });
 });

@@ -6,7 +6,7 @@ import { hcl } from "../modules/private/hcl";
 import { moduleVariable } from "../modules/private/variables";
 import { DEFAULT_BROKER_TARGET_PORT } from "../config/schema";
 import { DEFAULT_LISTENER_NAME, DEFAULT_SECURITY_PROTOCOL, SECURITY_PROTOCOLS } from "../modules/broker-ports/kafka-config";
-import { DEFAULT_DEREGISTRATION_DELAY_SECONDS, DEFAULT_TCP_IDLE_TIMEOUT_SECONDS, KafkaPrivateLinkProvider } from "../modules/provider-half";
+import { DEFAULT_DEREGISTRATION_DELAY_SECONDS, DEFAULT_TCP_IDLE_TIMEOUT_SECONDS, KafkaPrivateLinkProvider, TargetType } from "../modules/provider-half";
 
 /**
  * The stacks emitted as publishable Terraform modules. Every cluster-specific value is a variable,
@@ -192,7 +192,7 @@ export class ProviderModuleStack extends TerraformStack {
       brokers: brokers.value,
       brokerPorts: ports.get("broker_ports"),
       brokerTargetPort: brokerTargetPort.numberValue,
-      targetType: targetType.stringValue,
+      targetType: targetType.stringValue as TargetType,
       allowedPrincipals: allowedPrincipals.listValue,
       acceptanceRequired: acceptanceRequired.booleanValue,
       supportedRegions: Token.asList(

@@ -61,6 +61,9 @@ export function portPlanErrors(props: PortPlanProps): PortAllocationError[] {
   if (!Number.isInteger(base) || base < 0 || base > MAX_PORT) {
     errors.push(new PortAllocationError("brokerPortBase", base, `must be an integer from 0 to ${MAX_PORT}`));
   }
+  if (ids.length === 0) {
+    errors.push(new PortAllocationError("brokers", 0, "brokers given; a cluster needs at least one"));
+  }
   if (ids.length > MAX_BROKERS) {
     errors.push(
       new PortAllocationError(

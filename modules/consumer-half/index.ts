@@ -23,7 +23,9 @@ export interface KafkaPrivateLinkConsumerProps {
   readonly serviceName: string;
   /** The service's region when it is not the endpoint's (cross-region PrivateLink). @default same region */
   readonly serviceRegion?: string;
+  /** The hostname every broker advertises: the private zone's name and the alias record's. */
   readonly advertisedHostname: string;
+  /** The provider's bootstrap listener port. */
   readonly bootstrapPort: number;
   /** Broker ID → its listener port, from the broker-ports allocation. */
   readonly brokerPorts: Record<string, number> | IResolvable;
@@ -35,12 +37,6 @@ export interface KafkaPrivateLinkConsumerProps {
   readonly securityProtocol?: string;
   /** The provider NLB's idle timeout, for the client config snippet. @default 600 */
   readonly tcpIdleTimeoutSeconds?: number;
-  /**
-   * Check at plan time that every endpoint subnet is in an AZ where the service is offered. Needs
-   * the service to exist and be in this region; off for cross-region endpoints.
-   * @default true when serviceRegion is not set
-   */
-  readonly checkAvailabilityZones?: boolean;
   /** @default no tags */
   readonly tags?: Record<string, string>;
 }
@@ -82,7 +78,8 @@ export class KafkaPrivateLinkConsumer extends Construct {
       tags,
     }).overrideLogicalId("client");
 
-    const checkAzs = props.checkAvailabilityZones ?? (props.serviceRegion === undefined || Token.isUnresolved(props.serviceRegion));
+    // Only a same-region service's AZs can be compared with this VPC's subnets.
+    const checkAzs = props.serviceRegion === undefined || Token.isUnresolved(props.serviceRegion);
     this.endpoint = new VpcEndpoint(this, "endpoint", {
       vpcId: props.vpcId,
       serviceName: props.serviceName,

@@ -5,6 +5,7 @@ import { LbTargetGroupAttachment } from "@cdktf/provider-aws/lib/lb-target-group
 import { VpcEndpointService } from "@cdktf/provider-aws/lib/vpc-endpoint-service";
 import { IResolvable, TerraformIterator, TerraformOutput, Token } from "cdktf";
 import { Construct } from "constructs";
+import { MAX_BROKERS, MAX_LISTENERS_PER_NLB } from "../broker-ports/allocation";
 import { brokerListenerConfig, DEFAULT_LISTENER_NAME, DEFAULT_SECURITY_PROTOCOL } from "../broker-ports/kafka-config";
 import { hcl, isKnown } from "../private/hcl";
 
@@ -21,15 +22,18 @@ export interface BrokerTarget {
   readonly target: string;
 }
 
+export type TargetType = "ip" | "instance";
+
 export interface KafkaPrivateLinkProviderProps {
   /** Prefix of the AWS names (`<name>-nlb`, `<name>-b<id>-<brokerTargetPort>`): 1-20 characters. */
   readonly name: string;
+  /** The brokers' VPC: the NLB and its target groups are created in it. */
   readonly vpcId: string;
   /** Subnets of the NLB, one per availability zone that should serve clients. */
   readonly subnetIds: string[];
-  /** The one hostname every broker advertises. */
+  /** The one hostname every broker advertises; only the port tells brokers apart. */
   readonly advertisedHostname: string;
-  /** Listener that forwards to any healthy broker. */
+  /** Port of the listener that forwards to any healthy broker (clients' bootstrap.servers). */
   readonly bootstrapPort: number;
   /** Broker ID → its target. A Terraform map expression when the brokers are module inputs. */
   readonly brokers: BrokerMap<BrokerTarget> | IResolvable;
@@ -37,8 +41,8 @@ export interface KafkaPrivateLinkProviderProps {
   readonly brokerPorts: BrokerMap<number> | IResolvable;
   /** The port on each broker that the NLB forwards to (the broker's PrivateLink listener). */
   readonly brokerTargetPort: number;
-  /** `ip` or `instance`. */
-  readonly targetType: string;
+  /** How brokers are registered: by private IPv4 address or by EC2 instance ID. */
+  readonly targetType: TargetType;
   /** IAM principals allowed to create endpoints to the service. */
   readonly allowedPrincipals: string[];
   /** @default true: every endpoint connection waits for the provider to accept it */
@@ -75,6 +79,7 @@ export class KafkaPrivateLinkProvider extends Construct {
 
   constructor(scope: Construct, id: string, props: KafkaPrivateLinkProviderProps) {
     super(scope, id);
+    checkBrokerMaps(props);
     const tags = props.tags;
     const tcpIdleTimeoutSeconds = props.tcpIdleTimeoutSeconds ?? DEFAULT_TCP_IDLE_TIMEOUT_SECONDS;
 
@@ -210,5 +215,18 @@ export class KafkaPrivateLinkProvider extends Construct {
       "Broker ID → server.properties lines for its PrivateLink listener (add each entry to the broker's existing lists)",
       config,
     );
+  }
+}
+
+/** Known maps must describe the same brokers, and fit one NLB; maps only Terraform knows are its to check. */
+function checkBrokerMaps(props: KafkaPrivateLinkProviderProps): void {
+  if (!isKnown(props.brokers) || !isKnown(props.brokerPorts)) return;
+  const targets = Object.keys(props.brokers as BrokerMap<BrokerTarget>).sort();
+  const ports = Object.keys(props.brokerPorts as BrokerMap<number>).sort();
+  if (targets.join() !== ports.join()) {
+    throw new Error(`KafkaPrivateLinkProvider: brokers (${targets.join(", ")}) and brokerPorts (${ports.join(", ")}) must have the same broker IDs`);
+  }
+  if (targets.length > MAX_BROKERS) {
+    throw new Error(`KafkaPrivateLinkProvider: brokers: ${targets.length} given; one NLB fits at most ${MAX_BROKERS} (${MAX_LISTENERS_PER_NLB} listeners, one is the bootstrap)`);
   }
 }
