@@ -45,7 +45,8 @@ describe("provider stack", () => {
   });
 
   it("makes an internal network load balancer with cross-zone load balancing on", () => {
-    expect(stack.resource.aws_lb.this).toMatchObject({ internal: true, load_balancer_type: "network", enable_cross_zone_load_balancing: true });
+    expect(stack.resource.aws_lb.this).toMatchObject({ internal: true, load_balancer_type: "network", enable_cross_zone_load_balancing: true, enable_deletion_protection: false });
+    expect(provider([1], { cluster: { deletionProtection: true } }).resource.aws_lb.this.enable_deletion_protection).toBe(true);
   });
 
   it("uses TCP listeners with the idle timeout set, and TCP target groups with explicit health checks and deregistration delay", () => {

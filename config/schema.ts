@@ -67,6 +67,7 @@ export const clusterSchema = z.strictObject({
     )
     .min(1),
   acceptanceRequired: z.boolean().default(true),
+  deletionProtection: z.boolean().default(false),
   tcpIdleTimeoutSeconds: integer(60, 6000, "must be an integer from 60 to 6000 (NLB TCP listener idle timeout)").default(DEFAULT_TCP_IDLE_TIMEOUT_SECONDS),
   deregistrationDelaySeconds: integer(0, 3600).default(DEFAULT_DEREGISTRATION_DELAY_SECONDS),
   listenerName: pattern(/^[A-Z][A-Z0-9_]{0,31}$/, "must be an upper-case Kafka listener name such as PRIVATELINK").default(DEFAULT_LISTENER_NAME),

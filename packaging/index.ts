@@ -93,6 +93,7 @@ const SPECS: Record<string, ModuleSpec> = {
             allowed_principals: cluster.allowedPrincipals,
             allow_any_principal: policy.allowAnyPrincipal,
             acceptance_required: cluster.acceptanceRequired,
+            deletion_protection: cluster.deletionProtection,
             supported_regions: policy.allowCrossRegion ? [...new Set(consumers.map((c) => c.region).filter((r) => r !== cluster.region))].sort() : [],
             tcp_idle_timeout_seconds: cluster.tcpIdleTimeoutSeconds,
             deregistration_delay_seconds: cluster.deregistrationDelaySeconds,

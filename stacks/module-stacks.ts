@@ -153,6 +153,11 @@ export class ProviderModuleStack extends TerraformStack {
       description: "Whether each endpoint connection waits for the provider to accept it.",
       default: true,
     });
+    const deletionProtection = moduleVariable(this, "deletion_protection", {
+      type: "bool",
+      description: "Turn on the NLB's deletion protection: a destroy or replacement fails until it is turned off.",
+      default: false,
+    });
     const supportedRegions = moduleVariable(this, "supported_regions", {
       type: "list(string)",
       description: "Other regions whose VPCs may connect (cross-region PrivateLink); the service's own region is added. Empty: same region only.",
@@ -195,6 +200,7 @@ export class ProviderModuleStack extends TerraformStack {
       targetType: targetType.stringValue as TargetType,
       allowedPrincipals: allowedPrincipals.listValue,
       acceptanceRequired: acceptanceRequired.booleanValue,
+      deletionProtection: deletionProtection.booleanValue,
       supportedRegions: Token.asList(
         hcl`length(${supportedRegions.listValue}) > 0 ? distinct(concat([${new DataAwsRegion(this, "current").id}], ${supportedRegions.listValue})) : null`,
       ),

@@ -35,6 +35,7 @@ export class ProviderStack extends TerraformStack {
       targetType: cluster.targetType,
       allowedPrincipals: cluster.allowedPrincipals,
       acceptanceRequired: cluster.acceptanceRequired,
+      deletionProtection: cluster.deletionProtection,
       supportedRegions,
       tcpIdleTimeoutSeconds: cluster.tcpIdleTimeoutSeconds,
       deregistrationDelaySeconds: cluster.deregistrationDelaySeconds,

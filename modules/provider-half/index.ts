@@ -57,6 +57,8 @@ export interface KafkaPrivateLinkProviderProps {
   readonly listenerName?: string;
   /** Security protocol of that listener. @default SSL */
   readonly listenerSecurityProtocol?: string;
+  /** Refuse to delete the NLB (AWS deletion protection): a destroy or replace then fails until it is turned off. @default false */
+  readonly deletionProtection?: boolean | IResolvable;
   /** @default no tags */
   readonly tags?: Record<string, string>;
 }
@@ -91,6 +93,7 @@ export class KafkaPrivateLinkProvider extends Construct {
       // Off by default on NLBs: a node then only reaches targets in its own AZ, and a
       // one-broker target group is unreachable from every other AZ.
       enableCrossZoneLoadBalancing: true,
+      enableDeletionProtection: props.deletionProtection ?? false,
       tags,
     });
     this.nlb.overrideLogicalId("this");
