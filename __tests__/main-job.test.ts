@@ -125,11 +125,37 @@ describe("main job", () => {
 
     it("refuses a folder another live run is writing, and takes over one a killed run left", () => {
       fs.writeFileSync(path.join(dir, ".out.writing"), String(process.ppid));
-      expect(() => synth()).toThrow(`is being written by another run (process ${process.ppid})`);
+      expect(() => synth()).toThrow(`is being written by another run (claim ${path.join(dir, ".out.writing")}, process ${process.ppid})`);
       fs.writeFileSync(path.join(dir, ".out.writing"), "999999999");
       fs.mkdirSync(path.join(dir, ".out.staging-999999999"));
       synth();
       expect(fs.readdirSync(dir).sort()).toEqual(["cluster.ports.lock.json", "cluster.yaml", "modules", "out"]);
+    });
+
+    it("creates no folder when a run is refused while claiming its outputs", () => {
+      fs.writeFileSync(path.join(dir, ".modules.writing"), String(process.ppid));
+      expect(() => runSynth({ configFile: file, outDir: path.join(dir, "new", "deep", "out"), modulesOutDir: modulesOut() })).toThrow("is being written by another run");
+      expect(fs.readdirSync(dir).sort()).toEqual([".modules.writing", "cluster.yaml"]);
+    });
+
+    it("refuses a symbolic link as an output", () => {
+      fs.mkdirSync(path.join(dir, "real"));
+      fs.symlinkSync(path.join(dir, "real"), out());
+      refused({}, "is a symbolic link");
+    });
+
+    it("takes relative paths from the folder npm run synth was started in", () => {
+      const sub = path.join(dir, "sub");
+      fs.mkdirSync(sub);
+      fs.copyFileSync(file, path.join(sub, "c.yaml"));
+      const run = spawnSync(process.execPath, ["--require", "tsx/cjs", path.join(ROOT, "cli", "synth.ts"), "--config", "c.yaml", "--out", "o", "--modules-out", "m"], {
+        cwd: ROOT,
+        encoding: "utf8",
+        env: { ...process.env, npm_lifecycle_event: "synth", INIT_CWD: sub },
+      });
+      expect(run.stderr).toBe("");
+      expect(fs.readdirSync(sub).sort()).toEqual(["c.ports.lock.json", "c.yaml", "m", "o"]);
+      expect(run.stdout).toContain("into o/stacks");
     });
 
     it("puts every previous output back when moving the new ones into place fails", () => {
@@ -205,7 +231,7 @@ describe("main job", () => {
       expect(fs.existsSync(out())).toBe(false);
     });
 
-    it("guards cdktf synth/deploy too (main.ts), with PRIVATELINK_ALLOW_PORT_CHANGE to accept a move", () => {
+    it("guards cdktf synth/deploy too (main.ts), with PRIVATELINK_ALLOW_PORT_CHANGE to accept a move, and never writes the lock", () => {
       const app = (extra: Record<string, string> = {}) =>
         spawnSync(process.execPath, ["--require", "tsx/cjs", path.join(ROOT, "main.ts")], {
           cwd: ROOT,
@@ -214,14 +240,35 @@ describe("main job", () => {
         });
       expect(app().status).toBe(0);
       expect(fs.existsSync(path.join(dir, "cdktf", "stacks", "orders-provider", "cdk.tf.json"))).toBe(true);
-      expect(JSON.parse(fs.readFileSync(path.join(dir, "cluster.ports.lock.json"), "utf8")).brokers).toEqual({ "1": 6001, "2": 6002, "3": 6003 });
+      expect(fs.existsSync(path.join(dir, "cluster.ports.lock.json"))).toBe(false);
+      synth();
+      const lock = fs.readFileSync(path.join(dir, "cluster.ports.lock.json"), "utf8");
       rewrite(configInput([1, 2, 3], { cluster: { brokerPortBase: 7000 } }));
       const refused = app();
       expect(refused.status).toBe(1);
       expect(refused.stderr).toContain("broker 2: 6002 → 7002");
       expect(refused.stderr).toContain("PRIVATELINK_ALLOW_PORT_CHANGE=1");
       expect(app({ PRIVATELINK_ALLOW_PORT_CHANGE: "1" }).status).toBe(0);
-      expect(JSON.parse(fs.readFileSync(path.join(dir, "cluster.ports.lock.json"), "utf8")).brokers).toEqual({ "1": 7001, "2": 7002, "3": 7003 });
+      expect(fs.readFileSync(path.join(dir, "cluster.ports.lock.json"), "utf8")).toBe(lock);
+    });
+
+    it("checks the lock a killed run had set aside, after putting it back", () => {
+      synth();
+      const before = snapshotTree(dir);
+      // A run (process 999999999) killed while moving outputs into place: the old lock and --out
+      // set aside, a new --out already in place, its claims still there.
+      fs.renameSync(path.join(dir, "cluster.ports.lock.json"), path.join(dir, ".cluster.ports.lock.json.previous-999999999"));
+      fs.renameSync(out(), path.join(dir, ".out.previous-999999999"));
+      fs.mkdirSync(out());
+      fs.writeFileSync(path.join(out(), "half"), "");
+      for (const claim of [".out.writing", ".modules.writing", ".cluster.ports.lock.json.writing"]) fs.writeFileSync(path.join(dir, claim), "999999999");
+      rewrite(configInput([1, 2, 3], { cluster: { brokerPortBase: 7000 } }));
+      expect(() => synth()).toThrow("broker 1: 6001 → 7001");
+      const after = snapshotTree(dir);
+      delete after["cluster.yaml"];
+      delete before["cluster.yaml"];
+      expect(after).toEqual(before);
+      expect(fs.readdirSync(dir).filter((f) => f.startsWith("."))).toEqual([]);
     });
 
     it("adds new brokers to the lock and drops removed ones, and says so", () => {

@@ -111,7 +111,7 @@ describe("publishable modules", () => {
     ]);
   });
 
-  it("plan with subnets only known after apply: the AZ check's subnets are keyed by position", () => {
+  it("key the AZ check's subnets by position, so subnets known only after apply still plan", () => {
     const subnets = json(files, "kafka-privatelink-consumer/main.tf.json").data.aws_subnet.endpoint;
     expect(subnets.for_each).toBe("${{ for i, s in var.subnet_ids : tostring(i) => s }}");
   });

@@ -110,6 +110,10 @@ describe("provider stack", () => {
   it("registers instance targets with targetType instance", () => {
     const instances = provider([1], { cluster: { targetType: "instance", brokers: [{ id: 1, target: "i-0123456789abcdef0" }] } });
     expect(instances.resource.aws_lb_target_group.broker.target_type).toBe("instance");
+    // A changed type replaces the groups: the name differs, so old and new can coexist.
+    expect(instances.resource.aws_lb_target_group.broker.name).toBe("orders-b${each.key}-9094i");
+    expect(stack.resource.aws_lb_target_group.broker.name).toBe("orders-b${each.key}-9094");
+    expect(stack.resource.aws_lb_target_group.broker.lifecycle).toEqual({ create_before_destroy: true });
     expect(instances.resource.aws_lb_target_group_attachment.broker.for_each).toEqual({ "1": { target: "i-0123456789abcdef0" } });
   });
 });

@@ -18,6 +18,8 @@ export interface SynthOptions {
   readonly modulesOutDir?: string;
   /** Accept a run that moves a port recorded in the lock. @default false */
   readonly allowPortChange?: boolean;
+  /** More folders no output may replace (the user's shell folder). @default the working folder and the configuration only */
+  readonly keep?: readonly string[];
 }
 
 export interface SynthResult {
@@ -43,17 +45,18 @@ export function runSynth(options: SynthOptions): SynthResult {
   const modulesOutDir = path.resolve(options.modulesOutDir ?? path.join("dist", "modules"));
   const lockFile = lockPathFor(options.configFile);
 
-  const { next: nextLock, changes } = checkPortLock(config, portPlanFor(config), lockFile, options.allowPortChange ?? false);
-
+  // Claim the outputs first: the lock is read once no other run can be writing it, and after
+  // what a killed run left has been put back.
   const tx = new OutputTransaction(
     [
       { label: "--out", path: outDir, kind: "directory" },
       { label: "--modules-out", path: modulesOutDir, kind: "directory" },
       { label: "port lock", path: lockFile, kind: "file" },
     ],
-    [process.cwd(), options.configFile],
+    [process.cwd(), options.configFile, ...(options.keep ?? [])],
   );
   try {
+    const { next: nextLock, changes } = checkPortLock(config, portPlanFor(config), lockFile, options.allowPortChange ?? false);
     const stagedOut = tx.stageDirectory("--out");
     const app = new App({ outdir: stagedOut });
     const deploy = addDeployStacks(app, config);

@@ -18,8 +18,11 @@ const USAGE = `Usage: npm run synth -- [--config FILE] [--out DIR] [--modules-ou
   --modules-out DIR     publishable Terraform modules (default: dist/modules)
   --allow-port-change   accept a run that moves a port recorded in the port lock`;
 
-/** npm runs scripts from the package folder; paths the user typed are relative to where they typed them. */
-const USER_CWD = process.env.INIT_CWD ?? process.cwd();
+/**
+ * `npm run synth` runs from the package folder; paths the user typed are relative to where they
+ * typed them, which npm passes as INIT_CWD (only trusted under npm run synth: children inherit it).
+ */
+const USER_CWD = (process.env.npm_lifecycle_event === "synth" && process.env.INIT_CWD) || process.cwd();
 
 function summary(r: SynthResult): string {
   const rel = (p: string) => path.relative(USER_CWD, p) || ".";
@@ -72,6 +75,7 @@ function main(argv: string[]): number {
       outDir: userPath(args.out),
       modulesOutDir: userPath(args["modules-out"]),
       allowPortChange: args["allow-port-change"],
+      keep: [USER_CWD],
     });
     console.log(summary(result));
     return 0;

@@ -110,7 +110,7 @@ function crossFieldProblems(config: Config): ConfigProblem[] {
     add(`cluster.${error.field}`, error.value, error.rule);
   }
 
-  const longestGroup = `${cluster.name}-b${Math.max(...cluster.brokers.map((b) => b.id))}-${cluster.brokerTargetPort}`;
+  const longestGroup = `${cluster.name}-b${Math.max(...cluster.brokers.map((b) => b.id))}-${cluster.brokerTargetPort}${cluster.targetType === "instance" ? "i" : ""}`;
   if (longestGroup.length > 32) {
     add("cluster.name", cluster.name, `makes the target group name "${longestGroup}" ${longestGroup.length} characters long; AWS allows 32: use a shorter name`);
   }

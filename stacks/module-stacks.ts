@@ -117,8 +117,8 @@ export class ProviderModuleStack extends TerraformStack {
           errorMessage: "brokers: each broker needs its own target; two brokers name the same one.",
         },
         {
-          condition: "${alltrue([for id in keys(var.brokers) : length(\"${var.name}-b${id}-${var.broker_target_port}\") <= 32])}",
-          errorMessage: "brokers: a target group name (<name>-b<broker ID>-<broker_target_port>) would exceed AWS's 32 characters; shorten name.",
+          condition: "${alltrue([for id in keys(var.brokers) : length(\"${var.name}-b${id}-${var.broker_target_port}${var.target_type == \"instance\" ? \"i\" : \"\"}\") <= 32])}",
+          errorMessage: "brokers: a target group name (<name>-b<broker ID>-<broker_target_port>[i]) would exceed AWS's 32 characters; shorten name.",
         },
       ],
     });

@@ -80,6 +80,14 @@ export class KafkaPrivateLinkConsumer extends Construct {
 
     // Only a same-region service's AZs can be compared with this VPC's subnets.
     const checkAzs = props.serviceRegion === undefined || Token.isUnresolved(props.serviceRegion);
+    // A private zone only answers in a VPC with both DNS attributes on: say so before creating
+    // anything, rather than leave clients with a record they never see.
+    const vpc = new DataAwsVpc(this, "vpc", { id: props.vpcId });
+    vpc.overrideLogicalId("this");
+    const dnsCheck = {
+      condition: hcl`${vpc.enableDnsSupport} && ${vpc.enableDnsHostnames}`,
+      errorMessage: "The client VPC needs enableDnsSupport and enableDnsHostnames for the private hosted zone to resolve the advertised hostname.",
+    };
     this.endpoint = new VpcEndpoint(this, "endpoint", {
       vpcId: props.vpcId,
       serviceName: props.serviceName,
@@ -90,7 +98,7 @@ export class KafkaPrivateLinkConsumer extends Construct {
       subnetIds: props.subnetIds,
       securityGroupIds: [this.securityGroup.id],
       tags,
-      lifecycle: checkAzs ? { precondition: [this.availabilityZonePrecondition(props)] } : undefined,
+      lifecycle: { precondition: checkAzs ? [dnsCheck, this.availabilityZonePrecondition(props)] : [dnsCheck] },
     });
     this.endpoint.overrideLogicalId("this");
 
@@ -111,23 +119,11 @@ export class KafkaPrivateLinkConsumer extends Construct {
       zone.overrideLogicalId("this");
       this.zoneId = zoneGiven === undefined ? zone.zoneId : hcl`${zoneGiven} != null ? ${zoneGiven} : one(aws_route53_zone.this[*].zone_id)`;
     }
-    // A private zone only answers in a VPC with both DNS attributes on; say so at plan time rather
-    // than leave clients with a record they never see.
-    const vpc = new DataAwsVpc(this, "vpc", { id: props.vpcId });
-    vpc.overrideLogicalId("this");
     new Route53Record(this, "alias", {
       zoneId: this.zoneId,
       name: props.advertisedHostname,
       type: "A",
       alias: { name: dns.dnsName, zoneId: dns.hostedZoneId, evaluateTargetHealth: false },
-      lifecycle: {
-        precondition: [
-          {
-            condition: hcl`${vpc.enableDnsSupport} && ${vpc.enableDnsHostnames}`,
-            errorMessage: "The client VPC needs enableDnsSupport and enableDnsHostnames for the private hosted zone to resolve the advertised hostname.",
-          },
-        ],
-      },
     }).overrideLogicalId("this");
 
     this.outputs(props, dns.dnsName);

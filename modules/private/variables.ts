@@ -19,7 +19,8 @@ export function moduleVariable(scope: Construct, name: string, spec: VariableSpe
     description: spec.description,
     // cdktf cannot render a null default; it is set below.
     default: spec.default === null ? undefined : spec.default,
-    nullable: spec.default === null ? true : spec.default === undefined ? undefined : false,
+    // Only a variable whose default is null takes null; elsewhere null would skip the validations.
+    nullable: spec.default === null,
     validation: spec.validation,
   });
   variable.overrideLogicalId(name);

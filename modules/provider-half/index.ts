@@ -25,7 +25,7 @@ export interface BrokerTarget {
 export type TargetType = "ip" | "instance";
 
 export interface KafkaPrivateLinkProviderProps {
-  /** Prefix of the AWS names (`<name>-nlb`, `<name>-b<id>-<brokerTargetPort>`): 1-20 characters. */
+  /** Prefix of the AWS names (`<name>-nlb`, `<name>-b<id>-<brokerTargetPort>[i]`): 1-20 characters. */
   readonly name: string;
   /** The brokers' VPC: the NLB and its target groups are created in it. */
   readonly vpcId: string;
@@ -119,7 +119,7 @@ export class KafkaPrivateLinkProvider extends Construct {
         },
         tags,
         // A changed target port or type replaces the groups; a listener never lets go of the group
-        // it forwards to, so the new one must exist first. The names carry the port to stay unique.
+        // it forwards to, so the new one must exist first.
         lifecycle: { createBeforeDestroy: true },
         ...config,
       });
@@ -150,12 +150,15 @@ export class KafkaPrivateLinkProvider extends Construct {
       return created;
     };
 
-    this.bootstrapTargetGroup = targetGroup("bootstrap", { name: `${props.name}-boot-${Token.asString(props.brokerTargetPort)}` });
+    // The names carry what replaces a group (target port and type), so old and new never clash.
+    const typeSuffix = Token.isUnresolved(props.targetType) ? hcl`${props.targetType} == "instance" ? "i" : ""` : props.targetType === "instance" ? "i" : "";
+    const groupSuffix = `${Token.asString(props.brokerTargetPort)}${typeSuffix}`;
+    this.bootstrapTargetGroup = targetGroup("bootstrap", { name: `${props.name}-boot-${groupSuffix}` });
     attachments("bootstrap", this.bootstrapTargetGroup.arn);
     this.bootstrapListener = listener("bootstrap", { port: props.bootstrapPort, targetGroupArn: this.bootstrapTargetGroup.arn });
 
     const ports = TerraformIterator.fromMap(props.brokerPorts);
-    this.brokerTargetGroups = targetGroup("broker", { forEach: ports, name: `${props.name}-b${ports.key}-${Token.asString(props.brokerTargetPort)}` });
+    this.brokerTargetGroups = targetGroup("broker", { forEach: ports, name: `${props.name}-b${ports.key}-${groupSuffix}` });
     // The same key selects the broker's own group: listener "3" → group "3" → broker "3".
     const ownGroupArn = hcl`aws_lb_target_group.broker[each.key].arn`;
     attachments("broker", ownGroupArn);
