@@ -5,6 +5,7 @@ import { App, TerraformStack } from "cdktf";
 import { Config } from "../config/schema";
 import { BrokerPortsModuleStack, ConsumerModuleStack, MODULE_NAMES, ProviderModuleStack } from "../stacks/module-stacks";
 import { portPlanFor } from "../stacks";
+import { crossRegionConsumerRegions } from "../stacks/provider-stack";
 import { ModuleDoc, renderModuleReadme } from "./readme";
 import { renderJson, TfJson, withoutMetadata } from "./terraform-json";
 
@@ -75,36 +76,39 @@ const SPECS: Record<string, ModuleSpec> = {
         "The NLB is created without security groups (an NLB can only get them at creation); access is controlled by the consumers' endpoint security groups and the allowed principals. The brokers' own security groups must allow `broker_target_port` from the NLB subnets' CIDRs (forwarded traffic and health checks come from the NLB's private addresses).",
       ],
     },
-    examples: ({ cluster, consumers, policy }) => ({
-      complete: {
-        ...awsProviderBlock(cluster.region),
-        module: {
-          kafka: {
-            source: "../..",
-            name: cluster.name,
-            vpc_id: cluster.vpcId,
-            subnet_ids: cluster.subnetIds,
-            advertised_hostname: cluster.advertisedHostname,
-            bootstrap_port: cluster.bootstrapPort,
-            broker_port_base: cluster.brokerPortBase,
-            broker_target_port: cluster.brokerTargetPort,
-            target_type: cluster.targetType,
-            brokers: Object.fromEntries(cluster.brokers.map((b) => [String(b.id), { target: b.target }])),
-            allowed_principals: cluster.allowedPrincipals,
-            allow_any_principal: policy.allowAnyPrincipal,
-            acceptance_required: cluster.acceptanceRequired,
-            deletion_protection: cluster.deletionProtection,
-            supported_regions: policy.allowCrossRegion ? [...new Set(consumers.map((c) => c.region).filter((r) => r !== cluster.region))].sort() : [],
-            tcp_idle_timeout_seconds: cluster.tcpIdleTimeoutSeconds,
-            deregistration_delay_seconds: cluster.deregistrationDelaySeconds,
-            listener_name: cluster.listenerName,
-            listener_security_protocol: cluster.listenerSecurityProtocol,
-            tags: cluster.tags,
+    examples: (config) => {
+      const { cluster, policy } = config;
+      return {
+        complete: {
+          ...awsProviderBlock(cluster.region),
+          module: {
+            kafka: {
+              source: "../..",
+              name: cluster.name,
+              vpc_id: cluster.vpcId,
+              subnet_ids: cluster.subnetIds,
+              advertised_hostname: cluster.advertisedHostname,
+              bootstrap_port: cluster.bootstrapPort,
+              broker_port_base: cluster.brokerPortBase,
+              broker_target_port: cluster.brokerTargetPort,
+              target_type: cluster.targetType,
+              brokers: Object.fromEntries(cluster.brokers.map((b) => [String(b.id), { target: b.target }])),
+              allowed_principals: cluster.allowedPrincipals,
+              allow_any_principal: policy.allowAnyPrincipal,
+              acceptance_required: cluster.acceptanceRequired,
+              deletion_protection: cluster.deletionProtection,
+              supported_regions: crossRegionConsumerRegions(config),
+              tcp_idle_timeout_seconds: cluster.tcpIdleTimeoutSeconds,
+              deregistration_delay_seconds: cluster.deregistrationDelaySeconds,
+              listener_name: cluster.listenerName,
+              listener_security_protocol: cluster.listenerSecurityProtocol,
+              tags: cluster.tags,
+            },
           },
+          output: outputsOf("kafka", ["endpoint_service_name", "bootstrap_address", "broker_ports", "broker_config"]),
         },
-        output: outputsOf("kafka", ["endpoint_service_name", "bootstrap_address", "broker_ports", "broker_config"]),
-      },
-    }),
+      };
+    },
   },
   [MODULE_NAMES.consumer]: {
     stack: (app) => new ConsumerModuleStack(app),

@@ -10,17 +10,22 @@ export interface ProviderStackProps {
   readonly ports: PortPlan;
 }
 
+/** The consumers' regions other than the cluster's, when cross-region PrivateLink is allowed. */
+export function crossRegionConsumerRegions({ cluster, consumers, policy }: Config): string[] {
+  return policy.allowCrossRegion ? [...new Set(consumers.map((c) => c.region).filter((r) => r !== cluster.region))].sort() : [];
+}
+
 /** The provider half for `cdktf deploy`: the cluster's brokers, ports and principals as literals. */
 export class ProviderStack extends TerraformStack {
   readonly kafka: KafkaPrivateLinkProvider;
 
   constructor(scope: Construct, id: string, { config, ports }: ProviderStackProps) {
     super(scope, id);
-    const { cluster, consumers, policy } = config;
+    const { cluster } = config;
     configureStack(this, cluster);
     // AWS reports the service's own region among its supported regions: list it too, or every
     // plan would propose to remove it.
-    const otherRegions = policy.allowCrossRegion ? [...new Set(consumers.map((c) => c.region).filter((r) => r !== cluster.region))].sort() : [];
+    const otherRegions = crossRegionConsumerRegions(config);
     const supportedRegions = otherRegions.length > 0 ? [cluster.region, ...otherRegions] : undefined;
 
     this.kafka = new KafkaPrivateLinkProvider(this, "kafka", {

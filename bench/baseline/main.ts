@@ -6,6 +6,7 @@
  */
 import { Construct } from "constructs";
 import { App, TerraformStack } from "cdktf";
+// Deliberately the namespace import: this file is the stock-cdktf baseline the bench measures against.
 import * as aws from "@cdktf/provider-aws";
 import * as fs from "fs";
 
