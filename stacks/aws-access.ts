@@ -1,6 +1,14 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { LocalBackend, TerraformStack } from "cdktf";
 
+/**
+ * The AWS provider versions a deployable stack accepts. The bindings come from the 6.x line
+ * (@cdktf/provider-aws 21.x is AWS provider 6.25), and the tests prove the stacks on 5.100
+ * (terraform validate, plan and an emulated deploy): every argument the stacks use exists in both.
+ * cdktf would pin exactly the bindings' version, which fails wherever only 5.x is installed.
+ */
+export const STACK_AWS_PROVIDER = ">= 5.100.0, < 7.0.0";
+
 export interface AwsAccess {
   readonly region: string;
   readonly profile?: string;
@@ -15,6 +23,7 @@ export function configureStack(stack: TerraformStack, access: AwsAccess): AwsPro
   // Relative to the stack's folder (<out>/stacks/<stack>): the state lives beside the output
   // folder, survives a re-synth, and the path does not leak this machine's layout into review.
   new LocalBackend(stack, { path: `../../../terraform.${stack.node.id}.tfstate` });
+  stack.addOverride("terraform.required_providers.aws.version", STACK_AWS_PROVIDER);
   return new AwsProvider(stack, "aws", {
     region: access.region,
     profile: access.profile,

@@ -1,0 +1,23 @@
+/**
+ * Tests that need a tool this machine may lack (terraform and its provider mirror, the AWS
+ * emulator, Kafka). Where the tool is missing they are reported as skipped, with the reason in the
+ * test's name, in jest's own skip count; in CI (CI=true) they are required and fail instead.
+ */
+export const inCi = process.env.CI === "true";
+
+type TestFn = (name: string, fn?: jest.ProvidesCallback, timeout?: number) => void;
+
+/**
+ * `it` when `missing` is undefined; otherwise a skipped test (laptop) or a failing one (CI) that
+ * names what is missing.
+ */
+export function itNeeds(what: string, missing: string | undefined): TestFn {
+  if (missing === undefined) return it;
+  if (inCi) {
+    return (name) =>
+      it(name, () => {
+        throw new Error(`${what} is required in CI but cannot run here: ${missing}`);
+      });
+  }
+  return (name, fn, timeout) => it.skip(`${name} [skipped: ${what} unavailable: ${missing}]`, fn, timeout);
+}
