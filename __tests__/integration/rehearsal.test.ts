@@ -7,20 +7,20 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { runSynth } from "../cli/job";
-import { brokerPort } from "../modules/broker-ports/allocation";
-import { providerStackName } from "../stacks";
-import type { TfJson } from "../synthesized/instances";
-import { listenerRoutes } from "../synthesized/listener-routes";
-import { brokerProperties, parseProperties } from "../rehearsal/broker-config";
-import { haproxyConfig } from "../rehearsal/haproxy";
+import { runSynth } from "../../cli/job";
+import { brokerPort } from "../../modules/broker-ports/allocation";
+import { providerStackName } from "../../stacks";
+import type { TfJson } from "../../synthesized/instances";
+import { listenerRoutes } from "../../synthesized/listener-routes";
+import { brokerProperties, parseProperties } from "../../rehearsal/broker-config";
+import { haproxyConfig } from "../../rehearsal/haproxy";
 import {
   DEFAULT_CONFIG,
   missingPrerequisites,
   Rehearsal,
   RehearsalFailure,
   swapBrokerTargets,
-} from "../rehearsal/rehearsal";
+} from "../../rehearsal/rehearsal";
 
 const SNIPPET = [
   "listeners=PRIVATELINK://0.0.0.0:9094",
