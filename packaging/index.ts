@@ -105,7 +105,7 @@ const SPECS: Record<string, ModuleSpec> = {
               tags: cluster.tags,
             },
           },
-          output: outputsOf("kafka", ["endpoint_service_name", "bootstrap_address", "broker_ports", "broker_config"]),
+          output: outputsOf("kafka", ["endpoint_service_name", "bootstrap_address", "broker_ports", "broker_config", "connection"]),
         },
       };
     },
@@ -121,13 +121,19 @@ const SPECS: Record<string, ModuleSpec> = {
         name: "orders-analytics",
         vpc_id: "vpc-0f1e2d3c4b5a69788",
         subnet_ids: ["subnet-0f1e2d3c4b5a69781", "subnet-0f1e2d3c4b5a69782"],
-        service_name: "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0",
-        advertised_hostname: "orders.kafka.example.internal",
-        broker_ids: [1, 2, 3],
+        connection: {
+          service_name: "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0",
+          region: "us-east-1",
+          advertised_hostname: "orders.kafka.example.internal",
+          bootstrap_port: 9091,
+          broker_ports: { "1": 6001, "2": 6002, "3": 6003 },
+          security_protocol: "SSL",
+          tcp_idle_timeout_seconds: 600,
+        },
         allowed_cidrs: ["10.20.0.0/16"],
       },
       notes: [
-        "Pass the same `broker_ids`, `bootstrap_port` and `broker_port_base` as the provider: both call `kafka-broker-ports`, so the ports agree.",
+        "`connection` is the provider module's output of the same name: in the same configuration pass `connection = module.kafka.connection` (see [`examples/same-account`](examples/same-account)); from another account pass the same object as a value (the cluster's team hands it over). The consumer then cannot disagree with the provider on the broker set, a port, the hostname or the protocol. When `connection.region` is not this endpoint's region, the endpoint is cross-region (`service_region`), and the provider must list this region in `supported_regions`.",
         "The VPC needs `enableDnsSupport` and `enableDnsHostnames`. The zone is named exactly the advertised hostname so it does not shadow the rest of its parent domain in this VPC; with `hosted_zone_id` the record goes into an existing zone instead (associate it with the VPC yourself).",
         "For a same-region service the plan checks that every endpoint subnet is in an availability zone where the service is offered (a precondition on `aws_vpc_endpoint.this`).",
       ],
@@ -137,7 +143,20 @@ const SPECS: Record<string, ModuleSpec> = {
       // The configuration's first consumer, or a placeholder client VPC when it has none.
       const consumer = config.consumers[0];
       const region = consumer?.region ?? cluster.region;
+      const ports = portPlanFor(config);
+      const consumerInputs = {
+        name: `${cluster.name}-${consumer?.name ?? "clients"}`,
+        vpc_id: consumer?.vpcId ?? "vpc-0f1e2d3c4b5a69788",
+        subnet_ids: consumer?.subnetIds ?? ["subnet-0f1e2d3c4b5a69781"],
+      };
+      const consumerOptions = {
+        allowed_cidrs: consumer?.allowedCidrs ?? ["10.20.0.0/16"],
+        allow_any_cidr: policy.allowAnyCidr,
+        hosted_zone_id: consumer?.hostedZoneId ?? null,
+        tags: consumer?.tags ?? {},
+      };
       return {
+        // Another account: the provider's `connection` output handed over as a value.
         complete: {
           ...awsProviderBlock(region),
           variable: {
@@ -146,21 +165,42 @@ const SPECS: Record<string, ModuleSpec> = {
           module: {
             kafka: {
               source: "../..",
-              name: `${cluster.name}-${consumer?.name ?? "clients"}`,
-              vpc_id: consumer?.vpcId ?? "vpc-0f1e2d3c4b5a69788",
-              subnet_ids: consumer?.subnetIds ?? ["subnet-0f1e2d3c4b5a69781"],
-              service_name: consumer?.serviceName ?? "${var.service_name}",
-              service_region: region !== cluster.region ? cluster.region : null,
+              ...consumerInputs,
+              connection: {
+                service_name: consumer?.serviceName ?? "${var.service_name}",
+                region: cluster.region,
+                advertised_hostname: cluster.advertisedHostname,
+                bootstrap_port: ports.bootstrapPort,
+                broker_ports: Object.fromEntries([...ports.brokerPorts].map(([id, port]) => [String(id), port])),
+                security_protocol: cluster.listenerSecurityProtocol,
+                tcp_idle_timeout_seconds: cluster.tcpIdleTimeoutSeconds,
+              },
+              ...consumerOptions,
+            },
+          },
+          output: outputsOf("kafka", ["endpoint_id", "zone_id", "client_config"]),
+        },
+        // One configuration, one account: the provider module's output passed as is.
+        "same-account": {
+          ...awsProviderBlock(cluster.region),
+          module: {
+            provider: {
+              source: `../../../${MODULE_NAMES.provider}`,
+              name: cluster.name,
+              vpc_id: cluster.vpcId,
+              subnet_ids: cluster.subnetIds,
               advertised_hostname: cluster.advertisedHostname,
               bootstrap_port: cluster.bootstrapPort,
               broker_port_base: cluster.brokerPortBase,
-              broker_ids: [...portPlanFor(config).brokerPorts.keys()],
-              allowed_cidrs: consumer?.allowedCidrs ?? ["10.20.0.0/16"],
-              allow_any_cidr: policy.allowAnyCidr,
-              hosted_zone_id: consumer?.hostedZoneId ?? null,
-              security_protocol: cluster.listenerSecurityProtocol,
-              tcp_idle_timeout_seconds: cluster.tcpIdleTimeoutSeconds,
-              tags: consumer?.tags ?? {},
+              brokers: Object.fromEntries(cluster.brokers.map((b) => [String(b.id), { target: b.target }])),
+              allowed_principals: cluster.allowedPrincipals,
+              allow_any_principal: policy.allowAnyPrincipal,
+            },
+            kafka: {
+              source: "../..",
+              ...consumerInputs,
+              connection: "${module.provider.connection}",
+              ...consumerOptions,
             },
           },
           output: outputsOf("kafka", ["endpoint_id", "zone_id", "client_config"]),

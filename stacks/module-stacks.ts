@@ -1,6 +1,7 @@
 import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
-import { App, TerraformHclModule, TerraformStack, Token } from "cdktf";
-import { brokerPortsVariables, defineBrokerPortsModule } from "../modules/broker-ports/terraform";
+import { App, Fn, Op, propertyAccess, TerraformHclModule, TerraformOutput, TerraformStack, Token } from "cdktf";
+import { brokerPortRules, brokerPortsVariables, defineBrokerPortsModule } from "../modules/broker-ports/terraform";
+import { MAX_BROKERS, MAX_PORT, MIN_PORT } from "../modules/broker-ports/allocation";
 import { KafkaPrivateLinkConsumer } from "../modules/consumer-half";
 import { hcl } from "../modules/private/hcl";
 import { moduleVariable } from "../modules/private/variables";
@@ -24,7 +25,7 @@ const PROVIDER_NAME = {
   description: "Prefix of the AWS resource names (1-20 characters of a-z, 0-9, '-').",
   rule: {
     condition: "${can(regex(\"^[a-z](?:[a-z0-9-]{0,18}[a-z0-9])?$\", var.name))}",
-    errorMessage: "name must be 1-20 characters of a-z, 0-9 and '-', start with a letter and not end with '-' (it prefixes target group names of at most 32 characters).",
+    errorMessage: "name: \"${var.name}\" must be 1-20 characters of a-z, 0-9 and '-', start with a letter and not end with '-' (it prefixes target group names of at most 32 characters).",
   },
 };
 /** The consumer's name prefixes a security group name, which AWS allows 255 characters. */
@@ -32,22 +33,26 @@ const CONSUMER_NAME = {
   description: "Prefix of the AWS resource names (1-64 characters of a-z, 0-9, '-').",
   rule: {
     condition: "${can(regex(\"^[a-z](?:[a-z0-9-]{0,62}[a-z0-9])?$\", var.name))}",
-    errorMessage: "name must be 1-64 characters of a-z, 0-9 and '-', start with a letter and not end with '-'.",
+    errorMessage: "name: \"${var.name}\" must be 1-64 characters of a-z, 0-9 and '-', start with a letter and not end with '-'.",
   },
 };
-const HOSTNAME_RULE = {
-  condition: "${length(var.advertised_hostname) <= 253 && can(regex(\"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\\\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$\", var.advertised_hostname))}",
-  errorMessage: "advertised_hostname must be a lower-case DNS name with at least two labels.",
-};
+/** `label` names the input in messages; `value` is the expression that holds the hostname. */
+const HOSTNAME_RULE = (label: string, value: string) => ({
+  condition: `\${length(${value}) <= 253 && can(regex("^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\\\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$", ${value}))}`,
+  errorMessage: `${label}: "\${${value}}" must be a lower-case DNS name with at least two labels.`,
+});
 const IDLE_RULE = {
   condition: "${floor(var.tcp_idle_timeout_seconds) == var.tcp_idle_timeout_seconds && var.tcp_idle_timeout_seconds >= 60 && var.tcp_idle_timeout_seconds <= 6000}",
-  errorMessage: "tcp_idle_timeout_seconds must be an integer from 60 to 6000 (NLB TCP listener idle timeout).",
+  errorMessage: "tcp_idle_timeout_seconds: ${var.tcp_idle_timeout_seconds} must be an integer from 60 to 6000 (NLB TCP listener idle timeout).",
 };
-const PROTOCOL_RULE = (name: string) => ({
-  condition: `\${contains(${JSON.stringify(SECURITY_PROTOCOLS)}, var.${name})}`,
-  errorMessage: `${name} must be one of ${SECURITY_PROTOCOLS.join(", ")}.`,
+const PROTOCOL_RULE = (label: string, value: string) => ({
+  condition: `\${contains(${JSON.stringify(SECURITY_PROTOCOLS)}, ${value})}`,
+  errorMessage: `${label}: "\${${value}}" must be one of ${SECURITY_PROTOCOLS.join(", ")}.`,
 });
+/** A broker map's keys that are broker IDs (the key rule reports the others), as numbers. */
+const brokerIdsOf = (map: string) => `[for id in keys(${map}) : tonumber(id) if can(regex("^(0|[1-9][0-9]*)$", id))]`;
 
+/** The inputs every module with AWS resources takes. */
 function commonVariables(stack: TerraformStack, name: typeof PROVIDER_NAME) {
   return {
     name: moduleVariable(stack, "name", { type: "string", description: name.description, validation: [name.rule] }),
@@ -57,19 +62,7 @@ function commonVariables(stack: TerraformStack, name: typeof PROVIDER_NAME) {
       description: "Subnets, one per availability zone.",
       validation: [{ condition: "${length(var.subnet_ids) >= 1}", errorMessage: "subnet_ids must list at least one subnet." }],
     }),
-    advertisedHostname: moduleVariable(stack, "advertised_hostname", {
-      type: "string",
-      description: "The one hostname every broker advertises (all brokers share it; the port tells them apart).",
-      validation: [HOSTNAME_RULE],
-    }),
     tags: moduleVariable(stack, "tags", { type: "map(string)", description: "Tags for every resource that takes tags.", default: {} }),
-    tcpIdleTimeoutSeconds: moduleVariable(stack, "tcp_idle_timeout_seconds", {
-      type: "number",
-      description: "NLB TCP listener idle timeout in seconds (60-6000); clients should close idle connections before it.",
-      default: DEFAULT_TCP_IDLE_TIMEOUT_SECONDS,
-      validation: [IDLE_RULE],
-    }),
-    ...brokerPortsVariables(stack),
   };
 }
 
@@ -94,31 +87,48 @@ export class BrokerPortsModuleStack extends TerraformStack {
 export class ProviderModuleStack extends TerraformStack {
   constructor(scope: App) {
     super(scope, MODULE_NAMES.provider);
-    const v = commonVariables(this, PROVIDER_NAME);
+    const v = {
+      ...commonVariables(this, PROVIDER_NAME),
+      advertisedHostname: moduleVariable(this, "advertised_hostname", {
+        type: "string",
+        description: "The one hostname every broker advertises (all brokers share it; the port tells them apart).",
+        validation: [HOSTNAME_RULE("advertised_hostname", "var.advertised_hostname")],
+      }),
+      tcpIdleTimeoutSeconds: moduleVariable(this, "tcp_idle_timeout_seconds", {
+        type: "number",
+        description: "NLB TCP listener idle timeout in seconds (60-6000); clients should close idle connections before it.",
+        default: DEFAULT_TCP_IDLE_TIMEOUT_SECONDS,
+        validation: [IDLE_RULE],
+      }),
+      ...brokerPortsVariables(this),
+    };
+    const privateIp = `can(regex("^(10\\\\.|192\\\\.168\\\\.|172\\\\.(1[6-9]|2[0-9]|3[01])\\\\.|100\\\\.(6[4-9]|[7-9][0-9]|1[01][0-9]|12[0-7])\\\\.)", b.target)) && can(cidrhost("\${b.target}/32", 0))`;
+    const instanceId = `can(regex("^i-[0-9a-f]{8,17}$", b.target))`;
+    const groupName = `"\${var.name}-b\${id}-\${var.broker_target_port}\${var.target_type == "instance" ? "i" : ""}"`;
     const brokers = moduleVariable(this, "brokers", {
       type: "map(object({ target = string }))",
       description: "Brokers keyed by broker ID (\"1\", \"2\", ...): target is the broker's private IPv4 address (target_type ip) or EC2 instance ID (target_type instance).",
       validation: [
         {
-          condition: "${alltrue([for id in keys(var.brokers) : can(regex(\"^(0|[1-9][0-9]*)$\", id))])}",
-          errorMessage: "brokers must be keyed by broker ID: non-negative integers without leading zeros, as strings.",
+          condition: `\${alltrue([for id in keys(var.brokers) : can(regex("^(0|[1-9][0-9]*)$", id))])}`,
+          errorMessage: `brokers: key \${join(", ", [for id in keys(var.brokers) : jsonencode(id) if !can(regex("^(0|[1-9][0-9]*)$", id))])} is not a broker ID; keys are non-negative integers without leading zeros, as strings.`,
+        },
+        ...brokerPortRules("brokers", brokerIdsOf("var.brokers")),
+        {
+          condition: `\${var.target_type != "ip" || alltrue([for b in values(var.brokers) : ${privateIp}])}`,
+          errorMessage: `brokers: \${join(", ", [for id, b in var.brokers : "broker \${id} target \${jsonencode(b.target)}" if !(${privateIp})])} is not a private IPv4 address (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 or 100.64.0.0/10), which target_type ip needs.`,
         },
         {
-          condition:
-            "${var.target_type != \"ip\" || alltrue([for b in values(var.brokers) : can(regex(\"^(10\\\\.|192\\\\.168\\\\.|172\\\\.(1[6-9]|2[0-9]|3[01])\\\\.|100\\\\.(6[4-9]|[7-9][0-9]|1[01][0-9]|12[0-7])\\\\.)\", b.target)) && can(cidrhost(\"${b.target}/32\", 0))])}",
-          errorMessage: "brokers: with target_type ip every target must be a private IPv4 address (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 or 100.64.0.0/10).",
-        },
-        {
-          condition: "${var.target_type != \"instance\" || alltrue([for b in values(var.brokers) : can(regex(\"^i-[0-9a-f]{8,17}$\", b.target))])}",
-          errorMessage: "brokers: with target_type instance every target must be an EC2 instance ID such as i-0123456789abcdef0.",
+          condition: `\${var.target_type != "instance" || alltrue([for b in values(var.brokers) : ${instanceId}])}`,
+          errorMessage: `brokers: \${join(", ", [for id, b in var.brokers : "broker \${id} target \${jsonencode(b.target)}" if !(${instanceId})])} is not an EC2 instance ID such as i-0123456789abcdef0, which target_type instance needs.`,
         },
         {
           condition: "${length(distinct([for b in values(var.brokers) : b.target])) == length(var.brokers)}",
-          errorMessage: "brokers: each broker needs its own target; two brokers name the same one.",
+          errorMessage: `brokers: \${join("; ", [for t in distinct([for b in values(var.brokers) : b.target]) : "brokers \${join(", ", [for id, b in var.brokers : id if b.target == t])} share target \${t}" if length([for b in values(var.brokers) : b if b.target == t]) > 1])}; each broker needs its own target.`,
         },
         {
-          condition: "${alltrue([for id in keys(var.brokers) : length(\"${var.name}-b${id}-${var.broker_target_port}${var.target_type == \"instance\" ? \"i\" : \"\"}\") <= 32])}",
-          errorMessage: "brokers: a target group name (<name>-b<broker ID>-<broker_target_port>[i]) would exceed AWS's 32 characters; shorten name.",
+          condition: `\${alltrue([for id in keys(var.brokers) : length(${groupName}) <= 32])}`,
+          errorMessage: `brokers: target group name \${join(", ", [for id in keys(var.brokers) : ${groupName} if length(${groupName}) > 32])} (<name>-b<broker ID>-<broker_target_port>[i]) exceeds AWS's 32 characters; shorten name.`,
         },
       ],
     });
@@ -184,11 +194,12 @@ export class ProviderModuleStack extends TerraformStack {
       type: "string",
       description: "Security protocol of the brokers' PrivateLink listener.",
       default: DEFAULT_SECURITY_PROTOCOL,
-      validation: [PROTOCOL_RULE("listener_security_protocol")],
+      validation: [PROTOCOL_RULE("listener_security_protocol", "var.listener_security_protocol")],
     });
 
     const ports = brokerPortsCall(this, Token.asList(hcl`[for id in keys(${brokers.value}) : tonumber(id)]`), v.bootstrapPort.numberValue, v.brokerPortBase.numberValue);
-    new KafkaPrivateLinkProvider(this, "kafka", {
+    const region = new DataAwsRegion(this, "current");
+    const kafka = new KafkaPrivateLinkProvider(this, "kafka", {
       name: v.name.stringValue,
       vpcId: v.vpcId.stringValue,
       subnetIds: v.subnetIds.listValue,
@@ -202,7 +213,7 @@ export class ProviderModuleStack extends TerraformStack {
       acceptanceRequired: acceptanceRequired.booleanValue,
       deletionProtection: deletionProtection.booleanValue,
       supportedRegions: Token.asList(
-        hcl`length(${supportedRegions.listValue}) > 0 ? distinct(concat([${new DataAwsRegion(this, "current").id}], ${supportedRegions.listValue})) : null`,
+        hcl`length(${supportedRegions.listValue}) > 0 ? distinct(concat([${region.id}], ${supportedRegions.listValue})) : null`,
       ),
       tcpIdleTimeoutSeconds: v.tcpIdleTimeoutSeconds.numberValue,
       deregistrationDelaySeconds: deregistrationDelay.numberValue,
@@ -210,67 +221,122 @@ export class ProviderModuleStack extends TerraformStack {
       listenerSecurityProtocol: listenerProtocol.stringValue,
       tags: v.tags.value,
     });
+    // Everything a consumer needs, as the consumer module's one `connection` input: a consumer
+    // cannot then be built for another broker set, port base or hostname than the provider's.
+    new TerraformOutput(this, "connection-output", {
+      description: "Everything the consumer module needs, as its `connection` input: pass it as is (same configuration) or as the same object value (another account).",
+      value: {
+        service_name: kafka.endpointService.serviceName,
+        region: region.id,
+        advertised_hostname: v.advertisedHostname.stringValue,
+        bootstrap_port: v.bootstrapPort.numberValue,
+        broker_ports: ports.get("broker_ports"),
+        security_protocol: listenerProtocol.stringValue,
+        tcp_idle_timeout_seconds: v.tcpIdleTimeoutSeconds.numberValue,
+      },
+    }).overrideLogicalId("connection");
   }
 }
+
+/** The provider module's `connection` output, the consumer module's one input about the cluster. */
+const CONNECTION_TYPE = `object({
+    service_name             = string
+    region                   = string
+    advertised_hostname      = string
+    bootstrap_port           = number
+    broker_ports             = map(number)
+    security_protocol        = string
+    tcp_idle_timeout_seconds = number
+  })`;
 
 export class ConsumerModuleStack extends TerraformStack {
   constructor(scope: App) {
     super(scope, MODULE_NAMES.consumer);
     const v = commonVariables(this, CONSUMER_NAME);
-    const brokerIds = moduleVariable(this, "broker_ids", {
-      type: "list(number)",
-      description: "IDs of the cluster's brokers: each gets an ingress rule for its port (broker_port_base + ID).",
+    const ports = "var.connection.broker_ports";
+    const badPort = (p: string) => `floor(${p}) != ${p} || ${p} < ${MIN_PORT} || ${p} > ${MAX_PORT}`;
+    const connection = moduleVariable(this, "connection", {
+      type: CONNECTION_TYPE,
+      description:
+        "The cluster as the provider module describes it: its output `connection`, passed as is or, from another account, as the same object value (service name, region, hostname, bootstrap port, broker ports, security protocol, idle timeout).",
+      validation: [
+        {
+          condition: `\${can(regex("^com\\\\.amazonaws\\\\.vpce\\\\.[a-z0-9-]+\\\\.vpce-svc-[0-9a-f]{8,17}$", var.connection.service_name))}`,
+          errorMessage: 'connection.service_name: "${var.connection.service_name}" is not a VPC endpoint service name (com.amazonaws.vpce.<region>.vpce-svc-<id>).',
+        },
+        {
+          condition: `\${can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]+$", var.connection.region))}`,
+          errorMessage: 'connection.region: "${var.connection.region}" is not an AWS region name.',
+        },
+        HOSTNAME_RULE("connection.advertised_hostname", "var.connection.advertised_hostname"),
+        PROTOCOL_RULE("connection.security_protocol", "var.connection.security_protocol"),
+        {
+          condition: `\${length(${ports}) >= 1 && length(${ports}) <= ${MAX_BROKERS}}`,
+          errorMessage: `connection.broker_ports: \${length(${ports})} brokers given; one NLB fits 1 to ${MAX_BROKERS}.`,
+        },
+        {
+          condition: `\${alltrue([for id in keys(${ports}) : can(regex("^(0|[1-9][0-9]*)$", id))])}`,
+          errorMessage: `connection.broker_ports: key \${join(", ", [for id in keys(${ports}) : jsonencode(id) if !can(regex("^(0|[1-9][0-9]*)$", id))])} is not a broker ID.`,
+        },
+        {
+          condition: `\${!(${badPort("var.connection.bootstrap_port")}) && alltrue([for p in values(${ports}) : !(${badPort("p")})])}`,
+          errorMessage: `connection: \${join(", ", concat(${badPort("var.connection.bootstrap_port")} ? ["bootstrap_port \${var.connection.bootstrap_port}"] : [], [for id, p in ${ports} : "broker \${id} port \${p}" if ${badPort("p")}]))}: ports must be integers from ${MIN_PORT} to ${MAX_PORT}.`,
+        },
+        {
+          condition: `\${length(distinct(concat([var.connection.bootstrap_port], values(${ports})))) == length(${ports}) + 1}`,
+          errorMessage: `connection: the bootstrap port and every broker port must differ (ports \${join(", ", concat([var.connection.bootstrap_port], values(${ports})))}).`,
+        },
+        {
+          condition: "${floor(var.connection.tcp_idle_timeout_seconds) == var.connection.tcp_idle_timeout_seconds && var.connection.tcp_idle_timeout_seconds >= 60 && var.connection.tcp_idle_timeout_seconds <= 6000}",
+          errorMessage: "connection.tcp_idle_timeout_seconds: ${var.connection.tcp_idle_timeout_seconds} must be an integer from 60 to 6000.",
+        },
+      ],
     });
-    const serviceName = moduleVariable(this, "service_name", {
-      type: "string",
-      description: "The provider's VPC endpoint service name (output endpoint_service_name of kafka-privatelink-provider).",
-    });
-    const serviceRegion = moduleVariable(this, "service_region", {
-      type: "string",
-      description: "The service's region when it differs from this endpoint's (cross-region PrivateLink). null: same region.",
-      default: null,
-    });
+    const cidrIsNetwork = `can(cidrnetmask(c)) && try(cidrhost(c, 0) == split("/", c)[0], false)`;
     const allowedCidrs = moduleVariable(this, "allowed_cidrs", {
       type: "list(string)",
       description: "Client IPv4 CIDR blocks allowed to reach the bootstrap and broker ports. 0.0.0.0/0 only with allow_any_cidr.",
       validation: [
         { condition: "${length(var.allowed_cidrs) >= 1}", errorMessage: "allowed_cidrs must list at least one CIDR block." },
-        { condition: "${length(distinct(var.allowed_cidrs)) == length(var.allowed_cidrs)}", errorMessage: "allowed_cidrs must not list a CIDR block twice." },
         {
-          condition: "${alltrue([for c in var.allowed_cidrs : can(cidrnetmask(c)) && try(cidrhost(c, 0) == split(\"/\", c)[0], false)])}",
-          errorMessage: "allowed_cidrs must be IPv4 CIDR blocks written as their network address, such as 10.20.0.0/16.",
+          condition: "${length(distinct(var.allowed_cidrs)) == length(var.allowed_cidrs)}",
+          errorMessage: 'allowed_cidrs: ${join(", ", distinct([for c in var.allowed_cidrs : c if length([for o in var.allowed_cidrs : o if o == c]) > 1]))} is listed more than once.',
         },
-        { condition: "${var.allow_any_cidr || !contains(var.allowed_cidrs, \"0.0.0.0/0\")}", errorMessage: "allowed_cidrs: 0.0.0.0/0 opens the Kafka ports to every address; set allow_any_cidr = true to allow it." },
+        {
+          condition: `\${alltrue([for c in var.allowed_cidrs : ${cidrIsNetwork}])}`,
+          errorMessage: `allowed_cidrs: \${join(", ", [for c in var.allowed_cidrs : jsonencode(c) if !(${cidrIsNetwork})])} is not an IPv4 CIDR block written as its network address, such as 10.20.0.0/16.`,
+        },
+        {
+          condition: '${var.allow_any_cidr || !contains(var.allowed_cidrs, "0.0.0.0/0")}',
+          errorMessage: "allowed_cidrs: 0.0.0.0/0 opens the Kafka ports to every address; set allow_any_cidr = true to allow it.",
+        },
       ],
     });
     moduleVariable(this, "allow_any_cidr", { type: "bool", description: "Allow 0.0.0.0/0 in allowed_cidrs.", default: false });
     const hostedZoneId = moduleVariable(this, "hosted_zone_id", {
       type: "string",
-      description: "An existing private hosted zone, associated with the VPC, to put the record in. null: create a zone named exactly advertised_hostname.",
+      description: "An existing private hosted zone, associated with the VPC, to put the record in. null: create a zone named exactly the advertised hostname.",
       default: null,
     });
-    const securityProtocol = moduleVariable(this, "security_protocol", {
-      type: "string",
-      description: "Kafka security protocol of the PrivateLink listener, for the client config snippet.",
-      default: DEFAULT_SECURITY_PROTOCOL,
-      validation: [PROTOCOL_RULE("security_protocol")],
-    });
 
-    const ports = brokerPortsCall(this, brokerIds.listValue, v.bootstrapPort.numberValue, v.brokerPortBase.numberValue);
+    // Cross-region PrivateLink when the service is in another region than this endpoint.
+    const here = new DataAwsRegion(this, "current");
+    const c = (key: string) => propertyAccess(connection.value, [key]);
     new KafkaPrivateLinkConsumer(this, "kafka", {
       name: v.name.stringValue,
       vpcId: v.vpcId.stringValue,
       subnetIds: v.subnetIds.listValue,
-      serviceName: serviceName.stringValue,
-      serviceRegion: serviceRegion.stringValue,
-      advertisedHostname: v.advertisedHostname.stringValue,
-      bootstrapPort: v.bootstrapPort.numberValue,
-      brokerPorts: ports.get("broker_ports"),
+      serviceName: Token.asString(c("service_name")),
+      serviceRegion: Token.asString(Fn.conditional(Op.eq(c("region"), here.id), null, c("region"))),
+      advertisedHostname: Token.asString(c("advertised_hostname")),
+      bootstrapPort: Token.asNumber(c("bootstrap_port")),
+      brokerPorts: c("broker_ports"),
       allowedCidrs: allowedCidrs.listValue,
       hostedZoneId: hostedZoneId.stringValue,
-      securityProtocol: securityProtocol.stringValue,
-      tcpIdleTimeoutSeconds: v.tcpIdleTimeoutSeconds.numberValue,
+      securityProtocol: Token.asString(c("security_protocol")),
+      tcpIdleTimeoutSeconds: Token.asNumber(c("tcp_idle_timeout_seconds")),
       tags: v.tags.value,
     });
+    connection.overrideLogicalId("connection");
   }
 }

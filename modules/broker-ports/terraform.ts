@@ -1,4 +1,4 @@
-import { TerraformOutput, TerraformVariable } from "cdktf";
+import { TerraformOutput, TerraformVariable, TerraformVariableValidationConfig } from "cdktf";
 import { Construct } from "constructs";
 import { moduleVariable } from "../private/variables";
 import { DEFAULT_BOOTSTRAP_PORT, DEFAULT_BROKER_PORT_BASE, MAX_BROKERS, MAX_LISTENERS_PER_NLB, MAX_PORT, MIN_PORT } from "./allocation";
@@ -13,7 +13,7 @@ export function brokerPortsVariables(scope: Construct): { bootstrapPort: Terrafo
       validation: [
         {
           condition: `\${floor(var.bootstrap_port) == var.bootstrap_port && var.bootstrap_port >= ${MIN_PORT} && var.bootstrap_port <= ${MAX_PORT}}`,
-          errorMessage: `bootstrap_port must be an integer from ${MIN_PORT} to ${MAX_PORT}.`,
+          errorMessage: `bootstrap_port: \${var.bootstrap_port} must be an integer from ${MIN_PORT} to ${MAX_PORT}.`,
         },
       ],
     }),
@@ -24,11 +24,48 @@ export function brokerPortsVariables(scope: Construct): { bootstrapPort: Terrafo
       validation: [
         {
           condition: `\${floor(var.broker_port_base) == var.broker_port_base && var.broker_port_base >= 0 && var.broker_port_base <= ${MAX_PORT}}`,
-          errorMessage: `broker_port_base must be an integer from 0 to ${MAX_PORT}.`,
+          errorMessage: `broker_port_base: \${var.broker_port_base} must be an integer from 0 to ${MAX_PORT}.`,
         },
       ],
     }),
   };
+}
+
+/**
+ * The allocation rules of `allocation.ts` as Terraform validations of the variable `variable`,
+ * whose broker IDs are the expression `ids` (a list of numbers). The kafka-broker-ports module
+ * checks its `broker_ids` with them, and the provider module its `brokers` map, so a caller's
+ * mistake is reported on the input the caller set, naming the broker and its port.
+ */
+export function brokerPortRules(variable: string, ids: string): TerraformVariableValidationConfig[] {
+  const port = (id: string) => `var.broker_port_base + ${id}`;
+  const list = (expr: string) => `\${join(", ", ${expr})}`;
+  return [
+    {
+      condition: `\${length(${ids}) >= 1 && length(${ids}) <= ${MAX_BROKERS}}`,
+      errorMessage: `${variable}: \${length(${ids})} brokers given; one NLB fits 1 to ${MAX_BROKERS} (${MAX_LISTENERS_PER_NLB} listeners, one is the bootstrap).`,
+    },
+    {
+      condition: `\${alltrue([for id in ${ids} : id >= 0 && floor(id) == id])}`,
+      errorMessage: `${variable}: broker ID ${list(`[for id in ${ids} : tostring(id) if id < 0 || floor(id) != id]`)} is not a non-negative integer.`,
+    },
+    {
+      condition: `\${length(distinct(${ids})) == length(${ids})}`,
+      errorMessage: `${variable}: broker ID ${list(`distinct([for id in ${ids} : tostring(id) if length([for other in ${ids} : other if other == id]) > 1])`)} is listed more than once; broker IDs must be unique.`,
+    },
+    {
+      condition: `\${alltrue([for id in ${ids} : ${port("id")} >= ${MIN_PORT} && ${port("id")} <= ${MAX_PORT}])}`,
+      errorMessage: `${variable}: ${list(`[for id in ${ids} : "broker \${id} gets port \${${port("id")}}" if ${port("id")} < ${MIN_PORT} || ${port("id")} > ${MAX_PORT}]`)} (broker_port_base \${var.broker_port_base} + ID); broker ports must be from ${MIN_PORT} to ${MAX_PORT}.`,
+    },
+    {
+      condition: `\${!contains([for id in ${ids} : ${port("id")}], var.bootstrap_port)}`,
+      errorMessage: `${variable}: ${list(`[for id in ${ids} : "broker \${id}" if ${port("id")} == var.bootstrap_port]`)} gets port \${var.bootstrap_port} (broker_port_base + ID), which is bootstrap_port.`,
+    },
+    {
+      condition: `\${try(var.bootstrap_port <= ${port(`min(${ids}...)`)} || var.bootstrap_port >= ${port(`max(${ids}...)`)}, true)}`,
+      errorMessage: `${variable}: bootstrap_port \${var.bootstrap_port} lies inside the broker port range \${try(${port(`min(${ids}...)`)}, "")}-\${try(${port(`max(${ids}...)`)}, "")}; a broker added later would collide with it.`,
+    },
+  ];
 }
 
 /**
@@ -39,33 +76,7 @@ export function defineBrokerPortsModule(scope: Construct): void {
   moduleVariable(scope, "broker_ids", {
     type: "list(number)",
     description: `Broker IDs (non-negative integers, unique, at most ${MAX_BROKERS}: an NLB has ${MAX_LISTENERS_PER_NLB} listeners and one is the bootstrap).`,
-    validation: [
-      {
-        condition: `\${length(var.broker_ids) >= 1 && length(var.broker_ids) <= ${MAX_BROKERS}}`,
-        errorMessage: `broker_ids: one NLB fits 1 to ${MAX_BROKERS} brokers (${MAX_LISTENERS_PER_NLB} listeners, one is the bootstrap).`,
-      },
-      {
-        condition: "${alltrue([for id in var.broker_ids : id >= 0 && floor(id) == id])}",
-        errorMessage: "broker_ids: every broker ID must be a non-negative integer.",
-      },
-      {
-        condition: "${length(distinct(var.broker_ids)) == length(var.broker_ids)}",
-        errorMessage: "broker_ids: broker IDs must be unique.",
-      },
-      {
-        condition: `\${alltrue([for id in var.broker_ids : var.broker_port_base + id >= ${MIN_PORT} && var.broker_port_base + id <= ${MAX_PORT}])}`,
-        errorMessage: `broker_ids: every broker port (broker_port_base + ID) must be from ${MIN_PORT} to ${MAX_PORT}.`,
-      },
-      {
-        condition: "${!contains([for id in var.broker_ids : var.broker_port_base + id], var.bootstrap_port)}",
-        errorMessage: "broker_ids: a broker's port (broker_port_base + ID) equals bootstrap_port.",
-      },
-      {
-        condition:
-          "${try(var.bootstrap_port <= var.broker_port_base + min(var.broker_ids...) || var.bootstrap_port >= var.broker_port_base + max(var.broker_ids...), true)}",
-        errorMessage: "broker_ids: bootstrap_port lies inside the broker port range; a broker added later would collide with it.",
-      },
-    ],
+    validation: brokerPortRules("broker_ids", "var.broker_ids"),
   });
   brokerPortsVariables(scope);
 
