@@ -6,6 +6,7 @@ import { Config } from "../config/schema";
 import { BrokerPortsModuleStack, ConsumerModuleStack, MODULE_NAMES, ProviderModuleStack } from "../stacks/module-stacks";
 import { portPlanFor } from "../stacks";
 import { crossRegionConsumerRegions } from "../stacks/provider-stack";
+import { MODULE_TESTS, renderTestFile } from "./module-tests";
 import { ModuleDoc, renderModuleReadme } from "./readme";
 import { renderJson, TfJson, withoutMetadata } from "./terraform-json";
 
@@ -245,6 +246,9 @@ export function writeModules(dir: string, config: Config): string[] {
       const moduleDir = path.join(dir, name);
       fs.mkdirSync(moduleDir, { recursive: true });
       for (const [file, doc] of Object.entries(files)) fs.writeFileSync(path.join(moduleDir, file), renderJson(doc));
+      const tests = MODULE_TESTS[name] ?? [];
+      if (tests.length > 0) fs.mkdirSync(path.join(moduleDir, "tests"));
+      for (const test of tests) fs.writeFileSync(path.join(moduleDir, "tests", test.file), renderTestFile(test));
       const examples = spec.examples(config);
       for (const [example, doc] of Object.entries(examples)) {
         fs.mkdirSync(path.join(moduleDir, "examples", example), { recursive: true });

@@ -1,5 +1,5 @@
 import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
-import { App, Fn, Op, propertyAccess, TerraformHclModule, TerraformOutput, TerraformStack, Token } from "cdktf";
+import { App, Fn, Op, propertyAccess, TerraformHclModule, TerraformLocal, TerraformOutput, TerraformStack, Token } from "cdktf";
 import { brokerPortRules, brokerPortsVariables, defineBrokerPortsModule } from "../modules/broker-ports/terraform";
 import { MAX_BROKERS, MAX_PORT, MIN_PORT } from "../modules/broker-ports/allocation";
 import { KafkaPrivateLinkConsumer } from "../modules/consumer-half";
@@ -319,15 +319,16 @@ export class ConsumerModuleStack extends TerraformStack {
       default: null,
     });
 
-    // Cross-region PrivateLink when the service is in another region than this endpoint.
-    const here = new DataAwsRegion(this, "current");
     const c = (key: string) => propertyAccess(connection.value, [key]);
+    // Cross-region PrivateLink when the service is in another region than this endpoint.
+    const serviceRegion = new TerraformLocal(this, "service_region", Fn.conditional(Op.eq(c("region"), new DataAwsRegion(this, "current").id), null, c("region")));
+    serviceRegion.overrideLogicalId("service_region");
     new KafkaPrivateLinkConsumer(this, "kafka", {
       name: v.name.stringValue,
       vpcId: v.vpcId.stringValue,
       subnetIds: v.subnetIds.listValue,
       serviceName: Token.asString(c("service_name")),
-      serviceRegion: Token.asString(Fn.conditional(Op.eq(c("region"), here.id), null, c("region"))),
+      serviceRegion: serviceRegion.asString,
       advertisedHostname: Token.asString(c("advertised_hostname")),
       bootstrapPort: Token.asNumber(c("bootstrap_port")),
       brokerPorts: c("broker_ports"),

@@ -1,0 +1,295 @@
+/**
+ * The native tests shipped inside each published module (`tests/*.tftest.hcl`): a plain-Terraform
+ * user runs `terraform test` in the module folder, with no AWS account (`mock_provider "aws"`).
+ * They assert the plan's shape and that every validation refuses what it should.
+ */
+import { MODULE_NAMES } from "../stacks/module-stacks";
+import { toHcl } from "./terraform-json";
+
+export interface TestRun {
+  readonly name: string;
+  /** `apply` runs against the mock provider (computed values are mocked); `plan` is the default. */
+  readonly command?: "plan" | "apply";
+  /** Variables of this run, on top of the file's. */
+  readonly variables?: Record<string, unknown>;
+  /** [condition, error message] */
+  readonly asserts?: ReadonlyArray<readonly [string, string]>;
+  /** Inputs whose validation must refuse this run's variables (`var.<name>`). */
+  readonly expectFailures?: readonly string[];
+}
+
+export interface TestFile {
+  readonly file: string;
+  /** HCL blocks before the runs (mock providers). */
+  readonly preamble: string;
+  readonly variables: Record<string, unknown>;
+  readonly runs: readonly TestRun[];
+}
+
+const ARN = "arn:aws:elasticloadbalancing:us-east-1:111122223333";
+/** The AWS provider checks ARN syntax even against a mock: give ARNs a valid shape. */
+const MOCK_PROVIDER = `mock_provider "aws" {
+  mock_resource "aws_lb" {
+    defaults = { arn = "${ARN}:loadbalancer/net/orders-nlb/0123456789abcdef" }
+  }
+  mock_resource "aws_lb_target_group" {
+    defaults = { arn = "${ARN}:targetgroup/orders/0123456789abcdef" }
+  }
+  mock_resource "aws_vpc_endpoint" {
+    defaults = {
+      dns_entry = [{ dns_name = "vpce-0123456789abcdef0-abcdefgh.vpce-svc-0123456789abcdef0.us-east-1.vpce.amazonaws.com", hosted_zone_id = "Z7HUB22UULQXV" }]
+    }
+  }
+  mock_data "aws_region" {
+    defaults = { id = "us-east-1", name = "us-east-1" }
+  }
+  mock_data "aws_vpc" {
+    defaults = { enable_dns_support = true, enable_dns_hostnames = true }
+  }
+  mock_data "aws_vpc_endpoint_service" {
+    defaults = { availability_zones = ["us-east-1a", "us-east-1b", "us-east-1c"] }
+  }
+  mock_data "aws_subnet" {
+    defaults = { availability_zone = "us-east-1a" }
+  }
+}
+`;
+
+const range = (from: number, count: number) => Array.from({ length: count }, (_, i) => from + i);
+const brokersMap = (ids: readonly number[], target = (id: number) => `10.0.${Math.floor(id / 200)}.${(id % 200) + 10}`) =>
+  Object.fromEntries(ids.map((id) => [String(id), { target: target(id) }]));
+
+const BROKER_PORTS: TestFile = {
+  file: "allocation.tftest.hcl",
+  preamble: "",
+  variables: { broker_ids: [1, 2, 3] },
+  runs: [
+    {
+      name: "ports_follow_broker_ids",
+      asserts: [
+        ['jsonencode(output.broker_ports) == jsonencode({ "1" = 6001, "2" = 6002, "3" = 6003 })', "broker N gets port 6000 + N"],
+        ["jsonencode(output.ports) == jsonencode([9091, 6001, 6002, 6003])", "ports lists the bootstrap port, then the broker ports"],
+      ],
+    },
+    {
+      name: "a_port_depends_only_on_its_broker_id",
+      variables: { broker_ids: [3, 17], broker_port_base: 7000, bootstrap_port: 9092 },
+      asserts: [['output.broker_ports["3"] == 7003 && output.broker_ports["17"] == 7017', "a broker's port is broker_port_base + its ID, whatever the other brokers"]],
+    },
+    { name: "accepts_49_brokers", variables: { broker_ids: range(1, 49) }, asserts: [["length(output.broker_ports) == 49", "49 brokers fit one NLB"]] },
+    { name: "refuses_50_brokers", variables: { broker_ids: range(1, 50) }, expectFailures: ["broker_ids"] },
+    { name: "refuses_no_broker", variables: { broker_ids: [] }, expectFailures: ["broker_ids"] },
+    { name: "refuses_duplicate_ids", variables: { broker_ids: [1, 2, 2] }, expectFailures: ["broker_ids"] },
+    { name: "refuses_negative_id", variables: { broker_ids: [1, -2] }, expectFailures: ["broker_ids"] },
+    { name: "refuses_fractional_id", variables: { broker_ids: [1.5] }, expectFailures: ["broker_ids"] },
+    { name: "refuses_port_above_65535", variables: { broker_ids: [1, 36], broker_port_base: 65500 }, expectFailures: ["broker_ids"] },
+    { name: "refuses_port_below_1024", variables: { broker_ids: [1], broker_port_base: 100 }, expectFailures: ["broker_ids"] },
+    { name: "refuses_port_equal_to_bootstrap", variables: { broker_ids: [1, 2], bootstrap_port: 6002 }, expectFailures: ["broker_ids"] },
+    { name: "refuses_bootstrap_inside_broker_range", variables: { broker_ids: [1, 5], bootstrap_port: 6003 }, expectFailures: ["broker_ids"] },
+    { name: "refuses_bootstrap_port_out_of_range", variables: { bootstrap_port: 70000 }, expectFailures: ["bootstrap_port"] },
+    { name: "refuses_port_base_out_of_range", variables: { broker_port_base: -1 }, expectFailures: ["broker_port_base"] },
+  ],
+};
+
+const PROVIDER_VARIABLES = {
+  name: "orders",
+  vpc_id: "vpc-0a1b2c3d4e5f60718",
+  subnet_ids: ["subnet-0a1b2c3d4e5f60711", "subnet-0a1b2c3d4e5f60722"],
+  advertised_hostname: "orders.kafka.example.internal",
+  brokers: brokersMap([1, 2, 3]),
+  allowed_principals: ["arn:aws:iam::111122223333:root"],
+};
+
+const PROVIDER: TestFile = {
+  file: "provider.tftest.hcl",
+  preamble: MOCK_PROVIDER,
+  variables: PROVIDER_VARIABLES,
+  runs: [
+    {
+      name: "one_listener_per_broker_on_its_own_port",
+      command: "apply",
+      asserts: [
+        ["aws_lb_listener.bootstrap.port == 9091", "the bootstrap listener listens on bootstrap_port"],
+        ["length(aws_lb_listener.broker) == length(var.brokers)", "one listener per broker"],
+        ["alltrue([for id, l in aws_lb_listener.broker : l.port == 6000 + tonumber(id) && l.protocol == \"TCP\"])", "broker N's listener is TCP on 6000 + N"],
+        ["aws_lb.this.internal && aws_lb.this.load_balancer_type == \"network\" && aws_lb.this.enable_cross_zone_load_balancing", "an internal NLB with cross-zone load balancing"],
+      ],
+    },
+    {
+      name: "bootstrap_group_holds_every_broker_and_each_broker_group_exactly_one",
+      command: "apply",
+      asserts: [
+        [
+          "jsonencode(sort([for a in aws_lb_target_group_attachment.bootstrap : a.target_id])) == jsonencode(sort([for b in values(var.brokers) : b.target]))",
+          "the bootstrap group holds every broker",
+        ],
+        [
+          "length(aws_lb_target_group_attachment.broker) == length(var.brokers) && alltrue([for id, a in aws_lb_target_group_attachment.broker : a.target_id == var.brokers[id].target && a.port == 9094])",
+          "each broker's group holds exactly that broker, on broker_target_port",
+        ],
+        ["alltrue([for g in aws_lb_target_group.broker : g.protocol == \"TCP\" && g.port == 9094 && !g.proxy_protocol_v2])", "broker groups are TCP on broker_target_port, without proxy protocol"],
+      ],
+    },
+    {
+      name: "endpoint_service_requires_acceptance_for_the_principals",
+      command: "apply",
+      asserts: [
+        ["aws_vpc_endpoint_service.this.acceptance_required", "acceptance is required by default"],
+        ["jsonencode(sort(tolist(aws_vpc_endpoint_service.this.allowed_principals))) == jsonencode(sort(var.allowed_principals))", "exactly the allowed principals"],
+      ],
+    },
+    {
+      name: "connection_describes_the_cluster_for_consumers",
+      command: "apply",
+      asserts: [
+        ["output.connection.bootstrap_port == 9091 && output.connection.advertised_hostname == var.advertised_hostname", "bootstrap port and hostname"],
+        ['jsonencode(output.connection.broker_ports) == jsonencode({ "1" = 6001, "2" = 6002, "3" = 6003 })', "the allocated broker ports"],
+        ['output.connection.region == "us-east-1" && output.connection.security_protocol == "SSL"', "region and protocol"],
+        ['output.advertised_listeners["2"] == "orders.kafka.example.internal:6002"', "broker 2 advertises its own port"],
+      ],
+    },
+    { name: "accepts_49_brokers", variables: { brokers: brokersMap(range(1, 49)) }, asserts: [["length(aws_lb_listener.broker) == 49", "49 listeners plus the bootstrap: the NLB's 50"]] },
+    { name: "refuses_50_brokers", variables: { brokers: brokersMap(range(1, 50)) }, expectFailures: ["brokers"] },
+    { name: "refuses_key_that_is_not_a_broker_id", variables: { brokers: { "01": { target: "10.0.1.11" } } }, expectFailures: ["brokers"] },
+    { name: "refuses_port_above_65535", variables: { broker_port_base: 65500, brokers: brokersMap([1, 36]) }, expectFailures: ["brokers"] },
+    { name: "refuses_port_equal_to_bootstrap", variables: { bootstrap_port: 6002, brokers: brokersMap([1, 2]) }, expectFailures: ["brokers"] },
+    { name: "refuses_bootstrap_inside_broker_range", variables: { bootstrap_port: 6003, brokers: brokersMap([1, 5]) }, expectFailures: ["brokers"] },
+    { name: "refuses_public_ip_target", variables: { brokers: brokersMap([1, 2], (id) => (id === 1 ? "8.8.8.8" : "10.0.0.12")) }, expectFailures: ["brokers"] },
+    { name: "refuses_shared_target", variables: { brokers: brokersMap([1, 2], () => "10.0.0.11") }, expectFailures: ["brokers"] },
+    { name: "refuses_bad_instance_id", variables: { target_type: "instance", brokers: brokersMap([1], () => "10.0.0.11") }, expectFailures: ["brokers"] },
+    { name: "refuses_target_group_name_over_32_characters", variables: { name: "orders-east-primary1", brokers: brokersMap([1, 12345]), broker_port_base: 1024, bootstrap_port: 65000, broker_target_port: 65535 }, expectFailures: ["brokers"] },
+    { name: "refuses_any_principal", variables: { allowed_principals: ["*"] }, expectFailures: ["allowed_principals"] },
+    { name: "accepts_any_principal_when_allowed", variables: { allowed_principals: ["*"], allow_any_principal: true }, asserts: [['contains(aws_vpc_endpoint_service.this.allowed_principals, "*")', "the explicit opt-in"]] },
+    { name: "refuses_no_principal", variables: { allowed_principals: [] }, expectFailures: ["allowed_principals"] },
+    { name: "refuses_bad_hostname", variables: { advertised_hostname: "Orders_Kafka" }, expectFailures: ["advertised_hostname"] },
+    { name: "refuses_name_too_long", variables: { name: "orders-with-a-long-name" }, expectFailures: ["name"] },
+    { name: "refuses_no_subnet", variables: { subnet_ids: [] }, expectFailures: ["subnet_ids"] },
+    { name: "refuses_idle_timeout_out_of_range", variables: { tcp_idle_timeout_seconds: 59 }, expectFailures: ["tcp_idle_timeout_seconds"] },
+    { name: "refuses_unknown_target_type", variables: { target_type: "alb" }, expectFailures: ["target_type"] },
+    { name: "refuses_broker_target_port_out_of_range", variables: { broker_target_port: 0 }, expectFailures: ["broker_target_port"] },
+    { name: "refuses_deregistration_delay_out_of_range", variables: { deregistration_delay_seconds: 3601 }, expectFailures: ["deregistration_delay_seconds"] },
+    { name: "refuses_lower_case_listener_name", variables: { listener_name: "privatelink" }, expectFailures: ["listener_name"] },
+    { name: "refuses_unknown_security_protocol", variables: { listener_security_protocol: "TLS" }, expectFailures: ["listener_security_protocol"] },
+    { name: "refuses_bootstrap_port_out_of_range", variables: { bootstrap_port: 80 }, expectFailures: ["bootstrap_port"] },
+    { name: "refuses_port_base_out_of_range", variables: { broker_port_base: 70000 }, expectFailures: ["broker_port_base"] },
+  ],
+};
+
+const CONNECTION = {
+  service_name: "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0",
+  region: "us-east-1",
+  advertised_hostname: "orders.kafka.example.internal",
+  bootstrap_port: 9091,
+  broker_ports: { "1": 6001, "2": 6002, "3": 6003 },
+  security_protocol: "SSL",
+  tcp_idle_timeout_seconds: 600,
+};
+const connection = (change: Partial<typeof CONNECTION>) => ({ ...CONNECTION, ...change });
+
+const CONSUMER: TestFile = {
+  file: "consumer.tftest.hcl",
+  preamble: MOCK_PROVIDER,
+  variables: {
+    name: "orders-analytics",
+    vpc_id: "vpc-0f1e2d3c4b5a69788",
+    subnet_ids: ["subnet-0f1e2d3c4b5a69781", "subnet-0f1e2d3c4b5a69782"],
+    connection: CONNECTION,
+    allowed_cidrs: ["10.20.0.0/16", "10.21.0.0/16"],
+  },
+  runs: [
+    {
+      name: "rules_admit_exactly_the_kafka_ports_from_each_cidr",
+      command: "apply",
+      asserts: [
+        [
+          'jsonencode(sort([for r in aws_vpc_security_group_ingress_rule.client : "${r.cidr_ipv4} ${r.from_port}-${r.to_port}"])) == jsonencode(sort(flatten([for c in var.allowed_cidrs : [for p in concat([var.connection.bootstrap_port], values(var.connection.broker_ports)) : "${c} ${p}-${p}"]])))',
+          "one TCP rule per CIDR and port: the bootstrap port and every broker port, nothing else",
+        ],
+        ['alltrue([for r in aws_vpc_security_group_ingress_rule.client : r.ip_protocol == "tcp"])', "TCP only"],
+      ],
+    },
+    {
+      name: "interface_endpoint_to_the_service",
+      command: "apply",
+      asserts: [
+        ['aws_vpc_endpoint.this.vpc_endpoint_type == "Interface" && !aws_vpc_endpoint.this.private_dns_enabled', "an Interface endpoint without private DNS (the zone below resolves the hostname)"],
+        ["aws_vpc_endpoint.this.service_name == var.connection.service_name && local.service_region == null", "same region: no service_region"],
+        ["jsonencode(sort(tolist(aws_vpc_endpoint.this.subnet_ids))) == jsonencode(sort(var.subnet_ids))", "in the consumer's subnets"],
+      ],
+    },
+    {
+      name: "alias_points_at_the_endpoint",
+      command: "apply",
+      asserts: [
+        ["aws_route53_zone.this[0].name == var.connection.advertised_hostname", "a private zone named exactly the advertised hostname"],
+        [
+          'aws_route53_record.this.name == var.connection.advertised_hostname && aws_route53_record.this.type == "A" && one(aws_route53_record.this.alias).name == aws_vpc_endpoint.this.dns_entry[0].dns_name && one(aws_route53_record.this.alias).zone_id == aws_vpc_endpoint.this.dns_entry[0].hosted_zone_id',
+          "an A alias record for the hostname to the endpoint's regional DNS name",
+        ],
+        ['startswith(output.client_config, "bootstrap.servers=orders.kafka.example.internal:9091\\n")', "the client config bootstraps on the hostname and the bootstrap port"],
+      ],
+    },
+    {
+      name: "existing_zone_gets_the_record",
+      command: "apply",
+      variables: { hosted_zone_id: "Z0123456789ABCDEFGHIJ" },
+      asserts: [['length(aws_route53_zone.this) == 0 && aws_route53_record.this.zone_id == "Z0123456789ABCDEFGHIJ"', "no zone is created"]],
+    },
+    {
+      name: "service_in_another_region_is_cross_region",
+      variables: { connection: connection({ region: "eu-west-1", service_name: "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0" }) },
+      asserts: [['aws_vpc_endpoint.this.service_region == "eu-west-1"', "service_region names the service's region"]],
+    },
+    { name: "refuses_any_cidr", variables: { allowed_cidrs: ["0.0.0.0/0"] }, expectFailures: ["allowed_cidrs"] },
+    { name: "accepts_any_cidr_when_allowed", command: "apply", variables: { allowed_cidrs: ["0.0.0.0/0"], allow_any_cidr: true }, asserts: [["length(aws_vpc_security_group_ingress_rule.client) == 4", "the explicit opt-in"]] },
+    { name: "refuses_duplicate_cidr", variables: { allowed_cidrs: ["10.20.0.0/16", "10.20.0.0/16"] }, expectFailures: ["allowed_cidrs"] },
+    { name: "refuses_cidr_that_is_not_a_network_address", variables: { allowed_cidrs: ["10.20.0.1/16"] }, expectFailures: ["allowed_cidrs"] },
+    { name: "refuses_no_cidr", variables: { allowed_cidrs: [] }, expectFailures: ["allowed_cidrs"] },
+    { name: "refuses_bad_hostname", variables: { connection: connection({ advertised_hostname: "kafka" }) }, expectFailures: ["connection"] },
+    { name: "refuses_bad_service_name", variables: { connection: connection({ service_name: "vpce-svc-0123456789abcdef0" }) }, expectFailures: ["connection"] },
+    { name: "refuses_bad_region", variables: { connection: connection({ region: "US East" }) }, expectFailures: ["connection"] },
+    { name: "refuses_unknown_security_protocol", variables: { connection: connection({ security_protocol: "TLS" }) }, expectFailures: ["connection"] },
+    {
+      name: "refuses_50_brokers",
+      variables: { connection: connection({ broker_ports: Object.fromEntries(range(1, 50).map((id) => [String(id), 6000 + id])) as never }) },
+      expectFailures: ["connection"],
+    },
+    { name: "refuses_key_that_is_not_a_broker_id", variables: { connection: connection({ broker_ports: { one: 6001 } as never }) }, expectFailures: ["connection"] },
+    { name: "refuses_port_above_65535", variables: { connection: connection({ broker_ports: { "1": 70001 } as never }) }, expectFailures: ["connection"] },
+    { name: "refuses_broker_port_equal_to_bootstrap", variables: { connection: connection({ broker_ports: { "1": 9091 } as never }) }, expectFailures: ["connection"] },
+    { name: "refuses_idle_timeout_out_of_range", variables: { connection: connection({ tcp_idle_timeout_seconds: 7000 }) }, expectFailures: ["connection"] },
+    { name: "refuses_bad_name", variables: { name: "Orders" }, expectFailures: ["name"] },
+    { name: "refuses_no_subnet", variables: { subnet_ids: [] }, expectFailures: ["subnet_ids"] },
+  ],
+};
+
+/** Each module's test files. */
+export const MODULE_TESTS: Record<string, readonly TestFile[]> = {
+  [MODULE_NAMES.brokerPorts]: [BROKER_PORTS],
+  [MODULE_NAMES.provider]: [PROVIDER],
+  [MODULE_NAMES.consumer]: [CONSUMER],
+};
+
+function renderRun(run: TestRun): string {
+  const lines = [`run "${run.name}" {`, `  command = ${run.command ?? "plan"}`];
+  if (run.variables) {
+    lines.push("", "  variables {");
+    for (const [k, v] of Object.entries(run.variables)) lines.push(`    ${k} = ${toHcl(v, "    ")}`);
+    lines.push("  }");
+  }
+  for (const [condition, message] of run.asserts ?? []) {
+    lines.push("", "  assert {", `    condition     = ${condition}`, `    error_message = ${JSON.stringify(message)}`, "  }");
+  }
+  if (run.expectFailures) lines.push("", `  expect_failures = [${run.expectFailures.map((v) => `var.${v}`).join(", ")}]`);
+  lines.push("}");
+  return lines.join("\n");
+}
+
+/** A test file's HCL. Aligned as `terraform fmt` would not matter to Terraform; it is kept readable. */
+export function renderTestFile(test: TestFile): string {
+  const parts = ["# Generated by `npm run synth`; run with `terraform test` in the module folder (no AWS account needed)."];
+  if (test.preamble) parts.push(test.preamble.trimEnd());
+  parts.push(["variables {", ...Object.entries(test.variables).map(([k, v]) => `  ${k} = ${toHcl(v, "  ")}`), "}"].join("\n"));
+  for (const run of test.runs) parts.push(renderRun(run));
+  return `${parts.join("\n\n")}\n`;
+}
