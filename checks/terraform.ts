@@ -4,7 +4,7 @@
  * machine's default TF_CLI_CONFIG_FILE may name a file that does not exist) that installs
  * providers from the mirror only.
  */
-import { spawnSync } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -102,4 +102,33 @@ export function terraformOk(cwd: string, args: readonly string[], options?: Para
 /** `terraform init` from the mirror only (no backend unless asked), then the folder is ready to validate, test or plan. */
 export function terraformInit(cwd: string, { backend = false } = {}): void {
   terraformOk(cwd, ["init", "-input=false", "-no-color", `-backend=${backend}`]);
+}
+
+/** `terraform` without blocking the event loop, for running several folders side by side. */
+export function terraformAsync(cwd: string, args: readonly string[], { timeoutMs = 300_000 } = {}): Promise<TerraformResult> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      terraformBinary(),
+      [...args],
+      { cwd, env: terraformEnv(), encoding: "utf8", timeout: timeoutMs, maxBuffer: 256 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        if (err && typeof err.code !== "number") reject(new Error(`terraform ${args.join(" ")} in ${cwd}: ${err.message}`));
+        else resolve({ status: err ? Number(err.code) : 0, stdout, stderr });
+      },
+    );
+  });
+}
+
+/** Runs `jobs` with at most `width` at a time (this machine has 2 cores). */
+export async function inPool<T>(jobs: ReadonlyArray<() => Promise<T>>, width = 2): Promise<T[]> {
+  const results: T[] = new Array(jobs.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < jobs.length) {
+      const i = next++;
+      results[i] = await jobs[i]();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(width, jobs.length) }, worker));
+  return results;
 }

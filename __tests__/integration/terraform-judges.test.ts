@@ -1,0 +1,122 @@
+/**
+ * Terraform itself judges what the main job generates: `terraform init` (providers from the
+ * filesystem mirror only) and `terraform validate` on every published module, module example and
+ * deployable stack, and `terraform test` (the tests shipped inside each module) in a copy of the
+ * modules taken elsewhere. Without terraform or the mirror this is skipped with the reason
+ * (required in CI).
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { inPool, terraformAsync, terraformUnavailable } from "../../checks/terraform";
+import { configInput } from "../support/configs";
+import { synthInto, terraformFolders } from "../support/main-job";
+import { itNeeds } from "../support/requirements";
+
+const missing = terraformUnavailable();
+const itTf = itNeeds("terraform with the AWS provider mirror", missing);
+
+const ids = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
+const LARGE = configInput(ids(49), {
+  consumers: [
+    { name: "analytics", region: "us-east-1", vpcId: "vpc-0f1e2d3c4b5a69788", subnetIds: ["subnet-0f1e2d3c4b5a69781"], allowedCidrs: ["10.20.0.0/16"] },
+    { name: "billing", region: "us-east-1", vpcId: "vpc-0b1b2b3b4b5b6b7b8", subnetIds: ["subnet-0b1b2b3b4b5b6b7b1"], allowedCidrs: ["172.16.8.0/24"] },
+    { name: "search", region: "us-east-1", vpcId: "vpc-0c1c2c3c4c5c6c7c8", subnetIds: ["subnet-0c1c2c3c4c5c6c7c1"], allowedCidrs: ["192.168.4.0/22"], serviceName: "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0" },
+  ],
+});
+
+/** init + validate in each folder, two at a time; returns the failures. */
+async function validateAll(folders: readonly string[]): Promise<string[]> {
+  const results = await inPool(
+    folders.map((dir) => async () => {
+      const init = await terraformAsync(dir, ["init", "-input=false", "-no-color", "-backend=false"]);
+      if (init.status !== 0) return `${dir}: terraform init failed\n${init.stderr}`;
+      const validate = await terraformAsync(dir, ["validate", "-no-color"]);
+      return validate.status === 0 ? "" : `${dir}: terraform validate failed\n${validate.stderr}${validate.stdout}`;
+    }),
+  );
+  return results.filter((r) => r !== "");
+}
+
+const moduleFiles = (modules: string) =>
+  Object.fromEntries(
+    fs
+      .readdirSync(modules, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .flatMap(({ name: m }) => ["main.tf.json", "variables.tf.json", "outputs.tf.json", "versions.tf.json"].map((f) => path.join(m, f)))
+      .map((f) => [f, fs.readFileSync(path.join(modules, f), "utf8")]),
+  );
+
+describe("Terraform judges the generated Terraform", () => {
+  let work: string;
+  let example: { out: string; modules: string };
+  let large: { out: string; modules: string };
+
+  beforeAll(() => {
+    if (missing) return;
+    work = fs.mkdtempSync(path.join(os.tmpdir(), "kpl-terraform-"));
+    example = synthInto(path.join(work, "example"), configInput());
+    large = synthInto(path.join(work, "large"), LARGE);
+  }, 120_000);
+  afterAll(() => work && fs.rmSync(work, { recursive: true, force: true }));
+
+  itTf("every module, module example and deployable stack of the example configuration passes init (mirror only) and validate", async () => {
+    const folders = [...terraformFolders(example.modules), ...terraformFolders(path.join(example.out, "stacks"))];
+    // 3 modules, 4 examples, the provider stack and one consumer stack.
+    expect(folders).toHaveLength(9);
+    expect(await validateAll(folders)).toEqual([]);
+  }, 300_000);
+
+  itTf("so does the 49-broker, three-consumer configuration (its modules are the same files)", async () => {
+    expect(moduleFiles(large.modules)).toEqual(moduleFiles(example.modules));
+    const folders = [...terraformFolders(large.modules).filter((d) => d.includes(`${path.sep}examples${path.sep}`)), ...terraformFolders(path.join(large.out, "stacks"))];
+    expect(folders).toHaveLength(4 + 4);
+    expect(await validateAll(folders)).toEqual([]);
+  }, 300_000);
+
+  itTf("a stack folder is deployable as written: no override file, the provider constraint admits the mirror's AWS provider", () => {
+    for (const stack of terraformFolders(path.join(example.out, "stacks"))) {
+      expect(fs.readdirSync(stack).filter((f) => f.includes("override"))).toEqual([]);
+      const doc = JSON.parse(fs.readFileSync(path.join(stack, "cdk.tf.json"), "utf8"));
+      expect(doc.terraform.required_providers.aws.version).toBe(">= 5.100.0, < 7.0.0");
+    }
+    // init ran against the mirror in the tests above and picked 5.100.0
+    const lock = fs.readFileSync(path.join(example.out, "stacks", "orders-provider", ".terraform.lock.hcl"), "utf8");
+    expect(lock).toMatch(/version\s+=\s+"5\.100\.0"/);
+  });
+
+  itTf("terraform test passes in every published module, in a copy of the modules taken anywhere", async () => {
+    const copy = path.join(work, "copied", "modules");
+    fs.cpSync(example.modules, copy, { recursive: true, filter: (src) => !src.includes(`${path.sep}.terraform`) });
+    const results = await inPool(
+      fs
+        .readdirSync(copy, { withFileTypes: true })
+        .filter((e) => e.isDirectory())
+        .map(({ name: m }) => async () => {
+        const dir = path.join(copy, m);
+        expect(fs.readdirSync(path.join(dir, "tests")).length).toBeGreaterThan(0);
+        const init = await terraformAsync(dir, ["init", "-input=false", "-no-color", "-backend=false"]);
+        if (init.status !== 0) return `${m}: init failed\n${init.stderr}`;
+        const test = await terraformAsync(dir, ["test", "-no-color"]);
+        return test.status === 0 && /Success! \d+ passed, 0 failed/.test(test.stdout) ? "" : `${m}: terraform test failed\n${test.stdout}\n${test.stderr}`;
+      }),
+    );
+    expect(results.filter((r) => r !== "")).toEqual([]);
+  }, 300_000);
+
+  itTf("the module tests can fail: with one validation condition replaced by true, terraform test fails on that rule", async () => {
+    const dir = path.join(work, "broken", "kafka-broker-ports");
+    fs.cpSync(path.join(example.modules, "kafka-broker-ports"), dir, { recursive: true, filter: (src) => !src.includes(`${path.sep}.terraform`) });
+    const file = path.join(dir, "variables.tf.json");
+    const doc = JSON.parse(fs.readFileSync(file, "utf8"));
+    // The first broker_ids rule: 1 to 49 brokers. Made always true (Terraform refuses a literal
+    // `true`: a condition must refer to its variable).
+    expect(doc.variable.broker_ids.validation[0].error_message).toMatch(/fits 1 to 49/);
+    doc.variable.broker_ids.validation[0].condition = "${var.broker_ids != null}";
+    fs.writeFileSync(file, JSON.stringify(doc, null, 2));
+    expect((await terraformAsync(dir, ["init", "-input=false", "-no-color", "-backend=false"])).status).toBe(0);
+    const test = await terraformAsync(dir, ["test", "-no-color"]);
+    expect(test.status).not.toBe(0);
+    expect(test.stdout).toMatch(/run "refuses_50_brokers"\.\.\. fail/);
+  }, 120_000);
+});
