@@ -1,0 +1,156 @@
+/**
+ * Plans that a reviewer reads touch only what changed, as Terraform itself plans them: each
+ * deployable stack and each published module is applied with brokers 1-3 against the mock AWS
+ * provider, then planned with broker 4 added, applied, and planned with broker 3 removed. The
+ * changes are Terraform's JSON plan `resource_changes` (`terraform test -json -verbose`), not our
+ * reading of the synthesized JSON.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { terraformUnavailable } from "../../checks/terraform";
+import { renderTestFile, TestFile } from "../../packaging/module-tests";
+import { configInput } from "../support/configs";
+import { synthInto } from "../support/main-job";
+import { itNeeds } from "../support/requirements";
+import { creates, deletes, plannedChanges } from "../support/terraform-plans";
+
+const missing = terraformUnavailable();
+const itTf = itNeeds("terraform with the AWS provider mirror", missing);
+
+const CONSUMERS = [
+  { name: "analytics", region: "us-east-1", vpcId: "vpc-0f1e2d3c4b5a69788", subnetIds: ["subnet-0f1e2d3c4b5a69781"], allowedCidrs: ["10.20.0.0/16", "10.21.0.0/16"] },
+  { name: "billing", region: "us-east-1", vpcId: "vpc-0b1b2b3b4b5b6b7b8", subnetIds: ["subnet-0b1b2b3b4b5b6b7b1"], allowedCidrs: ["172.16.8.0/24"] },
+];
+const configFor = (ids: number[]) => configInput(ids, { consumers: CONSUMERS });
+
+const providerInstances = (id: number) => [
+  `aws_lb_listener.broker["${id}"]`,
+  `aws_lb_target_group.broker["${id}"]`,
+  `aws_lb_target_group_attachment.bootstrap["${id}"]`,
+  `aws_lb_target_group_attachment.broker["${id}"]`,
+];
+const ruleInstances = (cidrs: readonly string[], port: number) => cidrs.map((c) => `aws_vpc_security_group_ingress_rule.client["${c}:${port}"]`);
+
+/** The mock provider of the published module tests: valid ARN shapes, DNS-enabled VPCs. */
+const MOCK = (modulePath: string) => {
+  const text = fs.readFileSync(path.join(modulePath, "tests", fs.readdirSync(path.join(modulePath, "tests"))[0]), "utf8");
+  const start = text.indexOf('mock_provider "aws" {');
+  return text.slice(start, text.indexOf("\n}\n", start) + 2);
+};
+
+/** apply 1-3, plan 1-4, apply 1-4, plan 1,2,4: the runs' names are the keys of the result. */
+const dayTwo = (runs: { base: object; add4: object; remove3: object }, extra: (run: "base" | "add4" | "remove3") => object = () => ({})) => [
+  { name: "base", command: "apply" as const, ...runs.base, ...extra("base") },
+  { name: "add4", command: "plan" as const, ...runs.add4, ...extra("add4") },
+  { name: "applied4", command: "apply" as const, ...runs.add4, ...extra("add4") },
+  { name: "remove3", command: "plan" as const, ...runs.remove3, ...extra("remove3") },
+];
+
+describe("minimal plan diffs, planned by Terraform", () => {
+  let work: string;
+  const synths: Record<string, { out: string; modules: string }> = {};
+
+  beforeAll(() => {
+    if (missing) return;
+    work = fs.mkdtempSync(path.join(os.tmpdir(), "kpl-plans-"));
+    for (const [key, ids] of Object.entries({ s123: [1, 2, 3], s1234: [1, 2, 3, 4], s124: [1, 2, 4] })) synths[key] = synthInto(path.join(work, key), configFor(ids));
+  }, 120_000);
+  afterAll(() => work && fs.rmSync(work, { recursive: true, force: true }));
+
+  /**
+   * A folder holding the three synths of one stack side by side; runs switch between them and
+   * share one state (`state_key`), as one deployment updated twice.
+   */
+  function stackPlans(stack: string, preamble: string): Record<string, Record<string, string>> {
+    const dir = path.join(work, "stacks", stack);
+    for (const key of Object.keys(synths)) fs.cpSync(path.join(synths[key].out, "stacks", stack), path.join(dir, key), { recursive: true });
+    fs.copyFileSync(path.join(dir, "s123", "cdk.tf.json"), path.join(dir, "main.tf.json"));
+    const source = { base: "./s123", add4: "./s1234", remove3: "./s124" };
+    const runs = dayTwo({ base: {}, add4: {}, remove3: {} }).map((r) => r);
+    const body = runs
+      .map((r) => `run "${r.name}" {\n  command   = ${r.command}\n  state_key = "stack"\n  module {\n    source = "${source[r.name === "applied4" ? "add4" : (r.name as keyof typeof source)]}"\n  }\n}`)
+      .join("\n\n");
+    return plannedChanges(dir, `${preamble}\n\n${body}\n`);
+  }
+
+  itTf("provider stack: adding broker 4 creates exactly its listener, group and attachments; removing broker 3 deletes exactly its own", () => {
+    const plans = stackPlans("orders-provider", MOCK(path.join(synths.s123.modules, "kafka-privatelink-provider")));
+    expect(plans.add4).toEqual(creates(providerInstances(4)));
+    expect(plans.remove3).toEqual(deletes(providerInstances(3)));
+  }, 180_000);
+
+  itTf("consumer stacks: adding broker 4 creates exactly its rule for each CIDR; removing broker 3 deletes exactly its rules", () => {
+    for (const consumer of CONSUMERS) {
+      const stack = `orders-consumer-${consumer.name}`;
+      const doc = JSON.parse(fs.readFileSync(path.join(synths.s123.out, "stacks", stack, "cdk.tf.json"), "utf8"));
+      // The cross-stack reference reads the provider stack's state, which a plan here does not have.
+      const [remote] = Object.keys(doc.data.terraform_remote_state);
+      const output = /outputs\.([\w-]+)/.exec(JSON.stringify(doc.resource.aws_vpc_endpoint))![1];
+      const preamble = [
+        MOCK(path.join(synths.s123.modules, "kafka-privatelink-consumer")),
+        `override_data {\n  target = data.terraform_remote_state.${remote}\n  values = { outputs = { ${JSON.stringify(output)} = "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0" } }\n}`,
+      ].join("\n\n");
+      const plans = stackPlans(stack, preamble);
+      expect(plans.add4).toEqual(creates(ruleInstances(consumer.allowedCidrs, 6004)));
+      expect(plans.remove3).toEqual(deletes(ruleInstances(consumer.allowedCidrs, 6003)));
+    }
+  }, 240_000);
+
+  itTf("provider module: the same, for brokers given as module inputs", () => {
+    const dir = path.join(work, "modules");
+    fs.cpSync(synths.s123.modules, dir, { recursive: true });
+    const module = path.join(dir, "kafka-privatelink-provider");
+    const brokers = (ids: number[]) => ({ brokers: Object.fromEntries(ids.map((id) => [String(id), { target: `10.0.0.${id + 10}` }])) });
+    const test: TestFile = {
+      file: "plans.tftest.hcl",
+      preamble: MOCK(module),
+      variables: { name: "orders", vpc_id: "vpc-0a1b2c3d4e5f60718", subnet_ids: ["subnet-0a1b2c3d4e5f60711"], advertised_hostname: "orders.kafka.example.internal", allowed_principals: ["arn:aws:iam::111122223333:root"] },
+      runs: dayTwo({ base: { variables: brokers([1, 2, 3]) }, add4: { variables: brokers([1, 2, 3, 4]) }, remove3: { variables: brokers([1, 2, 4]) } }),
+    };
+    const plans = plannedChanges(module, renderTestFile(test));
+    expect(plans.add4).toEqual(creates(providerInstances(4)));
+    expect(plans.remove3).toEqual(deletes(providerInstances(3)));
+  }, 180_000);
+
+  itTf("consumer module: the same, for broker ports given in the connection input", () => {
+    const module = path.join(work, "modules", "kafka-privatelink-consumer");
+    if (!fs.existsSync(module)) fs.cpSync(synths.s123.modules, path.join(work, "modules"), { recursive: true });
+    const cidrs = ["10.20.0.0/16", "10.21.0.0/16"];
+    const connection = (ids: number[]) => ({
+      connection: {
+        service_name: "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0",
+        region: "us-east-1",
+        advertised_hostname: "orders.kafka.example.internal",
+        bootstrap_port: 9091,
+        broker_ports: Object.fromEntries(ids.map((id) => [String(id), 6000 + id])),
+        security_protocol: "SSL",
+        tcp_idle_timeout_seconds: 600,
+      },
+    });
+    const test: TestFile = {
+      file: "plans.tftest.hcl",
+      preamble: MOCK(module),
+      variables: { name: "orders-analytics", vpc_id: "vpc-0f1e2d3c4b5a69788", subnet_ids: ["subnet-0f1e2d3c4b5a69781"], allowed_cidrs: cidrs },
+      runs: dayTwo({ base: { variables: connection([1, 2, 3]) }, add4: { variables: connection([1, 2, 3, 4]) }, remove3: { variables: connection([1, 2, 4]) } }),
+    };
+    const plans = plannedChanges(module, renderTestFile(test));
+    expect(plans.add4).toEqual(creates(ruleInstances(cidrs, 6004)));
+    expect(plans.remove3).toEqual(deletes(ruleInstances(cidrs, 6003)));
+  }, 180_000);
+
+  itTf("can tell: moving the port base updates every broker listener in the plan", () => {
+    const moved = synthInto(path.join(work, "moved"), configInput([1, 2, 3], { consumers: CONSUMERS, cluster: { brokerPortBase: 7000 } }));
+    const dir = path.join(work, "stacks", "moved");
+    fs.cpSync(path.join(synths.s123.out, "stacks", "orders-provider"), path.join(dir, "before"), { recursive: true });
+    fs.cpSync(path.join(moved.out, "stacks", "orders-provider"), path.join(dir, "after"), { recursive: true });
+    fs.copyFileSync(path.join(dir, "before", "cdk.tf.json"), path.join(dir, "main.tf.json"));
+    const run = (name: string, command: string, source: string) => `run "${name}" {\n  command   = ${command}\n  state_key = "stack"\n  module {\n    source = "${source}"\n  }\n}`;
+    const plans = plannedChanges(dir, [MOCK(path.join(synths.s123.modules, "kafka-privatelink-provider")), run("base", "apply", "./before"), run("moved", "plan", "./after")].join("\n\n"));
+    expect(Object.entries(plans.moved).filter(([address]) => address.startsWith("aws_lb_listener.broker"))).toEqual([
+      ['aws_lb_listener.broker["1"]', "update"],
+      ['aws_lb_listener.broker["2"]', "update"],
+      ['aws_lb_listener.broker["3"]', "update"],
+    ]);
+  }, 180_000);
+});
