@@ -83,32 +83,47 @@ describe("publishable modules", () => {
     expect(vars.brokers.type).toBe("map(object({ target = string }))");
     for (const v of ["name", "vpc_id", "subnet_ids", "advertised_hostname", "allowed_principals", "tags", "bootstrap_port", "broker_port_base"]) expect(vars[v]).toBeDefined();
     const consumerVars = json(files, "kafka-privatelink-consumer/variables.tf.json").variable;
-    for (const v of ["service_name", "allowed_cidrs", "broker_ids", "hosted_zone_id", "service_region"]) expect(consumerVars[v]).toBeDefined();
+    expect(Object.keys(consumerVars).sort()).toEqual(["allow_any_cidr", "allowed_cidrs", "connection", "hosted_zone_id", "name", "subnet_ids", "tags", "vpc_id"]);
   });
 
-  it("call kafka-broker-ports through a relative source instead of repeating the port rule", () => {
-    for (const name of ["kafka-privatelink-provider", "kafka-privatelink-consumer"]) {
-      const main = json(files, `${name}/main.tf.json`);
-      expect(main.module.broker_ports.source).toBe("../kafka-broker-ports");
-      expect(files[`${name}/main.tf.json`]).not.toContain("broker_port_base + ");
-    }
+  it("hand the consumer everything it needs in one object: the provider's output connection is the consumer's input", () => {
+    const output = json(files, "kafka-privatelink-provider/outputs.tf.json").output.connection.value;
+    const input = json(files, "kafka-privatelink-consumer/variables.tf.json").variable.connection.type;
+    const keys = Object.keys(output).sort();
+    expect(keys).toEqual(["advertised_hostname", "bootstrap_port", "broker_ports", "region", "security_protocol", "service_name", "tcp_idle_timeout_seconds"]);
+    for (const key of keys) expect(input).toMatch(new RegExp(`\\b${key}\\s+=`));
+    expect(output.broker_ports).toBe("${module.broker_ports.broker_ports}");
+    const sameAccount = json(files, "kafka-privatelink-consumer/examples/same-account/main.tf.json").module;
+    expect(sameAccount.kafka.connection).toBe("${module.provider.connection}");
+    expect(sameAccount.provider.source).toBe("../../../kafka-privatelink-provider");
+  });
+
+  it("allocate ports once: the provider calls kafka-broker-ports, the consumer takes the provider's ports", () => {
+    const main = json(files, "kafka-privatelink-provider/main.tf.json");
+    expect(main.module.broker_ports.source).toBe("../kafka-broker-ports");
+    for (const name of ["kafka-privatelink-provider", "kafka-privatelink-consumer"]) expect(files[`${name}/main.tf.json`]).not.toContain("broker_port_base + ");
     const listeners = json(files, "kafka-privatelink-provider/main.tf.json").resource.aws_lb_listener;
     expect(listeners.broker.for_each).toBe("${module.broker_ports.broker_ports}");
     expect(listeners.broker.port).toBe("${each.value}");
     const rules = json(files, "kafka-privatelink-consumer/main.tf.json").resource.aws_vpc_security_group_ingress_rule.client;
-    expect(rules.for_each).toContain("module.broker_ports.broker_ports");
+    expect(rules.for_each).toContain("var.connection.broker_ports");
   });
 
   it("enforce the broker-ports rules in Terraform itself", () => {
     const conditions = json(files, "kafka-broker-ports/variables.tf.json").variable.broker_ids.validation.map((v: any) => v.error_message);
-    expect(conditions).toEqual([
-      expect.stringContaining("1 to 49 brokers"),
+    const rules = [
+      expect.stringContaining("fits 1 to 49"),
       expect.stringContaining("non-negative integer"),
       expect.stringContaining("unique"),
       expect.stringContaining("from 1024 to 65535"),
-      expect.stringContaining("equals bootstrap_port"),
+      expect.stringContaining("which is bootstrap_port"),
       expect.stringContaining("inside the broker port range"),
-    ]);
+    ];
+    expect(conditions).toEqual(rules);
+    // The provider checks its own `brokers` with the same rules, so its users see their input named.
+    const provider = json(files, "kafka-privatelink-provider/variables.tf.json").variable.brokers.validation.map((v: any) => v.error_message);
+    expect(provider).toEqual(expect.arrayContaining(rules.map(() => expect.stringMatching(/^brokers: /))));
+    expect(provider.slice(1, 7)).toEqual(rules);
   });
 
   it("key the AZ check's subnets by position, so subnets known only after apply still plan", () => {
@@ -121,8 +136,8 @@ describe("publishable modules", () => {
       json(files, `${module}/variables.tf.json`).variable[variable].validation.map((v: any) => v.error_message).join("\n");
     expect(messages("kafka-privatelink-provider", "brokers")).toContain("each broker needs its own target");
     expect(messages("kafka-privatelink-provider", "brokers")).toContain("EC2 instance ID");
-    expect(messages("kafka-privatelink-provider", "brokers")).toContain("exceed AWS's 32 characters");
-    expect(messages("kafka-privatelink-consumer", "allowed_cidrs")).toContain("must not list a CIDR block twice");
+    expect(messages("kafka-privatelink-provider", "brokers")).toContain("exceeds AWS's 32 characters");
+    expect(messages("kafka-privatelink-consumer", "allowed_cidrs")).toContain("is listed more than once");
   });
 
   it("carry every setting of a non-default configuration into the examples", () => {
@@ -148,13 +163,12 @@ describe("publishable modules", () => {
       const consumer = json(c.files, "kafka-privatelink-consumer/examples/complete/main.tf.json").module.kafka;
       expect(consumer).toMatchObject({
         name: "payments-platform-ledger-eu",
-        service_region: "us-east-1",
         allow_any_cidr: true,
         hosted_zone_id: "Z0123456789ABCDEFGHIJ",
-        security_protocol: "SASL_SSL",
-        tcp_idle_timeout_seconds: 900,
+        connection: { region: "us-east-1", security_protocol: "SASL_SSL", tcp_idle_timeout_seconds: 900, broker_ports: { "1": 6001, "2": 6002 } },
         tags: { app: "ledger" },
       });
+      expect(json(c.files, "kafka-privatelink-consumer/examples/complete/main.tf.json").provider.aws.region).toBe("eu-west-1");
       // The consumer module's own name rule admits the example's name.
       expect(consumer.name).toMatch(/^[a-z](?:[a-z0-9-]{0,62}[a-z0-9])?$/);
     } finally {
@@ -168,6 +182,24 @@ describe("publishable modules", () => {
     expect(example.module.kafka.source).toBe("../..");
     expect(example.module.kafka.brokers).toEqual({ "1": { target: "10.0.0.11" }, "2": { target: "10.0.0.12" }, "3": { target: "10.0.0.13" } });
     const consumer = json(files, "kafka-privatelink-consumer/examples/complete/main.tf.json");
-    expect(consumer.module.kafka).toMatchObject({ source: "../..", broker_ids: [1, 2, 3], allowed_cidrs: ["10.20.0.0/16"], service_name: "${var.service_name}" });
+    expect(consumer.module.kafka).toMatchObject({
+      source: "../..",
+      allowed_cidrs: ["10.20.0.0/16"],
+      connection: { service_name: "${var.service_name}", bootstrap_port: 9091, broker_ports: { "1": 6001, "2": 6002, "3": 6003 } },
+    });
+  });
+
+  it("ship native terraform tests in which every validated input is refused at least once", () => {
+    for (const name of NAMES) {
+      const tests = Object.keys(files).filter((f) => f.startsWith(`${name}/tests/`) && f.endsWith(".tftest.hcl"));
+      expect(tests.length).toBeGreaterThan(0);
+      const text = tests.map((f) => files[f]).join("\n");
+      const validated = Object.entries(json(files, `${name}/variables.tf.json`).variable)
+        .filter(([, v]: [string, any]) => (v.validation ?? []).length > 0)
+        .map(([k]) => k);
+      expect(validated.length).toBeGreaterThan(0);
+      for (const variable of validated) expect(`${name}: ${text.includes(`expect_failures = [var.${variable}`) ? "refused" : "never refused"} var.${variable}`).toBe(`${name}: refused var.${variable}`);
+      if (name !== "kafka-broker-ports") expect(text).toContain('mock_provider "aws"');
+    }
   });
 });
