@@ -28,7 +28,29 @@ export function renderJson(doc: TfJson): string {
   return `${JSON.stringify(doc, null, 2)}\n`;
 }
 
-/** An HCL rendering of a plain value, for README usage snippets. */
+/**
+ * `key = value` lines aligned as `terraform fmt` aligns them: the `=` of consecutive one-line
+ * attributes line up; an attribute whose value spans lines stands alone.
+ */
+export function hclAttributes(entries: ReadonlyArray<readonly [string, string]>, indent: string): string[] {
+  const lines: string[] = [];
+  let group: Array<readonly [string, string]> = [];
+  const flush = () => {
+    const width = Math.max(...group.map(([k]) => k.length));
+    for (const [k, v] of group) lines.push(`${indent}${k.padEnd(width)} = ${v}`);
+    group = [];
+  };
+  for (const entry of entries) {
+    const multiline = entry[1].includes("\n");
+    if (multiline && group.length > 0) flush();
+    group.push(entry);
+    if (multiline) flush();
+  }
+  if (group.length > 0) flush();
+  return lines;
+}
+
+/** An HCL rendering of a plain value, for README usage snippets and the modules' test files. */
 export function toHcl(value: unknown, indent = ""): string {
   const inner = `${indent}  `;
   if (Array.isArray(value)) {
@@ -39,7 +61,7 @@ export function toHcl(value: unknown, indent = ""): string {
     const entries = Object.entries(value);
     if (entries.length === 0) return "{}";
     const key = (k: string) => (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(k) ? k : JSON.stringify(k));
-    return `{\n${entries.map(([k, v]) => `${inner}${key(k)} = ${toHcl(v, inner)}`).join("\n")}\n${indent}}`;
+    return `{\n${hclAttributes(entries.map(([k, v]) => [key(k), toHcl(v, inner)] as const), inner).join("\n")}\n${indent}}`;
   }
   if (value === null) return "null";
   return typeof value === "string" ? JSON.stringify(value) : String(value);

@@ -8,7 +8,8 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { inPool, terraformAsync, terraformUnavailable } from "../../checks/terraform";
+import { spawnSync } from "node:child_process";
+import { inPool, terraformAsync, terraformBinary, terraformEnv, terraformUnavailable } from "../../checks/terraform";
 import { configInput } from "../support/configs";
 import { synthInto, terraformFolders } from "../support/main-job";
 import { itNeeds } from "../support/requirements";
@@ -119,4 +120,22 @@ describe("Terraform judges the generated Terraform", () => {
     expect(test.status).not.toBe(0);
     expect(test.stdout).toMatch(/run "refuses_50_brokers"\.\.\. fail/);
   }, 120_000);
+
+  itTf("README usage blocks (the project's and every module's) and the modules' test files are terraform fmt-clean", () => {
+    const readmes = [path.join(__dirname, "..", "..", "README.md"), ...fs.readdirSync(example.modules, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => path.join(example.modules, e.name, "README.md"))];
+    let blocks = 0;
+    for (const readme of readmes) {
+      for (const [, block] of fs.readFileSync(readme, "utf8").matchAll(/```hcl\n([\s\S]*?)```/g)) {
+        blocks++;
+        const fmt = spawnSync(terraformBinary(), ["fmt", "-no-color", "-"], { input: block, encoding: "utf8", env: terraformEnv() });
+        expect(fmt.stderr).toBe("");
+        expect(`${readme}:\n${fmt.stdout}`).toBe(`${readme}:\n${block}`);
+      }
+    }
+    expect(blocks).toBeGreaterThanOrEqual(4);
+    // and the modules' own test files
+    const tests = spawnSync(terraformBinary(), ["fmt", "-check", "-recursive", "-no-color", example.modules], { encoding: "utf8", env: terraformEnv() });
+    expect(`${tests.stdout}${tests.stderr}`).toBe("");
+    expect(tests.status).toBe(0);
+  });
 });
