@@ -9,6 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { spawnSync } from "node:child_process";
+import { toHcl } from "../../packaging/terraform-json";
 import { inPool, terraformAsync, terraformBinary, terraformEnv, terraformUnavailable } from "../../checks/terraform";
 import { configInput } from "../support/configs";
 import { synthInto, terraformFolders } from "../support/main-job";
@@ -138,4 +139,51 @@ describe("Terraform judges the generated Terraform", () => {
     expect(`${tests.stdout}${tests.stderr}`).toBe("");
     expect(tests.status).toBe(0);
   });
+
+  itTf("module errors name the input the caller set, the element at fault and its value", async () => {
+    const cases: Array<{ module: string; variables: Record<string, unknown>; says: string[] }> = [
+      { module: "kafka-broker-ports", variables: { broker_ids: [1, 2, 2] }, says: ["broker_ids: broker ID 2 is listed more than once"] },
+      { module: "kafka-broker-ports", variables: { broker_ids: [1, 36], broker_port_base: 65500 }, says: ["broker_ids: broker 36 gets port 65536"] },
+      {
+        module: "kafka-privatelink-provider",
+        variables: { brokers: { "1": { target: "8.8.8.8" }, "2": { target: "10.0.0.12" } } },
+        says: ['brokers: broker 1 target "8.8.8.8" is not a private IPv4 address'],
+      },
+      {
+        module: "kafka-privatelink-provider",
+        variables: { brokers: Object.fromEntries(ids(50).map((id) => [String(id), { target: `10.0.1.${id}` }])) },
+        says: ["brokers: 50 brokers given; one NLB fits 1 to 49"],
+      },
+      { module: "kafka-privatelink-provider", variables: { bootstrap_port: 6002 }, says: ["brokers: broker 2 gets port 6002 (broker_port_base + ID), which is bootstrap_port"] },
+      { module: "kafka-privatelink-provider", variables: { brokers: { "1": { target: "10.0.0.11" }, "2": { target: "10.0.0.11" } } }, says: ["brokers: brokers 1, 2 share target 10.0.0.11"] },
+      { module: "kafka-privatelink-consumer", variables: { allowed_cidrs: ["10.20.0.0/16", "10.20.0.0/16"] }, says: ["allowed_cidrs: 10.20.0.0/16 is listed more than once"] },
+      { module: "kafka-privatelink-consumer", variables: { allowed_cidrs: ["10.20.0.1/16"] }, says: ['allowed_cidrs: "10.20.0.1/16" is not an IPv4 CIDR block written as its network address'] },
+    ];
+    const dir = path.join(work, "messages");
+    fs.cpSync(example.modules, dir, { recursive: true, filter: (src) => !src.includes(`${path.sep}.terraform`) });
+    const byModule = new Map<string, typeof cases>();
+    for (const c of cases) byModule.set(c.module, [...(byModule.get(c.module) ?? []), c]);
+    const outputs = await inPool(
+      [...byModule].map(([module, moduleCases]) => async () => {
+        const moduleDir = path.join(dir, module);
+        const shipped = fs.readdirSync(path.join(moduleDir, "tests"))[0];
+        const shippedText = fs.readFileSync(path.join(moduleDir, "tests", shipped), "utf8");
+        // The shipped file's mock provider and variables, one failing run per file (a failed run skips the rest of its file).
+        const head = shippedText.slice(0, shippedText.indexOf("\nrun "));
+        moduleCases.forEach((c, i) => {
+          const vars = Object.entries(c.variables).map(([k, v]) => `    ${k} = ${toHcl(v, "    ")}`).join("\n");
+          fs.writeFileSync(path.join(moduleDir, "tests", `message-${i}.tftest.hcl`), `${head}\nrun "refused" {\n  command = plan\n  variables {\n${vars}\n  }\n}\n`);
+        });
+        fs.rmSync(path.join(moduleDir, "tests", shipped));
+        await terraformAsync(moduleDir, ["init", "-input=false", "-no-color", "-backend=false"]);
+        const run = await terraformAsync(moduleDir, ["test", "-no-color"]);
+        return { module, text: `${run.stdout}${run.stderr}`.replace(/\s*\n\s*/g, " ") };
+      }),
+    );
+    for (const { module, text } of outputs) {
+      for (const c of byModule.get(module)!) for (const message of c.says) expect(`${module}: ${text}`).toContain(message);
+      // A provider-module user never hears of the inner module's inputs.
+      if (module !== "kafka-broker-ports") expect(text).not.toContain("broker_ids");
+    }
+  }, 300_000);
 });
