@@ -1,7 +1,7 @@
 import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
 import { App, TerraformHclModule, TerraformStack, Token } from "cdktf";
 import { brokerPortsVariables, defineBrokerPortsModule } from "../modules/broker-ports/terraform";
-import { KafkaPrivateLinkConsumer } from "../modules/consumer-half";
+import { KafkaPrivateLinkConsumer, MAX_CIDRS_PER_CONSUMER, SECURITY_GROUPS_PER_INTERFACE } from "../modules/consumer-half";
 import { hcl } from "../modules/private/hcl";
 import { moduleVariable } from "../modules/private/variables";
 import { DEFAULT_BROKER_TARGET_PORT } from "../config/schema";
@@ -232,9 +232,13 @@ export class ConsumerModuleStack extends TerraformStack {
     });
     const allowedCidrs = moduleVariable(this, "allowed_cidrs", {
       type: "list(string)",
-      description: "Client IPv4 CIDR blocks allowed to reach the bootstrap and broker ports. 0.0.0.0/0 only with allow_any_cidr.",
+      description: `Client IPv4 CIDR blocks allowed to reach the bootstrap and broker ports, at most ${MAX_CIDRS_PER_CONSUMER} (one security group each). 0.0.0.0/0 only with allow_any_cidr.`,
       validation: [
         { condition: "${length(var.allowed_cidrs) >= 1}", errorMessage: "allowed_cidrs must list at least one CIDR block." },
+        {
+          condition: `\${length(var.allowed_cidrs) <= ${MAX_CIDRS_PER_CONSUMER}}`,
+          errorMessage: `allowed_cidrs: at most ${MAX_CIDRS_PER_CONSUMER} CIDR blocks; each gets its own security group on the endpoint, and AWS allows ${SECURITY_GROUPS_PER_INTERFACE} security groups per network interface by default (quota "Security groups per network interface").`,
+        },
         { condition: "${length(distinct(var.allowed_cidrs)) == length(var.allowed_cidrs)}", errorMessage: "allowed_cidrs must not list a CIDR block twice." },
         {
           condition: "${alltrue([for c in var.allowed_cidrs : can(cidrnetmask(c)) && try(cidrhost(c, 0) == split(\"/\", c)[0], false)])}",
