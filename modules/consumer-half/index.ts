@@ -86,7 +86,7 @@ export class KafkaPrivateLinkConsumer extends Construct {
 
     // One rule per CIDR and port, keyed "<cidr>:<port>": a new broker adds its rules, changes none.
     const rules = TerraformIterator.fromMap(this.ingressRules(props));
-    new VpcSecurityGroupIngressRule(this, "client-rule", {
+    const clientRules = new VpcSecurityGroupIngressRule(this, "client-rule", {
       forEach: rules,
       securityGroupId: hcl`aws_security_group.endpoint[${rules.getString("cidr")}].id`,
       ipProtocol: "tcp",
@@ -95,7 +95,8 @@ export class KafkaPrivateLinkConsumer extends Construct {
       toPort: rules.getNumber("port"),
       description: rules.getString("description"),
       tags,
-    }).overrideLogicalId("client");
+    });
+    clientRules.overrideLogicalId("client");
 
     // Only a same-region service's AZs can be compared with this VPC's subnets.
     const checkAzs = props.serviceRegion === undefined || Token.isUnresolved(props.serviceRegion);
@@ -117,6 +118,8 @@ export class KafkaPrivateLinkConsumer extends Construct {
       subnetIds: props.subnetIds,
       // One group per CIDR: hence at most MAX_CIDRS_PER_CONSUMER CIDRs (5 groups per network interface).
       securityGroupIds: Token.asList("${[for sg in aws_security_group.endpoint : sg.id]}"),
+      // A new CIDR's group reaches the endpoint only once its rules exist, never empty.
+      dependsOn: [clientRules],
       tags,
       lifecycle: { precondition: checkAzs ? [dnsCheck, this.availabilityZonePrecondition(props)] : [dnsCheck] },
     });
