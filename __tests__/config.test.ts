@@ -108,7 +108,7 @@ describe("configuration", () => {
     ["another partition's principal", withPrincipal("arn:aws-cn:iam::111122223333:root"), 'is in partition "aws-cn", but cluster.region us-east-1 is in partition "aws"; IAM principals do not cross partitions'],
     ["an assumed role in another partition", configInput([1], { cluster: { assumeRoleArn: "arn:aws-us-gov:iam::111122223333:role/deploy" } }), 'cluster.assumeRoleArn: "arn:aws-us-gov:iam::111122223333:role/deploy" is in partition "aws-us-gov"'],
     ["51 tags", withTags(Object.fromEntries(ids(51).map((i) => [`k${i}`, "v"]))), "cluster.tags: a mapping of 51 keys must hold at most 50 tags (AWS's limit per resource)"],
-    ["a tag key of 129 characters", withTags({ ["k".repeat(129)]: "v" }), `cluster.tags.${"k".repeat(129)}: "${"k".repeat(60)}"… (129 characters) as a key must be a tag key of 1-128 characters`],
+    ["a tag key of 129 characters", withTags({ ["k".repeat(129)]: "v" }), `cluster.tags["${"k".repeat(60)}"… (129 characters)]: "${"k".repeat(60)}"… (129 characters) as a key must be a tag key of 1-128 characters`],
     ["a tag value of 257 characters", withTags({ k: "v".repeat(257) }), `cluster.tags.k: "${"v".repeat(60)}"… (257 characters) must be a tag value of at most 256 characters`],
     ["a tag key with AWS's prefix", configInput([1], { consumers: [consumer({ tags: { "AWS:owner": "me" } })] }), 'consumers[0].tags["AWS:owner"]: "AWS:owner" as a key starts with aws:, which AWS reserves for its own tags'],
     ["a newline in a tag value", withTags({ k: "a\nb" }), 'cluster.tags.k: "a\\nb" may hold only letters, digits, spaces and _ . : / = + - @'],

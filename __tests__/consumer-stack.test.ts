@@ -1,4 +1,5 @@
-import { INBOUND_RULES_PER_SECURITY_GROUP, SECURITY_GROUPS_PER_INTERFACE } from "../modules/consumer-half";
+import { App, TerraformStack } from "cdktf";
+import { INBOUND_RULES_PER_SECURITY_GROUP, KafkaPrivateLinkConsumer, SECURITY_GROUPS_PER_INTERFACE } from "../modules/consumer-half";
 import { diffInstances, resourceInstances } from "../synthesized/instances";
 import { config, synthDeploy } from "./support/configs";
 
@@ -153,6 +154,25 @@ describe("consumer stacks", () => {
     );
     const short = synthDeploy(config([1], { cluster: { tcpIdleTimeoutSeconds: 350 } })).stacks["orders-consumer-analytics"];
     expect(short.output.client_config.value).toContain("connections.max.idle.ms=315000");
+  });
+});
+
+describe("the consumer construct", () => {
+  it("refuses more CIDRs than security groups fit on one endpoint, naming the quota", () => {
+    const stack = new TerraformStack(new App(), "direct");
+    expect(
+      () =>
+        new KafkaPrivateLinkConsumer(stack, "kafka", {
+          name: "direct",
+          vpcId: "vpc-0f1e2d3c4b5a69788",
+          subnetIds: ["subnet-0f1e2d3c4b5a69781"],
+          serviceName: "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0",
+          advertisedHostname: "orders.kafka.example.internal",
+          bootstrapPort: 9091,
+          brokerPorts: { "1": 6001 },
+          allowedCidrs: Array.from({ length: 6 }, (_, i) => `10.${i}.0.0/16`),
+        }),
+    ).toThrow("allowedCidrs: 6 given; each CIDR gets its own security group on the endpoint, and AWS allows 5 per network interface by default: at most 5");
   });
 });
 

@@ -166,7 +166,7 @@ export function fieldOf(path: readonly PropertyKey[]): string {
   const field = path.reduce<string>((acc, key) => {
     if (typeof key === "number") return `${acc}[${key}]`;
     const name = String(key);
-    if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(name)) return acc ? `${acc}.${name}` : name;
+    if (/^[A-Za-z_][A-Za-z0-9_-]{0,59}$/.test(name)) return acc ? `${acc}.${name}` : name;
     return `${acc}[${quoteShort(name)}]`;
   }, "");
   return field || "(document)";

@@ -65,6 +65,11 @@ export class KafkaPrivateLinkConsumer extends Construct {
   constructor(scope: Construct, id: string, props: KafkaPrivateLinkConsumerProps) {
     super(scope, id);
     const tags = props.tags;
+    if (isKnown(props.allowedCidrs) && props.allowedCidrs.length > MAX_CIDRS_PER_CONSUMER) {
+      throw new Error(
+        `allowedCidrs: ${props.allowedCidrs.length} given; each CIDR gets its own security group on the endpoint, and AWS allows ${SECURITY_GROUPS_PER_INTERFACE} per network interface by default: at most ${MAX_CIDRS_PER_CONSUMER}`,
+      );
+    }
 
     // One security group per client CIDR: it holds that CIDR's bootstrap rule and one rule per
     // broker port, 1 + at most 49, within AWS's default 60 inbound rules per group, and a group's
