@@ -196,4 +196,11 @@ describe("cross-region consumers", () => {
     expect(endpoint.lifecycle.precondition).toHaveLength(1);
     expect(endpoint.lifecycle.precondition[0].condition).toContain("data.aws_vpc.this.enable_dns_support");
   });
+
+  it("write service_region for a given serviceName too, which must name the cluster's region", () => {
+    const serviceName = "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0";
+    const { stacks } = synthDeploy(config([1], { consumers: [{ ...crossRegion.consumers[0], serviceName }], policy: { allowCrossRegion: true } }));
+    expect(stacks["orders-consumer-eu"].resource.aws_vpc_endpoint.this).toMatchObject({ service_name: serviceName, service_region: "us-east-1" });
+    expect(() => config([1], { consumers: [{ ...crossRegion.consumers[0], serviceName }] })).toThrow('consumers[0].region: "eu-west-1" differs from cluster.region "us-east-1"');
+  });
 });
