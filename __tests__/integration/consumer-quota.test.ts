@@ -2,7 +2,8 @@
  * The consumer module's security groups in a plan Terraform makes itself (`terraform test` with a
  * mock AWS provider, offline): the largest cluster with 3 client CIDRs fits AWS's default quotas,
  * and a 6th CIDR is refused at plan time, as the configuration refuses it at synth time.
- * Needs terraform and the AWS provider mirror (checks/terraform.ts); about 10 s.
+ * Terraform also validates the module's example and a consumer stack of that size. Needs terraform
+ * and the AWS provider mirror (checks/terraform.ts); about 15 s.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -67,17 +68,31 @@ run "one_cidr_too_many" {
 }
 `;
 
-describe("consumer security groups in a Terraform plan", () => {
+describe("consumer security groups in Terraform", () => {
   let dir: string;
-  beforeAll(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), "kpl-quota-"))));
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "kpl-quota-"));
+    const file = path.join(dir, "cluster.yaml");
+    const base = configInput([1]);
+    fs.writeFileSync(file, stringify(configInput(Array.from({ length: 49 }, (_, i) => i + 1), { consumers: [{ ...base.consumers![0], allowedCidrs: cidrs(MAX_CIDRS_PER_CONSUMER) }] })));
+    runSynth({ configFile: file, outDir: path.join(dir, "out"), modulesOutDir: path.join(dir, "modules") });
+  });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   itWithTerraform(
-    "fit 49 brokers × 3 CIDRs into AWS's default quotas, and the module refuses a 6th CIDR",
+    "validate: the consumer module's example and a consumer stack with 49 brokers and the most CIDRs",
     () => {
-      const file = path.join(dir, "cluster.yaml");
-      fs.writeFileSync(file, stringify(configInput([1])));
-      runSynth({ configFile: file, outDir: path.join(dir, "out"), modulesOutDir: path.join(dir, "modules") });
+      for (const folder of [path.join(dir, "modules", "kafka-privatelink-consumer", "examples", "complete"), path.join(dir, "out", "stacks", "orders-consumer-analytics")]) {
+        terraformInit(folder);
+        expect(terraformOk(folder, ["validate", "-no-color"])).toContain("The configuration is valid.");
+      }
+    },
+    180_000,
+  );
+
+  itWithTerraform(
+    "fit 49 brokers × 3 CIDRs into AWS's default quotas in a plan, and the module refuses a 6th CIDR",
+    () => {
       const module = path.join(dir, "modules", "kafka-privatelink-consumer");
       fs.mkdirSync(path.join(module, "tests"), { recursive: true });
       fs.writeFileSync(path.join(module, "tests", "quota.tftest.hcl"), QUOTA_TEST);
