@@ -100,7 +100,7 @@ export function parseConfigText(text: string): { document: unknown; problems: Co
   const convert = (node: unknown, path: readonly (string | number)[]): unknown => {
     if (++values > MAX_CONFIG_VALUES) {
       if (values === MAX_CONFIG_VALUES + 1) {
-        problems.push({ field: "(document)", value: undefined, rule: `has more than ${MAX_CONFIG_VALUES} values (aliases counted each time they are used); a configuration needs a few hundred` });
+        problems.push({ field: "(document)", value: undefined, valueless: true, rule: `has more than ${MAX_CONFIG_VALUES} values (aliases counted each time they are used); a configuration needs a few hundred` });
       }
       return undefined;
     }
@@ -137,13 +137,14 @@ export function parseConfigText(text: string): { document: unknown; problems: Co
           continue;
         }
         if (key === "__proto__") {
-          problems.push({ field: fieldOf([...path, key]), value: undefined, rule: "is a key JavaScript cannot hold as data; rename it" });
+          problems.push({ field: fieldOf([...path, key]), value: undefined, valueless: true, rule: "is a key JavaScript cannot hold as data; rename it" });
           continue;
         }
         if (keyNodes.has(key)) {
           problems.push({
             field: fieldOf([...path, key]),
             value: undefined,
+            valueless: true,
             rule: `is given twice (as ${JSON.stringify(keyNodes.get(key))} and ${JSON.stringify(isScalar(keyNode) ? keyNode.value : key)}); keys are strings, so both name the same field`,
           });
           continue;

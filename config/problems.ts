@@ -5,6 +5,8 @@ export interface ConfigProblem {
   readonly field: string;
   readonly value: unknown;
   readonly rule: string;
+  /** The rule is about the field as a whole (its size, its key), not about a value to show. */
+  readonly valueless?: boolean;
 }
 
 /** A message lists this many problems and counts the rest: a hostile file must not print megabytes. */
@@ -26,8 +28,8 @@ export class ConfigError extends Error {
 }
 
 /** `field: value rule`, on one line whatever the value holds. */
-export function describeProblem({ field, value, rule }: ConfigProblem): string {
-  return oneLine(`${field}: ${showValue(value)} ${rule}`);
+export function describeProblem({ field, value, rule, valueless }: ConfigProblem): string {
+  return oneLine(valueless ? `${field}: ${rule}` : `${field}: ${showValue(value)} ${rule}`);
 }
 
 /**

@@ -46,7 +46,7 @@ const hostname = pattern(
  * 1-128 and values 0-256 characters of letters, digits, spaces and `_ . : / = + - @`, no `aws:`
  * prefix. Those characters also keep Terraform from reading a tag as a template (`${`, `%{`).
  */
-export const MAX_TAGS = 50;
+const MAX_TAGS = 50;
 const TAG_CHARACTERS = /^[\p{L}\p{Zs}\p{N}_.:/=+\-@]*$/u;
 const TAG_CHARACTERS_RULE = "may hold only letters, digits, spaces and _ . : / = + - @ (AWS's tag characters)";
 const characters = (s: string) => [...s].length;
@@ -77,7 +77,7 @@ const roleArn = pattern(ROLE_ARN, "must be an IAM role ARN such as arn:aws:iam::
  * string as a template, and cdktf reads `${TfToken[...]}`, `#{TfToken[...]}` and `&{TfToken[...]}`
  * as its own references: such a string would not arrive as written, so it is refused.
  */
-export const TEMPLATE_SEQUENCE = /[$%#&]\{/;
+const TEMPLATE_SEQUENCE = /[$%#&]\{/;
 const literalText = (max: number, what: string) =>
   z
     .string()
