@@ -1,13 +1,15 @@
 /**
  * AWS regions and partitions from the AWS SDK for JavaScript v3's partition data
  * (`@aws-sdk/util-endpoints`, generated from AWS's endpoint model and republished with every SDK
- * release), not from a hand-written list. The package is pinned: a region AWS opens after that
- * release is refused until the pin is raised.
+ * release), not from a hand-written list. The packages are pinned: a region AWS opens after that
+ * release is refused until the pins are raised (together: util-endpoints reads core's table).
  */
 import { partition } from "@aws-sdk/util-endpoints";
+import { version as CORE_VERSION } from "@aws-sdk/core/package.json";
 import { version as SDK_VERSION } from "@aws-sdk/util-endpoints/package.json";
 
-export const REGION_DATA = `@aws-sdk/util-endpoints ${SDK_VERSION}`;
+/** util-endpoints answers from the partition table that ships in @aws-sdk/core: both are pinned. */
+export const REGION_DATA = `@aws-sdk/util-endpoints ${SDK_VERSION}, @aws-sdk/core ${CORE_VERSION}`;
 
 /** The partition (`aws`, `aws-cn`, `aws-us-gov`, ...) of a region the data lists; undefined for any other name. */
 export function partitionOf(region: string): string | undefined {
