@@ -23,7 +23,7 @@ export const INBOUND_RULES_PER_SECURITY_GROUP = 60;
 export const MAX_CIDRS_PER_CONSUMER = SECURITY_GROUPS_PER_INTERFACE;
 
 export interface KafkaPrivateLinkConsumerProps {
-  /** Prefix of the AWS names (`<name>-kafka-endpoint`). */
+  /** Prefix of the AWS names (security groups `<name>-kafka-<cidr>`). */
   readonly name: string;
   /** The client VPC; needs enableDnsSupport and enableDnsHostnames for the private zone. */
   readonly vpcId: string;
