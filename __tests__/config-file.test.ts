@@ -47,6 +47,13 @@ describe("configuration files", () => {
     expect(Date.now() - started).toBeLessThan(5000);
   });
 
+  it("refuses a chain of thousands of aliases quickly (each alias is looked up in an index, not by a search)", () => {
+    const lines = ["a0: &a0 [x]", ...Array.from({ length: 15_000 }, (_, i) => `a${i + 1}: &a${i + 1} [*a${i}]`)];
+    const started = Date.now();
+    expect(refused(write(lines.join("\n")))).toContainEqual(expect.stringContaining(`(document): has more than ${MAX_CONFIG_VALUES} values`));
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
   it("refuses keys that only differ in type (1 and \"1\") and the key __proto__, with the other problems", () => {
     const file = write(clusterWith("  tags: {1: a, '1': b, __proto__: x, 'aws:x': y}\n"));
     expect(refused(file)).toEqual([
@@ -111,6 +118,12 @@ describe("configuration files", () => {
     }
     expect(fs.readdirSync(dir).sort()).toEqual(["cluster.yaml", "pipe.yaml", "token.yaml"]);
   }, 60_000);
+
+  it("refuses nesting deeper than the parser's stack, as a problem of the file", () => {
+    const lines = refused(write(`cluster: ${"[".repeat(100_000)}${"]".repeat(100_000)}\n`));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^\(file\): "line 1, column \d+" nests lists or mappings too deeply; a configuration needs four levels$/);
+  });
 
   it("reports a YAML syntax error on one line, with where it is", () => {
     const lines = refused(write("cluster: [unclosed\n"));

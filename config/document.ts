@@ -7,7 +7,7 @@
  * as data).
  */
 import * as fs from "node:fs";
-import { isAlias, isMap, isScalar, isSeq, Node, parseDocument } from "yaml";
+import { Alias, isAlias, isMap, isNode, isScalar, isSeq, Node, parseDocument, visit } from "yaml";
 import type { ConfigProblem } from "./problems";
 
 /** A configuration is a few kilobytes; 49 brokers and dozens of consumers fit in far less. */
@@ -89,13 +89,39 @@ export function parseConfigText(text: string): { document: unknown; problems: Co
       problems: doc.errors.map((e) => ({
         field: FILE,
         value: e.linePos ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : undefined,
-        rule: `is not valid YAML or JSON: ${e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")}`,
+        // The parser recurses per level and reports running out of stack as its own error.
+        rule: /Maximum call stack size exceeded/.test(e.message)
+          ? "nests lists or mappings too deeply; a configuration needs four levels"
+          : `is not valid YAML or JSON: ${e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")}`,
       })),
     };
   }
   const problems: ConfigProblem[] = [];
   let values = 0;
   const onPath = new Set<Node>();
+
+  // Alias.resolve() searches the whole document each time: a chain of thousands of aliases would
+  // take hours. Anchors are indexed once; an alias names the last anchor of its name before it.
+  const anchors = new Map<string, Node[]>();
+  visit(doc, (_key, node) => {
+    if (isNode(node) && node.anchor) {
+      const named = anchors.get(node.anchor) ?? [];
+      named.push(node);
+      anchors.set(node.anchor, named);
+    }
+  });
+  const resolve = (alias: Alias): Node | undefined => {
+    // visit() goes in document order, so each name's anchors are sorted by position.
+    const named = anchors.get(alias.source) ?? [];
+    const at = alias.range?.[0] ?? Infinity;
+    let [low, high] = [0, named.length];
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if ((named[mid].range?.[0] ?? -Infinity) < at) low = mid + 1;
+      else high = mid;
+    }
+    return named[low - 1];
+  };
 
   const convert = (node: unknown, path: readonly (string | number)[]): unknown => {
     if (++values > MAX_CONFIG_VALUES) {
@@ -105,7 +131,7 @@ export function parseConfigText(text: string): { document: unknown; problems: Co
       return undefined;
     }
     if (isAlias(node)) {
-      const target = node.resolve(doc);
+      const target = resolve(node);
       if (target === undefined) return undefined;
       if (onPath.has(target)) {
         problems.push({ field: fieldOf(path), value: `*${node.source}`, rule: "is a YAML alias that contains itself; a configuration must be finite" });
@@ -130,7 +156,7 @@ export function parseConfigText(text: string): { document: unknown; problems: Co
       const object: Record<string, unknown> = {};
       const keyNodes = new Map<string, unknown>();
       for (const pair of node.items) {
-        const keyNode = isAlias(pair.key) ? pair.key.resolve(doc) : pair.key;
+        const keyNode = isAlias(pair.key) ? resolve(pair.key) : pair.key;
         const key = isScalar(keyNode) && (typeof keyNode.value === "string" || typeof keyNode.value === "number") ? String(keyNode.value) : undefined;
         if (key === undefined) {
           problems.push({ field: fieldOf(path), value: String(pair.key), rule: "has a key that is not a string or a number" });
