@@ -48,7 +48,7 @@ describe("configuration files", () => {
   });
 
   it("refuses a chain of thousands of aliases quickly (each alias is looked up in an index, not by a search)", () => {
-    const lines = ["a0: &a0 [x]", ...Array.from({ length: 15_000 }, (_, i) => `a${i + 1}: &a${i + 1} [*a${i}]`)];
+    const lines = ["a0: &a0 [x]", ...Array.from({ length: 5_000 }, (_, i) => `a${i + 1}: &a${i + 1} [*a${i}]`)];
     const started = Date.now();
     expect(refused(write(lines.join("\n")))).toContainEqual(expect.stringContaining(`(document): has more than ${MAX_CONFIG_VALUES} values`));
     expect(Date.now() - started).toBeLessThan(10_000);
