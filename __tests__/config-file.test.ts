@@ -63,6 +63,10 @@ describe("configuration files", () => {
     ]);
   });
 
+  it("refuses a key given twice", () => {
+    expect(refused(write(clusterWith("  name: billing\n")))).toEqual(["cluster.name: is given twice"]);
+  });
+
   it("shows .inf and .nan as the numbers they are, not as null", () => {
     expect(refused(write(clusterWith("  tcpIdleTimeoutSeconds: .inf\n  deregistrationDelaySeconds: -.inf\n  bootstrapPort: .nan\n")))).toEqual([
       "cluster.bootstrapPort: NaN must be a finite number",
@@ -92,6 +96,14 @@ describe("configuration files", () => {
     const file = write(stringify({ ...input, consumers: [{ ...input.consumers![0], allowedCidrs: cidrs.slice(0, 30_000) }] }));
     expect(fs.statSync(file).size).toBeLessThan(MAX_CONFIG_BYTES);
     expect(refused(file)).toContainEqual(expect.stringContaining(`has more than ${MAX_CONFIG_VALUES} values`));
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it("refuses 60,000 keys by the value count, quickly", () => {
+    const file = write(Array.from({ length: 60_000 }, (_, i) => `k${i}: 1`).join("\n"));
+    expect(fs.statSync(file).size).toBeLessThan(MAX_CONFIG_BYTES);
+    const started = Date.now();
+    expect(refused(file)).toContainEqual(`(document): has more than ${MAX_CONFIG_VALUES} values (aliases counted each time they are used); a configuration needs a few hundred`);
     expect(Date.now() - started).toBeLessThan(5000);
   });
 

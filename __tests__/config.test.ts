@@ -99,6 +99,8 @@ describe("configuration", () => {
       'consumers[0].allowedCidrs: ["0.0.0.0/1","128.0.0.0/1"] together cover every IPv4 address, as 0.0.0.0/0 does',
     ],
     ["blocks that overlap and cover every address", withCidrs(["0.0.0.0/2", "0.0.0.0/1", "64.0.0.0/2", "128.0.0.0/1"]), "together cover every IPv4 address"],
+    ["a CIDR listed twice", withCidrs(["10.20.0.0/16", "10.21.0.0/16", "10.20.0.0/16"]), 'consumers[0].allowedCidrs[2]: "10.20.0.0/16" is listed twice'],
+    ["a principal listed twice", configInput([1], { cluster: { allowedPrincipals: ["arn:aws:iam::111122223333:root", "arn:aws:iam::111122223333:root"] } }), 'cluster.allowedPrincipals[1]: "arn:aws:iam::111122223333:root" is listed twice'],
     ["a CIDR with a leading zero in an octet", withCidrs(["10.020.0.0/16"]), 'consumers[0].allowedCidrs[0]: "10.020.0.0/16" has leading zeros; write 10.20.0.0/16'],
     ["a CIDR with a leading zero in the prefix", withCidrs(["10.20.0.0/016"]), 'consumers[0].allowedCidrs[0]: "10.20.0.0/016" has leading zeros; write 10.20.0.0/16'],
     ["a broker target with a leading zero", configInput([1], { cluster: { brokers: [{ id: 1, target: "10.0.0.011" }] } }), 'cluster.brokers[0].target: "10.0.0.011" has leading zeros; write 10.0.0.11'],
