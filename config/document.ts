@@ -149,7 +149,11 @@ export function parseConfigText(text: string): { document: unknown; problems: Co
     }
     if (isSeq(node)) {
       onPath.add(node);
-      const list = node.items.map((item, i) => convert(item, [...path, i]));
+      const list: unknown[] = [];
+      for (const item of node.items) {
+        if (values > MAX_CONFIG_VALUES) break;
+        list.push(convert(item, [...path, list.length]));
+      }
       onPath.delete(node);
       return list;
     }
@@ -158,6 +162,7 @@ export function parseConfigText(text: string): { document: unknown; problems: Co
       const object: Record<string, unknown> = {};
       const keyNodes = new Map<string, unknown>();
       for (const pair of node.items) {
+        if (values > MAX_CONFIG_VALUES) break;
         const keyNode = isAlias(pair.key) ? resolve(pair.key) : pair.key;
         const key = isScalar(keyNode) && (typeof keyNode.value === "string" || typeof keyNode.value === "number") ? String(keyNode.value) : undefined;
         if (key === undefined) {
