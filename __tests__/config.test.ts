@@ -78,7 +78,12 @@ describe("configuration", () => {
     [
       "two consumers in one VPC (two private zones for one name: ConflictingDomainExists)",
       configInput([1], { consumers: [consumer({}), consumer({ name: "billing", allowedCidrs: ["10.30.0.0/16"] })] }),
-      'consumers[1].vpcId: "vpc-0f1e2d3c4b5a69788" is also the VPC of consumers[0]; both would answer orders.kafka.example.internal in one VPC (AWS refuses a second private zone for the name, ConflictingDomainExists)',
+      'consumers[1].vpcId: "vpc-0f1e2d3c4b5a69788" is also the VPC of consumers[0]; a VPC resolves orders.kafka.example.internal through one private zone and one record, so a second consumer there fails at apply (a second zone: ConflictingDomainExists; a shared zone: the record exists)',
+    ],
+    [
+      "two consumers in one VPC that share an existing zone (the second record exists)",
+      configInput([1], { consumers: [consumer({ hostedZoneId: "Z0123456789ABCDEFGHIJ" }), consumer({ name: "billing", hostedZoneId: "Z0123456789ABCDEFGHIJ" })] }),
+      'consumers[1].vpcId: "vpc-0f1e2d3c4b5a69788" is also the VPC of consumers[0]',
     ],
     [
       "a serviceName in another region than the cluster's service",

@@ -207,7 +207,7 @@ function crossFieldProblems(config: Config): ConfigProblem[] {
       add(
         `${at}.vpcId`,
         c.vpcId,
-        `is also the VPC of consumers[${sameVpc}]; both would answer ${cluster.advertisedHostname} in one VPC (AWS refuses a second private zone for the name, ConflictingDomainExists): list both CIDR sets in one consumer`,
+        `is also the VPC of consumers[${sameVpc}]; a VPC resolves ${cluster.advertisedHostname} through one private zone and one record, so a second consumer there fails at apply (a second zone: ConflictingDomainExists; a shared zone: the record exists): list both CIDR sets in one consumer`,
       );
     }
     vpcs.set(`${c.region}/${c.vpcId}`, i);
