@@ -1,25 +1,31 @@
-import * as fs from "node:fs";
 import * as path from "node:path";
-import { parse as parseYaml } from "yaml";
+import { parseConfigText, readConfigText } from "./document";
+import { ConfigError, ConfigProblem } from "./problems";
 import { Config } from "./schema";
-import { ConfigError, validateConfig } from "./validate";
+import { validateConfig } from "./validate";
 
 /** The example configuration that ships in the repo; the main job's default. */
 export const EXAMPLE_CONFIG = path.join(__dirname, "..", "examples", "orders.yaml");
 
-/** Reads a YAML or JSON configuration file (JSON is YAML) and validates it. */
+/**
+ * Reads a YAML or JSON configuration file (JSON is YAML) and validates it. Only a regular file of
+ * at most MAX_CONFIG_BYTES of UTF-8 is read; every problem, of the file or of the configuration,
+ * is reported in one ConfigError.
+ */
 export function loadConfig(file: string): Config {
-  let text: string;
+  const read = readConfigText(file);
+  if ("problem" in read) throw new ConfigError(file, [read.problem]);
+  const parsed = parseConfigText(read.text);
+  if (!("document" in parsed)) throw new ConfigError(file, parsed.problems);
+  if (parsed.problems.length === 0) return validateConfig(parsed.document ?? {}, file);
+  // The document without what was refused: check the rest too, less what the refusal explains.
+  let more: readonly ConfigProblem[] = [];
   try {
-    text = fs.readFileSync(file, "utf8");
+    validateConfig(parsed.document ?? {}, file);
   } catch (err) {
-    throw new ConfigError(file, [{ field: "(file)", value: file, rule: `cannot be read: ${(err as Error).message}` }]);
+    if (!(err instanceof ConfigError)) throw err;
+    more = err.problems;
   }
-  let document: unknown;
-  try {
-    document = parseYaml(text, { prettyErrors: true, uniqueKeys: true });
-  } catch (err) {
-    throw new ConfigError(file, [{ field: "(file)", value: file, rule: `is not valid YAML or JSON: ${(err as Error).message}` }]);
-  }
-  return validateConfig(document ?? {}, file);
+  const explained = (field: string) => parsed.problems.some((p) => field === p.field || field.startsWith(`${p.field}.`) || field.startsWith(`${p.field}[`));
+  throw new ConfigError(file, [...parsed.problems, ...more.filter((p) => !explained(p.field))]);
 }

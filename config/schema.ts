@@ -12,9 +12,12 @@ import {
 } from "../modules/broker-ports/allocation";
 import { DEFAULT_LISTENER_NAME, DEFAULT_SECURITY_PROTOCOL, SECURITY_PROTOCOLS } from "../modules/broker-ports/kafka-config";
 import { DEFAULT_DEREGISTRATION_DELAY_SECONDS, DEFAULT_TCP_IDLE_TIMEOUT_SECONDS } from "../modules/provider-half";
+import { partitionOf, REGION_DATA } from "./regions";
 
 /** Seed policy: the product PrivateLink for Kafka was founded on is not offered in these regions. */
 export const DEFAULT_DENIED_REGIONS = ["us-west-1", "af-south-1"];
+/** `com.amazonaws.vpce.<region>.vpce-svc-<id>`: the region is the service's. */
+export const SERVICE_NAME = /^com\.amazonaws\.vpce\.([a-z0-9-]+)\.vpce-svc-[0-9a-f]{8,17}$/;
 /** A dedicated PrivateLink listener on each broker, clear of the usual 9092 (clients) and 9093 (controllers, TLS). */
 export const DEFAULT_BROKER_TARGET_PORT = 9094;
 
@@ -22,7 +25,9 @@ const pattern = (re: RegExp, rule: string) => z.string().regex(re, { error: rule
 
 /** Names end up in AWS names: `<cluster>-b<id>` target groups must fit AWS's 32 characters. */
 const name = pattern(/^[a-z](?:[a-z0-9-]{0,18}[a-z0-9])?$/, "must be 1-20 characters of a-z, 0-9 and '-', start with a letter and not end with '-'");
-const region = pattern(/^[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d+$/, "must be an AWS region name such as us-east-1");
+const region = z.string().refine((r) => partitionOf(r) !== undefined, {
+  error: `is not an AWS region (known regions: the partition data of ${REGION_DATA}), such as us-east-1`,
+});
 const vpcId = pattern(/^vpc-[0-9a-f]{8,17}$/, "must be a VPC ID such as vpc-0a1b2c3d4e5f60718");
 const subnetIds = z
   .array(pattern(/^subnet-[0-9a-f]{8,17}$/, "must be a subnet ID such as subnet-0a1b2c3d4e5f60718"))
@@ -35,11 +40,57 @@ const hostname = pattern(
   /^(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/,
   "must be a lower-case DNS name with at least two labels, such as orders.kafka.example.internal",
 );
-const tags = z.record(z.string().min(1).max(128), z.string().max(256));
-const roleArn = pattern(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, "must be an IAM role ARN such as arn:aws:iam::111122223333:role/deploy");
+
+/**
+ * AWS's tag rules for every service these stacks tag (ELB, EC2, Route 53): at most 50 tags, keys
+ * 1-128 and values 0-256 characters of letters, digits, spaces and `_ . : / = + - @`, no `aws:`
+ * prefix. Those characters also keep Terraform from reading a tag as a template (`${`, `%{`).
+ */
+const MAX_TAGS = 50;
+const TAG_CHARACTERS = /^[\p{L}\p{Zs}\p{N}_.:/=+\-@]*$/u;
+const TAG_CHARACTERS_RULE = "may hold only letters, digits, spaces and _ . : / = + - @ (AWS's tag characters)";
+const characters = (s: string) => [...s].length;
+const tags = z
+  .record(
+    z
+      .string()
+      .refine((k) => characters(k) >= 1 && characters(k) <= 128, { error: "must be a tag key of 1-128 characters" })
+      .refine((k) => TAG_CHARACTERS.test(k), { error: TAG_CHARACTERS_RULE })
+      .refine((k) => !/^aws:/i.test(k), { error: "starts with aws:, which AWS reserves for its own tags" }),
+    z
+      .string()
+      .refine((v) => characters(v) <= 256, { error: "must be a tag value of at most 256 characters" })
+      .refine((v) => TAG_CHARACTERS.test(v), { error: TAG_CHARACTERS_RULE }),
+  )
+  .refine((t) => Object.keys(t).length <= MAX_TAGS, { error: `must hold at most ${MAX_TAGS} tags (AWS's limit per resource)` });
+
+/** IAM names: role and user names, and each segment of their path. */
+const IAM_NAME = "[\\w+=,.@-]{1,64}";
+const IAM_PATH = "(?:[\\w+=,.@-]+/)*";
+/** `arn:<partition>:iam::<account>:...`; the partition is checked against the region's in validate. */
+export const PRINCIPAL_ARN = new RegExp(`^arn:([a-z][a-z-]*):iam::\\d{12}:(?:root|role/${IAM_PATH}${IAM_NAME}|user/${IAM_PATH}${IAM_NAME})$`);
+export const ROLE_ARN = new RegExp(`^arn:([a-z][a-z-]*):iam::\\d{12}:role/${IAM_PATH}${IAM_NAME}$`);
+const roleArn = pattern(ROLE_ARN, "must be an IAM role ARN such as arn:aws:iam::111122223333:role/deploy (role names: letters, digits and + = , . @ _ -)");
+
+/**
+ * Free text that reaches the Terraform files as a string. Terraform reads `${` and `%{` in any
+ * string as a template, and cdktf reads `${TfToken[...]}`, `#{TfToken[...]}` and `&{TfToken[...]}`
+ * as its own references: such a string would not arrive as written, so it is refused.
+ */
+const TEMPLATE_SEQUENCE = /[$%#&]\{/;
+const literalText = (max: number, what: string) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .regex(/^[\x21-\x7e]*$/, { error: `must be printable ASCII without spaces (${what})` })
+    .refine((v) => !TEMPLATE_SEQUENCE.test(v), {
+      error: "holds ${, %{, #{ or &{, which Terraform or cdktf would read as an expression instead of text",
+    });
+
 /** How a stack's AWS provider authenticates; both optional (the default credential chain). */
 const awsAccess = {
-  profile: z.string().min(1).optional(),
+  profile: literalText(128, "an AWS CLI profile name").optional(),
   assumeRoleArn: roleArn.optional(),
 };
 
@@ -61,8 +112,8 @@ export const clusterSchema = z.strictObject({
   brokers: z.array(broker).min(1),
   allowedPrincipals: z
     .array(
-      z.union([z.literal("*"), pattern(/^arn:aws[a-z-]*:iam::\d{12}:(?:root|role\/.+|user\/.+)$/, "must be an IAM principal ARN (account root, role or user)")], {
-        error: "must be an IAM principal ARN (account root, role or user) or \"*\"",
+z.string().refine((p) => p === "*" || PRINCIPAL_ARN.test(p), {
+        error: "must be \"*\" or an IAM principal ARN: arn:aws:iam::<12-digit account>:root, …:role/<name> or …:user/<name> (names: letters, digits and + = , . @ _ -)",
       }),
     )
     .min(1),
@@ -82,7 +133,7 @@ export const consumerSchema = z.strictObject({
   vpcId,
   subnetIds,
   allowedCidrs: z.array(z.string()).min(1),
-  serviceName: pattern(/^com\.amazonaws\.vpce\.[a-z0-9-]+\.vpce-svc-[0-9a-f]{8,17}$/, "must be a VPC endpoint service name such as com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0").optional(),
+  serviceName: pattern(SERVICE_NAME, "must be a VPC endpoint service name such as com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0").optional(),
   hostedZoneId: pattern(/^Z[A-Z0-9]{1,31}$/, "must be a Route 53 hosted zone ID such as Z0123456789ABCDEFGHIJ").optional(),
   tags: tags.default({}),
   ...awsAccess,

@@ -1,55 +1,42 @@
 import * as ipaddr from "ipaddr.js";
 import { z } from "zod";
 import { portPlanErrors } from "../modules/broker-ports/allocation";
-import { Config, configSchema } from "./schema";
+import { INBOUND_RULES_PER_SECURITY_GROUP, MAX_CIDRS_PER_CONSUMER, SECURITY_GROUPS_PER_INTERFACE } from "../modules/consumer-half";
+import { fieldOf } from "./document";
+import { ConfigError, ConfigProblem } from "./problems";
+import { partitionOf } from "./regions";
+import { Config, configSchema, PRINCIPAL_ARN, ROLE_ARN, SERVICE_NAME } from "./schema";
 
-/** One violated rule: the field (a path such as `cluster.brokers[2].target`), its value and the rule. */
-export interface ConfigProblem {
-  readonly field: string;
-  readonly value: unknown;
-  readonly rule: string;
-}
-
-export class ConfigError extends Error {
-  constructor(
-    readonly source: string,
-    readonly problems: readonly ConfigProblem[],
-  ) {
-    super(
-      `${source}: invalid configuration (${problems.length} problem${problems.length === 1 ? "" : "s"})\n` +
-        problems.map((p) => `  ${describeProblem(p)}`).join("\n"),
-    );
-    this.name = "ConfigError";
-  }
-}
-
-export function describeProblem({ field, value, rule }: ConfigProblem): string {
-  const shown = value === undefined ? "(missing)" : JSON.stringify(value);
-  return `${field}: ${shown} ${rule}`;
-}
-
-function fieldPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((acc, key) => (typeof key === "number" ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)), "");
-}
+export { ConfigError, describeProblem } from "./problems";
+export type { ConfigProblem } from "./problems";
 
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
-  return path.reduce<unknown>((value, key) => (value !== null && typeof value === "object" ? (value as Record<PropertyKey, unknown>)[key] : undefined), input);
+  return path.reduce<unknown>(
+    (value, key) => (value !== null && typeof value === "object" && Object.prototype.hasOwnProperty.call(value, key) ? (value as Record<PropertyKey, unknown>)[key] : undefined),
+    input,
+  );
 }
+
+const TYPE_NAMES: Record<string, string> = { object: "a mapping (key: value)", array: "a list", int: "an integer", string: "a string", number: "a number", boolean: "true or false" };
 
 /** Turns zod's issues into field/value/rule problems worded for the person editing the file. */
 function schemaProblems(input: unknown, issues: readonly z.core.$ZodIssue[]): ConfigProblem[] {
   return issues.flatMap((issue): ConfigProblem[] => {
     const value = valueAt(input, issue.path);
-    const field = fieldPath(issue.path);
+    const field = fieldOf(issue.path);
     switch (issue.code) {
       case "unrecognized_keys":
         return issue.keys.map((key) => ({
-          field: fieldPath([...issue.path, key]),
+          field: fieldOf([...issue.path, key]),
           value: valueAt(input, [...issue.path, key]),
           rule: "is not a known field (see the configuration reference in README.md)",
         }));
       case "invalid_type":
-        return [{ field, value, rule: value === undefined ? "is required" : `must be ${issue.expected === "int" ? "an integer" : `a${/^[aeiou]/.test(issue.expected) ? "n" : ""} ${issue.expected}`}` }];
+        if (typeof value === "number" && !Number.isFinite(value)) return [{ field, value, rule: "must be a finite number" }];
+        return [{ field, value, rule: value === undefined ? "is required" : `must be ${TYPE_NAMES[issue.expected] ?? issue.expected}` }];
+      case "invalid_key":
+        // The path ends with the key itself.
+        return issue.issues.map((inner) => ({ field, value: issue.path[issue.path.length - 1], rule: `as a key ${inner.message}` }));
       case "too_small":
         return [{ field, value, rule: issue.origin === "array" ? `must list at least ${issue.minimum}` : issue.origin === "string" ? "must not be empty" : issue.message }];
       case "too_big":
@@ -63,10 +50,17 @@ function schemaProblems(input: unknown, issues: readonly z.core.$ZodIssue[]): Co
 }
 
 const PRIVATE_RANGES = "10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 or 100.64.0.0/10";
+const OCTET = "(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
+/** Dotted decimal without leading zeros: other tools read `010` as octal (8), ipaddr.js among them. */
+const IPV4 = new RegExp(`^${OCTET}(?:\\.${OCTET}){3}$`);
+const CIDR = new RegExp(`^(${OCTET}(?:\\.${OCTET}){3})/(3[0-2]|[12]?\\d)$`);
+const LOOSE_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,3})$/;
 
 function privateIpv4Problem(target: string): string | undefined {
-  if (!ipaddr.IPv4.isValidFourPartDecimal(target)) {
-    return "must be an IPv4 address (targetType ip)";
+  if (!IPV4.test(target)) {
+    return /^\d{1,3}(?:\.\d{1,3}){3}$/.test(target) && target.split(".").every((o) => Number(o) <= 255)
+      ? `has leading zeros; write ${target.split(".").map(Number).join(".")} (a leading 0 reads as octal in some tools)`
+      : "must be an IPv4 address (targetType ip)";
   }
   const range = ipaddr.IPv4.parse(target).range();
   return range === "private" || range === "carrierGradeNat"
@@ -74,18 +68,44 @@ function privateIpv4Problem(target: string): string | undefined {
     : `is not a private address (${PRIVATE_RANGES}); PrivateLink for Kafka needs a private-network cluster`;
 }
 
+/** A CIDR block as the addresses it covers, [first, last]; undefined for anything but a canonical IPv4 CIDR. */
+function cidrRange(cidr: string): [number, number] | undefined {
+  const m = CIDR.exec(cidr);
+  if (!m) return undefined;
+  const address = m[1].split(".").reduce((acc, o) => acc * 256 + Number(o), 0);
+  const size = 2 ** (32 - Number(m[2]));
+  return [address, address + size - 1];
+}
+
 function cidrProblem(cidr: string, allowAnyCidr: boolean): string | undefined {
-  if (!ipaddr.IPv4.isValidCIDR(cidr) || !/^\d+\.\d+\.\d+\.\d+\/\d+$/.test(cidr)) {
+  const m = CIDR.exec(cidr);
+  if (!m) {
+    const loose = LOOSE_CIDR.exec(cidr);
+    if (loose && loose.slice(1, 5).every((o) => Number(o) <= 255) && Number(loose[5]) <= 32) {
+      return `has leading zeros; write ${loose.slice(1, 5).map(Number).join(".")}/${Number(loose[5])} (a leading 0 reads as octal in some tools)`;
+    }
     return "must be an IPv4 CIDR block such as 10.20.0.0/16";
   }
+  const prefix = Number(m[2]);
   const network = ipaddr.IPv4.networkAddressFromCIDR(cidr).toString();
-  if (`${network}/${cidr.split("/")[1]}` !== cidr) {
-    return `has host bits set; write the network address ${network}/${cidr.split("/")[1]}`;
+  if (network !== m[1]) {
+    return `has host bits set; write the network address ${network}/${prefix}`;
   }
-  if (cidr === "0.0.0.0/0" && !allowAnyCidr) {
+  if (prefix === 0 && !allowAnyCidr) {
     return "opens the bootstrap and broker ports to every address; list the client CIDRs, or set policy.allowAnyCidr: true to allow it";
   }
   return undefined;
+}
+
+/** True when the blocks together cover every IPv4 address, as 0.0.0.0/0 does. */
+function coversEveryAddress(cidrs: readonly string[]): boolean {
+  const ranges = cidrs.map(cidrRange).filter((r): r is [number, number] => r !== undefined).sort((x, y) => x[0] - y[0]);
+  let next = 0;
+  for (const [first, last] of ranges) {
+    if (first > next) return false;
+    next = Math.max(next, last + 1);
+  }
+  return next === 2 ** 32;
 }
 
 /** Rules that span fields or need the defaults filled in: ports, regions, targets, principals, CIDRs. */
@@ -101,6 +121,16 @@ function crossFieldProblems(config: Config): ConfigProblem[] {
       : undefined;
 
   add("cluster.region", cluster.region, deniedRule(cluster.region));
+  // The schema accepted only listed regions.
+  const partition = partitionOf(cluster.region) as string;
+  const partitionRule = (arn: string, pattern: RegExp, region: string, regionField: string) => {
+    const own = partitionOf(region);
+    const given = pattern.exec(arn)?.[1];
+    return own !== undefined && given !== undefined && given !== own
+      ? `is in partition "${given}", but ${regionField} ${region} is in partition "${own}"; IAM principals do not cross partitions`
+      : undefined;
+  };
+  add("cluster.assumeRoleArn", cluster.assumeRoleArn, cluster.assumeRoleArn && partitionRule(cluster.assumeRoleArn, ROLE_ARN, cluster.region, "cluster.region"));
 
   for (const error of portPlanErrors({
     brokerIds: cluster.brokers.map((b) => b.id),
@@ -110,7 +140,9 @@ function crossFieldProblems(config: Config): ConfigProblem[] {
     add(`cluster.${error.field}`, error.value, error.rule);
   }
 
-  const longestGroup = `${cluster.name}-b${Math.max(...cluster.brokers.map((b) => b.id))}-${cluster.brokerTargetPort}${cluster.targetType === "instance" ? "i" : ""}`;
+  // reduce, not Math.max(...ids): a spread of a huge list overflows the stack.
+  const highestId = cluster.brokers.reduce((max, b) => Math.max(max, b.id), 0);
+  const longestGroup = `${cluster.name}-b${highestId}-${cluster.brokerTargetPort}${cluster.targetType === "instance" ? "i" : ""}`;
   if (longestGroup.length > 32) {
     add("cluster.name", cluster.name, `makes the target group name "${longestGroup}" ${longestGroup.length} characters long; AWS allows 32: use a shorter name`);
   }
@@ -132,27 +164,68 @@ function crossFieldProblems(config: Config): ConfigProblem[] {
     targets.set(b.target, i);
   });
 
+  const principals = new Set<string>();
   cluster.allowedPrincipals.forEach((p, i) => {
+    const field = `cluster.allowedPrincipals[${i}]`;
     if (p === "*" && !policy.allowAnyPrincipal) {
-      add(`cluster.allowedPrincipals[${i}]`, p, "lets every AWS account connect; list the principals, or set policy.allowAnyPrincipal: true to allow it");
+      add(field, p, "lets every AWS account connect; list the principals, or set policy.allowAnyPrincipal: true to allow it");
     }
+    if (p !== "*") add(field, p, partitionRule(p, PRINCIPAL_ARN, cluster.region, "cluster.region"));
+    add(field, p, principals.has(p) ? "is listed twice" : undefined);
+    principals.add(p);
   });
 
   const names = new Map<string, number>();
+  const vpcs = new Map<string, number>();
   consumers.forEach((c, i) => {
     const at = `consumers[${i}]`;
     const first = names.get(c.name);
     add(`${at}.name`, c.name, first === undefined ? undefined : `is also the name of consumers[${first}]; each consumer becomes its own stack and needs a unique name`);
     names.set(c.name, i);
     add(`${at}.region`, c.region, deniedRule(c.region));
-    if (c.region !== cluster.region && !policy.allowCrossRegion) {
+    const consumerPartition = partitionOf(c.region) as string;
+    if (consumerPartition !== partition) {
+      add(`${at}.region`, c.region, `is in partition "${consumerPartition}", but cluster.region ${cluster.region} is in "${partition}"; PrivateLink does not cross partitions`);
+    } else if (c.region !== cluster.region && !policy.allowCrossRegion) {
       add(
         `${at}.region`,
         c.region,
         `differs from cluster.region "${cluster.region}"; cross-region PrivateLink is off by default: set policy.allowCrossRegion: true to allow it`,
       );
     }
+    add(`${at}.assumeRoleArn`, c.assumeRoleArn, c.assumeRoleArn && partitionRule(c.assumeRoleArn, ROLE_ARN, c.region, `${at}.region`));
+    const serviceRegion = c.serviceName === undefined ? undefined : SERVICE_NAME.exec(c.serviceName)?.[1];
+    if (serviceRegion !== undefined && serviceRegion !== cluster.region) {
+      add(
+        `${at}.serviceName`,
+        c.serviceName,
+        `names a service in region ${serviceRegion}, but the cluster's endpoint service is in cluster.region ${cluster.region}; use the provider stack's output endpoint_service_name`,
+      );
+    }
+    const sameVpc = vpcs.get(`${c.region}/${c.vpcId}`);
+    if (sameVpc !== undefined) {
+      add(
+        `${at}.vpcId`,
+        c.vpcId,
+        `is also the VPC of consumers[${sameVpc}]; a VPC resolves ${cluster.advertisedHostname} through one private zone and one record, so a second consumer there fails at apply (a second zone: ConflictingDomainExists; a shared zone: the record exists): list both CIDR sets in one consumer`,
+      );
+    }
+    vpcs.set(`${c.region}/${c.vpcId}`, i);
+    if (c.allowedCidrs.length > MAX_CIDRS_PER_CONSUMER) {
+      add(
+        `${at}.allowedCidrs`,
+        c.allowedCidrs,
+        `holds more than ${MAX_CIDRS_PER_CONSUMER} CIDR blocks; each gets its own security group on the endpoint (1 + one rule per broker, within AWS's ${INBOUND_RULES_PER_SECURITY_GROUP} inbound rules per security group), and AWS allows ${SECURITY_GROUPS_PER_INTERFACE} security groups per network interface by default (quota "Security groups per network interface"): list a wider block that covers several`,
+      );
+    }
     c.allowedCidrs.forEach((cidr, j) => add(`${at}.allowedCidrs[${j}]`, cidr, cidrProblem(cidr, policy.allowAnyCidr)));
+    if (!policy.allowAnyCidr && !c.allowedCidrs.includes("0.0.0.0/0") && coversEveryAddress(c.allowedCidrs)) {
+      add(
+        `${at}.allowedCidrs`,
+        c.allowedCidrs,
+        "together cover every IPv4 address, as 0.0.0.0/0 does, and open the bootstrap and broker ports to every address; list the client CIDRs, or set policy.allowAnyCidr: true to allow it",
+      );
+    }
     const seen = new Set<string>();
     c.allowedCidrs.forEach((cidr, j) => {
       add(`${at}.allowedCidrs[${j}]`, cidr, seen.has(cidr) ? "is listed twice" : undefined);
@@ -162,18 +235,33 @@ function crossFieldProblems(config: Config): ConfigProblem[] {
   return problems;
 }
 
+/** A copy of the input without the keys the schema does not know, so the other rules can still be checked. */
+function withoutUnknownKeys(input: unknown, issues: readonly z.core.$ZodIssue[]): unknown {
+  const copy = structuredClone(input);
+  for (const issue of issues) {
+    if (issue.code !== "unrecognized_keys") continue;
+    const parent = valueAt(copy, issue.path);
+    if (parent !== null && typeof parent === "object") for (const key of issue.keys) delete (parent as Record<string, unknown>)[key];
+  }
+  return copy;
+}
+
 /**
  * Validates a parsed configuration document and fills in the defaults. Throws a `ConfigError`
- * listing every problem; `source` names the file in the message.
+ * listing every problem; `source` names the file in the message. An unknown key does not hide the
+ * other problems: they are checked as if it were not there.
  */
 export function validateConfig(input: unknown, source = "configuration"): Config {
   const parsed = configSchema.safeParse(input);
-  if (!parsed.success) {
-    throw new ConfigError(source, schemaProblems(input, parsed.error.issues));
+  if (parsed.success) {
+    const problems = crossFieldProblems(parsed.data);
+    if (problems.length > 0) throw new ConfigError(source, problems);
+    return parsed.data;
   }
-  const problems = crossFieldProblems(parsed.data);
-  if (problems.length > 0) {
-    throw new ConfigError(source, problems);
+  const problems = schemaProblems(input, parsed.error.issues);
+  if (parsed.error.issues.every((i) => i.code === "unrecognized_keys")) {
+    const known = configSchema.safeParse(withoutUnknownKeys(input, parsed.error.issues));
+    if (known.success) problems.push(...crossFieldProblems(known.data));
   }
-  return parsed.data;
+  throw new ConfigError(source, problems);
 }

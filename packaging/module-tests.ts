@@ -206,6 +206,10 @@ const CONSUMER: TestFile = {
           "one TCP rule per CIDR and port: the bootstrap port and every broker port, nothing else",
         ],
         ['alltrue([for r in aws_vpc_security_group_ingress_rule.client : r.ip_protocol == "tcp"])', "TCP only"],
+        [
+          "alltrue([for r in aws_vpc_security_group_ingress_rule.client : r.security_group_id == aws_security_group.endpoint[r.cidr_ipv4].id]) && length(aws_security_group.endpoint) == length(var.allowed_cidrs)",
+          "one security group per CIDR holds that CIDR's rules",
+        ],
       ],
     },
     {
@@ -245,6 +249,11 @@ const CONSUMER: TestFile = {
     { name: "refuses_duplicate_cidr", variables: { allowed_cidrs: ["10.20.0.0/16", "10.20.0.0/16"] }, expectFailures: ["allowed_cidrs"] },
     { name: "refuses_cidr_that_is_not_a_network_address", variables: { allowed_cidrs: ["10.20.0.1/16"] }, expectFailures: ["allowed_cidrs"] },
     { name: "refuses_no_cidr", variables: { allowed_cidrs: [] }, expectFailures: ["allowed_cidrs"] },
+    {
+      name: "refuses_six_cidrs_one_security_group_each",
+      variables: { allowed_cidrs: ["10.1.0.0/16", "10.2.0.0/16", "10.3.0.0/16", "10.4.0.0/16", "10.5.0.0/16", "10.6.0.0/16"] },
+      expectFailures: ["allowed_cidrs"],
+    },
     { name: "refuses_bad_hostname", variables: { connection: connection({ advertised_hostname: "kafka" }) }, expectFailures: ["connection"] },
     { name: "refuses_bad_service_name", variables: { connection: connection({ service_name: "vpce-svc-0123456789abcdef0" }) }, expectFailures: ["connection"] },
     { name: "refuses_bad_region", variables: { connection: connection({ region: "US East" }) }, expectFailures: ["connection"] },

@@ -2,7 +2,7 @@ import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
 import { App, Fn, Op, propertyAccess, TerraformHclModule, TerraformLocal, TerraformOutput, TerraformStack, Token } from "cdktf";
 import { brokerPortRules, brokerPortsVariables, defineBrokerPortsModule } from "../modules/broker-ports/terraform";
 import { MAX_BROKERS, MAX_PORT, MIN_PORT } from "../modules/broker-ports/allocation";
-import { KafkaPrivateLinkConsumer } from "../modules/consumer-half";
+import { KafkaPrivateLinkConsumer, MAX_CIDRS_PER_CONSUMER, SECURITY_GROUPS_PER_INTERFACE } from "../modules/consumer-half";
 import { hcl } from "../modules/private/hcl";
 import { moduleVariable } from "../modules/private/variables";
 import { DEFAULT_BROKER_TARGET_PORT } from "../config/schema";
@@ -295,9 +295,13 @@ export class ConsumerModuleStack extends TerraformStack {
     const cidrIsNetwork = `can(cidrnetmask(c)) && try(cidrhost(c, 0) == split("/", c)[0], false)`;
     const allowedCidrs = moduleVariable(this, "allowed_cidrs", {
       type: "list(string)",
-      description: "Client IPv4 CIDR blocks allowed to reach the bootstrap and broker ports. 0.0.0.0/0 only with allow_any_cidr.",
+      description: `Client IPv4 CIDR blocks allowed to reach the bootstrap and broker ports, at most ${MAX_CIDRS_PER_CONSUMER} (one security group each). 0.0.0.0/0 only with allow_any_cidr.`,
       validation: [
         { condition: "${length(var.allowed_cidrs) >= 1}", errorMessage: "allowed_cidrs must list at least one CIDR block." },
+        {
+          condition: `\${length(var.allowed_cidrs) <= ${MAX_CIDRS_PER_CONSUMER}}`,
+          errorMessage: `allowed_cidrs: \${length(var.allowed_cidrs)} CIDR blocks given, at most ${MAX_CIDRS_PER_CONSUMER}: each gets its own security group on the endpoint, and AWS allows ${SECURITY_GROUPS_PER_INTERFACE} security groups per network interface by default (quota "Security groups per network interface").`,
+        },
         {
           condition: "${length(distinct(var.allowed_cidrs)) == length(var.allowed_cidrs)}",
           errorMessage: 'allowed_cidrs: ${join(", ", distinct([for c in var.allowed_cidrs : c if length([for o in var.allowed_cidrs : o if o == c]) > 1]))} is listed more than once.',

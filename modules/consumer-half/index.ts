@@ -12,8 +12,18 @@ import { clientConfig, DEFAULT_SECURITY_PROTOCOL } from "../broker-ports/kafka-c
 import { DEFAULT_TCP_IDLE_TIMEOUT_SECONDS } from "../provider-half";
 import { hcl, isKnown } from "../private/hcl";
 
+/**
+ * AWS's default quotas the endpoint's security groups must fit: "security groups per network
+ * interface" (5) and "inbound rules per security group" (60), both adjustable only by a quota
+ * request that an apply cannot count on. With one group per client CIDR, the groups per interface
+ * bound the CIDRs per consumer; each group's 1 + 49 rules fit the rule quota.
+ */
+export const SECURITY_GROUPS_PER_INTERFACE = 5;
+export const INBOUND_RULES_PER_SECURITY_GROUP = 60;
+export const MAX_CIDRS_PER_CONSUMER = SECURITY_GROUPS_PER_INTERFACE;
+
 export interface KafkaPrivateLinkConsumerProps {
-  /** Prefix of the AWS names (`<name>-kafka-endpoint`). */
+  /** Prefix of the AWS names (security groups `<name>-kafka-<cidr>`). */
   readonly name: string;
   /** The client VPC; needs enableDnsSupport and enableDnsHostnames for the private zone. */
   readonly vpcId: string;
@@ -29,7 +39,7 @@ export interface KafkaPrivateLinkConsumerProps {
   readonly bootstrapPort: number;
   /** Broker ID → its listener port, from the broker-ports allocation. */
   readonly brokerPorts: Record<string, number> | IResolvable;
-  /** Client CIDR blocks allowed to reach the bootstrap and broker ports. */
+  /** Client CIDR blocks allowed to reach the bootstrap and broker ports; at most MAX_CIDRS_PER_CONSUMER, each gets its own security group. */
   readonly allowedCidrs: string[];
   /** An existing private hosted zone (associated with the VPC) to put the record in. @default a new zone for exactly the hostname */
   readonly hostedZoneId?: string;
@@ -42,41 +52,56 @@ export interface KafkaPrivateLinkConsumerProps {
 }
 
 /**
- * The consumer half: an interface endpoint to the provider's service, a security group that lets
- * exactly the client CIDRs reach exactly the Kafka ports, and a private zone that resolves the
- * advertised hostname to the endpoint.
+ * The consumer half: an interface endpoint to the provider's service, one security group per client
+ * CIDR that lets exactly that CIDR reach exactly the Kafka ports, and a private zone that resolves
+ * the advertised hostname to the endpoint.
  */
 export class KafkaPrivateLinkConsumer extends Construct {
   readonly endpoint: VpcEndpoint;
-  readonly securityGroup: SecurityGroup;
+  /** One security group per client CIDR (`for_each` keyed by the CIDR). */
+  readonly securityGroups: SecurityGroup;
   readonly zoneId: string;
 
   constructor(scope: Construct, id: string, props: KafkaPrivateLinkConsumerProps) {
     super(scope, id);
     const tags = props.tags;
+    if (isKnown(props.allowedCidrs) && props.allowedCidrs.length > MAX_CIDRS_PER_CONSUMER) {
+      throw new Error(
+        `allowedCidrs: ${props.allowedCidrs.length} given; each CIDR gets its own security group on the endpoint, and AWS allows ${SECURITY_GROUPS_PER_INTERFACE} per network interface by default: at most ${MAX_CIDRS_PER_CONSUMER}`,
+      );
+    }
 
-    this.securityGroup = new SecurityGroup(this, "security-group", {
-      name: `${props.name}-kafka-endpoint`,
-      description: "Kafka PrivateLink endpoint: client CIDRs to the bootstrap and broker ports",
+    // One security group per client CIDR: it holds that CIDR's bootstrap rule and one rule per
+    // broker port, 1 + at most 49, within AWS's default 60 inbound rules per group, and a group's
+    // rules depend only on its CIDR, so adding a broker or a CIDR moves no other rule. Keyed by the
+    // CIDR either way: a literal map in a stack, a set of a module input.
+    const cidrs = isKnown(props.allowedCidrs)
+      ? TerraformIterator.fromMap(Object.fromEntries(props.allowedCidrs.map((cidr) => [cidr, cidr])))
+      : TerraformIterator.fromList(props.allowedCidrs);
+    this.securityGroups = new SecurityGroup(this, "security-group", {
+      forEach: cidrs,
+      name: `${props.name}-kafka-${cidrs.value}`,
+      description: `Kafka PrivateLink endpoint: ${cidrs.value} to the bootstrap and broker ports`,
       vpcId: props.vpcId,
       // No inline rules: Terraform then also removes AWS's default allow-all egress rule, and the
       // endpoint needs none (it only answers connections).
       tags,
     });
-    this.securityGroup.overrideLogicalId("endpoint");
+    this.securityGroups.overrideLogicalId("endpoint");
 
     // One rule per CIDR and port, keyed "<cidr>:<port>": a new broker adds its rules, changes none.
     const rules = TerraformIterator.fromMap(this.ingressRules(props));
-    new VpcSecurityGroupIngressRule(this, "client-rule", {
+    const clientRules = new VpcSecurityGroupIngressRule(this, "client-rule", {
       forEach: rules,
-      securityGroupId: this.securityGroup.id,
+      securityGroupId: hcl`aws_security_group.endpoint[${rules.getString("cidr")}].id`,
       ipProtocol: "tcp",
       cidrIpv4: rules.getString("cidr"),
       fromPort: rules.getNumber("port"),
       toPort: rules.getNumber("port"),
       description: rules.getString("description"),
       tags,
-    }).overrideLogicalId("client");
+    });
+    clientRules.overrideLogicalId("client");
 
     // Only a same-region service's AZs can be compared with this VPC's subnets.
     const checkAzs = props.serviceRegion === undefined || Token.isUnresolved(props.serviceRegion);
@@ -96,7 +121,10 @@ export class KafkaPrivateLinkConsumer extends Construct {
       // The service has no private DNS name of its own; the zone below resolves the hostname.
       privateDnsEnabled: false,
       subnetIds: props.subnetIds,
-      securityGroupIds: [this.securityGroup.id],
+      // One group per CIDR: hence at most MAX_CIDRS_PER_CONSUMER CIDRs (5 groups per network interface).
+      securityGroupIds: Token.asList("${[for sg in aws_security_group.endpoint : sg.id]}"),
+      // A new CIDR's group reaches the endpoint only once its rules exist, never empty.
+      dependsOn: [clientRules],
       tags,
       lifecycle: { precondition: checkAzs ? [dnsCheck, this.availabilityZonePrecondition(props)] : [dnsCheck] },
     });
@@ -181,7 +209,11 @@ export class KafkaPrivateLinkConsumer extends Construct {
     output("endpoint_id", "ID of the interface VPC endpoint (the provider accepts its connection)", this.endpoint.id);
     output("endpoint_dns_name", "Regional DNS name of the interface endpoint", dnsName);
     output("zone_id", "Route 53 hosted zone that resolves the advertised hostname", this.zoneId);
-    output("security_group_id", "Security group of the endpoint", this.securityGroup.id);
+    output(
+      "security_group_ids",
+      "Security groups of the endpoint, keyed by client CIDR",
+      Token.asAny("${{ for cidr, sg in aws_security_group.endpoint : cidr => sg.id }}"),
+    );
     output(
       "client_config",
       "Client .properties lines: bootstrap.servers, security.protocol and an idle timeout below the NLB's",

@@ -1,0 +1,216 @@
+/**
+ * From a configuration file to a plain value, refusing what would hang, exhaust memory or be
+ * silently misread: anything but a regular file, a file over MAX_CONFIG_BYTES, bytes that are not
+ * UTF-8, YAML aliases that refer to themselves, more than MAX_CONFIG_VALUES values (aliases
+ * counted as often as they are expanded), keys that are not strings or numbers, two keys that
+ * mean the same string (`1` and `"1"`), and the key `__proto__` (JavaScript objects cannot hold it
+ * as data).
+ */
+import * as fs from "node:fs";
+import { Alias, isAlias, isMap, isNode, isScalar, isSeq, Node, parseDocument, visit } from "yaml";
+import type { ConfigProblem } from "./problems";
+
+/** A configuration is a few kilobytes; 49 brokers and dozens of consumers fit in far less. */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+/** Values in one document, aliases expanded: far above any real configuration, far below a hang. */
+export const MAX_CONFIG_VALUES = 20_000;
+
+const FILE = "(file)";
+
+/** The text of a configuration file, or the one problem that refuses it. */
+export function readConfigText(file: string): { text: string } | { problem: ConfigProblem } {
+  let fd: number;
+  try {
+    // Non-blocking: opening a FIFO with no writer would otherwise wait forever; it is refused below.
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  } catch (err) {
+    return { problem: { field: FILE, value: file, rule: `cannot be read: ${(err as Error).message}` } };
+  }
+  try {
+    const stat = fs.fstatSync(fd);
+    if (!stat.isFile()) {
+      return { problem: { field: FILE, value: file, rule: `is not a regular file (${fileKind(stat)}); give the path of a YAML or JSON file` } };
+    }
+    if (stat.size > MAX_CONFIG_BYTES) {
+      return { problem: { field: FILE, value: file, rule: `is ${stat.size} bytes; a configuration may be at most ${MAX_CONFIG_BYTES} bytes` } };
+    }
+    // Read at most one byte past the limit: a file that grows while it is read is refused too.
+    const buffer = Buffer.alloc(MAX_CONFIG_BYTES + 1);
+    let length = 0;
+    for (let n = -1; n !== 0 && length < buffer.length; length += n) {
+      n = fs.readSync(fd, buffer, length, buffer.length - length, null);
+    }
+    if (length > MAX_CONFIG_BYTES) {
+      return { problem: { field: FILE, value: file, rule: `is more than ${MAX_CONFIG_BYTES} bytes; a configuration may be at most ${MAX_CONFIG_BYTES} bytes` } };
+    }
+    try {
+      return { text: new TextDecoder("utf-8", { fatal: true }).decode(buffer.subarray(0, length)) };
+    } catch {
+      const at = firstInvalidUtf8(buffer.subarray(0, length));
+      return { problem: { field: FILE, value: file, rule: `is not UTF-8 text (invalid byte 0x${buffer[at].toString(16).padStart(2, "0")} at offset ${at}); save it as UTF-8` } };
+    }
+  } catch (err) {
+    return { problem: { field: FILE, value: file, rule: `cannot be read: ${(err as Error).message}` } };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function fileKind(stat: fs.Stats): string {
+  if (stat.isDirectory()) return "a directory";
+  if (stat.isFIFO()) return "a named pipe";
+  if (stat.isCharacterDevice() || stat.isBlockDevice()) return "a device";
+  if (stat.isSocket()) return "a socket";
+  return "not a file";
+}
+
+/** Where the first byte that does not start or continue a valid UTF-8 sequence is (RFC 3629). */
+function firstInvalidUtf8(b: Uint8Array): number {
+  for (let i = 0; i < b.length; ) {
+    const x = b[i];
+    const n = x < 0x80 ? 1 : x >= 0xc2 && x <= 0xdf ? 2 : x >= 0xe0 && x <= 0xef ? 3 : x >= 0xf0 && x <= 0xf4 ? 4 : 0;
+    if (n === 0) return i;
+    for (let k = 1; k < n; k++) if (i + k >= b.length || (b[i + k] & 0xc0) !== 0x80) return i;
+    // Overlong forms, UTF-16 surrogates and code points past U+10FFFF.
+    if ((x === 0xe0 && b[i + 1] < 0xa0) || (x === 0xed && b[i + 1] >= 0xa0) || (x === 0xf0 && b[i + 1] < 0x90) || (x === 0xf4 && b[i + 1] >= 0x90)) return i;
+    i += n;
+  }
+  return b.length - 1;
+}
+
+/**
+ * Parses YAML (or JSON) into plain values. A document that is not YAML has no value; otherwise the
+ * value leaves out what `problems` refuses, so the rest can still be checked.
+ */
+export function parseConfigText(text: string): { document: unknown; problems: ConfigProblem[] } | { problems: ConfigProblem[] } {
+  // Duplicate keys are found below, in one pass: the parser's own check compares every key with
+  // every other, minutes for a mapping of 100,000 keys.
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: false });
+  if (doc.errors.length > 0) {
+    return {
+      problems: doc.errors.map((e) => ({
+        field: FILE,
+        value: e.linePos ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : undefined,
+        // The parser recurses per level and reports running out of stack as its own error.
+        rule: /Maximum call stack size exceeded/.test(e.message)
+          ? "nests lists or mappings too deeply; a configuration needs four levels"
+          : `is not valid YAML or JSON: ${e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")}`,
+      })),
+    };
+  }
+  const problems: ConfigProblem[] = [];
+  let values = 0;
+  const onPath = new Set<Node>();
+
+  // Alias.resolve() searches the whole document each time: a chain of thousands of aliases would
+  // take hours. Anchors are indexed once; an alias names the last anchor of its name before it.
+  const anchors = new Map<string, Node[]>();
+  visit(doc, (_key, node) => {
+    if (isNode(node) && node.anchor) {
+      const named = anchors.get(node.anchor) ?? [];
+      named.push(node);
+      anchors.set(node.anchor, named);
+    }
+  });
+  const resolve = (alias: Alias): Node | undefined => {
+    // visit() goes in document order, so each name's anchors are sorted by position.
+    const named = anchors.get(alias.source) ?? [];
+    const at = alias.range?.[0] ?? Infinity;
+    let [low, high] = [0, named.length];
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if ((named[mid].range?.[0] ?? -Infinity) < at) low = mid + 1;
+      else high = mid;
+    }
+    return named[low - 1];
+  };
+
+  const convert = (node: unknown, path: readonly (string | number)[]): unknown => {
+    if (++values > MAX_CONFIG_VALUES) {
+      if (values === MAX_CONFIG_VALUES + 1) {
+        problems.push({ field: "(document)", value: undefined, valueless: true, rule: `has more than ${MAX_CONFIG_VALUES} values (aliases counted each time they are used); a configuration needs a few hundred` });
+      }
+      return undefined;
+    }
+    if (isAlias(node)) {
+      const target = resolve(node);
+      if (target === undefined) return undefined;
+      if (onPath.has(target)) {
+        problems.push({ field: fieldOf(path), value: `*${node.source}`, rule: "is a YAML alias that contains itself; a configuration must be finite" });
+        return undefined;
+      }
+      return convert(target, path);
+    }
+    if (isScalar(node)) {
+      const v = node.value;
+      if (v === null || typeof v === "string" || typeof v === "number" || typeof v === "boolean") return v;
+      problems.push({ field: fieldOf(path), value: String(node.source ?? v), rule: `is a YAML ${node.tag ?? "special"} value; use a string, number, boolean, list or mapping` });
+      return undefined;
+    }
+    if (isSeq(node)) {
+      onPath.add(node);
+      const list: unknown[] = [];
+      for (const item of node.items) {
+        if (values > MAX_CONFIG_VALUES) break;
+        list.push(convert(item, [...path, list.length]));
+      }
+      onPath.delete(node);
+      return list;
+    }
+    if (isMap(node)) {
+      onPath.add(node);
+      const object: Record<string, unknown> = {};
+      const keyNodes = new Map<string, unknown>();
+      for (const pair of node.items) {
+        if (values > MAX_CONFIG_VALUES) break;
+        const keyNode = isAlias(pair.key) ? resolve(pair.key) : pair.key;
+        const key = isScalar(keyNode) && (typeof keyNode.value === "string" || typeof keyNode.value === "number") ? String(keyNode.value) : undefined;
+        if (key === undefined) {
+          problems.push({ field: fieldOf(path), value: String(pair.key), rule: "has a key that is not a string or a number" });
+          continue;
+        }
+        if (key === "__proto__") {
+          problems.push({ field: fieldOf([...path, key]), value: undefined, valueless: true, rule: "is a key JavaScript cannot hold as data; rename it" });
+          continue;
+        }
+        if (keyNodes.has(key)) {
+          problems.push({
+            field: fieldOf([...path, key]),
+            value: undefined,
+            valueless: true,
+            rule:
+              keyNodes.get(key) === (isScalar(keyNode) ? keyNode.value : key)
+                ? "is given twice"
+                : `is given twice (as ${JSON.stringify(keyNodes.get(key))} and ${JSON.stringify(isScalar(keyNode) ? keyNode.value : key)}); keys are strings, so both name the same field`,
+          });
+          continue;
+        }
+        keyNodes.set(key, isScalar(keyNode) ? keyNode.value : key);
+        object[key] = convert(pair.value, [...path, key]);
+      }
+      onPath.delete(node);
+      return object;
+    }
+    // An empty document, or a key without a value (`key:`).
+    return node === undefined || node === null ? null : undefined;
+  };
+
+  return { document: convert(doc.contents, []), problems };
+}
+
+/** The same field names the schema's problems use: `cluster.brokers[2].target`, `tags["a b"]`. */
+export function fieldOf(path: readonly PropertyKey[]): string {
+  const field = path.reduce<string>((acc, key) => {
+    if (typeof key === "number") return `${acc}[${key}]`;
+    const name = String(key);
+    if (/^[A-Za-z_][A-Za-z0-9_-]{0,59}$/.test(name)) return acc ? `${acc}.${name}` : name;
+    return `${acc}[${quoteShort(name)}]`;
+  }, "");
+  return field || "(document)";
+}
+
+/** A string as JSON, cut to a short prefix: messages are one line each and never echo a huge value. */
+export function quoteShort(text: string, max = 60): string {
+  const chars = [...text];
+  return chars.length <= max ? JSON.stringify(text) : `${JSON.stringify(chars.slice(0, max).join(""))}… (${chars.length} characters)`;
+}
