@@ -34,16 +34,25 @@ mock_provider "aws" {
   mock_data "aws_vpc" {
     defaults = { enable_dns_support = true, enable_dns_hostnames = true }
   }
+  mock_data "aws_region" {
+    defaults = { id = "us-east-1", name = "us-east-1" }
+  }
 }
 
 variables {
-  name                = "orders-analytics"
-  vpc_id              = "vpc-0f1e2d3c4b5a69788"
-  subnet_ids          = ["subnet-0f1e2d3c4b5a69781"]
-  service_name        = "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0"
-  advertised_hostname = "orders.kafka.example.internal"
-  broker_ids          = range(1, 50)
-  allowed_cidrs       = ${JSON.stringify(cidrs(3))}
+  name       = "orders-analytics"
+  vpc_id     = "vpc-0f1e2d3c4b5a69788"
+  subnet_ids = ["subnet-0f1e2d3c4b5a69781"]
+  connection = {
+    service_name             = "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0"
+    region                   = "us-east-1"
+    advertised_hostname      = "orders.kafka.example.internal"
+    bootstrap_port           = 9091
+    broker_ports             = { for id in range(1, 50) : tostring(id) => 6000 + id }
+    security_protocol        = "SSL"
+    tcp_idle_timeout_seconds = 600
+  }
+  allowed_cidrs = ${JSON.stringify(cidrs(3))}
 }
 
 # Mock IDs are only known after apply: the rules are counted by the group ID they reference.
