@@ -259,7 +259,8 @@ export async function runDoctor(target: DoctorTarget, settings: ClientSettings, 
 
   // 4. With TLS: every listener's certificate chain verifies against the CA and covers the hostname.
   const listenerPorts = [{ port: target.bootstrapPort, broker: undefined as number | undefined }, ...target.brokers.map((b) => ({ port: b.port, broker: b.id }))];
-  const tlsFailed = new Set<number>();
+  /** Ports whose certificate is wrong: no client there sends credentials or requests. */
+  const badCertificate = new Set<number>();
   if (isTls(settings)) {
     const results = await mapLimit(listenerPorts, options.parallel ?? 8, async ({ port, broker }) => {
       const where = broker === undefined ? `${bootstrapName}` : `port ${port} (broker ${broker})`;
@@ -272,12 +273,11 @@ export async function runDoctor(target: DoctorTarget, settings: ClientSettings, 
           seen.nameError && `the certificate's SANs (${seen.sans}) do not cover ${hostname}`,
         ].filter((p): p is string => Boolean(p));
         if (problems.length > 0) {
-          tlsFailed.add(port);
+          badCertificate.add(port);
           return { ...common, status: "fail", message: `${where}: ${problems.join("; ")} (subject ${seen.subject})`, expected: `a certificate for ${hostname} signed by ${settings.caSource}`, seen: `subject ${seen.subject}, SANs ${seen.sans}` } as CheckResult;
         }
         return { ...common, status: "pass", message: `${where}: certificate (subject ${seen.subject}) verifies against ${settings.caSource} and covers ${hostname}` } as CheckResult;
       } catch (err) {
-        tlsFailed.add(port);
         return { ...common, status: "fail", message: `${where}: no TLS handshake: ${message(err)}`, expected: "a TLS handshake", seen: message(err) } as CheckResult;
       }
     });
@@ -351,8 +351,8 @@ export async function runDoctor(target: DoctorTarget, settings: ClientSettings, 
   const others = (id: number) => configuredIds.filter((other) => other !== id);
   const portChecks = await mapLimit(target.brokers, options.parallel ?? 8, async ({ id, port }): Promise<CheckResult> => {
     const common = { check: "port", broker: id, port };
-    if (tlsFailed.has(port)) {
-      return { ...common, status: "skip", message: `port ${port} (broker ${id}): not checked, its TLS check failed (no credentials or requests over an unverified connection)` };
+    if (badCertificate.has(port)) {
+      return { ...common, status: "skip", message: `port ${port} (broker ${id}): not checked, its certificate failed the TLS check (no credentials or requests over an unverified connection)` };
     }
     const pinned = kafka(`kafka-privatelink-doctor-port-${port}`, port, pinnedTo(port)).admin();
     try {
