@@ -10,7 +10,7 @@
 import * as dns from "node:dns";
 import * as net from "node:net";
 import * as tls from "node:tls";
-import { ConfigResourceTypes, Kafka, type Admin } from "kafkajs";
+import { ConfigResourceTypes, Kafka, type Admin, type RetryOptions } from "kafkajs";
 import type { Config } from "../config/schema";
 import { allocatePorts } from "../modules/broker-ports/allocation";
 import { clientIdleMs } from "../modules/broker-ports/kafka-config";
@@ -141,7 +141,7 @@ function tcpConnect(host: string, port: number, timeoutMs: number): Promise<void
   });
 }
 
-interface TlsSeen {
+export interface TlsSeen {
   readonly subject: string;
   readonly sans: string;
   /** Why the chain does not verify against the CA (undefined: it does). */
@@ -164,7 +164,8 @@ function tlsHandshake(host: string, port: number, servername: string, settings: 
       const seen: TlsSeen = {
         subject,
         sans: cert.subjectaltname ?? "(none)",
-        chainError: socket.authorized ? undefined : String(socket.authorizationError),
+        // Node counts a hostname mismatch as an authorization error too; that one is nameError's.
+        chainError: socket.authorized || String(socket.authorizationError) === "ERR_TLS_CERT_ALTNAME_INVALID" ? undefined : String(socket.authorizationError),
         nameError: tls.checkServerIdentity(servername, cert)?.message,
       };
       socket.destroy();
@@ -181,6 +182,101 @@ function brokerList(ids: readonly number[]): string {
   return ids.length === 1 ? `broker ${ids[0]}` : `brokers ${ids.join(", ")}`;
 }
 
+/** The client's own settings against the cluster: its protocol, and its idle limit against the NLB's. */
+export function clientChecks(target: DoctorTarget, settings: ClientSettings): CheckResult[] {
+  const protocolOk = settings.securityProtocol === target.listenerSecurityProtocol;
+  const nlbIdleMs = target.tcpIdleTimeoutSeconds * 1000;
+  const idleOk = settings.idleMs < nlbIdleMs;
+  return [
+    {
+      check: "protocol",
+      status: protocolOk ? "pass" : "fail",
+      message: protocolOk
+        ? `client security.protocol ${settings.securityProtocol} is the ${target.listenerName} listener's`
+        : `client security.protocol is ${settings.securityProtocol}, but the ${target.listenerName} listener expects ${target.listenerSecurityProtocol}`,
+      expected: target.listenerSecurityProtocol,
+      seen: settings.securityProtocol,
+    },
+    {
+      check: "idle-timeout",
+      status: idleOk ? "pass" : "fail",
+      message: idleOk
+        ? `client connections.max.idle.ms ${settings.idleMs} (${settings.idleSource}) is below the NLB idle timeout (${target.tcpIdleTimeoutSeconds} s)`
+        : `client connections.max.idle.ms ${settings.idleMs} (${settings.idleSource}) is not below the NLB idle timeout (${target.tcpIdleTimeoutSeconds} s): the NLB drops idle connections without telling the client; set it to ${clientIdleMs(target.tcpIdleTimeoutSeconds)}`,
+      expected: `< ${nlbIdleMs}`,
+      seen: String(settings.idleMs),
+    },
+  ];
+}
+
+/** What a listener's certificate shows: whether its chain verifies against the CA and it covers `hostname`. */
+export function certificateCheck(where: string, hostname: string, caSource: string, seen: TlsSeen): Pick<CheckResult, "status" | "message" | "expected" | "seen"> {
+  const problems = [
+    seen.chainError && `the certificate chain does not verify against ${caSource}: ${seen.chainError}`,
+    seen.nameError && `the certificate's SANs (${seen.sans}) do not cover ${hostname}`,
+  ].filter((p): p is string => Boolean(p));
+  return problems.length > 0
+    ? { status: "fail", message: `${where}: ${problems.join("; ")} (subject ${seen.subject})`, expected: `a certificate for ${hostname} signed by ${caSource}`, seen: `subject ${seen.subject}, SANs ${seen.sans}` }
+    : { status: "pass", message: `${where}: certificate (subject ${seen.subject}) verifies against ${caSource} and covers ${hostname}` };
+}
+
+/** A broker as the metadata lists it. */
+export interface ListedBroker {
+  readonly nodeId: number;
+  readonly host: string;
+  readonly port: number;
+}
+
+/** The metadata against the configuration: exactly the configured brokers, each at hostname:its-own-port. */
+export function metadataChecks(target: DoctorTarget, listed: readonly ListedBroker[]): CheckResult[] {
+  const checks: CheckResult[] = [];
+  const advertised = (port: number) => `${target.hostname}:${port}`;
+  const configured = new Map(target.brokers.map((b) => [b.id, b.port]));
+  const configuredIds = target.brokers.map((b) => b.id);
+  const listedIds = listed.map((b) => b.nodeId).sort((a, b) => a - b);
+  const missing = configuredIds.filter((id) => !listedIds.includes(id));
+  const unexpected = listed.filter((b) => !configured.has(b.nodeId)).sort((a, b) => a.nodeId - b.nodeId);
+  if (missing.length === 0 && unexpected.length === 0) {
+    checks.push({ check: "metadata", status: "pass", message: `metadata lists ${brokerList(listedIds)}, as configured` });
+  } else {
+    const problems = [
+      ...(missing.length > 0 ? [`${missing.map((id) => `broker ${id} (port ${configured.get(id)})`).join(", ")} missing`] : []),
+      ...(unexpected.length > 0 ? [`${unexpected.map((b) => `broker ${b.nodeId} (${b.host}:${b.port})`).join(", ")} not in the configuration`] : []),
+    ];
+    checks.push({
+      check: "metadata",
+      status: "fail",
+      message: `metadata lists ${listedIds.length > 0 ? brokerList(listedIds) : "no broker"}, expected ${brokerList(configuredIds)}: ${problems.join("; ")}`,
+      expected: configuredIds.join(","),
+      seen: listedIds.join(","),
+      brokers: [...missing, ...unexpected.map((b) => b.nodeId)],
+    });
+  }
+  for (const { id, port } of target.brokers) {
+    const entry = listed.find((b) => b.nodeId === id);
+    if (!entry) {
+      checks.push({ check: "advertised", status: "skip", broker: id, port, message: `broker ${id} advertises nothing: it is not in the metadata` });
+      continue;
+    }
+    const seen = `${entry.host}:${entry.port}`;
+    checks.push(
+      seen === advertised(port)
+        ? { check: "advertised", status: "pass", broker: id, port, message: `broker ${id} advertises ${seen}` }
+        : {
+            check: "advertised",
+            status: "fail",
+            broker: id,
+            port,
+            message: `broker ${id} advertises ${seen}, expected ${advertised(port)} (its NLB listener port): clients would connect to the wrong place after bootstrap`,
+            expected: advertised(port),
+            seen,
+            brokers: [id],
+          },
+    );
+  }
+  return checks;
+}
+
 /** Checks the cluster `target` describes, connecting with `settings`. Never throws for what it finds. */
 export async function runDoctor(target: DoctorTarget, settings: ClientSettings, options: DoctorOptions = {}): Promise<DoctorReport> {
   const t: Timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
@@ -195,8 +291,8 @@ export async function runDoctor(target: DoctorTarget, settings: ClientSettings, 
   const route: Route = (host, port) =>
     host !== hostname ? { host, port } : port === target.bootstrapPort ? bootstrap : { host: connectHost, port };
   const pinnedTo = (port: number): Route => () => ({ host: connectHost, port });
-  const kafka = (clientId: string, seedPort: number, r: Route) =>
-    new Kafka(kafkaConfig(settings, advertised(seedPort), { clientId, route: r, timeouts: { connectionMs: t.connectMs, requestMs: t.requestMs } }));
+  const kafka = (clientId: string, seedPort: number, r: Route, retry?: RetryOptions) =>
+    new Kafka(kafkaConfig(settings, advertised(seedPort), { clientId, route: r, retry, timeouts: { connectionMs: t.connectMs, requestMs: t.requestMs } }));
   const stop = (reason: string): DoctorReport => ({ ok: false, checks, stopped: reason });
 
   // 1. The name resolves (in a client VPC: through the consumer's Route 53 private zone).
@@ -235,27 +331,7 @@ export async function runDoctor(target: DoctorTarget, settings: ClientSettings, 
   }
 
   // 3. The client speaks the listener's protocol, and closes idle connections before the NLB drops them.
-  const protocolOk = settings.securityProtocol === target.listenerSecurityProtocol;
-  checks.push({
-    check: "protocol",
-    status: protocolOk ? "pass" : "fail",
-    message: protocolOk
-      ? `client security.protocol ${settings.securityProtocol} is the ${target.listenerName} listener's`
-      : `client security.protocol is ${settings.securityProtocol}, but the ${target.listenerName} listener expects ${target.listenerSecurityProtocol}`,
-    expected: target.listenerSecurityProtocol,
-    seen: settings.securityProtocol,
-  });
-  const nlbIdleMs = target.tcpIdleTimeoutSeconds * 1000;
-  const idleOk = settings.idleMs < nlbIdleMs;
-  checks.push({
-    check: "idle-timeout",
-    status: idleOk ? "pass" : "fail",
-    message: idleOk
-      ? `client connections.max.idle.ms ${settings.idleMs} (${settings.idleSource}) is below the NLB idle timeout (${target.tcpIdleTimeoutSeconds} s)`
-      : `client connections.max.idle.ms ${settings.idleMs} (${settings.idleSource}) is not below the NLB idle timeout (${target.tcpIdleTimeoutSeconds} s): the NLB drops idle connections without telling the client; set it to ${clientIdleMs(target.tcpIdleTimeoutSeconds)}`,
-    expected: `< ${nlbIdleMs}`,
-    seen: String(settings.idleMs),
-  });
+  checks.push(...clientChecks(target, settings));
 
   // 4. With TLS: every listener's certificate chain verifies against the CA and covers the hostname.
   const listenerPorts = [{ port: target.bootstrapPort, broker: undefined as number | undefined }, ...target.brokers.map((b) => ({ port: b.port, broker: b.id }))];
@@ -268,15 +344,11 @@ export async function runDoctor(target: DoctorTarget, settings: ClientSettings, 
       const common = { check: "tls", broker, port, ...(broker === undefined ? {} : { brokers: [broker] }) };
       try {
         const seen = await tlsHandshake(to.host, to.port, hostname, settings, t.connectMs);
-        const problems = [
-          seen.chainError && `the certificate chain does not verify against ${settings.caSource}: ${seen.chainError}`,
-          seen.nameError && `the certificate's SANs (${seen.sans}) do not cover ${hostname}`,
-        ].filter((p): p is string => Boolean(p));
-        if (problems.length > 0) {
+        const result = certificateCheck(where, hostname, settings.caSource, seen);
+        if (result.status === "fail") {
           badCertificate.add(port);
-          return { ...common, status: "fail", message: `${where}: ${problems.join("; ")} (subject ${seen.subject})`, expected: `a certificate for ${hostname} signed by ${settings.caSource}`, seen: `subject ${seen.subject}, SANs ${seen.sans}` } as CheckResult;
         }
-        return { ...common, status: "pass", message: `${where}: certificate (subject ${seen.subject}) verifies against ${settings.caSource} and covers ${hostname}` } as CheckResult;
+        return { ...common, ...result };
       } catch (err) {
         return { ...common, status: "fail", message: `${where}: no TLS handshake: ${message(err)}`, expected: "a TLS handshake", seen: message(err) } as CheckResult;
       }
@@ -287,63 +359,36 @@ export async function runDoctor(target: DoctorTarget, settings: ClientSettings, 
   }
 
   // 5. The metadata (through the bootstrap) lists exactly the configured brokers, each at hostname:its-own-port.
-  const configured = new Map(target.brokers.map((b) => [b.id, b.port]));
   const configuredIds = target.brokers.map((b) => b.id);
-  let listed: { nodeId: number; host: string; port: number }[] | undefined;
-  const admin = kafka("kafka-privatelink-doctor", target.bootstrapPort, route).admin();
-  try {
-    listed = await within(
-      t.checkMs,
-      `metadata through ${bootstrapName}`,
-      admin.connect().then(() => admin.describeCluster()).then((c) => c.brokers),
-    );
-  } catch (err) {
-    checks.push({ check: "metadata", status: "fail", message: `no metadata through ${bootstrapName}: ${message(err)}`, port: target.bootstrapPort, expected: "a metadata response", seen: message(err) });
-  } finally {
-    await admin.disconnect().catch(() => undefined);
+  // The bootstrap listener spreads connections over every broker, so one broker with a bad
+  // certificate or a dead listener fails some of them: fresh connections are tried (within one
+  // check's time) until one answers; that broker is named by its own port's checks.
+  let listed: ListedBroker[] | undefined;
+  const attempts: string[] = [];
+  const deadline = Date.now() + t.checkMs;
+  const maxAttempts = Math.min(10, 2 * target.brokers.length + 1);
+  while (!listed && attempts.length < maxAttempts && Date.now() < deadline) {
+    const admin = kafka("kafka-privatelink-doctor", target.bootstrapPort, route, { retries: 0 }).admin();
+    try {
+      listed = await within(
+        Math.max(1, deadline - Date.now()),
+        `metadata through ${bootstrapName}`,
+        admin.connect().then(() => admin.describeCluster()).then((c) => c.brokers),
+      );
+    } catch (err) {
+      attempts.push(message(err));
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+  if (!listed) {
+    const last = attempts[attempts.length - 1] ?? "no attempt";
+    checks.push({ check: "metadata", status: "fail", message: `no metadata through ${bootstrapName} (${attempts.length} connection(s) tried): ${last}`, port: target.bootstrapPort, expected: "a metadata response", seen: last });
+  } else if (attempts.length > 0) {
+    checks.push({ check: "bootstrap-connections", status: "fail", message: `${bootstrapName}: ${attempts.length} connection(s) failed before one answered (a broker behind it fails clients): ${attempts[attempts.length - 1]}`, port: target.bootstrapPort, expected: "every connection answered", seen: attempts[attempts.length - 1] });
   }
   if (listed) {
-    const listedIds = listed.map((b) => b.nodeId).sort((a, b) => a - b);
-    const missing = configuredIds.filter((id) => !listedIds.includes(id));
-    const unexpected = listed.filter((b) => !configured.has(b.nodeId)).sort((a, b) => a.nodeId - b.nodeId);
-    if (missing.length === 0 && unexpected.length === 0) {
-      checks.push({ check: "metadata", status: "pass", message: `metadata lists ${brokerList(listedIds)}, as configured` });
-    } else {
-      const problems = [
-        ...(missing.length > 0 ? [`${missing.map((id) => `broker ${id} (port ${configured.get(id)})`).join(", ")} missing`] : []),
-        ...(unexpected.length > 0 ? [`${unexpected.map((b) => `broker ${b.nodeId} (${b.host}:${b.port})`).join(", ")} not in the configuration`] : []),
-      ];
-      checks.push({
-        check: "metadata",
-        status: "fail",
-        message: `metadata lists ${listedIds.length > 0 ? brokerList(listedIds) : "no broker"}, expected ${brokerList(configuredIds)}: ${problems.join("; ")}`,
-        expected: configuredIds.join(","),
-        seen: listedIds.join(","),
-        brokers: [...missing, ...unexpected.map((b) => b.nodeId)],
-      });
-    }
-    for (const { id, port } of target.brokers) {
-      const entry = listed.find((b) => b.nodeId === id);
-      if (!entry) {
-        checks.push({ check: "advertised", status: "skip", broker: id, port, message: `broker ${id} advertises nothing: it is not in the metadata` });
-        continue;
-      }
-      const seen = `${entry.host}:${entry.port}`;
-      checks.push(
-        seen === advertised(port)
-          ? { check: "advertised", status: "pass", broker: id, port, message: `broker ${id} advertises ${seen}` }
-          : {
-              check: "advertised",
-              status: "fail",
-              broker: id,
-              port,
-              message: `broker ${id} advertises ${seen}, expected ${advertised(port)} (its NLB listener port): clients would connect to the wrong place after bootstrap`,
-              expected: advertised(port),
-              seen,
-              brokers: [id],
-            },
-      );
-    }
+    checks.push(...metadataChecks(target, listed));
   }
 
   // 6. Each broker port reaches the broker with that ID: a client pinned to the port asks for that
