@@ -9,8 +9,11 @@ import * as tls from "node:tls";
 import { logLevel, type ISocketFactory, type KafkaConfig, type RetryOptions } from "kafkajs";
 import type { ClientSettings } from "./properties";
 
-/** Where a connection to `host:port` (an address the cluster advertises) actually goes. */
-export type Route = (host: string, port: number) => { readonly host: string; readonly port: number };
+/**
+ * Where a connection to `host:port` (an address the cluster advertises) actually goes, and the TLS
+ * server name to verify there (default: `host`, unless it is an IP address).
+ */
+export type Route = (host: string, port: number) => { readonly host: string; readonly port: number; readonly servername?: string };
 
 /** Connect where the cluster says. */
 export const DIRECT: Route = (host, port) => ({ host, port });
@@ -35,9 +38,11 @@ export function tlsOptions(settings: ClientSettings): tls.ConnectionOptions {
 function socketFactory(route: Route): ISocketFactory {
   return ({ host, port, ssl, onConnect }) => {
     const to = route(host, port);
-    // SNI and hostname verification use the name the cluster advertised, not where a tunnel ends.
+    // SNI and hostname verification use a name (by default the one the cluster advertised), never
+    // where a tunnel ends.
+    const servername = to.servername ?? (net.isIP(host) ? undefined : host);
     const socket = ssl
-      ? tls.connect({ ...ssl, host: to.host, port: to.port, ...(net.isIP(host) ? {} : { servername: host }) }, onConnect)
+      ? tls.connect({ ...ssl, host: to.host, port: to.port, ...(servername === undefined ? {} : { servername }) }, onConnect)
       : net.connect({ host: to.host, port: to.port }, onConnect);
     socket.setKeepAlive(true, 60_000);
     return socket;

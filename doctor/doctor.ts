@@ -288,9 +288,10 @@ export async function runDoctor(target: DoctorTarget, settings: ClientSettings, 
   const bootstrapName = options.via
     ? `bootstrap ${advertised(target.bootstrapPort)} (via ${options.via.host}:${options.via.port})`
     : `bootstrap ${advertised(target.bootstrapPort)}`;
-  const route: Route = (host, port) =>
-    host !== hostname ? { host, port } : port === target.bootstrapPort ? bootstrap : { host: connectHost, port };
-  const pinnedTo = (port: number): Route => () => ({ host: connectHost, port });
+  // A client pinned to one listener: every connection it makes goes there, whatever broker
+  // address the metadata names, so what it learns comes from that listener alone; TLS verifies
+  // the advertised hostname there.
+  const pinnedTo = (to: { host: string; port: number }): Route => () => ({ ...to, servername: hostname });
   const kafka = (clientId: string, seedPort: number, r: Route, retry?: RetryOptions) =>
     new Kafka(kafkaConfig(settings, advertised(seedPort), { clientId, route: r, retry, timeouts: { connectionMs: t.connectMs, requestMs: t.requestMs } }));
   const stop = (reason: string): DoctorReport => ({ ok: false, checks, stopped: reason });
@@ -368,7 +369,7 @@ export async function runDoctor(target: DoctorTarget, settings: ClientSettings, 
   const deadline = Date.now() + t.checkMs;
   const maxAttempts = Math.min(10, 2 * target.brokers.length + 1);
   while (!listed && attempts.length < maxAttempts && Date.now() < deadline) {
-    const admin = kafka("kafka-privatelink-doctor", target.bootstrapPort, route, { retries: 0 }).admin();
+    const admin = kafka("kafka-privatelink-doctor", target.bootstrapPort, pinnedTo(bootstrap), { retries: 0 }).admin();
     try {
       listed = await within(
         Math.max(1, deadline - Date.now()),
@@ -399,7 +400,7 @@ export async function runDoctor(target: DoctorTarget, settings: ClientSettings, 
     if (badCertificate.has(port)) {
       return { ...common, status: "skip", message: `port ${port} (broker ${id}): not checked, its certificate failed the TLS check (no credentials or requests over an unverified connection)` };
     }
-    const pinned = kafka(`kafka-privatelink-doctor-port-${port}`, port, pinnedTo(port)).admin();
+    const pinned = kafka(`kafka-privatelink-doctor-port-${port}`, port, pinnedTo({ host: connectHost, port })).admin();
     try {
       const seen = await within(t.checkMs, `checking port ${port}`, (async () => {
         await pinned.connect();

@@ -24,6 +24,8 @@ export interface ClientPlan {
   readonly target: DoctorTarget;
   /** The client's settings (from the consumer stack's client_config output and the rehearsal CA). */
   readonly settings: ClientSettings;
+  /** The doctor's settings, when they are not the client's (a wrong password, say). */
+  readonly doctorSettings?: ClientSettings;
   /** The brokers expected to be running: the metadata must list exactly these before the checks start. */
   readonly running: readonly number[];
   /** Only the doctor, or the whole client rehearsal. */
@@ -120,7 +122,7 @@ export async function runClientChecks(plan: ClientPlan): Promise<ClientReport> {
       return ids.join() === expectedIds.join() ? described : undefined;
     });
     step = "doctor";
-    report.doctor = await runDoctor(plan.target, plan.settings);
+    report.doctor = await runDoctor(plan.target, plan.doctorSettings ?? plan.settings);
     if (plan.mode === "doctor") {
       return report;
     }

@@ -14,6 +14,20 @@ export interface LoadBalancerListener {
   readonly source: string;
 }
 
+/** A target's HAProxy server name: its address and port, which HAProxy's state-change lines then name. */
+export function serverName(target: { readonly address: string; readonly port: number }): string {
+  return `${target.address}:${target.port}`;
+}
+
+/**
+ * How many times HAProxy's log says a server at `address` (any port, any backend) went `state`,
+ * e.g. "[WARNING]  (1) : Server listener3/10.0.3.13:9094 is DOWN, reason: ...".
+ */
+export function stateChanges(log: string, address: string, state: "UP" | "DOWN"): number {
+  const escaped = address.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return log.match(new RegExp(`Server [^/\\s]+/${escaped}:\\d+ is ${state}\\b`, "g"))?.length ?? 0;
+}
+
 export function haproxyConfig(listeners: readonly LoadBalancerListener[], bindAddress: string): string {
   const ports = new Set<number>();
   const sections = listeners.map((listener, index) => {
@@ -32,7 +46,7 @@ export function haproxyConfig(listeners: readonly LoadBalancerListener[], bindAd
       `  default_backend ${name}`,
       `backend ${name}`,
       "  balance roundrobin",
-      ...listener.targets.map((target, t) => `  server target${t} ${target.address}:${target.port}`),
+      ...listener.targets.map((target) => `  server ${serverName(target)} ${target.address}:${target.port}`),
     ].join("\n");
   });
   return [

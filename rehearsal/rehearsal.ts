@@ -31,7 +31,7 @@ import type { TfJson } from "../synthesized/instances";
 import { listenerRoutes } from "../synthesized/listener-routes";
 import { brokerProperties } from "./broker-config";
 import type { ClientPlan, ClientReport } from "./client";
-import { haproxyConfig, type LoadBalancerListener } from "./haproxy";
+import { haproxyConfig, stateChanges, type LoadBalancerListener } from "./haproxy";
 import { fetchKafkaJars, kafkaClassPath, kafkaJarsCached, REHEARSAL_DIR } from "./kafka-jars";
 import {
   BrokerHost,
@@ -151,6 +151,23 @@ async function waitFor(what: string, timeoutMs: number, ready: () => boolean, ch
   }
 }
 
+/** The one SASL user of a SASL_SSL rehearsal. */
+const SASL_USER = "rehearsal";
+
+/** A PLAIN login for `sasl.jaas.config`. */
+function plainLogin(user: string, password: string): string {
+  return `org.apache.kafka.common.security.plain.PlainLoginModule required username="${user}" password="${password}";`;
+}
+
+/** The broker settings that make listener `listenerName` accept SASL PLAIN for one user. */
+export function listenerPlainSaslSettings(listenerName: string, user: string, password: string): Map<string, string> {
+  const prefix = `listener.name.${listenerName.toLowerCase()}`;
+  return new Map([
+    [`${prefix}.sasl.enabled.mechanisms`, "PLAIN"],
+    [`${prefix}.plain.sasl.jaas.config`, `org.apache.kafka.common.security.plain.PlainLoginModule required user_${user}="${password}";`],
+  ]);
+}
+
 /** The load balancer's listeners as the synthesized provider stack defines them. */
 export function listenersFromStack(stack: TfJson): LoadBalancerListener[] {
   return listenerRoutes(stack).map((route) => ({ port: route.port, targets: route.targets, source: `${route.address} → ${route.targetGroup}` }));
@@ -221,6 +238,8 @@ export class Rehearsal {
   private readonly logs = new Map<number, string>();
   private starts = 0;
   private loadBalancer?: ChildProcess;
+  /** The listeners the load balancer serves. */
+  private served: readonly LoadBalancerListener[] = [];
   private topics = 0;
   private closed = false;
   private readonly onExit = () => this.close();
@@ -231,7 +250,8 @@ export class Rehearsal {
 
   private topology?: Topology;
   private ca?: CertificateAuthority;
-  private clientSettings?: ClientSettings;
+  private readonly saslPassword = randomBytes(12).toString("hex");
+  private settings?: ClientSettings;
   /** The doctor's report from the last client run. */
   lastDoctorReport?: DoctorReport;
 
@@ -246,6 +266,11 @@ export class Rehearsal {
     private readonly tempDir: string,
     private readonly log: (line: string) => void,
   ) {}
+
+  /** The rehearsal client's settings (protocol, CA, SASL login). */
+  get clientSettings(): ClientSettings {
+    return this.settings!;
+  }
 
   /** What the doctor checks: the configured cluster. */
   get target(): DoctorTarget {
@@ -262,9 +287,9 @@ export class Rehearsal {
     if (cluster.targetType !== "ip") {
       throw new RehearsalFailure(["the rehearsal needs targetType ip (each broker gets its target address)"]);
     }
-    if (cluster.listenerSecurityProtocol !== "SSL" && cluster.listenerSecurityProtocol !== "PLAINTEXT") {
+    if (cluster.listenerSecurityProtocol === "SASL_PLAINTEXT") {
       throw new RehearsalFailure([
-        `the rehearsal brokers have no SASL users: set cluster.listenerSecurityProtocol to SSL (the default) or PLAINTEXT (it is ${cluster.listenerSecurityProtocol})`,
+        "the rehearsal does not send SASL passwords in clear text: set cluster.listenerSecurityProtocol to SSL (the default), SASL_SSL or PLAINTEXT (it is SASL_PLAINTEXT)",
       ]);
     }
     // At least 3, so that the KRaft quorum (every broker is a controller too) survives the stop.
@@ -305,7 +330,7 @@ export class Rehearsal {
       process.once("exit", rehearsal.onExit);
       process.once("SIGINT", rehearsal.onSignal);
       process.once("SIGTERM", rehearsal.onSignal);
-      rehearsal.prepareTls();
+      rehearsal.prepareClientSecurity();
       fetchKafkaJars();
       await rehearsal.startBrokers();
       return rehearsal;
@@ -320,23 +345,30 @@ export class Rehearsal {
   }
 
   private get tls(): boolean {
-    return this.config.cluster.listenerSecurityProtocol === "SSL";
+    return this.config.cluster.listenerSecurityProtocol.endsWith("SSL");
+  }
+
+  private get sasl(): boolean {
+    return this.config.cluster.listenerSecurityProtocol.startsWith("SASL_");
   }
 
   /**
-   * With SSL: a throwaway CA, and client settings read the way `npm run doctor
-   * --client-properties` reads them: the consumer stack's client_config plus the CA as a PEM
-   * truststore.
+   * With SSL: a throwaway CA; with SASL_SSL also a user with a random password (mechanism PLAIN).
+   * The client settings are read the way `npm run doctor --client-properties` reads them: the
+   * consumer stack's client_config plus the CA as a PEM truststore and the SASL login.
    */
-  private prepareTls(): void {
+  private prepareClientSecurity(): void {
     const lines = [this.clientProperties];
+    if (this.sasl) {
+      lines.push("sasl.mechanism=PLAIN", `sasl.jaas.config=${plainLogin(SASL_USER, this.saslPassword)}`);
+    }
     if (this.tls) {
       const started = Date.now();
       this.ca = createCertificateAuthority(path.join(this.tempDir, "tls"));
       lines.push("ssl.truststore.type=PEM", `ssl.truststore.location=${this.ca.certFile}`);
       this.log(`throwaway CA created in ${Date.now() - started} ms`);
     }
-    this.clientSettings = clientSettings(parseJavaProperties(lines.join("\n")), {
+    this.settings = clientSettings(parseJavaProperties(lines.join("\n")), {
       source: "the rehearsal's client properties",
       baseDir: this.tempDir,
       defaultProtocol: this.config.cluster.listenerSecurityProtocol,
@@ -371,9 +403,10 @@ export class Rehearsal {
     }
     const snippet = fault.advertisedPort === undefined ? generated : withAdvertisedPort(generated, fault.advertisedPort);
     const { cluster } = this.config;
-    const listenerSettings = this.ca
-      ? listenerKeystoreSettings(cluster.listenerName, brokerKeystore(this.ca, id, fault.certificateHostname ?? cluster.advertisedHostname))
-      : undefined;
+    const listenerSettings = new Map([
+      ...(this.ca ? listenerKeystoreSettings(cluster.listenerName, brokerKeystore(this.ca, id, fault.certificateHostname ?? cluster.advertisedHostname)) : []),
+      ...(this.sasl ? listenerPlainSaslSettings(cluster.listenerName, SASL_USER, this.saslPassword) : []),
+    ]);
     const dir = this.brokerDir(id);
     fs.mkdirSync(dir, { recursive: true });
     const file = path.join(dir, "server.properties");
@@ -453,6 +486,7 @@ export class Rehearsal {
   async restartBrokers(faults: ReadonlyMap<number, BrokerFault>): Promise<void> {
     const started = Date.now();
     const ids = [...faults.keys()];
+    const mark = this.loadBalancerLogMark();
     await Promise.all(ids.filter((id) => this.runningBrokers.includes(id)).map((id) => this.stopBroker(id)));
     for (const id of ids) {
       if (faults.get(id)!.certificateHostname !== undefined && !this.ca) {
@@ -462,11 +496,12 @@ export class Rehearsal {
       this.spawnBroker(id);
     }
     await this.waitStarted(ids);
+    await Promise.all(ids.map((id) => this.waitForHealthChecks(id, "UP", mark)));
     this.log(`broker(s) ${ids.map((id) => `${id} ${JSON.stringify(faults.get(id))}`).join(", ")} (re)started in ${Date.now() - started} ms`);
   }
 
   /** (Re)starts the load balancer with `listeners`. */
-  private async serve(listeners: readonly LoadBalancerListener[]): Promise<void> {
+  async serve(listeners: readonly LoadBalancerListener[]): Promise<void> {
     const config = haproxyConfig(listeners, LOAD_BALANCER_ADDRESS);
     const file = path.join(this.tempDir, "haproxy.cfg");
     fs.writeFileSync(file, config);
@@ -476,11 +511,12 @@ export class Rehearsal {
     }
     this.stopLoadBalancer();
     const ns = this.topology!.loadBalancerNs;
-    const logFile = path.join(this.tempDir, "haproxy.log");
+    const logFile = this.loadBalancerLog;
     const out = fs.openSync(logFile, "a");
     const lb = spawn("ip", ["netns", "exec", ns, "haproxy", "-f", file], { stdio: ["ignore", out, out] });
     fs.closeSync(out);
     this.loadBalancer = lb;
+    this.served = listeners;
     const ports = listeners.map((l) => l.port);
     const listening = () => {
       const ss = execFileSync("ip", ["netns", "exec", ns, "ss", "-Hltn"], { encoding: "utf8", timeout: 5_000 });
@@ -492,6 +528,29 @@ export class Rehearsal {
       }
     });
     this.log(`HAProxy listening on ${listeners.map((l) => `${l.port} → ${l.targets.map((t) => `${t.address}:${t.port}`).join(" ")}`).join("; ")}`);
+  }
+
+  private get loadBalancerLog(): string {
+    return path.join(this.tempDir, "haproxy.log");
+  }
+
+  /** Where the load balancer's log ends now: state changes are counted from there. */
+  private loadBalancerLogMark(): number {
+    return fs.existsSync(this.loadBalancerLog) ? fs.statSync(this.loadBalancerLog).size : 0;
+  }
+
+  /**
+   * Waits until the load balancer's health checks have marked broker `id` `state` in every backend
+   * that holds it, as an NLB's would before clients are checked (bounded).
+   */
+  private async waitForHealthChecks(id: number, state: "UP" | "DOWN", since: number): Promise<void> {
+    const address = this.config.cluster.brokers.find((b) => b.id === id)!.target;
+    const backends = this.served.filter((l) => l.targets.some((t) => t.address === address)).length;
+    if (!this.loadBalancer || exited(this.loadBalancer) || backends === 0) {
+      return;
+    }
+    const changes = () => stateChanges(fs.readFileSync(this.loadBalancerLog).subarray(since).toString("utf8"), address, state);
+    await waitFor(`the load balancer's health checks to mark broker ${id} ${state}`, LOAD_BALANCER_START_TIMEOUT_MS, () => changes() >= backends);
   }
 
   private stopLoadBalancer(): void {
@@ -516,7 +575,7 @@ export class Rehearsal {
     const ids = cluster.brokers.map((b) => b.id);
     return {
       target: this.target,
-      settings: this.clientSettings!,
+      settings: this.clientSettings,
       running: this.runningBrokers,
       mode,
       brokerTargets: cluster.brokers.map((b) => ({ id: b.id, address: b.target, port: cluster.brokerTargetPort })),
@@ -531,10 +590,11 @@ export class Rehearsal {
 
   /**
    * The doctor alone, in the client namespace, against the listeners served last, once the
-   * metadata lists exactly the running brokers. Its report, whatever it found.
+   * metadata lists exactly the running brokers (`settings`: the client's, unless given). Its
+   * report, whatever it found.
    */
-  async doctor(): Promise<DoctorReport> {
-    const report = await this.runClient(this.clientPlan("doctor", "", false));
+  async doctor(settings?: ClientSettings): Promise<DoctorReport> {
+    const report = await this.runClient({ ...this.clientPlan("doctor", "", false), ...(settings ? { doctorSettings: settings } : {}) });
     if (!report.doctor) {
       throw new RehearsalFailure(report.failures);
     }
@@ -626,7 +686,9 @@ export class Rehearsal {
     await this.serve(listeners);
     await this.verify(topic, true);
     const victim = this.runningBrokers[this.runningBrokers.length - 1];
+    const mark = this.loadBalancerLogMark();
     await this.stopBroker(victim);
+    await this.waitForHealthChecks(victim, "DOWN", mark);
     await this.verify(topic, false);
   }
 

@@ -14,7 +14,7 @@ import { brokerPort } from "../../modules/broker-ports/allocation";
 import { providerStackName } from "../../stacks";
 import type { TfJson } from "../../synthesized/instances";
 import { brokerProperties, parseProperties } from "../../rehearsal/broker-config";
-import { haproxyConfig } from "../../rehearsal/haproxy";
+import { haproxyConfig, stateChanges } from "../../rehearsal/haproxy";
 import {
   DEFAULT_CONFIG,
   judgeDoctor,
@@ -72,11 +72,23 @@ describe("rehearsal building blocks", () => {
       "bind 169.254.213.1:9091",
     ]);
     expect(backends).toEqual([
-      ["server target0 10.0.1.11:9094"],
-      ["server target0 10.0.2.12:9094"],
-      ["server target0 10.0.3.13:9094"],
-      ["server target0 10.0.1.11:9094", "server target1 10.0.2.12:9094", "server target2 10.0.3.13:9094"],
+      ["server 10.0.1.11:9094 10.0.1.11:9094"],
+      ["server 10.0.2.12:9094 10.0.2.12:9094"],
+      ["server 10.0.3.13:9094 10.0.3.13:9094"],
+      ["server 10.0.1.11:9094 10.0.1.11:9094", "server 10.0.2.12:9094 10.0.2.12:9094", "server 10.0.3.13:9094 10.0.3.13:9094"],
     ]);
+  });
+
+  it("counts HAProxy's health-check state changes per broker address", () => {
+    const log = [
+      "[WARNING]  (7) : Server listener3/10.0.3.13:9094 is DOWN, reason: Layer4 connection problem",
+      "[WARNING]  (7) : Server listener2/10.0.3.13:9094 is DOWN, reason: Layer4 connection problem",
+      "[WARNING]  (7) : Server listener3/10.0.3.130:9094 is DOWN, reason: Layer4 connection problem",
+      "[WARNING]  (7) : Server listener3/10.0.3.13:9094 is UP, reason: Layer4 check passed",
+    ].join("\n");
+    expect(stateChanges(log, "10.0.3.13", "DOWN")).toBe(2);
+    expect(stateChanges(log, "10.0.3.13", "UP")).toBe(1);
+    expect(stateChanges(log, "10.0.1.11", "DOWN")).toBe(0);
   });
 
   it("rejects listeners HAProxy could not serve", () => {
@@ -237,5 +249,43 @@ describe("rehearsal against real Kafka brokers", () => {
     );
     // The faulty broker's port still reaches it: the doctor blames the advertised port, not the listener.
     expect(report.checks).toContainEqual(expect.objectContaining({ check: "port", broker: wrongPort, status: "pass" }));
+  }, 120_000);
+});
+
+describe("rehearsal with SASL_SSL listeners", () => {
+  const missing = missingPrerequisites();
+  let rehearsal: Rehearsal | undefined;
+  let dir: string | undefined;
+
+  beforeAll(async () => {
+    if (missing.length === 0) {
+      // The rehearsal configuration with the other TLS protocol the product supports.
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), "rehearsal-sasl-"));
+      const configFile = path.join(dir, "rehearsal-sasl.yaml");
+      const yaml = fs.readFileSync(DEFAULT_CONFIG, "utf8").replace(/^(  advertisedHostname: .*)$/m, "$1\n  listenerSecurityProtocol: SASL_SSL");
+      expect(yaml).toContain("listenerSecurityProtocol: SASL_SSL");
+      fs.writeFileSync(configFile, yaml);
+      rehearsal = await Rehearsal.start({ configFile });
+    }
+  }, 120_000);
+
+  afterAll(() => {
+    rehearsal?.close();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const itRehearses = missing.length === 0 || process.env.CI === "true" ? it : it.skip;
+
+  itRehearses("the doctor authenticates with the client's SASL PLAIN login over TLS, and a wrong password fails it", async () => {
+    expect(missing).toEqual([]);
+    await rehearsal!.serve(listenersFromStack(rehearsal!.stack));
+    const ok = await rehearsal!.doctor();
+    expect(ok.checks.filter((c) => c.status === "fail")).toEqual([]);
+    expect(ok.checks.filter((c) => c.check === "port" && c.status === "pass")).toHaveLength(rehearsal!.config.cluster.brokers.length);
+    const settings = rehearsal!.clientSettings;
+    expect(settings.sasl?.mechanism).toBe("PLAIN");
+    const denied = await rehearsal!.doctor({ ...settings, sasl: { ...settings.sasl!, password: "wrong" } });
+    expect(denied.ok).toBe(false);
+    expect(denied.checks.find((c) => c.check === "metadata")?.message).toMatch(/^no metadata through bootstrap .*SASL PLAIN authentication failed/);
   }, 120_000);
 });
