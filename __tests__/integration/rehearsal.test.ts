@@ -217,7 +217,9 @@ describe("rehearsal against real Kafka brokers", () => {
     expect(stopped).toHaveLength(1);
     const port = brokerPort(stopped[0], rehearsal!.config.cluster.brokerPortBase);
     const failed = rehearsal!.lastDoctorReport!.checks.filter((c) => c.status === "fail");
-    expect(failed.map((c) => c.message)).toContain(`port ${port} should reach broker ${stopped[0]} but no broker answers: Connection error: Client network socket disconnected before secure TLS connection was established`);
+    expect(failed).toContainEqual(
+      expect.objectContaining({ check: "port", port, message: expect.stringMatching(new RegExp(`^port ${port} should reach broker ${stopped[0]} but no broker answers: `)) }),
+    );
     expect(failed.every((c) => c.brokers?.join() === String(stopped[0]))).toBe(true);
     // Every running broker's certificate verified against the rehearsal CA and covers the hostname.
     const tls = rehearsal!.lastDoctorReport!.checks.filter((c) => c.check === "tls" && c.status === "pass");
