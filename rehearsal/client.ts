@@ -16,7 +16,7 @@
 import * as net from "node:net";
 import { Kafka, type RetryOptions } from "kafkajs";
 import { kafkaConfig } from "../doctor/connect";
-import { runDoctor, type DoctorReport, type DoctorTarget } from "../doctor/doctor";
+import { runDoctor, type DoctorOptions, type DoctorReport, type DoctorTarget } from "../doctor/doctor";
 import type { ClientSettings } from "../doctor/properties";
 
 export interface ClientPlan {
@@ -26,6 +26,8 @@ export interface ClientPlan {
   readonly settings: ClientSettings;
   /** The doctor's settings, when they are not the client's (a wrong password, say). */
   readonly doctorSettings?: ClientSettings;
+  /** The doctor's options (`via`: as `--bootstrap` through a tunnel). */
+  readonly doctorOptions?: DoctorOptions;
   /** The brokers expected to be running: the metadata must list exactly these before the checks start. */
   readonly running: readonly number[];
   /** Only the doctor, or the whole client rehearsal. */
@@ -122,7 +124,7 @@ export async function runClientChecks(plan: ClientPlan): Promise<ClientReport> {
       return ids.join() === expectedIds.join() ? described : undefined;
     });
     step = "doctor";
-    report.doctor = await runDoctor(plan.target, plan.doctorSettings ?? plan.settings);
+    report.doctor = await runDoctor(plan.target, plan.doctorSettings ?? plan.settings, plan.doctorOptions);
     if (plan.mode === "doctor") {
       return report;
     }

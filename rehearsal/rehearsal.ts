@@ -23,7 +23,7 @@ import * as path from "node:path";
 import { runSynth } from "../cli/job";
 import { Config } from "../config/schema";
 import { loadConfig } from "../config/load";
-import { doctorTarget, type DoctorReport, type DoctorTarget } from "../doctor/doctor";
+import { doctorTarget, type DoctorOptions, type DoctorReport, type DoctorTarget } from "../doctor/doctor";
 import { clientSettings, parseJavaProperties, type ClientSettings } from "../doctor/properties";
 import { lockPathFor } from "../review/port-lock";
 import { consumerStackName, providerStackName } from "../stacks";
@@ -590,11 +590,11 @@ export class Rehearsal {
 
   /**
    * The doctor alone, in the client namespace, against the listeners served last, once the
-   * metadata lists exactly the running brokers (`settings`: the client's, unless given). Its
-   * report, whatever it found.
+   * metadata lists exactly the running brokers (`settings`: the client's, unless given;
+   * `options.via`: as through a tunnel). Its report, whatever it found.
    */
-  async doctor(settings?: ClientSettings): Promise<DoctorReport> {
-    const report = await this.runClient({ ...this.clientPlan("doctor", "", false), ...(settings ? { doctorSettings: settings } : {}) });
+  async doctor(settings?: ClientSettings, options?: DoctorOptions): Promise<DoctorReport> {
+    const report = await this.runClient({ ...this.clientPlan("doctor", "", false), doctorSettings: settings, doctorOptions: options });
     if (!report.doctor) {
       throw new RehearsalFailure(report.failures);
     }

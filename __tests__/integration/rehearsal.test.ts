@@ -15,6 +15,7 @@ import { providerStackName } from "../../stacks";
 import type { TfJson } from "../../synthesized/instances";
 import { brokerProperties, parseProperties } from "../../rehearsal/broker-config";
 import { haproxyConfig, stateChanges } from "../../rehearsal/haproxy";
+import { LOAD_BALANCER_ADDRESS } from "../../rehearsal/network";
 import {
   DEFAULT_CONFIG,
   judgeDoctor,
@@ -205,6 +206,19 @@ describe("rehearsal against real Kafka brokers", () => {
     expect(failures).toContain(`doctor: port ${brokerPort(b, brokerPortBase)} should reach broker ${b} but reaches broker ${a}: its NLB listener forwards to the wrong target`);
     // It failed before stopping a broker, so the next test starts with the whole cluster.
     expect(rehearsal!.runningBrokers).toHaveLength(rehearsal!.config.cluster.brokers.length);
+  }, 120_000);
+
+  it("the doctor through a tunnel (--bootstrap to an address) still expects the advertised hostname, and passes", async () => {
+    if (skipped()) {
+      return;
+    }
+    await rehearsal!.serve(listenersFromStack(rehearsal!.stack));
+    const { bootstrapPort } = rehearsal!.target;
+    const report = await rehearsal!.doctor(undefined, { via: { host: LOAD_BALANCER_ADDRESS, port: bootstrapPort } });
+    expect(report.checks.filter((c) => c.status === "fail")).toEqual([]);
+    expect(report.checks.filter((c) => c.status === "skip").map((c) => c.check)).toEqual(["resolve"]);
+    expect(report.checks.filter((c) => c.check === "advertised" && c.status === "pass")).toHaveLength(rehearsal!.config.cluster.brokers.length);
+    expect(report.checks.filter((c) => c.check === "port" && c.status === "pass")).toHaveLength(rehearsal!.config.cluster.brokers.length);
   }, 120_000);
 
   it("produces and consumes over TLS through every synthesized listener, and survives a broker stopping, the doctor naming its port", async () => {
