@@ -20,6 +20,8 @@ export interface BrokerPropsInput {
   readonly voters: readonly { readonly id: number; readonly address: string }[];
   /** The product's snippet for this broker (`broker_config` output value). */
   readonly snippet: string;
+  /** Settings the rehearsal adds for the generated listener (its keystore, with SSL); none may repeat the snippet's. */
+  readonly listenerSettings?: ReadonlyMap<string, string>;
   readonly logDir: string;
   /** Replication factor for Kafka's internal topics. */
   readonly replicationFactor: number;
@@ -105,6 +107,12 @@ export function brokerProperties(input: BrokerPropsInput): string {
     } else {
       base.set(key, value);
     }
+  }
+  for (const [key, value] of input.listenerSettings ?? []) {
+    if (snippet.has(key) || base.has(key)) {
+      throw new Error(`broker ${input.id}: the rehearsal's listener setting ${key} would override the generated or KRaft configuration`);
+    }
+    base.set(key, value);
   }
   const lines = [...base].map(([key, value]) => `${key}=${value}`);
   for (const key of LIST_KEYS) {

@@ -1,17 +1,19 @@
 /**
- * `npm run rehearse -- [--config FILE] [--swap-targets A,B]`
+ * `npm run rehearse -- [--config FILE] [--swap-targets A,B] [--wrong-certificate ID] [--wrong-advertised-port ID]`
  *
  * Runs the rehearsal (see rehearsal/README.md). Exit status 0 when the synthesized listeners carry
  * real Kafka traffic to the right brokers; 1 when the rehearsal fails or cannot run here; 2 on a
  * usage error.
  * `--swap-targets 1,2` feeds the load balancer a deliberately wrong mapping (brokers 1 and 2 swap
- * target group attachments), which must make the rehearsal fail.
+ * target group attachments), which must make the rehearsal fail; so must `--wrong-certificate 2`
+ * (broker 2 serves a certificate for another hostname) and `--wrong-advertised-port 3` (broker 3
+ * advertises a port its NLB listener does not have).
  */
 import { parseArgs } from "node:util";
 import { ConfigError } from "../config/validate";
 import { DEFAULT_CONFIG, missingPrerequisites, rehearse, RehearsalFailure } from "./rehearsal";
 
-const USAGE = "usage: npm run rehearse -- [--config FILE] [--swap-targets A,B]";
+const USAGE = "usage: npm run rehearse -- [--config FILE] [--swap-targets A,B] [--wrong-certificate ID] [--wrong-advertised-port ID]";
 
 class UsageError extends Error {}
 
@@ -26,12 +28,30 @@ function parseSwap(value: string | undefined): [number, number] | undefined {
   return [ids[0], ids[1]];
 }
 
+function parseBrokerId(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) {
+    return undefined;
+  }
+  if (!/^\d+$/.test(value)) {
+    throw new UsageError(`${flag}: ${JSON.stringify(value)} must be a broker ID such as 2`);
+  }
+  return Number(value);
+}
+
 async function main(): Promise<number> {
   let config: string | undefined;
   let swap: [number, number] | undefined;
+  let wrongCertificate: number | undefined;
+  let wrongAdvertisedPort: number | undefined;
   try {
     const { values } = parseArgs({
-      options: { config: { type: "string" }, "swap-targets": { type: "string" }, help: { type: "boolean" } },
+      options: {
+        config: { type: "string" },
+        "swap-targets": { type: "string" },
+        "wrong-certificate": { type: "string" },
+        "wrong-advertised-port": { type: "string" },
+        help: { type: "boolean" },
+      },
     });
     if (values.help) {
       console.log(USAGE);
@@ -39,6 +59,8 @@ async function main(): Promise<number> {
     }
     config = values.config;
     swap = parseSwap(values["swap-targets"]);
+    wrongCertificate = parseBrokerId("--wrong-certificate", values["wrong-certificate"]);
+    wrongAdvertisedPort = parseBrokerId("--wrong-advertised-port", values["wrong-advertised-port"]);
   } catch (err) {
     console.error(`${(err as Error).message}\n${USAGE}`);
     return 2;
@@ -49,7 +71,7 @@ async function main(): Promise<number> {
     return 1;
   }
   const started = Date.now();
-  await rehearse({ configFile: config ?? DEFAULT_CONFIG, swap });
+  await rehearse({ configFile: config ?? DEFAULT_CONFIG, swap, wrongCertificate, wrongAdvertisedPort });
   console.error(`rehearsal passed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return 0;
 }

@@ -1,23 +1,37 @@
 /**
- * The Kafka client side of the rehearsal: a real kafkajs client, run by the orchestrator inside
- * the client network namespace, where the advertised hostname resolves to the load balancer and
- * no route leads to a broker. Reads a ClientPlan (JSON) from the environment variable
- * REHEARSAL_CLIENT_PLAN and prints one ClientReport (JSON) line on stdout.
+ * The Kafka client side of the rehearsal, run by the orchestrator inside the client network
+ * namespace, where the advertised hostname resolves to the load balancer and no route leads to a
+ * broker. Reads a ClientPlan (JSON) from the environment variable REHEARSAL_CLIENT_PLAN and prints
+ * one ClientReport (JSON) line on stdout.
  *
- * Every check is bounded in time and its failure is recorded rather than thrown, so one run
- * reports everything that is wrong (a swapped listener shows up both as produce errors and as a
- * port that answers for the wrong broker).
+ * The checks of what a client finds (metadata, advertised ports, which broker each port reaches,
+ * TLS) are the doctor's (doctor/doctor.ts), run here as `npm run doctor` would run them in a
+ * client VPC. What only a rehearsal can do is added around them: no direct path to a broker, many
+ * fresh bootstraps, and produce/consume on partitions led by every broker (kafkajs, with the same
+ * client settings: TLS verifying the CA and the hostname).
+ *
+ * Every step is bounded in time and its failure is recorded rather than thrown, so one run
+ * reports everything that is wrong.
  */
 import * as net from "node:net";
-import { ConfigResourceTypes, Kafka, logLevel, type Admin, type RetryOptions } from "kafkajs";
+import { Kafka, type RetryOptions } from "kafkajs";
+import { kafkaConfig } from "../doctor/connect";
+import { runDoctor, type DoctorOptions, type DoctorReport, type DoctorTarget } from "../doctor/doctor";
+import type { ClientSettings } from "../doctor/properties";
 
 export interface ClientPlan {
-  readonly hostname: string;
-  readonly bootstrapPort: number;
-  /** The PrivateLink listener's name (the one the product's snippet defines). */
-  readonly listenerName: string;
-  /** Broker ID → its allocated port, for every broker expected to be running. */
-  readonly brokerPorts: Readonly<Record<string, number>>;
+  /** What the doctor checks: the cluster as configured. */
+  readonly target: DoctorTarget;
+  /** The client's settings (from the consumer stack's client_config output and the rehearsal CA). */
+  readonly settings: ClientSettings;
+  /** The doctor's settings, when they are not the client's (a wrong password, say). */
+  readonly doctorSettings?: ClientSettings;
+  /** The doctor's options (`via`: as `--bootstrap` through a tunnel). */
+  readonly doctorOptions?: DoctorOptions;
+  /** The brokers expected to be running: the metadata must list exactly these before the checks start. */
+  readonly running: readonly number[];
+  /** Only the doctor, or the whole client rehearsal. */
+  readonly mode: "doctor" | "full";
   /** The brokers' own addresses: the client must not be able to reach them directly. */
   readonly brokerTargets: readonly { readonly id: number; readonly address: string; readonly port: number }[];
   readonly topic: string;
@@ -30,6 +44,8 @@ export interface ClientPlan {
 export interface ClientReport {
   readonly passed: string[];
   readonly failures: string[];
+  /** The doctor's report, when it ran. */
+  doctor?: DoctorReport;
 }
 
 /** Small, bounded retries: a wrong mapping must fail in seconds, not after kafkajs' default 30 s backoff. */
@@ -38,14 +54,8 @@ const WAIT_MS = 30_000;
 const CONSUME_MS = 30_000;
 
 function kafka(plan: ClientPlan, clientId: string): Kafka {
-  return new Kafka({
-    clientId,
-    brokers: [`${plan.hostname}:${plan.bootstrapPort}`],
-    connectionTimeout: 3_000,
-    requestTimeout: 10_000,
-    retry: RETRY,
-    logLevel: logLevel.NOTHING,
-  });
+  const { hostname, bootstrapPort } = plan.target;
+  return new Kafka(kafkaConfig(plan.settings, `${hostname}:${bootstrapPort}`, { clientId, timeouts: { connectionMs: 3_000, requestMs: 10_000 }, retry: RETRY }));
 }
 
 function message(err: unknown): string {
@@ -85,43 +95,42 @@ function connectOutcome(address: string, port: number): Promise<string> {
 
 export async function runClientChecks(plan: ClientPlan): Promise<ClientReport> {
   const report: ClientReport = { passed: [], failures: [] };
-  const expectedIds = Object.keys(plan.brokerPorts).map(Number).sort((a, b) => a - b);
-  const advertised = (id: number) => `${plan.hostname}:${plan.brokerPorts[id]}`;
+  const expectedIds = [...plan.running].sort((a, b) => a - b);
+  const portOf = new Map(plan.target.brokers.map((b) => [b.id, b.port]));
+  const advertised = (id: number) => `${plan.target.hostname}:${portOf.get(id)}`;
+  const { hostname, bootstrapPort } = plan.target;
 
-  for (const target of plan.brokerTargets) {
-    const outcome = await connectOutcome(target.address, target.port);
-    if (outcome === "connected") {
-      report.failures.push(`the client reached broker ${target.id} directly at ${target.address}:${target.port}`);
-    } else {
-      report.passed.push(`no direct path to broker ${target.id} at ${target.address}:${target.port} (${outcome})`);
+  if (plan.mode === "full") {
+    for (const target of plan.brokerTargets) {
+      const outcome = await connectOutcome(target.address, target.port);
+      if (outcome === "connected") {
+        report.failures.push(`the client reached broker ${target.id} directly at ${target.address}:${target.port}`);
+      } else {
+        report.passed.push(`no direct path to broker ${target.id} at ${target.address}:${target.port} (${outcome})`);
+      }
     }
   }
 
   const admin = kafka(plan, "rehearsal-admin").admin();
   // Names the step an unexpected error comes from.
-  let step = `bootstrap through ${plan.hostname}:${plan.bootstrapPort}`;
+  let step = `bootstrap through ${hostname}:${bootstrapPort}`;
   try {
     await admin.connect();
-    // Bootstrap, and wait until the cluster lists exactly the running brokers (registration after
-    // start-up, fencing after a stop).
-    const cluster = await poll(`metadata listing brokers ${expectedIds.join(", ")}`, async () => {
+    // Wait until the cluster lists exactly the running brokers (registration after start-up,
+    // fencing after a stop): the doctor checks a settled cluster, as it would in production.
+    await poll(`metadata listing brokers ${expectedIds.join(", ")}`, async () => {
       const described = await admin.describeCluster();
       const ids = described.brokers.map((b) => b.nodeId).sort((a, b) => a - b);
       return ids.join() === expectedIds.join() ? described : undefined;
     });
-    report.passed.push(`bootstrapped through ${plan.hostname}:${plan.bootstrapPort}; metadata lists brokers ${expectedIds.join(", ")}`);
-
-    for (const broker of cluster.brokers) {
-      const got = `${broker.host}:${broker.port}`;
-      if (got === advertised(broker.nodeId)) {
-        report.passed.push(`broker ${broker.nodeId} advertises ${got}`);
-      } else {
-        report.failures.push(`broker ${broker.nodeId} advertises ${got}, but its allocated address is ${advertised(broker.nodeId)}`);
-      }
+    step = "doctor";
+    report.doctor = await runDoctor(plan.target, plan.doctorSettings ?? plan.settings, plan.doctorOptions);
+    if (plan.mode === "doctor") {
+      return report;
     }
 
+    step = "bootstraps";
     await checkBootstraps(plan, report);
-    await checkListenerIdentities(plan, admin, expectedIds, report);
 
     step = `topic ${plan.topic}`;
     if (plan.createTopic) {
@@ -174,37 +183,7 @@ async function checkBootstraps(plan: ClientPlan, report: ClientReport): Promise<
       await admin.disconnect();
     }
   }
-  report.passed.push(`${ok} of ${plan.bootstraps} fresh clients bootstrapped through port ${plan.bootstrapPort}`);
-}
-
-/**
- * kafkajs sends a broker's config request to that broker's advertised address, and a broker
- * answers only for its own ID; so this proves which broker each allocated port actually reaches,
- * and that the broker runs with the PrivateLink listener the product generated.
- */
-async function checkListenerIdentities(plan: ClientPlan, admin: Admin, ids: number[], report: ClientReport): Promise<void> {
-  for (const id of ids) {
-    const port = plan.brokerPorts[id];
-    try {
-      const described = await admin.describeConfigs({
-        resources: [{ type: ConfigResourceTypes.BROKER, name: String(id), configNames: ["advertised.listeners"] }],
-        includeSynonyms: false,
-      });
-      const value = described.resources[0].configEntries[0]?.configValue ?? "";
-      const expected = `${plan.listenerName}://${plan.hostname}:${port}`;
-      if (value.split(",").includes(expected)) {
-        report.passed.push(`port ${port} reaches broker ${id}, whose advertised.listeners has ${expected}`);
-      } else {
-        report.failures.push(`port ${port} reaches broker ${id}, but its advertised.listeners (${value}) lacks ${expected}`);
-      }
-    } catch (err) {
-      report.failures.push(
-        (err as { type?: string }).type === "INVALID_REQUEST"
-          ? `port ${port} (advertised by broker ${id}) does not reach broker ${id}: the broker behind it refused to describe broker ${id}'s config (a broker describes only its own)`
-          : `describing broker ${id}'s config through port ${port} failed: ${message(err)}`,
-      );
-    }
-  }
+  report.passed.push(`${ok} of ${plan.bootstraps} fresh clients bootstrapped through port ${plan.target.bootstrapPort}`);
 }
 
 async function produceToEveryPartition(

@@ -1,30 +1,52 @@
 /**
- * HAProxy (TCP mode) standing in for the NLB: one frontend per synthesized `aws_lb_listener`,
- * whose backend holds exactly the targets that listener's target group has attached. Built only
- * from the listener routes read out of the synthesized Terraform, so a wrong listener → target
- * group → attachment chain in the product's output sends clients to the wrong broker here too.
+ * HAProxy (TCP mode) standing in for the NLB: one frontend per load balancer listener, whose
+ * backend holds exactly that listener's targets. It takes a plain description of the listeners
+ * and knows nothing about where it came from (today the synthesized Terraform, see
+ * `listenersFromStack` in rehearsal.ts), so a wrong listener → target mapping in the source sends
+ * clients to the wrong broker here too.
  */
-import type { ListenerRoute } from "../synthesized/listener-routes";
 
-export function haproxyConfig(routes: readonly ListenerRoute[], bindAddress: string): string {
+/** One load balancer listener: its port and the targets it forwards to. */
+export interface LoadBalancerListener {
+  readonly port: number;
+  readonly targets: readonly { readonly address: string; readonly port: number }[];
+  /** Where the listener was read from (a resource address, an ARN), for messages. */
+  readonly source: string;
+}
+
+/** A target's HAProxy server name: its address and port, which HAProxy's state-change lines then name. */
+export function serverName(target: { readonly address: string; readonly port: number }): string {
+  return `${target.address}:${target.port}`;
+}
+
+/**
+ * How many times HAProxy's log says a server at `address` (any port, any backend) went `state`,
+ * e.g. "[WARNING]  (1) : Server listener3/10.0.3.13:9094 is DOWN, reason: ...".
+ */
+export function stateChanges(log: string, address: string, state: "UP" | "DOWN"): number {
+  const escaped = address.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return log.match(new RegExp(`Server [^/\\s]+/${escaped}:\\d+ is ${state}\\b`, "g"))?.length ?? 0;
+}
+
+export function haproxyConfig(listeners: readonly LoadBalancerListener[], bindAddress: string): string {
   const ports = new Set<number>();
-  const sections = routes.map((route, index) => {
-    if (ports.has(route.port)) {
-      throw new Error(`two listeners use port ${route.port} (second: ${route.address})`);
+  const sections = listeners.map((listener, index) => {
+    if (ports.has(listener.port)) {
+      throw new Error(`two listeners use port ${listener.port} (second: ${listener.source})`);
     }
-    ports.add(route.port);
-    if (route.targets.length === 0) {
-      throw new Error(`${route.address} (port ${route.port}) forwards to a target group without targets`);
+    ports.add(listener.port);
+    if (listener.targets.length === 0) {
+      throw new Error(`${listener.source} (port ${listener.port}) forwards to no target`);
     }
     const name = `listener${index}`;
     return [
-      `# ${route.address} → ${route.targetGroup}`,
+      `# ${listener.source}`,
       `frontend ${name}`,
-      `  bind ${bindAddress}:${route.port}`,
+      `  bind ${bindAddress}:${listener.port}`,
       `  default_backend ${name}`,
       `backend ${name}`,
       "  balance roundrobin",
-      ...route.targets.map((target, t) => `  server target${t} ${target.address}:${target.port}`),
+      ...listener.targets.map((target) => `  server ${serverName(target)} ${target.address}:${target.port}`),
     ].join("\n");
   });
   return [

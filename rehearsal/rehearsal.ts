@@ -4,13 +4,16 @@
  *
  *   1. the main job synthesizes the rehearsal configuration;
  *   2. a real 3-broker Apache Kafka cluster (KRaft) runs in network namespaces, each broker on its
- *      configured private address, its PrivateLink listener taken from the `broker_config` output;
- *   3. HAProxy stands in for the NLB, its frontends/backends read from the synthesized
- *      listener → target group → attachment chain;
- *   4. a kafkajs client in a namespace of its own, where the Route 53 record's name resolves to
- *      the load balancer and no route leads to a broker, bootstraps, checks every broker's
- *      advertised address, produces and consumes on partitions led by every broker;
- *   5. one broker stops; bootstrap and the remaining leaders must still work.
+ *      configured private address, its PrivateLink listener taken from the `broker_config` output
+ *      (with SSL, the product's default: a keystore whose certificate a throwaway CA signed for
+ *      the advertised hostname);
+ *   3. HAProxy stands in for the NLB, built from a plain list of listeners (port → targets), today
+ *      read from the synthesized listener → target group → attachment chain;
+ *   4. in a namespace of its own, where the Route 53 record's name resolves to the load balancer
+ *      and no route leads to a broker, the doctor (doctor/) checks the cluster as a client sees it,
+ *      and a kafkajs client produces and consumes on partitions led by every broker;
+ *   5. one broker stops; bootstrap and the remaining leaders must still work, and the doctor must
+ *      name the stopped broker's port.
  * Everything it starts is stopped and removed in `close()`, whatever happened.
  */
 import { ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
@@ -20,14 +23,15 @@ import * as path from "node:path";
 import { runSynth } from "../cli/job";
 import { Config } from "../config/schema";
 import { loadConfig } from "../config/load";
-import { allocatePorts } from "../modules/broker-ports/allocation";
+import { doctorTarget, type DoctorOptions, type DoctorReport, type DoctorTarget } from "../doctor/doctor";
+import { clientSettings, parseJavaProperties, type ClientSettings } from "../doctor/properties";
 import { lockPathFor } from "../review/port-lock";
 import { consumerStackName, providerStackName } from "../stacks";
 import type { TfJson } from "../synthesized/instances";
 import { listenerRoutes } from "../synthesized/listener-routes";
 import { brokerProperties } from "./broker-config";
 import type { ClientPlan, ClientReport } from "./client";
-import { haproxyConfig } from "./haproxy";
+import { haproxyConfig, stateChanges, type LoadBalancerListener } from "./haproxy";
 import { fetchKafkaJars, kafkaClassPath, kafkaJarsCached, REHEARSAL_DIR } from "./kafka-jars";
 import {
   BrokerHost,
@@ -41,6 +45,7 @@ import {
   sleepSync,
   Topology,
 } from "./network";
+import { brokerKeystore, createCertificateAuthority, listenerKeystoreSettings, type CertificateAuthority } from "./tls";
 
 export const REPO_ROOT = path.resolve(REHEARSAL_DIR, "..");
 export const DEFAULT_CONFIG = path.join(REHEARSAL_DIR, "rehearsal.yaml");
@@ -146,6 +151,74 @@ async function waitFor(what: string, timeoutMs: number, ready: () => boolean, ch
   }
 }
 
+/** The one SASL user of a SASL_SSL rehearsal. */
+const SASL_USER = "rehearsal";
+
+/** A PLAIN login for `sasl.jaas.config`. */
+function plainLogin(user: string, password: string): string {
+  return `org.apache.kafka.common.security.plain.PlainLoginModule required username="${user}" password="${password}";`;
+}
+
+/** The broker settings that make listener `listenerName` accept SASL PLAIN for one user. */
+export function listenerPlainSaslSettings(listenerName: string, user: string, password: string): Map<string, string> {
+  const prefix = `listener.name.${listenerName.toLowerCase()}`;
+  return new Map([
+    [`${prefix}.sasl.enabled.mechanisms`, "PLAIN"],
+    [`${prefix}.plain.sasl.jaas.config`, `org.apache.kafka.common.security.plain.PlainLoginModule required user_${user}="${password}";`],
+  ]);
+}
+
+/** The load balancer's listeners as the synthesized provider stack defines them. */
+export function listenersFromStack(stack: TfJson): LoadBalancerListener[] {
+  return listenerRoutes(stack).map((route) => ({ port: route.port, targets: route.targets, source: `${route.address} → ${route.targetGroup}` }));
+}
+
+/** A deliberate fault in one broker, for the negative cases. */
+export interface BrokerFault {
+  /** Serve a certificate (signed by the rehearsal CA) for this hostname instead of the advertised one. */
+  readonly certificateHostname?: string;
+  /** Advertise this port instead of the one in the product's `broker_config`. */
+  readonly advertisedPort?: number;
+}
+
+/** The product's broker snippet with the PrivateLink listener advertising `port` instead. */
+export function withAdvertisedPort(snippet: string, port: number): string {
+  const changed = snippet.replace(/^(advertised\.listeners=[^\n]*:)\d+$/m, `$1${port}`);
+  if (changed === snippet) {
+    throw new Error(`the broker snippet has no advertised.listeners port to change:\n${snippet}`);
+  }
+  return changed;
+}
+
+/**
+ * The doctor's findings as the rehearsal judges them: a failure is expected only when it concerns
+ * stopped brokers alone, and the doctor must name each stopped broker's port.
+ */
+export function judgeDoctor(report: DoctorReport, stopped: readonly number[]): { passed: string[]; failures: string[] } {
+  const passed: string[] = [];
+  const failures: string[] = [];
+  for (const check of report.checks) {
+    if (check.status === "pass") {
+      passed.push(`doctor: ${check.message}`);
+    } else if (check.status === "skip") {
+      passed.push(`doctor (skipped): ${check.message}`);
+    } else if (check.brokers && check.brokers.length > 0 && check.brokers.every((id) => stopped.includes(id))) {
+      passed.push(`doctor, as expected with broker(s) ${stopped.join(", ")} stopped: ${check.message}`);
+    } else {
+      failures.push(`doctor: ${check.message}`);
+    }
+  }
+  if (report.stopped) {
+    failures.push(`doctor stopped early: ${report.stopped}`);
+  }
+  for (const id of stopped) {
+    if (!report.checks.some((c) => c.check === "port" && c.broker === id && c.status === "fail")) {
+      failures.push(`the doctor did not report stopped broker ${id}'s port as failing`);
+    }
+  }
+  return { passed, failures };
+}
+
 /** Like Kafka's Uuid.randomUuid: never starting with "-", which kafka-storage would take for an option. */
 function newClusterId(): string {
   let id: string;
@@ -161,7 +234,12 @@ function exited(child: ChildProcess): boolean {
 
 export class Rehearsal {
   private readonly brokers = new Map<number, ChildProcess>();
+  /** Broker ID → its current log file (one per start, so a restart's "started" line is its own). */
+  private readonly logs = new Map<number, string>();
+  private starts = 0;
   private loadBalancer?: ChildProcess;
+  /** The listeners the load balancer serves. */
+  private served: readonly LoadBalancerListener[] = [];
   private topics = 0;
   private closed = false;
   private readonly onExit = () => this.close();
@@ -171,16 +249,33 @@ export class Rehearsal {
   };
 
   private topology?: Topology;
+  private ca?: CertificateAuthority;
+  private readonly saslPassword = randomBytes(12).toString("hex");
+  private settings?: ClientSettings;
+  /** The doctor's report from the last client run. */
+  lastDoctorReport?: DoctorReport;
 
   private constructor(
     readonly config: Config,
     /** The provider stack the main job synthesized. */
     readonly stack: TfJson,
+    /** The client properties the consumer stack's `client_config` output gives (without consumers: the protocol). */
+    private readonly clientProperties: string,
     private readonly hostnames: readonly string[],
     private readonly prefix: string,
     private readonly tempDir: string,
     private readonly log: (line: string) => void,
   ) {}
+
+  /** The rehearsal client's settings (protocol, CA, SASL login). */
+  get clientSettings(): ClientSettings {
+    return this.settings!;
+  }
+
+  /** What the doctor checks: the configured cluster. */
+  get target(): DoctorTarget {
+    return doctorTarget(this.config);
+  }
 
   /** Synthesizes the configuration and starts the Kafka cluster (not yet the load balancer). */
   static async start(options: RehearsalOptions = {}): Promise<Rehearsal> {
@@ -192,9 +287,9 @@ export class Rehearsal {
     if (cluster.targetType !== "ip") {
       throw new RehearsalFailure(["the rehearsal needs targetType ip (each broker gets its target address)"]);
     }
-    if (cluster.listenerSecurityProtocol !== "PLAINTEXT") {
+    if (cluster.listenerSecurityProtocol === "SASL_PLAINTEXT") {
       throw new RehearsalFailure([
-        `the rehearsal brokers have no TLS certificates or SASL users: set cluster.listenerSecurityProtocol to PLAINTEXT (it is ${cluster.listenerSecurityProtocol})`,
+        "the rehearsal does not send SASL passwords in clear text: set cluster.listenerSecurityProtocol to SSL (the default), SASL_SSL or PLAINTEXT (it is SASL_PLAINTEXT)",
       ]);
     }
     // At least 3, so that the KRaft quorum (every broker is a controller too) survives the stop.
@@ -227,12 +322,15 @@ export class Rehearsal {
       if (hostnames.length === 0) {
         throw new RehearsalFailure(["the consumer stacks have no Route 53 alias record for the interface endpoint"]);
       }
+      const clientConfig = consumerStacks[0]?.output?.client_config?.value;
+      const clientProperties = typeof clientConfig === "string" ? clientConfig : `security.protocol=${cluster.listenerSecurityProtocol}`;
       log(`main job synthesized ${providerStackName(config)} and ${consumerStacks.length} consumer stack(s) in ${Date.now() - started} ms`);
 
-      rehearsal = new Rehearsal(config, stack, hostnames, prefix, tempDir, log);
+      rehearsal = new Rehearsal(config, stack, clientProperties, hostnames, prefix, tempDir, log);
       process.once("exit", rehearsal.onExit);
       process.once("SIGINT", rehearsal.onSignal);
       process.once("SIGTERM", rehearsal.onSignal);
+      rehearsal.prepareClientSecurity();
       fetchKafkaJars();
       await rehearsal.startBrokers();
       return rehearsal;
@@ -246,57 +344,123 @@ export class Rehearsal {
     }
   }
 
+  private get tls(): boolean {
+    return this.config.cluster.listenerSecurityProtocol.endsWith("SSL");
+  }
+
+  private get sasl(): boolean {
+    return this.config.cluster.listenerSecurityProtocol.startsWith("SASL_");
+  }
+
+  /**
+   * With SSL: a throwaway CA; with SASL_SSL also a user with a random password (mechanism PLAIN).
+   * The client settings are read the way `npm run doctor --client-properties` reads them: the
+   * consumer stack's client_config plus the CA as a PEM truststore and the SASL login.
+   */
+  private prepareClientSecurity(): void {
+    const lines = [this.clientProperties];
+    if (this.sasl) {
+      lines.push("sasl.mechanism=PLAIN", `sasl.jaas.config=${plainLogin(SASL_USER, this.saslPassword)}`);
+    }
+    if (this.tls) {
+      const started = Date.now();
+      this.ca = createCertificateAuthority(path.join(this.tempDir, "tls"));
+      lines.push("ssl.truststore.type=PEM", `ssl.truststore.location=${this.ca.certFile}`);
+      this.log(`throwaway CA created in ${Date.now() - started} ms`);
+    }
+    this.settings = clientSettings(parseJavaProperties(lines.join("\n")), {
+      source: "the rehearsal's client properties",
+      baseDir: this.tempDir,
+      defaultProtocol: this.config.cluster.listenerSecurityProtocol,
+    });
+  }
+
   private get brokerHosts(): BrokerHost[] {
     return this.config.cluster.brokers.map((b) => ({ id: b.id, address: b.target }));
   }
 
-  private brokerLog(id: number): string {
-    return path.join(this.tempDir, `broker-${id}`, "kafka.log");
+  private brokerDir(id: number): string {
+    return path.join(this.tempDir, `broker-${id}`);
+  }
+
+  private java(id: number, mainClass: string, args: string[]): string[] {
+    return [
+      "netns", "exec", this.topology!.brokerNs.get(id)!, "java", ...JVM_OPTIONS,
+      `-Dlog4j2.configurationFile=${path.join(REHEARSAL_DIR, "log4j2.properties")}`,
+      "-cp", kafkaClassPath(), mainClass, ...args,
+    ];
+  }
+
+  /** Writes broker `id`'s server.properties: the product's snippet (and keystore), with `fault` applied. */
+  private writeBrokerProperties(id: number, fault: BrokerFault = {}): string {
+    const snippets = this.stack.output?.broker_config?.value as Record<string, string> | undefined;
+    if (!snippets) {
+      throw new RehearsalFailure(["the provider stack has no broker_config output"]);
+    }
+    const generated = snippets[String(id)];
+    if (generated === undefined) {
+      throw new RehearsalFailure([`broker_config has no entry for broker ${id}`]);
+    }
+    const snippet = fault.advertisedPort === undefined ? generated : withAdvertisedPort(generated, fault.advertisedPort);
+    const { cluster } = this.config;
+    const listenerSettings = new Map([
+      ...(this.ca ? listenerKeystoreSettings(cluster.listenerName, brokerKeystore(this.ca, id, fault.certificateHostname ?? cluster.advertisedHostname)) : []),
+      ...(this.sasl ? listenerPlainSaslSettings(cluster.listenerName, SASL_USER, this.saslPassword) : []),
+    ]);
+    const dir = this.brokerDir(id);
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, "server.properties");
+    fs.writeFileSync(
+      file,
+      brokerProperties({
+        id,
+        address: cluster.brokers.find((b) => b.id === id)!.target,
+        voters: this.brokerHosts,
+        snippet,
+        listenerSettings,
+        logDir: path.join(dir, "data"),
+        replicationFactor: REPLICATION_FACTOR,
+      }),
+    );
+    return file;
+  }
+
+  private spawnBroker(id: number): void {
+    this.starts += 1;
+    const logFile = path.join(this.brokerDir(id), `kafka-${this.starts}.log`);
+    this.logs.set(id, logFile);
+    const out = fs.openSync(logFile, "a");
+    this.brokers.set(id, spawn("ip", this.java(id, "kafka.Kafka", [path.join(this.brokerDir(id), "server.properties")]), { stdio: ["ignore", out, out] }));
+    fs.closeSync(out);
+  }
+
+  private async waitStarted(ids: readonly number[]): Promise<void> {
+    await waitFor(
+      `broker(s) ${ids.join(", ")} to start`,
+      BROKER_START_TIMEOUT_MS,
+      () => ids.every((id) => fs.readFileSync(this.logs.get(id)!, "utf8").includes("Kafka Server started")),
+      () => {
+        for (const id of ids) {
+          if (exited(this.brokers.get(id)!)) {
+            throw new RehearsalFailure([`broker ${id} exited during start-up:\n${tail(this.logs.get(id)!)}`]);
+          }
+        }
+      },
+    );
   }
 
   private async startBrokers(): Promise<void> {
     const started = Date.now();
     const hosts = this.brokerHosts;
     this.topology = createTopology(this.prefix, hosts, this.hostnames);
-    const snippets = this.stack.output?.broker_config?.value as Record<string, string> | undefined;
-    if (!snippets) {
-      throw new RehearsalFailure(["the provider stack has no broker_config output"]);
-    }
     const clusterId = newClusterId();
-    const java = (id: number, mainClass: string, args: string[]) => [
-      "netns", "exec", this.topology!.brokerNs.get(id)!, "java", ...JVM_OPTIONS,
-      `-Dlog4j2.configurationFile=${path.join(REHEARSAL_DIR, "log4j2.properties")}`,
-      "-cp", kafkaClassPath(), mainClass, ...args,
-    ];
-
-    const propsFiles = new Map<number, string>();
-    for (const host of hosts) {
-      const snippet = snippets[String(host.id)];
-      if (snippet === undefined) {
-        throw new RehearsalFailure([`broker_config has no entry for broker ${host.id}`]);
-      }
-      const dir = path.dirname(this.brokerLog(host.id));
-      fs.mkdirSync(dir, { recursive: true });
-      const file = path.join(dir, "server.properties");
-      fs.writeFileSync(
-        file,
-        brokerProperties({
-          id: host.id,
-          address: host.address,
-          voters: hosts,
-          snippet,
-          logDir: path.join(dir, "data"),
-          replicationFactor: REPLICATION_FACTOR,
-        }),
-      );
-      propsFiles.set(host.id, file);
-    }
+    const propsFiles = new Map(hosts.map((host) => [host.id, this.writeBrokerProperties(host.id)]));
     // Formatting runs a short JVM per broker; in parallel, they take about one JVM start.
     await Promise.all(
       hosts.map(
         (host) =>
           new Promise<void>((resolve, reject) => {
-            const format = spawn("ip", java(host.id, "kafka.tools.StorageTool", ["format", "-t", clusterId, "-c", propsFiles.get(host.id)!]), {
+            const format = spawn("ip", this.java(host.id, "kafka.tools.StorageTool", ["format", "-t", clusterId, "-c", propsFiles.get(host.id)!]), {
               stdio: ["ignore", "ignore", "pipe"],
               timeout: BROKER_START_TIMEOUT_MS,
             });
@@ -307,29 +471,38 @@ export class Rehearsal {
       ),
     );
     for (const host of hosts) {
-      const out = fs.openSync(this.brokerLog(host.id), "a");
-      this.brokers.set(host.id, spawn("ip", java(host.id, "kafka.Kafka", [propsFiles.get(host.id)!]), { stdio: ["ignore", out, out] }));
-      fs.closeSync(out);
+      this.spawnBroker(host.id);
     }
-    await waitFor(
-      "every broker to start",
-      BROKER_START_TIMEOUT_MS,
-      () => hosts.every((h) => fs.readFileSync(this.brokerLog(h.id), "utf8").includes("Kafka Server started")),
-      () => {
-        for (const [id, child] of this.brokers) {
-          if (exited(child)) {
-            throw new RehearsalFailure([`broker ${id} exited during start-up:\n${tail(this.brokerLog(id))}`]);
-          }
-        }
-      },
+    await this.waitStarted(hosts.map((h) => h.id));
+    this.log(
+      `${hosts.length} Kafka brokers started in ${Date.now() - started} ms (addresses ${hosts.map((h) => h.address).join(", ")}; ${this.config.cluster.listenerName} listener ${this.config.cluster.listenerSecurityProtocol})`,
     );
-    this.log(`${hosts.length} Kafka brokers started in ${Date.now() - started} ms (addresses ${hosts.map((h) => h.address).join(", ")})`);
   }
 
-  /** (Re)starts the load balancer with the listeners read from `stack` (a provider stack). */
-  private async serve(stack: TfJson): Promise<void> {
-    const routes = listenerRoutes(stack);
-    const config = haproxyConfig(routes, LOAD_BALANCER_ADDRESS);
+  /**
+   * (Re)starts brokers with a fault each (an empty fault: as the product generated them), for the
+   * negative cases; brokers running are stopped first, the way a rolling restart does it.
+   */
+  async restartBrokers(faults: ReadonlyMap<number, BrokerFault>): Promise<void> {
+    const started = Date.now();
+    const ids = [...faults.keys()];
+    const mark = this.loadBalancerLogMark();
+    await Promise.all(ids.filter((id) => this.runningBrokers.includes(id)).map((id) => this.stopBroker(id)));
+    for (const id of ids) {
+      if (faults.get(id)!.certificateHostname !== undefined && !this.ca) {
+        throw new Error(`broker ${id}: a certificate fault needs the SSL listener protocol`);
+      }
+      this.writeBrokerProperties(id, faults.get(id));
+      this.spawnBroker(id);
+    }
+    await this.waitStarted(ids);
+    await Promise.all(ids.map((id) => this.waitForHealthChecks(id, "UP", mark)));
+    this.log(`broker(s) ${ids.map((id) => `${id} ${JSON.stringify(faults.get(id))}`).join(", ")} (re)started in ${Date.now() - started} ms`);
+  }
+
+  /** (Re)starts the load balancer with `listeners`. */
+  async serve(listeners: readonly LoadBalancerListener[]): Promise<void> {
+    const config = haproxyConfig(listeners, LOAD_BALANCER_ADDRESS);
     const file = path.join(this.tempDir, "haproxy.cfg");
     fs.writeFileSync(file, config);
     const check = spawnSync("haproxy", ["-c", "-q", "-f", file], { encoding: "utf8", timeout: 10_000 });
@@ -338,12 +511,13 @@ export class Rehearsal {
     }
     this.stopLoadBalancer();
     const ns = this.topology!.loadBalancerNs;
-    const logFile = path.join(this.tempDir, "haproxy.log");
+    const logFile = this.loadBalancerLog;
     const out = fs.openSync(logFile, "a");
     const lb = spawn("ip", ["netns", "exec", ns, "haproxy", "-f", file], { stdio: ["ignore", out, out] });
     fs.closeSync(out);
     this.loadBalancer = lb;
-    const ports = routes.map((r) => r.port);
+    this.served = listeners;
+    const ports = listeners.map((l) => l.port);
     const listening = () => {
       const ss = execFileSync("ip", ["netns", "exec", ns, "ss", "-Hltn"], { encoding: "utf8", timeout: 5_000 });
       return ports.every((port) => ss.includes(`${LOAD_BALANCER_ADDRESS}:${port} `));
@@ -353,7 +527,30 @@ export class Rehearsal {
         throw new RehearsalFailure([`HAProxy exited: ${tail(logFile)}`]);
       }
     });
-    this.log(`HAProxy listening on ${routes.map((r) => `${r.port} → ${r.targets.map((t) => `${t.address}:${t.port}`).join(" ")}`).join("; ")}`);
+    this.log(`HAProxy listening on ${listeners.map((l) => `${l.port} → ${l.targets.map((t) => `${t.address}:${t.port}`).join(" ")}`).join("; ")}`);
+  }
+
+  private get loadBalancerLog(): string {
+    return path.join(this.tempDir, "haproxy.log");
+  }
+
+  /** Where the load balancer's log ends now: state changes are counted from there. */
+  private loadBalancerLogMark(): number {
+    return fs.existsSync(this.loadBalancerLog) ? fs.statSync(this.loadBalancerLog).size : 0;
+  }
+
+  /**
+   * Waits until the load balancer's health checks have marked broker `id` `state` in every backend
+   * that holds it, as an NLB's would before clients are checked (bounded).
+   */
+  private async waitForHealthChecks(id: number, state: "UP" | "DOWN", since: number): Promise<void> {
+    const address = this.config.cluster.brokers.find((b) => b.id === id)!.target;
+    const backends = this.served.filter((l) => l.targets.some((t) => t.address === address)).length;
+    if (!this.loadBalancer || exited(this.loadBalancer) || backends === 0) {
+      return;
+    }
+    const changes = () => stateChanges(fs.readFileSync(this.loadBalancerLog).subarray(since).toString("utf8"), address, state);
+    await waitFor(`the load balancer's health checks to mark broker ${id} ${state}`, LOAD_BALANCER_START_TIMEOUT_MS, () => changes() >= backends);
   }
 
   private stopLoadBalancer(): void {
@@ -370,28 +567,17 @@ export class Rehearsal {
 
   /** The brokers still running. */
   get runningBrokers(): number[] {
-    return [...this.brokers].filter(([, child]) => !exited(child)).map(([id]) => id);
+    return [...this.brokers].filter(([, child]) => !exited(child)).map(([id]) => id).sort((a, b) => a - b);
   }
 
-  /**
-   * Runs the kafkajs checks in the client namespace against the brokers still running; creates
-   * `topic` when `create` is set, with one partition per broker, each led by a different broker.
-   * Rejects with a RehearsalFailure listing everything that failed.
-   */
-  private async verify(topic: string, create: boolean): Promise<void> {
+  private clientPlan(mode: ClientPlan["mode"], topic: string, create: boolean): ClientPlan {
     const { cluster } = this.config;
-    const plan = allocatePorts({
-      brokerIds: cluster.brokers.map((b) => b.id),
-      bootstrapPort: cluster.bootstrapPort,
-      brokerPortBase: cluster.brokerPortBase,
-    });
-    const running = this.runningBrokers;
     const ids = cluster.brokers.map((b) => b.id);
-    const clientPlan: ClientPlan = {
-      hostname: cluster.advertisedHostname,
-      bootstrapPort: plan.bootstrapPort,
-      listenerName: cluster.listenerName,
-      brokerPorts: Object.fromEntries(running.map((id) => [id, plan.brokerPorts.get(id)!])),
+    return {
+      target: this.target,
+      settings: this.clientSettings,
+      running: this.runningBrokers,
+      mode,
       brokerTargets: cluster.brokers.map((b) => ({ id: b.id, address: b.target, port: cluster.brokerTargetPort })),
       topic,
       createTopic: create
@@ -400,14 +586,46 @@ export class Rehearsal {
       // Twice round the bootstrap target group, so a dead target in it would be hit.
       bootstraps: 2 * ids.length,
     };
+  }
+
+  /**
+   * The doctor alone, in the client namespace, against the listeners served last, once the
+   * metadata lists exactly the running brokers (`settings`: the client's, unless given;
+   * `options.via`: as through a tunnel). Its report, whatever it found.
+   */
+  async doctor(settings?: ClientSettings, options?: DoctorOptions): Promise<DoctorReport> {
+    const report = await this.runClient({ ...this.clientPlan("doctor", "", false), doctorSettings: settings, doctorOptions: options });
+    if (!report.doctor) {
+      throw new RehearsalFailure(report.failures);
+    }
+    this.lastDoctorReport = report.doctor;
+    return report.doctor;
+  }
+
+  /**
+   * The client checks against the brokers still running: the doctor, then produce and consume;
+   * creates `topic` when `create` is set, with one partition per broker, each led by a different
+   * broker. Rejects with a RehearsalFailure listing everything that failed.
+   */
+  private async verify(topic: string, create: boolean): Promise<void> {
+    const running = this.runningBrokers;
+    const stopped = this.config.cluster.brokers.map((b) => b.id).filter((id) => !running.includes(id));
     const started = Date.now();
-    const report = await this.runClient(clientPlan);
+    const report = await this.runClient(this.clientPlan("full", topic, create));
     this.log(`client checks (${running.length} brokers running) took ${Date.now() - started} ms`);
-    for (const line of report.passed) {
+    const failures = [...report.failures];
+    const passed = [...report.passed];
+    if (report.doctor) {
+      this.lastDoctorReport = report.doctor;
+      const judged = judgeDoctor(report.doctor, stopped);
+      passed.unshift(...judged.passed);
+      failures.unshift(...judged.failures);
+    }
+    for (const line of passed) {
       this.log(`  ok: ${line}`);
     }
-    if (report.failures.length > 0) {
-      throw new RehearsalFailure(report.failures);
+    if (failures.length > 0) {
+      throw new RehearsalFailure(failures);
     }
   }
 
@@ -458,17 +676,19 @@ export class Rehearsal {
   }
 
   /**
-   * The rehearsal proper against `stack`: serve its listeners, check everything with all brokers
-   * running, stop the last broker, check again. Rejects with a RehearsalFailure on the first
-   * phase that fails.
+   * The rehearsal proper against `listeners` (the load balancer's description): serve them, check
+   * everything with all brokers running, stop the last broker, check again. Rejects with a
+   * RehearsalFailure on the first phase that fails.
    */
-  async rehearse(stack: TfJson): Promise<void> {
+  async rehearse(listeners: readonly LoadBalancerListener[]): Promise<void> {
     this.topics += 1;
     const topic = `rehearsal-${this.topics}`;
-    await this.serve(stack);
+    await this.serve(listeners);
     await this.verify(topic, true);
     const victim = this.runningBrokers[this.runningBrokers.length - 1];
+    const mark = this.loadBalancerLogMark();
     await this.stopBroker(victim);
+    await this.waitForHealthChecks(victim, "DOWN", mark);
     await this.verify(topic, false);
   }
 
@@ -485,12 +705,44 @@ export class Rehearsal {
   }
 }
 
+/** The hostname a wrong-certificate fault uses: a sibling of the advertised one. */
+export function otherHostname(advertisedHostname: string): string {
+  return `wrong-${advertisedHostname}`;
+}
+
+export interface RehearseOptions extends RehearsalOptions {
+  /** Swap these two brokers' target group attachments in the synthesized stack. */
+  readonly swap?: readonly [number, number];
+  /** Give this broker a certificate for another hostname. */
+  readonly wrongCertificate?: number;
+  /** Make this broker advertise a port its NLB listener does not have (allocated + 10). */
+  readonly wrongAdvertisedPort?: number;
+}
+
 /** The whole rehearsal on one configuration, as `npm run rehearse` runs it. */
-export async function rehearse(options: RehearsalOptions & { readonly swap?: readonly [number, number] } = {}): Promise<void> {
+export async function rehearse(options: RehearseOptions = {}): Promise<void> {
   const rehearsal = await Rehearsal.start(options);
   try {
+    const faults = new Map<number, BrokerFault>();
+    const { cluster } = rehearsal.config;
+    const known = (id: number, flag: string) => {
+      if (!cluster.brokers.some((b) => b.id === id)) {
+        throw new RehearsalFailure([`${flag}: the configuration has no broker ${id}`]);
+      }
+      return id;
+    };
+    if (options.wrongCertificate !== undefined) {
+      faults.set(known(options.wrongCertificate, "--wrong-certificate"), { certificateHostname: otherHostname(cluster.advertisedHostname) });
+    }
+    if (options.wrongAdvertisedPort !== undefined) {
+      const id = known(options.wrongAdvertisedPort, "--wrong-advertised-port");
+      faults.set(id, { ...faults.get(id), advertisedPort: rehearsal.target.brokers.find((b) => b.id === id)!.port + 10 });
+    }
+    if (faults.size > 0) {
+      await rehearsal.restartBrokers(faults);
+    }
     const stack = options.swap ? swapBrokerTargets(rehearsal.stack, ...options.swap) : rehearsal.stack;
-    await rehearsal.rehearse(stack);
+    await rehearsal.rehearse(listenersFromStack(stack));
   } finally {
     rehearsal.close();
   }

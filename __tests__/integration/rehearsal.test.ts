@@ -1,25 +1,31 @@
 /**
- * The rehearsal (rehearsal/README.md): real Kafka brokers behind a load balancer built from the
- * synthesized listeners, and a real client. The building blocks are tested everywhere; the
- * rehearsal itself needs root, Java, Maven (or the cached jars) and HAProxy. Without them it is
- * reported as skipped, except in CI (CI=true), where it is required.
+ * The rehearsal (rehearsal/README.md): real Kafka brokers (SSL, the product's default) behind a
+ * load balancer built from the synthesized listeners, checked by the doctor, and a real client.
+ * The building blocks are tested everywhere; the rehearsal itself needs root, Java, Maven (or the
+ * cached jars), openssl and HAProxy. Without them it is reported as skipped, except in CI
+ * (CI=true), where it is required. One cluster start serves every case (≈ 45-60 s in all).
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { runSynth } from "../../cli/job";
+import type { DoctorReport } from "../../doctor/doctor";
 import { brokerPort } from "../../modules/broker-ports/allocation";
 import { providerStackName } from "../../stacks";
 import type { TfJson } from "../../synthesized/instances";
-import { listenerRoutes } from "../../synthesized/listener-routes";
 import { brokerProperties, parseProperties } from "../../rehearsal/broker-config";
-import { haproxyConfig } from "../../rehearsal/haproxy";
+import { haproxyConfig, stateChanges } from "../../rehearsal/haproxy";
+import { LOAD_BALANCER_ADDRESS } from "../../rehearsal/network";
 import {
   DEFAULT_CONFIG,
+  judgeDoctor,
+  listenersFromStack,
   missingPrerequisites,
+  otherHostname,
   Rehearsal,
   RehearsalFailure,
   swapBrokerTargets,
+  withAdvertisedPort,
 } from "../../rehearsal/rehearsal";
 
 const SNIPPET = [
@@ -58,7 +64,7 @@ describe("rehearsal building blocks", () => {
   });
 
   it("builds one HAProxy frontend per synthesized listener, backed by exactly its targets", () => {
-    const config = haproxyConfig(listenerRoutes(stack), "169.254.213.1");
+    const config = haproxyConfig(listenersFromStack(stack), "169.254.213.1");
     const backends = config.split("\nbackend ").slice(1).map((section) => section.match(/server \S+ (\S+)/g));
     expect(config.match(/bind \S+/g)).toEqual([
       "bind 169.254.213.1:6001",
@@ -67,23 +73,35 @@ describe("rehearsal building blocks", () => {
       "bind 169.254.213.1:9091",
     ]);
     expect(backends).toEqual([
-      ["server target0 10.0.1.11:9094"],
-      ["server target0 10.0.2.12:9094"],
-      ["server target0 10.0.3.13:9094"],
-      ["server target0 10.0.1.11:9094", "server target1 10.0.2.12:9094", "server target2 10.0.3.13:9094"],
+      ["server 10.0.1.11:9094 10.0.1.11:9094"],
+      ["server 10.0.2.12:9094 10.0.2.12:9094"],
+      ["server 10.0.3.13:9094 10.0.3.13:9094"],
+      ["server 10.0.1.11:9094 10.0.1.11:9094", "server 10.0.2.12:9094 10.0.2.12:9094", "server 10.0.3.13:9094 10.0.3.13:9094"],
     ]);
   });
 
-  it("rejects listener routes HAProxy could not serve", () => {
-    const route = { address: 'aws_lb_listener.broker["1"]', port: 6001, targetGroup: 'aws_lb_target_group.broker["1"]', targets: [{ address: "10.0.1.11", port: 9094 }] };
-    expect(() => haproxyConfig([route, { ...route, address: 'aws_lb_listener.broker["2"]' }], "169.254.213.1")).toThrow(
+  it("counts HAProxy's health-check state changes per broker address", () => {
+    const log = [
+      "[WARNING]  (7) : Server listener3/10.0.3.13:9094 is DOWN, reason: Layer4 connection problem",
+      "[WARNING]  (7) : Server listener2/10.0.3.13:9094 is DOWN, reason: Layer4 connection problem",
+      "[WARNING]  (7) : Server listener3/10.0.3.130:9094 is DOWN, reason: Layer4 connection problem",
+      "[WARNING]  (7) : Server listener3/10.0.3.13:9094 is UP, reason: Layer4 check passed",
+    ].join("\n");
+    expect(stateChanges(log, "10.0.3.13", "DOWN")).toBe(2);
+    expect(stateChanges(log, "10.0.3.13", "UP")).toBe(1);
+    expect(stateChanges(log, "10.0.1.11", "DOWN")).toBe(0);
+  });
+
+  it("rejects listeners HAProxy could not serve", () => {
+    const listener = { source: 'aws_lb_listener.broker["1"]', port: 6001, targets: [{ address: "10.0.1.11", port: 9094 }] };
+    expect(() => haproxyConfig([listener, { ...listener, source: 'aws_lb_listener.broker["2"]' }], "169.254.213.1")).toThrow(
       'two listeners use port 6001 (second: aws_lb_listener.broker["2"])',
     );
-    expect(() => haproxyConfig([{ ...route, targets: [] }], "169.254.213.1")).toThrow("forwards to a target group without targets");
+    expect(() => haproxyConfig([{ ...listener, targets: [] }], "169.254.213.1")).toThrow('aws_lb_listener.broker["1"] (port 6001) forwards to no target');
   });
 
   it("swapping two brokers' attachments points their listeners at each other's broker", () => {
-    const routes = listenerRoutes(swapBrokerTargets(stack, 1, 2));
+    const routes = listenersFromStack(swapBrokerTargets(stack, 1, 2));
     const targetsOf = (port: number) => routes.find((r) => r.port === port)?.targets.map((t) => t.address);
     expect(targetsOf(6001)).toEqual(["10.0.2.12"]);
     expect(targetsOf(6002)).toEqual(["10.0.1.11"]);
@@ -102,6 +120,33 @@ describe("rehearsal building blocks", () => {
     );
     expect(props.get("controller.quorum.voters")).toBe("1@10.0.1.11:19093,2@10.0.2.12:19093");
     expect(props.get("node.id")).toBe("1");
+  });
+
+  it("adds the rehearsal's keystore settings, and refuses ones that would override the generated config", () => {
+    const keystore = new Map([["listener.name.privatelink.ssl.keystore.location", "/tmp/b1.p12"]]);
+    expect(parseProperties(brokerProperties({ ...brokerInput(), listenerSettings: keystore })).get("listener.name.privatelink.ssl.keystore.location")).toBe("/tmp/b1.p12");
+    expect(() => brokerProperties({ ...brokerInput(), listenerSettings: new Map([["listeners", "X://:1"]]) })).toThrow(
+      "the rehearsal's listener setting listeners would override the generated or KRaft configuration",
+    );
+  });
+
+  it("makes a broker advertise another port, and only the advertised one", () => {
+    expect(withAdvertisedPort(SNIPPET, 6011).split("\n")).toEqual([
+      "listeners=PRIVATELINK://0.0.0.0:9094",
+      "advertised.listeners=PRIVATELINK://orders.kafka.example.internal:6011",
+      "listener.security.protocol.map=PRIVATELINK:PLAINTEXT",
+    ]);
+    expect(() => withAdvertisedPort("listeners=PRIVATELINK://0.0.0.0:9094", 6011)).toThrow("no advertised.listeners port to change");
+  });
+
+  it("accepts doctor failures only when they concern stopped brokers alone, and requires the stopped broker's port", () => {
+    const report = (checks: DoctorReport["checks"]): DoctorReport => ({ ok: false, checks });
+    const port3 = { check: "port", status: "fail" as const, broker: 3, port: 6003, message: "port 6003 should reach broker 3 but no broker answers", brokers: [3] };
+    const swapped = { check: "port", status: "fail" as const, broker: 1, port: 6001, message: "port 6001 should reach broker 1 but reaches broker 3", brokers: [1, 3] };
+    expect(judgeDoctor(report([port3]), [3]).failures).toEqual([]);
+    expect(judgeDoctor(report([port3, swapped]), [3]).failures).toEqual(["doctor: port 6001 should reach broker 1 but reaches broker 3"]);
+    expect(judgeDoctor(report([]), [3]).failures).toEqual(["the doctor did not report stopped broker 3's port as failing"]);
+    expect(judgeDoctor(report([port3]), []).failures).toEqual(["doctor: port 6003 should reach broker 3 but no broker answers"]);
   });
 
   it("refuses a generated broker config it cannot merge", () => {
@@ -138,33 +183,125 @@ describe("rehearsal against real Kafka brokers", () => {
 
   afterAll(() => rehearsal?.close());
 
-  it("fails when two brokers' listeners are swapped in the synthesized Terraform", async () => {
-    if (skipped()) {
-      return;
-    }
-    const [a, b] = rehearsal!.config.cluster.brokers.map((broker) => broker.id);
-    const error = await rehearsal!.rehearse(swapBrokerTargets(rehearsal!.stack, a, b)).then(
+  const failuresOf = async (run: Promise<unknown>): Promise<string> => {
+    const error = await run.then(
       () => undefined,
       (err: unknown) => err,
     );
     expect(error).toBeInstanceOf(RehearsalFailure);
-    const failures = (error as RehearsalFailure).failures.join("\n");
+    return (error as RehearsalFailure).failures.join("\n");
+  };
+
+  it("fails when two brokers' listeners are swapped in the synthesized Terraform, the doctor naming both ports", async () => {
+    if (skipped()) {
+      return;
+    }
+    const [a, b] = rehearsal!.config.cluster.brokers.map((broker) => broker.id);
+    const failures = await failuresOf(rehearsal!.rehearse(listenersFromStack(swapBrokerTargets(rehearsal!.stack, a, b))));
     // The client sees what a real one would (produce requests reach a non-leader), and the
-    // rehearsal names the listeners that reach the wrong broker.
+    // doctor names the listeners that reach the wrong broker.
     expect(failures).toMatch(new RegExp(`produce to partition \\d+ \\(leader: broker ${a} .*not the leader`));
     const { brokerPortBase } = rehearsal!.config.cluster;
-    for (const id of [a, b]) {
-      expect(failures).toContain(`port ${brokerPort(id, brokerPortBase)} (advertised by broker ${id}) does not reach broker ${id}`);
-    }
+    expect(failures).toContain(`doctor: port ${brokerPort(a, brokerPortBase)} should reach broker ${a} but reaches broker ${b}: its NLB listener forwards to the wrong target`);
+    expect(failures).toContain(`doctor: port ${brokerPort(b, brokerPortBase)} should reach broker ${b} but reaches broker ${a}: its NLB listener forwards to the wrong target`);
     // It failed before stopping a broker, so the next test starts with the whole cluster.
     expect(rehearsal!.runningBrokers).toHaveLength(rehearsal!.config.cluster.brokers.length);
   }, 120_000);
 
-  it("produces and consumes through every synthesized listener, and survives a broker stopping", async () => {
+  it("the doctor through a tunnel (--bootstrap to an address) still expects the advertised hostname, and passes", async () => {
     if (skipped()) {
       return;
     }
-    await expect(rehearsal!.rehearse(rehearsal!.stack)).resolves.toBeUndefined();
-    expect(rehearsal!.runningBrokers).toHaveLength(rehearsal!.config.cluster.brokers.length - 1);
+    await rehearsal!.serve(listenersFromStack(rehearsal!.stack));
+    const { bootstrapPort } = rehearsal!.target;
+    const report = await rehearsal!.doctor(undefined, { via: { host: LOAD_BALANCER_ADDRESS, port: bootstrapPort } });
+    expect(report.checks.filter((c) => c.status === "fail")).toEqual([]);
+    expect(report.checks.filter((c) => c.status === "skip").map((c) => c.check)).toEqual(["resolve"]);
+    expect(report.checks.filter((c) => c.check === "advertised" && c.status === "pass")).toHaveLength(rehearsal!.config.cluster.brokers.length);
+    expect(report.checks.filter((c) => c.check === "port" && c.status === "pass")).toHaveLength(rehearsal!.config.cluster.brokers.length);
+  }, 120_000);
+
+  it("produces and consumes over TLS through every synthesized listener, and survives a broker stopping, the doctor naming its port", async () => {
+    if (skipped()) {
+      return;
+    }
+    const ids = rehearsal!.config.cluster.brokers.map((broker) => broker.id);
+    await expect(rehearsal!.rehearse(listenersFromStack(rehearsal!.stack))).resolves.toBeUndefined();
+    const stopped = ids.filter((id) => !rehearsal!.runningBrokers.includes(id));
+    expect(stopped).toHaveLength(1);
+    const port = brokerPort(stopped[0], rehearsal!.config.cluster.brokerPortBase);
+    const failed = rehearsal!.lastDoctorReport!.checks.filter((c) => c.status === "fail");
+    expect(failed).toContainEqual(
+      expect.objectContaining({ check: "port", port, message: expect.stringMatching(new RegExp(`^port ${port} should reach broker ${stopped[0]} but no broker answers: `)) }),
+    );
+    expect(failed.every((c) => c.brokers?.join() === String(stopped[0]))).toBe(true);
+    // Every running broker's certificate verified against the rehearsal CA and covers the hostname.
+    const tls = rehearsal!.lastDoctorReport!.checks.filter((c) => c.check === "tls" && c.status === "pass");
+    expect(tls.map((c) => c.port)).toEqual(expect.arrayContaining(rehearsal!.runningBrokers.map((id) => brokerPort(id, rehearsal!.config.cluster.brokerPortBase))));
+  }, 120_000);
+
+  it("fails on a broker certificate for another hostname and on a broker advertising a port its listener lacks, the doctor naming each", async () => {
+    if (skipped()) {
+      return;
+    }
+    const { cluster } = rehearsal!.config;
+    const [, wrongCert, wrongPort] = cluster.brokers.map((broker) => broker.id);
+    const allocated = brokerPort(wrongPort, cluster.brokerPortBase);
+    // One restart round for both faults (the stopped broker starts again with its fault).
+    await rehearsal!.restartBrokers(
+      new Map([
+        [wrongCert, { certificateHostname: otherHostname(cluster.advertisedHostname) }],
+        [wrongPort, { advertisedPort: allocated + 10 }],
+      ]),
+    );
+    const report = await rehearsal!.doctor();
+    expect(report.ok).toBe(false);
+    const failures = report.checks.filter((c) => c.status === "fail").map((c) => c.message);
+    expect(failures).toContain(
+      `port ${brokerPort(wrongCert, cluster.brokerPortBase)} (broker ${wrongCert}): the certificate's SANs (DNS:${otherHostname(cluster.advertisedHostname)}) do not cover ${cluster.advertisedHostname} (subject CN=broker ${wrongCert})`,
+    );
+    expect(failures).toContain(
+      `broker ${wrongPort} advertises ${cluster.advertisedHostname}:${allocated + 10}, expected ${cluster.advertisedHostname}:${allocated} (its NLB listener port): clients would connect to the wrong place after bootstrap`,
+    );
+    // The faulty broker's port still reaches it: the doctor blames the advertised port, not the listener.
+    expect(report.checks).toContainEqual(expect.objectContaining({ check: "port", broker: wrongPort, status: "pass" }));
+  }, 120_000);
+});
+
+describe("rehearsal with SASL_SSL listeners", () => {
+  const missing = missingPrerequisites();
+  let rehearsal: Rehearsal | undefined;
+  let dir: string | undefined;
+
+  beforeAll(async () => {
+    if (missing.length === 0) {
+      // The rehearsal configuration with the other TLS protocol the product supports.
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), "rehearsal-sasl-"));
+      const configFile = path.join(dir, "rehearsal-sasl.yaml");
+      const yaml = fs.readFileSync(DEFAULT_CONFIG, "utf8").replace(/^(  advertisedHostname: .*)$/m, "$1\n  listenerSecurityProtocol: SASL_SSL");
+      expect(yaml).toContain("listenerSecurityProtocol: SASL_SSL");
+      fs.writeFileSync(configFile, yaml);
+      rehearsal = await Rehearsal.start({ configFile });
+    }
+  }, 120_000);
+
+  afterAll(() => {
+    rehearsal?.close();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const itRehearses = missing.length === 0 || process.env.CI === "true" ? it : it.skip;
+
+  itRehearses("the doctor authenticates with the client's SASL PLAIN login over TLS, and a wrong password fails it", async () => {
+    expect(missing).toEqual([]);
+    await rehearsal!.serve(listenersFromStack(rehearsal!.stack));
+    const ok = await rehearsal!.doctor();
+    expect(ok.checks.filter((c) => c.status === "fail")).toEqual([]);
+    expect(ok.checks.filter((c) => c.check === "port" && c.status === "pass")).toHaveLength(rehearsal!.config.cluster.brokers.length);
+    const settings = rehearsal!.clientSettings;
+    expect(settings.sasl?.mechanism).toBe("PLAIN");
+    const denied = await rehearsal!.doctor({ ...settings, sasl: { ...settings.sasl!, password: "wrong" } });
+    expect(denied.ok).toBe(false);
+    expect(denied.checks.find((c) => c.check === "metadata")?.message).toMatch(/^no metadata through bootstrap .*SASL PLAIN authentication failed/);
   }, 120_000);
 });

@@ -1,0 +1,75 @@
+/**
+ * `npm run doctor` as a user runs it (a whole process), and reading a JKS truststore through the
+ * JDK's keytool. ≈ 3 s. The doctor against real Kafka runs in the rehearsal (rehearsal.test.ts).
+ */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { readClientProperties } from "../../doctor/properties";
+import { createCertificateAuthority } from "../../rehearsal/tls";
+import { itNeeds } from "../support/requirements";
+
+const REPO = path.resolve(__dirname, "..", "..");
+
+function doctor(args: string[]) {
+  const started = Date.now();
+  const run = spawnSync("npm", ["run", "-s", "doctor", "--", ...args], { cwd: REPO, encoding: "utf8", timeout: 60_000 });
+  return { ...run, ms: Date.now() - started };
+}
+
+describe("npm run doctor", () => {
+  it("exits non-zero within 30 s with a one-line reason when the bootstrap does not answer", () => {
+    const run = doctor(["--config", "examples/orders.yaml", "--bootstrap", "127.0.0.1:1"]);
+    expect(run.status).toBe(1);
+    expect(run.ms).toBeLessThan(30_000);
+    const lines = run.stdout.trim().split("\n");
+    expect(lines.filter((l) => l.startsWith("FAIL"))).toEqual([
+      "FAIL  bootstrap orders.kafka.example.internal:9091 (via 127.0.0.1:1) does not answer: connect ECONNREFUSED 127.0.0.1:1",
+    ]);
+    expect(lines[lines.length - 1]).toMatch(/^doctor: FAILED/);
+  });
+
+  it("prints machine-readable results with --json", () => {
+    const run = doctor(["--config", "examples/orders.yaml", "--bootstrap", "127.0.0.1:1", "--json"]);
+    expect(run.status).toBe(1);
+    const report = JSON.parse(run.stdout);
+    expect(report).toMatchObject({ ok: false, summary: { failed: 1 }, checks: expect.arrayContaining([expect.objectContaining({ check: "bootstrap", status: "fail", port: 9091 })]) });
+  });
+
+  it("refuses a bad command line or client properties before connecting anywhere (exit 2)", () => {
+    expect(doctor(["--bootstrap", "127.0.0.1:1"])).toMatchObject({ status: 2, stderr: expect.stringContaining("--config FILE is required") });
+    expect(doctor(["--config", "examples/orders.yaml", "--bootstrap", "nowhere"])).toMatchObject({ status: 2, stderr: expect.stringContaining('--bootstrap: "nowhere" must be HOST:PORT') });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "doctor-cli-"));
+    try {
+      fs.writeFileSync(path.join(dir, "client.properties"), "security.protocol=SASL_SSL\n");
+      const run = doctor(["--config", "examples/orders.yaml", "--client-properties", path.join(dir, "client.properties"), "--bootstrap", "127.0.0.1:1"]);
+      expect(run).toMatchObject({ status: 2, stdout: "" });
+      expect(run.stderr).toContain("sasl.mechanism: (missing) must be one of PLAIN, SCRAM-SHA-256, SCRAM-SHA-512");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+const keytool = spawnSync("keytool", ["-help"]).error ? "keytool (JDK) not found" : undefined;
+const openssl = spawnSync("openssl", ["version"]).status === 0 ? undefined : "openssl not found";
+
+itNeeds("keytool and openssl", keytool ?? openssl)("reads a JKS truststore through keytool, as a Java client's ssl.truststore.location", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "doctor-jks-"));
+  try {
+    const ca = createCertificateAuthority(dir);
+    const jks = path.join(dir, "truststore.jks");
+    const imported = spawnSync("keytool", ["-importcert", "-noprompt", "-alias", "ca", "-file", ca.certFile, "-keystore", jks, "-storetype", "JKS", "-storepass", "changeit"], { encoding: "utf8" });
+    expect(imported.status).toBe(0);
+    const props = path.join(dir, "client.properties");
+    fs.writeFileSync(props, ["security.protocol=SSL", "ssl.truststore.location=truststore.jks", "ssl.truststore.password=changeit"].join("\n"));
+    const settings = readClientProperties(props, "SSL", dir);
+    const pem = fs.readFileSync(ca.certFile, "utf8").trim();
+    expect(settings.ca?.replace(/\s/g, "")).toBe(pem.replace(/\s/g, ""));
+    fs.writeFileSync(props, ["ssl.truststore.location=truststore.jks", "ssl.truststore.password=wrong"].join("\n"));
+    expect(() => readClientProperties(props, "SSL", dir)).toThrow(/is a JKS truststore the doctor could not read \(.*\); convert it once with `keytool -list -rfc/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}, 30_000);

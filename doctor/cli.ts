@@ -1,0 +1,96 @@
+/**
+ * `npm run doctor -- --config FILE [--bootstrap HOST:PORT] [--client-properties FILE] [--json]`
+ * Exit status: 0 every check passed; 1 a check failed; 2 bad command line, configuration or
+ * client properties (nothing was checked).
+ */
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { loadConfig } from "../config/load";
+import { ConfigError } from "../config/validate";
+import { doctorTarget, runDoctor } from "./doctor";
+import { ClientPropertiesError, clientSettings, readClientProperties } from "./properties";
+import { formatJson, formatText } from "./report";
+
+const USAGE = `Usage: npm run doctor -- --config FILE [--bootstrap HOST:PORT] [--client-properties FILE] [--json]
+
+  --config FILE              the cluster's configuration (what npm run synth was given)
+  --bootstrap HOST:PORT      connect to HOST:PORT instead of the advertised hostname's bootstrap
+                             port, and to HOST:<broker port> for each broker (a tunnel); the checks
+                             still expect the advertised hostname in metadata and certificates
+  --client-properties FILE   a Kafka client .properties file: security.protocol,
+                             ssl.truststore.location/.type (PEM; JKS/PKCS12 through keytool),
+                             sasl.mechanism, sasl.jaas.config, connections.max.idle.ms
+                             (default: the cluster's listener protocol, the system's CAs)
+  --json                     print the results as JSON`;
+
+/** `npm run doctor` runs from the package folder; paths are relative to where the user typed them. */
+const USER_CWD = (process.env.npm_lifecycle_event === "doctor" && process.env.INIT_CWD) || process.cwd();
+
+class UsageError extends Error {}
+
+/** `host:port` or `[ipv6]:port`. */
+export function parseHostPort(value: string): { host: string; port: number } {
+  const match = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d+)$/.exec(value);
+  const port = match ? Number(match[3]) : NaN;
+  if (!match || !(port >= 1 && port <= 65535)) {
+    throw new UsageError(`--bootstrap: ${JSON.stringify(value)} must be HOST:PORT with a port from 1 to 65535, such as 127.0.0.1:9091`);
+  }
+  return { host: match[1] ?? match[2], port };
+}
+
+async function main(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        config: { type: "string" },
+        bootstrap: { type: "string" },
+        "client-properties": { type: "string" },
+        json: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    }));
+    if (values.help) {
+      console.log(USAGE);
+      return 0;
+    }
+    if (!values.config) {
+      throw new UsageError("--config FILE is required");
+    }
+  } catch (err) {
+    console.error(`${(err as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  let run;
+  try {
+    const via = values.bootstrap === undefined ? undefined : parseHostPort(values.bootstrap);
+    const config = loadConfig(path.resolve(USER_CWD, values.config));
+    const target = doctorTarget(config);
+    const settings = values["client-properties"]
+      ? readClientProperties(path.resolve(USER_CWD, values["client-properties"]), target.listenerSecurityProtocol, USER_CWD)
+      : clientSettings(new Map(), { source: "(no --client-properties)", baseDir: USER_CWD, defaultProtocol: target.listenerSecurityProtocol });
+    run = () => runDoctor(target, settings, { via });
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof ConfigError || err instanceof ClientPropertiesError) {
+      console.error(err.message);
+      return 2;
+    }
+    throw err;
+  }
+  const report = await run();
+  process.stdout.write(values.json ? formatJson(report) : formatText(report));
+  return report.ok ? 0 : 1;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,468 @@
+/**
+ * The doctor: checks a live cluster through its PrivateLink endpoint the way a client sees it.
+ * Used by `npm run doctor` (doctor/cli.ts) and by the rehearsal's client, so the rehearsal and a
+ * production check share one implementation.
+ *
+ * Every network wait is bounded. A failure names the broker, the port, and what was expected
+ * versus seen. When the advertised hostname does not resolve or the bootstrap port does not
+ * answer, nothing else can be checked: the doctor stops there with that one reason.
+ */
+import * as dns from "node:dns";
+import * as net from "node:net";
+import * as tls from "node:tls";
+import { ConfigResourceTypes, Kafka, type Admin, type RetryOptions } from "kafkajs";
+import type { Config } from "../config/schema";
+import { allocatePorts } from "../modules/broker-ports/allocation";
+import { clientIdleMs } from "../modules/broker-ports/kafka-config";
+import { isTls, kafkaConfig, tlsOptions, type Route } from "./connect";
+import type { ClientSettings } from "./properties";
+
+/** What the configuration says a client must find. */
+export interface DoctorTarget {
+  readonly hostname: string;
+  readonly bootstrapPort: number;
+  /** Every broker of the configuration with its allocated NLB listener port, by ascending ID. */
+  readonly brokers: readonly { readonly id: number; readonly port: number }[];
+  readonly tcpIdleTimeoutSeconds: number;
+  readonly listenerName: string;
+  readonly listenerSecurityProtocol: string;
+}
+
+export function doctorTarget(config: Config): DoctorTarget {
+  const { cluster } = config;
+  // The allocation the stacks use (stacks' portPlanFor), without loading cdktf into the doctor.
+  const plan = allocatePorts({
+    brokerIds: cluster.brokers.map((b) => b.id),
+    bootstrapPort: cluster.bootstrapPort,
+    brokerPortBase: cluster.brokerPortBase,
+  });
+  return {
+    hostname: cluster.advertisedHostname,
+    bootstrapPort: plan.bootstrapPort,
+    brokers: [...plan.brokerPorts].map(([id, port]) => ({ id, port })),
+    tcpIdleTimeoutSeconds: cluster.tcpIdleTimeoutSeconds,
+    listenerName: cluster.listenerName,
+    listenerSecurityProtocol: cluster.listenerSecurityProtocol,
+  };
+}
+
+export interface Timeouts {
+  /** Resolving the advertised hostname. */
+  readonly dnsMs: number;
+  /** A TCP connect, and a TLS handshake. */
+  readonly connectMs: number;
+  /** One Kafka request. */
+  readonly requestMs: number;
+  /** One whole check that talks Kafka (connect, authenticate, retries, requests). */
+  readonly checkMs: number;
+}
+
+export const DEFAULT_TIMEOUTS: Timeouts = { dnsMs: 5_000, connectMs: 5_000, requestMs: 10_000, checkMs: 25_000 };
+
+export interface DoctorOptions {
+  /**
+   * Connect here instead of the advertised hostname (`--bootstrap HOST:PORT`): the bootstrap at
+   * HOST:PORT, each broker at HOST:its port. The checks still expect the advertised hostname in
+   * the metadata and in the certificates.
+   */
+  readonly via?: { readonly host: string; readonly port: number };
+  readonly timeouts?: Partial<Timeouts>;
+  /** How many broker ports are checked at once. */
+  readonly parallel?: number;
+}
+
+export type CheckStatus = "pass" | "fail" | "skip";
+
+export interface CheckResult {
+  /** resolve, bootstrap, protocol, idle-timeout, tls, metadata, advertised or port. */
+  readonly check: string;
+  readonly status: CheckStatus;
+  readonly message: string;
+  /** The configured broker the check is about. */
+  readonly broker?: number;
+  /** The listener port the check is about. */
+  readonly port?: number;
+  readonly expected?: string;
+  readonly seen?: string;
+  /** On a failure: the configured brokers it concerns (a metadata failure may concern several). */
+  readonly brokers?: readonly number[];
+}
+
+export interface DoctorReport {
+  readonly ok: boolean;
+  readonly checks: readonly CheckResult[];
+  /** Set when the doctor stopped early because nothing else could be checked. */
+  readonly stopped?: string;
+}
+
+function message(err: unknown): string {
+  const e = err as { message?: string; code?: string };
+  const text = e?.message ?? String(err);
+  return e?.code && !text.includes(e.code) ? `${text} (${e.code})` : text;
+}
+
+/** Rejects with `what timed out after N ms` unless `promise` settles first. */
+function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+function tcpConnect(host: string, port: number, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host, port });
+    socket.setTimeout(timeoutMs, () => {
+      socket.destroy();
+      reject(new Error(`no answer within ${timeoutMs} ms`));
+    });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve();
+    });
+    socket.once("error", (err) => {
+      socket.destroy();
+      reject(err);
+    });
+  });
+}
+
+export interface TlsSeen {
+  readonly subject: string;
+  readonly sans: string;
+  /** Why the chain does not verify against the CA (undefined: it does). */
+  readonly chainError?: string;
+  /** Why the certificate does not cover the hostname (undefined: it does). */
+  readonly nameError?: string;
+}
+
+/** A TLS handshake that accepts any certificate, so that what is wrong with it can be named. */
+function tlsHandshake(host: string, port: number, servername: string, settings: ClientSettings, timeoutMs: number): Promise<TlsSeen> {
+  return new Promise((resolve, reject) => {
+    const socket = tls.connect({ ...tlsOptions(settings), host, port, servername, rejectUnauthorized: false });
+    socket.setTimeout(timeoutMs, () => {
+      socket.destroy();
+      reject(new Error(`no TLS handshake within ${timeoutMs} ms`));
+    });
+    socket.once("secureConnect", () => {
+      const cert = socket.getPeerCertificate();
+      const subject = cert.subject ? Object.entries(cert.subject).map(([k, v]) => `${k}=${v}`).join(", ") : "(none)";
+      const seen: TlsSeen = {
+        subject,
+        sans: cert.subjectaltname ?? "(none)",
+        // Node counts a hostname mismatch as an authorization error too; that one is nameError's.
+        chainError: socket.authorized || String(socket.authorizationError) === "ERR_TLS_CERT_ALTNAME_INVALID" ? undefined : String(socket.authorizationError),
+        nameError: tls.checkServerIdentity(servername, cert)?.message,
+      };
+      socket.destroy();
+      resolve(seen);
+    });
+    socket.once("error", (err) => {
+      socket.destroy();
+      reject(err);
+    });
+  });
+}
+
+function brokerList(ids: readonly number[]): string {
+  return ids.length === 1 ? `broker ${ids[0]}` : `brokers ${ids.join(", ")}`;
+}
+
+/** The client's own settings against the cluster: its protocol, and its idle limit against the NLB's. */
+export function clientChecks(target: DoctorTarget, settings: ClientSettings): CheckResult[] {
+  const protocolOk = settings.securityProtocol === target.listenerSecurityProtocol;
+  const nlbIdleMs = target.tcpIdleTimeoutSeconds * 1000;
+  const idleOk = settings.idleMs < nlbIdleMs;
+  return [
+    {
+      check: "protocol",
+      status: protocolOk ? "pass" : "fail",
+      message: protocolOk
+        ? `client security.protocol ${settings.securityProtocol} is the ${target.listenerName} listener's`
+        : `client security.protocol is ${settings.securityProtocol}, but the ${target.listenerName} listener expects ${target.listenerSecurityProtocol}`,
+      expected: target.listenerSecurityProtocol,
+      seen: settings.securityProtocol,
+    },
+    {
+      check: "idle-timeout",
+      status: idleOk ? "pass" : "fail",
+      message: idleOk
+        ? `client connections.max.idle.ms ${settings.idleMs} (${settings.idleSource}) is below the NLB idle timeout (${target.tcpIdleTimeoutSeconds} s)`
+        : `client connections.max.idle.ms ${settings.idleMs} (${settings.idleSource}) is not below the NLB idle timeout (${target.tcpIdleTimeoutSeconds} s): the NLB drops idle connections without telling the client; set it to ${clientIdleMs(target.tcpIdleTimeoutSeconds)}`,
+      expected: `< ${nlbIdleMs}`,
+      seen: String(settings.idleMs),
+    },
+  ];
+}
+
+/** What a listener's certificate shows: whether its chain verifies against the CA and it covers `hostname`. */
+export function certificateCheck(where: string, hostname: string, caSource: string, seen: TlsSeen): Pick<CheckResult, "status" | "message" | "expected" | "seen"> {
+  const problems = [
+    seen.chainError && `the certificate chain does not verify against ${caSource}: ${seen.chainError}`,
+    seen.nameError && `the certificate's SANs (${seen.sans}) do not cover ${hostname}`,
+  ].filter((p): p is string => Boolean(p));
+  return problems.length > 0
+    ? { status: "fail", message: `${where}: ${problems.join("; ")} (subject ${seen.subject})`, expected: `a certificate for ${hostname} signed by ${caSource}`, seen: `subject ${seen.subject}, SANs ${seen.sans}` }
+    : { status: "pass", message: `${where}: certificate (subject ${seen.subject}) verifies against ${caSource} and covers ${hostname}` };
+}
+
+/** A broker as the metadata lists it. */
+export interface ListedBroker {
+  readonly nodeId: number;
+  readonly host: string;
+  readonly port: number;
+}
+
+/** The metadata against the configuration: exactly the configured brokers, each at hostname:its-own-port. */
+export function metadataChecks(target: DoctorTarget, listed: readonly ListedBroker[]): CheckResult[] {
+  const checks: CheckResult[] = [];
+  const advertised = (port: number) => `${target.hostname}:${port}`;
+  const configured = new Map(target.brokers.map((b) => [b.id, b.port]));
+  const configuredIds = target.brokers.map((b) => b.id);
+  const listedIds = listed.map((b) => b.nodeId).sort((a, b) => a - b);
+  const missing = configuredIds.filter((id) => !listedIds.includes(id));
+  const unexpected = listed.filter((b) => !configured.has(b.nodeId)).sort((a, b) => a.nodeId - b.nodeId);
+  if (missing.length === 0 && unexpected.length === 0) {
+    checks.push({ check: "metadata", status: "pass", message: `metadata lists ${brokerList(listedIds)}, as configured` });
+  } else {
+    const problems = [
+      ...(missing.length > 0 ? [`${missing.map((id) => `broker ${id} (port ${configured.get(id)})`).join(", ")} missing`] : []),
+      ...(unexpected.length > 0 ? [`${unexpected.map((b) => `broker ${b.nodeId} (${b.host}:${b.port})`).join(", ")} not in the configuration`] : []),
+    ];
+    checks.push({
+      check: "metadata",
+      status: "fail",
+      message: `metadata lists ${listedIds.length > 0 ? brokerList(listedIds) : "no broker"}, expected ${brokerList(configuredIds)}: ${problems.join("; ")}`,
+      expected: configuredIds.join(","),
+      seen: listedIds.join(","),
+      brokers: [...missing, ...unexpected.map((b) => b.nodeId)],
+    });
+  }
+  for (const { id, port } of target.brokers) {
+    const entry = listed.find((b) => b.nodeId === id);
+    if (!entry) {
+      checks.push({ check: "advertised", status: "skip", broker: id, port, message: `broker ${id} advertises nothing: it is not in the metadata` });
+      continue;
+    }
+    const seen = `${entry.host}:${entry.port}`;
+    checks.push(
+      seen === advertised(port)
+        ? { check: "advertised", status: "pass", broker: id, port, message: `broker ${id} advertises ${seen}` }
+        : {
+            check: "advertised",
+            status: "fail",
+            broker: id,
+            port,
+            message: `broker ${id} advertises ${seen}, expected ${advertised(port)} (its NLB listener port): clients would connect to the wrong place after bootstrap`,
+            expected: advertised(port),
+            seen,
+            brokers: [id],
+          },
+    );
+  }
+  return checks;
+}
+
+/** Checks the cluster `target` describes, connecting with `settings`. Never throws for what it finds. */
+export async function runDoctor(target: DoctorTarget, settings: ClientSettings, options: DoctorOptions = {}): Promise<DoctorReport> {
+  const t: Timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+  const checks: CheckResult[] = [];
+  const { hostname } = target;
+  const advertised = (port: number) => `${hostname}:${port}`;
+  const connectHost = options.via?.host ?? hostname;
+  const bootstrap = options.via ?? { host: hostname, port: target.bootstrapPort };
+  const bootstrapName = options.via
+    ? `bootstrap ${advertised(target.bootstrapPort)} (via ${options.via.host}:${options.via.port})`
+    : `bootstrap ${advertised(target.bootstrapPort)}`;
+  // A client pinned to one listener: every connection it makes goes there, whatever broker
+  // address the metadata names, so what it learns comes from that listener alone; TLS verifies
+  // the advertised hostname there.
+  const pinnedTo = (to: { host: string; port: number }): Route => () => ({ ...to, servername: hostname });
+  const kafka = (clientId: string, seedPort: number, r: Route, retry?: RetryOptions) =>
+    new Kafka(kafkaConfig(settings, advertised(seedPort), { clientId, route: r, retry, timeouts: { connectionMs: t.connectMs, requestMs: t.requestMs } }));
+  const stop = (reason: string): DoctorReport => ({ ok: false, checks, stopped: reason });
+
+  // 1. The name resolves (in a client VPC: through the consumer's Route 53 private zone).
+  if (options.via) {
+    checks.push({ check: "resolve", status: "skip", message: `${hostname} not resolved: connections go to ${options.via.host} (--bootstrap)` });
+  } else {
+    try {
+      const addresses = await within(t.dnsMs, `resolving ${hostname}`, dns.promises.lookup(hostname, { all: true }));
+      checks.push({ check: "resolve", status: "pass", message: `${hostname} resolves to ${addresses.map((a) => a.address).join(", ")}` });
+    } catch (err) {
+      checks.push({
+        check: "resolve",
+        status: "fail",
+        message: `${hostname} does not resolve: ${message(err)} (from a client VPC, the consumer's Route 53 private zone answers it; elsewhere use --bootstrap)`,
+        expected: "an address",
+        seen: message(err),
+      });
+      return stop(`${hostname} does not resolve`);
+    }
+  }
+
+  // 2. The bootstrap listener answers at all.
+  try {
+    await tcpConnect(bootstrap.host, bootstrap.port, t.connectMs);
+    checks.push({ check: "bootstrap", status: "pass", message: `${bootstrapName} accepts connections`, port: target.bootstrapPort });
+  } catch (err) {
+    checks.push({
+      check: "bootstrap",
+      status: "fail",
+      message: `${bootstrapName} does not answer: ${message(err)}`,
+      port: target.bootstrapPort,
+      expected: "a TCP connection",
+      seen: message(err),
+    });
+    return stop(`${bootstrapName} does not answer: ${message(err)}`);
+  }
+
+  // 3. The client speaks the listener's protocol, and closes idle connections before the NLB drops them.
+  checks.push(...clientChecks(target, settings));
+
+  // 4. With TLS: every listener's certificate chain verifies against the CA and covers the hostname.
+  const listenerPorts = [{ port: target.bootstrapPort, broker: undefined as number | undefined }, ...target.brokers.map((b) => ({ port: b.port, broker: b.id }))];
+  /** Ports whose certificate is wrong: no client there sends credentials or requests. */
+  const badCertificate = new Set<number>();
+  if (isTls(settings)) {
+    const results = await mapLimit(listenerPorts, options.parallel ?? 8, async ({ port, broker }) => {
+      const where = broker === undefined ? `${bootstrapName}` : `port ${port} (broker ${broker})`;
+      const to = broker === undefined ? bootstrap : { host: connectHost, port };
+      const common = { check: "tls", broker, port, ...(broker === undefined ? {} : { brokers: [broker] }) };
+      try {
+        const seen = await tlsHandshake(to.host, to.port, hostname, settings, t.connectMs);
+        const result = certificateCheck(where, hostname, settings.caSource, seen);
+        if (result.status === "fail") {
+          badCertificate.add(port);
+        }
+        return { ...common, ...result };
+      } catch (err) {
+        return { ...common, status: "fail", message: `${where}: no TLS handshake: ${message(err)}`, expected: "a TLS handshake", seen: message(err) } as CheckResult;
+      }
+    });
+    checks.push(...results);
+  } else {
+    checks.push({ check: "tls", status: "skip", message: `no TLS to check (security.protocol ${settings.securityProtocol})` });
+  }
+
+  // 5. The metadata (through the bootstrap) lists exactly the configured brokers, each at hostname:its-own-port.
+  const configuredIds = target.brokers.map((b) => b.id);
+  // The bootstrap listener spreads connections over every broker, so one broker with a bad
+  // certificate or a dead listener fails some of them: fresh connections are tried (within one
+  // check's time) until one answers; that broker is named by its own port's checks.
+  let listed: ListedBroker[] | undefined;
+  const attempts: string[] = [];
+  const deadline = Date.now() + t.checkMs;
+  const maxAttempts = Math.min(10, 2 * target.brokers.length + 1);
+  while (!listed && attempts.length < maxAttempts && Date.now() < deadline) {
+    const admin = kafka("kafka-privatelink-doctor", target.bootstrapPort, pinnedTo(bootstrap), { retries: 0 }).admin();
+    try {
+      listed = await within(
+        Math.max(1, deadline - Date.now()),
+        `metadata through ${bootstrapName}`,
+        admin.connect().then(() => admin.describeCluster()).then((c) => c.brokers),
+      );
+    } catch (err) {
+      attempts.push(message(err));
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+  if (!listed) {
+    const last = attempts[attempts.length - 1] ?? "no attempt";
+    checks.push({ check: "metadata", status: "fail", message: `no metadata through ${bootstrapName} (${attempts.length} connection(s) tried): ${last}`, port: target.bootstrapPort, expected: "a metadata response", seen: last });
+  } else if (attempts.length > 0) {
+    checks.push({ check: "bootstrap-connections", status: "fail", message: `${bootstrapName}: ${attempts.length} connection(s) failed before one answered (a broker behind it fails clients): ${attempts[attempts.length - 1]}`, port: target.bootstrapPort, expected: "every connection answered", seen: attempts[attempts.length - 1] });
+  }
+  if (listed) {
+    checks.push(...metadataChecks(target, listed));
+  }
+
+  // 6. Each broker port reaches the broker with that ID: a client pinned to the port asks for that
+  // broker's configuration, which only that broker describes.
+  const others = (id: number) => configuredIds.filter((other) => other !== id);
+  const portChecks = await mapLimit(target.brokers, options.parallel ?? 8, async ({ id, port }): Promise<CheckResult> => {
+    const common = { check: "port", broker: id, port };
+    if (badCertificate.has(port)) {
+      return { ...common, status: "skip", message: `port ${port} (broker ${id}): not checked, its certificate failed the TLS check (no credentials or requests over an unverified connection)` };
+    }
+    const pinned = kafka(`kafka-privatelink-doctor-port-${port}`, port, pinnedTo({ host: connectHost, port })).admin();
+    try {
+      const seen = await within(t.checkMs, `checking port ${port}`, (async () => {
+        await pinned.connect();
+        if (await describesBroker(pinned, id)) {
+          return id;
+        }
+        for (const other of others(id)) {
+          if (await describesBroker(pinned, other)) {
+            return other;
+          }
+        }
+        return undefined;
+      })());
+      if (seen === id) {
+        return { ...common, status: "pass", message: `port ${port} reaches broker ${id}` };
+      }
+      return {
+        ...common,
+        status: "fail",
+        message: `port ${port} should reach broker ${id} but reaches ${seen === undefined ? "a broker that is none of the configured ones" : `broker ${seen}`}: its NLB listener forwards to the wrong target`,
+        expected: `broker ${id}`,
+        seen: seen === undefined ? "another broker" : `broker ${seen}`,
+        brokers: seen === undefined ? [id] : [id, seen],
+      };
+    } catch (err) {
+      const denied = (err as { type?: string }).type === "CLUSTER_AUTHORIZATION_FAILED";
+      return {
+        ...common,
+        status: "fail",
+        message: denied
+          ? `port ${port} (broker ${id}): a broker answers, but this client may not describe broker configurations, so which broker it is stays unknown (grant it DescribeConfigs on the cluster)`
+          : `port ${port} should reach broker ${id} but no broker answers: ${message(err)}`,
+        expected: `broker ${id}`,
+        seen: denied ? "CLUSTER_AUTHORIZATION_FAILED" : message(err),
+        brokers: [id],
+      };
+    } finally {
+      await pinned.disconnect().catch(() => undefined);
+    }
+  });
+  checks.push(...portChecks);
+
+  return { ok: checks.every((c) => c.status !== "fail"), checks };
+}
+
+/**
+ * True when the broker behind the admin's connection is broker `id`: a broker describes only its
+ * own configuration and answers INVALID_REQUEST for another broker's. A broker missing from the
+ * metadata cannot be asked (kafkajs routes the request by ID): that is a no as well.
+ */
+async function describesBroker(admin: Admin, id: number): Promise<boolean> {
+  try {
+    await admin.describeConfigs({
+      resources: [{ type: ConfigResourceTypes.BROKER, name: String(id), configNames: ["advertised.listeners"] }],
+      includeSynonyms: false,
+    });
+    return true;
+  } catch (err) {
+    const e = err as { type?: string; name?: string };
+    if (e.type === "INVALID_REQUEST" || e.name === "KafkaJSBrokerNotFound") {
+      return false;
+    }
+    throw err;
+  }
+}

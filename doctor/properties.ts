@@ -1,0 +1,221 @@
+/**
+ * A Kafka client's `.properties` file, read the way Kafka reads it (java.util.Properties), and
+ * the few settings the doctor needs from it: the security protocol, the CA to verify brokers
+ * with, the SASL mechanism and credentials, and the idle-connection limit.
+ */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+export const CLIENT_PROTOCOLS = ["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] as const;
+export type ClientProtocol = (typeof CLIENT_PROTOCOLS)[number];
+export const SASL_MECHANISMS = ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] as const;
+export type SaslMechanism = (typeof SASL_MECHANISMS)[number];
+/** Kafka's own default for `connections.max.idle.ms` (9 minutes). */
+export const KAFKA_DEFAULT_IDLE_MS = 540_000;
+
+/** A setting the doctor cannot use; the message names the file, key, value and rule. */
+export class ClientPropertiesError extends Error {
+  constructor(source: string, key: string, value: string | undefined, rule: string) {
+    super(`${source}: ${key}: ${value === undefined ? "(missing)" : JSON.stringify(value)} ${rule}`);
+    this.name = "ClientPropertiesError";
+  }
+}
+
+/** What the doctor (and the rehearsal's client) connect with; plain data, so it can cross a process boundary. */
+export interface ClientSettings {
+  readonly securityProtocol: ClientProtocol;
+  /** PEM CA certificates to verify brokers with; absent: the system's CAs (as a Java client uses the JVM's). */
+  readonly ca?: string;
+  /** Where the CA came from, for messages. */
+  readonly caSource: string;
+  readonly sasl?: { readonly mechanism: SaslMechanism; readonly username: string; readonly password: string };
+  readonly idleMs: number;
+  /** Where `idleMs` came from, for messages. */
+  readonly idleSource: string;
+}
+
+const ESCAPES: Record<string, string> = { t: "\t", n: "\n", r: "\r", f: "\f" };
+
+function unescape(text: string): string {
+  return text.replace(/\\(u[0-9a-fA-F]{4}|.)/g, (_, c: string) =>
+    c.length === 5 ? String.fromCharCode(parseInt(c.slice(1), 16)) : (ESCAPES[c] ?? c),
+  );
+}
+
+/**
+ * java.util.Properties' text format: `#`/`!` comments, `key=value`, `key: value` or `key value`,
+ * a line ending in an odd number of backslashes continues on the next, backslash escapes. A key
+ * set twice keeps its last value, as in Java.
+ */
+export function parseJavaProperties(text: string): Map<string, string> {
+  const logical: string[] = [];
+  let pending: string | undefined;
+  for (const raw of text.split(/\r\n|\r|\n/)) {
+    const line = pending === undefined ? raw.replace(/^[ \t\f]+/, "") : pending + raw.replace(/^[ \t\f]+/, "");
+    if (pending === undefined && (line === "" || line.startsWith("#") || line.startsWith("!"))) {
+      continue;
+    }
+    const trailing = /\\*$/.exec(line)![0].length;
+    if (trailing % 2 === 1) {
+      pending = line.slice(0, -1);
+      continue;
+    }
+    pending = undefined;
+    logical.push(line);
+  }
+  if (pending !== undefined && pending !== "") {
+    logical.push(pending);
+  }
+  const props = new Map<string, string>();
+  for (const line of logical) {
+    // The key ends at the first unescaped '=', ':' or whitespace.
+    const match = /^((?:\\.|[^\\=:\s])*)\s*[=:]?\s*(.*)$/s.exec(line)!;
+    props.set(unescape(match[1]), unescape(match[2]));
+  }
+  return props;
+}
+
+/** Login modules the doctor can authenticate with, by the mechanisms they serve. */
+const LOGIN_MODULES: Record<string, readonly SaslMechanism[]> = {
+  "org.apache.kafka.common.security.plain.PlainLoginModule": ["PLAIN"],
+  "org.apache.kafka.common.security.scram.ScramLoginModule": ["SCRAM-SHA-256", "SCRAM-SHA-512"],
+};
+
+/** `sasl.jaas.config`: `<LoginModule> required username="..." password="...";` */
+export function parseJaasConfig(value: string): { loginModule: string; options: Map<string, string> } | undefined {
+  const head = /^\s*([\w.$]+)\s+(required|requisite|sufficient|optional)\b([\s\S]*?);?\s*$/.exec(value);
+  if (!head) {
+    return undefined;
+  }
+  const options = new Map<string, string>();
+  const option = /([\w.-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s;"]+))/g;
+  for (const m of head[3].matchAll(option)) {
+    options.set(m[1], m[2] !== undefined ? m[2].replace(/\\(.)/g, "$1") : m[3]);
+  }
+  return { loginModule: head[1], options };
+}
+
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+
+function pemCertificates(text: string): string[] {
+  return text.match(PEM_CERTIFICATE) ?? [];
+}
+
+/**
+ * A JKS or PKCS12 truststore as PEM, through the JDK's keytool (what `keytool -list -rfc` prints
+ * is every trusted certificate in PEM): the doctor's TLS stack (Node's) reads PEM only.
+ */
+function keystoreCertificates(source: string, file: string, type: string, password: string | undefined): string[] {
+  const conversion = `convert it once with \`keytool -list -rfc -keystore ${file} -storetype ${type}${password === undefined ? "" : " -storepass ..."} > ca.pem\` and set ssl.truststore.type=PEM, ssl.truststore.location=ca.pem`;
+  const args = ["-list", "-rfc", "-keystore", file, "-storetype", type];
+  if (password !== undefined) {
+    args.push("-storepass", password);
+  }
+  const run = spawnSync("keytool", args, { encoding: "utf8", timeout: 20_000, input: password === undefined ? "\n" : undefined });
+  if (run.error || run.status !== 0) {
+    const why = run.error ? "keytool (from a JDK) is not installed" : (run.stdout + run.stderr).trim().split("\n").pop();
+    throw new ClientPropertiesError(source, "ssl.truststore.location", file, `is a ${type} truststore the doctor could not read (${why}); ${conversion}`);
+  }
+  return pemCertificates(run.stdout);
+}
+
+function readTruststore(source: string, props: Map<string, string>, baseDir: string): { ca: string; caSource: string } | undefined {
+  const inline = props.get("ssl.truststore.certificates");
+  const location = props.get("ssl.truststore.location");
+  const declared = props.get("ssl.truststore.type")?.toUpperCase();
+  if (inline !== undefined) {
+    const certs = pemCertificates(inline);
+    if (certs.length === 0) {
+      throw new ClientPropertiesError(source, "ssl.truststore.certificates", inline, "holds no PEM certificate (-----BEGIN CERTIFICATE-----)");
+    }
+    return { ca: certs.join("\n"), caSource: "ssl.truststore.certificates" };
+  }
+  if (location === undefined || location === "") {
+    return undefined;
+  }
+  const file = path.resolve(baseDir, location);
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(file);
+  } catch (err) {
+    throw new ClientPropertiesError(source, "ssl.truststore.location", location, `cannot be read: ${(err as Error).message}`);
+  }
+  const text = bytes.toString("utf8");
+  // Kafka's default truststore type is JKS; a PEM file is recognised by its content as well.
+  const type = declared ?? (pemCertificates(text).length > 0 ? "PEM" : "JKS");
+  if (!["PEM", "JKS", "PKCS12"].includes(type)) {
+    throw new ClientPropertiesError(source, "ssl.truststore.type", declared, "must be PEM, JKS or PKCS12");
+  }
+  const certs = type === "PEM" ? pemCertificates(text) : keystoreCertificates(source, file, type, props.get("ssl.truststore.password"));
+  if (certs.length === 0) {
+    throw new ClientPropertiesError(source, "ssl.truststore.location", location, `holds no certificate (read as ${type})`);
+  }
+  return { ca: certs.join("\n"), caSource: `ssl.truststore.location ${location}` };
+}
+
+function readSasl(source: string, props: Map<string, string>): ClientSettings["sasl"] {
+  const mechanism = props.get("sasl.mechanism");
+  if (!SASL_MECHANISMS.includes(mechanism as SaslMechanism)) {
+    throw new ClientPropertiesError(
+      source,
+      "sasl.mechanism",
+      mechanism,
+      `must be one of ${SASL_MECHANISMS.join(", ")} for the doctor${mechanism === undefined ? " (Kafka's default, GSSAPI, is not supported)" : ""}`,
+    );
+  }
+  const jaas = props.get("sasl.jaas.config");
+  const parsed = jaas === undefined ? undefined : parseJaasConfig(jaas);
+  if (!parsed) {
+    throw new ClientPropertiesError(source, "sasl.jaas.config", jaas, 'must be `<LoginModule> required username="..." password="...";`');
+  }
+  if (!LOGIN_MODULES[parsed.loginModule]?.includes(mechanism as SaslMechanism)) {
+    const expected = Object.keys(LOGIN_MODULES).find((m) => LOGIN_MODULES[m].includes(mechanism as SaslMechanism));
+    throw new ClientPropertiesError(source, "sasl.jaas.config", parsed.loginModule, `does not serve sasl.mechanism ${mechanism}; use ${expected}`);
+  }
+  const username = parsed.options.get("username");
+  const password = parsed.options.get("password");
+  if (!username || password === undefined) {
+    throw new ClientPropertiesError(source, "sasl.jaas.config", parsed.loginModule, "must set username and password");
+  }
+  return { mechanism: mechanism as SaslMechanism, username, password };
+}
+
+/**
+ * The doctor's client settings from a client's properties. `defaultProtocol` stands in for a
+ * missing `security.protocol` (the doctor passes the cluster's listener protocol); relative paths
+ * resolve against `baseDir`, as a Kafka client resolves them against its working directory.
+ */
+export function clientSettings(props: Map<string, string>, options: { source: string; baseDir: string; defaultProtocol: string }): ClientSettings {
+  const { source } = options;
+  const protocol = props.get("security.protocol") ?? options.defaultProtocol;
+  if (!CLIENT_PROTOCOLS.includes(protocol as ClientProtocol)) {
+    throw new ClientPropertiesError(source, "security.protocol", protocol, `must be one of ${CLIENT_PROTOCOLS.join(", ")}`);
+  }
+  const securityProtocol = protocol as ClientProtocol;
+  const tls = securityProtocol === "SSL" || securityProtocol === "SASL_SSL";
+  const truststore = tls ? readTruststore(source, props, options.baseDir) : undefined;
+  const sasl = securityProtocol.startsWith("SASL_") ? readSasl(source, props) : undefined;
+  const idle = props.get("connections.max.idle.ms");
+  if (idle !== undefined && !/^\d+$/.test(idle.trim())) {
+    throw new ClientPropertiesError(source, "connections.max.idle.ms", idle, "must be a whole number of milliseconds");
+  }
+  return {
+    securityProtocol,
+    ...(truststore ?? { caSource: "the system's CAs (no ssl.truststore.location)" }),
+    ...(sasl ? { sasl } : {}),
+    idleMs: idle === undefined ? KAFKA_DEFAULT_IDLE_MS : Number(idle.trim()),
+    idleSource: idle === undefined ? "Kafka's default" : `connections.max.idle.ms in ${source}`,
+  };
+}
+
+/** Reads and interprets a client properties file; relative paths in it resolve against `baseDir`. */
+export function readClientProperties(file: string, defaultProtocol: string, baseDir = process.cwd()): ClientSettings {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (err) {
+    throw new ClientPropertiesError(file, "(file)", file, `cannot be read: ${(err as Error).message}`);
+  }
+  return clientSettings(parseJavaProperties(text), { source: file, baseDir, defaultProtocol });
+}
