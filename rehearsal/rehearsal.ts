@@ -1,6 +1,6 @@
 /**
  * The rehearsal: the product's synthesized Terraform against real systems, since no AWS account
- * and no terraform binary exist here.
+ * exists here.
  *
  *   1. the main job synthesizes the rehearsal configuration;
  *   2. a real 3-broker Apache Kafka cluster (KRaft) runs in network namespaces, each broker on its
