@@ -43,6 +43,9 @@ const awsAccess = {
   assumeRoleArn: roleArn.optional(),
 };
 
+/** CloudWatch alarm actions: SNS topics (the region rule is in validate.ts). */
+const snsTopicArn = pattern(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(?:\.fifo)?$/, "must be an SNS topic ARN such as arn:aws:sns:us-east-1:111122223333:kafka-oncall");
+
 const broker = z.strictObject({
   id: integer(0, Number.MAX_SAFE_INTEGER, "must be a non-negative integer"),
   target: z.string().min(1),
@@ -72,6 +75,7 @@ export const clusterSchema = z.strictObject({
   deregistrationDelaySeconds: integer(0, 3600).default(DEFAULT_DEREGISTRATION_DELAY_SECONDS),
   listenerName: pattern(/^[A-Z][A-Z0-9_]{0,31}$/, "must be an upper-case Kafka listener name such as PRIVATELINK").default(DEFAULT_LISTENER_NAME),
   listenerSecurityProtocol: z.enum(SECURITY_PROTOCOLS).default(DEFAULT_SECURITY_PROTOCOL),
+  alarms: z.strictObject({ actions: z.array(snsTopicArn).min(1) }).optional(),
   tags: tags.default({}),
   ...awsAccess,
 });

@@ -132,6 +132,16 @@ function crossFieldProblems(config: Config): ConfigProblem[] {
     targets.set(b.target, i);
   });
 
+  const topics = new Set<string>();
+  cluster.alarms?.actions.forEach((arn, i) => {
+    const field = `cluster.alarms.actions[${i}]`;
+    const topicRegion = arn.split(":")[3];
+    // CloudWatch only notifies SNS topics in the alarm's own region.
+    add(field, arn, topicRegion === cluster.region ? undefined : `is a topic in ${topicRegion}; the alarms are in cluster.region "${cluster.region}" and CloudWatch only notifies topics in its own region`);
+    add(field, arn, topics.has(arn) ? "is listed twice" : undefined);
+    topics.add(arn);
+  });
+
   cluster.allowedPrincipals.forEach((p, i) => {
     if (p === "*" && !policy.allowAnyPrincipal) {
       add(`cluster.allowedPrincipals[${i}]`, p, "lets every AWS account connect; list the principals, or set policy.allowAnyPrincipal: true to allow it");

@@ -196,6 +196,20 @@ export class ProviderModuleStack extends TerraformStack {
       default: DEFAULT_SECURITY_PROTOCOL,
       validation: [PROTOCOL_RULE("listener_security_protocol", "var.listener_security_protocol")],
     });
+    const snsArn = `can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}(\\\\.fifo)?$", a))`;
+    const alarms = moduleVariable(this, "alarms", {
+      type: "object({ actions = list(string) })",
+      description:
+        "Health alarms: one CloudWatch alarm per broker's own target group (keyed by broker ID) and one on the bootstrap group, on AWS/NetworkELB HealthyHostCount < 1, notifying actions (SNS topic ARNs in this region) on alarm and recovery. null: no alarms.",
+      default: null,
+      validation: [
+        {
+          // try(): Terraform evaluates both sides of ||, and a null object has no attributes.
+          condition: `\${var.alarms == null || (length(try(var.alarms.actions, [])) >= 1 && alltrue([for a in try(var.alarms.actions, []) : ${snsArn}]))}`,
+          errorMessage: `alarms.actions: \${length(try(var.alarms.actions, [])) == 0 ? "no action listed; list at least one SNS topic ARN, or set alarms = null for no alarms" : "\${join(", ", [for a in try(var.alarms.actions, []) : jsonencode(a) if !(${snsArn})])} is not an SNS topic ARN such as arn:aws:sns:us-east-1:111122223333:kafka-oncall"}.`,
+        },
+      ],
+    });
 
     const ports = brokerPortsCall(this, Token.asList(hcl`[for id in keys(${brokers.value}) : tonumber(id)]`), v.bootstrapPort.numberValue, v.brokerPortBase.numberValue);
     const region = new DataAwsRegion(this, "current");
@@ -219,6 +233,7 @@ export class ProviderModuleStack extends TerraformStack {
       deregistrationDelaySeconds: deregistrationDelay.numberValue,
       listenerName: listenerName.stringValue,
       listenerSecurityProtocol: listenerProtocol.stringValue,
+      alarms: alarms.value,
       tags: v.tags.value,
     });
     // Everything a consumer needs, as the consumer module's one `connection` input: a consumer
