@@ -58,6 +58,13 @@ describe("configuration", () => {
       configInput([10000], { cluster: { name: "abcdefghijklmnopqrst", brokerPortBase: 0, brokerTargetPort: 19094 } }),
       'cluster.name: "abcdefghijklmnopqrst" makes the target group name "abcdefghijklmnopqrst-b10000-19094" 33 characters long; AWS allows 32',
     ],
+    ["an endpoint ID that is not one", configInput([1], { cluster: { acceptEndpoints: ["vpce-svc-0123456789abcdef0"] } }), 'cluster.acceptEndpoints[0]: "vpce-svc-0123456789abcdef0" must be an interface endpoint ID'],
+    ["an endpoint listed twice", configInput([1], { cluster: { acceptEndpoints: ["vpce-0123456789abcdef0", "vpce-0123456789abcdef0"] } }), 'cluster.acceptEndpoints[1]: "vpce-0123456789abcdef0" is listed twice'],
+    [
+      "accepting endpoints when acceptance is not required",
+      configInput([1], { cluster: { acceptanceRequired: false, acceptEndpoints: ["vpce-0123456789abcdef0"] } }),
+      'cluster.acceptEndpoints[0]: "vpce-0123456789abcdef0" cannot be accepted: cluster.acceptanceRequired is false',
+    ],
     ["an alarm action that is not an SNS topic", configInput([1], { cluster: { alarms: { actions: ["arn:aws:sqs:us-east-1:111122223333:oncall"] } } }), 'cluster.alarms.actions[0]: "arn:aws:sqs:us-east-1:111122223333:oncall" must be an SNS topic ARN'],
     ["alarms without an action", configInput([1], { cluster: { alarms: { actions: [] } } }), "cluster.alarms.actions: [] must list at least 1"],
     [

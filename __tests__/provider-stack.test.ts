@@ -96,6 +96,16 @@ describe("provider stack", () => {
     expect(withRole.provider.aws).toEqual([{ region: "us-east-1", profile: "kafka", assume_role: [{ role_arn: "arn:aws:iam::111122223333:role/deploy" }] }]);
   });
 
+  it("accepts exactly the listed endpoint connections, keyed by endpoint ID", () => {
+    expect(stack.resource.aws_vpc_endpoint_connection_accepter).toBeUndefined();
+    const accepting = provider([1], { cluster: { acceptEndpoints: ["vpce-0fedcba9876543210", "vpce-0123456789abcdef0"] } });
+    const accepted = resourceInstances(accepting).filter((i) => i.type === "aws_vpc_endpoint_connection_accepter");
+    expect(accepted.map((i) => [i.address, i.attributes])).toEqual([
+      ['aws_vpc_endpoint_connection_accepter.this["vpce-0123456789abcdef0"]', { vpc_endpoint_id: "vpce-0123456789abcdef0", vpc_endpoint_service_id: "${aws_vpc_endpoint_service.this.id}" }],
+      ['aws_vpc_endpoint_connection_accepter.this["vpce-0fedcba9876543210"]', { vpc_endpoint_id: "vpce-0fedcba9876543210", vpc_endpoint_service_id: "${aws_vpc_endpoint_service.this.id}" }],
+    ]);
+  });
+
   it("alarms on request: one per broker's own target group keyed by broker ID, and one on the bootstrap group", () => {
     expect(stack.resource.aws_cloudwatch_metric_alarm).toBeUndefined();
     const topic = "arn:aws:sns:us-east-1:111122223333:kafka-oncall";

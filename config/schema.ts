@@ -75,6 +75,7 @@ export const clusterSchema = z.strictObject({
   deregistrationDelaySeconds: integer(0, 3600).default(DEFAULT_DEREGISTRATION_DELAY_SECONDS),
   listenerName: pattern(/^[A-Z][A-Z0-9_]{0,31}$/, "must be an upper-case Kafka listener name such as PRIVATELINK").default(DEFAULT_LISTENER_NAME),
   listenerSecurityProtocol: z.enum(SECURITY_PROTOCOLS).default(DEFAULT_SECURITY_PROTOCOL),
+  acceptEndpoints: z.array(pattern(/^vpce-[0-9a-f]{8,17}$/, "must be an interface endpoint ID such as vpce-0123456789abcdef0 (a consumer stack's output endpoint_id)")).default([]),
   alarms: z.strictObject({ actions: z.array(snsTopicArn).min(1) }).optional(),
   tags: tags.default({}),
   ...awsAccess,

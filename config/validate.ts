@@ -132,6 +132,16 @@ function crossFieldProblems(config: Config): ConfigProblem[] {
     targets.set(b.target, i);
   });
 
+  const endpoints = new Set<string>();
+  cluster.acceptEndpoints.forEach((id, i) => {
+    const field = `cluster.acceptEndpoints[${i}]`;
+    add(field, id, endpoints.has(id) ? "is listed twice" : undefined);
+    endpoints.add(id);
+    if (i === 0 && !cluster.acceptanceRequired) {
+      add(field, id, "cannot be accepted: cluster.acceptanceRequired is false, so every connection is accepted without approval; remove cluster.acceptEndpoints or set acceptanceRequired: true");
+    }
+  });
+
   const topics = new Set<string>();
   cluster.alarms?.actions.forEach((arn, i) => {
     const field = `cluster.alarms.actions[${i}]`;

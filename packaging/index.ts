@@ -104,6 +104,7 @@ const SPECS: Record<string, ModuleSpec> = {
               deregistration_delay_seconds: cluster.deregistrationDelaySeconds,
               listener_name: cluster.listenerName,
               listener_security_protocol: cluster.listenerSecurityProtocol,
+              accept_endpoints: cluster.acceptEndpoints,
               alarms: cluster.alarms ?? null,
               tags: cluster.tags,
             },

@@ -55,6 +55,7 @@ const MOCK_PROVIDER = `mock_provider "aws" {
 }
 `;
 
+const ENDPOINTS = ["vpce-0fedcba9876543210", "vpce-0123456789abcdef0"];
 const ONCALL_TOPIC = "arn:aws:sns:us-east-1:111122223333:kafka-oncall";
 const range = (from: number, count: number) => Array.from({ length: count }, (_, i) => from + i);
 const brokersMap = (ids: readonly number[], target = (id: number) => `10.0.${Math.floor(id / 200)}.${(id % 200) + 10}`) =>
@@ -137,8 +138,24 @@ const PROVIDER: TestFile = {
       asserts: [
         ["aws_vpc_endpoint_service.this.acceptance_required", "acceptance is required by default"],
         ["jsonencode(sort(tolist(aws_vpc_endpoint_service.this.allowed_principals))) == jsonencode(sort(var.allowed_principals))", "exactly the allowed principals"],
+        ["length(aws_vpc_endpoint_connection_accepter.this) == 0", "no connection is accepted unless listed"],
       ],
     },
+    {
+      name: "accepts_exactly_the_listed_endpoints",
+      command: "apply",
+      variables: { accept_endpoints: ENDPOINTS },
+      asserts: [
+        [`jsonencode(sort(keys(aws_vpc_endpoint_connection_accepter.this))) == jsonencode(${JSON.stringify([...ENDPOINTS].sort())})`, "one acceptance per endpoint, keyed by endpoint ID"],
+        [
+          "alltrue([for id, a in aws_vpc_endpoint_connection_accepter.this : a.vpc_endpoint_id == id && a.vpc_endpoint_service_id == aws_vpc_endpoint_service.this.id])",
+          "each accepts its own endpoint's connection to this service",
+        ],
+      ],
+    },
+    { name: "refuses_endpoint_id_that_is_not_one", variables: { accept_endpoints: ["vpce-svc-0123456789abcdef0"] }, expectFailures: ["accept_endpoints"] },
+    { name: "refuses_endpoint_listed_twice", variables: { accept_endpoints: [ENDPOINTS[0], ENDPOINTS[0]] }, expectFailures: ["accept_endpoints"] },
+    { name: "refuses_accepting_when_acceptance_is_not_required", variables: { acceptance_required: false, accept_endpoints: [ENDPOINTS[0]] }, expectFailures: ["accept_endpoints"] },
     {
       name: "connection_describes_the_cluster_for_consumers",
       command: "apply",

@@ -163,6 +163,27 @@ export class ProviderModuleStack extends TerraformStack {
       description: "Whether each endpoint connection waits for the provider to accept it.",
       default: true,
     });
+    const endpointId = `can(regex("^vpce-[0-9a-f]{8,17}$", e))`;
+    const acceptEndpoints = moduleVariable(this, "accept_endpoints", {
+      type: "list(string)",
+      description:
+        "Interface endpoint IDs (vpce-...) whose connections to the service are accepted (each consumer's output endpoint_id). Removing an ID later rejects that endpoint's connection. Needs acceptance_required.",
+      default: [],
+      validation: [
+        {
+          condition: `\${alltrue([for e in var.accept_endpoints : ${endpointId}])}`,
+          errorMessage: `accept_endpoints: \${join(", ", [for e in var.accept_endpoints : jsonencode(e) if !(${endpointId})])} is not an interface endpoint ID such as vpce-0123456789abcdef0.`,
+        },
+        {
+          condition: "${length(distinct(var.accept_endpoints)) == length(var.accept_endpoints)}",
+          errorMessage: 'accept_endpoints: ${join(", ", distinct([for e in var.accept_endpoints : e if length([for o in var.accept_endpoints : o if o == e]) > 1]))} is listed more than once.',
+        },
+        {
+          condition: "${length(var.accept_endpoints) == 0 || var.acceptance_required}",
+          errorMessage: "accept_endpoints: acceptance_required is false, so every connection is accepted without approval; leave accept_endpoints empty or set acceptance_required = true.",
+        },
+      ],
+    });
     const deletionProtection = moduleVariable(this, "deletion_protection", {
       type: "bool",
       description: "Turn on the NLB's deletion protection: a destroy or replacement fails until it is turned off.",
@@ -233,6 +254,7 @@ export class ProviderModuleStack extends TerraformStack {
       deregistrationDelaySeconds: deregistrationDelay.numberValue,
       listenerName: listenerName.stringValue,
       listenerSecurityProtocol: listenerProtocol.stringValue,
+      acceptEndpoints: acceptEndpoints.listValue,
       alarms: alarms.value,
       tags: v.tags.value,
     });

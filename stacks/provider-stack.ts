@@ -46,6 +46,7 @@ export class ProviderStack extends TerraformStack {
       deregistrationDelaySeconds: cluster.deregistrationDelaySeconds,
       listenerName: cluster.listenerName,
       listenerSecurityProtocol: cluster.listenerSecurityProtocol,
+      acceptEndpoints: cluster.acceptEndpoints,
       alarms: cluster.alarms,
       tags: nonEmpty(cluster.tags),
     });

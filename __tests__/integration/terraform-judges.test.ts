@@ -21,7 +21,7 @@ const itTf = itNeeds("terraform with the AWS provider mirror", missing);
 const ids = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 /** Every opt-in feature on, so validate sees them in the stacks. */
 const LARGE = configInput(ids(49), {
-  cluster: { alarms: { actions: ["arn:aws:sns:us-east-1:111122223333:kafka-oncall"] } },
+  cluster: { alarms: { actions: ["arn:aws:sns:us-east-1:111122223333:kafka-oncall"] }, acceptEndpoints: ["vpce-0123456789abcdef0"] },
   consumers: [
     { name: "analytics", region: "us-east-1", vpcId: "vpc-0f1e2d3c4b5a69788", subnetIds: ["subnet-0f1e2d3c4b5a69781"], allowedCidrs: ["10.20.0.0/16"] },
     { name: "billing", region: "us-east-1", vpcId: "vpc-0b1b2b3b4b5b6b7b8", subnetIds: ["subnet-0b1b2b3b4b5b6b7b1"], allowedCidrs: ["172.16.8.0/24"] },

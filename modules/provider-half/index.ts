@@ -3,6 +3,7 @@ import { Lb } from "@cdktf/provider-aws/lib/lb";
 import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
 import { LbTargetGroup, LbTargetGroupConfig } from "@cdktf/provider-aws/lib/lb-target-group";
 import { LbTargetGroupAttachment } from "@cdktf/provider-aws/lib/lb-target-group-attachment";
+import { VpcEndpointConnectionAccepter } from "@cdktf/provider-aws/lib/vpc-endpoint-connection-accepter";
 import { VpcEndpointService } from "@cdktf/provider-aws/lib/vpc-endpoint-service";
 import { IResolvable, MapTerraformIterator, propertyAccess, TerraformIterator, TerraformOutput, Token } from "cdktf";
 import { Construct } from "constructs";
@@ -60,6 +61,12 @@ export interface KafkaPrivateLinkProviderProps {
   readonly listenerSecurityProtocol?: string;
   /** Refuse to delete the NLB (AWS deletion protection): a destroy or replace then fails until it is turned off. @default false */
   readonly deletionProtection?: boolean | IResolvable;
+  /**
+   * Interface endpoint IDs (`vpce-…`) whose pending connections to the service are accepted.
+   * Leaving an ID out later rejects that endpoint's connection.
+   * @default none
+   */
+  readonly acceptEndpoints?: string[];
   /**
    * Health alarms on the target groups. A module passes its input, which may be null.
    * @default no alarms
@@ -199,6 +206,18 @@ export class KafkaPrivateLinkProvider extends Construct {
       tags,
     });
     this.endpointService.overrideLogicalId("this");
+
+    const accept = props.acceptEndpoints;
+    if (accept !== undefined && (Token.isUnresolved(accept) || accept.length > 0)) {
+      // Keyed by endpoint ID: accepting one more endpoint, or rejecting one, touches only that one.
+      // A known list becomes a literal map, so the instances can be read without Terraform.
+      const endpoints = Token.isUnresolved(accept) ? TerraformIterator.fromList(accept) : TerraformIterator.fromMap(Object.fromEntries(accept.map((id) => [id, id])));
+      new VpcEndpointConnectionAccepter(this, "endpoint-acceptance", {
+        forEach: endpoints,
+        vpcEndpointServiceId: this.endpointService.id,
+        vpcEndpointId: endpoints.key,
+      }).overrideLogicalId("this");
+    }
 
     this.outputs(props);
   }

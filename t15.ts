@@ -1,3 +1,0 @@
-import { writeModules } from "./packaging";
-import { config } from "./__tests__/support/configs";
-writeModules("/tmp/m15", config());
