@@ -15,6 +15,7 @@ import { DEFAULT_DEREGISTRATION_DELAY_SECONDS, DEFAULT_TCP_IDLE_TIMEOUT_SECONDS 
 
 /** Seed policy: the product PrivateLink for Kafka was founded on is not offered in these regions. */
 export const DEFAULT_DENIED_REGIONS = ["us-west-1", "af-south-1"];
+export const DEFAULT_STATE_KEY_PREFIX = "kafka-privatelink";
 /** A dedicated PrivateLink listener on each broker, clear of the usual 9092 (clients) and 9093 (controllers, TLS). */
 export const DEFAULT_BROKER_TARGET_PORT = 9094;
 
@@ -100,11 +101,24 @@ export const policySchema = z.strictObject({
   allowAnyCidr: z.boolean().default(false),
 });
 
+/** Where the stacks keep their Terraform state; without it, local files beside the output folder. */
+export const stateSchema = z.strictObject({
+  s3: z.strictObject({
+    bucket: pattern(/^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name (3-63 characters of a-z, 0-9, '.', '-')"),
+    /** Each stack's key is `<keyPrefix>/<stack>.tfstate`. */
+    keyPrefix: pattern(/^[A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+)*$/, "must be an S3 key prefix such as kafka-privatelink or teams/streaming (no leading, trailing or double '/')").default(DEFAULT_STATE_KEY_PREFIX),
+    region,
+    /** S3-native state locking (Terraform >= 1.10). */
+    useLockfile: z.boolean().default(true),
+  }),
+});
+
 export const configSchema = z.strictObject({
   cluster: clusterSchema,
   consumers: z.array(consumerSchema).default([]),
   // prefault: a missing policy is parsed as {}, so its fields get their own defaults.
   policy: policySchema.prefault({}),
+  state: stateSchema.optional(),
 });
 
 /** A configuration as the user wrote it (optional fields may be missing). */
@@ -114,3 +128,4 @@ export type Config = z.output<typeof configSchema>;
 export type ClusterConfig = Config["cluster"];
 export type ConsumerConfig = Config["consumers"][number];
 export type PolicyConfig = Config["policy"];
+export type StateConfig = NonNullable<Config["state"]>;

@@ -146,7 +146,7 @@ const PROVIDER: TestFile = {
       command: "apply",
       variables: { accept_endpoints: ENDPOINTS },
       asserts: [
-        [`jsonencode(sort(keys(aws_vpc_endpoint_connection_accepter.this))) == jsonencode(${JSON.stringify([...ENDPOINTS].sort())})`, "one acceptance per endpoint, keyed by endpoint ID"],
+        [`jsonencode(sort(keys(aws_vpc_endpoint_connection_accepter.this))) == jsonencode([${[...ENDPOINTS].sort().map((e) => JSON.stringify(e)).join(", ")}])`, "one acceptance per endpoint, keyed by endpoint ID"],
         [
           "alltrue([for id, a in aws_vpc_endpoint_connection_accepter.this : a.vpc_endpoint_id == id && a.vpc_endpoint_service_id == aws_vpc_endpoint_service.this.id])",
           "each accepts its own endpoint's connection to this service",

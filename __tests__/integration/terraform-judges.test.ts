@@ -27,6 +27,7 @@ const LARGE = configInput(ids(49), {
     { name: "billing", region: "us-east-1", vpcId: "vpc-0b1b2b3b4b5b6b7b8", subnetIds: ["subnet-0b1b2b3b4b5b6b7b1"], allowedCidrs: ["172.16.8.0/24"] },
     { name: "search", region: "us-east-1", vpcId: "vpc-0c1c2c3c4c5c6c7c8", subnetIds: ["subnet-0c1c2c3c4c5c6c7c1"], allowedCidrs: ["192.168.4.0/22"], serviceName: "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0" },
   ],
+  state: { s3: { bucket: "acme-tfstate", keyPrefix: "streaming", region: "us-east-1" } },
 });
 
 /** init + validate in each folder, two at a time; returns the failures. */
@@ -71,7 +72,7 @@ describe("Terraform judges the generated Terraform", () => {
     expect(await validateAll(folders)).toEqual([]);
   }, 300_000);
 
-  itTf("so does the 49-broker, three-consumer configuration (its modules are the same files)", async () => {
+  itTf("so does the 49-broker, three-consumer configuration with alarms, endpoint acceptance and S3 state (its modules are the same files)", async () => {
     expect(moduleFiles(large.modules)).toEqual(moduleFiles(example.modules));
     const folders = [...terraformFolders(large.modules).filter((d) => d.includes(`${path.sep}examples${path.sep}`)), ...terraformFolders(path.join(large.out, "stacks"))];
     expect(folders).toHaveLength(4 + 4);
