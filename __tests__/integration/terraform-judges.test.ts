@@ -159,6 +159,17 @@ describe("Terraform judges the generated Terraform", () => {
       },
       { module: "kafka-privatelink-provider", variables: { bootstrap_port: 6002 }, says: ["brokers: broker 2 gets port 6002 (broker_port_base + ID), which is bootstrap_port"] },
       { module: "kafka-privatelink-provider", variables: { brokers: { "1": { target: "10.0.0.11" }, "2": { target: "10.0.0.11" } } }, says: ["brokers: brokers 1, 2 share target 10.0.0.11"] },
+      {
+        module: "kafka-privatelink-provider",
+        variables: { alarms: { actions: ["arn:aws:sqs:us-east-1:111122223333:oncall"] } },
+        says: ['alarms.actions: "arn:aws:sqs:us-east-1:111122223333:oncall" is not an SNS topic ARN'],
+      },
+      { module: "kafka-privatelink-provider", variables: { accept_endpoints: ["vpce-svc-0123456789abcdef0"] }, says: ['accept_endpoints: "vpce-svc-0123456789abcdef0" is not an interface endpoint ID'] },
+      {
+        module: "kafka-privatelink-provider",
+        variables: { acceptance_required: false, accept_endpoints: ["vpce-0123456789abcdef0"] },
+        says: ["accept_endpoints: acceptance_required is false, so every connection is accepted without approval"],
+      },
       { module: "kafka-privatelink-consumer", variables: { allowed_cidrs: ["10.20.0.0/16", "10.20.0.0/16"] }, says: ["allowed_cidrs: 10.20.0.0/16 is listed more than once"] },
       { module: "kafka-privatelink-consumer", variables: { allowed_cidrs: ["10.20.0.1/16"] }, says: ['allowed_cidrs: "10.20.0.1/16" is not an IPv4 CIDR block written as its network address'] },
     ];

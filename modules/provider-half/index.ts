@@ -91,7 +91,8 @@ export const HEALTH_ALARM = {
   /** Two one-minute periods: longer than the health check's 3 × 10 s unhealthy threshold, so a restart that recovers does not page. */
   period: 60,
   evaluationPeriods: 2,
-  // No datapoint means CloudWatch cannot see a healthy target: for PrivateLink clients the alarm is the only signal.
+  // The metric is reported whenever health checks are on (they always are here), so a missing
+  // datapoint is itself a fault, and for PrivateLink clients the alarm is the only signal.
   treatMissingData: "breaching",
 } as const;
 
