@@ -194,6 +194,7 @@ const PROVIDER: TestFile = {
     },
     { name: "refuses_alarm_action_that_is_not_an_sns_topic", variables: { alarms: { actions: ["arn:aws:sqs:us-east-1:111122223333:oncall"] } }, expectFailures: ["alarms"] },
     { name: "refuses_alarms_without_actions", variables: { alarms: { actions: [] } }, expectFailures: ["alarms"] },
+    { name: "refuses_alarm_topic_in_another_region", variables: { alarms: { actions: ["arn:aws:sns:eu-west-1:111122223333:kafka-oncall"] } }, expectFailures: ["alarms"] },
     { name: "accepts_49_brokers", variables: { brokers: brokersMap(range(1, 49)) }, asserts: [["length(aws_lb_listener.broker) == 49", "49 listeners plus the bootstrap: the NLB's 50"]] },
     { name: "refuses_50_brokers", variables: { brokers: brokersMap(range(1, 50)) }, expectFailures: ["brokers"] },
     { name: "refuses_key_that_is_not_a_broker_id", variables: { brokers: { "01": { target: "10.0.1.11" } } }, expectFailures: ["brokers"] },

@@ -229,6 +229,11 @@ export class ProviderModuleStack extends TerraformStack {
           condition: `\${var.alarms == null || (length(try(var.alarms.actions, [])) >= 1 && alltrue([for a in try(var.alarms.actions, []) : ${snsArn}]))}`,
           errorMessage: `alarms.actions: \${length(try(var.alarms.actions, [])) == 0 ? "no action listed; list at least one SNS topic ARN, or set alarms = null for no alarms" : "\${join(", ", [for a in try(var.alarms.actions, []) : jsonencode(a) if !(${snsArn})])} is not an SNS topic ARN such as arn:aws:sns:us-east-1:111122223333:kafka-oncall"}.`,
         },
+        {
+          // CloudWatch only notifies topics in the alarm's own region (Terraform >= 1.9 lets a validation read the data source).
+          condition: `\${alltrue([for a in try(var.alarms.actions, []) : try(split(":", a)[3], "") == data.aws_region.current.id])}`,
+          errorMessage: `alarms.actions: \${join(", ", [for a in try(var.alarms.actions, []) : jsonencode(a) if try(split(":", a)[3], "") != data.aws_region.current.id])} is not in \${data.aws_region.current.id}; CloudWatch only notifies SNS topics in the alarms' region.`,
+        },
       ],
     });
 

@@ -253,6 +253,18 @@ run "refuses_alarms_without_actions" {
   expect_failures = [var.alarms]
 }
 
+run "refuses_alarm_topic_in_another_region" {
+  command = plan
+
+  variables {
+    alarms = {
+      actions = ["arn:aws:sns:eu-west-1:111122223333:kafka-oncall"]
+    }
+  }
+
+  expect_failures = [var.alarms]
+}
+
 run "accepts_49_brokers" {
   command = plan
 
