@@ -174,7 +174,7 @@ function consumerChanges(previous: ReviewSettings["consumers"], current: ReviewS
   return names.flatMap((name) => {
     const [was, now] = [previous[name], current[name]];
     if (!was) return [`Consumer \`${name}\` added (${now.region}, ${code(now.vpcId)}, CIDRs ${(now.allowedCidrs as string[]).map(code).join(", ")})`];
-    if (!now) return [`Consumer \`${name}\` removed: its stack is no longer synthesized; destroy it (\`cdktf destroy\`) before its folder goes`];
+    if (!now) return [`Consumer \`${name}\` removed: its stack is no longer synthesized, but its endpoint, zone and rules stay deployed until destroyed (put it back, \`cdktf destroy\` its stack, then remove it)`];
     const fields = [...new Set([...Object.keys(was), ...Object.keys(now)])];
     return fields.flatMap((f) => withConsequence(fieldChange(`\`consumers.${name}.${f}\``, was[f], now[f]), `consumers.${f}`));
   });
