@@ -1,23 +1,28 @@
 /**
  * The cdktf app, for `cdktf synth` / `cdktf deploy`: the deployable stacks of the configuration
- * named by PRIVATELINK_CONFIG (default: the shipped example). It checks the port lock that the
- * main job (`npm run synth`) records, and never writes it: `cdktf diff` or a deploy that fails
- * must not record ports as accepted. A change to what clients use is refused unless
- * PRIVATELINK_ALLOW_PORT_CHANGE=1; `npm run synth -- --allow-port-change` then records it.
+ * named by PRIVATELINK_CONFIG (default: the shipped example), and REVIEW.md beside them. It checks
+ * the port lock that the main job (`npm run synth`) records, creating it only when there is none:
+ * `cdktf diff` or a deploy that fails must not record a change as accepted. A change to what
+ * clients use is refused unless PRIVATELINK_ALLOW_PORT_CHANGE=1; `npm run synth --
+ * --allow-port-change` then records it.
  */
+import * as path from "node:path";
 import { App } from "cdktf";
 import { EXAMPLE_CONFIG, loadConfig } from "./config/load";
 import { ConfigError } from "./config/validate";
-import { checkPortLock, lockPathFor, PortChangeError, PortLockError } from "./review/port-lock";
+import { lockPathFor, PortChangeError, PortLockError } from "./review/port-lock";
+import { cdktfPortLock } from "./review/cdktf-port-lock";
+import { writeReview } from "./review/write-review";
 import { addDeployStacks, portPlanFor } from "./stacks";
 
 const configFile = process.env.PRIVATELINK_CONFIG || EXAMPLE_CONFIG;
 try {
   const config = loadConfig(configFile);
-  checkPortLock(config, portPlanFor(config), lockPathFor(configFile), ["1", "true"].includes(process.env.PRIVATELINK_ALLOW_PORT_CHANGE ?? ""));
+  const changes = cdktfPortLock(config, portPlanFor(config), lockPathFor(configFile), ["1", "true"].includes(process.env.PRIVATELINK_ALLOW_PORT_CHANGE ?? ""), console.error);
   const app = new App();
-  addDeployStacks(app, config);
+  const deploy = addDeployStacks(app, config);
   app.synth();
+  writeReview(app.outdir, app.outdir, { config, deploy, changes, lockFile: path.basename(lockPathFor(configFile)) });
 } catch (err) {
   if (!(err instanceof ConfigError || err instanceof PortChangeError || err instanceof PortLockError)) throw err;
   console.error(err.message);

@@ -59,6 +59,20 @@ describe("configuration", () => {
       configInput([10000], { cluster: { name: "abcdefghijklmnopqrst", brokerPortBase: 0, brokerTargetPort: 19094 } }),
       'cluster.name: "abcdefghijklmnopqrst" makes the target group name "abcdefghijklmnopqrst-b10000-19094" 33 characters long; AWS allows 32',
     ],
+    ["an endpoint ID that is not one", configInput([1], { cluster: { acceptEndpoints: ["vpce-svc-0123456789abcdef0"] } }), 'cluster.acceptEndpoints[0]: "vpce-svc-0123456789abcdef0" must be an interface endpoint ID'],
+    ["an endpoint listed twice", configInput([1], { cluster: { acceptEndpoints: ["vpce-0123456789abcdef0", "vpce-0123456789abcdef0"] } }), 'cluster.acceptEndpoints[1]: "vpce-0123456789abcdef0" is listed twice'],
+    [
+      "accepting endpoints when acceptance is not required",
+      configInput([1], { cluster: { acceptanceRequired: false, acceptEndpoints: ["vpce-0123456789abcdef0"] } }),
+      'cluster.acceptEndpoints[0]: "vpce-0123456789abcdef0" cannot be accepted: cluster.acceptanceRequired is false',
+    ],
+    ["an alarm action that is not an SNS topic", configInput([1], { cluster: { alarms: { actions: ["arn:aws:sqs:us-east-1:111122223333:oncall"] } } }), 'cluster.alarms.actions[0]: "arn:aws:sqs:us-east-1:111122223333:oncall" must be an SNS topic ARN'],
+    ["alarms without an action", configInput([1], { cluster: { alarms: { actions: [] } } }), "cluster.alarms.actions: [] must list at least 1"],
+    [
+      "an alarm topic in another region",
+      configInput([1], { cluster: { alarms: { actions: ["arn:aws:sns:eu-west-1:111122223333:oncall"] } } }),
+      'cluster.alarms.actions[0]: "arn:aws:sns:eu-west-1:111122223333:oncall" is a topic in eu-west-1; the alarms are in cluster.region "us-east-1"',
+    ],
     ["a cluster name too long for AWS names", configInput([1], { cluster: { name: "a-very-long-cluster-name" } }), 'cluster.name: "a-very-long-cluster-name" must be 1-20 characters'],
   ])("refuses %s, naming field, value and rule", (_what, input, message) => {
     expect(problems(input)).toContainEqual(expect.stringContaining(message));

@@ -142,7 +142,7 @@ describe("publishable modules", () => {
 
   it("carry every setting of a non-default configuration into the examples", () => {
     const cfg = config([1, 2], {
-      cluster: { name: "payments-platform", listenerSecurityProtocol: "SASL_SSL", listenerName: "PL", tcpIdleTimeoutSeconds: 900, deregistrationDelaySeconds: 45, allowedPrincipals: ["*"] },
+      cluster: { name: "payments-platform", alarms: { actions: ["arn:aws:sns:us-east-1:111122223333:oncall"] }, listenerSecurityProtocol: "SASL_SSL", listenerName: "PL", tcpIdleTimeoutSeconds: 900, deregistrationDelaySeconds: 45, allowedPrincipals: ["*"] },
       consumers: [
         { name: "ledger-eu", region: "eu-west-1", vpcId: "vpc-0aaaaaaaaaaaaaaaa", subnetIds: ["subnet-0aaaaaaaaaaaaaaaa"], allowedCidrs: ["0.0.0.0/0"], hostedZoneId: "Z0123456789ABCDEFGHIJ", tags: { app: "ledger" } },
       ],
@@ -159,6 +159,7 @@ describe("publishable modules", () => {
         allow_any_principal: true,
         allowed_principals: ["*"],
         supported_regions: ["eu-west-1"],
+        alarms: { actions: ["arn:aws:sns:us-east-1:111122223333:oncall"] },
       });
       const consumer = json(c.files, "kafka-privatelink-consumer/examples/complete/main.tf.json").module.kafka;
       expect(consumer).toMatchObject({

@@ -96,6 +96,39 @@ describe("provider stack", () => {
     expect(withRole.provider.aws).toEqual([{ region: "us-east-1", profile: "kafka", assume_role: [{ role_arn: "arn:aws:iam::111122223333:role/deploy" }] }]);
   });
 
+  it("accepts exactly the listed endpoint connections, keyed by endpoint ID", () => {
+    expect(stack.resource.aws_vpc_endpoint_connection_accepter).toBeUndefined();
+    const accepting = provider([1], { cluster: { acceptEndpoints: ["vpce-0fedcba9876543210", "vpce-0123456789abcdef0"] } });
+    const accepted = resourceInstances(accepting).filter((i) => i.type === "aws_vpc_endpoint_connection_accepter");
+    expect(accepted.map((i) => [i.address, i.attributes])).toEqual([
+      ['aws_vpc_endpoint_connection_accepter.this["vpce-0123456789abcdef0"]', { vpc_endpoint_id: "vpce-0123456789abcdef0", vpc_endpoint_service_id: "${aws_vpc_endpoint_service.this.id}" }],
+      ['aws_vpc_endpoint_connection_accepter.this["vpce-0fedcba9876543210"]', { vpc_endpoint_id: "vpce-0fedcba9876543210", vpc_endpoint_service_id: "${aws_vpc_endpoint_service.this.id}" }],
+    ]);
+  });
+
+  it("alarms on request: one per broker's own target group keyed by broker ID, and one on the bootstrap group", () => {
+    expect(stack.resource.aws_cloudwatch_metric_alarm).toBeUndefined();
+    const topic = "arn:aws:sns:us-east-1:111122223333:kafka-oncall";
+    const alarmed = provider([1, 2, 5], { cluster: { alarms: { actions: [topic] } } });
+    const addresses = resourceInstances(alarmed).map((i) => i.address).filter((a) => a.startsWith("aws_cloudwatch_metric_alarm."));
+    expect(addresses).toEqual([
+      "aws_cloudwatch_metric_alarm.bootstrap",
+      'aws_cloudwatch_metric_alarm.broker["1"]',
+      'aws_cloudwatch_metric_alarm.broker["2"]',
+      'aws_cloudwatch_metric_alarm.broker["5"]',
+    ]);
+    const { bootstrap, broker } = alarmed.resource.aws_cloudwatch_metric_alarm;
+    const watch = { namespace: "AWS/NetworkELB", metric_name: "HealthyHostCount", comparison_operator: "LessThanThreshold", threshold: 1, alarm_actions: [topic], ok_actions: [topic] };
+    expect(bootstrap).toMatchObject({ ...watch, alarm_name: "orders-bootstrap-unhealthy", dimensions: { LoadBalancer: "${aws_lb.this.arn_suffix}", TargetGroup: "${aws_lb_target_group.bootstrap.arn_suffix}" } });
+    expect(broker).toMatchObject({
+      ...watch,
+      for_each: { "1": 6001, "2": 6002, "5": 6005 },
+      alarm_name: "orders-broker-${each.key}-unhealthy",
+      // the alarm's key selects the broker's own group, as the listener's does
+      dimensions: { LoadBalancer: "${aws_lb.this.arn_suffix}", TargetGroup: "${aws_lb_target_group.broker[each.key].arn_suffix}" },
+    });
+  });
+
   it("synthesizes 49 brokers: 50 listeners", () => {
     const big = provider(Array.from({ length: 49 }, (_, i) => i + 1));
     expect(listenerRoutes(big)).toHaveLength(50);

@@ -1,4 +1,3 @@
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { App } from "cdktf";
 import { loadConfig } from "../config/load";
@@ -7,7 +6,7 @@ import { PortPlan } from "../modules/broker-ports/allocation";
 import { OutputTransaction } from "../output/transaction";
 import { writeModules } from "../packaging";
 import { checkPortLock, lockPathFor, PortChanges, renderLock } from "../review/port-lock";
-import { renderReviewPage } from "../review/review-page";
+import { writeReview } from "../review/write-review";
 import { addDeployStacks, portPlanFor } from "../stacks";
 
 export interface SynthOptions {
@@ -63,10 +62,7 @@ export function runSynth(options: SynthOptions): SynthResult {
     app.synth();
 
     const consumerStacks = config.consumers.map((c, i) => ({ name: c.name, stack: deploy.consumers[i].node.id }));
-    fs.writeFileSync(
-      path.join(stagedOut, "REVIEW.md"),
-      renderReviewPage({ config, ports: deploy.ports, changes, providerStack: deploy.provider.node.id, consumerStacks, lockFile: path.basename(lockFile) }),
-    );
+    writeReview(stagedOut, outDir, { config, deploy, changes, lockFile: path.basename(lockFile) });
     const modules = writeModules(tx.stageDirectory("--modules-out"), config);
     tx.stageFile("port lock", renderLock(nextLock));
     tx.commit();

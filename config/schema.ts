@@ -18,6 +18,7 @@ import { partitionOf, REGION_DATA } from "./regions";
 export const DEFAULT_DENIED_REGIONS = ["us-west-1", "af-south-1"];
 /** `com.amazonaws.vpce.<region>.vpce-svc-<id>`: the region is the service's. */
 export const SERVICE_NAME = /^com\.amazonaws\.vpce\.([a-z0-9-]+)\.vpce-svc-[0-9a-f]{8,17}$/;
+export const DEFAULT_STATE_KEY_PREFIX = "kafka-privatelink";
 /** A dedicated PrivateLink listener on each broker, clear of the usual 9092 (clients) and 9093 (controllers, TLS). */
 export const DEFAULT_BROKER_TARGET_PORT = 9094;
 
@@ -94,6 +95,9 @@ const awsAccess = {
   assumeRoleArn: roleArn.optional(),
 };
 
+/** CloudWatch alarm actions: SNS topics (the region rule is in validate.ts). */
+const snsTopicArn = pattern(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(?:\.fifo)?$/, "must be an SNS topic ARN such as arn:aws:sns:us-east-1:111122223333:kafka-oncall");
+
 const broker = z.strictObject({
   id: integer(0, Number.MAX_SAFE_INTEGER, "must be a non-negative integer"),
   target: z.string().min(1),
@@ -123,6 +127,8 @@ z.string().refine((p) => p === "*" || PRINCIPAL_ARN.test(p), {
   deregistrationDelaySeconds: integer(0, 3600).default(DEFAULT_DEREGISTRATION_DELAY_SECONDS),
   listenerName: pattern(/^[A-Z][A-Z0-9_]{0,31}$/, "must be an upper-case Kafka listener name such as PRIVATELINK").default(DEFAULT_LISTENER_NAME),
   listenerSecurityProtocol: z.enum(SECURITY_PROTOCOLS).default(DEFAULT_SECURITY_PROTOCOL),
+  acceptEndpoints: z.array(pattern(/^vpce-[0-9a-f]{8,17}$/, "must be an interface endpoint ID such as vpce-0123456789abcdef0 (a consumer stack's output endpoint_id)")).default([]),
+  alarms: z.strictObject({ actions: z.array(snsTopicArn).min(1) }).optional(),
   tags: tags.default({}),
   ...awsAccess,
 });
@@ -146,11 +152,24 @@ export const policySchema = z.strictObject({
   allowAnyCidr: z.boolean().default(false),
 });
 
+/** Where the stacks keep their Terraform state; without it, local files beside the output folder. */
+export const stateSchema = z.strictObject({
+  s3: z.strictObject({
+    bucket: pattern(/^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name (3-63 characters of a-z, 0-9, '.', '-')"),
+    /** Each stack's key is `<keyPrefix>/<stack>.tfstate`. */
+    keyPrefix: pattern(/^[A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+)*$/, "must be an S3 key prefix such as kafka-privatelink or teams/streaming (no leading, trailing or double '/')").default(DEFAULT_STATE_KEY_PREFIX),
+    region,
+    /** S3-native state locking (Terraform >= 1.10). */
+    useLockfile: z.boolean().default(true),
+  }),
+});
+
 export const configSchema = z.strictObject({
   cluster: clusterSchema,
   consumers: z.array(consumerSchema).default([]),
   // prefault: a missing policy is parsed as {}, so its fields get their own defaults.
   policy: policySchema.prefault({}),
+  state: stateSchema.optional(),
 });
 
 /** A configuration as the user wrote it (optional fields may be missing). */
@@ -160,3 +179,4 @@ export type Config = z.output<typeof configSchema>;
 export type ClusterConfig = Config["cluster"];
 export type ConsumerConfig = Config["consumers"][number];
 export type PolicyConfig = Config["policy"];
+export type StateConfig = NonNullable<Config["state"]>;

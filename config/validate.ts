@@ -164,6 +164,26 @@ function crossFieldProblems(config: Config): ConfigProblem[] {
     targets.set(b.target, i);
   });
 
+  const endpoints = new Set<string>();
+  cluster.acceptEndpoints.forEach((id, i) => {
+    const field = `cluster.acceptEndpoints[${i}]`;
+    add(field, id, endpoints.has(id) ? "is listed twice" : undefined);
+    endpoints.add(id);
+    if (i === 0 && !cluster.acceptanceRequired) {
+      add(field, id, "cannot be accepted: cluster.acceptanceRequired is false, so every connection is accepted without approval; remove cluster.acceptEndpoints or set acceptanceRequired: true");
+    }
+  });
+
+  const topics = new Set<string>();
+  cluster.alarms?.actions.forEach((arn, i) => {
+    const field = `cluster.alarms.actions[${i}]`;
+    const topicRegion = arn.split(":")[3];
+    // CloudWatch only notifies SNS topics in the alarm's own region.
+    add(field, arn, topicRegion === cluster.region ? undefined : `is a topic in ${topicRegion}; the alarms are in cluster.region "${cluster.region}" and CloudWatch only notifies topics in its own region`);
+    add(field, arn, topics.has(arn) ? "is listed twice" : undefined);
+    topics.add(arn);
+  });
+
   const principals = new Set<string>();
   cluster.allowedPrincipals.forEach((p, i) => {
     const field = `cluster.allowedPrincipals[${i}]`;

@@ -74,6 +74,8 @@ const SPECS: Record<string, ModuleSpec> = {
       notes: [
         "Per-broker resources are keyed by broker ID (`aws_lb_listener.broker[\"3\"]`), so a plan that adds or removes a broker touches only that broker.",
         "Every broker must advertise its output `advertised_listeners` entry on a dedicated listener bound to `broker_target_port`; output `broker_config` has the `server.properties` lines. If the listener uses TLS, the broker certificate's SANs must cover `advertised_hostname`.",
+        "With `acceptance_required` (the default) a consumer's endpoint waits in `pendingAcceptance` until it is accepted: list its ID (the consumer module's output `endpoint_id`) in `accept_endpoints` and apply. Each acceptance is keyed by endpoint ID; removing an ID rejects that endpoint's connection.",
+        "With `alarms`, a broker whose own target group has no healthy target raises `<name>-broker-<ID>-unhealthy` (and the bootstrap group `<name>-bootstrap-unhealthy`): such a broker is a partition leader that PrivateLink clients cannot reach while clients inside the VPC still can, so no client-side metric in the brokers' VPC shows it. The alarms read `AWS/NetworkELB` `HealthyHostCount` (minimum over two one-minute periods; missing data counts as unhealthy) and notify the actions on alarm and on recovery.",
         "The NLB is created without security groups (an NLB can only get them at creation); access is controlled by the consumers' endpoint security groups and the allowed principals. The brokers' own security groups must allow `broker_target_port` from the NLB subnets' CIDRs (forwarded traffic and health checks come from the NLB's private addresses).",
       ],
     },
@@ -103,6 +105,8 @@ const SPECS: Record<string, ModuleSpec> = {
               deregistration_delay_seconds: cluster.deregistrationDelaySeconds,
               listener_name: cluster.listenerName,
               listener_security_protocol: cluster.listenerSecurityProtocol,
+              accept_endpoints: cluster.acceptEndpoints,
+              alarms: cluster.alarms ?? null,
               tags: cluster.tags,
             },
           },

@@ -55,6 +55,8 @@ const MOCK_PROVIDER = `mock_provider "aws" {
 }
 `;
 
+const ENDPOINTS = ["vpce-0fedcba9876543210", "vpce-0123456789abcdef0"];
+const ONCALL_TOPIC = "arn:aws:sns:us-east-1:111122223333:kafka-oncall";
 const range = (from: number, count: number) => Array.from({ length: count }, (_, i) => from + i);
 const brokersMap = (ids: readonly number[], target = (id: number) => `10.0.${Math.floor(id / 200)}.${(id % 200) + 10}`) =>
   Object.fromEntries(ids.map((id) => [String(id), { target: target(id) }]));
@@ -136,8 +138,24 @@ const PROVIDER: TestFile = {
       asserts: [
         ["aws_vpc_endpoint_service.this.acceptance_required", "acceptance is required by default"],
         ["jsonencode(sort(tolist(aws_vpc_endpoint_service.this.allowed_principals))) == jsonencode(sort(var.allowed_principals))", "exactly the allowed principals"],
+        ["length(aws_vpc_endpoint_connection_accepter.this) == 0", "no connection is accepted unless listed"],
       ],
     },
+    {
+      name: "accepts_exactly_the_listed_endpoints",
+      command: "apply",
+      variables: { accept_endpoints: ENDPOINTS },
+      asserts: [
+        [`jsonencode(sort(keys(aws_vpc_endpoint_connection_accepter.this))) == jsonencode([${[...ENDPOINTS].sort().map((e) => JSON.stringify(e)).join(", ")}])`, "one acceptance per endpoint, keyed by endpoint ID"],
+        [
+          "alltrue([for id, a in aws_vpc_endpoint_connection_accepter.this : a.vpc_endpoint_id == id && a.vpc_endpoint_service_id == aws_vpc_endpoint_service.this.id])",
+          "each accepts its own endpoint's connection to this service",
+        ],
+      ],
+    },
+    { name: "refuses_endpoint_id_that_is_not_one", variables: { accept_endpoints: ["vpce-svc-0123456789abcdef0"] }, expectFailures: ["accept_endpoints"] },
+    { name: "refuses_endpoint_listed_twice", variables: { accept_endpoints: [ENDPOINTS[0], ENDPOINTS[0]] }, expectFailures: ["accept_endpoints"] },
+    { name: "refuses_accepting_when_acceptance_is_not_required", variables: { acceptance_required: false, accept_endpoints: [ENDPOINTS[0]] }, expectFailures: ["accept_endpoints"] },
     {
       name: "connection_describes_the_cluster_for_consumers",
       command: "apply",
@@ -148,6 +166,35 @@ const PROVIDER: TestFile = {
         ['output.advertised_listeners["2"] == "orders.kafka.example.internal:6002"', "broker 2 advertises its own port"],
       ],
     },
+    {
+      name: "no_alarms_unless_asked",
+      asserts: [["length(aws_cloudwatch_metric_alarm.broker) == 0 && length(aws_cloudwatch_metric_alarm.bootstrap) == 0", "alarms are opt-in"]],
+    },
+    {
+      name: "alarms_watch_each_broker_group_and_the_bootstrap_group",
+      command: "apply",
+      variables: { alarms: { actions: [ONCALL_TOPIC] } },
+      asserts: [
+        ["jsonencode(sort(keys(aws_cloudwatch_metric_alarm.broker))) == jsonencode(sort(keys(var.brokers)))", "one alarm per broker, keyed by broker ID"],
+        [
+          "alltrue([for id, a in aws_cloudwatch_metric_alarm.broker : a.dimensions.TargetGroup == aws_lb_target_group.broker[id].arn_suffix && a.dimensions.LoadBalancer == aws_lb.this.arn_suffix])",
+          "broker N's alarm watches broker N's own target group on this NLB",
+        ],
+        [
+          'alltrue([for a in concat(values(aws_cloudwatch_metric_alarm.broker), aws_cloudwatch_metric_alarm.bootstrap) : a.namespace == "AWS/NetworkELB" && a.metric_name == "HealthyHostCount" && a.comparison_operator == "LessThanThreshold" && a.threshold == 1])',
+          "HealthyHostCount < 1 on the NLB's metrics",
+        ],
+        [
+          'aws_cloudwatch_metric_alarm.broker["2"].alarm_name == "orders-broker-2-unhealthy" && aws_cloudwatch_metric_alarm.bootstrap[0].alarm_name == "orders-bootstrap-unhealthy"',
+          "alarm names say cluster and broker",
+        ],
+        ["aws_cloudwatch_metric_alarm.bootstrap[0].dimensions.TargetGroup == aws_lb_target_group.bootstrap.arn_suffix", "one alarm on the bootstrap group"],
+        [`alltrue([for a in values(aws_cloudwatch_metric_alarm.broker) : jsonencode(sort(a.alarm_actions)) == jsonencode(["${ONCALL_TOPIC}"]) && jsonencode(sort(a.ok_actions)) == jsonencode(["${ONCALL_TOPIC}"])])`, "alarm and recovery notify the actions"],
+      ],
+    },
+    { name: "refuses_alarm_action_that_is_not_an_sns_topic", variables: { alarms: { actions: ["arn:aws:sqs:us-east-1:111122223333:oncall"] } }, expectFailures: ["alarms"] },
+    { name: "refuses_alarms_without_actions", variables: { alarms: { actions: [] } }, expectFailures: ["alarms"] },
+    { name: "refuses_alarm_topic_in_another_region", variables: { alarms: { actions: ["arn:aws:sns:eu-west-1:111122223333:kafka-oncall"] } }, expectFailures: ["alarms"] },
     { name: "accepts_49_brokers", variables: { brokers: brokersMap(range(1, 49)) }, asserts: [["length(aws_lb_listener.broker) == 49", "49 listeners plus the bootstrap: the NLB's 50"]] },
     { name: "refuses_50_brokers", variables: { brokers: brokersMap(range(1, 50)) }, expectFailures: ["brokers"] },
     { name: "refuses_key_that_is_not_a_broker_id", variables: { brokers: { "01": { target: "10.0.1.11" } } }, expectFailures: ["brokers"] },

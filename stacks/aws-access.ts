@@ -1,5 +1,6 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { LocalBackend, TerraformStack } from "cdktf";
+import { LocalBackend, S3Backend, TerraformStack } from "cdktf";
+import { StateConfig } from "../config/schema";
 
 /**
  * The AWS provider versions a deployable stack accepts. The bindings come from the 6.x line
@@ -15,14 +16,25 @@ export interface AwsAccess {
   readonly assumeRoleArn?: string;
 }
 
+/** The S3 key of a stack's state: one per stack, under the configured prefix. */
+export const stateKey = (s3: StateConfig["s3"], stack: string) => `${s3.keyPrefix}/${stack}.tfstate`;
+
 /**
  * The AWS provider and state backend of a deployable stack. Each stack gets its own provider, so
- * the provider and each consumer can live in different accounts and regions.
+ * the provider and each consumer can live in different accounts and regions. A consumer's
+ * cross-stack reference reads the provider stack's state through the provider stack's backend,
+ * so both always look in the same place.
  */
-export function configureStack(stack: TerraformStack, access: AwsAccess): AwsProvider {
-  // Relative to the stack's folder (<out>/stacks/<stack>): the state lives beside the output
-  // folder, survives a re-synth, and the path does not leak this machine's layout into review.
-  new LocalBackend(stack, { path: `../../../terraform.${stack.node.id}.tfstate` });
+export function configureStack(stack: TerraformStack, access: AwsAccess, state?: StateConfig): AwsProvider {
+  if (state) {
+    new S3Backend(stack, { bucket: state.s3.bucket, key: stateKey(state.s3, stack.node.id), region: state.s3.region, encrypt: true });
+    // cdktf 0.21 predates use_lockfile (S3-native locking, Terraform >= 1.10).
+    if (state.s3.useLockfile) stack.addOverride("terraform.backend.s3.use_lockfile", true);
+  } else {
+    // Relative to the stack's folder (<out>/stacks/<stack>): the state lives beside the output
+    // folder, survives a re-synth, and the path does not leak this machine's layout into review.
+    new LocalBackend(stack, { path: `../../../terraform.${stack.node.id}.tfstate` });
+  }
   stack.addOverride("terraform.required_providers.aws.version", STACK_AWS_PROVIDER);
   return new AwsProvider(stack, "aws", {
     region: access.region,

@@ -2,7 +2,7 @@ import { TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { PortPlan } from "../modules/broker-ports/allocation";
 import { KafkaPrivateLinkConsumer } from "../modules/consumer-half";
-import { ClusterConfig, ConsumerConfig } from "../config/schema";
+import { ClusterConfig, ConsumerConfig, StateConfig } from "../config/schema";
 import { configureStack, nonEmpty } from "./aws-access";
 
 export interface ConsumerStackProps {
@@ -11,15 +11,17 @@ export interface ConsumerStackProps {
   readonly ports: PortPlan;
   /** The endpoint service to connect to; a cross-stack reference to the provider stack by default. */
   readonly serviceName: string;
+  /** @default local state beside the output folder */
+  readonly state?: StateConfig;
 }
 
 /** The consumer half for one client VPC, for `cdktf deploy`. */
 export class ConsumerStack extends TerraformStack {
   readonly kafka: KafkaPrivateLinkConsumer;
 
-  constructor(scope: Construct, id: string, { cluster, consumer, ports, serviceName }: ConsumerStackProps) {
+  constructor(scope: Construct, id: string, { cluster, consumer, ports, serviceName, state }: ConsumerStackProps) {
     super(scope, id);
-    configureStack(this, consumer);
+    configureStack(this, consumer, state);
     const crossRegion = consumer.region !== cluster.region;
     this.kafka = new KafkaPrivateLinkConsumer(this, "kafka", {
       name: `${cluster.name}-${consumer.name}`,

@@ -34,6 +34,7 @@ export function addDeployStacks(app: App, config: Config): DeployStacks {
         consumer,
         ports,
         serviceName: consumer.serviceName ?? provider.kafka.endpointService.serviceName,
+        state: config.state,
       }),
   );
   return { ports, provider, consumers };

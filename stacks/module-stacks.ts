@@ -163,6 +163,27 @@ export class ProviderModuleStack extends TerraformStack {
       description: "Whether each endpoint connection waits for the provider to accept it.",
       default: true,
     });
+    const endpointId = `can(regex("^vpce-[0-9a-f]{8,17}$", e))`;
+    const acceptEndpoints = moduleVariable(this, "accept_endpoints", {
+      type: "list(string)",
+      description:
+        "Interface endpoint IDs (vpce-...) whose connections to the service are accepted (each consumer's output endpoint_id). Removing an ID later rejects that endpoint's connection. Needs acceptance_required.",
+      default: [],
+      validation: [
+        {
+          condition: `\${alltrue([for e in var.accept_endpoints : ${endpointId}])}`,
+          errorMessage: `accept_endpoints: \${join(", ", [for e in var.accept_endpoints : jsonencode(e) if !(${endpointId})])} is not an interface endpoint ID such as vpce-0123456789abcdef0.`,
+        },
+        {
+          condition: "${length(distinct(var.accept_endpoints)) == length(var.accept_endpoints)}",
+          errorMessage: 'accept_endpoints: ${join(", ", distinct([for e in var.accept_endpoints : e if length([for o in var.accept_endpoints : o if o == e]) > 1]))} is listed more than once.',
+        },
+        {
+          condition: "${length(var.accept_endpoints) == 0 || var.acceptance_required}",
+          errorMessage: "accept_endpoints: acceptance_required is false, so every connection is accepted without approval; leave accept_endpoints empty or set acceptance_required = true.",
+        },
+      ],
+    });
     const deletionProtection = moduleVariable(this, "deletion_protection", {
       type: "bool",
       description: "Turn on the NLB's deletion protection: a destroy or replacement fails until it is turned off.",
@@ -196,6 +217,25 @@ export class ProviderModuleStack extends TerraformStack {
       default: DEFAULT_SECURITY_PROTOCOL,
       validation: [PROTOCOL_RULE("listener_security_protocol", "var.listener_security_protocol")],
     });
+    const snsArn = `can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}(\\\\.fifo)?$", a))`;
+    const alarms = moduleVariable(this, "alarms", {
+      type: "object({ actions = list(string) })",
+      description:
+        "Health alarms: one CloudWatch alarm per broker's own target group (keyed by broker ID) and one on the bootstrap group, on AWS/NetworkELB HealthyHostCount < 1, notifying actions (SNS topic ARNs in this region) on alarm and recovery. null: no alarms.",
+      default: null,
+      validation: [
+        {
+          // try(): Terraform evaluates both sides of ||, and a null object has no attributes.
+          condition: `\${var.alarms == null || (length(try(var.alarms.actions, [])) >= 1 && alltrue([for a in try(var.alarms.actions, []) : ${snsArn}]))}`,
+          errorMessage: `alarms.actions: \${length(try(var.alarms.actions, [])) == 0 ? "no action listed; list at least one SNS topic ARN, or set alarms = null for no alarms" : "\${join(", ", [for a in try(var.alarms.actions, []) : jsonencode(a) if !(${snsArn})])} is not an SNS topic ARN such as arn:aws:sns:us-east-1:111122223333:kafka-oncall"}.`,
+        },
+        {
+          // CloudWatch only notifies topics in the alarm's own region (Terraform >= 1.9 lets a validation read the data source).
+          condition: `\${alltrue([for a in try(var.alarms.actions, []) : try(split(":", a)[3], "") == data.aws_region.current.id])}`,
+          errorMessage: `alarms.actions: \${join(", ", [for a in try(var.alarms.actions, []) : jsonencode(a) if try(split(":", a)[3], "") != data.aws_region.current.id])} is not in \${data.aws_region.current.id}; CloudWatch only notifies SNS topics in the alarms' region.`,
+        },
+      ],
+    });
 
     const ports = brokerPortsCall(this, Token.asList(hcl`[for id in keys(${brokers.value}) : tonumber(id)]`), v.bootstrapPort.numberValue, v.brokerPortBase.numberValue);
     const region = new DataAwsRegion(this, "current");
@@ -219,6 +259,8 @@ export class ProviderModuleStack extends TerraformStack {
       deregistrationDelaySeconds: deregistrationDelay.numberValue,
       listenerName: listenerName.stringValue,
       listenerSecurityProtocol: listenerProtocol.stringValue,
+      acceptEndpoints: acceptEndpoints.listValue,
+      alarms: alarms.value,
       tags: v.tags.value,
     });
     // Everything a consumer needs, as the consumer module's one `connection` input: a consumer

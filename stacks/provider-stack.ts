@@ -22,7 +22,7 @@ export class ProviderStack extends TerraformStack {
   constructor(scope: Construct, id: string, { config, ports }: ProviderStackProps) {
     super(scope, id);
     const { cluster } = config;
-    configureStack(this, cluster);
+    configureStack(this, cluster, config.state);
     // AWS reports the service's own region among its supported regions: list it too, or every
     // plan would propose to remove it.
     const otherRegions = crossRegionConsumerRegions(config);
@@ -46,6 +46,8 @@ export class ProviderStack extends TerraformStack {
       deregistrationDelaySeconds: cluster.deregistrationDelaySeconds,
       listenerName: cluster.listenerName,
       listenerSecurityProtocol: cluster.listenerSecurityProtocol,
+      acceptEndpoints: cluster.acceptEndpoints,
+      alarms: cluster.alarms,
       tags: nonEmpty(cluster.tags),
     });
   }

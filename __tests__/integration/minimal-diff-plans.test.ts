@@ -22,9 +22,12 @@ const CONSUMERS = [
   { name: "analytics", region: "us-east-1", vpcId: "vpc-0f1e2d3c4b5a69788", subnetIds: ["subnet-0f1e2d3c4b5a69781"], allowedCidrs: ["10.20.0.0/16", "10.21.0.0/16"] },
   { name: "billing", region: "us-east-1", vpcId: "vpc-0b1b2b3b4b5b6b7b8", subnetIds: ["subnet-0b1b2b3b4b5b6b7b1"], allowedCidrs: ["172.16.8.0/24"] },
 ];
-const configFor = (ids: number[]) => configInput(ids, { consumers: CONSUMERS });
+/** Health alarms on: a broker's alarm is one of its own instances. */
+const ALARMS = { actions: ["arn:aws:sns:us-east-1:111122223333:kafka-oncall"] };
+const configFor = (ids: number[]) => configInput(ids, { consumers: CONSUMERS, cluster: { alarms: ALARMS } });
 
 const providerInstances = (id: number) => [
+  `aws_cloudwatch_metric_alarm.broker["${id}"]`,
   `aws_lb_listener.broker["${id}"]`,
   `aws_lb_target_group.broker["${id}"]`,
   `aws_lb_target_group_attachment.bootstrap["${id}"]`,
@@ -74,7 +77,7 @@ describe("minimal plan diffs, planned by Terraform", () => {
     return plannedChanges(dir, `${preamble}\n\n${body}\n`);
   }
 
-  itTf("provider stack: adding broker 4 creates exactly its listener, group and attachments; removing broker 3 deletes exactly its own", () => {
+  itTf("provider stack: adding broker 4 creates exactly its listener, group, attachments and alarm; removing broker 3 deletes exactly its own", () => {
     const plans = stackPlans("orders-provider", MOCK(path.join(synths.s123.modules, "kafka-privatelink-provider")));
     expect(plans.add4).toEqual(creates(providerInstances(4)));
     expect(plans.remove3).toEqual(deletes(providerInstances(3)));
@@ -105,7 +108,7 @@ describe("minimal plan diffs, planned by Terraform", () => {
     const test: TestFile = {
       file: "plans.tftest.hcl",
       preamble: MOCK(module),
-      variables: { name: "orders", vpc_id: "vpc-0a1b2c3d4e5f60718", subnet_ids: ["subnet-0a1b2c3d4e5f60711"], advertised_hostname: "orders.kafka.example.internal", allowed_principals: ["arn:aws:iam::111122223333:root"] },
+      variables: { name: "orders", vpc_id: "vpc-0a1b2c3d4e5f60718", subnet_ids: ["subnet-0a1b2c3d4e5f60711"], advertised_hostname: "orders.kafka.example.internal", allowed_principals: ["arn:aws:iam::111122223333:root"], alarms: ALARMS },
       runs: dayTwo({ base: { variables: brokers([1, 2, 3]) }, add4: { variables: brokers([1, 2, 3, 4]) }, remove3: { variables: brokers([1, 2, 4]) } }),
     };
     const plans = plannedChanges(module, renderTestFile(test));
@@ -140,7 +143,7 @@ describe("minimal plan diffs, planned by Terraform", () => {
   }, 180_000);
 
   itTf("can tell: moving the port base updates every broker listener in the plan", () => {
-    const moved = synthInto(path.join(work, "moved"), configInput([1, 2, 3], { consumers: CONSUMERS, cluster: { brokerPortBase: 7000 } }));
+    const moved = synthInto(path.join(work, "moved"), configInput([1, 2, 3], { consumers: CONSUMERS, cluster: { brokerPortBase: 7000, alarms: ALARMS } }));
     const dir = path.join(work, "stacks", "moved");
     fs.cpSync(path.join(synths.s123.out, "stacks", "orders-provider"), path.join(dir, "before"), { recursive: true });
     fs.cpSync(path.join(moved.out, "stacks", "orders-provider"), path.join(dir, "after"), { recursive: true });

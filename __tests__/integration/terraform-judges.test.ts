@@ -19,12 +19,15 @@ const missing = terraformUnavailable();
 const itTf = itNeeds("terraform with the AWS provider mirror", missing);
 
 const ids = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
+/** Every opt-in feature on, so validate sees them in the stacks. */
 const LARGE = configInput(ids(49), {
+  cluster: { alarms: { actions: ["arn:aws:sns:us-east-1:111122223333:kafka-oncall"] }, acceptEndpoints: ["vpce-0123456789abcdef0"] },
   consumers: [
     { name: "analytics", region: "us-east-1", vpcId: "vpc-0f1e2d3c4b5a69788", subnetIds: ["subnet-0f1e2d3c4b5a69781"], allowedCidrs: ["10.20.0.0/16"] },
     { name: "billing", region: "us-east-1", vpcId: "vpc-0b1b2b3b4b5b6b7b8", subnetIds: ["subnet-0b1b2b3b4b5b6b7b1"], allowedCidrs: ["172.16.8.0/24"] },
     { name: "search", region: "us-east-1", vpcId: "vpc-0c1c2c3c4c5c6c7c8", subnetIds: ["subnet-0c1c2c3c4c5c6c7c1"], allowedCidrs: ["192.168.4.0/22"], serviceName: "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0" },
   ],
+  state: { s3: { bucket: "acme-tfstate", keyPrefix: "streaming", region: "us-east-1" } },
 });
 
 /** init + validate in each folder, two at a time; returns the failures. */
@@ -69,7 +72,7 @@ describe("Terraform judges the generated Terraform", () => {
     expect(await validateAll(folders)).toEqual([]);
   }, 300_000);
 
-  itTf("so does the 49-broker, three-consumer configuration (its modules are the same files)", async () => {
+  itTf("so does the 49-broker, three-consumer configuration with alarms, endpoint acceptance and S3 state (its modules are the same files)", async () => {
     expect(moduleFiles(large.modules)).toEqual(moduleFiles(example.modules));
     const folders = [...terraformFolders(large.modules).filter((d) => d.includes(`${path.sep}examples${path.sep}`)), ...terraformFolders(path.join(large.out, "stacks"))];
     expect(folders).toHaveLength(4 + 4);
@@ -156,6 +159,17 @@ describe("Terraform judges the generated Terraform", () => {
       },
       { module: "kafka-privatelink-provider", variables: { bootstrap_port: 6002 }, says: ["brokers: broker 2 gets port 6002 (broker_port_base + ID), which is bootstrap_port"] },
       { module: "kafka-privatelink-provider", variables: { brokers: { "1": { target: "10.0.0.11" }, "2": { target: "10.0.0.11" } } }, says: ["brokers: brokers 1, 2 share target 10.0.0.11"] },
+      {
+        module: "kafka-privatelink-provider",
+        variables: { alarms: { actions: ["arn:aws:sqs:us-east-1:111122223333:oncall"] } },
+        says: ['alarms.actions: "arn:aws:sqs:us-east-1:111122223333:oncall" is not an SNS topic ARN'],
+      },
+      { module: "kafka-privatelink-provider", variables: { accept_endpoints: ["vpce-svc-0123456789abcdef0"] }, says: ['accept_endpoints: "vpce-svc-0123456789abcdef0" is not an interface endpoint ID'] },
+      {
+        module: "kafka-privatelink-provider",
+        variables: { acceptance_required: false, accept_endpoints: ["vpce-0123456789abcdef0"] },
+        says: ["accept_endpoints: acceptance_required is false, so every connection is accepted without approval"],
+      },
       { module: "kafka-privatelink-consumer", variables: { allowed_cidrs: ["10.20.0.0/16", "10.20.0.0/16"] }, says: ["allowed_cidrs: 10.20.0.0/16 is listed more than once"] },
       { module: "kafka-privatelink-consumer", variables: { allowed_cidrs: ["10.20.0.1/16"] }, says: ['allowed_cidrs: "10.20.0.1/16" is not an IPv4 CIDR block written as its network address'] },
     ];

@@ -1,9 +1,11 @@
+import { CloudwatchMetricAlarm, CloudwatchMetricAlarmConfig } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { Lb } from "@cdktf/provider-aws/lib/lb";
 import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
 import { LbTargetGroup, LbTargetGroupConfig } from "@cdktf/provider-aws/lib/lb-target-group";
 import { LbTargetGroupAttachment } from "@cdktf/provider-aws/lib/lb-target-group-attachment";
+import { VpcEndpointConnectionAccepter } from "@cdktf/provider-aws/lib/vpc-endpoint-connection-accepter";
 import { VpcEndpointService } from "@cdktf/provider-aws/lib/vpc-endpoint-service";
-import { IResolvable, TerraformIterator, TerraformOutput, Token } from "cdktf";
+import { IResolvable, MapTerraformIterator, propertyAccess, TerraformIterator, TerraformOutput, Token } from "cdktf";
 import { Construct } from "constructs";
 import { MAX_BROKERS, MAX_LISTENERS_PER_NLB } from "../broker-ports/allocation";
 import { brokerListenerConfig, DEFAULT_LISTENER_NAME, DEFAULT_SECURITY_PROTOCOL } from "../broker-ports/kafka-config";
@@ -59,9 +61,40 @@ export interface KafkaPrivateLinkProviderProps {
   readonly listenerSecurityProtocol?: string;
   /** Refuse to delete the NLB (AWS deletion protection): a destroy or replace then fails until it is turned off. @default false */
   readonly deletionProtection?: boolean | IResolvable;
+  /**
+   * Interface endpoint IDs (`vpce-…`) whose pending connections to the service are accepted.
+   * Leaving an ID out later rejects that endpoint's connection.
+   * @default none
+   */
+  readonly acceptEndpoints?: string[];
+  /**
+   * Health alarms on the target groups. A module passes its input, which may be null.
+   * @default no alarms
+   */
+  readonly alarms?: HealthAlarms | IResolvable;
   /** @default no tags */
   readonly tags?: Record<string, string>;
 }
+
+export interface HealthAlarms {
+  /** SNS topic ARNs, in the NLB's region, notified on alarm and on recovery. */
+  readonly actions: string[];
+}
+
+/** Where the health alarms look: the NLB's metrics of one target group. */
+export const HEALTH_ALARM = {
+  namespace: "AWS/NetworkELB",
+  metricName: "HealthyHostCount",
+  statistic: "Minimum",
+  comparisonOperator: "LessThanThreshold",
+  threshold: 1,
+  /** Two one-minute periods: longer than the health check's 3 × 10 s unhealthy threshold, so a restart that recovers does not page. */
+  period: 60,
+  evaluationPeriods: 2,
+  // The metric is reported whenever health checks are on (they always are here), so a missing
+  // datapoint is itself a fault, and for PrivateLink clients the alarm is the only signal.
+  treatMissingData: "breaching",
+} as const;
 
 /**
  * The provider half: one internal NLB with a bootstrap listener in front of every broker and one
@@ -164,6 +197,8 @@ export class KafkaPrivateLinkProvider extends Construct {
     attachments("broker", ownGroupArn);
     this.brokerListeners = listener("broker", { forEach: ports, port: Token.asNumber(ports.value), targetGroupArn: ownGroupArn });
 
+    if (props.alarms !== undefined) this.healthAlarms(props.alarms, props, ports);
+
     this.endpointService = new VpcEndpointService(this, "endpoint-service", {
       acceptanceRequired: props.acceptanceRequired ?? true,
       networkLoadBalancerArns: [this.nlb.arn],
@@ -173,7 +208,55 @@ export class KafkaPrivateLinkProvider extends Construct {
     });
     this.endpointService.overrideLogicalId("this");
 
+    const accept = props.acceptEndpoints;
+    if (accept !== undefined && (Token.isUnresolved(accept) || accept.length > 0)) {
+      // Keyed by endpoint ID: accepting one more endpoint, or rejecting one, touches only that one.
+      // A known list becomes a literal map, so the instances can be read without Terraform.
+      const endpoints = Token.isUnresolved(accept) ? TerraformIterator.fromList(accept) : TerraformIterator.fromMap(Object.fromEntries(accept.map((id) => [id, id])));
+      new VpcEndpointConnectionAccepter(this, "endpoint-acceptance", {
+        forEach: endpoints,
+        vpcEndpointServiceId: this.endpointService.id,
+        vpcEndpointId: endpoints.key,
+      }).overrideLogicalId("this");
+    }
+
     this.outputs(props);
+  }
+
+  /**
+   * One alarm per broker's own target group, keyed by broker ID, and one on the bootstrap group.
+   * A broker whose own group has no healthy target is a partition leader that PrivateLink clients
+   * cannot reach while clients inside the VPC still can, so nothing else raises it.
+   */
+  private healthAlarms(alarms: HealthAlarms | IResolvable, props: KafkaPrivateLinkProviderProps, ports: MapTerraformIterator): void {
+    const known = !Token.isUnresolved(alarms);
+    // Only read when an alarm exists, so a null module input is never dereferenced.
+    const actions = known ? (alarms as HealthAlarms).actions : Token.asList(propertyAccess(alarms, ["actions"]));
+    const alarm = (logicalId: string, config: Pick<CloudwatchMetricAlarmConfig, "alarmName" | "alarmDescription" | "dimensions" | "forEach" | "count">) =>
+      new CloudwatchMetricAlarm(this, `${logicalId}-health-alarm`, {
+        ...HEALTH_ALARM,
+        alarmActions: actions,
+        // The recovery is news too: the on-call learns the leader is reachable again.
+        okActions: actions,
+        tags: props.tags,
+        ...config,
+      }).overrideLogicalId(logicalId);
+
+    alarm("bootstrap", {
+      // A module's alarms input may be null: then no alarm.
+      count: known ? undefined : Token.asNumber(hcl`${alarms} != null ? 1 : 0`),
+      alarmName: `${props.name}-bootstrap-unhealthy`,
+      alarmDescription: `Kafka cluster ${props.name}: no healthy broker behind the bootstrap listener (port ${Token.asString(props.bootstrapPort)}); PrivateLink clients cannot bootstrap.`,
+      dimensions: { LoadBalancer: this.nlb.arnSuffix, TargetGroup: this.bootstrapTargetGroup.arnSuffix },
+    });
+    const brokers = known ? ports : TerraformIterator.fromMap(Token.asAnyMap(hcl`${alarms} != null ? ${props.brokerPorts} : {}`));
+    alarm("broker", {
+      forEach: brokers,
+      alarmName: `${props.name}-broker-${brokers.key}-unhealthy`,
+      alarmDescription: `Kafka cluster ${props.name}: broker ${brokers.key} (listener port ${brokers.value}) has no healthy target; PrivateLink clients cannot reach the partitions it leads.`,
+      // The same key selects the broker's own group: alarm "3" watches group "3".
+      dimensions: { LoadBalancer: this.nlb.arnSuffix, TargetGroup: hcl`aws_lb_target_group.broker[each.key].arn_suffix` },
+    });
   }
 
   private outputs(props: KafkaPrivateLinkProviderProps): void {
