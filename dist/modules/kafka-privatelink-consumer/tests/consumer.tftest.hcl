@@ -58,6 +58,11 @@ run "rules_admit_exactly_the_kafka_ports_from_each_cidr" {
     condition     = alltrue([for r in aws_vpc_security_group_ingress_rule.client : r.ip_protocol == "tcp"])
     error_message = "TCP only"
   }
+
+  assert {
+    condition     = alltrue([for r in aws_vpc_security_group_ingress_rule.client : r.security_group_id == aws_security_group.endpoint[r.cidr_ipv4].id]) && length(aws_security_group.endpoint) == length(var.allowed_cidrs)
+    error_message = "one security group per CIDR holds that CIDR's rules"
+  }
 }
 
 run "interface_endpoint_to_the_service" {
@@ -185,6 +190,16 @@ run "refuses_no_cidr" {
 
   variables {
     allowed_cidrs = []
+  }
+
+  expect_failures = [var.allowed_cidrs]
+}
+
+run "refuses_six_cidrs_one_security_group_each" {
+  command = plan
+
+  variables {
+    allowed_cidrs = ["10.1.0.0/16", "10.2.0.0/16", "10.3.0.0/16", "10.4.0.0/16", "10.5.0.0/16", "10.6.0.0/16"]
   }
 
   expect_failures = [var.allowed_cidrs]
