@@ -145,6 +145,8 @@ export interface Emulator {
   /** `http://127.0.0.1:<port>` */
   readonly endpoint: string;
   readonly pid: number;
+  /** Settles when moto has exited, for whatever reason. */
+  readonly exited: Promise<void>;
   /** Stops moto and everything in its process group. */
   stop(): Promise<void>;
 }
@@ -169,15 +171,18 @@ export async function startEmulator({ timeoutMs = 60_000 } = {}): Promise<Emulat
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freeLoopbackPort();
     const child = spawnGroup(emulatorPython(), [LAUNCHER, "-H", "127.0.0.1", "-p", String(port)], { cwd: REPO });
+    // moto logs every request: keep only the tail, for the message when it fails.
     let log = "";
-    child.stdout?.on("data", (chunk: Buffer) => (log += chunk.toString("utf8")));
-    child.stderr?.on("data", (chunk: Buffer) => (log += chunk.toString("utf8")));
+    const keep = (chunk: Buffer) => (log = (log + chunk.toString("utf8")).slice(-8_000));
+    child.stdout?.on("data", keep);
+    child.stderr?.on("data", keep);
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
     const endpoint = `http://127.0.0.1:${port}`;
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline && child.exitCode === null && child.signalCode === null) {
       try {
         await fetch(`${endpoint}/moto-api/`, { signal: AbortSignal.timeout(2_000) });
-        return { endpoint, pid: child.pid!, stop: () => stopGroup(child) };
+        return { endpoint, pid: child.pid!, exited, stop: () => stopGroup(child) };
       } catch {
         await new Promise((r) => setTimeout(r, 200));
       }
@@ -205,6 +210,8 @@ export function emulatorAwsEnv(endpoint: string, scratchDir: string): NodeJS.Pro
 
 /** An AWS SDK v3 client configuration for the emulator. */
 export function sdkConfig(endpoint: string, region: string) {
+  // The SDK warns on Node 20 that versions published from 2027 need Node 22; ours are pinned.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   return { endpoint, region, credentials: CREDENTIALS, maxAttempts: 2 };
 }
 
@@ -287,7 +294,8 @@ export class EmulatedProject {
   constructor(
     readonly dir: string,
     readonly endpoint: string,
-    configName = "cluster.yaml",
+    configName: string,
+    private readonly providersFromMirror = true,
   ) {
     this.configFile = path.join(dir, configName);
     const tsx = require.resolve("tsx/cjs", { paths: [REPO] });
@@ -305,10 +313,26 @@ export class EmulatedProject {
     return runSynth({ configFile: this.configFile, outDir: path.join(this.dir, "synth"), modulesOutDir: path.join(this.dir, "modules") });
   }
 
-  /** The environment for the cdktf CLI: the project's Terraform CLI configuration, the emulator, this configuration. */
+  /**
+   * What the cdktf CLI needs set on top of the user's environment: the emulator, this
+   * configuration and, with `providersFromMirror`, the project's Terraform CLI configuration
+   * (providers from the filesystem mirror only).
+   */
+  ownEnv(): Record<string, string> {
+    const terraformSettings = this.providersFromMirror
+      ? Object.entries(terraformEnv()).filter(([name, value]) => value !== undefined && process.env[name] !== value)
+      : [];
+    return {
+      ...(Object.fromEntries(terraformSettings) as Record<string, string>),
+      ...(emulatorAwsEnv(this.endpoint, this.dir) as Record<string, string>),
+      PRIVATELINK_CONFIG: this.configFile,
+    };
+  }
+
+  /** The environment for the cdktf CLI: this process's, without any AWS_ setting of the user's, plus ownEnv(). */
   env(): NodeJS.ProcessEnv {
-    const base = Object.fromEntries(Object.entries(terraformEnv()).filter(([name]) => !name.startsWith("AWS_")));
-    return { ...base, ...emulatorAwsEnv(this.endpoint, this.dir), PRIVATELINK_CONFIG: this.configFile };
+    const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("AWS_")));
+    return { ...inherited, ...this.ownEnv() };
   }
 
   /** Runs the project's own cdktf CLI (node_modules/.bin/cdktf) in this folder. */
