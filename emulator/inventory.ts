@@ -88,7 +88,8 @@ export interface Inventory {
   readonly hostedZones: readonly HostedZone[];
 }
 
-function admitted(permissions: readonly IpPermission[]): Set<string> {
+/** Every `cidr:port` that ingress permissions admit (see SecurityGroup.admits). */
+export function admittedBy(permissions: readonly IpPermission[]): Set<string> {
   const admits = new Set<string>();
   for (const p of permissions) {
     const allProtocols = p.IpProtocol === "-1";
@@ -177,7 +178,7 @@ async function readRegion(endpoint: string, region: string) {
       id: g.GroupId!,
       vpcId: g.VpcId!,
       name: g.GroupName!,
-      admits: admitted(g.IpPermissions ?? []),
+      admits: admittedBy(g.IpPermissions ?? []),
     }));
 
     return { loadBalancers, targetGroups, endpointServices, endpoints, securityGroups };

@@ -11,6 +11,8 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { CreateVpcCommand, EC2Client } from "@aws-sdk/client-ec2";
+import { CreateHostedZoneCommand, GetHostedZoneCommand, Route53Client } from "@aws-sdk/client-route-53";
 import { terraformUnavailable } from "../../checks/terraform";
 import { EXAMPLE_CONFIG } from "../../config/load";
 import type { Config, ConfigInput } from "../../config/schema";
@@ -22,49 +24,21 @@ import {
   emulatorUnavailable,
   readConfigDocument,
   RunResult,
+  sdkConfig,
   startEmulator,
 } from "../../emulator/emulator";
 import { Inventory, readInventory } from "../../emulator/inventory";
+import { plannedChanges } from "../../emulator/plan-text";
 import { itNeeds } from "../support/requirements";
 
-const missing = emulatorUnavailable() ?? terraformUnavailable();
+const noEmulator = emulatorUnavailable();
+const itEmulates = itNeeds("the AWS API emulator", noEmulator);
+const missing = noEmulator ?? terraformUnavailable();
 const itDeploys = itNeeds("the AWS API emulator and Terraform", missing);
 
 /** Per cdktf command; a deploy of both stacks takes about 2 minutes here. */
 const COMMAND_TIMEOUT_MS = 300_000;
 const STEP_TIMEOUT_MS = 480_000;
-
-type Action = "create" | "destroy" | "update" | "replace";
-interface PlannedChange {
-  readonly address: string;
-  readonly action: Action;
-}
-
-const ACTIONS: Record<string, Action> = {
-  "will be created": "create",
-  "will be destroyed": "destroy",
-  "will be updated in-place": "update",
-  "must be replaced": "replace",
-};
-
-/**
- * The resource changes in terraform's plan text (`# <address> will be created`, …; cdktf writes the
- * construct path after the resource name: `# aws_lb_listener.broker (kafka/broker-listener)["4"]`),
- * checked against the plan's own count so that a line the pattern misses cannot pass unseen.
- */
-function plannedChanges(output: string): PlannedChange[] {
-  const found = new Map<string, Action>();
-  const line = /#\s+([^\s(]+)(?:\s+\([^)]*\))?(\[[^\]]*\])?\s+(will be created|will be destroyed|will be updated in-place|must be replaced)/g;
-  for (const m of output.matchAll(line)) found.set(`${m[1]}${m[2] ?? ""}`, ACTIONS[m[3]]);
-  const changes = [...found].map(([address, action]) => ({ address, action })).sort((a, b) => a.address.localeCompare(b.address));
-  const summary = /Plan: (\d+) to add, (\d+) to change, (\d+) to destroy/.exec(output);
-  const counted = summary ? Number(summary[1]) + Number(summary[2]) + Number(summary[3]) : /no changes/i.test(output) ? 0 : undefined;
-  if (counted === undefined) throw new Error(`no plan summary in the cdktf diff output:\n${output.slice(-4000)}`);
-  // A replacement counts once to add and once to destroy.
-  const listed = changes.reduce((n, c) => n + (c.action === "replace" ? 2 : 1), 0);
-  if (listed !== counted) throw new Error(`the plan counts ${counted} changes, the pattern found ${listed}:\n${output.slice(-4000)}`);
-  return changes;
-}
 
 /** Whether a resource address is about one broker: its key is the broker's ID, or names the broker's port. */
 function namesBroker(address: string, id: number, port: number): boolean {
@@ -151,6 +125,30 @@ function ok(run: RunResult, what: string): RunResult {
   if (run.status !== 0) throw new Error(`${what} failed (exit ${run.status}) after ${run.seconds.toFixed(0)} s:\n${run.output.slice(-6000)}`);
   return run;
 }
+
+describe("the emulator's launcher", () => {
+  itEmulates(
+    "makes a hosted zone created with a VPC private and associated with that VPC, as AWS does (the AWS provider sends no PrivateZone flag)",
+    async () => {
+      const emulator = await startEmulator();
+      const ec2 = new EC2Client(sdkConfig(emulator.endpoint, "us-east-1"));
+      const route53 = new Route53Client(sdkConfig(emulator.endpoint, "us-east-1"));
+      try {
+        const vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: "10.9.0.0/16" }))).Vpc!.VpcId!;
+        const created = await route53.send(
+          new CreateHostedZoneCommand({ Name: "launcher.example.internal", CallerReference: "launcher-check", VPC: { VPCId: vpcId, VPCRegion: "us-east-1" } }),
+        );
+        const zone = await route53.send(new GetHostedZoneCommand({ Id: created.HostedZone!.Id }));
+        expect({ private: zone.HostedZone?.Config?.PrivateZone, vpcs: zone.VPCs }).toEqual({ private: true, vpcs: [{ VPCId: vpcId, VPCRegion: "us-east-1" }] });
+      } finally {
+        ec2.destroy();
+        route53.destroy();
+        await emulator.stop();
+      }
+    },
+    90_000,
+  );
+});
 
 describe("cdktf deploy, diff and destroy against the AWS API emulator", () => {
   let emulator: Emulator | undefined;
