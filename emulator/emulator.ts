@@ -212,7 +212,8 @@ export function emulatorAwsEnv(endpoint: string, scratchDir: string): NodeJS.Pro
 export function sdkConfig(endpoint: string, region: string) {
   // The SDK warns on Node 20 that versions published from 2027 need Node 22; ours are pinned.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
-  return { endpoint, region, credentials: CREDENTIALS, maxAttempts: 2 };
+  // Bounded: a hung emulator fails the call instead of stalling it.
+  return { endpoint, region, credentials: CREDENTIALS, maxAttempts: 2, requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000 } };
 }
 
 // ---------------------------------------------------------------------------------------------
