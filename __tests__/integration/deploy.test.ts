@@ -40,10 +40,15 @@ const itDeploys = itNeeds("the AWS API emulator and Terraform", missing);
 const COMMAND_TIMEOUT_MS = 300_000;
 const STEP_TIMEOUT_MS = 480_000;
 
-/** Whether a resource address is about one broker: its key is the broker's ID, or names the broker's port. */
+/**
+ * Whether a resource address is about one broker: its for_each key ends in the broker's ID (`"4"`,
+ * `"broker-4"`) or names the broker's port (`"10.20.0.0/16:6004"`), whatever else the key holds.
+ */
 function namesBroker(address: string, id: number, port: number): boolean {
   const key = /\["([^"]*)"\]$/.exec(address)?.[1];
-  return key !== undefined && (key === String(id) || key.split(/[^0-9]+/).includes(String(port)));
+  if (key === undefined) return false;
+  const numbers = key.split(/[^0-9]+/).filter(Boolean);
+  return numbers.includes(String(port)) || numbers.at(-1) === String(id);
 }
 
 const brokerPort = (config: Config, id: number) => config.cluster.brokerPortBase + id;
