@@ -165,6 +165,23 @@ describe("cdktf deploy, diff and destroy against the AWS API emulator", () => {
   let regions: string[];
   let before: Inventory;
   const timings: string[] = [];
+  // Each step builds on the one before: after a failure the rest fail at once instead of
+  // spending minutes on deploys that cannot tell anything.
+  let failedStep: string | undefined;
+  const step = (name: string, body: () => Promise<void>) =>
+    itDeploys(
+      name,
+      async () => {
+        if (failedStep) throw new Error(`not run: an earlier step failed ("${failedStep}")`);
+        try {
+          await body();
+        } catch (err) {
+          failedStep = name;
+          throw err;
+        }
+      },
+      STEP_TIMEOUT_MS,
+    );
 
   const cdktf = async (args: readonly string[]) => {
     const run = ok(await project.cdktf(args, COMMAND_TIMEOUT_MS), `cdktf ${args.join(" ")}`);
@@ -209,7 +226,7 @@ describe("cdktf deploy, diff and destroy against the AWS API emulator", () => {
     if (timings.length > 0) console.log(`deploy rehearsal timings:\n  ${timings.join("\n  ")}`);
   }, 30_000);
 
-  itDeploys(
+  step(
     "deploys the provider stack, then the consumer stack; the AWS API shows exactly the configured load balancer, endpoint service, endpoint, security group and zone, and a diff finds nothing to change",
     async () => {
       expect(before.loadBalancers).toEqual([]);
@@ -219,10 +236,9 @@ describe("cdktf deploy, diff and destroy against the AWS API emulator", () => {
       // private-zone gap of the emulator would show here as a `vpc` change).
       expect(await diffAll()).toEqual(stacks.map(() => []));
     },
-    STEP_TIMEOUT_MS,
   );
 
-  itDeploys(
+  step(
     "day two, broker 4 added: cdktf diff lists only broker 4's resources and security group rules; after the deploy the AWS API shows four brokers",
     async () => {
       const id = 4;
@@ -236,10 +252,9 @@ describe("cdktf deploy, diff and destroy against the AWS API emulator", () => {
       await deployAll();
       expectDeployed(await inventory(), config);
     },
-    STEP_TIMEOUT_MS,
   );
 
-  itDeploys(
+  step(
     "broker 3 removed: cdktf diff lists only broker 3's resources and rules to destroy; after the deploy the AWS API shows brokers 1, 2 and 4",
     async () => {
       const id = 3;
@@ -252,10 +267,9 @@ describe("cdktf deploy, diff and destroy against the AWS API emulator", () => {
       await deployAll();
       expectDeployed(await inventory(), config);
     },
-    STEP_TIMEOUT_MS,
   );
 
-  itDeploys(
+  step(
     "cdktf destroy of all stacks leaves the account as it was before the deploy",
     async () => {
       await cdktf(["destroy", ...stacks, "--auto-approve", "--skip-provider-lock"]);
@@ -267,6 +281,5 @@ describe("cdktf deploy, diff and destroy against the AWS API emulator", () => {
       expect(after.hostedZones).toEqual([]);
       expect(after.securityGroups.map((g) => g.id).sort()).toEqual(before.securityGroups.map((g) => g.id).sort());
     },
-    STEP_TIMEOUT_MS,
   );
 });
