@@ -1,0 +1,285 @@
+/**
+ * The deploy rehearsal: the real cdktf CLI deploys, diffs and destroys the example's stacks (the
+ * provider stack, then its consumer) against moto, the AWS API emulator, with the real terraform
+ * and AWS provider; what was deployed is read back through the AWS API (emulator/inventory.ts),
+ * never from the synthesized JSON. Everything runs in a temporary project folder and on loopback.
+ *
+ * Needs the emulator (npm run emulator:install) and Terraform with the provider mirror: skipped
+ * with the reason without them, required in CI. Costs about 4-5 minutes here (Route 53 waits
+ * dominate), so it runs one consumer.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { CreateVpcCommand, EC2Client } from "@aws-sdk/client-ec2";
+import { CreateHostedZoneCommand, GetHostedZoneCommand, Route53Client } from "@aws-sdk/client-route-53";
+import { terraformUnavailable } from "../../checks/terraform";
+import { EXAMPLE_CONFIG } from "../../config/load";
+import type { Config, ConfigInput } from "../../config/schema";
+import {
+  createAccount,
+  EmulatedProject,
+  emulatedConfig,
+  Emulator,
+  emulatorUnavailable,
+  readConfigDocument,
+  RunResult,
+  sdkConfig,
+  startEmulator,
+} from "../../emulator/emulator";
+import { Inventory, readInventory } from "../../emulator/inventory";
+import { plannedChanges } from "../../emulator/plan-text";
+import { itNeeds } from "../support/requirements";
+
+const noEmulator = emulatorUnavailable();
+const itEmulates = itNeeds("the AWS API emulator", noEmulator);
+const missing = noEmulator ?? terraformUnavailable();
+const itDeploys = itNeeds("the AWS API emulator and Terraform", missing);
+
+/** Per cdktf command; a deploy of both stacks takes about 2 minutes here. */
+const COMMAND_TIMEOUT_MS = 300_000;
+const STEP_TIMEOUT_MS = 480_000;
+
+/**
+ * Whether a resource address is about one broker: its for_each key ends in the broker's ID (`"4"`,
+ * `"broker-4"`) or names the broker's port (`"10.20.0.0/16:6004"`), whatever else the key holds.
+ */
+function namesBroker(address: string, id: number, port: number): boolean {
+  const key = /\["([^"]*)"\]$/.exec(address)?.[1];
+  if (key === undefined) return false;
+  const numbers = key.split(/[^0-9]+/).filter(Boolean);
+  return numbers.includes(String(port)) || numbers.at(-1) === String(id);
+}
+
+const brokerPort = (config: Config, id: number) => config.cluster.brokerPortBase + id;
+const normalDns = (name: string | undefined) => (name ?? "").toLowerCase().replace(/\.$/, "");
+
+/** Asserts that the account holds exactly what `config` asks for, read through the AWS API. */
+function expectDeployed(inventory: Inventory, config: Config): void {
+  const { cluster } = config;
+  const ids = cluster.brokers.map((b) => b.id);
+  const target = (id: number) => `${cluster.brokers.find((b) => b.id === id)!.target}:${cluster.brokerTargetPort}`;
+
+  // The NLB: internal, cross-zone on, in the cluster's VPC.
+  expect(inventory.loadBalancers).toHaveLength(1);
+  const [nlb] = inventory.loadBalancers;
+  expect({ type: nlb.type, scheme: nlb.scheme, vpcId: nlb.vpcId, crossZone: nlb.attributes["load_balancing.cross_zone.enabled"] }).toEqual({
+    type: "network",
+    scheme: "internal",
+    vpcId: cluster.vpcId,
+    crossZone: "true",
+  });
+
+  // Listeners: the bootstrap port → every broker; each broker's port → exactly that broker, all
+  // on the target port; no other listener and no other target group.
+  const groups = new Map(inventory.targetGroups.map((g) => [g.arn, g]));
+  const routes = Object.fromEntries(
+    nlb.listeners.map((l) => [l.port, { protocol: l.protocol, groups: l.targetGroupArns.map((arn) => ({ protocol: groups.get(arn)?.protocol, targets: groups.get(arn)?.targets })) }]),
+  );
+  const expectedRoutes = Object.fromEntries([
+    [cluster.bootstrapPort, { protocol: "TCP", groups: [{ protocol: "TCP", targets: ids.map(target).sort() }] }],
+    ...ids.map((id) => [brokerPort(config, id), { protocol: "TCP", groups: [{ protocol: "TCP", targets: [target(id)] }] }]),
+  ]);
+  expect(routes).toEqual(expectedRoutes);
+  expect(inventory.targetGroups).toHaveLength(ids.length + 1);
+
+  // The endpoint service: in front of this NLB, acceptance as configured, exactly the principals.
+  expect(inventory.endpointServices).toHaveLength(1);
+  const [service] = inventory.endpointServices;
+  expect({ nlbArns: service.nlbArns, acceptanceRequired: service.acceptanceRequired, principals: service.principals }).toEqual({
+    nlbArns: [nlb.arn],
+    acceptanceRequired: cluster.acceptanceRequired,
+    principals: [...cluster.allowedPrincipals].sort(),
+  });
+
+  expect(inventory.endpoints).toHaveLength(config.consumers.length);
+  for (const consumer of config.consumers) {
+    // The interface endpoint to that service, in the consumer's subnets.
+    const endpoints = inventory.endpoints.filter((e) => e.vpcId === consumer.vpcId);
+    expect(endpoints).toHaveLength(1);
+    const [endpoint] = endpoints;
+    expect({ type: endpoint.type, serviceName: endpoint.serviceName, subnetIds: endpoint.subnetIds }).toEqual({
+      type: "Interface",
+      serviceName: service.name,
+      subnetIds: [...consumer.subnetIds].sort(),
+    });
+
+    // Its security groups, all of them together, admit exactly the bootstrap and broker ports
+    // from each client CIDR.
+    expect(endpoint.groupIds.length).toBeGreaterThan(0);
+    const admits = new Set(inventory.securityGroups.filter((g) => endpoint.groupIds.includes(g.id)).flatMap((g) => [...g.admits]));
+    const ports = [cluster.bootstrapPort, ...ids.map((id) => brokerPort(config, id))];
+    const expectedAdmits = consumer.allowedCidrs.flatMap((cidr) => ports.map((port) => `${cidr}:${port}`));
+    expect([...admits].sort()).toEqual(expectedAdmits.sort());
+
+    // The private zone named the advertised hostname, on the consumer's VPC, with an alias A
+    // record to the endpoint's DNS name.
+    const zones = inventory.hostedZones.filter((z) => normalDns(z.name) === cluster.advertisedHostname && z.vpcIds.includes(consumer.vpcId));
+    expect(zones).toHaveLength(1);
+    const [zone] = zones;
+    expect(zone.private).toBe(true);
+    const aliases = zone.records.filter((r) => r.type === "A" && normalDns(r.name) === cluster.advertisedHostname);
+    expect(aliases.map((r) => ({ dnsName: normalDns(r.aliasDnsName), zoneId: r.aliasZoneId }))).toEqual([
+      { dnsName: normalDns(endpoint.dnsEntries[0]?.dnsName), zoneId: endpoint.dnsEntries[0]?.hostedZoneId },
+    ]);
+  }
+}
+
+/** Throws with the command's output unless it succeeded. */
+function ok(run: RunResult, what: string): RunResult {
+  if (run.status !== 0) throw new Error(`${what} failed (exit ${run.status}) after ${run.seconds.toFixed(0)} s:\n${run.output.slice(-6000)}`);
+  return run;
+}
+
+describe("the emulator's launcher", () => {
+  itEmulates(
+    "makes a hosted zone created with a VPC private and associated with that VPC, as AWS does (the AWS provider sends no PrivateZone flag)",
+    async () => {
+      const emulator = await startEmulator();
+      const ec2 = new EC2Client(sdkConfig(emulator.endpoint, "us-east-1"));
+      const route53 = new Route53Client(sdkConfig(emulator.endpoint, "us-east-1"));
+      try {
+        const vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: "10.9.0.0/16" }))).Vpc!.VpcId!;
+        const created = await route53.send(
+          new CreateHostedZoneCommand({ Name: "launcher.example.internal", CallerReference: "launcher-check", VPC: { VPCId: vpcId, VPCRegion: "us-east-1" } }),
+        );
+        const zone = await route53.send(new GetHostedZoneCommand({ Id: created.HostedZone!.Id }));
+        expect({ private: zone.HostedZone?.Config?.PrivateZone, vpcs: zone.VPCs }).toEqual({ private: true, vpcs: [{ VPCId: vpcId, VPCRegion: "us-east-1" }] });
+      } finally {
+        ec2.destroy();
+        route53.destroy();
+        await emulator.stop();
+      }
+    },
+    90_000,
+  );
+});
+
+describe("cdktf deploy, diff and destroy against the AWS API emulator", () => {
+  let emulator: Emulator | undefined;
+  let dir: string | undefined;
+  let project: EmulatedProject;
+  let document: ConfigInput;
+  let config: Config;
+  let stacks: readonly string[];
+  let regions: string[];
+  let before: Inventory;
+  const timings: string[] = [];
+  // Each step builds on the one before: after a failure the rest fail at once instead of
+  // spending minutes on deploys that cannot tell anything.
+  let failedStep: string | undefined;
+  const step = (name: string, body: () => Promise<void>) =>
+    itDeploys(
+      name,
+      async () => {
+        if (failedStep) throw new Error(`not run: an earlier step failed ("${failedStep}")`);
+        try {
+          await body();
+        } catch (err) {
+          failedStep = name;
+          throw err;
+        }
+      },
+      STEP_TIMEOUT_MS,
+    );
+
+  const cdktf = async (args: readonly string[]) => {
+    const run = ok(await project.cdktf(args, COMMAND_TIMEOUT_MS), `cdktf ${args.join(" ")}`);
+    timings.push(`cdktf ${args.filter((a) => !a.startsWith("-")).join(" ")}: ${run.seconds.toFixed(0)} s`);
+    return run;
+  };
+  // Providers come from the filesystem mirror only: cdktf must not run `terraform providers lock`,
+  // which asks the registry.
+  const deployAll = () => cdktf(["deploy", ...stacks, "--auto-approve", "--skip-provider-lock"]);
+  // `cdktf diff` takes one stack. The stacks' plans are independent, so they run side by side
+  // on one synth (two synths at once would write the same output folder).
+  const diffAll = async () => {
+    await cdktf(["synth"]);
+    return Promise.all(stacks.map(async (stack) => plannedChanges((await cdktf(["diff", stack, "--skip-synth", "--skip-provider-lock"])).output)));
+  };
+  const inventory = () => readInventory(emulator!.endpoint, regions);
+  const reconfigure = (next: ConfigInput) => {
+    document = next;
+    const result = project.writeConfig(next);
+    config = result.config;
+    stacks = result.stacks;
+  };
+
+  beforeAll(async () => {
+    if (missing) return;
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "kpl-deploy-"));
+    emulator = await startEmulator();
+    // The shipped example with one consumer (each consumer stack adds about 40 s of Route 53 waits).
+    const example = readConfigDocument(EXAMPLE_CONFIG);
+    const base = { ...example, consumers: (example.consumers ?? []).slice(0, 1) };
+    expect(base.consumers).toHaveLength(1);
+    const account = await createAccount(emulator.endpoint, base);
+    project = new EmulatedProject(dir, emulator.endpoint, path.basename(EXAMPLE_CONFIG));
+    reconfigure(emulatedConfig(base, account));
+    regions = [config.cluster.region, ...config.consumers.map((c) => c.region)];
+    before = await inventory();
+  }, 120_000);
+
+  afterAll(async () => {
+    await emulator?.stop();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    if (timings.length > 0) console.log(`deploy rehearsal timings:\n  ${timings.join("\n  ")}`);
+  }, 30_000);
+
+  step(
+    "deploys the provider stack, then the consumer stack; the AWS API shows exactly the configured load balancer, endpoint service, endpoint, security group and zone, and a diff finds nothing to change",
+    async () => {
+      expect(before.loadBalancers).toEqual([]);
+      await deployAll();
+      expectDeployed(await inventory(), config);
+      // Applied state reads back as configured: no drift for the next plan (the Route 53
+      // private-zone gap of the emulator would show here as a `vpc` change).
+      expect(await diffAll()).toEqual(stacks.map(() => []));
+    },
+  );
+
+  step(
+    "day two, broker 4 added: cdktf diff lists only broker 4's resources and security group rules; after the deploy the AWS API shows four brokers",
+    async () => {
+      const id = 4;
+      reconfigure({ ...document, cluster: { ...document.cluster, brokers: [...document.cluster.brokers, { id, target: "10.0.1.14" }] } });
+      const port = brokerPort(config, id);
+      // The provider stack gets broker 4's listener, group and attachments, each consumer its rules.
+      for (const changes of await diffAll()) {
+        expect(changes.length).toBeGreaterThan(0);
+        expect(changes.filter((c) => c.action !== "create" || !namesBroker(c.address, id, port))).toEqual([]);
+      }
+      await deployAll();
+      expectDeployed(await inventory(), config);
+    },
+  );
+
+  step(
+    "broker 3 removed: cdktf diff lists only broker 3's resources and rules to destroy; after the deploy the AWS API shows brokers 1, 2 and 4",
+    async () => {
+      const id = 3;
+      const port = brokerPort(config, id);
+      reconfigure({ ...document, cluster: { ...document.cluster, brokers: document.cluster.brokers.filter((b) => b.id !== id) } });
+      for (const changes of await diffAll()) {
+        expect(changes.length).toBeGreaterThan(0);
+        expect(changes.filter((c) => c.action !== "destroy" || !namesBroker(c.address, id, port))).toEqual([]);
+      }
+      await deployAll();
+      expectDeployed(await inventory(), config);
+    },
+  );
+
+  step(
+    "cdktf destroy of all stacks leaves the account as it was before the deploy",
+    async () => {
+      await cdktf(["destroy", ...stacks, "--auto-approve", "--skip-provider-lock"]);
+      const after = await inventory();
+      expect(after.loadBalancers).toEqual([]);
+      expect(after.targetGroups).toEqual([]);
+      expect(after.endpointServices).toEqual([]);
+      expect(after.endpoints).toEqual([]);
+      expect(after.hostedZones).toEqual([]);
+      expect(after.securityGroups.map((g) => g.id).sort()).toEqual(before.securityGroups.map((g) => g.id).sort());
+    },
+  );
+});

@@ -1,0 +1,225 @@
+/**
+ * What an (emulated) AWS account holds, read through the AWS API with the AWS SDK, not from
+ * anything we generated: the deploy test compares it with what the configuration asks for.
+ */
+import {
+  DescribeSecurityGroupsCommand,
+  DescribeVpcEndpointServiceConfigurationsCommand,
+  DescribeVpcEndpointServicePermissionsCommand,
+  DescribeVpcEndpointsCommand,
+  EC2Client,
+  IpPermission,
+} from "@aws-sdk/client-ec2";
+import {
+  DescribeListenersCommand,
+  DescribeLoadBalancerAttributesCommand,
+  DescribeLoadBalancersCommand,
+  DescribeTargetGroupsCommand,
+  DescribeTargetHealthCommand,
+  ElasticLoadBalancingV2Client,
+} from "@aws-sdk/client-elastic-load-balancing-v2";
+import { GetHostedZoneCommand, ListHostedZonesCommand, ListResourceRecordSetsCommand, Route53Client } from "@aws-sdk/client-route-53";
+import { sdkConfig } from "./emulator";
+
+export interface LoadBalancer {
+  readonly arn: string;
+  readonly name: string;
+  readonly type: string;
+  readonly scheme: string;
+  readonly vpcId: string;
+  readonly attributes: Readonly<Record<string, string>>;
+  readonly listeners: ReadonlyArray<{ readonly port: number; readonly protocol: string; readonly targetGroupArns: readonly string[] }>;
+}
+
+export interface TargetGroup {
+  readonly arn: string;
+  readonly name: string;
+  readonly protocol: string;
+  readonly port: number;
+  /** Registered targets as `id:port`. */
+  readonly targets: readonly string[];
+}
+
+export interface EndpointService {
+  readonly id: string;
+  readonly name: string;
+  readonly nlbArns: readonly string[];
+  readonly acceptanceRequired: boolean;
+  readonly principals: readonly string[];
+}
+
+export interface Endpoint {
+  readonly id: string;
+  readonly type: string;
+  readonly state: string;
+  readonly serviceName: string;
+  readonly vpcId: string;
+  readonly subnetIds: readonly string[];
+  readonly groupIds: readonly string[];
+  readonly dnsEntries: ReadonlyArray<{ readonly dnsName: string; readonly hostedZoneId: string }>;
+}
+
+export interface SecurityGroup {
+  readonly id: string;
+  readonly vpcId: string;
+  readonly name: string;
+  /**
+   * Every (source, port) the ingress rules admit, as `cidr:port`; a rule that admits by something
+   * other than an IPv4 CIDR and TCP (IPv6, another group, a prefix list, UDP) shows as `other:…`.
+   */
+  readonly admits: ReadonlySet<string>;
+}
+
+export interface HostedZone {
+  readonly id: string;
+  readonly name: string;
+  readonly private: boolean;
+  readonly vpcIds: readonly string[];
+  readonly records: ReadonlyArray<{ readonly name: string; readonly type: string; readonly aliasDnsName?: string; readonly aliasZoneId?: string }>;
+}
+
+export interface Inventory {
+  readonly loadBalancers: readonly LoadBalancer[];
+  readonly targetGroups: readonly TargetGroup[];
+  readonly endpointServices: readonly EndpointService[];
+  /** Endpoints not in the `deleted` state. */
+  readonly endpoints: readonly Endpoint[];
+  readonly securityGroups: readonly SecurityGroup[];
+  readonly hostedZones: readonly HostedZone[];
+}
+
+/** Every `cidr:port` that ingress permissions admit (see SecurityGroup.admits). */
+export function admittedBy(permissions: readonly IpPermission[]): Set<string> {
+  const admits = new Set<string>();
+  for (const p of permissions) {
+    const allProtocols = p.IpProtocol === "-1";
+    const from = allProtocols ? 0 : (p.FromPort ?? 0);
+    const to = allProtocols ? 65535 : (p.ToPort ?? 65535);
+    const sources = (p.IpRanges ?? []).map((r) => r.CidrIp!);
+    const others = [
+      ...(p.Ipv6Ranges ?? []).map((r) => `ipv6 ${r.CidrIpv6}`),
+      ...(p.UserIdGroupPairs ?? []).map((g) => `group ${g.GroupId}`),
+      ...(p.PrefixListIds ?? []).map((l) => `prefix list ${l.PrefixListId}`),
+    ];
+    if (!allProtocols && p.IpProtocol !== "tcp" && p.IpProtocol !== "6") {
+      admits.add(`other:${p.IpProtocol} ${from}-${to} from ${[...sources, ...others].join(", ")}`);
+      continue;
+    }
+    for (const other of others) admits.add(`other:${other} ${from}-${to}`);
+    for (const cidr of sources) for (let port = from; port <= to; port++) admits.add(`${cidr}:${port}`);
+  }
+  return admits;
+}
+
+async function readRegion(endpoint: string, region: string) {
+  const elb = new ElasticLoadBalancingV2Client(sdkConfig(endpoint, region));
+  const ec2 = new EC2Client(sdkConfig(endpoint, region));
+  try {
+    const loadBalancers: LoadBalancer[] = [];
+    for (const lb of (await elb.send(new DescribeLoadBalancersCommand({}))).LoadBalancers ?? []) {
+      const arn = lb.LoadBalancerArn!;
+      const attributes = (await elb.send(new DescribeLoadBalancerAttributesCommand({ LoadBalancerArn: arn }))).Attributes ?? [];
+      const listeners = (await elb.send(new DescribeListenersCommand({ LoadBalancerArn: arn }))).Listeners ?? [];
+      loadBalancers.push({
+        arn,
+        name: lb.LoadBalancerName!,
+        type: lb.Type!,
+        scheme: lb.Scheme!,
+        vpcId: lb.VpcId!,
+        attributes: Object.fromEntries(attributes.map((a) => [a.Key!, a.Value!])),
+        listeners: listeners.map((l) => ({
+          port: l.Port!,
+          protocol: l.Protocol!,
+          targetGroupArns: (l.DefaultActions ?? []).flatMap((a) =>
+            a.ForwardConfig?.TargetGroups?.length ? a.ForwardConfig.TargetGroups.map((g) => g.TargetGroupArn!) : a.TargetGroupArn ? [a.TargetGroupArn] : [],
+          ),
+        })),
+      });
+    }
+
+    const targetGroups: TargetGroup[] = [];
+    for (const tg of (await elb.send(new DescribeTargetGroupsCommand({}))).TargetGroups ?? []) {
+      const health = (await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: tg.TargetGroupArn }))).TargetHealthDescriptions ?? [];
+      targetGroups.push({
+        arn: tg.TargetGroupArn!,
+        name: tg.TargetGroupName!,
+        protocol: tg.Protocol!,
+        port: tg.Port!,
+        targets: health.map((h) => `${h.Target!.Id}:${h.Target!.Port}`).sort(),
+      });
+    }
+
+    const endpointServices: EndpointService[] = [];
+    for (const s of (await ec2.send(new DescribeVpcEndpointServiceConfigurationsCommand({}))).ServiceConfigurations ?? []) {
+      const permissions = await ec2.send(new DescribeVpcEndpointServicePermissionsCommand({ ServiceId: s.ServiceId }));
+      endpointServices.push({
+        id: s.ServiceId!,
+        name: s.ServiceName!,
+        nlbArns: s.NetworkLoadBalancerArns ?? [],
+        acceptanceRequired: s.AcceptanceRequired ?? false,
+        principals: (permissions.AllowedPrincipals ?? []).map((p) => p.Principal!).sort(),
+      });
+    }
+
+    const endpoints: Endpoint[] = ((await ec2.send(new DescribeVpcEndpointsCommand({}))).VpcEndpoints ?? [])
+      .filter((e) => e.State?.toLowerCase() !== "deleted")
+      .map((e) => ({
+        id: e.VpcEndpointId!,
+        type: e.VpcEndpointType!,
+        state: e.State!,
+        serviceName: e.ServiceName!,
+        vpcId: e.VpcId!,
+        subnetIds: [...(e.SubnetIds ?? [])].sort(),
+        groupIds: (e.Groups ?? []).map((g) => g.GroupId!).sort(),
+        dnsEntries: (e.DnsEntries ?? []).map((d) => ({ dnsName: d.DnsName!, hostedZoneId: d.HostedZoneId! })),
+      }));
+
+    const securityGroups: SecurityGroup[] = ((await ec2.send(new DescribeSecurityGroupsCommand({}))).SecurityGroups ?? []).map((g) => ({
+      id: g.GroupId!,
+      vpcId: g.VpcId!,
+      name: g.GroupName!,
+      admits: admittedBy(g.IpPermissions ?? []),
+    }));
+
+    return { loadBalancers, targetGroups, endpointServices, endpoints, securityGroups };
+  } finally {
+    elb.destroy();
+    ec2.destroy();
+  }
+}
+
+async function readHostedZones(endpoint: string): Promise<HostedZone[]> {
+  // Route 53 is global: one endpoint, signed for us-east-1.
+  const route53 = new Route53Client(sdkConfig(endpoint, "us-east-1"));
+  try {
+    const zones: HostedZone[] = [];
+    for (const z of (await route53.send(new ListHostedZonesCommand({}))).HostedZones ?? []) {
+      const id = z.Id!.replace(/^\/hostedzone\//, "");
+      const detail = await route53.send(new GetHostedZoneCommand({ Id: id }));
+      const records = (await route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: id }))).ResourceRecordSets ?? [];
+      zones.push({
+        id,
+        name: z.Name!,
+        private: z.Config?.PrivateZone ?? false,
+        vpcIds: (detail.VPCs ?? []).map((v) => v.VPCId!).sort(),
+        records: records.map((r) => ({ name: r.Name!, type: r.Type!, aliasDnsName: r.AliasTarget?.DNSName, aliasZoneId: r.AliasTarget?.HostedZoneId })),
+      });
+    }
+    return zones;
+  } finally {
+    route53.destroy();
+  }
+}
+
+/** Everything the stacks can create, in the given regions (Route 53 is global). */
+export async function readInventory(endpoint: string, regions: readonly string[]): Promise<Inventory> {
+  const perRegion = await Promise.all([...new Set(regions)].map((region) => readRegion(endpoint, region)));
+  return {
+    loadBalancers: perRegion.flatMap((r) => r.loadBalancers),
+    targetGroups: perRegion.flatMap((r) => r.targetGroups),
+    endpointServices: perRegion.flatMap((r) => r.endpointServices),
+    endpoints: perRegion.flatMap((r) => r.endpoints),
+    securityGroups: perRegion.flatMap((r) => r.securityGroups),
+    hostedZones: await readHostedZones(endpoint),
+  };
+}
