@@ -6,8 +6,19 @@
  * name it aliases → the endpoint service → its NLB → the NLB's listeners → their target groups →
  * the targets registered in them. A broken link fails here, naming it.
  */
-import type { Inventory } from "../emulator/inventory";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { terraformUnavailable } from "../checks/terraform";
+import type { Config } from "../config/schema";
+import type { DoctorReport } from "../doctor/doctor";
+import { createAccount, EmulatedProject, emulatedConfig, emulatorUnavailable, readConfigDocument, startEmulator } from "../emulator/emulator";
+import { readInventory, type Inventory } from "../emulator/inventory";
 import type { LoadBalancerListener } from "./haproxy";
+import { Rehearsal, RehearsalFailure } from "./rehearsal";
+
+/** A deploy of both stacks takes about 2 minutes here. */
+const DEPLOY_TIMEOUT_MS = 300_000;
 
 export interface DeployedLoadBalancer {
   /** The NLB's listeners, each with the targets registered in the groups it forwards to. */
@@ -80,4 +91,73 @@ export function deployedLoadBalancer(inventory: Inventory): DeployedLoadBalancer
     throw new DeployedStateError(problems);
   }
   return { listeners, hostnames };
+}
+
+export interface DeployedRehearsal {
+  /** What the load balancer stand-in served and the client resolved. */
+  readonly deployed: DeployedLoadBalancer;
+  /** The doctor's last report (with one broker stopped). */
+  readonly doctor: DoctorReport;
+  /** The broker the rehearsal stopped. */
+  readonly stopped: readonly number[];
+}
+
+/**
+ * The rehearsal on a deployment: HAProxy serves the listeners `inventory` reports, the client
+ * resolves its alias records' names, the brokers run the `broker_config` of the stacks in
+ * `outDir` (the cdktf output folder `cdktf deploy` applied). Rejects with a RehearsalFailure (or
+ * a DeployedStateError) when anything fails; everything started is stopped either way.
+ */
+export async function rehearseDeployment({
+  inventory,
+  config,
+  outDir,
+  log,
+}: {
+  inventory: Inventory;
+  config: Config;
+  outDir: string;
+  log?: (line: string) => void;
+}): Promise<DeployedRehearsal> {
+  const deployed = deployedLoadBalancer(inventory);
+  const rehearsal = await Rehearsal.fromDeployment({ config, outDir, hostnames: deployed.hostnames, log });
+  try {
+    await rehearsal.rehearse(deployed.listeners);
+    const running = rehearsal.runningBrokers;
+    return { deployed, doctor: rehearsal.lastDoctorReport!, stopped: config.cluster.brokers.map((b) => b.id).filter((id) => !running.includes(id)) };
+  } finally {
+    rehearsal.close();
+  }
+}
+
+/** Why `--deployed` cannot run here (no emulator, no Terraform), or undefined. */
+export function deployedRehearsalUnavailable(): string | undefined {
+  return emulatorUnavailable() ?? terraformUnavailable();
+}
+
+/**
+ * `npm run rehearse -- --deployed`: the configuration deployed with the real cdktf CLI into a
+ * fresh emulated account (emulator/), read back through the AWS API, and rehearsed from that.
+ * The emulated account lives in moto's memory: stopping moto removes it, so nothing is destroyed.
+ */
+export async function rehearseDeployed(configFile: string, log: (line: string) => void): Promise<DeployedRehearsal> {
+  const emulator = await startEmulator();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kafka-rehearsal-deploy-"));
+  try {
+    const base = readConfigDocument(configFile);
+    const account = await createAccount(emulator.endpoint, base);
+    const project = new EmulatedProject(dir, emulator.endpoint, path.basename(configFile));
+    const { config, stacks } = project.writeConfig(emulatedConfig(base, account));
+    log(`deploying ${stacks.join(", ")} into the emulated account (about 2 minutes)`);
+    const run = await project.cdktf(["deploy", ...stacks, "--auto-approve", "--skip-provider-lock"], DEPLOY_TIMEOUT_MS);
+    if (run.status !== 0) {
+      throw new RehearsalFailure([`cdktf deploy failed (exit ${run.status}) after ${run.seconds.toFixed(0)} s:\n${run.output.slice(-4000)}`]);
+    }
+    log(`cdktf deploy took ${run.seconds.toFixed(0)} s`);
+    const inventory = await readInventory(emulator.endpoint, [config.cluster.region, ...config.consumers.map((c) => c.region)]);
+    return await rehearseDeployment({ inventory, config, outDir: path.join(dir, "cdktf.out"), log });
+  } finally {
+    await emulator.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -37,8 +37,8 @@ import {
 import { Inventory, readInventory } from "../../emulator/inventory";
 import { plannedChanges } from "../../emulator/plan-text";
 import { brokerPort as allocatedPort } from "../../modules/broker-ports/allocation";
-import { deployedLoadBalancer } from "../../rehearsal/deployed";
-import { missingPrerequisites, Rehearsal } from "../../rehearsal/rehearsal";
+import { rehearseDeployment } from "../../rehearsal/deployed";
+import { missingPrerequisites } from "../../rehearsal/rehearsal";
 import { itNeeds } from "../support/requirements";
 
 const noEmulator = emulatorUnavailable();
@@ -294,34 +294,27 @@ describe("cdktf deploy, diff and destroy against the AWS API emulator", () => {
   readOnly(
     "the deployed chain carries TLS Kafka traffic: HAProxy built from the NLB listeners, target groups and registered targets read back through the AWS API, the client resolving the read-back alias record; a broker stopped, the doctor names its port",
     async () => {
-      const deployed = deployedLoadBalancer(await inventory());
-      // What the client resolves is the deployed record's name; what HAProxy serves, the deployed listeners.
+      const started = Date.now();
+      // The stacks `cdktf deploy` applied (broker_config, client_config) are in the project's cdktf.out.
+      const { deployed, doctor, stopped } = await rehearseDeployment({ inventory: await inventory(), config, outDir: path.join(dir!, "cdktf.out") }).finally(() =>
+        timings.push(`Kafka rehearsal of the deployed state: ${((Date.now() - started) / 1000).toFixed(0)} s`),
+      );
+      // What the client resolved is the deployed record's name; what HAProxy served, the deployed listeners.
       expect(deployed.hostnames).toEqual([config.cluster.advertisedHostname]);
       expect(deployed.listeners.map((l) => l.port).sort()).toEqual([config.cluster.bootstrapPort, ...config.cluster.brokers.map((b) => brokerPort(config, b.id))].sort());
       expect(deployed.listeners.every((l) => l.source.startsWith("listener arn:aws:elasticloadbalancing:"))).toBe(true);
-      const started = Date.now();
-      // The stacks `cdktf deploy` applied (broker_config, client_config) are in the project's cdktf.out.
-      const rehearsal = await Rehearsal.fromDeployment({ config, outDir: path.join(dir!, "cdktf.out"), hostnames: deployed.hostnames });
-      try {
-        await expect(rehearsal.rehearse(deployed.listeners)).resolves.toBeUndefined();
-        const ids = config.cluster.brokers.map((b) => b.id);
-        const stopped = ids.filter((id) => !rehearsal.runningBrokers.includes(id));
-        expect(stopped).toHaveLength(1);
-        const port = allocatedPort(stopped[0], config.cluster.brokerPortBase);
-        const checks = rehearsal.lastDoctorReport!.checks;
-        const failed = checks.filter((c) => c.status === "fail");
-        expect(failed).toContainEqual(
-          expect.objectContaining({ check: "port", port, message: expect.stringMatching(new RegExp(`^port ${port} should reach broker ${stopped[0]} but no broker answers: `)) }),
-        );
-        expect(failed.every((c) => c.brokers?.join() === String(stopped[0]))).toBe(true);
-        // Every running broker's certificate verified against the rehearsal CA for the advertised hostname.
-        expect(checks.filter((c) => c.check === "tls" && c.status === "pass").map((c) => c.port)).toEqual(
-          expect.arrayContaining(rehearsal.runningBrokers.map((id) => allocatedPort(id, config.cluster.brokerPortBase))),
-        );
-      } finally {
-        rehearsal.close();
-        timings.push(`Kafka rehearsal of the deployed state: ${((Date.now() - started) / 1000).toFixed(0)} s`);
-      }
+      expect(stopped).toHaveLength(1);
+      const port = allocatedPort(stopped[0], config.cluster.brokerPortBase);
+      const failed = doctor.checks.filter((c) => c.status === "fail");
+      expect(failed).toContainEqual(
+        expect.objectContaining({ check: "port", port, message: expect.stringMatching(new RegExp(`^port ${port} should reach broker ${stopped[0]} but no broker answers: `)) }),
+      );
+      expect(failed.every((c) => c.brokers?.join() === String(stopped[0]))).toBe(true);
+      // Every running broker's certificate verified against the rehearsal CA for the advertised hostname.
+      const running = config.cluster.brokers.map((b) => b.id).filter((id) => !stopped.includes(id));
+      expect(doctor.checks.filter((c) => c.check === "tls" && c.status === "pass").map((c) => c.port)).toEqual(
+        expect.arrayContaining(running.map((id) => allocatedPort(id, config.cluster.brokerPortBase))),
+      );
     },
     itRehearses,
   );
