@@ -106,7 +106,8 @@ function expectDeployed(inventory: Inventory, config: Config): void {
 
   // Health alarms: one per broker on its own group, one on the bootstrap group, each on the
   // deployed NLB's and group's ARN suffixes (what CloudWatch's AWS/NetworkELB dimensions hold).
-  const suffix = (arn: string) => arn.slice(arn.indexOf(":loadbalancer/") >= 0 ? arn.indexOf(":loadbalancer/") + ":loadbalancer/".length : arn.lastIndexOf(":") + 1);
+  // An ARN's suffix as ELBv2 defines it: the resource part, without "loadbalancer/" for a load balancer.
+  const suffix = (arn: string) => arn.split(":").slice(5).join(":").replace(/^loadbalancer\//, "");
   const groupOf = (port: number) => nlb.listeners.find((l) => l.port === port)!.targetGroupArns[0];
   const actions = [...(cluster.alarms?.actions ?? [])].sort();
   const expectedAlarms = cluster.alarms
