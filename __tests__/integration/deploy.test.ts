@@ -11,7 +11,7 @@
  * Needs the emulator (npm run emulator:install) and Terraform with the provider mirror, and for
  * the Kafka step the rehearsal's prerequisites (root, Java, HAProxy, the Kafka jars): skipped
  * with the reason without them, required in CI. Costs 5-6 minutes here (Route 53 waits
- * dominate; the Kafka step 12-19 s), so it runs one consumer.
+ * dominate; the Kafka step 12-30 s), so it runs one consumer.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
