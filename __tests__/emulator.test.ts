@@ -1,13 +1,16 @@
 /**
  * The deploy rehearsal's building blocks that need no emulator: how a configuration is moved into
- * the emulated account, what a security group's rules admit, and how a cdktf diff is read. The
- * deploy itself is __tests__/integration/deploy.test.ts.
+ * the emulated account, what a security group's rules admit, how a cdktf diff is read, and how the
+ * rehearsal's load balancer and name resolution are taken from a read-back account. The deploy
+ * itself is __tests__/integration/deploy.test.ts.
  */
 import { EXAMPLE_CONFIG } from "../config/load";
 import { validateConfig } from "../config/validate";
 import { EmulatedAccount, emulatedConfig, readConfigDocument } from "../emulator/emulator";
-import { admittedBy } from "../emulator/inventory";
+import { admittedBy, Inventory } from "../emulator/inventory";
 import { plannedChanges } from "../emulator/plan-text";
+import { haproxyConfig } from "../rehearsal/haproxy";
+import { deployedLoadBalancer } from "../rehearsal/deployed";
 
 const vpc = (region: string, n: number) => ({
   region,
@@ -113,5 +116,90 @@ describe("plannedChanges (a cdktf diff's resource changes)", () => {
   it("reads a plan without changes as none, and refuses output that is no plan", () => {
     expect(plannedChanges("orders-provider  No changes. Your infrastructure matches the configuration.")).toEqual([]);
     expect(() => plannedChanges("Error: Usage Error")).toThrow("no plan summary");
+  });
+});
+
+describe("deployedLoadBalancer: the rehearsal's load balancer from the account read back", () => {
+  const nlbArn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/orders/0123456789abcdef";
+  const groupArn = (name: string) => `arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/${name}/0123456789abcdef`;
+  const listenerArn = (port: number) => `arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/net/orders/0123456789abcdef/${port}`;
+  const serviceName = "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0";
+  const endpointDns = "vpce-0123456789abcdef0-abcdefgh.vpce-svc-0123456789abcdef0.us-east-1.vpce.amazonaws.com";
+  const account = (): Inventory => ({
+    loadBalancers: [
+      {
+        arn: nlbArn,
+        name: "orders",
+        type: "network",
+        scheme: "internal",
+        vpcId: "vpc-1",
+        attributes: {},
+        listeners: [
+          { arn: listenerArn(9091), port: 9091, protocol: "TCP", targetGroupArns: [groupArn("orders-bootstrap")] },
+          { arn: listenerArn(6001), port: 6001, protocol: "TCP", targetGroupArns: [groupArn("orders-1")] },
+          { arn: listenerArn(6002), port: 6002, protocol: "TCP", targetGroupArns: [groupArn("orders-2")] },
+        ],
+      },
+    ],
+    targetGroups: [
+      { arn: groupArn("orders-bootstrap"), name: "orders-bootstrap", protocol: "TCP", port: 9094, targets: ["10.0.1.11:9094", "10.0.2.12:9094"] },
+      // Deliberately crossed: the API's answer is what the rehearsal serves, not what was meant.
+      { arn: groupArn("orders-1"), name: "orders-1", protocol: "TCP", port: 9094, targets: ["10.0.2.12:9094"] },
+      { arn: groupArn("orders-2"), name: "orders-2", protocol: "TCP", port: 9094, targets: ["10.0.1.11:9094"] },
+    ],
+    endpointServices: [{ id: "vpce-svc-0123456789abcdef0", name: serviceName, nlbArns: [nlbArn], acceptanceRequired: true, principals: [] }],
+    endpoints: [
+      {
+        id: "vpce-0123456789abcdef0",
+        type: "Interface",
+        state: "available",
+        serviceName,
+        vpcId: "vpc-2",
+        subnetIds: [],
+        groupIds: [],
+        dnsEntries: [{ dnsName: endpointDns, hostedZoneId: "Z1" }],
+      },
+    ],
+    securityGroups: [],
+    hostedZones: [
+      {
+        id: "Z2",
+        name: "orders.kafka.example.internal.",
+        private: true,
+        vpcIds: ["vpc-2"],
+        records: [
+          { name: "orders.kafka.example.internal.", type: "SOA" },
+          { name: "Orders.Kafka.Example.Internal.", type: "A", aliasDnsName: `${endpointDns.toUpperCase()}.`, aliasZoneId: "Z1" },
+          { name: "elsewhere.example.internal.", type: "A", aliasDnsName: "other.example.com.", aliasZoneId: "Z9" },
+        ],
+      },
+    ],
+    alarms: [],
+  });
+
+  it("serves each listener's registered targets as the API reports them, and resolves the alias record that leads to the NLB", () => {
+    const deployed = deployedLoadBalancer(account());
+    expect(deployed.hostnames).toEqual(["orders.kafka.example.internal"]);
+    expect(deployed.listeners.map((l) => [l.port, l.targets.map((t) => `${t.address}:${t.port}`)])).toEqual([
+      [9091, ["10.0.1.11:9094", "10.0.2.12:9094"]],
+      [6001, ["10.0.2.12:9094"]],
+      [6002, ["10.0.1.11:9094"]],
+    ]);
+    expect(deployed.listeners[1].source).toBe(`listener ${listenerArn(6001)} → orders-1`);
+    expect(haproxyConfig(deployed.listeners, "169.254.213.1")).toContain("bind 169.254.213.1:6001\n  default_backend listener1\nbackend listener1\n  balance roundrobin\n  server 10.0.2.12:9094");
+  });
+
+  it("names each broken link of the chain: a listener's missing group, a non-IP target, no alias to an endpoint of the NLB's service", () => {
+    const missingGroup = { ...account(), targetGroups: account().targetGroups.filter((g) => g.name !== "orders-1") };
+    expect(() => deployedLoadBalancer(missingGroup)).toThrow(
+      `listener ${listenerArn(6001)} (port 6001) forwards to target group ${groupArn("orders-1")}, which DescribeTargetGroups does not list`,
+    );
+    const instance = { ...account(), targetGroups: account().targetGroups.map((g) => (g.name === "orders-2" ? { ...g, targets: ["i-0123456789abcdef0:9094"] } : g)) };
+    expect(() => deployedLoadBalancer(instance)).toThrow("target group orders-2 holds target i-0123456789abcdef0:9094, not an IPv4 address (the rehearsal needs targetType ip)");
+    const noAlias = { ...account(), hostedZones: [] };
+    expect(() => deployedLoadBalancer(noAlias)).toThrow(`no Route 53 alias record points at the DNS name of an endpoint to ${serviceName} (${endpointDns})`);
+    const otherService = { ...account(), endpoints: account().endpoints.map((e) => ({ ...e, serviceName: "com.amazonaws.vpce.us-east-1.vpce-svc-other" })) };
+    expect(() => deployedLoadBalancer(otherService)).toThrow(`no interface endpoint connects to ${serviceName}`);
+    expect(() => deployedLoadBalancer({ ...account(), loadBalancers: [] })).toThrow("the account holds 0 network load balancers (none)");
   });
 });

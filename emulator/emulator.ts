@@ -341,3 +341,16 @@ export class EmulatedProject {
     return runBounded(path.join(REPO, "node_modules", ".bin", "cdktf"), args, { cwd: this.dir, env: this.env(), timeoutMs });
   }
 }
+
+/**
+ * Whether the emulator's EC2 API handles `action` (as moto names it: `accept_vpc_endpoint_connections`);
+ * moto answers an action it lacks with a bare HTTP 500, so the tests ask moto itself which gap it is.
+ */
+export function emulatorHandlesEc2Action(action: string): boolean {
+  const probe = spawnSync(emulatorPython(), ["-c", `from moto.ec2.responses import EC2Response; print(hasattr(EC2Response, ${JSON.stringify(action)}))`], {
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+  if (probe.status !== 0) throw new Error(`cannot ask moto about ${action}: ${probe.stderr || probe.error?.message}`);
+  return probe.stdout.trim() === "True";
+}

@@ -19,6 +19,7 @@ import {
   ElasticLoadBalancingV2Client,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { GetHostedZoneCommand, ListHostedZonesCommand, ListResourceRecordSetsCommand, Route53Client } from "@aws-sdk/client-route-53";
+import { CloudWatchClient, DescribeAlarmsCommand } from "@aws-sdk/client-cloudwatch";
 import { sdkConfig } from "./emulator";
 
 export interface LoadBalancer {
@@ -28,7 +29,7 @@ export interface LoadBalancer {
   readonly scheme: string;
   readonly vpcId: string;
   readonly attributes: Readonly<Record<string, string>>;
-  readonly listeners: ReadonlyArray<{ readonly port: number; readonly protocol: string; readonly targetGroupArns: readonly string[] }>;
+  readonly listeners: ReadonlyArray<{ readonly arn: string; readonly port: number; readonly protocol: string; readonly targetGroupArns: readonly string[] }>;
 }
 
 export interface TargetGroup {
@@ -78,6 +79,21 @@ export interface HostedZone {
   readonly records: ReadonlyArray<{ readonly name: string; readonly type: string; readonly aliasDnsName?: string; readonly aliasZoneId?: string }>;
 }
 
+export interface MetricAlarm {
+  readonly name: string;
+  readonly namespace: string;
+  readonly metricName: string;
+  readonly statistic: string;
+  readonly comparisonOperator: string;
+  readonly threshold: number;
+  readonly period: number;
+  readonly evaluationPeriods: number;
+  readonly treatMissingData: string;
+  readonly dimensions: Readonly<Record<string, string>>;
+  readonly alarmActions: readonly string[];
+  readonly okActions: readonly string[];
+}
+
 export interface Inventory {
   readonly loadBalancers: readonly LoadBalancer[];
   readonly targetGroups: readonly TargetGroup[];
@@ -86,6 +102,8 @@ export interface Inventory {
   readonly endpoints: readonly Endpoint[];
   readonly securityGroups: readonly SecurityGroup[];
   readonly hostedZones: readonly HostedZone[];
+  /** CloudWatch metric alarms. */
+  readonly alarms: readonly MetricAlarm[];
 }
 
 /** Every `cidr:port` that ingress permissions admit (see SecurityGroup.admits). */
@@ -114,6 +132,7 @@ export function admittedBy(permissions: readonly IpPermission[]): Set<string> {
 async function readRegion(endpoint: string, region: string) {
   const elb = new ElasticLoadBalancingV2Client(sdkConfig(endpoint, region));
   const ec2 = new EC2Client(sdkConfig(endpoint, region));
+  const cloudwatch = new CloudWatchClient(sdkConfig(endpoint, region));
   try {
     const loadBalancers: LoadBalancer[] = [];
     for (const lb of (await elb.send(new DescribeLoadBalancersCommand({}))).LoadBalancers ?? []) {
@@ -128,6 +147,7 @@ async function readRegion(endpoint: string, region: string) {
         vpcId: lb.VpcId!,
         attributes: Object.fromEntries(attributes.map((a) => [a.Key!, a.Value!])),
         listeners: listeners.map((l) => ({
+          arn: l.ListenerArn!,
           port: l.Port!,
           protocol: l.Protocol!,
           targetGroupArns: (l.DefaultActions ?? []).flatMap((a) =>
@@ -181,10 +201,26 @@ async function readRegion(endpoint: string, region: string) {
       admits: admittedBy(g.IpPermissions ?? []),
     }));
 
-    return { loadBalancers, targetGroups, endpointServices, endpoints, securityGroups };
+    const alarms: MetricAlarm[] = ((await cloudwatch.send(new DescribeAlarmsCommand({}))).MetricAlarms ?? []).map((a) => ({
+      name: a.AlarmName!,
+      namespace: a.Namespace!,
+      metricName: a.MetricName!,
+      statistic: a.Statistic!,
+      comparisonOperator: a.ComparisonOperator!,
+      threshold: a.Threshold!,
+      period: a.Period!,
+      evaluationPeriods: a.EvaluationPeriods!,
+      treatMissingData: a.TreatMissingData!,
+      dimensions: Object.fromEntries((a.Dimensions ?? []).map((d) => [d.Name!, d.Value!])),
+      alarmActions: [...(a.AlarmActions ?? [])].sort(),
+      okActions: [...(a.OKActions ?? [])].sort(),
+    }));
+
+    return { loadBalancers, targetGroups, endpointServices, endpoints, securityGroups, alarms };
   } finally {
     elb.destroy();
     ec2.destroy();
+    cloudwatch.destroy();
   }
 }
 
@@ -221,5 +257,6 @@ export async function readInventory(endpoint: string, regions: readonly string[]
     endpoints: perRegion.flatMap((r) => r.endpoints),
     securityGroups: perRegion.flatMap((r) => r.securityGroups),
     hostedZones: await readHostedZones(endpoint),
+    alarms: perRegion.flatMap((r) => r.alarms),
   };
 }

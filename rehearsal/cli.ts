@@ -1,9 +1,11 @@
 /**
  * `npm run rehearse -- [--config FILE] [--swap-targets A,B] [--wrong-certificate ID] [--wrong-advertised-port ID]`
+ * `npm run rehearse -- --deployed [--config FILE]`
  *
- * Runs the rehearsal (see rehearsal/README.md). Exit status 0 when the synthesized listeners carry
- * real Kafka traffic to the right brokers; 1 when the rehearsal fails or cannot run here; 2 on a
- * usage error.
+ * Runs the rehearsal (see rehearsal/README.md). Exit status 0 when the synthesized listeners (with
+ * `--deployed`: the listeners of a deployment into the emulated AWS account, read back through the
+ * AWS API) carry real Kafka traffic to the right brokers; 1 when the rehearsal fails or cannot run
+ * here; 2 on a usage error.
  * `--swap-targets 1,2` feeds the load balancer a deliberately wrong mapping (brokers 1 and 2 swap
  * target group attachments), which must make the rehearsal fail; so must `--wrong-certificate 2`
  * (broker 2 serves a certificate for another hostname) and `--wrong-advertised-port 3` (broker 3
@@ -11,9 +13,14 @@
  */
 import { parseArgs } from "node:util";
 import { ConfigError } from "../config/validate";
+import { loadConfig } from "../config/load";
+import { deployedRehearsalUnavailable, DeployedStateError, rehearseDeployed } from "./deployed";
 import { DEFAULT_CONFIG, missingPrerequisites, rehearse, RehearsalFailure } from "./rehearsal";
 
-const USAGE = "usage: npm run rehearse -- [--config FILE] [--swap-targets A,B] [--wrong-certificate ID] [--wrong-advertised-port ID]";
+const USAGE = [
+  "usage: npm run rehearse -- [--config FILE] [--swap-targets A,B] [--wrong-certificate ID] [--wrong-advertised-port ID]",
+  "       npm run rehearse -- --deployed [--config FILE]   (deploys into the emulated AWS account first: npm run emulator:install)",
+].join("\n");
 
 class UsageError extends Error {}
 
@@ -43,6 +50,7 @@ async function main(): Promise<number> {
   let swap: [number, number] | undefined;
   let wrongCertificate: number | undefined;
   let wrongAdvertisedPort: number | undefined;
+  let deployed = false;
   try {
     const { values } = parseArgs({
       options: {
@@ -50,6 +58,7 @@ async function main(): Promise<number> {
         "swap-targets": { type: "string" },
         "wrong-certificate": { type: "string" },
         "wrong-advertised-port": { type: "string" },
+        deployed: { type: "boolean" },
         help: { type: "boolean" },
       },
     });
@@ -61,16 +70,32 @@ async function main(): Promise<number> {
     swap = parseSwap(values["swap-targets"]);
     wrongCertificate = parseBrokerId("--wrong-certificate", values["wrong-certificate"]);
     wrongAdvertisedPort = parseBrokerId("--wrong-advertised-port", values["wrong-advertised-port"]);
+    deployed = values.deployed ?? false;
+    if (deployed && (swap || wrongCertificate !== undefined || wrongAdvertisedPort !== undefined)) {
+      throw new UsageError("--deployed: the faults (--swap-targets, --wrong-certificate, --wrong-advertised-port) run on the synthesized path only");
+    }
   } catch (err) {
     console.error(`${(err as Error).message}\n${USAGE}`);
     return 2;
   }
   const missing = missingPrerequisites();
+  const noDeploy = deployed ? deployedRehearsalUnavailable() : undefined;
+  if (noDeploy) {
+    missing.push(`--deployed needs the AWS API emulator and Terraform with the provider mirror: ${noDeploy}`);
+  }
   if (missing.length > 0) {
     console.error(`rehearsal cannot run on this machine:\n${missing.map((m) => `  - ${m}`).join("\n")}`);
     return 1;
   }
   const started = Date.now();
+  if (deployed) {
+    const configFile = config ?? DEFAULT_CONFIG;
+    // Refuse an invalid configuration before starting anything.
+    loadConfig(configFile);
+    await rehearseDeployed(configFile, (line) => process.stderr.write(`[rehearsal] ${line}\n`));
+    console.error(`rehearsal of the deployed state passed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    return 0;
+  }
   await rehearse({ configFile: config ?? DEFAULT_CONFIG, swap, wrongCertificate, wrongAdvertisedPort });
   console.error(`rehearsal passed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return 0;
@@ -79,7 +104,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
-    console.error(err instanceof RehearsalFailure || err instanceof ConfigError ? err.message : err);
+    console.error(err instanceof RehearsalFailure || err instanceof ConfigError || err instanceof DeployedStateError ? err.message : err);
     process.exit(1);
   },
 );

@@ -1,9 +1,9 @@
 /**
  * HAProxy (TCP mode) standing in for the NLB: one frontend per load balancer listener, whose
  * backend holds exactly that listener's targets. It takes a plain description of the listeners
- * and knows nothing about where it came from (today the synthesized Terraform, see
- * `listenersFromStack` in rehearsal.ts), so a wrong listener → target mapping in the source sends
- * clients to the wrong broker here too.
+ * and knows nothing about where it came from (the deployed NLB read back through the AWS API, see
+ * deployed.ts, or the synthesized Terraform, see `listenersFromStack` in rehearsal.ts), so a wrong
+ * listener → target mapping in the source sends clients to the wrong broker here too.
  */
 
 /** One load balancer listener: its port and the targets it forwards to. */

@@ -2,14 +2,18 @@
  * The rehearsal: the product's synthesized Terraform against real systems, since no AWS account
  * exists here.
  *
- *   1. the main job synthesizes the rehearsal configuration;
+ *   1. the main job synthesizes the rehearsal configuration (or, from a deployment, the stacks
+ *      `cdktf deploy` applied to the emulated account are taken as they are: `fromDeployment`);
  *   2. a real 3-broker Apache Kafka cluster (KRaft) runs in network namespaces, each broker on its
  *      configured private address, its PrivateLink listener taken from the `broker_config` output
  *      (with SSL, the product's default: a keystore whose certificate a throwaway CA signed for
  *      the advertised hostname);
- *   3. HAProxy stands in for the NLB, built from a plain list of listeners (port → targets), today
- *      read from the synthesized listener → target group → attachment chain;
- *   4. in a namespace of its own, where the Route 53 record's name resolves to the load balancer
+ *   3. HAProxy stands in for the NLB, built from a plain list of listeners (port → targets): read
+ *      back through the AWS API from the deployed NLB, its target groups and registered targets
+ *      (deployed.ts), or, without an emulator, from the synthesized listener → target group →
+ *      attachment chain (`listenersFromStack`);
+ *   4. in a namespace of its own, where the Route 53 record's name (the deployed alias record's,
+ *      or the synthesized one's) resolves to the load balancer
  *      and no route leads to a broker, the doctor (doctor/) checks the cluster as a client sees it,
  *      and a kafkajs client produces and consumes on partitions led by every broker;
  *   5. one broker stops; bootstrap and the remaining leaders must still work, and the doctor must
@@ -232,6 +236,25 @@ function exited(child: ChildProcess): boolean {
   return child.exitCode !== null || child.signalCode !== null;
 }
 
+const defaultLog = (line: string) => process.stderr.write(`[rehearsal] ${line}\n`);
+
+/** Refuses a configuration the rehearsal cannot stand in for, saying why. */
+function refuseUnrehearsable(config: Config): void {
+  const { cluster } = config;
+  if (cluster.targetType !== "ip") {
+    throw new RehearsalFailure(["the rehearsal needs targetType ip (each broker gets its target address)"]);
+  }
+  if (cluster.listenerSecurityProtocol === "SASL_PLAINTEXT") {
+    throw new RehearsalFailure([
+      "the rehearsal does not send SASL passwords in clear text: set cluster.listenerSecurityProtocol to SSL (the default), SASL_SSL or PLAINTEXT (it is SASL_PLAINTEXT)",
+    ]);
+  }
+  // At least 3, so that the KRaft quorum (every broker is a controller too) survives the stop.
+  if (cluster.brokers.length < 3 || cluster.brokers.length > 5) {
+    throw new RehearsalFailure([`the rehearsal runs 3 to 5 brokers (one JVM each); the configuration has ${cluster.brokers.length}`]);
+  }
+}
+
 export class Rehearsal {
   private readonly brokers = new Map<number, ChildProcess>();
   /** Broker ID → its current log file (one per start, so a restart's "started" line is its own). */
@@ -280,26 +303,14 @@ export class Rehearsal {
   /** Synthesizes the configuration and starts the Kafka cluster (not yet the load balancer). */
   static async start(options: RehearsalOptions = {}): Promise<Rehearsal> {
     const configFile = path.resolve(options.configFile ?? DEFAULT_CONFIG);
-    const log = options.log ?? ((line: string) => process.stderr.write(`[rehearsal] ${line}\n`));
+    const log = options.log ?? defaultLog;
     removeStaleRuns();
     const config = loadConfig(configFile);
-    const { cluster } = config;
-    if (cluster.targetType !== "ip") {
-      throw new RehearsalFailure(["the rehearsal needs targetType ip (each broker gets its target address)"]);
-    }
-    if (cluster.listenerSecurityProtocol === "SASL_PLAINTEXT") {
-      throw new RehearsalFailure([
-        "the rehearsal does not send SASL passwords in clear text: set cluster.listenerSecurityProtocol to SSL (the default), SASL_SSL or PLAINTEXT (it is SASL_PLAINTEXT)",
-      ]);
-    }
-    // At least 3, so that the KRaft quorum (every broker is a controller too) survives the stop.
-    if (cluster.brokers.length < 3 || cluster.brokers.length > 5) {
-      throw new RehearsalFailure([`the rehearsal runs 3 to 5 brokers (one JVM each); the configuration has ${cluster.brokers.length}`]);
-    }
-
+    refuseUnrehearsable(config);
     const tempDir = createTempDir();
     const prefix = newRunPrefix();
-    let rehearsal: Rehearsal | undefined;
+    let outDir: string;
+    let hostnames: string[];
     try {
       // The main job runs on a copy of the configuration (and its port lock, if any) so that it
       // writes its lock and outputs into the temporary folder, never into the repository.
@@ -311,21 +322,58 @@ export class Rehearsal {
       if (fs.existsSync(lockFile)) {
         fs.copyFileSync(lockFile, lockPathFor(configCopy));
       }
-      const outDir = path.join(synthDir, "out");
+      outDir = path.join(synthDir, "out");
       const started = Date.now();
       runSynth({ configFile: configCopy, outDir, modulesOutDir: path.join(synthDir, "modules") });
-      const stack = readStack(outDir, providerStackName(config));
+      log(`main job synthesized ${providerStackName(config)} and ${config.consumers.length} consumer stack(s) in ${Date.now() - started} ms`);
       const consumerStacks = config.consumers.map((c) => readStack(outDir, consumerStackName(config, c.name)));
       // The client resolves what the consumer stacks' alias records name (without consumers: the
       // advertised hostname), so a record for the wrong name fails the rehearsal too.
-      const hostnames = consumerStacks.length > 0 ? aliasRecordNames(consumerStacks) : [cluster.advertisedHostname];
+      hostnames = consumerStacks.length > 0 ? aliasRecordNames(consumerStacks) : [config.cluster.advertisedHostname];
+    } catch (err) {
+      destroyRun(prefix, tempDir);
+      throw err;
+    }
+    return Rehearsal.launch({ config, outDir, hostnames, prefix, tempDir, log });
+  }
+
+  /**
+   * Starts the Kafka cluster for a deployment: `outDir` is the cdktf output folder that
+   * `cdktf deploy` applied (the brokers' `broker_config` and the clients' `client_config` come
+   * from its stacks), `hostnames` the names the deployed Route 53 alias records give the endpoint
+   * (see deployed.ts). The caller serves the load balancer read back from the account.
+   */
+  static async fromDeployment({ config, outDir, hostnames, log = defaultLog }: { config: Config; outDir: string; hostnames: readonly string[]; log?: (line: string) => void }): Promise<Rehearsal> {
+    removeStaleRuns();
+    refuseUnrehearsable(config);
+    return Rehearsal.launch({ config, outDir, hostnames, prefix: newRunPrefix(), tempDir: createTempDir(), log });
+  }
+
+  /** Reads the stacks in `outDir`, prepares the client's security and starts the brokers; on failure removes the run. */
+  private static async launch({
+    config,
+    outDir,
+    hostnames,
+    prefix,
+    tempDir,
+    log,
+  }: {
+    config: Config;
+    outDir: string;
+    hostnames: readonly string[];
+    prefix: string;
+    tempDir: string;
+    log: (line: string) => void;
+  }): Promise<Rehearsal> {
+    let rehearsal: Rehearsal | undefined;
+    try {
       if (hostnames.length === 0) {
         throw new RehearsalFailure(["the consumer stacks have no Route 53 alias record for the interface endpoint"]);
       }
+      const stack = readStack(outDir, providerStackName(config));
+      const consumerStacks = config.consumers.map((c) => readStack(outDir, consumerStackName(config, c.name)));
       const clientConfig = consumerStacks[0]?.output?.client_config?.value;
-      const clientProperties = typeof clientConfig === "string" ? clientConfig : `security.protocol=${cluster.listenerSecurityProtocol}`;
-      log(`main job synthesized ${providerStackName(config)} and ${consumerStacks.length} consumer stack(s) in ${Date.now() - started} ms`);
-
+      const clientProperties = typeof clientConfig === "string" ? clientConfig : `security.protocol=${config.cluster.listenerSecurityProtocol}`;
       rehearsal = new Rehearsal(config, stack, clientProperties, hostnames, prefix, tempDir, log);
       process.once("exit", rehearsal.onExit);
       process.once("SIGINT", rehearsal.onSignal);

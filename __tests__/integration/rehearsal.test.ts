@@ -4,6 +4,9 @@
  * The building blocks are tested everywhere; the rehearsal itself needs root, Java, Maven (or the
  * cached jars), openssl and HAProxy. Without them it is reported as skipped, except in CI
  * (CI=true), where it is required. One cluster start serves every case (≈ 45-60 s in all).
+ * The rehearsal of the deployed state (load balancer read back through the AWS API) runs in the
+ * deploy test, on its deployment; the negative cases stay here, on the synthesized path, where
+ * they cost no deploy.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
