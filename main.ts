@@ -5,19 +5,26 @@
  * must not record ports as accepted. A change to what clients use is refused unless
  * PRIVATELINK_ALLOW_PORT_CHANGE=1; `npm run synth -- --allow-port-change` then records it.
  */
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { App } from "cdktf";
 import { EXAMPLE_CONFIG, loadConfig } from "./config/load";
 import { ConfigError } from "./config/validate";
-import { checkPortLock, lockPathFor, PortChangeError, PortLockError } from "./review/port-lock";
+import { OUTPUT_MARKER } from "./output/transaction";
+import { checkPortLock, lockPathFor, PortChangeError, PortLockError, previousAllocation, renderOutputMarker } from "./review/port-lock";
 import { addDeployStacks, portPlanFor } from "./stacks";
 
 const configFile = process.env.PRIVATELINK_CONFIG || EXAMPLE_CONFIG;
 try {
   const config = loadConfig(configFile);
-  checkPortLock(config, portPlanFor(config), lockPathFor(configFile), ["1", "true"].includes(process.env.PRIVATELINK_ALLOW_PORT_CHANGE ?? ""));
   const app = new App();
+  // The output folder's record counts too: a copied configuration has no lock beside it.
+  const previous = previousAllocation(lockPathFor(configFile), [app.outdir], config.cluster.name);
+  const { next } = checkPortLock(config, portPlanFor(config), previous, ["1", "true"].includes(process.env.PRIVATELINK_ALLOW_PORT_CHANGE ?? ""));
   addDeployStacks(app, config);
   app.synth();
+  // Marks the folder as this tool's (so `npm run synth` may replace it) with what it was built from.
+  fs.writeFileSync(path.join(app.outdir, OUTPUT_MARKER), renderOutputMarker(next));
 } catch (err) {
   if (!(err instanceof ConfigError || err instanceof PortChangeError || err instanceof PortLockError)) throw err;
   console.error(err.message);
