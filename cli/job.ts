@@ -29,6 +29,8 @@ export interface SynthResult {
   readonly outDir: string;
   readonly modulesOutDir: string;
   readonly lockFile: string;
+  /** No lock existed beside the configuration (the run may still have been checked against an output folder's record). */
+  readonly lockCreated: boolean;
   readonly stacks: readonly string[];
   readonly modules: readonly string[];
   /** What an interrupted run had left beside the outputs, removed by this one. */
@@ -81,6 +83,7 @@ export function runSynth(options: SynthOptions): SynthResult {
       outDir,
       modulesOutDir,
       lockFile,
+      lockCreated: previous?.source !== lockFile,
       stacks: [deploy.provider.node.id, ...consumerStacks.map((s) => s.stack)],
       modules,
       cleanedUp: outputs.cleanedUp,

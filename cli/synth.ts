@@ -34,7 +34,7 @@ function summary(r: SynthResult): string {
     ...[...r.ports.brokerPorts].map(([id, port]) => `  broker ${id} → port ${port}`),
   ];
   const c = r.changes;
-  if (!c.hadLock) lines.push(`Port lock created: ${rel(r.lockFile)} (commit it with the configuration)`);
+  if (r.lockCreated) lines.push(`Port lock created: ${rel(r.lockFile)} (commit it with the configuration)`);
   for (const a of c.added) if (c.hadLock) lines.push(`Port lock: broker ${a.broker} added on port ${a.port}`);
   for (const x of c.removed) lines.push(`Port lock: broker ${x.broker} removed (was port ${x.port})`);
   for (const m of c.moved) lines.push(`Port lock: broker ${m.broker} MOVED ${m.from} → ${m.to} (--allow-port-change)`);
