@@ -2,8 +2,11 @@ import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 
-/** One run's name in claim files: its PID (to tell whether it is still running) and a nonce (PIDs are reused). */
-const RUN_ID = `${process.pid}-${randomBytes(4).toString("hex")}`;
+/**
+ * One run's name in claim files: its PID (to tell whether it is still running; zero-padded, so
+ * that names order as the numbers do) and a nonce (PIDs are reused).
+ */
+const RUN_ID = `${String(process.pid).padStart(10, "0")}-${randomBytes(4).toString("hex")}`;
 
 /** How long a run waits for another one that is half-way into claiming the same path. */
 const ENTERING_TIMEOUT_MS = 30_000;

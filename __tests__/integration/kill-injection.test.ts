@@ -192,7 +192,13 @@ describe("the main job under kills and concurrent runs (strace)", () => {
     expectedAfter = files(reference);
   }, 60_000);
 
-  afterAll(() => work && fs.rmSync(work, { recursive: true, force: true }));
+  /** Runs stopped by a case that did not finish (a failed or timed-out test), by their strace. */
+  const stopped = new Map<number, ChildProcess>();
+  afterAll(() => {
+    // Still traced by their strace (which has not exited), so the PID is still theirs.
+    for (const [job, tracer] of stopped) if (tracer.exitCode === null && tracer.signalCode === null) process.kill(job, "SIGKILL");
+    if (work) fs.rmSync(work, { recursive: true, force: true });
+  });
 
   /** Problems with a case's end state: outputs that disagree, or anything left over. */
   function endStateProblems(dir: string, brokers: Record<string, number>, expectedFiles: string[]): string[] {
@@ -284,12 +290,14 @@ describe("the main job under kills and concurrent runs (strace)", () => {
         });
         const a = exited(tracer);
         const job = await stoppedTracee(tracer);
+        if (job !== undefined) stopped.set(job, tracer);
         if (job === undefined) {
           failures.push(`${at}: run A was never stopped there`);
           return;
         }
         const b = await exited(spawn(process.execPath, jobArgs(dir, true), { cwd: dir, env: jobEnv(dir) }));
         process.kill(job, "SIGCONT");
+        stopped.delete(job);
         const results = [await a, b];
         for (const r of results.filter((x) => x.status !== 0)) {
           if (!r.stderr.includes("is being written by another run")) failures.push(`${at}: a run failed otherwise: ${r.status ?? r.signal} ${r.stderr}`);
