@@ -33,9 +33,8 @@ export function runFiles(target: string, kind: string): Array<{ file: string; id
 /** This run's file of `kind` beside `target`. */
 export const ownFile = (target: string, kind: string) => path.join(path.dirname(target), `.${path.basename(target)}.${kind}-${RUN_ID}`);
 
-/** True while the run that wrote a file named with `id` may still be running. */
-function running(id: string, pid: number): boolean {
-  if (id === RUN_ID) return true;
+/** True while the run with this PID may still be running. */
+function running(pid: number): boolean {
   // Our PID in another run's name: that run has ended (the PID was reused for us).
   if (pid === process.pid) return false;
   try {
@@ -51,13 +50,14 @@ const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(
 /**
  * Claims `target` for this run, or returns the file of the run that holds it.
  *
- * No file is ever removed while its run may still be running, so a kill needs no recovery: files of
- * ended runs are simply ignored (and removed). Mutual exclusion, by the order of events: a run
- * announces itself (`entering-<id>`), then looks; it proceeds (`claim-<id>`) only when it sees no
- * claim and no other entering run, and it gives way to a claim or to an entering run with a smaller
- * id. Two runs that both proceeded would each have looked before the other announced itself, which
- * is impossible since each announced itself before looking. Of two runs that see each other entering,
- * the larger id gives way and the smaller one waits for it to leave: exactly one proceeds.
+ * No file is ever removed while its run may still be running, so a kill needs no recovery: the
+ * files of ended runs are ignored (and removed). Mutual exclusion follows from the order of events:
+ * a run announces itself (`entering-<id>`) before it looks, and stays visible (entering, then
+ * `claim-<id>`) until it releases the claim. It takes the claim only when it sees no other run's
+ * file, and gives way to a claim or to an entering run with a smaller id. Two runs holding claims
+ * at once would each have looked before the other announced itself: impossible, since each
+ * announced itself before looking. Of two runs that see each other entering, the larger id gives
+ * way while the smaller one waits for it to leave: exactly one proceeds.
  */
 export function claim(target: string): { held: true } | { held: false; holder: string } {
   const entering = ownFile(target, "entering");
@@ -65,11 +65,12 @@ export function claim(target: string): { held: true } | { held: false; holder: s
   try {
     const deadline = Date.now() + ENTERING_TIMEOUT_MS;
     for (;;) {
-      const others = [...runFiles(target, "claim").map((f) => ({ ...f, claimed: true })), ...runFiles(target, "entering").map((f) => ({ ...f, claimed: false }))].filter(
-        (f) => f.id !== RUN_ID,
-      );
-      for (const ended of others.filter((f) => !running(f.id, f.pid))) fs.rmSync(ended.file, { force: true });
-      const live = others.filter((f) => running(f.id, f.pid));
+      const others = [...runFiles(target, "claim").map((f) => ({ ...f, claimed: true })), ...runFiles(target, "entering").map((f) => ({ ...f, claimed: false }))];
+      const live = [];
+      for (const f of others.filter((o) => o.id !== RUN_ID)) {
+        if (running(f.pid)) live.push(f);
+        else fs.rmSync(f.file, { force: true });
+      }
       const blocker = live.find((f) => f.claimed || f.id < RUN_ID);
       if (blocker) return { held: false, holder: blocker.file };
       if (live.length === 0) {
