@@ -22,11 +22,7 @@ export class OutputError extends Error {
 
 /** Moving the outputs into place failed part-way: says exactly which were replaced. */
 export class CommitError extends Error {
-  constructor(
-    readonly replaced: readonly OutputTarget[],
-    readonly notReplaced: readonly OutputTarget[],
-    cause: Error,
-  ) {
+  constructor(replaced: readonly OutputTarget[], notReplaced: readonly OutputTarget[], cause: Error) {
     const list = (ts: readonly OutputTarget[]) => ts.map((t) => `${t.label} (${t.path})`).join(", ");
     super(
       `${cause.message}\n` +
