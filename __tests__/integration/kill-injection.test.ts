@@ -242,8 +242,9 @@ describe("the main job under kills and concurrent runs (strace)", () => {
         const traced = fs.readFileSync(log, "utf8");
         const lastCall = traced.split("\n").filter((l) => /^\d+\s+[a-z0-9_]+\(/.test(l)).at(-1);
         const at = `SIG${signal} at ${call.syscall} #${call.n} ${call.line}`;
-        // The kill must land on the intended call: the last call strace saw is on the case folder.
-        if (killed.signal !== `SIG${signal}` || !traced.includes(`killed by SIG${signal}`) || !lastCall?.includes(`${dir}/`)) {
+        // The signal is delivered as call N returns, or at the latest as the next call is made: the last call
+        // strace saw must be on the case folder, or the kill did not land in the job's work on its outputs.
+        if (killed.signal !== `SIG${signal}` || !traced.includes(`killed by SIG${signal}`) || !lastCall?.includes(dir)) {
           failures.push(`${at}: not killed there (${killed.signal ?? killed.status}; last call: ${lastCall})`);
           return;
         }
