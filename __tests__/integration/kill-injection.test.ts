@@ -258,7 +258,10 @@ describe("the main job under kills and concurrent runs (strace)", () => {
             }),
           );
           const traced = fs.readFileSync(log, "utf8");
-          const lastCall = traced.split("\n").filter((l) => /^\d+\s+[a-z0-9_]+\(/.test(l)).at(-1);
+          // The call the signal met is the last one of the job's main thread (the first in the log;
+          // other threads' calls, in flight when the process dies, are logged too).
+          const lines = traced.split("\n").filter((l) => /^\d+\s+[a-z0-9_]+\(/.test(l));
+          const lastCall = lines.filter((l) => l.split(/\s/)[0] === lines[0]?.split(/\s/)[0]).at(-1);
           if (killed.signal === `SIG${signal}` && traced.includes(`killed by SIG${signal}`) && lastCall && callKey(lastCall, attempt) === call.key) {
             dir = attempt;
             break;
