@@ -6,8 +6,8 @@
  * outputs may remain. A run that moves ports makes about 160 such calls (≈ 60 openat, 35 unlink,
  * 40 rmdir, 25 mkdir, 5 rename, no link): SIGKILL as each is made (checked in strace's log), and
  * SIGINT and SIGTERM at each rename (the commit's steps); about 20 of the calls change the names
- * beside the outputs, the points where the second test stops one of two runs. Cost here: ≈ 60-75 s
- * and ≈ 25 s on 2 cores shared with other work.
+ * beside the outputs, the points where the second test stops one of two runs (SIGSTOP) while the
+ * other runs from start to end. Cost here: ≈ 60-80 s and ≈ 20 s on 2 cores shared with other work.
  */
 import { ChildProcess, spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
