@@ -146,7 +146,10 @@ describe("the main job under kills and concurrent runs (strace)", () => {
   let cases = 0;
 
   const caseDir = () => path.join(work, `case-${String(cases++).padStart(4, "0")}`);
+  // V8 single-threaded: its helper threads' own file reads (/proc/sys/vm/overcommit_memory) would
+  // otherwise shift strace's count of calls from run to run.
   const jobArgs = (dir: string, allow: boolean) => [
+    "--single-threaded",
     bundle,
     "--config",
     path.join(dir, "cluster.yaml"),
@@ -242,12 +245,11 @@ describe("the main job under kills and concurrent runs (strace)", () => {
       await pool(kills, async ({ call, signal }) => {
         const at = `SIG${signal} at ${call.syscall} #${call.n} ${call.line}`;
         // The signal meets the call as it is made (SIGKILL before it takes effect; SIGINT and SIGTERM as it
-        // returns). The last call in strace's log must be the intended one: the main thread's count
-        // varies by a few calls between runs (V8 reads /proc/sys/vm/overcommit_memory as its heap grows),
-        // so a neighbouring N is tried when the signal met another call.
+        // returns). The last call in strace's log must be the intended one: should the count still
+        // differ from the dry run's, a neighbouring N is tried.
         let dir: string | undefined;
         const missed: string[] = [];
-        for (const when of [0, 1, -1, 2, -2, 3, -3, 4, -4, 5, -5].map((d) => call.n + d).filter((w) => w >= 1)) {
+        for (const when of [0, 1, -1, 2, -2].map((d) => call.n + d).filter((w) => w >= 1)) {
           const attempt = startCase();
           const log = `${attempt}.strace`;
           const killed = await exited(
