@@ -6,23 +6,31 @@
  * clients use is refused unless PRIVATELINK_ALLOW_PORT_CHANGE=1; `npm run synth --
  * --allow-port-change` then records it.
  */
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { App } from "cdktf";
 import { EXAMPLE_CONFIG, loadConfig } from "./config/load";
 import { ConfigError } from "./config/validate";
-import { lockPathFor, PortChangeError, PortLockError } from "./review/port-lock";
+import { OUTPUT_MARKER } from "./output/transaction";
 import { cdktfPortLock } from "./review/cdktf-port-lock";
+import { lockPathFor, PortChangeError, PortLockError, previousAllocation, renderOutputMarker } from "./review/port-lock";
 import { writeReview } from "./review/write-review";
 import { addDeployStacks, portPlanFor } from "./stacks";
 
 const configFile = process.env.PRIVATELINK_CONFIG || EXAMPLE_CONFIG;
 try {
   const config = loadConfig(configFile);
-  const changes = cdktfPortLock(config, portPlanFor(config), lockPathFor(configFile), ["1", "true"].includes(process.env.PRIVATELINK_ALLOW_PORT_CHANGE ?? ""), console.error);
   const app = new App();
+  const lockFile = lockPathFor(configFile);
+  // The output folder's record counts too: a copied configuration has no lock beside it.
+  const previous = previousAllocation(lockFile, [app.outdir], config.cluster.name);
+  const allowChange = ["1", "true"].includes(process.env.PRIVATELINK_ALLOW_PORT_CHANGE ?? "");
+  const { next, changes } = cdktfPortLock(config, portPlanFor(config), lockFile, previous, allowChange, console.error);
   const deploy = addDeployStacks(app, config);
   app.synth();
-  writeReview(app.outdir, app.outdir, { config, deploy, changes, lockFile: path.basename(lockPathFor(configFile)) });
+  writeReview(app.outdir, app.outdir, { config, deploy, changes, lockFile: path.basename(lockFile) });
+  // Marks the folder as this tool's (so `npm run synth` may replace it) with what it was built from.
+  fs.writeFileSync(path.join(app.outdir, OUTPUT_MARKER), renderOutputMarker(next));
 } catch (err) {
   if (!(err instanceof ConfigError || err instanceof PortChangeError || err instanceof PortLockError)) throw err;
   console.error(err.message);

@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { stringify } from "yaml";
 import { PortLockCreateError, cdktfPortLock } from "../review/cdktf-port-lock";
+import { previousAllocation } from "../review/port-lock";
 import { portPlanFor } from "../stacks";
 import { config, configInput, writeConfigFile } from "./support/configs";
 
@@ -43,8 +44,8 @@ describe("cdktf synth (main.ts)", () => {
     const lockFile = path.join(dir, "no-such-folder", "cluster.ports.lock.json");
     const said: string[] = [];
     const cfg = config();
-    expect(() => cdktfPortLock(cfg, portPlanFor(cfg), lockFile, false, (l) => said.push(l))).toThrow(PortLockCreateError);
-    expect(() => cdktfPortLock(cfg, portPlanFor(cfg), lockFile, false, (l) => said.push(l))).toThrow(
+    expect(() => cdktfPortLock(cfg, portPlanFor(cfg), lockFile, previousAllocation(lockFile, [], cfg.cluster.name), false, (l: string) => said.push(l))).toThrow(PortLockCreateError);
+    expect(() => cdktfPortLock(cfg, portPlanFor(cfg), lockFile, previousAllocation(lockFile, [], cfg.cluster.name), false, (l: string) => said.push(l))).toThrow(
       `${lockFile}: there is no port lock and it cannot be created (ENOENT`,
     );
     expect(said).toEqual([]);
@@ -54,11 +55,11 @@ describe("cdktf synth (main.ts)", () => {
     const lockFile = path.join(dir, "cluster.ports.lock.json");
     const cfg = config();
     const said: string[] = [];
-    cdktfPortLock(cfg, portPlanFor(cfg), lockFile, false, (l) => said.push(l));
+    cdktfPortLock(cfg, portPlanFor(cfg), lockFile, previousAllocation(lockFile, [], cfg.cluster.name), false, (l: string) => said.push(l));
     expect(said).toHaveLength(1);
     // with a lock, nothing is written and nothing said
     const before = fs.statSync(lockFile).mtimeMs;
-    cdktfPortLock(cfg, portPlanFor(cfg), lockFile, false, (l) => said.push(l));
+    cdktfPortLock(cfg, portPlanFor(cfg), lockFile, previousAllocation(lockFile, [], cfg.cluster.name), false, (l: string) => said.push(l));
     expect(said).toHaveLength(1);
     expect(fs.statSync(lockFile).mtimeMs).toBe(before);
     expect(fs.readdirSync(dir).filter((f) => f.startsWith("."))).toEqual([]);

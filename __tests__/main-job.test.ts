@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { stringify } from "yaml";
 import { runSynth } from "../cli/job";
-import { OUTPUT_MARKER, OutputError } from "../output/transaction";
+import { CommitError, OUTPUT_MARKER, OutputError } from "../output/transaction";
 import { PortChangeError, PortLockError } from "../review/port-lock";
 import { configInput, writeConfigFile } from "./support/configs";
 import { snapshotTree } from "./support/tree";
@@ -126,19 +126,35 @@ describe("main job", () => {
       expect(fs.existsSync(path.join(out(), OUTPUT_MARKER))).toBe(true);
     });
 
-    it("refuses a folder another live run is writing, and takes over one a killed run left", () => {
-      fs.writeFileSync(path.join(dir, ".out.writing"), String(process.ppid));
-      expect(() => synth()).toThrow(`is being written by another run (claim ${path.join(dir, ".out.writing")}, process ${process.ppid})`);
-      fs.writeFileSync(path.join(dir, ".out.writing"), "999999999");
-      fs.mkdirSync(path.join(dir, ".out.staging-999999999"));
-      synth();
+    it("refuses a folder another live run is writing, and removes what a killed run left", () => {
+      const live = path.join(dir, `.out.claim-${process.ppid}-0a0b0c0d`);
+      fs.writeFileSync(live, "");
+      expect(() => synth()).toThrow(`is being written by another run (${live})`);
+      expect(fs.readdirSync(dir).sort()).toEqual([path.basename(live), "cluster.yaml"]);
+      fs.rmSync(live);
+      // Process 999999999 cannot exist (above any pid_max): a killed run's files.
+      const leftovers = [".out.claim-999999999-00ff", ".modules.entering-999999999-00ff", ".cluster.ports.lock.json.new-999999999-00ff", ".modules.tmp-999999999-00ff"];
+      for (const f of leftovers) fs.writeFileSync(path.join(dir, f), "");
+      fs.mkdirSync(path.join(dir, ".out.new-999999999-00ff"));
+      fs.writeFileSync(path.join(dir, ".out.new-999999999-00ff", "half"), "");
+      const result = synth();
       expect(fs.readdirSync(dir).sort()).toEqual(["cluster.ports.lock.json", "cluster.yaml", "modules", "out"]);
+      expect(result.cleanedUp.map((f) => path.basename(f)).sort()).toEqual([".cluster.ports.lock.json.new-999999999-00ff", ".modules.tmp-999999999-00ff", ".out.new-999999999-00ff"]);
     });
 
     it("creates no folder when a run is refused while claiming its outputs", () => {
-      fs.writeFileSync(path.join(dir, ".modules.writing"), String(process.ppid));
+      fs.writeFileSync(path.join(dir, `.modules.claim-${process.ppid}-0a0b0c0d`), "");
       expect(() => runSynth({ configFile: file, outDir: path.join(dir, "new", "deep", "out"), modulesOutDir: modulesOut() })).toThrow("is being written by another run");
-      expect(fs.readdirSync(dir).sort()).toEqual([".modules.writing", "cluster.yaml"]);
+      expect(fs.readdirSync(dir).sort()).toEqual([`.modules.claim-${process.ppid}-0a0b0c0d`, "cluster.yaml"]);
+    });
+
+    it("refuses a folder of another cdktf project: manifest, stacks, state and user files stay", () => {
+      fs.mkdirSync(path.join(out(), "stacks", "app"), { recursive: true });
+      fs.writeFileSync(path.join(out(), "manifest.json"), JSON.stringify({ version: "0.21.0", stacks: { app: {} } }));
+      fs.writeFileSync(path.join(out(), "stacks", "app", "cdk.tf.json"), "{}");
+      fs.writeFileSync(path.join(out(), "terraform.app.tfstate"), "{}");
+      fs.writeFileSync(path.join(out(), "notes.md"), "mine");
+      refused({}, "is not empty and was not written by this tool");
     });
 
     it("refuses a symbolic link as an output", () => {
@@ -161,20 +177,29 @@ describe("main job", () => {
       expect(run.stdout).toContain("into o/stacks");
     });
 
-    it("puts every previous output back when moving the new ones into place fails", () => {
+    it("says exactly what it replaced when moving the outputs into place fails, and the next run completes it", () => {
       synth();
-      const before = snapshotTree(dir);
+      const before = { out: snapshotTree(out()), modules: snapshotTree(modulesOut()) };
       rewrite(configInput([1, 2, 3, 4]));
       let calls = 0;
-      // Phase one sets aside the 3 previous outputs; fail while placing the second new one.
-      mockRename.fail = () => ++calls === 5;
+      // The lock goes first (one rename), then --out (set aside, new one in): fail placing the new --out.
+      mockRename.fail = () => ++calls === 3;
+      let error: unknown;
       try {
-        expect(() => synth()).toThrow("EIO: simulated");
+        synth();
+      } catch (err) {
+        error = err;
       } finally {
         mockRename.fail = undefined;
       }
-      expect(withoutConfig(snapshotTree(dir))).toEqual(withoutConfig(before));
+      expect(error).toBeInstanceOf(CommitError);
+      expect((error as Error).message).toContain(`EIO: simulated\nReplaced: port lock (${path.join(dir, "cluster.ports.lock.json")}). Not replaced: --out (${out()}), --modules-out (${modulesOut()}).`);
+      expect(JSON.parse(fs.readFileSync(path.join(dir, "cluster.ports.lock.json"), "utf8")).brokers).toEqual({ "1": 6001, "2": 6002, "3": 6003, "4": 6004 });
+      expect(snapshotTree(out())).toEqual(before.out);
+      expect(snapshotTree(modulesOut())).toEqual(before.modules);
       expect(fs.readdirSync(dir).filter((f) => f.startsWith("."))).toEqual([]);
+      synth();
+      expect(fs.readFileSync(path.join(out(), "REVIEW.md"), "utf8")).toContain("| 4 | 6004 |");
     });
   });
 
@@ -219,13 +244,73 @@ describe("main job", () => {
       expect(synth(true).changes.clusterRenamed).toEqual({ from: "orders", to: "orders2" });
     });
 
-    it("refuses a lock file that is not one, instead of replacing it", () => {
-      fs.writeFileSync(path.join(dir, "cluster.ports.lock.json"), '{"cluster": "orders", "bootstrapPort": 9091, "brokers": {"1": "6001"}}');
-      expect(() => synth()).toThrow(PortLockError);
-      expect(() => synth()).toThrow("cluster.ports.lock.json: is not a port lock: brokers.1:");
-      fs.writeFileSync(path.join(dir, "cluster.ports.lock.json"), "{ not json");
-      expect(() => synth()).toThrow("is not valid JSON");
-      expect(fs.existsSync(out())).toBe(false);
+    const lockFile = () => path.join(dir, "cluster.ports.lock.json");
+    const goodLock = { cluster: "orders", advertisedHostname: "orders.kafka.example.internal", bootstrapPort: 9091, brokers: { "1": 6001, "2": 6002, "3": 6003 } };
+    it.each([
+      ["a broker ID with a leading zero", '{"cluster":"orders","advertisedHostname":"orders.kafka.example.internal","bootstrapPort":9091,"brokers":{"01":6001}}', 'brokers."01": not a broker ID'],
+      ["no brokers", JSON.stringify({ ...goodLock, brokers: {} }), "brokers: 0 given; a cluster has 1-49 brokers"],
+      ["a __proto__ key", `{"__proto__":{"x":1},${JSON.stringify(goodLock).slice(1)}`, '"__proto__": unknown field'],
+      ["a __proto__ broker", JSON.stringify(goodLock).replace('"1":6001', '"__proto__":6001'), 'brokers."__proto__": not a broker ID'],
+      ["no advertised hostname", JSON.stringify({ ...goodLock, advertisedHostname: undefined }), "advertisedHostname: missing"],
+      ["a port given as a string", JSON.stringify({ ...goodLock, brokers: { "1": "6001" } }), 'brokers."1": "6001" must be an integer port 1024-65535'],
+      ["a port out of range", JSON.stringify({ ...goodLock, brokers: { "1": 70000 } }), 'brokers."1": 70000 must be an integer port 1024-65535'],
+      ["two brokers on one port", JSON.stringify({ ...goodLock, brokers: { "1": 6001, "2": 6001 } }), "port 6001 is also broker 1's"],
+      ["a broker on the bootstrap port", JSON.stringify({ ...goodLock, brokers: { "1": 9091 } }), 'brokers."1": port 9091 is the bootstrap port'],
+      ["brokers as a list", JSON.stringify({ ...goodLock, brokers: [6001] }), "brokers: [6001] must be an object of broker ID → port"],
+      ["an unknown field", JSON.stringify({ ...goodLock, ports: {} }), '"ports": unknown field'],
+      ["a list", "[]", "(top level): must be an object"],
+      ["not JSON", "{ not json", "is not valid JSON"],
+    ])("refuses a lock with %s, naming the problem, and replaces nothing", (_what, text, problem) => {
+      fs.writeFileSync(lockFile(), text);
+      let error: unknown;
+      try {
+        synth(true);
+      } catch (err) {
+        error = err;
+      }
+      expect(error).toBeInstanceOf(PortLockError);
+      expect((error as Error).message).toContain(`${lockFile()}: `);
+      expect((error as Error).message).toContain(problem);
+      expect(fs.readFileSync(lockFile(), "utf8")).toBe(text);
+      expect(fs.readdirSync(dir).sort()).toEqual(["cluster.ports.lock.json", "cluster.yaml"]);
+    });
+
+    it("accepts the lock it writes", () => {
+      synth();
+      expect(JSON.parse(fs.readFileSync(lockFile(), "utf8"))).toEqual(goodLock);
+      expect(synth().changes.moved).toEqual([]);
+    });
+
+    it("holds a locked port however the configuration is copied, moved or linked", () => {
+      synth();
+      const moved = configInput([1, 2, 3], { cluster: { brokerPortBase: 7000 } });
+      const elsewhere = path.join(dir, "elsewhere");
+      fs.mkdirSync(elsewhere);
+      // Copied (or moved: the same to the job) with its ports edited, into the same output folders.
+      const copy = path.join(elsewhere, "copy.yaml");
+      fs.writeFileSync(copy, stringify(moved));
+      const runCopy = (allow = false) => runSynth({ configFile: copy, outDir: out(), modulesOutDir: modulesOut(), allowPortChange: allow });
+      expect(runCopy).toThrow(`${path.join(out(), OUTPUT_MARKER)}: this run would change what running clients use:\n  broker 1: 6001 → 7001`);
+      expect(fs.readdirSync(elsewhere)).toEqual(["copy.yaml"]);
+      // Linked: the link finds the lock beside the file it links to.
+      rewrite(moved);
+      const link = path.join(elsewhere, "link.yaml");
+      fs.symlinkSync(file, link);
+      expect(() => runSynth({ configFile: link, outDir: path.join(dir, "out2"), modulesOutDir: path.join(dir, "modules2") })).toThrow(
+        `${path.join(dir, "cluster.ports.lock.json")}: this run would change what running clients use:\n  broker 1: 6001 → 7001`,
+      );
+      expect(fs.readdirSync(elsewhere).sort()).toEqual(["copy.yaml", "link.yaml"]);
+      // Allowed, the copy gets a lock of its own, recording the move.
+      expect(runCopy(true).changes.moved).toHaveLength(3);
+      expect(JSON.parse(fs.readFileSync(path.join(elsewhere, "copy.ports.lock.json"), "utf8")).brokers).toEqual({ "1": 7001, "2": 7002, "3": 7003 });
+    });
+
+    it("does not hold a new cluster to the ports of another cluster's output folder", () => {
+      synth();
+      const other = path.join(dir, "other.yaml");
+      fs.writeFileSync(other, stringify(configInput([1, 2], { cluster: { name: "payments", brokerPortBase: 7000 } })));
+      const result = runSynth({ configFile: other, outDir: out(), modulesOutDir: modulesOut() });
+      expect(result.changes.hadLock).toBe(false);
     });
 
     it("guards cdktf synth/deploy too (main.ts), with PRIVATELINK_ALLOW_PORT_CHANGE to accept a move, and never rewrites the lock", () => {
@@ -250,19 +335,36 @@ describe("main job", () => {
       expect(fs.readFileSync(path.join(dir, "cluster.ports.lock.json"), "utf8")).toBe(lock);
     });
 
-    it("checks the lock a killed run had set aside, after putting it back", () => {
+    it("guards cdktf synth/deploy of a copied configuration with the output folder's record, which the main job accepts as its own", () => {
+      const cdktfOut = path.join(dir, "cdktf");
+      const app = (config: string) =>
+        spawnSync(process.execPath, ["--require", "tsx/cjs", path.join(ROOT, "main.ts")], {
+          cwd: ROOT,
+          encoding: "utf8",
+          env: { ...process.env, PRIVATELINK_CONFIG: config, CDKTF_OUTDIR: cdktfOut },
+        });
+      expect(app(file).status).toBe(0);
+      expect(runSynth({ configFile: file, outDir: cdktfOut, modulesOutDir: modulesOut() }).lockCreated).toBe(true);
+      const copy = path.join(dir, "copy.yaml");
+      fs.writeFileSync(copy, stringify(configInput([1, 2, 3], { cluster: { brokerPortBase: 7000 } })));
+      const refused = app(copy);
+      expect(refused.status).toBe(1);
+      expect(refused.stderr).toContain(`${path.join(cdktfOut, OUTPUT_MARKER)}: this run would change what running clients use:\n  broker 1: 6001 → 7001`);
+    });
+
+    it("after a kill between replacing the lock and the folders, the next plain run rebuilds the folders from the lock", () => {
       synth();
-      const before = snapshotTree(dir);
-      // A run (process 999999999) killed while moving outputs into place: the old lock and --out
-      // set aside, a new --out already in place, its claims still there.
-      fs.renameSync(path.join(dir, "cluster.ports.lock.json"), path.join(dir, ".cluster.ports.lock.json.previous-999999999"));
-      fs.renameSync(out(), path.join(dir, ".out.previous-999999999"));
-      fs.mkdirSync(out());
-      fs.writeFileSync(path.join(out(), "half"), "");
-      for (const claim of [".out.writing", ".modules.writing", ".cluster.ports.lock.json.writing"]) fs.writeFileSync(path.join(dir, claim), "999999999");
       rewrite(configInput([1, 2, 3], { cluster: { brokerPortBase: 7000 } }));
-      expect(() => synth()).toThrow("broker 1: 6001 → 7001");
-      expect(withoutConfig(snapshotTree(dir))).toEqual(withoutConfig(before));
+      const accepted = fs.readFileSync(path.join(dir, "cluster.ports.lock.json"), "utf8").replace(/60(\d\d)/g, "70$1");
+      // What such a run (process 999999999) leaves: the new lock, --out set aside, its new --out staged, its claims.
+      fs.writeFileSync(path.join(dir, "cluster.ports.lock.json"), accepted);
+      fs.renameSync(out(), path.join(dir, ".out.old-999999999-00ff"));
+      fs.mkdirSync(path.join(dir, ".out.new-999999999-00ff"));
+      for (const claim of [".out.claim-999999999-00ff", ".modules.claim-999999999-00ff", ".cluster.ports.lock.json.claim-999999999-00ff"]) fs.writeFileSync(path.join(dir, claim), "");
+      const result = synth();
+      expect(result.changes.moved).toEqual([]);
+      expect(fs.readFileSync(path.join(dir, "cluster.ports.lock.json"), "utf8")).toBe(accepted);
+      expect(fs.readFileSync(path.join(out(), "REVIEW.md"), "utf8")).toContain("| 2 | 7002 |");
       expect(fs.readdirSync(dir).filter((f) => f.startsWith("."))).toEqual([]);
     });
 

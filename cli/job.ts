@@ -3,9 +3,9 @@ import { App } from "cdktf";
 import { loadConfig } from "../config/load";
 import { Config } from "../config/schema";
 import { PortPlan } from "../modules/broker-ports/allocation";
-import { OutputTransaction } from "../output/transaction";
+import { Outputs } from "../output/transaction";
 import { writeModules } from "../packaging";
-import { checkPortLock, lockPathFor, PortChanges, renderLock } from "../review/port-lock";
+import { checkPortLock, lockPathFor, PortChanges, previousAllocation, renderLock, renderOutputMarker } from "../review/port-lock";
 import { writeReview } from "../review/write-review";
 import { addDeployStacks, portPlanFor } from "../stacks";
 
@@ -28,15 +28,19 @@ export interface SynthResult {
   readonly outDir: string;
   readonly modulesOutDir: string;
   readonly lockFile: string;
+  /** No lock existed beside the configuration (the run may still have been checked against an output folder's record). */
+  readonly lockCreated: boolean;
   readonly stacks: readonly string[];
   readonly modules: readonly string[];
+  /** What an interrupted run had left beside the outputs, removed by this one. */
+  readonly cleanedUp: readonly string[];
 }
 
 /**
  * The main job: validate the configuration, check the port lock, synthesize the deployable stacks,
- * the publishable modules and REVIEW.md, and only when all of that succeeded replace the previous
- * outputs and the lock. Throws ConfigError, PortLockError, PortChangeError or OutputError with
- * nothing written.
+ * the publishable modules and REVIEW.md, and only when all of that succeeded replace the lock and
+ * then the outputs. Throws ConfigError, PortLockError, PortChangeError or OutputError with nothing
+ * replaced, CommitError naming what was replaced when moving the outputs into place failed.
  */
 export function runSynth(options: SynthOptions): SynthResult {
   const config = loadConfig(options.configFile);
@@ -44,9 +48,9 @@ export function runSynth(options: SynthOptions): SynthResult {
   const modulesOutDir = path.resolve(options.modulesOutDir ?? path.join("dist", "modules"));
   const lockFile = lockPathFor(options.configFile);
 
-  // Claim the outputs first: the lock is read once no other run can be writing it, and after
-  // what a killed run left has been put back.
-  const tx = new OutputTransaction(
+  // Claim the outputs first: the lock and the folders' records are read once no other run can be
+  // writing them.
+  const outputs = new Outputs(
     [
       { label: "--out", path: outDir, kind: "directory" },
       { label: "--modules-out", path: modulesOutDir, kind: "directory" },
@@ -55,17 +59,19 @@ export function runSynth(options: SynthOptions): SynthResult {
     [process.cwd(), options.configFile, ...(options.keep ?? [])],
   );
   try {
-    const { next: nextLock, changes } = checkPortLock(config, portPlanFor(config), lockFile, options.allowPortChange ?? false);
-    const stagedOut = tx.stageDirectory("--out");
+    const previous = previousAllocation(lockFile, [outDir, modulesOutDir], config.cluster.name);
+    const { next: nextLock, changes } = checkPortLock(config, portPlanFor(config), previous, options.allowPortChange ?? false);
+    const marker = renderOutputMarker(nextLock);
+    const stagedOut = outputs.stageDirectory("--out", marker);
     const app = new App({ outdir: stagedOut });
     const deploy = addDeployStacks(app, config);
     app.synth();
 
     const consumerStacks = config.consumers.map((c, i) => ({ name: c.name, stack: deploy.consumers[i].node.id }));
     writeReview(stagedOut, outDir, { config, deploy, changes, lockFile: path.basename(lockFile) });
-    const modules = writeModules(tx.stageDirectory("--modules-out"), config);
-    tx.stageFile("port lock", renderLock(nextLock));
-    tx.commit();
+    const modules = withTempDir(outputs.scratch("--modules-out"), () => writeModules(outputs.stageDirectory("--modules-out", marker), config));
+    outputs.stageFile("port lock", renderLock(nextLock));
+    outputs.commit();
     return {
       config,
       ports: deploy.ports,
@@ -73,11 +79,27 @@ export function runSynth(options: SynthOptions): SynthResult {
       outDir,
       modulesOutDir,
       lockFile,
+      lockCreated: previous?.source !== lockFile,
       stacks: [deploy.provider.node.id, ...consumerStacks.map((s) => s.stack)],
       modules,
+      cleanedUp: outputs.cleanedUp,
     };
-  } catch (err) {
-    tx.rollback();
-    throw err;
+  } finally {
+    outputs.close();
+  }
+}
+
+/**
+ * Runs `fn` with the temp folder (os.tmpdir()) set to `dir`: the module packaging synthesizes into
+ * a temp folder, which a kill would leave in the system's; beside the outputs, the next run removes it.
+ */
+function withTempDir<T>(dir: string, fn: () => T): T {
+  const saved = process.env.TMPDIR;
+  process.env.TMPDIR = dir;
+  try {
+    return fn();
+  } finally {
+    if (saved === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = saved;
   }
 }

@@ -1,13 +1,13 @@
 /**
  * `npm run synth -- --config FILE [--out DIR] [--modules-out DIR] [--allow-port-change]`
  * Exit status: 0 written; 1 invalid configuration, refused port change, refused or unwritable
- * output (nothing replaced); 2 bad command line.
+ * output (the message says what was replaced, if anything); 2 bad command line.
  */
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { EXAMPLE_CONFIG } from "../config/load";
 import { ConfigError } from "../config/validate";
-import { OutputError } from "../output/transaction";
+import { CommitError, OutputError } from "../output/transaction";
 import { PortChangeError, PortLockError } from "../review/port-lock";
 import { runSynth, SynthResult } from "./job";
 
@@ -34,7 +34,7 @@ function summary(r: SynthResult): string {
     ...[...r.ports.brokerPorts].map(([id, port]) => `  broker ${id} → port ${port}`),
   ];
   const c = r.changes;
-  if (!c.hadLock) lines.push(`Port lock created: ${rel(r.lockFile)} (commit it with the configuration)`);
+  if (r.lockCreated) lines.push(`Port lock created: ${rel(r.lockFile)} (commit it with the configuration)`);
   for (const a of c.added) if (c.hadLock) lines.push(`Port lock: broker ${a.broker} added on port ${a.port}`);
   for (const x of c.removed) lines.push(`Port lock: broker ${x.broker} removed (was port ${x.port})`);
   for (const m of c.moved) lines.push(`Port lock: broker ${m.broker} MOVED ${m.from} → ${m.to} (--allow-port-change)`);
@@ -42,6 +42,8 @@ function summary(r: SynthResult): string {
   if (c.hostnameChanged) lines.push(`Port lock: advertised hostname CHANGED ${c.hostnameChanged.from} → ${c.hostnameChanged.to} (--allow-port-change)`);
   if (c.clusterRenamed) lines.push(`Port lock: cluster RENAMED ${c.clusterRenamed.from} → ${c.clusterRenamed.to} (--allow-port-change)`);
   lines.push(`Review page: ${rel(path.join(r.outDir, "REVIEW.md"))}`);
+  lines.push(`Replaced: ${rel(r.outDir)}, ${rel(r.modulesOutDir)}, ${rel(r.lockFile)}`);
+  if (r.cleanedUp.length > 0) lines.push(`Removed what an interrupted run left: ${r.cleanedUp.map(rel).join(", ")}`);
   return lines.join("\n");
 }
 
@@ -80,7 +82,7 @@ function main(argv: string[]): number {
     console.log(summary(result));
     return 0;
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof PortChangeError || err instanceof PortLockError || err instanceof OutputError) {
+    if (err instanceof ConfigError || err instanceof PortChangeError || err instanceof PortLockError || err instanceof OutputError || err instanceof CommitError) {
       console.error(err.message);
       return 1;
     }

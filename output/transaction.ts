@@ -1,7 +1,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { claim, ownFile, release, runFiles } from "./claim";
 
-/** Written into every folder this tool writes: only such a folder may be replaced by a later run. */
+/** In every folder this tool writes: only such a folder may be replaced by a later run. */
 export const OUTPUT_MARKER = ".kafka-privatelink-output";
 
 export interface OutputTarget {
@@ -14,10 +15,27 @@ export interface OutputTarget {
 /** An output target that must not be written (it would destroy something), or a busy one. */
 export class OutputError extends Error {
   constructor(label: string, target: string, rule: string) {
-    super(`${label}: ${JSON.stringify(target)} ${rule}. Nothing was written.`);
+    super(`${label}: ${JSON.stringify(target)} ${rule}. Nothing was replaced.`);
     this.name = "OutputError";
   }
 }
+
+/** Moving the outputs into place failed part-way: says exactly which were replaced. */
+export class CommitError extends Error {
+  constructor(replaced: readonly OutputTarget[], notReplaced: readonly OutputTarget[], cause: Error) {
+    const list = (ts: readonly OutputTarget[]) => ts.map((t) => `${t.label} (${t.path})`).join(", ");
+    super(
+      `${cause.message}\n` +
+        (replaced.length ? `Replaced: ${list(replaced)}. ` : "Nothing was replaced. ") +
+        (notReplaced.length ? `Not replaced: ${list(notReplaced)}. ` : "") +
+        "The outputs are derived from the configuration and the port lock: run again to bring them all up to date.",
+    );
+    this.name = "CommitError";
+  }
+}
+
+/** Leftovers beside a target: `new` staged contents, `old` a previous output being swapped out, `tmp` scratch. */
+const RUN_FILE_KINDS = ["new", "old", "tmp"];
 
 const isWithin = (child: string, parent: string) => {
   const rel = path.relative(parent, child);
@@ -30,157 +48,114 @@ const real = (p: string) => {
   return fs.existsSync(absolute) ? fs.realpathSync(absolute) : absolute;
 };
 
-/** True for a live process other than this one (a recycled PID of ours is a killed run's). */
-const otherProcessAlive = (pid: number) => {
-  if (pid === process.pid) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-};
-
-interface Target extends OutputTarget {
-  /** Beside the target: `.<name>.staging-<pid>` holds the new contents until commit. */
-  readonly staging: string;
-  /** `.<name>.writing`: the claim of the run writing the target. */
-  readonly claim: string;
-  readonly sibling: (suffix: string) => string;
-}
-
 /**
- * Writes a run's outputs beside their targets and moves them into place only once all of them are
- * complete. Before anything is written it claims every target (so two runs cannot interleave, and
- * what a killed run left is put back first) and refuses targets whose replacement would destroy
- * what this tool did not write. A failed run leaves every previous output as it was.
+ * A run's outputs. The outputs are derived from the configuration and the port lock, so the design
+ * only has to keep the lock whole and never touch what this tool did not write:
+ * - every target is claimed before anything else (output/claim.ts), so one run at a time writes it;
+ * - new contents are built beside each target (`.<name>.new-<run>`) and renamed into place, files
+ *   first: the lock is replaced by one rename (never missing, never half-written), then each folder;
+ * - whatever a killed run left beside a target is its own run file, removed by the next run that
+ *   claims the target; nothing is ever put back, since the next run regenerates the outputs.
  */
-export class OutputTransaction {
-  private readonly targets: ReadonlyMap<string, Target>;
+export class Outputs {
+  private readonly targets: readonly OutputTarget[];
+  private readonly claimed: string[] = [];
   private readonly createdAncestors: string[] = [];
-  private readonly held: string[] = [];
+  /** Run files of killed runs that this run removed. */
+  readonly cleanedUp: string[] = [];
 
   /** `keep`: paths no folder target may contain (the working folders, the configuration). */
   constructor(targets: readonly OutputTarget[], keep: readonly string[]) {
-    const resolved = targets.map((t): Target => {
-      const absolute = path.resolve(t.path);
-      const sibling = (suffix: string) => path.join(path.dirname(absolute), `.${path.basename(absolute)}.${suffix}`);
-      return { ...t, path: absolute, staging: sibling(`staging-${process.pid}`), claim: sibling("writing"), sibling };
-    });
-    this.targets = new Map(resolved.map((t) => [t.label, t]));
+    this.targets = targets.map((t) => ({ ...t, path: path.resolve(t.path) }));
     try {
-      checkTargets(resolved, keep.map(real));
-      for (const t of resolved) this.hold(t);
-      // Only now, with every claim held and a killed run's leftovers put back, is what is on disk
-      // the previous output; check it as such.
-      checkExisting(resolved);
+      checkTargets(this.targets, keep.map(real));
+      for (const t of [...this.targets].sort((a, b) => a.path.localeCompare(b.path))) {
+        this.ensureParent(path.dirname(t.path));
+        const result = claim(t.path);
+        if (!result.held) throw new OutputError(t.label, t.path, `is being written by another run (${result.holder}); wait for it to finish`);
+        this.claimed.push(t.path);
+      }
+      // With every claim held, what is on disk is no other run's work in progress.
+      checkExisting(this.targets);
+      for (const t of this.targets) {
+        for (const kind of RUN_FILE_KINDS) {
+          for (const leftover of runFiles(t.path, kind)) {
+            fs.rmSync(leftover.file, { recursive: true, force: true });
+            this.cleanedUp.push(leftover.file);
+          }
+        }
+      }
     } catch (err) {
-      this.rollback();
+      this.close();
       throw err;
     }
   }
 
-  /** A fresh folder to build a directory target's new contents in. */
-  stageDirectory(label: string): string {
-    const t = this.target(label, "directory");
-    fs.mkdirSync(t.staging);
-    fs.writeFileSync(path.join(t.staging, OUTPUT_MARKER), "Written by kafka-privatelink (npm run synth); replaced whole on every run.\n");
-    return t.staging;
+  /** A fresh folder, marked with `marker`, to build a directory target's new contents in. */
+  stageDirectory(label: string, marker: string): string {
+    const staged = ownFile(this.target(label, "directory").path, "new");
+    fs.mkdirSync(staged);
+    fs.writeFileSync(path.join(staged, OUTPUT_MARKER), marker);
+    return staged;
   }
 
   stageFile(label: string, contents: string): void {
-    fs.writeFileSync(this.target(label, "file").staging, contents);
+    fs.writeFileSync(ownFile(this.target(label, "file").path, "new"), contents);
   }
 
-  /**
-   * Moves every staged output into place: first every previous output aside, then every new one
-   * in, so an error in either phase can put everything back as it was. The caller rolls back.
-   */
+  /** A scratch folder beside a target, removed when the run ends (or by the next run, after a kill). */
+  scratch(label: string): string {
+    const dir = ownFile(this.target(label).path, "tmp");
+    fs.mkdirSync(dir);
+    return dir;
+  }
+
+  /** Moves every staged output into place, files (the lock) first; throws CommitError naming what was and was not replaced. */
   commit(): void {
-    const staged = [...this.targets.values()].filter((t) => fs.existsSync(t.staging));
-    const movedAside: Array<{ target: string; previous: string }> = [];
-    const placed: string[] = [];
+    const staged = this.targets.filter((t) => fs.existsSync(ownFile(t.path, "new"))).sort((a, b) => Number(a.kind === "directory") - Number(b.kind === "directory"));
+    const replaced: OutputTarget[] = [];
     try {
       for (const t of staged) {
-        if (fs.existsSync(t.path)) {
-          const previous = t.sibling(`previous-${process.pid}`);
-          fs.renameSync(t.path, previous);
-          movedAside.push({ target: t.path, previous });
+        const next = ownFile(t.path, "new");
+        if (t.kind === "file" || !fs.existsSync(t.path)) {
+          fs.renameSync(next, t.path);
+        } else {
+          // A folder cannot be renamed over a non-empty one: set the previous one aside first.
+          const old = ownFile(t.path, "old");
+          fs.renameSync(t.path, old);
+          try {
+            fs.renameSync(next, t.path);
+          } catch (err) {
+            fs.renameSync(old, t.path);
+            throw err;
+          }
         }
+        replaced.push(t);
       }
-      for (const t of staged) {
-        fs.renameSync(t.staging, t.path);
-        placed.push(t.path);
-      }
+      for (const t of staged) fs.rmSync(ownFile(t.path, "old"), { recursive: true, force: true });
     } catch (err) {
-      for (const target of placed.reverse()) fs.rmSync(target, { recursive: true, force: true });
-      for (const { target, previous } of movedAside.reverse()) fs.renameSync(previous, target);
-      throw err;
+      throw new CommitError(
+        replaced,
+        staged.filter((t) => !replaced.includes(t)),
+        err as Error,
+      );
     }
-    // The new outputs are in place: what is left is tidying, which a later run redoes if need be.
-    for (const { previous } of movedAside) fs.rmSync(previous, { recursive: true, force: true });
-    this.createdAncestors.length = 0;
-    this.release();
   }
 
-  /** Removes whatever was staged, the claims, and the parent folders this run created. */
-  rollback(): void {
-    for (const t of this.targets.values()) fs.rmSync(t.staging, { recursive: true, force: true });
-    this.release();
+  /** Removes this run's staged and scratch files, its claims, and the parent folders it created that stayed empty. */
+  close(): void {
+    for (const t of this.targets) for (const kind of RUN_FILE_KINDS) fs.rmSync(ownFile(t.path, kind), { recursive: true, force: true });
+    for (const target of this.claimed.splice(0)) release(target);
     for (const dir of this.createdAncestors.splice(0).reverse()) {
       // Only if still empty: never remove what appeared there meanwhile.
       if (fs.existsSync(dir) && fs.readdirSync(dir).length === 0) fs.rmdirSync(dir);
     }
   }
 
-  private target(label: string, kind: OutputTarget["kind"]): Target {
-    const t = this.targets.get(label);
-    if (!t || t.kind !== kind) throw new Error(`no ${kind} output target "${label}"`);
+  private target(label: string, kind?: OutputTarget["kind"]): OutputTarget {
+    const t = this.targets.find((x) => x.label === label);
+    if (!t || (kind && t.kind !== kind)) throw new Error(`no ${kind ?? ""} output target "${label}"`);
     return t;
-  }
-
-  /**
-   * Claims a target against concurrent runs. The claim appears whole (written aside, then linked
-   * into place), so a reader never sees an empty one; a claim whose process is gone is taken over.
-   */
-  private hold(t: Target): void {
-    this.ensureParent(path.dirname(t.path));
-    const mine = t.sibling(`claim-${process.pid}`);
-    fs.writeFileSync(mine, String(process.pid));
-    try {
-      for (let attempt = 0; attempt < 3; attempt++) {
-        try {
-          fs.linkSync(mine, t.claim);
-          this.held.push(t.claim);
-          return;
-        } catch (err) {
-          if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-        }
-        let owner: string;
-        try {
-          owner = fs.readFileSync(t.claim, "utf8");
-        } catch (err) {
-          if ((err as NodeJS.ErrnoException).code === "ENOENT") continue; // released meanwhile
-          throw err;
-        }
-        const pid = Number(owner);
-        if (!/^\d+$/.test(owner) || otherProcessAlive(pid)) {
-          throw new OutputError(
-            t.label,
-            t.path,
-            `is being written by another run (claim ${t.claim}${/^\d+$/.test(owner) ? `, process ${pid}` : ""}); wait for it, or delete the claim if no run is active`,
-          );
-        }
-        restoreLeftovers(t, pid);
-      }
-      throw new OutputError(t.label, t.path, `could not be claimed (${t.claim} keeps changing); is another run starting?`);
-    } finally {
-      fs.rmSync(mine, { force: true });
-    }
-  }
-
-  private release(): void {
-    for (const claim of this.held.splice(0)) fs.rmSync(claim, { force: true });
   }
 
   private ensureParent(dir: string): void {
@@ -192,33 +167,8 @@ export class OutputTransaction {
   }
 }
 
-/**
- * Puts back what a killed run left beside a target: its set-aside previous output replaces
- * whatever it had already moved in (the run never finished, so its outputs are not a whole), and
- * its staging goes. Then the stale claim is dropped.
- */
-function restoreLeftovers(t: Target, pid: number): void {
-  const previous = t.sibling(`previous-${pid}`);
-  if (fs.existsSync(previous)) {
-    fs.rmSync(t.path, { recursive: true, force: true });
-    fs.renameSync(previous, t.path);
-  }
-  fs.rmSync(t.sibling(`staging-${pid}`), { recursive: true, force: true });
-  fs.rmSync(t.claim, { force: true });
-}
-
-/** `cdktf synth` (main.ts) writes the same stacks without the marker: its manifest tells. */
-function isCdktfOutput(dir: string): boolean {
-  try {
-    const manifest = JSON.parse(fs.readFileSync(path.join(dir, "manifest.json"), "utf8"));
-    return typeof manifest.version === "string" && typeof manifest.stacks === "object" && fs.statSync(path.join(dir, "stacks")).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
 /** Refuses a target holding something to keep, targets inside one another, and symbolic links. */
-function checkTargets(targets: readonly Target[], keep: readonly string[]): void {
+function checkTargets(targets: readonly OutputTarget[], keep: readonly string[]): void {
   for (const t of targets) {
     if (fs.lstatSync(t.path, { throwIfNoEntry: false })?.isSymbolicLink()) {
       throw new OutputError(t.label, t.path, "is a symbolic link; name the real path (replacing the link would leave its target stale)");
@@ -247,14 +197,14 @@ function checkTargets(targets: readonly Target[], keep: readonly string[]): void
 }
 
 /** Refuses replacing what is not this tool's to replace. */
-function checkExisting(targets: readonly Target[]): void {
+function checkExisting(targets: readonly OutputTarget[]): void {
   for (const t of targets) {
     const stat = fs.statSync(t.path, { throwIfNoEntry: false });
     if (t.kind === "file") {
-      if (stat?.isDirectory()) throw new OutputError(t.label, t.path, "is a folder; it must be a file");
+      if (stat && !stat.isFile()) throw new OutputError(t.label, t.path, "exists and is not a file");
     } else if (stat && !stat.isDirectory()) {
       throw new OutputError(t.label, t.path, "exists and is not a folder");
-    } else if (stat && fs.readdirSync(t.path).length > 0 && !fs.existsSync(path.join(t.path, OUTPUT_MARKER)) && !isCdktfOutput(t.path)) {
+    } else if (stat && fs.readdirSync(t.path).length > 0 && !fs.existsSync(path.join(t.path, OUTPUT_MARKER))) {
       throw new OutputError(
         t.label,
         t.path,

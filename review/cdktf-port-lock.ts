@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { Config } from "../config/schema";
 import { PortPlan } from "../modules/broker-ports/allocation";
-import { checkPortLock, PortChanges, PortLockError, renderLock } from "./port-lock";
+import { checkPortLock, PortChanges, PortLock, PortLockError, PreviousAllocation, renderLock } from "./port-lock";
 
 /** The lock cdktf synth had to create and could not: refused, naming the file and the cause. */
 export class PortLockCreateError extends PortLockError {
@@ -19,9 +19,19 @@ export class PortLockCreateError extends PortLockError {
  * deploy does not record a change as accepted. Throws PortChangeError, PortLockError or
  * PortLockCreateError.
  */
-export function cdktfPortLock(config: Config, plan: PortPlan, lockFile: string, allowChange: boolean, say: (line: string) => void): PortChanges {
-  const { next, changes } = checkPortLock(config, plan, lockFile, allowChange);
-  if (changes.hadLock) return changes;
+export function cdktfPortLock(
+  config: Config,
+  plan: PortPlan,
+  lockFile: string,
+  previous: PreviousAllocation | undefined,
+  allowChange: boolean,
+  say: (line: string) => void,
+): { next: PortLock; changes: PortChanges } {
+  const checked = checkPortLock(config, plan, previous, allowChange);
+  const { next } = checked;
+  // A lock beside the configuration is only ever checked; without one (a first synth, or a copied
+  // configuration checked against its output folder's record) the lock is created.
+  if (previous?.source === lockFile) return checked;
   // Written aside and linked into place: a killed run leaves no half lock, and a lock another run
   // created meanwhile is never overwritten (link fails with EEXIST).
   const temporary = path.join(path.dirname(lockFile), `.${path.basename(lockFile)}.${process.pid}.new`);
@@ -35,5 +45,5 @@ export function cdktfPortLock(config: Config, plan: PortPlan, lockFile: string, 
     fs.rmSync(temporary, { force: true });
   }
   say(`Port lock: created ${lockFile} (no lock existed): it records the bootstrap port and every broker's port; commit it.`);
-  return changes;
+  return checked;
 }

@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { z } from "zod";
+import { OUTPUT_MARKER } from "../output/transaction";
 import { Config } from "../config/schema";
 import { PortPlan } from "../modules/broker-ports/allocation";
 
@@ -9,15 +9,14 @@ import { PortPlan } from "../modules/broker-ports/allocation";
  * and committed with it, so a later run that would move a port (or the name clients resolve, or
  * the endpoint service they connect to) has to say so.
  */
-const lockSchema = z.strictObject({
+export interface PortLock {
   /** The cluster name: renaming it replaces the NLB and the endpoint service. */
-  cluster: z.string(),
-  advertisedHostname: z.string().optional(),
-  bootstrapPort: z.number().int(),
+  readonly cluster: string;
+  readonly advertisedHostname: string;
+  readonly bootstrapPort: number;
   /** Broker ID → port. */
-  brokers: z.record(z.string().regex(/^\d+$/), z.number().int()),
-});
-export type PortLock = z.infer<typeof lockSchema>;
+  readonly brokers: Readonly<Record<string, number>>;
+}
 
 export interface PortMove {
   readonly broker: string;
@@ -36,9 +35,12 @@ export interface PortChanges {
   readonly clusterRenamed?: { from: string; to: string };
 }
 
-/** `orders.yaml` → `orders.ports.lock.json`, in the same folder. */
+/**
+ * `orders.yaml` → `orders.ports.lock.json`, in the folder of the file itself: a configuration
+ * reached through a symbolic link has the lock of the file it links to.
+ */
 export function lockPathFor(configFile: string): string {
-  const parsed = path.parse(configFile);
+  const parsed = path.parse(fs.existsSync(configFile) ? fs.realpathSync(configFile) : path.resolve(configFile));
   return path.join(parsed.dir, `${parsed.name}.ports.lock.json`);
 }
 
@@ -58,25 +60,115 @@ export function renderLock(lock: PortLock): string {
 /** A lock file that cannot be read as one: refused, never silently replaced. */
 export class PortLockError extends Error {
   constructor(file: string, problem: string) {
-    super(`${file}: ${problem}. Fix it (it is meant to be committed, so see its history) or delete it to start a new lock. Nothing was written.`);
+    super(`${file}: ${problem}. Fix it (it is meant to be committed, so see its history) or delete it to start a new lock. Nothing was replaced.`);
     this.name = "PortLockError";
   }
 }
 
-export function readLock(file: string): PortLock | undefined {
-  if (!fs.existsSync(file)) return undefined;
-  let document: unknown;
+const MAX_BROKERS = 49;
+const isPort = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 1024 && (v as number) <= 65535;
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** Every way a lock document breaks the rules a lock written by this tool keeps. */
+function lockProblems(doc: unknown): string[] {
+  if (!isObject(doc)) return ["(top level): must be an object"];
+  const problems: string[] = [];
+  const fields = ["cluster", "advertisedHostname", "bootstrapPort", "brokers"];
+  // Object.keys, not `in`: JSON.parse makes "__proto__" an own key, and it must not pass unseen.
+  for (const key of Object.keys(doc)) if (!fields.includes(key)) problems.push(`${JSON.stringify(key)}: unknown field`);
+  for (const key of fields) if (!Object.prototype.hasOwnProperty.call(doc, key)) problems.push(`${key}: missing`);
+  for (const key of ["cluster", "advertisedHostname"]) {
+    if (key in doc && (typeof doc[key] !== "string" || doc[key] === "")) problems.push(`${key}: ${JSON.stringify(doc[key])} must be a non-empty string`);
+  }
+  if ("bootstrapPort" in doc && !isPort(doc.bootstrapPort)) problems.push(`bootstrapPort: ${JSON.stringify(doc.bootstrapPort)} must be an integer port 1024-65535`);
+  if (Object.prototype.hasOwnProperty.call(doc, "brokers")) {
+    const brokers = doc.brokers;
+    if (!isObject(brokers)) {
+      problems.push(`brokers: ${JSON.stringify(brokers)} must be an object of broker ID → port`);
+    } else {
+      const ids = Object.keys(brokers);
+      if (ids.length === 0 || ids.length > MAX_BROKERS) problems.push(`brokers: ${ids.length} given; a cluster has 1-${MAX_BROKERS} brokers`);
+      const seen = new Map<number, string>();
+      for (const id of ids) {
+        const port = brokers[id];
+        // A broker ID as this tool writes it: "01" or "1.0" would be a second key for broker 1.
+        if (!/^(0|[1-9]\d{0,8})$/.test(id)) problems.push(`brokers.${JSON.stringify(id)}: not a broker ID (a non-negative integer without leading zeros)`);
+        if (!isPort(port)) problems.push(`brokers.${JSON.stringify(id)}: ${JSON.stringify(port)} must be an integer port 1024-65535`);
+        else if (seen.has(port)) problems.push(`brokers.${JSON.stringify(id)}: port ${port} is also broker ${seen.get(port)}'s`);
+        else if (port === doc.bootstrapPort) problems.push(`brokers.${JSON.stringify(id)}: port ${port} is the bootstrap port`);
+        if (isPort(port)) seen.set(port, id);
+      }
+    }
+  }
+  return problems;
+}
+
+/** A lock document, checked: refused with every problem named, never repaired. */
+export function parseLock(text: string, file: string): PortLock {
+  let doc: unknown;
   try {
-    document = JSON.parse(fs.readFileSync(file, "utf8"));
+    doc = JSON.parse(text);
   } catch (err) {
     throw new PortLockError(file, `is not valid JSON (${(err as Error).message})`);
   }
-  const parsed = lockSchema.safeParse(document);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new PortLockError(file, `is not a port lock: ${issue.path.join(".") || "(top level)"}: ${issue.message}`);
+  const problems = lockProblems(doc);
+  if (problems.length > 0) throw new PortLockError(file, `is not a port lock: ${problems.join("; ")}`);
+  const lock = doc as PortLock;
+  return { cluster: lock.cluster, advertisedHostname: lock.advertisedHostname, bootstrapPort: lock.bootstrapPort, brokers: { ...lock.brokers } };
+}
+
+export function readLock(file: string): PortLock | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw new PortLockError(file, `cannot be read (${(err as Error).message})`);
   }
-  return parsed.data;
+  return parseLock(text, file);
+}
+
+/**
+ * The marker of an output folder, recording the allocation the folder was built from: a run whose
+ * configuration has no lock beside it (copied or moved) is checked against it.
+ */
+export function renderOutputMarker(builtFrom: PortLock): string {
+  return `${JSON.stringify({ writtenBy: "kafka-privatelink; this folder is replaced whole on every run", builtFrom }, null, 2)}\n`;
+}
+
+/** The allocation recorded in an output folder's marker; undefined for no marker, or one written before markers recorded it. */
+export function readOutputRecord(dir: string): PortLock | undefined {
+  const marker = path.join(dir, OUTPUT_MARKER);
+  let doc: unknown;
+  try {
+    doc = JSON.parse(fs.readFileSync(marker, "utf8"));
+  } catch {
+    return undefined;
+  }
+  if (!isObject(doc) || !("builtFrom" in doc)) return undefined;
+  return parseLock(JSON.stringify(doc.builtFrom), `${marker} (builtFrom)`);
+}
+
+/** What a run is checked against: the lock, else an output folder built for the same cluster. */
+export interface PreviousAllocation {
+  readonly lock: PortLock;
+  /** The file it was read from, for messages. */
+  readonly source: string;
+}
+
+/**
+ * The lock beside the configuration when there is one. Without it (a new, copied or moved
+ * configuration), the allocation an output folder of the same cluster was built from: its stacks
+ * hold the ports that were deployed. Another cluster's folder is not: its stacks are other stacks.
+ */
+export function previousAllocation(lockFile: string, outputDirs: readonly string[], cluster: string): PreviousAllocation | undefined {
+  const lock = readLock(lockFile);
+  if (lock) return { lock, source: lockFile };
+  for (const dir of outputDirs) {
+    const record = readOutputRecord(dir);
+    if (record?.cluster === cluster) return { lock: record, source: path.join(dir, OUTPUT_MARKER) };
+  }
+  return undefined;
 }
 
 const byId = (a: { broker: string }, b: { broker: string }) => Number(a.broker) - Number(b.broker);
@@ -94,7 +186,7 @@ export function comparePorts(lock: PortLock | undefined, next: PortLock): PortCh
       .map(([broker, to]) => ({ broker, from: before[broker], to }))
       .sort(byId),
     bootstrapMoved: changed(lock?.bootstrapPort, next.bootstrapPort),
-    hostnameChanged: changed(lock?.advertisedHostname, next.advertisedHostname ?? ""),
+    hostnameChanged: changed(lock?.advertisedHostname, next.advertisedHostname),
     clusterRenamed: changed(lock?.cluster, next.cluster),
   };
 }
@@ -126,11 +218,11 @@ export class PortChangeError extends Error {
 }
 
 /** The lock check both entry points share: the next lock and what changed; throws PortChangeError unless allowed. */
-export function checkPortLock(config: Config, plan: PortPlan, lockFile: string, allowChange: boolean): { next: PortLock; changes: PortChanges } {
+export function checkPortLock(config: Config, plan: PortPlan, previous: PreviousAllocation | undefined, allowChange: boolean): { next: PortLock; changes: PortChanges } {
   const next = lockFromPlan(config, plan);
-  const changes = comparePorts(readLock(lockFile), next);
-  if (breaksClients(changes) && !allowChange) {
-    throw new PortChangeError(lockFile, changes);
+  const changes = comparePorts(previous?.lock, next);
+  if (previous && breaksClients(changes) && !allowChange) {
+    throw new PortChangeError(previous.source, changes);
   }
   return { next, changes };
 }
