@@ -117,8 +117,12 @@ function recordedPorts(dir: string): Record<string, string> {
   for (const module of fs.readdirSync(path.join(dir, "modules")).filter((m) => m !== OUTPUT_MARKER)) {
     for (const example of fs.readdirSync(path.join(dir, "modules", module, "examples"))) {
       for (const [name, call] of Object.entries<any>(json("modules", module, "examples", example, "main.tf.json").module)) {
-        const ids: string[] = call.broker_ids?.map(String) ?? Object.keys(call.brokers);
-        seen[`${module}/examples/${example} ${name}`] = describeIds(Object.fromEntries(ids.map((id) => [id, call.broker_port_base + Number(id)])));
+        // A consumer takes the ports in its `connection` object (a literal, or another module's output).
+        if (typeof call.connection === "string") continue;
+        const ports: Record<string, number> = call.connection
+          ? call.connection.broker_ports
+          : Object.fromEntries((call.broker_ids?.map(String) ?? Object.keys(call.brokers)).map((id: string) => [id, call.broker_port_base + Number(id)]));
+        seen[`${module}/examples/${example} ${name}`] = describeIds(ports);
       }
     }
   }
