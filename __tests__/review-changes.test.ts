@@ -81,7 +81,7 @@ describe("REVIEW.md says what this synth changes", () => {
       "Broker 3 removed (was port 6003, target `10.0.0.13`)",
       "Broker 4 added: port 6004, target `10.0.0.14`",
       "Consumer `billing` added (us-east-2",
-      "State: local files → s3://acme-tfstate/kafka-privatelink/<stack>.tfstate (us-east-1, lock file) (run `terraform init -migrate-state`",
+      "State: local files → s3://acme-tfstate/kafka-privatelink/<stack>.tfstate (us-east-1, lock file) (add `--migrate-state` to the next `cdktf deploy`, or run `terraform init -migrate-state` in each stack folder",
     ]) {
       expect(changes).toContain(expected);
     }

@@ -22,11 +22,13 @@ import {
 } from "./emulator";
 
 const USAGE = "usage: npm run emulator [-- --config FILE]   (default: the shipped example)";
+const USER_CWD = (process.env.npm_lifecycle_event === "emulator" && process.env.INIT_CWD) || process.cwd();
 
 function parseArgs(argv: readonly string[]): { configFile: string } {
   let configFile = EXAMPLE_CONFIG;
   for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === "--config" && argv[i + 1] !== undefined) configFile = path.resolve(argv[++i]);
+    // Relative to where the user typed `npm run` (npm passes it as INIT_CWD), like `npm run synth`.
+    if (argv[i] === "--config" && argv[i + 1] !== undefined) configFile = path.resolve(USER_CWD, argv[++i]);
     else if (argv[i] === "--help" || argv[i] === "-h") {
       console.log(USAGE);
       process.exit(0);

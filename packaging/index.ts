@@ -37,7 +37,7 @@ const SPECS: Record<string, ModuleSpec> = {
     doc: {
       name: MODULE_NAMES.brokerPorts,
       summary:
-        "Broker ID → stable NLB listener port (`broker_port_base + ID`), with the allocation rules enforced by Terraform: at most 49 brokers (an NLB has 50 listeners; one is the bootstrap), unique non-negative integer IDs, ports from 1024 to 65535, no broker port on the bootstrap port. Both other modules call it, so provider and consumers cannot disagree on a port.",
+        "Broker ID → stable NLB listener port (`broker_port_base + ID`), with the allocation rules enforced by Terraform: at most 49 brokers (an NLB has 50 listeners; one is the bootstrap), unique non-negative integer IDs, ports from 1024 to 65535, no broker port on the bootstrap port. The provider module calls it and hands the ports to consumers in its `connection` output, so provider and consumers cannot disagree on a port.",
       usage: { broker_ids: [1, 2, 3] },
       notes: ["A broker's port depends only on its ID: adding or removing a broker never moves another broker's port."],
     },
@@ -121,7 +121,7 @@ const SPECS: Record<string, ModuleSpec> = {
     doc: {
       name: MODULE_NAMES.consumer,
       summary:
-        "The consumer half of Kafka over AWS PrivateLink, for one client VPC: an interface VPC endpoint to the provider's service, a security group that admits exactly `allowed_cidrs` on exactly the bootstrap and broker ports, and a Route 53 private hosted zone named exactly the advertised hostname with an alias record to the endpoint.",
+        "The consumer half of Kafka over AWS PrivateLink, for one client VPC: an interface VPC endpoint to the provider's service, one security group per client CIDR (at most 5) that admits exactly that CIDR on exactly the bootstrap and broker ports, and a Route 53 private hosted zone named exactly the advertised hostname with an alias record to the endpoint.",
       usage: {
         name: "orders-analytics",
         vpc_id: "vpc-0f1e2d3c4b5a69788",

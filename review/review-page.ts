@@ -16,17 +16,28 @@ export interface ReviewPageProps {
 
 const code = (s: string | number) => `\`${s}\``;
 
-/** The addresses a broker owns in the plan: what a reviewer should see added, removed or changed. */
-function brokerAddresses(broker: string, port: number, config: Config): string[] {
+/**
+ * The addresses a broker owns in the plan, as Markdown. An added broker's come from this
+ * configuration; a removed broker's consumer rules and alarm existed under the previous one, which
+ * may have had other CIDRs or no alarms, so they are named by pattern.
+ */
+function brokerAddresses(broker: string, port: number, config: Config, removed: boolean): string[] {
   const own = [
     `aws_lb_listener.broker["${broker}"]`,
     `aws_lb_target_group.broker["${broker}"]`,
     `aws_lb_target_group_attachment.broker["${broker}"]`,
     `aws_lb_target_group_attachment.bootstrap["${broker}"]`,
-    ...(config.cluster.alarms ? [`aws_cloudwatch_metric_alarm.broker["${broker}"]`] : []),
-  ];
-  const rules = config.consumers.flatMap((c) => c.allowedCidrs.map((cidr) => `aws_vpc_security_group_ingress_rule.client["${cidr}:${port}"] (${c.name})`));
-  return [...own, ...rules];
+  ].map(code);
+  if (removed) {
+    return [
+      ...own,
+      `${code(`aws_cloudwatch_metric_alarm.broker["${broker}"]`)} (if it had an alarm)`,
+      `${code(`aws_vpc_security_group_ingress_rule.client["<cidr>:${port}"]`)} for each client CIDR, in every consumer stack`,
+    ];
+  }
+  const alarm = config.cluster.alarms ? [code(`aws_cloudwatch_metric_alarm.broker["${broker}"]`)] : [];
+  const rules = config.consumers.flatMap((c) => c.allowedCidrs.map((cidr) => `${code(`aws_vpc_security_group_ingress_rule.client["${cidr}:${port}"]`)} (${c.name})`));
+  return [...own, ...alarm, ...rules];
 }
 
 /** REVIEW.md: one page for the person reviewing the plan of this synth. */
@@ -98,10 +109,13 @@ export function renderReviewPage(p: ReviewPageProps): string {
       out.push(`- **Broker ${m.broker} port moved** ${m.from} → ${m.to} (allowed with --allow-port-change): its listener, consumer rules and advertised.listeners change together.`);
     }
     for (const a of ch.added) {
-      out.push(`- Broker ${a.broker} added on port ${a.port}; the plan should only add: ${brokerAddresses(a.broker, a.port, p.config).map(code).join(", ")}.`);
+      out.push(`- Broker ${a.broker} added on port ${a.port}; for it the plan adds: ${brokerAddresses(a.broker, a.port, p.config, false).join(", ")}.`);
     }
     for (const r of ch.removed) {
-      out.push(`- Broker ${r.broker} removed (was port ${r.port}); the plan should only destroy: ${brokerAddresses(r.broker, r.port, p.config).map(code).join(", ")}.`);
+      out.push(`- Broker ${r.broker} removed (was port ${r.port}); for it the plan destroys: ${brokerAddresses(r.broker, r.port, p.config, true).join(", ")}.`);
+    }
+    if (ch.added.length + ch.removed.length > 0) {
+      out.push("", "A broker changes nothing else; what else the plan adds, changes or destroys comes from the other changes listed above.");
     }
   }
   out.push("");

@@ -123,7 +123,7 @@ const CONSEQUENCES: Record<string, string> = {
   "cluster.tcpIdleTimeoutSeconds": "clients' `connections.max.idle.ms` (client_config) follows it",
   "cluster.listenerName": "every broker's server.properties lines change",
   "cluster.listenerSecurityProtocol": "every broker's and client's protocol changes",
-  "consumers.allowedCidrs": "the endpoint security group rules for every Kafka port",
+  "consumers.allowedCidrs": "an added CIDR gets its own security group with a rule for every Kafka port, a removed one loses them, and the endpoint's security_group_ids is updated in place",
   "consumers.serviceName": "replaces the endpoint",
   "consumers.vpcId": "replaces the endpoint, its security group and the zone association",
 };
@@ -203,7 +203,7 @@ export function compareSettings(before: ReviewSettings | { readonly reason: stri
     ),
     ...brokerChanges(previous.brokers, current.brokers),
     ...consumerChanges(previous.consumers, current.consumers),
-    ...(previous.state === current.state ? [] : [`State: ${previous.state} → ${current.state} (run \`terraform init -migrate-state\` in each stack folder before the next plan)`]),
+    ...(previous.state === current.state ? [] : [`State: ${previous.state} → ${current.state} (add \`--migrate-state\` to the next \`cdktf deploy\`, or run \`terraform init -migrate-state\` in each stack folder, before the next plan)`]),
   ];
   const dropped = previous.policyExceptions.filter((text) => !current.policyExceptions.includes(text));
   changes.push(...dropped.map((text) => `Policy exception withdrawn: ${text}`));
