@@ -6,7 +6,7 @@ import { Config } from "../config/schema";
 import { BrokerPortsModuleStack, ConsumerModuleStack, MODULE_NAMES, ProviderModuleStack } from "../stacks/module-stacks";
 import { portPlanFor } from "../stacks";
 import { crossRegionConsumerRegions } from "../stacks/provider-stack";
-import { MODULE_TESTS, renderTestFile } from "./module-tests";
+import { MODULE_TESTS, renderTestFile, SAMPLE_CONNECTION } from "./module-tests";
 import { ModuleDoc, renderModuleReadme } from "./readme";
 import { renderJson, TfJson, withoutMetadata } from "./terraform-json";
 
@@ -126,15 +126,7 @@ const SPECS: Record<string, ModuleSpec> = {
         name: "orders-analytics",
         vpc_id: "vpc-0f1e2d3c4b5a69788",
         subnet_ids: ["subnet-0f1e2d3c4b5a69781", "subnet-0f1e2d3c4b5a69782"],
-        connection: {
-          service_name: "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0",
-          region: "us-east-1",
-          advertised_hostname: "orders.kafka.example.internal",
-          bootstrap_port: 9091,
-          broker_ports: { "1": 6001, "2": 6002, "3": 6003 },
-          security_protocol: "SSL",
-          tcp_idle_timeout_seconds: 600,
-        },
+        connection: SAMPLE_CONNECTION,
         allowed_cidrs: ["10.20.0.0/16"],
       },
       notes: [

@@ -222,7 +222,8 @@ const PROVIDER: TestFile = {
   ],
 };
 
-const CONNECTION = {
+/** A provider module's `connection` output for the example cluster: the consumer's usage and tests. */
+export const SAMPLE_CONNECTION = {
   service_name: "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0",
   region: "us-east-1",
   advertised_hostname: "orders.kafka.example.internal",
@@ -231,7 +232,7 @@ const CONNECTION = {
   security_protocol: "SSL",
   tcp_idle_timeout_seconds: 600,
 };
-const connection = (change: Partial<typeof CONNECTION>) => ({ ...CONNECTION, ...change });
+const connection = (change: Partial<typeof SAMPLE_CONNECTION>) => ({ ...SAMPLE_CONNECTION, ...change });
 
 const CONSUMER: TestFile = {
   file: "consumer.tftest.hcl",
@@ -240,7 +241,7 @@ const CONSUMER: TestFile = {
     name: "orders-analytics",
     vpc_id: "vpc-0f1e2d3c4b5a69788",
     subnet_ids: ["subnet-0f1e2d3c4b5a69781", "subnet-0f1e2d3c4b5a69782"],
-    connection: CONNECTION,
+    connection: SAMPLE_CONNECTION,
     allowed_cidrs: ["10.20.0.0/16", "10.21.0.0/16"],
   },
   runs: [
