@@ -19,6 +19,7 @@ import type { TfJson } from "../../synthesized/instances";
 import { brokerProperties, parseProperties } from "../../rehearsal/broker-config";
 import { haproxyConfig, stateChanges } from "../../rehearsal/haproxy";
 import { LOAD_BALANCER_ADDRESS } from "../../rehearsal/network";
+import { itNeeds } from "../support/requirements";
 import {
   DEFAULT_CONFIG,
   judgeDoctor,
@@ -165,18 +166,8 @@ describe("rehearsal against real Kafka brokers", () => {
   const missing = missingPrerequisites();
   let rehearsal: Rehearsal | undefined;
 
-  /** True when the rehearsal cannot run here and that is allowed (not CI); throws in CI. */
-  function skipped(): boolean {
-    if (missing.length === 0) {
-      return false;
-    }
-    const reasons = missing.map((m) => `  - ${m}`).join("\n");
-    if (process.env.CI === "true") {
-      throw new Error(`the rehearsal is required in CI but cannot run:\n${reasons}`);
-    }
-    console.log(`REHEARSAL SKIPPED (set up Java, Maven, HAProxy and root to run it; required in CI):\n${reasons}`);
-    return true;
-  }
+  // Skipped with the reason where a prerequisite is missing; required (failing) in CI.
+  const itRehearses = itNeeds("the Kafka rehearsal", missing.length === 0 ? undefined : missing.join("; "));
 
   beforeAll(async () => {
     if (missing.length === 0) {
@@ -195,10 +186,7 @@ describe("rehearsal against real Kafka brokers", () => {
     return (error as RehearsalFailure).failures.join("\n");
   };
 
-  it("fails when two brokers' listeners are swapped in the synthesized Terraform, the doctor naming both ports", async () => {
-    if (skipped()) {
-      return;
-    }
+  itRehearses("fails when two brokers' listeners are swapped in the synthesized Terraform, the doctor naming both ports", async () => {
     const [a, b] = rehearsal!.config.cluster.brokers.map((broker) => broker.id);
     const failures = await failuresOf(rehearsal!.rehearse(listenersFromStack(swapBrokerTargets(rehearsal!.stack, a, b))));
     // The client sees what a real one would (produce requests reach a non-leader), and the
@@ -211,10 +199,7 @@ describe("rehearsal against real Kafka brokers", () => {
     expect(rehearsal!.runningBrokers).toHaveLength(rehearsal!.config.cluster.brokers.length);
   }, 120_000);
 
-  it("the doctor through a tunnel (--bootstrap to an address) still expects the advertised hostname, and passes", async () => {
-    if (skipped()) {
-      return;
-    }
+  itRehearses("the doctor through a tunnel (--bootstrap to an address) still expects the advertised hostname, and passes", async () => {
     await rehearsal!.serve(listenersFromStack(rehearsal!.stack));
     const { bootstrapPort } = rehearsal!.target;
     const report = await rehearsal!.doctor(undefined, { via: { host: LOAD_BALANCER_ADDRESS, port: bootstrapPort } });
@@ -224,10 +209,7 @@ describe("rehearsal against real Kafka brokers", () => {
     expect(report.checks.filter((c) => c.check === "port" && c.status === "pass")).toHaveLength(rehearsal!.config.cluster.brokers.length);
   }, 120_000);
 
-  it("produces and consumes over TLS through every synthesized listener, and survives a broker stopping, the doctor naming its port", async () => {
-    if (skipped()) {
-      return;
-    }
+  itRehearses("produces and consumes over TLS through every synthesized listener, and survives a broker stopping, the doctor naming its port", async () => {
     const ids = rehearsal!.config.cluster.brokers.map((broker) => broker.id);
     await expect(rehearsal!.rehearse(listenersFromStack(rehearsal!.stack))).resolves.toBeUndefined();
     const stopped = ids.filter((id) => !rehearsal!.runningBrokers.includes(id));
@@ -243,10 +225,7 @@ describe("rehearsal against real Kafka brokers", () => {
     expect(tls.map((c) => c.port)).toEqual(expect.arrayContaining(rehearsal!.runningBrokers.map((id) => brokerPort(id, rehearsal!.config.cluster.brokerPortBase))));
   }, 120_000);
 
-  it("fails on a broker certificate for another hostname and on a broker advertising a port its listener lacks, the doctor naming each", async () => {
-    if (skipped()) {
-      return;
-    }
+  itRehearses("fails on a broker certificate for another hostname and on a broker advertising a port its listener lacks, the doctor naming each", async () => {
     const { cluster } = rehearsal!.config;
     const [, wrongCert, wrongPort] = cluster.brokers.map((broker) => broker.id);
     const allocated = brokerPort(wrongPort, cluster.brokerPortBase);
@@ -293,7 +272,7 @@ describe("rehearsal with SASL_SSL listeners", () => {
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  const itRehearses = missing.length === 0 || process.env.CI === "true" ? it : it.skip;
+  const itRehearses = itNeeds("the Kafka rehearsal", missing.length === 0 ? undefined : missing.join("; "));
 
   itRehearses("the doctor authenticates with the client's SASL PLAIN login over TLS, and a wrong password fails it", async () => {
     expect(missing).toEqual([]);

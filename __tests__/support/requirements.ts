@@ -19,5 +19,6 @@ export function itNeeds(what: string, missing: string | undefined): TestFn {
         throw new Error(`${what} is required in CI but cannot run here: ${missing}`);
       });
   }
-  return (name, fn, timeout) => it.skip(`${name} [skipped: ${what} unavailable: ${missing}]`, fn, timeout);
+  const skip: TestFn = it.skip;
+  return (name, fn, timeout) => skip(`${name} [skipped: ${what} unavailable: ${missing}]`, fn, timeout);
 }
