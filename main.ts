@@ -11,10 +11,10 @@ import * as path from "node:path";
 import { App } from "cdktf";
 import { EXAMPLE_CONFIG, loadConfig } from "./config/load";
 import { ConfigError } from "./config/validate";
-import { OUTPUT_MARKER } from "./output/transaction";
-import { cdktfPortLock } from "./review/cdktf-port-lock";
-import { lockPathFor, PortChangeError, PortLockError, previousAllocation, renderOutputMarker } from "./review/port-lock";
-import { writeReview } from "./review/write-review";
+import { OUTPUT_MARKER } from "./job/output/transaction";
+import { cdktfPortLock } from "./job/review/cdktf-port-lock";
+import { lockPathFor, PortChangeError, PortLockError, previousAllocation, renderOutputMarker } from "./job/review/port-lock";
+import { writeReview } from "./job/review/write-review";
 import { addDeployStacks, portPlanFor } from "./stacks";
 
 const configFile = process.env.PRIVATELINK_CONFIG || EXAMPLE_CONFIG;

@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { allocatePorts, brokerPort, MAX_BROKERS, MAX_PORT, MIN_PORT, portPlanErrors } from "../modules/broker-ports/allocation";
+import { allocatePorts, brokerPort, MAX_BROKERS, MAX_PORT, MIN_PORT, portPlanErrors } from "../modules/kafka-broker-ports/allocation";
 
 const ids = (n: number, from = 0) => Array.from({ length: n }, (_, i) => from + i);
 const validIds = fc.uniqueArray(fc.integer({ min: 0, max: 3000 }), { minLength: 1, maxLength: MAX_BROKERS });

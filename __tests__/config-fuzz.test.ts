@@ -10,10 +10,10 @@ import * as os from "node:os";
 import * as path from "node:path";
 import fc from "fast-check";
 import { stringify } from "yaml";
-import { runSynth } from "../cli/job";
+import { runSynth } from "../job/job";
 import { ConfigError } from "../config/validate";
-import { INBOUND_RULES_PER_SECURITY_GROUP, SECURITY_GROUPS_PER_INTERFACE } from "../modules/consumer-half";
-import { resourceInstances } from "../synthesized/instances";
+import { INBOUND_RULES_PER_SECURITY_GROUP, SECURITY_GROUPS_PER_INTERFACE } from "../modules/kafka-privatelink-consumer";
+import { resourceInstances } from "../stacks/synthesized/instances";
 import { configInput } from "./support/configs";
 
 /** Strings that once crashed cdktf, were evaluated by Terraform, or slipped past a rule. */

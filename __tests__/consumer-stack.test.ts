@@ -1,6 +1,6 @@
 import { App, TerraformStack } from "cdktf";
-import { INBOUND_RULES_PER_SECURITY_GROUP, KafkaPrivateLinkConsumer, SECURITY_GROUPS_PER_INTERFACE } from "../modules/consumer-half";
-import { diffInstances, resourceInstances } from "../synthesized/instances";
+import { INBOUND_RULES_PER_SECURITY_GROUP, KafkaPrivateLinkConsumer, SECURITY_GROUPS_PER_INTERFACE } from "../modules/kafka-privatelink-consumer";
+import { diffInstances, resourceInstances } from "../stacks/synthesized/instances";
 import { config, synthDeploy } from "./support/configs";
 
 const twoConsumers = {

@@ -2,9 +2,9 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { stringify } from "yaml";
-import { runSynth } from "../cli/job";
-import { CommitError, OUTPUT_MARKER, OutputError } from "../output/transaction";
-import { PortChangeError, PortLockError } from "../review/port-lock";
+import { runSynth } from "../job/job";
+import { CommitError, OUTPUT_MARKER, OutputError } from "../job/output/transaction";
+import { PortChangeError, PortLockError } from "../job/review/port-lock";
 import { configInput, writeConfigFile } from "./support/configs";
 import { snapshotTree } from "./support/tree";
 
@@ -27,7 +27,7 @@ jest.mock("node:fs", () => {
 });
 
 function cli(args: string[], cwd: string) {
-  const run = spawnSync(process.execPath, ["--require", "tsx/cjs", path.join(ROOT, "cli", "synth.ts"), ...args], { cwd, encoding: "utf8", env: { ...process.env, NODE_PATH: path.join(ROOT, "node_modules") } });
+  const run = spawnSync(process.execPath, ["--require", "tsx/cjs", path.join(ROOT, "job", "cli.ts"), ...args], { cwd, encoding: "utf8", env: { ...process.env, NODE_PATH: path.join(ROOT, "node_modules") } });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
@@ -167,7 +167,7 @@ describe("main job", () => {
       const sub = path.join(dir, "sub");
       fs.mkdirSync(sub);
       fs.copyFileSync(file, path.join(sub, "c.yaml"));
-      const run = spawnSync(process.execPath, ["--require", "tsx/cjs", path.join(ROOT, "cli", "synth.ts"), "--config", "c.yaml", "--out", "o", "--modules-out", "m"], {
+      const run = spawnSync(process.execPath, ["--require", "tsx/cjs", path.join(ROOT, "job", "cli.ts"), "--config", "c.yaml", "--out", "o", "--modules-out", "m"], {
         cwd: ROOT,
         encoding: "utf8",
         env: { ...process.env, npm_lifecycle_event: "synth", INIT_CWD: sub },

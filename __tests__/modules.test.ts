@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { writeModules } from "../packaging";
+import { writeModules } from "../modules/packaging";
 import { config } from "./support/configs";
 import { snapshotTree } from "./support/tree";
 

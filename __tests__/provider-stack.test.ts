@@ -2,9 +2,9 @@ import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
 import { VpcEndpointService } from "@cdktf/provider-aws/lib/vpc-endpoint-service";
 import { Testing } from "cdktf";
 import { setupJest } from "cdktf/lib/testing/adapters/jest";
-import { KafkaPrivateLinkProvider, KafkaPrivateLinkProviderProps } from "../modules/provider-half";
-import { listenerRoutes } from "../synthesized/listener-routes";
-import { resourceInstances } from "../synthesized/instances";
+import { KafkaPrivateLinkProvider, KafkaPrivateLinkProviderProps } from "../modules/kafka-privatelink-provider";
+import { listenerRoutes } from "../stacks/synthesized/listener-routes";
+import { resourceInstances } from "../stacks/synthesized/instances";
 import { config, synthDeploy } from "./support/configs";
 
 const provider = (ids: number[], overrides = {}) => synthDeploy(config(ids, overrides)).stacks["orders-provider"];

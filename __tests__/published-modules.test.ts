@@ -3,8 +3,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { EXAMPLE_CONFIG, loadConfig } from "../config/load";
-import { OUTPUT_MARKER } from "../output/transaction";
-import { writeModules } from "../packaging";
+import { OUTPUT_MARKER } from "../job/output/transaction";
+import { writeModules } from "../modules/packaging";
 import { snapshotTree } from "./support/tree";
 
 const ROOT = path.join(__dirname, "..");

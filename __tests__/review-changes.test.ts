@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { stringify } from "yaml";
-import { runSynth } from "../cli/job";
+import { runSynth } from "../job/job";
 import { configInput, writeConfigFile } from "./support/configs";
 
 /** The bullets of one `## …` section of REVIEW.md, or its text when it has none. */

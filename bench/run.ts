@@ -11,7 +11,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { resourceInstances, TfJson } from "../synthesized/instances";
+import { resourceInstances, TfJson } from "../stacks/synthesized/instances";
 import { benchConfig } from "./config";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -180,7 +180,7 @@ async function main(argv: string[]): Promise<number> {
       fs.writeFileSync(configFile, JSON.stringify(benchConfig(brokers), null, 2));
       const ours: Command = {
         label: `main job, ${brokers} brokers`,
-        argv: [node, "--require", "tsx/cjs", "cli/synth.ts", "--config", configFile, "--out", path.join(dir, "out"), "--modules-out", path.join(dir, "modules")],
+        argv: [node, "--require", "tsx/cjs", "job/cli.ts", "--config", configFile, "--out", path.join(dir, "out"), "--modules-out", path.join(dir, "modules")],
         cwd: ROOT,
       };
       // As the template's cdktf.json runs it (`npx ts-node main.ts`), minus npx's own start-up,

@@ -9,9 +9,9 @@ import {
   DEFAULT_BROKER_PORT_BASE,
   MAX_PORT,
   MIN_PORT,
-} from "../modules/broker-ports/allocation";
-import { DEFAULT_LISTENER_NAME, DEFAULT_SECURITY_PROTOCOL, SECURITY_PROTOCOLS } from "../modules/broker-ports/kafka-config";
-import { DEFAULT_DEREGISTRATION_DELAY_SECONDS, DEFAULT_TCP_IDLE_TIMEOUT_SECONDS } from "../modules/provider-half";
+} from "../modules/kafka-broker-ports/allocation";
+import { DEFAULT_LISTENER_NAME, DEFAULT_SECURITY_PROTOCOL, SECURITY_PROTOCOLS } from "../modules/kafka-broker-ports/kafka-config";
+import { DEFAULT_DEREGISTRATION_DELAY_SECONDS, DEFAULT_TCP_IDLE_TIMEOUT_SECONDS } from "../modules/kafka-privatelink-provider";
 import { partitionOf, REGION_DATA } from "./regions";
 
 /** Seed policy: the product PrivateLink for Kafka was founded on is not offered in these regions. */

@@ -1,7 +1,7 @@
 import * as ipaddr from "ipaddr.js";
 import { z } from "zod";
-import { portPlanErrors } from "../modules/broker-ports/allocation";
-import { INBOUND_RULES_PER_SECURITY_GROUP, MAX_CIDRS_PER_CONSUMER, SECURITY_GROUPS_PER_INTERFACE } from "../modules/consumer-half";
+import { portPlanErrors } from "../modules/kafka-broker-ports/allocation";
+import { INBOUND_RULES_PER_SECURITY_GROUP, MAX_CIDRS_PER_CONSUMER, SECURITY_GROUPS_PER_INTERFACE } from "../modules/kafka-privatelink-consumer";
 import { fieldOf } from "./document";
 import { ConfigError, ConfigProblem } from "./problems";
 import { partitionOf } from "./regions";

@@ -12,8 +12,8 @@ import * as net from "node:net";
 import * as tls from "node:tls";
 import { ConfigResourceTypes, Kafka, type Admin, type RetryOptions } from "kafkajs";
 import type { Config } from "../config/schema";
-import { allocatePorts } from "../modules/broker-ports/allocation";
-import { clientIdleMs } from "../modules/broker-ports/kafka-config";
+import { allocatePorts } from "../modules/kafka-broker-ports/allocation";
+import { clientIdleMs } from "../modules/kafka-broker-ports/kafka-config";
 import { isTls, kafkaConfig, tlsOptions, type Route } from "./connect";
 import type { ClientSettings } from "./properties";
 

@@ -15,8 +15,8 @@ import * as path from "node:path";
 import { CreateSubnetCommand, CreateVpcCommand, EC2Client, ModifyVpcAttributeCommand } from "@aws-sdk/client-ec2";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import type { ConfigInput } from "../config/schema";
-import { runSynth, SynthResult } from "../cli/job";
-import { terraformEnv } from "../checks/terraform";
+import { runSynth, SynthResult } from "../job/job";
+import { terraformEnv } from "./terraform";
 
 const REPO = path.resolve(__dirname, "..");
 const LAUNCHER = path.join(__dirname, "launcher.py");

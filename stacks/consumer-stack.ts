@@ -1,7 +1,7 @@
 import { TerraformStack } from "cdktf";
 import { Construct } from "constructs";
-import { PortPlan } from "../modules/broker-ports/allocation";
-import { KafkaPrivateLinkConsumer } from "../modules/consumer-half";
+import { PortPlan } from "../modules/kafka-broker-ports/allocation";
+import { KafkaPrivateLinkConsumer } from "../modules/kafka-privatelink-consumer";
 import { ClusterConfig, ConsumerConfig, StateConfig } from "../config/schema";
 import { configureStack, nonEmpty } from "./aws-access";
 

@@ -1,5 +1,5 @@
 import { App } from "cdktf";
-import { allocatePorts, PortPlan } from "../modules/broker-ports/allocation";
+import { allocatePorts, PortPlan } from "../modules/kafka-broker-ports/allocation";
 import { Config } from "../config/schema";
 import { ConsumerStack } from "./consumer-stack";
 import { ProviderStack } from "./provider-stack";

@@ -1,13 +1,13 @@
 import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
 import { App, Fn, Op, propertyAccess, TerraformHclModule, TerraformLocal, TerraformOutput, TerraformStack, Token } from "cdktf";
-import { brokerPortRules, brokerPortsVariables, defineBrokerPortsModule } from "../modules/broker-ports/terraform";
-import { MAX_BROKERS, MAX_PORT, MIN_PORT } from "../modules/broker-ports/allocation";
-import { KafkaPrivateLinkConsumer, MAX_CIDRS_PER_CONSUMER, SECURITY_GROUPS_PER_INTERFACE } from "../modules/consumer-half";
+import { brokerPortRules, brokerPortsVariables, defineBrokerPortsModule } from "../modules/kafka-broker-ports/terraform";
+import { MAX_BROKERS, MAX_PORT, MIN_PORT } from "../modules/kafka-broker-ports/allocation";
+import { KafkaPrivateLinkConsumer, MAX_CIDRS_PER_CONSUMER, SECURITY_GROUPS_PER_INTERFACE } from "../modules/kafka-privatelink-consumer";
 import { hcl } from "../modules/private/hcl";
 import { moduleVariable } from "../modules/private/variables";
 import { DEFAULT_BROKER_TARGET_PORT } from "../config/schema";
-import { DEFAULT_LISTENER_NAME, DEFAULT_SECURITY_PROTOCOL, SECURITY_PROTOCOLS } from "../modules/broker-ports/kafka-config";
-import { DEFAULT_DEREGISTRATION_DELAY_SECONDS, DEFAULT_TCP_IDLE_TIMEOUT_SECONDS, KafkaPrivateLinkProvider, TargetType } from "../modules/provider-half";
+import { DEFAULT_LISTENER_NAME, DEFAULT_SECURITY_PROTOCOL, SECURITY_PROTOCOLS } from "../modules/kafka-broker-ports/kafka-config";
+import { DEFAULT_DEREGISTRATION_DELAY_SECONDS, DEFAULT_TCP_IDLE_TIMEOUT_SECONDS, KafkaPrivateLinkProvider, TargetType } from "../modules/kafka-privatelink-provider";
 
 /**
  * The stacks emitted as publishable Terraform modules. Every cluster-specific value is a variable,

@@ -1,7 +1,7 @@
 import { TerraformStack } from "cdktf";
 import { Construct } from "constructs";
-import { PortPlan } from "../modules/broker-ports/allocation";
-import { KafkaPrivateLinkProvider } from "../modules/provider-half";
+import { PortPlan } from "../modules/kafka-broker-ports/allocation";
+import { KafkaPrivateLinkProvider } from "../modules/kafka-privatelink-provider";
 import { Config } from "../config/schema";
 import { configureStack, nonEmpty } from "./aws-access";
 

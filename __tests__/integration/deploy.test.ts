@@ -19,7 +19,7 @@ import * as path from "node:path";
 import { AcceptVpcEndpointConnectionsCommand, CreateVpcCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { CreateTopicCommand, SNSClient } from "@aws-sdk/client-sns";
 import { CreateHostedZoneCommand, GetHostedZoneCommand, Route53Client } from "@aws-sdk/client-route-53";
-import { terraformUnavailable } from "../../checks/terraform";
+import { terraformUnavailable } from "../../emulator/terraform";
 import { EXAMPLE_CONFIG } from "../../config/load";
 import type { Config, ConfigInput } from "../../config/schema";
 import {
@@ -36,7 +36,7 @@ import {
 } from "../../emulator/emulator";
 import { Inventory, readInventory } from "../../emulator/inventory";
 import { plannedChanges } from "../../emulator/plan-text";
-import { brokerPort as allocatedPort } from "../../modules/broker-ports/allocation";
+import { brokerPort as allocatedPort } from "../../modules/kafka-broker-ports/allocation";
 import { rehearseDeployment } from "../../rehearsal/deployed";
 import { missingPrerequisites } from "../../rehearsal/rehearsal";
 import { itNeeds } from "../support/requirements";

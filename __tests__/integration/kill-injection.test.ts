@@ -15,11 +15,11 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { buildSync } from "esbuild";
 import { stringify } from "yaml";
-import { runSynth } from "../../cli/job";
-import { OUTPUT_MARKER } from "../../output/transaction";
-import { PortChangeError } from "../../review/port-lock";
-import { resourceInstances } from "../../synthesized/instances";
-import { listenerRoutes } from "../../synthesized/listener-routes";
+import { runSynth } from "../../job/job";
+import { OUTPUT_MARKER } from "../../job/output/transaction";
+import { PortChangeError } from "../../job/review/port-lock";
+import { resourceInstances } from "../../stacks/synthesized/instances";
+import { listenerRoutes } from "../../stacks/synthesized/listener-routes";
 import { configInput } from "../support/configs";
 import { itNeeds } from "../support/requirements";
 
@@ -196,7 +196,7 @@ describe("the main job under kills and concurrent runs (strace)", () => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), "kpl-kill-"));
     // Precompiled once: each case starts a process, and tsx would compile (and cache in tmp) every time.
     bundle = path.join(work, "synth.js");
-    buildSync({ entryPoints: [path.join(ROOT, "cli", "synth.ts")], bundle: true, platform: "node", packages: "external", outfile: bundle, logLevel: "warning" });
+    buildSync({ entryPoints: [path.join(ROOT, "job", "cli.ts")], bundle: true, platform: "node", packages: "external", outfile: bundle, logLevel: "warning" });
     template = path.join(work, "template");
     fs.mkdirSync(path.join(template, "tmp"), { recursive: true });
     const config = path.join(template, "cluster.yaml");

@@ -1,14 +1,14 @@
 /**
  * Terraform itself reads the user strings of the synthesized stacks as the literal text the
  * configuration holds (no template evaluated), and validates the stacks that carry them.
- * Needs terraform and the AWS provider mirror (checks/terraform.ts); about 10 s.
+ * Needs terraform and the AWS provider mirror (emulator/terraform.ts); about 10 s.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { stringify } from "yaml";
-import { terraformInit, terraformOk, terraformUnavailable } from "../../checks/terraform";
-import { runSynth } from "../../cli/job";
+import { terraformInit, terraformOk, terraformUnavailable } from "../../emulator/terraform";
+import { runSynth } from "../../job/job";
 import { configInput } from "../support/configs";
 import { LITERAL_PROFILES, LITERAL_TAGS } from "../support/literal-strings";
 import { itNeeds } from "../support/requirements";

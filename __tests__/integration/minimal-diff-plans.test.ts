@@ -8,8 +8,8 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { terraformUnavailable } from "../../checks/terraform";
-import { renderTestFile, TestFile } from "../../packaging/module-tests";
+import { terraformUnavailable } from "../../emulator/terraform";
+import { renderTestFile, TestFile } from "../../modules/packaging/module-tests";
 import { configInput } from "../support/configs";
 import { synthInto } from "../support/main-job";
 import { itNeeds } from "../support/requirements";

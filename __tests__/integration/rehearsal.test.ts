@@ -11,11 +11,11 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { runSynth } from "../../cli/job";
+import { runSynth } from "../../job/job";
 import type { DoctorReport } from "../../doctor/doctor";
-import { brokerPort } from "../../modules/broker-ports/allocation";
+import { brokerPort } from "../../modules/kafka-broker-ports/allocation";
 import { providerStackName } from "../../stacks";
-import type { TfJson } from "../../synthesized/instances";
+import type { TfJson } from "../../stacks/synthesized/instances";
 import { brokerProperties, parseProperties } from "../../rehearsal/broker-config";
 import { haproxyConfig, stateChanges } from "../../rehearsal/haproxy";
 import { LOAD_BALANCER_ADDRESS } from "../../rehearsal/network";

@@ -51,7 +51,7 @@ const real = (p: string) => {
 /**
  * A run's outputs. The outputs are derived from the configuration and the port lock, so the design
  * only has to keep the lock whole and never touch what this tool did not write:
- * - every target is claimed before anything else (output/claim.ts), so one run at a time writes it;
+ * - every target is claimed before anything else (job/output/claim.ts), so one run at a time writes it;
  * - new contents are built beside each target (`.<name>.new-<run>`) and renamed into place, files
  *   first: the lock is replaced by one rename (never missing, never half-written), then each folder;
  * - whatever a killed run left beside a target is its own run file, removed by the next run that

@@ -1,8 +1,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { OUTPUT_MARKER } from "../output/transaction";
-import { Config } from "../config/schema";
-import { PortPlan } from "../modules/broker-ports/allocation";
+import { Config } from "../../config/schema";
+import { PortPlan } from "../../modules/kafka-broker-ports/allocation";
 
 /**
  * What running clients depend on, as the last run synthesized it: kept beside the configuration

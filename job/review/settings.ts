@@ -1,8 +1,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { Config, DEFAULT_DENIED_REGIONS } from "../config/schema";
-import { PortPlan } from "../modules/broker-ports/allocation";
-import { stateKey } from "../stacks/aws-access";
+import { Config, DEFAULT_DENIED_REGIONS } from "../../config/schema";
+import { PortPlan } from "../../modules/kafka-broker-ports/allocation";
+import { stateKey } from "../../stacks/aws-access";
 
 /**
  * Every setting a plan reviewer must see when it changes, as one synth produced them. The synth

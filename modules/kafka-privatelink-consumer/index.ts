@@ -8,8 +8,8 @@ import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { IResolvable, TerraformIterator, TerraformOutput, Token } from "cdktf";
 import { Construct } from "constructs";
-import { clientConfig, DEFAULT_SECURITY_PROTOCOL } from "../broker-ports/kafka-config";
-import { DEFAULT_TCP_IDLE_TIMEOUT_SECONDS } from "../provider-half";
+import { clientConfig, DEFAULT_SECURITY_PROTOCOL } from "../kafka-broker-ports/kafka-config";
+import { DEFAULT_TCP_IDLE_TIMEOUT_SECONDS } from "../kafka-privatelink-provider";
 import { hcl, isKnown } from "../private/hcl";
 
 /**

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { Config } from "../config/schema";
-import { DeployStacks } from "../stacks";
+import { Config } from "../../config/schema";
+import { DeployStacks } from "../../stacks";
 import { PortChanges } from "./port-lock";
 import { renderReviewPage } from "./review-page";
 import { compareSettings, previousSettings, reviewSettings, SETTINGS_FILE } from "./settings";

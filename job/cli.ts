@@ -7,8 +7,8 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { EXAMPLE_CONFIG } from "../config/load";
 import { ConfigError } from "../config/validate";
-import { CommitError, OutputError } from "../output/transaction";
-import { PortChangeError, PortLockError } from "../review/port-lock";
+import { CommitError, OutputError } from "./output/transaction";
+import { PortChangeError, PortLockError } from "./review/port-lock";
 import { runSynth, SynthResult } from "./job";
 
 const USAGE = `Usage: npm run synth -- [--config FILE] [--out DIR] [--modules-out DIR] [--allow-port-change]

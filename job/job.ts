@@ -2,11 +2,11 @@ import * as path from "node:path";
 import { App } from "cdktf";
 import { loadConfig } from "../config/load";
 import { Config } from "../config/schema";
-import { PortPlan } from "../modules/broker-ports/allocation";
-import { Outputs } from "../output/transaction";
-import { writeModules } from "../packaging";
-import { checkPortLock, lockPathFor, PortChanges, previousAllocation, renderLock, renderOutputMarker } from "../review/port-lock";
-import { writeReview } from "../review/write-review";
+import { PortPlan } from "../modules/kafka-broker-ports/allocation";
+import { Outputs } from "./output/transaction";
+import { writeModules } from "../modules/packaging";
+import { checkPortLock, lockPathFor, PortChanges, previousAllocation, renderLock, renderOutputMarker } from "./review/port-lock";
+import { writeReview } from "./review/write-review";
 import { addDeployStacks, portPlanFor } from "../stacks";
 
 export interface SynthOptions {

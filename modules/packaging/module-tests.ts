@@ -3,7 +3,7 @@
  * user runs `terraform test` in the module folder, with no AWS account (`mock_provider "aws"`).
  * They assert the plan's shape and that every validation refuses what it should.
  */
-import { MODULE_NAMES } from "../stacks/module-stacks";
+import { MODULE_NAMES } from "../../stacks/module-stacks";
 import { hclAttributes, toHcl } from "./terraform-json";
 
 export interface TestRun {

@@ -1,5 +1,5 @@
-import { PortPlan } from "../modules/broker-ports/allocation";
-import { Config } from "../config/schema";
+import { PortPlan } from "../../modules/kafka-broker-ports/allocation";
+import { Config } from "../../config/schema";
 import { PortChanges } from "./port-lock";
 import { SettingsComparison } from "./settings";
 

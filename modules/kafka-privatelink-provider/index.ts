@@ -7,8 +7,8 @@ import { VpcEndpointConnectionAccepter } from "@cdktf/provider-aws/lib/vpc-endpo
 import { VpcEndpointService } from "@cdktf/provider-aws/lib/vpc-endpoint-service";
 import { IResolvable, MapTerraformIterator, propertyAccess, TerraformIterator, TerraformOutput, Token } from "cdktf";
 import { Construct } from "constructs";
-import { MAX_BROKERS, MAX_LISTENERS_PER_NLB } from "../broker-ports/allocation";
-import { brokerListenerConfig, DEFAULT_LISTENER_NAME, DEFAULT_SECURITY_PROTOCOL } from "../broker-ports/kafka-config";
+import { MAX_BROKERS, MAX_LISTENERS_PER_NLB } from "../kafka-broker-ports/allocation";
+import { brokerListenerConfig, DEFAULT_LISTENER_NAME, DEFAULT_SECURITY_PROTOCOL } from "../kafka-broker-ports/kafka-config";
 import { hcl, isKnown } from "../private/hcl";
 
 /** Above Kafka clients' default idle close (540 s), so the client, not the NLB, ends idle connections. */
