@@ -1,5 +1,7 @@
 import { App } from "cdktf";
-import { allocatePorts, PortPlan } from "../modules/kafka-broker-ports/allocation";
+import { PortPlan } from "../modules/kafka-broker-ports/allocation";
+import { portPlanFor } from "./ports";
+export { portPlanFor } from "./ports";
 import { Config } from "../config/schema";
 import { ConsumerStack } from "./consumer-stack";
 import { ProviderStack } from "./provider-stack";
@@ -13,14 +15,6 @@ export interface DeployStacks {
   readonly consumers: readonly ConsumerStack[];
 }
 
-/** The cluster's port allocation (the configuration was validated, so it cannot fail). */
-export function portPlanFor({ cluster }: Config): PortPlan {
-  return allocatePorts({
-    brokerIds: cluster.brokers.map((b) => b.id),
-    bootstrapPort: cluster.bootstrapPort,
-    brokerPortBase: cluster.brokerPortBase,
-  });
-}
 
 /** The deployable stacks of a validated configuration: the provider and one per consumer. */
 export function addDeployStacks(app: App, config: Config): DeployStacks {

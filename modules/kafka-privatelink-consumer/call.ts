@@ -1,0 +1,111 @@
+import { TerraformHclModule, Token } from "cdktf";
+import { Construct } from "constructs";
+import { portPlanErrors } from "../kafka-broker-ports/allocation";
+import { claimModuleName, definedInputs, PropsError, requiredList, requiredText } from "../private/module-call";
+
+/** The folder name of the published module, beside the other two. */
+export const CONSUMER_MODULE = "kafka-privatelink-consumer";
+
+/** The provider module's output `connection`: everything a consumer needs to know of the cluster. */
+export interface Connection {
+  /** The provider's VPC endpoint service name (may be a cross-stack reference). */
+  readonly serviceName: string;
+  /** The service's region. */
+  readonly region: string;
+  readonly advertisedHostname: string;
+  readonly bootstrapPort: number;
+  /** Broker ID (as a string) → its listener port. */
+  readonly brokerPorts: Record<string, number>;
+  readonly securityProtocol: string;
+  readonly tcpIdleTimeoutSeconds: number;
+}
+
+export interface KafkaPrivateLinkConsumerProps {
+  /** Where the module folder is, as Terraform takes a module source (relative to the calling stack's folder). */
+  readonly source: string;
+  /** Prefix of the AWS names (security groups `<name>-kafka-<cidr>`): 1-64 characters. */
+  readonly name: string;
+  /** The client VPC; needs enableDnsSupport and enableDnsHostnames for the private zone. */
+  readonly vpcId: string;
+  /** Endpoint subnets, one per availability zone the clients run in. */
+  readonly subnetIds: string[];
+  /** The cluster, as the provider module's output `connection` describes it. */
+  readonly connection: Connection;
+  /** Client CIDR blocks allowed to reach the bootstrap and broker ports, at most 5 (one security group each). */
+  readonly allowedCidrs: string[];
+  /** Allow 0.0.0.0/0 in allowedCidrs. @default false */
+  readonly allowAnyCidr?: boolean;
+  /** An existing private hosted zone (associated with the VPC) for the record. @default null: a new zone named exactly the hostname */
+  readonly hostedZoneId?: string;
+  /** @default {} */
+  readonly tags?: Record<string, string>;
+}
+
+const BROKER_ID = /^(0|[1-9][0-9]*)$/;
+
+/**
+ * The ports of a connection as the allocation made them: every broker's port is one base + its
+ * ID. Returns the base, or the problem.
+ */
+export function connectionPortBase(brokerPorts: Record<string, number>): { base?: number; problem?: string } {
+  const bases = [...new Set(Object.entries(brokerPorts).filter(([id]) => BROKER_ID.test(id)).map(([id, port]) => port - Number(id)))];
+  if (bases.length === 1) return { base: bases[0] };
+  if (bases.length === 0) return { problem: `connection.brokerPorts: ${JSON.stringify(brokerPorts)} lists no broker` };
+  return {
+    problem: `connection.brokerPorts: ${JSON.stringify(brokerPorts)} is not one base + broker ID for every broker (port bases ${bases.join(", ")}); pass the provider module's output connection as it is`,
+  };
+}
+
+/** Every problem of the props, one line each (field, value, rule); the port rule is allocation.ts's. */
+export function consumerPropsProblems(props: KafkaPrivateLinkConsumerProps): string[] {
+  const problems = [...requiredText(props, ["source", "name", "vpcId"]), ...requiredList(props, ["subnetIds", "allowedCidrs"])];
+  const c = props.connection;
+  if (c === undefined || c === null) return [...problems, "connection: undefined must be the provider module's output connection"];
+  problems.push(...requiredText(c, ["serviceName", "region", "advertisedHostname", "securityProtocol"]).map((p) => `connection.${p}`));
+  const ports = c.brokerPorts ?? {};
+  problems.push(...Object.keys(ports).filter((k) => !BROKER_ID.test(k)).map((k) => `connection.brokerPorts: key ${JSON.stringify(k)} is not a broker ID`));
+  const { base, problem } = connectionPortBase(ports);
+  if (problem) problems.push(problem);
+  else if (!Token.isUnresolved(c.bootstrapPort)) {
+    const ids = Object.keys(ports).filter((k) => BROKER_ID.test(k)).map(Number);
+    problems.push(...portPlanErrors({ brokerIds: ids, bootstrapPort: c.bootstrapPort, brokerPortBase: base }).map((e) => `connection: ${e.message}`));
+  }
+  return problems;
+}
+
+/** The module's input variables (snake_case, as in the module's variables.tf.json) for these props. */
+export function consumerModuleInputs(props: Omit<KafkaPrivateLinkConsumerProps, "source">): Record<string, unknown> {
+  const c = props.connection;
+  return definedInputs({
+    name: props.name,
+    vpc_id: props.vpcId,
+    subnet_ids: props.subnetIds,
+    connection: {
+      service_name: c.serviceName,
+      region: c.region,
+      advertised_hostname: c.advertisedHostname,
+      bootstrap_port: c.bootstrapPort,
+      broker_ports: c.brokerPorts,
+      security_protocol: c.securityProtocol,
+      tcp_idle_timeout_seconds: c.tcpIdleTimeoutSeconds,
+    },
+    allowed_cidrs: props.allowedCidrs,
+    allow_any_cidr: props.allowAnyCidr,
+    hosted_zone_id: props.hostedZoneId,
+    tags: props.tags,
+  });
+}
+
+/**
+ * A call of the published consumer module: `module "<id>"` with typed inputs, checked when
+ * constructed. Plan addresses are `module.<id>.aws_vpc_endpoint.this`; two calls in one stack
+ * need two IDs, as two `module` blocks do.
+ */
+export class KafkaPrivateLinkConsumer extends TerraformHclModule {
+  constructor(scope: Construct, id: string, props: KafkaPrivateLinkConsumerProps) {
+    const problems = consumerPropsProblems(props);
+    if (problems.length > 0) throw new PropsError(`KafkaPrivateLinkConsumer "${id}"`, problems);
+    super(scope, id, { source: props.source, skipAssetCreationFromLocalModules: true, variables: consumerModuleInputs(props) });
+    claimModuleName(this, id);
+  }
+}

@@ -1,0 +1,126 @@
+import { TerraformHclModule } from "cdktf";
+import { Construct } from "constructs";
+import { DEFAULT_BOOTSTRAP_PORT, DEFAULT_BROKER_PORT_BASE, portPlanErrors } from "../kafka-broker-ports/allocation";
+import { claimModuleName, definedInputs, PropsError, requiredList, requiredText } from "../private/module-call";
+
+/** The folder name of the published module, beside the other two. */
+export const PROVIDER_MODULE = "kafka-privatelink-provider";
+
+export interface BrokerTarget {
+  /** A private IPv4 address (targetType ip) or an EC2 instance ID (targetType instance). */
+  readonly target: string;
+}
+
+export interface KafkaPrivateLinkProviderProps {
+  /** Where the module folder is, as Terraform takes a module source (relative to the calling stack's folder). */
+  readonly source: string;
+  /** Prefix of the AWS names (`<name>-nlb`, `<name>-b<id>-<brokerTargetPort>[i]`): 1-20 characters. */
+  readonly name: string;
+  /** The brokers' VPC: the NLB and its target groups are created in it. */
+  readonly vpcId: string;
+  /** Subnets of the NLB, one per availability zone that should serve clients. */
+  readonly subnetIds: string[];
+  /** The one hostname every broker advertises; only the port tells brokers apart. */
+  readonly advertisedHostname: string;
+  /** Broker ID (as a string: Terraform map keys are strings) → its target. */
+  readonly brokers: Record<string, BrokerTarget>;
+  /** IAM principals allowed to create endpoints to the service. */
+  readonly allowedPrincipals: string[];
+  /** Port of the listener that forwards to any healthy broker. @default 9091 */
+  readonly bootstrapPort?: number;
+  /** Broker port = brokerPortBase + broker ID. @default 6000 */
+  readonly brokerPortBase?: number;
+  /** The port on each broker that the NLB forwards to (its PrivateLink listener). @default 9094 */
+  readonly brokerTargetPort?: number;
+  /** How brokers are registered. @default "ip" */
+  readonly targetType?: "ip" | "instance";
+  /** Allow "*" in allowedPrincipals. @default false */
+  readonly allowAnyPrincipal?: boolean;
+  /** Every endpoint connection waits for the provider to accept it. @default true */
+  readonly acceptanceRequired?: boolean;
+  /** AWS deletion protection on the NLB. @default false */
+  readonly deletionProtection?: boolean;
+  /** Other regions whose VPCs may connect (cross-region PrivateLink). @default [] (same region only) */
+  readonly supportedRegions?: string[];
+  /** NLB TCP listener idle timeout, 60-6000 s. @default 600 */
+  readonly tcpIdleTimeoutSeconds?: number;
+  /** Seconds a deregistering broker keeps its connections. @default 30 */
+  readonly deregistrationDelaySeconds?: number;
+  /** Kafka listener name in the broker config snippets. @default "PRIVATELINK" */
+  readonly listenerName?: string;
+  /** Security protocol of that listener. @default "SSL" */
+  readonly listenerSecurityProtocol?: string;
+  /** Interface endpoint IDs whose connections are accepted. @default [] */
+  readonly acceptEndpoints?: string[];
+  /** Health alarms notifying these SNS topics. @default none */
+  readonly alarms?: { readonly actions: string[] };
+  /** @default {} */
+  readonly tags?: Record<string, string>;
+}
+
+const BROKER_ID = /^(0|[1-9][0-9]*)$/;
+
+/** Every problem of the props, one line each (field, value, rule); the port rule is allocation.ts's. */
+export function providerPropsProblems(props: KafkaPrivateLinkProviderProps): string[] {
+  const problems = [...requiredText(props, ["source", "name", "vpcId", "advertisedHostname"]), ...requiredList(props, ["subnetIds", "allowedPrincipals"])];
+  const brokers = props.brokers ?? {};
+  const keys = Object.keys(brokers);
+  const badKeys = keys.filter((k) => !BROKER_ID.test(k));
+  problems.push(...badKeys.map((k) => `brokers: key ${JSON.stringify(k)} is not a broker ID (a non-negative integer without leading zeros)`));
+  problems.push(
+    ...keys.filter((k) => typeof brokers[k]?.target !== "string" || brokers[k].target.length === 0).map((k) => `brokers["${k}"].target: ${JSON.stringify(brokers[k]?.target)} must be a non-empty string`),
+  );
+  const errors = portPlanErrors({
+    brokerIds: keys.filter((k) => BROKER_ID.test(k)).map(Number),
+    bootstrapPort: props.bootstrapPort ?? DEFAULT_BOOTSTRAP_PORT,
+    brokerPortBase: props.brokerPortBase ?? DEFAULT_BROKER_PORT_BASE,
+  });
+  problems.push(...errors.map((e) => e.message));
+  return problems;
+}
+
+/** The module's input variables (snake_case, as in the module's variables.tf.json) for these props. */
+export function providerModuleInputs(props: Omit<KafkaPrivateLinkProviderProps, "source">): Record<string, unknown> {
+  return definedInputs({
+    name: props.name,
+    vpc_id: props.vpcId,
+    subnet_ids: props.subnetIds,
+    advertised_hostname: props.advertisedHostname,
+    bootstrap_port: props.bootstrapPort,
+    broker_port_base: props.brokerPortBase,
+    broker_target_port: props.brokerTargetPort,
+    target_type: props.targetType,
+    brokers: props.brokers,
+    allowed_principals: props.allowedPrincipals,
+    allow_any_principal: props.allowAnyPrincipal,
+    acceptance_required: props.acceptanceRequired,
+    deletion_protection: props.deletionProtection,
+    supported_regions: props.supportedRegions,
+    tcp_idle_timeout_seconds: props.tcpIdleTimeoutSeconds,
+    deregistration_delay_seconds: props.deregistrationDelaySeconds,
+    listener_name: props.listenerName,
+    listener_security_protocol: props.listenerSecurityProtocol,
+    accept_endpoints: props.acceptEndpoints,
+    alarms: props.alarms,
+    tags: props.tags,
+  });
+}
+
+/**
+ * A call of the published provider module: `module "<id>"` with typed inputs, checked when
+ * constructed. Plan addresses are `module.<id>.aws_lb_listener.broker["3"]`; two calls in one
+ * stack need two IDs, as two `module` blocks do.
+ */
+export class KafkaPrivateLinkProvider extends TerraformHclModule {
+  constructor(scope: Construct, id: string, props: KafkaPrivateLinkProviderProps) {
+    const problems = providerPropsProblems(props);
+    if (problems.length > 0) throw new PropsError(`KafkaPrivateLinkProvider "${id}"`, problems);
+    super(scope, id, { source: props.source, skipAssetCreationFromLocalModules: true, variables: providerModuleInputs(props) });
+    claimModuleName(this, id);
+  }
+
+  /** Output `endpoint_service_name`: the service consumers connect to. */
+  get endpointServiceName(): string {
+    return this.getString("endpoint_service_name");
+  }
+}

@@ -1,0 +1,46 @@
+import { TerraformElement, TerraformStack } from "cdktf";
+
+/** A prop that breaks the module's contract: names the prop, the value and the rule. */
+export class PropsError extends Error {
+  constructor(construct: string, problems: readonly string[]) {
+    super(`${construct}: invalid props (${problems.length} problem${problems.length === 1 ? "" : "s"})\n  ${problems.join("\n  ")}`);
+    this.name = "PropsError";
+  }
+}
+
+/** Problems of props every module call shares. */
+export function requiredText(props: object, names: readonly string[]): string[] {
+  const values = props as Record<string, unknown>;
+  return names.filter((n) => typeof values[n] !== "string" || (values[n] as string).length === 0).map((n) => `${n}: ${JSON.stringify(values[n])} must be a non-empty string`);
+}
+
+export function requiredList(props: object, names: readonly string[]): string[] {
+  const values = props as Record<string, unknown>;
+  return names
+    .filter((n) => !Array.isArray(values[n]) || (values[n] as unknown[]).length === 0 || (values[n] as unknown[]).some((v) => typeof v !== "string" || v.length === 0))
+    .map((n) => `${n}: ${JSON.stringify(values[n])} must list at least one non-empty string`);
+}
+
+/** Module inputs without the props left unset (the module's defaults apply). */
+export function definedInputs(inputs: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(inputs).filter(([, v]) => v !== undefined));
+}
+
+const claimed = new WeakMap<TerraformStack, Map<string, string>>();
+
+/**
+ * Gives a module call the block name `id` in its stack (`module.<id>.…` in every plan address,
+ * wherever the construct sits in the tree), and refuses a second call of that name in the stack,
+ * which would otherwise silently replace the first.
+ */
+export function claimModuleName(call: TerraformElement, id: string): void {
+  const stack = TerraformStack.of(call);
+  const names = claimed.get(stack) ?? new Map<string, string>();
+  claimed.set(stack, names);
+  const first = names.get(id);
+  if (first !== undefined) {
+    throw new Error(`${call.node.path}: stack ${stack.node.id} already calls a module named "${id}" (${first}); give each module call its own construct ID`);
+  }
+  names.set(id, call.node.path);
+  call.overrideLogicalId(id);
+}

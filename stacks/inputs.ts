@@ -1,0 +1,73 @@
+/**
+ * The configuration as the published modules' inputs: what the deployable stacks pass to their
+ * `module "kafka"` call, what the modules' examples show and what the shared table of validation
+ * cases feeds Terraform. Every value is spelled out (the configuration's defaults applied), so a
+ * reviewer reads the cluster in the stack without knowing the modules' defaults.
+ */
+import { ClusterConfig, Config, ConsumerConfig } from "../config/schema";
+import { KafkaPrivateLinkConsumerProps } from "../modules/kafka-privatelink-consumer/call";
+import { KafkaPrivateLinkProviderProps } from "../modules/kafka-privatelink-provider/call";
+import { portPlanFor } from "./ports";
+
+/** The consumers' regions other than the cluster's, when cross-region PrivateLink is allowed. */
+export function crossRegionConsumerRegions({ cluster, consumers, policy }: Config): string[] {
+  return policy.allowCrossRegion ? [...new Set(consumers.map((c) => c.region).filter((r) => r !== cluster.region))].sort() : [];
+}
+
+/** The provider module's inputs for a validated configuration. */
+export function providerProps(config: Config): Omit<KafkaPrivateLinkProviderProps, "source"> {
+  const { cluster, policy } = config;
+  return {
+    name: cluster.name,
+    vpcId: cluster.vpcId,
+    subnetIds: cluster.subnetIds,
+    advertisedHostname: cluster.advertisedHostname,
+    bootstrapPort: cluster.bootstrapPort,
+    brokerPortBase: cluster.brokerPortBase,
+    brokerTargetPort: cluster.brokerTargetPort,
+    targetType: cluster.targetType,
+    brokers: Object.fromEntries(cluster.brokers.map((b) => [String(b.id), { target: b.target }])),
+    allowedPrincipals: cluster.allowedPrincipals,
+    allowAnyPrincipal: policy.allowAnyPrincipal,
+    acceptanceRequired: cluster.acceptanceRequired,
+    deletionProtection: cluster.deletionProtection,
+    supportedRegions: crossRegionConsumerRegions(config),
+    tcpIdleTimeoutSeconds: cluster.tcpIdleTimeoutSeconds,
+    deregistrationDelaySeconds: cluster.deregistrationDelaySeconds,
+    listenerName: cluster.listenerName,
+    listenerSecurityProtocol: cluster.listenerSecurityProtocol,
+    acceptEndpoints: cluster.acceptEndpoints,
+    alarms: cluster.alarms,
+    tags: cluster.tags,
+  };
+}
+
+/** The AWS name prefix of a consumer's resources: the cluster's name and the consumer's. */
+export const consumerResourceName = (cluster: ClusterConfig, consumer: ConsumerConfig) => `${cluster.name}-${consumer.name}`;
+
+/**
+ * The consumer module's inputs for one consumer of a validated configuration. `serviceName` is
+ * the provider's endpoint service (a cross-stack reference in a stack, a value in an example).
+ */
+export function consumerProps(config: Config, consumer: ConsumerConfig, serviceName: string): Omit<KafkaPrivateLinkConsumerProps, "source"> {
+  const { cluster, policy } = config;
+  const ports = portPlanFor(config);
+  return {
+    name: consumerResourceName(cluster, consumer),
+    vpcId: consumer.vpcId,
+    subnetIds: consumer.subnetIds,
+    connection: {
+      serviceName,
+      region: cluster.region,
+      advertisedHostname: cluster.advertisedHostname,
+      bootstrapPort: ports.bootstrapPort,
+      brokerPorts: Object.fromEntries([...ports.brokerPorts].map(([id, port]) => [String(id), port])),
+      securityProtocol: cluster.listenerSecurityProtocol,
+      tcpIdleTimeoutSeconds: cluster.tcpIdleTimeoutSeconds,
+    },
+    allowedCidrs: consumer.allowedCidrs,
+    allowAnyCidr: policy.allowAnyCidr,
+    hostedZoneId: consumer.hostedZoneId,
+    tags: consumer.tags,
+  };
+}
