@@ -7,14 +7,14 @@
 import { ClusterConfig, Config, ConsumerConfig } from "../config/schema";
 import { KafkaPrivateLinkConsumerProps } from "../modules/kafka-privatelink-consumer/call";
 import { KafkaPrivateLinkProviderProps } from "../modules/kafka-privatelink-provider/call";
-import { portPlanFor } from "./ports";
+import { brokerPort } from "../modules/kafka-broker-ports/allocation";
 
 /** The consumers' regions other than the cluster's, when cross-region PrivateLink is allowed. */
 export function crossRegionConsumerRegions({ cluster, consumers, policy }: Config): string[] {
   return policy.allowCrossRegion ? [...new Set(consumers.map((c) => c.region).filter((r) => r !== cluster.region))].sort() : [];
 }
 
-/** The provider module's inputs for a validated configuration. */
+/** The provider module's inputs for a configuration (mapped as it is: validate first). */
 export function providerProps(config: Config): Omit<KafkaPrivateLinkProviderProps, "source"> {
   const { cluster, policy } = config;
   return {
@@ -46,12 +46,11 @@ export function providerProps(config: Config): Omit<KafkaPrivateLinkProviderProp
 export const consumerResourceName = (cluster: ClusterConfig, consumer: ConsumerConfig) => `${cluster.name}-${consumer.name}`;
 
 /**
- * The consumer module's inputs for one consumer of a validated configuration. `serviceName` is
+ * The consumer module's inputs for one consumer of a configuration (mapped as it is: validate first). `serviceName` is
  * the provider's endpoint service (a cross-stack reference in a stack, a value in an example).
  */
 export function consumerProps(config: Config, consumer: ConsumerConfig, serviceName: string): Omit<KafkaPrivateLinkConsumerProps, "source"> {
   const { cluster, policy } = config;
-  const ports = portPlanFor(config);
   return {
     name: consumerResourceName(cluster, consumer),
     vpcId: consumer.vpcId,
@@ -60,8 +59,10 @@ export function consumerProps(config: Config, consumer: ConsumerConfig, serviceN
       serviceName,
       region: cluster.region,
       advertisedHostname: cluster.advertisedHostname,
-      bootstrapPort: ports.bootstrapPort,
-      brokerPorts: Object.fromEntries([...ports.brokerPorts].map(([id, port]) => [String(id), port])),
+      bootstrapPort: cluster.bootstrapPort,
+      // The allocation's rule itself, without its checks: the table of validation cases feeds
+      // Terraform configurations that the validator refuses.
+      brokerPorts: Object.fromEntries(cluster.brokers.map((b) => [String(b.id), brokerPort(b.id, cluster.brokerPortBase)])),
       securityProtocol: cluster.listenerSecurityProtocol,
       tcpIdleTimeoutSeconds: cluster.tcpIdleTimeoutSeconds,
     },
