@@ -1,6 +1,7 @@
 /**
  * The cdktf app, for `cdktf synth` / `cdktf deploy`: the deployable stacks of the configuration
- * named by PRIVATELINK_CONFIG (default: the shipped example), and REVIEW.md beside them. It checks
+ * named by PRIVATELINK_CONFIG (default: the shipped example), the published modules they call
+ * (`modules/`) and REVIEW.md beside them. It checks
  * the port lock that the main job (`npm run synth`) records, creating it only when there is none:
  * `cdktf diff` or a deploy that fails must not record a change as accepted. A change to what
  * clients use is refused unless PRIVATELINK_ALLOW_PORT_CHANGE=1; `npm run synth --
@@ -15,7 +16,10 @@ import { OUTPUT_MARKER } from "./job/output/transaction";
 import { cdktfPortLock } from "./job/review/cdktf-port-lock";
 import { lockPathFor, PortChangeError, PortLockError, previousAllocation, renderOutputMarker } from "./job/review/port-lock";
 import { writeReview } from "./job/review/write-review";
+import { writeModuleFolders } from "./modules/packaging";
 import { addDeployStacks, portPlanFor } from "./stacks";
+import { publishedModules } from "./stacks/examples";
+import { MODULES_DIR } from "./stacks/module-call";
 
 const configFile = process.env.PRIVATELINK_CONFIG || EXAMPLE_CONFIG;
 try {
@@ -28,6 +32,8 @@ try {
   const { next, changes } = cdktfPortLock(config, portPlanFor(config), lockFile, previous, allowChange, console.error);
   const deploy = addDeployStacks(app, config);
   app.synth();
+  // The published modules the stacks call, beside them (what `npm run synth` also writes to --modules-out).
+  writeModuleFolders(path.join(app.outdir, MODULES_DIR), publishedModules(config));
   writeReview(app.outdir, app.outdir, { config, deploy, changes, lockFile: path.basename(lockFile) });
   // Marks the folder as this tool's (so `npm run synth` may replace it) with what it was built from.
   fs.writeFileSync(path.join(app.outdir, OUTPUT_MARKER), renderOutputMarker(next));

@@ -11,7 +11,7 @@ import {
   MIN_PORT,
 } from "../modules/kafka-broker-ports/allocation";
 import { DEFAULT_LISTENER_NAME, DEFAULT_SECURITY_PROTOCOL, SECURITY_PROTOCOLS } from "../modules/kafka-broker-ports/kafka-config";
-import { DEFAULT_DEREGISTRATION_DELAY_SECONDS, DEFAULT_TCP_IDLE_TIMEOUT_SECONDS } from "../modules/kafka-privatelink-provider";
+import { DEFAULT_BROKER_TARGET_PORT, DEFAULT_DEREGISTRATION_DELAY_SECONDS, DEFAULT_TCP_IDLE_TIMEOUT_SECONDS } from "../modules/kafka-privatelink-provider";
 import { partitionOf, REGION_DATA } from "./regions";
 
 /** Seed policy: the product PrivateLink for Kafka was founded on is not offered in these regions. */
@@ -19,8 +19,6 @@ export const DEFAULT_DENIED_REGIONS = ["us-west-1", "af-south-1"];
 /** `com.amazonaws.vpce.<region>.vpce-svc-<id>`: the region is the service's. */
 export const SERVICE_NAME = /^com\.amazonaws\.vpce\.([a-z0-9-]+)\.vpce-svc-[0-9a-f]{8,17}$/;
 export const DEFAULT_STATE_KEY_PREFIX = "kafka-privatelink";
-/** A dedicated PrivateLink listener on each broker, clear of the usual 9092 (clients) and 9093 (controllers, TLS). */
-export const DEFAULT_BROKER_TARGET_PORT = 9094;
 
 const pattern = (re: RegExp, rule: string) => z.string().regex(re, { error: rule });
 

@@ -4,10 +4,12 @@ import { loadConfig } from "../config/load";
 import { Config } from "../config/schema";
 import { PortPlan } from "../modules/kafka-broker-ports/allocation";
 import { Outputs } from "./output/transaction";
-import { writeModules } from "../modules/packaging";
+import { writeModuleFolders } from "../modules/packaging";
 import { checkPortLock, lockPathFor, PortChanges, previousAllocation, renderLock, renderOutputMarker } from "./review/port-lock";
 import { writeReview } from "./review/write-review";
 import { addDeployStacks, portPlanFor } from "../stacks";
+import { publishedModules } from "../stacks/examples";
+import { MODULES_DIR } from "../stacks/module-call";
 
 export interface SynthOptions {
   readonly configFile: string;
@@ -69,7 +71,11 @@ export function runSynth(options: SynthOptions): SynthResult {
 
     const consumerStacks = config.consumers.map((c, i) => ({ name: c.name, stack: deploy.consumers[i].node.id }));
     writeReview(stagedOut, outDir, { config, deploy, changes, lockFile: path.basename(lockFile) });
-    const modules = withTempDir(outputs.scratch("--modules-out"), () => writeModules(outputs.stageDirectory("--modules-out", marker), config));
+    // One artifact: the stacks call the very module folders that are published.
+    const published = publishedModules(config);
+    writeModuleFolders(path.join(stagedOut, MODULES_DIR), published);
+    writeModuleFolders(outputs.stageDirectory("--modules-out", marker), published);
+    const modules = [...published.keys()];
     outputs.stageFile("port lock", renderLock(nextLock));
     outputs.commit();
     return {
@@ -86,20 +92,5 @@ export function runSynth(options: SynthOptions): SynthResult {
     };
   } finally {
     outputs.close();
-  }
-}
-
-/**
- * Runs `fn` with the temp folder (os.tmpdir()) set to `dir`: the module packaging synthesizes into
- * a temp folder, which a kill would leave in the system's; beside the outputs, the next run removes it.
- */
-function withTempDir<T>(dir: string, fn: () => T): T {
-  const saved = process.env.TMPDIR;
-  process.env.TMPDIR = dir;
-  try {
-    return fn();
-  } finally {
-    if (saved === undefined) delete process.env.TMPDIR;
-    else process.env.TMPDIR = saved;
   }
 }

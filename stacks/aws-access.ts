@@ -42,8 +42,3 @@ export function configureStack(stack: TerraformStack, access: AwsAccess, state?:
     assumeRole: access.assumeRoleArn ? [{ roleArn: access.assumeRoleArn }] : undefined,
   });
 }
-
-/** Leaves `tags` out of the synthesized resources rather than writing `tags = {}` everywhere. */
-export function nonEmpty(tags: Record<string, string>): Record<string, string> | undefined {
-  return Object.keys(tags).length > 0 ? tags : undefined;
-}

@@ -1,42 +1,31 @@
 import { TerraformStack } from "cdktf";
 import { Construct } from "constructs";
-import { PortPlan } from "../modules/kafka-broker-ports/allocation";
-import { KafkaPrivateLinkConsumer } from "../modules/kafka-privatelink-consumer";
-import { ClusterConfig, ConsumerConfig, StateConfig } from "../config/schema";
-import { configureStack, nonEmpty } from "./aws-access";
+import { Config, ConsumerConfig } from "../config/schema";
+import { CONSUMER_MODULE, KafkaPrivateLinkConsumer } from "../modules/kafka-privatelink-consumer";
+import { configureStack } from "./aws-access";
+import { consumerProps } from "./inputs";
+import { addMoves, moduleSource, movesIntoModule, passOutputs } from "./module-call";
 
 export interface ConsumerStackProps {
-  readonly cluster: ClusterConfig;
+  readonly config: Config;
   readonly consumer: ConsumerConfig;
-  readonly ports: PortPlan;
   /** The endpoint service to connect to; a cross-stack reference to the provider stack by default. */
   readonly serviceName: string;
-  /** @default local state beside the output folder */
-  readonly state?: StateConfig;
 }
 
-/** The consumer half for one client VPC, for `cdktf deploy`. */
+/**
+ * The consumer half for one client VPC, for `cdktf deploy`: a thin root that calls the published
+ * consumer module (`module "kafka"`) with the cluster's connection as a literal object, and passes
+ * its outputs on.
+ */
 export class ConsumerStack extends TerraformStack {
   readonly kafka: KafkaPrivateLinkConsumer;
 
-  constructor(scope: Construct, id: string, { cluster, consumer, ports, serviceName, state }: ConsumerStackProps) {
+  constructor(scope: Construct, id: string, { config, consumer, serviceName }: ConsumerStackProps) {
     super(scope, id);
-    configureStack(this, consumer, state);
-    const crossRegion = consumer.region !== cluster.region;
-    this.kafka = new KafkaPrivateLinkConsumer(this, "kafka", {
-      name: `${cluster.name}-${consumer.name}`,
-      vpcId: consumer.vpcId,
-      subnetIds: consumer.subnetIds,
-      serviceName,
-      serviceRegion: crossRegion ? cluster.region : undefined,
-      advertisedHostname: cluster.advertisedHostname,
-      bootstrapPort: ports.bootstrapPort,
-      brokerPorts: Object.fromEntries([...ports.brokerPorts].map(([brokerId, port]) => [String(brokerId), port])),
-      allowedCidrs: consumer.allowedCidrs,
-      hostedZoneId: consumer.hostedZoneId,
-      securityProtocol: cluster.listenerSecurityProtocol,
-      tcpIdleTimeoutSeconds: cluster.tcpIdleTimeoutSeconds,
-      tags: nonEmpty(consumer.tags),
-    });
+    configureStack(this, consumer, config.state);
+    this.kafka = new KafkaPrivateLinkConsumer(this, "kafka", { source: moduleSource(CONSUMER_MODULE), ...consumerProps(config, consumer, serviceName) });
+    passOutputs(this, this.kafka, CONSUMER_MODULE);
+    addMoves(this, movesIntoModule(CONSUMER_MODULE, "kafka"));
   }
 }

@@ -1,10 +1,11 @@
 import { App } from "cdktf";
-import { PortPlan } from "../modules/kafka-broker-ports/allocation";
-import { portPlanFor } from "./ports";
-export { portPlanFor } from "./ports";
 import { Config } from "../config/schema";
+import { PortPlan } from "../modules/kafka-broker-ports/allocation";
 import { ConsumerStack } from "./consumer-stack";
+import { portPlanFor } from "./ports";
 import { ProviderStack } from "./provider-stack";
+
+export { portPlanFor } from "./ports";
 
 export const providerStackName = (config: Config) => `${config.cluster.name}-provider`;
 export const consumerStackName = (config: Config, consumer: string) => `${config.cluster.name}-consumer-${consumer}`;
@@ -15,21 +16,20 @@ export interface DeployStacks {
   readonly consumers: readonly ConsumerStack[];
 }
 
-
-/** The deployable stacks of a validated configuration: the provider and one per consumer. */
+/**
+ * The deployable stacks of a validated configuration: the provider and one per consumer, each a
+ * thin root calling a published module, which the output folder holds beside them (`modules/`:
+ * write them with `writeModules(<out>/modules, config)`, stacks/examples.ts).
+ */
 export function addDeployStacks(app: App, config: Config): DeployStacks {
-  const { cluster } = config;
-  const ports = portPlanFor(config);
-  const provider = new ProviderStack(app, providerStackName(config), { config, ports });
+  const provider = new ProviderStack(app, providerStackName(config), { config });
   const consumers = config.consumers.map(
     (consumer) =>
       new ConsumerStack(app, consumerStackName(config, consumer.name), {
-        cluster,
+        config,
         consumer,
-        ports,
-        serviceName: consumer.serviceName ?? provider.kafka.endpointService.serviceName,
-        state: config.state,
+        serviceName: consumer.serviceName ?? provider.kafka.endpointServiceName,
       }),
   );
-  return { ports, provider, consumers };
+  return { ports: portPlanFor(config), provider, consumers };
 }

@@ -1,85 +1,28 @@
 import { CloudwatchMetricAlarm, CloudwatchMetricAlarmConfig } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
+import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
 import { Lb } from "@cdktf/provider-aws/lib/lb";
 import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
 import { LbTargetGroup, LbTargetGroupConfig } from "@cdktf/provider-aws/lib/lb-target-group";
 import { LbTargetGroupAttachment } from "@cdktf/provider-aws/lib/lb-target-group-attachment";
 import { VpcEndpointConnectionAccepter } from "@cdktf/provider-aws/lib/vpc-endpoint-connection-accepter";
 import { VpcEndpointService } from "@cdktf/provider-aws/lib/vpc-endpoint-service";
-import { IResolvable, MapTerraformIterator, propertyAccess, TerraformIterator, TerraformOutput, Token } from "cdktf";
+import { propertyAccess, TerraformIterator, TerraformOutput, TerraformStack, Token } from "cdktf";
 import { Construct } from "constructs";
-import { MAX_BROKERS, MAX_LISTENERS_PER_NLB } from "../kafka-broker-ports/allocation";
-import { brokerListenerConfig, DEFAULT_LISTENER_NAME, DEFAULT_SECURITY_PROTOCOL } from "../kafka-broker-ports/kafka-config";
-import { hcl, isKnown } from "../private/hcl";
+import { brokerPortsCall, brokerPortsVariables } from "../kafka-broker-ports";
+import { DEFAULT_LISTENER_NAME, DEFAULT_SECURITY_PROTOCOL } from "../kafka-broker-ports/kafka-config";
+import { hcl } from "../private/hcl";
+import { BROKER_ID_PATTERN, commonVariables, hostnameRule, idleTimeoutRule, nameRule, protocolRule } from "../private/rules";
+import { moduleVariable } from "../private/variables";
+import { PROVIDER_MODULE } from "./call";
+
+export { KafkaPrivateLinkProvider, KafkaPrivateLinkProviderProps, PROVIDER_MODULE, providerModuleInputs, providerPropsProblems } from "./call";
 
 /** Above Kafka clients' default idle close (540 s), so the client, not the NLB, ends idle connections. */
 export const DEFAULT_TCP_IDLE_TIMEOUT_SECONDS = 600;
 /** Long enough for in-flight requests during a rolling restart, short enough not to stall it. */
 export const DEFAULT_DEREGISTRATION_DELAY_SECONDS = 30;
-
-/** Broker ID (as a string: Terraform map keys are strings) → value. */
-export type BrokerMap<T> = Record<string, T>;
-
-export interface BrokerTarget {
-  /** A private IPv4 address (targetType ip) or an EC2 instance ID (targetType instance). */
-  readonly target: string;
-}
-
-export type TargetType = "ip" | "instance";
-
-export interface KafkaPrivateLinkProviderProps {
-  /** Prefix of the AWS names (`<name>-nlb`, `<name>-b<id>-<brokerTargetPort>[i]`): 1-20 characters. */
-  readonly name: string;
-  /** The brokers' VPC: the NLB and its target groups are created in it. */
-  readonly vpcId: string;
-  /** Subnets of the NLB, one per availability zone that should serve clients. */
-  readonly subnetIds: string[];
-  /** The one hostname every broker advertises; only the port tells brokers apart. */
-  readonly advertisedHostname: string;
-  /** Port of the listener that forwards to any healthy broker (clients' bootstrap.servers). */
-  readonly bootstrapPort: number;
-  /** Broker ID → its target. A Terraform map expression when the brokers are module inputs. */
-  readonly brokers: BrokerMap<BrokerTarget> | IResolvable;
-  /** Broker ID → its own listener port, from the broker-ports allocation. Same keys as `brokers`. */
-  readonly brokerPorts: BrokerMap<number> | IResolvable;
-  /** The port on each broker that the NLB forwards to (the broker's PrivateLink listener). */
-  readonly brokerTargetPort: number;
-  /** How brokers are registered: by private IPv4 address or by EC2 instance ID. */
-  readonly targetType: TargetType;
-  /** IAM principals allowed to create endpoints to the service. */
-  readonly allowedPrincipals: string[];
-  /** @default true: every endpoint connection waits for the provider to accept it */
-  readonly acceptanceRequired?: boolean | IResolvable;
-  /** Regions whose VPCs may connect, the service's own included (cross-region PrivateLink). @default none: same region only */
-  readonly supportedRegions?: string[];
-  /** NLB TCP listener idle timeout, 60-6000 s. @default 600 (above Kafka's 540 s client idle close) */
-  readonly tcpIdleTimeoutSeconds?: number;
-  /** Seconds a deregistering broker keeps its connections. @default 30 (fits rolling restarts) */
-  readonly deregistrationDelaySeconds?: number;
-  /** Kafka listener name in the broker config snippet. @default PRIVATELINK */
-  readonly listenerName?: string;
-  /** Security protocol of that listener. @default SSL */
-  readonly listenerSecurityProtocol?: string;
-  /** Refuse to delete the NLB (AWS deletion protection): a destroy or replace then fails until it is turned off. @default false */
-  readonly deletionProtection?: boolean | IResolvable;
-  /**
-   * Interface endpoint IDs (`vpce-…`) whose pending connections to the service are accepted.
-   * Leaving an ID out later rejects that endpoint's connection.
-   * @default none
-   */
-  readonly acceptEndpoints?: string[];
-  /**
-   * Health alarms on the target groups. A module passes its input, which may be null.
-   * @default no alarms
-   */
-  readonly alarms?: HealthAlarms | IResolvable;
-  /** @default no tags */
-  readonly tags?: Record<string, string>;
-}
-
-export interface HealthAlarms {
-  /** SNS topic ARNs, in the NLB's region, notified on alarm and on recovery. */
-  readonly actions: string[];
-}
+/** A dedicated PrivateLink listener on each broker, clear of the usual 9092 (clients) and 9093 (controllers, TLS). */
+export const DEFAULT_BROKER_TARGET_PORT = 9094;
 
 /** Where the health alarms look: the NLB's metrics of one target group. */
 export const HEALTH_ALARM = {
@@ -97,49 +40,196 @@ export const HEALTH_ALARM = {
 } as const;
 
 /**
- * The provider half: one internal NLB with a bootstrap listener in front of every broker and one
- * listener per broker in front of only that broker, and a VPC endpoint service over the NLB.
+ * The `kafka-privatelink-provider` module: one internal NLB with a bootstrap listener in front of
+ * every broker and one listener per broker in front of only that broker, and a VPC endpoint service
+ * over the NLB. Generic: every cluster value is an input variable.
  *
- * Terraform addresses are fixed (`aws_lb_listener.broker["3"]`): they are what plan reviewers
- * read, and renaming one moves the resource. Per-broker resources are `for_each` maps keyed by
- * broker ID, so adding or removing a broker touches only that broker's instances.
+ * Terraform addresses are fixed (`aws_lb_listener.broker["3"]`): they are what plan reviewers read,
+ * and renaming one moves the resource. Per-broker resources are `for_each` maps keyed by broker ID,
+ * so adding or removing a broker touches only that broker's instances.
  */
-export class KafkaPrivateLinkProvider extends Construct {
-  readonly nlb: Lb;
-  readonly endpointService: VpcEndpointService;
-  readonly bootstrapListener: LbListener;
-  readonly brokerListeners: LbListener;
-  readonly bootstrapTargetGroup: LbTargetGroup;
-  readonly brokerTargetGroups: LbTargetGroup;
-
-  constructor(scope: Construct, id: string, props: KafkaPrivateLinkProviderProps) {
+export class ProviderModule extends TerraformStack {
+  constructor(scope: Construct, id: string = PROVIDER_MODULE) {
     super(scope, id);
-    checkBrokerMaps(props);
-    const tags = props.tags;
-    const tcpIdleTimeoutSeconds = props.tcpIdleTimeoutSeconds ?? DEFAULT_TCP_IDLE_TIMEOUT_SECONDS;
+    const v = {
+      ...commonVariables(this, nameRule(20, " (it prefixes target group names of at most 32 characters)")),
+      advertisedHostname: moduleVariable(this, "advertised_hostname", {
+        type: "string",
+        description: "The one hostname every broker advertises (all brokers share it; the port tells them apart).",
+        validation: [hostnameRule("advertised_hostname", "var.advertised_hostname")],
+      }),
+      tcpIdleTimeoutSeconds: moduleVariable(this, "tcp_idle_timeout_seconds", {
+        type: "number",
+        description: "NLB TCP listener idle timeout in seconds (60-6000); clients should close idle connections before it.",
+        default: DEFAULT_TCP_IDLE_TIMEOUT_SECONDS,
+        validation: [idleTimeoutRule("tcp_idle_timeout_seconds", "var.tcp_idle_timeout_seconds")],
+      }),
+      // Checked where the port rule lives: the kafka-broker-ports module called below.
+      ...brokerPortsVariables(this, { validated: false }),
+    };
+    const privateIp = `can(regex("^(10\\\\.|192\\\\.168\\\\.|172\\\\.(1[6-9]|2[0-9]|3[01])\\\\.|100\\\\.(6[4-9]|[7-9][0-9]|1[01][0-9]|12[0-7])\\\\.)", b.target)) && can(cidrhost("\${b.target}/32", 0))`;
+    const instanceId = `can(regex("^i-[0-9a-f]{8,17}$", b.target))`;
+    const groupName = `"\${var.name}-b\${id}-\${var.broker_target_port}\${var.target_type == "instance" ? "i" : ""}"`;
+    const brokers = moduleVariable(this, "brokers", {
+      type: "map(object({ target = string }))",
+      description:
+        "Brokers keyed by broker ID (\"1\", \"2\", ...): target is the broker's private IPv4 address (target_type ip) or EC2 instance ID (target_type instance). At most 49 (an NLB has 50 listeners; one is the bootstrap).",
+      validation: [
+        {
+          condition: `\${alltrue([for id in keys(var.brokers) : can(regex("${BROKER_ID_PATTERN}", id))])}`,
+          errorMessage: `brokers: key \${join(", ", [for id in keys(var.brokers) : jsonencode(id) if !can(regex("${BROKER_ID_PATTERN}", id))])} is not a broker ID; keys are non-negative integers without leading zeros, as strings.`,
+        },
+        {
+          condition: `\${var.target_type != "ip" || alltrue([for b in values(var.brokers) : ${privateIp}])}`,
+          errorMessage: `brokers: \${join(", ", [for id, b in var.brokers : "broker \${id} target \${jsonencode(b.target)}" if !(${privateIp})])} is not a private IPv4 address (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 or 100.64.0.0/10), which target_type ip needs.`,
+        },
+        {
+          condition: `\${var.target_type != "instance" || alltrue([for b in values(var.brokers) : ${instanceId}])}`,
+          errorMessage: `brokers: \${join(", ", [for id, b in var.brokers : "broker \${id} target \${jsonencode(b.target)}" if !(${instanceId})])} is not an EC2 instance ID such as i-0123456789abcdef0, which target_type instance needs.`,
+        },
+        {
+          condition: "${length(distinct([for b in values(var.brokers) : b.target])) == length(var.brokers)}",
+          errorMessage: `brokers: \${join("; ", [for t in distinct([for b in values(var.brokers) : b.target]) : "brokers \${join(", ", [for id, b in var.brokers : id if b.target == t])} share target \${t}" if length([for b in values(var.brokers) : b if b.target == t]) > 1])}; each broker needs its own target.`,
+        },
+        {
+          condition: `\${alltrue([for id in keys(var.brokers) : length(${groupName}) <= 32])}`,
+          errorMessage: `brokers: target group name \${join(", ", [for id in keys(var.brokers) : ${groupName} if length(${groupName}) > 32])} (<name>-b<broker ID>-<broker_target_port>[i]) exceeds AWS's 32 characters; shorten name.`,
+        },
+      ],
+    });
+    const targetType = moduleVariable(this, "target_type", {
+      type: "string",
+      description: "How brokers are registered: ip (private IPv4 addresses) or instance (EC2 instance IDs).",
+      default: "ip",
+      validation: [{ condition: "${contains([\"ip\", \"instance\"], var.target_type)}", errorMessage: "target_type: \"${var.target_type}\" must be ip or instance." }],
+    });
+    const brokerTargetPort = moduleVariable(this, "broker_target_port", {
+      type: "number",
+      description: "Port on each broker that the NLB forwards to: the broker's dedicated PrivateLink listener.",
+      default: DEFAULT_BROKER_TARGET_PORT,
+      validation: [
+        {
+          condition: "${floor(var.broker_target_port) == var.broker_target_port && var.broker_target_port >= 1 && var.broker_target_port <= 65535}",
+          errorMessage: "broker_target_port: ${var.broker_target_port} must be an integer from 1 to 65535.",
+        },
+      ],
+    });
+    const allowedPrincipals = moduleVariable(this, "allowed_principals", {
+      type: "list(string)",
+      description: "IAM principal ARNs allowed to create endpoints to the service. \"*\" only with allow_any_principal.",
+      validation: [
+        { condition: "${length(var.allowed_principals) >= 1}", errorMessage: "allowed_principals must list at least one principal." },
+        { condition: "${var.allow_any_principal || !contains(var.allowed_principals, \"*\")}", errorMessage: "allowed_principals: \"*\" lets every AWS account connect; set allow_any_principal = true to allow it." },
+      ],
+    });
+    moduleVariable(this, "allow_any_principal", { type: "bool", description: "Allow \"*\" in allowed_principals.", default: false });
+    const acceptanceRequired = moduleVariable(this, "acceptance_required", {
+      type: "bool",
+      description: "Whether each endpoint connection waits for the provider to accept it.",
+      default: true,
+    });
+    const endpointId = `can(regex("^vpce-[0-9a-f]{8,17}$", e))`;
+    const acceptEndpoints = moduleVariable(this, "accept_endpoints", {
+      type: "list(string)",
+      description:
+        "Interface endpoint IDs (vpce-...) whose connections to the service are accepted (each consumer's output endpoint_id). Removing an ID later rejects that endpoint's connection. Needs acceptance_required.",
+      default: [],
+      validation: [
+        {
+          condition: `\${alltrue([for e in var.accept_endpoints : ${endpointId}])}`,
+          errorMessage: `accept_endpoints: \${join(", ", [for e in var.accept_endpoints : jsonencode(e) if !(${endpointId})])} is not an interface endpoint ID such as vpce-0123456789abcdef0.`,
+        },
+        {
+          condition: "${length(distinct(var.accept_endpoints)) == length(var.accept_endpoints)}",
+          errorMessage: 'accept_endpoints: ${join(", ", distinct([for e in var.accept_endpoints : e if length([for o in var.accept_endpoints : o if o == e]) > 1]))} is listed more than once.',
+        },
+        {
+          condition: "${length(var.accept_endpoints) == 0 || var.acceptance_required}",
+          errorMessage: "accept_endpoints: acceptance_required is false, so every connection is accepted without approval; leave accept_endpoints empty or set acceptance_required = true.",
+        },
+      ],
+    });
+    const deletionProtection = moduleVariable(this, "deletion_protection", {
+      type: "bool",
+      description: "Turn on the NLB's deletion protection: a destroy or replacement fails until it is turned off.",
+      default: false,
+    });
+    const supportedRegions = moduleVariable(this, "supported_regions", {
+      type: "list(string)",
+      description: "Other regions whose VPCs may connect (cross-region PrivateLink); the service's own region is added. Empty: same region only.",
+      default: [],
+    });
+    const deregistrationDelay = moduleVariable(this, "deregistration_delay_seconds", {
+      type: "number",
+      description: "Seconds a deregistering broker keeps its connections (0-3600).",
+      default: DEFAULT_DEREGISTRATION_DELAY_SECONDS,
+      validation: [
+        {
+          condition: "${floor(var.deregistration_delay_seconds) == var.deregistration_delay_seconds && var.deregistration_delay_seconds >= 0 && var.deregistration_delay_seconds <= 3600}",
+          errorMessage: "deregistration_delay_seconds: ${var.deregistration_delay_seconds} must be an integer from 0 to 3600.",
+        },
+      ],
+    });
+    const listenerName = moduleVariable(this, "listener_name", {
+      type: "string",
+      description: "Kafka listener name used in the broker config snippets.",
+      default: DEFAULT_LISTENER_NAME,
+      validation: [{ condition: "${can(regex(\"^[A-Z][A-Z0-9_]{0,31}$\", var.listener_name))}", errorMessage: "listener_name: \"${var.listener_name}\" must be an upper-case Kafka listener name such as PRIVATELINK." }],
+    });
+    const listenerProtocol = moduleVariable(this, "listener_security_protocol", {
+      type: "string",
+      description: "Security protocol of the brokers' PrivateLink listener.",
+      default: DEFAULT_SECURITY_PROTOCOL,
+      validation: [protocolRule("listener_security_protocol", "var.listener_security_protocol")],
+    });
+    const region = new DataAwsRegion(this, "current");
+    const snsArn = `can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}(\\\\.fifo)?$", a))`;
+    const alarms = moduleVariable(this, "alarms", {
+      type: "object({ actions = list(string) })",
+      description:
+        "Health alarms: one CloudWatch alarm per broker's own target group (keyed by broker ID) and one on the bootstrap group, on AWS/NetworkELB HealthyHostCount < 1, notifying actions (SNS topic ARNs in this region) on alarm and recovery. null: no alarms.",
+      default: null,
+      validation: [
+        {
+          // try(): Terraform evaluates both sides of ||, and a null object has no attributes.
+          condition: `\${var.alarms == null || (length(try(var.alarms.actions, [])) >= 1 && alltrue([for a in try(var.alarms.actions, []) : ${snsArn}]))}`,
+          errorMessage: `alarms.actions: \${length(try(var.alarms.actions, [])) == 0 ? "no action listed; list at least one SNS topic ARN, or set alarms = null for no alarms" : "\${join(", ", [for a in try(var.alarms.actions, []) : jsonencode(a) if !(${snsArn})])} is not an SNS topic ARN such as arn:aws:sns:us-east-1:111122223333:kafka-oncall"}.`,
+        },
+        {
+          // CloudWatch only notifies topics in the alarm's own region (Terraform >= 1.9 lets a validation read the data source).
+          condition: `\${alltrue([for a in try(var.alarms.actions, []) : try(split(":", a)[3], "") == data.aws_region.current.id])}`,
+          errorMessage: `alarms.actions: \${join(", ", [for a in try(var.alarms.actions, []) : jsonencode(a) if try(split(":", a)[3], "") != data.aws_region.current.id])} is not in \${data.aws_region.current.id}; CloudWatch only notifies SNS topics in the alarms' region.`,
+        },
+      ],
+    });
 
-    this.nlb = new Lb(this, "nlb", {
-      name: `${props.name}-nlb`,
+    // The port rule's one home in Terraform: broker ID → port, and every check of the allocation.
+    const ports = brokerPortsCall(this, Token.asNumberList(hcl`[for id in keys(${brokers.value}) : tonumber(id) if can(regex(${BROKER_ID_PATTERN}, id))]`), v.bootstrapPort.numberValue, v.brokerPortBase.numberValue);
+    const brokerPorts = ports.get("broker_ports");
+    const tags = v.tags.value;
+
+    const nlb = new Lb(this, "nlb", {
+      name: `${v.name.stringValue}-nlb`,
       loadBalancerType: "network",
       internal: true,
-      subnets: props.subnetIds,
+      subnets: v.subnetIds.listValue,
       // Off by default on NLBs: a node then only reaches targets in its own AZ, and a
       // one-broker target group is unreachable from every other AZ.
       enableCrossZoneLoadBalancing: true,
-      enableDeletionProtection: props.deletionProtection ?? false,
+      enableDeletionProtection: deletionProtection.booleanValue,
       tags,
     });
-    this.nlb.overrideLogicalId("this");
+    nlb.overrideLogicalId("this");
 
     const targetGroup = (logicalId: string, config: Partial<LbTargetGroupConfig>): LbTargetGroup => {
       const group = new LbTargetGroup(this, `${logicalId}-target-group`, {
-        port: props.brokerTargetPort,
+        port: brokerTargetPort.numberValue,
         protocol: "TCP",
-        targetType: props.targetType,
-        vpcId: props.vpcId,
+        targetType: targetType.stringValue,
+        vpcId: v.vpcId.stringValue,
         // Kafka does not parse the PROXY protocol header.
         proxyProtocolV2: false,
-        deregistrationDelay: Token.asString(props.deregistrationDelaySeconds ?? DEFAULT_DEREGISTRATION_DELAY_SECONDS),
+        deregistrationDelay: Token.asString(deregistrationDelay.numberValue),
         healthCheck: {
           enabled: true,
           protocol: "TCP",
@@ -160,22 +250,21 @@ export class KafkaPrivateLinkProvider extends Construct {
       return group;
     };
     const attachments = (logicalId: string, targetGroupArn: string) => {
-      const brokers = TerraformIterator.fromMap(props.brokers);
-      const attachment = new LbTargetGroupAttachment(this, `${logicalId}-attachment`, {
-        forEach: brokers,
+      const each = TerraformIterator.fromMap(brokers.value);
+      new LbTargetGroupAttachment(this, `${logicalId}-attachment`, {
+        forEach: each,
         targetGroupArn,
-        targetId: brokers.getString("target"),
-        port: props.brokerTargetPort,
-      });
-      attachment.overrideLogicalId(logicalId);
+        targetId: each.getString("target"),
+        port: brokerTargetPort.numberValue,
+      }).overrideLogicalId(logicalId);
     };
     const listener = (logicalId: string, config: { port: number; targetGroupArn: string; forEach?: TerraformIterator }) => {
       const created = new LbListener(this, `${logicalId}-listener`, {
         forEach: config.forEach,
-        loadBalancerArn: this.nlb.arn,
+        loadBalancerArn: nlb.arn,
         port: config.port,
         protocol: "TCP",
-        tcpIdleTimeoutSeconds,
+        tcpIdleTimeoutSeconds: v.tcpIdleTimeoutSeconds.numberValue,
         defaultAction: [{ type: "forward", targetGroupArn: config.targetGroupArn }],
         tags,
       });
@@ -184,138 +273,101 @@ export class KafkaPrivateLinkProvider extends Construct {
     };
 
     // The names carry what replaces a group (target port and type), so old and new never clash.
-    const typeSuffix = Token.isUnresolved(props.targetType) ? hcl`${props.targetType} == "instance" ? "i" : ""` : props.targetType === "instance" ? "i" : "";
-    const groupSuffix = `${Token.asString(props.brokerTargetPort)}${typeSuffix}`;
-    this.bootstrapTargetGroup = targetGroup("bootstrap", { name: `${props.name}-boot-${groupSuffix}` });
-    attachments("bootstrap", this.bootstrapTargetGroup.arn);
-    this.bootstrapListener = listener("bootstrap", { port: props.bootstrapPort, targetGroupArn: this.bootstrapTargetGroup.arn });
+    const groupSuffix = `${Token.asString(brokerTargetPort.numberValue)}${hcl`${targetType.stringValue} == "instance" ? "i" : ""`}`;
+    const bootstrapGroup = targetGroup("bootstrap", { name: `${v.name.stringValue}-boot-${groupSuffix}` });
+    attachments("bootstrap", bootstrapGroup.arn);
+    listener("bootstrap", { port: v.bootstrapPort.numberValue, targetGroupArn: bootstrapGroup.arn });
 
-    const ports = TerraformIterator.fromMap(props.brokerPorts);
-    this.brokerTargetGroups = targetGroup("broker", { forEach: ports, name: `${props.name}-b${ports.key}-${groupSuffix}` });
+    const each = TerraformIterator.fromMap(brokerPorts);
+    targetGroup("broker", { forEach: each, name: `${v.name.stringValue}-b${each.key}-${groupSuffix}` });
     // The same key selects the broker's own group: listener "3" → group "3" → broker "3".
     const ownGroupArn = hcl`aws_lb_target_group.broker[each.key].arn`;
     attachments("broker", ownGroupArn);
-    this.brokerListeners = listener("broker", { forEach: ports, port: Token.asNumber(ports.value), targetGroupArn: ownGroupArn });
+    listener("broker", { forEach: each, port: Token.asNumber(each.value), targetGroupArn: ownGroupArn });
 
-    if (props.alarms !== undefined) this.healthAlarms(props.alarms, props, ports);
-
-    this.endpointService = new VpcEndpointService(this, "endpoint-service", {
-      acceptanceRequired: props.acceptanceRequired ?? true,
-      networkLoadBalancerArns: [this.nlb.arn],
-      allowedPrincipals: props.allowedPrincipals,
-      supportedRegions: props.supportedRegions,
-      tags,
-    });
-    this.endpointService.overrideLogicalId("this");
-
-    const accept = props.acceptEndpoints;
-    if (accept !== undefined && (Token.isUnresolved(accept) || accept.length > 0)) {
-      // Keyed by endpoint ID: accepting one more endpoint, or rejecting one, touches only that one.
-      // A known list becomes a literal map, so the instances can be read without Terraform.
-      const endpoints = Token.isUnresolved(accept) ? TerraformIterator.fromList(accept) : TerraformIterator.fromMap(Object.fromEntries(accept.map((id) => [id, id])));
-      new VpcEndpointConnectionAccepter(this, "endpoint-acceptance", {
-        forEach: endpoints,
-        vpcEndpointServiceId: this.endpointService.id,
-        vpcEndpointId: endpoints.key,
-      }).overrideLogicalId("this");
-    }
-
-    this.outputs(props);
-  }
-
-  /**
-   * One alarm per broker's own target group, keyed by broker ID, and one on the bootstrap group.
-   * A broker whose own group has no healthy target is a partition leader that PrivateLink clients
-   * cannot reach while clients inside the VPC still can, so nothing else raises it.
-   */
-  private healthAlarms(alarms: HealthAlarms | IResolvable, props: KafkaPrivateLinkProviderProps, ports: MapTerraformIterator): void {
-    const known = !Token.isUnresolved(alarms);
-    // Only read when an alarm exists, so a null module input is never dereferenced.
-    const actions = known ? (alarms as HealthAlarms).actions : Token.asList(propertyAccess(alarms, ["actions"]));
+    // Health alarms, one per broker's own target group (keyed by broker ID) and one on the
+    // bootstrap group. A broker whose own group has no healthy target is a partition leader that
+    // PrivateLink clients cannot reach while clients inside the VPC still can, so nothing else raises it.
+    // Only read when an alarm exists, so a null input is never dereferenced.
+    const actions = Token.asList(propertyAccess(alarms.value, ["actions"]));
     const alarm = (logicalId: string, config: Pick<CloudwatchMetricAlarmConfig, "alarmName" | "alarmDescription" | "dimensions" | "forEach" | "count">) =>
       new CloudwatchMetricAlarm(this, `${logicalId}-health-alarm`, {
         ...HEALTH_ALARM,
         alarmActions: actions,
         // The recovery is news too: the on-call learns the leader is reachable again.
         okActions: actions,
-        tags: props.tags,
+        tags,
         ...config,
       }).overrideLogicalId(logicalId);
-
     alarm("bootstrap", {
-      // A module's alarms input may be null: then no alarm.
-      count: known ? undefined : Token.asNumber(hcl`${alarms} != null ? 1 : 0`),
-      alarmName: `${props.name}-bootstrap-unhealthy`,
-      alarmDescription: `Kafka cluster ${props.name}: no healthy broker behind the bootstrap listener (port ${Token.asString(props.bootstrapPort)}); PrivateLink clients cannot bootstrap.`,
-      dimensions: { LoadBalancer: this.nlb.arnSuffix, TargetGroup: this.bootstrapTargetGroup.arnSuffix },
+      count: Token.asNumber(hcl`${alarms.value} != null ? 1 : 0`),
+      alarmName: `${v.name.stringValue}-bootstrap-unhealthy`,
+      alarmDescription: `Kafka cluster ${v.name.stringValue}: no healthy broker behind the bootstrap listener (port ${Token.asString(v.bootstrapPort.numberValue)}); PrivateLink clients cannot bootstrap.`,
+      dimensions: { LoadBalancer: nlb.arnSuffix, TargetGroup: bootstrapGroup.arnSuffix },
     });
-    const brokers = known ? ports : TerraformIterator.fromMap(Token.asAnyMap(hcl`${alarms} != null ? ${props.brokerPorts} : {}`));
+    const alarmed = TerraformIterator.fromMap(Token.asAnyMap(hcl`${alarms.value} != null ? ${brokerPorts} : {}`));
     alarm("broker", {
-      forEach: brokers,
-      alarmName: `${props.name}-broker-${brokers.key}-unhealthy`,
-      alarmDescription: `Kafka cluster ${props.name}: broker ${brokers.key} (listener port ${brokers.value}) has no healthy target; PrivateLink clients cannot reach the partitions it leads.`,
+      forEach: alarmed,
+      alarmName: `${v.name.stringValue}-broker-${alarmed.key}-unhealthy`,
+      alarmDescription: `Kafka cluster ${v.name.stringValue}: broker ${alarmed.key} (listener port ${alarmed.value}) has no healthy target; PrivateLink clients cannot reach the partitions it leads.`,
       // The same key selects the broker's own group: alarm "3" watches group "3".
-      dimensions: { LoadBalancer: this.nlb.arnSuffix, TargetGroup: hcl`aws_lb_target_group.broker[each.key].arn_suffix` },
+      dimensions: { LoadBalancer: nlb.arnSuffix, TargetGroup: hcl`aws_lb_target_group.broker[each.key].arn_suffix` },
     });
-  }
 
-  private outputs(props: KafkaPrivateLinkProviderProps): void {
-    const output = (name: string, description: string, value: unknown) =>
-      new TerraformOutput(this, `${name}-output`, { value, description }).overrideLogicalId(name);
-    const listenerName = props.listenerName ?? DEFAULT_LISTENER_NAME;
-    const securityProtocol = props.listenerSecurityProtocol ?? DEFAULT_SECURITY_PROTOCOL;
+    const service = new VpcEndpointService(this, "endpoint-service", {
+      acceptanceRequired: acceptanceRequired.booleanValue,
+      networkLoadBalancerArns: [nlb.arn],
+      allowedPrincipals: allowedPrincipals.listValue,
+      // AWS reports the service's own region among its supported regions: list it too, or every
+      // plan would propose to remove it.
+      supportedRegions: Token.asList(hcl`length(${supportedRegions.listValue}) > 0 ? distinct(concat([${region.id}], ${supportedRegions.listValue})) : null`),
+      tags,
+    });
+    service.overrideLogicalId("this");
 
-    output("endpoint_service_name", "Service name that consumers create their interface endpoints to", this.endpointService.serviceName);
-    output("endpoint_service_id", "ID of the VPC endpoint service (accept connections and manage principals with it)", this.endpointService.id);
-    output("nlb_arn", "ARN of the internal Network Load Balancer", this.nlb.arn);
-    output("bootstrap_address", "bootstrap.servers for clients: advertised hostname and bootstrap port", `${props.advertisedHostname}:${Token.asString(props.bootstrapPort)}`);
-    output("broker_ports", "Broker ID → its NLB listener port (and advertised port)", props.brokerPorts);
+    // Keyed by endpoint ID: accepting one more endpoint, or rejecting one, touches only that one.
+    const endpoints = TerraformIterator.fromList(acceptEndpoints.listValue);
+    new VpcEndpointConnectionAccepter(this, "endpoint-acceptance", {
+      forEach: endpoints,
+      vpcEndpointServiceId: service.id,
+      vpcEndpointId: endpoints.key,
+    }).overrideLogicalId("this");
 
-    const known = isKnown(props.brokerPorts) && isKnown(props.advertisedHostname) && isKnown(listenerName) && isKnown(securityProtocol) && isKnown(props.brokerTargetPort);
-    let advertised: unknown;
-    let config: unknown;
-    if (known) {
-      const ports = Object.entries(props.brokerPorts as BrokerMap<number>);
-      advertised = Object.fromEntries(ports.map(([id, port]) => [id, `${props.advertisedHostname}:${port}`]));
-      config = Object.fromEntries(
-        ports.map(([id, port]) => [
-          id,
-          brokerListenerConfig({
-            listenerName,
-            securityProtocol,
-            bindPort: props.brokerTargetPort,
-            advertisedHostname: props.advertisedHostname,
-            advertisedPort: port,
-          }),
-        ]),
-      );
-    } else {
-      // The same lines as brokerListenerConfig, for brokers that are only known to Terraform.
-      advertised = hcl`{ for id, port in ${props.brokerPorts} : id => "\${${props.advertisedHostname}}:\${port}" }`;
-      config = hcl`{ for id, port in ${props.brokerPorts} : id => join("\\n", [
-    "listeners=\${${listenerName}}://0.0.0.0:\${${props.brokerTargetPort}}",
-    "advertised.listeners=\${${listenerName}}://\${${props.advertisedHostname}}:\${port}",
-    "listener.security.protocol.map=\${${listenerName}}:\${${securityProtocol}}",
-  ]) }`;
-    }
-    output("advertised_listeners", "Broker ID → the hostname:port the broker must advertise on its PrivateLink listener", advertised);
+    const output = (name: string, description: string, value: unknown) => new TerraformOutput(this, `${name}-output`, { value, description }).overrideLogicalId(name);
+    output("endpoint_service_name", "Service name that consumers create their interface endpoints to", service.serviceName);
+    output("endpoint_service_id", "ID of the VPC endpoint service (accept connections and manage principals with it)", service.id);
+    output("nlb_arn", "ARN of the internal Network Load Balancer", nlb.arn);
+    output("bootstrap_address", "bootstrap.servers for clients: advertised hostname and bootstrap port", `${v.advertisedHostname.stringValue}:${Token.asString(v.bootstrapPort.numberValue)}`);
+    output("broker_ports", "Broker ID → its NLB listener port (and advertised port)", brokerPorts);
+    output(
+      "advertised_listeners",
+      "Broker ID → the hostname:port the broker must advertise on its PrivateLink listener",
+      hcl`{ for id, port in ${brokerPorts} : id => "\${${v.advertisedHostname.stringValue}}:\${port}" }`,
+    );
+    // The same lines as brokerListenerConfig (kafka-config.ts), which the rehearsal checks against these.
     output(
       "broker_config",
       "Broker ID → server.properties lines for its PrivateLink listener (add each entry to the broker's existing lists)",
-      config,
+      hcl`{ for id, port in ${brokerPorts} : id => join("\\n", [
+    "listeners=\${${listenerName.stringValue}}://0.0.0.0:\${${brokerTargetPort.numberValue}}",
+    "advertised.listeners=\${${listenerName.stringValue}}://\${${v.advertisedHostname.stringValue}}:\${port}",
+    "listener.security.protocol.map=\${${listenerName.stringValue}}:\${${listenerProtocol.stringValue}}",
+  ]) }`,
     );
-  }
-}
-
-/** Known maps must describe the same brokers, and fit one NLB; maps only Terraform knows are its to check. */
-function checkBrokerMaps(props: KafkaPrivateLinkProviderProps): void {
-  if (!isKnown(props.brokers) || !isKnown(props.brokerPorts)) return;
-  const targets = Object.keys(props.brokers as BrokerMap<BrokerTarget>).sort();
-  const ports = Object.keys(props.brokerPorts as BrokerMap<number>).sort();
-  if (targets.join() !== ports.join()) {
-    throw new Error(`KafkaPrivateLinkProvider: brokers (${targets.join(", ")}) and brokerPorts (${ports.join(", ")}) must have the same broker IDs`);
-  }
-  if (targets.length > MAX_BROKERS) {
-    throw new Error(`KafkaPrivateLinkProvider: brokers: ${targets.length} given; one NLB fits at most ${MAX_BROKERS} (${MAX_LISTENERS_PER_NLB} listeners, one is the bootstrap)`);
+    // Everything a consumer needs, as the consumer module's one `connection` input: a consumer
+    // cannot then be built for another broker set, port base or hostname than the provider's.
+    output(
+      "connection",
+      "Everything the consumer module needs, as its `connection` input: pass it as is (same configuration) or as the same object value (another account).",
+      {
+        service_name: service.serviceName,
+        region: region.id,
+        advertised_hostname: v.advertisedHostname.stringValue,
+        bootstrap_port: v.bootstrapPort.numberValue,
+        broker_ports: brokerPorts,
+        security_protocol: listenerProtocol.stringValue,
+        tcp_idle_timeout_seconds: v.tcpIdleTimeoutSeconds.numberValue,
+      },
+    );
   }
 }

@@ -1,43 +1,45 @@
-import { TerraformOutput, TerraformVariable, TerraformVariableValidationConfig } from "cdktf";
+import { TerraformHclModule, TerraformOutput, TerraformStack, TerraformVariable, TerraformVariableValidationConfig } from "cdktf";
 import { Construct } from "constructs";
 import { moduleVariable } from "../private/variables";
 import { DEFAULT_BOOTSTRAP_PORT, DEFAULT_BROKER_PORT_BASE, MAX_BROKERS, MAX_LISTENERS_PER_NLB, MAX_PORT, MIN_PORT } from "./allocation";
 
-/** The variables of the allocation: the same names in every module that takes them. */
-export function brokerPortsVariables(scope: Construct): { bootstrapPort: TerraformVariable; brokerPortBase: TerraformVariable } {
+/** The folder name of the published module, beside the other two. */
+export const BROKER_PORTS_MODULE = "kafka-broker-ports";
+
+/**
+ * The variables of the allocation: the same names in every module that takes them. Only the
+ * kafka-broker-ports module validates them (`validated`); a module that passes them on to its
+ * call leaves the checks to it, so each rule has one home.
+ */
+export function brokerPortsVariables(scope: Construct, { validated }: { validated: boolean }): { bootstrapPort: TerraformVariable; brokerPortBase: TerraformVariable } {
+  const rules = (rule: TerraformVariableValidationConfig) => (validated ? [rule] : undefined);
   return {
     bootstrapPort: moduleVariable(scope, "bootstrap_port", {
       type: "number",
       description: "NLB listener port that reaches any broker (clients' bootstrap.servers port).",
       default: DEFAULT_BOOTSTRAP_PORT,
-      validation: [
-        {
-          condition: `\${floor(var.bootstrap_port) == var.bootstrap_port && var.bootstrap_port >= ${MIN_PORT} && var.bootstrap_port <= ${MAX_PORT}}`,
-          errorMessage: `bootstrap_port: \${var.bootstrap_port} must be an integer from ${MIN_PORT} to ${MAX_PORT}.`,
-        },
-      ],
+      validation: rules({
+        condition: `\${floor(var.bootstrap_port) == var.bootstrap_port && var.bootstrap_port >= ${MIN_PORT} && var.bootstrap_port <= ${MAX_PORT}}`,
+        errorMessage: `bootstrap_port: \${var.bootstrap_port} must be an integer from ${MIN_PORT} to ${MAX_PORT}.`,
+      }),
     }),
     brokerPortBase: moduleVariable(scope, "broker_port_base", {
       type: "number",
       description: "Broker port = broker_port_base + broker ID; a broker's port never depends on the other brokers.",
       default: DEFAULT_BROKER_PORT_BASE,
-      validation: [
-        {
-          condition: `\${floor(var.broker_port_base) == var.broker_port_base && var.broker_port_base >= 0 && var.broker_port_base <= ${MAX_PORT}}`,
-          errorMessage: `broker_port_base: \${var.broker_port_base} must be an integer from 0 to ${MAX_PORT}.`,
-        },
-      ],
+      validation: rules({
+        condition: `\${floor(var.broker_port_base) == var.broker_port_base && var.broker_port_base >= 0 && var.broker_port_base <= ${MAX_PORT}}`,
+        errorMessage: `broker_port_base: \${var.broker_port_base} must be an integer from 0 to ${MAX_PORT}.`,
+      }),
     }),
   };
 }
 
 /**
  * The allocation rules of `allocation.ts` as Terraform validations of the variable `variable`,
- * whose broker IDs are the expression `ids` (a list of numbers). The kafka-broker-ports module
- * checks its `broker_ids` with them, and the provider module its `brokers` map, so a caller's
- * mistake is reported on the input the caller set, naming the broker and its port.
+ * whose broker IDs are the expression `ids` (a list of numbers), naming the broker and its port.
  */
-export function brokerPortRules(variable: string, ids: string): TerraformVariableValidationConfig[] {
+function brokerPortRules(variable: string, ids: string): TerraformVariableValidationConfig[] {
   const port = (id: string) => `var.broker_port_base + ${id}`;
   const list = (expr: string) => `\${join(", ", ${expr})}`;
   return [
@@ -70,15 +72,38 @@ export function brokerPortRules(variable: string, ids: string): TerraformVariabl
 
 /**
  * The `kafka-broker-ports` module: the allocation rules of `allocation.ts`, enforced by Terraform
- * itself for brokers that are module inputs. Cross-variable validations need Terraform >= 1.9.
+ * itself for brokers that are module inputs. Both halves' modules call it: the port rule has one
+ * home in Terraform. Cross-variable validations need Terraform >= 1.9.
  */
-export function defineBrokerPortsModule(scope: Construct): void {
+export class BrokerPortsModule extends TerraformStack {
+  constructor(scope: Construct, id: string = BROKER_PORTS_MODULE) {
+    super(scope, id);
+    defineBrokerPortsModule(this);
+  }
+}
+
+/**
+ * A module's call of the kafka-broker-ports module published beside it (`module.broker_ports`),
+ * which checks the allocation and returns the ports.
+ */
+export function brokerPortsCall(stack: TerraformStack, brokerIds: number[], bootstrapPort: number, brokerPortBase: number): TerraformHclModule {
+  const call = new TerraformHclModule(stack, "broker_ports", {
+    source: `../${BROKER_PORTS_MODULE}`,
+    // Published beside the calling module: there is no asset to copy.
+    skipAssetCreationFromLocalModules: true,
+    variables: { broker_ids: brokerIds, bootstrap_port: bootstrapPort, broker_port_base: brokerPortBase },
+  });
+  call.overrideLogicalId("broker_ports");
+  return call;
+}
+
+function defineBrokerPortsModule(scope: Construct): void {
   moduleVariable(scope, "broker_ids", {
     type: "list(number)",
     description: `Broker IDs (non-negative integers, unique, at most ${MAX_BROKERS}: an NLB has ${MAX_LISTENERS_PER_NLB} listeners and one is the bootstrap).`,
     validation: brokerPortRules("broker_ids", "var.broker_ids"),
   });
-  brokerPortsVariables(scope);
+  brokerPortsVariables(scope, { validated: true });
 
   const output = (name: string, description: string, value: string) =>
     new TerraformOutput(scope, `${name}-output`, { description, value }).overrideLogicalId(name);

@@ -1,0 +1,55 @@
+/**
+ * Validation rules that more than one module applies to its inputs, as Terraform expressions
+ * (`label` names the input in the message, `value` is the expression that holds it).
+ */
+import { TerraformStack, TerraformVariable } from "cdktf";
+import { SECURITY_PROTOCOLS } from "../kafka-broker-ports/kafka-config";
+import { moduleVariable } from "./variables";
+
+export interface NameRule {
+  readonly description: string;
+  readonly rule: { condition: string; errorMessage: string };
+}
+
+/** `max` characters of a-z, 0-9 and '-': the name prefixes AWS names with their own limits. */
+export function nameRule(max: number, why: string): NameRule {
+  return {
+    description: `Prefix of the AWS resource names (1-${max} characters of a-z, 0-9, '-').`,
+    rule: {
+      condition: `\${can(regex("^[a-z](?:[a-z0-9-]{0,${max - 2}}[a-z0-9])?$", var.name))}`,
+      errorMessage: `name: "\${var.name}" must be 1-${max} characters of a-z, 0-9 and '-', start with a letter and not end with '-'${why}.`,
+    },
+  };
+}
+
+export const hostnameRule = (label: string, value: string) => ({
+  condition: `\${length(${value}) <= 253 && can(regex("^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\\\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$", ${value}))}`,
+  errorMessage: `${label}: "\${${value}}" must be a lower-case DNS name with at least two labels.`,
+});
+
+export const idleTimeoutRule = (label: string, value: string) => ({
+  condition: `\${floor(${value}) == ${value} && ${value} >= 60 && ${value} <= 6000}`,
+  errorMessage: `${label}: \${${value}} must be an integer from 60 to 6000 (NLB TCP listener idle timeout).`,
+});
+
+export const protocolRule = (label: string, value: string) => ({
+  condition: `\${contains(${JSON.stringify(SECURITY_PROTOCOLS)}, ${value})}`,
+  errorMessage: `${label}: "\${${value}}" must be one of ${SECURITY_PROTOCOLS.join(", ")}.`,
+});
+
+/** Terraform map keys that are broker IDs: non-negative integers without leading zeros. */
+export const BROKER_ID_PATTERN = "^(0|[1-9][0-9]*)$";
+
+/** The inputs every module with AWS resources takes. */
+export function commonVariables(stack: TerraformStack, name: NameRule): { name: TerraformVariable; vpcId: TerraformVariable; subnetIds: TerraformVariable; tags: TerraformVariable } {
+  return {
+    name: moduleVariable(stack, "name", { type: "string", description: name.description, validation: [name.rule] }),
+    vpcId: moduleVariable(stack, "vpc_id", { type: "string", description: "VPC to create the resources in." }),
+    subnetIds: moduleVariable(stack, "subnet_ids", {
+      type: "list(string)",
+      description: "Subnets, one per availability zone.",
+      validation: [{ condition: "${length(var.subnet_ids) >= 1}", errorMessage: "subnet_ids must list at least one subnet." }],
+    }),
+    tags: moduleVariable(stack, "tags", { type: "map(string)", description: "Tags for every resource that takes tags.", default: {} }),
+  };
+}
