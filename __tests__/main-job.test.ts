@@ -379,11 +379,11 @@ describe("main job", () => {
       expect(run.stdout).toContain("Port lock: broker 3 removed (was port 6003)");
       expect(JSON.parse(fs.readFileSync(path.join(dir, "cluster.ports.lock.json"), "utf8")).brokers).toEqual({ "1": 6001, "2": 6002, "4": 6004 });
       const review = fs.readFileSync(path.join(out(), "REVIEW.md"), "utf8");
-      expect(review).toContain('Broker 4 added on port 6004; for it the plan adds: `aws_lb_listener.broker["4"]`');
-      expect(review).toContain('`aws_vpc_security_group_ingress_rule.client["10.20.0.0/16:6004"]` (analytics)');
+      expect(review).toContain('Broker 4 added on port 6004; for it the plan adds: `module.kafka.aws_lb_listener.broker["4"]`');
+      expect(review).toContain('`module.kafka.aws_vpc_security_group_ingress_rule.client["10.20.0.0/16:6004"]` (analytics)');
       // A removed broker's rules existed under the previous configuration: named by pattern, not guessed from this one.
-      expect(review).toContain('Broker 3 removed (was port 6003); for it the plan destroys: `aws_lb_listener.broker["3"]`');
-      expect(review).toContain('`aws_vpc_security_group_ingress_rule.client["<cidr>:6003"]` for each client CIDR, in every consumer stack');
+      expect(review).toContain('Broker 3 removed (was port 6003); for it the plan destroys: `module.kafka.aws_lb_listener.broker["3"]`');
+      expect(review).toContain('`module.kafka.aws_vpc_security_group_ingress_rule.client["<cidr>:6003"]` for each client CIDR, in every consumer stack');
       expect(review).not.toContain('client["10.20.0.0/16:6003"]');
     });
   });

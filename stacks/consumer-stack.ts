@@ -4,7 +4,7 @@ import { Config, ConsumerConfig } from "../config/schema";
 import { CONSUMER_MODULE, KafkaPrivateLinkConsumer } from "../modules/kafka-privatelink-consumer";
 import { configureStack } from "./aws-access";
 import { consumerProps } from "./inputs";
-import { addMoves, moduleSource, movesIntoModule, passOutputs } from "./module-call";
+import { addMoves, MODULE_CALL, moduleSource, movesIntoModule, passOutputs } from "./module-call";
 
 export interface ConsumerStackProps {
   readonly config: Config;
@@ -15,7 +15,7 @@ export interface ConsumerStackProps {
 
 /**
  * The consumer half for one client VPC, for `cdktf deploy`: a thin root that calls the published
- * consumer module (`module "kafka"`) with the cluster's connection as a literal object, and passes
+ * consumer module (`module "kafka"`, MODULE_CALL) with the cluster's connection as a literal object, and passes
  * its outputs on.
  */
 export class ConsumerStack extends TerraformStack {
@@ -24,8 +24,8 @@ export class ConsumerStack extends TerraformStack {
   constructor(scope: Construct, id: string, { config, consumer, serviceName }: ConsumerStackProps) {
     super(scope, id);
     configureStack(this, consumer, config.state);
-    this.kafka = new KafkaPrivateLinkConsumer(this, "kafka", { source: moduleSource(CONSUMER_MODULE), ...consumerProps(config, consumer, serviceName) });
+    this.kafka = new KafkaPrivateLinkConsumer(this, MODULE_CALL, { source: moduleSource(CONSUMER_MODULE), ...consumerProps(config, consumer, serviceName) });
     passOutputs(this, this.kafka, CONSUMER_MODULE);
-    addMoves(this, movesIntoModule(CONSUMER_MODULE, "kafka"));
+    addMoves(this, movesIntoModule(CONSUMER_MODULE, MODULE_CALL));
   }
 }

@@ -7,6 +7,9 @@ import { TerraformHclModule, TerraformOutput, TerraformStack } from "cdktf";
 import { renderModules } from "../modules/packaging";
 import { TfJson } from "../modules/packaging/terraform-json";
 
+/** The name of each stack's module call: plan addresses read `module.kafka.<resource>`. */
+export const MODULE_CALL = "kafka";
+
 /** The output folder's subfolder with the published modules, beside `stacks/`. */
 export const MODULES_DIR = "modules";
 

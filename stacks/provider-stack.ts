@@ -4,7 +4,7 @@ import { Config } from "../config/schema";
 import { KafkaPrivateLinkProvider, PROVIDER_MODULE } from "../modules/kafka-privatelink-provider";
 import { configureStack } from "./aws-access";
 import { providerProps } from "./inputs";
-import { addMoves, moduleSource, movesIntoModule, passOutputs } from "./module-call";
+import { addMoves, MODULE_CALL, moduleSource, movesIntoModule, passOutputs } from "./module-call";
 
 export interface ProviderStackProps {
   readonly config: Config;
@@ -12,7 +12,7 @@ export interface ProviderStackProps {
 
 /**
  * The provider half for `cdktf deploy`: a thin root that calls the published provider module
- * (`module "kafka"`) with the cluster's values, and passes its outputs on.
+ * (`module "kafka"`, MODULE_CALL) with the cluster's values, and passes its outputs on.
  */
 export class ProviderStack extends TerraformStack {
   readonly kafka: KafkaPrivateLinkProvider;
@@ -20,8 +20,8 @@ export class ProviderStack extends TerraformStack {
   constructor(scope: Construct, id: string, { config }: ProviderStackProps) {
     super(scope, id);
     configureStack(this, config.cluster, config.state);
-    this.kafka = new KafkaPrivateLinkProvider(this, "kafka", { source: moduleSource(PROVIDER_MODULE), ...providerProps(config) });
+    this.kafka = new KafkaPrivateLinkProvider(this, MODULE_CALL, { source: moduleSource(PROVIDER_MODULE), ...providerProps(config) });
     passOutputs(this, this.kafka, PROVIDER_MODULE);
-    addMoves(this, movesIntoModule(PROVIDER_MODULE, "kafka"));
+    addMoves(this, movesIntoModule(PROVIDER_MODULE, MODULE_CALL));
   }
 }

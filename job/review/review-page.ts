@@ -1,6 +1,7 @@
 import { PortPlan } from "../../modules/kafka-broker-ports/allocation";
 import { Config } from "../../config/schema";
 import { PortChanges } from "./port-lock";
+import { MODULE_CALL } from "../../stacks/module-call";
 import { SettingsComparison } from "./settings";
 
 export interface ReviewPageProps {
@@ -15,6 +16,8 @@ export interface ReviewPageProps {
 }
 
 const code = (s: string | number) => `\`${s}\``;
+/** A resource's plan address: inside each stack's call of its published module. */
+const inModule = (address: string) => `module.${MODULE_CALL}.${address}`;
 
 /**
  * The addresses a broker owns in the plan, as Markdown. An added broker's come from this
@@ -27,16 +30,16 @@ function brokerAddresses(broker: string, port: number, config: Config, removed: 
     `aws_lb_target_group.broker["${broker}"]`,
     `aws_lb_target_group_attachment.broker["${broker}"]`,
     `aws_lb_target_group_attachment.bootstrap["${broker}"]`,
-  ].map(code);
+  ].map((a) => code(inModule(a)));
   if (removed) {
     return [
       ...own,
-      `${code(`aws_cloudwatch_metric_alarm.broker["${broker}"]`)} (if it had an alarm)`,
-      `${code(`aws_vpc_security_group_ingress_rule.client["<cidr>:${port}"]`)} for each client CIDR, in every consumer stack`,
+      `${code(inModule(`aws_cloudwatch_metric_alarm.broker["${broker}"]`))} (if it had an alarm)`,
+      `${code(inModule(`aws_vpc_security_group_ingress_rule.client["<cidr>:${port}"]`))} for each client CIDR, in every consumer stack`,
     ];
   }
-  const alarm = config.cluster.alarms ? [code(`aws_cloudwatch_metric_alarm.broker["${broker}"]`)] : [];
-  const rules = config.consumers.flatMap((c) => c.allowedCidrs.map((cidr) => `${code(`aws_vpc_security_group_ingress_rule.client["${cidr}:${port}"]`)} (${c.name})`));
+  const alarm = config.cluster.alarms ? [code(inModule(`aws_cloudwatch_metric_alarm.broker["${broker}"]`))] : [];
+  const rules = config.consumers.flatMap((c) => c.allowedCidrs.map((cidr) => `${code(inModule(`aws_vpc_security_group_ingress_rule.client["${cidr}:${port}"]`))} (${c.name})`));
   return [...own, ...alarm, ...rules];
 }
 
@@ -59,7 +62,12 @@ export function renderReviewPage(p: ReviewPageProps): string {
   out.push(`| Health alarms | ${cluster.alarms ? `per broker and bootstrap → ${cluster.alarms.actions.map(code).join(", ")}` : "none"} |`);
   out.push(`| Idle timeout | ${cluster.tcpIdleTimeoutSeconds} s |`);
   out.push(`| Deletion protection | ${cluster.deletionProtection ? "on" : "off"} |`);
+  out.push(`| Module calls | every stack calls a published module as ${code(`module.${MODULE_CALL}`)} (\`modules/\` beside \`stacks/\`, identical to \`--modules-out\`) |`);
   out.push(`| State | ${p.config.state ? `S3 bucket ${code(p.config.state.s3.bucket)} (${p.config.state.s3.region})` : "local files"} |`);
+  out.push(
+    "",
+    `A deployment made before the stacks called the modules (resources at the stack root, such as ${code("aws_lb_listener.broker")}) moves into ${code(`module.${MODULE_CALL}`)} through the stacks' \`moved\` blocks: its first plan lists each resource as moved and adds, changes or destroys nothing for it.`,
+  );
   out.push("", "## What this synth changes", "");
   if (p.since.firstSynth) {
     out.push(p.since.firstSynth);
