@@ -34,7 +34,7 @@ export class CommitError extends Error {
   }
 }
 
-/** Leftovers beside a target: `new` staged contents, `old` a previous output being swapped out, `tmp` scratch. */
+/** Leftovers beside a target: `new` staged contents, `old` a previous output being swapped out, `tmp` scratch (of earlier versions: a killed run of one may have left it). */
 const RUN_FILE_KINDS = ["new", "old", "tmp"];
 
 const isWithin = (child: string, parent: string) => {
@@ -101,13 +101,6 @@ export class Outputs {
 
   stageFile(label: string, contents: string): void {
     fs.writeFileSync(ownFile(this.target(label, "file").path, "new"), contents);
-  }
-
-  /** A scratch folder beside a target, removed when the run ends (or by the next run, after a kill). */
-  scratch(label: string): string {
-    const dir = ownFile(this.target(label).path, "tmp");
-    fs.mkdirSync(dir);
-    return dir;
   }
 
   /** Moves every staged output into place, files (the lock) first; throws CommitError naming what was and was not replaced. */

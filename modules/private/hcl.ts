@@ -28,14 +28,6 @@ function literal(value: unknown): string {
   throw new Error(`hcl: cannot embed ${JSON.stringify(value)}; pass a token, string, number, boolean or an array of them`);
 }
 
-/** True when a value is known at synth time (no token anywhere inside it). */
-export function isKnown(value: unknown): boolean {
-  if (Token.isUnresolved(value)) return false;
-  if (Array.isArray(value)) return value.every(isKnown);
-  if (value !== null && typeof value === "object") return Object.values(value).every(isKnown);
-  return true;
-}
-
 /**
  * cdktf decides whether an embedded reference renders bare (`var.x`) or wrapped (`${var.x}`) by
  * scanning for `${` and `}`, and takes any `}` as the end of the expression: a reference after an
