@@ -1,4 +1,5 @@
 import { TerraformElement, TerraformStack } from "cdktf";
+import { PortAllocationError } from "../kafka-broker-ports/allocation";
 
 /** A prop that breaks the module's contract: names the prop, the value and the rule. */
 export class PropsError extends Error {
@@ -19,6 +20,26 @@ export function requiredList(props: object, names: readonly string[]): string[] 
   return names
     .filter((n) => !Array.isArray(values[n]) || (values[n] as unknown[]).length === 0 || (values[n] as unknown[]).some((v) => typeof v !== "string" || v.length === 0))
     .map((n) => `${n}: ${JSON.stringify(values[n])} must list at least one non-empty string`);
+}
+
+/** Where a call's props hold what allocation.ts calls `brokers`, `bootstrapPort` and `brokerPortBase`. */
+export interface PortProps {
+  /** The map keyed by broker ID: a broker's problem is named `<brokers>["<ID>"]`. */
+  readonly brokers: string;
+  readonly bootstrapPort: string;
+  readonly brokerPortBase: string;
+}
+
+/**
+ * allocation.ts's problems named by the props that hold the values: its fields are the
+ * configuration's (`brokers[2].id`, a list position), a call's brokers are a map keyed by ID.
+ */
+export function portRuleProblems(errors: readonly PortAllocationError[], props: PortProps): string[] {
+  return errors.map((e) => {
+    if (/^brokers\[\d+\]\.id$/.test(e.field)) return `${props.brokers}[${JSON.stringify(String(e.value))}]: broker ID ${JSON.stringify(e.value)} ${e.rule}`;
+    const field = e.field === "brokers" ? props.brokers : e.field === "bootstrapPort" ? props.bootstrapPort : e.field === "brokerPortBase" ? props.brokerPortBase : e.field;
+    return `${field}: ${JSON.stringify(e.value)} ${e.rule}`;
+  });
 }
 
 /** Module inputs without the props left unset (the module's defaults apply). */
