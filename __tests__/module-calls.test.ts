@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { App, TerraformStack, Testing } from "cdktf";
+import { TerraformStack, Testing } from "cdktf";
 import { Construct } from "constructs";
 import { portPlanErrors } from "../modules/kafka-broker-ports/allocation";
 import { CONSUMER_MODULE, KafkaPrivateLinkConsumer, KafkaPrivateLinkConsumerProps } from "../modules/kafka-privatelink-consumer";
@@ -36,7 +36,7 @@ const CONSUMER: KafkaPrivateLinkConsumerProps = {
 
 /** The stack's JSON as Terraform reads it (metadata removed). */
 const synth = (build: (scope: Construct) => void) => withoutMetadata(JSON.parse(Testing.synthScope(build)));
-const stackIn = () => new TerraformStack(new App(), "direct");
+const stackIn = () => new TerraformStack(Testing.app(), "direct");
 /** The message a construct throws, or "" when it constructs. */
 function refusal(build: () => unknown): string {
   try {
@@ -232,7 +232,7 @@ describe("module calls in one stack", () => {
   });
 
   it("allows the same ID in two stacks: each stack has its own module namespace", () => {
-    const app = new App();
+    const app = Testing.app();
     const a = new TerraformStack(app, "a");
     const b = new TerraformStack(app, "b");
     new KafkaPrivateLinkProvider(a, "kafka", PROVIDER);
