@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { CONSUMER_MODULE } from "../modules/kafka-privatelink-consumer";
+import { MAX_BROKERS } from "../modules/kafka-broker-ports/allocation";
+import { CONSUMER_MODULE, INBOUND_RULES_PER_SECURITY_GROUP, SECURITY_GROUPS_PER_INTERFACE } from "../modules/kafka-privatelink-consumer";
 import { config, synthDeploy } from "./support/configs";
 import { moduleJson, movedOf, rootResources, withoutMetadata } from "./support/module-json";
 
@@ -223,6 +224,14 @@ describe("the consumer module the stacks call (kafka-privatelink-consumer/main.t
     // Keys depend only on the CIDR and the port: a new broker or CIDR adds rules and changes none.
     expect(rule.for_each).toContain('"${pair[0]}:${pair[1][1]}" =>');
     expect(rule.for_each).toContain('setproduct(var.allowed_cidrs, concat([["bootstrap", var.connection.bootstrap_port]], [for id, port in module.broker_ports.broker_ports : ["broker ${id}", port]]))');
+  });
+
+  it("fits AWS's default quotas: at most one group per allowed CIDR on the endpoint, 1 + 49 rules in each (a plan of 49 brokers × 3 CIDRs: integration/consumer-quota)", () => {
+    const cidrRules = moduleJson(CONSUMER_MODULE, "variables.tf.json").variable.allowed_cidrs.validation.map((v: any) => v.condition);
+    expect(cidrRules).toContain(`\${length(var.allowed_cidrs) <= ${SECURITY_GROUPS_PER_INTERFACE}}`);
+    // A group holds its CIDR's bootstrap rule and one per broker port, and kafka-broker-ports admits at most MAX_BROKERS.
+    expect(1 + MAX_BROKERS).toBeLessThanOrEqual(INBOUND_RULES_PER_SECURITY_GROUP);
+    expect(moduleJson("kafka-broker-ports", "variables.tf.json").variable.broker_ids.validation[0].condition).toContain(`<= ${MAX_BROKERS}`);
   });
 
   it("creates a private zone named exactly the advertised hostname in the VPC, unless given one, and an alias to the endpoint", () => {
