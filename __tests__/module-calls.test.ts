@@ -221,6 +221,12 @@ describe("module calls in one stack", () => {
     expect(refusal(() => new KafkaPrivateLinkProvider(new Construct(stack, "team-c"), "kafka", PROVIDER))).toContain('already calls a module named "kafka"');
   });
 
+  it.each(["my kafka", "1kafka", "kafka.eu"])("refuses the ID %j, which is no Terraform block name", (id) => {
+    const expected = `id: ${JSON.stringify(id)} must be a Terraform name (a letter or _, then letters, digits, _ and -): it names the module block`;
+    expect(refusal(() => new KafkaPrivateLinkProvider(stackIn(), id, PROVIDER))).toContain(`\n  ${expected}`);
+    expect(refusal(() => new KafkaPrivateLinkConsumer(stackIn(), id, CONSUMER))).toContain(`\n  ${expected}`);
+  });
+
   it("keeps calls with different IDs apart, each with its own inputs", () => {
     const json = synth((scope) => {
       new KafkaPrivateLinkProvider(scope, "logs", PROVIDER);

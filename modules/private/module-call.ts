@@ -47,6 +47,14 @@ export function definedInputs(inputs: Record<string, unknown>): Record<string, u
   return Object.fromEntries(Object.entries(inputs).filter(([, v]) => v !== undefined));
 }
 
+/** Terraform's identifier rule: a module block's name, hence a call's construct ID, must follow it. */
+const TERRAFORM_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+
+/** The construct ID's problem as a module block name, if any (it becomes `module.<id>` in every address). */
+export function moduleNameProblems(id: string): string[] {
+  return TERRAFORM_NAME.test(id) ? [] : [`id: ${JSON.stringify(id)} must be a Terraform name (a letter or _, then letters, digits, _ and -): it names the module block`];
+}
+
 const claimed = new WeakMap<TerraformStack, Map<string, string>>();
 
 /**
