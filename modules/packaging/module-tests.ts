@@ -200,6 +200,16 @@ const PROVIDER: TestFile = {
       ],
     },
     {
+      name: "outputs_the_client_address_and_each_brokers_listener_config",
+      asserts: [
+        ['output.bootstrap_address == "orders.kafka.example.internal:9091"', "clients bootstrap on the hostname and the bootstrap port"],
+        [
+          'output.broker_config["2"] == "listeners=PRIVATELINK://0.0.0.0:9094\\nadvertised.listeners=PRIVATELINK://orders.kafka.example.internal:6002\\nlistener.security.protocol.map=PRIVATELINK:SSL"',
+          "broker 2 listens on the target port and advertises the hostname with its own port",
+        ],
+      ],
+    },
+    {
       name: "no_alarms_unless_asked",
       asserts: [["length(aws_cloudwatch_metric_alarm.broker) == 0 && length(aws_cloudwatch_metric_alarm.bootstrap) == 0", "alarms are opt-in"]],
     },

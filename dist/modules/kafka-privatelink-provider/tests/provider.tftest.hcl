@@ -255,6 +255,20 @@ run "connection_describes_the_cluster_for_consumers" {
   }
 }
 
+run "outputs_the_client_address_and_each_brokers_listener_config" {
+  command = plan
+
+  assert {
+    condition     = output.bootstrap_address == "orders.kafka.example.internal:9091"
+    error_message = "clients bootstrap on the hostname and the bootstrap port"
+  }
+
+  assert {
+    condition     = output.broker_config["2"] == "listeners=PRIVATELINK://0.0.0.0:9094\nadvertised.listeners=PRIVATELINK://orders.kafka.example.internal:6002\nlistener.security.protocol.map=PRIVATELINK:SSL"
+    error_message = "broker 2 listens on the target port and advertises the hostname with its own port"
+  }
+}
+
 run "no_alarms_unless_asked" {
   command = plan
 
