@@ -1,5 +1,8 @@
+import { CONSUMER_MODULE } from "../modules/kafka-privatelink-consumer";
+import { PROVIDER_MODULE } from "../modules/kafka-privatelink-provider";
 import { config, synthDeploy } from "./support/configs";
 import { LITERAL_PROFILES, LITERAL_TAGS } from "./support/literal-strings";
+import { moduleJson } from "./support/module-json";
 
 /**
  * Free text the configuration lets through (profiles; tags in AWS's tag characters) reaches the
@@ -14,12 +17,20 @@ describe("user strings in the synthesized Terraform", () => {
     expect(stacks["orders-consumer-analytics"].provider.aws[0].profile).toBe(profile);
   });
 
-  it("carry tags in any script through literally, to every tagged resource", () => {
+  it("carry tags in any script through literally, into both module calls", () => {
     const base = config([1]);
     const { stacks } = synthDeploy(config([1], { cluster: { tags: LITERAL_TAGS }, consumers: [{ ...base.consumers[0], tags: LITERAL_TAGS }] }));
-    expect(stacks["orders-provider"].resource.aws_lb.this.tags).toEqual(LITERAL_TAGS);
-    expect(stacks["orders-provider"].resource.aws_vpc_endpoint_service.this.tags).toEqual(LITERAL_TAGS);
-    expect(stacks["orders-consumer-analytics"].resource.aws_security_group.endpoint.tags).toEqual(LITERAL_TAGS);
-    expect(stacks["orders-consumer-analytics"].resource.aws_route53_zone.this.tags).toEqual(LITERAL_TAGS);
+    expect(stacks["orders-provider"].module.kafka.tags).toEqual(LITERAL_TAGS);
+    expect(stacks["orders-consumer-analytics"].module.kafka.tags).toEqual(LITERAL_TAGS);
+  });
+
+  it.each([PROVIDER_MODULE, CONSUMER_MODULE])("reach every tagged resource of %s as the tags input itself", (module) => {
+    const tagged = ["aws_lb", "aws_lb_target_group", "aws_lb_listener", "aws_cloudwatch_metric_alarm", "aws_vpc_endpoint_service", "aws_security_group", "aws_vpc_security_group_ingress_rule", "aws_vpc_endpoint", "aws_route53_zone"];
+    const resources = Object.entries<Record<string, any>>(moduleJson(module, "main.tf.json").resource);
+    const withTags = resources.flatMap(([type, byName]) => Object.entries(byName).filter(([, body]) => "tags" in body).map(([name, body]) => [`${type}.${name}`, body.tags]));
+    expect(withTags.length).toBeGreaterThan(0);
+    for (const [address, tags] of withTags) expect([address, tags]).toEqual([address, "${var.tags}"]);
+    // Every resource of a type that takes tags has them.
+    for (const [type, byName] of resources) if (tagged.includes(type)) for (const [name, body] of Object.entries(byName)) expect([`${type}.${name}`, "tags" in body]).toEqual([`${type}.${name}`, true]);
   });
 });

@@ -1,8 +1,11 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { writeModules } from "../modules/packaging";
-import { config } from "./support/configs";
+import { stringify } from "yaml";
+import { runSynth } from "../job/job";
+import { OUTPUT_MARKER } from "../job/output/transaction";
+import { writeModules } from "../stacks/examples";
+import { config, configInput } from "./support/configs";
 import { snapshotTree } from "./support/tree";
 
 const NAMES = ["kafka-broker-ports", "kafka-privatelink-consumer", "kafka-privatelink-provider"];
@@ -98,32 +101,31 @@ describe("publishable modules", () => {
     expect(sameAccount.provider.source).toBe("../../../kafka-privatelink-provider");
   });
 
-  it("allocate ports once: the provider calls kafka-broker-ports, the consumer takes the provider's ports", () => {
-    const main = json(files, "kafka-privatelink-provider/main.tf.json");
-    expect(main.module.broker_ports.source).toBe("../kafka-broker-ports");
-    for (const name of ["kafka-privatelink-provider", "kafka-privatelink-consumer"]) expect(files[`${name}/main.tf.json`]).not.toContain("broker_port_base + ");
+  it("allocate ports once: both halves call kafka-broker-ports beside them, and build their per-broker resources from its output", () => {
+    for (const name of ["kafka-privatelink-provider", "kafka-privatelink-consumer"]) {
+      expect(json(files, `${name}/main.tf.json`).module.broker_ports.source).toBe("../kafka-broker-ports");
+      expect(files[`${name}/main.tf.json`]).not.toContain("broker_port_base + ");
+    }
     const listeners = json(files, "kafka-privatelink-provider/main.tf.json").resource.aws_lb_listener;
     expect(listeners.broker.for_each).toBe("${module.broker_ports.broker_ports}");
     expect(listeners.broker.port).toBe("${each.value}");
-    const rules = json(files, "kafka-privatelink-consumer/main.tf.json").resource.aws_vpc_security_group_ingress_rule.client;
-    expect(rules.for_each).toContain("var.connection.broker_ports");
+    const consumer = json(files, "kafka-privatelink-consumer/main.tf.json");
+    // The consumer checks the ports it was handed with the same module, then uses what it returns.
+    expect(consumer.module.broker_ports.broker_ids).toContain("keys(var.connection.broker_ports)");
+    expect(consumer.resource.aws_vpc_security_group_ingress_rule.client.for_each).toContain("module.broker_ports.broker_ports");
   });
 
-  it("enforce the broker-ports rules in Terraform itself", () => {
+  it("enforce the broker-ports rules in Terraform in one place: the kafka-broker-ports module", () => {
+    const rules = [/fits 1 to 49/, /non-negative integer/, /unique/, /from 1024 to 65535/, /which is bootstrap_port/, /inside the broker port range/];
     const conditions = json(files, "kafka-broker-ports/variables.tf.json").variable.broker_ids.validation.map((v: any) => v.error_message);
-    const rules = [
-      expect.stringContaining("fits 1 to 49"),
-      expect.stringContaining("non-negative integer"),
-      expect.stringContaining("unique"),
-      expect.stringContaining("from 1024 to 65535"),
-      expect.stringContaining("which is bootstrap_port"),
-      expect.stringContaining("inside the broker port range"),
-    ];
-    expect(conditions).toEqual(rules);
-    // The provider checks its own `brokers` with the same rules, so its users see their input named.
-    const provider = json(files, "kafka-privatelink-provider/variables.tf.json").variable.brokers.validation.map((v: any) => v.error_message);
-    expect(provider).toEqual(expect.arrayContaining(rules.map(() => expect.stringMatching(/^brokers: /))));
-    expect(provider.slice(1, 7)).toEqual(rules);
+    expect(conditions).toEqual(rules.map((r) => expect.stringMatching(r)));
+    for (const name of ["kafka-privatelink-provider", "kafka-privatelink-consumer"]) {
+      const variables = JSON.stringify(json(files, `${name}/variables.tf.json`));
+      for (const rule of rules.slice(3)) expect([name, rule.test(variables)]).toEqual([name, false]);
+    }
+    // The provider passes its port inputs on unchecked: the called module names them in its messages.
+    const provider = json(files, "kafka-privatelink-provider/variables.tf.json").variable;
+    expect([provider.bootstrap_port.validation, provider.broker_port_base.validation]).toEqual([undefined, undefined]);
   });
 
   it("key the AZ check's subnets by position, so subnets known only after apply still plan", () => {
@@ -201,6 +203,30 @@ describe("publishable modules", () => {
       expect(validated.length).toBeGreaterThan(0);
       for (const variable of validated) expect(`${name}: ${text.includes(`expect_failures = [var.${variable}`) ? "refused" : "never refused"} var.${variable}`).toBe(`${name}: refused var.${variable}`);
       if (name !== "kafka-broker-ports") expect(text).toContain('mock_provider "aws"');
+    }
+  });
+
+  it("are the very folders the deployable stacks call: the main job writes the same bytes to <out>/modules and --modules-out", () => {
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), "kpl-one-artifact-"));
+    try {
+      const configFile = path.join(work, "cluster.yaml");
+      fs.writeFileSync(configFile, stringify(configInput([1, 2, 5])));
+      const result = runSynth({ configFile, outDir: path.join(work, "out"), modulesOutDir: path.join(work, "published") });
+      const beside = snapshotTree(path.join(result.outDir, "modules"));
+      const published = snapshotTree(result.modulesOutDir);
+      delete published[OUTPUT_MARKER];
+      expect(Object.keys(beside).length).toBeGreaterThan(0);
+      expect(Object.keys(beside).sort()).toEqual(Object.keys(published).sort());
+      for (const file of Object.keys(published)) expect(`${file}\n${beside[file]}`).toBe(`${file}\n${published[file]}`);
+      // Each stack's source resolves to one of those folders.
+      for (const stack of result.stacks) {
+        const doc = JSON.parse(fs.readFileSync(path.join(result.outDir, "stacks", stack, "cdk.tf.json"), "utf8"));
+        const folder = path.resolve(result.outDir, "stacks", stack, doc.module.kafka.source);
+        expect(path.relative(result.outDir, folder)).toMatch(/^modules[\\/]kafka-privatelink-(provider|consumer)$/);
+        expect(fs.existsSync(path.join(folder, "main.tf.json"))).toBe(true);
+      }
+    } finally {
+      fs.rmSync(work, { recursive: true, force: true });
     }
   });
 });

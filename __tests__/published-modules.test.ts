@@ -4,7 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { EXAMPLE_CONFIG, loadConfig } from "../config/load";
 import { OUTPUT_MARKER } from "../job/output/transaction";
-import { writeModules } from "../modules/packaging";
+import { writeModules } from "../stacks/examples";
 import { snapshotTree } from "./support/tree";
 
 const ROOT = path.join(__dirname, "..");

@@ -17,11 +17,15 @@ describe("remote state (state.s3)", () => {
   });
 
   it("reads the provider stack's state for the consumer's cross-stack reference from the same place", () => {
-    const remote = Object.values<any>(consumer.data.terraform_remote_state);
+    const remote = Object.entries<any>(consumer.data.terraform_remote_state);
     expect(remote).toHaveLength(1);
+    const [name, state] = remote[0];
     const { use_lockfile: _locking, ...backend } = provider.terraform.backend.s3;
-    expect(remote[0]).toMatchObject({ backend: "s3", config: backend });
-    expect(consumer.data.aws_vpc_endpoint_service.this.service_name).toMatch(/^\$\{data\.terraform_remote_state\.[^.]+\.outputs\./);
+    expect(state).toMatchObject({ backend: "s3", config: backend });
+    // The module call's service name is read through it, from an output the provider stack has.
+    const reference = new RegExp(`^\\$\\{data\\.terraform_remote_state\\.${name}\\.outputs\\.([^}]+)\\}$`).exec(consumer.module.kafka.connection.service_name);
+    expect(reference).not.toBeNull();
+    expect(provider.output[reference![1]].value).toBe("${module.kafka.endpoint_service_name}");
   });
 
   it("defaults the key prefix and locking, and keeps the local backend without state", () => {

@@ -1,7 +1,7 @@
 import { TerraformHclModule, Token } from "cdktf";
 import { Construct } from "constructs";
 import { portPlanErrors } from "../kafka-broker-ports/allocation";
-import { claimModuleName, definedInputs, PropsError, requiredList, requiredText } from "../private/module-call";
+import { claimModuleName, definedInputs, moduleNameProblems, portRuleProblems, PropsError, requiredList, requiredText } from "../private/module-call";
 
 /** The folder name of the published module, beside the other two. */
 export const CONSUMER_MODULE = "kafka-privatelink-consumer";
@@ -68,7 +68,9 @@ export function consumerPropsProblems(props: KafkaPrivateLinkConsumerProps): str
   if (problem) problems.push(problem);
   else if (!Token.isUnresolved(c.bootstrapPort)) {
     const ids = Object.keys(ports).filter((k) => BROKER_ID.test(k)).map(Number);
-    problems.push(...portPlanErrors({ brokerIds: ids, bootstrapPort: c.bootstrapPort, brokerPortBase: base }).map((e) => `connection: ${e.message}`));
+    const errors = portPlanErrors({ brokerIds: ids, bootstrapPort: c.bootstrapPort, brokerPortBase: base });
+    // The base is implied by the ports (one base + ID each), so its problems are the ports'.
+    problems.push(...portRuleProblems(errors, { brokers: "connection.brokerPorts", bootstrapPort: "connection.bootstrapPort", brokerPortBase: "connection.brokerPorts" }));
   }
   return problems;
 }
@@ -103,7 +105,7 @@ export function consumerModuleInputs(props: Omit<KafkaPrivateLinkConsumerProps, 
  */
 export class KafkaPrivateLinkConsumer extends TerraformHclModule {
   constructor(scope: Construct, id: string, props: KafkaPrivateLinkConsumerProps) {
-    const problems = consumerPropsProblems(props);
+    const problems = [...moduleNameProblems(id), ...consumerPropsProblems(props)];
     if (problems.length > 0) throw new PropsError(`KafkaPrivateLinkConsumer "${id}"`, problems);
     super(scope, id, { source: props.source, skipAssetCreationFromLocalModules: true, variables: consumerModuleInputs(props) });
     claimModuleName(this, id);

@@ -1,7 +1,7 @@
 import { TerraformHclModule } from "cdktf";
 import { Construct } from "constructs";
 import { DEFAULT_BOOTSTRAP_PORT, DEFAULT_BROKER_PORT_BASE, portPlanErrors } from "../kafka-broker-ports/allocation";
-import { claimModuleName, definedInputs, PropsError, requiredList, requiredText } from "../private/module-call";
+import { claimModuleName, definedInputs, moduleNameProblems, portRuleProblems, PropsError, requiredList, requiredText } from "../private/module-call";
 
 /** The folder name of the published module, beside the other two. */
 export const PROVIDER_MODULE = "kafka-privatelink-provider";
@@ -75,7 +75,7 @@ export function providerPropsProblems(props: KafkaPrivateLinkProviderProps): str
     bootstrapPort: props.bootstrapPort ?? DEFAULT_BOOTSTRAP_PORT,
     brokerPortBase: props.brokerPortBase ?? DEFAULT_BROKER_PORT_BASE,
   });
-  problems.push(...errors.map((e) => e.message));
+  problems.push(...portRuleProblems(errors, { brokers: "brokers", bootstrapPort: "bootstrapPort", brokerPortBase: "brokerPortBase" }));
   return problems;
 }
 
@@ -113,7 +113,7 @@ export function providerModuleInputs(props: Omit<KafkaPrivateLinkProviderProps, 
  */
 export class KafkaPrivateLinkProvider extends TerraformHclModule {
   constructor(scope: Construct, id: string, props: KafkaPrivateLinkProviderProps) {
-    const problems = providerPropsProblems(props);
+    const problems = [...moduleNameProblems(id), ...providerPropsProblems(props)];
     if (problems.length > 0) throw new PropsError(`KafkaPrivateLinkProvider "${id}"`, problems);
     super(scope, id, { source: props.source, skipAssetCreationFromLocalModules: true, variables: providerModuleInputs(props) });
     claimModuleName(this, id);

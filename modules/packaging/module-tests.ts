@@ -18,6 +18,10 @@ export interface TestRun {
   readonly asserts?: ReadonlyArray<readonly [string, string]>;
   /** Inputs whose validation must refuse this run's variables (`var.<name>`). */
   readonly expectFailures?: readonly string[];
+  /** Resources whose precondition must fail in this run (their address). */
+  readonly expectConditionFailures?: readonly string[];
+  /** Data sources read with other values in this run than the mock provider's. */
+  readonly overrideData?: ReadonlyArray<{ readonly target: string; readonly values: Record<string, unknown> }>;
 }
 
 export interface TestFile {
@@ -155,6 +159,33 @@ const PROVIDER: TestFile = {
         ],
       ],
     },
+    {
+      name: "settings_reach_every_listener_and_group",
+      variables: { tcp_idle_timeout_seconds: 900, deregistration_delay_seconds: 45, deletion_protection: true, broker_target_port: 9095 },
+      asserts: [
+        ["alltrue([for l in concat([aws_lb_listener.bootstrap], values(aws_lb_listener.broker)) : l.tcp_idle_timeout_seconds == 900])", "every listener has the idle timeout"],
+        [
+          'alltrue([for g in concat([aws_lb_target_group.bootstrap], values(aws_lb_target_group.broker)) : g.deregistration_delay == "45" && g.port == 9095 && one(g.health_check).protocol == "TCP" && one(g.health_check).port == "traffic-port" && one(g.health_check).interval == 10 && one(g.health_check).timeout == 5])',
+          "every group has the deregistration delay, the target port and a TCP health check on it",
+        ],
+        ["aws_lb.this.enable_deletion_protection", "deletion protection on request"],
+        ['aws_lb_target_group.broker["2"].name == "orders-b2-9095" && aws_lb_target_group.bootstrap.name == "orders-boot-9095"', "group names carry the target port, so a new port makes new groups"],
+      ],
+    },
+    {
+      name: "registers_instance_targets",
+      variables: { target_type: "instance", brokers: brokersMap([1, 2], (id) => `i-0123456789abcdef${id}`) },
+      asserts: [
+        ['alltrue([for g in concat([aws_lb_target_group.bootstrap], values(aws_lb_target_group.broker)) : g.target_type == "instance"])', "the groups register instances"],
+        ['aws_lb_target_group.broker["1"].name == "orders-b1-9094i" && aws_lb_target_group.bootstrap.name == "orders-boot-9094i"', "group names change with the target type, so old and new groups coexist"],
+        ['aws_lb_target_group_attachment.broker["2"].target_id == "i-0123456789abcdef2" && length(aws_lb_target_group_attachment.bootstrap) == 2', "each broker's instance is its target"],
+      ],
+    },
+    {
+      name: "cross_region_service_lists_its_own_region_too",
+      variables: { supported_regions: ["eu-west-1"] },
+      asserts: [['aws_vpc_endpoint_service.this.supported_regions == toset(["us-east-1", "eu-west-1"])', "the other regions and the service's own, which AWS reports"]],
+    },
     { name: "refuses_endpoint_id_that_is_not_one", variables: { accept_endpoints: ["vpce-svc-0123456789abcdef0"] }, expectFailures: ["accept_endpoints"] },
     { name: "refuses_endpoint_listed_twice", variables: { accept_endpoints: [ENDPOINTS[0], ENDPOINTS[0]] }, expectFailures: ["accept_endpoints"] },
     { name: "refuses_accepting_when_acceptance_is_not_required", variables: { acceptance_required: false, accept_endpoints: [ENDPOINTS[0]] }, expectFailures: ["accept_endpoints"] },
@@ -166,6 +197,16 @@ const PROVIDER: TestFile = {
         ['jsonencode(output.connection.broker_ports) == jsonencode({ "1" = 6001, "2" = 6002, "3" = 6003 })', "the allocated broker ports"],
         ['output.connection.region == "us-east-1" && output.connection.security_protocol == "SSL"', "region and protocol"],
         ['output.advertised_listeners["2"] == "orders.kafka.example.internal:6002"', "broker 2 advertises its own port"],
+      ],
+    },
+    {
+      name: "outputs_the_client_address_and_each_brokers_listener_config",
+      asserts: [
+        ['output.bootstrap_address == "orders.kafka.example.internal:9091"', "clients bootstrap on the hostname and the bootstrap port"],
+        [
+          'output.broker_config["2"] == "listeners=PRIVATELINK://0.0.0.0:9094\\nadvertised.listeners=PRIVATELINK://orders.kafka.example.internal:6002\\nlistener.security.protocol.map=PRIVATELINK:SSL"',
+          "broker 2 listens on the target port and advertises the hostname with its own port",
+        ],
       ],
     },
     {
@@ -288,6 +329,31 @@ const CONSUMER: TestFile = {
       variables: { connection: connection({ region: "eu-west-1", service_name: "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0" }) },
       asserts: [['aws_vpc_endpoint.this.service_region == "eu-west-1"', "service_region names the service's region"]],
     },
+    {
+      name: "client_config_closes_idle_connections_before_the_nlb",
+      asserts: [['output.client_config == "bootstrap.servers=orders.kafka.example.internal:9091\\nsecurity.protocol=SSL\\nconnections.max.idle.ms=540000"', "Kafka's default idle close (540 s) is below the NLB's 600 s"]],
+    },
+    {
+      name: "client_config_follows_a_shorter_idle_timeout",
+      variables: { connection: connection({ tcp_idle_timeout_seconds: 350 }) },
+      asserts: [['endswith(output.client_config, "\\nconnections.max.idle.ms=315000")', "90 % of a shorter NLB idle timeout"]],
+    },
+    {
+      name: "refuses_vpc_without_dns_hostnames",
+      overrideData: [{ target: "data.aws_vpc.this", values: { enable_dns_support: true, enable_dns_hostnames: false } }],
+      expectConditionFailures: ["aws_vpc_endpoint.this"],
+    },
+    {
+      name: "refuses_subnet_in_an_az_the_service_does_not_offer",
+      overrideData: [{ target: "data.aws_subnet.endpoint", values: { availability_zone: "us-east-1f" } }],
+      expectConditionFailures: ["aws_vpc_endpoint.this"],
+    },
+    {
+      name: "cross_region_service_skips_the_az_check",
+      variables: { connection: connection({ region: "eu-west-1", service_name: "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0" }) },
+      overrideData: [{ target: "data.aws_subnet.endpoint", values: { availability_zone: "us-east-1f" } }],
+      asserts: [['aws_vpc_endpoint.this.service_region == "eu-west-1"', "another region's AZs cannot be compared with this VPC's subnets"]],
+    },
     { name: "refuses_any_cidr", variables: { allowed_cidrs: ["0.0.0.0/0"] }, expectFailures: ["allowed_cidrs"] },
     { name: "accepts_any_cidr_when_allowed", command: "apply", variables: { allowed_cidrs: ["0.0.0.0/0"], allow_any_cidr: true }, asserts: [["length(aws_vpc_security_group_ingress_rule.client) == 4", "the explicit opt-in"]] },
     { name: "refuses_duplicate_cidr", variables: { allowed_cidrs: ["10.20.0.0/16", "10.20.0.0/16"] }, expectFailures: ["allowed_cidrs"] },
@@ -327,7 +393,11 @@ function renderRun(run: TestRun): string {
   for (const [condition, message] of run.asserts ?? []) {
     lines.push("", "  assert {", `    condition     = ${condition}`, `    error_message = ${JSON.stringify(message)}`, "  }");
   }
-  if (run.expectFailures) lines.push("", `  expect_failures = [${run.expectFailures.map((v) => `var.${v}`).join(", ")}]`);
+  for (const override of run.overrideData ?? []) {
+    lines.push("", "  override_data {", `    target = ${override.target}`, `    values = ${toHcl(override.values, "    ")}`, "  }");
+  }
+  const failures = [...(run.expectFailures ?? []).map((v) => `var.${v}`), ...(run.expectConditionFailures ?? [])];
+  if (failures.length > 0) lines.push("", `  expect_failures = [${failures.join(", ")}]`);
   lines.push("}");
   return lines.join("\n");
 }

@@ -125,6 +125,81 @@ run "accepts_exactly_the_listed_endpoints" {
   }
 }
 
+run "settings_reach_every_listener_and_group" {
+  command = plan
+
+  variables {
+    tcp_idle_timeout_seconds     = 900
+    deregistration_delay_seconds = 45
+    deletion_protection          = true
+    broker_target_port           = 9095
+  }
+
+  assert {
+    condition     = alltrue([for l in concat([aws_lb_listener.bootstrap], values(aws_lb_listener.broker)) : l.tcp_idle_timeout_seconds == 900])
+    error_message = "every listener has the idle timeout"
+  }
+
+  assert {
+    condition     = alltrue([for g in concat([aws_lb_target_group.bootstrap], values(aws_lb_target_group.broker)) : g.deregistration_delay == "45" && g.port == 9095 && one(g.health_check).protocol == "TCP" && one(g.health_check).port == "traffic-port" && one(g.health_check).interval == 10 && one(g.health_check).timeout == 5])
+    error_message = "every group has the deregistration delay, the target port and a TCP health check on it"
+  }
+
+  assert {
+    condition     = aws_lb.this.enable_deletion_protection
+    error_message = "deletion protection on request"
+  }
+
+  assert {
+    condition     = aws_lb_target_group.broker["2"].name == "orders-b2-9095" && aws_lb_target_group.bootstrap.name == "orders-boot-9095"
+    error_message = "group names carry the target port, so a new port makes new groups"
+  }
+}
+
+run "registers_instance_targets" {
+  command = plan
+
+  variables {
+    target_type = "instance"
+    brokers = {
+      "1" = {
+        target = "i-0123456789abcdef1"
+      }
+      "2" = {
+        target = "i-0123456789abcdef2"
+      }
+    }
+  }
+
+  assert {
+    condition     = alltrue([for g in concat([aws_lb_target_group.bootstrap], values(aws_lb_target_group.broker)) : g.target_type == "instance"])
+    error_message = "the groups register instances"
+  }
+
+  assert {
+    condition     = aws_lb_target_group.broker["1"].name == "orders-b1-9094i" && aws_lb_target_group.bootstrap.name == "orders-boot-9094i"
+    error_message = "group names change with the target type, so old and new groups coexist"
+  }
+
+  assert {
+    condition     = aws_lb_target_group_attachment.broker["2"].target_id == "i-0123456789abcdef2" && length(aws_lb_target_group_attachment.bootstrap) == 2
+    error_message = "each broker's instance is its target"
+  }
+}
+
+run "cross_region_service_lists_its_own_region_too" {
+  command = plan
+
+  variables {
+    supported_regions = ["eu-west-1"]
+  }
+
+  assert {
+    condition     = aws_vpc_endpoint_service.this.supported_regions == toset(["us-east-1", "eu-west-1"])
+    error_message = "the other regions and the service's own, which AWS reports"
+  }
+}
+
 run "refuses_endpoint_id_that_is_not_one" {
   command = plan
 
@@ -177,6 +252,20 @@ run "connection_describes_the_cluster_for_consumers" {
   assert {
     condition     = output.advertised_listeners["2"] == "orders.kafka.example.internal:6002"
     error_message = "broker 2 advertises its own port"
+  }
+}
+
+run "outputs_the_client_address_and_each_brokers_listener_config" {
+  command = plan
+
+  assert {
+    condition     = output.bootstrap_address == "orders.kafka.example.internal:9091"
+    error_message = "clients bootstrap on the hostname and the bootstrap port"
+  }
+
+  assert {
+    condition     = output.broker_config["2"] == "listeners=PRIVATELINK://0.0.0.0:9094\nadvertised.listeners=PRIVATELINK://orders.kafka.example.internal:6002\nlistener.security.protocol.map=PRIVATELINK:SSL"
+    error_message = "broker 2 listens on the target port and advertises the hostname with its own port"
   }
 }
 
@@ -426,228 +515,16 @@ run "accepts_49_brokers" {
   }
 }
 
-run "refuses_50_brokers" {
-  command = plan
-
-  variables {
-    brokers = {
-      "1" = {
-        target = "10.0.0.11"
-      }
-      "2" = {
-        target = "10.0.0.12"
-      }
-      "3" = {
-        target = "10.0.0.13"
-      }
-      "4" = {
-        target = "10.0.0.14"
-      }
-      "5" = {
-        target = "10.0.0.15"
-      }
-      "6" = {
-        target = "10.0.0.16"
-      }
-      "7" = {
-        target = "10.0.0.17"
-      }
-      "8" = {
-        target = "10.0.0.18"
-      }
-      "9" = {
-        target = "10.0.0.19"
-      }
-      "10" = {
-        target = "10.0.0.20"
-      }
-      "11" = {
-        target = "10.0.0.21"
-      }
-      "12" = {
-        target = "10.0.0.22"
-      }
-      "13" = {
-        target = "10.0.0.23"
-      }
-      "14" = {
-        target = "10.0.0.24"
-      }
-      "15" = {
-        target = "10.0.0.25"
-      }
-      "16" = {
-        target = "10.0.0.26"
-      }
-      "17" = {
-        target = "10.0.0.27"
-      }
-      "18" = {
-        target = "10.0.0.28"
-      }
-      "19" = {
-        target = "10.0.0.29"
-      }
-      "20" = {
-        target = "10.0.0.30"
-      }
-      "21" = {
-        target = "10.0.0.31"
-      }
-      "22" = {
-        target = "10.0.0.32"
-      }
-      "23" = {
-        target = "10.0.0.33"
-      }
-      "24" = {
-        target = "10.0.0.34"
-      }
-      "25" = {
-        target = "10.0.0.35"
-      }
-      "26" = {
-        target = "10.0.0.36"
-      }
-      "27" = {
-        target = "10.0.0.37"
-      }
-      "28" = {
-        target = "10.0.0.38"
-      }
-      "29" = {
-        target = "10.0.0.39"
-      }
-      "30" = {
-        target = "10.0.0.40"
-      }
-      "31" = {
-        target = "10.0.0.41"
-      }
-      "32" = {
-        target = "10.0.0.42"
-      }
-      "33" = {
-        target = "10.0.0.43"
-      }
-      "34" = {
-        target = "10.0.0.44"
-      }
-      "35" = {
-        target = "10.0.0.45"
-      }
-      "36" = {
-        target = "10.0.0.46"
-      }
-      "37" = {
-        target = "10.0.0.47"
-      }
-      "38" = {
-        target = "10.0.0.48"
-      }
-      "39" = {
-        target = "10.0.0.49"
-      }
-      "40" = {
-        target = "10.0.0.50"
-      }
-      "41" = {
-        target = "10.0.0.51"
-      }
-      "42" = {
-        target = "10.0.0.52"
-      }
-      "43" = {
-        target = "10.0.0.53"
-      }
-      "44" = {
-        target = "10.0.0.54"
-      }
-      "45" = {
-        target = "10.0.0.55"
-      }
-      "46" = {
-        target = "10.0.0.56"
-      }
-      "47" = {
-        target = "10.0.0.57"
-      }
-      "48" = {
-        target = "10.0.0.58"
-      }
-      "49" = {
-        target = "10.0.0.59"
-      }
-      "50" = {
-        target = "10.0.0.60"
-      }
-    }
-  }
-
-  expect_failures = [var.brokers]
-}
-
 run "refuses_key_that_is_not_a_broker_id" {
   command = plan
 
   variables {
     brokers = {
-      "01" = {
+      "1" = {
         target = "10.0.1.11"
       }
-    }
-  }
-
-  expect_failures = [var.brokers]
-}
-
-run "refuses_port_above_65535" {
-  command = plan
-
-  variables {
-    broker_port_base = 65500
-    brokers = {
-      "1" = {
-        target = "10.0.0.11"
-      }
-      "36" = {
-        target = "10.0.0.46"
-      }
-    }
-  }
-
-  expect_failures = [var.brokers]
-}
-
-run "refuses_port_equal_to_bootstrap" {
-  command = plan
-
-  variables {
-    bootstrap_port = 6002
-    brokers = {
-      "1" = {
-        target = "10.0.0.11"
-      }
-      "2" = {
-        target = "10.0.0.12"
-      }
-    }
-  }
-
-  expect_failures = [var.brokers]
-}
-
-run "refuses_bootstrap_inside_broker_range" {
-  command = plan
-
-  variables {
-    bootstrap_port = 6003
-    brokers = {
-      "1" = {
-        target = "10.0.0.11"
-      }
-      "5" = {
-        target = "10.0.0.15"
+      "01" = {
+        target = "10.0.1.12"
       }
     }
   }
@@ -847,24 +724,4 @@ run "refuses_unknown_security_protocol" {
   }
 
   expect_failures = [var.listener_security_protocol]
-}
-
-run "refuses_bootstrap_port_out_of_range" {
-  command = plan
-
-  variables {
-    bootstrap_port = 80
-  }
-
-  expect_failures = [var.bootstrap_port]
-}
-
-run "refuses_port_base_out_of_range" {
-  command = plan
-
-  variables {
-    broker_port_base = 70000
-  }
-
-  expect_failures = [var.broker_port_base]
 }
