@@ -111,6 +111,19 @@ describe("job/launch.js (runs a TypeScript entry point from a cached bundle)", (
     expect(run.stderr).toContain('Could not resolve "./helper"');
   });
 
+  it("rebuilds a bundle that another node or esbuild version built", () => {
+    launch(entry);
+    for (const recorded of [/"node":"[^"]+"/, /"esbuild":"[^"]+"/]) {
+      const text = fs.readFileSync(bundle, "utf8");
+      const lastLine = text.lastIndexOf("\n", text.length - 2);
+      expect(text.slice(lastLine)).toMatch(recorded);
+      fs.writeFileSync(bundle, text.slice(0, lastLine) + text.slice(lastLine).replace(recorded, (m) => m.replace(/:"[^"]+"/, ':"0.0.1"')));
+      const edited = identity(bundle);
+      expect(output(launch(entry)).greeting).toBe("hello");
+      expect(identity(bundle)).not.toBe(edited);
+    }
+  });
+
   it("refuses a syntax error with esbuild's message and a non-zero exit, and never runs the previous bundle for it", () => {
     launch(entry);
     const built = identity(bundle);

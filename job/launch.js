@@ -34,7 +34,8 @@ const sha1 = (data) => crypto.createHash("sha1").update(data).digest("hex");
 /** Where the bundle of an entry point lives: one per entry path, so entries never share one. */
 function bundlePathFor(entry) {
   const abs = path.resolve(entry);
-  return path.join(CACHE_DIR, `${path.basename(abs, path.extname(abs))}-${sha1(abs).slice(0, 12)}.cjs`);
+  const name = `${path.basename(path.dirname(abs))}-${path.basename(abs, path.extname(abs))}`;
+  return path.join(CACHE_DIR, `${name}-${sha1(abs).slice(0, 12)}.cjs`);
 }
 
 /** What else a bundle was built with: any change (this launcher's build options too) rebuilds. */
@@ -76,6 +77,7 @@ function readManifest(bundle) {
 /** Whether the bundle was built from the files as they are now, by this launcher, esbuild and node. */
 function upToDate(manifest, key) {
   if (manifest === undefined || JSON.stringify(manifest.key) !== JSON.stringify(key)) return false;
+  if (typeof manifest.files !== "object" || manifest.files === null) return false;
   for (const [file, recorded] of Object.entries(manifest.files)) {
     const stat = fs.statSync(file, { throwIfNoEntry: false });
     if (recorded === null || stat === undefined) {
@@ -93,7 +95,8 @@ function upToDate(manifest, key) {
 /**
  * esbuild compiles each source with the nearest tsconfig.json (or jsconfig.json) above it; the
  * manifest records each of those folders' candidates, absent ones too, so that one appearing,
- * changing or going away rebuilds.
+ * changing or going away rebuilds. They are read after the build (esbuild does not report
+ * them): an edit during the build itself shows only at the next change.
  */
 function configFiles(sources) {
   const files = new Set();
