@@ -24,7 +24,7 @@ const TARGETS = { brokers: 49, baselineOverOurs: 20, oursOverRequireCdktf: 4 };
 
 const USAGE = `Usage: npm run bench -- [--runs N] [--warmup N] [--suite-runs N] [--brokers LIST] [--keep]
 
-  --runs N         timed runs of the main job and of the baseline, per broker count (default 5)
+  --runs N         timed runs of the main job, the baseline and require("cdktf"), per broker count (default 5)
   --warmup N       untimed runs of each command before its first timed series (default 1)
   --suite-runs N   timed runs of the test suite and of the typecheck; 0 skips both (default 3)
   --brokers LIST   comma-separated broker counts, each 1-49 (default 3,12,49)
