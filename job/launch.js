@@ -58,17 +58,17 @@ function fileRecord(file) {
 }
 
 function readManifest(bundle) {
-  let text;
+  let content;
   try {
-    text = fs.readFileSync(bundle, "latin1");
+    content = fs.readFileSync(bundle);
   } catch (err) {
     if (err.code === "ENOENT") return undefined;
     throw err;
   }
-  const at = text.lastIndexOf(`\n${MANIFEST_PREFIX}`);
+  const at = content.lastIndexOf(`\n${MANIFEST_PREFIX}`);
   if (at < 0) return undefined;
   try {
-    return JSON.parse(text.slice(at + 1 + MANIFEST_PREFIX.length));
+    return JSON.parse(content.subarray(at + 1 + MANIFEST_PREFIX.length).toString("utf8"));
   } catch {
     return undefined;
   }
