@@ -15,7 +15,7 @@ describe("cdktf synth (main.ts)", () => {
   beforeEach(() => ({ dir, file } = writeConfigFile(configInput())));
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
   const app = (extra: Record<string, string> = {}) =>
-    spawnSync(process.execPath, ["--require", "tsx/cjs", path.join(ROOT, "main.ts")], {
+    spawnSync(process.execPath, [path.join(ROOT, "job", "launch.js"), path.join(ROOT, "main.ts")], {
       cwd: ROOT,
       encoding: "utf8",
       env: { ...process.env, PRIVATELINK_CONFIG: file, CDKTF_OUTDIR: path.join(dir, "cdktf"), ...extra },

@@ -120,7 +120,7 @@ describe("configuration files", () => {
     expect(spawnSync("mkfifo", [fifo]).status).toBe(0);
     const files = [write("cluster: &c {name: *c}\n"), fifo, write(clusterWith("  profile: '${TfToken[TOKEN.5]}'\n"), "token.yaml")];
     for (const file of files) {
-      const run = spawnSync(process.execPath, ["--require", "tsx/cjs", path.join(__dirname, "..", "job", "cli.ts"), "--config", file, "--out", path.join(dir, "out"), "--modules-out", path.join(dir, "modules")], {
+      const run = spawnSync(process.execPath, [path.join(__dirname, "..", "job", "launch.js"), path.join(__dirname, "..", "job", "cli.ts"), "--config", file, "--out", path.join(dir, "out"), "--modules-out", path.join(dir, "modules")], {
         encoding: "utf8",
         timeout: 60_000,
       });

@@ -27,7 +27,7 @@ jest.mock("node:fs", () => {
 });
 
 function cli(args: string[], cwd: string) {
-  const run = spawnSync(process.execPath, ["--require", "tsx/cjs", path.join(ROOT, "job", "cli.ts"), ...args], { cwd, encoding: "utf8", env: { ...process.env, NODE_PATH: path.join(ROOT, "node_modules") } });
+  const run = spawnSync(process.execPath, [path.join(ROOT, "job", "launch.js"), path.join(ROOT, "job", "cli.ts"), ...args], { cwd, encoding: "utf8", env: { ...process.env, NODE_PATH: path.join(ROOT, "node_modules") } });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
@@ -167,7 +167,7 @@ describe("main job", () => {
       const sub = path.join(dir, "sub");
       fs.mkdirSync(sub);
       fs.copyFileSync(file, path.join(sub, "c.yaml"));
-      const run = spawnSync(process.execPath, ["--require", "tsx/cjs", path.join(ROOT, "job", "cli.ts"), "--config", "c.yaml", "--out", "o", "--modules-out", "m"], {
+      const run = spawnSync(process.execPath, [path.join(ROOT, "job", "launch.js"), path.join(ROOT, "job", "cli.ts"), "--config", "c.yaml", "--out", "o", "--modules-out", "m"], {
         cwd: ROOT,
         encoding: "utf8",
         env: { ...process.env, npm_lifecycle_event: "synth", INIT_CWD: sub },
@@ -315,7 +315,7 @@ describe("main job", () => {
 
     it("guards cdktf synth/deploy too (main.ts), with PRIVATELINK_ALLOW_PORT_CHANGE to accept a move, and never rewrites the lock", () => {
       const app = (extra: Record<string, string> = {}) =>
-        spawnSync(process.execPath, ["--require", "tsx/cjs", path.join(ROOT, "main.ts")], {
+        spawnSync(process.execPath, [path.join(ROOT, "job", "launch.js"), path.join(ROOT, "main.ts")], {
           cwd: ROOT,
           encoding: "utf8",
           env: { ...process.env, PRIVATELINK_CONFIG: file, CDKTF_OUTDIR: path.join(dir, "cdktf"), ...extra },
@@ -338,7 +338,7 @@ describe("main job", () => {
     it("guards cdktf synth/deploy of a copied configuration with the output folder's record, which the main job accepts as its own", () => {
       const cdktfOut = path.join(dir, "cdktf");
       const app = (config: string) =>
-        spawnSync(process.execPath, ["--require", "tsx/cjs", path.join(ROOT, "main.ts")], {
+        spawnSync(process.execPath, [path.join(ROOT, "job", "launch.js"), path.join(ROOT, "main.ts")], {
           cwd: ROOT,
           encoding: "utf8",
           env: { ...process.env, PRIVATELINK_CONFIG: config, CDKTF_OUTDIR: cdktfOut },

@@ -299,8 +299,7 @@ export class EmulatedProject {
     private readonly providersFromMirror = true,
   ) {
     this.configFile = path.join(dir, configName);
-    const tsx = require.resolve("tsx/cjs", { paths: [REPO] });
-    const app = ["node", "--require", tsx, path.join(REPO, "main.ts")].map((part) => JSON.stringify(part)).join(" ");
+    const app = ["node", path.join(REPO, "job", "launch.js"), path.join(REPO, "main.ts")].map((part) => JSON.stringify(part)).join(" ");
     const cdktfJson = { language: "typescript", app, output: "cdktf.out", projectId: "kafka-privatelink-emulated", sendCrashReports: "false", terraformProviders: [], terraformModules: [], context: {} };
     fs.writeFileSync(path.join(dir, "cdktf.json"), `${JSON.stringify(cdktfJson, null, 2)}\n`);
   }

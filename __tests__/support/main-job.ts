@@ -15,7 +15,7 @@ export function synthInto(dir: string, config: unknown, name = "cluster.yaml"): 
   fs.writeFileSync(configFile, stringify(config));
   const out = path.join(dir, "out");
   const modules = path.join(dir, "modules");
-  const run = spawnSync(process.execPath, ["--require", "tsx/cjs", path.join(ROOT, "job", "cli.ts"), "--config", configFile, "--out", out, "--modules-out", modules, "--allow-port-change"], {
+  const run = spawnSync(process.execPath, [path.join(ROOT, "job", "launch.js"), path.join(ROOT, "job", "cli.ts"), "--config", configFile, "--out", out, "--modules-out", modules, "--allow-port-change"], {
     cwd: ROOT,
     encoding: "utf8",
     timeout: 120_000,
