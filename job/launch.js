@@ -160,6 +160,16 @@ function removeStaleTemporaries(bundle) {
 }
 
 /**
+ * The bundle's own identity, written where the sources ask for it (`"__LAUNCH_BUILD_ID__"`):
+ * what depends only on the code, such as the rendered modules (modules/packaging), can then be
+ * kept between runs of the same bundle. Run directly (tsx, jest), the sources keep the placeholder.
+ */
+const BUILD_ID_PLACEHOLDER = '"__LAUNCH_BUILD_ID__"';
+function withBuildId(text) {
+  return text.split(BUILD_ID_PLACEHOLDER).join(JSON.stringify(sha1(text)));
+}
+
+/**
  * Builds the bundle into a temporary file and renames it into place, so a run started at the
  * same time reads either the previous bundle or this one, never half of it. The manifest is the
  * bundle's last line: one file, one rename.
@@ -195,7 +205,7 @@ async function build(entry, bundle, key) {
   removeStaleTemporaries(bundle);
   const tmp = `${bundle}.${process.pid}.${crypto.randomBytes(4).toString("hex")}.tmp`;
   try {
-    fs.writeFileSync(tmp, `${result.outputFiles[0].text}${MANIFEST_PREFIX}${JSON.stringify(manifest)}\n`);
+    fs.writeFileSync(tmp, `${withBuildId(result.outputFiles[0].text)}${MANIFEST_PREFIX}${JSON.stringify(manifest)}\n`);
     fs.renameSync(tmp, bundle);
   } catch (err) {
     fs.rmSync(tmp, { force: true });

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -107,12 +108,63 @@ export type ModuleFolder = Record<string, string>;
 let rendered: ReadonlyMap<string, ModuleFolder> | undefined;
 
 /**
+ * The launcher (job/launch.js) writes its bundle's identity here; run from the sources (tsx,
+ * jest) it stays the placeholder and nothing is cached.
+ */
+const BUILD_ID: string = "__LAUNCH_BUILD_ID__";
+const RENDER_CACHE_DIR = path.join(__dirname, "..", "..", "node_modules", ".cache", "kafka-privatelink");
+
+/** The packages whose code renders the modules besides ours: a new version renders anew. */
+function renderingPackages(): string {
+  return ["cdktf", "@cdktf/provider-aws"].map((p) => `${p}@${(JSON.parse(fs.readFileSync(require.resolve(`${p}/package.json`), "utf8")) as { version: string }).version}`).join(",");
+}
+
+/**
+ * The rendered modules depend only on the code: a bundle renders them once and keeps them beside
+ * its cache (written to a temporary file and renamed, so a concurrent run reads all or nothing).
+ * Any failure to read or write the cache just renders them.
+ */
+function cachedRender(render: () => Map<string, ModuleFolder>): Map<string, ModuleFolder> {
+  // Spelled in two parts: the launcher replaces every whole occurrence of the placeholder.
+  if (BUILD_ID === ["__LAUNCH", "BUILD_ID__"].join("_")) return render();
+  let file: string | undefined;
+  try {
+    file = path.join(RENDER_CACHE_DIR, `modules-${BUILD_ID}-${createHash("sha1").update(renderingPackages()).digest("hex").slice(0, 12)}.json`);
+    const cached = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, ModuleFolder>;
+    return new Map(Object.entries(cached));
+  } catch {
+    // Not cached yet (or unreadable): render.
+  }
+  const folders = render();
+  if (file) {
+    const tmp = `${file}.${process.pid}.tmp`;
+    try {
+      fs.mkdirSync(RENDER_CACHE_DIR, { recursive: true });
+      fs.writeFileSync(tmp, JSON.stringify(Object.fromEntries(folders)));
+      fs.renameSync(tmp, file);
+      // Each rebuild of a bundle renders under a new identity: the week-old renders go.
+      for (const old of fs.readdirSync(RENDER_CACHE_DIR)) {
+        const stale = path.join(RENDER_CACHE_DIR, old);
+        if (stale !== file && Date.now() - fs.statSync(stale).mtimeMs > 7 * 24 * 3600_000) fs.rmSync(stale, { force: true });
+      }
+    } catch {
+      fs.rmSync(tmp, { force: true });
+    }
+  }
+  return folders;
+}
+
+/**
  * The three published modules, each as its files (module code, README, native tests), the same
  * whatever the configuration: only their `examples/` (stacks/examples.ts) hold a cluster's values.
- * Rendered once per process; the stacks call the very same files.
+ * Rendered once per process (and once per launcher bundle); the stacks call the very same files.
  */
 export function renderModules(): ReadonlyMap<string, ModuleFolder> {
-  if (rendered) return rendered;
+  if (!rendered) rendered = cachedRender(renderAll);
+  return rendered;
+}
+
+function renderAll(): Map<string, ModuleFolder> {
   // No synth to disk: a module stack has no backend, cross-stack reference or asset to prepare.
   const app = new App({ outdir: os.tmpdir(), skipValidation: true });
   const folders = new Map<string, ModuleFolder>();
@@ -125,7 +177,6 @@ export function renderModules(): ReadonlyMap<string, ModuleFolder> {
     folder["README.md"] = renderModuleReadme({ ...spec.doc, requirements }, files["variables.tf.json"].variable, files["outputs.tf.json"].output, spec.examples);
     folders.set(stack.node.id, folder);
   }
-  rendered = folders;
   return folders;
 }
 
