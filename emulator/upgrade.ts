@@ -153,3 +153,10 @@ export async function managedAddresses(project: EmulatedProject, stack: string, 
     .filter((line) => line && !/(^|\.)data\./.test(line))
     .sort();
 }
+
+/** A stack's outputs from its state (`terraform output -json`): output name → value. */
+export async function stackOutputs(project: EmulatedProject, stack: string, timeoutMs: number): Promise<Record<string, unknown>> {
+  const run = await projectTerraform(project, path.join(project.dir, "cdktf.out", "stacks", stack), ["output", "-json"], timeoutMs);
+  const outputs = JSON.parse(run.output.slice(run.output.indexOf("{"))) as Record<string, { value: unknown }>;
+  return Object.fromEntries(Object.entries(outputs).map(([name, o]) => [name, o.value]));
+}

@@ -22,7 +22,7 @@ import { createAccount, EmulatedProject, emulatedConfig, Emulator, emulatorUnava
 import { Inventory, readInventory } from "../../emulator/inventory";
 import { plannedChanges, plannedMoves } from "../../emulator/plan-text";
 import { terraformUnavailable } from "../../emulator/terraform";
-import { deployOldLayout, fitAccount, managedAddresses, readOldStacks, replaceInStacks, valueReplacements } from "../../emulator/upgrade";
+import { deployOldLayout, fitAccount, managedAddresses, readOldStacks, replaceInStacks, stackOutputs, valueReplacements } from "../../emulator/upgrade";
 import { itNeeds } from "../support/requirements";
 
 const FIXTURE = path.join(__dirname, "..", "fixtures", "layout-0.1.0");
@@ -58,6 +58,9 @@ describe("upgrading a deployment made with layout 0.1.0 (resources at the stack 
   let deployedOld: Inventory;
   /** Stack → the managed resource instances the 0.1.0 deploy left in its state. */
   const oldAddresses: Record<string, string[]> = {};
+  /** Stack → its outputs after the 0.1.0 deploy, cdktf's own cross-stack outputs left out. */
+  const oldOutputs: Record<string, Record<string, unknown>> = {};
+  const userOutputs = (outputs: Record<string, unknown>) => Object.fromEntries(Object.entries(outputs).filter(([name]) => !name.startsWith("cross-stack-output-")));
   const timings: string[] = [];
   // Each step builds on the one before: after a failure the rest fail at once.
   let failedStep: string | undefined;
@@ -104,6 +107,7 @@ describe("upgrading a deployment made with layout 0.1.0 (resources at the stack 
     "the 0.1.0 stacks, with the emulated account's VPC and subnet IDs, deploy with terraform: one NLB with its listeners, the endpoint service, the alarms, the consumer's endpoint and zone, all at the stacks' roots",
     async () => {
       expect(empty.loadBalancers).toEqual([]);
+      expect(Object.keys(OLD_STACKS).sort()).toEqual([...STACKS].sort());
       // The old deployment's alarms notify a topic of the emulated account: its ARN must be the one
       // the old stacks hold, since only the VPC and subnet IDs are replaced.
       const sns = new SNSClient(sdkConfig(emulator!.endpoint, OLD_CONFIG.cluster.region));
@@ -118,7 +122,10 @@ describe("upgrading a deployment made with layout 0.1.0 (resources at the stack 
       )) {
         timed(`${what} (0.1.0)`, run);
       }
-      for (const stack of STACKS) oldAddresses[stack] = await managedAddresses(project, stack, COMMAND_TIMEOUT_MS);
+      for (const stack of STACKS) {
+        oldAddresses[stack] = await managedAddresses(project, stack, COMMAND_TIMEOUT_MS);
+        oldOutputs[stack] = userOutputs(await stackOutputs(project, stack, COMMAND_TIMEOUT_MS));
+      }
       deployedOld = await inventory();
 
       const { cluster } = document;
@@ -136,7 +143,6 @@ describe("upgrading a deployment made with layout 0.1.0 (resources at the stack 
   );
 
   step("the main job writes the emulated configuration and its port lock, for the stacks the 0.1.0 deployment has", async () => {
-    expect(Object.keys(OLD_STACKS).sort()).toEqual([...STACKS].sort());
     expect([...project.writeConfig(document).stacks].sort()).toEqual([...STACKS].sort());
     await cdktf(["synth"]);
   });
@@ -160,9 +166,17 @@ describe("upgrading a deployment made with layout 0.1.0 (resources at the stack 
     );
   }
 
-  step("after the upgrade the AWS API shows the same resources with the same ARNs and IDs: nothing was replaced", async () => {
-    expect(await inventory()).toEqual(deployedOld);
-  });
+  step(
+    "after the upgrade the AWS API shows the same resources with the same ARNs and IDs (nothing was replaced), and every output of the 0.1.0 stacks keeps its name and value",
+    async () => {
+      expect(await inventory()).toEqual(deployedOld);
+      for (const stack of STACKS) {
+        expect(Object.keys(oldOutputs[stack]).length).toBeGreaterThan(0);
+        // Outputs may be added; those that reviewers, consumers and scripts read stay as they were.
+        expect(await stackOutputs(project, stack, COMMAND_TIMEOUT_MS)).toEqual(expect.objectContaining(oldOutputs[stack]));
+      }
+    },
+  );
 
   step("cdktf destroy of the upgraded stacks leaves the account as it was before the 0.1.0 deploy", async () => {
     await cdktf(["destroy", ...STACKS, "--auto-approve", "--skip-synth", "--skip-provider-lock"]);
