@@ -1,6 +1,7 @@
 /**
- * The resource changes a `cdktf diff` lists, read from its plan text: the deploy test checks what a
- * day-two change would do before it deploys it.
+ * The resource changes and moves a `cdktf diff` lists, read from its plan text: the deploy test
+ * checks what a day-two change would do before it deploys it, the upgrade test that a new layout
+ * only moves what an older one deployed.
  */
 
 export type Action = "create" | "destroy" | "update" | "replace";
@@ -35,3 +36,27 @@ export function plannedChanges(output: string): PlannedChange[] {
   return changes;
 }
 
+
+export interface PlannedMove {
+  readonly from: string;
+  readonly to: string;
+}
+
+/** An address as the plan text prints it, with the construct path cdktf may write after the resource name. */
+const ADDRESS = String.raw`([^\s(]+)(?:\s+\([^)]*\))?(\[[^\]]*\])?`;
+
+/**
+ * The resource instances the plan moves (`moved` blocks), sorted by their new address: a move
+ * alone prints `# <from> has moved to <to>`, a move with a change prints the change's line for the
+ * new address, then `# (moved from <from>)`. Moves are not changes: plannedChanges leaves them out,
+ * and the plan's summary does not count them.
+ */
+export function plannedMoves(output: string): PlannedMove[] {
+  const moves = new Map<string, string>();
+  for (const m of output.matchAll(new RegExp(String.raw`#\s+${ADDRESS}\s+has moved to\s+(\S+)`, "g"))) moves.set(m[3], `${m[1]}${m[2] ?? ""}`);
+  const changed = new RegExp(String.raw`#\s+${ADDRESS}\s+(?:will be|must be)[^\n]*\n[^\n]*#\s+\(moved from\s+(\S+?)\)`, "g");
+  for (const m of output.matchAll(changed)) moves.set(`${m[1]}${m[2] ?? ""}`, m[3]);
+  return [...moves]
+    .map(([to, from]) => ({ from, to }))
+    .sort((a, b) => (a.to < b.to ? -1 : a.to > b.to ? 1 : 0));
+}
