@@ -207,7 +207,7 @@ describe("the consumer module the stacks call (kafka-privatelink-consumer/main.t
       name: "${var.name}-kafka-${each.value}",
       description: "Kafka PrivateLink endpoint: ${each.value} to the bootstrap and broker ports",
       vpc_id: "${var.vpc_id}",
-      tags: "${var.tags}",
+      tags: "${local.tags}",
     });
     expect(r.aws_vpc_security_group_egress_rule).toBeUndefined();
   });

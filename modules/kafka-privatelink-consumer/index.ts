@@ -11,7 +11,7 @@ import { Fn, Op, propertyAccess, TerraformIterator, TerraformLocal, TerraformOut
 import { Construct } from "constructs";
 import { brokerPortsCall } from "../kafka-broker-ports";
 import { hcl } from "../private/hcl";
-import { BROKER_ID_PATTERN, commonVariables, hostnameRule, idleTimeoutRule, nameRule, protocolRule } from "../private/rules";
+import { BROKER_ID_PATTERN, commonVariables, hostnameRule, idleTimeoutRule, nameRule, protocolRule, resourceTags } from "../private/rules";
 import { moduleVariable } from "../private/variables";
 import { CONSUMER_MODULE } from "./call";
 
@@ -114,7 +114,7 @@ export class ConsumerModule extends TerraformStack {
     const serviceName = Token.asString(c("service_name"));
     const hostname = Token.asString(c("advertised_hostname"));
     const bootstrapPort = Token.asNumber(c("bootstrap_port"));
-    const tags = v.tags.value;
+    const tags = resourceTags(this, v.tags);
     // Cross-region PrivateLink when the service is in another region than this endpoint.
     const serviceRegion = new TerraformLocal(this, "service_region", Fn.conditional(Op.eq(c("region"), new DataAwsRegion(this, "current").id), null, c("region")));
     serviceRegion.overrideLogicalId("service_region");

@@ -11,7 +11,7 @@ import { Construct } from "constructs";
 import { brokerPortsCall, brokerPortsVariables } from "../kafka-broker-ports";
 import { DEFAULT_LISTENER_NAME, DEFAULT_SECURITY_PROTOCOL } from "../kafka-broker-ports/kafka-config";
 import { hcl } from "../private/hcl";
-import { BROKER_ID_PATTERN, commonVariables, hostnameRule, idleTimeoutRule, nameRule, protocolRule } from "../private/rules";
+import { BROKER_ID_PATTERN, commonVariables, hostnameRule, idleTimeoutRule, nameRule, protocolRule, resourceTags } from "../private/rules";
 import { moduleVariable } from "../private/variables";
 import { PROVIDER_MODULE } from "./call";
 
@@ -206,7 +206,7 @@ export class ProviderModule extends TerraformStack {
     // The port rule's one home in Terraform: broker ID → port, and every check of the allocation.
     const ports = brokerPortsCall(this, Token.asNumberList(hcl`[for id in keys(${brokers.value}) : tonumber(id) if can(regex(${BROKER_ID_PATTERN}, id))]`), v.bootstrapPort.numberValue, v.brokerPortBase.numberValue);
     const brokerPorts = ports.get("broker_ports");
-    const tags = v.tags.value;
+    const tags = resourceTags(this, v.tags);
 
     const nlb = new Lb(this, "nlb", {
       name: `${v.name.stringValue}-nlb`,

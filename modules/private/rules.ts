@@ -2,7 +2,7 @@
  * Validation rules that more than one module applies to its inputs, as Terraform expressions
  * (`label` names the input in the message, `value` is the expression that holds it).
  */
-import { TerraformStack, TerraformVariable } from "cdktf";
+import { TerraformLocal, TerraformStack, TerraformVariable } from "cdktf";
 import { SECURITY_PROTOCOLS } from "../kafka-broker-ports/kafka-config";
 import { moduleVariable } from "./variables";
 
@@ -52,4 +52,15 @@ export function commonVariables(stack: TerraformStack, name: NameRule): { name: 
     }),
     tags: moduleVariable(stack, "tags", { type: "map(string)", description: "Tags for every resource that takes tags.", default: {} }),
   };
+}
+
+/**
+ * The tags every taggable resource gets: null when none are given, as the stacks of 0.1 wrote no
+ * `tags` at all. Some resources (`aws_vpc_security_group_ingress_rule`) would plan `{}` against a
+ * null in the state as an update, and moving a deployment into the module must change nothing.
+ */
+export function resourceTags(stack: TerraformStack, tags: TerraformVariable): Record<string, string> {
+  const local = new TerraformLocal(stack, "tags-local", `\${length(var.${tags.friendlyUniqueId}) > 0 ? var.${tags.friendlyUniqueId} : null}`);
+  local.overrideLogicalId("tags");
+  return local.asStringMap;
 }
