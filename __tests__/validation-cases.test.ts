@@ -8,28 +8,9 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { loadConfig, EXAMPLE_CONFIG } from "../config/load";
+import { EXAMPLE_CONFIG, loadConfig } from "../config/load";
 import { writeModules } from "../modules/packaging";
-import { VariableBlock } from "../modules/packaging/terraform-json";
-import { CASES, caseDocument, MODULES, ModuleKey, moduleRuns, validatorDisagreement, validatorVerdict, withChanges } from "./support/validation-cases";
-
-/** Per module, the variables that have a validation block, read from the written module files. */
-function validatedVariables(): Record<ModuleKey, string[]> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kpl-case-modules-"));
-  try {
-    writeModules(dir, loadConfig(EXAMPLE_CONFIG));
-    const of = (module: string) => {
-      const doc = JSON.parse(fs.readFileSync(path.join(dir, module, "variables.tf.json"), "utf8")) as { variable: Record<string, VariableBlock> };
-      return Object.entries(doc.variable)
-        .filter(([, v]) => (v.validation ?? []).length > 0)
-        .map(([name]) => name)
-        .sort();
-    };
-    return { provider: of(MODULES.provider), consumer: of(MODULES.consumer), brokerPorts: of(MODULES.brokerPorts) };
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
+import { CASES, caseDocument, MODULES, ModuleKey, moduleRuns, validatedVariables, validatorDisagreement, validatorVerdict, withChanges } from "./support/validation-cases";
 
 describe("the shared table of validation cases", () => {
   it.each(CASES.map((c) => [c.name, c] as const))("%s: the configuration validator gives the table's verdict", (_name, c) => {
@@ -56,7 +37,14 @@ describe("the shared table of validation cases", () => {
   });
 
   it("every module variable with a validation block is refused by at least one case, and the table names no other input", () => {
-    const validated = validatedVariables();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kpl-case-modules-"));
+    let validated: Record<ModuleKey, string[]>;
+    try {
+      writeModules(dir, loadConfig(EXAMPLE_CONFIG));
+      validated = validatedVariables(dir);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
     for (const module of Object.keys(MODULES) as ModuleKey[]) {
       const named = new Set(CASES.flatMap((c) => c.refused?.[module] ?? []));
       expect({ module, unrefused: validated[module].filter((v) => !named.has(v)) }).toEqual({ module, unrefused: [] });

