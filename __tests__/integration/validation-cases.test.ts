@@ -2,12 +2,17 @@
  * The shared table of accept/refuse cases (support/validation-cases.ts), the modules' half: each
  * case's configuration mapped to the three published modules' inputs (stacks/inputs.ts and the
  * modules' call.ts, as the deployable stacks call the modules) and planned by `terraform test`
- * against the module folders the packaging writes, one test file per case and module (a refused
- * run ends its file: the runs after it are skipped). Each case must get the table's verdict from
- * every layer: the configuration validator, and each module, which accepts (the run passes) or
- * refuses with diagnostics that name exactly the table's inputs. Read from `terraform test -json`,
- * not from `expect_failures`, which cannot name the inputs of a module the module under test calls.
- * Without terraform or the provider mirror this is skipped with the reason (required in CI).
+ * (mock_provider "aws") against the module folders the packaging writes. Each case must get the
+ * table's verdict from every layer: the configuration validator, and each module, which accepts
+ * (a clean plan) or refuses with errors that name exactly the table's inputs, read from
+ * `terraform test -json` (`expect_failures` cannot name the inputs of a module the module under
+ * test calls, where the consumer's port checks are moving).
+ *
+ * A run the table expects to be refused gets a test file of its own: a refused run ends its file,
+ * and one error can keep Terraform from evaluating other validations. The runs a module is
+ * expected to accept are planned together, as calls of the module from one root, and planned one
+ * by one only when that plan is not clean. Without terraform or the provider mirror this is
+ * skipped with the reason (required in CI).
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -58,7 +63,7 @@ const LAYER: Record<ModuleKey, string> = {
  * reported at its value in the test file (`name = value`); a refused input of a module it calls, at
  * the argument of that call, whose expression names the caller's inputs (`var.connection`).
  */
-export function inputsNamed(d: Diagnostic): string[] {
+function inputsNamed(d: Diagnostic): string[] {
   const code = d.snippet?.code ?? "";
   if (d.range?.filename.endsWith(".tftest.hcl")) {
     const attribute = /^\s*([A-Za-z_][\w-]*)\s*=/.exec(code);
@@ -248,6 +253,27 @@ describe("the shared table of validation cases: the modules' validations", () =>
   itTf("terraform test read every test file without an error of its own", () => {
     expect(fileErrors).toEqual([]);
   });
+
+  itTf("a module that accepts what the table refuses is reported as the layer that disagrees", async () => {
+    // A copy of the modules without the provider's principal rules (a condition must refer to its
+    // variable: Terraform refuses a literal true). Not the idle timeout: the AWS provider's own
+    // schema refuses 59 s at plan time, and names the input too.
+    const broken = path.join(work, "broken");
+    for (const module of [MODULES.provider, MODULES.brokerPorts]) {
+      fs.cpSync(path.join(work, module), path.join(broken, module), { recursive: true, filter: (src) => !src.includes(`${path.sep}.terraform`) && !src.includes(`${path.sep}tests`) });
+    }
+    const file = path.join(broken, MODULES.provider, "variables.tf.json");
+    const doc = JSON.parse(fs.readFileSync(file, "utf8"));
+    doc.variable.allowed_principals.validation = [{ condition: "${var.allowed_principals != null}", error_message: "allowed_principals must be given." }];
+    fs.writeFileSync(file, JSON.stringify(doc, null, 2));
+    fs.mkdirSync(path.join(broken, MODULES.provider, "tests"));
+    await init(path.join(broken, MODULES.provider));
+    const run = moduleRuns(CASES.find((c) => c.name === "refuses_any_principal")!).find((r) => r.module === "provider")!;
+    const errors: string[] = [];
+    const result = (await planEach(path.join(broken, MODULES.provider), [run], errors)).get(run.run);
+    expect(errors).toEqual([]);
+    expect(moduleDisagreement(run, result)).toBe(`${LAYER.provider}, run "refuses_any_principal" accepts it, the table says allowed_principals refuses it`);
+  }, 120_000);
 
   itTf("every module variable with a validation block is refused by at least one case in Terraform", () => {
     for (const module of Object.keys(MODULES) as ModuleKey[]) {
