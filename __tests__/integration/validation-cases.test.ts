@@ -126,12 +126,17 @@ async function init(dir: string): Promise<void> {
 }
 
 /** Test files per `terraform test` process, so that the pool gets even shares. */
-const FILES_PER_PROCESS = 12;
+const FILES_PER_PROCESS = 16;
 
-/** Plans runs one test file each (a refused run ends its file) in an initialised module folder; results by run name. */
+/**
+ * Plans runs one test file each (a refused run ends its file) in an initialised module folder;
+ * results by run name. The files go to a test directory of their own: terraform test loads every
+ * file of its directory, whatever `-filter` says, and each costs a start of the AWS provider.
+ */
 async function planEach(dir: string, runs: readonly ModuleRun[], fileErrors: string[]): Promise<Map<string, RunResult>> {
-  for (const run of runs) fs.writeFileSync(path.join(dir, "tests", `${run.run}.tftest.hcl`), testFile(run));
-  const test = await terraformAsync(dir, ["test", "-json", "-no-color", ...runs.map((r) => `-filter=tests/${r.run}.tftest.hcl`)], { timeoutMs: 240_000 });
+  const tests = fs.mkdtempSync(path.join(dir, "tests-"));
+  for (const run of runs) fs.writeFileSync(path.join(tests, `${run.run}.tftest.hcl`), testFile(run));
+  const test = await terraformAsync(dir, ["test", "-json", "-no-color", `-test-directory=${path.basename(tests)}`], { timeoutMs: 240_000 });
   const results = new Map<string, RunResult>();
   readTestOutput(test.stdout, results, fileErrors);
   if (results.size === 0) fileErrors.push(`terraform test in ${dir} reported no run (exit ${test.status}):\n${test.stderr}${test.stdout.slice(0, 4000)}`);
@@ -167,21 +172,19 @@ async function planAccepted(modulesDir: string, module: ModuleKey, runs: readonl
  * the table expects a module to refuse get a test file each (≈ 0.5-1.5 s a run: the mocked AWS
  * provider starts twice), those it expects to be accepted one plan together.
  */
-async function planAll(modulesDir: string, runs: readonly ModuleRun[]): Promise<{ results: Map<ModuleKey, Map<string, RunResult>>; fileErrors: string[]; plans: number }> {
+async function planAll(modulesDir: string, runs: readonly ModuleRun[]): Promise<{ results: Map<ModuleKey, Map<string, RunResult>>; fileErrors: string[]; plans: number; timings: string[] }> {
   const keys = Object.keys(MODULES) as ModuleKey[];
   const fileErrors: string[] = [];
   const results = new Map<ModuleKey, Map<string, RunResult>>();
   const jobs: Array<() => Promise<void>> = [];
   let plans = 0;
-  await inPool(
-    keys.map((module) => async () => {
-      const dir = path.join(modulesDir, MODULES[module]);
-      // The module's own tests are terraform-judges.test.ts's.
-      fs.rmSync(path.join(dir, "tests"), { recursive: true, force: true });
-      fs.mkdirSync(path.join(dir, "tests"));
-      await init(dir);
-    }),
-  );
+  const timings: string[] = [];
+  const timed = (what: string, job: () => Promise<void>) => async () => {
+    const started = Date.now();
+    await job();
+    timings.push(`${what}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  };
+  await inPool(keys.map((module) => () => init(path.join(modulesDir, MODULES[module]))));
   for (const module of keys) {
     const dir = path.join(modulesDir, MODULES[module]);
     const byInputs = new Map<string, ModuleRun[]>();
@@ -199,14 +202,15 @@ async function planAll(modulesDir: string, runs: readonly ModuleRun[]): Promise<
     const batched = module === "brokerPorts" ? [] : groups.filter((g) => g[0].refusedBy.length === 0).map((g) => g[0]);
     const each = groups.map((g) => g[0]).filter((r) => !batched.includes(r));
     plans += each.length + (batched.length > 0 ? 1 : 0);
-    for (let i = 0; i < each.length; i += FILES_PER_PROCESS) {
-      const chunk = each.slice(i, i + FILES_PER_PROCESS);
-      jobs.push(async () => share(await planEach(dir, chunk, fileErrors)));
+    const processes = Math.ceil(each.length / FILES_PER_PROCESS);
+    for (let i = 0; i < processes; i++) {
+      const chunk = each.filter((_, j) => j % processes === i);
+      jobs.push(timed(`${MODULES[module]}: ${chunk.length} expected refusals`, async () => share(await planEach(dir, chunk, fileErrors))));
     }
-    if (batched.length > 0) jobs.push(async () => share(await planAccepted(modulesDir, module, batched, fileErrors)));
+    if (batched.length > 0) jobs.push(timed(`${MODULES[module]}: ${batched.length} expected acceptances`, async () => share(await planAccepted(modulesDir, module, batched, fileErrors))));
   }
   await inPool(jobs);
-  return { results, fileErrors, plans };
+  return { results, fileErrors, plans, timings };
 }
 
 describe("the shared table of validation cases: the modules' validations", () => {
@@ -225,7 +229,7 @@ describe("the shared table of validation cases: the modules' validations", () =>
     const planned = await planAll(work, [...runs.values()].flat());
     planned.results.forEach((byRun, module) => results.set(module, byRun));
     fileErrors.push(...planned.fileErrors);
-    console.log(`${CASES.length} cases: ${[...runs.values()].flat().length} module runs in ${planned.plans} plans, ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    console.log(`${CASES.length} cases: ${[...runs.values()].flat().length} module runs in ${planned.plans} plans, ${((Date.now() - started) / 1000).toFixed(1)} s\n  ${planned.timings.join("\n  ")}`);
   }, 300_000);
   afterAll(() => work && fs.rmSync(work, { recursive: true, force: true }));
 
@@ -266,7 +270,6 @@ describe("the shared table of validation cases: the modules' validations", () =>
     const doc = JSON.parse(fs.readFileSync(file, "utf8"));
     doc.variable.allowed_principals.validation = [{ condition: "${var.allowed_principals != null}", error_message: "allowed_principals must be given." }];
     fs.writeFileSync(file, JSON.stringify(doc, null, 2));
-    fs.mkdirSync(path.join(broken, MODULES.provider, "tests"));
     await init(path.join(broken, MODULES.provider));
     const run = moduleRuns(CASES.find((c) => c.name === "refuses_any_principal")!).find((r) => r.module === "provider")!;
     const errors: string[] = [];
