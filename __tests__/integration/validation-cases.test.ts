@@ -169,7 +169,7 @@ async function planAccepted(modulesDir: string, module: ModuleKey, runs: readonl
 
 /**
  * Plans every run of the table. Cases that give a module the same inputs share one plan; the runs
- * the table expects a module to refuse get a test file each (≈ 0.5-1.5 s a run: the mocked AWS
+ * the table expects a module to refuse get a test file each (≈ 0.65 s of CPU a run: the mocked AWS
  * provider starts twice), those it expects to be accepted one plan together.
  */
 async function planAll(modulesDir: string, runs: readonly ModuleRun[]): Promise<{ results: Map<ModuleKey, Map<string, RunResult>>; fileErrors: string[]; plans: number; timings: string[] }> {

@@ -422,9 +422,9 @@ const serviceNameIn = (region: string) => `com.amazonaws.vpce.${region}.vpce-svc
 
 /**
  * The module runs of a case: the provider module with the cluster, the consumer module with each
- * consumer, and the broker-ports module with the cluster's port plan (the broker IDs as listed,
- * the bootstrap port and the port base: what allocation.ts's `portPlanErrors` judges in the
- * validator, and what the other two modules give it).
+ * consumer, and the broker-ports module with the cluster's port plan: the broker IDs as listed,
+ * the bootstrap port and the port base, what allocation.ts's `portPlanErrors` judges in the
+ * validator (the other two modules hold the IDs as map keys, which cannot repeat).
  */
 export function moduleRuns(c: ValidationCase): ModuleRun[] {
   const config = caseConfig(c);
