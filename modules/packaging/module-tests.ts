@@ -33,8 +33,11 @@ export interface TestFile {
 }
 
 const ARN = "arn:aws:elasticloadbalancing:us-east-1:111122223333";
-/** The AWS provider checks ARN syntax even against a mock: give ARNs a valid shape. */
-const MOCK_PROVIDER = `mock_provider "aws" {
+/**
+ * The AWS provider checks ARN syntax even against a mock: give ARNs a valid shape. Exported for
+ * the shared table of validation cases, which plans the modules with the same mocks.
+ */
+export const MOCK_PROVIDER = `mock_provider "aws" {
   mock_resource "aws_lb" {
     defaults = { arn = "${ARN}:loadbalancer/net/orders-nlb/0123456789abcdef" }
   }
