@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { EXAMPLE_CONFIG, loadConfig } from "../config/load";
-import { writeModules } from "../modules/packaging";
+import { writeModules } from "../stacks/examples";
 import { CASES, caseDocument, MODULES, ModuleKey, moduleRuns, validatedVariables, validatorDisagreement, validatorVerdict, withChanges } from "./support/validation-cases";
 
 describe("the shared table of validation cases", () => {

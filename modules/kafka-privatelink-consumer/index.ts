@@ -79,7 +79,8 @@ export class ConsumerModule extends TerraformStack {
         idleTimeoutRule("connection.tcp_idle_timeout_seconds", "var.connection.tcp_idle_timeout_seconds"),
       ],
     });
-    const cidrIsNetwork = `can(cidrnetmask(c)) && try(cidrhost(c, 0) == split("/", c)[0], false)`;
+    // Written back exactly: Terraform would also read 10.020.0.0/16 or 10.20.0.0/016, which other tools read otherwise.
+    const cidrIsNetwork = `can(cidrnetmask(c)) && try("\${cidrhost(c, 0)}/\${tonumber(split("/", c)[1])}" == c, false)`;
     const allowedCidrs = moduleVariable(this, "allowed_cidrs", {
       type: "list(string)",
       description: `Client IPv4 CIDR blocks allowed to reach the bootstrap and broker ports, at most ${MAX_CIDRS_PER_CONSUMER} (one security group each). 0.0.0.0/0 only with allow_any_cidr.`,

@@ -67,7 +67,7 @@ export class ProviderModule extends TerraformStack {
       // Checked where the port rule lives: the kafka-broker-ports module called below.
       ...brokerPortsVariables(this, { validated: false }),
     };
-    const privateIp = `can(regex("^(10\\\\.|192\\\\.168\\\\.|172\\\\.(1[6-9]|2[0-9]|3[01])\\\\.|100\\\\.(6[4-9]|[7-9][0-9]|1[01][0-9]|12[0-7])\\\\.)", b.target)) && can(cidrhost("\${b.target}/32", 0))`;
+    const privateIp = `can(regex("^(10\\\\.|192\\\\.168\\\\.|172\\\\.(1[6-9]|2[0-9]|3[01])\\\\.|100\\\\.(6[4-9]|[7-9][0-9]|1[01][0-9]|12[0-7])\\\\.)", b.target)) && try(cidrhost("\${b.target}/32", 0) == b.target, false)`;
     const instanceId = `can(regex("^i-[0-9a-f]{8,17}$", b.target))`;
     const groupName = `"\${var.name}-b\${id}-\${var.broker_target_port}\${var.target_type == "instance" ? "i" : ""}"`;
     const brokers = moduleVariable(this, "brokers", {
