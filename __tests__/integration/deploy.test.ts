@@ -39,7 +39,7 @@ import { plannedChanges } from "../../emulator/plan-text";
 import { brokerPort as allocatedPort } from "../../modules/kafka-broker-ports/allocation";
 import { rehearseDeployment } from "../../rehearsal/deployed";
 import { missingPrerequisites } from "../../rehearsal/rehearsal";
-import { itNeeds } from "../support/requirements";
+import { dependentSteps, itNeeds } from "../support/requirements";
 
 const noEmulator = emulatorUnavailable();
 const itEmulates = itNeeds("the AWS API emulator", noEmulator);
@@ -205,23 +205,7 @@ describe("cdktf deploy, diff and destroy against the AWS API emulator", () => {
   let regions: string[];
   let before: Inventory;
   const timings: string[] = [];
-  // Each step builds on the one before: after a failure the rest fail at once instead of
-  // spending minutes on deploys that cannot tell anything.
-  let failedStep: string | undefined;
-  const step = (name: string, body: () => Promise<void>) =>
-    itDeploys(
-      name,
-      async () => {
-        if (failedStep) throw new Error(`not run: an earlier step failed ("${failedStep}")`);
-        try {
-          await body();
-        } catch (err) {
-          failedStep = name;
-          throw err;
-        }
-      },
-      STEP_TIMEOUT_MS,
-    );
+  const { step, readOnly } = dependentSteps(itDeploys, STEP_TIMEOUT_MS);
 
   const cdktf = async (args: readonly string[]) => {
     const run = ok(await project.cdktf(args, COMMAND_TIMEOUT_MS), `cdktf ${args.join(" ")}`);
@@ -281,16 +265,6 @@ describe("cdktf deploy, diff and destroy against the AWS API emulator", () => {
     },
   );
 
-  // Reads the deployment, changes nothing: a failure here does not stop the deploy steps after it.
-  const readOnly = (name: string, body: () => Promise<void>, needs = itDeploys) =>
-    needs(
-      name,
-      async () => {
-        if (failedStep) throw new Error(`not run: an earlier step failed ("${failedStep}")`);
-        await body();
-      },
-      STEP_TIMEOUT_MS,
-    );
 
   readOnly(
     "the deployed chain carries TLS Kafka traffic: HAProxy built from the NLB listeners, target groups and registered targets read back through the AWS API, the client resolving the read-back alias record; a broker stopped, the doctor names its port",

@@ -23,7 +23,7 @@ import { Inventory, readInventory } from "../../emulator/inventory";
 import { plannedChanges, plannedMoves } from "../../emulator/plan-text";
 import { terraformUnavailable } from "../../emulator/terraform";
 import { deployOldLayout, fitAccount, managedAddresses, readOldStacks, replaceInStacks, stackOutputs, valueReplacements } from "../../emulator/upgrade";
-import { itNeeds } from "../support/requirements";
+import { dependentSteps, itNeeds } from "../support/requirements";
 
 const FIXTURE = path.join(__dirname, "..", "fixtures", "layout-0.1.0");
 const CONFIG_NAME = "orders.yaml";
@@ -62,22 +62,7 @@ describe("upgrading a deployment made with layout 0.1.0 (resources at the stack 
   const oldOutputs: Record<string, Record<string, unknown>> = {};
   const userOutputs = (outputs: Record<string, unknown>) => Object.fromEntries(Object.entries(outputs).filter(([name]) => !name.startsWith("cross-stack-output-")));
   const timings: string[] = [];
-  // Each step builds on the one before: after a failure the rest fail at once.
-  let failedStep: string | undefined;
-  const step = (name: string, body: () => Promise<void>) =>
-    itUpgrades(
-      name,
-      async () => {
-        if (failedStep) throw new Error(`not run: an earlier step failed ("${failedStep}")`);
-        try {
-          await body();
-        } catch (err) {
-          failedStep = name;
-          throw err;
-        }
-      },
-      STEP_TIMEOUT_MS,
-    );
+  const { step } = dependentSteps(itUpgrades, STEP_TIMEOUT_MS);
 
   const timed = <T extends RunResult>(what: string, run: T): T => {
     timings.push(`${what}: ${run.seconds.toFixed(0)} s`);
