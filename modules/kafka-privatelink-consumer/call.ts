@@ -1,6 +1,7 @@
 import { TerraformHclModule, Token } from "cdktf";
 import { Construct } from "constructs";
 import { portPlanErrors } from "../kafka-broker-ports/allocation";
+import { BROKER_ID } from "../private/rules";
 import { claimModuleName, definedInputs, moduleNameProblems, portRuleProblems, PropsError, requiredList, requiredText } from "../private/module-call";
 
 /** The folder name of the published module, beside the other two. */
@@ -40,8 +41,6 @@ export interface KafkaPrivateLinkConsumerProps {
   /** @default {} */
   readonly tags?: Record<string, string>;
 }
-
-const BROKER_ID = /^(0|[1-9][0-9]*)$/;
 
 /**
  * The ports of a connection as the allocation made them: every broker's port is one base + its

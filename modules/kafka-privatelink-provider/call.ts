@@ -1,6 +1,7 @@
 import { TerraformHclModule } from "cdktf";
 import { Construct } from "constructs";
 import { DEFAULT_BOOTSTRAP_PORT, DEFAULT_BROKER_PORT_BASE, portPlanErrors } from "../kafka-broker-ports/allocation";
+import { BROKER_ID } from "../private/rules";
 import { claimModuleName, definedInputs, moduleNameProblems, portRuleProblems, PropsError, requiredList, requiredText } from "../private/module-call";
 
 /** The folder name of the published module, beside the other two. */
@@ -57,8 +58,6 @@ export interface KafkaPrivateLinkProviderProps {
   /** @default {} */
   readonly tags?: Record<string, string>;
 }
-
-const BROKER_ID = /^(0|[1-9][0-9]*)$/;
 
 /** Every problem of the props, one line each (field, value, rule); the port rule is allocation.ts's. */
 export function providerPropsProblems(props: KafkaPrivateLinkProviderProps): string[] {

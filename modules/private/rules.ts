@@ -39,6 +39,7 @@ export const protocolRule = (label: string, value: string) => ({
 
 /** Terraform map keys that are broker IDs: non-negative integers without leading zeros. */
 export const BROKER_ID_PATTERN = "^(0|[1-9][0-9]*)$";
+export const BROKER_ID = new RegExp(BROKER_ID_PATTERN);
 
 /** The inputs every module with AWS resources takes. */
 export function commonVariables(stack: TerraformStack, name: NameRule): { name: TerraformVariable; vpcId: TerraformVariable; subnetIds: TerraformVariable; tags: TerraformVariable } {
