@@ -1,0 +1,206 @@
+/**
+ * The synthesized stacks as Terraform evaluates them. A stack holds a `module` call with literal
+ * inputs and no resource of its own; what the module makes of those inputs (which listener
+ * forwards to which target group, which targets that group holds, what the outputs say) only
+ * Terraform knows. So Terraform is asked: `terraform test` with `command = apply` against
+ * `mock_provider "aws"` (offline, no account), `-json -verbose` for the resulting state, on a
+ * copy of the output folder (its `modules/` and the stacks, which call `../../modules/<module>`).
+ *
+ * Mocked: every value AWS computes. Each target group gets an ARN of its own (from the provider
+ * module calls' broker IDs), so references to groups can be followed; a stack that reads another
+ * stack's outputs (`terraform_remote_state`) gets that stack's evaluated outputs.
+ * Costs about 3-4 s per stack here (init and a provider start; more with many brokers).
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { terraformAsync } from "../../emulator/terraform";
+import { PROVIDER_MODULE } from "../../modules/kafka-privatelink-provider/call";
+import { mockProvider } from "../../modules/packaging/module-tests";
+import { TfJson } from "../../modules/packaging/terraform-json";
+import { MODULES_DIR } from "../module-call";
+import { moduleCalls } from "./module-calls";
+
+/** One resource instance in the evaluated state. */
+export interface EvaluatedResource {
+  /** Plan address, e.g. `module.kafka.aws_lb_listener.broker["3"]`. */
+  readonly address: string;
+  /** The module instance that holds it (`module.kafka`), or "" at the root. */
+  readonly module: string;
+  readonly type: string;
+  readonly name: string;
+  /** The `for_each` key or `count` index; undefined for a single instance. */
+  readonly key?: string | number;
+  /** Every attribute, as the mock provider applied it. */
+  readonly values: Record<string, any>;
+}
+
+export interface EvaluatedStack {
+  readonly name: string;
+  /** Managed resources only (no data sources), in address order. */
+  readonly resources: readonly EvaluatedResource[];
+  /** The stack's outputs by name. */
+  readonly outputs: Record<string, unknown>;
+}
+
+export interface EvaluateOptions {
+  /**
+   * Changes the copy before Terraform reads it (`tree` has `modules/` and `stacks/<name>/`): how
+   * the rehearsal plants a fault in the module to prove that it would notice.
+   */
+  readonly edit?: (tree: string) => void;
+}
+
+export const stackFile = (dir: string, stack: string) => path.join(dir, "stacks", stack, "cdk.tf.json");
+
+export function readStack(dir: string, stack: string): TfJson {
+  return JSON.parse(fs.readFileSync(stackFile(dir, stack), "utf8")) as TfJson;
+}
+
+/** A value as an HCL expression: JSON is one, once Terraform's template sequences are escaped. */
+const hclLiteral = (value: unknown) => JSON.stringify(value).replace(/\$\{/g, "$${").replace(/%\{/g, "%%{");
+
+/** The stack's `terraform_remote_state` data sources, each with the stack whose backend it reads. */
+function remoteStates(stack: TfJson, backends: ReadonlyMap<string, string>): Array<{ data: string; stack: string }> {
+  return Object.entries<TfJson>(stack.data?.terraform_remote_state ?? {}).map(([data, block]) => {
+    const key = JSON.stringify([block.backend, block.config]);
+    const source = backends.get(key);
+    if (!source) throw new Error(`data.terraform_remote_state.${data} reads a ${block.backend} backend that no synthesized stack writes: ${JSON.stringify(block.config)}`);
+    return { data, stack: source };
+  });
+}
+
+/** The stack's own backend, as a remote state data source would name it. */
+function backendKey(stack: TfJson): string | undefined {
+  const backend = Object.entries<TfJson>(stack.terraform?.backend ?? {})[0];
+  return backend ? JSON.stringify([backend[0], backend[1]]) : undefined;
+}
+
+/** Distinct target group ARNs for the provider module calls' groups: the bootstrap group and one per broker ID. */
+function targetGroupOverrides(stack: TfJson, region: string): string[] {
+  const overrides: string[] = [];
+  for (const { name: call, inputs } of moduleCalls(stack, PROVIDER_MODULE)) {
+    const groups = [`module.${call}.aws_lb_target_group.bootstrap`, ...Object.keys(inputs.brokers ?? {}).map((id) => `module.${call}.aws_lb_target_group.broker[${JSON.stringify(id)}]`)];
+    groups.forEach((target, i) => {
+      const arn = `arn:aws:elasticloadbalancing:${region}:111122223333:targetgroup/${call}-${i}/${(i + 1).toString(16).padStart(16, "0")}`;
+      overrides.push(`override_resource {\n  target = ${target}\n  values = { arn = ${hclLiteral(arn)} }\n}`);
+    });
+  }
+  return overrides;
+}
+
+/** `mock_provider "aws"` for one region, by the region's name as the alias the runs select. */
+function regionMock(region: string): string {
+  // Consumers check the service name's shape: the provider's must pass on as a real one would.
+  const serviceName = `  mock_resource "aws_vpc_endpoint_service" {\n    defaults = { service_name = "com.amazonaws.vpce.${region}.vpce-svc-0123456789abcdef0" }\n  }`;
+  return mockProvider(region, [serviceName]).replace(/^mock_provider "aws" \{/, `mock_provider "aws" {\n  alias = "${region}"`);
+}
+
+function stackRegion(stack: TfJson, name: string): string {
+  const configs = (stack.provider?.aws ?? []) as TfJson[];
+  if (configs.length !== 1 || typeof configs[0].region !== "string") throw new Error(`stack ${name}: expected one aws provider configuration with a literal region`);
+  return configs[0].region;
+}
+
+/** One run per stack, each against the mock of its region, with the outputs of the stacks it reads. */
+function testFile(runs: ReadonlyArray<{ run: string; stack: string; doc: TfJson }>, outputs: ReadonlyMap<string, Record<string, unknown>>, backends: ReadonlyMap<string, string>): string {
+  const regions = [...new Set(runs.map((r) => stackRegion(r.doc, r.stack)))].sort();
+  const blocks = runs.map(({ run, stack, doc }) => {
+    const region = stackRegion(doc, stack);
+    const remote = remoteStates(doc, backends).map(
+      ({ data, stack: source }) => `override_data {\n  target = data.terraform_remote_state.${data}\n  values = { outputs = ${hclLiteral(outputs.get(source))} }\n}`,
+    );
+    const body = [`command = apply`, `providers = { aws = aws.${region} }`, `module { source = ${hclLiteral(`../stacks/${stack}`)} }`, ...targetGroupOverrides(doc, region), ...remote];
+    return `run "${run}" {\n${body.join("\n").replace(/^/gm, "  ")}\n}`;
+  });
+  return [...regions.map(regionMock), ...blocks, ""].join("\n");
+}
+
+interface StateModule {
+  address?: string;
+  resources?: Array<{ address: string; mode: string; type: string; name: string; index?: string | number; values: Record<string, unknown> }>;
+  child_modules?: StateModule[];
+}
+
+function stateResources(module: StateModule | undefined): EvaluatedResource[] {
+  if (!module) return [];
+  const own = (module.resources ?? [])
+    .filter((r) => r.mode === "managed")
+    .map((r) => ({ address: r.address, module: module.address ?? "", type: r.type, name: r.name, key: r.index, values: r.values }));
+  return [...own, ...(module.child_modules ?? []).flatMap(stateResources)];
+}
+
+/** What `terraform test -json -verbose` printed: each run's state, or the diagnostics that failed it. */
+function parseRuns(runs: ReadonlyArray<{ run: string; stack: string }>, status: number, stdout: string, stderr: string): EvaluatedStack[] {
+  const messages = stdout
+    .split("\n")
+    .filter((line) => line.startsWith("{"))
+    .map((line) => JSON.parse(line) as TfJson);
+  const states = new Map(messages.filter((m) => m.type === "test_state").map((m) => [m["@testrun"] as string, m.test_state]));
+  const missing = runs.filter((r) => !states.has(r.run));
+  if (status !== 0 || missing.length > 0) {
+    const stackOf = new Map(runs.map((r) => [r.run, r.stack]));
+    const diagnostics = messages
+      .filter((m) => m.type === "diagnostic" && m.diagnostic?.severity === "error")
+      .map((m) => `${m["@testrun"] ? `${stackOf.get(m["@testrun"])}: ` : ""}${m["@message"]}${m.diagnostic?.address ? ` (${m.diagnostic.address})` : ""}${m.diagnostic?.detail ? `\n    ${m.diagnostic.detail}` : ""}`);
+    throw new Error(`Terraform could not evaluate ${(missing.length > 0 ? missing : runs).map((r) => r.stack).join(", ")} (exit ${status}):\n  ${[...diagnostics, stderr.trim()].filter(Boolean).join("\n  ")}`);
+  }
+  return runs.map(({ run, stack }) => {
+    const state = states.get(run);
+    const resources = stateResources(state.root_module).sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
+    const groups = resources.filter((r) => r.type === "aws_lb_target_group");
+    if (new Set(groups.map((g) => g.values.arn)).size !== groups.length) {
+      throw new Error(`stack ${stack}: target groups ${groups.map((g) => g.address).join(", ")} share mocked ARNs; only the provider module's bootstrap and per-broker groups get their own`);
+    }
+    const outputs = Object.fromEntries(Object.entries<{ value: unknown }>(state.outputs ?? {}).map(([name, o]) => [name, o.value]));
+    return { name: stack, resources, outputs };
+  });
+}
+
+/**
+ * Evaluates `stacks` of the output folder `outDir` (and the stacks whose outputs they read), each
+ * with Terraform and the real module files; returns them in the order asked.
+ */
+export async function evaluateStacks(outDir: string, stacks: readonly string[], options: EvaluateOptions = {}): Promise<EvaluatedStack[]> {
+  const tree = fs.mkdtempSync(path.join(os.tmpdir(), "kpl-evaluate-"));
+  try {
+    fs.cpSync(path.join(outDir, MODULES_DIR), path.join(tree, MODULES_DIR), { recursive: true });
+    const all = fs.readdirSync(path.join(outDir, "stacks")).filter((s) => fs.existsSync(stackFile(outDir, s)));
+    for (const stack of all) {
+      fs.mkdirSync(path.join(tree, "stacks", stack), { recursive: true });
+      fs.copyFileSync(stackFile(outDir, stack), stackFile(tree, stack));
+    }
+    options.edit?.(tree);
+    const docs = new Map(all.map((s) => [s, readStack(tree, s)]));
+    const backends = new Map(all.flatMap((s) => (backendKey(docs.get(s)!) ? [[backendKey(docs.get(s)!)!, s] as const] : [])));
+    const needs = (s: string) => remoteStates(docs.get(s)!, backends).map((r) => r.stack);
+    // The stacks asked for and what they read, dependencies first.
+    const order: string[] = [];
+    const visit = (s: string, via: readonly string[]) => {
+      if (!docs.has(s)) throw new Error(`no synthesized stack ${s} in ${outDir}`);
+      if (via.includes(s)) throw new Error(`stacks read each other's outputs in a cycle: ${[...via, s].join(" → ")}`);
+      if (order.includes(s)) return;
+      needs(s).forEach((d) => visit(d, [...via, s]));
+      order.push(s);
+    };
+    stacks.forEach((s) => visit(s, []));
+
+    const done = new Map<string, EvaluatedStack>();
+    // In waves, one terraform process each: a stack waits for the stacks whose outputs it reads
+    // (a run's outputs cannot feed another run's mocks).
+    for (let wave = 0; done.size < order.length; wave++) {
+      const runs = order.filter((s) => !done.has(s) && needs(s).every((d) => done.has(d))).map((stack, i) => ({ run: `stack_${i}`, stack, doc: docs.get(stack)! }));
+      const dir = path.join(tree, `evaluate-${wave}`);
+      fs.mkdirSync(path.join(dir, "tests"), { recursive: true });
+      fs.writeFileSync(path.join(dir, "main.tf.json"), JSON.stringify({ terraform: { required_providers: { aws: { source: "hashicorp/aws" } } } }));
+      fs.writeFileSync(path.join(dir, "tests", "evaluate.tftest.hcl"), testFile(runs, new Map([...done].map(([s, e]) => [s, e.outputs])), backends));
+      const init = await terraformAsync(dir, ["init", "-input=false", "-no-color", "-backend=false"]);
+      if (init.status !== 0) throw new Error(`terraform init for ${runs.map((r) => r.stack).join(", ")} failed (exit ${init.status}):\n${init.stderr}${init.stdout}`);
+      const run = await terraformAsync(dir, ["test", "-json", "-verbose", "-no-color"]);
+      for (const evaluated of parseRuns(runs, run.status, run.stdout, run.stderr)) done.set(evaluated.name, evaluated);
+    }
+    return stacks.map((s) => done.get(s)!);
+  } finally {
+    fs.rmSync(tree, { recursive: true, force: true });
+  }
+}
