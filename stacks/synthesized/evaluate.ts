@@ -11,10 +11,11 @@
  * stack's outputs (`terraform_remote_state`) gets that stack's evaluated outputs.
  * Costs about 3-4 s per stack here (init and a provider start; more with many brokers).
  */
+import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { terraformAsync } from "../../emulator/terraform";
+import { terraformAsync, terraformBinary, terraformEnv } from "../../emulator/terraform";
 import { PROVIDER_MODULE } from "../../modules/kafka-privatelink-provider/call";
 import { mockProvider } from "../../modules/packaging/module-tests";
 import { TfJson } from "../../modules/packaging/terraform-json";
@@ -50,6 +51,9 @@ export interface EvaluateOptions {
    */
   readonly edit?: (tree: string) => void;
 }
+
+/** A 49-broker provider stack takes about 30 s under load here. */
+const TEST_TIMEOUT_MS = 300_000;
 
 export const stackFile = (dir: string, stack: string) => path.join(dir, "stacks", stack, "cdk.tf.json");
 
@@ -130,12 +134,61 @@ function stateResources(module: StateModule | undefined): EvaluatedResource[] {
   return [...own, ...(module.child_modules ?? []).flatMap(stateResources)];
 }
 
+interface TestRun {
+  /** Exit status; 0 too when stopped once every run had printed its state. */
+  readonly status: number;
+  readonly messages: readonly TfJson[];
+  readonly stderr: string;
+}
+
+/**
+ * `terraform test -json -verbose` in `dir`, stopped (with the provider processes it started) as
+ * soon as all `runs` have printed their state: what follows is the destroy of the mocked state,
+ * which lives only in that process's memory, and costs as much as a run here.
+ */
+function terraformTest(dir: string, runs: number): Promise<TestRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(terraformBinary(), ["test", "-json", "-verbose", "-no-color"], { cwd: dir, env: terraformEnv(), detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    const messages: TfJson[] = [];
+    let states = 0;
+    let pending = "";
+    let stderr = "";
+    let stopped = false;
+    const stop = () => {
+      stopped = true;
+      try {
+        process.kill(-child.pid!, "SIGKILL");
+      } catch {
+        // Already gone.
+      }
+    };
+    const timer = setTimeout(() => {
+      stop();
+      reject(new Error(`terraform test in ${dir} did not finish within ${TEST_TIMEOUT_MS / 1000} s`));
+    }, TEST_TIMEOUT_MS);
+    child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
+      const lines = (pending + chunk).split("\n");
+      pending = lines.pop()!;
+      for (const line of lines.filter((l) => l.startsWith("{"))) {
+        const message = JSON.parse(line) as TfJson;
+        messages.push(message);
+        if (message.type === "test_state" && ++states === runs) stop();
+      }
+    });
+    child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+    child.on("error", (err) => {
+      clearTimeout(timer);
+      reject(new Error(`terraform test in ${dir}: ${err.message}`));
+    });
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ status: stopped && states === runs ? 0 : (code ?? 1), messages, stderr });
+    });
+  });
+}
+
 /** What `terraform test -json -verbose` printed: each run's state, or the diagnostics that failed it. */
-function parseRuns(runs: ReadonlyArray<{ run: string; stack: string }>, status: number, stdout: string, stderr: string): EvaluatedStack[] {
-  const messages = stdout
-    .split("\n")
-    .filter((line) => line.startsWith("{"))
-    .map((line) => JSON.parse(line) as TfJson);
+function parseRuns(runs: ReadonlyArray<{ run: string; stack: string }>, { status, messages, stderr }: TestRun): EvaluatedStack[] {
   const states = new Map(messages.filter((m) => m.type === "test_state").map((m) => [m["@testrun"] as string, m.test_state]));
   const missing = runs.filter((r) => !states.has(r.run));
   if (status !== 0 || missing.length > 0) {
@@ -196,8 +249,7 @@ export async function evaluateStacks(outDir: string, stacks: readonly string[], 
       fs.writeFileSync(path.join(dir, "tests", "evaluate.tftest.hcl"), testFile(runs, new Map([...done].map(([s, e]) => [s, e.outputs])), backends));
       const init = await terraformAsync(dir, ["init", "-input=false", "-no-color", "-backend=false"]);
       if (init.status !== 0) throw new Error(`terraform init for ${runs.map((r) => r.stack).join(", ")} failed (exit ${init.status}):\n${init.stderr}${init.stdout}`);
-      const run = await terraformAsync(dir, ["test", "-json", "-verbose", "-no-color"]);
-      for (const evaluated of parseRuns(runs, run.status, run.stdout, run.stderr)) done.set(evaluated.name, evaluated);
+      for (const evaluated of parseRuns(runs, await terraformTest(dir, runs.length))) done.set(evaluated.name, evaluated);
     }
     return stacks.map((s) => done.get(s)!);
   } finally {
