@@ -64,20 +64,31 @@ export function readStack(dir: string, stack: string): TfJson {
 /** A value as an HCL expression: JSON is one, once Terraform's template sequences are escaped. */
 const hclLiteral = (value: unknown) => JSON.stringify(value).replace(/\$\{/g, "$${").replace(/%\{/g, "%%{");
 
-/** The stack's `terraform_remote_state` data sources, each with the stack whose backend it reads. */
-function remoteStates(stack: TfJson, backends: ReadonlyMap<string, string>): Array<{ data: string; stack: string }> {
-  return Object.entries<TfJson>(stack.data?.terraform_remote_state ?? {}).map(([data, block]) => {
-    const key = JSON.stringify([block.backend, block.config]);
-    const source = backends.get(key);
-    if (!source) throw new Error(`data.terraform_remote_state.${data} reads a ${block.backend} backend that no synthesized stack writes: ${JSON.stringify(block.config)}`);
-    return { data, stack: source };
-  });
+interface Backend {
+  readonly type: string;
+  readonly config: Record<string, unknown>;
 }
 
-/** The stack's own backend, as a remote state data source would name it. */
-function backendKey(stack: TfJson): string | undefined {
-  const backend = Object.entries<TfJson>(stack.terraform?.backend ?? {})[0];
-  return backend ? JSON.stringify([backend[0], backend[1]]) : undefined;
+/** The stack's own backend. */
+function backendOf(stack: TfJson): Backend | undefined {
+  const [entry] = Object.entries<Record<string, unknown>>(stack.terraform?.backend ?? {});
+  return entry ? { type: entry[0], config: entry[1] } : undefined;
+}
+
+/**
+ * The stack's `terraform_remote_state` data sources, each with the stack whose state it reads:
+ * the one whose backend has the same type and every setting the data source gives (a backend
+ * also has settings for writing, such as locking, which a reader leaves out).
+ */
+function remoteStates(stack: TfJson, backends: ReadonlyMap<string, Backend>): Array<{ data: string; stack: string }> {
+  return Object.entries<TfJson>(stack.data?.terraform_remote_state ?? {}).map(([data, block]) => {
+    const reads = (b: Backend) => b.type === block.backend && Object.entries<unknown>(block.config ?? {}).every(([k, v]) => JSON.stringify(b.config[k]) === JSON.stringify(v));
+    const sources = [...backends].filter(([, b]) => reads(b)).map(([name]) => name);
+    if (sources.length !== 1) {
+      throw new Error(`data.terraform_remote_state.${data} reads a ${block.backend} backend ${JSON.stringify(block.config)} that ${sources.length === 0 ? "no synthesized stack writes" : `several stacks write (${sources.join(", ")})`}`);
+    }
+    return { data, stack: sources[0] };
+  });
 }
 
 /** Distinct target group ARNs for the provider module calls' groups: the bootstrap group and one per broker ID. */
@@ -107,7 +118,7 @@ function stackRegion(stack: TfJson, name: string): string {
 }
 
 /** One run per stack, each against the mock of its region, with the outputs of the stacks it reads. */
-function testFile(runs: ReadonlyArray<{ run: string; stack: string; doc: TfJson }>, outputs: ReadonlyMap<string, Record<string, unknown>>, backends: ReadonlyMap<string, string>): string {
+function testFile(runs: ReadonlyArray<{ run: string; stack: string; doc: TfJson }>, outputs: ReadonlyMap<string, Record<string, unknown>>, backends: ReadonlyMap<string, Backend>): string {
   const regions = [...new Set(runs.map((r) => stackRegion(r.doc, r.stack)))].sort();
   const blocks = runs.map(({ run, stack, doc }) => {
     const region = stackRegion(doc, stack);
@@ -225,7 +236,10 @@ export async function evaluateStacks(outDir: string, stacks: readonly string[], 
     }
     options.edit?.(tree);
     const docs = new Map(all.map((s) => [s, readStack(tree, s)]));
-    const backends = new Map(all.flatMap((s) => (backendKey(docs.get(s)!) ? [[backendKey(docs.get(s)!)!, s] as const] : [])));
+    const backends = new Map(all.flatMap((s) => {
+      const backend = backendOf(docs.get(s)!);
+      return backend ? [[s, backend] as const] : [];
+    }));
     const needs = (s: string) => remoteStates(docs.get(s)!, backends).map((r) => r.stack);
     // The stacks asked for and what they read, dependencies first.
     const order: string[] = [];
