@@ -38,7 +38,7 @@ import { consumerStackName, providerStackName } from "../stacks";
 import { MODULES_DIR } from "../stacks/module-call";
 import { evaluateStacks, stackFile, type EvaluatedStack, type EvaluateOptions } from "../stacks/synthesized/evaluate";
 import { listenerRoutes } from "../stacks/synthesized/listener-routes";
-import { terraform } from "../emulator/terraform";
+import { terraform, terraformUnavailable } from "../emulator/terraform";
 import { brokerProperties } from "./broker-config";
 import type { ClientPlan, ClientReport } from "./client";
 import { haproxyConfig, stateChanges, type LoadBalancerListener } from "./haproxy";
@@ -106,6 +106,10 @@ export function missingPrerequisites(): string[] {
   }
   if (!works("haproxy", ["-v"])) {
     missing.push("HAProxy is not installed (apt-get install haproxy)");
+  }
+  const noTerraform = terraformUnavailable();
+  if (noTerraform) {
+    missing.push(`Terraform evaluates the synthesized stacks: ${noTerraform}`);
   }
   return missing;
 }
