@@ -366,9 +366,18 @@ describe("the main job under kills and concurrent runs (strace)", () => {
         const overlapping = fs.readdirSync(dir).some((f) => /\.(entering|claim)-/.test(f));
         if (overlapping) overlaps++;
         const b = await exited(spawn(process.execPath, jobArgs(dir, true), { cwd: dir, env: jobEnv(dir) }));
+        // A SIGCONT that arrives while strace is still delivering the injected SIGSTOP (B can end
+        // that fast under load) is undone by it: continue A until it has ended.
+        const resume = setInterval(() => {
+          try {
+            process.kill(job, "SIGCONT");
+          } catch {
+            // Ended; strace is reporting it.
+          }
+        }, 1_000);
         process.kill(job, "SIGCONT");
+        const results = [await a.finally(() => clearInterval(resume)), b];
         stopped.delete(job);
-        const results = [await a, b];
         for (const r of results.filter((x) => x.status !== 0)) {
           if (!r.stderr.includes("is being written by another run")) failures.push(`${at}: a run failed otherwise: ${r.status ?? r.signal} ${r.stderr}`);
         }
