@@ -7,10 +7,12 @@
  * copy of the output folder (its `modules/` and the stacks, which call `../../modules/<module>`).
  *
  * Mocked: every value AWS computes. Each target group gets an ARN of its own (from the provider
- * module calls' broker IDs), so references to groups can be followed; a stack that reads another
- * stack's outputs (`terraform_remote_state`) gets that stack's evaluated outputs.
- * One terraform process per wave (the provider stacks, then the consumer stacks that read them):
- * ≈ 5-7 s each here, 10-20 s when the machine is shared; a 49-broker provider stack ≈ 25-40 s.
+ * module calls' broker IDs), so references to groups can be followed. A stack that reads another
+ * stack's outputs (`terraform_remote_state`) gets that stack's evaluated outputs: in the copy, the
+ * data source becomes an input variable that the other stack's run feeds (a run's outputs can
+ * feed another run's variables, not its mocks).
+ * One terraform process for all the stacks: ≈ 6 s for a provider and a consumer stack here,
+ * 10-20 s when the machine is shared; a 49-broker provider stack ≈ 25-40 s.
  */
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
@@ -118,15 +120,45 @@ function stackRegion(stack: TfJson, name: string): string {
   return configs[0].region;
 }
 
-/** One run per stack, each against the mock of its region, with the outputs of the stacks it reads. */
-function testFile(runs: ReadonlyArray<{ run: string; stack: string; doc: TfJson }>, outputs: ReadonlyMap<string, Record<string, unknown>>, backends: ReadonlyMap<string, Backend>): string {
+/** The input variable that stands for a `terraform_remote_state` data source in the copy. */
+const remoteStateVariable = (data: string) => `remote_state_${data}`;
+
+/**
+ * The copy of a stack with each `terraform_remote_state` data source replaced by an input
+ * variable holding the outputs it would read (`data.terraform_remote_state.X.outputs` →
+ * `var.remote_state_X`); nothing else changes.
+ */
+function withRemoteStatesAsVariables(stack: TfJson, reads: ReadonlyArray<{ data: string }>): TfJson {
+  if (reads.length === 0) return stack;
+  let text = JSON.stringify(stack);
+  for (const { data } of reads) text = text.split(`data.terraform_remote_state.${data}.outputs`).join(`var.${remoteStateVariable(data)}`);
+  const copy = JSON.parse(text) as TfJson;
+  for (const { data } of reads) {
+    delete copy.data.terraform_remote_state[data];
+    copy.variable = { ...copy.variable, [remoteStateVariable(data)]: { type: "any" } };
+  }
+  if (Object.keys(copy.data.terraform_remote_state).length === 0) delete copy.data.terraform_remote_state;
+  if (Object.keys(copy.data).length === 0) delete copy.data;
+  return copy;
+}
+
+/** One run per stack, dependencies first, each against the mock of its region, fed the outputs of the stacks it reads. */
+function testFile(runs: ReadonlyArray<{ run: string; stack: string; doc: TfJson; reads: ReadonlyArray<{ data: string; stack: string }> }>, docs: ReadonlyMap<string, TfJson>): string {
+  const runOf = new Map(runs.map((r) => [r.stack, r.run]));
   const regions = [...new Set(runs.map((r) => stackRegion(r.doc, r.stack)))].sort();
-  const blocks = runs.map(({ run, stack, doc }) => {
+  const blocks = runs.map(({ run, stack, doc, reads }) => {
     const region = stackRegion(doc, stack);
-    const remote = remoteStates(doc, backends).map(
-      ({ data, stack: source }) => `override_data {\n  target = data.terraform_remote_state.${data}\n  values = { outputs = ${hclLiteral(outputs.get(source))} }\n}`,
-    );
-    const body = [`command = apply`, `providers = { aws = aws.${region} }`, `module { source = ${hclLiteral(`../stacks/${stack}`)} }`, ...targetGroupOverrides(doc, region), ...remote];
+    const variables = reads.map(({ data, stack: source }) => {
+      const outputs = Object.keys(docs.get(source)!.output ?? {}).map((name) => `${name} = run.${runOf.get(source)}.${name}`);
+      return `${remoteStateVariable(data)} = {\n${outputs.join("\n").replace(/^/gm, "  ")}\n}`;
+    });
+    const body = [
+      `command = apply`,
+      `providers = { aws = aws.${region} }`,
+      `module { source = ${hclLiteral(`../stacks/${stack}`)} }`,
+      ...targetGroupOverrides(doc, region),
+      ...(variables.length > 0 ? [`variables {\n${variables.join("\n").replace(/^/gm, "  ")}\n}`] : []),
+    ];
     return `run "${run}" {\n${body.join("\n").replace(/^/gm, "  ")}\n}`;
   });
   return [...regions.map(regionMock), ...blocks, ""].join("\n");
@@ -253,19 +285,15 @@ export async function evaluateStacks(outDir: string, stacks: readonly string[], 
     };
     stacks.forEach((s) => visit(s, []));
 
-    const done = new Map<string, EvaluatedStack>();
-    // In waves, one terraform process each: a stack waits for the stacks whose outputs it reads
-    // (a run's outputs cannot feed another run's mocks).
-    for (let wave = 0; done.size < order.length; wave++) {
-      const runs = order.filter((s) => !done.has(s) && needs(s).every((d) => done.has(d))).map((stack, i) => ({ run: `stack_${i}`, stack, doc: docs.get(stack)! }));
-      const dir = path.join(tree, `evaluate-${wave}`);
-      fs.mkdirSync(path.join(dir, "tests"), { recursive: true });
-      fs.writeFileSync(path.join(dir, "main.tf.json"), JSON.stringify({ terraform: { required_providers: { aws: { source: "hashicorp/aws" } } } }));
-      fs.writeFileSync(path.join(dir, "tests", "evaluate.tftest.hcl"), testFile(runs, new Map([...done].map(([s, e]) => [s, e.outputs])), backends));
-      const init = await terraformAsync(dir, ["init", "-input=false", "-no-color", "-backend=false"]);
-      if (init.status !== 0) throw new Error(`terraform init for ${runs.map((r) => r.stack).join(", ")} failed (exit ${init.status}):\n${init.stderr}${init.stdout}`);
-      for (const evaluated of parseRuns(runs, await terraformTest(dir, runs.length))) done.set(evaluated.name, evaluated);
-    }
+    const runs = order.map((stack, i) => ({ run: `stack_${i}`, stack, doc: docs.get(stack)!, reads: remoteStates(docs.get(stack)!, backends) }));
+    for (const { stack, doc, reads } of runs) fs.writeFileSync(stackFile(tree, stack), JSON.stringify(withRemoteStatesAsVariables(doc, reads), null, 2));
+    const dir = path.join(tree, "evaluate");
+    fs.mkdirSync(path.join(dir, "tests"), { recursive: true });
+    fs.writeFileSync(path.join(dir, "main.tf.json"), JSON.stringify({ terraform: { required_providers: { aws: { source: "hashicorp/aws" } } } }));
+    fs.writeFileSync(path.join(dir, "tests", "evaluate.tftest.hcl"), testFile(runs, docs));
+    const init = await terraformAsync(dir, ["init", "-input=false", "-no-color", "-backend=false"]);
+    if (init.status !== 0) throw new Error(`terraform init for ${order.join(", ")} failed (exit ${init.status}):\n${init.stderr}${init.stdout}`);
+    const done = new Map(parseRuns(runs, await terraformTest(dir, runs.length)).map((e) => [e.name, e]));
     return stacks.map((s) => done.get(s)!);
   } finally {
     fs.rmSync(tree, { recursive: true, force: true });
