@@ -5,7 +5,7 @@
  * mock AWS provider, then planned with broker 4 added, applied, and planned with broker 3
  * removed; a consumer stack likewise with a client CIDR added and one removed. The changes are
  * Terraform's JSON plan `resource_changes` (`terraform test -json -verbose`), not our reading of
- * the synthesized JSON. Cost here: ≈ 60-90 s.
+ * the synthesized JSON. Cost here: ≈ 1.5-2.5 min, depending on the load of the machine.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
