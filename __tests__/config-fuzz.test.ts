@@ -12,8 +12,10 @@ import fc from "fast-check";
 import { stringify } from "yaml";
 import { runSynth } from "../job/job";
 import { ConfigError } from "../config/validate";
-import { INBOUND_RULES_PER_SECURITY_GROUP, SECURITY_GROUPS_PER_INTERFACE } from "../modules/kafka-privatelink-consumer";
-import { resourceInstances } from "../stacks/synthesized/instances";
+import { MAX_BROKERS } from "../modules/kafka-broker-ports/allocation";
+import { CONSUMER_MODULE, INBOUND_RULES_PER_SECURITY_GROUP, SECURITY_GROUPS_PER_INTERFACE } from "../modules/kafka-privatelink-consumer";
+import { PROVIDER_MODULE } from "../modules/kafka-privatelink-provider";
+import { moduleCalls } from "../stacks/synthesized/module-calls";
 import { configInput } from "./support/configs";
 
 /** Strings that once crashed cdktf, were evaluated by Terraform, or slipped past a rule. */
@@ -176,21 +178,28 @@ function mainJobOn(content: string | Uint8Array): void {
   }
 }
 
-/** What a written output always keeps: no cdktf token left, AWS's quotas, literal tags. */
+/**
+ * What a written output always keeps: no cdktf token left; thin stacks, each one call of a
+ * published module whose inputs stay within AWS's quotas (what the module builds from them, the
+ * integration tests evaluate with Terraform); literal tags.
+ */
 function checkWritten(out: string, stacks: readonly string[]): void {
   for (const name of stacks) {
     const text = fs.readFileSync(path.join(out, "stacks", name, "cdk.tf.json"), "utf8");
     expect(text).not.toMatch(/TfToken\[/);
     const json = JSON.parse(text);
-    const instances = resourceInstances(json);
-    const groups = instances.filter((i) => i.type === "aws_security_group");
-    expect(groups.length).toBeLessThanOrEqual(SECURITY_GROUPS_PER_INTERFACE);
-    const perGroup = new Map<unknown, number>();
-    for (const r of instances.filter((i) => i.type === "aws_vpc_security_group_ingress_rule")) perGroup.set(r.attributes.security_group_id, (perGroup.get(r.attributes.security_group_id) ?? 0) + 1);
-    for (const n of perGroup.values()) expect(n).toBeLessThanOrEqual(INBOUND_RULES_PER_SECURITY_GROUP);
-    for (const i of instances) {
-      const tags = i.attributes.tags as Record<string, string> | undefined;
-      for (const [k, v] of Object.entries(tags ?? {})) expect(`${k}=${v}`).not.toMatch(/[$%#&]\{/);
+    expect(json.resource).toBeUndefined();
+    const calls = moduleCalls(json);
+    expect(calls.map((c) => c.name)).toEqual(["kafka"]);
+    for (const { module, inputs } of calls) {
+      expect([PROVIDER_MODULE, CONSUMER_MODULE]).toContain(module);
+      if (module === PROVIDER_MODULE) expect(Object.keys(inputs.brokers).length).toBeLessThanOrEqual(MAX_BROKERS);
+      if (module === CONSUMER_MODULE) {
+        // The endpoint gets a security group per CIDR, each admitting the bootstrap port and every broker port.
+        expect(inputs.allowed_cidrs.length).toBeLessThanOrEqual(SECURITY_GROUPS_PER_INTERFACE);
+        expect(1 + Object.keys(inputs.connection.broker_ports).length).toBeLessThanOrEqual(INBOUND_RULES_PER_SECURITY_GROUP);
+      }
+      for (const [k, v] of Object.entries(inputs.tags ?? {})) expect(`${k}=${v}`).not.toMatch(/[$%#&]\{/);
     }
   }
 }

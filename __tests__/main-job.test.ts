@@ -50,8 +50,16 @@ describe("main job", () => {
     expect(run.stdout).toContain("orders-provider, orders-consumer-analytics");
     expect(run.stdout).toContain("Bootstrap: orders.kafka.example.internal:9091 → all 3 broker(s)");
     expect(run.stdout).toContain("broker 3 → port 6003");
-    expect(fs.existsSync(path.join(out(), "stacks", "orders-provider", "cdk.tf.json"))).toBe(true);
-    expect(fs.existsSync(path.join(out(), "stacks", "orders-consumer-analytics", "cdk.tf.json"))).toBe(true);
+    // Thin stacks: each calls a module folder beside it, the published one byte for byte.
+    for (const stack of ["orders-provider", "orders-consumer-analytics"]) {
+      const doc = JSON.parse(fs.readFileSync(path.join(out(), "stacks", stack, "cdk.tf.json"), "utf8"));
+      expect(doc.resource).toBeUndefined();
+      const called = path.resolve(out(), "stacks", stack, doc.module.kafka.source);
+      expect(path.dirname(called)).toBe(path.join(out(), "modules"));
+      const files = snapshotTree(called);
+      expect(Object.keys(files)).toContain("main.tf.json");
+      expect(files).toEqual(snapshotTree(path.join(modulesOut(), path.basename(called))));
+    }
     expect(fs.existsSync(path.join(out(), "REVIEW.md"))).toBe(true);
     expect(fs.readdirSync(modulesOut()).sort()).toEqual([OUTPUT_MARKER, "kafka-broker-ports", "kafka-privatelink-consumer", "kafka-privatelink-provider"]);
     expect(JSON.parse(fs.readFileSync(path.join(dir, "cluster.ports.lock.json"), "utf8"))).toEqual({

@@ -12,8 +12,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { resourceInstances, TfJson } from "../stacks/synthesized/instances";
 import { benchConfig } from "./config";
+import { assertSameResources } from "./parity";
 
 const ROOT = path.resolve(__dirname, "..");
 const BASELINE_DIR = path.join(__dirname, "baseline");
@@ -120,24 +120,6 @@ async function measure(commands: readonly Command[], warmup: number, runs: numbe
   return times.map((t, c) => stats(t, failures[c]));
 }
 
-/** Resource instances per type in every stack of a synth output (`for_each` expanded). */
-function resourceCounts(outDir: string): Array<[string, number]> {
-  const counts: Record<string, number> = {};
-  const stacksDir = path.join(outDir, "stacks");
-  for (const stack of fs.readdirSync(stacksDir).sort()) {
-    const json = JSON.parse(fs.readFileSync(path.join(stacksDir, stack, "cdk.tf.json"), "utf8")) as TfJson;
-    for (const r of resourceInstances(json)) counts[`${stack} ${r.type}`] = (counts[`${stack} ${r.type}`] ?? 0) + 1;
-  }
-  return Object.entries(counts).sort(([a], [b]) => a.localeCompare(b));
-}
-
-/** A ratio only means something if both sides built the same resources. */
-function assertSameResources(brokers: number, ours: string, baseline: string): void {
-  const a = JSON.stringify(resourceCounts(ours));
-  const b = JSON.stringify(resourceCounts(baseline));
-  if (a !== b) throw new Error(`${brokers} brokers: the baseline built other resources than the main job\n  main job: ${a}\n  baseline: ${b}`);
-}
-
 function intAtLeast(flag: string, value: string, min: number): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < min) throw new Error(`--${flag} ${value}: must be an integer ≥ ${min}`);
@@ -213,7 +195,7 @@ async function main(argv: string[]): Promise<number> {
       // bundle (node_modules/.cache/launch), which serves every count, as does the file cache it
       // fills; ts-node keeps no cache between processes.
       const [o, b, r] = await measure([ours, baseline, requireCdktf], index === 0 ? options.warmup : 0, options.runs);
-      assertSameResources(brokers, path.join(dir, "out"), path.join(dir, "baseline-out"));
+      await assertSameResources(brokers, path.join(dir, "out"), path.join(dir, "baseline-out"));
       synthRows.push({ brokers, ours: o, baseline: b, requireCdktf: r, ratio: b.median / o.median, overRequireCdktf: o.median / r.median });
       process.stdout.write(` ours ${spread(o)}, baseline ${spread(b)}, require("cdktf") ${spread(r)}\n`);
     }

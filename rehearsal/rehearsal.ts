@@ -2,18 +2,21 @@
  * The rehearsal: the product's synthesized Terraform against real systems, since no AWS account
  * exists here.
  *
- *   1. the main job synthesizes the rehearsal configuration (or, from a deployment, the stacks
- *      `cdktf deploy` applied to the emulated account are taken as they are: `fromDeployment`);
+ *   1. the main job synthesizes the rehearsal configuration, and Terraform evaluates the stacks
+ *      with the published modules they call (stacks/synthesized/evaluate.ts: `terraform test`
+ *      against a mocked AWS provider), or, from a deployment, the outputs of the stacks
+ *      `cdktf deploy` applied to the emulated account are read from their state (`fromDeployment`);
  *   2. a real 3-broker Apache Kafka cluster (KRaft) runs in network namespaces, each broker on its
  *      configured private address, its PrivateLink listener taken from the `broker_config` output
  *      (with SSL, the product's default: a keystore whose certificate a throwaway CA signed for
  *      the advertised hostname);
  *   3. HAProxy stands in for the NLB, built from a plain list of listeners (port → targets): read
  *      back through the AWS API from the deployed NLB, its target groups and registered targets
- *      (deployed.ts), or, without an emulator, from the synthesized listener → target group →
- *      attachment chain (`listenersFromStack`);
+ *      (deployed.ts), or, without an emulator, from the listener → target group → attachment
+ *      chain as Terraform evaluated the module (`listenersFromStack`), so a routing bug in the
+ *      module reaches the brokers;
  *   4. in a namespace of its own, where the Route 53 record's name (the deployed alias record's,
- *      or the synthesized one's) resolves to the load balancer
+ *      or the evaluated one's) resolves to the load balancer
  *      and no route leads to a broker, the doctor (doctor/) checks the cluster as a client sees it,
  *      and a kafkajs client produces and consumes on partitions led by every broker;
  *   5. one broker stops; bootstrap and the remaining leaders must still work, and the doctor must
@@ -30,9 +33,12 @@ import { loadConfig } from "../config/load";
 import { doctorTarget, type DoctorOptions, type DoctorReport, type DoctorTarget } from "../doctor/doctor";
 import { clientSettings, parseJavaProperties, type ClientSettings } from "../doctor/properties";
 import { lockPathFor } from "../job/review/port-lock";
+import { PROVIDER_MODULE } from "../modules/kafka-privatelink-provider/call";
 import { consumerStackName, providerStackName } from "../stacks";
-import type { TfJson } from "../stacks/synthesized/instances";
+import { MODULES_DIR } from "../stacks/module-call";
+import { evaluateStacks, stackFile, type EvaluatedStack, type EvaluateOptions } from "../stacks/synthesized/evaluate";
 import { listenerRoutes } from "../stacks/synthesized/listener-routes";
+import { terraform, terraformUnavailable } from "../emulator/terraform";
 import { brokerProperties } from "./broker-config";
 import type { ClientPlan, ClientReport } from "./client";
 import { haproxyConfig, stateChanges, type LoadBalancerListener } from "./haproxy";
@@ -101,39 +107,80 @@ export function missingPrerequisites(): string[] {
   if (!works("haproxy", ["-v"])) {
     missing.push("HAProxy is not installed (apt-get install haproxy)");
   }
+  const noTerraform = terraformUnavailable();
+  if (noTerraform) {
+    missing.push(`Terraform evaluates the synthesized stacks: ${noTerraform}`);
+  }
   return missing;
 }
 
+/** The attachment reference the swap fault rewrites: each broker in the group of its own key. */
+const OWN_GROUP_ARN = "${aws_lb_target_group.broker[each.key].arn}";
+
 /**
- * A copy of the provider stack in which brokers `a` and `b` have each other's target group
- * attachment: listener a → target group a → broker b's address. The deliberately wrong mapping
- * that the rehearsal must reject.
+ * A routing bug planted in the copy of the provider module that Terraform evaluates: brokers `a`
+ * and `b` are attached to each other's target group, so listener a → target group a → broker b's
+ * address. The deliberately wrong mapping that the rehearsal must reject.
  */
-export function swapBrokerTargets(stack: TfJson, a: number, b: number): TfJson {
-  const copy = structuredClone(stack);
-  const forEach = copy.resource?.aws_lb_target_group_attachment?.broker?.for_each as Record<string, unknown> | undefined;
-  if (!forEach || !(String(a) in forEach) || !(String(b) in forEach)) {
-    throw new Error(`the stack has no aws_lb_target_group_attachment.broker instances for brokers ${a} and ${b}`);
-  }
-  [forEach[String(a)], forEach[String(b)]] = [forEach[String(b)], forEach[String(a)]];
-  return copy;
+export function swapBrokerTargets(a: number, b: number): NonNullable<EvaluateOptions["edit"]> {
+  return (tree) => {
+    const file = path.join(tree, MODULES_DIR, PROVIDER_MODULE, "main.tf.json");
+    const module = JSON.parse(fs.readFileSync(file, "utf8"));
+    const attachment = module.resource?.aws_lb_target_group_attachment?.broker;
+    if (attachment?.target_group_arn !== OWN_GROUP_ARN) {
+      throw new Error(`${PROVIDER_MODULE}: aws_lb_target_group_attachment.broker does not attach to ${OWN_GROUP_ARN}; the swap cannot be planted`);
+    }
+    attachment.target_group_arn = `\${aws_lb_target_group.broker[lookup({ "${a}" = "${b}", "${b}" = "${a}" }, each.key, each.key)].arn}`;
+    fs.writeFileSync(file, JSON.stringify(module, null, 2));
+  };
 }
 
-function readStack(outDir: string, name: string): TfJson {
-  const file = path.join(outDir, "stacks", name, "cdk.tf.json");
-  if (!fs.existsSync(file)) {
-    throw new RehearsalFailure([`the main job wrote no ${path.relative(outDir, file)}`]);
-  }
-  return JSON.parse(fs.readFileSync(file, "utf8")) as TfJson;
+/** What the rehearsal takes from the product's stacks, evaluated or deployed. */
+export interface StackOutputs {
+  /** The provider stack's `broker_config`: broker ID → server.properties lines. */
+  readonly brokerConfig: Record<string, string>;
+  /** The first consumer stack's `client_config` (without consumers: undefined). */
+  readonly clientConfig?: string;
 }
 
-/** The names the consumer stacks' Route 53 alias records give the interface endpoint. */
-function aliasRecordNames(stacks: readonly TfJson[]): string[] {
+function stackOutputs(config: Config, provider: Record<string, unknown>, consumers: ReadonlyArray<Record<string, unknown>>): StackOutputs {
+  const brokerConfig = provider.broker_config;
+  if (brokerConfig === null || typeof brokerConfig !== "object") {
+    throw new RehearsalFailure([`the provider stack ${providerStackName(config)} has no broker_config output`]);
+  }
+  const clientConfig = consumers[0]?.client_config;
+  if (consumers.length > 0 && typeof clientConfig !== "string") {
+    throw new RehearsalFailure([`the consumer stack ${consumerStackName(config, config.consumers[0].name)} has no client_config output`]);
+  }
+  return { brokerConfig: brokerConfig as Record<string, string>, clientConfig: clientConfig as string | undefined };
+}
+
+/** The names the evaluated consumer stacks' Route 53 alias records give the interface endpoint. */
+function aliasRecordNames(stacks: readonly EvaluatedStack[]): string[] {
   return stacks.flatMap((stack) =>
-    Object.values<TfJson>(stack.resource?.aws_route53_record ?? {})
-      .filter((record) => record.alias !== undefined)
-      .map((record) => String(record.name)),
+    stack.resources.filter((r) => r.type === "aws_route53_record" && Array.isArray(r.values.alias) && r.values.alias.length > 0).map((r) => String(r.values.name)),
   );
+}
+
+/** The synthesized stacks in `outDir` as Terraform evaluates them: the provider's, then each consumer's. */
+export async function evaluateSynthesized(outDir: string, config: Config, options: EvaluateOptions = {}): Promise<{ provider: EvaluatedStack; consumers: EvaluatedStack[] }> {
+  const names = [providerStackName(config), ...config.consumers.map((c) => consumerStackName(config, c.name))];
+  for (const name of names) {
+    if (!fs.existsSync(stackFile(outDir, name))) {
+      throw new RehearsalFailure([`the main job wrote no ${path.relative(outDir, stackFile(outDir, name))}`]);
+    }
+  }
+  const [provider, ...consumers] = await evaluateStacks(outDir, names, options);
+  return { provider, consumers };
+}
+
+/** The outputs of a stack that `cdktf deploy` applied (its state, through `terraform output`). */
+function deployedOutputs(outDir: string, stack: string): Record<string, unknown> {
+  const run = terraform(path.dirname(stackFile(outDir, stack)), ["output", "-json", "-no-color"], { timeoutMs: 60_000 });
+  if (run.status !== 0) {
+    throw new RehearsalFailure([`terraform output of the deployed stack ${stack} failed (exit ${run.status}): ${run.stderr.trim()}`]);
+  }
+  return Object.fromEntries(Object.entries<{ value: unknown }>(JSON.parse(run.stdout)).map(([name, o]) => [name, o.value]));
 }
 
 function tail(file: string, lines = 15): string {
@@ -172,9 +219,9 @@ export function listenerPlainSaslSettings(listenerName: string, user: string, pa
   ]);
 }
 
-/** The load balancer's listeners as the synthesized provider stack defines them. */
-export function listenersFromStack(stack: TfJson): LoadBalancerListener[] {
-  return listenerRoutes(stack).map((route) => ({ port: route.port, targets: route.targets, source: `${route.address} → ${route.targetGroup}` }));
+/** The load balancer's listeners as Terraform evaluated the provider stack. */
+export function listenersFromStack(stack: EvaluatedStack): LoadBalancerListener[] {
+  return listenerRoutes(stack.resources).map((route) => ({ port: route.port, targets: route.targets, source: `${route.address} → ${route.targetGroup}` }));
 }
 
 /** A deliberate fault in one broker, for the negative cases. */
@@ -280,10 +327,12 @@ export class Rehearsal {
 
   private constructor(
     readonly config: Config,
-    /** The provider stack the main job synthesized. */
-    readonly stack: TfJson,
-    /** The client properties the consumer stack's `client_config` output gives (without consumers: the protocol). */
-    private readonly clientProperties: string,
+    /** The stacks' outputs: the brokers' `broker_config`, the clients' `client_config`. */
+    private readonly outputs: StackOutputs,
+    /** The synthesized output folder (none for a deployment): faults are planted in copies of it. */
+    private readonly synthesized: string | undefined,
+    /** The listeners as Terraform evaluated the synthesized provider stack (none for a deployment). */
+    private readonly evaluatedListeners: readonly LoadBalancerListener[] | undefined,
     private readonly hostnames: readonly string[],
     private readonly prefix: string,
     private readonly tempDir: string,
@@ -300,6 +349,21 @@ export class Rehearsal {
     return doctorTarget(this.config);
   }
 
+  /** The load balancer's listeners as Terraform evaluated the synthesized provider stack. */
+  get synthesizedListeners(): readonly LoadBalancerListener[] {
+    if (!this.evaluatedListeners) throw new Error("a rehearsal of a deployment has no synthesized listeners");
+    return this.evaluatedListeners;
+  }
+
+  /** The listeners Terraform evaluates from a copy of the synthesized output changed by `edit` (a planted fault). */
+  async listenersWith(edit: NonNullable<EvaluateOptions["edit"]>): Promise<LoadBalancerListener[]> {
+    if (!this.synthesized) throw new Error("a rehearsal of a deployment has no synthesized output to plant a fault in");
+    const started = Date.now();
+    const [provider] = await evaluateStacks(this.synthesized, [providerStackName(this.config)], { edit });
+    this.log(`Terraform evaluated the changed provider stack in ${Date.now() - started} ms`);
+    return listenersFromStack(provider);
+  }
+
   /** Synthesizes the configuration and starts the Kafka cluster (not yet the load balancer). */
   static async start(options: RehearsalOptions = {}): Promise<Rehearsal> {
     const configFile = path.resolve(options.configFile ?? DEFAULT_CONFIG);
@@ -309,8 +373,7 @@ export class Rehearsal {
     refuseUnrehearsable(config);
     const tempDir = createTempDir();
     const prefix = newRunPrefix();
-    let outDir: string;
-    let hostnames: string[];
+    let launch: Parameters<typeof Rehearsal.launch>[0];
     try {
       // The main job runs on a copy of the configuration (and its port lock, if any) so that it
       // writes its lock and outputs into the temporary folder, never into the repository.
@@ -322,44 +385,58 @@ export class Rehearsal {
       if (fs.existsSync(lockFile)) {
         fs.copyFileSync(lockFile, lockPathFor(configCopy));
       }
-      outDir = path.join(synthDir, "out");
-      const started = Date.now();
+      const outDir = path.join(synthDir, "out");
+      let started = Date.now();
       runSynth({ configFile: configCopy, outDir, modulesOutDir: path.join(synthDir, "modules") });
       log(`main job synthesized ${providerStackName(config)} and ${config.consumers.length} consumer stack(s) in ${Date.now() - started} ms`);
-      const consumerStacks = config.consumers.map((c) => readStack(outDir, consumerStackName(config, c.name)));
+      started = Date.now();
+      const { provider, consumers } = await evaluateSynthesized(outDir, config);
+      log(`Terraform evaluated the stacks with the published modules in ${Date.now() - started} ms`);
       // The client resolves what the consumer stacks' alias records name (without consumers: the
       // advertised hostname), so a record for the wrong name fails the rehearsal too.
-      hostnames = consumerStacks.length > 0 ? aliasRecordNames(consumerStacks) : [config.cluster.advertisedHostname];
+      const hostnames = consumers.length > 0 ? aliasRecordNames(consumers) : [config.cluster.advertisedHostname];
+      const outputs = stackOutputs(config, provider.outputs, consumers.map((c) => c.outputs));
+      launch = { config, outputs, synthesized: outDir, listeners: listenersFromStack(provider), hostnames, prefix, tempDir, log };
     } catch (err) {
       destroyRun(prefix, tempDir);
       throw err;
     }
-    return Rehearsal.launch({ config, outDir, hostnames, prefix, tempDir, log });
+    return Rehearsal.launch(launch);
   }
 
   /**
    * Starts the Kafka cluster for a deployment: `outDir` is the cdktf output folder that
-   * `cdktf deploy` applied (the brokers' `broker_config` and the clients' `client_config` come
-   * from its stacks), `hostnames` the names the deployed Route 53 alias records give the endpoint
-   * (see deployed.ts). The caller serves the load balancer read back from the account.
+   * `cdktf deploy` applied (the brokers' `broker_config` and the clients' `client_config` are
+   * its stacks' outputs in their state), `hostnames` the names the deployed Route 53 alias
+   * records give the endpoint (see deployed.ts). The caller serves the load balancer read back
+   * from the account.
    */
   static async fromDeployment({ config, outDir, hostnames, log = defaultLog }: { config: Config; outDir: string; hostnames: readonly string[]; log?: (line: string) => void }): Promise<Rehearsal> {
     removeStaleRuns();
     refuseUnrehearsable(config);
-    return Rehearsal.launch({ config, outDir, hostnames, prefix: newRunPrefix(), tempDir: createTempDir(), log });
+    const outputs = stackOutputs(
+      config,
+      deployedOutputs(outDir, providerStackName(config)),
+      config.consumers.slice(0, 1).map((c) => deployedOutputs(outDir, consumerStackName(config, c.name))),
+    );
+    return Rehearsal.launch({ config, outputs, hostnames, prefix: newRunPrefix(), tempDir: createTempDir(), log });
   }
 
-  /** Reads the stacks in `outDir`, prepares the client's security and starts the brokers; on failure removes the run. */
+  /** Prepares the client's security and starts the brokers; on failure removes the run. */
   private static async launch({
     config,
-    outDir,
+    outputs,
+    synthesized,
+    listeners,
     hostnames,
     prefix,
     tempDir,
     log,
   }: {
     config: Config;
-    outDir: string;
+    outputs: StackOutputs;
+    synthesized?: string;
+    listeners?: readonly LoadBalancerListener[];
     hostnames: readonly string[];
     prefix: string;
     tempDir: string;
@@ -370,11 +447,7 @@ export class Rehearsal {
       if (hostnames.length === 0) {
         throw new RehearsalFailure(["the consumer stacks have no Route 53 alias record for the interface endpoint"]);
       }
-      const stack = readStack(outDir, providerStackName(config));
-      const consumerStacks = config.consumers.map((c) => readStack(outDir, consumerStackName(config, c.name)));
-      const clientConfig = consumerStacks[0]?.output?.client_config?.value;
-      const clientProperties = typeof clientConfig === "string" ? clientConfig : `security.protocol=${config.cluster.listenerSecurityProtocol}`;
-      rehearsal = new Rehearsal(config, stack, clientProperties, hostnames, prefix, tempDir, log);
+      rehearsal = new Rehearsal(config, outputs, synthesized, listeners, hostnames, prefix, tempDir, log);
       process.once("exit", rehearsal.onExit);
       process.once("SIGINT", rehearsal.onSignal);
       process.once("SIGTERM", rehearsal.onSignal);
@@ -406,7 +479,7 @@ export class Rehearsal {
    * consumer stack's client_config plus the CA as a PEM truststore and the SASL login.
    */
   private prepareClientSecurity(): void {
-    const lines = [this.clientProperties];
+    const lines = [this.outputs.clientConfig ?? `security.protocol=${this.config.cluster.listenerSecurityProtocol}`];
     if (this.sasl) {
       lines.push("sasl.mechanism=PLAIN", `sasl.jaas.config=${plainLogin(SASL_USER, this.saslPassword)}`);
     }
@@ -441,11 +514,7 @@ export class Rehearsal {
 
   /** Writes broker `id`'s server.properties: the product's snippet (and keystore), with `fault` applied. */
   private writeBrokerProperties(id: number, fault: BrokerFault = {}): string {
-    const snippets = this.stack.output?.broker_config?.value as Record<string, string> | undefined;
-    if (!snippets) {
-      throw new RehearsalFailure(["the provider stack has no broker_config output"]);
-    }
-    const generated = snippets[String(id)];
+    const generated = this.outputs.brokerConfig[String(id)];
     if (generated === undefined) {
       throw new RehearsalFailure([`broker_config has no entry for broker ${id}`]);
     }
@@ -759,7 +828,7 @@ export function otherHostname(advertisedHostname: string): string {
 }
 
 export interface RehearseOptions extends RehearsalOptions {
-  /** Swap these two brokers' target group attachments in the synthesized stack. */
+  /** Swap these two brokers' target group attachments in the provider module that Terraform evaluates. */
   readonly swap?: readonly [number, number];
   /** Give this broker a certificate for another hostname. */
   readonly wrongCertificate?: number;
@@ -789,8 +858,8 @@ export async function rehearse(options: RehearseOptions = {}): Promise<void> {
     if (faults.size > 0) {
       await rehearsal.restartBrokers(faults);
     }
-    const stack = options.swap ? swapBrokerTargets(rehearsal.stack, ...options.swap) : rehearsal.stack;
-    await rehearsal.rehearse(listenersFromStack(stack));
+    const listeners = options.swap ? await rehearsal.listenersWith(swapBrokerTargets(known(options.swap[0], "--swap-targets"), known(options.swap[1], "--swap-targets"))) : rehearsal.synthesizedListeners;
+    await rehearsal.rehearse(listeners);
   } finally {
     rehearsal.close();
   }

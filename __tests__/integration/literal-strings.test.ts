@@ -1,7 +1,10 @@
 /**
  * Terraform itself reads the user strings of the synthesized stacks as the literal text the
- * configuration holds (no template evaluated), and validates the stacks that carry them.
- * Needs terraform and the AWS provider mirror (emulator/terraform.ts); about 10 s.
+ * configuration holds (no template evaluated): the provider blocks' profiles and the module
+ * calls' tags as written, and the tags on the resources the module makes of them (the stacks
+ * applied against the mock AWS provider, stacks/synthesized/evaluate.ts); and it validates the
+ * stacks that carry them. Needs terraform and the AWS provider mirror (emulator/terraform.ts);
+ * about 20-30 s.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -9,6 +12,7 @@ import * as path from "node:path";
 import { stringify } from "yaml";
 import { terraformInit, terraformOk, terraformUnavailable } from "../../emulator/terraform";
 import { runSynth } from "../../job/job";
+import { evaluateStacks } from "../../stacks/synthesized/evaluate";
 import { configInput } from "../support/configs";
 import { LITERAL_PROFILES, LITERAL_TAGS } from "../support/literal-strings";
 import { itNeeds } from "../support/requirements";
@@ -22,7 +26,7 @@ describe("user strings, as Terraform reads them", () => {
 
   itWithTerraform(
     "are the configured text, and the stacks that carry them validate",
-    () => {
+    async () => {
       const [profile, consumerProfile] = LITERAL_PROFILES;
       const base = configInput([1, 2]);
       const file = path.join(dir, "cluster.yaml");
@@ -44,8 +48,8 @@ describe("user strings, as Terraform reads them", () => {
       const carried = {
         provider_profile: provider.provider.aws[0].profile,
         consumer_profile: consumer.provider.aws[0].profile,
-        provider_tags: provider.resource.aws_lb.this.tags,
-        consumer_tags: consumer.resource.aws_route53_zone.this.tags,
+        provider_tags: provider.module.kafka.tags,
+        consumer_tags: consumer.module.kafka.tags,
       };
       fs.writeFileSync(path.join(probe, "main.tf.json"), JSON.stringify({ output: Object.fromEntries(Object.entries(carried).map(([k, value]) => [k, { value }])) }));
       terraformInit(probe);
@@ -57,6 +61,12 @@ describe("user strings, as Terraform reads them", () => {
         provider_tags: LITERAL_TAGS,
         consumer_tags: LITERAL_TAGS,
       });
+
+      // And on every resource the modules make of those inputs, as Terraform applies them.
+      const evaluated = await evaluateStacks(path.join(dir, "out"), ["orders-provider", "orders-consumer-analytics"]);
+      const tagged = evaluated.flatMap((s) => s.resources.filter((r) => r.values.tags !== undefined && r.values.tags !== null));
+      expect(tagged.map((r) => r.address)).toEqual(expect.arrayContaining(["module.kafka.aws_lb.this", "module.kafka.aws_route53_zone.this[0]"]));
+      for (const r of tagged) expect([r.address, r.values.tags]).toEqual([r.address, LITERAL_TAGS]);
     },
     120_000,
   );

@@ -1,9 +1,11 @@
 /**
  * The rehearsal (rehearsal/README.md): real Kafka brokers (SSL, the product's default) behind a
- * load balancer built from the synthesized listeners, checked by the doctor, and a real client.
- * The building blocks are tested everywhere; the rehearsal itself needs root, Java, Maven (or the
- * cached jars), openssl and HAProxy. Without them it is reported as skipped, except in CI
- * (CI=true), where it is required. One cluster start serves every case (≈ 45-60 s in all).
+ * load balancer built from the listeners as Terraform evaluates the synthesized stacks and the
+ * published modules they call, checked by the doctor, and a real client. The building blocks need
+ * Terraform with the provider mirror; the rehearsal itself needs root, Java, Maven (or the cached
+ * jars), openssl and HAProxy too. Without them it is reported as skipped, except in CI (CI=true),
+ * where it is required. One cluster start serves every case of a protocol; each start and each
+ * planted fault costs a Terraform evaluation (≈ 10-15 s here).
  * The rehearsal of the deployed state (load balancer read back through the AWS API) runs in the
  * deploy test, on its deployment; the negative cases stay here, on the synthesized path, where
  * they cost no deploy.
@@ -14,14 +16,16 @@ import * as path from "node:path";
 import { runSynth } from "../../job/job";
 import type { DoctorReport } from "../../doctor/doctor";
 import { brokerPort } from "../../modules/kafka-broker-ports/allocation";
-import { providerStackName } from "../../stacks";
-import type { TfJson } from "../../stacks/synthesized/instances";
+import { loadConfig } from "../../config/load";
+import { terraformUnavailable } from "../../emulator/terraform";
+import type { EvaluatedStack } from "../../stacks/synthesized/evaluate";
 import { brokerProperties, parseProperties } from "../../rehearsal/broker-config";
 import { haproxyConfig, stateChanges } from "../../rehearsal/haproxy";
 import { LOAD_BALANCER_ADDRESS } from "../../rehearsal/network";
 import { itNeeds } from "../support/requirements";
 import {
   DEFAULT_CONFIG,
+  evaluateSynthesized,
   judgeDoctor,
   listenersFromStack,
   missingPrerequisites,
@@ -51,24 +55,31 @@ const brokerInput = (snippet = SNIPPET) => ({
 });
 
 describe("rehearsal building blocks", () => {
-  let stack: TfJson;
+  const noTerraform = terraformUnavailable();
+  const itEvaluates = itNeeds("Terraform", noTerraform);
+  let provider: EvaluatedStack;
+  let consumers: EvaluatedStack[];
+  let swapped: EvaluatedStack;
 
-  beforeAll(() => {
-    // The rehearsal configuration through the real main job, into a temporary folder.
+  beforeAll(async () => {
+    if (noTerraform) return;
+    // The rehearsal configuration through the real main job, into a temporary folder, then
+    // through Terraform: as it is, and with brokers 1 and 2 swapped in the provider module.
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rehearsal-unit-"));
     try {
       const configFile = path.join(dir, path.basename(DEFAULT_CONFIG));
       fs.copyFileSync(DEFAULT_CONFIG, configFile);
-      const result = runSynth({ configFile, outDir: path.join(dir, "out"), modulesOutDir: path.join(dir, "modules") });
-      const file = path.join(dir, "out", "stacks", providerStackName(result.config), "cdk.tf.json");
-      stack = JSON.parse(fs.readFileSync(file, "utf8"));
+      const out = path.join(dir, "out");
+      const { config } = runSynth({ configFile, outDir: out, modulesOutDir: path.join(dir, "modules") });
+      ({ provider, consumers } = await evaluateSynthesized(out, config));
+      ({ provider: swapped } = await evaluateSynthesized(out, { ...config, consumers: [] }, { edit: swapBrokerTargets(1, 2) }));
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
-  });
+  }, 120_000);
 
-  it("builds one HAProxy frontend per synthesized listener, backed by exactly its targets", () => {
-    const config = haproxyConfig(listenersFromStack(stack), "169.254.213.1");
+  itEvaluates("builds one HAProxy frontend per listener Terraform evaluates, backed by exactly its targets", () => {
+    const config = haproxyConfig(listenersFromStack(provider), "169.254.213.1");
     const backends = config.split("\nbackend ").slice(1).map((section) => section.match(/server \S+ (\S+)/g));
     expect(config.match(/bind \S+/g)).toEqual([
       "bind 169.254.213.1:6001",
@@ -104,13 +115,35 @@ describe("rehearsal building blocks", () => {
     expect(() => haproxyConfig([{ ...listener, targets: [] }], "169.254.213.1")).toThrow('aws_lb_listener.broker["1"] (port 6001) forwards to no target');
   });
 
-  it("swapping two brokers' attachments points their listeners at each other's broker", () => {
-    const routes = listenersFromStack(swapBrokerTargets(stack, 1, 2));
+  itEvaluates("takes the brokers' config, the client's config and the alias record's name from the outputs and state Terraform evaluates", () => {
+    const config = loadConfig(DEFAULT_CONFIG);
+    const brokerConfig = provider.outputs.broker_config as Record<string, string>;
+    expect(Object.keys(brokerConfig).sort()).toEqual(config.cluster.brokers.map((b) => String(b.id)).sort());
+    expect(brokerConfig["2"]).toContain(`advertised.listeners=PRIVATELINK://${config.cluster.advertisedHostname}:${brokerPort(2, config.cluster.brokerPortBase)}`);
+    expect(consumers.map((c) => String(c.outputs.client_config).split("\n")[0])).toEqual(config.consumers.map(() => `bootstrap.servers=${config.cluster.advertisedHostname}:${config.cluster.bootstrapPort}`));
+    const records = consumers.flatMap((c) => c.resources.filter((r) => r.type === "aws_route53_record"));
+    expect(records.map((r) => [r.address, r.values.name])).toEqual(config.consumers.map(() => ["module.kafka.aws_route53_record.this", config.cluster.advertisedHostname]));
+  });
+
+  itEvaluates("a swap of two brokers' attachments planted in the provider module points their listeners at each other's broker", () => {
+    const routes = listenersFromStack(swapped);
     const targetsOf = (port: number) => routes.find((r) => r.port === port)?.targets.map((t) => t.address);
     expect(targetsOf(6001)).toEqual(["10.0.2.12"]);
     expect(targetsOf(6002)).toEqual(["10.0.1.11"]);
     expect(targetsOf(6003)).toEqual(["10.0.3.13"]);
-    expect(() => swapBrokerTargets(stack, 1, 9)).toThrow("no aws_lb_target_group_attachment.broker instances for brokers 1 and 9");
+    expect(targetsOf(9091)?.sort()).toEqual(["10.0.1.11", "10.0.2.12", "10.0.3.13"]);
+  });
+
+  it("refuses to plant the swap in a module whose attachments it does not recognise", () => {
+    const tree = fs.mkdtempSync(path.join(os.tmpdir(), "rehearsal-swap-"));
+    try {
+      const file = path.join(tree, "modules", "kafka-privatelink-provider", "main.tf.json");
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, JSON.stringify({ resource: { aws_lb_target_group_attachment: { broker: { target_group_arn: "${aws_lb_target_group.other[each.key].arn}" } } } }));
+      expect(() => swapBrokerTargets(1, 2)(tree)).toThrow("aws_lb_target_group_attachment.broker does not attach to ${aws_lb_target_group.broker[each.key].arn}");
+    } finally {
+      fs.rmSync(tree, { recursive: true, force: true });
+    }
   });
 
   it("adds the generated PrivateLink listener to the broker's own listeners", () => {
@@ -186,9 +219,9 @@ describe("rehearsal against real Kafka brokers", () => {
     return (error as RehearsalFailure).failures.join("\n");
   };
 
-  itRehearses("fails when two brokers' listeners are swapped in the synthesized Terraform, the doctor naming both ports", async () => {
+  itRehearses("fails when two brokers' attachments are swapped in the provider module, the doctor naming both ports", async () => {
     const [a, b] = rehearsal!.config.cluster.brokers.map((broker) => broker.id);
-    const failures = await failuresOf(rehearsal!.rehearse(listenersFromStack(swapBrokerTargets(rehearsal!.stack, a, b))));
+    const failures = await failuresOf(rehearsal!.rehearse(await rehearsal!.listenersWith(swapBrokerTargets(a, b))));
     // The client sees what a real one would (produce requests reach a non-leader), and the
     // doctor names the listeners that reach the wrong broker.
     expect(failures).toMatch(new RegExp(`produce to partition \\d+ \\(leader: broker ${a} .*not the leader`));
@@ -200,7 +233,7 @@ describe("rehearsal against real Kafka brokers", () => {
   }, 120_000);
 
   itRehearses("the doctor through a tunnel (--bootstrap to an address) still expects the advertised hostname, and passes", async () => {
-    await rehearsal!.serve(listenersFromStack(rehearsal!.stack));
+    await rehearsal!.serve(rehearsal!.synthesizedListeners);
     const { bootstrapPort } = rehearsal!.target;
     const report = await rehearsal!.doctor(undefined, { via: { host: LOAD_BALANCER_ADDRESS, port: bootstrapPort } });
     expect(report.checks.filter((c) => c.status === "fail")).toEqual([]);
@@ -211,7 +244,7 @@ describe("rehearsal against real Kafka brokers", () => {
 
   itRehearses("produces and consumes over TLS through every synthesized listener, and survives a broker stopping, the doctor naming its port", async () => {
     const ids = rehearsal!.config.cluster.brokers.map((broker) => broker.id);
-    await expect(rehearsal!.rehearse(listenersFromStack(rehearsal!.stack))).resolves.toBeUndefined();
+    await expect(rehearsal!.rehearse(rehearsal!.synthesizedListeners)).resolves.toBeUndefined();
     const stopped = ids.filter((id) => !rehearsal!.runningBrokers.includes(id));
     expect(stopped).toHaveLength(1);
     const port = brokerPort(stopped[0], rehearsal!.config.cluster.brokerPortBase);
@@ -276,7 +309,7 @@ describe("rehearsal with SASL_SSL listeners", () => {
 
   itRehearses("the doctor authenticates with the client's SASL PLAIN login over TLS, and a wrong password fails it", async () => {
     expect(missing).toEqual([]);
-    await rehearsal!.serve(listenersFromStack(rehearsal!.stack));
+    await rehearsal!.serve(rehearsal!.synthesizedListeners);
     const ok = await rehearsal!.doctor();
     expect(ok.checks.filter((c) => c.status === "fail")).toEqual([]);
     expect(ok.checks.filter((c) => c.check === "port" && c.status === "pass")).toHaveLength(rehearsal!.config.cluster.brokers.length);

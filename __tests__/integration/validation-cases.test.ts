@@ -20,7 +20,7 @@ import * as path from "node:path";
 import { EXAMPLE_CONFIG, loadConfig } from "../../config/load";
 import { inPool, terraformAsync, terraformUnavailable } from "../../emulator/terraform";
 import { writeModules } from "../../stacks/examples";
-import { MOCK_PROVIDER, renderTestFile } from "../../modules/packaging/module-tests";
+import { mockProvider, renderTestFile } from "../../modules/packaging/module-tests";
 import { toHcl } from "../../modules/packaging/terraform-json";
 import { itNeeds } from "../support/requirements";
 import {
@@ -98,7 +98,7 @@ const regionOverride = (target: string, region: string | undefined) =>
 function testFile(run: ModuleRun): string {
   return renderTestFile({
     file: `${run.run}.tftest.hcl`,
-    preamble: run.module === "brokerPorts" ? "" : `${MOCK_PROVIDER.trimEnd()}${regionOverride("data.aws_region.current", run.region)}`,
+    preamble: run.module === "brokerPorts" ? "" : `${mockProvider("us-east-1").trimEnd()}${regionOverride("data.aws_region.current", run.region)}`,
     variables: run.inputs,
     runs: [{ name: run.run, command: "plan" }],
   });
@@ -156,7 +156,7 @@ async function planAccepted(modulesDir: string, module: ModuleKey, runs: readonl
   const root = { terraform: { required_providers: { aws: { source: "hashicorp/aws" } } }, provider: { aws: { region: "us-east-1" } }, module: calls };
   fs.writeFileSync(path.join(dir, "main.tf.json"), JSON.stringify(root, null, 2));
   const overrides = runs.map((r) => regionOverride(`module.${r.run}.data.aws_region.current`, r.region)).join("");
-  fs.writeFileSync(path.join(dir, "tests", "accepted.tftest.hcl"), `${MOCK_PROVIDER.trimEnd()}${overrides}\n\nrun "accepted" {\n  command = plan\n}\n`);
+  fs.writeFileSync(path.join(dir, "tests", "accepted.tftest.hcl"), `${mockProvider("us-east-1").trimEnd()}${overrides}\n\nrun "accepted" {\n  command = plan\n}\n`);
   await init(dir);
   const test = await terraformAsync(dir, ["test", "-json", "-no-color"], { timeoutMs: 240_000 });
   const batch = new Map<string, RunResult>();

@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
-import { App, TerraformStack } from "cdktf";
+import { TerraformStack } from "cdktf";
+import { Construct } from "constructs";
 import { BROKER_PORTS_MODULE, BrokerPortsModule } from "../kafka-broker-ports";
 import { CONSUMER_MODULE, ConsumerModule } from "../kafka-privatelink-consumer";
 import { PROVIDER_MODULE, ProviderModule } from "../kafka-privatelink-provider";
@@ -15,7 +15,7 @@ export const MIN_AWS_PROVIDER = ">= 5.83";
 export const MIN_TERRAFORM = ">= 1.9";
 
 interface ModuleSpec {
-  readonly stack: (app: App) => TerraformStack;
+  readonly stack: (scope: Construct) => TerraformStack;
   readonly usesAws: boolean;
   readonly doc: Omit<ModuleDoc, "requirements">;
   /** The folders under examples/ (written by the main job with the cluster's values). */
@@ -165,8 +165,9 @@ export function renderModules(): ReadonlyMap<string, ModuleFolder> {
 }
 
 function renderAll(): Map<string, ModuleFolder> {
-  // No synth to disk: a module stack has no backend, cross-stack reference or asset to prepare.
-  const app = new App({ outdir: os.tmpdir(), skipValidation: true });
+  // No synth to disk: a module stack has no backend, cross-stack reference or asset to prepare. A
+  // bare root rather than an App, which would make `<outdir>/stacks` (in the temp folder) on disk.
+  const app = new Construct(undefined as never, "");
   const folders = new Map<string, ModuleFolder>();
   for (const spec of Object.values(SPECS)) {
     const stack = spec.stack(app);

@@ -32,12 +32,14 @@ export interface TestFile {
   readonly runs: readonly TestRun[];
 }
 
-const ARN = "arn:aws:elasticloadbalancing:us-east-1:111122223333";
 /**
- * The AWS provider checks ARN syntax even against a mock: give ARNs a valid shape. Exported for
- * the shared table of validation cases, which plans the modules with the same mocks.
+ * `mock_provider "aws"` for a plan in `region` (also what the synthesized stacks are evaluated
+ * with, stacks/synthesized/evaluate.ts). The AWS provider checks ARN syntax even against a mock:
+ * give ARNs a valid shape. `more`: further mock blocks inside it.
  */
-export const MOCK_PROVIDER = `mock_provider "aws" {
+export function mockProvider(region: string, more: readonly string[] = []): string {
+  const ARN = `arn:aws:elasticloadbalancing:${region}:111122223333`;
+  return `mock_provider "aws" {
   mock_resource "aws_lb" {
     defaults = { arn = "${ARN}:loadbalancer/net/orders-nlb/0123456789abcdef" }
   }
@@ -46,23 +48,25 @@ export const MOCK_PROVIDER = `mock_provider "aws" {
   }
   mock_resource "aws_vpc_endpoint" {
     defaults = {
-      dns_entry = [{ dns_name = "vpce-0123456789abcdef0-abcdefgh.vpce-svc-0123456789abcdef0.us-east-1.vpce.amazonaws.com", hosted_zone_id = "Z7HUB22UULQXV" }]
+      dns_entry = [{ dns_name = "vpce-0123456789abcdef0-abcdefgh.vpce-svc-0123456789abcdef0.${region}.vpce.amazonaws.com", hosted_zone_id = "Z7HUB22UULQXV" }]
     }
   }
   mock_data "aws_region" {
-    defaults = { id = "us-east-1", name = "us-east-1" }
+    defaults = { id = "${region}", name = "${region}" }
   }
   mock_data "aws_vpc" {
     defaults = { enable_dns_support = true, enable_dns_hostnames = true }
   }
   mock_data "aws_vpc_endpoint_service" {
-    defaults = { availability_zones = ["us-east-1a", "us-east-1b", "us-east-1c"] }
+    defaults = { availability_zones = ["${region}a", "${region}b", "${region}c"] }
   }
   mock_data "aws_subnet" {
-    defaults = { availability_zone = "us-east-1a" }
+    defaults = { availability_zone = "${region}a" }
   }
-}
+${more.map((block) => `${block}\n`).join("")}}
 `;
+}
+const MOCK_PROVIDER = mockProvider("us-east-1");
 
 const ENDPOINTS = ["vpce-0fedcba9876543210", "vpce-0123456789abcdef0"];
 const ONCALL_TOPIC = "arn:aws:sns:us-east-1:111122223333:kafka-oncall";

@@ -1,0 +1,45 @@
+/**
+ * The bench's parity check: a ratio only means something if both sides built the same resources.
+ * Ours are what Terraform evaluates from the thin stacks and the published modules they call
+ * (stacks/synthesized/evaluate.ts: `terraform test` against a mocked AWS provider, ≈ 10-30 s per
+ * broker count here); the baseline declares every instance as a literal block at its stacks'
+ * roots, so each block is one instance.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { evaluateStacks, readStack } from "../stacks/synthesized/evaluate";
+
+type Counts = Array<[string, number]>;
+
+const sorted = (counts: Record<string, number>): Counts => Object.entries(counts).sort(([a], [b]) => a.localeCompare(b));
+const stacksIn = (outDir: string) => fs.readdirSync(path.join(outDir, "stacks")).sort();
+
+/** Resource instances per type in every stack of the main job's output, as Terraform evaluates them. */
+async function evaluatedCounts(outDir: string): Promise<Counts> {
+  const counts: Record<string, number> = {};
+  for (const stack of await evaluateStacks(outDir, stacksIn(outDir))) {
+    for (const r of stack.resources) counts[`${stack.name} ${r.type}`] = (counts[`${stack.name} ${r.type}`] ?? 0) + 1;
+  }
+  return sorted(counts);
+}
+
+/** Resource blocks per type in every stack of the baseline's output; refuses a block that would make several instances. */
+function literalCounts(outDir: string): Counts {
+  const counts: Record<string, number> = {};
+  for (const stack of stacksIn(outDir)) {
+    for (const [type, blocks] of Object.entries<Record<string, Record<string, unknown>>>(readStack(outDir, stack).resource ?? {})) {
+      for (const [name, block] of Object.entries(blocks)) {
+        if (block.for_each !== undefined || block.count !== undefined) throw new Error(`baseline ${stack}: ${type}.${name} has for_each or count; the parity check counts one instance per block`);
+        counts[`${stack} ${type}`] = (counts[`${stack} ${type}`] ?? 0) + 1;
+      }
+    }
+  }
+  return sorted(counts);
+}
+
+/** Throws unless the main job's output (`ours`) and the baseline's build the same resource instances. */
+export async function assertSameResources(brokers: number, ours: string, baseline: string): Promise<void> {
+  const a = JSON.stringify(await evaluatedCounts(ours));
+  const b = JSON.stringify(literalCounts(baseline));
+  if (a !== b) throw new Error(`${brokers} brokers: the baseline built other resources than the main job\n  main job: ${a}\n  baseline: ${b}`);
+}

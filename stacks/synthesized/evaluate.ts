@@ -1,0 +1,301 @@
+/**
+ * The synthesized stacks as Terraform evaluates them. A stack holds a `module` call with literal
+ * inputs and no resource of its own; what the module makes of those inputs (which listener
+ * forwards to which target group, which targets that group holds, what the outputs say) only
+ * Terraform knows. So Terraform is asked: `terraform test` with `command = apply` against
+ * `mock_provider "aws"` (offline, no account), `-json -verbose` for the resulting state, on a
+ * copy of the output folder (its `modules/` and the stacks, which call `../../modules/<module>`).
+ *
+ * Mocked: every value AWS computes. Each target group gets an ARN of its own (from the provider
+ * module calls' broker IDs), so references to groups can be followed. A stack that reads another
+ * stack's outputs (`terraform_remote_state`) gets that stack's evaluated outputs: in the copy, the
+ * data source becomes an input variable that the other stack's run feeds (a run's outputs can
+ * feed another run's variables, not its mocks).
+ * One terraform process for all the stacks: ≈ 6 s for a provider and a consumer stack here,
+ * 10-20 s when the machine is shared; a 49-broker provider stack ≈ 25-40 s.
+ */
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { terraformAsync, terraformBinary, terraformEnv } from "../../emulator/terraform";
+import { PROVIDER_MODULE } from "../../modules/kafka-privatelink-provider/call";
+import { mockProvider } from "../../modules/packaging/module-tests";
+import { TfJson } from "../../modules/packaging/terraform-json";
+import { MODULES_DIR } from "../module-call";
+import { moduleCalls } from "./module-calls";
+
+/** One resource instance in the evaluated state. */
+export interface EvaluatedResource {
+  /** Plan address, e.g. `module.kafka.aws_lb_listener.broker["3"]`. */
+  readonly address: string;
+  /** The module instance that holds it (`module.kafka`), or "" at the root. */
+  readonly module: string;
+  readonly type: string;
+  readonly name: string;
+  /** The `for_each` key or `count` index; undefined for a single instance. */
+  readonly key?: string | number;
+  /** Every attribute, as the mock provider applied it. */
+  readonly values: Record<string, any>;
+}
+
+export interface EvaluatedStack {
+  readonly name: string;
+  /** Managed resources only (no data sources), in address order. */
+  readonly resources: readonly EvaluatedResource[];
+  /** The stack's outputs by name. */
+  readonly outputs: Record<string, unknown>;
+}
+
+export interface EvaluateOptions {
+  /**
+   * Changes the copy before Terraform reads it (`tree` has `modules/` and `stacks/<name>/`): how
+   * the rehearsal plants a fault in the module to prove that it would notice.
+   */
+  readonly edit?: (tree: string) => void;
+}
+
+/** A 49-broker provider stack takes about 30 s under load here. */
+const TEST_TIMEOUT_MS = 300_000;
+
+export const stackFile = (dir: string, stack: string) => path.join(dir, "stacks", stack, "cdk.tf.json");
+
+export function readStack(dir: string, stack: string): TfJson {
+  return JSON.parse(fs.readFileSync(stackFile(dir, stack), "utf8")) as TfJson;
+}
+
+/** A value as an HCL expression: JSON is one, once Terraform's template sequences are escaped. */
+const hclLiteral = (value: unknown) => JSON.stringify(value).replace(/\$\{/g, "$${").replace(/%\{/g, "%%{");
+
+interface Backend {
+  readonly type: string;
+  readonly config: Record<string, unknown>;
+}
+
+/** The stack's own backend. */
+function backendOf(stack: TfJson): Backend | undefined {
+  const [entry] = Object.entries<Record<string, unknown>>(stack.terraform?.backend ?? {});
+  return entry ? { type: entry[0], config: entry[1] } : undefined;
+}
+
+/**
+ * The stack's `terraform_remote_state` data sources, each with the stack whose state it reads:
+ * the one whose backend has the same type and every setting the data source gives (a backend
+ * also has settings for writing, such as locking, which a reader leaves out).
+ */
+function remoteStates(stack: TfJson, backends: ReadonlyMap<string, Backend>): Array<{ data: string; stack: string }> {
+  return Object.entries<TfJson>(stack.data?.terraform_remote_state ?? {}).map(([data, block]) => {
+    const reads = (b: Backend) => b.type === block.backend && Object.entries<unknown>(block.config ?? {}).every(([k, v]) => JSON.stringify(b.config[k]) === JSON.stringify(v));
+    const sources = [...backends].filter(([, b]) => reads(b)).map(([name]) => name);
+    if (sources.length !== 1) {
+      throw new Error(`data.terraform_remote_state.${data} reads a ${block.backend} backend ${JSON.stringify(block.config)} that ${sources.length === 0 ? "no synthesized stack writes" : `several stacks write (${sources.join(", ")})`}`);
+    }
+    return { data, stack: sources[0] };
+  });
+}
+
+/** Distinct target group ARNs for the provider module calls' groups: the bootstrap group and one per broker ID. */
+function targetGroupOverrides(stack: TfJson, region: string): string[] {
+  const overrides: string[] = [];
+  for (const { name: call, inputs } of moduleCalls(stack, PROVIDER_MODULE)) {
+    const groups = [`module.${call}.aws_lb_target_group.bootstrap`, ...Object.keys(inputs.brokers ?? {}).map((id) => `module.${call}.aws_lb_target_group.broker[${JSON.stringify(id)}]`)];
+    groups.forEach((target, i) => {
+      const arn = `arn:aws:elasticloadbalancing:${region}:111122223333:targetgroup/${call}-${i}/${(i + 1).toString(16).padStart(16, "0")}`;
+      overrides.push(`override_resource {\n  target = ${target}\n  values = { arn = ${hclLiteral(arn)} }\n}`);
+    });
+  }
+  return overrides;
+}
+
+/** `mock_provider "aws"` for one region, by the region's name as the alias the runs select. */
+function regionMock(region: string): string {
+  // Consumers check the service name's shape: the provider's must pass on as a real one would.
+  const serviceName = `  mock_resource "aws_vpc_endpoint_service" {\n    defaults = { service_name = "com.amazonaws.vpce.${region}.vpce-svc-0123456789abcdef0" }\n  }`;
+  return mockProvider(region, [serviceName]).replace(/^mock_provider "aws" \{/, `mock_provider "aws" {\n  alias = "${region}"`);
+}
+
+function stackRegion(stack: TfJson, name: string): string {
+  const configs = (stack.provider?.aws ?? []) as TfJson[];
+  if (configs.length !== 1 || typeof configs[0].region !== "string") throw new Error(`stack ${name}: expected one aws provider configuration with a literal region`);
+  return configs[0].region;
+}
+
+/** The input variable that stands for a `terraform_remote_state` data source in the copy. */
+const remoteStateVariable = (data: string) => `remote_state_${data}`;
+
+/**
+ * The copy of a stack with each `terraform_remote_state` data source replaced by an input
+ * variable holding the outputs it would read (`data.terraform_remote_state.X.outputs` →
+ * `var.remote_state_X`); nothing else changes.
+ */
+function withRemoteStatesAsVariables(stack: TfJson, reads: ReadonlyArray<{ data: string }>): TfJson {
+  if (reads.length === 0) return stack;
+  let text = JSON.stringify(stack);
+  for (const { data } of reads) text = text.split(`data.terraform_remote_state.${data}.outputs`).join(`var.${remoteStateVariable(data)}`);
+  const copy = JSON.parse(text) as TfJson;
+  for (const { data } of reads) {
+    delete copy.data.terraform_remote_state[data];
+    copy.variable = { ...copy.variable, [remoteStateVariable(data)]: { type: "any" } };
+  }
+  if (Object.keys(copy.data.terraform_remote_state).length === 0) delete copy.data.terraform_remote_state;
+  if (Object.keys(copy.data).length === 0) delete copy.data;
+  return copy;
+}
+
+/** One run per stack, dependencies first, each against the mock of its region, fed the outputs of the stacks it reads. */
+function testFile(runs: ReadonlyArray<{ run: string; stack: string; doc: TfJson; reads: ReadonlyArray<{ data: string; stack: string }> }>, docs: ReadonlyMap<string, TfJson>): string {
+  const runOf = new Map(runs.map((r) => [r.stack, r.run]));
+  const regions = [...new Set(runs.map((r) => stackRegion(r.doc, r.stack)))].sort();
+  const blocks = runs.map(({ run, stack, doc, reads }) => {
+    const region = stackRegion(doc, stack);
+    const variables = reads.map(({ data, stack: source }) => {
+      const outputs = Object.keys(docs.get(source)!.output ?? {}).map((name) => `${name} = run.${runOf.get(source)}.${name}`);
+      return `${remoteStateVariable(data)} = {\n${outputs.join("\n").replace(/^/gm, "  ")}\n}`;
+    });
+    const body = [
+      `command = apply`,
+      `providers = { aws = aws.${region} }`,
+      `module { source = ${hclLiteral(`../stacks/${stack}`)} }`,
+      ...targetGroupOverrides(doc, region),
+      ...(variables.length > 0 ? [`variables {\n${variables.join("\n").replace(/^/gm, "  ")}\n}`] : []),
+    ];
+    return `run "${run}" {\n${body.join("\n").replace(/^/gm, "  ")}\n}`;
+  });
+  return [...regions.map(regionMock), ...blocks, ""].join("\n");
+}
+
+interface StateModule {
+  address?: string;
+  resources?: Array<{ address: string; mode: string; type: string; name: string; index?: string | number; values: Record<string, unknown> }>;
+  child_modules?: StateModule[];
+}
+
+function stateResources(module: StateModule | undefined): EvaluatedResource[] {
+  if (!module) return [];
+  const own = (module.resources ?? [])
+    .filter((r) => r.mode === "managed")
+    .map((r) => ({ address: r.address, module: module.address ?? "", type: r.type, name: r.name, key: r.index, values: r.values }));
+  return [...own, ...(module.child_modules ?? []).flatMap(stateResources)];
+}
+
+interface TestRun {
+  /** Exit status; 0 too when stopped once every run had printed its state. */
+  readonly status: number;
+  readonly messages: readonly TfJson[];
+  readonly stderr: string;
+}
+
+/**
+ * `terraform test -json -verbose` in `dir`, stopped (with the provider processes it started) as
+ * soon as all `runs` have printed their state: what follows is the destroy of the mocked state,
+ * which lives only in that process's memory, and costs as much as a run here.
+ */
+function terraformTest(dir: string, runs: number): Promise<TestRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(terraformBinary(), ["test", "-json", "-verbose", "-no-color"], { cwd: dir, env: terraformEnv(), detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    const messages: TfJson[] = [];
+    let states = 0;
+    let pending = "";
+    let stderr = "";
+    let stopped = false;
+    const stop = () => {
+      stopped = true;
+      try {
+        process.kill(-child.pid!, "SIGKILL");
+      } catch {
+        // Already gone.
+      }
+    };
+    const timer = setTimeout(() => {
+      stop();
+      reject(new Error(`terraform test in ${dir} did not finish within ${TEST_TIMEOUT_MS / 1000} s`));
+    }, TEST_TIMEOUT_MS);
+    child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
+      const lines = (pending + chunk).split("\n");
+      pending = lines.pop()!;
+      for (const line of lines.filter((l) => l.startsWith("{"))) {
+        const message = JSON.parse(line) as TfJson;
+        messages.push(message);
+        if (message.type === "test_state" && ++states === runs) stop();
+      }
+    });
+    child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+    child.on("error", (err) => {
+      clearTimeout(timer);
+      reject(new Error(`terraform test in ${dir}: ${err.message}`));
+    });
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ status: stopped && states === runs ? 0 : (code ?? 1), messages, stderr });
+    });
+  });
+}
+
+/** What `terraform test -json -verbose` printed: each run's state, or the diagnostics that failed it. */
+function parseRuns(runs: ReadonlyArray<{ run: string; stack: string }>, { status, messages, stderr }: TestRun): EvaluatedStack[] {
+  const states = new Map(messages.filter((m) => m.type === "test_state").map((m) => [m["@testrun"] as string, m.test_state]));
+  const missing = runs.filter((r) => !states.has(r.run));
+  if (status !== 0 || missing.length > 0) {
+    const stackOf = new Map(runs.map((r) => [r.run, r.stack]));
+    const diagnostics = messages
+      .filter((m) => m.type === "diagnostic" && m.diagnostic?.severity === "error")
+      .map((m) => `${m["@testrun"] ? `${stackOf.get(m["@testrun"])}: ` : ""}${m["@message"]}${m.diagnostic?.address ? ` (${m.diagnostic.address})` : ""}${m.diagnostic?.detail ? `\n    ${m.diagnostic.detail}` : ""}`);
+    throw new Error(`Terraform could not evaluate ${(missing.length > 0 ? missing : runs).map((r) => r.stack).join(", ")} (exit ${status}):\n  ${[...diagnostics, stderr.trim()].filter(Boolean).join("\n  ")}`);
+  }
+  return runs.map(({ run, stack }) => {
+    const state = states.get(run);
+    const resources = stateResources(state.root_module).sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
+    const groups = resources.filter((r) => r.type === "aws_lb_target_group");
+    if (new Set(groups.map((g) => g.values.arn)).size !== groups.length) {
+      throw new Error(`stack ${stack}: target groups ${groups.map((g) => g.address).join(", ")} share mocked ARNs; only the provider module's bootstrap and per-broker groups get their own`);
+    }
+    const outputs = Object.fromEntries(Object.entries<{ value: unknown }>(state.outputs ?? {}).map(([name, o]) => [name, o.value]));
+    return { name: stack, resources, outputs };
+  });
+}
+
+/**
+ * Evaluates `stacks` of the output folder `outDir` (and the stacks whose outputs they read), each
+ * with Terraform and the real module files; returns them in the order asked.
+ */
+export async function evaluateStacks(outDir: string, stacks: readonly string[], options: EvaluateOptions = {}): Promise<EvaluatedStack[]> {
+  const tree = fs.mkdtempSync(path.join(os.tmpdir(), "kpl-evaluate-"));
+  try {
+    fs.cpSync(path.join(outDir, MODULES_DIR), path.join(tree, MODULES_DIR), { recursive: true });
+    const all = fs.readdirSync(path.join(outDir, "stacks")).filter((s) => fs.existsSync(stackFile(outDir, s)));
+    for (const stack of all) {
+      fs.mkdirSync(path.join(tree, "stacks", stack), { recursive: true });
+      fs.copyFileSync(stackFile(outDir, stack), stackFile(tree, stack));
+    }
+    options.edit?.(tree);
+    const docs = new Map(all.map((s) => [s, readStack(tree, s)]));
+    const backends = new Map(all.flatMap((s) => {
+      const backend = backendOf(docs.get(s)!);
+      return backend ? [[s, backend] as const] : [];
+    }));
+    const needs = (s: string) => remoteStates(docs.get(s)!, backends).map((r) => r.stack);
+    // The stacks asked for and what they read, dependencies first.
+    const order: string[] = [];
+    const visit = (s: string, via: readonly string[]) => {
+      if (!docs.has(s)) throw new Error(`no synthesized stack ${s} in ${outDir}`);
+      if (via.includes(s)) throw new Error(`stacks read each other's outputs in a cycle: ${[...via, s].join(" → ")}`);
+      if (order.includes(s)) return;
+      needs(s).forEach((d) => visit(d, [...via, s]));
+      order.push(s);
+    };
+    stacks.forEach((s) => visit(s, []));
+
+    const runs = order.map((stack, i) => ({ run: `stack_${i}`, stack, doc: docs.get(stack)!, reads: remoteStates(docs.get(stack)!, backends) }));
+    for (const { stack, doc, reads } of runs) fs.writeFileSync(stackFile(tree, stack), JSON.stringify(withRemoteStatesAsVariables(doc, reads), null, 2));
+    const dir = path.join(tree, "evaluate");
+    fs.mkdirSync(path.join(dir, "tests"), { recursive: true });
+    fs.writeFileSync(path.join(dir, "main.tf.json"), JSON.stringify({ terraform: { required_providers: { aws: { source: "hashicorp/aws" } } } }));
+    fs.writeFileSync(path.join(dir, "tests", "evaluate.tftest.hcl"), testFile(runs, docs));
+    const init = await terraformAsync(dir, ["init", "-input=false", "-no-color", "-backend=false"]);
+    if (init.status !== 0) throw new Error(`terraform init for ${order.join(", ")} failed (exit ${init.status}):\n${init.stderr}${init.stdout}`);
+    const done = new Map(parseRuns(runs, await terraformTest(dir, runs.length)).map((e) => [e.name, e]));
+    return stacks.map((s) => done.get(s)!);
+  } finally {
+    fs.rmSync(tree, { recursive: true, force: true });
+  }
+}
