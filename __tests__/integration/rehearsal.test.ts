@@ -18,7 +18,7 @@ import type { DoctorReport } from "../../doctor/doctor";
 import { brokerPort } from "../../modules/kafka-broker-ports/allocation";
 import { loadConfig } from "../../config/load";
 import { terraformUnavailable } from "../../emulator/terraform";
-import type { EvaluatedStack } from "../../stacks/synthesized/evaluate";
+import type { EvaluatedStack } from "../../emulator/evaluate";
 import { brokerProperties, parseProperties } from "../../rehearsal/broker-config";
 import { haproxyConfig, stateChanges } from "../../rehearsal/haproxy";
 import { LOAD_BALANCER_ADDRESS } from "../../rehearsal/network";

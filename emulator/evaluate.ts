@@ -18,12 +18,12 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { terraformAsync, terraformBinary, terraformEnv } from "../../emulator/terraform";
-import { PROVIDER_MODULE } from "../../modules/kafka-privatelink-provider/call";
-import { mockProvider } from "../../modules/packaging/module-tests";
-import { TfJson } from "../../modules/packaging/terraform-json";
-import { MODULES_DIR } from "../module-call";
-import { moduleCalls } from "./module-calls";
+import { terraformAsync, terraformBinary, terraformEnv } from "./terraform";
+import { PROVIDER_MODULE } from "../modules/kafka-privatelink-provider/call";
+import { mockProvider } from "../modules/packaging/module-tests";
+import { TfJson } from "../modules/packaging/terraform-json";
+import { MODULES_DIR } from "../stacks/module-call";
+import { moduleCalls } from "../stacks/synthesized/module-calls";
 
 /** One resource instance in the evaluated state. */
 export interface EvaluatedResource {
