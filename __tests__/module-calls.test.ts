@@ -198,6 +198,14 @@ describe("KafkaPrivateLinkConsumer: a typed call of the published consumer modul
     );
   });
 
+  it("refuses more CIDR blocks than security groups fit on one endpoint, naming the quota, and takes five", () => {
+    const cidrs = (n: number) => Array.from({ length: n }, (_, i) => `10.${i + 1}.0.0/16`);
+    expect(refusal(() => new KafkaPrivateLinkConsumer(stackIn(), "kafka", { ...CONSUMER, allowedCidrs: cidrs(6) }))).toContain(
+      "allowedCidrs: 6 CIDR blocks given, at most 5: each gets its own security group on the endpoint, and AWS allows 5 security groups per network interface by default",
+    );
+    expect(synth((scope) => new KafkaPrivateLinkConsumer(scope, "kafka", { ...CONSUMER, allowedCidrs: cidrs(5) })).module.kafka.allowed_cidrs).toHaveLength(5);
+  });
+
   it.each<[string, Record<string, number>, number, string]>([
     ["a broker port on the bootstrap port", { "1": 6001, "3091": 9091 }, 9091, 'connection.brokerPorts["3091"]: broker ID 3091 gives port 9091 (brokerPortBase 6000 + ID), which is the bootstrap port'],
     ["the bootstrap port inside the broker port range", { "1": 6001, "9": 6009 }, 6005, "connection.bootstrapPort: 6005 is inside the broker port range 6001-6009"],

@@ -7,6 +7,16 @@ import { claimModuleName, definedInputs, moduleNameProblems, portRuleProblems, P
 /** The folder name of the published module, beside the other two. */
 export const CONSUMER_MODULE = "kafka-privatelink-consumer";
 
+/**
+ * AWS's default quotas the endpoint's security groups must fit: "security groups per network
+ * interface" (5) and "inbound rules per security group" (60), both adjustable only by a quota
+ * request that an apply cannot count on. With one group per client CIDR, the groups per interface
+ * bound the CIDRs per consumer; each group's 1 + 49 rules fit the rule quota.
+ */
+export const SECURITY_GROUPS_PER_INTERFACE = 5;
+export const INBOUND_RULES_PER_SECURITY_GROUP = 60;
+export const MAX_CIDRS_PER_CONSUMER = SECURITY_GROUPS_PER_INTERFACE;
+
 /** The provider module's output `connection`: everything a consumer needs to know of the cluster. */
 export interface Connection {
   /** The provider's VPC endpoint service name (may be a cross-stack reference). */
@@ -58,6 +68,11 @@ export function connectionPortBase(brokerPorts: Record<string, number>): { base?
 /** Every problem of the props, one line each (field, value, rule); the port rule is allocation.ts's. */
 export function consumerPropsProblems(props: KafkaPrivateLinkConsumerProps): string[] {
   const problems = [...requiredText(props, ["source", "name", "vpcId"]), ...requiredList(props, ["subnetIds", "allowedCidrs"])];
+  if (Array.isArray(props.allowedCidrs) && props.allowedCidrs.length > MAX_CIDRS_PER_CONSUMER) {
+    problems.push(
+      `allowedCidrs: ${props.allowedCidrs.length} CIDR blocks given, at most ${MAX_CIDRS_PER_CONSUMER}: each gets its own security group on the endpoint, and AWS allows ${SECURITY_GROUPS_PER_INTERFACE} security groups per network interface by default`,
+    );
+  }
   const c = props.connection;
   if (c === undefined || c === null) return [...problems, "connection: undefined must be the provider module's output connection"];
   problems.push(...requiredText(c, ["serviceName", "region", "advertisedHostname", "securityProtocol"]).map((p) => `connection.${p}`));

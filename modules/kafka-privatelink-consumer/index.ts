@@ -13,19 +13,20 @@ import { brokerPortsCall } from "../kafka-broker-ports";
 import { hcl } from "../private/hcl";
 import { BROKER_ID_PATTERN, commonVariables, hostnameRule, idleTimeoutRule, nameRule, protocolRule, resourceTags } from "../private/rules";
 import { moduleVariable } from "../private/variables";
-import { CONSUMER_MODULE } from "./call";
+import { CONSUMER_MODULE, MAX_CIDRS_PER_CONSUMER, SECURITY_GROUPS_PER_INTERFACE } from "./call";
 
-export { Connection, CONSUMER_MODULE, consumerModuleInputs, consumerPropsProblems, KafkaPrivateLinkConsumer, KafkaPrivateLinkConsumerProps } from "./call";
+export {
+  Connection,
+  CONSUMER_MODULE,
+  consumerModuleInputs,
+  consumerPropsProblems,
+  INBOUND_RULES_PER_SECURITY_GROUP,
+  KafkaPrivateLinkConsumer,
+  KafkaPrivateLinkConsumerProps,
+  MAX_CIDRS_PER_CONSUMER,
+  SECURITY_GROUPS_PER_INTERFACE,
+} from "./call";
 
-/**
- * AWS's default quotas the endpoint's security groups must fit: "security groups per network
- * interface" (5) and "inbound rules per security group" (60), both adjustable only by a quota
- * request that an apply cannot count on. With one group per client CIDR, the groups per interface
- * bound the CIDRs per consumer; each group's 1 + 49 rules fit the rule quota.
- */
-export const SECURITY_GROUPS_PER_INTERFACE = 5;
-export const INBOUND_RULES_PER_SECURITY_GROUP = 60;
-export const MAX_CIDRS_PER_CONSUMER = SECURITY_GROUPS_PER_INTERFACE;
 
 /** The provider module's `connection` output, the consumer module's one input about the cluster. */
 const CONNECTION_TYPE = `object({
