@@ -4,7 +4,7 @@
  * They are the only part of the module folders that depends on the configuration.
  */
 import * as path from "node:path";
-import { Config } from "../config/schema";
+import { Config, ConsumerConfig } from "../config/schema";
 import { BROKER_PORTS_MODULE } from "../modules/kafka-broker-ports";
 import { CONSUMER_MODULE, consumerModuleInputs } from "../modules/kafka-privatelink-consumer";
 import { PROVIDER_MODULE, providerModuleInputs } from "../modules/kafka-privatelink-provider";
@@ -21,23 +21,23 @@ function outputsOf(moduleName: string, names: readonly string[]): TfJson {
   return Object.fromEntries(names.map((n) => [n, { description: `Output ${n} of the module`, value: `\${module.${moduleName}.${n}}` }]));
 }
 
-/** A placeholder client VPC for a configuration without consumers. */
-const PLACEHOLDER_CONSUMER = {
+/** A placeholder client VPC, in the cluster's region, for a configuration without consumers. */
+const placeholderConsumer = (region: string): ConsumerConfig => ({
   name: "clients",
-  region: undefined,
+  region,
   vpcId: "vpc-0f1e2d3c4b5a69788",
   subnetIds: ["subnet-0f1e2d3c4b5a69781"],
   allowedCidrs: ["10.20.0.0/16"],
   tags: {},
-} as const;
+});
 
 /** Each module's examples (folder → main.tf.json) for this configuration. */
 export function moduleExampleDocs(config: Config): Record<string, Record<string, TfJson>> {
   const { cluster } = config;
-  const consumer = config.consumers[0] ?? { ...PLACEHOLDER_CONSUMER, region: cluster.region, subnetIds: [...PLACEHOLDER_CONSUMER.subnetIds], allowedCidrs: [...PLACEHOLDER_CONSUMER.allowedCidrs] };
+  const consumer = config.consumers[0] ?? placeholderConsumer(cluster.region);
   const provider = providerModuleInputs(providerProps(config));
   // Another account: the provider's `connection` output handed over as a value.
-  const handedOver = consumerModuleInputs(consumerProps(config, consumer as never, consumer.serviceName ?? "${var.service_name}"));
+  const handedOver = consumerModuleInputs(consumerProps(config, consumer, consumer.serviceName ?? "${var.service_name}"));
   const { connection: _connection, ...consumerOwn } = handedOver;
   const consumerOutputs = outputsOf("kafka", ["endpoint_id", "zone_id", "client_config"]);
   return {
@@ -64,7 +64,7 @@ export function moduleExampleDocs(config: Config): Record<string, Record<string,
     },
     [CONSUMER_MODULE]: {
       complete: {
-        ...awsProviderBlock(consumer.region ?? cluster.region),
+        ...awsProviderBlock(consumer.region),
         ...(consumer.serviceName ? {} : { variable: { service_name: { type: "string", description: "Output endpoint_service_name of the provider module (from the cluster's team)." } } }),
         module: { kafka: { source: "../..", ...handedOver, hosted_zone_id: handedOver.hosted_zone_id ?? null } },
         output: consumerOutputs,
