@@ -14,7 +14,7 @@ import { EXAMPLE_CONFIG, loadConfig } from "./config/load";
 import { ConfigError } from "./config/validate";
 import { OUTPUT_MARKER } from "./job/output/transaction";
 import { cdktfPortLock } from "./job/review/cdktf-port-lock";
-import { lockPathFor, PortChangeError, PortLockError, previousAllocation, renderOutputMarker } from "./job/review/port-lock";
+import { BaseRefError, lockPathFor, PortChangeError, PortLockError, previousAllocation, renderOutputMarker, reviewBaseline } from "./job/review/port-lock";
 import { writeReview } from "./job/review/write-review";
 import { writeModuleFolders } from "./modules/packaging";
 import { addDeployStacks, portPlanFor } from "./stacks";
@@ -29,16 +29,18 @@ try {
   // The output folder's record counts too: a copied configuration has no lock beside it.
   const previous = previousAllocation(lockFile, [app.outdir], config.cluster.name);
   const allowChange = ["1", "true"].includes(process.env.PRIVATELINK_ALLOW_PORT_CHANGE ?? "");
-  const { next, changes } = cdktfPortLock(config, portPlanFor(config), lockFile, previous, allowChange, console.error);
+  const { next } = cdktfPortLock(config, portPlanFor(config), lockFile, previous, allowChange, console.error);
+  // PRIVATELINK_REVIEW_BASE: a git ref whose port lock REVIEW.md compares with (as `npm run synth -- --base`).
+  const baseline = reviewBaseline(previous, process.env.PRIVATELINK_REVIEW_BASE || undefined, lockFile, "PRIVATELINK_REVIEW_BASE");
   const deploy = addDeployStacks(app, config);
   app.synth();
   // The published modules the stacks call, beside them (what `npm run synth` also writes to --modules-out).
   writeModuleFolders(path.join(app.outdir, MODULES_DIR), publishedModules(config));
-  writeReview(app.outdir, app.outdir, { config, deploy, changes, lockFile: path.basename(lockFile) });
+  writeReview(app.outdir, { config, deploy, next, baseline, lockFile: path.basename(lockFile) });
   // Marks the folder as this tool's (so `npm run synth` may replace it) with what it was built from.
   fs.writeFileSync(path.join(app.outdir, OUTPUT_MARKER), renderOutputMarker(next));
 } catch (err) {
-  if (!(err instanceof ConfigError || err instanceof PortChangeError || err instanceof PortLockError)) throw err;
+  if (!(err instanceof ConfigError || err instanceof PortChangeError || err instanceof PortLockError || err instanceof BaseRefError)) throw err;
   console.error(err.message);
   process.exit(1);
 }

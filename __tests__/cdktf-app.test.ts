@@ -22,13 +22,13 @@ describe("cdktf synth (main.ts)", () => {
     });
   const review = () => fs.readFileSync(path.join(dir, "cdktf", "REVIEW.md"), "utf8");
 
-  it("creates a missing port lock and says so, then writes the same REVIEW.md as the main job, comparing with its previous synth", () => {
+  it("creates a missing port lock and says so, then writes REVIEW.md as the main job does, comparing with the lock it never rewrites", () => {
     const first = app();
     expect(first.status).toBe(0);
     expect(first.stderr).toContain(`Port lock: created ${path.join(dir, "cluster.ports.lock.json")} (no lock existed)`);
     expect(JSON.parse(fs.readFileSync(path.join(dir, "cluster.ports.lock.json"), "utf8")).brokers).toEqual({ "1": 6001, "2": 6002, "3": 6003 });
-    expect(review()).toContain("First synth: no previous output in `cdktf` to compare with.");
-    expect(review()).toContain("No port lock existed");
+    expect(review()).toContain("No baseline: nothing (no port lock yet). Every setting below is new.");
+    expect(review()).toContain("No port lock to compare with");
 
     // a REVIEW.md of another configuration is replaced, never left stale
     const base = configInput();
@@ -36,8 +36,16 @@ describe("cdktf synth (main.ts)", () => {
     const second = app();
     expect(second.status).toBe(0);
     expect(second.stderr).not.toContain("Port lock: created");
-    expect(review()).toContain("- `cluster.tcpIdleTimeoutSeconds`: `600` → `900`");
-    expect(review()).toContain("No broker was added, removed or moved since `cluster.ports.lock.json`.");
+    expect(review()).toContain("- **client-visible**: `cluster.tcpIdleTimeoutSeconds`: `600` → `900`");
+    expect(review()).toContain("No broker was added, removed or moved since the port lock `cluster.ports.lock.json`.");
+    // `cdktf diff` then `cdktf deploy` synthesize twice: the second page is the first one, not "nothing changed".
+    const page = review();
+    expect(app().status).toBe(0);
+    expect(review()).toBe(page);
+    // PRIVATELINK_REVIEW_BASE names a git ref; one that is not a commit is refused, saying so.
+    const badBase = app({ PRIVATELINK_REVIEW_BASE: "no-such-ref" });
+    expect(badBase.status).toBe(1);
+    expect(badBase.stderr).toContain("PRIVATELINK_REVIEW_BASE no-such-ref: not a commit in the git repository of");
   });
 
   it("refuses, saying why, when the missing lock cannot be created", () => {

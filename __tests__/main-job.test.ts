@@ -67,6 +67,8 @@ describe("main job", () => {
       advertisedHostname: "orders.kafka.example.internal",
       bootstrapPort: 9091,
       brokers: { "1": 6001, "2": 6002, "3": 6003 },
+      // The reviewable settings: the baseline of the next REVIEW.md.
+      settings: expect.objectContaining({ version: 1, brokers: { "1": { port: 6001, target: "10.0.0.11" }, "2": { port: 6002, target: "10.0.0.12" }, "3": { port: 6003, target: "10.0.0.13" } } }),
     });
     expect(fs.readdirSync(dir).filter((f) => f.includes("staging"))).toEqual([]);
   });
@@ -285,7 +287,7 @@ describe("main job", () => {
 
     it("accepts the lock it writes", () => {
       synth();
-      expect(JSON.parse(fs.readFileSync(lockFile(), "utf8"))).toEqual(goodLock);
+      expect(JSON.parse(fs.readFileSync(lockFile(), "utf8"))).toEqual({ ...goodLock, settings: expect.objectContaining({ version: 1 }) });
       expect(synth().changes.moved).toEqual([]);
     });
 
@@ -365,7 +367,7 @@ describe("main job", () => {
     it("after a kill between replacing the lock and the folders, the next plain run rebuilds the folders from the lock", () => {
       synth();
       rewrite(configInput([1, 2, 3], { cluster: { brokerPortBase: 7000 } }));
-      const accepted = fs.readFileSync(path.join(dir, "cluster.ports.lock.json"), "utf8").replace(/60(\d\d)/g, "70$1");
+      const accepted = fs.readFileSync(path.join(dir, "cluster.ports.lock.json"), "utf8").replace(/(: )60(\d\d)\b/g, "$170$2");
       // What such a run (process 999999999) leaves: the new lock, --out set aside, its new --out staged, its claims.
       fs.writeFileSync(path.join(dir, "cluster.ports.lock.json"), accepted);
       fs.renameSync(out(), path.join(dir, ".out.old-999999999-00ff"));
@@ -380,7 +382,9 @@ describe("main job", () => {
 
     it("adds new brokers to the lock and drops removed ones, and says so", () => {
       synth();
-      rewrite(configInput([1, 2, 4]));
+      // The client CIDR changes in the same run: a removed broker's rules are the baseline's CIDR's.
+      const next = configInput([1, 2, 4]);
+      rewrite({ ...next, consumers: [{ ...next.consumers![0], allowedCidrs: ["10.30.0.0/16"] }] });
       const run = cli(["--config", file, "--out", out(), "--modules-out", modulesOut()], dir);
       expect(run.status).toBe(0);
       expect(run.stdout).toContain("Port lock: broker 4 added on port 6004");
@@ -388,11 +392,12 @@ describe("main job", () => {
       expect(JSON.parse(fs.readFileSync(path.join(dir, "cluster.ports.lock.json"), "utf8")).brokers).toEqual({ "1": 6001, "2": 6002, "4": 6004 });
       const review = fs.readFileSync(path.join(out(), "REVIEW.md"), "utf8");
       expect(review).toContain('Broker 4 added on port 6004; for it the plan adds: `module.kafka.aws_lb_listener.broker["4"]`');
-      expect(review).toContain('`module.kafka.aws_vpc_security_group_ingress_rule.client["10.20.0.0/16:6004"]` (analytics)');
-      // A removed broker's rules existed under the previous configuration: named by pattern, not guessed from this one.
+      expect(review).toContain('`module.kafka.aws_vpc_security_group_ingress_rule.client["10.30.0.0/16:6004"]` (analytics)');
+      // A removed broker's rules existed under the baseline: named from the CIDRs the lock recorded, not from this configuration.
       expect(review).toContain('Broker 3 removed (was port 6003); for it the plan destroys: `module.kafka.aws_lb_listener.broker["3"]`');
-      expect(review).toContain('`module.kafka.aws_vpc_security_group_ingress_rule.client["<cidr>:6003"]` for each client CIDR, in every consumer stack');
-      expect(review).not.toContain('client["10.20.0.0/16:6003"]');
+      expect(review).toContain('`module.kafka.aws_vpc_security_group_ingress_rule.client["10.20.0.0/16:6003"]` (analytics)');
+      expect(review).not.toContain('client["10.30.0.0/16:6003"]');
+      expect(review).not.toContain("<cidr>");
     });
   });
 });
@@ -408,7 +413,7 @@ describe("REVIEW.md", () => {
       expect(review).toContain("| Bootstrap address | `orders.kafka.example.internal:9091` → every broker |");
       expect(review).toContain("| 5 | 6005 | `10.0.0.15` | `PRIVATELINK://orders.kafka.example.internal:6005` |");
       expect(review).toContain("| analytics | `orders-consumer-analytics` | us-east-1 | `vpc-0f1e2d3c4b5a69788` | `10.20.0.0/16` | from `orders-provider` |");
-      expect(review).toContain("No port lock existed");
+      expect(review).toContain("No port lock to compare with");
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

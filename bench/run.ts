@@ -3,6 +3,7 @@
  *
  * Times whole processes, wall clock, as a user starts them: the main job against the stock-cdktf
  * baseline (bench/baseline) and against `node -e 'require("cdktf")'` for each broker count, then
+ * `npm run review` of a 49-broker cluster's plans (the provider and 3 consumers), then
  * the test suite. Prints medians, the ratios with issue 11's targets, and writes
  * .bench/results.json. Configurations and outputs live in a temporary folder, because the main
  * job writes its port lock beside the configuration.
@@ -14,13 +15,14 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { benchConfig } from "./config";
 import { assertSameResources } from "./parity";
+import { writeReviewPlans } from "./review-plans";
 
 const ROOT = path.resolve(__dirname, "..");
 const BASELINE_DIR = path.join(__dirname, "baseline");
 const RESULTS_FILE = path.join(ROOT, ".bench", "results.json");
 
-/** Issue 11's speed targets, set for the 49-broker main job. */
-const TARGETS = { brokers: 49, baselineOverOurs: 20, oursOverRequireCdktf: 4 };
+/** Issue 11's speed targets, set for the 49-broker main job; issue 19's for reviewing that cluster's plans. */
+const TARGETS = { brokers: 49, baselineOverOurs: 20, oursOverRequireCdktf: 4, reviewSeconds: 1 };
 
 const USAGE = `Usage: npm run bench -- [--runs N] [--warmup N] [--suite-runs N] [--brokers LIST] [--keep]
 
@@ -43,10 +45,10 @@ interface Command {
  * What `npm run synth` runs (package.json's synth script), minus npm's own start-up, which the
  * baseline does not pay either; started with this node.
  */
-function synthArgv(): string[] {
-  const script = (JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts.synth;
+function scriptArgv(name: "synth" | "review"): string[] {
+  const script = (JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts[name];
   const [program, ...args] = script.trim().split(/\s+/);
-  if (program !== "node") throw new Error(`package.json scripts.synth is "${script}": the bench runs it as a node command, so it must start with node`);
+  if (program !== "node") throw new Error(`package.json scripts.${name} is "${script}": the bench runs it as a node command, so it must start with node`);
   return [process.execPath, ...args];
 }
 
@@ -169,6 +171,7 @@ async function main(argv: string[]): Promise<number> {
   const node = process.execPath;
   const synthRows: Array<{ brokers: number; ours: Stats; baseline: Stats; requireCdktf: Stats; ratio: number; overRequireCdktf: number }> = [];
   const suiteRows: Array<{ label: string; command: string; stats: Stats }> = [];
+  let reviewRow: Stats | undefined;
   try {
     for (const [index, brokers] of options.brokers.entries()) {
       const dir = path.join(tmp, `brokers-${brokers}`);
@@ -177,7 +180,7 @@ async function main(argv: string[]): Promise<number> {
       fs.writeFileSync(configFile, JSON.stringify(benchConfig(brokers), null, 2));
       const ours: Command = {
         label: `main job, ${brokers} brokers`,
-        argv: [...synthArgv(), "--config", configFile, "--out", path.join(dir, "out"), "--modules-out", path.join(dir, "modules")],
+        argv: [...scriptArgv("synth"), "--config", configFile, "--out", path.join(dir, "out"), "--modules-out", path.join(dir, "modules")],
         cwd: ROOT,
       };
       // As the template's cdktf.json runs it (`npx ts-node main.ts`), minus npx's own start-up,
@@ -200,6 +203,16 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(` ours ${spread(o)}, baseline ${spread(b)}, require("cdktf") ${spread(r)}\n`);
     }
 
+    // The review of a 49-broker cluster's plans: the provider's and three consumers' (two CIDRs each).
+    const reviewDir = path.join(tmp, "review");
+    fs.mkdirSync(reviewDir);
+    const plans = writeReviewPlans(reviewDir, TARGETS.brokers, 3);
+    const review: Command = { label: "review", argv: [...scriptArgv("review"), ...plans.flatMap((p) => ["--plan", p])], cwd: ROOT };
+    process.stdout.write(`review of ${TARGETS.brokers} brokers' and 3 consumers' plans: `);
+    const [reviewStats] = await measure([review], options.warmup, options.runs);
+    reviewRow = reviewStats;
+    process.stdout.write(` ${spread(reviewStats)}\n`);
+
     if (options.suiteRuns > 0) {
       // `npm test` is these two in sequence; timed apart, they show where its time goes.
       const suite: Command[] = [
@@ -220,6 +233,7 @@ async function main(argv: string[]): Promise<number> {
   const rows = [
     ["case", "ours (median, min–max)", "baseline (median, min–max)", 'require("cdktf") (median, min–max)', "baseline / ours", 'ours / require("cdktf")'],
     ...synthRows.map((r) => [`synth, ${r.brokers} brokers`, spread(r.ours), spread(r.baseline), spread(r.requireCdktf), `${r.ratio.toFixed(1)}x`, `${r.overRequireCdktf.toFixed(1)}x`]),
+    ...(reviewRow ? [[`npm run review, ${TARGETS.brokers} brokers and 3 consumers`, spread(reviewRow), "", "", "", ""]] : []),
     ...suiteRows.map((r) => [`${r.label} (${r.command})`, spread(r.stats), "", "", "", ""]),
   ];
   const targetRow = synthRows.find((r) => r.brokers === TARGETS.brokers);
@@ -239,6 +253,7 @@ async function main(argv: string[]): Promise<number> {
       : `\nTargets (issue 11), ${TARGETS.brokers} brokers: baseline / ours ${targets.baselineOverOurs.measured.toFixed(1)}x, ≥ ${TARGETS.baselineOverOurs}x ${verdict(targets.baselineOverOurs.met)}; ` +
           `ours / require("cdktf") ${targets.oursOverRequireCdktf.measured.toFixed(1)}x, ≤ ${TARGETS.oursOverRequireCdktf}x ${verdict(targets.oursOverRequireCdktf.met)}`,
   );
+  if (reviewRow) console.log(`Target (issue 19): review of ${TARGETS.brokers} brokers' and 3 consumers' plans ${fmt(reviewRow.median)}, < ${TARGETS.reviewSeconds} s ${verdict(reviewRow.median < TARGETS.reviewSeconds)}`);
   console.log(`\nruns: ${options.runs} synth, ${options.suiteRuns} suite, after ${options.warmup} warm-up; total ${fmt(totalSeconds)}`);
 
   fs.mkdirSync(path.dirname(RESULTS_FILE), { recursive: true });
@@ -251,6 +266,7 @@ async function main(argv: string[]): Promise<number> {
         options: { runs: options.runs, warmup: options.warmup, suiteRuns: options.suiteRuns, brokers: options.brokers },
         synth: synthRows,
         targets: targets ?? null,
+        review: reviewRow ?? null,
         suite: suiteRows,
         totalSeconds,
       },

@@ -178,3 +178,6 @@ export type ClusterConfig = Config["cluster"];
 export type ConsumerConfig = Config["consumers"][number];
 export type PolicyConfig = Config["policy"];
 export type StateConfig = NonNullable<Config["state"]>;
+
+/** The S3 key of a stack's state: one per stack, under the configured prefix. */
+export const stateKey = (s3: StateConfig["s3"], stack: string) => `${s3.keyPrefix}/${stack}.tfstate`;

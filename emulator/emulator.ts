@@ -233,7 +233,7 @@ export interface EmulatedAccount {
 }
 
 /** A VPC with DNS support and hostnames (the consumer stack's preconditions) and one /24 subnet in each of three AZs. */
-async function createVpc(endpoint: string, region: string, cidr: string): Promise<EmulatedVpc> {
+export async function createVpc(endpoint: string, region: string, cidr: string): Promise<EmulatedVpc> {
   const ec2 = new EC2Client(sdkConfig(endpoint, region));
   try {
     const vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: cidr }))).Vpc!.VpcId!;

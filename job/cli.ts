@@ -1,22 +1,24 @@
 /**
- * `npm run synth -- --config FILE [--out DIR] [--modules-out DIR] [--allow-port-change]`
+ * `npm run synth -- --config FILE [--out DIR] [--modules-out DIR] [--allow-port-change] [--base REF]`
  * Exit status: 0 written; 1 invalid configuration, refused port change, refused or unwritable
- * output (the message says what was replaced, if anything); 2 bad command line.
+ * output (the message says what was replaced, if anything); 2 bad command line (or --base REF no commit).
  */
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { EXAMPLE_CONFIG } from "../config/load";
 import { ConfigError } from "../config/validate";
 import { CommitError, OutputError } from "./output/transaction";
-import { PortChangeError, PortLockError } from "./review/port-lock";
+import { BaseRefError, PortChangeError, PortLockError } from "./review/port-lock";
 import { runSynth, SynthResult } from "./job";
 
-const USAGE = `Usage: npm run synth -- [--config FILE] [--out DIR] [--modules-out DIR] [--allow-port-change]
+const USAGE = `Usage: npm run synth -- [--config FILE] [--out DIR] [--modules-out DIR] [--allow-port-change] [--base REF]
 
   --config FILE         cluster and consumers, YAML or JSON (default: examples/orders.yaml)
   --out DIR             deployable cdktf stacks and REVIEW.md (default: cdktf.out)
   --modules-out DIR     publishable Terraform modules (default: dist/modules)
-  --allow-port-change   accept a run that moves a port recorded in the port lock`;
+  --allow-port-change   accept a run that moves a port recorded in the port lock
+  --base REF            REVIEW.md compares with the port lock as committed at this git ref
+                        (a pull request's base, e.g. origin/main), not with the working tree's`;
 
 /**
  * `npm run synth` runs from the package folder; paths the user typed are relative to where they
@@ -41,6 +43,10 @@ function summary(r: SynthResult): string {
   if (c.bootstrapMoved) lines.push(`Port lock: bootstrap MOVED ${c.bootstrapMoved.from} → ${c.bootstrapMoved.to} (--allow-port-change)`);
   if (c.hostnameChanged) lines.push(`Port lock: advertised hostname CHANGED ${c.hostnameChanged.from} → ${c.hostnameChanged.to} (--allow-port-change)`);
   if (c.clusterRenamed) lines.push(`Port lock: cluster RENAMED ${c.clusterRenamed.from} → ${c.clusterRenamed.to} (--allow-port-change)`);
+  const { since, baseline } = r.review;
+  if (since.firstSynth) lines.push(`What changes: ${since.firstSynth}`);
+  else if (since.changes.length === 0) lines.push(`What changes: no reviewable setting changed since ${baseline.replace(/`/g, "")}`);
+  else lines.push(`What changes since ${baseline.replace(/`/g, "")}:`, ...since.changes.map((c) => `  ${c.level}: ${c.text.replace(/`/g, "")}`));
   lines.push(`Review page: ${rel(path.join(r.outDir, "REVIEW.md"))}`);
   lines.push(`Replaced: ${rel(r.outDir)}, ${rel(r.modulesOutDir)}, ${rel(r.lockFile)}`);
   if (r.cleanedUp.length > 0) lines.push(`Removed what an interrupted run left: ${r.cleanedUp.map(rel).join(", ")}`);
@@ -59,6 +65,7 @@ function main(argv: string[]): number {
         out: { type: "string" },
         "modules-out": { type: "string" },
         "allow-port-change": { type: "boolean", default: false },
+        base: { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
     }).values;
@@ -78,10 +85,15 @@ function main(argv: string[]): number {
       modulesOutDir: userPath(args["modules-out"]),
       allowPortChange: args["allow-port-change"],
       keep: [USER_CWD],
+      base: args.base,
     });
     console.log(summary(result));
     return 0;
   } catch (err) {
+    if (err instanceof BaseRefError) {
+      console.error(`${err.message}\n\n${USAGE}`);
+      return 2;
+    }
     if (err instanceof ConfigError || err instanceof PortChangeError || err instanceof PortLockError || err instanceof OutputError || err instanceof CommitError) {
       console.error(err.message);
       return 1;

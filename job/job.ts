@@ -5,8 +5,8 @@ import { Config } from "../config/schema";
 import { PortPlan } from "../modules/kafka-broker-ports/allocation";
 import { Outputs } from "./output/transaction";
 import { writeModuleFolders } from "../modules/packaging";
-import { checkPortLock, lockPathFor, PortChanges, previousAllocation, renderLock, renderOutputMarker } from "./review/port-lock";
-import { writeReview } from "./review/write-review";
+import { checkPortLock, lockPathFor, PortChanges, previousAllocation, renderLock, renderOutputMarker, reviewBaseline } from "./review/port-lock";
+import { ReviewSummary, writeReview } from "./review/write-review";
 import { addDeployStacks, portPlanFor } from "../stacks";
 import { publishedModules } from "../stacks/examples";
 import { MODULES_DIR } from "../stacks/module-call";
@@ -21,12 +21,17 @@ export interface SynthOptions {
   readonly allowPortChange?: boolean;
   /** More folders no output may replace (the user's shell folder). @default the working folder and the configuration only */
   readonly keep?: readonly string[];
+  /** A git ref whose port lock REVIEW.md compares with (a pull request's base). @default the port lock as it was before this run */
+  readonly base?: string;
 }
 
 export interface SynthResult {
   readonly config: Config;
   readonly ports: PortPlan;
+  /** What changed since the lock this run was checked against. */
   readonly changes: PortChanges;
+  /** What REVIEW.md says changed, against its baseline. */
+  readonly review: ReviewSummary;
   readonly outDir: string;
   readonly modulesOutDir: string;
   readonly lockFile: string;
@@ -63,6 +68,7 @@ export function runSynth(options: SynthOptions): SynthResult {
   try {
     const previous = previousAllocation(lockFile, [outDir, modulesOutDir], config.cluster.name);
     const { next: nextLock, changes } = checkPortLock(config, portPlanFor(config), previous, options.allowPortChange ?? false);
+    const baseline = reviewBaseline(previous, options.base, lockFile);
     const marker = renderOutputMarker(nextLock);
     const stagedOut = outputs.stageDirectory("--out", marker);
     const app = new App({ outdir: stagedOut });
@@ -70,7 +76,7 @@ export function runSynth(options: SynthOptions): SynthResult {
     app.synth();
 
     const consumerStacks = config.consumers.map((c, i) => ({ name: c.name, stack: deploy.consumers[i].node.id }));
-    writeReview(stagedOut, outDir, { config, deploy, changes, lockFile: path.basename(lockFile) });
+    const review = writeReview(stagedOut, { config, deploy, next: nextLock, baseline, lockFile: path.basename(lockFile) });
     // One artifact: the stacks call the very module folders that are published.
     const published = publishedModules(config);
     writeModuleFolders(path.join(stagedOut, MODULES_DIR), published);
@@ -82,6 +88,7 @@ export function runSynth(options: SynthOptions): SynthResult {
       config,
       ports: deploy.ports,
       changes,
+      review,
       outDir,
       modulesOutDir,
       lockFile,

@@ -1,6 +1,6 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { LocalBackend, S3Backend, TerraformStack } from "cdktf";
-import { StateConfig } from "../config/schema";
+import { StateConfig, stateKey } from "../config/schema";
 
 /**
  * The AWS provider versions a deployable stack accepts. The bindings come from the 6.x line
@@ -16,8 +16,6 @@ export interface AwsAccess {
   readonly assumeRoleArn?: string;
 }
 
-/** The S3 key of a stack's state: one per stack, under the configured prefix. */
-export const stateKey = (s3: StateConfig["s3"], stack: string) => `${s3.keyPrefix}/${stack}.tfstate`;
 
 /**
  * The AWS provider and state backend of a deployable stack. Each stack gets its own provider, so

@@ -1,8 +1,10 @@
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { OUTPUT_MARKER } from "../output/transaction";
 import { Config } from "../../config/schema";
 import { PortPlan } from "../../modules/kafka-broker-ports/allocation";
+import { ReviewSettings, reviewSettings, settingsProblems } from "./settings";
 
 /**
  * What running clients depend on, as the last run synthesized it: kept beside the configuration
@@ -16,6 +18,11 @@ export interface PortLock {
   readonly bootstrapPort: number;
   /** Broker ID → port. */
   readonly brokers: Readonly<Record<string, number>>;
+  /**
+   * Every reviewable setting as that run synthesized it: the baseline REVIEW.md compares with
+   * (absent from locks written before it was recorded).
+   */
+  readonly settings?: ReviewSettings;
 }
 
 export interface PortMove {
@@ -50,6 +57,7 @@ export function lockFromPlan(config: Config, plan: PortPlan): PortLock {
     advertisedHostname: config.cluster.advertisedHostname,
     bootstrapPort: plan.bootstrapPort,
     brokers: Object.fromEntries([...plan.brokerPorts].map(([id, port]) => [String(id), port])),
+    settings: reviewSettings(config, plan),
   };
 }
 
@@ -75,7 +83,8 @@ function lockProblems(doc: unknown): string[] {
   const problems: string[] = [];
   const fields = ["cluster", "advertisedHostname", "bootstrapPort", "brokers"];
   // Object.keys, not `in`: JSON.parse makes "__proto__" an own key, and it must not pass unseen.
-  for (const key of Object.keys(doc)) if (!fields.includes(key)) problems.push(`${JSON.stringify(key)}: unknown field`);
+  for (const key of Object.keys(doc)) if (![...fields, "settings"].includes(key)) problems.push(`${JSON.stringify(key)}: unknown field`);
+  if (Object.prototype.hasOwnProperty.call(doc, "settings")) problems.push(...settingsProblems(doc.settings));
   for (const key of fields) if (!Object.prototype.hasOwnProperty.call(doc, key)) problems.push(`${key}: missing`);
   for (const key of ["cluster", "advertisedHostname"]) {
     if (key in doc && (typeof doc[key] !== "string" || doc[key] === "")) problems.push(`${key}: ${JSON.stringify(doc[key])} must be a non-empty string`);
@@ -103,6 +112,45 @@ function lockProblems(doc: unknown): string[] {
   return problems;
 }
 
+/**
+ * The keys written twice in one object of a JSON text, with their paths. JSON.parse keeps the last
+ * value silently, so a lock with broker 1 twice would be read as whichever came last.
+ */
+function duplicateKeys(text: string): string[] {
+  const found: string[] = [];
+  // One frame per open object or array: the keys seen so far, the key being read, the path.
+  const stack: Array<{ keys: Set<string> | undefined; next: string | number }> = [];
+  const where = () => stack.slice(0, -1).map((f) => f.next);
+  let expectKey = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '"') {
+      let end = i + 1;
+      while (text[end] !== '"') end += text[end] === "\\" ? 2 : 1;
+      const value = JSON.parse(text.slice(i, end + 1)) as string;
+      const frame = stack.at(-1);
+      if (expectKey && frame?.keys) {
+        // Named as the other lock problems are: the top-level field bare, the keys inside it quoted.
+        if (frame.keys.has(value)) found.push([...where(), value].map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${JSON.stringify(p)}`)).join(""));
+        frame.keys.add(value);
+        frame.next = value;
+        expectKey = false;
+      }
+      i = end;
+    } else if (ch === "{" || ch === "[") {
+      stack.push({ keys: ch === "{" ? new Set() : undefined, next: ch === "{" ? "" : 0 });
+      expectKey = ch === "{";
+    } else if (ch === "}" || ch === "]") {
+      stack.pop();
+    } else if (ch === ",") {
+      const frame = stack.at(-1);
+      if (frame?.keys) expectKey = true;
+      else if (frame) frame.next = (frame.next as number) + 1;
+    }
+  }
+  return found;
+}
+
 /** A lock document, checked: refused with every problem named, never repaired. */
 export function parseLock(text: string, file: string): PortLock {
   let doc: unknown;
@@ -111,10 +159,16 @@ export function parseLock(text: string, file: string): PortLock {
   } catch (err) {
     throw new PortLockError(file, `is not valid JSON (${(err as Error).message})`);
   }
-  const problems = lockProblems(doc);
+  const problems = [...duplicateKeys(text).map((key) => `${key}: written twice (JSON keeps only the last; say each key once)`), ...lockProblems(doc)];
   if (problems.length > 0) throw new PortLockError(file, `is not a port lock: ${problems.join("; ")}`);
   const lock = doc as PortLock;
-  return { cluster: lock.cluster, advertisedHostname: lock.advertisedHostname, bootstrapPort: lock.bootstrapPort, brokers: { ...lock.brokers } };
+  return {
+    cluster: lock.cluster,
+    advertisedHostname: lock.advertisedHostname,
+    bootstrapPort: lock.bootstrapPort,
+    brokers: { ...lock.brokers },
+    ...(lock.settings ? { settings: lock.settings } : {}),
+  };
 }
 
 export function readLock(file: string): PortLock | undefined {
@@ -225,4 +279,43 @@ export function checkPortLock(config: Config, plan: PortPlan, previous: Previous
     throw new PortChangeError(previous.source, changes);
   }
   return { next, changes };
+}
+
+/** What REVIEW.md compares with: one baseline for every section, so they never disagree. */
+export interface Baseline {
+  /** Undefined: nothing to compare with (a new configuration). */
+  readonly lock?: PortLock;
+  /** What it is, as Markdown: "the port lock `orders.ports.lock.json`", "… at `origin/main`". */
+  readonly label: string;
+}
+
+/** A `--base` (or PRIVATELINK_REVIEW_BASE) that names no commit: a bad command line. */
+export class BaseRefError extends Error {
+  constructor(setting: string, ref: string, problem: string) {
+    super(`${setting} ${ref}: ${problem}`);
+    this.name = "BaseRefError";
+  }
+}
+
+/**
+ * The port lock as committed at a git ref (a pull request's merge base): the baseline of a fresh
+ * CI checkout, where the lock in the working tree already holds the change under review.
+ */
+export function lockAtRef(ref: string, lockFile: string, setting = "--base"): Baseline {
+  const dir = path.dirname(lockFile);
+  const git = (args: string[]) => spawnSync("git", ["-C", dir, ...args], { encoding: "utf8", timeout: 30_000, maxBuffer: 64 * 1024 * 1024 });
+  const commit = git(["rev-parse", "--verify", "--quiet", "--end-of-options", `${ref}^{commit}`]);
+  if (commit.error) throw new BaseRefError(setting, ref, `git cannot be run (${commit.error.message})`);
+  if (commit.status !== 0) throw new BaseRefError(setting, ref, `not a commit in the git repository of ${dir} (fetch it first, e.g. \`git fetch origin main\`)`);
+  const label = `the port lock at \`${ref}\``;
+  const shown = git(["show", `${commit.stdout.trim()}:./${path.basename(lockFile)}`]);
+  if (shown.status !== 0) return { label: `${label} (none there: the configuration is new)` };
+  return { lock: parseLock(shown.stdout, `${ref}:${path.basename(lockFile)}`), label };
+}
+
+/** The baseline of a run: the lock at `--base` when given, else what the run is checked against. */
+export function reviewBaseline(previous: PreviousAllocation | undefined, base: string | undefined, lockFile: string, setting = "--base"): Baseline {
+  if (base !== undefined) return lockAtRef(base, lockFile, setting);
+  if (!previous) return { label: "nothing (no port lock yet)" };
+  return { lock: previous.lock, label: previous.source === lockFile ? `the port lock \`${path.basename(lockFile)}\`` : `the record \`${previous.source}\`` };
 }

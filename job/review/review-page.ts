@@ -2,14 +2,19 @@ import { PortPlan } from "../../modules/kafka-broker-ports/allocation";
 import { Config } from "../../config/schema";
 import { PortChanges } from "./port-lock";
 import { MODULE_CALL } from "../../stacks/module-call";
-import { SettingsComparison } from "./settings";
+import { highestSettingLevel, ReviewSettings, SettingsComparison } from "./settings";
 
 export interface ReviewPageProps {
   readonly config: Config;
   readonly ports: PortPlan;
+  /** What changed since the baseline: the same baseline as `since`, so the two sections agree. */
   readonly changes: PortChanges;
-  /** What this synth changes compared with the previous output. */
+  /** The reviewable settings' changes since the baseline. */
   readonly since: SettingsComparison;
+  /** The baseline's settings, where it has them: a removed broker's addresses are named from them. */
+  readonly baselineSettings?: ReviewSettings;
+  /** What the page compares with, as Markdown ("`orders.ports.lock.json`", "… at `origin/main`"). */
+  readonly baseline: string;
   readonly providerStack: string;
   readonly consumerStacks: ReadonlyArray<{ name: string; stack: string }>;
   readonly lockFile: string;
@@ -19,27 +24,39 @@ const code = (s: string | number) => `\`${s}\``;
 /** A resource's plan address: inside each stack's call of its published module. */
 const inModule = (address: string) => `module.${MODULE_CALL}.${address}`;
 
+/** Whether a configuration or a baseline has alarms, and each consumer's CIDRs: what a broker's addresses depend on. */
+interface Side {
+  readonly alarms: boolean;
+  readonly consumers: ReadonlyArray<{ readonly name: string; readonly cidrs: readonly string[] }>;
+}
+
+const sideOf = (config: Config): Side => ({ alarms: config.cluster.alarms !== undefined, consumers: config.consumers.map((c) => ({ name: c.name, cidrs: c.allowedCidrs })) });
+const sideOfSettings = (s: ReviewSettings): Side => ({
+  alarms: s.cluster["alarms.actions"] !== null,
+  consumers: Object.entries(s.consumers).map(([name, c]) => ({ name, cidrs: (c.allowedCidrs as string[]) ?? [] })),
+});
+
 /**
- * The addresses a broker owns in the plan, as Markdown. An added broker's come from this
- * configuration; a removed broker's consumer rules and alarm existed under the previous one, which
- * may have had other CIDRs or no alarms, so they are named by pattern.
+ * The addresses a broker owns in the plan, as Markdown: an added broker's from this configuration,
+ * a removed broker's from the baseline's settings (the CIDRs and alarms it was deployed with).
+ * Only a lock written before settings were recorded leaves the consumer rules to a pattern.
  */
-function brokerAddresses(broker: string, port: number, config: Config, removed: boolean): string[] {
+function brokerAddresses(broker: string, port: number, side: Side | undefined): string[] {
   const own = [
     `aws_lb_listener.broker["${broker}"]`,
     `aws_lb_target_group.broker["${broker}"]`,
     `aws_lb_target_group_attachment.broker["${broker}"]`,
     `aws_lb_target_group_attachment.bootstrap["${broker}"]`,
   ].map((a) => code(inModule(a)));
-  if (removed) {
+  if (!side) {
     return [
       ...own,
       `${code(inModule(`aws_cloudwatch_metric_alarm.broker["${broker}"]`))} (if it had an alarm)`,
       `${code(inModule(`aws_vpc_security_group_ingress_rule.client["<cidr>:${port}"]`))} for each client CIDR, in every consumer stack`,
     ];
   }
-  const alarm = config.cluster.alarms ? [code(inModule(`aws_cloudwatch_metric_alarm.broker["${broker}"]`))] : [];
-  const rules = config.consumers.flatMap((c) => c.allowedCidrs.map((cidr) => `${code(inModule(`aws_vpc_security_group_ingress_rule.client["${cidr}:${port}"]`))} (${c.name})`));
+  const alarm = side.alarms ? [code(inModule(`aws_cloudwatch_metric_alarm.broker["${broker}"]`))] : [];
+  const rules = side.consumers.flatMap((c) => c.cidrs.map((cidr) => `${code(inModule(`aws_vpc_security_group_ingress_rule.client["${cidr}:${port}"]`))} (${c.name})`));
   return [...own, ...alarm, ...rules];
 }
 
@@ -68,13 +85,14 @@ export function renderReviewPage(p: ReviewPageProps): string {
     "",
     `A deployment made before the stacks called the modules (resources at the stack root, such as ${code("aws_lb_listener.broker")}) moves into ${code(`module.${MODULE_CALL}`)} through the stacks' \`moved\` blocks: its first plan lists each resource as moved and adds, changes or destroys nothing for it.`,
   );
-  out.push("", "## What this synth changes", "");
+  out.push("", "## What changes", "");
   if (p.since.firstSynth) {
     out.push(p.since.firstSynth);
   } else if (p.since.changes.length === 0) {
-    out.push("No reviewable setting changed since the previous synth in this folder.");
+    out.push(`No reviewable setting changed since ${p.baseline}.`);
   } else {
-    out.push(...p.since.changes.map((c) => `- ${c}`));
+    out.push(`Since ${p.baseline}; highest level **${highestSettingLevel(p.since.changes)}** (levels as \`npm run review\` gives them to the plan: README "Reviewing a pull request").`, "");
+    out.push(...p.since.changes.map((c) => `- **${c.level}**: ${c.text}`));
   }
   out.push("", "## Policy exceptions", "");
   if (p.since.exceptions.length === 0) {
@@ -97,12 +115,12 @@ export function renderReviewPage(p: ReviewPageProps): string {
       out.push(`| ${c.name} | ${code(stack)} | ${c.region}${c.region !== cluster.region ? " (cross-region)" : ""} | ${code(c.vpcId)} | ${c.allowedCidrs.map(code).join(", ")} | ${service} |`);
     }
   }
-  out.push("", "## Changes since the port lock", "");
+  out.push("", "## Ports and brokers in the plan", "");
   const ch = p.changes;
   if (!ch.hadLock) {
-    out.push(`No port lock existed; ${code(p.lockFile)} now records every port above.`);
+    out.push(`No port lock to compare with; ${code(p.lockFile)} now records every port above.`);
   } else if (ch.added.length + ch.removed.length + ch.moved.length === 0 && !ch.bootstrapMoved && !ch.hostnameChanged && !ch.clusterRenamed) {
-    out.push(`No broker was added, removed or moved since ${code(p.lockFile)}.`);
+    out.push(`No broker was added, removed or moved since ${p.baseline}.`);
   } else {
     if (ch.clusterRenamed) {
       out.push(`- **Cluster renamed** ${ch.clusterRenamed.from} → ${ch.clusterRenamed.to} (allowed with --allow-port-change): the NLB, its target groups and the endpoint service are replaced; every consumer endpoint must be re-created and accepted.`);
@@ -117,10 +135,10 @@ export function renderReviewPage(p: ReviewPageProps): string {
       out.push(`- **Broker ${m.broker} port moved** ${m.from} → ${m.to} (allowed with --allow-port-change): its listener, consumer rules and advertised.listeners change together.`);
     }
     for (const a of ch.added) {
-      out.push(`- Broker ${a.broker} added on port ${a.port}; for it the plan adds: ${brokerAddresses(a.broker, a.port, p.config, false).join(", ")}.`);
+      out.push(`- Broker ${a.broker} added on port ${a.port}; for it the plan adds: ${brokerAddresses(a.broker, a.port, sideOf(p.config)).join(", ")}.`);
     }
     for (const r of ch.removed) {
-      out.push(`- Broker ${r.broker} removed (was port ${r.port}); for it the plan destroys: ${brokerAddresses(r.broker, r.port, p.config, true).join(", ")}.`);
+      out.push(`- Broker ${r.broker} removed (was port ${r.port}); for it the plan destroys: ${brokerAddresses(r.broker, r.port, p.baselineSettings && sideOfSettings(p.baselineSettings)).join(", ")}.`);
     }
     if (ch.added.length + ch.removed.length > 0) {
       out.push("", "A broker changes nothing else; what else the plan adds, changes or destroys comes from the other changes listed above.");

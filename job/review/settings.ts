@@ -1,13 +1,11 @@
-import * as fs from "node:fs";
-import * as path from "node:path";
-import { Config, DEFAULT_DENIED_REGIONS } from "../../config/schema";
+import { Config, DEFAULT_DENIED_REGIONS, stateKey } from "../../config/schema";
 import { PortPlan } from "../../modules/kafka-broker-ports/allocation";
-import { stateKey } from "../../stacks/aws-access";
+import { Level, LEVELS } from "./plan-review";
 
 /**
- * Every setting a plan reviewer must see when it changes, as one synth produced them. The synth
- * writes it beside REVIEW.md (`review-settings.json`), and the next synth into the same folder
- * compares against it: REVIEW.md then says what this synth changes, not only what it contains.
+ * Every setting a plan reviewer must see when it changes, as one synth produced them. The port
+ * lock records them beside the configuration (committed with it), so REVIEW.md says what changed
+ * since the lock, or since the lock at a git ref (`--base`): a fresh checkout in CI has a baseline.
  */
 export interface ReviewSettings {
   readonly version: typeof SETTINGS_VERSION;
@@ -24,8 +22,7 @@ export interface ReviewSettings {
 
 type Value = string | number | boolean | null | readonly string[] | Readonly<Record<string, string>>;
 
-export const SETTINGS_FILE = "review-settings.json";
-const SETTINGS_VERSION = 1;
+export const SETTINGS_VERSION = 1;
 
 export function reviewSettings(config: Config, ports: PortPlan): ReviewSettings {
   const { cluster, consumers, state } = config;
@@ -35,6 +32,9 @@ export function reviewSettings(config: Config, ports: PortPlan): ReviewSettings 
     cluster: {
       name: cluster.name,
       region: cluster.region,
+      // The account the stack deploys into: a change moves the whole stack to another account.
+      profile: cluster.profile ?? null,
+      assumeRoleArn: cluster.assumeRoleArn ?? null,
       vpcId: cluster.vpcId,
       subnetIds: cluster.subnetIds,
       advertisedHostname: cluster.advertisedHostname,
@@ -58,6 +58,8 @@ export function reviewSettings(config: Config, ports: PortPlan): ReviewSettings 
         c.name,
         {
           region: c.region,
+          profile: c.profile ?? null,
+          assumeRoleArn: c.assumeRoleArn ?? null,
           vpcId: c.vpcId,
           subnetIds: c.subnetIds,
           allowedCidrs: c.allowedCidrs,
@@ -98,12 +100,17 @@ export function policyExceptions({ cluster, consumers, policy }: Config): string
   return found;
 }
 
+/** One reviewable change, at the plan review's level of what clients see. */
+export interface SettingChange {
+  readonly level: Level;
+  readonly text: string;
+}
+
 export interface SettingsComparison {
   /** Why there is nothing to compare with, when there is not. */
   readonly firstSynth?: string;
-  /** One Markdown sentence per changed setting. */
-  readonly changes: readonly string[];
-  /** Exceptions in effect, each marked when the previous synth did not have it. */
+  readonly changes: readonly SettingChange[];
+  /** Exceptions in effect, each marked when the baseline did not have it. */
   readonly exceptions: ReadonlyArray<{ readonly text: string; readonly isNew: boolean }>;
 }
 
@@ -111,114 +118,167 @@ const code = (v: unknown) => (v === null || v === undefined ? "(none)" : `\`${ty
 const isList = (v: Value | undefined): v is readonly string[] => Array.isArray(v);
 const isMap = (v: Value | undefined): v is Readonly<Record<string, string>> => v !== null && typeof v === "object" && !Array.isArray(v);
 
-/** Why a reviewer should look twice at a setting's change: what the plan will do. */
-const CONSEQUENCES: Record<string, string> = {
-  "cluster.subnetIds": "an NLB cannot leave a subnet: removing one replaces the NLB and the endpoint service, and every consumer endpoint must be re-created",
-  "cluster.vpcId": "replaces the NLB, every target group and the endpoint service",
-  "cluster.targetType": "replaces every target group (new ones first)",
-  "cluster.brokerTargetPort": "replaces every target group (new ones first); each broker must listen on the new port",
-  "cluster.allowedPrincipals": "who may create endpoints to the service",
-  "cluster.acceptanceRequired": "whether new endpoint connections wait for approval",
-  "cluster.deletionProtection": "whether AWS refuses to delete the NLB",
-  "cluster.tcpIdleTimeoutSeconds": "clients' `connections.max.idle.ms` (client_config) follows it",
-  "cluster.listenerName": "every broker's server.properties lines change",
-  "cluster.listenerSecurityProtocol": "every broker's and client's protocol changes",
-  "consumers.allowedCidrs": "an added CIDR gets its own security group with a rule for every Kafka port, a removed one loses them, and the endpoint's security_group_ids is updated in place",
-  "consumers.serviceName": "replaces the endpoint",
-  "consumers.vpcId": "replaces the endpoint, its security group and the zone association",
+const ACCOUNT = "moves the stack to another AWS account: the next plan creates every resource there and leaves the old ones orphaned in the old account";
+
+/**
+ * What a setting's change does, at which level. `removed`/`added` split a list setting where the
+ * two directions differ (a CIDR removed cuts clients off, one added cuts no one).
+ */
+const CONSEQUENCES: Record<string, { readonly level: Level; readonly why?: string; readonly removed?: { readonly level: Level; readonly why: string } }> = {
+  "cluster.region": { level: "outage", why: "replaces everything in another region" },
+  "cluster.profile": { level: "outage", why: ACCOUNT },
+  "cluster.assumeRoleArn": { level: "outage", why: ACCOUNT },
+  "cluster.subnetIds": {
+    level: "client-visible",
+    why: "the NLB serves from more zones",
+    removed: { level: "outage", why: "an NLB cannot leave a subnet: removing one replaces the NLB and the endpoint service, and every consumer endpoint must be re-created" },
+  },
+  "cluster.vpcId": { level: "outage", why: "replaces the NLB, every target group and the endpoint service" },
+  "cluster.name": {
+    level: "outage",
+    why: "renames the stacks: the new stacks start from empty state and create everything anew, and the old ones stay deployed until destroyed (where the state is carried over, as in a plain-Terraform root, the NLB and its target groups are replaced)",
+  },
+  "cluster.advertisedHostname": { level: "outage", why: "every consumer's private zone and alias are replaced; brokers' advertised.listeners and clients' bootstrap.servers change together" },
+  "cluster.bootstrapPort": { level: "disruptive", why: "every client's bootstrap.servers must change" },
+  "cluster.targetType": { level: "disruptive", why: "replaces every target group (new ones first)" },
+  "cluster.brokerTargetPort": { level: "disruptive", why: "replaces every target group (new ones first); each broker must listen on the new port" },
+  "cluster.allowedPrincipals": {
+    level: "additive",
+    why: "who may create endpoints to the service",
+    removed: { level: "client-visible", why: "a removed principal can create no new endpoint; existing connections stay" },
+  },
+  "cluster.acceptanceRequired": { level: "client-visible", why: "whether new endpoint connections wait for approval" },
+  "cluster.deletionProtection": { level: "none", why: "whether AWS refuses to delete the NLB" },
+  "cluster.tcpIdleTimeoutSeconds": { level: "client-visible", why: "clients' `connections.max.idle.ms` (client_config) follows it" },
+  "cluster.deregistrationDelaySeconds": { level: "client-visible", why: "how long a leaving broker keeps its connections" },
+  "cluster.listenerName": { level: "client-visible", why: "every broker's server.properties lines change" },
+  "cluster.listenerSecurityProtocol": { level: "client-visible", why: "every broker's and client's protocol changes" },
+  "cluster.alarms.actions": { level: "none" },
+  "cluster.tags": { level: "none" },
+  "consumers.region": { level: "outage", why: "replaces the consumer's endpoint, groups and zone in another region" },
+  "consumers.profile": { level: "outage", why: ACCOUNT },
+  "consumers.assumeRoleArn": { level: "outage", why: ACCOUNT },
+  "consumers.allowedCidrs": {
+    level: "additive",
+    why: "an added CIDR gets its own security group with a rule for every Kafka port, and the endpoint's security_group_ids is updated in place",
+    removed: { level: "disruptive", why: "clients in a removed CIDR lose access: its security group and rules are destroyed" },
+  },
+  "consumers.subnetIds": { level: "client-visible", why: "the endpoint's network interfaces change; connections through a removed subnet are cut" },
+  "consumers.serviceName": { level: "outage", why: "replaces the endpoint" },
+  "consumers.hostedZoneId": { level: "outage", why: "the alias record moves to another zone" },
+  "consumers.vpcId": { level: "outage", why: "replaces the endpoint, its security groups and the zone association" },
+  "consumers.tags": { level: "none" },
 };
 
-function listChange(label: string, from: readonly string[], to: readonly string[]): string | undefined {
+function listChanges(key: string, label: string, from: readonly string[], to: readonly string[]): SettingChange[] {
   const added = to.filter((x) => !from.includes(x));
   const removed = from.filter((x) => !to.includes(x));
-  if (added.length + removed.length === 0) return undefined;
+  const c = CONSEQUENCES[key];
+  const level = c?.level ?? "client-visible";
+  if (c?.removed && removed.length) {
+    return [
+      ...(removed.length ? [{ level: c.removed.level, text: `${label}: removed ${removed.map(code).join(", ")} (${c.removed.why})` }] : []),
+      ...(added.length ? [{ level, text: `${label}: added ${added.map(code).join(", ")}${c.why ? ` (${c.why})` : ""}` }] : []),
+    ];
+  }
+  if (added.length + removed.length === 0) return [];
   const parts = [...(added.length ? [`added ${added.map(code).join(", ")}`] : []), ...(removed.length ? [`removed ${removed.map(code).join(", ")}`] : [])];
-  return `${label}: ${parts.join("; ")}`;
+  return [{ level, text: `${label}: ${parts.join("; ")}${c?.why ? ` (${c.why})` : ""}` }];
 }
 
-function mapChange(label: string, from: Readonly<Record<string, string>>, to: Readonly<Record<string, string>>): string | undefined {
-  const keys = [...new Set([...Object.keys(from), ...Object.keys(to)])].sort();
-  const parts = keys.flatMap((k) => (from[k] === to[k] ? [] : [`${k} ${code(from[k])} → ${code(to[k])}`]));
-  return parts.length ? `${label}: ${parts.join(", ")}` : undefined;
+function fieldChanges(key: string, label: string, from: Value | undefined, to: Value | undefined): SettingChange[] {
+  if (isList(from) || isList(to)) return listChanges(key, label, isList(from) ? from : [], isList(to) ? to : []);
+  const c = CONSEQUENCES[key];
+  const level = c?.level ?? "client-visible";
+  const why = c?.why ? ` (${c.why})` : "";
+  if (isMap(from) || isMap(to)) {
+    const [was, now] = [isMap(from) ? from : {}, isMap(to) ? to : {}];
+    const keys = [...new Set([...Object.keys(was), ...Object.keys(now)])].sort();
+    const parts = keys.flatMap((k) => (was[k] === now[k] ? [] : [`${k} ${code(was[k])} → ${code(now[k])}`]));
+    return parts.length ? [{ level, text: `${label}: ${parts.join(", ")}${why}` }] : [];
+  }
+  return (from ?? null) === (to ?? null) ? [] : [{ level, text: `${label}: ${code(from)} → ${code(to)}${why}` }];
 }
 
-function fieldChange(label: string, from: Value | undefined, to: Value | undefined): string | undefined {
-  if (isList(from) || isList(to)) return listChange(label, isList(from) ? from : [], isList(to) ? to : []);
-  if (isMap(from) || isMap(to)) return mapChange(label, isMap(from) ? from : {}, isMap(to) ? to : {});
-  return from === to ? undefined : `${label}: ${code(from)} → ${code(to)}`;
-}
-
-function withConsequence(sentence: string | undefined, key: string): string[] {
-  if (!sentence) return [];
-  const why = CONSEQUENCES[key];
-  return [why ? `${sentence} (${why})` : sentence];
-}
-
-function brokerChanges(previous: ReviewSettings["brokers"], current: ReviewSettings["brokers"]): string[] {
+function brokerChanges(previous: ReviewSettings["brokers"], current: ReviewSettings["brokers"]): SettingChange[] {
   const ids = [...new Set([...Object.keys(previous), ...Object.keys(current)])].sort((a, b) => Number(a) - Number(b));
-  return ids.flatMap((id) => {
+  return ids.flatMap((id): SettingChange[] => {
     const [was, now] = [previous[id], current[id]];
-    if (!was) return [`Broker ${id} added: port ${now.port}, target ${code(now.target)}`];
-    if (!now) return [`Broker ${id} removed (was port ${was.port}, target ${code(was.target)})`];
-    const out: string[] = [];
+    if (!was) return [{ level: "additive", text: `Broker ${id} added: port ${now.port}, target ${code(now.target)}` }];
+    if (!now) return [{ level: "disruptive", text: `Broker ${id} removed (was port ${was.port}, target ${code(was.target)}): its clients' connections through PrivateLink end` }];
+    const out: SettingChange[] = [];
     if (was.target !== now.target) {
-      out.push(`Broker ${id} target: ${code(was.target)} → ${code(now.target)} (replaces \`aws_lb_target_group_attachment.broker["${id}"]\` and \`…bootstrap["${id}"]\`: the broker's traffic moves to the new target)`);
+      out.push({
+        level: "disruptive",
+        text: `Broker ${id} target: ${code(was.target)} → ${code(now.target)} (replaces \`aws_lb_target_group_attachment.broker["${id}"]\` and \`…bootstrap["${id}"]\`: the broker's traffic moves to the new target)`,
+      });
     }
-    if (was.port !== now.port) out.push(`Broker ${id} port: ${was.port} → ${now.port} (clients that bootstrapped keep using the old port)`);
+    if (was.port !== now.port) out.push({ level: "disruptive", text: `Broker ${id} port: ${was.port} → ${now.port} (clients that bootstrapped keep using the old port)` });
     return out;
   });
 }
 
-function consumerChanges(previous: ReviewSettings["consumers"], current: ReviewSettings["consumers"]): string[] {
+function consumerChanges(previous: ReviewSettings["consumers"], current: ReviewSettings["consumers"]): SettingChange[] {
   const names = [...new Set([...Object.keys(previous), ...Object.keys(current)])].sort();
-  return names.flatMap((name) => {
+  return names.flatMap((name): SettingChange[] => {
     const [was, now] = [previous[name], current[name]];
-    if (!was) return [`Consumer \`${name}\` added (${now.region}, ${code(now.vpcId)}, CIDRs ${(now.allowedCidrs as string[]).map(code).join(", ")})`];
-    if (!now) return [`Consumer \`${name}\` removed: its stack is no longer synthesized, but its endpoint, zone and rules stay deployed until destroyed (put it back, \`cdktf destroy\` its stack, then remove it)`];
+    if (!was) return [{ level: "additive", text: `Consumer \`${name}\` added (${now.region}, ${code(now.vpcId)}, CIDRs ${(now.allowedCidrs as string[]).map(code).join(", ")})` }];
+    if (!now) {
+      return [{ level: "none", text: `Consumer \`${name}\` removed: its stack is no longer synthesized, but its endpoint, zone and rules stay deployed until destroyed (put it back, \`cdktf destroy\` its stack, then remove it)` }];
+    }
     const fields = [...new Set([...Object.keys(was), ...Object.keys(now)])];
-    return fields.flatMap((f) => withConsequence(fieldChange(`\`consumers.${name}.${f}\``, was[f], now[f]), `consumers.${f}`));
+    return fields.flatMap((f) => fieldChanges(`consumers.${f}`, `\`consumers.${name}.${f}\``, was[f], now[f]));
   });
 }
 
-function endpointsChange(from: Value | undefined, to: Value | undefined): string[] {
+function endpointsChange(from: Value | undefined, to: Value | undefined): SettingChange[] {
   const was = isList(from) ? from : [];
   const now = isList(to) ? to : [];
   const accepted = now.filter((e) => !was.includes(e));
   const rejected = was.filter((e) => !now.includes(e));
   return [
-    ...(accepted.length ? [`\`cluster.acceptEndpoints\`: accepts ${accepted.map(code).join(", ")}`] : []),
-    ...(rejected.length ? [`\`cluster.acceptEndpoints\`: **rejects** ${rejected.map(code).join(", ")} (no longer listed: the plan destroys its acceptance, and that endpoint's clients lose the cluster)`] : []),
+    ...(accepted.length ? [{ level: "additive" as const, text: `\`cluster.acceptEndpoints\`: accepts ${accepted.map(code).join(", ")}` }] : []),
+    ...(rejected.length
+      ? [{ level: "outage" as const, text: `\`cluster.acceptEndpoints\`: **rejects** ${rejected.map(code).join(", ")} (no longer listed: the plan destroys its acceptance, and that endpoint's clients lose the cluster)` }]
+      : []),
   ];
 }
 
-/** The reviewable differences between the previous synth's settings and this one's. */
+/** The reviewable differences between the baseline's settings and this synth's. */
 export function compareSettings(before: ReviewSettings | { readonly reason: string }, current: ReviewSettings): SettingsComparison {
   if ("reason" in before) return { firstSynth: before.reason, changes: [], exceptions: current.policyExceptions.map((text) => ({ text, isNew: false })) };
   const previous = before;
   const exceptions = current.policyExceptions.map((text) => ({ text, isNew: !previous.policyExceptions.includes(text) }));
   const clusterFields = [...new Set([...Object.keys(previous.cluster), ...Object.keys(current.cluster)])];
-  const changes = [
+  const changes: SettingChange[] = [
     ...clusterFields.flatMap((f) =>
-      f === "acceptEndpoints" ? endpointsChange(previous.cluster[f], current.cluster[f]) : withConsequence(fieldChange(`\`cluster.${f}\``, previous.cluster[f], current.cluster[f]), `cluster.${f}`),
+      f === "acceptEndpoints" ? endpointsChange(previous.cluster[f], current.cluster[f]) : fieldChanges(`cluster.${f}`, `\`cluster.${f}\``, previous.cluster[f], current.cluster[f]),
     ),
     ...brokerChanges(previous.brokers, current.brokers),
     ...consumerChanges(previous.consumers, current.consumers),
-    ...(previous.state === current.state ? [] : [`State: ${previous.state} → ${current.state} (add \`--migrate-state\` to the next \`cdktf deploy\`, or run \`terraform init -migrate-state\` in each stack folder, before the next plan)`]),
+    ...(previous.state === current.state
+      ? []
+      : [{ level: "none" as const, text: `State: ${previous.state} → ${current.state} (add \`--migrate-state\` to the next \`cdktf deploy\`, or run \`terraform init -migrate-state\` in each stack folder, before the next plan)` }]),
   ];
   const dropped = previous.policyExceptions.filter((text) => !current.policyExceptions.includes(text));
-  changes.push(...dropped.map((text) => `Policy exception withdrawn: ${text}`));
+  changes.push(...dropped.map((text) => ({ level: "none" as const, text: `Policy exception withdrawn: ${text}` })));
   return { changes, exceptions };
 }
 
-/** The settings a previous synth left in `dir`, or why there are none to compare with. */
-export function previousSettings(dir: string): ReviewSettings | { readonly reason: string } {
-  const file = path.join(dir, SETTINGS_FILE);
-  if (!fs.existsSync(file)) return { reason: `First synth: no previous output in \`${path.basename(dir)}\` to compare with.` };
-  try {
-    const parsed = JSON.parse(fs.readFileSync(file, "utf8")) as ReviewSettings;
-    if (parsed.version === SETTINGS_VERSION && parsed.cluster && parsed.brokers && parsed.consumers && Array.isArray(parsed.policyExceptions)) return parsed;
-  } catch {
-    // reported below: an unreadable file is never trusted
-  }
-  return { reason: `The previous output's \`${SETTINGS_FILE}\` cannot be read: the sections below show the settings as they are now, not what changed.` };
+/** The highest level among the changes, none without any. */
+export const highestSettingLevel = (changes: readonly SettingChange[]): Level =>
+  changes.reduce<Level>((top, c) => (LEVELS.indexOf(c.level) > LEVELS.indexOf(top) ? c.level : top), "none");
+
+/** The shape a lock's `settings` must have: anything else is not what this tool writes. */
+export function settingsProblems(v: unknown): string[] {
+  const isObject = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null && !Array.isArray(x);
+  if (!isObject(v)) return ["settings: must be an object"];
+  const problems: string[] = [];
+  if (v.version !== SETTINGS_VERSION) problems.push(`settings.version: ${JSON.stringify(v.version)} must be ${SETTINGS_VERSION}`);
+  for (const key of ["cluster", "brokers", "consumers"]) if (!isObject(v[key])) problems.push(`settings.${key}: must be an object`);
+  if (!Array.isArray(v.policyExceptions) || !v.policyExceptions.every((e) => typeof e === "string")) problems.push("settings.policyExceptions: must be a list of strings");
+  if (typeof v.state !== "string") problems.push("settings.state: must be a string");
+  const known = ["version", "cluster", "brokers", "consumers", "policyExceptions", "state"];
+  for (const key of Object.keys(v)) if (!known.includes(key)) problems.push(`settings.${JSON.stringify(key)}: unknown field`);
+  return problems;
 }

@@ -1,0 +1,73 @@
+/**
+ * Real saved plans of a deployed project: a configuration variant is synthesized by the main job
+ * into a folder of its own, beside copies of the deployed states, and each named stack is planned
+ * by terraform with the real AWS provider against the emulator (`terraform plan -out`, then
+ * `terraform show -json`), as a pull request's CI would plan it. The deployment is never changed.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { stringify } from "yaml";
+import type { ConfigInput } from "../../config/schema";
+import { EmulatedProject, runBounded } from "../../emulator/emulator";
+import { runSynth } from "../../job/job";
+
+const TIMEOUT_MS = 180_000;
+
+export class PlanWorkshop {
+  readonly dir: string;
+  private readonly initialized = new Set<string>();
+
+  constructor(private readonly project: EmulatedProject) {
+    this.dir = path.join(project.dir, "review");
+    fs.mkdirSync(this.dir, { recursive: true });
+  }
+
+  private async terraform(cwd: string, dataDir: string, args: readonly string[]): Promise<string> {
+    const run = await runBounded("terraform", args, { cwd, env: { ...this.project.env(), TF_DATA_DIR: dataDir }, timeoutMs: TIMEOUT_MS });
+    if (run.status !== 0) throw new Error(`terraform ${args.join(" ")} in ${cwd} failed (exit ${run.status}):\n${run.output.slice(-4000)}`);
+    return run.output;
+  }
+
+  /** Plans `dir` (a root module) with its own data folder; returns the path of the plan's JSON. */
+  async planFolder(dir: string, name: string): Promise<string> {
+    const dataDir = path.join(this.dir, `.terraform-${name}`);
+    if (!this.initialized.has(dataDir)) {
+      await this.terraform(dir, dataDir, ["init", "-input=false", "-no-color"]);
+      this.initialized.add(dataDir);
+    }
+    const planFile = path.join(this.dir, `${name}.tfplan`);
+    // -refresh=false: the deployed state is what moto holds (the deploy test reads it back); -lock=false: the state is a copy.
+    await this.terraform(dir, dataDir, ["plan", "-input=false", "-no-color", "-refresh=false", "-lock=false", `-out=${planFile}`]);
+    const json = path.join(this.dir, `${name}.json`);
+    fs.writeFileSync(json, await this.terraform(dir, dataDir, ["show", "-json", planFile]));
+    return json;
+  }
+
+  /**
+   * Synthesizes `document` with the deployed port lock as its lock, beside copies of the deployed
+   * states, and plans `stacks`; returns each plan's JSON file, by stack.
+   */
+  async plan(
+    name: string,
+    document: ConfigInput,
+    stacks: readonly string[],
+    { allowPortChange = false, stateOf = {} }: { allowPortChange?: boolean; /** Stack → the deployed stack whose state it starts from (a renamed stack). */ stateOf?: Record<string, string> } = {},
+  ): Promise<Record<string, string>> {
+    const configFile = path.join(this.dir, path.basename(this.project.configFile));
+    fs.writeFileSync(configFile, stringify(document));
+    const lock = this.project.configFile.replace(/\.ya?ml$/, ".ports.lock.json");
+    fs.copyFileSync(lock, configFile.replace(/\.ya?ml$/, ".ports.lock.json"));
+    for (const state of fs.readdirSync(this.project.dir).filter((f) => /^terraform\..*\.tfstate$/.test(f))) {
+      fs.copyFileSync(path.join(this.project.dir, state), path.join(this.dir, state));
+    }
+    for (const [stack, from] of Object.entries(stateOf)) {
+      fs.copyFileSync(path.join(this.project.dir, `terraform.${from}.tfstate`), path.join(this.dir, `terraform.${stack}.tfstate`));
+    }
+    const out = path.join(this.dir, "synth");
+    runSynth({ configFile, outDir: out, modulesOutDir: path.join(this.dir, "modules"), allowPortChange });
+    const plans: Record<string, string> = {};
+    // One at a time: each terraform process loads the AWS provider (about 1 GB of memory, most of a core).
+    for (const stack of stacks) plans[stack] = await this.planFolder(path.join(out, "stacks", stack), `${name}-${stack}`);
+    return plans;
+  }
+}
