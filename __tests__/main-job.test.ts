@@ -389,6 +389,10 @@ describe("main job", () => {
       expect(run.status).toBe(0);
       expect(run.stdout).toContain("Port lock: broker 4 added on port 6004");
       expect(run.stdout).toContain("Port lock: broker 3 removed (was port 6003)");
+      // The console says what changed, with its level, as REVIEW.md does.
+      expect(run.stdout).toContain("What changes since the port lock cluster.ports.lock.json:\n");
+      expect(run.stdout).toContain("\n  disruptive: Broker 3 removed (was port 6003, target 10.0.0.13)");
+      expect(run.stdout).toContain("\n  disruptive: consumers.analytics.allowedCidrs: removed 10.20.0.0/16");
       expect(JSON.parse(fs.readFileSync(path.join(dir, "cluster.ports.lock.json"), "utf8")).brokers).toEqual({ "1": 6001, "2": 6002, "4": 6004 });
       const review = fs.readFileSync(path.join(out(), "REVIEW.md"), "utf8");
       expect(review).toContain('Broker 4 added on port 6004; for it the plan adds: `module.kafka.aws_lb_listener.broker["4"]`');

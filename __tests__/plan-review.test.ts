@@ -60,16 +60,30 @@ describe("plan review", () => {
     expect(brief([text])).toEqual([{ address: `${m}.aws_lb_listener.broker["7"]`, level: "disruptive", brokers: [{ id: "7", port: 6007 }], cidrs: [], consumers: [] }]);
   });
 
-  it("recognises a module instance by its resources when the source is not a published folder, and lists what it does not know as unknown", () => {
+  it("recognises a module instance by its resources when the source names no published folder, and lists what it does not know as unknown", () => {
     const text = plan(
-      [rc("module.kafka", "aws_vpc_endpoint_service.this", ["delete", "create"], {}, {}, { change: { actions: ["delete", "create"], before: {}, after: {}, replace_paths: [["network_load_balancer_arns"]] } }), rc("", "aws_db_instance.main", ["delete"], {}, null)],
-      { kafka: { source: "app.terraform.io/acme/kafka/aws" } },
+      [
+        rc("module.kafka", "aws_lb.this", ["no-op"], {}, {}),
+        rc("module.kafka", "aws_vpc_endpoint_service.this", ["delete", "create"], {}, {}, { change: { actions: ["delete", "create"], before: {}, after: {}, replace_paths: [["network_load_balancer_arns"]] } }),
+        rc("", "aws_db_instance.main", ["delete"], {}, null),
+        // A user's own module with an endpoint named like the consumer module's is not taken for it.
+        rc("module.endpoints", "aws_vpc_endpoint.this", ["delete"], {}, null),
+        rc("module.endpoints", "aws_route53_record.this", ["delete"], {}, null),
+        rc("module.endpoints", "aws_vpc_endpoint_policy.this", ["delete"], {}, null),
+      ],
+      { kafka: { source: "app.terraform.io/acme/kafka/aws" }, endpoints: { source: "./endpoints" } },
     );
-    const [service, db] = review(text);
+    const [service, db, ...own] = review(text);
     expect(service).toMatchObject({ level: "outage", reason: expect.stringContaining("replaced: `network_load_balancer_arns` cannot change in place") });
     expect(db).toMatchObject({ address: "aws_db_instance.main", level: "unknown", reason: expect.stringMatching(/^not a resource of the published modules/) });
+    expect(own.map((c) => c.level)).toEqual(["unknown", "unknown", "unknown"]);
     // unknown never raises the highest level: the review cannot judge it
-    expect(highestLevel([db])).toBe("none");
+    expect(highestLevel([db, ...own])).toBe("none");
+  });
+
+  it("takes a registry source that names the published module for it", () => {
+    const text = plan([rc("module.kafka", 'aws_lb_listener.broker["1"]', ["create"], null, { port: 6001 })], { kafka: { source: "app.terraform.io/acme/kafka-privatelink-provider/aws" } });
+    expect(review(text)[0]).toMatchObject({ level: "additive", brokers: [{ id: "1", port: 6001 }] });
   });
 
   it("levels updates in place by what changes: tags are none, a port is a move (disruptive), deregistration delay client-visible", () => {

@@ -104,10 +104,11 @@ const callAddress = (instance: string) => instance.replace(/\[[^\]]*\]/g, "");
 
 function moduleKind(plan: Plan, moduleAddress: string, signatures: ReadonlyMap<string, ModuleKind>): ModuleKind | undefined {
   const source = plan.sources.get(callAddress(moduleAddress));
-  // A local path, `git::…//modules/x?ref=v0.2.0` or a registry address: its last folder names the module.
-  const folder = source?.replace(/[?#].*$/, "").replace(/\/+$/, "").split(/\/+/).pop();
+  // A local path, `git::…//dist/modules/x?ref=v0.2.0` or a registry address (`acme/x/aws`): one of its segments names the module.
+  const segments = source?.replace(/[?#].*$/, "").split(/\/+/) ?? [];
   const bySource: Record<string, ModuleKind> = { "kafka-privatelink-provider": "provider", "kafka-privatelink-consumer": "consumer", "kafka-broker-ports": "broker-ports" };
-  return (folder && bySource[folder]) || signatures.get(moduleAddress);
+  const named = segments.map((s) => bySource[s]).find(Boolean);
+  return named ?? signatures.get(moduleAddress);
 }
 
 /** A key of a for_each resource, as the plan writes it. */
@@ -278,11 +279,14 @@ export const REVIEWED_RESOURCES: Readonly<Record<string, readonly string[]>> = {
   "kafka-broker-ports": [],
 };
 
-const SIGNATURES: ReadonlyArray<readonly [string, ModuleKind]> = [
-  ["aws_vpc_endpoint_service.this", "provider"],
-  ["aws_lb_listener.broker", "provider"],
-  ["aws_vpc_endpoint.this", "consumer"],
-  ["aws_vpc_security_group_ingress_rule.client", "consumer"],
+/**
+ * A module instance whose call's source does not name a published module (a vendored copy, a
+ * renamed folder) is one only if it has the module's key resources and no resource the module
+ * lacks: a user's own module with an `aws_vpc_endpoint.this` is not taken for the consumer module.
+ */
+const SIGNATURES: ReadonlyArray<readonly [ModuleKind, readonly string[]]> = [
+  ["provider", ["aws_lb.this", "aws_vpc_endpoint_service.this"]],
+  ["consumer", ["aws_vpc_endpoint.this", "aws_route53_record.this"]],
 ];
 
 function replacementReason(c: ResourceChange): string {
@@ -384,8 +388,9 @@ export function moduleInstances(plan: Plan): ModuleInstance[] {
   for (const c of plan.changes) if (c.mode === "managed") byModule.set(moduleOf(c), [...(byModule.get(moduleOf(c)) ?? []), c]);
   const signatures = new Map<string, ModuleKind>();
   for (const [address, changes] of byModule) {
-    const found = SIGNATURES.find(([signature]) => changes.some((c) => `${c.type}.${c.name}` === signature));
-    if (found) signatures.set(address, found[1]);
+    const resources = new Set(changes.map((c) => `${c.type}.${c.name}`));
+    const found = SIGNATURES.find(([kind, keys]) => keys.every((k) => resources.has(k)) && [...resources].every((r) => r in RULES[kind]));
+    if (found) signatures.set(address, found[0]);
   }
   return [...byModule].flatMap(([address, changes]) => {
     const kind = moduleKind(plan, address, signatures);
