@@ -8,8 +8,10 @@ import { parseArgs } from "node:util";
 import { loadConfig } from "../config/load";
 import { ConfigError } from "../config/validate";
 import { doctorTarget, runDoctor } from "./doctor";
-import { ClientPropertiesError, clientSettings, readClientProperties } from "./properties";
+import { ClientPropertiesError, clientSettings, MAX_PROPERTIES_BYTES, MAX_TRUSTSTORE_BYTES, readClientProperties } from "./properties";
 import { formatJson, formatText } from "./report";
+
+const MIB = 1024 * 1024;
 
 const USAGE = `Usage: npm run doctor -- --config FILE [--bootstrap HOST:PORT] [--client-properties FILE] [--json]
 
@@ -20,7 +22,8 @@ const USAGE = `Usage: npm run doctor -- --config FILE [--bootstrap HOST:PORT] [-
   --client-properties FILE   a Kafka client .properties file: security.protocol,
                              ssl.truststore.location/.type (PEM; JKS/PKCS12 through keytool),
                              sasl.mechanism, sasl.jaas.config, connections.max.idle.ms
-                             (default: the cluster's listener protocol, the system's CAs)
+                             (default: the cluster's listener protocol, the system's CAs);
+                             special files are refused, and files over ${MAX_PROPERTIES_BYTES / MIB} MiB (${MAX_TRUSTSTORE_BYTES / MIB} MiB a truststore)
   --json                     print the results as JSON`;
 
 /** `npm run doctor` runs from the package folder; paths are relative to where the user typed them. */

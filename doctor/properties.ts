@@ -4,8 +4,8 @@
  * with, the SASL mechanism and credentials, and the idle-connection limit.
  */
 import { spawnSync } from "node:child_process";
-import * as fs from "node:fs";
 import * as path from "node:path";
+import { readRegularFile } from "../config/regular-file";
 
 export const CLIENT_PROTOCOLS = ["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] as const;
 export type ClientProtocol = (typeof CLIENT_PROTOCOLS)[number];
@@ -13,6 +13,10 @@ export const SASL_MECHANISMS = ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] as co
 export type SaslMechanism = (typeof SASL_MECHANISMS)[number];
 /** Kafka's own default for `connections.max.idle.ms` (9 minutes). */
 export const KAFKA_DEFAULT_IDLE_MS = 540_000;
+/** A client .properties file is a few hundred bytes. */
+export const MAX_PROPERTIES_BYTES = 1024 * 1024;
+/** A truststore holds a few CAs; the JDK's whole cacerts, or every public CA as PEM, is about 200 KB. */
+export const MAX_TRUSTSTORE_BYTES = 4 * 1024 * 1024;
 
 /** A setting the doctor cannot use; the message names the file, key, value and rule. */
 export class ClientPropertiesError extends Error {
@@ -135,13 +139,11 @@ function readTruststore(source: string, props: Map<string, string>, baseDir: str
     return undefined;
   }
   const file = path.resolve(baseDir, location);
-  let bytes: Buffer;
-  try {
-    bytes = fs.readFileSync(file);
-  } catch (err) {
-    throw new ClientPropertiesError(source, "ssl.truststore.location", location, `cannot be read: ${(err as Error).message}`);
+  const read = readRegularFile(file, { maxBytes: MAX_TRUSTSTORE_BYTES, what: "a truststore", expected: "a PEM, JKS or PKCS12 truststore" });
+  if ("refused" in read) {
+    throw new ClientPropertiesError(source, "ssl.truststore.location", location, read.refused);
   }
-  const text = bytes.toString("utf8");
+  const text = read.bytes.toString("utf8");
   // Kafka's default truststore type is JKS; a PEM file is recognised by its content as well.
   const type = declared ?? (pemCertificates(text).length > 0 ? "PEM" : "JKS");
   if (!["PEM", "JKS", "PKCS12"].includes(type)) {
@@ -209,13 +211,14 @@ export function clientSettings(props: Map<string, string>, options: { source: st
   };
 }
 
-/** Reads and interprets a client properties file; relative paths in it resolve against `baseDir`. */
+/**
+ * Reads and interprets a client properties file (a regular file of at most MAX_PROPERTIES_BYTES);
+ * relative paths in it resolve against `baseDir`.
+ */
 export function readClientProperties(file: string, defaultProtocol: string, baseDir = process.cwd()): ClientSettings {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, "utf8");
-  } catch (err) {
-    throw new ClientPropertiesError(file, "(file)", file, `cannot be read: ${(err as Error).message}`);
+  const read = readRegularFile(file, { maxBytes: MAX_PROPERTIES_BYTES, what: "a client properties file", expected: "a Kafka client .properties file" });
+  if ("refused" in read) {
+    throw new ClientPropertiesError(file, "(file)", file, read.refused);
   }
-  return clientSettings(parseJavaProperties(text), { source: file, baseDir, defaultProtocol });
+  return clientSettings(parseJavaProperties(read.bytes.toString("utf8")), { source: file, baseDir, defaultProtocol });
 }

@@ -18,6 +18,23 @@ function doctor(args: string[]) {
   return { ...run, ms: Date.now() - started };
 }
 
+/**
+ * The doctor as `npm run doctor` starts it (package.json: node job/launch.js doctor/cli.ts), killed
+ * after `timeoutMs` rather than hanging the suite, and in 2 GB of address space, so that a reader
+ * without a size cap dies at once instead of taking the machine's memory.
+ */
+function boundedDoctor(args: string[], options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}) {
+  const started = Date.now();
+  const run = spawnSync("sh", ["-c", 'ulimit -v 2000000 && exec "$@"', "sh", process.execPath, path.join(REPO, "job", "launch.js"), path.join(REPO, "doctor", "cli.ts"), ...args], {
+    cwd: REPO,
+    encoding: "utf8",
+    timeout: options.timeoutMs ?? 15_000,
+    killSignal: "SIGKILL",
+    env: options.env ?? process.env,
+  });
+  return { ...run, ms: Date.now() - started };
+}
+
 describe("npm run doctor", () => {
   it("exits non-zero within 30 s with a one-line reason when the bootstrap does not answer", () => {
     const run = doctor(["--config", "examples/orders.yaml", "--bootstrap", "127.0.0.1:1"]);
@@ -50,6 +67,49 @@ describe("npm run doctor", () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+});
+
+describe("npm run doctor on hostile input", () => {
+  let dir: string;
+  beforeAll(() => {
+    // Builds the launcher's bundle once, so that the time limits below are the doctor's own.
+    expect(boundedDoctor(["--help"], { timeoutMs: 60_000 }).status).toBe(0);
+  }, 60_000);
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "doctor-hostile-"));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it("refuses a named pipe or a device as --client-properties or ssl.truststore.location at once, naming the key, the value and the rule (exit 2)", () => {
+    const fifo = path.join(dir, "pipe");
+    expect(spawnSync("mkfifo", [fifo]).status).toBe(0);
+    const props = path.join(dir, "client.properties");
+    const refused = (args: string[]) => {
+      const run = boundedDoctor(["--config", "examples/orders.yaml", "--bootstrap", "127.0.0.1:1", ...args]);
+      expect({ signal: run.signal, status: run.status, stdout: run.stdout }).toEqual({ signal: null, status: 2, stdout: "" });
+      expect(run.ms).toBeLessThan(10_000);
+      return run.stderr.trim();
+    };
+    expect(refused(["--client-properties", fifo])).toBe(`${fifo}: (file): ${JSON.stringify(fifo)} is not a regular file (a named pipe); give the path of a Kafka client .properties file`);
+    fs.writeFileSync(props, `security.protocol=SSL\nssl.truststore.location=${fifo}\n`);
+    expect(refused(["--client-properties", props])).toBe(`${props}: ssl.truststore.location: ${JSON.stringify(fifo)} is not a regular file (a named pipe); give the path of a PEM, JKS or PKCS12 truststore`);
+    fs.writeFileSync(props, "security.protocol=SSL\nssl.truststore.location=/dev/zero\n");
+    expect(refused(["--client-properties", props])).toBe(`${props}: ssl.truststore.location: "/dev/zero" is not a regular file (a device); give the path of a PEM, JKS or PKCS12 truststore`);
+  }, 60_000);
+
+  it("refuses a truststore or client properties file over its size cap, naming the cap", () => {
+    const props = path.join(dir, "client.properties");
+    const big = path.join(dir, "ca.pem");
+    fs.writeFileSync(big, Buffer.alloc(4 * 1024 * 1024 + 1, "A"));
+    fs.writeFileSync(props, `ssl.truststore.location=${big}\n`);
+    const run = boundedDoctor(["--config", "examples/orders.yaml", "--bootstrap", "127.0.0.1:1", "--client-properties", props]);
+    expect(run.status).toBe(2);
+    expect(run.stderr.trim()).toBe(`${props}: ssl.truststore.location: ${JSON.stringify(big)} is 4194305 bytes; a truststore may be at most 4194304 bytes`);
+    fs.writeFileSync(props, Buffer.alloc(1024 * 1024 + 1, "#"));
+    expect(boundedDoctor(["--config", "examples/orders.yaml", "--client-properties", props]).stderr.trim()).toBe(
+      `${props}: (file): ${JSON.stringify(props)} is 1048577 bytes; a client properties file may be at most 1048576 bytes`,
+    );
+  }, 60_000);
 });
 
 const keytool = spawnSync("keytool", ["-help"]).error ? "keytool (JDK) not found" : undefined;
