@@ -4,6 +4,8 @@
  * with, the SASL mechanism and credentials, and the idle-connection limit.
  */
 import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { readRegularFile } from "../config/regular-file";
 
@@ -17,6 +19,8 @@ export const KAFKA_DEFAULT_IDLE_MS = 540_000;
 export const MAX_PROPERTIES_BYTES = 1024 * 1024;
 /** A truststore holds a few CAs; the JDK's whole cacerts, or every public CA as PEM, is about 200 KB. */
 export const MAX_TRUSTSTORE_BYTES = 4 * 1024 * 1024;
+/** The environment variable keytool reads the truststore password from (`-storepass:env`). */
+const STOREPASS_VARIABLE = "KAFKA_PRIVATELINK_DOCTOR_STOREPASS";
 
 /** A setting the doctor cannot use; the message names the file, key, value and rule. */
 export class ClientPropertiesError extends Error {
@@ -108,17 +112,37 @@ function pemCertificates(text: string): string[] {
 
 /**
  * A JKS or PKCS12 truststore as PEM, through the JDK's keytool (what `keytool -list -rfc` prints
- * is every trusted certificate in PEM): the doctor's TLS stack (Node's) reads PEM only.
+ * is every trusted certificate in PEM): the doctor's TLS stack (Node's) reads PEM only. keytool
+ * reads a private copy of the bytes already checked (never the path again, which could have become
+ * a named pipe since), and the password from its environment: a command line is readable by every
+ * local user (`ps`, /proc/PID/cmdline), a process's environment only by its owner.
  */
-function keystoreCertificates(source: string, file: string, type: string, password: string | undefined): string[] {
-  const conversion = `convert it once with \`keytool -list -rfc -keystore ${file} -storetype ${type}${password === undefined ? "" : " -storepass ..."} > ca.pem\` and set ssl.truststore.type=PEM, ssl.truststore.location=ca.pem`;
-  const args = ["-list", "-rfc", "-keystore", file, "-storetype", type];
-  if (password !== undefined) {
-    args.push("-storepass", password);
+function keystoreCertificates(source: string, file: string, bytes: Buffer, type: string, password: string | undefined): string[] {
+  const conversion = `convert it once with \`keytool -list -rfc -keystore ${file} -storetype ${type} > ca.pem\` (it asks for the password) and set ssl.truststore.type=PEM, ssl.truststore.location=ca.pem`;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kafka-privatelink-doctor-"));
+  const copy = path.join(dir, "truststore");
+  let run;
+  try {
+    fs.writeFileSync(copy, bytes, { mode: 0o600 });
+    const args = ["-list", "-rfc", "-keystore", copy, "-storetype", type];
+    if (password !== undefined) {
+      args.push("-storepass:env", STOREPASS_VARIABLE);
+    }
+    run = spawnSync("keytool", args, {
+      encoding: "utf8",
+      timeout: 20_000,
+      // Without a password keytool asks for one: an empty answer lists the certificates unverified.
+      input: password === undefined ? "\n" : undefined,
+      env: password === undefined ? process.env : { ...process.env, [STOREPASS_VARIABLE]: password },
+    });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
-  const run = spawnSync("keytool", args, { encoding: "utf8", timeout: 20_000, input: password === undefined ? "\n" : undefined });
   if (run.error || run.status !== 0) {
-    const why = run.error ? "keytool (from a JDK) is not installed" : (run.stdout + run.stderr).trim().split("\n").pop();
+    const why =
+      (run.error as NodeJS.ErrnoException | undefined)?.code === "ENOENT"
+        ? "keytool (from a JDK) is not installed"
+        : (run.error?.message ?? (run.stdout + run.stderr).trim().split("\n").pop() ?? "").split(copy).join(file);
     throw new ClientPropertiesError(source, "ssl.truststore.location", file, `is a ${type} truststore the doctor could not read (${why}); ${conversion}`);
   }
   return pemCertificates(run.stdout);
@@ -149,7 +173,7 @@ function readTruststore(source: string, props: Map<string, string>, baseDir: str
   if (!["PEM", "JKS", "PKCS12"].includes(type)) {
     throw new ClientPropertiesError(source, "ssl.truststore.type", declared, "must be PEM, JKS or PKCS12");
   }
-  const certs = type === "PEM" ? pemCertificates(text) : keystoreCertificates(source, file, type, props.get("ssl.truststore.password"));
+  const certs = type === "PEM" ? pemCertificates(text) : keystoreCertificates(source, file, read.bytes, type, props.get("ssl.truststore.password"));
   if (certs.length === 0) {
     throw new ClientPropertiesError(source, "ssl.truststore.location", location, `holds no certificate (read as ${type})`);
   }

@@ -110,6 +110,38 @@ describe("npm run doctor on hostile input", () => {
       `${props}: (file): ${JSON.stringify(props)} is 1048577 bytes; a client properties file may be at most 1048576 bytes`,
     );
   }, 60_000);
+
+  it("never puts the truststore password on keytool's command line: it passes it in keytool's environment (-storepass:env)", () => {
+    const password = "s3cret-storepass-7d41";
+    const bin = path.join(dir, "bin");
+    fs.mkdirSync(bin);
+    // A keytool that records the command line any local user could read (/proc/<pid>/cmdline) and
+    // its environment, then prints a certificate.
+    fs.writeFileSync(
+      path.join(bin, "keytool"),
+      [
+        "#!/bin/sh",
+        `tr '\\0' '\\n' < /proc/$$/cmdline > ${JSON.stringify(path.join(dir, "cmdline"))}`,
+        `env > ${JSON.stringify(path.join(dir, "env"))}`,
+        "printf -- '-----BEGIN CERTIFICATE-----\\nMIIB\\n-----END CERTIFICATE-----\\n'",
+        "",
+      ].join("\n"),
+      { mode: 0o755 },
+    );
+    fs.writeFileSync(path.join(dir, "truststore.jks"), Buffer.from([0xfe, 0xed, 0xfe, 0xed, 0, 0, 0, 2]));
+    const props = path.join(dir, "client.properties");
+    fs.writeFileSync(props, ["security.protocol=SSL", `ssl.truststore.location=${path.join(dir, "truststore.jks")}`, `ssl.truststore.password=${password}`].join("\n"));
+    const run = boundedDoctor(["--config", "examples/orders.yaml", "--bootstrap", "127.0.0.1:1", "--client-properties", props], {
+      env: { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH}` },
+    });
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(1);
+    const cmdline = fs.readFileSync(path.join(dir, "cmdline"), "utf8").split("\n");
+    expect(cmdline.join(" ")).not.toContain(password);
+    const at = cmdline.indexOf("-storepass:env");
+    expect(at).toBeGreaterThan(0);
+    expect(fs.readFileSync(path.join(dir, "env"), "utf8").split("\n")).toContain(`${cmdline[at + 1]}=${password}`);
+  }, 60_000);
 });
 
 const keytool = spawnSync("keytool", ["-help"]).error ? "keytool (JDK) not found" : undefined;
