@@ -2,8 +2,9 @@
  * `npm run doctor` as a user runs it (a whole process), and reading a JKS truststore through the
  * JDK's keytool. ≈ 3 s. The doctor against real Kafka runs in the rehearsal (rehearsal.test.ts).
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { readClientProperties } from "../../doctor/properties";
@@ -33,6 +34,24 @@ function boundedDoctor(args: string[], options: { timeoutMs?: number; env?: Node
     env: options.env ?? process.env,
   });
   return { ...run, ms: Date.now() - started };
+}
+
+/** The same, without blocking this process: for tests that serve the doctor from here. */
+function doctorAsync(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string; ms: number }> {
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(REPO, "job", "launch.js"), path.join(REPO, "doctor", "cli.ts"), ...args], { cwd: REPO });
+    const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+    child.on("error", reject);
+    child.on("close", (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr, ms: Date.now() - started });
+    });
+  });
 }
 
 describe("npm run doctor", () => {
@@ -142,6 +161,35 @@ describe("npm run doctor on hostile input", () => {
     expect(at).toBeGreaterThan(0);
     expect(fs.readFileSync(path.join(dir, "env"), "utf8").split("\n")).toContain(`${cmdline[at + 1]}=${password}`);
   }, 60_000);
+
+  it("ends a run against a server that accepts connections and never answers by its overall deadline (--deadline), naming what was left unchecked", async () => {
+    const sockets: net.Socket[] = [];
+    const server = net.createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = server.address() as net.AddressInfo;
+      const run = await doctorAsync(["--config", "examples/orders.yaml", "--bootstrap", `127.0.0.1:${port}`, "--deadline", "4"]);
+      expect(run.stderr).toBe("");
+      expect(run.status).toBe(1);
+      expect(run.ms).toBeLessThan(10_000);
+      const lines = run.stdout.trim().split("\n");
+      expect(lines).toContain(`PASS  bootstrap orders.kafka.example.internal:9091 (via 127.0.0.1:${port}) accepts connections`);
+      expect(lines.filter((l) => l.startsWith("FAIL  the run"))).toEqual([
+        expect.stringMatching(/^FAIL {2}the run did not finish within its deadline of 4 s \(--deadline\): still waiting for .+; what is not listed above was not checked$/),
+      ]);
+      expect(lines[lines.length - 1]).toMatch(/^doctor: FAILED/);
+    } finally {
+      sockets.forEach((s) => s.destroy());
+      server.close();
+    }
+  }, 60_000);
+
+  it("states the overall deadline in --help and refuses one that is not a whole number of seconds (exit 2)", () => {
+    expect(boundedDoctor(["--help"]).stdout).toMatch(/--deadline SECONDS +[^-]*\(default 30\)/);
+    const run = boundedDoctor(["--config", "examples/orders.yaml", "--deadline", "0.5"]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('--deadline: "0.5" must be a whole number of seconds from 1 to 3600');
+  }, 30_000);
 });
 
 const keytool = spawnSync("keytool", ["-help"]).error ? "keytool (JDK) not found" : undefined;
