@@ -60,13 +60,12 @@ function fileRecord(file) {
   return [stat.size, stat.mtimeMs, sha1(content)];
 }
 
-/** Whether nothing (no file, no folder) is at `file`. */
+/** Whether nothing (no file, no folder) is at `file`; false where that cannot be told. */
 function isAbsent(file) {
   try {
     return fs.statSync(file, { throwIfNoEntry: false }) === undefined;
   } catch (err) {
-    if (err.code === "ENOTDIR") return true;
-    throw err;
+    return err.code === "ENOTDIR";
   }
 }
 
@@ -242,7 +241,7 @@ function withBuildId(text) {
 
 /**
  * Builds the bundle: its text, the manifest (its last line) included. What it was built from is
- * recorded as esbuild reads it; the sum of the module text, so that an altered bundle is not run.
+ * recorded as esbuild reads it, and the SHA-256 of the module text, so that an altered bundle is never run.
  */
 async function build(entry, bundle, key) {
   const esbuild = require("esbuild");
