@@ -4,8 +4,9 @@
  * production check share one implementation.
  *
  * Every network wait is bounded, and so is the whole run (DEFAULT_TIMEOUTS.runMs, `--deadline`).
- * A failure names the broker, the port, and what was expected versus seen. When the advertised hostname does not resolve or the bootstrap port does not
- * answer, nothing else can be checked: the doctor stops there with that one reason.
+ * A failure names the broker, the port, and what was expected versus seen. When the advertised
+ * hostname does not resolve or the bootstrap port does not answer, nothing else can be checked:
+ * the doctor stops there with that one reason.
  */
 import * as dns from "node:dns";
 import * as net from "node:net";
