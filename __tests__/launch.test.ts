@@ -2,6 +2,7 @@ import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { itNeeds } from "./support/requirements";
 
 const LAUNCHER = path.join(__dirname, "..", "job", "launch.js");
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -15,6 +16,12 @@ interface Run {
 
 const launch = (entry: string, ...args: string[]): Run =>
   spawnSync(process.execPath, [LAUNCHER, entry, ...args], { cwd: path.dirname(entry), encoding: "utf8" });
+
+/** Another user's run: one who can read the checkout but not write its node_modules/.cache. */
+const NOBODY = 65534;
+const launchAsNobody = (entry: string): Run =>
+  spawnSync(process.execPath, [LAUNCHER, entry], { cwd: path.dirname(entry), encoding: "utf8", uid: NOBODY, gid: NOBODY, env: { ...process.env, HOME: path.dirname(entry) } });
+const notRoot = process.getuid?.() === 0 ? undefined : "not root: cannot run as another user here";
 
 const launchAsync = (entry: string, ...args: string[]): Promise<Run> =>
   new Promise((resolve, reject) => {
@@ -111,6 +118,31 @@ describe("job/launch.js (runs a TypeScript entry point from a cached bundle)", (
     expect(run.stderr).toContain('Could not resolve "./helper"');
   });
 
+  it("rebuilds when a new file changes what an import resolves to: a lib.ts beside the lib/ folder, a .tsx before the .ts", () => {
+    const lib = path.join(dir, "lib");
+    fs.mkdirSync(lib);
+    fs.writeFileSync(path.join(lib, "index.ts"), 'export const greeting = (): string => "from the folder";\n');
+    fs.writeFileSync(entry, ENTRY.replace('from "./helper"', 'from "./lib"').replace("fail, greeting, where", "greeting").replace('if (args[0] === "throw") fail("boom");\n', "").replace("dir: where()", "dir: __dirname"));
+    expect(output(launch(entry)).greeting).toBe("from the folder");
+    const built = identity(bundle);
+    // Esbuild tries lib.tsx, lib.ts, … before lib/index.ts: the new file is what "./lib" means now.
+    fs.writeFileSync(path.join(dir, "lib.ts"), 'export const greeting = (): string => "from lib.ts";\n');
+    expect(output(launch(entry)).greeting).toBe("from lib.ts");
+    expect(identity(bundle)).not.toBe(built);
+    fs.writeFileSync(path.join(dir, "lib.tsx"), 'export const greeting = (): string => "from lib.tsx";\n');
+    expect(output(launch(entry)).greeting).toBe("from lib.tsx");
+  });
+
+  it("never runs a bundle whose module text was altered after it was built: it is built anew", () => {
+    launch(entry);
+    const text = fs.readFileSync(bundle, "utf8");
+    expect(text).toContain('"hello"');
+    fs.writeFileSync(bundle, text.replace('"hello"', '"altered"'));
+    const altered = identity(bundle);
+    expect(output(launch(entry)).greeting).toBe("hello");
+    expect(identity(bundle)).not.toBe(altered);
+  });
+
   it("rebuilds a bundle that another node or esbuild version built", () => {
     launch(entry);
     for (const recorded of [/"node":"[^"]+"/, /"esbuild":"[^"]+"/]) {
@@ -147,6 +179,30 @@ describe("job/launch.js (runs a TypeScript entry point from a cached bundle)", (
     expect(run.stderr).toContain(`at fail (${helper}:4:9)`);
     expect(run.stderr).toContain(`${entry}:3:`);
   });
+
+  itNeeds("root (to run as a user who cannot write node_modules/.cache)", notRoot)(
+    "runs a missing or stale bundle from the sources when node_modules/.cache is not writable, says so in one line, and never runs the stale bundle",
+    () => {
+      fs.chmodSync(dir, 0o755);
+      const missing = launchAsNobody(entry);
+      expect(missing.stderr).toMatch(/^launch: cannot keep the bundle in .*node_modules\/\.cache\/launch \(EACCES\b.*\): running .*entry\.ts from its sources \(tsx\)/);
+      expect(missing.stderr.trim().split("\n")).toHaveLength(1);
+      expect(missing.status).toBe(0);
+      expect(JSON.parse(missing.stdout)).toMatchObject({ greeting: "hello", argv1: entry, main: true, dir, file: entry });
+      expect(fs.existsSync(bundle)).toBe(false);
+
+      launch(entry);
+      const built = identity(bundle);
+      // Up to date: the bundle another user built is run as it is, without a word.
+      expect(launchAsNobody(entry)).toMatchObject({ status: 0, stderr: "" });
+      fs.writeFileSync(helper, HELPER.replace('"hello"', '"howdy"'));
+      const stale = launchAsNobody(entry);
+      expect(stale.stderr).toContain("from its sources (tsx)");
+      expect(JSON.parse(stale.stdout).greeting).toBe("howdy");
+      expect(identity(bundle)).toBe(built);
+    },
+    30_000,
+  );
 
   it("serves two first runs started at once", async () => {
     const runs = await Promise.all([launchAsync(entry, "0", "a"), launchAsync(entry, "0", "b")]);

@@ -1,7 +1,8 @@
 /**
  * The rendered modules depend only on the code, so a launcher bundle renders them once and keeps
  * them (modules/packaging cachedRender): what a cached run writes must be what a fresh render
- * writes, a damaged cache must be rendered anew, and runs from the sources (tsx, jest) cache nothing.
+ * writes, a damaged, emptied or altered cache must be rendered anew (its digest is checked on read),
+ * and runs from the sources (tsx, jest) cache nothing.
  */
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -50,6 +51,26 @@ console.log("__LAUNCH_BUILD_ID__");
     expect(cacheFiles(first.buildId)).toHaveLength(1);
     const second = run();
     expect(second).toEqual(first);
+  }, 60_000);
+
+  it("renders anew, and keeps the fresh render, when the cache reads {}: content is checked against its digest, not trusted because it parses", () => {
+    const { buildId } = run();
+    const [file] = cacheFiles(buildId);
+    fs.writeFileSync(path.join(CACHE, file), "{}");
+    expect(run().rendered).toBe(digest(renderModules()));
+    expect(run().rendered).toBe(digest(renderModules()));
+  }, 60_000);
+
+  it("never publishes module text altered in the cache: it is rendered anew", () => {
+    const { buildId } = run();
+    const [file] = cacheFiles(buildId);
+    // Whatever an earlier test left there: the render this run keeps.
+    fs.rmSync(path.join(CACHE, file));
+    run();
+    const text = fs.readFileSync(path.join(CACHE, file), "utf8");
+    expect(text).toContain("kafka-broker-ports");
+    fs.writeFileSync(path.join(CACHE, file), text.replace(/kafka-broker-ports/g, "kafka-broker-pirates"));
+    expect(run().rendered).toBe(digest(renderModules()));
   }, 60_000);
 
   it("renders anew when the cache is damaged", () => {

@@ -6,9 +6,9 @@
  * mean the same string (`1` and `"1"`), and the key `__proto__` (JavaScript objects cannot hold it
  * as data).
  */
-import * as fs from "node:fs";
 import { Alias, isAlias, isMap, isNode, isScalar, isSeq, Node, parseDocument, visit } from "yaml";
 import type { ConfigProblem } from "./problems";
+import { readRegularFile } from "./regular-file";
 
 /** A configuration is a few kilobytes; 49 brokers and dozens of consumers fit in far less. */
 export const MAX_CONFIG_BYTES = 1024 * 1024;
@@ -19,49 +19,14 @@ const FILE = "(file)";
 
 /** The text of a configuration file, or the one problem that refuses it. */
 export function readConfigText(file: string): { text: string } | { problem: ConfigProblem } {
-  let fd: number;
+  const read = readRegularFile(file, { maxBytes: MAX_CONFIG_BYTES, what: "a configuration", expected: "a YAML or JSON file" });
+  if ("refused" in read) return { problem: { field: FILE, value: file, rule: read.refused } };
   try {
-    // Non-blocking: opening a FIFO with no writer would otherwise wait forever; it is refused below.
-    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
-  } catch (err) {
-    return { problem: { field: FILE, value: file, rule: `cannot be read: ${(err as Error).message}` } };
+    return { text: new TextDecoder("utf-8", { fatal: true }).decode(read.bytes) };
+  } catch {
+    const at = firstInvalidUtf8(read.bytes);
+    return { problem: { field: FILE, value: file, rule: `is not UTF-8 text (invalid byte 0x${read.bytes[at].toString(16).padStart(2, "0")} at offset ${at}); save it as UTF-8` } };
   }
-  try {
-    const stat = fs.fstatSync(fd);
-    if (!stat.isFile()) {
-      return { problem: { field: FILE, value: file, rule: `is not a regular file (${fileKind(stat)}); give the path of a YAML or JSON file` } };
-    }
-    if (stat.size > MAX_CONFIG_BYTES) {
-      return { problem: { field: FILE, value: file, rule: `is ${stat.size} bytes; a configuration may be at most ${MAX_CONFIG_BYTES} bytes` } };
-    }
-    // Read at most one byte past the limit: a file that grows while it is read is refused too.
-    const buffer = Buffer.alloc(MAX_CONFIG_BYTES + 1);
-    let length = 0;
-    for (let n = -1; n !== 0 && length < buffer.length; length += n) {
-      n = fs.readSync(fd, buffer, length, buffer.length - length, null);
-    }
-    if (length > MAX_CONFIG_BYTES) {
-      return { problem: { field: FILE, value: file, rule: `is more than ${MAX_CONFIG_BYTES} bytes; a configuration may be at most ${MAX_CONFIG_BYTES} bytes` } };
-    }
-    try {
-      return { text: new TextDecoder("utf-8", { fatal: true }).decode(buffer.subarray(0, length)) };
-    } catch {
-      const at = firstInvalidUtf8(buffer.subarray(0, length));
-      return { problem: { field: FILE, value: file, rule: `is not UTF-8 text (invalid byte 0x${buffer[at].toString(16).padStart(2, "0")} at offset ${at}); save it as UTF-8` } };
-    }
-  } catch (err) {
-    return { problem: { field: FILE, value: file, rule: `cannot be read: ${(err as Error).message}` } };
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
-function fileKind(stat: fs.Stats): string {
-  if (stat.isDirectory()) return "a directory";
-  if (stat.isFIFO()) return "a named pipe";
-  if (stat.isCharacterDevice() || stat.isBlockDevice()) return "a device";
-  if (stat.isSocket()) return "a socket";
-  return "not a file";
 }
 
 /** Where the first byte that does not start or continue a valid UTF-8 sequence is (RFC 3629). */

@@ -1,5 +1,5 @@
 /**
- * `npm run doctor -- --config FILE [--bootstrap HOST:PORT] [--client-properties FILE] [--json]`
+ * `npm run doctor -- --config FILE [--bootstrap HOST:PORT] [--client-properties FILE] [--deadline SECONDS] [--json]`
  * Exit status: 0 every check passed; 1 a check failed; 2 bad command line, configuration or
  * client properties (nothing was checked).
  */
@@ -7,11 +7,14 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { loadConfig } from "../config/load";
 import { ConfigError } from "../config/validate";
-import { doctorTarget, runDoctor } from "./doctor";
-import { ClientPropertiesError, clientSettings, readClientProperties } from "./properties";
+import { DEFAULT_TIMEOUTS, doctorTarget, runDoctor } from "./doctor";
+import { ClientPropertiesError, clientSettings, MAX_PROPERTIES_BYTES, MAX_TRUSTSTORE_BYTES, readClientProperties } from "./properties";
 import { formatJson, formatText } from "./report";
 
-const USAGE = `Usage: npm run doctor -- --config FILE [--bootstrap HOST:PORT] [--client-properties FILE] [--json]
+const MAX_DEADLINE_SECONDS = 3600;
+const MIB = 1024 * 1024;
+
+const USAGE = `Usage: npm run doctor -- --config FILE [--bootstrap HOST:PORT] [--client-properties FILE] [--deadline SECONDS] [--json]
 
   --config FILE              the cluster's configuration (what npm run synth was given)
   --bootstrap HOST:PORT      connect to HOST:PORT instead of the advertised hostname's bootstrap
@@ -20,13 +23,26 @@ const USAGE = `Usage: npm run doctor -- --config FILE [--bootstrap HOST:PORT] [-
   --client-properties FILE   a Kafka client .properties file: security.protocol,
                              ssl.truststore.location/.type (PEM; JKS/PKCS12 through keytool),
                              sasl.mechanism, sasl.jaas.config, connections.max.idle.ms
-                             (default: the cluster's listener protocol, the system's CAs)
+                             (default: the cluster's listener protocol, the system's CAs);
+                             special files are refused, and files over ${MAX_PROPERTIES_BYTES / MIB} MiB (${MAX_TRUSTSTORE_BYTES / MIB} MiB a truststore)
+  --deadline SECONDS         end the whole run after this long, failing what is not checked by
+                             then (default ${DEFAULT_TIMEOUTS.runMs / 1000}); each single wait is bounded as well: ${DEFAULT_TIMEOUTS.dnsMs / 1000} s a
+                             lookup, connect or TLS handshake, ${DEFAULT_TIMEOUTS.requestMs / 1000} s a request, ${DEFAULT_TIMEOUTS.checkMs / 1000} s one check
   --json                     print the results as JSON`;
 
 /** `npm run doctor` runs from the package folder; paths are relative to where the user typed them. */
 const USER_CWD = (process.env.npm_lifecycle_event === "doctor" && process.env.INIT_CWD) || process.cwd();
 
 class UsageError extends Error {}
+
+/** `--deadline`: whole seconds, from 1 to MAX_DEADLINE_SECONDS. */
+export function parseDeadline(value: string): number {
+  const seconds = /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!(seconds >= 1 && seconds <= MAX_DEADLINE_SECONDS)) {
+    throw new UsageError(`--deadline: ${JSON.stringify(value)} must be a whole number of seconds from 1 to ${MAX_DEADLINE_SECONDS}`);
+  }
+  return seconds;
+}
 
 /** `host:port` or `[ipv6]:port`. */
 export function parseHostPort(value: string): { host: string; port: number } {
@@ -49,6 +65,7 @@ async function main(argv: string[]): Promise<number> {
         config: { type: "string" },
         bootstrap: { type: "string" },
         "client-properties": { type: "string" },
+        deadline: { type: "string" },
         json: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
@@ -67,12 +84,13 @@ async function main(argv: string[]): Promise<number> {
   let run;
   try {
     const via = values.bootstrap === undefined ? undefined : parseHostPort(values.bootstrap);
+    const runMs = values.deadline === undefined ? DEFAULT_TIMEOUTS.runMs : parseDeadline(values.deadline) * 1000;
     const config = loadConfig(path.resolve(USER_CWD, values.config));
     const target = doctorTarget(config);
     const settings = values["client-properties"]
       ? readClientProperties(path.resolve(USER_CWD, values["client-properties"]), target.listenerSecurityProtocol, USER_CWD)
       : clientSettings(new Map(), { source: "(no --client-properties)", baseDir: USER_CWD, defaultProtocol: target.listenerSecurityProtocol });
-    run = () => runDoctor(target, settings, { via });
+    run = () => runDoctor(target, settings, { via, timeouts: { runMs } });
   } catch (err) {
     if (err instanceof UsageError || err instanceof ConfigError || err instanceof ClientPropertiesError) {
       console.error(err.message);

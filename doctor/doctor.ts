@@ -3,9 +3,10 @@
  * Used by `npm run doctor` (doctor/cli.ts) and by the rehearsal's client, so the rehearsal and a
  * production check share one implementation.
  *
- * Every network wait is bounded. A failure names the broker, the port, and what was expected
- * versus seen. When the advertised hostname does not resolve or the bootstrap port does not
- * answer, nothing else can be checked: the doctor stops there with that one reason.
+ * Every network wait is bounded, and so is the whole run (DEFAULT_TIMEOUTS.runMs, `--deadline`).
+ * A failure names the broker, the port, and what was expected versus seen. When the advertised
+ * hostname does not resolve or the bootstrap port does not answer, nothing else can be checked:
+ * the doctor stops there with that one reason.
  */
 import * as dns from "node:dns";
 import * as net from "node:net";
@@ -55,9 +56,11 @@ export interface Timeouts {
   readonly requestMs: number;
   /** One whole check that talks Kafka (connect, authenticate, retries, requests). */
   readonly checkMs: number;
+  /** The whole run: what is unchecked by then fails as one `deadline` check. */
+  readonly runMs: number;
 }
 
-export const DEFAULT_TIMEOUTS: Timeouts = { dnsMs: 5_000, connectMs: 5_000, requestMs: 10_000, checkMs: 25_000 };
+export const DEFAULT_TIMEOUTS: Timeouts = { dnsMs: 5_000, connectMs: 5_000, requestMs: 10_000, checkMs: 25_000, runMs: 30_000 };
 
 export interface DoctorOptions {
   /**
@@ -74,7 +77,7 @@ export interface DoctorOptions {
 export type CheckStatus = "pass" | "fail" | "skip";
 
 export interface CheckResult {
-  /** resolve, bootstrap, protocol, idle-timeout, tls, metadata, advertised or port. */
+  /** resolve, bootstrap, protocol, idle-timeout, tls, metadata, bootstrap-connections, advertised, port or deadline. */
   readonly check: string;
   readonly status: CheckStatus;
   readonly message: string;
@@ -277,10 +280,45 @@ export function metadataChecks(target: DoctorTarget, listed: readonly ListedBrok
   return checks;
 }
 
-/** Checks the cluster `target` describes, connecting with `settings`. Never throws for what it finds. */
+/**
+ * Checks the cluster `target` describes, connecting with `settings`. Never throws for what it
+ * finds. Ends by the run's deadline (`timeouts.runMs`) whatever the cluster does: the checks done
+ * by then, and one failed `deadline` check naming the step still waiting.
+ */
 export async function runDoctor(target: DoctorTarget, settings: ClientSettings, options: DoctorOptions = {}): Promise<DoctorReport> {
   const t: Timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   const checks: CheckResult[] = [];
+  const progress = { waitingFor: "the first check" };
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<DoctorReport>((resolve) => {
+    timer = setTimeout(() => {
+      const seconds = t.runMs / 1000;
+      const overdue: CheckResult = {
+        check: "deadline",
+        status: "fail",
+        message: `the run did not finish within its deadline of ${seconds} s (--deadline): still waiting for ${progress.waitingFor}; what is not listed above was not checked`,
+        expected: `every check within ${seconds} s`,
+        seen: `still waiting for ${progress.waitingFor}`,
+      };
+      // A copy: the checks still under way end within their own bounds, unreported.
+      resolve({ ok: false, checks: [...checks, overdue] });
+    }, t.runMs);
+  });
+  try {
+    return await Promise.race([checkCluster(target, settings, options, t, checks, progress), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function checkCluster(
+  target: DoctorTarget,
+  settings: ClientSettings,
+  options: DoctorOptions,
+  t: Timeouts,
+  checks: CheckResult[],
+  progress: { waitingFor: string },
+): Promise<DoctorReport> {
   const { hostname } = target;
   const advertised = (port: number) => `${hostname}:${port}`;
   const connectHost = options.via?.host ?? hostname;
@@ -300,6 +338,7 @@ export async function runDoctor(target: DoctorTarget, settings: ClientSettings, 
   if (options.via) {
     checks.push({ check: "resolve", status: "skip", message: `${hostname} not resolved: connections go to ${options.via.host} (--bootstrap)` });
   } else {
+    progress.waitingFor = `the lookup of ${hostname}`;
     try {
       const addresses = await within(t.dnsMs, `resolving ${hostname}`, dns.promises.lookup(hostname, { all: true }));
       checks.push({ check: "resolve", status: "pass", message: `${hostname} resolves to ${addresses.map((a) => a.address).join(", ")}` });
@@ -316,6 +355,7 @@ export async function runDoctor(target: DoctorTarget, settings: ClientSettings, 
   }
 
   // 2. The bootstrap listener answers at all.
+  progress.waitingFor = `a TCP connection to ${bootstrapName}`;
   try {
     await tcpConnect(bootstrap.host, bootstrap.port, t.connectMs);
     checks.push({ check: "bootstrap", status: "pass", message: `${bootstrapName} accepts connections`, port: target.bootstrapPort });
@@ -339,6 +379,7 @@ export async function runDoctor(target: DoctorTarget, settings: ClientSettings, 
   /** Ports whose certificate is wrong: no client there sends credentials or requests. */
   const badCertificate = new Set<number>();
   if (isTls(settings)) {
+    progress.waitingFor = "the TLS handshakes";
     const results = await mapLimit(listenerPorts, options.parallel ?? 8, async ({ port, broker }) => {
       const where = broker === undefined ? `${bootstrapName}` : `port ${port} (broker ${broker})`;
       const to = broker === undefined ? bootstrap : { host: connectHost, port };
@@ -364,6 +405,7 @@ export async function runDoctor(target: DoctorTarget, settings: ClientSettings, 
   // The bootstrap listener spreads connections over every broker, so one broker with a bad
   // certificate or a dead listener fails some of them: fresh connections are tried (within one
   // check's time) until one answers; that broker is named by its own port's checks.
+  progress.waitingFor = `the metadata through ${bootstrapName}`;
   let listed: ListedBroker[] | undefined;
   const attempts: string[] = [];
   const deadline = Date.now() + t.checkMs;
@@ -395,6 +437,7 @@ export async function runDoctor(target: DoctorTarget, settings: ClientSettings, 
   // 6. Each broker port reaches the broker with that ID: a client pinned to the port asks for that
   // broker's configuration, which only that broker describes.
   const others = (id: number) => configuredIds.filter((other) => other !== id);
+  progress.waitingFor = "the broker port checks";
   const portChecks = await mapLimit(target.brokers, options.parallel ?? 8, async ({ id, port }): Promise<CheckResult> => {
     const common = { check: "port", broker: id, port };
     if (badCertificate.has(port)) {

@@ -5,7 +5,9 @@
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
+import { readRegularFile } from "../config/regular-file";
 
 export const CLIENT_PROTOCOLS = ["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] as const;
 export type ClientProtocol = (typeof CLIENT_PROTOCOLS)[number];
@@ -13,6 +15,12 @@ export const SASL_MECHANISMS = ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] as co
 export type SaslMechanism = (typeof SASL_MECHANISMS)[number];
 /** Kafka's own default for `connections.max.idle.ms` (9 minutes). */
 export const KAFKA_DEFAULT_IDLE_MS = 540_000;
+/** A client .properties file is a few hundred bytes. */
+export const MAX_PROPERTIES_BYTES = 1024 * 1024;
+/** A truststore holds a few CAs; the JDK's whole cacerts, or every public CA as PEM, is about 200 KB. */
+export const MAX_TRUSTSTORE_BYTES = 4 * 1024 * 1024;
+/** The environment variable keytool reads the truststore password from (`-storepass:env`). */
+const STOREPASS_VARIABLE = "KAFKA_PRIVATELINK_DOCTOR_STOREPASS";
 
 /** A setting the doctor cannot use; the message names the file, key, value and rule. */
 export class ClientPropertiesError extends Error {
@@ -104,17 +112,37 @@ function pemCertificates(text: string): string[] {
 
 /**
  * A JKS or PKCS12 truststore as PEM, through the JDK's keytool (what `keytool -list -rfc` prints
- * is every trusted certificate in PEM): the doctor's TLS stack (Node's) reads PEM only.
+ * is every trusted certificate in PEM): the doctor's TLS stack (Node's) reads PEM only. keytool
+ * reads a private copy of the bytes already checked (never the path again, which could have become
+ * a named pipe since), and the password from its environment: a command line is readable by every
+ * local user (`ps`, /proc/PID/cmdline), a process's environment only by its owner.
  */
-function keystoreCertificates(source: string, file: string, type: string, password: string | undefined): string[] {
-  const conversion = `convert it once with \`keytool -list -rfc -keystore ${file} -storetype ${type}${password === undefined ? "" : " -storepass ..."} > ca.pem\` and set ssl.truststore.type=PEM, ssl.truststore.location=ca.pem`;
-  const args = ["-list", "-rfc", "-keystore", file, "-storetype", type];
-  if (password !== undefined) {
-    args.push("-storepass", password);
+function keystoreCertificates(source: string, file: string, bytes: Buffer, type: string, password: string | undefined): string[] {
+  const conversion = `convert it once with \`keytool -list -rfc -keystore ${file} -storetype ${type} > ca.pem\` (it asks for the password) and set ssl.truststore.type=PEM, ssl.truststore.location=ca.pem`;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kafka-privatelink-doctor-"));
+  const copy = path.join(dir, "truststore");
+  let run;
+  try {
+    fs.writeFileSync(copy, bytes, { mode: 0o600 });
+    const args = ["-list", "-rfc", "-keystore", copy, "-storetype", type];
+    if (password !== undefined) {
+      args.push("-storepass:env", STOREPASS_VARIABLE);
+    }
+    run = spawnSync("keytool", args, {
+      encoding: "utf8",
+      timeout: 20_000,
+      // Without a password keytool asks for one: an empty answer lists the certificates unverified.
+      input: password === undefined ? "\n" : undefined,
+      env: password === undefined ? process.env : { ...process.env, [STOREPASS_VARIABLE]: password },
+    });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
-  const run = spawnSync("keytool", args, { encoding: "utf8", timeout: 20_000, input: password === undefined ? "\n" : undefined });
   if (run.error || run.status !== 0) {
-    const why = run.error ? "keytool (from a JDK) is not installed" : (run.stdout + run.stderr).trim().split("\n").pop();
+    const why =
+      (run.error as NodeJS.ErrnoException | undefined)?.code === "ENOENT"
+        ? "keytool (from a JDK) is not installed"
+        : (run.error?.message ?? (run.stdout + run.stderr).trim().split("\n").pop() ?? "").split(copy).join(file);
     throw new ClientPropertiesError(source, "ssl.truststore.location", file, `is a ${type} truststore the doctor could not read (${why}); ${conversion}`);
   }
   return pemCertificates(run.stdout);
@@ -135,19 +163,17 @@ function readTruststore(source: string, props: Map<string, string>, baseDir: str
     return undefined;
   }
   const file = path.resolve(baseDir, location);
-  let bytes: Buffer;
-  try {
-    bytes = fs.readFileSync(file);
-  } catch (err) {
-    throw new ClientPropertiesError(source, "ssl.truststore.location", location, `cannot be read: ${(err as Error).message}`);
+  const read = readRegularFile(file, { maxBytes: MAX_TRUSTSTORE_BYTES, what: "a truststore", expected: "a PEM, JKS or PKCS12 truststore" });
+  if ("refused" in read) {
+    throw new ClientPropertiesError(source, "ssl.truststore.location", location, read.refused);
   }
-  const text = bytes.toString("utf8");
+  const text = read.bytes.toString("utf8");
   // Kafka's default truststore type is JKS; a PEM file is recognised by its content as well.
   const type = declared ?? (pemCertificates(text).length > 0 ? "PEM" : "JKS");
   if (!["PEM", "JKS", "PKCS12"].includes(type)) {
     throw new ClientPropertiesError(source, "ssl.truststore.type", declared, "must be PEM, JKS or PKCS12");
   }
-  const certs = type === "PEM" ? pemCertificates(text) : keystoreCertificates(source, file, type, props.get("ssl.truststore.password"));
+  const certs = type === "PEM" ? pemCertificates(text) : keystoreCertificates(source, file, read.bytes, type, props.get("ssl.truststore.password"));
   if (certs.length === 0) {
     throw new ClientPropertiesError(source, "ssl.truststore.location", location, `holds no certificate (read as ${type})`);
   }
@@ -209,13 +235,14 @@ export function clientSettings(props: Map<string, string>, options: { source: st
   };
 }
 
-/** Reads and interprets a client properties file; relative paths in it resolve against `baseDir`. */
+/**
+ * Reads and interprets a client properties file (a regular file of at most MAX_PROPERTIES_BYTES);
+ * relative paths in it resolve against `baseDir`.
+ */
 export function readClientProperties(file: string, defaultProtocol: string, baseDir = process.cwd()): ClientSettings {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, "utf8");
-  } catch (err) {
-    throw new ClientPropertiesError(file, "(file)", file, `cannot be read: ${(err as Error).message}`);
+  const read = readRegularFile(file, { maxBytes: MAX_PROPERTIES_BYTES, what: "a client properties file", expected: "a Kafka client .properties file" });
+  if ("refused" in read) {
+    throw new ClientPropertiesError(file, "(file)", file, read.refused);
   }
-  return clientSettings(parseJavaProperties(text), { source: file, baseDir, defaultProtocol });
+  return clientSettings(parseJavaProperties(read.bytes.toString("utf8")), { source: file, baseDir, defaultProtocol });
 }

@@ -10,6 +10,8 @@
  * The entry sees what `node ENTRY.ts ARGS...` would show it: process.argv [node, ENTRY, ARGS...],
  * require.main, __dirname and __filename of each source file, the environment, and the exit code
  * it sets. A build error prints esbuild's message and exits 1, leaving the previous bundle unused.
+ * Where the cache cannot be written (a read-only image, another user's checkout), a missing or
+ * stale bundle is not run: the entry runs from its sources through tsx instead, with a one-line note.
  */
 const crypto = require("node:crypto");
 const fs = require("node:fs");
@@ -30,6 +32,7 @@ const LOADERS = { ".ts": "ts", ".mts": "ts", ".cts": "ts", ".tsx": "tsx", ".js":
 const CONFIG_NAMES = ["tsconfig.json", "jsconfig.json"];
 
 const sha1 = (data) => crypto.createHash("sha1").update(data).digest("hex");
+const sha256 = (data) => crypto.createHash("sha256").update(data).digest("hex");
 
 /** Where the bundle of an entry point lives: one per entry path, so entries never share one. */
 function bundlePathFor(entry) {
@@ -57,21 +60,36 @@ function fileRecord(file) {
   return [stat.size, stat.mtimeMs, sha1(content)];
 }
 
+/** Whether nothing (no file, no folder) is at `file`; false where that cannot be told. */
+function isAbsent(file) {
+  try {
+    return fs.statSync(file, { throwIfNoEntry: false }) === undefined;
+  } catch (err) {
+    return err.code === "ENOTDIR";
+  }
+}
+
+/**
+ * The manifest of a bundle whose module text is the one it was built with (its digest is in the
+ * manifest): a bundle altered or damaged since, or one that cannot be read, has none and is built anew.
+ */
 function readManifest(bundle) {
   let content;
   try {
     content = fs.readFileSync(bundle);
-  } catch (err) {
-    if (err.code === "ENOENT") return undefined;
-    throw err;
-  }
-  const at = content.lastIndexOf(`\n${MANIFEST_PREFIX}`);
-  if (at < 0) return undefined;
-  try {
-    return JSON.parse(content.subarray(at + 1 + MANIFEST_PREFIX.length).toString("utf8"));
   } catch {
     return undefined;
   }
+  const at = content.lastIndexOf(`\n${MANIFEST_PREFIX}`);
+  if (at < 0) return undefined;
+  let manifest;
+  try {
+    manifest = JSON.parse(content.subarray(at + 1 + MANIFEST_PREFIX.length).toString("utf8"));
+  } catch {
+    return undefined;
+  }
+  if (typeof manifest !== "object" || manifest === null || manifest.digest !== sha256(content.subarray(0, at + 1))) return undefined;
+  return manifest;
 }
 
 /** Whether the bundle was built from the files as they are now, by this launcher, esbuild and node. */
@@ -79,7 +97,12 @@ function upToDate(manifest, key) {
   if (manifest === undefined || JSON.stringify(manifest.key) !== JSON.stringify(key)) return false;
   if (typeof manifest.files !== "object" || manifest.files === null) return false;
   for (const [file, recorded] of Object.entries(manifest.files)) {
-    const stat = fs.statSync(file, { throwIfNoEntry: false });
+    let stat;
+    try {
+      stat = fs.statSync(file, { throwIfNoEntry: false });
+    } catch (err) {
+      if (err.code !== "ENOTDIR") return false;
+    }
     if (recorded === null || stat === undefined) {
       if (recorded !== null || stat !== undefined) return false;
       continue;
@@ -87,7 +110,11 @@ function upToDate(manifest, key) {
     const [size, mtimeMs, hash] = recorded;
     if (stat.size !== size) return false;
     if (stat.mtimeMs === mtimeMs && mtimeMs < manifest.startedAt - RACY_MS) continue;
-    if (sha1(fs.readFileSync(file)) !== hash) return false;
+    try {
+      if (sha1(fs.readFileSync(file)) !== hash) return false;
+    } catch {
+      return false;
+    }
   }
   return true;
 }
@@ -108,6 +135,49 @@ function configFiles(sources) {
     }
   }
   return [...files];
+}
+
+/** esbuild's resolveExtensions by default, in its order, and the TypeScript rewrites of an import's extension. */
+const RESOLVE_EXTENSIONS = [".tsx", ".ts", ".jsx", ".js", ".css", ".json"];
+const REWRITTEN_EXTENSIONS = { ".js": [".ts", ".tsx"], ".jsx": [".ts", ".tsx"], ".mjs": [".mts"], ".cjs": [".cts"] };
+
+/** The paths esbuild tries, in its order, for an import of the file or folder `base`. */
+function resolutionCandidates(base) {
+  const ext = path.extname(base);
+  return [
+    base,
+    ...RESOLVE_EXTENSIONS.map((e) => base + e),
+    ...(REWRITTEN_EXTENSIONS[ext] ?? []).map((e) => base.slice(0, -ext.length) + e),
+    path.join(base, "package.json"),
+    ...RESOLVE_EXTENSIONS.map((e) => path.join(base, `index${e}`)),
+  ];
+}
+
+/**
+ * Records, for each import of a project file, the paths esbuild tried before the one it resolved
+ * and found absent: a new `stacks.ts` means `../stacks` is no longer `stacks/index.ts`, so one of
+ * them appearing rebuilds. Recorded when tried, so that one appearing during the build rebuilds too.
+ * Packages stay external: node resolves them at run time.
+ */
+function absentCandidatesPlugin(absent) {
+  const self = {};
+  return {
+    name: "launch-absent-candidates",
+    setup(build) {
+      build.onResolve({ filter: /^(\.\.?(\/|$)|\/)/ }, async (args) => {
+        if (args.pluginData === self || args.namespace !== "file") return undefined;
+        const resolved = await build.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: self });
+        if (resolved.errors.length > 0 || resolved.external) return undefined;
+        const candidates = resolutionCandidates(path.resolve(args.resolveDir, args.path));
+        const at = candidates.indexOf(resolved.path);
+        for (const candidate of at < 0 ? candidates : candidates.slice(0, at)) {
+          if (!(candidate in absent) && isAbsent(candidate)) absent[candidate] = null;
+        }
+        // esbuild resolves it again, as without this plugin, errors and all.
+        return undefined;
+      });
+    },
+  };
 }
 
 /**
@@ -170,14 +240,14 @@ function withBuildId(text) {
 }
 
 /**
- * Builds the bundle into a temporary file and renames it into place, so a run started at the
- * same time reads either the previous bundle or this one, never half of it. The manifest is the
- * bundle's last line: one file, one rename.
+ * Builds the bundle: its text, the manifest (its last line) included. What it was built from is
+ * recorded as esbuild reads it, and the SHA-256 of the module text, so that an altered bundle is never run.
  */
 async function build(entry, bundle, key) {
   const esbuild = require("esbuild");
   const startedAt = Date.now();
   const records = {};
+  const absent = {};
   let result;
   try {
     result = await esbuild.build({
@@ -192,20 +262,28 @@ async function build(entry, bundle, key) {
       metafile: true,
       write: false,
       logLevel: "warning",
-      plugins: [recordingPlugin(records)],
+      plugins: [absentCandidatesPlugin(absent), recordingPlugin(records)],
     });
   } finally {
     await esbuild.stop();
   }
-  const files = { ...records };
+  const files = { ...absent, ...records };
   const sources = Object.keys(result.metafile.inputs).map((i) => path.resolve(i));
   for (const file of [...sources, ...configFiles(sources)]) if (!(file in files)) files[file] = fileRecord(file);
-  const manifest = { key, startedAt, files };
+  const text = withBuildId(result.outputFiles[0].text);
+  return `${text}${MANIFEST_PREFIX}${JSON.stringify({ key, startedAt, digest: sha256(text), files })}\n`;
+}
+
+/**
+ * Writes the bundle to a temporary file and renames it into place, so a run started at the same
+ * time reads either the previous bundle or this one, never half of it: one file, one rename.
+ */
+function save(bundle, content) {
   fs.mkdirSync(CACHE_DIR, { recursive: true });
   removeStaleTemporaries(bundle);
   const tmp = `${bundle}.${process.pid}.${crypto.randomBytes(4).toString("hex")}.tmp`;
   try {
-    fs.writeFileSync(tmp, `${withBuildId(result.outputFiles[0].text)}${MANIFEST_PREFIX}${JSON.stringify(manifest)}\n`);
+    fs.writeFileSync(tmp, content);
     fs.renameSync(tmp, bundle);
   } catch (err) {
     fs.rmSync(tmp, { force: true });
@@ -245,6 +323,16 @@ function run(entry, bundle, args) {
   Module.runMain(bundle);
 }
 
+/**
+ * Runs the entry from its sources, compiled as node loads each file (tsx), as `tsx ENTRY` would:
+ * for a bundle that could not be kept. Nothing is written besides tsx's own cache in the temp folder.
+ */
+function runFromSources(entry, args) {
+  process.argv = [process.argv[0], path.resolve(entry), ...args];
+  require("tsx/cjs/api").register();
+  Module.runMain(path.resolve(entry));
+}
+
 function main() {
   const [entry, ...args] = process.argv.slice(2);
   if (entry === undefined) {
@@ -259,8 +347,18 @@ function main() {
     return;
   }
   build(entry, bundle, key).then(
-    // Outside the promise, so an error the entry throws is an uncaught exception, as without us.
-    () => setImmediate(() => run(entry, bundle, args)),
+    (content) => {
+      try {
+        save(bundle, content);
+      } catch (err) {
+        // The same entry, compiled anew at every start: slower, never stale.
+        console.error(`launch: cannot keep the bundle in ${CACHE_DIR} (${err.message}): running ${entry} from its sources (tsx)`);
+        setImmediate(() => runFromSources(entry, args));
+        return;
+      }
+      // Outside the promise, so an error the entry throws is an uncaught exception, as without us.
+      setImmediate(() => run(entry, bundle, args));
+    },
     (err) => {
       // esbuild already printed what is wrong and where.
       if (Array.isArray(err.errors)) process.exitCode = 1;

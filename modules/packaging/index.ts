@@ -119,10 +119,20 @@ function renderingPackages(): string {
   return ["cdktf", "@cdktf/provider-aws"].map((p) => `${p}@${(JSON.parse(fs.readFileSync(require.resolve(`${p}/package.json`), "utf8")) as { version: string }).version}`).join(",");
 }
 
+/** What a render cache file holds: the folders, and the SHA-256 of their JSON text. */
+interface RenderCache {
+  readonly digest: string;
+  readonly folders: Record<string, ModuleFolder>;
+}
+
+const foldersDigest = (folders: Record<string, ModuleFolder>) => createHash("sha256").update(JSON.stringify(folders)).digest("hex");
+
 /**
  * The rendered modules depend only on the code: a bundle renders them once and keeps them beside
  * its cache (written to a temporary file and renamed, so a concurrent run reads all or nothing).
- * Any failure to read or write the cache just renders them.
+ * What is read back is used only when it is what was written (its digest matches): a cache that
+ * parses but was emptied or altered is rendered anew, never published. Any failure to read or
+ * write the cache just renders them.
  */
 function cachedRender(render: () => Map<string, ModuleFolder>): Map<string, ModuleFolder> {
   // Spelled in two parts: the launcher replaces every whole occurrence of the placeholder.
@@ -130,8 +140,8 @@ function cachedRender(render: () => Map<string, ModuleFolder>): Map<string, Modu
   let file: string | undefined;
   try {
     file = path.join(RENDER_CACHE_DIR, `modules-${BUILD_ID}-${createHash("sha1").update(renderingPackages()).digest("hex").slice(0, 12)}.json`);
-    const cached = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, ModuleFolder>;
-    return new Map(Object.entries(cached));
+    const cached = JSON.parse(fs.readFileSync(file, "utf8")) as Partial<RenderCache> | null;
+    if (cached?.folders && cached.digest === foldersDigest(cached.folders)) return new Map(Object.entries(cached.folders));
   } catch {
     // Not cached yet (or unreadable): render.
   }
@@ -140,7 +150,8 @@ function cachedRender(render: () => Map<string, ModuleFolder>): Map<string, Modu
     const tmp = `${file}.${process.pid}.tmp`;
     try {
       fs.mkdirSync(RENDER_CACHE_DIR, { recursive: true });
-      fs.writeFileSync(tmp, JSON.stringify(Object.fromEntries(folders)));
+      const kept = Object.fromEntries(folders);
+      fs.writeFileSync(tmp, JSON.stringify({ digest: foldersDigest(kept), folders: kept } satisfies RenderCache));
       fs.renameSync(tmp, file);
       // Each rebuild of a bundle renders under a new identity: the week-old renders go.
       for (const old of fs.readdirSync(RENDER_CACHE_DIR)) {
