@@ -4,6 +4,7 @@
  * and `npm run review`'s exit statuses. The same review of real plans, saved from a deployment in
  * the AWS API emulator, is in integration/deploy.test.ts.
  */
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -184,7 +185,10 @@ describe("npm run review", () => {
     expect({ status: ok.status, stderr: ok.stderr, highest: JSON.parse(ok.stdout).highest }).toEqual({ status: 0, stderr: "", highest: "disruptive" });
     expect(reviewIn(["--plan", good, "--fail-on", "disruptive"]).status).toBe(3);
     expect(reviewIn(["--plan", good, "--fail-on", "outage"]).status).toBe(0);
-    expect(reviewIn(["--plan", dir]).stderr.trim()).toBe(`${dir}: is not a regular file; save the plan's JSON to a file first`);
+    expect(reviewIn(["--plan", dir]).stderr.trim()).toBe(`${dir}: is not a regular file (a directory); give the path of a file holding \`terraform show -json PLANFILE\`'s output`);
+    // A named pipe would block a reader forever: refused at once.
+    execFileSync("mkfifo", [path.join(dir, "fifo.json")]);
+    expect(reviewIn(["--plan", path.join(dir, "fifo.json")])).toMatchObject({ status: 1, stderr: expect.stringContaining("fifo.json: is not a regular file (a named pipe)") });
     for (const args of [[], ["--plan", good, "--format", "yaml"], ["--plan", good, "--fail-on", "severe"], ["--plan", good, "--bogus"]]) {
       const run = reviewIn(args);
       expect({ args, status: run.status }).toEqual({ args, status: 2 });

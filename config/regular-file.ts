@@ -32,7 +32,8 @@ export function readRegularFile(file: string, rules: RegularFileRules): { bytes:
       return { refused: `is ${stat.size} bytes; ${rules.what} may be at most ${rules.maxBytes} bytes` };
     }
     // Read at most one byte past the limit: a file that grows while it is read is refused too.
-    const buffer = Buffer.alloc(rules.maxBytes + 1);
+    // Not zero-filled: only what was read is returned, and a large cap costs no untouched memory.
+    const buffer = Buffer.allocUnsafe(rules.maxBytes + 1);
     let length = 0;
     for (let n = -1; n !== 0 && length < buffer.length; length += n) {
       n = fs.readSync(fd, buffer, length, buffer.length - length, null);

@@ -3,11 +3,11 @@
  * Exit status: 0 reviewed; 1 an input it cannot read (a plan, the configuration or its port lock);
  * 2 bad command line; 3 a change at or above --fail-on; 4 the plans and the port lock disagree.
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { loadConfig } from "../../config/load";
 import { ConfigError } from "../../config/validate";
+import { readRegularFile } from "../../config/regular-file";
 import { highestLevel, Level, LEVELS, lockDisagreements, parsePlan, Plan, PlanReadError, rank, reviewPlans } from "./plan-review";
 import { reportJson, reportMarkdown, ReviewReport } from "./plan-report";
 import { lockPathFor, PortLockError, readLock } from "./port-lock";
@@ -23,27 +23,15 @@ Exit status: 0 reviewed; 1 an input it cannot read; 2 bad command line; 3 a chan
 --fail-on; 4 the plans and the port lock disagree (whatever --fail-on says).`;
 
 /** A plan may be large (every resource's attributes) but is never a device, a pipe or gigabytes. */
-const MAX_PLAN_BYTES = 256 * 1024 * 1024;
+const PLAN_FILE = { maxBytes: 128 * 1024 * 1024, what: "a plan", expected: "a file holding `terraform show -json PLANFILE`'s output" };
 
 /** Paths the user typed are relative to where they typed them (npm passes it as INIT_CWD). */
 const USER_CWD = (process.env.npm_lifecycle_event === "review" && process.env.INIT_CWD) || process.cwd();
 
 function readPlan(file: string, shown: string): Plan {
-  let fd: number;
-  try {
-    // Non-blocking: a FIFO without a writer would otherwise wait forever; it is refused below.
-    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
-  } catch (err) {
-    throw new PlanReadError(shown, `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-  }
-  try {
-    const stat = fs.fstatSync(fd);
-    if (!stat.isFile()) throw new PlanReadError(shown, "is not a regular file; save the plan's JSON to a file first");
-    if (stat.size > MAX_PLAN_BYTES) throw new PlanReadError(shown, `is ${stat.size} bytes; a plan may be at most ${MAX_PLAN_BYTES} bytes`);
-    return parsePlan(fs.readFileSync(fd, "utf8"), shown);
-  } finally {
-    fs.closeSync(fd);
-  }
+  const read = readRegularFile(file, PLAN_FILE);
+  if ("refused" in read) throw new PlanReadError(shown, read.refused);
+  return parsePlan(read.bytes.toString("utf8"), shown);
 }
 
 /** The command, with its output streams given: `job/review-cli.ts` runs it on the process's. */
