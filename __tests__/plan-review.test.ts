@@ -148,6 +148,26 @@ describe("plan review", () => {
     expect(lockDisagreements([parsePlan(text, "p.json")], { ...lock, cluster: "payments" })).toEqual([]);
   });
 
+  it("names the account and region each plan applies in, from its AWS provider configuration", () => {
+    const text = JSON.stringify({
+      format_version: "1.2",
+      planned_values: {},
+      resource_changes: [],
+      configuration: {
+        provider_config: {
+          aws: { name: "aws", expressions: { region: { constant_value: "eu-west-1" }, assume_role: [{ role_arn: { constant_value: "arn:aws:iam::444455556666:role/deploy" } }] } },
+          "aws.peer": { name: "aws", alias: "peer", expressions: { profile: { references: ["var.profile"] } } },
+        },
+      },
+    });
+    const parsed = parsePlan(text, "p.json");
+    expect(parsed.aws).toEqual([
+      { plan: "p.json", provider: "aws", region: "eu-west-1", assumeRoleArn: "arn:aws:iam::444455556666:role/deploy" },
+      { plan: "p.json", provider: "aws.peer", profile: "(from var.profile)" },
+    ]);
+    expect(reportMarkdown({ highest: "none", changes: [], aws: parsed.aws })).toContain("- p.json: AWS provider `aws`: region `eu-west-1`, role `arn:aws:iam::444455556666:role/deploy`\n");
+  });
+
   it("refuses what is not a plan, naming the file and the problem", () => {
     expect(() => parsePlan("{", "a.json")).toThrow(PlanReadError);
     expect(() => parsePlan("{", "a.json")).toThrow(/^a\.json: not JSON/);
@@ -163,7 +183,7 @@ describe("plan review", () => {
       rc("", "aws_s3_bucket.logs", ["update"], {}, {}),
     ]);
     const changes = review(text);
-    const md = reportMarkdown({ highest: highestLevel(changes), changes }).split("\n");
+    const md = reportMarkdown({ highest: highestLevel(changes), changes, aws: [] }).split("\n");
     expect(md[0]).toBe("**Kafka PrivateLink plan review: disruptive** (highest level) — 3 change(s) in 1 plan(s): 1 disruptive, 1 additive, 1 unknown.");
     expect(md.filter((l) => l.startsWith("### ")).map((l) => l.split(" — ")[0])).toEqual(["### disruptive", "### additive", "### unknown"]);
     expect(md).toContain('| plan0.json | `module.kafka.aws_lb_listener.broker["3"]` | destroy | 3 (6003) |  |  | broker 3\'s listener: destroyed; the broker is unreachable through PrivateLink for that window; clients whose partition leader it is stall |');

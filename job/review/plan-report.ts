@@ -1,4 +1,4 @@
-import { Level, LEVELS, Reviewed, ReviewedChange } from "./plan-review";
+import { AwsTarget, Level, LEVELS, Reviewed, ReviewedChange } from "./plan-review";
 
 /** What each level means, for the summary and the README. */
 export const LEVEL_MEANING: Record<Reviewed, string> = {
@@ -13,6 +13,8 @@ export const LEVEL_MEANING: Record<Reviewed, string> = {
 export interface ReviewReport {
   readonly highest: Level;
   readonly changes: readonly ReviewedChange[];
+  /** The account (profile, role) and region each plan applies in: a change of account moves everything. */
+  readonly aws: readonly AwsTarget[];
   /** Where the plans and the port lock disagree (with --config). */
   readonly lockDisagreements?: readonly string[];
 }
@@ -22,7 +24,16 @@ const ORDER: readonly Reviewed[] = [...[...LEVELS].reverse(), "unknown"];
 export function reportJson(r: ReviewReport): string {
   const order = (c: ReviewedChange) => ORDER.indexOf(c.level);
   const changes = [...r.changes].sort((a, b) => order(a) - order(b) || a.plan.localeCompare(b.plan) || a.address.localeCompare(b.address));
-  return `${JSON.stringify({ highest: r.highest, changes: changes.map(({ plan, address, actions, level, brokers, consumers, cidrs, reason }) => ({ plan, address, actions, level, brokers, consumers, cidrs, reason })), ...(r.lockDisagreements ? { lockDisagreements: r.lockDisagreements } : {}) }, null, 2)}\n`;
+  return `${JSON.stringify(
+    {
+      highest: r.highest,
+      changes: changes.map(({ plan, address, actions, level, brokers, consumers, cidrs, reason }) => ({ plan, address, actions, level, brokers, consumers, cidrs, reason })),
+      aws: r.aws,
+      ...(r.lockDisagreements ? { lockDisagreements: r.lockDisagreements } : {}),
+    },
+    null,
+    2,
+  )}\n`;
 }
 
 const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
@@ -36,6 +47,12 @@ export function reportMarkdown(r: ReviewReport): string {
   const out: string[] = [];
   const summary = r.changes.length === 0 ? "no change" : `${r.changes.length} change(s) in ${plans} plan(s): ${counts.map(([l, n]) => `${n} ${l}`).join(", ")}`;
   out.push(`**Kafka PrivateLink plan review: ${r.highest}** (highest level) — ${summary}.`, "");
+  // Where each plan applies: a changed profile or role moves a whole stack to another account.
+  for (const a of r.aws) {
+    const where = [a.region && `region ${code(a.region)}`, a.profile && `profile ${code(a.profile)}`, a.assumeRoleArn && `role ${code(a.assumeRoleArn)}`].filter(Boolean).join(", ");
+    out.push(`- ${cell(a.plan)}: AWS provider ${code(a.provider)}: ${where || "the environment's credentials and region"}`);
+  }
+  if (r.aws.length) out.push("");
   if (r.lockDisagreements?.length) {
     out.push("### The plan and the port lock disagree", "", ...r.lockDisagreements.map((d) => `- ${d}`), "");
   }

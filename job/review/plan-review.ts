@@ -58,11 +58,41 @@ interface ResourceChange {
   readonly change: { readonly actions: readonly string[]; readonly before: unknown; readonly after: unknown; readonly after_unknown?: unknown; readonly replace_paths?: ReadonlyArray<ReadonlyArray<string | number>> };
 }
 
+/** The AWS account and region a plan applies in, as its provider configuration says. */
+export interface AwsTarget {
+  readonly plan: string;
+  /** `aws`, or `aws.<alias>`. */
+  readonly provider: string;
+  readonly region?: string;
+  readonly profile?: string;
+  readonly assumeRoleArn?: string;
+}
+
 export interface Plan {
   readonly file: string;
   readonly changes: readonly ResourceChange[];
   /** Module instance address ("" for the root) → the source of its call, from the plan's configuration. */
   readonly sources: ReadonlyMap<string, string>;
+  /** Where each AWS provider configuration applies: a change of account shows here, not in any resource. */
+  readonly aws: readonly AwsTarget[];
+}
+
+/** A constant of the plan's configuration; a value computed from variables or references reads as such. */
+function constant(expression: unknown): string | undefined {
+  if (!isObject(expression)) return undefined;
+  if ("constant_value" in expression) return typeof expression.constant_value === "string" ? expression.constant_value : JSON.stringify(expression.constant_value);
+  return Array.isArray(expression.references) ? `(from ${expression.references.filter((r) => typeof r === "string").join(", ")})` : undefined;
+}
+
+function awsTargets(configuration: unknown, file: string): AwsTarget[] {
+  const providers = isObject(configuration) && isObject(configuration.provider_config) ? configuration.provider_config : {};
+  return Object.entries(providers).flatMap(([key, p]) => {
+    if (!isObject(p) || p.name !== "aws" || !isObject(p.expressions)) return [];
+    const e = p.expressions;
+    const role = Array.isArray(e.assume_role) && isObject(e.assume_role[0]) ? constant(e.assume_role[0].role_arn) : undefined;
+    const target = { plan: file, provider: key, region: constant(e.region), profile: constant(e.profile), assumeRoleArn: role };
+    return [Object.fromEntries(Object.entries(target).filter(([, v]) => v !== undefined)) as unknown as AwsTarget];
+  });
 }
 
 /** Parses `terraform show -json` output; throws PlanReadError naming what is wrong. */
@@ -94,7 +124,7 @@ export function parsePlan(text: string, file: string): Plan {
     }
   };
   walk(isObject(doc.configuration) ? doc.configuration.root_module : undefined, "");
-  return { file, changes: changes as ResourceChange[], sources };
+  return { file, changes: changes as ResourceChange[], sources, aws: awsTargets(doc.configuration, file) };
 }
 
 type ModuleKind = "provider" | "consumer" | "broker-ports";

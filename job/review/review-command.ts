@@ -83,7 +83,7 @@ export function reviewCommand(argv: readonly string[], write: (text: string) => 
       disagreements = lockDisagreements(plans, lock);
     }
     const changes = reviewPlans(plans);
-    const report: ReviewReport = { highest: highestLevel(changes), changes, ...(disagreements ? { lockDisagreements: disagreements } : {}) };
+    const report: ReviewReport = { highest: highestLevel(changes), changes, aws: plans.flatMap((p) => p.aws), ...(disagreements ? { lockDisagreements: disagreements } : {}) };
     write(args.format === "json" ? reportJson(report) : reportMarkdown(report));
     if (disagreements?.length) {
       warn(`The plans and the port lock disagree:\n${disagreements.map((d) => `  ${d}`).join("\n")}`);
