@@ -1,0 +1,213 @@
+/**
+ * Plan review against real plans: each of ten changes to a deployment in the AWS API emulator is
+ * planned by terraform with the real AWS provider (support/saved-plans.ts) and read by
+ * `npm run review` as a user runs it; the levels, brokers, consumers and CIDRs must be exactly
+ * the ones expected from what AWS and the provider do. Run by integration/deploy.test.ts on its
+ * deployment: the example with health alarms and two client CIDRs.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { Config, ConfigInput } from "../../config/schema";
+import type { EmulatedProject, EmulatedVpc } from "../../emulator/emulator";
+import { reviewOf, summarize } from "./plan-review";
+import { PlanWorkshop } from "./saved-plans";
+
+export interface Deployment {
+  readonly project: EmulatedProject;
+  /** The configuration as deployed (emulated VPC IDs), and as validated. */
+  readonly document: ConfigInput;
+  readonly config: Config;
+  /** Provider stack first, then the consumer's. */
+  readonly stacks: readonly string[];
+  /** A VPC of the emulated account that no stack uses: a consumer added by a plan goes there. */
+  readonly spareVpc: EmulatedVpc;
+}
+
+const brokerPort = (config: Config, id: number) => config.cluster.brokerPortBase + id;
+
+export async function reviewRealPlans({ project, document, config, stacks, spareVpc }: Deployment): Promise<void> {
+  const workshop = new PlanWorkshop(project);
+  const provider = stacks[0];
+  const consumer = stacks[1];
+  const analytics = "orders-analytics";
+  const cidrs = config.consumers[0].allowedCidrs;
+  const k = (address: string) => `module.kafka.${address}`;
+  const review = (plans: Record<string, string>, ...args: string[]) => {
+    const run = reviewOf([...Object.values(plans).flatMap((p) => ["--plan", p]), "--format", "json", ...args]);
+    expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: "" });
+    return summarize(run.stdout);
+  };
+  const b = (id: number, from?: number) => ({ id: String(id), port: brokerPort(config, id) + (from === undefined ? 0 : 1000), ...(from === undefined ? {} : { from }) });
+  const own = (id: number, level: string, actions: string, alarm: string, brokers = [b(id)]) => [
+    { address: k(`aws_lb_listener.broker["${id}"]`), actions, level, brokers, consumers: [], cidrs: [] },
+    { address: k(`aws_lb_target_group.broker["${id}"]`), actions, level, brokers, consumers: [], cidrs: [] },
+    { address: k(`aws_lb_target_group_attachment.broker["${id}"]`), actions, level, brokers, consumers: [], cidrs: [] },
+    { address: k(`aws_lb_target_group_attachment.bootstrap["${id}"]`), actions, level: level === "disruptive" ? "client-visible" : level, brokers, consumers: [], cidrs: [] },
+    { address: k(`aws_cloudwatch_metric_alarm.broker["${id}"]`), actions: alarm, level: "none", brokers, consumers: [], cidrs: [] },
+  ];
+  const rule = (cidr: string, port: number, actions: string, level: string, broker?: { id: string; port: number }, name = analytics) => ({
+    address: k(`aws_vpc_security_group_ingress_rule.client["${cidr}:${port}"]`),
+    actions,
+    level,
+    brokers: broker ? [broker] : [],
+    consumers: [name],
+    cidrs: [cidr],
+  });
+  const sorted = <T extends { address: string }>(xs: T[]) => [...xs].sort((x, y) => x.address.localeCompare(y.address));
+  const ids = config.cluster.brokers.map((x) => x.id);
+
+  // Broker 4 added: its own resources and its rules, nothing else.
+  const added = await workshop.plan("add-broker", { ...document, cluster: { ...document.cluster, brokers: [...document.cluster.brokers, { id: 4, target: "10.0.1.14" }] } }, [provider, consumer]);
+  expect(review(added)).toEqual({
+    highest: "additive",
+    changes: sorted([...own(4, "additive", "create", "create"), ...cidrs.map((c) => rule(c, brokerPort(config, 4), "create", "additive", b(4)))]),
+  });
+
+  // Broker 3 removed: unreachable through PrivateLink (disruptive); its rules go.
+  const removed = await workshop.plan("remove-broker", { ...document, cluster: { ...document.cluster, brokers: document.cluster.brokers.filter((x) => x.id !== 3) } }, [provider, consumer]);
+  expect(review(removed)).toEqual({
+    highest: "disruptive",
+    changes: sorted([...own(3, "disruptive", "delete", "delete"), ...cidrs.map((c) => rule(c, brokerPort(config, 3), "delete", "disruptive", b(3)))]),
+  });
+  // --fail-on: at or above the highest level fails with 3, above it passes.
+  expect(reviewOf([...Object.values(removed).flatMap((p) => ["--plan", p]), "--fail-on", "disruptive"]).status).toBe(3);
+  expect(reviewOf([...Object.values(removed).flatMap((p) => ["--plan", p]), "--fail-on", "outage"]).status).toBe(0);
+
+  // One of two CIDRs removed (the consumer plan alone: brokers are named from the rules' own descriptions).
+  const [kept, dropped] = cidrs;
+  const cidrRemoved = await workshop.plan("remove-cidr", { ...document, consumers: [{ ...document.consumers![0], allowedCidrs: [kept] }] }, [consumer]);
+  expect(review(cidrRemoved)).toEqual({
+    highest: "disruptive",
+    changes: sorted([
+      { address: k(`aws_security_group.endpoint["${dropped}"]`), actions: "delete", level: "disruptive", brokers: [], consumers: [analytics], cidrs: [dropped] },
+      rule(dropped, config.cluster.bootstrapPort, "delete", "disruptive"),
+      ...ids.map((id) => rule(dropped, brokerPort(config, id), "delete", "disruptive", b(id))),
+      { address: k("aws_vpc_endpoint.this"), actions: "update", level: "client-visible", brokers: [], consumers: [analytics], cidrs: [] },
+    ]),
+  });
+
+  // A consumer added: its own stack, all additive.
+  const billing = { ...document.consumers![0], name: "billing", vpcId: spareVpc.vpcId, subnetIds: [...spareVpc.subnetIds], allowedCidrs: [spareVpc.cidr] };
+  const consumerAdded = await workshop.plan("add-consumer", { ...document, consumers: [...document.consumers!, billing] }, [`${config.cluster.name}-consumer-billing`]);
+  const billingName = `${config.cluster.name}-billing`;
+  const only = (address: string) => ({ address: k(address), actions: "create", level: "additive", brokers: [], consumers: [billingName], cidrs: [] });
+  expect(review(consumerAdded)).toEqual({
+    highest: "additive",
+    changes: sorted([
+      { ...only(`aws_security_group.endpoint["${spareVpc.cidr}"]`), cidrs: [spareVpc.cidr] },
+      rule(spareVpc.cidr, config.cluster.bootstrapPort, "create", "additive", undefined, billingName),
+      ...ids.map((id) => rule(spareVpc.cidr, brokerPort(config, id), "create", "additive", b(id), billingName)),
+      only("aws_vpc_endpoint.this"),
+      only("aws_route53_zone.this[0]"),
+      only("aws_route53_record.this"),
+    ]),
+  });
+
+  // Every broker port moved (--allow-port-change): listeners updated in place, rules replaced by port.
+  const moved = await workshop.plan("move-ports", { ...document, cluster: { ...document.cluster, brokerPortBase: config.cluster.brokerPortBase + 1000 } }, [provider, consumer], {
+    allowPortChange: true,
+  });
+  expect(review(moved)).toEqual({
+    highest: "disruptive",
+    changes: sorted([
+      ...ids.map((id) => ({ address: k(`aws_lb_listener.broker["${id}"]`), actions: "update", level: "disruptive", brokers: [b(id, brokerPort(config, id))], consumers: [], cidrs: [] })),
+      ...cidrs.flatMap((c) =>
+        ids.flatMap((id) => [
+          rule(c, brokerPort(config, id), "delete", "disruptive", { id: String(id), port: brokerPort(config, id) }),
+          rule(c, brokerPort(config, id) + 1000, "create", "additive", { id: String(id), port: brokerPort(config, id) + 1000 }),
+        ]),
+      ),
+    ]),
+  });
+
+  // The advertised hostname changed: the consumer's zone and alias are replaced (name is ForceNew): outage.
+  const renamedHost = await workshop.plan("hostname", { ...document, cluster: { ...document.cluster, advertisedHostname: `new.${config.cluster.advertisedHostname}` } }, [consumer], {
+    allowPortChange: true,
+  });
+  expect(review(renamedHost)).toEqual({
+    highest: "outage",
+    changes: [
+      { address: k("aws_route53_record.this"), actions: "delete,create", level: "outage", brokers: [], consumers: [analytics], cidrs: [] },
+      { address: k("aws_route53_zone.this[0]"), actions: "delete,create", level: "outage", brokers: [], consumers: [analytics], cidrs: [] },
+    ],
+  });
+
+  // The cluster renamed, its state carried over (as a plain-Terraform root does): the NLB is
+  // replaced (outage), with it every listener and target group (disruptive).
+  const renamedStack = `payments-provider`;
+  const renamed = await workshop.plan("rename", { ...document, cluster: { ...document.cluster, name: "payments" } }, [renamedStack], { allowPortChange: true, stateOf: { [renamedStack]: provider } });
+  const replaced = (address: string, level: string, brokers: Array<{ id: string; port: number }> = [], actions = "delete,create") => ({ address: k(address), actions, level, brokers, consumers: [], cidrs: [] });
+  expect(review(renamed)).toEqual({
+    highest: "outage",
+    changes: sorted([
+      replaced("aws_lb.this", "outage"),
+      replaced("aws_lb_listener.bootstrap", "disruptive"),
+      replaced("aws_lb_target_group.bootstrap", "disruptive", [], "create,delete"),
+      replaced("aws_cloudwatch_metric_alarm.bootstrap[0]", "none"),
+      ...ids.flatMap((id) => [
+        replaced(`aws_lb_listener.broker["${id}"]`, "disruptive", [b(id)]),
+        replaced(`aws_lb_target_group.broker["${id}"]`, "disruptive", [b(id)], "create,delete"),
+        replaced(`aws_lb_target_group_attachment.broker["${id}"]`, "disruptive", [b(id)]),
+        replaced(`aws_lb_target_group_attachment.bootstrap["${id}"]`, "client-visible", [b(id)]),
+        replaced(`aws_cloudwatch_metric_alarm.broker["${id}"]`, "none", [b(id)]),
+      ]),
+      { ...replaced("aws_vpc_endpoint_service.this", "disruptive"), actions: "update" },
+    ]),
+  });
+
+  // Acceptance toggled: the endpoint service updated in place; client-visible.
+  const acceptance = await workshop.plan("acceptance", { ...document, cluster: { ...document.cluster, acceptanceRequired: !config.cluster.acceptanceRequired } }, [provider]);
+  expect(review(acceptance)).toEqual({ highest: "client-visible", changes: [{ ...replaced("aws_vpc_endpoint_service.this", "client-visible"), actions: "update" }] });
+
+  // Tags only: every tagged provider resource updated in place, none of it seen by clients.
+  const tagged = await workshop.plan("tags", { ...document, cluster: { ...document.cluster, tags: { team: "payments" } } }, [provider]);
+  const tagReview = review(tagged);
+  expect(tagReview.highest).toBe("none");
+  expect(tagReview.changes.length).toBeGreaterThanOrEqual(10);
+  expect(tagReview.changes.filter((c) => c.level !== "none" || c.actions !== "update")).toEqual([]);
+
+  // A plain-Terraform root that calls the published provider module as module "orders_kafka" inside another module.
+  const root = path.join(workshop.dir, "plain-root");
+  fs.mkdirSync(path.join(root, "platform"), { recursive: true });
+  fs.cpSync(path.join(workshop.dir, "modules"), path.join(root, "modules"), { recursive: true });
+  const brokersHcl = ids.map((id) => `"${id}" = { target = "${config.cluster.brokers.find((x) => x.id === id)!.target}" }`).join(", ");
+  fs.writeFileSync(path.join(root, "main.tf"), `provider "aws" {\n  region = "${config.cluster.region}"\n}\n\nmodule "platform" {\n  source = "./platform"\n}\n`);
+  fs.writeFileSync(
+    path.join(root, "platform", "main.tf"),
+    `module "orders_kafka" {\n  source              = "../modules/kafka-privatelink-provider"\n  name                = "plain"\n  vpc_id              = "${config.cluster.vpcId}"\n  subnet_ids          = ${JSON.stringify(config.cluster.subnetIds)}\n  advertised_hostname = "plain.kafka.example.internal"\n  brokers             = { ${brokersHcl} }\n  allowed_principals  = ${JSON.stringify(config.cluster.allowedPrincipals)}\n}\n`,
+  );
+  const plain = review({ root: await workshop.planFolder(root, "plain-root") });
+  const m = (address: string) => `module.platform.module.orders_kafka.${address}`;
+  const created = (address: string, brokers: Array<{ id: string; port: number }> = []) => ({ address: m(address), actions: "create", level: "additive", brokers, consumers: [], cidrs: [] });
+  expect(plain).toEqual({
+    highest: "additive",
+    changes: sorted([
+      created("aws_lb.this"),
+      created("aws_lb_listener.bootstrap"),
+      created("aws_lb_target_group.bootstrap"),
+      created("aws_vpc_endpoint_service.this"),
+      ...ids.flatMap((id) => [
+        created(`aws_lb_listener.broker["${id}"]`, [b(id)]),
+        created(`aws_lb_target_group.broker["${id}"]`, [b(id)]),
+        created(`aws_lb_target_group_attachment.broker["${id}"]`, [b(id)]),
+        created(`aws_lb_target_group_attachment.bootstrap["${id}"]`, [b(id)]),
+      ]),
+    ]),
+  });
+
+  // A plan edited by hand to carry a listener port the lock does not record: exit 4, naming it.
+  const edited = path.join(workshop.dir, "edited.json");
+  const doc = JSON.parse(fs.readFileSync(acceptance[provider], "utf8"));
+  const listener = doc.resource_changes.find((c: { address: string }) => c.address === k('aws_lb_listener.broker["2"]'));
+  listener.change.after.port = 6099;
+  fs.writeFileSync(edited, JSON.stringify(doc));
+  expect(reviewOf(["--plan", acceptance[provider], "--config", project.configFile]).status).toBe(0);
+  const disagree = reviewOf(["--plan", edited, "--config", project.configFile]);
+  expect(disagree.status).toBe(4);
+  expect(disagree.stderr).toContain(`broker 2's listener is on port 6099, the port lock records ${brokerPort(config, 2)}`);
+
+  // A JSON file that is not a plan (a state file): exit 1, one line, no stack trace.
+  const notPlan = reviewOf(["--plan", path.join(project.dir, `terraform.${provider}.tfstate`)]);
+  expect(notPlan.status).toBe(1);
+  expect(notPlan.stderr.trim().split("\n")).toEqual([expect.stringMatching(/: not a Terraform plan \(no format_version and planned_values\)/)]);
+}
