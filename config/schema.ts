@@ -12,7 +12,7 @@ import {
 } from "../modules/kafka-broker-ports/allocation";
 import { DEFAULT_LISTENER_NAME, DEFAULT_SECURITY_PROTOCOL, SECURITY_PROTOCOLS } from "../modules/kafka-broker-ports/kafka-config";
 import { DEFAULT_BROKER_TARGET_PORT, DEFAULT_DEREGISTRATION_DELAY_SECONDS, DEFAULT_TCP_IDLE_TIMEOUT_SECONDS } from "../modules/kafka-privatelink-provider";
-import { partitionOf, REGION_DATA } from "./regions";
+import { partitionOf, REGION_DATA } from "../modules/private/regions";
 
 /** Seed policy: the product PrivateLink for Kafka was founded on is not offered in these regions. */
 export const DEFAULT_DENIED_REGIONS = ["us-west-1", "af-south-1"];

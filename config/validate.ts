@@ -4,7 +4,7 @@ import { portPlanErrors } from "../modules/kafka-broker-ports/allocation";
 import { INBOUND_RULES_PER_SECURITY_GROUP, MAX_CIDRS_PER_CONSUMER, SECURITY_GROUPS_PER_INTERFACE } from "../modules/kafka-privatelink-consumer";
 import { fieldOf } from "./document";
 import { ConfigError, ConfigProblem } from "./problems";
-import { partitionOf } from "./regions";
+import { partitionOf } from "../modules/private/regions";
 import { Config, configSchema, PRINCIPAL_ARN, ROLE_ARN, SERVICE_NAME } from "./schema";
 
 export { ConfigError, describeProblem } from "./problems";
