@@ -82,7 +82,7 @@ describe("main job", () => {
   it("leaves the previous output exactly as it was when a later run is refused", () => {
     synth();
     const before = { out: snapshotTree(out()), modules: snapshotTree(modulesOut()), lock: fs.readFileSync(path.join(dir, "cluster.ports.lock.json"), "utf8") };
-    rewrite(configInput([1, 2], { cluster: { brokers: [{ id: 1, target: "10.0.0.1" }, { id: 2, target: "203.0.113.9" }] } }));
+    rewrite(configInput([1, 2], { cluster: { brokers: [{ id: 1, target: "10.0.0.11" }, { id: 2, target: "203.0.113.9" }] } }));
     expect(() => synth()).toThrow('cluster.brokers[1].target: "203.0.113.9" is not a private address');
     expect(snapshotTree(out())).toEqual(before.out);
     expect(snapshotTree(modulesOut())).toEqual(before.modules);
