@@ -195,7 +195,7 @@ describe("configuration", () => {
   });
 
   it("lists every problem of a file in one message", () => {
-    const input = configInput([1, 1], { cluster: { region: "af-south-1", brokers: [{ id: 1, target: "10.0.0.1" }, { id: 1, target: "8.8.8.8" }] } });
+    const input = configInput([1, 1], { cluster: { region: "af-south-1", brokers: [{ id: 1, target: "10.0.0.11" }, { id: 1, target: "8.8.8.8" }] } });
     expect(problems(input).map((p) => p.split(":")[0])).toEqual(["cluster.region", "cluster.brokers[1].id", "cluster.brokers[1].target", "consumers[0].region"]);
   });
 

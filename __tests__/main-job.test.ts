@@ -81,10 +81,21 @@ describe("main job", () => {
     expect(fs.readdirSync(dir)).toEqual(["cluster.yaml"]);
   });
 
+  it.each([
+    ["internal-kafka", 'cluster.name: "internal-kafka" makes the load balancer name "internal-kafka-nlb", which begins with "internal-"; AWS refuses that prefix in load balancer names'],
+    ["sg-orders", 'cluster.name: "sg-orders" makes the security group name "sg-orders-analytics-kafka-10.20.0.0/16", which begins with "sg-"; AWS refuses that prefix in security group names'],
+  ])("refuses the cluster name %s, which makes an AWS name AWS refuses, before writing the port lock", (name, line) => {
+    rewrite(configInput([1, 2, 3], { cluster: { name } }));
+    const run = cli(["--config", file, "--out", out(), "--modules-out", modulesOut()], dir);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain(line);
+    expect(fs.readdirSync(dir)).toEqual(["cluster.yaml"]);
+  });
+
   it("leaves the previous output exactly as it was when a later run is refused", () => {
     synth();
     const before = { out: snapshotTree(out()), modules: snapshotTree(modulesOut()), lock: fs.readFileSync(path.join(dir, "cluster.ports.lock.json"), "utf8") };
-    rewrite(configInput([1, 2], { cluster: { brokers: [{ id: 1, target: "10.0.0.1" }, { id: 2, target: "203.0.113.9" }] } }));
+    rewrite(configInput([1, 2], { cluster: { brokers: [{ id: 1, target: "10.0.0.11" }, { id: 2, target: "203.0.113.9" }] } }));
     expect(() => synth()).toThrow('cluster.brokers[1].target: "203.0.113.9" is not a private address');
     expect(snapshotTree(out())).toEqual(before.out);
     expect(snapshotTree(modulesOut())).toEqual(before.modules);

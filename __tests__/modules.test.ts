@@ -138,7 +138,7 @@ describe("publishable modules", () => {
       json(files, `${module}/variables.tf.json`).variable[variable].validation.map((v: any) => v.error_message).join("\n");
     expect(messages("kafka-privatelink-provider", "brokers")).toContain("each broker needs its own target");
     expect(messages("kafka-privatelink-provider", "brokers")).toContain("EC2 instance ID");
-    expect(messages("kafka-privatelink-provider", "brokers")).toContain("exceeds AWS's 32 characters");
+    expect(messages("kafka-privatelink-provider", "brokers")).toContain("breaks AWS's rule for target group names: 1-32 characters");
     expect(messages("kafka-privatelink-consumer", "allowed_cidrs")).toContain("is listed more than once");
   });
 

@@ -12,7 +12,8 @@ import {
 } from "../modules/kafka-broker-ports/allocation";
 import { DEFAULT_LISTENER_NAME, DEFAULT_SECURITY_PROTOCOL, SECURITY_PROTOCOLS } from "../modules/kafka-broker-ports/kafka-config";
 import { DEFAULT_BROKER_TARGET_PORT, DEFAULT_DEREGISTRATION_DELAY_SECONDS, DEFAULT_TCP_IDLE_TIMEOUT_SECONDS } from "../modules/kafka-privatelink-provider";
-import { partitionOf, REGION_DATA } from "./regions";
+import { MAX_TAGS, MODULE_TAGS, PRINCIPAL_ARN, PRINCIPAL_RULE, ROLE_ARN, TAG_COUNT_RULE, tagKeyProblem, tagValueProblem } from "../modules/private/aws-rules";
+import { partitionOf, REGION_DATA } from "../modules/private/regions";
 
 /** Seed policy: the product PrivateLink for Kafka was founded on is not offered in these regions. */
 export const DEFAULT_DENIED_REGIONS = ["us-west-1", "af-south-1"];
@@ -40,35 +41,14 @@ const hostname = pattern(
   "must be a lower-case DNS name with at least two labels, such as orders.kafka.example.internal",
 );
 
-/**
- * AWS's tag rules for every service these stacks tag (ELB, EC2, Route 53): at most 50 tags, keys
- * 1-128 and values 0-256 characters of letters, digits, spaces and `_ . : / = + - @`, no `aws:`
- * prefix. Those characters also keep Terraform from reading a tag as a template (`${`, `%{`).
- */
-const MAX_TAGS = 50;
-const TAG_CHARACTERS = /^[\p{L}\p{Zs}\p{N}_.:/=+\-@]*$/u;
-const TAG_CHARACTERS_RULE = "may hold only letters, digits, spaces and _ . : / = + - @ (AWS's tag characters)";
-const characters = (s: string) => [...s].length;
-const tags = z
-  .record(
-    z
-      .string()
-      .refine((k) => characters(k) >= 1 && characters(k) <= 128, { error: "must be a tag key of 1-128 characters" })
-      .refine((k) => TAG_CHARACTERS.test(k), { error: TAG_CHARACTERS_RULE })
-      .refine((k) => !/^aws:/i.test(k), { error: "starts with aws:, which AWS reserves for its own tags" }),
-    z
-      .string()
-      .refine((v) => characters(v) <= 256, { error: "must be a tag value of at most 256 characters" })
-      .refine((v) => TAG_CHARACTERS.test(v), { error: TAG_CHARACTERS_RULE }),
-  )
-  .refine((t) => Object.keys(t).length <= MAX_TAGS, { error: `must hold at most ${MAX_TAGS} tags (AWS's limit per resource)` });
+/** AWS's tag rules (modules/private/aws-rules.ts, which the modules' validations are written from too). */
+const checked = (problem: (s: string) => string | undefined) => z.string().superRefine((s, ctx) => {
+  const rule = problem(s);
+  if (rule !== undefined) ctx.addIssue({ code: "custom", message: rule });
+});
+const tags = z.record(checked(tagKeyProblem), checked(tagValueProblem)).refine((t) => Object.keys(t).length <= MAX_TAGS - MODULE_TAGS, { error: TAG_COUNT_RULE });
 
-/** IAM names: role and user names, and each segment of their path. */
-const IAM_NAME = "[\\w+=,.@-]{1,64}";
-const IAM_PATH = "(?:[\\w+=,.@-]+/)*";
-/** `arn:<partition>:iam::<account>:...`; the partition is checked against the region's in validate. */
-export const PRINCIPAL_ARN = new RegExp(`^arn:([a-z][a-z-]*):iam::\\d{12}:(?:root|role/${IAM_PATH}${IAM_NAME}|user/${IAM_PATH}${IAM_NAME})$`);
-export const ROLE_ARN = new RegExp(`^arn:([a-z][a-z-]*):iam::\\d{12}:role/${IAM_PATH}${IAM_NAME}$`);
+export { PRINCIPAL_ARN, ROLE_ARN };
 const roleArn = pattern(ROLE_ARN, "must be an IAM role ARN such as arn:aws:iam::111122223333:role/deploy (role names: letters, digits and + = , . @ _ -)");
 
 /**
@@ -114,9 +94,7 @@ export const clusterSchema = z.strictObject({
   brokers: z.array(broker).min(1),
   allowedPrincipals: z
     .array(
-z.string().refine((p) => p === "*" || PRINCIPAL_ARN.test(p), {
-        error: "must be \"*\" or an IAM principal ARN: arn:aws:iam::<12-digit account>:root, …:role/<name> or …:user/<name> (names: letters, digits and + = , . @ _ -)",
-      }),
+      z.string().refine((p) => p === "*" || PRINCIPAL_ARN.test(p), { error: PRINCIPAL_RULE }),
     )
     .min(1),
   acceptanceRequired: z.boolean().default(true),
@@ -181,3 +159,6 @@ export type StateConfig = NonNullable<Config["state"]>;
 
 /** The S3 key of a stack's state: one per stack, under the configured prefix. */
 export const stateKey = (s3: StateConfig["s3"], stack: string) => `${s3.keyPrefix}/${stack}.tfstate`;
+
+/** The AWS name prefix of a consumer's resources: the cluster's name and the consumer's. */
+export const consumerResourceName = (cluster: ClusterConfig, consumer: ConsumerConfig) => `${cluster.name}-${consumer.name}`;

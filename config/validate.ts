@@ -1,11 +1,13 @@
 import * as ipaddr from "ipaddr.js";
 import { z } from "zod";
 import { portPlanErrors } from "../modules/kafka-broker-ports/allocation";
-import { INBOUND_RULES_PER_SECURITY_GROUP, MAX_CIDRS_PER_CONSUMER, SECURITY_GROUPS_PER_INTERFACE } from "../modules/kafka-privatelink-consumer";
+import { INBOUND_RULES_PER_SECURITY_GROUP, MAX_CIDRS_PER_CONSUMER, SECURITY_GROUPS_PER_INTERFACE, securityGroupNameProblem } from "../modules/kafka-privatelink-consumer/call";
+import { providerAwsNames } from "../modules/kafka-privatelink-provider/call";
+import { awsNamesProblems, COVERS_EVERY_ADDRESS_RULE, coversEveryAddress, isReservedInEverySubnet, RESERVED_TARGET_RULE } from "../modules/private/aws-rules";
 import { fieldOf } from "./document";
 import { ConfigError, ConfigProblem } from "./problems";
-import { partitionOf } from "./regions";
-import { Config, configSchema, PRINCIPAL_ARN, ROLE_ARN, SERVICE_NAME } from "./schema";
+import { partitionOf } from "../modules/private/regions";
+import { Config, configSchema, consumerResourceName, PRINCIPAL_ARN, ROLE_ARN, SERVICE_NAME } from "./schema";
 
 export { ConfigError, describeProblem } from "./problems";
 export type { ConfigProblem } from "./problems";
@@ -63,18 +65,8 @@ function privateIpv4Problem(target: string): string | undefined {
       : "must be an IPv4 address (targetType ip)";
   }
   const range = ipaddr.IPv4.parse(target).range();
-  return range === "private" || range === "carrierGradeNat"
-    ? undefined
-    : `is not a private address (${PRIVATE_RANGES}); PrivateLink for Kafka needs a private-network cluster`;
-}
-
-/** A CIDR block as the addresses it covers, [first, last]; undefined for anything but a canonical IPv4 CIDR. */
-function cidrRange(cidr: string): [number, number] | undefined {
-  const m = CIDR.exec(cidr);
-  if (!m) return undefined;
-  const address = m[1].split(".").reduce((acc, o) => acc * 256 + Number(o), 0);
-  const size = 2 ** (32 - Number(m[2]));
-  return [address, address + size - 1];
+  if (range !== "private" && range !== "carrierGradeNat") return `is not a private address (${PRIVATE_RANGES}); PrivateLink for Kafka needs a private-network cluster`;
+  return isReservedInEverySubnet(target) ? RESERVED_TARGET_RULE : undefined;
 }
 
 function cidrProblem(cidr: string, allowAnyCidr: boolean): string | undefined {
@@ -95,17 +87,6 @@ function cidrProblem(cidr: string, allowAnyCidr: boolean): string | undefined {
     return "opens the bootstrap and broker ports to every address; list the client CIDRs, or set policy.allowAnyCidr: true to allow it";
   }
   return undefined;
-}
-
-/** True when the blocks together cover every IPv4 address, as 0.0.0.0/0 does. */
-function coversEveryAddress(cidrs: readonly string[]): boolean {
-  const ranges = cidrs.map(cidrRange).filter((r): r is [number, number] => r !== undefined).sort((x, y) => x[0] - y[0]);
-  let next = 0;
-  for (const [first, last] of ranges) {
-    if (first > next) return false;
-    next = Math.max(next, last + 1);
-  }
-  return next === 2 ** 32;
 }
 
 /** Rules that span fields or need the defaults filled in: ports, regions, targets, principals, CIDRs. */
@@ -140,12 +121,19 @@ function crossFieldProblems(config: Config): ConfigProblem[] {
     add(`cluster.${error.field}`, error.value, error.rule);
   }
 
-  // reduce, not Math.max(...ids): a spread of a huge list overflows the stack.
-  const highestId = cluster.brokers.reduce((max, b) => Math.max(max, b.id), 0);
-  const longestGroup = `${cluster.name}-b${highestId}-${cluster.brokerTargetPort}${cluster.targetType === "instance" ? "i" : ""}`;
-  if (longestGroup.length > 32) {
-    add("cluster.name", cluster.name, `makes the target group name "${longestGroup}" ${longestGroup.length} characters long; AWS allows 32: use a shorter name`);
-  }
+  // Every AWS name the modules make from the cluster's name, against AWS's rule for it.
+  const names = providerAwsNames({
+    name: cluster.name,
+    brokerIds: cluster.brokers.map((b) => b.id),
+    brokerTargetPort: cluster.brokerTargetPort,
+    targetType: cluster.targetType,
+    alarms: cluster.alarms !== undefined,
+  });
+  for (const problem of awsNamesProblems(names)) add("cluster.name", cluster.name, problem);
+  // The consumers' security groups are named <cluster>-<consumer>-kafka-<cidr>: a reserved prefix
+  // there comes from the cluster's name.
+  const groupNameProblem = consumers.map((c) => securityGroupNameProblem(consumerResourceName(cluster, c), c.allowedCidrs)).find((p) => p !== undefined);
+  add("cluster.name", cluster.name, groupNameProblem);
 
   cluster.brokers.forEach((b, i) => {
     const field = `cluster.brokers[${i}].target`;
@@ -195,13 +183,13 @@ function crossFieldProblems(config: Config): ConfigProblem[] {
     principals.add(p);
   });
 
-  const names = new Map<string, number>();
+  const consumerNames = new Map<string, number>();
   const vpcs = new Map<string, number>();
   consumers.forEach((c, i) => {
     const at = `consumers[${i}]`;
-    const first = names.get(c.name);
+    const first = consumerNames.get(c.name);
     add(`${at}.name`, c.name, first === undefined ? undefined : `is also the name of consumers[${first}]; each consumer becomes its own stack and needs a unique name`);
-    names.set(c.name, i);
+    consumerNames.set(c.name, i);
     add(`${at}.region`, c.region, deniedRule(c.region));
     const consumerPartition = partitionOf(c.region) as string;
     if (consumerPartition !== partition) {
@@ -243,7 +231,7 @@ function crossFieldProblems(config: Config): ConfigProblem[] {
       add(
         `${at}.allowedCidrs`,
         c.allowedCidrs,
-        "together cover every IPv4 address, as 0.0.0.0/0 does, and open the bootstrap and broker ports to every address; list the client CIDRs, or set policy.allowAnyCidr: true to allow it",
+        `${COVERS_EVERY_ADDRESS_RULE}; list the client CIDRs, or set policy.allowAnyCidr: true to allow it`,
       );
     }
     const seen = new Set<string>();

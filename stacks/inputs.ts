@@ -4,7 +4,7 @@
  * cases feeds Terraform. Every value is spelled out (the configuration's defaults applied), so a
  * reviewer reads the cluster in the stack without knowing the modules' defaults.
  */
-import { ClusterConfig, Config, ConsumerConfig } from "../config/schema";
+import { Config, ConsumerConfig, consumerResourceName } from "../config/schema";
 import { KafkaPrivateLinkConsumerProps } from "../modules/kafka-privatelink-consumer/call";
 import { KafkaPrivateLinkProviderProps } from "../modules/kafka-privatelink-provider/call";
 import { brokerPort } from "../modules/kafka-broker-ports/allocation";
@@ -42,8 +42,7 @@ export function providerProps(config: Config): Omit<KafkaPrivateLinkProviderProp
   };
 }
 
-/** The AWS name prefix of a consumer's resources: the cluster's name and the consumer's. */
-export const consumerResourceName = (cluster: ClusterConfig, consumer: ConsumerConfig) => `${cluster.name}-${consumer.name}`;
+export { consumerResourceName };
 
 /**
  * The consumer module's inputs for one consumer of a configuration (mapped as it is: validate first). `serviceName` is

@@ -18,19 +18,17 @@
  *   region without `policy.allowCrossRegion`: policy of the configuration; the modules take any
  *   region (the provider module has no region input; cross-region is the consumer module's
  *   feature);
- * - region partitions of principals, role ARNs and consumers; `profile`, `assumeRoleArn`, `state`:
- *   the AWS provider and backend of a stack, not module inputs;
+ * - region partitions of role ARNs; `profile`, `assumeRoleArn`, `state`: the AWS provider and
+ *   backend of a stack, not module inputs (the partitions of principals and of supported regions
+ *   are in the table: the provider module checks them against its region's);
  * - consumer names used twice, two consumers in one VPC, a consumer name longer than 20
  *   characters or starting with a digit: stack names and one-zone-per-VPC are the job's; the
  *   consumer module's `name` is `<cluster>-<consumer>` and takes 1-64 characters (its character
  *   rule is in the table);
  * - `consumers[].serviceName` in a region other than the cluster's: the consumer module takes the
  *   service's region from `connection.region`;
- * - formats of VPC, subnet and hosted zone IDs, subnets listed twice, principal ARN formats,
- *   principals and alarm topics listed twice, tag keys and values: the modules pass them to AWS
- *   as given (a set for principals);
- * - CIDR blocks that together cover every address (0.0.0.0/1 + 128.0.0.0/1): the consumer module
- *   refuses 0.0.0.0/0 itself only.
+ * - formats of VPC, subnet and hosted zone IDs, subnets listed twice, principals and alarm topics
+ *   listed twice: the modules pass them to AWS as given (a set for principals).
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -98,6 +96,8 @@ const range = (from: number, to: number) => Array.from({ length: to - from + 1 }
 const cidrs = (n: number) => range(1, n).map((i) => `10.${i}.0.0/16`);
 /** A valid hostname of `length` characters, 194-255: three labels of 63 (DNS's most) and the rest. */
 const hostnameOf = (length: number) => ["a", "b", "c"].map((c) => c.repeat(63)).concat("d".repeat(length - 3 * 64)).join(".");
+/** `n` tags: the example's team tag and numbered others. */
+const tagsOf = (n: number) => Object.fromEntries(range(1, n).map((i) => (i === 1 ? ["team", "streaming"] : [`tag${i}`, `value${i}`])));
 const TOPIC = "arn:aws:sns:us-east-1:111122223333:kafka-oncall";
 const ENDPOINT = "vpce-0123456789abcdef0";
 /** A 20-character cluster name (the most the configuration allows). */
@@ -216,6 +216,27 @@ export const CASES: readonly ValidationCase[] = [
     refused: { fields: ["cluster.brokers[0].target"], provider: ["brokers"] },
     note: "Some tools read 010 as octal (8): the validator refuses leading zeros.",
   },
+  // AWS reserves the first four and the last address of every subnet (/16-/28): refused only where
+  // every subnet that could hold the target reserves it.
+  {
+    name: "refuses_target_first_of_every_subnet",
+    changes: { "cluster.brokers[0].target": "10.1.0.0" },
+    refused: { fields: ["cluster.brokers[0].target"], provider: ["brokers"] },
+  },
+  {
+    name: "refuses_target_fourth_of_every_subnet",
+    changes: { "cluster.brokers[0].target": "10.1.0.3" },
+    refused: { fields: ["cluster.brokers[0].target"], provider: ["brokers"] },
+  },
+  {
+    name: "refuses_target_last_of_every_subnet",
+    changes: { "cluster.brokers[0].target": "172.16.255.255" },
+    refused: { fields: ["cluster.brokers[0].target"], provider: ["brokers"] },
+  },
+  { name: "accepts_target_fifth_of_a_16", changes: { "cluster.brokers[0].target": "10.1.0.4" } },
+  { name: "accepts_target_before_the_last_of_a_16", changes: { "cluster.brokers[0].target": "10.1.255.254" } },
+  { name: "accepts_target_first_of_a_24_inside_a_16", changes: { "cluster.brokers[0].target": "10.1.1.0" } },
+  { name: "accepts_target_last_of_a_24_inside_a_16", changes: { "cluster.brokers[0].target": "10.1.0.255" } },
   { name: "refuses_shared_target", changes: { "cluster.brokers[1].target": "10.0.1.11" }, refused: { fields: ["cluster.brokers[1].target"], provider: ["brokers"] } },
   {
     name: "accepts_instance_targets",
@@ -243,6 +264,15 @@ export const CASES: readonly ValidationCase[] = [
   },
   { name: "refuses_upper_case_consumer_name", changes: { "consumers[0].name": "Analytics" }, refused: { fields: ["consumers[0].name"], consumer: ["name"] } },
 
+  // AWS's own name rules on the names derived from the cluster's: an NLB name may not begin with
+  // "internal-" (<name>-nlb), a security group name not with "sg-" (<cluster>-<consumer>-kafka-<cidr>).
+  { name: "refuses_name_starting_internal", changes: { "cluster.name": "internal-kafka" }, refused: { fields: ["cluster.name"], provider: ["name"] } },
+  { name: "refuses_name_making_the_nlb_name_internal", changes: { "cluster.name": "internal" }, refused: { fields: ["cluster.name"], provider: ["name"] } },
+  { name: "accepts_name_starting_internal_without_hyphen", changes: { "cluster.name": "internalkafka" } },
+  { name: "refuses_name_starting_sg", changes: { "cluster.name": "sg-orders" }, refused: { fields: ["cluster.name"], consumer: ["name"] } },
+  { name: "refuses_name_making_security_group_names_start_sg", changes: { "cluster.name": "sg" }, refused: { fields: ["cluster.name"], consumer: ["name"] } },
+  { name: "accepts_name_starting_sg_without_hyphen", changes: { "cluster.name": "sgorders" } },
+
   // The advertised hostname: a lower-case DNS name of at least two labels, at most 253 characters.
   { name: "accepts_hostname_of_253", changes: { "cluster.advertisedHostname": hostnameOf(253) } },
   {
@@ -260,6 +290,26 @@ export const CASES: readonly ValidationCase[] = [
   { name: "refuses_no_principal", changes: { "cluster.allowedPrincipals": [] }, refused: { fields: ["cluster.allowedPrincipals"], provider: ["allowed_principals"] } },
   { name: "refuses_any_principal", changes: { "cluster.allowedPrincipals": ["*"] }, refused: { fields: ["cluster.allowedPrincipals[0]"], provider: ["allowed_principals"] } },
   { name: "accepts_any_principal_when_allowed", changes: { "cluster.allowedPrincipals": ["*"], "policy.allowAnyPrincipal": true } },
+  { name: "accepts_role_and_user_principals", changes: { "cluster.allowedPrincipals": ["arn:aws:iam::111122223333:role/teams/kafka-client", "arn:aws:iam::444455556666:user/ci"] } },
+  {
+    name: "refuses_principal_that_is_not_an_arn",
+    changes: { "cluster.allowedPrincipals": ["111122223333"] },
+    refused: { fields: ["cluster.allowedPrincipals[0]"], provider: ["allowed_principals"] },
+  },
+  {
+    name: "refuses_principal_that_is_not_an_iam_arn",
+    changes: { "cluster.allowedPrincipals": ["arn:aws:sts::111122223333:assumed-role/kafka/session"] },
+    refused: { fields: ["cluster.allowedPrincipals[0]"], provider: ["allowed_principals"] },
+  },
+  {
+    name: "refuses_principal_in_another_partition",
+    changes: { "cluster.allowedPrincipals": ["arn:aws-cn:iam::111122223333:root"] },
+    refused: { fields: ["cluster.allowedPrincipals[0]"], provider: ["allowed_principals"] },
+  },
+  {
+    name: "accepts_principal_in_the_partition_of_the_region",
+    changes: { "cluster.region": "us-gov-west-1", "consumers[0].region": "us-gov-west-1", "cluster.allowedPrincipals": ["arn:aws-us-gov:iam::111122223333:root"] },
+  },
   { name: "refuses_no_subnet", changes: { "cluster.subnetIds": [] }, refused: { fields: ["cluster.subnetIds"], provider: ["subnet_ids"] } },
   { name: "refuses_consumer_without_subnet", changes: { "consumers[0].subnetIds": [] }, refused: { fields: ["consumers[0].subnetIds"], consumer: ["subnet_ids"] } },
 
@@ -313,6 +363,48 @@ export const CASES: readonly ValidationCase[] = [
     name: "refuses_prefix_length_with_leading_zeros",
     changes: { "consumers[0].allowedCidrs": ["10.20.0.0/016"] },
     refused: { fields: ["consumers[0].allowedCidrs[0]"], consumer: ["allowed_cidrs"] },
+  },
+
+  {
+    name: "refuses_cidrs_covering_every_address",
+    changes: { "consumers[0].allowedCidrs": ["0.0.0.0/1", "128.0.0.0/1"] },
+    refused: { fields: ["consumers[0].allowedCidrs"], consumer: ["allowed_cidrs"] },
+  },
+  {
+    name: "refuses_cidrs_covering_every_address_with_a_nested_block",
+    changes: { "consumers[0].allowedCidrs": ["0.0.0.0/1", "10.0.0.0/8", "128.0.0.0/2", "192.0.0.0/2"] },
+    refused: { fields: ["consumers[0].allowedCidrs"], consumer: ["allowed_cidrs"] },
+  },
+  { name: "accepts_cidrs_covering_every_address_when_allowed", changes: { "consumers[0].allowedCidrs": ["0.0.0.0/1", "128.0.0.0/1"], "policy.allowAnyCidr": true } },
+  { name: "accepts_cidrs_leaving_one_block_uncovered", changes: { "consumers[0].allowedCidrs": ["0.0.0.0/1", "128.0.0.0/2", "192.0.0.0/3", "224.0.0.0/4", "240.0.0.0/5"] } },
+  {
+    name: "accepts_overlapping_cidrs_whose_sizes_add_up_to_every_address",
+    changes: { "consumers[0].allowedCidrs": ["0.0.0.0/1", "0.0.0.0/2", "64.0.0.0/2"] },
+    note: "Half the addresses are covered; a sum of block sizes that ignores nesting would count all of them.",
+  },
+
+  // Tags: AWS's limits, within the 50 tags a resource takes (the modules add none of their own).
+  { name: "accepts_50_tags", changes: { "cluster.tags": tagsOf(50) } },
+  { name: "refuses_51_tags", changes: { "cluster.tags": tagsOf(51) }, refused: { fields: ["cluster.tags"], provider: ["tags"] } },
+  { name: "refuses_51_consumer_tags", changes: { "consumers[0].tags": tagsOf(51) }, refused: { fields: ["consumers[0].tags"], consumer: ["tags"] } },
+  { name: "accepts_tag_key_of_128_and_empty_value", changes: { "cluster.tags": { ["k".repeat(128)]: "" } } },
+  { name: "refuses_tag_key_of_129", changes: { "cluster.tags": { ["k".repeat(129)]: "x" } }, refused: { fields: [`cluster.tags["${"k".repeat(60)}"… (129 characters)]`], provider: ["tags"] } },
+  { name: "accepts_tag_value_of_256", changes: { "cluster.tags": { team: "v".repeat(256) } } },
+  { name: "refuses_tag_value_of_257", changes: { "cluster.tags": { team: "v".repeat(257) } }, refused: { fields: ["cluster.tags.team"], provider: ["tags"] } },
+  { name: "refuses_aws_tag_key", changes: { "consumers[0].tags": { "AWS:owner": "kafka" } }, refused: { fields: ['consumers[0].tags["AWS:owner"]'], consumer: ["tags"] } },
+  { name: "accepts_unicode_tag", changes: { "cluster.tags": { équipe: "flux données" } } },
+  { name: "refuses_tag_with_a_character_aws_refuses", changes: { "cluster.tags": { team: "kafka#1" } }, refused: { fields: ["cluster.tags.team"], provider: ["tags"] } },
+
+  // Cross-region: the service's supported regions are real regions of its partition.
+  {
+    name: "refuses_made_up_supported_region",
+    changes: { "consumers[0].region": "us-moon-1", "policy.allowCrossRegion": true },
+    refused: { fields: ["consumers[0].region"], provider: ["supported_regions"] },
+  },
+  {
+    name: "refuses_supported_region_in_another_partition",
+    changes: { "consumers[0].region": "cn-north-1", "policy.allowCrossRegion": true },
+    refused: { fields: ["consumers[0].region"], provider: ["supported_regions"] },
   },
 
   // The service a consumer connects to.

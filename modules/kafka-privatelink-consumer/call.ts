@@ -1,6 +1,7 @@
 import { TerraformHclModule, Token } from "cdktf";
 import { Construct } from "constructs";
 import { portPlanErrors } from "../kafka-broker-ports/allocation";
+import { awsNameProblem, COVERS_EVERY_ADDRESS_RULE, coversEveryAddress, SECURITY_GROUP_NAME, tagsProblems } from "../private/aws-rules";
 import { BROKER_ID } from "../private/rules";
 import { claimModuleName, definedInputs, moduleNameProblems, portRuleProblems, PropsError, requiredList, requiredText } from "../private/module-call";
 
@@ -16,6 +17,18 @@ export const CONSUMER_MODULE = "kafka-privatelink-consumer";
 export const SECURITY_GROUPS_PER_INTERFACE = 5;
 export const INBOUND_RULES_PER_SECURITY_GROUP = 60;
 export const MAX_CIDRS_PER_CONSUMER = SECURITY_GROUPS_PER_INTERFACE;
+
+/** The name of the endpoint's security group for one client CIDR: main.tf.json and the checks before it derive it with this. */
+export const securityGroupName = (name: string, cidr: string) => `${name}-kafka-${cidr}`;
+
+/** The first security group name that breaks AWS's rule, as the words after the name prefix in a problem; undefined when all keep it. */
+export function securityGroupNameProblem(name: string, cidrs: readonly string[]): string | undefined {
+  for (const cidr of cidrs) {
+    const problem = awsNameProblem(SECURITY_GROUP_NAME, securityGroupName(name, cidr));
+    if (problem !== undefined) return problem;
+  }
+  return undefined;
+}
 
 /** The provider module's output `connection`: everything a consumer needs to know of the cluster. */
 export interface Connection {
@@ -73,6 +86,19 @@ export function consumerPropsProblems(props: KafkaPrivateLinkConsumerProps): str
       `allowedCidrs: ${props.allowedCidrs.length} CIDR blocks given, at most ${MAX_CIDRS_PER_CONSUMER}: each gets its own security group on the endpoint, and AWS allows ${SECURITY_GROUPS_PER_INTERFACE} security groups per network interface by default`,
     );
   }
+  const cidrs = Array.isArray(props.allowedCidrs) ? props.allowedCidrs.filter((x) => typeof x === "string" && !Token.isUnresolved(x)) : [];
+  if (!props.allowAnyCidr && (cidrs.includes("0.0.0.0/0") || coversEveryAddress(cidrs))) {
+    problems.push(
+      cidrs.includes("0.0.0.0/0")
+        ? "allowedCidrs: \"0.0.0.0/0\" opens the bootstrap and broker ports to every address; set allowAnyCidr: true to allow it"
+        : `allowedCidrs: ${JSON.stringify(cidrs)} ${COVERS_EVERY_ADDRESS_RULE}; list the client CIDRs, or set allowAnyCidr: true to allow it`,
+    );
+  }
+  if (typeof props.name === "string" && props.name.length > 0 && !Token.isUnresolved(props.name)) {
+    const problem = securityGroupNameProblem(props.name, cidrs);
+    if (problem !== undefined) problems.push(`name: ${JSON.stringify(props.name)} ${problem}`);
+  }
+  if (props.tags !== undefined && !Token.isUnresolved(props.tags)) problems.push(...tagsProblems("tags", props.tags));
   const c = props.connection;
   if (c === undefined || c === null) return [...problems, "connection: undefined must be the provider module's output connection"];
   problems.push(...requiredText(c, ["serviceName", "region", "advertisedHostname", "securityProtocol"]).map((p) => `connection.${p}`));

@@ -13,7 +13,8 @@ import { brokerPortsCall } from "../kafka-broker-ports";
 import { hcl } from "../private/hcl";
 import { BROKER_ID_PATTERN, commonVariables, hostnameRule, idleTimeoutRule, nameRule, protocolRule, resourceTags } from "../private/rules";
 import { moduleVariable } from "../private/variables";
-import { CONSUMER_MODULE, MAX_CIDRS_PER_CONSUMER, SECURITY_GROUPS_PER_INTERFACE } from "./call";
+import { awsNameCondition, awsNameRuleWords, COVERS_EVERY_ADDRESS_RULE, coversEveryAddressCondition, SECURITY_GROUP_NAME } from "../private/aws-rules";
+import { CONSUMER_MODULE, MAX_CIDRS_PER_CONSUMER, SECURITY_GROUPS_PER_INTERFACE, securityGroupName } from "./call";
 
 export {
   Connection,
@@ -48,7 +49,14 @@ const CONNECTION_TYPE = `object({
 export class ConsumerModule extends TerraformStack {
   constructor(scope: Construct, id: string = CONSUMER_MODULE) {
     super(scope, id);
-    const v = commonVariables(this, nameRule(64, ""));
+    const sgName = JSON.stringify(securityGroupName("${var.name}", "${c}"));
+    const v = commonVariables(this, nameRule(64, ""), [
+      // Every security group's name, one per client CIDR.
+      {
+        condition: `\${alltrue([for c in var.allowed_cidrs : ${awsNameCondition(SECURITY_GROUP_NAME, sgName)}])}`,
+        errorMessage: `name: "\${var.name}" makes the security group name \${join(", ", [for c in var.allowed_cidrs : jsonencode(${sgName}) if !(${awsNameCondition(SECURITY_GROUP_NAME, sgName)})])}, which breaks ${awsNameRuleWords(SECURITY_GROUP_NAME)}.`,
+      },
+    ]);
     const ports = "var.connection.broker_ports";
     const isBrokerId = (key: string) => `can(regex("${BROKER_ID_PATTERN}", ${key}))`;
     // The allocation makes every broker's port one base + its ID; the base goes to the port rule's
@@ -103,9 +111,14 @@ export class ConsumerModule extends TerraformStack {
           condition: '${var.allow_any_cidr || !contains(var.allowed_cidrs, "0.0.0.0/0")}',
           errorMessage: "allowed_cidrs: 0.0.0.0/0 opens the Kafka ports to every address; set allow_any_cidr = true to allow it.",
         },
+        {
+          // 0.0.0.0/0 itself is the rule above's.
+          condition: `\${var.allow_any_cidr || contains(var.allowed_cidrs, "0.0.0.0/0") || !${coversEveryAddressCondition("var.allowed_cidrs")}}`,
+          errorMessage: `allowed_cidrs: \${jsonencode(var.allowed_cidrs)} ${COVERS_EVERY_ADDRESS_RULE}; list the client CIDRs, or set allow_any_cidr = true to allow it.`,
+        },
       ],
     });
-    moduleVariable(this, "allow_any_cidr", { type: "bool", description: "Allow 0.0.0.0/0 in allowed_cidrs.", default: false });
+    moduleVariable(this, "allow_any_cidr", { type: "bool", description: "Allow 0.0.0.0/0 in allowed_cidrs, or blocks that together cover every address.", default: false });
     const hostedZoneId = moduleVariable(this, "hosted_zone_id", {
       type: "string",
       description: "An existing private hosted zone, associated with the VPC, to put the record in. null: create a zone named exactly the advertised hostname.",
@@ -134,7 +147,7 @@ export class ConsumerModule extends TerraformStack {
     const cidrs = TerraformIterator.fromList(allowedCidrs.listValue);
     new SecurityGroup(this, "security-group", {
       forEach: cidrs,
-      name: `${v.name.stringValue}-kafka-${cidrs.value}`,
+      name: securityGroupName(v.name.stringValue, cidrs.value),
       description: `Kafka PrivateLink endpoint: ${cidrs.value} to the bootstrap and broker ports`,
       vpcId: v.vpcId.stringValue,
       // No inline rules: Terraform then also removes AWS's default allow-all egress rule, and the

@@ -1,11 +1,50 @@
-import { TerraformHclModule } from "cdktf";
+import { TerraformHclModule, Token } from "cdktf";
 import { Construct } from "constructs";
 import { DEFAULT_BOOTSTRAP_PORT, DEFAULT_BROKER_PORT_BASE, portPlanErrors } from "../kafka-broker-ports/allocation";
+import { ALARM_NAME, AwsNameRule, awsNamesProblems, isReservedInEverySubnet, LOAD_BALANCER_NAME, PRINCIPAL_ARN, PRINCIPAL_RULE, RESERVED_TARGET_RULE, tagsProblems, TARGET_GROUP_NAME } from "../private/aws-rules";
+import { REGION_DATA, REGION_PARTITIONS } from "../private/regions";
 import { BROKER_ID } from "../private/rules";
 import { claimModuleName, definedInputs, moduleNameProblems, portRuleProblems, PropsError, requiredList, requiredText } from "../private/module-call";
 
 /** The folder name of the published module, beside the other two. */
 export const PROVIDER_MODULE = "kafka-privatelink-provider";
+
+/** A dedicated PrivateLink listener on each broker, clear of the usual 9092 (clients) and 9093 (controllers, TLS). */
+export const DEFAULT_BROKER_TARGET_PORT = 9094;
+
+/**
+ * The AWS names the module makes from its inputs: main.tf.json spells its names with these, and
+ * the checks before it (the configuration validator, the call's props) derive the same names.
+ */
+export const loadBalancerName = (name: string) => `${name}-nlb`;
+/** A target group name carries what replaces the group (target port and type), so old and new never clash. */
+export const targetGroupName = (name: string, group: string, suffix: string) => `${name}-${group}-${suffix}`;
+export const targetGroupSuffix = (brokerTargetPort: number, targetType: string) => `${brokerTargetPort}${targetType === "instance" ? "i" : ""}`;
+export const BOOTSTRAP_GROUP = "boot";
+export const brokerGroup = (id: string | number) => `b${id}`;
+export const bootstrapAlarmName = (name: string) => `${name}-bootstrap-unhealthy`;
+export const brokerAlarmName = (name: string, id: string | number) => `${name}-broker-${id}-unhealthy`;
+
+/** What the module's AWS names are made of. */
+export interface NameInputs {
+  readonly name: string;
+  readonly brokerIds: ReadonlyArray<string | number>;
+  readonly brokerTargetPort: number;
+  readonly targetType: string;
+  readonly alarms: boolean;
+}
+
+/** Every AWS name the module makes from these inputs, with AWS's rule for it. */
+export function providerAwsNames(i: NameInputs): Array<{ rule: AwsNameRule; name: string }> {
+  const suffix = targetGroupSuffix(i.brokerTargetPort, i.targetType);
+  return [
+    { rule: LOAD_BALANCER_NAME, name: loadBalancerName(i.name) },
+    { rule: TARGET_GROUP_NAME, name: targetGroupName(i.name, BOOTSTRAP_GROUP, suffix) },
+    ...i.brokerIds.map((id) => ({ rule: TARGET_GROUP_NAME, name: targetGroupName(i.name, brokerGroup(id), suffix) })),
+    ...(i.alarms ? [{ rule: ALARM_NAME, name: bootstrapAlarmName(i.name) }, ...i.brokerIds.map((id) => ({ rule: ALARM_NAME, name: brokerAlarmName(i.name, id) }))] : []),
+  ];
+}
+
 
 export interface BrokerTarget {
   /** A private IPv4 address (targetType ip) or an EC2 instance ID (targetType instance). */
@@ -75,6 +114,32 @@ export function providerPropsProblems(props: KafkaPrivateLinkProviderProps): str
     brokerPortBase: props.brokerPortBase ?? DEFAULT_BROKER_PORT_BASE,
   });
   problems.push(...portRuleProblems(errors, { brokers: "brokers", bootstrapPort: "bootstrapPort", brokerPortBase: "brokerPortBase" }));
+  if (typeof props.name === "string" && props.name.length > 0 && !Token.isUnresolved(props.name)) {
+    const names = providerAwsNames({
+      name: props.name,
+      brokerIds: keys,
+      brokerTargetPort: props.brokerTargetPort ?? DEFAULT_BROKER_TARGET_PORT,
+      targetType: props.targetType ?? "ip",
+      alarms: props.alarms !== undefined,
+    });
+    problems.push(...awsNamesProblems(names).map((p) => `name: ${JSON.stringify(props.name)} ${p}`));
+  }
+  if ((props.targetType ?? "ip") === "ip") {
+    const reserved = keys.filter((k) => typeof brokers[k]?.target === "string" && !Token.isUnresolved(brokers[k].target) && /^\d{1,3}(?:\.\d{1,3}){3}$/.test(brokers[k].target));
+    problems.push(...reserved.filter((k) => isReservedInEverySubnet(brokers[k].target)).map((k) => `brokers["${k}"].target: ${JSON.stringify(brokers[k].target)} ${RESERVED_TARGET_RULE}`));
+  }
+  (Array.isArray(props.allowedPrincipals) ? props.allowedPrincipals : []).forEach((p, i) => {
+    if (typeof p !== "string" || Token.isUnresolved(p)) return;
+    if (p === "*" ? !props.allowAnyPrincipal : !PRINCIPAL_ARN.test(p)) {
+      problems.push(`allowedPrincipals[${i}]: ${JSON.stringify(p)} ${p === "*" ? "lets every AWS account connect; set allowAnyPrincipal: true to allow it" : PRINCIPAL_RULE}`);
+    }
+  });
+  (props.supportedRegions ?? []).forEach((r, i) => {
+    if (typeof r === "string" && !Token.isUnresolved(r) && REGION_PARTITIONS[r] === undefined) {
+      problems.push(`supportedRegions[${i}]: ${JSON.stringify(r)} is not an AWS region (known regions: ${REGION_DATA})`);
+    }
+  });
+  if (props.tags !== undefined && !Token.isUnresolved(props.tags)) problems.push(...tagsProblems("tags", props.tags));
   return problems;
 }
 

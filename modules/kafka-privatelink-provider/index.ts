@@ -6,23 +6,23 @@ import { LbTargetGroup, LbTargetGroupConfig } from "@cdktf/provider-aws/lib/lb-t
 import { LbTargetGroupAttachment } from "@cdktf/provider-aws/lib/lb-target-group-attachment";
 import { VpcEndpointConnectionAccepter } from "@cdktf/provider-aws/lib/vpc-endpoint-connection-accepter";
 import { VpcEndpointService } from "@cdktf/provider-aws/lib/vpc-endpoint-service";
-import { propertyAccess, TerraformIterator, TerraformOutput, TerraformStack, Token } from "cdktf";
+import { propertyAccess, TerraformIterator, TerraformLocal, TerraformOutput, TerraformStack, Token } from "cdktf";
 import { Construct } from "constructs";
 import { brokerPortsCall, brokerPortsVariables } from "../kafka-broker-ports";
 import { DEFAULT_LISTENER_NAME, DEFAULT_SECURITY_PROTOCOL } from "../kafka-broker-ports/kafka-config";
 import { hcl } from "../private/hcl";
-import { BROKER_ID_PATTERN, commonVariables, hostnameRule, idleTimeoutRule, nameRule, protocolRule, resourceTags } from "../private/rules";
+import { BROKER_ID_PATTERN, commonVariables, derivedNameRule, hostnameRule, idleTimeoutRule, nameRule, protocolRule, resourceTags } from "../private/rules";
 import { moduleVariable } from "../private/variables";
-import { PROVIDER_MODULE } from "./call";
+import { awsNameCondition, awsNameRuleWords, LOAD_BALANCER_NAME, principalPartition, PRINCIPAL_RULE, reservedTargetCondition, TARGET_GROUP_NAME } from "../private/aws-rules";
+import { REGION_DATA, REGION_PARTITIONS } from "../private/regions";
+import { bootstrapAlarmName, BOOTSTRAP_GROUP, brokerAlarmName, brokerGroup, DEFAULT_BROKER_TARGET_PORT, loadBalancerName, PROVIDER_MODULE, targetGroupName } from "./call";
 
-export { KafkaPrivateLinkProvider, KafkaPrivateLinkProviderProps, PROVIDER_MODULE, providerModuleInputs, providerPropsProblems } from "./call";
+export { DEFAULT_BROKER_TARGET_PORT, KafkaPrivateLinkProvider, KafkaPrivateLinkProviderProps, PROVIDER_MODULE, providerModuleInputs, providerPropsProblems } from "./call";
 
 /** Above Kafka clients' default idle close (540 s), so the client, not the NLB, ends idle connections. */
 export const DEFAULT_TCP_IDLE_TIMEOUT_SECONDS = 600;
 /** Long enough for in-flight requests during a rolling restart, short enough not to stall it. */
 export const DEFAULT_DEREGISTRATION_DELAY_SECONDS = 30;
-/** A dedicated PrivateLink listener on each broker, clear of the usual 9092 (clients) and 9093 (controllers, TLS). */
-export const DEFAULT_BROKER_TARGET_PORT = 9094;
 
 /** Where the health alarms look: the NLB's metrics of one target group. */
 export const HEALTH_ALARM = {
@@ -52,7 +52,11 @@ export class ProviderModule extends TerraformStack {
   constructor(scope: Construct, id: string = PROVIDER_MODULE) {
     super(scope, id);
     const v = {
-      ...commonVariables(this, nameRule(20, " (it prefixes target group names of at most 32 characters)")),
+      // The target group names are checked with the brokers (they hold the broker IDs). The
+      // alarm names always keep CloudWatch's rule: at most 20 + 29 characters of a-z, 0-9 and '-'.
+      ...commonVariables(this, nameRule(20, " (it prefixes target group names of at most 32 characters)"), [
+        derivedNameRule(LOAD_BALANCER_NAME, JSON.stringify(loadBalancerName("${var.name}")), 'name: "${var.name}"'),
+      ]),
       advertisedHostname: moduleVariable(this, "advertised_hostname", {
         type: "string",
         description: "The one hostname every broker advertises (all brokers share it; the port tells them apart).",
@@ -67,9 +71,16 @@ export class ProviderModule extends TerraformStack {
       // Checked where the port rule lives: the kafka-broker-ports module called below.
       ...brokerPortsVariables(this, { validated: false }),
     };
+    // The partition of the service's region, from the same region data as the configuration's
+    // (modules/private/regions.ts); "" for a region newer than that data.
+    const ownPartition = `lookup(local.region_partitions, data.aws_region.current.id, "")`;
     const privateIp = `can(regex("^(10\\\\.|192\\\\.168\\\\.|172\\\\.(1[6-9]|2[0-9]|3[01])\\\\.|100\\\\.(6[4-9]|[7-9][0-9]|1[01][0-9]|12[0-7])\\\\.)", b.target)) && try(cidrhost("\${b.target}/32", 0) == b.target, false)`;
     const instanceId = `can(regex("^i-[0-9a-f]{8,17}$", b.target))`;
-    const groupName = `"\${var.name}-b\${id}-\${var.broker_target_port}\${var.target_type == "instance" ? "i" : ""}"`;
+    // The bootstrap group's name (<name>-boot-<port>[i]) is at most 20 + 12 characters of a-z, 0-9 and '-'.
+    // A Terraform string template (quotes inside its interpolations stay as they are).
+    const groupName = `"${targetGroupName("${var.name}", brokerGroup("${id}"), '${var.broker_target_port}${var.target_type == "instance" ? "i" : ""}')}"`;
+    const groupNameKept = awsNameCondition(TARGET_GROUP_NAME, groupName);
+    const reserved = reservedTargetCondition("b.target");
     const brokers = moduleVariable(this, "brokers", {
       type: "map(object({ target = string }))",
       description:
@@ -92,8 +103,12 @@ export class ProviderModule extends TerraformStack {
           errorMessage: `brokers: \${join("; ", [for t in distinct([for b in values(var.brokers) : b.target]) : "brokers \${join(", ", [for id, b in var.brokers : id if b.target == t])} share target \${t}" if length([for b in values(var.brokers) : b if b.target == t]) > 1])}; each broker needs its own target.`,
         },
         {
-          condition: `\${alltrue([for id in keys(var.brokers) : length(${groupName}) <= 32])}`,
-          errorMessage: `brokers: target group name \${join(", ", [for id in keys(var.brokers) : ${groupName} if length(${groupName}) > 32])} (<name>-b<broker ID>-<broker_target_port>[i]) exceeds AWS's 32 characters; shorten name.`,
+          condition: `\${alltrue([for id in keys(var.brokers) : ${groupNameKept}])}`,
+          errorMessage: `brokers: target group name \${join(", ", [for id in keys(var.brokers) : jsonencode(${groupName}) if !(${groupNameKept})])} (<name>-b<broker ID>-<broker_target_port>[i]) breaks ${awsNameRuleWords(TARGET_GROUP_NAME)}; shorten name.`,
+        },
+        {
+          condition: `\${var.target_type != "ip" || !anytrue([for b in values(var.brokers) : ${reserved}])}`,
+          errorMessage: `brokers: \${join(", ", [for id, b in var.brokers : "broker \${id} target \${jsonencode(b.target)}" if ${reserved}])} is reserved in every subnet that could hold it: AWS reserves the first four and the last address of every subnet (/16 to /28), and an address whose last 16 bits are 0-3 or all ones is one of those in each of them.`,
         },
       ],
     });
@@ -120,6 +135,15 @@ export class ProviderModule extends TerraformStack {
       validation: [
         { condition: "${length(var.allowed_principals) >= 1}", errorMessage: "allowed_principals must list at least one principal." },
         { condition: "${var.allow_any_principal || !contains(var.allowed_principals, \"*\")}", errorMessage: "allowed_principals: \"*\" lets every AWS account connect; set allow_any_principal = true to allow it." },
+        {
+          condition: `\${alltrue([for p in var.allowed_principals : p == "*" || ${principalPartition("p")} != ""])}`,
+          errorMessage: `allowed_principals: \${join(", ", [for p in var.allowed_principals : jsonencode(p) if p != "*" && ${principalPartition("p")} == ""])} ${PRINCIPAL_RULE}.`,
+        },
+        {
+          // A region newer than the region data has no partition here: AWS judges its principals.
+          condition: `\${alltrue([for p in var.allowed_principals : contains(["", ${ownPartition}], ${principalPartition("p")}) || ${ownPartition} == ""])}`,
+          errorMessage: `allowed_principals: \${join(", ", [for p in var.allowed_principals : jsonencode(p) if !contains(["", ${ownPartition}], ${principalPartition("p")})])} is not in partition \${jsonencode(${ownPartition})} of the service's region \${data.aws_region.current.id}; IAM principals do not cross partitions.`,
+        },
       ],
     });
     moduleVariable(this, "allow_any_principal", { type: "bool", description: "Allow \"*\" in allowed_principals.", default: false });
@@ -154,10 +178,21 @@ export class ProviderModule extends TerraformStack {
       description: "Turn on the NLB's deletion protection: a destroy or replacement fails until it is turned off.",
       default: false,
     });
+    const knownRegion = "contains(keys(local.region_partitions), r)";
     const supportedRegions = moduleVariable(this, "supported_regions", {
       type: "list(string)",
-      description: "Other regions whose VPCs may connect (cross-region PrivateLink); the service's own region is added. Empty: same region only.",
+      description: "Other regions whose VPCs may connect (cross-region PrivateLink), AWS regions of the service's partition; the service's own region is added. Empty: same region only.",
       default: [],
+      validation: [
+        {
+          condition: `\${alltrue([for r in var.supported_regions : ${knownRegion}])}`,
+          errorMessage: `supported_regions: \${join(", ", [for r in var.supported_regions : jsonencode(r) if !${knownRegion}])} is not an AWS region (the regions of ${REGION_DATA}).`,
+        },
+        {
+          condition: `\${alltrue([for r in var.supported_regions : !${knownRegion} || contains(["", lookup(local.region_partitions, r, "")], ${ownPartition})])}`,
+          errorMessage: `supported_regions: \${join(", ", [for r in var.supported_regions : jsonencode(r) if ${knownRegion} && !contains(["", lookup(local.region_partitions, r, "")], ${ownPartition})])} is not in partition \${jsonencode(${ownPartition})} of the service's region \${data.aws_region.current.id}; PrivateLink does not cross partitions.`,
+        },
+      ],
     });
     const deregistrationDelay = moduleVariable(this, "deregistration_delay_seconds", {
       type: "number",
@@ -183,6 +218,7 @@ export class ProviderModule extends TerraformStack {
       validation: [protocolRule("listener_security_protocol", "var.listener_security_protocol")],
     });
     const region = new DataAwsRegion(this, "current");
+    new TerraformLocal(this, "region-partitions", REGION_PARTITIONS).overrideLogicalId("region_partitions");
     const snsArn = `can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}(\\\\.fifo)?$", a))`;
     const alarms = moduleVariable(this, "alarms", {
       type: "object({ actions = list(string) })",
@@ -209,7 +245,7 @@ export class ProviderModule extends TerraformStack {
     const tags = resourceTags(this, v.tags);
 
     const nlb = new Lb(this, "nlb", {
-      name: `${v.name.stringValue}-nlb`,
+      name: loadBalancerName(v.name.stringValue),
       loadBalancerType: "network",
       internal: true,
       subnets: v.subnetIds.listValue,
@@ -272,14 +308,13 @@ export class ProviderModule extends TerraformStack {
       return created;
     };
 
-    // The names carry what replaces a group (target port and type), so old and new never clash.
     const groupSuffix = `${Token.asString(brokerTargetPort.numberValue)}${hcl`${targetType.stringValue} == "instance" ? "i" : ""`}`;
-    const bootstrapGroup = targetGroup("bootstrap", { name: `${v.name.stringValue}-boot-${groupSuffix}` });
+    const bootstrapGroup = targetGroup("bootstrap", { name: targetGroupName(v.name.stringValue, BOOTSTRAP_GROUP, groupSuffix) });
     attachments("bootstrap", bootstrapGroup.arn);
     listener("bootstrap", { port: v.bootstrapPort.numberValue, targetGroupArn: bootstrapGroup.arn });
 
     const each = TerraformIterator.fromMap(brokerPorts);
-    targetGroup("broker", { forEach: each, name: `${v.name.stringValue}-b${each.key}-${groupSuffix}` });
+    targetGroup("broker", { forEach: each, name: targetGroupName(v.name.stringValue, brokerGroup(each.key), groupSuffix) });
     // The same key selects the broker's own group: listener "3" → group "3" → broker "3".
     const ownGroupArn = hcl`aws_lb_target_group.broker[each.key].arn`;
     attachments("broker", ownGroupArn);
@@ -301,14 +336,14 @@ export class ProviderModule extends TerraformStack {
       }).overrideLogicalId(logicalId);
     alarm("bootstrap", {
       count: Token.asNumber(hcl`${alarms.value} != null ? 1 : 0`),
-      alarmName: `${v.name.stringValue}-bootstrap-unhealthy`,
+      alarmName: bootstrapAlarmName(v.name.stringValue),
       alarmDescription: `Kafka cluster ${v.name.stringValue}: no healthy broker behind the bootstrap listener (port ${Token.asString(v.bootstrapPort.numberValue)}); PrivateLink clients cannot bootstrap.`,
       dimensions: { LoadBalancer: nlb.arnSuffix, TargetGroup: bootstrapGroup.arnSuffix },
     });
     const alarmed = TerraformIterator.fromMap(Token.asAnyMap(hcl`${alarms.value} != null ? ${brokerPorts} : {}`));
     alarm("broker", {
       forEach: alarmed,
-      alarmName: `${v.name.stringValue}-broker-${alarmed.key}-unhealthy`,
+      alarmName: brokerAlarmName(v.name.stringValue, alarmed.key),
       alarmDescription: `Kafka cluster ${v.name.stringValue}: broker ${alarmed.key} (listener port ${alarmed.value}) has no healthy target; PrivateLink clients cannot reach the partitions it leads.`,
       // The same key selects the broker's own group: alarm "3" watches group "3".
       dimensions: { LoadBalancer: nlb.arnSuffix, TargetGroup: hcl`aws_lb_target_group.broker[each.key].arn_suffix` },

@@ -2,7 +2,8 @@
  * Validation rules that more than one module applies to its inputs, as Terraform expressions
  * (`label` names the input in the message, `value` is the expression that holds it).
  */
-import { TerraformLocal, TerraformStack, TerraformVariable } from "cdktf";
+import { TerraformLocal, TerraformStack, TerraformVariable, TerraformVariableValidationConfig } from "cdktf";
+import { AwsNameRule, awsNameCondition, awsNameRuleWords, MAX_TAG_KEY, MAX_TAG_VALUE, MAX_TAGS, MODULE_TAGS, tagsValidations } from "./aws-rules";
 import { SECURITY_PROTOCOLS } from "../kafka-broker-ports/kafka-config";
 import { moduleVariable } from "./variables";
 
@@ -19,6 +20,14 @@ export function nameRule(max: number, why: string): NameRule {
       condition: `\${can(regex("^[a-z](?:[a-z0-9-]{0,${max - 2}}[a-z0-9])?$", var.name))}`,
       errorMessage: `name: "\${var.name}" must be 1-${max} characters of a-z, 0-9 and '-', start with a letter and not end with '-'${why}.`,
     },
+  };
+}
+
+/** A validation that `name` (a Terraform string expression built from the module's inputs) keeps AWS's rule for such names. */
+export function derivedNameRule(rule: AwsNameRule, name: string, label: string): TerraformVariableValidationConfig {
+  return {
+    condition: `\${${awsNameCondition(rule, name)}}`,
+    errorMessage: `${label} makes the ${rule.what} name \${jsonencode(${name})}, which breaks ${awsNameRuleWords(rule)}.`,
   };
 }
 
@@ -41,17 +50,29 @@ export const protocolRule = (label: string, value: string) => ({
 export const BROKER_ID_PATTERN = "^(0|[1-9][0-9]*)$";
 export const BROKER_ID = new RegExp(BROKER_ID_PATTERN);
 
-/** The inputs every module with AWS resources takes. */
-export function commonVariables(stack: TerraformStack, name: NameRule): { name: TerraformVariable; vpcId: TerraformVariable; subnetIds: TerraformVariable; tags: TerraformVariable } {
+/**
+ * The inputs every module with AWS resources takes. `derivedNames`: validations of `name` that
+ * check the AWS names the module makes from it against AWS's rules for them (aws-rules.ts).
+ */
+export function commonVariables(
+  stack: TerraformStack,
+  name: NameRule,
+  derivedNames: readonly TerraformVariableValidationConfig[] = [],
+): { name: TerraformVariable; vpcId: TerraformVariable; subnetIds: TerraformVariable; tags: TerraformVariable } {
   return {
-    name: moduleVariable(stack, "name", { type: "string", description: name.description, validation: [name.rule] }),
+    name: moduleVariable(stack, "name", { type: "string", description: name.description, validation: [name.rule, ...derivedNames] }),
     vpcId: moduleVariable(stack, "vpc_id", { type: "string", description: "VPC to create the resources in." }),
     subnetIds: moduleVariable(stack, "subnet_ids", {
       type: "list(string)",
       description: "Subnets, one per availability zone.",
       validation: [{ condition: "${length(var.subnet_ids) >= 1}", errorMessage: "subnet_ids must list at least one subnet." }],
     }),
-    tags: moduleVariable(stack, "tags", { type: "map(string)", description: "Tags for every resource that takes tags.", default: {} }),
+    tags: moduleVariable(stack, "tags", {
+      type: "map(string)",
+      description: `Tags for every resource that takes tags: at most ${MAX_TAGS - MODULE_TAGS}, keys of 1-${MAX_TAG_KEY} and values of 0-${MAX_TAG_VALUE} characters (letters, digits, spaces and _ . : / = + - @), no key beginning with aws:.`,
+      default: {},
+      validation: tagsValidations("var.tags"),
+    }),
   };
 }
 

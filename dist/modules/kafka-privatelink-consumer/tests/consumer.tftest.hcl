@@ -244,6 +244,38 @@ run "refuses_any_cidr" {
   expect_failures = [var.allowed_cidrs]
 }
 
+run "refuses_cidrs_covering_every_address" {
+  command = plan
+
+  variables {
+    allowed_cidrs = ["0.0.0.0/1", "128.0.0.0/1"]
+  }
+
+  expect_failures = [var.allowed_cidrs]
+}
+
+run "refuses_name_that_makes_security_group_names_start_sg" {
+  command = plan
+
+  variables {
+    name = "sg-orders"
+  }
+
+  expect_failures = [var.name]
+}
+
+run "refuses_tag_value_over_256_characters" {
+  command = plan
+
+  variables {
+    tags = {
+      team = "vvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvv"
+    }
+  }
+
+  expect_failures = [var.tags]
+}
+
 run "accepts_any_cidr_when_allowed" {
   command = apply
 

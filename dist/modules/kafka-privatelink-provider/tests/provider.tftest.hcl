@@ -612,6 +612,147 @@ run "refuses_any_principal" {
   expect_failures = [var.allowed_principals]
 }
 
+run "refuses_principal_that_is_not_an_iam_arn" {
+  command = plan
+
+  variables {
+    allowed_principals = ["111122223333"]
+  }
+
+  expect_failures = [var.allowed_principals]
+}
+
+run "refuses_principal_in_another_partition" {
+  command = plan
+
+  variables {
+    allowed_principals = ["arn:aws-cn:iam::111122223333:root"]
+  }
+
+  expect_failures = [var.allowed_principals]
+}
+
+run "refuses_made_up_supported_region" {
+  command = plan
+
+  variables {
+    supported_regions = ["us-moon-1"]
+  }
+
+  expect_failures = [var.supported_regions]
+}
+
+run "refuses_supported_region_in_another_partition" {
+  command = plan
+
+  variables {
+    supported_regions = ["cn-north-1"]
+  }
+
+  expect_failures = [var.supported_regions]
+}
+
+run "refuses_name_that_makes_an_internal_nlb_name" {
+  command = plan
+
+  variables {
+    name = "internal"
+  }
+
+  expect_failures = [var.name]
+}
+
+run "refuses_target_reserved_in_every_subnet" {
+  command = plan
+
+  variables {
+    brokers = {
+      "1" = {
+        target = "10.1.0.3"
+      }
+      "2" = {
+        target = "10.0.0.12"
+      }
+    }
+  }
+
+  expect_failures = [var.brokers]
+}
+
+run "refuses_51_tags" {
+  command = plan
+
+  variables {
+    tags = {
+      k1  = "v"
+      k2  = "v"
+      k3  = "v"
+      k4  = "v"
+      k5  = "v"
+      k6  = "v"
+      k7  = "v"
+      k8  = "v"
+      k9  = "v"
+      k10 = "v"
+      k11 = "v"
+      k12 = "v"
+      k13 = "v"
+      k14 = "v"
+      k15 = "v"
+      k16 = "v"
+      k17 = "v"
+      k18 = "v"
+      k19 = "v"
+      k20 = "v"
+      k21 = "v"
+      k22 = "v"
+      k23 = "v"
+      k24 = "v"
+      k25 = "v"
+      k26 = "v"
+      k27 = "v"
+      k28 = "v"
+      k29 = "v"
+      k30 = "v"
+      k31 = "v"
+      k32 = "v"
+      k33 = "v"
+      k34 = "v"
+      k35 = "v"
+      k36 = "v"
+      k37 = "v"
+      k38 = "v"
+      k39 = "v"
+      k40 = "v"
+      k41 = "v"
+      k42 = "v"
+      k43 = "v"
+      k44 = "v"
+      k45 = "v"
+      k46 = "v"
+      k47 = "v"
+      k48 = "v"
+      k49 = "v"
+      k50 = "v"
+      k51 = "v"
+    }
+  }
+
+  expect_failures = [var.tags]
+}
+
+run "refuses_aws_tag_key" {
+  command = plan
+
+  variables {
+    tags = {
+      "AWS:owner" = "kafka"
+    }
+  }
+
+  expect_failures = [var.tags]
+}
+
 run "accepts_any_principal_when_allowed" {
   command = plan
 

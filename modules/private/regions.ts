@@ -4,6 +4,8 @@
  * release), not from a hand-written list. The packages are pinned: a region AWS opens after that
  * release is refused until the pins are raised (together: util-endpoints reads core's table).
  */
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { partition } from "@aws-sdk/util-endpoints";
 import { version as CORE_VERSION } from "@aws-sdk/core/package.json";
 import { version as SDK_VERSION } from "@aws-sdk/util-endpoints/package.json";
@@ -19,3 +21,19 @@ export function partitionOf(region: string): string | undefined {
   const info = partition(region) as { name: string; description?: string };
   return info.description === undefined ? undefined : info.name;
 }
+
+/**
+ * Every region the data lists, with its partition: what the published modules check region inputs
+ * against. util-endpoints offers no way to list the regions, so they are read from the table it
+ * answers from (core's partitions.js, the same pinned data); each is kept only where partitionOf
+ * agrees, so the two answers cannot differ.
+ */
+export const REGION_PARTITIONS: Readonly<Record<string, string>> = (() => {
+  const file = path.join(path.dirname(require.resolve("@aws-sdk/core/package.json")), "dist-es", "submodules", "client", "util-endpoints", "lib", "aws", "partitions.js");
+  const text = fs.readFileSync(file, "utf8");
+  const json = /^export const partitionsInfo = (\{[\s\S]*\});\s*$/.exec(text);
+  if (!json) throw new Error(`${file}: not the partition table this code reads (${REGION_DATA}); update modules/private/regions.ts`);
+  const info = JSON.parse(json[1]) as { partitions: Array<{ id: string; regions: Record<string, unknown> }> };
+  const regions = info.partitions.flatMap((p) => Object.keys(p.regions).filter((r) => partitionOf(r) === p.id).map((r) => [r, p.id] as const));
+  return Object.fromEntries(regions.sort(([a], [b]) => a.localeCompare(b)));
+})();
