@@ -95,6 +95,7 @@ describe("plan review", () => {
         rc(k, 'aws_lb_listener.broker["3"]', ["update"], { port: 6003 }, { port: 7003 }),
         rc(k, 'aws_lb_target_group.broker["3"]', ["update"], { deregistration_delay: "30" }, { deregistration_delay: "60" }),
         rc(k, 'aws_cloudwatch_metric_alarm.broker["3"]', ["delete"], {}, null),
+        { ...rc(k, "aws_cloudwatch_metric_alarm.bootstrap", ["update"], { tags: null }, { tags: {} }), address: `${k}.aws_cloudwatch_metric_alarm.bootstrap[0]`, index: 0 as unknown as string },
         rc(k, "aws_vpc_endpoint_service.this", ["update"], { allowed_principals: ["a", "b"] }, { allowed_principals: ["a"] }),
       ]),
     ]);
@@ -103,6 +104,8 @@ describe("plan review", () => {
       ['module.kafka.aws_lb_listener.broker["3"]', "disruptive", [{ id: "3", port: 7003, from: 6003 }]],
       ['module.kafka.aws_lb_target_group.broker["3"]', "client-visible", [{ id: "3", port: 7003 }]],
       ['module.kafka.aws_cloudwatch_metric_alarm.broker["3"]', "none", [{ id: "3", port: 7003 }]],
+      // A count index is no broker ID.
+      ["module.kafka.aws_cloudwatch_metric_alarm.bootstrap[0]", "none", []],
       ["module.kafka.aws_vpc_endpoint_service.this", "client-visible", []],
     ]);
   });

@@ -111,6 +111,8 @@ export async function reviewRealPlans({ project, document, config, stacks, spare
     highest: "disruptive",
     changes: sorted([
       ...ids.map((id) => ({ address: k(`aws_lb_listener.broker["${id}"]`), actions: "update", level: "disruptive", brokers: [b(id, brokerPort(config, id))], consumers: [], cidrs: [] })),
+      // The alarm's description names the port it watches.
+      ...ids.map((id) => ({ address: k(`aws_cloudwatch_metric_alarm.broker["${id}"]`), actions: "update", level: "none", brokers: [{ id: String(id), port: brokerPort(config, id) + 1000 }], consumers: [], cidrs: [] })),
       ...cidrs.flatMap((c) =>
         ids.flatMap((id) => [
           rule(c, brokerPort(config, id), "delete", "disruptive", { id: String(id), port: brokerPort(config, id) }),

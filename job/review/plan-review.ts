@@ -368,7 +368,10 @@ function concerns(kind: ModuleKind, c: ResourceChange, ctx: Context, consumer: s
   const both = [values(c.change.before), values(c.change.after)];
   const brokers: BrokerRef[] = [];
   const cidrs: string[] = [];
-  if (kind === "provider" && key !== undefined && /^(aws_lb_listener|aws_lb_target_group|aws_lb_target_group_attachment|aws_cloudwatch_metric_alarm)$/.test(c.type) && /^\d+$/.test(key)) {
+  // Keyed by broker ID (a for_each key, a string; the bootstrap alarm's count index 0 is no broker): every
+  // `broker` resource, and the bootstrap group's registration of each broker.
+  const perBroker = c.name === "broker" || (c.type === "aws_lb_target_group_attachment" && c.name === "bootstrap");
+  if (kind === "provider" && perBroker && typeof c.index === "string" && key !== undefined) {
     const [was, now] = c.type === "aws_lb_listener" ? both.map((v) => port(v.port)) : [undefined, undefined];
     // Not a listener: the broker's port from the plans' listeners (the latest one where it moves).
     const known = was ?? now ?? ctx.portOfBroker.get(key);
