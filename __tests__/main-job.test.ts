@@ -296,6 +296,18 @@ describe("main job", () => {
       expect(fs.readdirSync(dir).sort()).toEqual(["cluster.ports.lock.json", "cluster.yaml"]);
     });
 
+    it("refuses, through npm run synth, a lock that writes a broker twice, whichever entry comes last", () => {
+      synth();
+      const lock = fs.readFileSync(lockFile(), "utf8");
+      for (const text of [lock.replace('"1": 6001,', '"1": 7001,\n    "1": 6001,'), lock.replace('"1": 6001,', '"1": 6001,\n    "1": 7001,')]) {
+        fs.writeFileSync(lockFile(), text);
+        const run = cli(["--config", file, "--out", out(), "--modules-out", modulesOut()], dir);
+        expect(run.status).toBe(1);
+        expect(run.stderr).toContain(`${lockFile()}: is not a port lock: brokers."1": written twice (JSON keeps only the last; say each key once)`);
+        expect(fs.readFileSync(lockFile(), "utf8")).toBe(text);
+      }
+    });
+
     it("accepts the lock it writes", () => {
       synth();
       expect(JSON.parse(fs.readFileSync(lockFile(), "utf8"))).toEqual({ ...goodLock, settings: expect.objectContaining({ version: 1 }) });
