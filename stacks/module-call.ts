@@ -47,6 +47,17 @@ export function movesIntoModule(module: string, call: string): Move[] {
   );
 }
 
+/**
+ * The moves of a resource that had no key in 0.1.0 and is keyed now: the old instance moves to
+ * the key `keeps` at the root first, then every key of the root layout (0.2's development stacks
+ * had the keys already) moves into the module call. Two moves into one address would be refused
+ * as ambiguous; a chain is not.
+ */
+export function movesOfKeyedResource(resource: string, call: string, keys: readonly string[], keeps: string): Move[] {
+  const at = (key: string) => `${resource}[${JSON.stringify(key)}]`;
+  return [{ from: resource, to: at(keeps) }, ...keys.map((key) => ({ from: at(key), to: `module.${call}.${at(key)}` }))];
+}
+
 /** Adds the `moved` blocks: Terraform ignores one whose old address is not in the state. */
 export function addMoves(stack: TerraformStack, moves: readonly Move[]): void {
   stack.addOverride("moved", moves.map((m) => ({ from: m.from, to: m.to })));

@@ -140,6 +140,10 @@ export class ConsumerModule extends TerraformStack {
       // No inline rules: Terraform then also removes AWS's default allow-all egress rule, and the
       // endpoint needs none (it only answers connections).
       tags,
+      // Name and description only label a group, and AWS replaces a group to change either: a group
+      // keeps those it was created with. 0.1.0's one group (`<name>-kafka-endpoint`), moved to the
+      // first CIDR's key, so stays in place with its endpoint, as does every group when `name` changes.
+      lifecycle: { ignoreChanges: ["name", "description"] },
     }).overrideLogicalId("endpoint");
 
     // One rule per CIDR and port, keyed "<cidr>:<port>": a new broker adds its rules, changes none.
