@@ -17,7 +17,6 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { EXAMPLE_CONFIG, loadConfig } from "../../config/load";
 import { inPool, terraformAsync, terraformUnavailable } from "../../emulator/terraform";
 import { writeModules } from "../../stacks/examples";
 import { mockProvider, renderTestFile } from "../../modules/packaging/module-tests";
@@ -223,7 +222,7 @@ describe("the shared table of validation cases: the modules' validations", () =>
   beforeAll(async () => {
     if (missing) return;
     work = fs.mkdtempSync(path.join(os.tmpdir(), "kpl-validation-cases-"));
-    writeModules(work, loadConfig(EXAMPLE_CONFIG));
+    writeModules(work);
     validated = validatedVariables(work);
     const started = Date.now();
     const planned = await planAll(work, [...runs.values()].flat());
