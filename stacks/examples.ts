@@ -12,12 +12,12 @@ import { validateConfig } from "../config/validate";
 import { BROKER_PORTS_MODULE } from "../modules/kafka-broker-ports";
 import { CONSUMER_MODULE, consumerModuleInputs } from "../modules/kafka-privatelink-consumer";
 import { PROVIDER_MODULE, providerModuleInputs } from "../modules/kafka-privatelink-provider";
-import { MIN_AWS_PROVIDER, MIN_TERRAFORM, moduleExamples, ModuleFolder, renderModules, writeModuleFolders } from "../modules/packaging";
+import { AWS_PROVIDER, MIN_TERRAFORM, moduleExamples, ModuleFolder, renderModules, writeModuleFolders } from "../modules/packaging";
 import { renderJson, TfJson } from "../modules/packaging/terraform-json";
 import { consumerProps, providerProps } from "./inputs";
 
 const awsProviderBlock = (region: string) => ({
-  terraform: { required_version: MIN_TERRAFORM, required_providers: { aws: { source: "hashicorp/aws", version: MIN_AWS_PROVIDER } } },
+  terraform: { required_version: MIN_TERRAFORM, required_providers: { aws: { source: "hashicorp/aws", version: AWS_PROVIDER } } },
   provider: { aws: { region } },
 });
 

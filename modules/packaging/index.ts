@@ -10,8 +10,15 @@ import { MODULE_TESTS, renderTestFile, SAMPLE_CONNECTION } from "./module-tests"
 import { ModuleDoc, renderModuleReadme } from "./readme";
 import { renderJson, TfJson, withoutMetadata } from "./terraform-json";
 
-/** The oldest releases with every argument the modules use (supported_regions, service_region; cross-variable validation). */
-export const MIN_AWS_PROVIDER = ">= 5.83";
+/**
+ * The AWS provider versions the modules and the deployable stacks accept: one range for both, as
+ * the stacks deploy exactly the modules. Lower bound: the oldest release the tests prove (every
+ * version in the provider mirror is tested, emulator/terraform.ts `mirroredAwsProviders`; the
+ * arguments the modules use exist since 5.83). Upper bound: the next major, whose breaking changes
+ * nobody has seen; the cdktf bindings are of 6.25, so the 6.x line is in.
+ */
+export const AWS_PROVIDER = ">= 5.100.0, < 7.0.0";
+/** Cross-variable validation needs 1.9. */
 export const MIN_TERRAFORM = ">= 1.9";
 
 interface ModuleSpec {
@@ -93,7 +100,7 @@ function moduleFiles(synthesized: TfJson, usesAws: boolean): Record<string, TfJs
   if (data) main.data = data;
   if (resource) main.resource = resource;
   const terraform: TfJson = { required_version: MIN_TERRAFORM };
-  if (usesAws) terraform.required_providers = { aws: { source: "hashicorp/aws", version: MIN_AWS_PROVIDER } };
+  if (usesAws) terraform.required_providers = { aws: { source: "hashicorp/aws", version: AWS_PROVIDER } };
   return {
     "main.tf.json": main,
     "variables.tf.json": { variable: variable ?? {} },
@@ -174,8 +181,9 @@ function renderAll(): Map<string, ModuleFolder> {
     const files = moduleFiles(stack.toTerraform() as TfJson, spec.usesAws);
     const folder: ModuleFolder = Object.fromEntries(Object.entries(files).map(([file, doc]) => [file, renderJson(doc)]));
     for (const test of MODULE_TESTS[stack.node.id] ?? []) folder[`tests/${test.file}`] = renderTestFile(test);
-    const requirements: Record<string, string> = { terraform: MIN_TERRAFORM, ...(spec.usesAws ? { "hashicorp/aws": MIN_AWS_PROVIDER } : {}) };
-    folder["README.md"] = renderModuleReadme({ ...spec.doc, requirements }, files["variables.tf.json"].variable, files["outputs.tf.json"].output, spec.examples);
+    const requirements: Record<string, string> = { terraform: MIN_TERRAFORM, ...(spec.usesAws ? { "hashicorp/aws": AWS_PROVIDER } : {}) };
+    const tests = (MODULE_TESTS[stack.node.id] ?? []).map((t) => t.file);
+    folder["README.md"] = renderModuleReadme({ ...spec.doc, requirements }, files["variables.tf.json"].variable, files["outputs.tf.json"].output, spec.examples, tests);
     folders.set(stack.node.id, folder);
   }
   return folders;
