@@ -57,7 +57,7 @@ describe("main job", () => {
       const called = path.resolve(out(), "stacks", stack, doc.module.kafka.source);
       expect(path.dirname(called)).toBe(path.join(out(), "modules"));
       const files = snapshotTree(called);
-      expect(Object.keys(files)).toContain("main.tf.json");
+      expect(Object.keys(files)).toContain("main.tf");
       expect(files).toEqual(snapshotTree(path.join(modulesOut(), path.basename(called))));
     }
     expect(fs.existsSync(path.join(out(), "REVIEW.md"))).toBe(true);

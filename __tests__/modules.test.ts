@@ -3,8 +3,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { stringify } from "yaml";
 import { runSynth } from "../job/job";
-import { AWS_PROVIDER } from "../modules/packaging";
-import { clusterExamples, writeModules } from "../stacks/examples";
+import { AWS_PROVIDER, moduleJsonFiles } from "../modules/packaging";
+import { clusterExamples, moduleExampleDocs, SAMPLE_CONFIG, writeModules } from "../stacks/examples";
 import { config, configInput } from "./support/configs";
 import { snapshotTree } from "./support/tree";
 
@@ -15,7 +15,15 @@ function generate(): { dir: string; files: Record<string, string> } {
   writeModules(dir);
   return { dir, files: snapshotTree(dir) };
 }
-const json = (files: Record<string, string>, file: string) => JSON.parse(files[file]);
+/**
+ * A module's code in its JSON form (the HCL in the folder says the same: hcl-equivalence.test.ts),
+ * or an example's document: `<module>/<file>.tf.json`, `<module>/examples/<example>/main.tf.json`.
+ */
+const json = (_files: Record<string, string>, file: string) => {
+  const [module, ...rest] = file.split("/");
+  if (rest[0] === "examples") return moduleExampleDocs(SAMPLE_CONFIG)[module][rest[1]];
+  return JSON.parse(moduleJsonFiles(module)[rest.join("/")]);
+};
 
 describe("publishable modules", () => {
   const a = generate();
@@ -25,10 +33,11 @@ describe("publishable modules", () => {
   it("writes the three modules, each a folder with main, variables, outputs, versions, README and an example", () => {
     expect(fs.readdirSync(a.dir).sort()).toEqual(NAMES);
     for (const name of NAMES) {
-      for (const file of ["main.tf.json", "variables.tf.json", "outputs.tf.json", "versions.tf.json", "README.md"]) {
+      for (const file of ["main.tf", "variables.tf", "outputs.tf", "versions.tf", "README.md"]) {
         expect(files[`${name}/${file}`]).toBeDefined();
       }
-      expect(Object.keys(files).some((f) => f.startsWith(`${name}/examples/`) && f.endsWith("/main.tf.json"))).toBe(true);
+      expect(Object.keys(files).some((f) => f.startsWith(`${name}/examples/`) && f.endsWith("/main.tf"))).toBe(true);
+      expect(Object.keys(files).filter((f) => f.endsWith(".tf.json"))).toEqual([]);
     }
   });
 
@@ -92,7 +101,7 @@ describe("publishable modules", () => {
   it("allocate ports once: both halves call kafka-broker-ports beside them, and build their per-broker resources from its output", () => {
     for (const name of ["kafka-privatelink-provider", "kafka-privatelink-consumer"]) {
       expect(json(files, `${name}/main.tf.json`).module.broker_ports.source).toBe("../kafka-broker-ports");
-      expect(files[`${name}/main.tf.json`]).not.toContain("broker_port_base + ");
+      expect(files[`${name}/main.tf`]).not.toContain("broker_port_base + ");
     }
     const listeners = json(files, "kafka-privatelink-provider/main.tf.json").resource.aws_lb_listener;
     expect(listeners.broker.for_each).toBe("${module.broker_ports.broker_ports}");
@@ -138,9 +147,10 @@ describe("publishable modules", () => {
       ],
       policy: { allowCrossRegion: true, allowAnyPrincipal: true, allowAnyCidr: true },
     });
-    const examples = clusterExamples(cfg);
+    const examples = Object.fromEntries(Object.entries(moduleExampleDocs(cfg, (module) => `../../../modules/${module}`)).flatMap(([m, byExample]) => Object.entries(byExample).map(([e, doc]) => [`${m}/${e}/main.tf.json`, JSON.stringify(doc)])));
+    expect(Object.keys(clusterExamples(cfg)).sort()).toEqual(Object.keys(examples).map((f) => f.replace(/\.json$/, "")).sort());
     {
-      const provider = json(examples, "kafka-privatelink-provider/complete/main.tf.json").module.kafka;
+      const provider = JSON.parse(examples["kafka-privatelink-provider/complete/main.tf.json"]).module.kafka;
       expect(provider).toMatchObject({
         listener_security_protocol: "SASL_SSL",
         listener_name: "PL",
@@ -151,7 +161,7 @@ describe("publishable modules", () => {
         supported_regions: ["eu-west-1"],
         alarms: { actions: ["arn:aws:sns:us-east-1:111122223333:oncall"] },
       });
-      const consumer = json(examples, "kafka-privatelink-consumer/complete/main.tf.json").module.kafka;
+      const consumer = JSON.parse(examples["kafka-privatelink-consumer/complete/main.tf.json"]).module.kafka;
       expect(consumer).toMatchObject({
         name: "payments-platform-ledger-eu",
         allow_any_cidr: true,
@@ -159,7 +169,7 @@ describe("publishable modules", () => {
         connection: { region: "us-east-1", security_protocol: "SASL_SSL", tcp_idle_timeout_seconds: 900, broker_ports: { "1": 6001, "2": 6002 } },
         tags: { app: "ledger" },
       });
-      expect(json(examples, "kafka-privatelink-consumer/complete/main.tf.json").provider.aws.region).toBe("eu-west-1");
+      expect(JSON.parse(examples["kafka-privatelink-consumer/complete/main.tf.json"]).provider.aws.region).toBe("eu-west-1");
       // The consumer module's own name rule admits the example's name.
       expect(consumer.name).toMatch(/^[a-z](?:[a-z0-9-]{0,62}[a-z0-9])?$/);
       // They call the modules beside the stacks: <out>/examples/<module>/<example> → <out>/modules/<module>.
@@ -210,7 +220,7 @@ describe("publishable modules", () => {
         const doc = JSON.parse(fs.readFileSync(path.join(result.outDir, "stacks", stack, "cdk.tf.json"), "utf8"));
         const folder = path.resolve(result.outDir, "stacks", stack, doc.module.kafka.source);
         expect(path.relative(result.outDir, folder)).toMatch(/^modules[\\/]kafka-privatelink-(provider|consumer)$/);
-        expect(fs.existsSync(path.join(folder, "main.tf.json"))).toBe(true);
+        expect(fs.existsSync(path.join(folder, "main.tf"))).toBe(true);
       }
     } finally {
       fs.rmSync(work, { recursive: true, force: true });

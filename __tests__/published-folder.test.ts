@@ -50,7 +50,7 @@ describe("a published folder (--modules-out)", () => {
     for (const value of OTHER_VALUES) expect([value, all.includes(value)]).toEqual([value, false]);
 
     // The cluster's own examples, with its values, beside its stacks; the record names what went where.
-    const example = fs.readFileSync(path.join(other.outDir, "examples", "kafka-privatelink-provider", "complete", "main.tf.json"), "utf8");
+    const example = fs.readFileSync(path.join(other.outDir, "examples", "kafka-privatelink-provider", "complete", "main.tf"), "utf8");
     expect(example).toContain("vpc-0ddddddddddddddd1");
     const record = JSON.parse(fs.readFileSync(path.join(other.outDir, PUBLISHED_RECORD), "utf8"));
     expect(record.modulesOut).toBe(modules());
@@ -119,6 +119,9 @@ describe("a published folder (--modules-out)", () => {
     synth(configInput());
     const after = snapshotTree(modules());
     expect(after[OUTPUT_MARKER]).toBeUndefined();
+    // 0.1's JSON form is gone, the HCL in its place.
+    expect(after[path.join("kafka-privatelink-provider", "examples", "complete", "main.tf.json")]).toBeUndefined();
+    expect(after[path.join("kafka-privatelink-provider", "examples", "complete", "main.tf")]).toContain('module "kafka"');
     expect(after[path.join("kafka-privatelink-provider", "examples", "gone", "main.tf.json")]).toBeUndefined();
     expect(after[path.join("kafka-privatelink-provider", ".terraform", "terraform.tfstate")]).toBe("{}\n");
   });

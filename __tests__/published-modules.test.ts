@@ -30,7 +30,7 @@ describe("the published modules (dist/modules, consumed as git::…//dist/module
   });
 
   it("are not ignored by git, so a tag carries them", () => {
-    const files = ["dist/modules/kafka-privatelink-provider/main.tf.json", "dist/modules/kafka-broker-ports/tests/allocation.tftest.hcl"];
+    const files = ["dist/modules/kafka-privatelink-provider/main.tf", "dist/modules/kafka-broker-ports/tests/allocation.tftest.hcl"];
     const check = spawnSync("git", ["check-ignore", "--no-index", "-v", ...files], { cwd: ROOT, encoding: "utf8" });
     // exit status 1: none of them is ignored
     expect(`${check.status} ${check.stdout}`).toBe("1 ");

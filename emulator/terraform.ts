@@ -22,6 +22,29 @@ export function terraformBinary(): string {
   return process.env.PRIVATELINK_TERRAFORM || "terraform";
 }
 
+/** The OpenTofu version the project builds and tests (toolchain/opentofu.sh). */
+export const OPENTOFU_VERSION = "1.10.10";
+
+/** Where toolchain/opentofu.sh keeps the binary it builds, once per machine. */
+export const openTofuCache = () =>
+  path.join(process.env.OPENTOFU_CACHE || path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache"), "kafka-privatelink", "opentofu"), `v${OPENTOFU_VERSION}`, "tofu");
+
+/** The OpenTofu binary: `PRIVATELINK_TOFU`, else the one toolchain/opentofu.sh built, else `tofu` on the PATH. */
+export function tofuBinary(): string {
+  if (process.env.PRIVATELINK_TOFU) return process.env.PRIVATELINK_TOFU;
+  return fs.existsSync(openTofuCache()) ? openTofuCache() : "tofu";
+}
+
+/** Why OpenTofu cannot run here, or undefined when it can (with the provider mirror). */
+export function tofuUnavailable(): string | undefined {
+  const version = spawnSync(tofuBinary(), ["version", "-json"], { encoding: "utf8", timeout: 30_000 });
+  if (version.error || version.status !== 0) {
+    return `no OpenTofu binary (${tofuBinary()}: ${version.error?.message ?? version.stderr.trim()}); build it with toolchain/opentofu.sh (≈ 9 CPU-minutes, once per machine) or set PRIVATELINK_TOFU`;
+  }
+  if (mirroredAwsProviders().length === 0) return `no AWS provider in the filesystem mirror ${mirrorRoot()}`;
+  return undefined;
+}
+
 /** Why Terraform cannot judge here (a missing binary or mirror), or undefined when it can. */
 export function terraformUnavailable(): string | undefined {
   const version = spawnSync(terraformBinary(), ["version", "-json"], { encoding: "utf8", timeout: 30_000 });

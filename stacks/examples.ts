@@ -13,7 +13,8 @@ import { BROKER_PORTS_MODULE } from "../modules/kafka-broker-ports";
 import { CONSUMER_MODULE, consumerModuleInputs } from "../modules/kafka-privatelink-consumer";
 import { PROVIDER_MODULE, providerModuleInputs } from "../modules/kafka-privatelink-provider";
 import { AWS_PROVIDER, MIN_TERRAFORM, moduleExamples, ModuleFolder, renderModules, writeModuleFolders } from "../modules/packaging";
-import { renderJson, TfJson } from "../modules/packaging/terraform-json";
+import { renderHcl } from "../modules/packaging/terraform-hcl";
+import { TfJson } from "../modules/packaging/terraform-json";
 import { consumerProps, providerProps } from "./inputs";
 
 const awsProviderBlock = (region: string) => ({
@@ -117,9 +118,9 @@ export function moduleExampleDocs(config: Config, sourceOf: SourceOf = published
   };
 }
 
-/** Example folders as files: `<module>/<example>/main.tf.json` (below `examples/` of each module, or of the output folder). */
+/** Example folders as files: `<module>/<example>/main.tf` (below `examples/` of each module, or of the output folder). */
 function exampleFiles(docs: Record<string, Record<string, TfJson>>, module: string, prefix: string): ModuleFolder {
-  return Object.fromEntries(Object.entries(docs[module] ?? {}).map(([example, doc]) => [path.posix.join(prefix, example, "main.tf.json"), renderJson(doc)]));
+  return Object.fromEntries(Object.entries(docs[module] ?? {}).map(([example, doc]) => [path.posix.join(prefix, example, "main.tf"), renderHcl(doc)]));
 }
 
 /**

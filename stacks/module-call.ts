@@ -4,7 +4,7 @@
  * stack root) into the module's addresses without replacing anything.
  */
 import { TerraformHclModule, TerraformOutput, TerraformStack } from "cdktf";
-import { renderModules } from "../modules/packaging";
+import { moduleJsonFiles } from "../modules/packaging";
 import { TfJson } from "../modules/packaging/terraform-json";
 
 /** The name of each stack's module call: plan addresses read `module.kafka.<resource>`. */
@@ -17,8 +17,8 @@ export const MODULES_DIR = "modules";
 export const moduleSource = (module: string) => `../../${MODULES_DIR}/${module}`;
 
 function moduleJson(module: string, file: string): TfJson {
-  const files = renderModules().get(module);
-  if (!files?.[file]) throw new Error(`no ${file} in module ${module}`);
+  const files = moduleJsonFiles(module);
+  if (!files[file]) throw new Error(`no ${file} in module ${module}`);
   return JSON.parse(files[file]) as TfJson;
 }
 

@@ -131,10 +131,12 @@ function recordedPorts(dir: string): Record<string, string> {
     }
   };
   for (const stack of fs.readdirSync(path.join(dir, "out", "stacks"))) calls(`${stack}`, json("out", "stacks", stack, "cdk.tf.json"));
-  // The cluster's own examples beside its stacks (the published folders' examples hold sample values).
+  // The cluster's own examples beside its stacks (HCL; the published folders' examples hold sample values).
   for (const module of fs.readdirSync(path.join(dir, "out", "examples"))) {
     for (const example of fs.readdirSync(path.join(dir, "out", "examples", module))) {
-      calls(`out/examples/${module}/${example}`, json("out", "examples", module, example, "main.tf.json"));
+      const text = read("out", "examples", module, example, "main.tf");
+      const ports = [...text.matchAll(/"(\d+)"\s+=\s+(\d+)/g)].map((m) => [m[1], Number(m[2])] as const);
+      if (ports.length > 0) seen[`out/examples/${module}/${example}`] = describeIds(Object.fromEntries(ports));
     }
   }
   seen["REVIEW.md"] = describeIds(Object.fromEntries([...read("out", "REVIEW.md").matchAll(/^\| (\d+) \| (\d+) \| `/gm)].map((m) => [m[1], Number(m[2])])));

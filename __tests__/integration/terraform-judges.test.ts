@@ -16,7 +16,7 @@ import { toHcl } from "../../modules/packaging/terraform-json";
 import { evaluateStacks } from "../../emulator/evaluate";
 import { listenerRoutes } from "../../emulator/listener-routes";
 import { inPool, mirroredAwsProviders, satisfies, terraformAsync, terraformBinary, terraformEnv, terraformUnavailable } from "../../emulator/terraform";
-import { AWS_PROVIDER } from "../../modules/packaging";
+import { AWS_PROVIDER, useJsonForm } from "../../modules/packaging";
 import { configInput } from "../support/configs";
 import { synthInto, terraformFolders } from "../support/main-job";
 import { itNeeds } from "../support/requirements";
@@ -54,7 +54,7 @@ const moduleFiles = (modules: string) =>
     fs
       .readdirSync(modules, { withFileTypes: true })
       .filter((e) => e.isDirectory())
-      .flatMap(({ name: m }) => ["main.tf.json", "variables.tf.json", "outputs.tf.json", "versions.tf.json"].map((f) => path.join(m, f)))
+      .flatMap(({ name: m }) => ["main.tf", "variables.tf", "outputs.tf", "versions.tf"].map((f) => path.join(m, f)))
       .map((f) => [f, fs.readFileSync(path.join(modules, f), "utf8")]),
   );
 
@@ -181,6 +181,8 @@ describe("Terraform judges the generated Terraform", () => {
   itTf("the module tests can fail: with one validation condition replaced by true, terraform test fails on that rule", async () => {
     const dir = path.join(work, "broken", "kafka-broker-ports");
     fs.cpSync(path.join(example.modules, "kafka-broker-ports"), dir, { recursive: true, filter: (src) => !src.includes(`${path.sep}.terraform`) });
+    // Edited as data in its JSON form, which plans the same (hcl-equivalence.test.ts).
+    useJsonForm(dir, "kafka-broker-ports");
     const file = path.join(dir, "variables.tf.json");
     const doc = JSON.parse(fs.readFileSync(file, "utf8"));
     // The first broker_ids rule: 1 to 49 brokers. Made always true (Terraform refuses a literal
@@ -225,12 +227,12 @@ describe("Terraform judges the generated Terraform", () => {
         module: "kafka-privatelink-provider",
         variables: { brokers: Object.fromEntries(ids(50).map((id) => [String(id), { target: `10.0.1.${id}` }])) },
         // The port rule's one home in Terraform is the broker-ports module, which the provider module calls.
-        says: ["in module.broker_ports", "broker_ids: 50 brokers given; one NLB fits 1 to 49"],
+        says: ['in module "broker_ports"', "broker_ids: 50 brokers given; one NLB fits 1 to 49"],
       },
       {
         module: "kafka-privatelink-provider",
         variables: { bootstrap_port: 6002 },
-        says: ["in module.broker_ports", "broker_ids: broker 2 gets port 6002 (broker_port_base + ID), which is bootstrap_port"],
+        says: ['in module "broker_ports"', "broker_ids: broker 2 gets port 6002 (broker_port_base + ID), which is bootstrap_port"],
       },
       { module: "kafka-privatelink-provider", variables: { brokers: { "1": { target: "10.0.0.11" }, "2": { target: "10.0.0.11" } } }, says: ["brokers: brokers 1, 2 share target 10.0.0.11"] },
       {

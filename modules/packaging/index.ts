@@ -8,6 +8,7 @@ import { CONSUMER_MODULE, ConsumerModule } from "../kafka-privatelink-consumer";
 import { PROVIDER_MODULE, ProviderModule } from "../kafka-privatelink-provider";
 import { MODULE_TESTS, renderTestFile, SAMPLE_CONNECTION } from "./module-tests";
 import { ModuleDoc, renderModuleReadme } from "./readme";
+import { blockSchemas, renderHcl, stackComments } from "./terraform-hcl";
 import { renderJson, TfJson, withoutMetadata } from "./terraform-json";
 
 /**
@@ -91,7 +92,7 @@ const SPECS: Record<string, ModuleSpec> = {
   },
 };
 
-/** Splits a synthesized stack into a module's files: no provider, no backend, minimum versions. */
+/** Splits a synthesized stack into a module's files (JSON form): no provider, no backend, the provider range. */
 function moduleFiles(synthesized: TfJson, usesAws: boolean): Record<string, TfJson> {
   const { variable, output, resource, data, module, locals } = withoutMetadata(synthesized);
   const main: TfJson = {};
@@ -112,7 +113,17 @@ function moduleFiles(synthesized: TfJson, usesAws: boolean): Record<string, TfJs
 /** A module folder's files: path relative to the folder → content. */
 export type ModuleFolder = Record<string, string>;
 
-let rendered: ReadonlyMap<string, ModuleFolder> | undefined;
+/** A module in both forms: the published folder (HCL, README, tests) and its code as Terraform JSON. */
+export interface RenderedModule {
+  readonly files: ModuleFolder;
+  /** `main.tf.json`, `variables.tf.json`, `outputs.tf.json`, `versions.tf.json`: the same code, as the constructs synthesize it. */
+  readonly json: Record<string, string>;
+}
+
+/** The HCL file of each JSON file of a module. */
+export const HCL_FILE: Record<string, string> = { "main.tf.json": "main.tf", "variables.tf.json": "variables.tf", "outputs.tf.json": "outputs.tf", "versions.tf.json": "versions.tf" };
+
+let rendered: ReadonlyMap<string, RenderedModule> | undefined;
 
 /**
  * The launcher (job/launch.js) writes its bundle's identity here; run from the sources (tsx,
@@ -131,13 +142,13 @@ function renderingPackages(): string {
  * its cache (written to a temporary file and renamed, so a concurrent run reads all or nothing).
  * Any failure to read or write the cache just renders them.
  */
-function cachedRender(render: () => Map<string, ModuleFolder>): Map<string, ModuleFolder> {
+function cachedRender(render: () => Map<string, RenderedModule>): Map<string, RenderedModule> {
   // Spelled in two parts: the launcher replaces every whole occurrence of the placeholder.
   if (BUILD_ID === ["__LAUNCH", "BUILD_ID__"].join("_")) return render();
   let file: string | undefined;
   try {
     file = path.join(RENDER_CACHE_DIR, `modules-${BUILD_ID}-${createHash("sha1").update(renderingPackages()).digest("hex").slice(0, 12)}.json`);
-    const cached = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, ModuleFolder>;
+    const cached = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, RenderedModule>;
     return new Map(Object.entries(cached));
   } catch {
     // Not cached yet (or unreadable): render.
@@ -162,29 +173,55 @@ function cachedRender(render: () => Map<string, ModuleFolder>): Map<string, Modu
 }
 
 /**
- * The three published modules, each as its files (module code, README, native tests), the same
- * whatever the configuration: only their `examples/` (stacks/examples.ts) hold a cluster's values.
- * Rendered once per process (and once per launcher bundle); the stacks call the very same files.
+ * The three published modules, each as its files (module code in HCL, README, native tests), the
+ * same whatever the configuration; their `examples/` come from stacks/examples.ts. Rendered once
+ * per process (and once per launcher bundle); the stacks call the very same files.
  */
 export function renderModules(): ReadonlyMap<string, ModuleFolder> {
+  return new Map([...renderedModules()].map(([name, m]) => [name, m.files]));
+}
+
+/** A module's code in Terraform JSON (`main.tf.json`, …): what the stacks read its outputs and resources from, and the other form of the published HCL. */
+export function moduleJsonFiles(module: string): Record<string, string> {
+  const found = renderedModules().get(module);
+  if (!found) throw new Error(`no module ${module}`);
+  return found.json;
+}
+
+/**
+ * Puts a module folder's code in its JSON form (`*.tf.json` in place of `*.tf`): for tools that
+ * edit the code as data (the rehearsal's planted faults, mutation tests). Plans are the same.
+ */
+export function useJsonForm(folder: string, module: string): void {
+  for (const [file, text] of Object.entries(moduleJsonFiles(module))) {
+    fs.rmSync(path.join(folder, HCL_FILE[file]), { force: true });
+    fs.writeFileSync(path.join(folder, file), text);
+  }
+}
+
+function renderedModules(): ReadonlyMap<string, RenderedModule> {
   if (!rendered) rendered = cachedRender(renderAll);
   return rendered;
 }
 
-function renderAll(): Map<string, ModuleFolder> {
+function renderAll(): Map<string, RenderedModule> {
   // No synth to disk: a module stack has no backend, cross-stack reference or asset to prepare. A
   // bare root rather than an App, which would make `<outdir>/stacks` (in the temp folder) on disk.
   const app = new Construct(undefined as never, "");
-  const folders = new Map<string, ModuleFolder>();
+  const folders = new Map<string, RenderedModule>();
   for (const spec of Object.values(SPECS)) {
     const stack = spec.stack(app);
-    const files = moduleFiles(stack.toTerraform() as TfJson, spec.usesAws);
-    const folder: ModuleFolder = Object.fromEntries(Object.entries(files).map(([file, doc]) => [file, renderJson(doc)]));
+    const synthesized = withoutMetadata(stack.toTerraform() as TfJson);
+    const files = moduleFiles(synthesized, spec.usesAws);
+    const schemas = blockSchemas(stack);
+    const comments = stackComments(stack, synthesized);
+    const json = Object.fromEntries(Object.entries(files).map(([file, doc]) => [file, renderJson(doc)]));
+    const folder: ModuleFolder = Object.fromEntries(Object.entries(files).map(([file, doc]) => [HCL_FILE[file], renderHcl(doc, schemas, comments)]));
     for (const test of MODULE_TESTS[stack.node.id] ?? []) folder[`tests/${test.file}`] = renderTestFile(test);
     const requirements: Record<string, string> = { terraform: MIN_TERRAFORM, ...(spec.usesAws ? { "hashicorp/aws": AWS_PROVIDER } : {}) };
     const tests = (MODULE_TESTS[stack.node.id] ?? []).map((t) => t.file);
     folder["README.md"] = renderModuleReadme({ ...spec.doc, requirements }, files["variables.tf.json"].variable, files["outputs.tf.json"].output, spec.examples, tests);
-    folders.set(stack.node.id, folder);
+    folders.set(stack.node.id, { files: folder, json });
   }
   return folders;
 }
