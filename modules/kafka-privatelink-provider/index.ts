@@ -10,7 +10,7 @@ import { propertyAccess, TerraformIterator, TerraformOutput, TerraformStack, Tok
 import { Construct } from "constructs";
 import { brokerPortsCall, brokerPortsVariables } from "../kafka-broker-ports";
 import { DEFAULT_LISTENER_NAME, DEFAULT_SECURITY_PROTOCOL } from "../kafka-broker-ports/kafka-config";
-import { why } from "../packaging/terraform-hcl";
+import { skipCheck, why } from "../packaging/terraform-hcl";
 import { hcl } from "../private/hcl";
 import { BROKER_ID_PATTERN, commonVariables, hostnameRule, idleTimeoutRule, nameRule, protocolRule, resourceTags } from "../private/rules";
 import { moduleVariable } from "../private/variables";
@@ -221,6 +221,8 @@ export class ProviderModule extends TerraformStack {
       tags,
     });
     nlb.overrideLogicalId("this");
+    skipCheck(nlb, "CKV_AWS_91", "NLB access logs are only written for TLS listeners; these are TCP (Kafka terminates its own TLS)");
+    skipCheck(nlb, "CKV_AWS_150", "deletion protection is the caller's choice (input deletion_protection), off by default so a plan can remove a cluster");
     why(
       nlb,
       "Internal, and created without security groups (an NLB only gets them at creation): access is the consumers'\nendpoint security groups and the allowed principals. Cross-zone is off by default on NLBs; a node then only\nreaches targets in its own AZ, and a one-broker target group would be unreachable from every other AZ.",

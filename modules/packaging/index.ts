@@ -8,7 +8,7 @@ import { CONSUMER_MODULE, ConsumerModule } from "../kafka-privatelink-consumer";
 import { PROVIDER_MODULE, ProviderModule } from "../kafka-privatelink-provider";
 import { MODULE_TESTS, renderTestFile, SAMPLE_CONNECTION } from "./module-tests";
 import { ModuleDoc, renderModuleReadme } from "./readme";
-import { blockSchemas, renderHcl, stackComments } from "./terraform-hcl";
+import { blockSchemas, CheckSkip, renderHcl, stackComments, stackSkips } from "./terraform-hcl";
 import { renderJson, TfJson, withoutMetadata } from "./terraform-json";
 
 /**
@@ -118,6 +118,8 @@ export interface RenderedModule {
   readonly files: ModuleFolder;
   /** `main.tf.json`, `variables.tf.json`, `outputs.tf.json`, `versions.tf.json`: the same code, as the constructs synthesize it. */
   readonly json: Record<string, string>;
+  /** The checkov checks skipped in its code, by resource address (`aws_lb.this`). */
+  readonly skips: Record<string, readonly CheckSkip[]>;
 }
 
 /** The HCL file of each JSON file of a module. */
@@ -199,6 +201,11 @@ export function useJsonForm(folder: string, module: string): void {
   }
 }
 
+/** Every checkov check skipped in the modules' code: module, resource address, check, reason. */
+export function checkovSkips(): Array<{ module: string; address: string } & CheckSkip> {
+  return [...renderedModules()].flatMap(([module, m]) => Object.entries(m.skips).flatMap(([address, list]) => list.map((s) => ({ module, address, ...s }))));
+}
+
 function renderedModules(): ReadonlyMap<string, RenderedModule> {
   if (!rendered) rendered = cachedRender(renderAll);
   return rendered;
@@ -215,13 +222,15 @@ function renderAll(): Map<string, RenderedModule> {
     const files = moduleFiles(synthesized, spec.usesAws);
     const schemas = blockSchemas(stack);
     const comments = stackComments(stack, synthesized);
+    const skipped = stackSkips(stack, synthesized);
     const json = Object.fromEntries(Object.entries(files).map(([file, doc]) => [file, renderJson(doc)]));
-    const folder: ModuleFolder = Object.fromEntries(Object.entries(files).map(([file, doc]) => [HCL_FILE[file], renderHcl(doc, schemas, comments)]));
+    const folder: ModuleFolder = Object.fromEntries(Object.entries(files).map(([file, doc]) => [HCL_FILE[file], renderHcl(doc, schemas, comments, skipped)]));
     for (const test of MODULE_TESTS[stack.node.id] ?? []) folder[`tests/${test.file}`] = renderTestFile(test);
     const requirements: Record<string, string> = { terraform: MIN_TERRAFORM, ...(spec.usesAws ? { "hashicorp/aws": AWS_PROVIDER } : {}) };
     const tests = (MODULE_TESTS[stack.node.id] ?? []).map((t) => t.file);
     folder["README.md"] = renderModuleReadme({ ...spec.doc, requirements }, files["variables.tf.json"].variable, files["outputs.tf.json"].output, spec.examples, tests);
-    folders.set(stack.node.id, { files: folder, json });
+    const skips = Object.fromEntries(Object.entries(skipped).map(([address, list]) => [address.replace(/^resource\./, ""), list]));
+    folders.set(stack.node.id, { files: folder, json, skips });
   }
   return folders;
 }

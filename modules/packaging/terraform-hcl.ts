@@ -40,6 +40,38 @@ export function why<T extends IConstruct>(construct: T, text: string): T {
   return construct;
 }
 
+/** A check of the field's scanner (checkov) that does not apply to a resource, and why. */
+export interface CheckSkip {
+  readonly check: string;
+  readonly reason: string;
+}
+
+const skips = new WeakMap<TerraformStack, Map<IConstruct, CheckSkip[]>>();
+
+/**
+ * Skips a checkov check on a construct's resource, with the reason, as checkov reads it in the
+ * module code (`#checkov:skip=<check>:<reason>` inside the block). Only for a check that does not
+ * apply: the README's security section lists every skip.
+ */
+export function skipCheck<T extends IConstruct>(construct: T, check: string, reason: string): T {
+  const stack = TerraformStack.of(construct);
+  const byConstruct = skips.get(stack) ?? new Map<IConstruct, CheckSkip[]>();
+  skips.set(stack, byConstruct);
+  byConstruct.set(construct, [...(byConstruct.get(construct) ?? []), { check, reason }]);
+  return construct;
+}
+
+/** The skipped checks of a stack's constructs, by their address in `json`. */
+export function stackSkips(stack: TerraformStack, json: TfJson): Record<string, CheckSkip[]> {
+  const out: Record<string, CheckSkip[]> = {};
+  for (const [construct, list] of skips.get(stack) ?? []) {
+    const address = addressOf(construct, json);
+    if (!address) throw new Error(`skipCheck(): ${construct.node.path} has no block in the synthesized JSON`);
+    out[address] = list;
+  }
+  return out;
+}
+
 interface Addressed {
   terraformResourceType?: string;
   friendlyUniqueId?: string;
@@ -251,10 +283,11 @@ function body(doc: Record<string, unknown>, rules: BodyRules, indent: string): s
   return lines;
 }
 
-function block(type: string, labels: readonly string[], doc: Record<string, unknown>, rules: BodyRules, indent: string, comment?: string): string[] {
+function block(type: string, labels: readonly string[], doc: Record<string, unknown>, rules: BodyRules, indent: string, comment?: string, skipped: readonly CheckSkip[] = []): string[] {
   const head = [type, ...labels.map((l) => JSON.stringify(l))].join(" ");
   const commentLines = comment ? comment.split("\n").map((l) => `${indent}# ${l}`.trimEnd()) : [];
-  const inner = body(doc, rules, `${indent}  `);
+  const skipLines = skipped.map((s) => `${indent}  #checkov:skip=${s.check}:${s.reason}`);
+  const inner = [...skipLines, ...(skipLines.length > 0 ? [""] : []), ...body(doc, rules, `${indent}  `)];
   if (inner.length === 0) return [...commentLines, `${indent}${head} {}`];
   return [...commentLines, `${indent}${head} {`, ...inner, `${indent}}`];
 }
@@ -279,7 +312,7 @@ function variableBody(doc: Record<string, unknown>, indent: string): string[] {
  * A Terraform JSON document (`*.tf.json`) as HCL (`*.tf`): `schemas` tells nested blocks from
  * object attributes in resources and data sources, `comments` go above their blocks.
  */
-export function renderHcl(doc: TfJson, schemas: Schemas = {}, comments: Comments = {}): string {
+export function renderHcl(doc: TfJson, schemas: Schemas = {}, comments: Comments = {}, skipped: Record<string, readonly CheckSkip[]> = {}): string {
   const out: string[][] = [];
   const push = (lines: string[]) => out.push(lines);
   const names = (kind: string) => Object.entries((doc[kind] ?? {}) as Record<string, Record<string, unknown>>);
@@ -310,7 +343,7 @@ export function renderHcl(doc: TfJson, schemas: Schemas = {}, comments: Comments
     for (const [type, byName] of names(kind)) {
       for (const [name, b] of Object.entries(byName as Record<string, Record<string, unknown>>)) {
         const rules: BodyRules = { blocks: schemas[`${kind}.${type}`] ?? {}, traversals: new Set(["depends_on", "provider"]), meta: RESOURCE_META };
-        push(block(kind, [type, name], b, rules, "", comments[`${kind}.${type}.${name}`]));
+        push(block(kind, [type, name], b, rules, "", comments[`${kind}.${type}.${name}`], skipped[`${kind}.${type}.${name}`]));
       }
     }
   }

@@ -16,6 +16,9 @@ data "aws_region" "current" {}
 # endpoint security groups and the allowed principals. Cross-zone is off by default on NLBs; a node then only
 # reaches targets in its own AZ, and a one-broker target group would be unreachable from every other AZ.
 resource "aws_lb" "this" {
+  #checkov:skip=CKV_AWS_91:NLB access logs are only written for TLS listeners; these are TCP (Kafka terminates its own TLS)
+  #checkov:skip=CKV_AWS_150:deletion protection is the caller's choice (input deletion_protection), off by default so a plan can remove a cluster
+
   enable_cross_zone_load_balancing = true
   enable_deletion_protection       = var.deletion_protection
   internal                         = true
