@@ -18,7 +18,7 @@ import { BaseRefError, lockPathFor, PortChangeError, PortLockError, previousAllo
 import { writeReview } from "./job/review/write-review";
 import { writeModuleFolders } from "./modules/packaging";
 import { addDeployStacks, portPlanFor } from "./stacks";
-import { publishedModules } from "./stacks/examples";
+import { CLUSTER_EXAMPLES_DIR, clusterExamples, publishedModules } from "./stacks/examples";
 import { MODULES_DIR } from "./stacks/module-call";
 
 const configFile = process.env.PRIVATELINK_CONFIG || EXAMPLE_CONFIG;
@@ -35,7 +35,8 @@ try {
   const deploy = addDeployStacks(app, config);
   app.synth();
   // The published modules the stacks call, beside them (what `npm run synth` also writes to --modules-out).
-  writeModuleFolders(path.join(app.outdir, MODULES_DIR), publishedModules(config));
+  writeModuleFolders(path.join(app.outdir, MODULES_DIR), publishedModules());
+  writeModuleFolders(app.outdir, new Map([[CLUSTER_EXAMPLES_DIR, clusterExamples(config)]]));
   writeReview(app.outdir, { config, deploy, next, baseline, lockFile: path.basename(lockFile) });
   // Marks the folder as this tool's (so `npm run synth` may replace it) with what it was built from.
   fs.writeFileSync(path.join(app.outdir, OUTPUT_MARKER), renderOutputMarker(next));

@@ -14,13 +14,13 @@ const ROOT = path.join(__dirname, "..");
 const withoutConfig = ({ ["cluster.yaml"]: _config, ...rest }: Record<string, string>) => rest;
 
 /** Lets a test make one rename fail, as a full disk or a yanked mount would. */
-const mockRename: { fail?: () => boolean } = {};
+const mockRename: { fail?: (to: string) => boolean } = {};
 jest.mock("node:fs", () => {
   const actual = jest.requireActual("node:fs");
   return {
     ...actual,
     renameSync: (from: string, to: string) => {
-      if (mockRename.fail?.()) throw Object.assign(new Error("EIO: simulated"), { code: "EIO" });
+      if (mockRename.fail?.(to)) throw Object.assign(new Error("EIO: simulated"), { code: "EIO" });
       return actual.renameSync(from, to);
     },
   };
@@ -57,11 +57,13 @@ describe("main job", () => {
       const called = path.resolve(out(), "stacks", stack, doc.module.kafka.source);
       expect(path.dirname(called)).toBe(path.join(out(), "modules"));
       const files = snapshotTree(called);
-      expect(Object.keys(files)).toContain("main.tf.json");
+      expect(Object.keys(files)).toContain("main.tf");
       expect(files).toEqual(snapshotTree(path.join(modulesOut(), path.basename(called))));
     }
     expect(fs.existsSync(path.join(out(), "REVIEW.md"))).toBe(true);
-    expect(fs.readdirSync(modulesOut()).sort()).toEqual([OUTPUT_MARKER, "kafka-broker-ports", "kafka-privatelink-consumer", "kafka-privatelink-provider"]);
+    // The modules only: the run's record and the cluster's examples are in --out.
+    expect(fs.readdirSync(modulesOut()).sort()).toEqual(["kafka-broker-ports", "kafka-privatelink-consumer", "kafka-privatelink-provider"]);
+    expect(fs.existsSync(path.join(out(), OUTPUT_MARKER))).toBe(true);
     expect(JSON.parse(fs.readFileSync(path.join(dir, "cluster.ports.lock.json"), "utf8"))).toEqual({
       cluster: "orders",
       advertisedHostname: "orders.kafka.example.internal",
@@ -202,9 +204,10 @@ describe("main job", () => {
       synth();
       const before = { out: snapshotTree(out()), modules: snapshotTree(modulesOut()) };
       rewrite(configInput([1, 2, 3, 4]));
-      let calls = 0;
-      // The lock goes first (one rename), then --out (set aside, new one in): fail placing the new --out.
-      mockRename.fail = () => ++calls === 3;
+      // The lock goes first (one rename), then the files of --modules-out, then --out (set aside,
+      // new one in): fail placing the new --out.
+      let failed = false;
+      mockRename.fail = (to) => !failed && to === out() && (failed = true);
       let error: unknown;
       try {
         synth();
@@ -214,7 +217,7 @@ describe("main job", () => {
         mockRename.fail = undefined;
       }
       expect(error).toBeInstanceOf(CommitError);
-      expect((error as Error).message).toContain(`EIO: simulated\nReplaced: port lock (${path.join(dir, "cluster.ports.lock.json")}). Not replaced: --out (${out()}), --modules-out (${modulesOut()}).`);
+      expect((error as Error).message).toContain(`EIO: simulated\nReplaced: port lock (${path.join(dir, "cluster.ports.lock.json")}), --modules-out (${modulesOut()}). Not replaced: --out (${out()}).`);
       expect(JSON.parse(fs.readFileSync(path.join(dir, "cluster.ports.lock.json"), "utf8")).brokers).toEqual({ "1": 6001, "2": 6002, "3": 6003, "4": 6004 });
       expect(snapshotTree(out())).toEqual(before.out);
       expect(snapshotTree(modulesOut())).toEqual(before.modules);

@@ -3,45 +3,42 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { stringify } from "yaml";
 import { runSynth } from "../job/job";
-import { OUTPUT_MARKER } from "../job/output/transaction";
-import { writeModules } from "../stacks/examples";
+import { AWS_PROVIDER, moduleJsonFiles } from "../modules/packaging";
+import { clusterExamples, moduleExampleDocs, SAMPLE_CONFIG, writeModules } from "../stacks/examples";
 import { config, configInput } from "./support/configs";
 import { snapshotTree } from "./support/tree";
 
 const NAMES = ["kafka-broker-ports", "kafka-privatelink-consumer", "kafka-privatelink-provider"];
 
-function generate(cfg: ReturnType<typeof config>): { dir: string; files: Record<string, string> } {
+function generate(): { dir: string; files: Record<string, string> } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kpl-modules-"));
-  writeModules(dir, cfg);
+  writeModules(dir);
   return { dir, files: snapshotTree(dir) };
 }
-const json = (files: Record<string, string>, file: string) => JSON.parse(files[file]);
+/**
+ * A module's code in its JSON form (the HCL in the folder says the same: hcl-equivalence.test.ts),
+ * or an example's document: `<module>/<file>.tf.json`, `<module>/examples/<example>/main.tf.json`.
+ */
+const json = (_files: Record<string, string>, file: string) => {
+  const [module, ...rest] = file.split("/");
+  if (rest[0] === "examples") return moduleExampleDocs(SAMPLE_CONFIG)[module][rest[1]];
+  return JSON.parse(moduleJsonFiles(module)[rest.join("/")]);
+};
 
 describe("publishable modules", () => {
-  const a = generate(config([1, 2, 3]));
-  const b = generate(
-    config([4, 9, 17, 30], {
-      cluster: { name: "payments", region: "eu-west-1", advertisedHostname: "pay.kafka.corp.example", bootstrapPort: 9000, brokerPortBase: 7100, tags: { env: "prod" } },
-      consumers: [{ name: "ledger", region: "eu-west-1", vpcId: "vpc-0aaaaaaaaaaaaaaaa", subnetIds: ["subnet-0aaaaaaaaaaaaaaaa"], allowedCidrs: ["10.9.0.0/16"] }],
-    }),
-  );
+  const a = generate();
   const { files } = a;
-  afterAll(() => [a.dir, b.dir].forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+  afterAll(() => fs.rmSync(a.dir, { recursive: true, force: true }));
 
   it("writes the three modules, each a folder with main, variables, outputs, versions, README and an example", () => {
     expect(fs.readdirSync(a.dir).sort()).toEqual(NAMES);
     for (const name of NAMES) {
-      for (const file of ["main.tf.json", "variables.tf.json", "outputs.tf.json", "versions.tf.json", "README.md"]) {
+      for (const file of ["main.tf", "variables.tf", "outputs.tf", "versions.tf", "README.md"]) {
         expect(files[`${name}/${file}`]).toBeDefined();
       }
-      expect(Object.keys(files).some((f) => f.startsWith(`${name}/examples/`) && f.endsWith("/main.tf.json"))).toBe(true);
+      expect(Object.keys(files).some((f) => f.startsWith(`${name}/examples/`) && f.endsWith("/main.tf"))).toBe(true);
+      expect(Object.keys(files).filter((f) => f.endsWith(".tf.json"))).toEqual([]);
     }
-  });
-
-  it("are identical whatever configuration the main job ran on (examples aside)", () => {
-    const generic = (f: Record<string, string>) => Object.fromEntries(Object.entries(f).filter(([p]) => !p.includes("/examples/")));
-    expect(generic(b.files)).toEqual(generic(files));
-    expect(b.files["kafka-privatelink-provider/examples/complete/main.tf.json"]).not.toEqual(files["kafka-privatelink-provider/examples/complete/main.tf.json"]);
   });
 
   it("contain no number token that leaked into a string", () => {
@@ -60,7 +57,7 @@ describe("publishable modules", () => {
       expect(json(files, `${name}/versions.tf.json`).terraform.required_version).toBe(">= 1.9");
     }
     for (const name of ["kafka-privatelink-provider", "kafka-privatelink-consumer"]) {
-      expect(json(files, `${name}/versions.tf.json`).terraform.required_providers).toEqual({ aws: { source: "hashicorp/aws", version: ">= 5.83" } });
+      expect(json(files, `${name}/versions.tf.json`).terraform.required_providers).toEqual({ aws: { source: "hashicorp/aws", version: AWS_PROVIDER } });
     }
   });
 
@@ -104,7 +101,7 @@ describe("publishable modules", () => {
   it("allocate ports once: both halves call kafka-broker-ports beside them, and build their per-broker resources from its output", () => {
     for (const name of ["kafka-privatelink-provider", "kafka-privatelink-consumer"]) {
       expect(json(files, `${name}/main.tf.json`).module.broker_ports.source).toBe("../kafka-broker-ports");
-      expect(files[`${name}/main.tf.json`]).not.toContain("broker_port_base + ");
+      expect(files[`${name}/main.tf`]).not.toContain("broker_port_base + ");
     }
     const listeners = json(files, "kafka-privatelink-provider/main.tf.json").resource.aws_lb_listener;
     expect(listeners.broker.for_each).toBe("${module.broker_ports.broker_ports}");
@@ -142,7 +139,7 @@ describe("publishable modules", () => {
     expect(messages("kafka-privatelink-consumer", "allowed_cidrs")).toContain("is listed more than once");
   });
 
-  it("carry every setting of a non-default configuration into the examples", () => {
+  it("carry every setting of a non-default configuration into the cluster's own examples (in the output folder)", () => {
     const cfg = config([1, 2], {
       cluster: { name: "payments-platform", alarms: { actions: ["arn:aws:sns:us-east-1:111122223333:oncall"] }, listenerSecurityProtocol: "SASL_SSL", listenerName: "PL", tcpIdleTimeoutSeconds: 900, deregistrationDelaySeconds: 45, allowedPrincipals: ["*"] },
       consumers: [
@@ -150,9 +147,10 @@ describe("publishable modules", () => {
       ],
       policy: { allowCrossRegion: true, allowAnyPrincipal: true, allowAnyCidr: true },
     });
-    const c = generate(cfg);
-    try {
-      const provider = json(c.files, "kafka-privatelink-provider/examples/complete/main.tf.json").module.kafka;
+    const examples = Object.fromEntries(Object.entries(moduleExampleDocs(cfg, (module) => `../../../modules/${module}`)).flatMap(([m, byExample]) => Object.entries(byExample).map(([e, doc]) => [`${m}/${e}/main.tf.json`, JSON.stringify(doc)])));
+    expect(Object.keys(clusterExamples(cfg)).sort()).toEqual(Object.keys(examples).map((f) => f.replace(/\.json$/, "")).sort());
+    {
+      const provider = JSON.parse(examples["kafka-privatelink-provider/complete/main.tf.json"]).module.kafka;
       expect(provider).toMatchObject({
         listener_security_protocol: "SASL_SSL",
         listener_name: "PL",
@@ -163,7 +161,7 @@ describe("publishable modules", () => {
         supported_regions: ["eu-west-1"],
         alarms: { actions: ["arn:aws:sns:us-east-1:111122223333:oncall"] },
       });
-      const consumer = json(c.files, "kafka-privatelink-consumer/examples/complete/main.tf.json").module.kafka;
+      const consumer = JSON.parse(examples["kafka-privatelink-consumer/complete/main.tf.json"]).module.kafka;
       expect(consumer).toMatchObject({
         name: "payments-platform-ledger-eu",
         allow_any_cidr: true,
@@ -171,19 +169,19 @@ describe("publishable modules", () => {
         connection: { region: "us-east-1", security_protocol: "SASL_SSL", tcp_idle_timeout_seconds: 900, broker_ports: { "1": 6001, "2": 6002 } },
         tags: { app: "ledger" },
       });
-      expect(json(c.files, "kafka-privatelink-consumer/examples/complete/main.tf.json").provider.aws.region).toBe("eu-west-1");
+      expect(JSON.parse(examples["kafka-privatelink-consumer/complete/main.tf.json"]).provider.aws.region).toBe("eu-west-1");
       // The consumer module's own name rule admits the example's name.
       expect(consumer.name).toMatch(/^[a-z](?:[a-z0-9-]{0,62}[a-z0-9])?$/);
-    } finally {
-      fs.rmSync(c.dir, { recursive: true, force: true });
+      // They call the modules beside the stacks: <out>/examples/<module>/<example> → <out>/modules/<module>.
+      expect(provider.source).toBe("../../../modules/kafka-privatelink-provider");
     }
   });
 
-  it("ship examples that are root modules: a provider block and a call of the module with this cluster's values", () => {
+  it("ship examples that are root modules: a provider block and a call of the module with the README's sample values", () => {
     const example = json(files, "kafka-privatelink-provider/examples/complete/main.tf.json");
     expect(example.provider.aws.region).toBe("us-east-1");
     expect(example.module.kafka.source).toBe("../..");
-    expect(example.module.kafka.brokers).toEqual({ "1": { target: "10.0.0.11" }, "2": { target: "10.0.0.12" }, "3": { target: "10.0.0.13" } });
+    expect(example.module.kafka.brokers).toEqual({ "1": { target: "10.0.1.11" }, "2": { target: "10.0.2.12" }, "3": { target: "10.0.3.13" } });
     const consumer = json(files, "kafka-privatelink-consumer/examples/complete/main.tf.json");
     expect(consumer.module.kafka).toMatchObject({
       source: "../..",
@@ -214,7 +212,6 @@ describe("publishable modules", () => {
       const result = runSynth({ configFile, outDir: path.join(work, "out"), modulesOutDir: path.join(work, "published") });
       const beside = snapshotTree(path.join(result.outDir, "modules"));
       const published = snapshotTree(result.modulesOutDir);
-      delete published[OUTPUT_MARKER];
       expect(Object.keys(beside).length).toBeGreaterThan(0);
       expect(Object.keys(beside).sort()).toEqual(Object.keys(published).sort());
       for (const file of Object.keys(published)) expect(`${file}\n${beside[file]}`).toBe(`${file}\n${published[file]}`);
@@ -223,7 +220,7 @@ describe("publishable modules", () => {
         const doc = JSON.parse(fs.readFileSync(path.join(result.outDir, "stacks", stack, "cdk.tf.json"), "utf8"));
         const folder = path.resolve(result.outDir, "stacks", stack, doc.module.kafka.source);
         expect(path.relative(result.outDir, folder)).toMatch(/^modules[\\/]kafka-privatelink-(provider|consumer)$/);
-        expect(fs.existsSync(path.join(folder, "main.tf.json"))).toBe(true);
+        expect(fs.existsSync(path.join(folder, "main.tf"))).toBe(true);
       }
     } finally {
       fs.rmSync(work, { recursive: true, force: true });

@@ -2,8 +2,6 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { EXAMPLE_CONFIG, loadConfig } from "../config/load";
-import { OUTPUT_MARKER } from "../job/output/transaction";
 import { writeModules } from "../stacks/examples";
 import { snapshotTree } from "./support/tree";
 
@@ -11,20 +9,17 @@ const ROOT = path.join(__dirname, "..");
 const PUBLISHED = path.join(ROOT, "dist", "modules");
 
 /**
- * The module files as git publishes them: no marker, no terraform working files, and no
- * `examples/` (they carry the configuration's values, so a user who synthesized their own
- * cluster into dist/modules still passes; the module files are the same for every configuration).
+ * The module files as git publishes them: no terraform working files (`terraform init` in a module
+ * folder leaves them there, and they are git-ignored). Examples included: they hold sample values,
+ * the same whatever configuration was synthesized.
  */
-const published = (tree: Record<string, string>) =>
-  Object.fromEntries(
-    Object.entries(tree).filter(([file]) => file !== OUTPUT_MARKER && !file.split(path.sep).some((part) => part.startsWith(".terraform") || part === "examples")),
-  );
+const published = (tree: Record<string, string>) => Object.fromEntries(Object.entries(tree).filter(([file]) => !file.split(path.sep).some((part) => part.startsWith(".terraform"))));
 
 describe("the published modules (dist/modules, consumed as git::…//dist/modules/…?ref=<tag>)", () => {
   it("are committed as npm run synth writes them (run it and commit dist/modules after changing the generator)", () => {
     const fresh = fs.mkdtempSync(path.join(os.tmpdir(), "kpl-published-"));
     try {
-      writeModules(fresh, loadConfig(EXAMPLE_CONFIG));
+      writeModules(fresh);
       const expected = published(snapshotTree(fresh));
       const committed = published(snapshotTree(PUBLISHED));
       expect(Object.keys(committed).sort()).toEqual(Object.keys(expected).sort());
@@ -35,7 +30,7 @@ describe("the published modules (dist/modules, consumed as git::…//dist/module
   });
 
   it("are not ignored by git, so a tag carries them", () => {
-    const files = ["dist/modules/kafka-privatelink-provider/main.tf.json", "dist/modules/kafka-broker-ports/tests/allocation.tftest.hcl"];
+    const files = ["dist/modules/kafka-privatelink-provider/main.tf", "dist/modules/kafka-broker-ports/tests/allocation.tftest.hcl"];
     const check = spawnSync("git", ["check-ignore", "--no-index", "-v", ...files], { cwd: ROOT, encoding: "utf8" });
     // exit status 1: none of them is ignored
     expect(`${check.status} ${check.stdout}`).toBe("1 ");

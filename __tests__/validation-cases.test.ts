@@ -8,7 +8,6 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { EXAMPLE_CONFIG, loadConfig } from "../config/load";
 import { writeModules } from "../stacks/examples";
 import { CASES, caseDocument, MODULES, ModuleKey, moduleRuns, validatedVariables, validatorDisagreement, validatorVerdict, withChanges } from "./support/validation-cases";
 
@@ -40,7 +39,7 @@ describe("the shared table of validation cases", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kpl-case-modules-"));
     let validated: Record<ModuleKey, string[]>;
     try {
-      writeModules(dir, loadConfig(EXAMPLE_CONFIG));
+      writeModules(dir);
       validated = validatedVariables(dir);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

@@ -11,8 +11,6 @@ import * as path from "node:path";
 
 /** The machine image's mirror: the folder that holds `registry.terraform.io`. */
 export const DEFAULT_MIRROR = "/opt/tf-plugins";
-/** The AWS provider the mirror holds here, and the one the tests prove. */
-export const MIRRORED_AWS_PROVIDER = "5.100.0";
 
 /** Where providers come from: `PRIVATELINK_TF_MIRROR`, or the machine image's mirror. */
 export function mirrorRoot(): string {
@@ -24,46 +22,134 @@ export function terraformBinary(): string {
   return process.env.PRIVATELINK_TERRAFORM || "terraform";
 }
 
+/** The OpenTofu version the project builds and tests (toolchain/opentofu.sh). */
+export const OPENTOFU_VERSION = "1.10.10";
+
+/** Where toolchain/opentofu.sh keeps the binary it builds, once per machine. */
+export const openTofuCache = () =>
+  path.join(process.env.OPENTOFU_CACHE || path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache"), "kafka-privatelink", "opentofu"), `v${OPENTOFU_VERSION}`, "tofu");
+
+/** The OpenTofu binary: `PRIVATELINK_TOFU`, else the one toolchain/opentofu.sh built, else `tofu` on the PATH. */
+export function tofuBinary(): string {
+  if (process.env.PRIVATELINK_TOFU) return process.env.PRIVATELINK_TOFU;
+  return fs.existsSync(openTofuCache()) ? openTofuCache() : "tofu";
+}
+
+/** Why OpenTofu cannot run here, or undefined when it can (with the provider mirror). */
+export function tofuUnavailable(): string | undefined {
+  const version = spawnSync(tofuBinary(), ["version", "-json"], { encoding: "utf8", timeout: 30_000 });
+  if (version.error || version.status !== 0) {
+    return `no OpenTofu binary (${tofuBinary()}: ${version.error?.message ?? version.stderr.trim()}); build it with toolchain/opentofu.sh (≈ 9 CPU-minutes, once per machine) or set PRIVATELINK_TOFU`;
+  }
+  if (mirroredAwsProviders().length === 0) return `no AWS provider in the filesystem mirror ${mirrorRoot()}`;
+  return undefined;
+}
+
 /** Why Terraform cannot judge here (a missing binary or mirror), or undefined when it can. */
 export function terraformUnavailable(): string | undefined {
   const version = spawnSync(terraformBinary(), ["version", "-json"], { encoding: "utf8", timeout: 30_000 });
   if (version.error || version.status !== 0) {
     return `no terraform binary (${terraformBinary()}: ${version.error?.message ?? version.stderr.trim()}); install terraform >= 1.9 or set PRIVATELINK_TERRAFORM`;
   }
-  const aws = path.join(mirrorRoot(), "registry.terraform.io", "hashicorp", "aws");
-  if (!fs.existsSync(aws)) {
-    return `no AWS provider in the filesystem mirror ${mirrorRoot()} (expected ${aws}); set PRIVATELINK_TF_MIRROR to the folder that holds registry.terraform.io`;
+  if (mirroredAwsProviders().length === 0) {
+    return `no AWS provider in the filesystem mirror ${mirrorRoot()} (expected ${path.join(mirrorRoot(), AWS_IN_MIRROR)}/<version>/); set PRIVATELINK_TF_MIRROR to the folder that holds registry.terraform.io`;
   }
   return undefined;
 }
 
-let cliConfig: string | undefined;
+const AWS_IN_MIRROR = path.join("registry.terraform.io", "hashicorp", "aws");
+/** The registry hosts a CLI resolves `hashicorp/aws` under: Terraform's, and OpenTofu's own. */
+export const REGISTRY_HOSTS = ["registry.terraform.io", "registry.opentofu.org"] as const;
 
-/** The project's CLI configuration: providers from the mirror, nothing from the network. */
-export function cliConfigFile(): string {
-  if (cliConfig && fs.existsSync(cliConfig)) return cliConfig;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kpl-terraform-cli-"));
-  cliConfig = path.join(dir, "terraform.rc");
-  fs.writeFileSync(cliConfig, cliConfigText(mirrorRoot()));
-  process.once("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
-  return cliConfig;
+/**
+ * The AWS provider versions in the mirror (unpacked layout, `<version>/<os>_<arch>/`), oldest
+ * first: the versions the tests prove. Placing another version there tests it too.
+ */
+export function mirroredAwsProviders(mirror = mirrorRoot()): string[] {
+  const dir = path.join(mirror, AWS_IN_MIRROR);
+  if (!fs.existsSync(dir)) return [];
+  const versions = fs.readdirSync(dir).filter((v) => /^\d+\.\d+\.\d+$/.test(v) && fs.statSync(path.join(dir, v)).isDirectory());
+  return versions.sort((a, b) => compareVersions(a, b));
 }
 
+export function compareVersions(a: string, b: string): number {
+  const [x, y] = [a, b].map((v) => v.split(".").map(Number));
+  for (let i = 0; i < 3; i++) if (x[i] !== y[i]) return x[i] - y[i];
+  return 0;
+}
+
+/** Whether `version` satisfies a constraint of `>=`, `>`, `<=`, `<`, `=` and `!=` terms (`, `-separated). */
+export function satisfies(version: string, constraint: string): boolean {
+  return constraint.split(",").every((term) => {
+    const m = /^\s*(>=|<=|>|<|!=|=)?\s*(\d+(?:\.\d+){0,2})\s*$/.exec(term);
+    if (!m) throw new Error(`cannot read the version constraint term ${JSON.stringify(term)}`);
+    const bound = [...m[2].split("."), "0", "0"].slice(0, 3).join(".");
+    const c = compareVersions(version, bound);
+    return { ">=": c >= 0, "<=": c <= 0, ">": c > 0, "<": c < 0, "!=": c !== 0, "=": c === 0 }[m[1] ?? "="]!;
+  });
+}
+
+/**
+ * A mirror for the project's CLI configuration, made in `dir` from the machine's: the AWS provider
+ * `versions` (default: all) under both registry hosts, since OpenTofu resolves `hashicorp/aws`
+ * under its own. Each `<host>/hashicorp/aws/<version>/` is a real folder whose platform folders
+ * link into the machine's mirror (OpenTofu does not follow a linked host or version folder).
+ */
+export function buildMirror(dir: string, versions: readonly string[] = mirroredAwsProviders()): string {
+  const source = path.join(mirrorRoot(), AWS_IN_MIRROR);
+  for (const version of versions) {
+    for (const host of REGISTRY_HOSTS) {
+      const target = path.join(dir, host, "hashicorp", "aws", version);
+      fs.mkdirSync(target, { recursive: true });
+      for (const platform of fs.readdirSync(path.join(source, version))) {
+        const link = path.join(target, platform);
+        if (!fs.existsSync(link)) fs.symlinkSync(path.join(source, version, platform), link);
+      }
+    }
+  }
+  return dir;
+}
+
+const configs = new Map<string, string>();
+
+/**
+ * The project's CLI configuration: providers from a mirror of the machine's (`versions` of the AWS
+ * provider, default all), for Terraform and OpenTofu, nothing from the network.
+ */
+export function cliConfigFile(versions?: readonly string[]): string {
+  const key = versions?.join(",") ?? "";
+  const known = configs.get(key);
+  if (known && fs.existsSync(known)) return known;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kpl-terraform-cli-"));
+  const file = path.join(dir, "terraform.rc");
+  fs.writeFileSync(file, cliConfigText(buildMirror(path.join(dir, "mirror"), versions)));
+  process.once("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
+  configs.set(key, file);
+  return file;
+}
+
+/** A CLI configuration (Terraform and OpenTofu read the same syntax) that installs providers from `mirror` only. */
 export function cliConfigText(mirror: string): string {
   return [
     "provider_installation {",
-    `  filesystem_mirror { path = ${JSON.stringify(mirror)} }`,
-    '  direct { exclude = ["registry.terraform.io/*/*"] }',
+    "  filesystem_mirror {",
+    `    path    = ${JSON.stringify(mirror)}`,
+    `    include = [${REGISTRY_HOSTS.map((h) => JSON.stringify(`${h}/*/*`)).join(", ")}]`,
+    "  }",
+    `  direct { exclude = [${REGISTRY_HOSTS.map((h) => JSON.stringify(`${h}/*/*`)).join(", ")}] }`,
     "}",
     "",
   ].join("\n");
 }
 
-/** The environment for every terraform (and cdktf) run: the project's CLI config, no prompts, no checkpoint calls. */
-export function terraformEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+/**
+ * The environment for every terraform (and cdktf) run: the project's CLI config (AWS provider
+ * `versions` from the mirror, default all), no prompts, no checkpoint calls.
+ */
+export function terraformEnv(extra: NodeJS.ProcessEnv = {}, versions?: readonly string[]): NodeJS.ProcessEnv {
   return {
     ...process.env,
-    TF_CLI_CONFIG_FILE: cliConfigFile(),
+    TF_CLI_CONFIG_FILE: cliConfigFile(versions),
     TF_IN_AUTOMATION: "1",
     TF_INPUT: "0",
     CHECKPOINT_DISABLE: "1",
@@ -77,11 +163,20 @@ export interface TerraformResult {
   readonly stderr: string;
 }
 
+export interface TerraformOptions {
+  readonly timeoutMs?: number;
+  readonly env?: NodeJS.ProcessEnv;
+  /** The CLI: terraform (default), or OpenTofu's binary (tofuBinary()). */
+  readonly binary?: string;
+  /** The AWS provider versions it may install from the mirror (default all: it picks the newest the constraint admits). */
+  readonly versions?: readonly string[];
+}
+
 /** Runs `terraform <args>` in `cwd`, bounded by `timeoutMs`; never throws on a non-zero exit. */
-export function terraform(cwd: string, args: readonly string[], { timeoutMs = 300_000, env = {} as NodeJS.ProcessEnv } = {}): TerraformResult {
-  const run = spawnSync(terraformBinary(), [...args], {
+export function terraform(cwd: string, args: readonly string[], { timeoutMs = 300_000, env = {}, binary = terraformBinary(), versions }: TerraformOptions = {}): TerraformResult {
+  const run = spawnSync(binary, [...args], {
     cwd,
-    env: terraformEnv(env),
+    env: terraformEnv(env, versions),
     encoding: "utf8",
     timeout: timeoutMs,
     maxBuffer: 256 * 1024 * 1024,
@@ -100,17 +195,17 @@ export function terraformOk(cwd: string, args: readonly string[], options?: Para
 }
 
 /** `terraform init` from the mirror only (no backend unless asked), then the folder is ready to validate, test or plan. */
-export function terraformInit(cwd: string, { backend = false } = {}): void {
-  terraformOk(cwd, ["init", "-input=false", "-no-color", `-backend=${backend}`]);
+export function terraformInit(cwd: string, { backend = false, ...options }: TerraformOptions & { backend?: boolean } = {}): void {
+  terraformOk(cwd, ["init", "-input=false", "-no-color", `-backend=${backend}`], options);
 }
 
 /** `terraform` without blocking the event loop, for running several folders side by side. */
-export function terraformAsync(cwd: string, args: readonly string[], { timeoutMs = 300_000 } = {}): Promise<TerraformResult> {
+export function terraformAsync(cwd: string, args: readonly string[], { timeoutMs = 300_000, binary = terraformBinary(), versions }: TerraformOptions = {}): Promise<TerraformResult> {
   return new Promise((resolve, reject) => {
     execFile(
-      terraformBinary(),
+      binary,
       [...args],
-      { cwd, env: terraformEnv(), encoding: "utf8", timeout: timeoutMs, maxBuffer: 256 * 1024 * 1024 },
+      { cwd, env: terraformEnv({}, versions), encoding: "utf8", timeout: timeoutMs, maxBuffer: 256 * 1024 * 1024 },
       (err, stdout, stderr) => {
         if (err && typeof err.code !== "number") reject(new Error(`terraform ${args.join(" ")} in ${cwd}: ${err.message}`));
         else resolve({ status: err ? Number(err.code) : 0, stdout, stderr });

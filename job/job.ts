@@ -1,14 +1,16 @@
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { App } from "cdktf";
 import { loadConfig } from "../config/load";
 import { Config } from "../config/schema";
 import { PortPlan } from "../modules/kafka-broker-ports/allocation";
+import { previousPublished, PUBLISHED_RECORD, renderPublishedRecord } from "./output/published";
 import { Outputs } from "./output/transaction";
-import { writeModuleFolders } from "../modules/packaging";
+import { ModuleFolder, writeModuleFolders } from "../modules/packaging";
 import { checkPortLock, lockPathFor, PortChanges, previousAllocation, renderLock, renderOutputMarker, reviewBaseline } from "./review/port-lock";
 import { ReviewSummary, writeReview } from "./review/write-review";
 import { addDeployStacks, portPlanFor } from "../stacks";
-import { publishedModules } from "../stacks/examples";
+import { CLUSTER_EXAMPLES_DIR, clusterExamples, publishedModules } from "../stacks/examples";
 import { MODULES_DIR } from "../stacks/module-call";
 
 export interface SynthOptions {
@@ -60,7 +62,7 @@ export function runSynth(options: SynthOptions): SynthResult {
   const outputs = new Outputs(
     [
       { label: "--out", path: outDir, kind: "directory" },
-      { label: "--modules-out", path: modulesOutDir, kind: "directory" },
+      { label: "--modules-out", path: modulesOutDir, kind: "files" },
       { label: "port lock", path: lockFile, kind: "file" },
     ],
     [process.cwd(), options.configFile, ...(options.keep ?? [])],
@@ -77,10 +79,14 @@ export function runSynth(options: SynthOptions): SynthResult {
 
     const consumerStacks = config.consumers.map((c, i) => ({ name: c.name, stack: deploy.consumers[i].node.id }));
     const review = writeReview(stagedOut, { config, deploy, next: nextLock, baseline, lockFile: path.basename(lockFile) });
-    // One artifact: the stacks call the very module folders that are published.
-    const published = publishedModules(config);
+    // One artifact: the stacks call the very module folders that are published. The cluster's own
+    // examples and the record of what went into --modules-out stay in --out.
+    const published = publishedModules();
     writeModuleFolders(path.join(stagedOut, MODULES_DIR), published);
-    writeModuleFolders(outputs.stageDirectory("--modules-out", marker), published);
+    writeModuleFolders(stagedOut, new Map<string, ModuleFolder>([[CLUSTER_EXAMPLES_DIR, clusterExamples(config)]]));
+    const publishedFiles = new Map([...published].flatMap(([module, files]) => Object.entries(files).map(([file, text]) => [`${module}/${file}`, text] as const)));
+    outputs.stageFiles("--modules-out", publishedFiles, previousPublished(outDir, modulesOutDir));
+    fs.writeFileSync(path.join(stagedOut, PUBLISHED_RECORD), renderPublishedRecord(modulesOutDir, publishedFiles.keys()));
     const modules = [...published.keys()];
     outputs.stageFile("port lock", renderLock(nextLock));
     outputs.commit();

@@ -28,6 +28,7 @@ import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { runSynth } from "../job/job";
+import { useJsonForm } from "../modules/packaging";
 import { Config } from "../config/schema";
 import { loadConfig } from "../config/load";
 import { doctorTarget, type DoctorOptions, type DoctorReport, type DoctorTarget } from "../doctor/doctor";
@@ -124,7 +125,10 @@ const OWN_GROUP_ARN = "${aws_lb_target_group.broker[each.key].arn}";
  */
 export function swapBrokerTargets(a: number, b: number): NonNullable<EvaluateOptions["edit"]> {
   return (tree) => {
-    const file = path.join(tree, MODULES_DIR, PROVIDER_MODULE, "main.tf.json");
+    const folder = path.join(tree, MODULES_DIR, PROVIDER_MODULE);
+    const file = path.join(folder, "main.tf.json");
+    // The published module is HCL: plant the fault in its JSON form, which plans the same.
+    if (!fs.existsSync(file)) useJsonForm(folder, PROVIDER_MODULE);
     const module = JSON.parse(fs.readFileSync(file, "utf8"));
     const attachment = module.resource?.aws_lb_target_group_attachment?.broker;
     if (attachment?.target_group_arn !== OWN_GROUP_ARN) {

@@ -1,14 +1,13 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { LocalBackend, S3Backend, TerraformStack } from "cdktf";
 import { StateConfig, stateKey } from "../config/schema";
+import { AWS_PROVIDER } from "../modules/packaging";
 
 /**
- * The AWS provider versions a deployable stack accepts. The bindings come from the 6.x line
- * (@cdktf/provider-aws 21.x is AWS provider 6.25), and the tests prove the stacks on 5.100
- * (terraform validate, plan and an emulated deploy): every argument the stacks use exists in both.
- * cdktf would pin exactly the bindings' version, which fails wherever only 5.x is installed.
+ * The AWS provider versions a deployable stack accepts: the modules' range (it deploys them).
+ * cdktf would pin exactly the bindings' version (6.25), which fails wherever only 5.x is installed.
  */
-export const STACK_AWS_PROVIDER = ">= 5.100.0, < 7.0.0";
+export const STACK_AWS_PROVIDER = AWS_PROVIDER;
 
 export interface AwsAccess {
   readonly region: string;

@@ -4,7 +4,7 @@ import { Config, ConsumerConfig } from "../config/schema";
 import { CONSUMER_MODULE, KafkaPrivateLinkConsumer } from "../modules/kafka-privatelink-consumer";
 import { configureStack } from "./aws-access";
 import { consumerProps } from "./inputs";
-import { addMoves, MODULE_CALL, moduleSource, movesIntoModule, passOutputs } from "./module-call";
+import { addMoves, Move, MODULE_CALL, moduleSource, movesIntoModule, movesOfKeyedResource, passOutputs } from "./module-call";
 
 export interface ConsumerStackProps {
   readonly config: Config;
@@ -26,6 +26,18 @@ export class ConsumerStack extends TerraformStack {
     configureStack(this, consumer, config.state);
     this.kafka = new KafkaPrivateLinkConsumer(this, MODULE_CALL, { source: moduleSource(CONSUMER_MODULE), ...consumerProps(config, consumer, serviceName) });
     passOutputs(this, this.kafka, CONSUMER_MODULE);
-    addMoves(this, movesIntoModule(CONSUMER_MODULE, MODULE_CALL));
+    addMoves(this, consumerMoves(consumer.allowedCidrs));
   }
+}
+
+/** 0.1.0's one endpoint security group, keyed by CIDR since 0.2.0: the first CIDR keeps it. */
+const SECURITY_GROUP = "aws_security_group.endpoint";
+
+/**
+ * The moves of a consumer stack from the root layouts: every resource into the module call, and
+ * 0.1.0's one security group into the first CIDR's key of the per-CIDR map, so that neither the
+ * group nor the endpoint it is attached to changes.
+ */
+export function consumerMoves(allowedCidrs: readonly string[]): Move[] {
+  return movesIntoModule(CONSUMER_MODULE, MODULE_CALL).flatMap((m) => (m.from === SECURITY_GROUP ? movesOfKeyedResource(SECURITY_GROUP, MODULE_CALL, allowedCidrs, allowedCidrs[0]) : [m]));
 }

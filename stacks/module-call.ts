@@ -4,7 +4,7 @@
  * stack root) into the module's addresses without replacing anything.
  */
 import { TerraformHclModule, TerraformOutput, TerraformStack } from "cdktf";
-import { renderModules } from "../modules/packaging";
+import { moduleJsonFiles } from "../modules/packaging";
 import { TfJson } from "../modules/packaging/terraform-json";
 
 /** The name of each stack's module call: plan addresses read `module.kafka.<resource>`. */
@@ -17,8 +17,8 @@ export const MODULES_DIR = "modules";
 export const moduleSource = (module: string) => `../../${MODULES_DIR}/${module}`;
 
 function moduleJson(module: string, file: string): TfJson {
-  const files = renderModules().get(module);
-  if (!files?.[file]) throw new Error(`no ${file} in module ${module}`);
+  const files = moduleJsonFiles(module);
+  if (!files[file]) throw new Error(`no ${file} in module ${module}`);
   return JSON.parse(files[file]) as TfJson;
 }
 
@@ -45,6 +45,17 @@ export function movesIntoModule(module: string, call: string): Move[] {
   return Object.entries(resources).flatMap(([type, byName]) =>
     Object.entries(byName).map(([name, body]) => ({ from: `${type}.${name}`, to: `module.${call}.${type}.${name}${body.count !== undefined ? "[0]" : ""}` })),
   );
+}
+
+/**
+ * The moves of a resource that had no key in 0.1.0 and is keyed now: the old instance moves to
+ * the key `keeps` at the root first, then every key of the root layout (0.2's development stacks
+ * had the keys already) moves into the module call. Two moves into one address would be refused
+ * as ambiguous; a chain is not.
+ */
+export function movesOfKeyedResource(resource: string, call: string, keys: readonly string[], keeps: string): Move[] {
+  const at = (key: string) => `${resource}[${JSON.stringify(key)}]`;
+  return [{ from: resource, to: at(keeps) }, ...keys.map((key) => ({ from: at(key), to: `module.${call}.${at(key)}` }))];
 }
 
 /** Adds the `moved` blocks: Terraform ignores one whose old address is not in the state. */

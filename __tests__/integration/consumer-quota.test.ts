@@ -89,9 +89,9 @@ describe("consumer security groups in Terraform", () => {
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   itWithTerraform(
-    "validate: the consumer module's example and a consumer stack with 49 brokers and the most CIDRs",
+    "validate: the cluster's consumer example and a consumer stack with 49 brokers and the most CIDRs",
     () => {
-      for (const folder of [path.join(dir, "modules", "kafka-privatelink-consumer", "examples", "complete"), path.join(dir, "out", "stacks", "orders-consumer-analytics")]) {
+      for (const folder of [path.join(dir, "out", "examples", "kafka-privatelink-consumer", "complete"), path.join(dir, "out", "stacks", "orders-consumer-analytics")]) {
         terraformInit(folder);
         expect(terraformOk(folder, ["validate", "-no-color"])).toContain("The configuration is valid.");
       }

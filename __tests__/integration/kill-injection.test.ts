@@ -125,7 +125,6 @@ function recordedPorts(dir: string): Record<string, string> {
   const seen: Record<string, string> = {
     lock: describeIds(json("cluster.ports.lock.json").brokers),
     "out record": describeIds(json("out", OUTPUT_MARKER).builtFrom.brokers),
-    "modules record": describeIds(json("modules", OUTPUT_MARKER).builtFrom.brokers),
   };
   const calls = (where: string, doc: Record<string, any>) => {
     for (const call of moduleCalls(doc)) {
@@ -134,12 +133,12 @@ function recordedPorts(dir: string): Record<string, string> {
     }
   };
   for (const stack of fs.readdirSync(path.join(dir, "out", "stacks"))) calls(`${stack}`, json("out", "stacks", stack, "cdk.tf.json"));
-  // The published folders, and their copy beside the stacks that call them.
-  for (const modules of ["modules", path.join("out", "modules")]) {
-    for (const module of fs.readdirSync(path.join(dir, modules)).filter((m) => m !== OUTPUT_MARKER)) {
-      for (const example of fs.readdirSync(path.join(dir, modules, module, "examples"))) {
-        calls(`${modules}/${module}/examples/${example}`, json(modules, module, "examples", example, "main.tf.json"));
-      }
+  // The cluster's own examples beside its stacks (HCL; the published folders' examples hold sample values).
+  for (const module of fs.readdirSync(path.join(dir, "out", "examples"))) {
+    for (const example of fs.readdirSync(path.join(dir, "out", "examples", module))) {
+      const text = read("out", "examples", module, example, "main.tf");
+      const ports = [...text.matchAll(/"(\d+)"\s+=\s+(\d+)/g)].map((m) => [m[1], Number(m[2])] as const);
+      if (ports.length > 0) seen[`out/examples/${module}/${example}`] = describeIds(Object.fromEntries(ports));
     }
   }
   seen["REVIEW.md"] = describeIds(Object.fromEntries([...read("out", "REVIEW.md").matchAll(/^\| (\d+) \| (\d+) \| `/gm)].map((m) => [m[1], Number(m[2])])));

@@ -15,7 +15,8 @@ import { brokerPort } from "../../modules/kafka-broker-ports/allocation";
 import { toHcl } from "../../modules/packaging/terraform-json";
 import { evaluateStacks } from "../../emulator/evaluate";
 import { listenerRoutes } from "../../emulator/listener-routes";
-import { inPool, terraformAsync, terraformBinary, terraformEnv, terraformUnavailable } from "../../emulator/terraform";
+import { inPool, mirroredAwsProviders, satisfies, terraformAsync, terraformBinary, terraformEnv, terraformUnavailable } from "../../emulator/terraform";
+import { AWS_PROVIDER, useJsonForm } from "../../modules/packaging";
 import { configInput } from "../support/configs";
 import { synthInto, terraformFolders } from "../support/main-job";
 import { itNeeds } from "../support/requirements";
@@ -53,7 +54,7 @@ const moduleFiles = (modules: string) =>
     fs
       .readdirSync(modules, { withFileTypes: true })
       .filter((e) => e.isDirectory())
-      .flatMap(({ name: m }) => ["main.tf.json", "variables.tf.json", "outputs.tf.json", "versions.tf.json"].map((f) => path.join(m, f)))
+      .flatMap(({ name: m }) => ["main.tf", "variables.tf", "outputs.tf", "versions.tf"].map((f) => path.join(m, f)))
       .map((f) => [f, fs.readFileSync(path.join(modules, f), "utf8")]),
   );
 
@@ -77,9 +78,9 @@ describe("Terraform judges the generated Terraform", () => {
     expect(await validateAll(folders)).toEqual([]);
   }, 300_000);
 
-  itTf("so does the 49-broker, three-consumer configuration with alarms, endpoint acceptance and S3 state (its modules are the same files)", async () => {
+  itTf("so does the 49-broker, three-consumer configuration with alarms, endpoint acceptance and S3 state: its own examples (in the output folder) and stacks; its modules are the same files", async () => {
     expect(moduleFiles(large.modules)).toEqual(moduleFiles(example.modules));
-    const folders = [...terraformFolders(large.modules).filter((d) => d.includes(`${path.sep}examples${path.sep}`)), ...terraformFolders(path.join(large.out, "stacks"))];
+    const folders = [...terraformFolders(path.join(large.out, "examples")), ...terraformFolders(path.join(large.out, "stacks"))];
     expect(folders).toHaveLength(4 + 4);
     expect(await validateAll(folders)).toEqual([]);
   }, 300_000);
@@ -88,11 +89,11 @@ describe("Terraform judges the generated Terraform", () => {
     for (const stack of terraformFolders(path.join(example.out, "stacks"))) {
       expect(fs.readdirSync(stack).filter((f) => f.includes("override"))).toEqual([]);
       const doc = JSON.parse(fs.readFileSync(path.join(stack, "cdk.tf.json"), "utf8"));
-      expect(doc.terraform.required_providers.aws.version).toBe(">= 5.100.0, < 7.0.0");
+      expect(doc.terraform.required_providers.aws.version).toBe(AWS_PROVIDER);
     }
-    // init ran against the mirror in the tests above and picked 5.100.0
+    // init ran against the mirror in the tests above and picked its newest version
     const lock = fs.readFileSync(path.join(example.out, "stacks", "orders-provider", ".terraform.lock.hcl"), "utf8");
-    expect(lock).toMatch(/version\s+=\s+"5\.100\.0"/);
+    expect(lock).toContain(`version     = "${mirroredAwsProviders().at(-1)}"`);
   });
 
   itTf("the thin stacks, applied by Terraform with the module they call, make every resource at module.kafka with the cluster's values", async () => {
@@ -137,28 +138,51 @@ describe("Terraform judges the generated Terraform", () => {
     });
   }, 300_000);
 
-  itTf("terraform test passes in every published module, in a copy of the modules taken anywhere", async () => {
-    const copy = path.join(work, "copied", "modules");
-    fs.cpSync(example.modules, copy, { recursive: true, filter: (src) => !src.includes(`${path.sep}.terraform`) });
-    const results = await inPool(
-      fs
+  itTf(`one AWS provider range (${AWS_PROVIDER}) for modules and stacks, kept honest: it admits every version in the mirror, and its lower bound is one of them`, () => {
+    const versions = mirroredAwsProviders();
+    expect(versions.length).toBeGreaterThan(0);
+    expect(versions.filter((v) => !satisfies(v, AWS_PROVIDER))).toEqual([]);
+    const lower = /^>=\s*(\d+\.\d+\.\d+)/.exec(AWS_PROVIDER)?.[1];
+    expect(versions).toContain(lower);
+  });
+
+  // Each AWS provider version in the mirror, on its own: placing another one there tests it too.
+  for (const version of mirroredAwsProviders().length > 0 ? mirroredAwsProviders() : ["(none mirrored)"]) {
+    itTf(`with hashicorp/aws ${version}: terraform test passes in every published module, in a copy of the modules taken anywhere, and every module example validates`, async () => {
+      const copy = path.join(work, `copied-${version}`, "modules");
+      fs.cpSync(example.modules, copy, { recursive: true, filter: (src) => !src.includes(`${path.sep}.terraform`) });
+      const modules = fs
         .readdirSync(copy, { withFileTypes: true })
         .filter((e) => e.isDirectory())
-        .map(({ name: m }) => async () => {
-        const dir = path.join(copy, m);
-        expect(fs.readdirSync(path.join(dir, "tests")).length).toBeGreaterThan(0);
-        const init = await terraformAsync(dir, ["init", "-input=false", "-no-color", "-backend=false"]);
-        if (init.status !== 0) return `${m}: init failed\n${init.stderr}`;
-        const test = await terraformAsync(dir, ["test", "-no-color"]);
-        return test.status === 0 && /Success! \d+ passed, 0 failed/.test(test.stdout) ? "" : `${m}: terraform test failed\n${test.stdout}\n${test.stderr}`;
-      }),
-    );
-    expect(results.filter((r) => r !== "")).toEqual([]);
-  }, 300_000);
+        .map((e) => e.name);
+      const results = await inPool([
+        ...modules.map((m) => async () => {
+          const dir = path.join(copy, m);
+          expect(fs.readdirSync(path.join(dir, "tests")).length).toBeGreaterThan(0);
+          const init = await terraformAsync(dir, ["init", "-input=false", "-no-color", "-backend=false"], { versions: [version] });
+          if (init.status !== 0) return `${m}: init failed\n${init.stderr}`;
+          const test = await terraformAsync(dir, ["test", "-no-color"], { versions: [version] });
+          return test.status === 0 && /Success! \d+ passed, 0 failed/.test(test.stdout) ? "" : `${m}: terraform test failed\n${test.stdout}\n${test.stderr}`;
+        }),
+        ...terraformFolders(copy)
+          .filter((d) => d.includes(`${path.sep}examples${path.sep}`))
+          .map((dir) => async () => {
+            const init = await terraformAsync(dir, ["init", "-input=false", "-no-color", "-backend=false"], { versions: [version] });
+            if (init.status !== 0) return `${dir}: init failed\n${init.stderr}`;
+            const validate = await terraformAsync(dir, ["validate", "-no-color"], { versions: [version] });
+            return validate.status === 0 ? "" : `${dir}: validate failed\n${validate.stderr}`;
+          }),
+      ]);
+      expect(results.filter((r) => r !== "")).toEqual([]);
+      expect(fs.readFileSync(path.join(copy, "kafka-privatelink-provider", ".terraform.lock.hcl"), "utf8")).toContain(`version     = "${version}"`);
+    }, 300_000);
+  }
 
   itTf("the module tests can fail: with one validation condition replaced by true, terraform test fails on that rule", async () => {
     const dir = path.join(work, "broken", "kafka-broker-ports");
     fs.cpSync(path.join(example.modules, "kafka-broker-ports"), dir, { recursive: true, filter: (src) => !src.includes(`${path.sep}.terraform`) });
+    // Edited as data in its JSON form, which plans the same (hcl-equivalence.test.ts).
+    useJsonForm(dir, "kafka-broker-ports");
     const file = path.join(dir, "variables.tf.json");
     const doc = JSON.parse(fs.readFileSync(file, "utf8"));
     // The first broker_ids rule: 1 to 49 brokers. Made always true (Terraform refuses a literal
@@ -203,12 +227,12 @@ describe("Terraform judges the generated Terraform", () => {
         module: "kafka-privatelink-provider",
         variables: { brokers: Object.fromEntries(ids(50).map((id) => [String(id), { target: `10.0.1.${id}` }])) },
         // The port rule's one home in Terraform is the broker-ports module, which the provider module calls.
-        says: ["in module.broker_ports", "broker_ids: 50 brokers given; one NLB fits 1 to 49"],
+        says: ['in module "broker_ports"', "broker_ids: 50 brokers given; one NLB fits 1 to 49"],
       },
       {
         module: "kafka-privatelink-provider",
         variables: { bootstrap_port: 6002 },
-        says: ["in module.broker_ports", "broker_ids: broker 2 gets port 6002 (broker_port_base + ID), which is bootstrap_port"],
+        says: ['in module "broker_ports"', "broker_ids: broker 2 gets port 6002 (broker_port_base + ID), which is bootstrap_port"],
       },
       { module: "kafka-privatelink-provider", variables: { brokers: { "1": { target: "10.0.0.11" }, "2": { target: "10.0.0.11" } } }, says: ["brokers: brokers 1, 2 share target 10.0.0.11"] },
       {

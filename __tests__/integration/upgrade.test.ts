@@ -1,9 +1,11 @@
 /**
- * The upgrade proof: a deployment made with layout 0.1.0 (every resource at the stack root; the
- * stacks that version synthesized are checked in under __tests__/fixtures/layout-0.1.0/) is taken
+ * The upgrade proof: a deployment made with release 0.1.0 (every resource at the stack root, one
+ * security group per consumer; the stacks that version synthesized are checked in under
+ * __tests__/fixtures/release-0.1.0/stacks/) is taken
  * over by the current version as a user upgrading would: write the configuration with the main job
  * (the port lock), then the cdktf CLI's diff and deploy. The plan may move resources (`moved`
- * blocks into the module call) and must add, change and destroy nothing; after the deploy the
+ * blocks into the module call; the consumer's one group to its first CIDR's key) and must add,
+ * change and destroy nothing; after the deploy the
  * state holds only the module's addresses and the AWS API shows the very same resources (ARNs,
  * IDs) as before: nothing was replaced.
  *
@@ -25,14 +27,15 @@ import { terraformUnavailable } from "../../emulator/terraform";
 import { deployOldLayout, fitAccount, managedAddresses, readOldStacks, replaceInStacks, stackOutputs, valueReplacements } from "../../emulator/upgrade";
 import { dependentSteps, itNeeds } from "../support/requirements";
 
-const FIXTURE = path.join(__dirname, "..", "fixtures", "layout-0.1.0");
+/** The 0.1.0 release (its one security group per consumer moves to the first CIDR's key). */
+const FIXTURE = path.join(__dirname, "..", "fixtures", "release-0.1.0");
 const CONFIG_NAME = "orders.yaml";
 /** The module call every resource of a stack moves into. */
 const MODULE_PREFIX = "module.kafka.";
 
 const OLD_CONFIG = readConfigDocument(path.join(FIXTURE, CONFIG_NAME));
 const CONSUMERS = OLD_CONFIG.consumers ?? [];
-const OLD_STACKS = readOldStacks(FIXTURE);
+const OLD_STACKS = readOldStacks(path.join(FIXTURE, "stacks"));
 /** In deploy order: the provider, then the consumers that read its state. */
 const STACKS = [`${OLD_CONFIG.cluster.name}-provider`, ...CONSUMERS.map((c) => `${OLD_CONFIG.cluster.name}-consumer-${c.name}`)];
 
@@ -48,7 +51,7 @@ function ok(run: RunResult, what: string): RunResult {
   return run;
 }
 
-describe("upgrading a deployment made with layout 0.1.0 (resources at the stack root), against the AWS API emulator", () => {
+describe("upgrading a deployment made with release 0.1.0 (resources at the stack root, one security group per consumer), against the AWS API emulator", () => {
   let emulator: Emulator | undefined;
   let dir: string | undefined;
   let project: EmulatedProject;
@@ -157,8 +160,14 @@ describe("upgrading a deployment made with layout 0.1.0 (resources at the stack 
       expect(await inventory()).toEqual(deployedOld);
       for (const stack of STACKS) {
         expect(Object.keys(oldOutputs[stack]).length).toBeGreaterThan(0);
+        const outputs = await stackOutputs(project, stack, COMMAND_TIMEOUT_MS);
+        // The one output renamed since 0.1.0 (CHANGELOG, Breaking): the one group is now the first CIDR's of the map.
+        const { security_group_id: oneGroup, ...kept } = oldOutputs[stack];
+        if (oneGroup !== undefined) {
+          expect(outputs.security_group_ids).toEqual({ [CONSUMERS[0].allowedCidrs[0]]: oneGroup });
+        }
         // Outputs may be added; those that reviewers, consumers and scripts read stay as they were.
-        expect(await stackOutputs(project, stack, COMMAND_TIMEOUT_MS)).toEqual(expect.objectContaining(oldOutputs[stack]));
+        expect(outputs).toEqual(expect.objectContaining(kept));
       }
     },
   );

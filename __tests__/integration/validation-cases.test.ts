@@ -17,8 +17,8 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { EXAMPLE_CONFIG, loadConfig } from "../../config/load";
 import { inPool, terraformAsync, terraformUnavailable } from "../../emulator/terraform";
+import { useJsonForm } from "../../modules/packaging";
 import { writeModules } from "../../stacks/examples";
 import { mockProvider, renderTestFile } from "../../modules/packaging/module-tests";
 import { toHcl } from "../../modules/packaging/terraform-json";
@@ -223,7 +223,7 @@ describe("the shared table of validation cases: the modules' validations", () =>
   beforeAll(async () => {
     if (missing) return;
     work = fs.mkdtempSync(path.join(os.tmpdir(), "kpl-validation-cases-"));
-    writeModules(work, loadConfig(EXAMPLE_CONFIG));
+    writeModules(work);
     validated = validatedVariables(work);
     const started = Date.now();
     const planned = await planAll(work, [...runs.values()].flat());
@@ -256,6 +256,7 @@ describe("the shared table of validation cases: the modules' validations", () =>
     for (const module of [MODULES.provider, MODULES.brokerPorts]) {
       fs.cpSync(path.join(work, module), path.join(broken, module), { recursive: true, filter: (src) => !src.includes(`${path.sep}.terraform`) && !src.includes(`${path.sep}tests`) });
     }
+    useJsonForm(path.join(broken, MODULES.provider), MODULES.provider);
     const file = path.join(broken, MODULES.provider, "variables.tf.json");
     const doc = JSON.parse(fs.readFileSync(file, "utf8"));
     doc.variable.allowed_principals.validation = [{ condition: "${var.allowed_principals != null}", error_message: "allowed_principals must be given." }];

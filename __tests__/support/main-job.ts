@@ -24,12 +24,12 @@ export function synthInto(dir: string, config: unknown, name = "cluster.yaml"): 
   return { out, modules };
 }
 
-/** Every folder under `dir` (itself included) that holds a `*.tf.json` file. */
+/** Every folder under `dir` (itself included) that holds Terraform code (`*.tf`, `*.tf.json`). */
 export function terraformFolders(dir: string): string[] {
   const found: string[] = [];
   const walk = (d: string) => {
     const entries = fs.readdirSync(d, { withFileTypes: true });
-    if (entries.some((e) => e.isFile() && e.name.endsWith(".tf.json"))) found.push(d);
+    if (entries.some((e) => e.isFile() && (e.name.endsWith(".tf") || e.name.endsWith(".tf.json")))) found.push(d);
     for (const e of entries) if (e.isDirectory() && !e.name.startsWith(".")) walk(path.join(d, e.name));
   };
   walk(dir);

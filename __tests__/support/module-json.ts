@@ -1,9 +1,9 @@
-import { renderModules } from "../../modules/packaging";
+import { moduleJsonFiles } from "../../modules/packaging";
 import { Move } from "../../stacks/module-call";
 
-/** A file of a published module as `renderModules()` generates it (the same files every stack calls). */
+/** A file of a published module in its JSON form (the same code, in HCL, that every stack calls). */
 export function moduleJson(module: string, file: "main.tf.json" | "variables.tf.json" | "outputs.tf.json" | "versions.tf.json"): Record<string, any> {
-  const text = renderModules().get(module)?.[file];
+  const text = moduleJsonFiles(module)[file];
   if (text === undefined) throw new Error(`no ${file} in module ${module}`);
   return JSON.parse(text);
 }

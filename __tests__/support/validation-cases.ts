@@ -39,6 +39,7 @@ import { EXAMPLE_CONFIG, loadConfig } from "../../config/load";
 import { ConfigError } from "../../config/problems";
 import { Config } from "../../config/schema";
 import { validateConfig } from "../../config/validate";
+import { moduleJsonFiles } from "../../modules/packaging";
 import { VariableBlock } from "../../modules/packaging/terraform-json";
 import { consumerModuleInputs } from "../../modules/kafka-privatelink-consumer/call";
 import { providerModuleInputs } from "../../modules/kafka-privatelink-provider/call";
@@ -55,12 +56,15 @@ export type ModuleKey = keyof typeof MODULES;
 /** Per module, the variables that have a validation block, read from module folders written into `dir`. */
 export function validatedVariables(dir: string): Record<ModuleKey, string[]> {
   const of = (module: string) => {
-    const doc = JSON.parse(fs.readFileSync(path.join(dir, module, "variables.tf.json"), "utf8")) as { variable: Record<string, VariableBlock> };
+    // The module's code in its JSON form; `dir` holds the same code in HCL (hcl-equivalence.test.ts).
+    if (!fs.existsSync(path.join(dir, module, "variables.tf"))) throw new Error(`no module ${module} in ${dir}`);
+    const json = (file: string) => moduleJsonFiles(module)[file];
+    const doc = JSON.parse(json("variables.tf.json")) as { variable: Record<string, VariableBlock> };
     const own = Object.entries(doc.variable)
       .filter(([, v]) => (v.validation ?? []).length > 0)
       .map(([name]) => name);
     // An input passed on to the port rule's module is validated there: its refusals name this input.
-    const main = JSON.parse(fs.readFileSync(path.join(dir, module, "main.tf.json"), "utf8")) as { module?: Record<string, Record<string, unknown>> };
+    const main = JSON.parse(json("main.tf.json")) as { module?: Record<string, Record<string, unknown>> };
     const passedOn = Object.values(main.module ?? {}).flatMap((call) => [...JSON.stringify(call).matchAll(/var\.([a-z_]+)/g)].map((m) => m[1]));
     return [...new Set([...own, ...passedOn])].sort();
   };

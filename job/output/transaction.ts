@@ -9,7 +9,21 @@ export interface OutputTarget {
   /** How the user named it, for messages: `--out`, `--modules-out`, `port lock`. */
   readonly label: string;
   readonly path: string;
-  readonly kind: "directory" | "file";
+  /**
+   * `directory`: replaced whole (only one this tool marked); `file`: replaced by one rename;
+   * `files`: a published folder, in which a run writes exactly its own files and removes only
+   * those an earlier run wrote (its record says which): whatever else it holds stays in place.
+   */
+  readonly kind: "directory" | "file" | "files";
+}
+
+/** Files Terraform reads as part of a module, a test or an example root: a foreign one would change what is published. */
+const TERRAFORM_FILE = /\.(tf|tf\.json|tftest\.hcl|tftest\.json)$/;
+
+/** What a run writes into a `files` target, and what the previous run wrote there (relative paths). */
+interface StagedFiles {
+  readonly files: ReadonlyMap<string, string>;
+  readonly previous: ReadonlySet<string>;
 }
 
 /** An output target that must not be written (it would destroy something), or a busy one. */
@@ -61,6 +75,7 @@ export class Outputs {
   private readonly targets: readonly OutputTarget[];
   private readonly claimed: string[] = [];
   private readonly createdAncestors: string[] = [];
+  private readonly stagedFiles = new Map<string, StagedFiles>();
   /** Run files of killed runs that this run removed. */
   readonly cleanedUp: string[] = [];
 
@@ -103,14 +118,47 @@ export class Outputs {
     fs.writeFileSync(ownFile(this.target(label, "file").path, "new"), contents);
   }
 
+  /**
+   * Stages the files of a `files` target (relative path → content); `previous` lists what the last
+   * run wrote there. Refuses, naming them, a file that is not this tool's but would be overwritten
+   * with other content, and a Terraform file that is not this tool's (it would change a published
+   * module); anything else the folder holds (`.terraform/`, a lock file, notes) stays in place.
+   */
+  stageFiles(label: string, files: ReadonlyMap<string, string>, previous: readonly string[]): void {
+    const target = this.target(label, "files");
+    const written = new Set(previous);
+    const foreign = existingFiles(target.path).filter((file) => {
+      if (written.has(file)) return false;
+      if (files.has(file)) return fs.readFileSync(path.join(target.path, file), "utf8") !== files.get(file);
+      return TERRAFORM_FILE.test(file);
+    });
+    if (foreign.length > 0) {
+      throw new OutputError(
+        target.label,
+        target.path,
+        `holds ${foreign.map((f) => JSON.stringify(f)).join(", ")}, which this tool did not write and would ${foreign.some((f) => files.has(f)) ? "overwrite or " : ""}publish as part of a module; move ${foreign.length === 1 ? "it" : "them"} out of the folder, or choose another folder`,
+      );
+    }
+    const staged = ownFile(target.path, "new");
+    fs.mkdirSync(staged);
+    for (const [file, content] of files) {
+      fs.mkdirSync(path.dirname(path.join(staged, file)), { recursive: true });
+      fs.writeFileSync(path.join(staged, file), content);
+    }
+    this.stagedFiles.set(target.path, { files, previous: written });
+  }
+
   /** Moves every staged output into place, files (the lock) first; throws CommitError naming what was and was not replaced. */
   commit(): void {
-    const staged = this.targets.filter((t) => fs.existsSync(ownFile(t.path, "new"))).sort((a, b) => Number(a.kind === "directory") - Number(b.kind === "directory"));
+    const order = { file: 0, files: 1, directory: 2 };
+    const staged = this.targets.filter((t) => fs.existsSync(ownFile(t.path, "new"))).sort((a, b) => order[a.kind] - order[b.kind]);
     const replaced: OutputTarget[] = [];
     try {
       for (const t of staged) {
         const next = ownFile(t.path, "new");
-        if (t.kind === "file" || !fs.existsSync(t.path)) {
+        if (t.kind === "files") {
+          this.commitFiles(t.path, next);
+        } else if (t.kind === "file" || !fs.existsSync(t.path)) {
           fs.renameSync(next, t.path);
         } else {
           // A folder cannot be renamed over a non-empty one: set the previous one aside first.
@@ -125,13 +173,32 @@ export class Outputs {
         }
         replaced.push(t);
       }
-      for (const t of staged) fs.rmSync(ownFile(t.path, "old"), { recursive: true, force: true });
+      for (const t of staged) fs.rmSync(ownFile(t.path, t.kind === "files" ? "new" : "old"), { recursive: true, force: true });
     } catch (err) {
       throw new CommitError(
         replaced,
         staged.filter((t) => !replaced.includes(t)),
         err as Error,
       );
+    }
+  }
+
+  /**
+   * Each staged file renamed into place, then the files the previous run wrote and this one did
+   * not are removed, with the folders that removal left empty. Nothing else is touched.
+   */
+  private commitFiles(target: string, staged: string): void {
+    const { files, previous } = this.stagedFiles.get(target)!;
+    for (const file of files.keys()) {
+      fs.mkdirSync(path.dirname(path.join(target, file)), { recursive: true });
+      fs.renameSync(path.join(staged, file), path.join(target, file));
+    }
+    for (const file of [...previous].filter((f) => !files.has(f)).sort()) {
+      fs.rmSync(path.join(target, file), { force: true });
+      for (let dir = path.dirname(path.join(target, file)); isWithin(dir, target) && dir !== target; dir = path.dirname(dir)) {
+        if (!fs.existsSync(dir) || fs.readdirSync(dir).length > 0) break;
+        fs.rmdirSync(dir);
+      }
     }
   }
 
@@ -167,7 +234,7 @@ function checkTargets(targets: readonly OutputTarget[], keep: readonly string[])
       throw new OutputError(t.label, t.path, "is a symbolic link; name the real path (replacing the link would leave its target stale)");
     }
   }
-  const folders = targets.filter((t) => t.kind === "directory");
+  const folders = targets.filter((t) => t.kind !== "file");
   for (const t of folders) {
     const at = real(t.path);
     for (const kept of keep) {
@@ -182,7 +249,7 @@ function checkTargets(targets: readonly OutputTarget[], keep: readonly string[])
       if (other.kind === "file" && isWithin(other.path, t.path)) {
         throw new OutputError(t.label, t.path, `contains the ${other.label} ${JSON.stringify(other.path)}, which must outlive the output`);
       }
-      if (other.kind === "directory" && (isWithin(other.path, t.path) || isWithin(t.path, other.path))) {
+      if (other.kind !== "file" && (isWithin(other.path, t.path) || isWithin(t.path, other.path))) {
         throw new OutputError(t.label, t.path, `overlaps ${other.label} ${JSON.stringify(other.path)}; each output needs a folder of its own`);
       }
     }
@@ -197,7 +264,7 @@ function checkExisting(targets: readonly OutputTarget[]): void {
       if (stat && !stat.isFile()) throw new OutputError(t.label, t.path, "exists and is not a file");
     } else if (stat && !stat.isDirectory()) {
       throw new OutputError(t.label, t.path, "exists and is not a folder");
-    } else if (stat && fs.readdirSync(t.path).length > 0 && !fs.existsSync(path.join(t.path, OUTPUT_MARKER))) {
+    } else if (t.kind === "directory" && stat && fs.readdirSync(t.path).length > 0 && !fs.existsSync(path.join(t.path, OUTPUT_MARKER))) {
       throw new OutputError(
         t.label,
         t.path,
@@ -205,4 +272,22 @@ function checkExisting(targets: readonly OutputTarget[]): void {
       );
     }
   }
+}
+
+/** Every file below `dir` (relative, `/`-separated), folders whose name starts with a dot (`.terraform`) left out. */
+export function existingFiles(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  const found: string[] = [];
+  const walk = (rel: string) => {
+    for (const e of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
+      const file = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) {
+        if (!e.name.startsWith(".")) walk(file);
+      } else {
+        found.push(file);
+      }
+    }
+  };
+  walk("");
+  return found.sort();
 }

@@ -10,6 +10,7 @@ import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-securit
 import { Fn, Op, propertyAccess, TerraformIterator, TerraformLocal, TerraformOutput, TerraformStack, Token } from "cdktf";
 import { Construct } from "constructs";
 import { brokerPortsCall } from "../kafka-broker-ports";
+import { skipCheck, why } from "../packaging/terraform-hcl";
 import { hcl } from "../private/hcl";
 import { BROKER_ID_PATTERN, commonVariables, hostnameRule, idleTimeoutRule, nameRule, protocolRule, resourceTags } from "../private/rules";
 import { moduleVariable } from "../private/variables";
@@ -145,7 +146,7 @@ export class ConsumerModule extends TerraformStack {
     // broker port, 1 + at most 49, within AWS's default 60 inbound rules per group, and a group's
     // rules depend only on its CIDR, so adding a broker or a CIDR moves no other rule.
     const cidrs = TerraformIterator.fromList(allowedCidrs.listValue);
-    new SecurityGroup(this, "security-group", {
+    const groups = new SecurityGroup(this, "security-group", {
       forEach: cidrs,
       name: securityGroupName(v.name.stringValue, cidrs.value),
       description: `Kafka PrivateLink endpoint: ${cidrs.value} to the bootstrap and broker ports`,
@@ -153,14 +154,24 @@ export class ConsumerModule extends TerraformStack {
       // No inline rules: Terraform then also removes AWS's default allow-all egress rule, and the
       // endpoint needs none (it only answers connections).
       tags,
-    }).overrideLogicalId("endpoint");
+      // Name and description only label a group, and AWS replaces a group to change either: a group
+      // keeps those it was created with. 0.1.0's one group (`<name>-kafka-endpoint`), moved to the
+      // first CIDR's key, so stays in place with its endpoint, as does every group when `name` changes.
+      lifecycle: { ignoreChanges: ["name", "description"] },
+    });
+    groups.overrideLogicalId("endpoint");
+    skipCheck(groups, "CKV2_AWS_5", "attached to the interface endpoint (security_group_ids); in a plan the group IDs are not known yet, so a plan scan cannot see it");
+    why(
+      groups,
+      "One group per client CIDR: its bootstrap rule and one rule per broker port, 1 + at most 49, within AWS's\ndefault 60 inbound rules per group. No inline rules, so Terraform also removes AWS's default allow-all egress\n(the endpoint only answers connections). Name and description only label a group and AWS replaces a group to\nchange either: a group keeps those it was created with (0.1.0's one group stays, as the first CIDR's).",
+    );
 
     // One rule per CIDR and port, keyed "<cidr>:<port>": a new broker adds its rules, changes none.
     // Written so that every reference comes before the first closing brace (see hcl()).
     const rules = TerraformIterator.fromMap(
       Token.asAny(
         hcl`{ for pair in setproduct(${allowedCidrs.listValue}, concat([["bootstrap", ${bootstrapPort}]], [for id, port in ${brokerPorts} : ["broker \${id}", port]])) :
-    "\${pair[0]}:\${pair[1][1]}" => { cidr = pair[0], port = pair[1][1], description = "Kafka \${pair[1][0]} from \${pair[0]}" } }`,
+  "\${pair[0]}:\${pair[1][1]}" => { cidr = pair[0], port = pair[1][1], description = "Kafka \${pair[1][0]} from \${pair[0]}" } }`,
       ),
     );
     const clientRules = new VpcSecurityGroupIngressRule(this, "client-rule", {
@@ -203,6 +214,7 @@ export class ConsumerModule extends TerraformStack {
       },
     });
     endpoint.overrideLogicalId("this");
+    why(endpoint, "Interface endpoint without private DNS (the service has no name of its own; the zone below resolves the\nadvertised hostname). A new CIDR's group is attached only once its rules exist, never empty.");
 
     const dns = endpoint.dnsEntry.get(0);
     const zoneGiven = hostedZoneId.stringValue;
@@ -216,12 +228,14 @@ export class ConsumerModule extends TerraformStack {
       tags,
     }).overrideLogicalId("this");
     const zoneId = hcl`${zoneGiven} != null ? ${zoneGiven} : one(aws_route53_zone.this[*].zone_id)`;
-    new Route53Record(this, "alias", {
+    const record = new Route53Record(this, "alias", {
       zoneId,
       name: hostname,
       type: "A",
       alias: { name: dns.dnsName, zoneId: dns.hostedZoneId, evaluateTargetHealth: false },
-    }).overrideLogicalId("this");
+    });
+    record.overrideLogicalId("this");
+    skipCheck(record, "CKV2_AWS_23", "an alias to the interface endpoint's DNS name; in a plan that name is not known yet, so a plan scan cannot see it");
 
     const output = (name: string, description: string, value: unknown) => new TerraformOutput(this, `${name}-output`, { value, description }).overrideLogicalId(name);
     output("endpoint_id", "ID of the interface VPC endpoint (the provider accepts its connection)", endpoint.id);

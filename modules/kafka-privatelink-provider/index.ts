@@ -10,6 +10,7 @@ import { propertyAccess, TerraformIterator, TerraformLocal, TerraformOutput, Ter
 import { Construct } from "constructs";
 import { brokerPortsCall, brokerPortsVariables } from "../kafka-broker-ports";
 import { DEFAULT_LISTENER_NAME, DEFAULT_SECURITY_PROTOCOL } from "../kafka-broker-ports/kafka-config";
+import { skipCheck, why } from "../packaging/terraform-hcl";
 import { hcl } from "../private/hcl";
 import { BROKER_ID_PATTERN, commonVariables, derivedNameRule, hostnameRule, idleTimeoutRule, nameRule, protocolRule, resourceTags } from "../private/rules";
 import { moduleVariable } from "../private/variables";
@@ -229,7 +230,7 @@ export class ProviderModule extends TerraformStack {
         {
           // try(): Terraform evaluates both sides of ||, and a null object has no attributes.
           condition: `\${var.alarms == null || (length(try(var.alarms.actions, [])) >= 1 && alltrue([for a in try(var.alarms.actions, []) : ${snsArn}]))}`,
-          errorMessage: `alarms.actions: \${length(try(var.alarms.actions, [])) == 0 ? "no action listed; list at least one SNS topic ARN, or set alarms = null for no alarms" : "\${join(", ", [for a in try(var.alarms.actions, []) : jsonencode(a) if !(${snsArn})])} is not an SNS topic ARN such as arn:aws:sns:us-east-1:111122223333:kafka-oncall"}.`,
+          errorMessage: `alarms.actions: \${length(try(var.alarms.actions, [])) == 0 ? "no action listed; list at least one SNS topic ARN, or set alarms = null for no alarms" : format("%s is not an SNS topic ARN such as arn:aws:sns:us-east-1:111122223333:kafka-oncall", join(", ", [for a in try(var.alarms.actions, []) : jsonencode(a) if !(${snsArn})]))}.`,
         },
         {
           // CloudWatch only notifies topics in the alarm's own region (Terraform >= 1.9 lets a validation read the data source).
@@ -256,6 +257,12 @@ export class ProviderModule extends TerraformStack {
       tags,
     });
     nlb.overrideLogicalId("this");
+    skipCheck(nlb, "CKV_AWS_91", "NLB access logs are only written for TLS listeners; these are TCP (Kafka terminates its own TLS)");
+    skipCheck(nlb, "CKV_AWS_150", "deletion protection is the caller's choice (input deletion_protection), off by default so a plan can remove a cluster");
+    why(
+      nlb,
+      "Internal, and created without security groups (an NLB only gets them at creation): access is the consumers'\nendpoint security groups and the allowed principals. Cross-zone is off by default on NLBs; a node then only\nreaches targets in its own AZ, and a one-broker target group would be unreachable from every other AZ.",
+    );
 
     const targetGroup = (logicalId: string, config: Partial<LbTargetGroupConfig>): LbTargetGroup => {
       const group = new LbTargetGroup(this, `${logicalId}-target-group`, {
@@ -310,15 +317,22 @@ export class ProviderModule extends TerraformStack {
 
     const groupSuffix = `${Token.asString(brokerTargetPort.numberValue)}${hcl`${targetType.stringValue} == "instance" ? "i" : ""`}`;
     const bootstrapGroup = targetGroup("bootstrap", { name: targetGroupName(v.name.stringValue, BOOTSTRAP_GROUP, groupSuffix) });
+    why(bootstrapGroup, "Every broker: a client bootstraps through any of them. TCP, without the PROXY protocol (Kafka does not parse it).\nThe name carries what replaces a group (target port and type), and the new group exists before the old one goes:\na listener never lets go of the group it forwards to.");
     attachments("bootstrap", bootstrapGroup.arn);
     listener("bootstrap", { port: v.bootstrapPort.numberValue, targetGroupArn: bootstrapGroup.arn });
 
     const each = TerraformIterator.fromMap(brokerPorts);
-    targetGroup("broker", { forEach: each, name: targetGroupName(v.name.stringValue, brokerGroup(each.key), groupSuffix) });
+    why(
+      targetGroup("broker", { forEach: each, name: targetGroupName(v.name.stringValue, brokerGroup(each.key), groupSuffix) }),
+      "One group per broker, holding only that broker, keyed by broker ID: the port is the only thing that tells\nbrokers apart behind one hostname, and adding or removing a broker touches only its own resources.",
+    );
     // The same key selects the broker's own group: listener "3" → group "3" → broker "3".
     const ownGroupArn = hcl`aws_lb_target_group.broker[each.key].arn`;
     attachments("broker", ownGroupArn);
-    listener("broker", { forEach: each, port: Token.asNumber(each.value), targetGroupArn: ownGroupArn });
+    why(
+      listener("broker", { forEach: each, port: Token.asNumber(each.value), targetGroupArn: ownGroupArn }),
+      "One TCP listener per broker on that broker's own port (from kafka-broker-ports), forwarding to its own group:\nlistener \"3\" -> group \"3\" -> broker \"3\". TCP, not TLS: Kafka terminates its own TLS and SASL.",
+    );
 
     // Health alarms, one per broker's own target group (keyed by broker ID) and one on the
     // bootstrap group. A broker whose own group has no healthy target is a partition leader that
@@ -359,6 +373,7 @@ export class ProviderModule extends TerraformStack {
       tags,
     });
     service.overrideLogicalId("this");
+    why(service, "Acceptance is required by default, and the principals are explicit (\"*\" only with allow_any_principal).\nAWS reports the service's own region among its supported regions, so it is listed too.");
 
     // Keyed by endpoint ID: accepting one more endpoint, or rejecting one, touches only that one.
     const endpoints = TerraformIterator.fromList(acceptEndpoints.listValue);

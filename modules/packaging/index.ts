@@ -8,10 +8,18 @@ import { CONSUMER_MODULE, ConsumerModule } from "../kafka-privatelink-consumer";
 import { PROVIDER_MODULE, ProviderModule } from "../kafka-privatelink-provider";
 import { MODULE_TESTS, renderTestFile, SAMPLE_CONNECTION } from "./module-tests";
 import { ModuleDoc, renderModuleReadme } from "./readme";
+import { blockSchemas, CheckSkip, renderHcl, stackComments, stackSkips } from "./terraform-hcl";
 import { renderJson, TfJson, withoutMetadata } from "./terraform-json";
 
-/** The oldest releases with every argument the modules use (supported_regions, service_region; cross-variable validation). */
-export const MIN_AWS_PROVIDER = ">= 5.83";
+/**
+ * The AWS provider versions the modules and the deployable stacks accept: one range for both, as
+ * the stacks deploy exactly the modules. Lower bound: the oldest release the tests prove (every
+ * version in the provider mirror is tested, emulator/terraform.ts `mirroredAwsProviders`; the
+ * arguments the modules use exist since 5.83). Upper bound: the next major, whose breaking changes
+ * nobody has seen; the cdktf bindings are of 6.25, so the 6.x line is in.
+ */
+export const AWS_PROVIDER = ">= 5.100.0, < 7.0.0";
+/** Cross-variable validation needs 1.9. */
 export const MIN_TERRAFORM = ">= 1.9";
 
 interface ModuleSpec {
@@ -84,7 +92,7 @@ const SPECS: Record<string, ModuleSpec> = {
   },
 };
 
-/** Splits a synthesized stack into a module's files: no provider, no backend, minimum versions. */
+/** Splits a synthesized stack into a module's files (JSON form): no provider, no backend, the provider range. */
 function moduleFiles(synthesized: TfJson, usesAws: boolean): Record<string, TfJson> {
   const { variable, output, resource, data, module, locals } = withoutMetadata(synthesized);
   const main: TfJson = {};
@@ -93,7 +101,7 @@ function moduleFiles(synthesized: TfJson, usesAws: boolean): Record<string, TfJs
   if (data) main.data = data;
   if (resource) main.resource = resource;
   const terraform: TfJson = { required_version: MIN_TERRAFORM };
-  if (usesAws) terraform.required_providers = { aws: { source: "hashicorp/aws", version: MIN_AWS_PROVIDER } };
+  if (usesAws) terraform.required_providers = { aws: { source: "hashicorp/aws", version: AWS_PROVIDER } };
   return {
     "main.tf.json": main,
     "variables.tf.json": { variable: variable ?? {} },
@@ -105,7 +113,19 @@ function moduleFiles(synthesized: TfJson, usesAws: boolean): Record<string, TfJs
 /** A module folder's files: path relative to the folder → content. */
 export type ModuleFolder = Record<string, string>;
 
-let rendered: ReadonlyMap<string, ModuleFolder> | undefined;
+/** A module in both forms: the published folder (HCL, README, tests) and its code as Terraform JSON. */
+export interface RenderedModule {
+  readonly files: ModuleFolder;
+  /** `main.tf.json`, `variables.tf.json`, `outputs.tf.json`, `versions.tf.json`: the same code, as the constructs synthesize it. */
+  readonly json: Record<string, string>;
+  /** The checkov checks skipped in its code, by resource address (`aws_lb.this`). */
+  readonly skips: Record<string, readonly CheckSkip[]>;
+}
+
+/** The HCL file of each JSON file of a module. */
+export const HCL_FILE: Record<string, string> = { "main.tf.json": "main.tf", "variables.tf.json": "variables.tf", "outputs.tf.json": "outputs.tf", "versions.tf.json": "versions.tf" };
+
+let rendered: ReadonlyMap<string, RenderedModule> | undefined;
 
 /**
  * The launcher (job/launch.js) writes its bundle's identity here; run from the sources (tsx,
@@ -119,13 +139,13 @@ function renderingPackages(): string {
   return ["cdktf", "@cdktf/provider-aws"].map((p) => `${p}@${(JSON.parse(fs.readFileSync(require.resolve(`${p}/package.json`), "utf8")) as { version: string }).version}`).join(",");
 }
 
-/** What a render cache file holds: the folders, and the SHA-256 of their JSON text. */
+/** What a render cache file holds: the rendered modules, and the SHA-256 of their JSON text. */
 interface RenderCache {
   readonly digest: string;
-  readonly folders: Record<string, ModuleFolder>;
+  readonly folders: Record<string, RenderedModule>;
 }
 
-const foldersDigest = (folders: Record<string, ModuleFolder>) => createHash("sha256").update(JSON.stringify(folders)).digest("hex");
+const foldersDigest = (folders: Record<string, RenderedModule>) => createHash("sha256").update(JSON.stringify(folders)).digest("hex");
 
 /**
  * The rendered modules depend only on the code: a bundle renders them once and keeps them beside
@@ -134,7 +154,7 @@ const foldersDigest = (folders: Record<string, ModuleFolder>) => createHash("sha
  * parses but was emptied or altered is rendered anew, never published. Any failure to read or
  * write the cache just renders them.
  */
-function cachedRender(render: () => Map<string, ModuleFolder>): Map<string, ModuleFolder> {
+function cachedRender(render: () => Map<string, RenderedModule>): Map<string, RenderedModule> {
   // Spelled in two parts: the launcher replaces every whole occurrence of the placeholder.
   if (BUILD_ID === ["__LAUNCH", "BUILD_ID__"].join("_")) return render();
   let file: string | undefined;
@@ -166,28 +186,62 @@ function cachedRender(render: () => Map<string, ModuleFolder>): Map<string, Modu
 }
 
 /**
- * The three published modules, each as its files (module code, README, native tests), the same
- * whatever the configuration: only their `examples/` (stacks/examples.ts) hold a cluster's values.
- * Rendered once per process (and once per launcher bundle); the stacks call the very same files.
+ * The three published modules, each as its files (module code in HCL, README, native tests), the
+ * same whatever the configuration; their `examples/` come from stacks/examples.ts. Rendered once
+ * per process (and once per launcher bundle); the stacks call the very same files.
  */
 export function renderModules(): ReadonlyMap<string, ModuleFolder> {
+  return new Map([...renderedModules()].map(([name, m]) => [name, m.files]));
+}
+
+/** A module's code in Terraform JSON (`main.tf.json`, …): what the stacks read its outputs and resources from, and the other form of the published HCL. */
+export function moduleJsonFiles(module: string): Record<string, string> {
+  const found = renderedModules().get(module);
+  if (!found) throw new Error(`no module ${module}`);
+  return found.json;
+}
+
+/**
+ * Puts a module folder's code in its JSON form (`*.tf.json` in place of `*.tf`): for tools that
+ * edit the code as data (the rehearsal's planted faults, mutation tests). Plans are the same.
+ */
+export function useJsonForm(folder: string, module: string): void {
+  for (const [file, text] of Object.entries(moduleJsonFiles(module))) {
+    fs.rmSync(path.join(folder, HCL_FILE[file]), { force: true });
+    fs.writeFileSync(path.join(folder, file), text);
+  }
+}
+
+/** Every checkov check skipped in the modules' code: module, resource address, check, reason. */
+export function checkovSkips(): Array<{ module: string; address: string } & CheckSkip> {
+  return [...renderedModules()].flatMap(([module, m]) => Object.entries(m.skips).flatMap(([address, list]) => list.map((s) => ({ module, address, ...s }))));
+}
+
+function renderedModules(): ReadonlyMap<string, RenderedModule> {
   if (!rendered) rendered = cachedRender(renderAll);
   return rendered;
 }
 
-function renderAll(): Map<string, ModuleFolder> {
+function renderAll(): Map<string, RenderedModule> {
   // No synth to disk: a module stack has no backend, cross-stack reference or asset to prepare. A
   // bare root rather than an App, which would make `<outdir>/stacks` (in the temp folder) on disk.
   const app = new Construct(undefined as never, "");
-  const folders = new Map<string, ModuleFolder>();
+  const folders = new Map<string, RenderedModule>();
   for (const spec of Object.values(SPECS)) {
     const stack = spec.stack(app);
-    const files = moduleFiles(stack.toTerraform() as TfJson, spec.usesAws);
-    const folder: ModuleFolder = Object.fromEntries(Object.entries(files).map(([file, doc]) => [file, renderJson(doc)]));
+    const synthesized = withoutMetadata(stack.toTerraform() as TfJson);
+    const files = moduleFiles(synthesized, spec.usesAws);
+    const schemas = blockSchemas(stack);
+    const comments = stackComments(stack, synthesized);
+    const skipped = stackSkips(stack, synthesized);
+    const json = Object.fromEntries(Object.entries(files).map(([file, doc]) => [file, renderJson(doc)]));
+    const folder: ModuleFolder = Object.fromEntries(Object.entries(files).map(([file, doc]) => [HCL_FILE[file], renderHcl(doc, schemas, comments, skipped)]));
     for (const test of MODULE_TESTS[stack.node.id] ?? []) folder[`tests/${test.file}`] = renderTestFile(test);
-    const requirements: Record<string, string> = { terraform: MIN_TERRAFORM, ...(spec.usesAws ? { "hashicorp/aws": MIN_AWS_PROVIDER } : {}) };
-    folder["README.md"] = renderModuleReadme({ ...spec.doc, requirements }, files["variables.tf.json"].variable, files["outputs.tf.json"].output, spec.examples);
-    folders.set(stack.node.id, folder);
+    const requirements: Record<string, string> = { terraform: MIN_TERRAFORM, ...(spec.usesAws ? { "hashicorp/aws": AWS_PROVIDER } : {}) };
+    const tests = (MODULE_TESTS[stack.node.id] ?? []).map((t) => t.file);
+    folder["README.md"] = renderModuleReadme({ ...spec.doc, requirements }, files["variables.tf.json"].variable, files["outputs.tf.json"].output, spec.examples, tests);
+    const skips = Object.fromEntries(Object.entries(skipped).map(([address, list]) => [address.replace(/^resource\./, ""), list]));
+    folders.set(stack.node.id, { files: folder, json, skips });
   }
   return folders;
 }

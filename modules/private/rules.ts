@@ -42,7 +42,7 @@ export const idleTimeoutRule = (label: string, value: string) => ({
 });
 
 export const protocolRule = (label: string, value: string) => ({
-  condition: `\${contains(${JSON.stringify(SECURITY_PROTOCOLS)}, ${value})}`,
+  condition: `\${contains([${SECURITY_PROTOCOLS.map((p) => JSON.stringify(p)).join(", ")}], ${value})}`,
   errorMessage: `${label}: "\${${value}}" must be one of ${SECURITY_PROTOCOLS.join(", ")}.`,
 });
 

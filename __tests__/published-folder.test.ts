@@ -1,0 +1,128 @@
+/**
+ * What the main job writes into a published folder (`--modules-out`, dist/modules): the modules
+ * only, the same whatever the configuration, and never at the cost of a file it did not write.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { stringify } from "yaml";
+import { runSynth } from "../job/job";
+import { PUBLISHED_RECORD } from "../job/output/published";
+import { OUTPUT_MARKER, OutputError } from "../job/output/transaction";
+import { configInput } from "./support/configs";
+import { snapshotTree } from "./support/tree";
+
+const OTHER_CLUSTER = configInput([4, 9, 17], {
+  cluster: {
+    name: "payments",
+    region: "eu-west-1",
+    vpcId: "vpc-0ddddddddddddddd1",
+    subnetIds: ["subnet-0ddddddddddddddd2"],
+    advertisedHostname: "pay.kafka.corp.example",
+    allowedPrincipals: ["arn:aws:iam::444455556666:root"],
+  },
+  consumers: [{ name: "ledger", region: "eu-west-1", vpcId: "vpc-0eeeeeeeeeeeeeee3", subnetIds: ["subnet-0eeeeeeeeeeeeeee4"], allowedCidrs: ["10.9.0.0/16"] }],
+});
+/** Values of OTHER_CLUSTER that are nowhere in the modules' sample values. */
+const OTHER_VALUES = ["vpc-0ddddddddddddddd1", "subnet-0ddddddddddddddd2", "pay.kafka.corp.example", "444455556666", "vpc-0eeeeeeeeeeeeeee3", "10.9.0.0/16", "payments"];
+
+describe("a published folder (--modules-out)", () => {
+  let dir: string;
+  const modules = () => path.join(dir, "modules");
+  const synth = (config: unknown, name = "cluster") => {
+    const configFile = path.join(dir, `${name}.yaml`);
+    fs.writeFileSync(configFile, stringify(config));
+    return runSynth({ configFile, outDir: path.join(dir, `${name}-out`), modulesOutDir: modules() });
+  };
+
+  beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), "kpl-published-folder-"))));
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it("holds the same files whatever configuration was synthesized: none of the cluster's values, no record of the run; the cluster's examples and the record go to --out", () => {
+    synth(configInput([1, 2, 3]), "orders");
+    const first = snapshotTree(modules());
+    const other = synth(OTHER_CLUSTER, "payments");
+    const second = snapshotTree(modules());
+    expect(second).toEqual(first);
+    expect(Object.keys(second)).not.toContain(OUTPUT_MARKER);
+    expect(Object.keys(second).some((f) => f.includes("/examples/"))).toBe(true);
+    const all = Object.values(second).join("\n");
+    for (const value of OTHER_VALUES) expect([value, all.includes(value)]).toEqual([value, false]);
+
+    // The cluster's own examples, with its values, beside its stacks; the record names what went where.
+    const example = fs.readFileSync(path.join(other.outDir, "examples", "kafka-privatelink-provider", "complete", "main.tf"), "utf8");
+    expect(example).toContain("vpc-0ddddddddddddddd1");
+    const record = JSON.parse(fs.readFileSync(path.join(other.outDir, PUBLISHED_RECORD), "utf8"));
+    expect(record.modulesOut).toBe(modules());
+    expect(record.files).toEqual(Object.keys(second).sort());
+  });
+
+  it("leaves in place what terraform init made in it (.terraform/, .terraform.lock.hcl) and any file that is not Terraform", () => {
+    synth(configInput());
+    const provider = path.join(modules(), "kafka-privatelink-provider");
+    const theirs = {
+      ".terraform/modules/modules.json": '{"Modules":[]}',
+      ".terraform.lock.hcl": "# lock\n",
+      "examples/complete/.terraform.lock.hcl": "# lock\n",
+      "NOTES.txt": "mine\n",
+    };
+    for (const [file, text] of Object.entries(theirs)) {
+      fs.mkdirSync(path.dirname(path.join(provider, file)), { recursive: true });
+      fs.writeFileSync(path.join(provider, file), text);
+    }
+    synth(configInput([1, 2]));
+    for (const [file, text] of Object.entries(theirs)) expect([file, fs.readFileSync(path.join(provider, file), "utf8")]).toEqual([file, text]);
+  });
+
+  it("refuses, naming it, a Terraform file it did not write (it would be published as part of the module), and changes nothing", () => {
+    synth(configInput());
+    fs.writeFileSync(path.join(modules(), "kafka-privatelink-provider", "extra.tf"), 'output "x" {\n  value = 1\n}\n');
+    const before = snapshotTree(modules());
+    expect(() => synth(configInput([1, 2]))).toThrow(OutputError);
+    expect(() => synth(configInput([1, 2]))).toThrow('"kafka-privatelink-provider/extra.tf", which this tool did not write');
+    expect(snapshotTree(modules())).toEqual(before);
+  });
+
+  it("refuses to overwrite with other content a file of its own name that it did not write", () => {
+    fs.mkdirSync(path.join(modules(), "kafka-broker-ports"), { recursive: true });
+    fs.writeFileSync(path.join(modules(), "kafka-broker-ports", "README.md"), "# my own module\n");
+    expect(() => synth(configInput())).toThrow('"kafka-broker-ports/README.md", which this tool did not write and would overwrite');
+    expect(fs.readFileSync(path.join(modules(), "kafka-broker-ports", "README.md"), "utf8")).toBe("# my own module\n");
+  });
+
+  it("removes the files an earlier run wrote that this one does not (its record says which), with the folders left empty, and nothing else", () => {
+    const first = synth(configInput());
+    const stale = "kafka-broker-ports/examples/old/main.tf";
+    fs.mkdirSync(path.join(modules(), path.dirname(stale)), { recursive: true });
+    fs.writeFileSync(path.join(modules(), stale), "# an earlier version's example\n");
+    fs.writeFileSync(path.join(modules(), "kafka-broker-ports", "examples", "keep.txt"), "mine\n");
+    const record = path.join(first.outDir, PUBLISHED_RECORD);
+    const doc = JSON.parse(fs.readFileSync(record, "utf8"));
+    fs.writeFileSync(record, JSON.stringify({ ...doc, files: [...doc.files, stale] }));
+    synth(configInput());
+    expect(fs.existsSync(path.join(modules(), stale))).toBe(false);
+    expect(fs.existsSync(path.join(modules(), "kafka-broker-ports", "examples", "old"))).toBe(false);
+    expect(fs.readFileSync(path.join(modules(), "kafka-broker-ports", "examples", "keep.txt"), "utf8")).toBe("mine\n");
+  });
+
+  it("takes over a folder an earlier version replaced whole (its marker): removes that version's files and marker, keeps .terraform/", () => {
+    const legacy = {
+      [OUTPUT_MARKER]: '{"writtenBy":"kafka-privatelink; this folder is replaced whole on every run"}\n',
+      "kafka-privatelink-provider/examples/complete/main.tf.json": "{}\n",
+      "kafka-privatelink-provider/examples/gone/main.tf.json": "{}\n",
+      "kafka-privatelink-provider/.terraform/terraform.tfstate": "{}\n",
+    };
+    for (const [file, text] of Object.entries(legacy)) {
+      fs.mkdirSync(path.dirname(path.join(modules(), file)), { recursive: true });
+      fs.writeFileSync(path.join(modules(), file), text);
+    }
+    synth(configInput());
+    const after = snapshotTree(modules());
+    expect(after[OUTPUT_MARKER]).toBeUndefined();
+    // 0.1's JSON form is gone, the HCL in its place.
+    expect(after[path.join("kafka-privatelink-provider", "examples", "complete", "main.tf.json")]).toBeUndefined();
+    expect(after[path.join("kafka-privatelink-provider", "examples", "complete", "main.tf")]).toContain('module "kafka"');
+    expect(after[path.join("kafka-privatelink-provider", "examples", "gone", "main.tf.json")]).toBeUndefined();
+    expect(after[path.join("kafka-privatelink-provider", ".terraform", "terraform.tfstate")]).toBe("{}\n");
+  });
+});

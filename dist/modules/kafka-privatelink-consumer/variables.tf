@@ -1,0 +1,128 @@
+variable "name" {
+  description = "Prefix of the AWS resource names (1-64 characters of a-z, 0-9, '-')."
+  type        = string
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^[a-z](?:[a-z0-9-]{0,62}[a-z0-9])?$", var.name))
+    error_message = "name: \"${var.name}\" must be 1-64 characters of a-z, 0-9 and '-', start with a letter and not end with '-'."
+  }
+}
+
+variable "vpc_id" {
+  description = "VPC to create the resources in."
+  type        = string
+  nullable    = false
+}
+
+variable "subnet_ids" {
+  description = "Subnets, one per availability zone."
+  type        = list(string)
+  nullable    = false
+
+  validation {
+    condition     = length(var.subnet_ids) >= 1
+    error_message = "subnet_ids must list at least one subnet."
+  }
+}
+
+variable "tags" {
+  description = "Tags for every resource that takes tags."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+}
+
+variable "connection" {
+  description = "The cluster as the provider module describes it: its output `connection`, passed as is or, from another account, as the same object value (service name, region, hostname, bootstrap port, broker ports, security protocol, idle timeout)."
+  type = object({
+    service_name             = string
+    region                   = string
+    advertised_hostname      = string
+    bootstrap_port           = number
+    broker_ports             = map(number)
+    security_protocol        = string
+    tcp_idle_timeout_seconds = number
+  })
+  nullable = false
+
+  validation {
+    condition     = can(regex("^com\\.amazonaws\\.vpce\\.[a-z0-9-]+\\.vpce-svc-[0-9a-f]{8,17}$", var.connection.service_name))
+    error_message = "connection.service_name: \"${var.connection.service_name}\" is not a VPC endpoint service name (com.amazonaws.vpce.<region>.vpce-svc-<id>)."
+  }
+
+  validation {
+    condition     = can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]+$", var.connection.region))
+    error_message = "connection.region: \"${var.connection.region}\" is not an AWS region name."
+  }
+
+  validation {
+    condition     = length(var.connection.advertised_hostname) <= 253 && can(regex("^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$", var.connection.advertised_hostname))
+    error_message = "connection.advertised_hostname: \"${var.connection.advertised_hostname}\" must be a lower-case DNS name with at least two labels."
+  }
+
+  validation {
+    condition     = contains(["SSL", "SASL_SSL", "PLAINTEXT", "SASL_PLAINTEXT"], var.connection.security_protocol)
+    error_message = "connection.security_protocol: \"${var.connection.security_protocol}\" must be one of SSL, SASL_SSL, PLAINTEXT, SASL_PLAINTEXT."
+  }
+
+  validation {
+    condition     = alltrue([for id in keys(var.connection.broker_ports) : can(regex("^(0|[1-9][0-9]*)$", id))])
+    error_message = "connection.broker_ports: key ${join(", ", [for id in keys(var.connection.broker_ports) : jsonencode(id) if !can(regex("^(0|[1-9][0-9]*)$", id))])} is not a broker ID."
+  }
+
+  validation {
+    condition     = length(distinct([for id, p in var.connection.broker_ports : p - tonumber(id) if can(regex("^(0|[1-9][0-9]*)$", id))])) <= 1
+    error_message = "connection.broker_ports: ${jsonencode(var.connection.broker_ports)} is not one base + broker ID for every broker (port bases ${join(", ", distinct([for id, p in var.connection.broker_ports : p - tonumber(id) if can(regex("^(0|[1-9][0-9]*)$", id))]))}); pass the provider module's output connection as it is."
+  }
+
+  validation {
+    condition     = floor(var.connection.tcp_idle_timeout_seconds) == var.connection.tcp_idle_timeout_seconds && var.connection.tcp_idle_timeout_seconds >= 60 && var.connection.tcp_idle_timeout_seconds <= 6000
+    error_message = "connection.tcp_idle_timeout_seconds: ${var.connection.tcp_idle_timeout_seconds} must be an integer from 60 to 6000 (NLB TCP listener idle timeout)."
+  }
+}
+
+variable "allowed_cidrs" {
+  description = "Client IPv4 CIDR blocks allowed to reach the bootstrap and broker ports, at most 5 (one security group each). 0.0.0.0/0 only with allow_any_cidr."
+  type        = list(string)
+  nullable    = false
+
+  validation {
+    condition     = length(var.allowed_cidrs) >= 1
+    error_message = "allowed_cidrs must list at least one CIDR block."
+  }
+
+  validation {
+    condition     = length(var.allowed_cidrs) <= 5
+    error_message = "allowed_cidrs: ${length(var.allowed_cidrs)} CIDR blocks given, at most 5: each gets its own security group on the endpoint, and AWS allows 5 security groups per network interface by default (quota \"Security groups per network interface\")."
+  }
+
+  validation {
+    condition     = length(distinct(var.allowed_cidrs)) == length(var.allowed_cidrs)
+    error_message = "allowed_cidrs: ${join(", ", distinct([for c in var.allowed_cidrs : c if length([for o in var.allowed_cidrs : o if o == c]) > 1]))} is listed more than once."
+  }
+
+  validation {
+    condition     = alltrue([for c in var.allowed_cidrs : can(cidrnetmask(c)) && try("${cidrhost(c, 0)}/${tonumber(split("/", c)[1])}" == c, false)])
+    error_message = "allowed_cidrs: ${join(", ", [for c in var.allowed_cidrs : jsonencode(c) if !(can(cidrnetmask(c)) && try("${cidrhost(c, 0)}/${tonumber(split("/", c)[1])}" == c, false))])} is not an IPv4 CIDR block written as its network address, such as 10.20.0.0/16."
+  }
+
+  validation {
+    condition     = var.allow_any_cidr || !contains(var.allowed_cidrs, "0.0.0.0/0")
+    error_message = "allowed_cidrs: 0.0.0.0/0 opens the Kafka ports to every address; set allow_any_cidr = true to allow it."
+  }
+}
+
+variable "allow_any_cidr" {
+  description = "Allow 0.0.0.0/0 in allowed_cidrs."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
+variable "hosted_zone_id" {
+  description = "An existing private hosted zone, associated with the VPC, to put the record in. null: create a zone named exactly the advertised hostname."
+  type        = string
+  default     = null
+  nullable    = true
+}

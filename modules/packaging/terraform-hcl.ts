@@ -1,0 +1,380 @@
+/**
+ * Terraform's native syntax (HCL) for this project's modules and examples, rendered from the
+ * Terraform JSON that the constructs synthesize: one source, two forms. cdktf's own HCL output is
+ * not used: it leaves quotes unescaped inside strings.
+ *
+ * A JSON object in a resource body can be a nested block or an attribute whose value is an object;
+ * only the provider schema tells them apart. It comes from the constructs themselves: the cdktf
+ * bindings were generated from the provider schema and mark each argument `isBlock`
+ * (`blockSchemas`). In JSON syntax a string is a template (`"${var.x}"`): an interpolation-only
+ * string becomes a bare expression, any other a quoted template; descriptions, defaults and
+ * module sources are literal strings.
+ */
+import { TerraformStack } from "cdktf";
+import { IConstruct } from "constructs";
+import { hclAttributes } from "./terraform-json";
+import { TfJson } from "./terraform-json";
+
+/** The nested blocks of a resource or data source body, each with its own nested blocks. */
+export interface BlockSchema {
+  readonly [key: string]: BlockSchema;
+}
+
+/** `resource.<type>` / `data.<type>` → its nested blocks. */
+export type Schemas = Record<string, BlockSchema>;
+
+/** Comments (the constructs' whys) by address: `resource.<type>.<name>`, `variable.<name>`, … */
+export type Comments = Record<string, string>;
+
+const comments = new WeakMap<TerraformStack, Map<IConstruct, string>>();
+
+/**
+ * Attaches a comment to a construct's block in the module's HCL (`# …` lines above it): the why
+ * that a reader of the module needs, which the JSON form cannot carry.
+ */
+export function why<T extends IConstruct>(construct: T, text: string): T {
+  const stack = TerraformStack.of(construct);
+  const byConstruct = comments.get(stack) ?? new Map<IConstruct, string>();
+  comments.set(stack, byConstruct);
+  byConstruct.set(construct, text);
+  return construct;
+}
+
+/** A check of the field's scanner (checkov) that does not apply to a resource, and why. */
+export interface CheckSkip {
+  readonly check: string;
+  readonly reason: string;
+}
+
+const skips = new WeakMap<TerraformStack, Map<IConstruct, CheckSkip[]>>();
+
+/**
+ * Skips a checkov check on a construct's resource, with the reason, as checkov reads it in the
+ * module code (`#checkov:skip=<check>:<reason>` inside the block). Only for a check that does not
+ * apply: the README's security section lists every skip.
+ */
+export function skipCheck<T extends IConstruct>(construct: T, check: string, reason: string): T {
+  const stack = TerraformStack.of(construct);
+  const byConstruct = skips.get(stack) ?? new Map<IConstruct, CheckSkip[]>();
+  skips.set(stack, byConstruct);
+  byConstruct.set(construct, [...(byConstruct.get(construct) ?? []), { check, reason }]);
+  return construct;
+}
+
+/** The skipped checks of a stack's constructs, by their address in `json`. */
+export function stackSkips(stack: TerraformStack, json: TfJson): Record<string, CheckSkip[]> {
+  const out: Record<string, CheckSkip[]> = {};
+  for (const [construct, list] of skips.get(stack) ?? []) {
+    const address = addressOf(construct, json);
+    if (!address) throw new Error(`skipCheck(): ${construct.node.path} has no block in the synthesized JSON`);
+    out[address] = list;
+  }
+  return out;
+}
+
+interface Addressed {
+  terraformResourceType?: string;
+  friendlyUniqueId?: string;
+  toHclTerraform?: () => unknown;
+}
+
+/** The address of a construct's block in the JSON (`resource.aws_lb.this`, `variable.name`, `output.x`, `local.tags`). */
+function addressOf(construct: IConstruct, json: TfJson): string | undefined {
+  const c = construct as unknown as Addressed;
+  const id = c.friendlyUniqueId;
+  if (!id) return undefined;
+  if (c.terraformResourceType) {
+    if (json.resource?.[c.terraformResourceType]?.[id]) return `resource.${c.terraformResourceType}.${id}`;
+    if (json.data?.[c.terraformResourceType]?.[id]) return `data.${c.terraformResourceType}.${id}`;
+  }
+  for (const kind of ["variable", "output", "module"]) if (json[kind]?.[id]) return `${kind}.${id}`;
+  if (json.locals && id in json.locals) return `local.${id}`;
+  return undefined;
+}
+
+/** The comments attached to a stack's constructs, by their address in `json` (the stack's synthesized JSON). */
+export function stackComments(stack: TerraformStack, json: TfJson): Comments {
+  const out: Comments = {};
+  for (const [construct, text] of comments.get(stack) ?? []) {
+    const address = addressOf(construct, json);
+    if (!address) throw new Error(`why(): ${construct.node.path} has no block in the synthesized JSON`);
+    out[address] = text;
+  }
+  return out;
+}
+
+interface HclArgument {
+  value: unknown;
+  isBlock: boolean;
+}
+
+const isArgument = (v: unknown): v is HclArgument => typeof v === "object" && v !== null && "isBlock" in v && "value" in v;
+
+function blocksOf(args: Record<string, unknown>): Record<string, BlockSchema> {
+  const out: Record<string, Record<string, BlockSchema>> = {};
+  for (const [key, arg] of Object.entries(args)) {
+    if (!isArgument(arg) || !arg.isBlock) continue;
+    const items = (Array.isArray(arg.value) ? arg.value : [arg.value]).filter((v): v is Record<string, unknown> => typeof v === "object" && v !== null);
+    out[key] = Object.assign({}, ...items.map(blocksOf));
+  }
+  return out;
+}
+
+/** The nested blocks of every resource and data source in the stack, from the bindings' view of the provider schema. */
+export function blockSchemas(stack: TerraformStack): Schemas {
+  const out: Record<string, Record<string, BlockSchema>> = {};
+  for (const construct of stack.node.findAll()) {
+    const c = construct as unknown as Addressed;
+    if (!c.terraformResourceType || typeof c.toHclTerraform !== "function") continue;
+    const hcl = c.toHclTerraform() as Record<string, Record<string, Record<string, Record<string, unknown>>>>;
+    for (const kind of ["resource", "data"]) {
+      for (const [type, byName] of Object.entries(hcl[kind] ?? {})) {
+        for (const body of Object.values(byName)) out[`${kind}.${type}`] = { ...(out[`${kind}.${type}`] ?? {}), ...blocksOf(body) };
+      }
+    }
+  }
+  return out;
+}
+
+/** The end of the expression that starts at `i` (after `${`): the index of its closing `}`. */
+function expressionEnd(s: string, i: number): number {
+  let depth = 0;
+  for (let j = i; j < s.length; j++) {
+    const ch = s[j];
+    if (ch === '"') j = quotedEnd(s, j + 1);
+    else if (ch === "{") depth++;
+    else if (ch === "}") {
+      if (depth === 0) return j;
+      depth--;
+    }
+  }
+  throw new Error(`unterminated interpolation in ${JSON.stringify(s)}`);
+}
+
+/** The index of the `"` that closes a quoted template starting at `i`. */
+function quotedEnd(s: string, i: number): number {
+  for (let j = i; j < s.length; j++) {
+    if (s[j] === "\\") j++;
+    else if (s.startsWith("$${", j) || s.startsWith("%%{", j)) j += 2;
+    else if (s.startsWith("${", j) || s.startsWith("%{", j)) j = expressionEnd(s, j + 2);
+    else if (s[j] === '"') return j;
+  }
+  throw new Error(`unterminated string in ${JSON.stringify(s)}`);
+}
+
+type Part = { literal: string } | { expression: string };
+
+/** A JSON-syntax template split into literal text (escapes `$${`, `%%{` kept) and interpolated expressions. */
+function templateParts(s: string): Part[] {
+  const parts: Part[] = [];
+  let literal = "";
+  for (let i = 0; i < s.length; i++) {
+    if (s.startsWith("$${", i) || s.startsWith("%%{", i)) {
+      literal += s.slice(i, i + 3);
+      i += 2;
+    } else if (s.startsWith("${", i)) {
+      const end = expressionEnd(s, i + 2);
+      if (literal) parts.push({ literal });
+      literal = "";
+      parts.push({ expression: s.slice(i + 2, end) });
+      i = end;
+    } else if (s.startsWith("%{", i)) {
+      throw new Error(`template directives are not rendered: ${JSON.stringify(s)}`);
+    } else {
+      literal += s[i];
+    }
+  }
+  if (literal) parts.push({ literal });
+  return parts;
+}
+
+const escapeLiteral = (text: string) => text.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n").replace(/\r/g, "\\r").replace(/\t/g, "\\t");
+
+/** A literal string (a description, a default, a source): `${` and `%{` escaped, so nothing is interpolated. */
+export function literalString(value: string): string {
+  return `"${escapeLiteral(value).replace(/\$\{/g, "$${").replace(/%\{/g, "%%{")}"`;
+}
+
+/** A JSON-syntax template string as an HCL expression: bare when it is one interpolation, else a quoted template. */
+export function templateExpression(value: string): string {
+  const parts = templateParts(value);
+  if (parts.length === 1 && "expression" in parts[0]) return parts[0].expression.trim();
+  return `"${parts.map((p) => ("literal" in p ? escapeLiteral(p.literal) : `\${${p.expression}}`)).join("")}"`;
+}
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+const objectKey = (k: string) => (IDENTIFIER.test(k) ? k : JSON.stringify(k));
+
+/** A value in expression position: strings are templates (or literals, with `literal`). */
+function expression(value: unknown, indent: string, literal = false): string {
+  const inner = `${indent}  `;
+  if (value === null) return "null";
+  if (typeof value === "string") return literal ? literalString(value) : templateExpression(value);
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  if (Array.isArray(value)) {
+    const items = value.map((v) => expression(v, inner, literal));
+    const line = `[${items.join(", ")}]`;
+    if (!items.some((i) => i.includes("\n")) && line.length + indent.length <= 100) return line;
+    return `[\n${items.map((i) => `${inner}${i},`).join("\n")}\n${indent}]`;
+  }
+  if (typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>);
+    if (entries.length === 0) return "{}";
+    return `{\n${hclAttributes(entries.map(([k, v]) => [objectKey(k), expression(v, inner, literal)] as const), inner).join("\n")}\n${indent}}`;
+  }
+  throw new Error(`cannot render ${String(value)}`);
+}
+
+/** A traversal written as a string in JSON (`depends_on`, `ignore_changes`, `moved`): bare. */
+const traversal = (value: unknown) => String(value).replace(/^\$\{(.*)\}$/s, "$1");
+
+interface BodyRules {
+  /** Nested blocks of this body, by key. */
+  readonly blocks: BlockSchema;
+  /** Keys whose string values are literal, not templates. */
+  readonly literal?: ReadonlySet<string>;
+  /** Keys whose values are traversals (or lists of them). */
+  readonly traversals?: ReadonlySet<string>;
+  /** Rules of nested meta-blocks (lifecycle, validation, …). */
+  readonly meta?: Record<string, BodyRules>;
+  /** Attributes written first, in this order. */
+  readonly first?: readonly string[];
+}
+
+const CONDITION: BodyRules = { blocks: {}, first: ["condition", "error_message"] };
+const LIFECYCLE: BodyRules = { blocks: {}, traversals: new Set(["ignore_changes", "replace_triggered_by"]), meta: { precondition: CONDITION, postcondition: CONDITION } };
+const RESOURCE_META: Record<string, BodyRules> = { lifecycle: LIFECYCLE };
+/** Meta-arguments first, then the arguments, then nested blocks, then lifecycle: as terraform-aws-modules order a body. */
+const LEADING = ["count", "for_each", "provider", "source", "version"];
+const TRAILING = ["depends_on"];
+
+/** A block body: attributes aligned as `terraform fmt` aligns them, nested blocks after them. */
+function body(doc: Record<string, unknown>, rules: BodyRules, indent: string): string[] {
+  const inner = indent;
+  const isBlock = (k: string) => k in rules.blocks || (rules.meta !== undefined && k in rules.meta);
+  const first = rules.first ?? [];
+  const keys = [...first.filter((k) => k in doc), ...Object.keys(doc).filter((k) => !first.includes(k))];
+  const order = (k: string) => (LEADING.includes(k) ? 0 : TRAILING.includes(k) ? 2 : isBlock(k) ? 3 : 1);
+  const sorted = [...keys].sort((a, b) => order(a) - order(b) || keys.indexOf(a) - keys.indexOf(b));
+  const lines: string[] = [];
+  const attributes = sorted.filter((k) => !isBlock(k) && order(k) !== 2);
+  const leading = attributes.filter((k) => order(k) === 0);
+  const rest = attributes.filter((k) => order(k) !== 0);
+  const render = (k: string): readonly [string, string] => {
+    const v = doc[k];
+    if (rules.traversals?.has(k)) return [k, Array.isArray(v) ? `[${v.map(traversal).join(", ")}]` : traversal(v)];
+    return [k, expression(v, inner, rules.literal?.has(k) ?? false)];
+  };
+  lines.push(...hclAttributes(leading.map(render), inner));
+  if (leading.length > 0 && rest.length > 0) lines.push("");
+  lines.push(...hclAttributes(rest.map(render), inner));
+  for (const k of sorted.filter(isBlock)) {
+    const nested = rules.meta?.[k] ?? { blocks: rules.blocks[k] };
+    const items = Array.isArray(doc[k]) ? (doc[k] as unknown[]) : [doc[k]];
+    for (const item of items) {
+      if (lines.length > 0) lines.push("");
+      lines.push(...block(k, [], item as Record<string, unknown>, nested, inner));
+    }
+  }
+  for (const k of sorted.filter((x) => order(x) === 2)) {
+    if (lines.length > 0) lines.push("");
+    lines.push(...hclAttributes([render(k)], inner));
+  }
+  return lines;
+}
+
+function block(type: string, labels: readonly string[], doc: Record<string, unknown>, rules: BodyRules, indent: string, comment?: string, skipped: readonly CheckSkip[] = []): string[] {
+  const head = [type, ...labels.map((l) => JSON.stringify(l))].join(" ");
+  const commentLines = comment ? comment.split("\n").map((l) => `${indent}# ${l}`.trimEnd()) : [];
+  const skipLines = skipped.map((s) => `${indent}  #checkov:skip=${s.check}:${s.reason}`);
+  const inner = [...skipLines, ...(skipLines.length > 0 ? [""] : []), ...body(doc, rules, `${indent}  `)];
+  if (inner.length === 0) return [...commentLines, `${indent}${head} {}`];
+  return [...commentLines, `${indent}${head} {`, ...inner, `${indent}}`];
+}
+
+const OUTPUT: BodyRules = { blocks: {}, literal: new Set(["description"]), meta: { precondition: CONDITION } };
+const MODULE_CALL: BodyRules = { blocks: {}, literal: new Set(["source", "version"]), traversals: new Set(["depends_on"]) };
+const TERRAFORM: BodyRules = { blocks: {}, literal: new Set(["required_version"]), meta: { required_providers: { blocks: {}, literal: new Set(["source", "version"]) } } };
+
+/** A variable: description, type (a type expression, bare), default and flags, then its validations, as terraform-aws-modules write one. */
+function variableBody(doc: Record<string, unknown>, indent: string): string[] {
+  const attributes: Array<readonly [string, string]> = [];
+  if (doc.description !== undefined) attributes.push(["description", literalString(String(doc.description))]);
+  if (doc.type !== undefined) attributes.push(["type", String(doc.type)]);
+  if ("default" in doc) attributes.push(["default", expression(doc.default, indent, true)]);
+  for (const flag of ["nullable", "sensitive", "ephemeral"]) if (doc[flag] !== undefined) attributes.push([flag, String(doc[flag])]);
+  const lines = hclAttributes(attributes, indent);
+  for (const validation of (doc.validation ?? []) as Array<Record<string, unknown>>) lines.push("", ...block("validation", [], validation, CONDITION, indent));
+  return lines;
+}
+
+/**
+ * A Terraform JSON document (`*.tf.json`) as HCL (`*.tf`): `schemas` tells nested blocks from
+ * object attributes in resources and data sources, `comments` go above their blocks.
+ */
+export function renderHcl(doc: TfJson, schemas: Schemas = {}, comments: Comments = {}, skipped: Record<string, readonly CheckSkip[]> = {}): string {
+  const out: string[][] = [];
+  const push = (lines: string[]) => out.push(lines);
+  const names = (kind: string) => Object.entries((doc[kind] ?? {}) as Record<string, Record<string, unknown>>);
+  if (doc.terraform) push(block("terraform", [], doc.terraform, TERRAFORM, ""));
+  for (const [name, provider] of names("provider")) {
+    for (const config of Array.isArray(provider) ? provider : [provider]) push(block("provider", [name], config as Record<string, unknown>, { blocks: {} }, ""));
+  }
+  for (const [name, v] of names("variable")) {
+    const c = comments[`variable.${name}`];
+    push([...(c ? c.split("\n").map((l) => `# ${l}`.trimEnd()) : []), `variable ${JSON.stringify(name)} {`, ...variableBody(v, "  "), "}"]);
+  }
+  if (doc.locals) {
+    const entries = Object.entries(doc.locals as Record<string, unknown>);
+    const lines: string[] = ["locals {"];
+    entries.forEach(([name, value], i) => {
+      const c = comments[`local.${name}`];
+      if (c) {
+        if (i > 0) lines.push("");
+        lines.push(...c.split("\n").map((l) => `  # ${l}`.trimEnd()));
+      }
+      lines.push(`  ${name} = ${expression(value, "  ")}`);
+    });
+    lines.push("}");
+    push(realign(lines));
+  }
+  for (const [name, call] of names("module")) push(block("module", [name], call, MODULE_CALL, "", comments[`module.${name}`]));
+  for (const kind of ["data", "resource"]) {
+    for (const [type, byName] of names(kind)) {
+      for (const [name, b] of Object.entries(byName as Record<string, Record<string, unknown>>)) {
+        const rules: BodyRules = { blocks: schemas[`${kind}.${type}`] ?? {}, traversals: new Set(["depends_on", "provider"]), meta: RESOURCE_META };
+        push(block(kind, [type, name], b, rules, "", comments[`${kind}.${type}.${name}`], skipped[`${kind}.${type}.${name}`]));
+      }
+    }
+  }
+  for (const [name, o] of names("output")) push(block("output", [name], o, OUTPUT, "", comments[`output.${name}`]));
+  for (const m of (doc.moved ?? []) as Array<{ from: string; to: string }>) push(block("moved", [], m, { blocks: {}, traversals: new Set(["from", "to"]) }, ""));
+  return `${out.map((lines) => lines.join("\n")).join("\n\n")}\n`;
+}
+
+/** Re-aligns the `=` of consecutive one-line `key = value` lines of a block (comments and blank lines break a group). */
+function realign(lines: string[]): string[] {
+  const result: string[] = [];
+  let group: Array<[string, string, string]> = [];
+  const flush = () => {
+    const width = Math.max(...group.map(([, k]) => k.length));
+    for (const [indent, k, v] of group) result.push(`${indent}${k.padEnd(width)} = ${v}`);
+    group = [];
+  };
+  for (const line of lines) {
+    const m = /^(\s+)([A-Za-z_][A-Za-z0-9_-]*) = (.*)$/s.exec(line);
+    if (m && !m[3].includes("\n")) {
+      group.push([m[1], m[2], m[3]]);
+      continue;
+    }
+    if (group.length > 0) flush();
+    if (m) {
+      // A multi-line value stands alone.
+      result.push(line);
+      continue;
+    }
+    result.push(line);
+  }
+  if (group.length > 0) flush();
+  return result;
+}
