@@ -7,6 +7,11 @@ variable "name" {
     condition     = can(regex("^[a-z](?:[a-z0-9-]{0,62}[a-z0-9])?$", var.name))
     error_message = "name: \"${var.name}\" must be 1-64 characters of a-z, 0-9 and '-', start with a letter and not end with '-'."
   }
+
+  validation {
+    condition     = alltrue([for c in var.allowed_cidrs : length("${var.name}-kafka-${c}") <= 255 && can(regex("^[A-Za-z0-9 ._\\-:/()#,@\\[\\]+=&;{}!$*]+$", "${var.name}-kafka-${c}")) && !startswith("${var.name}-kafka-${c}", "sg-")])
+    error_message = "name: \"${var.name}\" makes the security group name ${join(", ", [for c in var.allowed_cidrs : jsonencode("${var.name}-kafka-${c}") if !(length("${var.name}-kafka-${c}") <= 255 && can(regex("^[A-Za-z0-9 ._\\-:/()#,@\\[\\]+=&;{}!$*]+$", "${var.name}-kafka-${c}")) && !startswith("${var.name}-kafka-${c}", "sg-"))])}, which breaks AWS's rule for security group names: 1-255 characters of letters, digits, spaces and ._-:/()#,@[]+=&;{}!$*, not beginning with \"sg-\"."
+  }
 }
 
 variable "vpc_id" {
@@ -27,10 +32,25 @@ variable "subnet_ids" {
 }
 
 variable "tags" {
-  description = "Tags for every resource that takes tags."
+  description = "Tags for every resource that takes tags: at most 50, keys of 1-128 and values of 0-256 characters (letters, digits, spaces and _ . : / = + - @), no key beginning with aws:."
   type        = map(string)
   default     = {}
   nullable    = false
+
+  validation {
+    condition     = length(var.tags) <= 50
+    error_message = "tags: ${length(var.tags)} tags given; tags must hold at most 50 tags (AWS's limit per resource)."
+  }
+
+  validation {
+    condition     = alltrue([for k, v in var.tags : can(regex("^(?s:.{1,128})$", k)) && can(regex("^[\\p{L}\\p{Zs}\\p{N}_.:/=+\\-@]*$", k)) && !can(regex("^(?i)aws:", k))])
+    error_message = "tags: key ${join(", ", [for k, v in var.tags : jsonencode(k) if !(can(regex("^(?s:.{1,128})$", k)) && can(regex("^[\\p{L}\\p{Zs}\\p{N}_.:/=+\\-@]*$", k)) && !can(regex("^(?i)aws:", k)))])} is not a tag key AWS takes: 1-128 characters that hold only letters, digits, spaces and _ . : / = + - @ (AWS's tag characters), not beginning with aws: (reserved for AWS)."
+  }
+
+  validation {
+    condition     = alltrue([for k, v in var.tags : can(regex("^(?s:.{0,256})$", v)) && can(regex("^[\\p{L}\\p{Zs}\\p{N}_.:/=+\\-@]*$", v))])
+    error_message = "tags: the value of ${join(", ", [for k, v in var.tags : jsonencode(k) if !(can(regex("^(?s:.{0,256})$", v)) && can(regex("^[\\p{L}\\p{Zs}\\p{N}_.:/=+\\-@]*$", v)))])} is not a tag value AWS takes: 0-256 characters that hold only letters, digits, spaces and _ . : / = + - @ (AWS's tag characters)."
+  }
 }
 
 variable "connection" {
@@ -111,10 +131,15 @@ variable "allowed_cidrs" {
     condition     = var.allow_any_cidr || !contains(var.allowed_cidrs, "0.0.0.0/0")
     error_message = "allowed_cidrs: 0.0.0.0/0 opens the Kafka ports to every address; set allow_any_cidr = true to allow it."
   }
+
+  validation {
+    condition     = var.allow_any_cidr || contains(var.allowed_cidrs, "0.0.0.0/0") || !try(sum(concat([0], [for a in distinct(var.allowed_cidrs) : pow(2, 32 - tonumber(split("/", a)[1])) if !anytrue([for b in distinct(var.allowed_cidrs) : b != a && sum([for i, o in split(".", split("/", b)[0]) : tonumber(o) * pow(256, 3 - i)]) <= sum([for i, o in split(".", split("/", a)[0]) : tonumber(o) * pow(256, 3 - i)]) && sum([for i, o in split(".", split("/", a)[0]) : tonumber(o) * pow(256, 3 - i)]) + pow(2, 32 - tonumber(split("/", a)[1])) <= sum([for i, o in split(".", split("/", b)[0]) : tonumber(o) * pow(256, 3 - i)]) + pow(2, 32 - tonumber(split("/", b)[1]))])])) == pow(2, 32), false)
+    error_message = "allowed_cidrs: ${jsonencode(var.allowed_cidrs)} together cover every IPv4 address, as 0.0.0.0/0 does, and open the bootstrap and broker ports to every address; list the client CIDRs, or set allow_any_cidr = true to allow it."
+  }
 }
 
 variable "allow_any_cidr" {
-  description = "Allow 0.0.0.0/0 in allowed_cidrs."
+  description = "Allow 0.0.0.0/0 in allowed_cidrs, or blocks that together cover every address."
   type        = bool
   default     = false
   nullable    = false

@@ -7,6 +7,11 @@ variable "name" {
     condition     = can(regex("^[a-z](?:[a-z0-9-]{0,18}[a-z0-9])?$", var.name))
     error_message = "name: \"${var.name}\" must be 1-20 characters of a-z, 0-9 and '-', start with a letter and not end with '-' (it prefixes target group names of at most 32 characters)."
   }
+
+  validation {
+    condition     = length("${var.name}-nlb") <= 32 && can(regex("^[A-Za-z0-9-]+$", "${var.name}-nlb")) && !startswith("${var.name}-nlb", "-") && !endswith("${var.name}-nlb", "-") && !startswith("${var.name}-nlb", "internal-")
+    error_message = "name: \"${var.name}\" makes the load balancer name ${jsonencode("${var.name}-nlb")}, which breaks AWS's rule for load balancer names: 1-32 characters of letters, digits and '-', not beginning or ending with '-', not beginning with \"internal-\"."
+  }
 }
 
 variable "vpc_id" {
@@ -27,10 +32,25 @@ variable "subnet_ids" {
 }
 
 variable "tags" {
-  description = "Tags for every resource that takes tags."
+  description = "Tags for every resource that takes tags: at most 50, keys of 1-128 and values of 0-256 characters (letters, digits, spaces and _ . : / = + - @), no key beginning with aws:."
   type        = map(string)
   default     = {}
   nullable    = false
+
+  validation {
+    condition     = length(var.tags) <= 50
+    error_message = "tags: ${length(var.tags)} tags given; tags must hold at most 50 tags (AWS's limit per resource)."
+  }
+
+  validation {
+    condition     = alltrue([for k, v in var.tags : can(regex("^(?s:.{1,128})$", k)) && can(regex("^[\\p{L}\\p{Zs}\\p{N}_.:/=+\\-@]*$", k)) && !can(regex("^(?i)aws:", k))])
+    error_message = "tags: key ${join(", ", [for k, v in var.tags : jsonencode(k) if !(can(regex("^(?s:.{1,128})$", k)) && can(regex("^[\\p{L}\\p{Zs}\\p{N}_.:/=+\\-@]*$", k)) && !can(regex("^(?i)aws:", k)))])} is not a tag key AWS takes: 1-128 characters that hold only letters, digits, spaces and _ . : / = + - @ (AWS's tag characters), not beginning with aws: (reserved for AWS)."
+  }
+
+  validation {
+    condition     = alltrue([for k, v in var.tags : can(regex("^(?s:.{0,256})$", v)) && can(regex("^[\\p{L}\\p{Zs}\\p{N}_.:/=+\\-@]*$", v))])
+    error_message = "tags: the value of ${join(", ", [for k, v in var.tags : jsonencode(k) if !(can(regex("^(?s:.{0,256})$", v)) && can(regex("^[\\p{L}\\p{Zs}\\p{N}_.:/=+\\-@]*$", v)))])} is not a tag value AWS takes: 0-256 characters that hold only letters, digits, spaces and _ . : / = + - @ (AWS's tag characters)."
+  }
 }
 
 variable "advertised_hostname" {
@@ -96,8 +116,13 @@ variable "brokers" {
   }
 
   validation {
-    condition     = alltrue([for id in keys(var.brokers) : length("${var.name}-b${id}-${var.broker_target_port}${var.target_type == "instance" ? "i" : ""}") <= 32])
-    error_message = "brokers: target group name ${join(", ", [for id in keys(var.brokers) : "${var.name}-b${id}-${var.broker_target_port}${var.target_type == "instance" ? "i" : ""}" if length("${var.name}-b${id}-${var.broker_target_port}${var.target_type == "instance" ? "i" : ""}") > 32])} (<name>-b<broker ID>-<broker_target_port>[i]) exceeds AWS's 32 characters; shorten name."
+    condition     = alltrue([for id in keys(var.brokers) : length("${var.name}-b${id}-${var.broker_target_port}${var.target_type == "instance" ? "i" : ""}") <= 32 && can(regex("^[A-Za-z0-9-]+$", "${var.name}-b${id}-${var.broker_target_port}${var.target_type == "instance" ? "i" : ""}")) && !startswith("${var.name}-b${id}-${var.broker_target_port}${var.target_type == "instance" ? "i" : ""}", "-") && !endswith("${var.name}-b${id}-${var.broker_target_port}${var.target_type == "instance" ? "i" : ""}", "-")])
+    error_message = "brokers: target group name ${join(", ", [for id in keys(var.brokers) : jsonencode("${var.name}-b${id}-${var.broker_target_port}${var.target_type == "instance" ? "i" : ""}") if !(length("${var.name}-b${id}-${var.broker_target_port}${var.target_type == "instance" ? "i" : ""}") <= 32 && can(regex("^[A-Za-z0-9-]+$", "${var.name}-b${id}-${var.broker_target_port}${var.target_type == "instance" ? "i" : ""}")) && !startswith("${var.name}-b${id}-${var.broker_target_port}${var.target_type == "instance" ? "i" : ""}", "-") && !endswith("${var.name}-b${id}-${var.broker_target_port}${var.target_type == "instance" ? "i" : ""}", "-"))])} (<name>-b<broker ID>-<broker_target_port>[i]) breaks AWS's rule for target group names: 1-32 characters of letters, digits and '-', not beginning or ending with '-'; shorten name."
+  }
+
+  validation {
+    condition     = var.target_type != "ip" || !anytrue([for b in values(var.brokers) : try(contains([0,1,2,3,65535], tonumber(split(".", b.target)[2]) * 256 + tonumber(split(".", b.target)[3])), false)])
+    error_message = "brokers: ${join(", ", [for id, b in var.brokers : "broker ${id} target ${jsonencode(b.target)}" if try(contains([0,1,2,3,65535], tonumber(split(".", b.target)[2]) * 256 + tonumber(split(".", b.target)[3])), false)])} is reserved in every subnet that could hold it: AWS reserves the first four and the last address of every subnet (/16 to /28), and an address whose last 16 bits are 0-3 or all ones is one of those in each of them."
   }
 }
 
@@ -138,6 +163,16 @@ variable "allowed_principals" {
   validation {
     condition     = var.allow_any_principal || !contains(var.allowed_principals, "*")
     error_message = "allowed_principals: \"*\" lets every AWS account connect; set allow_any_principal = true to allow it."
+  }
+
+  validation {
+    condition     = alltrue([for p in var.allowed_principals : p == "*" || try(regex("^arn:([a-z][a-z-]*):iam::\\d{12}:(?:root|role/(?:[\\w+=,.@-]+/)*[\\w+=,.@-]{1,64}|user/(?:[\\w+=,.@-]+/)*[\\w+=,.@-]{1,64})$", p)[0], "") != ""])
+    error_message = "allowed_principals: ${join(", ", [for p in var.allowed_principals : jsonencode(p) if p != "*" && try(regex("^arn:([a-z][a-z-]*):iam::\\d{12}:(?:root|role/(?:[\\w+=,.@-]+/)*[\\w+=,.@-]{1,64}|user/(?:[\\w+=,.@-]+/)*[\\w+=,.@-]{1,64})$", p)[0], "") == ""])} must be \"*\" or an IAM principal ARN: arn:<partition>:iam::<12-digit account>:root, …:role/<name> or …:user/<name> (names: letters, digits and + = , . @ _ -)."
+  }
+
+  validation {
+    condition     = alltrue([for p in var.allowed_principals : contains(["", lookup(local.region_partitions, data.aws_region.current.id, "")], try(regex("^arn:([a-z][a-z-]*):iam::\\d{12}:(?:root|role/(?:[\\w+=,.@-]+/)*[\\w+=,.@-]{1,64}|user/(?:[\\w+=,.@-]+/)*[\\w+=,.@-]{1,64})$", p)[0], "")) || lookup(local.region_partitions, data.aws_region.current.id, "") == ""])
+    error_message = "allowed_principals: ${join(", ", [for p in var.allowed_principals : jsonencode(p) if !contains(["", lookup(local.region_partitions, data.aws_region.current.id, "")], try(regex("^arn:([a-z][a-z-]*):iam::\\d{12}:(?:root|role/(?:[\\w+=,.@-]+/)*[\\w+=,.@-]{1,64}|user/(?:[\\w+=,.@-]+/)*[\\w+=,.@-]{1,64})$", p)[0], ""))])} is not in partition ${jsonencode(lookup(local.region_partitions, data.aws_region.current.id, ""))} of the service's region ${data.aws_region.current.id}; IAM principals do not cross partitions."
   }
 }
 
@@ -185,10 +220,20 @@ variable "deletion_protection" {
 }
 
 variable "supported_regions" {
-  description = "Other regions whose VPCs may connect (cross-region PrivateLink); the service's own region is added. Empty: same region only."
+  description = "Other regions whose VPCs may connect (cross-region PrivateLink), AWS regions of the service's partition; the service's own region is added. Empty: same region only."
   type        = list(string)
   default     = []
   nullable    = false
+
+  validation {
+    condition     = alltrue([for r in var.supported_regions : contains(keys(local.region_partitions), r)])
+    error_message = "supported_regions: ${join(", ", [for r in var.supported_regions : jsonencode(r) if !contains(keys(local.region_partitions), r)])} is not an AWS region (the regions of @aws-sdk/util-endpoints 3.996.53, @aws-sdk/core 3.981.1)."
+  }
+
+  validation {
+    condition     = alltrue([for r in var.supported_regions : !contains(keys(local.region_partitions), r) || contains(["", lookup(local.region_partitions, r, "")], lookup(local.region_partitions, data.aws_region.current.id, ""))])
+    error_message = "supported_regions: ${join(", ", [for r in var.supported_regions : jsonencode(r) if contains(keys(local.region_partitions), r) && !contains(["", lookup(local.region_partitions, r, "")], lookup(local.region_partitions, data.aws_region.current.id, ""))])} is not in partition ${jsonencode(lookup(local.region_partitions, data.aws_region.current.id, ""))} of the service's region ${data.aws_region.current.id}; PrivateLink does not cross partitions."
+  }
 }
 
 variable "deregistration_delay_seconds" {
