@@ -240,7 +240,7 @@ export function isReservedInEverySubnet(address: string): boolean {
 }
 
 /** Terraform: the same, for the string expression `t` (false for anything that is not an address: another rule says so). */
-export const reservedTargetCondition = (t: string) => `try(contains(${JSON.stringify(RESERVED_LOW_16_BITS)}, tonumber(split(".", ${t})[2]) * 256 + tonumber(split(".", ${t})[3])), false)`;
+export const reservedTargetCondition = (t: string) => `try(contains([${RESERVED_LOW_16_BITS.join(", ")}], tonumber(split(".", ${t})[2]) * 256 + tonumber(split(".", ${t})[3])), false)`;
 
 // ---------------------------------------------------------------------------------------------
 // CIDR blocks

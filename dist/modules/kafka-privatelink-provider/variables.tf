@@ -121,8 +121,8 @@ variable "brokers" {
   }
 
   validation {
-    condition     = var.target_type != "ip" || !anytrue([for b in values(var.brokers) : try(contains([0,1,2,3,65535], tonumber(split(".", b.target)[2]) * 256 + tonumber(split(".", b.target)[3])), false)])
-    error_message = "brokers: ${join(", ", [for id, b in var.brokers : "broker ${id} target ${jsonencode(b.target)}" if try(contains([0,1,2,3,65535], tonumber(split(".", b.target)[2]) * 256 + tonumber(split(".", b.target)[3])), false)])} is reserved in every subnet that could hold it: AWS reserves the first four and the last address of every subnet (/16 to /28), and an address whose last 16 bits are 0-3 or all ones is one of those in each of them."
+    condition     = var.target_type != "ip" || !anytrue([for b in values(var.brokers) : try(contains([0, 1, 2, 3, 65535], tonumber(split(".", b.target)[2]) * 256 + tonumber(split(".", b.target)[3])), false)])
+    error_message = "brokers: ${join(", ", [for id, b in var.brokers : "broker ${id} target ${jsonencode(b.target)}" if try(contains([0, 1, 2, 3, 65535], tonumber(split(".", b.target)[2]) * 256 + tonumber(split(".", b.target)[3])), false)])} is reserved in every subnet that could hold it: AWS reserves the first four and the last address of every subnet (/16 to /28), and an address whose last 16 bits are 0-3 or all ones is one of those in each of them."
   }
 }
 
