@@ -2,8 +2,8 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { stringify } from "yaml";
-import { PortLockCreateError, cdktfPortLock } from "../job/review/cdktf-port-lock";
-import { previousAllocation } from "../job/review/port-lock";
+import { PortLockCreateError, cdktfPortLock } from "../port-lock/cdktf";
+import { previousAllocation } from "../port-lock/port-lock";
 import { portPlanFor } from "../stacks";
 import { config, configInput, writeConfigFile } from "./support/configs";
 

@@ -8,7 +8,7 @@ import { EXAMPLE_CONFIG } from "../config/load";
 import { validateConfig } from "../config/validate";
 import { EmulatedAccount, emulatedConfig, readConfigDocument } from "../emulator/emulator";
 import { admittedBy, Inventory } from "../emulator/inventory";
-import { plannedChanges } from "../emulator/plan-text";
+import { plannedChanges } from "./support/plan-text";
 import { haproxyConfig } from "../rehearsal/haproxy";
 import { deployedLoadBalancer } from "../rehearsal/deployed";
 

@@ -9,7 +9,7 @@ import * as path from "node:path";
 const ROOT = path.join(__dirname, "..");
 
 /** Lowest first: a folder may import from its own layer and any layer before it. */
-const LAYERS: ReadonlyArray<readonly string[]> = [["modules"], ["config"], ["stacks"], ["job"], ["main.ts", "emulator", "rehearsal", "doctor", "bench"]];
+const LAYERS: ReadonlyArray<readonly string[]> = [["modules"], ["config"], ["stacks"], ["job", "port-lock"], ["main.ts", "terraform", "emulator", "rehearsal", "doctor", "bench"]];
 
 const layerOf = (relative: string) => LAYERS.findIndex((folders) => folders.includes(relative.split(path.sep)[0]));
 

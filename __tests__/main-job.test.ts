@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { stringify } from "yaml";
 import { runSynth } from "../job/job";
 import { CommitError, OUTPUT_MARKER, OutputError } from "../job/output/transaction";
-import { PortChangeError, PortLockError } from "../job/review/port-lock";
+import { PortChangeError, PortLockError } from "../port-lock/port-lock";
 import { configInput, writeConfigFile } from "./support/configs";
 import { snapshotTree } from "./support/tree";
 

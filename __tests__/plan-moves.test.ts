@@ -2,7 +2,7 @@
  * Reading the moves of a `cdktf diff` (what the upgrade test checks), from plan text as Terraform
  * 1.11 prints it for a `moved` block into a module, behind cdktf's stack-name prefix.
  */
-import { plannedChanges, plannedMoves } from "../emulator/plan-text";
+import { plannedChanges, plannedMoves } from "./support/plan-text";
 
 const cdktfPrinted = (...lines: string[]) => lines.map((l, i) => `${i === 0 ? "orders-provider" : "               "}  ${l}`).join("\n");
 

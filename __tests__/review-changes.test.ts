@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { stringify } from "yaml";
 import { runSynth } from "../job/job";
-import { BaseRefError, PortLockError } from "../job/review/port-lock";
+import { BaseRefError, PortLockError } from "../port-lock/port-lock";
 import { configInput, writeConfigFile } from "./support/configs";
 
 /** The bullets of one `## …` section of REVIEW.md, or its text when it has none. */

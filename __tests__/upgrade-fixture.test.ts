@@ -1,12 +1,12 @@
 /**
  * How the upgrade tests turn the checked-in layout 0.1.0 stacks into stacks for the emulated
- * account (emulator/upgrade.ts): the values that differ between the old configuration and its
+ * account (__tests__/support/upgrade.ts): the values that differ between the old configuration and its
  * emulated copy, replaced as whole tokens, and nothing replaced that the stacks do not hold.
  */
 import * as path from "node:path";
 import type { EmulatedAccount } from "../emulator/emulator";
 import { emulatedConfig, readConfigDocument } from "../emulator/emulator";
-import { fitAccount, readOldStacks, replaceInStacks, valueReplacements } from "../emulator/upgrade";
+import { fitAccount, readOldStacks, replaceInStacks, valueReplacements } from "./support/upgrade";
 
 const FIXTURE = path.join(__dirname, "fixtures", "layout-0.1.0");
 const old = readConfigDocument(path.join(FIXTURE, "orders.yaml"));

@@ -1,13 +1,13 @@
 /**
  * The bench's parity check: a ratio only means something if both sides built the same resources.
  * Ours are what Terraform evaluates from the thin stacks and the published modules they call
- * (emulator/evaluate.ts: `terraform test` against a mocked AWS provider, ≈ 10-30 s per
+ * (terraform/evaluate.ts: `terraform test` against a mocked AWS provider, ≈ 10-30 s per
  * broker count here); the baseline declares every instance as a literal block at its stacks'
  * roots, so each block is one instance.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { evaluateStacks, readStack } from "../emulator/evaluate";
+import { evaluateStacks, readStack } from "../terraform/evaluate";
 
 type Counts = Array<[string, number]>;
 

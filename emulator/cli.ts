@@ -8,7 +8,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { terraformUnavailable } from "./terraform";
+import { terraformUnavailable } from "../terraform/run";
 import { EXAMPLE_CONFIG, loadConfig } from "../config/load";
 import { ConfigError } from "../config/validate";
 import {

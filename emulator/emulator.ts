@@ -16,7 +16,7 @@ import { CreateSubnetCommand, CreateVpcCommand, EC2Client, ModifyVpcAttributeCom
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import type { ConfigInput } from "../config/schema";
 import { runSynth, SynthResult } from "../job/job";
-import { terraformEnv } from "./terraform";
+import { terraformEnv } from "../terraform/run";
 
 const REPO = path.resolve(__dirname, "..");
 const LAUNCHER = path.join(__dirname, "launcher.py");

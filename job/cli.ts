@@ -8,7 +8,7 @@ import { parseArgs } from "node:util";
 import { EXAMPLE_CONFIG } from "../config/load";
 import { ConfigError } from "../config/validate";
 import { CommitError, OutputError } from "./output/transaction";
-import { BaseRefError, PortChangeError, PortLockError } from "./review/port-lock";
+import { BaseRefError, PortChangeError, PortLockError } from "../port-lock/port-lock";
 import { runSynth, SynthResult } from "./job";
 
 const USAGE = `Usage: npm run synth -- [--config FILE] [--out DIR] [--modules-out DIR] [--allow-port-change] [--base REF]

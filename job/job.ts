@@ -7,7 +7,7 @@ import { PortPlan } from "../modules/kafka-broker-ports/allocation";
 import { previousPublished, PUBLISHED_RECORD, renderPublishedRecord } from "./output/published";
 import { Outputs } from "./output/transaction";
 import { ModuleFolder, writeModuleFolders } from "../modules/packaging";
-import { checkPortLock, lockPathFor, PortChanges, previousAllocation, renderLock, renderOutputMarker, reviewBaseline } from "./review/port-lock";
+import { checkPortLock, lockPathFor, PortChanges, previousAllocation, renderLock, renderOutputMarker, reviewBaseline } from "../port-lock/port-lock";
 import { ReviewSummary, writeReview } from "./review/write-review";
 import { addDeployStacks, portPlanFor } from "../stacks";
 import { CLUSTER_EXAMPLES_DIR, clusterExamples, publishedModules } from "../stacks/examples";

@@ -9,7 +9,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { terraformUnavailable } from "../emulator/terraform";
+import { terraformUnavailable } from "../terraform/run";
 import type { Config } from "../config/schema";
 import type { DoctorReport } from "../doctor/doctor";
 import { createAccount, EmulatedProject, emulatedConfig, emulatorUnavailable, readConfigDocument, startEmulator } from "../emulator/emulator";

@@ -3,7 +3,7 @@
  * exists here.
  *
  *   1. the main job synthesizes the rehearsal configuration, and Terraform evaluates the stacks
- *      with the published modules they call (emulator/evaluate.ts: `terraform test`
+ *      with the published modules they call (terraform/evaluate.ts: `terraform test`
  *      against a mocked AWS provider), or, from a deployment, the outputs of the stacks
  *      `cdktf deploy` applied to the emulated account are read from their state (`fromDeployment`);
  *   2. a real 3-broker Apache Kafka cluster (KRaft) runs in network namespaces, each broker on its
@@ -33,13 +33,13 @@ import { Config } from "../config/schema";
 import { loadConfig } from "../config/load";
 import { doctorTarget, type DoctorOptions, type DoctorReport, type DoctorTarget } from "../doctor/doctor";
 import { clientSettings, parseJavaProperties, type ClientSettings } from "../doctor/properties";
-import { lockPathFor } from "../job/review/port-lock";
+import { lockPathFor } from "../port-lock/port-lock";
 import { PROVIDER_MODULE } from "../modules/kafka-privatelink-provider/call";
 import { consumerStackName, providerStackName } from "../stacks";
 import { MODULES_DIR } from "../stacks/module-call";
-import { evaluateStacks, stackFile, type EvaluatedStack, type EvaluateOptions } from "../emulator/evaluate";
-import { listenerRoutes } from "../emulator/listener-routes";
-import { terraform, terraformUnavailable } from "../emulator/terraform";
+import { evaluateStacks, stackFile, type EvaluatedStack, type EvaluateOptions } from "../terraform/evaluate";
+import { listenerRoutes } from "../terraform/listener-routes";
+import { terraform, terraformUnavailable } from "../terraform/run";
 import { brokerProperties } from "./broker-config";
 import type { ClientPlan, ClientReport } from "./client";
 import { haproxyConfig, stateChanges, type LoadBalancerListener } from "./haproxy";

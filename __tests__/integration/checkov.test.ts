@@ -13,7 +13,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { terraform, terraformInit, terraformUnavailable } from "../../emulator/terraform";
+import { terraform, terraformInit, terraformUnavailable } from "../../terraform/run";
 import { checkovSkips } from "../../modules/packaging";
 import { writeModules } from "../../stacks/examples";
 import { configInput } from "../support/configs";

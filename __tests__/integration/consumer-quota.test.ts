@@ -3,13 +3,13 @@
  * mock AWS provider, offline): the largest cluster with 3 client CIDRs fits AWS's default quotas,
  * and a 6th CIDR is refused at plan time, as the configuration refuses it at synth time.
  * Terraform also validates the module's example and a consumer stack of that size. Needs terraform
- * and the AWS provider mirror (emulator/terraform.ts); about 15 s.
+ * and the AWS provider mirror (terraform/run.ts); about 15 s.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { stringify } from "yaml";
-import { terraformInit, terraformOk, terraformUnavailable } from "../../emulator/terraform";
+import { terraformInit, terraformOk, terraformUnavailable } from "../../terraform/run";
 import { runSynth } from "../../job/job";
 import { INBOUND_RULES_PER_SECURITY_GROUP, MAX_CIDRS_PER_CONSUMER, SECURITY_GROUPS_PER_INTERFACE } from "../../modules/kafka-privatelink-consumer";
 import { configInput } from "../support/configs";

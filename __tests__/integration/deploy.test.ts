@@ -19,7 +19,7 @@ import * as path from "node:path";
 import { AcceptVpcEndpointConnectionsCommand, CreateVpcCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { CreateTopicCommand, SNSClient } from "@aws-sdk/client-sns";
 import { CreateHostedZoneCommand, GetHostedZoneCommand, Route53Client } from "@aws-sdk/client-route-53";
-import { terraformUnavailable } from "../../emulator/terraform";
+import { terraformUnavailable } from "../../terraform/run";
 import { EXAMPLE_CONFIG } from "../../config/load";
 import type { Config, ConfigInput } from "../../config/schema";
 import {
@@ -37,7 +37,7 @@ import {
   startEmulator,
 } from "../../emulator/emulator";
 import { Inventory, readInventory } from "../../emulator/inventory";
-import { plannedChanges } from "../../emulator/plan-text";
+import { plannedChanges } from "../support/plan-text";
 import { brokerPort as allocatedPort } from "../../modules/kafka-broker-ports/allocation";
 import { rehearseDeployment } from "../../rehearsal/deployed";
 import { missingPrerequisites } from "../../rehearsal/rehearsal";

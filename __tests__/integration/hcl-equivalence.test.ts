@@ -9,7 +9,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { terraform, terraformInit, terraformUnavailable } from "../../emulator/terraform";
+import { terraform, terraformInit, terraformUnavailable } from "../../terraform/run";
 import { HCL_FILE, moduleExamples, moduleJsonFiles } from "../../modules/packaging";
 import { renderJson } from "../../modules/packaging/terraform-json";
 import { moduleExampleDocs, SAMPLE_CONFIG, writeModules } from "../../stacks/examples";

@@ -17,7 +17,7 @@ import * as path from "node:path";
 import { stringify } from "yaml";
 import { runSynth } from "../../job/job";
 import { OUTPUT_MARKER } from "../../job/output/transaction";
-import { PortChangeError } from "../../job/review/port-lock";
+import { PortChangeError } from "../../port-lock/port-lock";
 import { brokerPort } from "../../modules/kafka-broker-ports/allocation";
 import { PROVIDER_MODULE } from "../../modules/kafka-privatelink-provider/call";
 import { moduleCalls } from "../../stacks/synthesized/module-calls";

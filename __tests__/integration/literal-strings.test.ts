@@ -2,17 +2,17 @@
  * Terraform itself reads the user strings of the synthesized stacks as the literal text the
  * configuration holds (no template evaluated): the provider blocks' profiles and the module
  * calls' tags as written, and the tags on the resources the module makes of them (the stacks
- * applied against the mock AWS provider, emulator/evaluate.ts); and it validates the
- * stacks that carry them. Needs terraform and the AWS provider mirror (emulator/terraform.ts);
+ * applied against the mock AWS provider, terraform/evaluate.ts); and it validates the
+ * stacks that carry them. Needs terraform and the AWS provider mirror (terraform/run.ts);
  * about 20-30 s.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { stringify } from "yaml";
-import { terraformInit, terraformOk, terraformUnavailable } from "../../emulator/terraform";
+import { terraformInit, terraformOk, terraformUnavailable } from "../../terraform/run";
 import { runSynth } from "../../job/job";
-import { evaluateStacks } from "../../emulator/evaluate";
+import { evaluateStacks } from "../../terraform/evaluate";
 import { configInput } from "../support/configs";
 import { LITERAL_PROFILES, LITERAL_TAGS } from "../support/literal-strings";
 import { itNeeds } from "../support/requirements";

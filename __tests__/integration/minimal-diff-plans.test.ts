@@ -10,7 +10,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { terraformUnavailable } from "../../emulator/terraform";
+import { terraformUnavailable } from "../../terraform/run";
 import { renderTestFile, TestFile } from "../../modules/packaging/module-tests";
 import { configInput } from "../support/configs";
 import { synthInto } from "../support/main-job";

@@ -15,7 +15,7 @@ import * as path from "node:path";
 import { EXAMPLE_CONFIG } from "../../config/load";
 import { createAccount, EmulatedProject, emulatedConfig, Emulator, emulatorUnavailable, readConfigDocument, RunResult, startEmulator } from "../../emulator/emulator";
 import { readInventory } from "../../emulator/inventory";
-import { inPool, OPENTOFU_VERSION, terraformAsync, tofuBinary, tofuUnavailable } from "../../emulator/terraform";
+import { inPool, OPENTOFU_VERSION, terraformAsync, tofuBinary, tofuUnavailable } from "../../terraform/run";
 import { useJsonForm } from "../../modules/packaging";
 import { writeModules } from "../../stacks/examples";
 import { dependentSteps, itNeeds } from "../support/requirements";

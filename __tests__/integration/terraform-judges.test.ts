@@ -3,7 +3,7 @@
  * filesystem mirror only) and `terraform validate` on every published module, module example and
  * deployable stack, `terraform test` (the tests shipped inside each module) in a copy of the
  * modules taken elsewhere, and the thin deployable stacks applied against the mock AWS provider
- * (emulator/evaluate.ts): the resources they get from the module they call, with the
+ * (terraform/evaluate.ts): the resources they get from the module they call, with the
  * cluster's values. Without terraform or the mirror this is skipped with the reason (required in
  * CI). Cost here: ≈ 2.5-3 min (the thin stacks ≈ 20-45 s of it) on 2 cores shared with other work.
  */
@@ -13,9 +13,9 @@ import * as path from "node:path";
 import { spawnSync } from "node:child_process";
 import { brokerPort } from "../../modules/kafka-broker-ports/allocation";
 import { toHcl } from "../../modules/packaging/terraform-json";
-import { evaluateStacks } from "../../emulator/evaluate";
-import { listenerRoutes } from "../../emulator/listener-routes";
-import { inPool, mirroredAwsProviders, satisfies, terraformAsync, terraformBinary, terraformEnv, terraformUnavailable } from "../../emulator/terraform";
+import { evaluateStacks } from "../../terraform/evaluate";
+import { listenerRoutes } from "../../terraform/listener-routes";
+import { inPool, mirroredAwsProviders, satisfies, terraformAsync, terraformBinary, terraformEnv, terraformUnavailable } from "../../terraform/run";
 import { AWS_PROVIDER, useJsonForm } from "../../modules/packaging";
 import { configInput } from "../support/configs";
 import { synthInto, terraformFolders } from "../support/main-job";

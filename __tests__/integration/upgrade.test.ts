@@ -10,7 +10,7 @@
  * IDs) as before: nothing was replaced.
  *
  * The old deployment is recreated in the AWS API emulator (moto) with the real terraform and AWS
- * provider: the old stacks get the emulated account's VPC and subnet IDs (emulator/upgrade.ts) and
+ * provider: the old stacks get the emulated account's VPC and subnet IDs (__tests__/support/upgrade.ts) and
  * nothing else changes. Needs the emulator (npm run emulator:install) and Terraform with the
  * provider mirror: skipped with the reason without them, required in CI. Costs about 2-3 minutes
  * here (Route 53 waits of the consumer stack dominate).
@@ -22,9 +22,9 @@ import { CreateTopicCommand, SNSClient } from "@aws-sdk/client-sns";
 import type { ConfigInput } from "../../config/schema";
 import { createAccount, EmulatedProject, emulatedConfig, Emulator, emulatorUnavailable, readConfigDocument, RunResult, sdkConfig, startEmulator } from "../../emulator/emulator";
 import { Inventory, readInventory } from "../../emulator/inventory";
-import { plannedChanges, plannedMoves } from "../../emulator/plan-text";
-import { terraformUnavailable } from "../../emulator/terraform";
-import { deployOldLayout, fitAccount, managedAddresses, readOldStacks, replaceInStacks, stackOutputs, valueReplacements } from "../../emulator/upgrade";
+import { plannedChanges, plannedMoves } from "../support/plan-text";
+import { terraformUnavailable } from "../../terraform/run";
+import { deployOldLayout, fitAccount, managedAddresses, readOldStacks, replaceInStacks, stackOutputs, valueReplacements } from "../support/upgrade";
 import { dependentSteps, itNeeds } from "../support/requirements";
 
 /** The 0.1.0 release (its one security group per consumer moves to the first CIDR's key). */

@@ -17,7 +17,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { inPool, terraformAsync, terraformUnavailable } from "../../emulator/terraform";
+import { inPool, terraformAsync, terraformUnavailable } from "../../terraform/run";
 import { useJsonForm } from "../../modules/packaging";
 import { writeModules } from "../../stacks/examples";
 import { mockProvider, renderTestFile } from "../../modules/packaging/module-tests";

@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { terraform, terraformInit } from "../../emulator/terraform";
+import { terraform, terraformInit } from "../../terraform/run";
 
 /** A run's planned changes as Terraform reports them: `address` → actions, no-ops left out. */
 export type PlannedChanges = Record<string, string>;

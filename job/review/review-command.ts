@@ -10,7 +10,7 @@ import { ConfigError } from "../../config/validate";
 import { readRegularFile } from "../../config/regular-file";
 import { highestLevel, Level, LEVELS, lockDisagreements, parsePlan, Plan, PlanReadError, rank, reviewPlans } from "./plan-review";
 import { reportJson, reportMarkdown, ReviewReport } from "./plan-report";
-import { lockPathFor, PortLockError, readLock } from "./port-lock";
+import { lockPathFor, PortLockError, readLock } from "../../port-lock/port-lock";
 
 const USAGE = `Usage: npm run review -- --plan PLAN.json [--plan PLAN2.json ...] [--config FILE] [--format markdown|json] [--fail-on LEVEL]
 

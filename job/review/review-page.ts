@@ -1,6 +1,6 @@
 import { PortPlan } from "../../modules/kafka-broker-ports/allocation";
 import { Config } from "../../config/schema";
-import { PortChanges } from "./port-lock";
+import { PortChanges } from "../../port-lock/port-lock";
 import { MODULE_CALL } from "../../stacks/module-call";
 import { highestSettingLevel, ReviewSettings, SettingsComparison } from "./settings";
 

@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { Config } from "../../config/schema";
 import { DeployStacks } from "../../stacks";
-import { Baseline, comparePorts, PortChanges, PortLock } from "./port-lock";
+import { Baseline, comparePorts, PortChanges, PortLock } from "../../port-lock/port-lock";
 import { renderReviewPage } from "./review-page";
 import { compareSettings, reviewSettings, SettingsComparison } from "./settings";
 

@@ -34,7 +34,7 @@ export interface TestFile {
 
 /**
  * `mock_provider "aws"` for a plan in `region` (also what the synthesized stacks are evaluated
- * with, emulator/evaluate.ts). The AWS provider checks ARN syntax even against a mock:
+ * with, terraform/evaluate.ts). The AWS provider checks ARN syntax even against a mock:
  * give ARNs a valid shape. `more`: further mock blocks inside it.
  */
 export function mockProvider(region: string, more: readonly string[] = []): string {

@@ -18,7 +18,7 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { terraformAsync, terraformBinary, terraformEnv } from "./terraform";
+import { terraformAsync, terraformBinary, terraformEnv } from "./run";
 import { PROVIDER_MODULE } from "../modules/kafka-privatelink-provider/call";
 import { mockProvider } from "../modules/packaging/module-tests";
 import { TfJson } from "../modules/packaging/terraform-json";

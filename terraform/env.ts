@@ -8,7 +8,7 @@
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { buildMirror, cliConfigText, DEFAULT_MIRROR, mirroredAwsProviders, mirrorRoot } from "./terraform";
+import { buildMirror, cliConfigText, DEFAULT_MIRROR, mirroredAwsProviders, mirrorRoot } from "./run";
 
 const USAGE = `Usage: npm run --silent terraform-env -- [--mirror DIR] [--into DIR] > terraform.rc
 

@@ -11,9 +11,9 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { ConfigInput } from "../config/schema";
-import { EmulatedAccount, EmulatedProject, runBounded, RunResult } from "./emulator";
-import { terraformBinary } from "./terraform";
+import type { ConfigInput } from "../../config/schema";
+import { EmulatedAccount, EmulatedProject, runBounded, RunResult } from "../../emulator/emulator";
+import { terraformBinary } from "../../terraform/run";
 
 /** A value of the old configuration, the emulated configuration's value in its place, and where it sits. */
 export interface Replacement {

@@ -1,10 +1,10 @@
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { OUTPUT_MARKER } from "../output/transaction";
-import { Config } from "../../config/schema";
-import { PortPlan } from "../../modules/kafka-broker-ports/allocation";
-import { ReviewSettings, reviewSettings, settingsProblems } from "./settings";
+import { OUTPUT_MARKER } from "../job/output/transaction";
+import { Config } from "../config/schema";
+import { PortPlan } from "../modules/kafka-broker-ports/allocation";
+import { ReviewSettings, reviewSettings, settingsProblems } from "../job/review/settings";
 
 /**
  * What running clients depend on, as the last run synthesized it: kept beside the configuration

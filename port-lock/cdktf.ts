@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { Config } from "../../config/schema";
-import { PortPlan } from "../../modules/kafka-broker-ports/allocation";
+import { Config } from "../config/schema";
+import { PortPlan } from "../modules/kafka-broker-ports/allocation";
 import { checkPortLock, PortChanges, PortLock, PortLockError, PreviousAllocation, renderLock } from "./port-lock";
 
 /** The lock cdktf synth had to create and could not: refused, naming the file and the cause. */
