@@ -36,7 +36,7 @@ export interface EvaluatedResource {
   /** The `for_each` key or `count` index; undefined for a single instance. */
   readonly key?: string | number;
   /** Every attribute, as the mock provider applied it. */
-  readonly values: Record<string, any>;
+  readonly values: Record<string, unknown>;
 }
 
 export interface EvaluatedStack {

@@ -293,7 +293,7 @@ describe("rehearsal with SASL_SSL listeners", () => {
       // The rehearsal configuration with the other TLS protocol the product supports.
       dir = fs.mkdtempSync(path.join(os.tmpdir(), "rehearsal-sasl-"));
       const configFile = path.join(dir, "rehearsal-sasl.yaml");
-      const yaml = fs.readFileSync(DEFAULT_CONFIG, "utf8").replace(/^(  advertisedHostname: .*)$/m, "$1\n  listenerSecurityProtocol: SASL_SSL");
+      const yaml = fs.readFileSync(DEFAULT_CONFIG, "utf8").replace(/^( {2}advertisedHostname: .*)$/m, "$1\n  listenerSecurityProtocol: SASL_SSL");
       expect(yaml).toContain("listenerSecurityProtocol: SASL_SSL");
       fs.writeFileSync(configFile, yaml);
       rehearsal = await Rehearsal.start({ configFile });

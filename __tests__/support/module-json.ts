@@ -1,8 +1,9 @@
 import { moduleJsonFiles } from "../../modules/packaging";
+import { TfJson } from "../../modules/packaging/terraform-json";
 import { Move } from "../../stacks/module-call";
 
 /** A file of a published module in its JSON form (the same code, in HCL, that every stack calls). */
-export function moduleJson(module: string, file: "main.tf.json" | "variables.tf.json" | "outputs.tf.json" | "versions.tf.json"): Record<string, any> {
+export function moduleJson(module: string, file: "main.tf.json" | "variables.tf.json" | "outputs.tf.json" | "versions.tf.json"): TfJson {
   const text = moduleJsonFiles(module)[file];
   if (text === undefined) throw new Error(`no ${file} in module ${module}`);
   return JSON.parse(text);
@@ -18,9 +19,9 @@ export function withoutMetadata<T>(node: T): T {
 }
 
 /** Every resource address a stack of the 0.1 layout declared (type.name), read from its synthesized JSON. */
-export function rootResources(stack: Record<string, any>): string[] {
+export function rootResources(stack: TfJson): string[] {
   return Object.entries<Record<string, unknown>>(stack.resource ?? {}).flatMap(([type, byName]) => Object.keys(byName).map((name) => `${type}.${name}`)).sort();
 }
 
 /** The `moved` blocks of a stack as from → to. */
-export const movedOf = (stack: Record<string, any>): Record<string, string> => Object.fromEntries((stack.moved as Move[]).map((m) => [m.from, m.to]));
+export const movedOf = (stack: TfJson): Record<string, string> => Object.fromEntries((stack.moved as Move[]).map((m) => [m.from, m.to]));
