@@ -21,13 +21,13 @@ import { terraformEnv } from "../terraform/run";
 const REPO = path.resolve(__dirname, "..");
 const LAUNCHER = path.join(__dirname, "launcher.py");
 /** Where `npm run emulator:install` puts moto. */
-export const VENV = path.join(REPO, ".venv-emulator");
+const VENV = path.join(REPO, ".venv-emulator");
 /** moto's default account: every ARN the emulator returns carries it. */
 export const EMULATED_ACCOUNT_ID = "123456789012";
 const CREDENTIALS = { accessKeyId: "testing", secretAccessKey: "testing" };
 
 /** The Python that runs the launcher: `PRIVATELINK_EMULATOR_PYTHON`, or the project's virtual environment. */
-export function emulatorPython(): string {
+function emulatorPython(): string {
   return process.env.PRIVATELINK_EMULATOR_PYTHON || path.join(VENV, "bin", "python");
 }
 
@@ -133,7 +133,7 @@ export async function runBounded(
 }
 
 /** Drops ANSI colour and cursor sequences (the cdktf CLI draws spinners even when not on a terminal). */
-export function stripTerminalCodes(text: string): string {
+function stripTerminalCodes(text: string): string {
   // eslint-disable-next-line no-control-regex
   return text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "").replace(/\r/g, "");
 }
@@ -195,7 +195,7 @@ export async function startEmulator({ timeoutMs = 60_000 } = {}): Promise<Emulat
 }
 
 /** The environment that sends the AWS provider (and SDK clients) to the emulator and nowhere else. */
-export function emulatorAwsEnv(endpoint: string, scratchDir: string): NodeJS.ProcessEnv {
+function emulatorAwsEnv(endpoint: string, scratchDir: string): NodeJS.ProcessEnv {
   return {
     AWS_ENDPOINT_URL: endpoint,
     AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,

@@ -9,8 +9,8 @@
 const LIST_KEYS = ["listeners", "advertised.listeners", "listener.security.protocol.map"] as const;
 
 /** The rehearsal's own listeners, on ports that must not collide with the snippet's listener. */
-export const INTERNAL_LISTENER = { name: "REHEARSAL_INTERNAL", port: 19092 };
-export const CONTROLLER_LISTENER = { name: "REHEARSAL_CONTROLLER", port: 19093 };
+const INTERNAL_LISTENER = { name: "REHEARSAL_INTERNAL", port: 19092 };
+const CONTROLLER_LISTENER = { name: "REHEARSAL_CONTROLLER", port: 19093 };
 
 export interface BrokerPropsInput {
   readonly id: number;

@@ -58,7 +58,7 @@ import {
 } from "./network";
 import { brokerKeystore, createCertificateAuthority, listenerKeystoreSettings, type CertificateAuthority } from "./tls";
 
-export const REPO_ROOT = path.resolve(REHEARSAL_DIR, "..");
+const REPO_ROOT = path.resolve(REHEARSAL_DIR, "..");
 export const DEFAULT_CONFIG = path.join(REHEARSAL_DIR, "rehearsal.yaml");
 
 const BROKER_START_TIMEOUT_MS = 60_000;
@@ -215,7 +215,7 @@ function plainLogin(user: string, password: string): string {
 }
 
 /** The broker settings that make listener `listenerName` accept SASL PLAIN for one user. */
-export function listenerPlainSaslSettings(listenerName: string, user: string, password: string): Map<string, string> {
+function listenerPlainSaslSettings(listenerName: string, user: string, password: string): Map<string, string> {
   const prefix = `listener.name.${listenerName.toLowerCase()}`;
   return new Map([
     [`${prefix}.sasl.enabled.mechanisms`, "PLAIN"],

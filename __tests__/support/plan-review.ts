@@ -4,7 +4,7 @@ import * as path from "node:path";
 import type { BrokerRef, Reviewed } from "../../job/review/plan-review";
 import { reviewCommand } from "../../job/review/review-command";
 
-export const REPO_ROOT = path.join(__dirname, "..", "..");
+const REPO_ROOT = path.join(__dirname, "..", "..");
 
 export interface ReviewRun {
   readonly status: number;

@@ -115,7 +115,7 @@ export function readOldStacks(dir: string): Record<string, string> {
 }
 
 /** Runs terraform in `cwd` with the project's environment (the emulator, providers from the mirror only); throws unless it succeeds. */
-export async function projectTerraform(project: EmulatedProject, cwd: string, args: readonly string[], timeoutMs: number): Promise<RunResult> {
+async function projectTerraform(project: EmulatedProject, cwd: string, args: readonly string[], timeoutMs: number): Promise<RunResult> {
   const run = await runBounded(terraformBinary(), [...args, "-no-color"], { cwd, env: project.env(), timeoutMs });
   if (run.status !== 0) throw new Error(`terraform ${args.join(" ")} failed in ${cwd} (exit ${run.status}):\n${run.output.slice(-6000)}`);
   return run;
