@@ -300,7 +300,16 @@ export class EmulatedProject {
   ) {
     this.configFile = path.join(dir, configName);
     const app = ["node", path.join(REPO, "job", "launch.js"), path.join(REPO, "main.ts")].map((part) => JSON.stringify(part)).join(" ");
-    const cdktfJson = { language: "typescript", app, output: "cdktf.out", projectId: "kafka-privatelink-emulated", sendCrashReports: "false", terraformProviders: [], terraformModules: [], context: {} };
+    const cdktfJson = {
+      language: "typescript",
+      app,
+      output: "cdktf.out",
+      projectId: "kafka-privatelink-emulated",
+      sendCrashReports: "false",
+      terraformProviders: [],
+      terraformModules: [],
+      context: {},
+    };
     fs.writeFileSync(path.join(dir, "cdktf.json"), `${JSON.stringify(cdktfJson, null, 2)}\n`);
   }
 

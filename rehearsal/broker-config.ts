@@ -66,7 +66,9 @@ export function brokerProperties(input: BrokerPropsInput): string {
   for (const generated of listenerEntries(snippet.get("listeners")!)) {
     for (const own of [INTERNAL_LISTENER, CONTROLLER_LISTENER]) {
       if (generated.name === own.name || generated.port === own.port) {
-        throw new Error(`broker ${input.id}: the generated listener ${generated.name} (port ${generated.port}) clashes with the rehearsal's own ${own.name} (port ${own.port})`);
+        throw new Error(
+          `broker ${input.id}: the generated listener ${generated.name} (port ${generated.port}) clashes with the rehearsal's own ${own.name} (port ${own.port})`,
+        );
       }
     }
   }

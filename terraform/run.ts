@@ -27,7 +27,11 @@ export const OPENTOFU_VERSION = "1.10.10";
 
 /** Where toolchain/opentofu.sh keeps the binary it builds, once per machine. */
 const openTofuCache = () =>
-  path.join(process.env.OPENTOFU_CACHE || path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache"), "kafka-privatelink", "opentofu"), `v${OPENTOFU_VERSION}`, "tofu");
+  path.join(
+    process.env.OPENTOFU_CACHE || path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache"), "kafka-privatelink", "opentofu"),
+    `v${OPENTOFU_VERSION}`,
+    "tofu",
+  );
 
 /** The OpenTofu binary: `PRIVATELINK_TOFU`, else the one toolchain/opentofu.sh built, else `tofu` on the PATH. */
 export function tofuBinary(): string {
@@ -173,7 +177,11 @@ export interface TerraformOptions {
 }
 
 /** Runs `terraform <args>` in `cwd`, bounded by `timeoutMs`; never throws on a non-zero exit. */
-export function terraform(cwd: string, args: readonly string[], { timeoutMs = 300_000, env = {}, binary = terraformBinary(), versions }: TerraformOptions = {}): TerraformResult {
+export function terraform(
+  cwd: string,
+  args: readonly string[],
+  { timeoutMs = 300_000, env = {}, binary = terraformBinary(), versions }: TerraformOptions = {},
+): TerraformResult {
   const run = spawnSync(binary, [...args], {
     cwd,
     env: terraformEnv(env, versions),
@@ -200,7 +208,11 @@ export function terraformInit(cwd: string, { backend = false, ...options }: Terr
 }
 
 /** `terraform` without blocking the event loop, for running several folders side by side. */
-export function terraformAsync(cwd: string, args: readonly string[], { timeoutMs = 300_000, binary = terraformBinary(), versions }: TerraformOptions = {}): Promise<TerraformResult> {
+export function terraformAsync(
+  cwd: string,
+  args: readonly string[],
+  { timeoutMs = 300_000, binary = terraformBinary(), versions }: TerraformOptions = {},
+): Promise<TerraformResult> {
   return new Promise((resolve, reject) => {
     execFile(
       binary,

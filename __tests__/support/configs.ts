@@ -61,7 +61,10 @@ export function synthDeploy(cfg: Config): Synthesized {
     const deploy = addDeployStacks(app, cfg);
     app.synth();
     const stacks = Object.fromEntries(
-      [deploy.provider, ...deploy.consumers].map((s) => [s.node.id, JSON.parse(fs.readFileSync(path.join(outdir, "stacks", s.node.id, "cdk.tf.json"), "utf8"))]),
+      [deploy.provider, ...deploy.consumers].map((s) => [
+        s.node.id,
+        JSON.parse(fs.readFileSync(path.join(outdir, "stacks", s.node.id, "cdk.tf.json"), "utf8")),
+      ]),
     );
     return { deploy, stacks };
   } finally {

@@ -13,14 +13,20 @@ export function moduleJson(module: string, file: "main.tf.json" | "variables.tf.
 export function withoutMetadata<T>(node: T): T {
   if (Array.isArray(node)) return node.map(withoutMetadata) as T;
   if (node !== null && typeof node === "object") {
-    return Object.fromEntries(Object.entries(node).filter(([k]) => k !== "//").map(([k, v]) => [k, withoutMetadata(v)])) as T;
+    return Object.fromEntries(
+      Object.entries(node)
+        .filter(([k]) => k !== "//")
+        .map(([k, v]) => [k, withoutMetadata(v)]),
+    ) as T;
   }
   return node;
 }
 
 /** Every resource address a stack of the 0.1 layout declared (type.name), read from its synthesized JSON. */
 export function rootResources(stack: TfJson): string[] {
-  return Object.entries<Record<string, unknown>>(stack.resource ?? {}).flatMap(([type, byName]) => Object.keys(byName).map((name) => `${type}.${name}`)).sort();
+  return Object.entries<Record<string, unknown>>(stack.resource ?? {})
+    .flatMap(([type, byName]) => Object.keys(byName).map((name) => `${type}.${name}`))
+    .sort();
 }
 
 /** The `moved` blocks of a stack as from → to. */

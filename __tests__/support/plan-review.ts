@@ -16,7 +16,11 @@ export interface ReviewRun {
 export function reviewIn(args: readonly string[]): ReviewRun {
   let stdout = "";
   let stderr = "";
-  const status = reviewCommand(args, (t) => (stdout += t), (t) => (stderr += `${t}\n`));
+  const status = reviewCommand(
+    args,
+    (t) => (stdout += t),
+    (t) => (stderr += `${t}\n`),
+  );
   return { status, stdout, stderr };
 }
 

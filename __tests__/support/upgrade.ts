@@ -48,7 +48,8 @@ export function valueReplacements(from: unknown, to: unknown): Replacement[] {
       return;
     }
     if (a === b) return;
-    if (typeof a !== "string" || typeof b !== "string") throw new Error(`${at}: ${JSON.stringify(a)} → ${JSON.stringify(b)}: only string values can be replaced in the stacks`);
+    if (typeof a !== "string" || typeof b !== "string")
+      throw new Error(`${at}: ${JSON.stringify(a)} → ${JSON.stringify(b)}: only string values can be replaced in the stacks`);
     const earlier = found.get(a);
     if (earlier && earlier.to !== b) throw new Error(`${at}: ${a} would become both ${earlier.to} (as at ${earlier.at}) and ${b}`);
     found.set(a, { from: a, to: b, at });
@@ -78,7 +79,8 @@ export function replaceInStacks(texts: Readonly<Record<string, string>>, replace
         return to;
       });
     }
-    if (occurrences === 0) throw new Error(`${at}: ${from} occurs in none of the stacks (${Object.keys(texts).join(", ")}); they were not synthesized from this configuration`);
+    if (occurrences === 0)
+      throw new Error(`${at}: ${from} occurs in none of the stacks (${Object.keys(texts).join(", ")}); they were not synthesized from this configuration`);
   }
   return out;
 }
@@ -137,7 +139,10 @@ export async function deployOldLayout(
     const dir = path.join(project.dir, "cdktf.out", "stacks", name);
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(path.join(dir, "cdk.tf.json"), text);
-    for (const args of [["init", "-input=false"], ["apply", "-auto-approve", "-input=false"]]) {
+    for (const args of [
+      ["init", "-input=false"],
+      ["apply", "-auto-approve", "-input=false"],
+    ]) {
       runs.push({ what: `terraform ${args[0]} ${name}`, run: await projectTerraform(project, dir, args, timeoutMs) });
     }
   }
