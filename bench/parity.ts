@@ -29,7 +29,8 @@ function literalCounts(outDir: string): Counts {
   for (const stack of stacksIn(outDir)) {
     for (const [type, blocks] of Object.entries<Record<string, Record<string, unknown>>>(readStack(outDir, stack).resource ?? {})) {
       for (const [name, block] of Object.entries(blocks)) {
-        if (block.for_each !== undefined || block.count !== undefined) throw new Error(`baseline ${stack}: ${type}.${name} has for_each or count; the parity check counts one instance per block`);
+        if (block.for_each !== undefined || block.count !== undefined)
+          throw new Error(`baseline ${stack}: ${type}.${name} has for_each or count; the parity check counts one instance per block`);
         counts[`${stack} ${type}`] = (counts[`${stack} ${type}`] ?? 0) + 1;
       }
     }

@@ -25,7 +25,18 @@ export function writeReviewPlans(dir: string, brokers: number, consumers: number
   // Broker 4's changes (the added broker) are the template of every broker's.
   const template = provider.resource_changes.filter((c) => c.index === "4");
   const shared = provider.resource_changes.filter((c) => c.index === undefined || !/^\d+$/.test(c.index));
-  provider.resource_changes = [...shared, ...ids.flatMap((id) => template.map((c) => copy(c, [['[\\"4\\"]', `[\\"${id}\\"]`], ['"4"', `"${id}"`], ["6004", String(6000 + Number(id))]])))];
+  provider.resource_changes = [
+    ...shared,
+    ...ids.flatMap((id) =>
+      template.map((c) =>
+        copy(c, [
+          ['[\\"4\\"]', `[\\"${id}\\"]`],
+          ['"4"', `"${id}"`],
+          ["6004", String(6000 + Number(id))],
+        ]),
+      ),
+    ),
+  ];
   const files = [path.join(dir, "provider.json")];
   fs.writeFileSync(files[0], JSON.stringify(provider));
   const consumer = fixture("plan-consumer.json");
@@ -35,7 +46,17 @@ export function writeReviewPlans(dir: string, brokers: number, consumers: number
   for (let n = 0; n < consumers; n++) {
     const cidrs = Array.from({ length: cidrsPerConsumer }, (_, i) => `10.${20 + n}.${i}.0/24`);
     const ports = ["9091", ...ids.map((id) => String(6000 + Number(id)))];
-    const doc = { ...consumer, resource_changes: cidrs.flatMap((c) => ports.map((p) => copy(rule, [[cidr, c], ["6004", p]]))) };
+    const doc = {
+      ...consumer,
+      resource_changes: cidrs.flatMap((c) =>
+        ports.map((p) =>
+          copy(rule, [
+            [cidr, c],
+            ["6004", p],
+          ]),
+        ),
+      ),
+    };
     files.push(path.join(dir, `consumer-${n + 1}.json`));
     fs.writeFileSync(files.at(-1)!, JSON.stringify(doc));
   }

@@ -16,7 +16,7 @@ import type { ClientSettings } from "./properties";
 export type Route = (host: string, port: number) => { readonly host: string; readonly port: number; readonly servername?: string };
 
 /** Connect where the cluster says. */
-export const DIRECT: Route = (host, port) => ({ host, port });
+const DIRECT: Route = (host, port) => ({ host, port });
 
 export interface KafkaClientTimeouts {
   readonly connectionMs: number;
@@ -24,7 +24,7 @@ export interface KafkaClientTimeouts {
 }
 
 /** Few, short retries: a wrong mapping must show in seconds, not after kafkajs' default 30 s of backoff. */
-export const RETRY: RetryOptions = { retries: 2, initialRetryTime: 200, maxRetryTime: 1_000 };
+const RETRY: RetryOptions = { retries: 2, initialRetryTime: 200, maxRetryTime: 1_000 };
 
 export function isTls(settings: ClientSettings): boolean {
   return settings.securityProtocol === "SSL" || settings.securityProtocol === "SASL_SSL";

@@ -163,7 +163,11 @@ function tlsHandshake(host: string, port: number, servername: string, settings: 
     });
     socket.once("secureConnect", () => {
       const cert = socket.getPeerCertificate();
-      const subject = cert.subject ? Object.entries(cert.subject).map(([k, v]) => `${k}=${v}`).join(", ") : "(none)";
+      const subject = cert.subject
+        ? Object.entries(cert.subject)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(", ")
+        : "(none)";
       const seen: TlsSeen = {
         subject,
         sans: cert.subjectaltname ?? "(none)",
@@ -213,13 +217,23 @@ export function clientChecks(target: DoctorTarget, settings: ClientSettings): Ch
 }
 
 /** What a listener's certificate shows: whether its chain verifies against the CA and it covers `hostname`. */
-export function certificateCheck(where: string, hostname: string, caSource: string, seen: TlsSeen): Pick<CheckResult, "status" | "message" | "expected" | "seen"> {
+export function certificateCheck(
+  where: string,
+  hostname: string,
+  caSource: string,
+  seen: TlsSeen,
+): Pick<CheckResult, "status" | "message" | "expected" | "seen"> {
   const problems = [
     seen.chainError && `the certificate chain does not verify against ${caSource}: ${seen.chainError}`,
     seen.nameError && `the certificate's SANs (${seen.sans}) do not cover ${hostname}`,
   ].filter((p): p is string => Boolean(p));
   return problems.length > 0
-    ? { status: "fail", message: `${where}: ${problems.join("; ")} (subject ${seen.subject})`, expected: `a certificate for ${hostname} signed by ${caSource}`, seen: `subject ${seen.subject}, SANs ${seen.sans}` }
+    ? {
+        status: "fail",
+        message: `${where}: ${problems.join("; ")} (subject ${seen.subject})`,
+        expected: `a certificate for ${hostname} signed by ${caSource}`,
+        seen: `subject ${seen.subject}, SANs ${seen.sans}`,
+      }
     : { status: "pass", message: `${where}: certificate (subject ${seen.subject}) verifies against ${caSource} and covers ${hostname}` };
 }
 
@@ -329,7 +343,9 @@ async function checkCluster(
   // A client pinned to one listener: every connection it makes goes there, whatever broker
   // address the metadata names, so what it learns comes from that listener alone; TLS verifies
   // the advertised hostname there.
-  const pinnedTo = (to: { host: string; port: number }): Route => () => ({ ...to, servername: hostname });
+  const pinnedTo =
+    (to: { host: string; port: number }): Route =>
+    () => ({ ...to, servername: hostname });
   const kafka = (clientId: string, seedPort: number, r: Route, retry?: RetryOptions) =>
     new Kafka(kafkaConfig(settings, advertised(seedPort), { clientId, route: r, retry, timeouts: { connectionMs: t.connectMs, requestMs: t.requestMs } }));
   const stop = (reason: string): DoctorReport => ({ ok: false, checks, stopped: reason });
@@ -375,7 +391,10 @@ async function checkCluster(
   checks.push(...clientChecks(target, settings));
 
   // 4. With TLS: every listener's certificate chain verifies against the CA and covers the hostname.
-  const listenerPorts = [{ port: target.bootstrapPort, broker: undefined as number | undefined }, ...target.brokers.map((b) => ({ port: b.port, broker: b.id }))];
+  const listenerPorts = [
+    { port: target.bootstrapPort, broker: undefined as number | undefined },
+    ...target.brokers.map((b) => ({ port: b.port, broker: b.id })),
+  ];
   /** Ports whose certificate is wrong: no client there sends credentials or requests. */
   const badCertificate = new Set<number>();
   if (isTls(settings)) {
@@ -392,7 +411,13 @@ async function checkCluster(
         }
         return { ...common, ...result };
       } catch (err) {
-        return { ...common, status: "fail", message: `${where}: no TLS handshake: ${message(err)}`, expected: "a TLS handshake", seen: message(err) } as CheckResult;
+        return {
+          ...common,
+          status: "fail",
+          message: `${where}: no TLS handshake: ${message(err)}`,
+          expected: "a TLS handshake",
+          seen: message(err),
+        } as CheckResult;
       }
     });
     checks.push(...results);
@@ -416,7 +441,10 @@ async function checkCluster(
       listed = await within(
         Math.max(1, deadline - Date.now()),
         `metadata through ${bootstrapName}`,
-        admin.connect().then(() => admin.describeCluster()).then((c) => c.brokers),
+        admin
+          .connect()
+          .then(() => admin.describeCluster())
+          .then((c) => c.brokers),
       );
     } catch (err) {
       attempts.push(message(err));
@@ -426,9 +454,23 @@ async function checkCluster(
   }
   if (!listed) {
     const last = attempts[attempts.length - 1] ?? "no attempt";
-    checks.push({ check: "metadata", status: "fail", message: `no metadata through ${bootstrapName} (${attempts.length} connection(s) tried): ${last}`, port: target.bootstrapPort, expected: "a metadata response", seen: last });
+    checks.push({
+      check: "metadata",
+      status: "fail",
+      message: `no metadata through ${bootstrapName} (${attempts.length} connection(s) tried): ${last}`,
+      port: target.bootstrapPort,
+      expected: "a metadata response",
+      seen: last,
+    });
   } else if (attempts.length > 0) {
-    checks.push({ check: "bootstrap-connections", status: "fail", message: `${bootstrapName}: ${attempts.length} connection(s) failed before one answered (a broker behind it fails clients): ${attempts[attempts.length - 1]}`, port: target.bootstrapPort, expected: "every connection answered", seen: attempts[attempts.length - 1] });
+    checks.push({
+      check: "bootstrap-connections",
+      status: "fail",
+      message: `${bootstrapName}: ${attempts.length} connection(s) failed before one answered (a broker behind it fails clients): ${attempts[attempts.length - 1]}`,
+      port: target.bootstrapPort,
+      expected: "every connection answered",
+      seen: attempts[attempts.length - 1],
+    });
   }
   if (listed) {
     checks.push(...metadataChecks(target, listed));
@@ -441,22 +483,30 @@ async function checkCluster(
   const portChecks = await mapLimit(target.brokers, options.parallel ?? 8, async ({ id, port }): Promise<CheckResult> => {
     const common = { check: "port", broker: id, port };
     if (badCertificate.has(port)) {
-      return { ...common, status: "skip", message: `port ${port} (broker ${id}): not checked, its certificate failed the TLS check (no credentials or requests over an unverified connection)` };
+      return {
+        ...common,
+        status: "skip",
+        message: `port ${port} (broker ${id}): not checked, its certificate failed the TLS check (no credentials or requests over an unverified connection)`,
+      };
     }
     const pinned = kafka(`kafka-privatelink-doctor-port-${port}`, port, pinnedTo({ host: connectHost, port })).admin();
     try {
-      const seen = await within(t.checkMs, `checking port ${port}`, (async () => {
-        await pinned.connect();
-        if (await describesBroker(pinned, id)) {
-          return id;
-        }
-        for (const other of others(id)) {
-          if (await describesBroker(pinned, other)) {
-            return other;
+      const seen = await within(
+        t.checkMs,
+        `checking port ${port}`,
+        (async () => {
+          await pinned.connect();
+          if (await describesBroker(pinned, id)) {
+            return id;
           }
-        }
-        return undefined;
-      })());
+          for (const other of others(id)) {
+            if (await describesBroker(pinned, other)) {
+              return other;
+            }
+          }
+          return undefined;
+        })(),
+      );
       if (seen === id) {
         return { ...common, status: "pass", message: `port ${port} reaches broker ${id}` };
       }

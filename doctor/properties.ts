@@ -9,12 +9,12 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { readRegularFile } from "../config/regular-file";
 
-export const CLIENT_PROTOCOLS = ["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] as const;
+const CLIENT_PROTOCOLS = ["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] as const;
 export type ClientProtocol = (typeof CLIENT_PROTOCOLS)[number];
-export const SASL_MECHANISMS = ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] as const;
+const SASL_MECHANISMS = ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] as const;
 export type SaslMechanism = (typeof SASL_MECHANISMS)[number];
 /** Kafka's own default for `connections.max.idle.ms` (9 minutes). */
-export const KAFKA_DEFAULT_IDLE_MS = 540_000;
+const KAFKA_DEFAULT_IDLE_MS = 540_000;
 /** A client .properties file is a few hundred bytes. */
 export const MAX_PROPERTIES_BYTES = 1024 * 1024;
 /** A truststore holds a few CAs; the JDK's whole cacerts, or every public CA as PEM, is about 200 KB. */
@@ -46,9 +46,7 @@ export interface ClientSettings {
 const ESCAPES: Record<string, string> = { t: "\t", n: "\n", r: "\r", f: "\f" };
 
 function unescape(text: string): string {
-  return text.replace(/\\(u[0-9a-fA-F]{4}|.)/g, (_, c: string) =>
-    c.length === 5 ? String.fromCharCode(parseInt(c.slice(1), 16)) : (ESCAPES[c] ?? c),
-  );
+  return text.replace(/\\(u[0-9a-fA-F]{4}|.)/g, (_, c: string) => (c.length === 5 ? String.fromCharCode(parseInt(c.slice(1), 16)) : (ESCAPES[c] ?? c)));
 }
 
 /**

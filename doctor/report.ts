@@ -7,7 +7,7 @@ export interface Summary {
   readonly skipped: number;
 }
 
-export function summarize(report: DoctorReport): Summary {
+function summarize(report: DoctorReport): Summary {
   const count = (status: CheckStatus) => report.checks.filter((c) => c.status === status).length;
   return { passed: count("pass"), failed: count("fail"), skipped: count("skip") };
 }

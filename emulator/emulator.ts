@@ -21,13 +21,13 @@ import { terraformEnv } from "../terraform/run";
 const REPO = path.resolve(__dirname, "..");
 const LAUNCHER = path.join(__dirname, "launcher.py");
 /** Where `npm run emulator:install` puts moto. */
-export const VENV = path.join(REPO, ".venv-emulator");
+const VENV = path.join(REPO, ".venv-emulator");
 /** moto's default account: every ARN the emulator returns carries it. */
 export const EMULATED_ACCOUNT_ID = "123456789012";
 const CREDENTIALS = { accessKeyId: "testing", secretAccessKey: "testing" };
 
 /** The Python that runs the launcher: `PRIVATELINK_EMULATOR_PYTHON`, or the project's virtual environment. */
-export function emulatorPython(): string {
+function emulatorPython(): string {
   return process.env.PRIVATELINK_EMULATOR_PYTHON || path.join(VENV, "bin", "python");
 }
 
@@ -133,8 +133,8 @@ export async function runBounded(
 }
 
 /** Drops ANSI colour and cursor sequences (the cdktf CLI draws spinners even when not on a terminal). */
-export function stripTerminalCodes(text: string): string {
-  // eslint-disable-next-line no-control-regex
+function stripTerminalCodes(text: string): string {
+  // eslint-disable-next-line no-control-regex -- ESC (\x1b) opens every sequence this removes
   return text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "").replace(/\r/g, "");
 }
 
@@ -195,7 +195,7 @@ export async function startEmulator({ timeoutMs = 60_000 } = {}): Promise<Emulat
 }
 
 /** The environment that sends the AWS provider (and SDK clients) to the emulator and nowhere else. */
-export function emulatorAwsEnv(endpoint: string, scratchDir: string): NodeJS.ProcessEnv {
+function emulatorAwsEnv(endpoint: string, scratchDir: string): NodeJS.ProcessEnv {
   return {
     AWS_ENDPOINT_URL: endpoint,
     AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
@@ -300,7 +300,16 @@ export class EmulatedProject {
   ) {
     this.configFile = path.join(dir, configName);
     const app = ["node", path.join(REPO, "job", "launch.js"), path.join(REPO, "main.ts")].map((part) => JSON.stringify(part)).join(" ");
-    const cdktfJson = { language: "typescript", app, output: "cdktf.out", projectId: "kafka-privatelink-emulated", sendCrashReports: "false", terraformProviders: [], terraformModules: [], context: {} };
+    const cdktfJson = {
+      language: "typescript",
+      app,
+      output: "cdktf.out",
+      projectId: "kafka-privatelink-emulated",
+      sendCrashReports: "false",
+      terraformProviders: [],
+      terraformModules: [],
+      context: {},
+    };
     fs.writeFileSync(path.join(dir, "cdktf.json"), `${JSON.stringify(cdktfJson, null, 2)}\n`);
   }
 

@@ -9,8 +9,8 @@
 const LIST_KEYS = ["listeners", "advertised.listeners", "listener.security.protocol.map"] as const;
 
 /** The rehearsal's own listeners, on ports that must not collide with the snippet's listener. */
-export const INTERNAL_LISTENER = { name: "REHEARSAL_INTERNAL", port: 19092 };
-export const CONTROLLER_LISTENER = { name: "REHEARSAL_CONTROLLER", port: 19093 };
+const INTERNAL_LISTENER = { name: "REHEARSAL_INTERNAL", port: 19092 };
+const CONTROLLER_LISTENER = { name: "REHEARSAL_CONTROLLER", port: 19093 };
 
 export interface BrokerPropsInput {
   readonly id: number;
@@ -66,7 +66,9 @@ export function brokerProperties(input: BrokerPropsInput): string {
   for (const generated of listenerEntries(snippet.get("listeners")!)) {
     for (const own of [INTERNAL_LISTENER, CONTROLLER_LISTENER]) {
       if (generated.name === own.name || generated.port === own.port) {
-        throw new Error(`broker ${input.id}: the generated listener ${generated.name} (port ${generated.port}) clashes with the rehearsal's own ${own.name} (port ${own.port})`);
+        throw new Error(
+          `broker ${input.id}: the generated listener ${generated.name} (port ${generated.port}) clashes with the rehearsal's own ${own.name} (port ${own.port})`,
+        );
       }
     }
   }

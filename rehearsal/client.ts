@@ -55,7 +55,9 @@ const CONSUME_MS = 30_000;
 
 function kafka(plan: ClientPlan, clientId: string): Kafka {
   const { hostname, bootstrapPort } = plan.target;
-  return new Kafka(kafkaConfig(plan.settings, `${hostname}:${bootstrapPort}`, { clientId, timeouts: { connectionMs: 3_000, requestMs: 10_000 }, retry: RETRY }));
+  return new Kafka(
+    kafkaConfig(plan.settings, `${hostname}:${bootstrapPort}`, { clientId, timeouts: { connectionMs: 3_000, requestMs: 10_000 }, retry: RETRY }),
+  );
 }
 
 function message(err: unknown): string {
@@ -151,9 +153,7 @@ export async function runClientChecks(plan: ClientPlan): Promise<ClientReport> {
     if (idle.length > 0) {
       report.failures.push(`brokers ${idle.join(", ")} lead no partition of ${plan.topic}`);
     }
-    report.passed.push(
-      `${plan.topic} leaders: ${[...leaders].map(([p, l]) => `partition ${p} → broker ${l} (${advertised(l)})`).join(", ")}`,
-    );
+    report.passed.push(`${plan.topic} leaders: ${[...leaders].map(([p, l]) => `partition ${p} → broker ${l} (${advertised(l)})`).join(", ")}`);
 
     step = "producer";
     const produced = await produceToEveryPartition(plan, leaders, advertised, report);

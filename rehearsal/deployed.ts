@@ -42,7 +42,9 @@ const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 export function deployedLoadBalancer(inventory: Inventory): DeployedLoadBalancer {
   const nlbs = inventory.loadBalancers.filter((lb) => lb.type === "network");
   if (nlbs.length !== 1) {
-    throw new DeployedStateError([`the account holds ${nlbs.length} network load balancers (${nlbs.map((lb) => lb.name).join(", ") || "none"}); the rehearsal stands in for exactly one`]);
+    throw new DeployedStateError([
+      `the account holds ${nlbs.length} network load balancers (${nlbs.map((lb) => lb.name).join(", ") || "none"}); the rehearsal stands in for exactly one`,
+    ]);
   }
   const [nlb] = nlbs;
   const problems: string[] = [];
@@ -85,7 +87,9 @@ export function deployedLoadBalancer(inventory: Inventory): DeployedLoadBalancer
   } else if (endpoints.length === 0) {
     problems.push(`no interface endpoint connects to ${[...serviceNames].join(", ")}`);
   } else if (hostnames.length === 0) {
-    problems.push(`no Route 53 alias record points at the DNS name of an endpoint to ${[...serviceNames].join(", ")} (${[...endpointNames].join(", ") || "the endpoints have none"})`);
+    problems.push(
+      `no Route 53 alias record points at the DNS name of an endpoint to ${[...serviceNames].join(", ")} (${[...endpointNames].join(", ") || "the endpoints have none"})`,
+    );
   }
   if (problems.length > 0) {
     throw new DeployedStateError(problems);

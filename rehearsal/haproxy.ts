@@ -15,7 +15,7 @@ export interface LoadBalancerListener {
 }
 
 /** A target's HAProxy server name: its address and port, which HAProxy's state-change lines then name. */
-export function serverName(target: { readonly address: string; readonly port: number }): string {
+function serverName(target: { readonly address: string; readonly port: number }): string {
   return `${target.address}:${target.port}`;
 }
 

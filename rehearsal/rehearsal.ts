@@ -58,7 +58,7 @@ import {
 } from "./network";
 import { brokerKeystore, createCertificateAuthority, listenerKeystoreSettings, type CertificateAuthority } from "./tls";
 
-export const REPO_ROOT = path.resolve(REHEARSAL_DIR, "..");
+const REPO_ROOT = path.resolve(REHEARSAL_DIR, "..");
 export const DEFAULT_CONFIG = path.join(REHEARSAL_DIR, "rehearsal.yaml");
 
 const BROKER_START_TIMEOUT_MS = 60_000;
@@ -162,12 +162,18 @@ function stackOutputs(config: Config, provider: Record<string, unknown>, consume
 /** The names the evaluated consumer stacks' Route 53 alias records give the interface endpoint. */
 function aliasRecordNames(stacks: readonly EvaluatedStack[]): string[] {
   return stacks.flatMap((stack) =>
-    stack.resources.filter((r) => r.type === "aws_route53_record" && Array.isArray(r.values.alias) && r.values.alias.length > 0).map((r) => String(r.values.name)),
+    stack.resources
+      .filter((r) => r.type === "aws_route53_record" && Array.isArray(r.values.alias) && r.values.alias.length > 0)
+      .map((r) => String(r.values.name)),
   );
 }
 
 /** The synthesized stacks in `outDir` as Terraform evaluates them: the provider's, then each consumer's. */
-export async function evaluateSynthesized(outDir: string, config: Config, options: EvaluateOptions = {}): Promise<{ provider: EvaluatedStack; consumers: EvaluatedStack[] }> {
+export async function evaluateSynthesized(
+  outDir: string,
+  config: Config,
+  options: EvaluateOptions = {},
+): Promise<{ provider: EvaluatedStack; consumers: EvaluatedStack[] }> {
   const names = [providerStackName(config), ...config.consumers.map((c) => consumerStackName(config, c.name))];
   for (const name of names) {
     if (!fs.existsSync(stackFile(outDir, name))) {
@@ -215,7 +221,7 @@ function plainLogin(user: string, password: string): string {
 }
 
 /** The broker settings that make listener `listenerName` accept SASL PLAIN for one user. */
-export function listenerPlainSaslSettings(listenerName: string, user: string, password: string): Map<string, string> {
+function listenerPlainSaslSettings(listenerName: string, user: string, password: string): Map<string, string> {
   const prefix = `listener.name.${listenerName.toLowerCase()}`;
   return new Map([
     [`${prefix}.sasl.enabled.mechanisms`, "PLAIN"],
@@ -399,7 +405,11 @@ export class Rehearsal {
       // The client resolves what the consumer stacks' alias records name (without consumers: the
       // advertised hostname), so a record for the wrong name fails the rehearsal too.
       const hostnames = consumers.length > 0 ? aliasRecordNames(consumers) : [config.cluster.advertisedHostname];
-      const outputs = stackOutputs(config, provider.outputs, consumers.map((c) => c.outputs));
+      const outputs = stackOutputs(
+        config,
+        provider.outputs,
+        consumers.map((c) => c.outputs),
+      );
       launch = { config, outputs, synthesized: outDir, listeners: listenersFromStack(provider), hostnames, prefix, tempDir, log };
     } catch (err) {
       destroyRun(prefix, tempDir);
@@ -415,7 +425,17 @@ export class Rehearsal {
    * records give the endpoint (see deployed.ts). The caller serves the load balancer read back
    * from the account.
    */
-  static async fromDeployment({ config, outDir, hostnames, log = defaultLog }: { config: Config; outDir: string; hostnames: readonly string[]; log?: (line: string) => void }): Promise<Rehearsal> {
+  static async fromDeployment({
+    config,
+    outDir,
+    hostnames,
+    log = defaultLog,
+  }: {
+    config: Config;
+    outDir: string;
+    hostnames: readonly string[];
+    log?: (line: string) => void;
+  }): Promise<Rehearsal> {
     removeStaleRuns();
     refuseUnrehearsable(config);
     const outputs = stackOutputs(
@@ -510,9 +530,16 @@ export class Rehearsal {
 
   private java(id: number, mainClass: string, args: string[]): string[] {
     return [
-      "netns", "exec", this.topology!.brokerNs.get(id)!, "java", ...JVM_OPTIONS,
+      "netns",
+      "exec",
+      this.topology!.brokerNs.get(id)!,
+      "java",
+      ...JVM_OPTIONS,
       `-Dlog4j2.configurationFile=${path.join(REHEARSAL_DIR, "log4j2.properties")}`,
-      "-cp", kafkaClassPath(), mainClass, ...args,
+      "-cp",
+      kafkaClassPath(),
+      mainClass,
+      ...args,
     ];
   }
 
@@ -688,7 +715,10 @@ export class Rehearsal {
 
   /** The brokers still running. */
   get runningBrokers(): number[] {
-    return [...this.brokers].filter(([, child]) => !exited(child)).map(([id]) => id).sort((a, b) => a - b);
+    return [...this.brokers]
+      .filter(([, child]) => !exited(child))
+      .map(([id]) => id)
+      .sort((a, b) => a - b);
   }
 
   private clientPlan(mode: ClientPlan["mode"], topic: string, create: boolean): ClientPlan {
@@ -752,17 +782,13 @@ export class Rehearsal {
 
   private runClient(plan: ClientPlan): Promise<ClientReport> {
     return new Promise((resolve, reject) => {
-      const child = spawn(
-        "ip",
-        ["netns", "exec", this.topology!.clientNs, process.execPath, "--require", "tsx/cjs", path.join(REHEARSAL_DIR, "client.ts")],
-        {
-          cwd: REPO_ROOT,
-          env: { ...process.env, REHEARSAL_CLIENT_PLAN: JSON.stringify(plan), KAFKAJS_NO_PARTITIONER_WARNING: "1" },
-          stdio: ["ignore", "pipe", "pipe"],
-          timeout: CLIENT_TIMEOUT_MS,
-          killSignal: "SIGKILL",
-        },
-      );
+      const child = spawn("ip", ["netns", "exec", this.topology!.clientNs, process.execPath, "--require", "tsx/cjs", path.join(REHEARSAL_DIR, "client.ts")], {
+        cwd: REPO_ROOT,
+        env: { ...process.env, REHEARSAL_CLIENT_PLAN: JSON.stringify(plan), KAFKAJS_NO_PARTITIONER_WARNING: "1" },
+        stdio: ["ignore", "pipe", "pipe"],
+        timeout: CLIENT_TIMEOUT_MS,
+        killSignal: "SIGKILL",
+      });
       let stdout = "";
       let stderr = "";
       child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
@@ -862,7 +888,9 @@ export async function rehearse(options: RehearseOptions = {}): Promise<void> {
     if (faults.size > 0) {
       await rehearsal.restartBrokers(faults);
     }
-    const listeners = options.swap ? await rehearsal.listenersWith(swapBrokerTargets(known(options.swap[0], "--swap-targets"), known(options.swap[1], "--swap-targets"))) : rehearsal.synthesizedListeners;
+    const listeners = options.swap
+      ? await rehearsal.listenersWith(swapBrokerTargets(known(options.swap[0], "--swap-targets"), known(options.swap[1], "--swap-targets")))
+      : rehearsal.synthesizedListeners;
     await rehearsal.rehearse(listeners);
   } finally {
     rehearsal.close();

@@ -27,8 +27,21 @@ export function createCertificateAuthority(dir: string): CertificateAuthority {
   const certFile = path.join(dir, "ca.pem");
   const keyFile = path.join(dir, "ca.key");
   openssl([
-    "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-noenc",
-    "-keyout", keyFile, "-out", certFile, "-days", "2", "-subj", "/CN=kafka-privatelink rehearsal CA",
+    "req",
+    "-x509",
+    "-newkey",
+    "ec",
+    "-pkeyopt",
+    "ec_paramgen_curve:P-256",
+    "-noenc",
+    "-keyout",
+    keyFile,
+    "-out",
+    certFile,
+    "-days",
+    "2",
+    "-subj",
+    "/CN=kafka-privatelink rehearsal CA",
   ]);
   return { certFile, keyFile, dir };
 }
@@ -38,10 +51,54 @@ export function brokerKeystore(ca: CertificateAuthority, id: number, hostname: s
   const base = path.join(ca.dir, `broker-${id}-${hostname}`);
   const ext = `${base}.ext`;
   fs.writeFileSync(ext, `subjectAltName=DNS:${hostname}\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n`);
-  openssl(["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-noenc", "-keyout", `${base}.key`, "-out", `${base}.csr`, "-subj", `/CN=broker ${id}`]);
-  openssl(["x509", "-req", "-in", `${base}.csr`, "-CA", ca.certFile, "-CAkey", ca.keyFile, "-CAcreateserial", "-days", "2", "-extfile", ext, "-out", `${base}.pem`]);
+  openssl([
+    "req",
+    "-newkey",
+    "ec",
+    "-pkeyopt",
+    "ec_paramgen_curve:P-256",
+    "-noenc",
+    "-keyout",
+    `${base}.key`,
+    "-out",
+    `${base}.csr`,
+    "-subj",
+    `/CN=broker ${id}`,
+  ]);
+  openssl([
+    "x509",
+    "-req",
+    "-in",
+    `${base}.csr`,
+    "-CA",
+    ca.certFile,
+    "-CAkey",
+    ca.keyFile,
+    "-CAcreateserial",
+    "-days",
+    "2",
+    "-extfile",
+    ext,
+    "-out",
+    `${base}.pem`,
+  ]);
   const keystore = `${base}.p12`;
-  openssl(["pkcs12", "-export", "-in", `${base}.pem`, "-inkey", `${base}.key`, "-certfile", ca.certFile, "-name", "broker", "-out", keystore, "-passout", `pass:${KEYSTORE_PASSWORD}`]);
+  openssl([
+    "pkcs12",
+    "-export",
+    "-in",
+    `${base}.pem`,
+    "-inkey",
+    `${base}.key`,
+    "-certfile",
+    ca.certFile,
+    "-name",
+    "broker",
+    "-out",
+    keystore,
+    "-passout",
+    `pass:${KEYSTORE_PASSWORD}`,
+  ]);
   return keystore;
 }
 

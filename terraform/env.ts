@@ -18,7 +18,11 @@ const USAGE = `Usage: npm run --silent terraform-env -- [--mirror DIR] [--into D
 function main(argv: string[]): number {
   let args;
   try {
-    args = parseArgs({ args: argv, strict: true, options: { mirror: { type: "string" }, into: { type: "string" }, help: { type: "boolean", short: "h", default: false } } }).values;
+    args = parseArgs({
+      args: argv,
+      strict: true,
+      options: { mirror: { type: "string" }, into: { type: "string" }, help: { type: "boolean", short: "h", default: false } },
+    }).values;
   } catch (err) {
     console.error(`${(err as Error).message}\n\n${USAGE}`);
     return 2;
@@ -30,7 +34,9 @@ function main(argv: string[]): number {
   if (args.mirror) process.env.PRIVATELINK_TF_MIRROR = path.resolve(args.mirror);
   const versions = mirroredAwsProviders();
   if (versions.length === 0) {
-    console.error(`No AWS provider in the mirror ${mirrorRoot()} (expected registry.terraform.io/hashicorp/aws/<version>/<os>_<arch>/); name the mirror with --mirror.`);
+    console.error(
+      `No AWS provider in the mirror ${mirrorRoot()} (expected registry.terraform.io/hashicorp/aws/<version>/<os>_<arch>/); name the mirror with --mirror.`,
+    );
     return 1;
   }
   const into = path.resolve(args.into ?? path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache"), "kafka-privatelink", "provider-mirror"));

@@ -36,7 +36,7 @@ export interface EvaluatedResource {
   /** The `for_each` key or `count` index; undefined for a single instance. */
   readonly key?: string | number;
   /** Every attribute, as the mock provider applied it. */
-  readonly values: Record<string, any>;
+  readonly values: Record<string, unknown>;
 }
 
 export interface EvaluatedStack {
@@ -85,10 +85,13 @@ function backendOf(stack: TfJson): Backend | undefined {
  */
 function remoteStates(stack: TfJson, backends: ReadonlyMap<string, Backend>): Array<{ data: string; stack: string }> {
   return Object.entries<TfJson>(stack.data?.terraform_remote_state ?? {}).map(([data, block]) => {
-    const reads = (b: Backend) => b.type === block.backend && Object.entries<unknown>(block.config ?? {}).every(([k, v]) => JSON.stringify(b.config[k]) === JSON.stringify(v));
+    const reads = (b: Backend) =>
+      b.type === block.backend && Object.entries<unknown>(block.config ?? {}).every(([k, v]) => JSON.stringify(b.config[k]) === JSON.stringify(v));
     const sources = [...backends].filter(([, b]) => reads(b)).map(([name]) => name);
     if (sources.length !== 1) {
-      throw new Error(`data.terraform_remote_state.${data} reads a ${block.backend} backend ${JSON.stringify(block.config)} that ${sources.length === 0 ? "no synthesized stack writes" : `several stacks write (${sources.join(", ")})`}`);
+      throw new Error(
+        `data.terraform_remote_state.${data} reads a ${block.backend} backend ${JSON.stringify(block.config)} that ${sources.length === 0 ? "no synthesized stack writes" : `several stacks write (${sources.join(", ")})`}`,
+      );
     }
     return { data, stack: sources[0] };
   });
@@ -98,7 +101,10 @@ function remoteStates(stack: TfJson, backends: ReadonlyMap<string, Backend>): Ar
 function targetGroupOverrides(stack: TfJson, region: string): string[] {
   const overrides: string[] = [];
   for (const { name: call, inputs } of moduleCalls(stack, PROVIDER_MODULE)) {
-    const groups = [`module.${call}.aws_lb_target_group.bootstrap`, ...Object.keys(inputs.brokers ?? {}).map((id) => `module.${call}.aws_lb_target_group.broker[${JSON.stringify(id)}]`)];
+    const groups = [
+      `module.${call}.aws_lb_target_group.bootstrap`,
+      ...Object.keys(inputs.brokers ?? {}).map((id) => `module.${call}.aws_lb_target_group.broker[${JSON.stringify(id)}]`),
+    ];
     groups.forEach((target, i) => {
       const arn = `arn:aws:elasticloadbalancing:${region}:111122223333:targetgroup/${call}-${i}/${(i + 1).toString(16).padStart(16, "0")}`;
       overrides.push(`override_resource {\n  target = ${target}\n  values = { arn = ${hclLiteral(arn)} }\n}`);
@@ -116,7 +122,8 @@ function regionMock(region: string): string {
 
 function stackRegion(stack: TfJson, name: string): string {
   const configs = (stack.provider?.aws ?? []) as TfJson[];
-  if (configs.length !== 1 || typeof configs[0].region !== "string") throw new Error(`stack ${name}: expected one aws provider configuration with a literal region`);
+  if (configs.length !== 1 || typeof configs[0].region !== "string")
+    throw new Error(`stack ${name}: expected one aws provider configuration with a literal region`);
   return configs[0].region;
 }
 
@@ -143,7 +150,10 @@ function withRemoteStatesAsVariables(stack: TfJson, reads: ReadonlyArray<{ data:
 }
 
 /** One run per stack, dependencies first, each against the mock of its region, fed the outputs of the stacks it reads. */
-function testFile(runs: ReadonlyArray<{ run: string; stack: string; doc: TfJson; reads: ReadonlyArray<{ data: string; stack: string }> }>, docs: ReadonlyMap<string, TfJson>): string {
+function testFile(
+  runs: ReadonlyArray<{ run: string; stack: string; doc: TfJson; reads: ReadonlyArray<{ data: string; stack: string }> }>,
+  docs: ReadonlyMap<string, TfJson>,
+): string {
   const runOf = new Map(runs.map((r) => [r.stack, r.run]));
   const regions = [...new Set(runs.map((r) => stackRegion(r.doc, r.stack)))].sort();
   const blocks = runs.map(({ run, stack, doc, reads }) => {
@@ -192,7 +202,12 @@ interface TestRun {
  */
 function terraformTest(dir: string, runs: number): Promise<TestRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(terraformBinary(), ["test", "-json", "-verbose", "-no-color"], { cwd: dir, env: terraformEnv(), detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(terraformBinary(), ["test", "-json", "-verbose", "-no-color"], {
+      cwd: dir,
+      env: terraformEnv(),
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     const messages: TfJson[] = [];
     let states = 0;
     let pending = "";
@@ -239,15 +254,22 @@ function parseRuns(runs: ReadonlyArray<{ run: string; stack: string }>, { status
     const stackOf = new Map(runs.map((r) => [r.run, r.stack]));
     const diagnostics = messages
       .filter((m) => m.type === "diagnostic" && m.diagnostic?.severity === "error")
-      .map((m) => `${m["@testrun"] ? `${stackOf.get(m["@testrun"])}: ` : ""}${m["@message"]}${m.diagnostic?.address ? ` (${m.diagnostic.address})` : ""}${m.diagnostic?.detail ? `\n    ${m.diagnostic.detail}` : ""}`);
-    throw new Error(`Terraform could not evaluate ${(missing.length > 0 ? missing : runs).map((r) => r.stack).join(", ")} (exit ${status}):\n  ${[...diagnostics, stderr.trim()].filter(Boolean).join("\n  ")}`);
+      .map(
+        (m) =>
+          `${m["@testrun"] ? `${stackOf.get(m["@testrun"])}: ` : ""}${m["@message"]}${m.diagnostic?.address ? ` (${m.diagnostic.address})` : ""}${m.diagnostic?.detail ? `\n    ${m.diagnostic.detail}` : ""}`,
+      );
+    throw new Error(
+      `Terraform could not evaluate ${(missing.length > 0 ? missing : runs).map((r) => r.stack).join(", ")} (exit ${status}):\n  ${[...diagnostics, stderr.trim()].filter(Boolean).join("\n  ")}`,
+    );
   }
   return runs.map(({ run, stack }) => {
     const state = states.get(run);
     const resources = stateResources(state.root_module).sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
     const groups = resources.filter((r) => r.type === "aws_lb_target_group");
     if (new Set(groups.map((g) => g.values.arn)).size !== groups.length) {
-      throw new Error(`stack ${stack}: target groups ${groups.map((g) => g.address).join(", ")} share mocked ARNs; only the provider module's bootstrap and per-broker groups get their own`);
+      throw new Error(
+        `stack ${stack}: target groups ${groups.map((g) => g.address).join(", ")} share mocked ARNs; only the provider module's bootstrap and per-broker groups get their own`,
+      );
     }
     const outputs = Object.fromEntries(Object.entries<{ value: unknown }>(state.outputs ?? {}).map(([name, o]) => [name, o.value]));
     return { name: stack, resources, outputs };
@@ -269,10 +291,12 @@ export async function evaluateStacks(outDir: string, stacks: readonly string[], 
     }
     options.edit?.(tree);
     const docs = new Map(all.map((s) => [s, readStack(tree, s)]));
-    const backends = new Map(all.flatMap((s) => {
-      const backend = backendOf(docs.get(s)!);
-      return backend ? [[s, backend] as const] : [];
-    }));
+    const backends = new Map(
+      all.flatMap((s) => {
+        const backend = backendOf(docs.get(s)!);
+        return backend ? [[s, backend] as const] : [];
+      }),
+    );
     const needs = (s: string) => remoteStates(docs.get(s)!, backends).map((r) => r.stack);
     // The stacks asked for and what they read, dependencies first.
     const order: string[] = [];

@@ -26,8 +26,12 @@ export function terraformBinary(): string {
 export const OPENTOFU_VERSION = "1.10.10";
 
 /** Where toolchain/opentofu.sh keeps the binary it builds, once per machine. */
-export const openTofuCache = () =>
-  path.join(process.env.OPENTOFU_CACHE || path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache"), "kafka-privatelink", "opentofu"), `v${OPENTOFU_VERSION}`, "tofu");
+const openTofuCache = () =>
+  path.join(
+    process.env.OPENTOFU_CACHE || path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache"), "kafka-privatelink", "opentofu"),
+    `v${OPENTOFU_VERSION}`,
+    "tofu",
+  );
 
 /** The OpenTofu binary: `PRIVATELINK_TOFU`, else the one toolchain/opentofu.sh built, else `tofu` on the PATH. */
 export function tofuBinary(): string {
@@ -59,7 +63,7 @@ export function terraformUnavailable(): string | undefined {
 
 const AWS_IN_MIRROR = path.join("registry.terraform.io", "hashicorp", "aws");
 /** The registry hosts a CLI resolves `hashicorp/aws` under: Terraform's, and OpenTofu's own. */
-export const REGISTRY_HOSTS = ["registry.terraform.io", "registry.opentofu.org"] as const;
+const REGISTRY_HOSTS = ["registry.terraform.io", "registry.opentofu.org"] as const;
 
 /**
  * The AWS provider versions in the mirror (unpacked layout, `<version>/<os>_<arch>/`), oldest
@@ -72,7 +76,7 @@ export function mirroredAwsProviders(mirror = mirrorRoot()): string[] {
   return versions.sort((a, b) => compareVersions(a, b));
 }
 
-export function compareVersions(a: string, b: string): number {
+function compareVersions(a: string, b: string): number {
   const [x, y] = [a, b].map((v) => v.split(".").map(Number));
   for (let i = 0; i < 3; i++) if (x[i] !== y[i]) return x[i] - y[i];
   return 0;
@@ -116,7 +120,7 @@ const configs = new Map<string, string>();
  * The project's CLI configuration: providers from a mirror of the machine's (`versions` of the AWS
  * provider, default all), for Terraform and OpenTofu, nothing from the network.
  */
-export function cliConfigFile(versions?: readonly string[]): string {
+function cliConfigFile(versions?: readonly string[]): string {
   const key = versions?.join(",") ?? "";
   const known = configs.get(key);
   if (known && fs.existsSync(known)) return known;
@@ -173,7 +177,11 @@ export interface TerraformOptions {
 }
 
 /** Runs `terraform <args>` in `cwd`, bounded by `timeoutMs`; never throws on a non-zero exit. */
-export function terraform(cwd: string, args: readonly string[], { timeoutMs = 300_000, env = {}, binary = terraformBinary(), versions }: TerraformOptions = {}): TerraformResult {
+export function terraform(
+  cwd: string,
+  args: readonly string[],
+  { timeoutMs = 300_000, env = {}, binary = terraformBinary(), versions }: TerraformOptions = {},
+): TerraformResult {
   const run = spawnSync(binary, [...args], {
     cwd,
     env: terraformEnv(env, versions),
@@ -200,7 +208,11 @@ export function terraformInit(cwd: string, { backend = false, ...options }: Terr
 }
 
 /** `terraform` without blocking the event loop, for running several folders side by side. */
-export function terraformAsync(cwd: string, args: readonly string[], { timeoutMs = 300_000, binary = terraformBinary(), versions }: TerraformOptions = {}): Promise<TerraformResult> {
+export function terraformAsync(
+  cwd: string,
+  args: readonly string[],
+  { timeoutMs = 300_000, binary = terraformBinary(), versions }: TerraformOptions = {},
+): Promise<TerraformResult> {
   return new Promise((resolve, reject) => {
     execFile(
       binary,

@@ -26,7 +26,8 @@ const SERVICE_NAME = "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0";
 
 function checkovUnavailable(): string | undefined {
   const version = spawnSync(CHECKOV, ["--version"], { encoding: "utf8", timeout: 120_000 });
-  if (version.error || version.status !== 0) return `no checkov at ${CHECKOV} (${version.error?.message ?? version.stderr.trim()}); run npm run checkov:install or set PRIVATELINK_CHECKOV`;
+  if (version.error || version.status !== 0)
+    return `no checkov at ${CHECKOV} (${version.error?.message ?? version.stderr.trim()}); run npm run checkov:install or set PRIVATELINK_CHECKOV`;
   return undefined;
 }
 
@@ -36,11 +37,19 @@ const itScans = itNeeds("checkov, terraform and the provider mirror", missing);
 interface Report {
   check_type: string;
   summary: { passed: number; failed: number; skipped: number; parsing_errors: number; resource_count: number };
-  results?: { failed_checks?: Array<{ check_id: string; resource: string; file_path: string }>; skipped_checks?: Array<{ check_id: string; resource: string }> };
+  results?: {
+    failed_checks?: Array<{ check_id: string; resource: string; file_path: string }>;
+    skipped_checks?: Array<{ check_id: string; resource: string }>;
+  };
 }
 
 function checkov(args: readonly string[]): Report[] {
-  const run = spawnSync(CHECKOV, [...args, "--skip-download", "--compact", "-o", "json"], { encoding: "utf8", timeout: 600_000, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, LOG_LEVEL: "ERROR" } });
+  const run = spawnSync(CHECKOV, [...args, "--skip-download", "--compact", "-o", "json"], {
+    encoding: "utf8",
+    timeout: 600_000,
+    maxBuffer: 64 * 1024 * 1024,
+    env: { ...process.env, LOG_LEVEL: "ERROR" },
+  });
   if (run.error) throw run.error;
   const parsed = JSON.parse(run.stdout) as Report | Report[];
   return Array.isArray(parsed) ? parsed : [parsed];
@@ -64,7 +73,15 @@ interface Change {
  */
 function showJson(plan: { resource_changes?: Change[] }, terraformVersion: string): Record<string, unknown> {
   const changes = (plan.resource_changes ?? []).filter((c) => c.mode === "managed" && !c.change.actions.includes("delete"));
-  const resource = (c: Change) => ({ address: c.address, mode: c.mode, type: c.type, name: c.name, ...(c.index !== undefined ? { index: c.index } : {}), provider_name: c.provider_name, values: c.change.after });
+  const resource = (c: Change) => ({
+    address: c.address,
+    mode: c.mode,
+    type: c.type,
+    name: c.name,
+    ...(c.index !== undefined ? { index: c.index } : {}),
+    provider_name: c.provider_name,
+    values: c.change.after,
+  });
   const modules = [...new Set(changes.map((c) => c.module_address).filter((m): m is string => m !== undefined))];
   return {
     format_version: "1.2",
@@ -97,55 +114,69 @@ describe("checkov, the field's scanner", () => {
     for (const skip of checkovSkips()) expect(section).toContain(`| \`${skip.check}\` | \`${skip.module}\` \`${skip.address}\` |`);
   });
 
-  itScans("the published modules (HCL): no failed check, no parsing error; every skipped check is one the code skips with its reason", () => {
-    const modules = path.join(work, "modules");
-    writeModules(modules);
-    const reports = checkov(["-d", modules, "--framework", "terraform"]);
-    expect(failures(reports)).toEqual([]);
-    expect(reports.map((r) => r.summary.parsing_errors)).toEqual(reports.map(() => 0));
-    expect(reports.reduce((n, r) => n + r.summary.passed, 0)).toBeGreaterThan(20);
-    const skipped = new Set(reports.flatMap((r) => (r.results?.skipped_checks ?? []).map((s) => s.check_id)));
-    // Every skip checkov reports is one the code declares (a graph check that passes anyway is not reported).
-    const declared = new Set(checkovSkips().map((s) => s.check));
-    expect([...skipped].filter((c) => !declared.has(c))).toEqual([]);
-    expect(skipped).toContain("CKV_AWS_91");
-  }, 300_000);
+  itScans(
+    "the published modules (HCL): no failed check, no parsing error; every skipped check is one the code skips with its reason",
+    () => {
+      const modules = path.join(work, "modules");
+      writeModules(modules);
+      const reports = checkov(["-d", modules, "--framework", "terraform"]);
+      expect(failures(reports)).toEqual([]);
+      expect(reports.map((r) => r.summary.parsing_errors)).toEqual(reports.map(() => 0));
+      expect(reports.reduce((n, r) => n + r.summary.passed, 0)).toBeGreaterThan(20);
+      const skipped = new Set(reports.flatMap((r) => (r.results?.skipped_checks ?? []).map((s) => s.check_id)));
+      // Every skip checkov reports is one the code declares (a graph check that passes anyway is not reported).
+      const declared = new Set(checkovSkips().map((s) => s.check));
+      expect([...skipped].filter((c) => !declared.has(c))).toEqual([]);
+      expect(skipped).toContain("CKV_AWS_91");
+    },
+    300_000,
+  );
 
-  itScans("real plans of the deployable stacks (Terraform's plan against the mock provider, in terraform show -json's layout): no failed check, no parsing error", () => {
-    const out = synthInto(path.join(work, "synth"), configInput([1, 2, 3], { cluster: { alarms: { actions: ["arn:aws:sns:us-east-1:111122223333:kafka-oncall"] } } })).out;
-    const mock = fs.readFileSync(path.join(out, "modules", "kafka-privatelink-provider", "tests", "provider.tftest.hcl"), "utf8");
-    const mockProvider = mock.slice(mock.indexOf('mock_provider "aws" {'), mock.indexOf("\n}\n", mock.indexOf('mock_provider "aws" {')) + 3);
-    const plans: string[] = [];
-    const version = JSON.parse(terraform(out, ["version", "-json"]).stdout).terraform_version as string;
-    for (const stack of fs.readdirSync(path.join(out, "stacks"))) {
-      const dir = path.join(out, "stacks", stack);
-      const text = fs.readFileSync(path.join(dir, "cdk.tf.json"), "utf8");
-      const remote = [...new Set([...text.matchAll(/data\.terraform_remote_state\.([\w-]+)\.outputs\.([\w-]+)/g)].map((m) => `${m[1]}|${m[2]}`))];
-      const overrides = remote
-        .map((r) => r.split("|"))
-        .map(([name, output]) => `  override_data {\n    target = data.terraform_remote_state.${name}\n    values = { outputs = { ${JSON.stringify(output)} = ${JSON.stringify(SERVICE_NAME)} } }\n  }`)
-        .join("\n");
-      fs.mkdirSync(path.join(dir, "tests"), { recursive: true });
-      fs.writeFileSync(path.join(dir, "tests", "plan.tftest.hcl"), `${mockProvider}\nrun "plan" {\n  command = plan\n${overrides}\n}\n`);
-      // The stack's local backend is not used by terraform test.
-      terraformInit(dir);
-      const run = terraform(dir, ["test", "-json", "-verbose", "-no-color"]);
-      const plan = run.stdout
-        .split("\n")
-        .filter((l) => l.startsWith("{"))
-        .map((l) => JSON.parse(l))
-        .find((m) => m.type === "test_plan")?.test_plan;
-      if (!plan) throw new Error(`no plan for ${stack}:\n${run.stdout.slice(-4000)}\n${run.stderr}`);
-      const file = path.join(work, "plans", `${stack}.json`);
-      fs.mkdirSync(path.dirname(file), { recursive: true });
-      fs.writeFileSync(file, JSON.stringify(showJson(plan, version)));
-      plans.push(file);
-    }
-    expect(plans.length).toBe(2);
-    const skip = [...new Set(checkovSkips().map((s) => s.check))].join(",");
-    const reports = checkov([...plans.flatMap((f) => ["-f", f]), "--framework", "terraform_plan", "--skip-check", skip]);
-    expect(failures(reports)).toEqual([]);
-    expect(reports.map((r) => r.summary.parsing_errors)).toEqual(reports.map(() => 0));
-    expect(reports.reduce((n, r) => n + r.summary.resource_count, 0)).toBeGreaterThan(10);
-  }, 600_000);
+  itScans(
+    "real plans of the deployable stacks (Terraform's plan against the mock provider, in terraform show -json's layout): no failed check, no parsing error",
+    () => {
+      const out = synthInto(
+        path.join(work, "synth"),
+        configInput([1, 2, 3], { cluster: { alarms: { actions: ["arn:aws:sns:us-east-1:111122223333:kafka-oncall"] } } }),
+      ).out;
+      const mock = fs.readFileSync(path.join(out, "modules", "kafka-privatelink-provider", "tests", "provider.tftest.hcl"), "utf8");
+      const mockProvider = mock.slice(mock.indexOf('mock_provider "aws" {'), mock.indexOf("\n}\n", mock.indexOf('mock_provider "aws" {')) + 3);
+      const plans: string[] = [];
+      const version = JSON.parse(terraform(out, ["version", "-json"]).stdout).terraform_version as string;
+      for (const stack of fs.readdirSync(path.join(out, "stacks"))) {
+        const dir = path.join(out, "stacks", stack);
+        const text = fs.readFileSync(path.join(dir, "cdk.tf.json"), "utf8");
+        const remote = [...new Set([...text.matchAll(/data\.terraform_remote_state\.([\w-]+)\.outputs\.([\w-]+)/g)].map((m) => `${m[1]}|${m[2]}`))];
+        const overrides = remote
+          .map((r) => r.split("|"))
+          .map(
+            ([name, output]) =>
+              `  override_data {\n    target = data.terraform_remote_state.${name}\n    values = { outputs = { ${JSON.stringify(output)} = ${JSON.stringify(SERVICE_NAME)} } }\n  }`,
+          )
+          .join("\n");
+        fs.mkdirSync(path.join(dir, "tests"), { recursive: true });
+        fs.writeFileSync(path.join(dir, "tests", "plan.tftest.hcl"), `${mockProvider}\nrun "plan" {\n  command = plan\n${overrides}\n}\n`);
+        // The stack's local backend is not used by terraform test.
+        terraformInit(dir);
+        const run = terraform(dir, ["test", "-json", "-verbose", "-no-color"]);
+        const plan = run.stdout
+          .split("\n")
+          .filter((l) => l.startsWith("{"))
+          .map((l) => JSON.parse(l))
+          .find((m) => m.type === "test_plan")?.test_plan;
+        if (!plan) throw new Error(`no plan for ${stack}:\n${run.stdout.slice(-4000)}\n${run.stderr}`);
+        const file = path.join(work, "plans", `${stack}.json`);
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        fs.writeFileSync(file, JSON.stringify(showJson(plan, version)));
+        plans.push(file);
+      }
+      expect(plans.length).toBe(2);
+      const skip = [...new Set(checkovSkips().map((s) => s.check))].join(",");
+      const reports = checkov([...plans.flatMap((f) => ["-f", f]), "--framework", "terraform_plan", "--skip-check", skip]);
+      expect(failures(reports)).toEqual([]);
+      expect(reports.map((r) => r.summary.parsing_errors)).toEqual(reports.map(() => 0));
+      expect(reports.reduce((n, r) => n + r.summary.resource_count, 0)).toBeGreaterThan(10);
+    },
+    600_000,
+  );
 });

@@ -83,7 +83,15 @@ describe("consumer security groups in Terraform", () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "kpl-quota-"));
     const file = path.join(dir, "cluster.yaml");
     const base = configInput([1]);
-    fs.writeFileSync(file, stringify(configInput(Array.from({ length: 49 }, (_, i) => i + 1), { consumers: [{ ...base.consumers![0], allowedCidrs: cidrs(MAX_CIDRS_PER_CONSUMER) }] })));
+    fs.writeFileSync(
+      file,
+      stringify(
+        configInput(
+          Array.from({ length: 49 }, (_, i) => i + 1),
+          { consumers: [{ ...base.consumers![0], allowedCidrs: cidrs(MAX_CIDRS_PER_CONSUMER) }] },
+        ),
+      ),
+    );
     runSynth({ configFile: file, outDir: path.join(dir, "out"), modulesOutDir: path.join(dir, "modules") });
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -91,7 +99,10 @@ describe("consumer security groups in Terraform", () => {
   itWithTerraform(
     "validate: the cluster's consumer example and a consumer stack with 49 brokers and the most CIDRs",
     () => {
-      for (const folder of [path.join(dir, "out", "examples", "kafka-privatelink-consumer", "complete"), path.join(dir, "out", "stacks", "orders-consumer-analytics")]) {
+      for (const folder of [
+        path.join(dir, "out", "examples", "kafka-privatelink-consumer", "complete"),
+        path.join(dir, "out", "stacks", "orders-consumer-analytics"),
+      ]) {
         terraformInit(folder);
         expect(terraformOk(folder, ["validate", "-no-color"])).toContain("The configuration is valid.");
       }

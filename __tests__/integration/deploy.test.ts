@@ -89,7 +89,10 @@ function expectDeployed(inventory: Inventory, config: Config): void {
   // on the target port; no other listener and no other target group.
   const groups = new Map(inventory.targetGroups.map((g) => [g.arn, g]));
   const routes = Object.fromEntries(
-    nlb.listeners.map((l) => [l.port, { protocol: l.protocol, groups: l.targetGroupArns.map((arn) => ({ protocol: groups.get(arn)?.protocol, targets: groups.get(arn)?.targets })) }]),
+    nlb.listeners.map((l) => [
+      l.port,
+      { protocol: l.protocol, groups: l.targetGroupArns.map((arn) => ({ protocol: groups.get(arn)?.protocol, targets: groups.get(arn)?.targets })) },
+    ]),
   );
   const expectedRoutes = Object.fromEntries([
     [cluster.bootstrapPort, { protocol: "TCP", groups: [{ protocol: "TCP", targets: ids.map(target).sort() }] }],
@@ -110,7 +113,12 @@ function expectDeployed(inventory: Inventory, config: Config): void {
   // Health alarms: one per broker on its own group, one on the bootstrap group, each on the
   // deployed NLB's and group's ARN suffixes (what CloudWatch's AWS/NetworkELB dimensions hold).
   // An ARN's suffix as ELBv2 defines it: the resource part, without "loadbalancer/" for a load balancer.
-  const suffix = (arn: string) => arn.split(":").slice(5).join(":").replace(/^loadbalancer\//, "");
+  const suffix = (arn: string) =>
+    arn
+      .split(":")
+      .slice(5)
+      .join(":")
+      .replace(/^loadbalancer\//, "");
   const groupOf = (port: number) => nlb.listeners.find((l) => l.port === port)!.targetGroupArns[0];
   const actions = [...(cluster.alarms?.actions ?? [])].sort();
   const expectedAlarms = cluster.alarms
@@ -273,24 +281,29 @@ describe("cdktf deploy, diff and destroy against the AWS API emulator", () => {
     },
   );
 
-
   readOnly(
     "the deployed chain carries TLS Kafka traffic: HAProxy built from the NLB listeners, target groups and registered targets read back through the AWS API, the client resolving the read-back alias record; a broker stopped, the doctor names its port",
     async () => {
       const started = Date.now();
       // The stacks `cdktf deploy` applied (broker_config, client_config) are in the project's cdktf.out.
-      const { deployed, doctor, stopped } = await rehearseDeployment({ inventory: await inventory(), config, outDir: path.join(dir!, "cdktf.out") }).finally(() =>
-        timings.push(`Kafka rehearsal of the deployed state: ${((Date.now() - started) / 1000).toFixed(0)} s`),
+      const { deployed, doctor, stopped } = await rehearseDeployment({ inventory: await inventory(), config, outDir: path.join(dir!, "cdktf.out") }).finally(
+        () => timings.push(`Kafka rehearsal of the deployed state: ${((Date.now() - started) / 1000).toFixed(0)} s`),
       );
       // What the client resolved is the deployed record's name; what HAProxy served, the deployed listeners.
       expect(deployed.hostnames).toEqual([config.cluster.advertisedHostname]);
-      expect(deployed.listeners.map((l) => l.port).sort()).toEqual([config.cluster.bootstrapPort, ...config.cluster.brokers.map((b) => brokerPort(config, b.id))].sort());
+      expect(deployed.listeners.map((l) => l.port).sort()).toEqual(
+        [config.cluster.bootstrapPort, ...config.cluster.brokers.map((b) => brokerPort(config, b.id))].sort(),
+      );
       expect(deployed.listeners.every((l) => l.source.startsWith("listener arn:aws:elasticloadbalancing:"))).toBe(true);
       expect(stopped).toHaveLength(1);
       const port = allocatedPort(stopped[0], config.cluster.brokerPortBase);
       const failed = doctor.checks.filter((c) => c.status === "fail");
       expect(failed).toContainEqual(
-        expect.objectContaining({ check: "port", port, message: expect.stringMatching(new RegExp(`^port ${port} should reach broker ${stopped[0]} but no broker answers: `)) }),
+        expect.objectContaining({
+          check: "port",
+          port,
+          message: expect.stringMatching(new RegExp(`^port ${port} should reach broker ${stopped[0]} but no broker answers: `)),
+        }),
       );
       expect(failed.every((c) => c.brokers?.join() === String(stopped[0]))).toBe(true);
       // Every running broker's certificate verified against the rehearsal CA for the advertised hostname.
@@ -344,33 +357,27 @@ describe("cdktf deploy, diff and destroy against the AWS API emulator", () => {
     },
   );
 
-  step(
-    "broker 3 removed: cdktf diff lists only broker 3's resources and rules to destroy; after the deploy the AWS API shows brokers 1, 2 and 4",
-    async () => {
-      const id = 3;
-      const port = brokerPort(config, id);
-      reconfigure({ ...document, cluster: { ...document.cluster, brokers: document.cluster.brokers.filter((b) => b.id !== id) } });
-      for (const changes of await diffAll()) {
-        expect(changes.length).toBeGreaterThan(0);
-        expect(changes.filter((c) => c.action !== "destroy" || !namesBroker(c.address, id, port))).toEqual([]);
-      }
-      await deployAll();
-      expectDeployed(await inventory(), config);
-    },
-  );
+  step("broker 3 removed: cdktf diff lists only broker 3's resources and rules to destroy; after the deploy the AWS API shows brokers 1, 2 and 4", async () => {
+    const id = 3;
+    const port = brokerPort(config, id);
+    reconfigure({ ...document, cluster: { ...document.cluster, brokers: document.cluster.brokers.filter((b) => b.id !== id) } });
+    for (const changes of await diffAll()) {
+      expect(changes.length).toBeGreaterThan(0);
+      expect(changes.filter((c) => c.action !== "destroy" || !namesBroker(c.address, id, port))).toEqual([]);
+    }
+    await deployAll();
+    expectDeployed(await inventory(), config);
+  });
 
-  step(
-    "cdktf destroy of all stacks leaves the account as it was before the deploy",
-    async () => {
-      await cdktf(["destroy", ...stacks, "--auto-approve", "--skip-provider-lock"]);
-      const after = await inventory();
-      expect(after.loadBalancers).toEqual([]);
-      expect(after.targetGroups).toEqual([]);
-      expect(after.endpointServices).toEqual([]);
-      expect(after.endpoints).toEqual([]);
-      expect(after.hostedZones).toEqual([]);
-      expect(after.alarms).toEqual([]);
-      expect(after.securityGroups.map((g) => g.id).sort()).toEqual(before.securityGroups.map((g) => g.id).sort());
-    },
-  );
+  step("cdktf destroy of all stacks leaves the account as it was before the deploy", async () => {
+    await cdktf(["destroy", ...stacks, "--auto-approve", "--skip-provider-lock"]);
+    const after = await inventory();
+    expect(after.loadBalancers).toEqual([]);
+    expect(after.targetGroups).toEqual([]);
+    expect(after.endpointServices).toEqual([]);
+    expect(after.endpoints).toEqual([]);
+    expect(after.hostedZones).toEqual([]);
+    expect(after.alarms).toEqual([]);
+    expect(after.securityGroups.map((g) => g.id).sort()).toEqual(before.securityGroups.map((g) => g.id).sort());
+  });
 });

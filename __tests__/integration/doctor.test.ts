@@ -26,13 +26,17 @@ function doctor(args: string[]) {
  */
 function boundedDoctor(args: string[], options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}) {
   const started = Date.now();
-  const run = spawnSync("sh", ["-c", 'ulimit -v 2000000 && exec "$@"', "sh", process.execPath, path.join(REPO, "job", "launch.js"), path.join(REPO, "doctor", "cli.ts"), ...args], {
-    cwd: REPO,
-    encoding: "utf8",
-    timeout: options.timeoutMs ?? 15_000,
-    killSignal: "SIGKILL",
-    env: options.env ?? process.env,
-  });
+  const run = spawnSync(
+    "sh",
+    ["-c", 'ulimit -v 2000000 && exec "$@"', "sh", process.execPath, path.join(REPO, "job", "launch.js"), path.join(REPO, "doctor", "cli.ts"), ...args],
+    {
+      cwd: REPO,
+      encoding: "utf8",
+      timeout: options.timeoutMs ?? 15_000,
+      killSignal: "SIGKILL",
+      env: options.env ?? process.env,
+    },
+  );
   return { ...run, ms: Date.now() - started };
 }
 
@@ -70,12 +74,19 @@ describe("npm run doctor", () => {
     const run = doctor(["--config", "examples/orders.yaml", "--bootstrap", "127.0.0.1:1", "--json"]);
     expect(run.status).toBe(1);
     const report = JSON.parse(run.stdout);
-    expect(report).toMatchObject({ ok: false, summary: { failed: 1 }, checks: expect.arrayContaining([expect.objectContaining({ check: "bootstrap", status: "fail", port: 9091 })]) });
+    expect(report).toMatchObject({
+      ok: false,
+      summary: { failed: 1 },
+      checks: expect.arrayContaining([expect.objectContaining({ check: "bootstrap", status: "fail", port: 9091 })]),
+    });
   });
 
   it("refuses a bad command line or client properties before connecting anywhere (exit 2)", () => {
     expect(doctor(["--bootstrap", "127.0.0.1:1"])).toMatchObject({ status: 2, stderr: expect.stringContaining("--config FILE is required") });
-    expect(doctor(["--config", "examples/orders.yaml", "--bootstrap", "nowhere"])).toMatchObject({ status: 2, stderr: expect.stringContaining('--bootstrap: "nowhere" must be HOST:PORT') });
+    expect(doctor(["--config", "examples/orders.yaml", "--bootstrap", "nowhere"])).toMatchObject({
+      status: 2,
+      stderr: expect.stringContaining('--bootstrap: "nowhere" must be HOST:PORT'),
+    });
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "doctor-cli-"));
     try {
       fs.writeFileSync(path.join(dir, "client.properties"), "security.protocol=SASL_SSL\n");
@@ -109,11 +120,17 @@ describe("npm run doctor on hostile input", () => {
       expect(run.ms).toBeLessThan(10_000);
       return run.stderr.trim();
     };
-    expect(refused(["--client-properties", fifo])).toBe(`${fifo}: (file): ${JSON.stringify(fifo)} is not a regular file (a named pipe); give the path of a Kafka client .properties file`);
+    expect(refused(["--client-properties", fifo])).toBe(
+      `${fifo}: (file): ${JSON.stringify(fifo)} is not a regular file (a named pipe); give the path of a Kafka client .properties file`,
+    );
     fs.writeFileSync(props, `security.protocol=SSL\nssl.truststore.location=${fifo}\n`);
-    expect(refused(["--client-properties", props])).toBe(`${props}: ssl.truststore.location: ${JSON.stringify(fifo)} is not a regular file (a named pipe); give the path of a PEM, JKS or PKCS12 truststore`);
+    expect(refused(["--client-properties", props])).toBe(
+      `${props}: ssl.truststore.location: ${JSON.stringify(fifo)} is not a regular file (a named pipe); give the path of a PEM, JKS or PKCS12 truststore`,
+    );
     fs.writeFileSync(props, "security.protocol=SSL\nssl.truststore.location=/dev/zero\n");
-    expect(refused(["--client-properties", props])).toBe(`${props}: ssl.truststore.location: "/dev/zero" is not a regular file (a device); give the path of a PEM, JKS or PKCS12 truststore`);
+    expect(refused(["--client-properties", props])).toBe(
+      `${props}: ssl.truststore.location: "/dev/zero" is not a regular file (a device); give the path of a PEM, JKS or PKCS12 truststore`,
+    );
   }, 60_000);
 
   it("refuses a truststore or client properties file over its size cap, naming the cap", () => {
@@ -149,7 +166,10 @@ describe("npm run doctor on hostile input", () => {
     );
     fs.writeFileSync(path.join(dir, "truststore.jks"), Buffer.from([0xfe, 0xed, 0xfe, 0xed, 0, 0, 0, 2]));
     const props = path.join(dir, "client.properties");
-    fs.writeFileSync(props, ["security.protocol=SSL", `ssl.truststore.location=${path.join(dir, "truststore.jks")}`, `ssl.truststore.password=${password}`].join("\n"));
+    fs.writeFileSync(
+      props,
+      ["security.protocol=SSL", `ssl.truststore.location=${path.join(dir, "truststore.jks")}`, `ssl.truststore.password=${password}`].join("\n"),
+    );
     const run = boundedDoctor(["--config", "examples/orders.yaml", "--bootstrap", "127.0.0.1:1", "--client-properties", props], {
       env: { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH}` },
     });
@@ -175,7 +195,9 @@ describe("npm run doctor on hostile input", () => {
       const lines = run.stdout.trim().split("\n");
       expect(lines).toContain(`PASS  bootstrap orders.kafka.example.internal:9091 (via 127.0.0.1:${port}) accepts connections`);
       expect(lines.filter((l) => l.startsWith("FAIL  the run"))).toEqual([
-        expect.stringMatching(/^FAIL {2}the run did not finish within its deadline of 4 s \(--deadline\): still waiting for .+; what is not listed above was not checked$/),
+        expect.stringMatching(
+          /^FAIL {2}the run did not finish within its deadline of 4 s \(--deadline\): still waiting for .+; what is not listed above was not checked$/,
+        ),
       ]);
       expect(lines[lines.length - 1]).toMatch(/^doctor: FAILED/);
     } finally {
@@ -195,21 +217,31 @@ describe("npm run doctor on hostile input", () => {
 const keytool = spawnSync("keytool", ["-help"]).error ? "keytool (JDK) not found" : undefined;
 const openssl = spawnSync("openssl", ["version"]).status === 0 ? undefined : "openssl not found";
 
-itNeeds("keytool and openssl", keytool ?? openssl)("reads a JKS truststore through keytool, as a Java client's ssl.truststore.location", () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "doctor-jks-"));
-  try {
-    const ca = createCertificateAuthority(dir);
-    const jks = path.join(dir, "truststore.jks");
-    const imported = spawnSync("keytool", ["-importcert", "-noprompt", "-alias", "ca", "-file", ca.certFile, "-keystore", jks, "-storetype", "JKS", "-storepass", "changeit"], { encoding: "utf8" });
-    expect(imported.status).toBe(0);
-    const props = path.join(dir, "client.properties");
-    fs.writeFileSync(props, ["security.protocol=SSL", "ssl.truststore.location=truststore.jks", "ssl.truststore.password=changeit"].join("\n"));
-    const settings = readClientProperties(props, "SSL", dir);
-    const pem = fs.readFileSync(ca.certFile, "utf8").trim();
-    expect(settings.ca?.replace(/\s/g, "")).toBe(pem.replace(/\s/g, ""));
-    fs.writeFileSync(props, ["ssl.truststore.location=truststore.jks", "ssl.truststore.password=wrong"].join("\n"));
-    expect(() => readClientProperties(props, "SSL", dir)).toThrow(/is a JKS truststore the doctor could not read \(.*\); convert it once with `keytool -list -rfc/);
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}, 30_000);
+itNeeds("keytool and openssl", keytool ?? openssl)(
+  "reads a JKS truststore through keytool, as a Java client's ssl.truststore.location",
+  () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "doctor-jks-"));
+    try {
+      const ca = createCertificateAuthority(dir);
+      const jks = path.join(dir, "truststore.jks");
+      const imported = spawnSync(
+        "keytool",
+        ["-importcert", "-noprompt", "-alias", "ca", "-file", ca.certFile, "-keystore", jks, "-storetype", "JKS", "-storepass", "changeit"],
+        { encoding: "utf8" },
+      );
+      expect(imported.status).toBe(0);
+      const props = path.join(dir, "client.properties");
+      fs.writeFileSync(props, ["security.protocol=SSL", "ssl.truststore.location=truststore.jks", "ssl.truststore.password=changeit"].join("\n"));
+      const settings = readClientProperties(props, "SSL", dir);
+      const pem = fs.readFileSync(ca.certFile, "utf8").trim();
+      expect(settings.ca?.replace(/\s/g, "")).toBe(pem.replace(/\s/g, ""));
+      fs.writeFileSync(props, ["ssl.truststore.location=truststore.jks", "ssl.truststore.password=wrong"].join("\n"));
+      expect(() => readClientProperties(props, "SSL", dir)).toThrow(
+        /is a JKS truststore the doctor could not read \(.*\); convert it once with `keytool -list -rfc/,
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  },
+  30_000,
+);

@@ -91,29 +91,37 @@ describe("the published modules' HCL is the constructs' Terraform JSON in anothe
   afterAll(() => work && fs.rmSync(work, { recursive: true, force: true }));
 
   itTf("no *.tf.json in the published folders: module code and examples are HCL", () => {
-    const walk = (d: string): string[] => fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : [path.join(d, e.name)]));
+    const walk = (d: string): string[] =>
+      fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : [path.join(d, e.name)]));
     expect(walk(forms.hcl).filter((f) => f.endsWith(".tf.json"))).toEqual([]);
     for (const module of MODULES) for (const file of Object.values(HCL_FILE)) expect(fs.existsSync(path.join(forms.hcl, module, file))).toBe(true);
   });
 
   for (const module of MODULES) {
-    itTf(`${module}: the module's plan and each example's plan are the same from the JSON form and the HCL form`, () => {
-      const planned: Record<string, Record<string, unknown>> = {};
-      for (const [form, root] of Object.entries(forms)) {
-        const dir = path.join(root, module);
-        const examples = moduleExamples(module)
-          .map((e) => `run "example_${e.replace(/-/g, "_")}" {\n  command = plan\n\n  variables {\n    service_name = "${SERVICE_NAME}"\n  }\n\n  module {\n    source = "./examples/${e}"\n  }\n}\n`)
-          .join("\n");
-        planned[form] = {
-          ...plans(dir, "equivalence.tftest.hcl", `${preamble(dir)}\nrun "module" {\n  command = plan\n}\n`),
-          ...plans(dir, "examples.tftest.hcl", `${mockOnly(dir)}\n${examples}`),
-        };
-      }
-      expect(Object.keys(planned.hcl).sort()).toEqual(["module", ...moduleExamples(module).map((e) => `example_${e.replace(/-/g, "_")}`)].sort());
-      for (const run of Object.keys(planned.json)) {
-        expect(JSON.stringify(planned.json[run]).length).toBeGreaterThan(100);
-        expect([run, planned.hcl[run]]).toEqual([run, planned.json[run]]);
-      }
-    }, 300_000);
+    itTf(
+      `${module}: the module's plan and each example's plan are the same from the JSON form and the HCL form`,
+      () => {
+        const planned: Record<string, Record<string, unknown>> = {};
+        for (const [form, root] of Object.entries(forms)) {
+          const dir = path.join(root, module);
+          const examples = moduleExamples(module)
+            .map(
+              (e) =>
+                `run "example_${e.replace(/-/g, "_")}" {\n  command = plan\n\n  variables {\n    service_name = "${SERVICE_NAME}"\n  }\n\n  module {\n    source = "./examples/${e}"\n  }\n}\n`,
+            )
+            .join("\n");
+          planned[form] = {
+            ...plans(dir, "equivalence.tftest.hcl", `${preamble(dir)}\nrun "module" {\n  command = plan\n}\n`),
+            ...plans(dir, "examples.tftest.hcl", `${mockOnly(dir)}\n${examples}`),
+          };
+        }
+        expect(Object.keys(planned.hcl).sort()).toEqual(["module", ...moduleExamples(module).map((e) => `example_${e.replace(/-/g, "_")}`)].sort());
+        for (const run of Object.keys(planned.json)) {
+          expect(JSON.stringify(planned.json[run]).length).toBeGreaterThan(100);
+          expect([run, planned.hcl[run]]).toEqual([run, planned.json[run]]);
+        }
+      },
+      300_000,
+    );
   }
 });

@@ -30,7 +30,15 @@ describe("user strings, as Terraform reads them", () => {
       const [profile, consumerProfile] = LITERAL_PROFILES;
       const base = configInput([1, 2]);
       const file = path.join(dir, "cluster.yaml");
-      fs.writeFileSync(file, stringify(configInput([1, 2], { cluster: { profile, tags: LITERAL_TAGS }, consumers: [{ ...base.consumers![0], profile: consumerProfile, tags: LITERAL_TAGS }] })));
+      fs.writeFileSync(
+        file,
+        stringify(
+          configInput([1, 2], {
+            cluster: { profile, tags: LITERAL_TAGS },
+            consumers: [{ ...base.consumers![0], profile: consumerProfile, tags: LITERAL_TAGS }],
+          }),
+        ),
+      );
       runSynth({ configFile: file, outDir: path.join(dir, "out"), modulesOutDir: path.join(dir, "modules") });
       const stackDir = (name: string) => path.join(dir, "out", "stacks", name);
       const stack = (name: string) => JSON.parse(fs.readFileSync(path.join(stackDir(name), "cdk.tf.json"), "utf8"));
@@ -51,7 +59,10 @@ describe("user strings, as Terraform reads them", () => {
         provider_tags: provider.module.kafka.tags,
         consumer_tags: consumer.module.kafka.tags,
       };
-      fs.writeFileSync(path.join(probe, "main.tf.json"), JSON.stringify({ output: Object.fromEntries(Object.entries(carried).map(([k, value]) => [k, { value }])) }));
+      fs.writeFileSync(
+        path.join(probe, "main.tf.json"),
+        JSON.stringify({ output: Object.fromEntries(Object.entries(carried).map(([k, value]) => [k, { value }])) }),
+      );
       terraformInit(probe);
       terraformOk(probe, ["apply", "-auto-approve", "-input=false", "-no-color"]);
       const outputs = JSON.parse(terraformOk(probe, ["output", "-json"]));

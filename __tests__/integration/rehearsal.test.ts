@@ -80,13 +80,11 @@ describe("rehearsal building blocks", () => {
 
   itEvaluates("builds one HAProxy frontend per listener Terraform evaluates, backed by exactly its targets", () => {
     const config = haproxyConfig(listenersFromStack(provider), "169.254.213.1");
-    const backends = config.split("\nbackend ").slice(1).map((section) => section.match(/server \S+ (\S+)/g));
-    expect(config.match(/bind \S+/g)).toEqual([
-      "bind 169.254.213.1:6001",
-      "bind 169.254.213.1:6002",
-      "bind 169.254.213.1:6003",
-      "bind 169.254.213.1:9091",
-    ]);
+    const backends = config
+      .split("\nbackend ")
+      .slice(1)
+      .map((section) => section.match(/server \S+ (\S+)/g));
+    expect(config.match(/bind \S+/g)).toEqual(["bind 169.254.213.1:6001", "bind 169.254.213.1:6002", "bind 169.254.213.1:6003", "bind 169.254.213.1:9091"]);
     expect(backends).toEqual([
       ["server 10.0.1.11:9094 10.0.1.11:9094"],
       ["server 10.0.2.12:9094 10.0.2.12:9094"],
@@ -119,10 +117,16 @@ describe("rehearsal building blocks", () => {
     const config = loadConfig(DEFAULT_CONFIG);
     const brokerConfig = provider.outputs.broker_config as Record<string, string>;
     expect(Object.keys(brokerConfig).sort()).toEqual(config.cluster.brokers.map((b) => String(b.id)).sort());
-    expect(brokerConfig["2"]).toContain(`advertised.listeners=PRIVATELINK://${config.cluster.advertisedHostname}:${brokerPort(2, config.cluster.brokerPortBase)}`);
-    expect(consumers.map((c) => String(c.outputs.client_config).split("\n")[0])).toEqual(config.consumers.map(() => `bootstrap.servers=${config.cluster.advertisedHostname}:${config.cluster.bootstrapPort}`));
+    expect(brokerConfig["2"]).toContain(
+      `advertised.listeners=PRIVATELINK://${config.cluster.advertisedHostname}:${brokerPort(2, config.cluster.brokerPortBase)}`,
+    );
+    expect(consumers.map((c) => String(c.outputs.client_config).split("\n")[0])).toEqual(
+      config.consumers.map(() => `bootstrap.servers=${config.cluster.advertisedHostname}:${config.cluster.bootstrapPort}`),
+    );
     const records = consumers.flatMap((c) => c.resources.filter((r) => r.type === "aws_route53_record"));
-    expect(records.map((r) => [r.address, r.values.name])).toEqual(config.consumers.map(() => ["module.kafka.aws_route53_record.this", config.cluster.advertisedHostname]));
+    expect(records.map((r) => [r.address, r.values.name])).toEqual(
+      config.consumers.map(() => ["module.kafka.aws_route53_record.this", config.cluster.advertisedHostname]),
+    );
   });
 
   itEvaluates("a swap of two brokers' attachments planted in the provider module points their listeners at each other's broker", () => {
@@ -139,8 +143,13 @@ describe("rehearsal building blocks", () => {
     try {
       const file = path.join(tree, "modules", "kafka-privatelink-provider", "main.tf.json");
       fs.mkdirSync(path.dirname(file), { recursive: true });
-      fs.writeFileSync(file, JSON.stringify({ resource: { aws_lb_target_group_attachment: { broker: { target_group_arn: "${aws_lb_target_group.other[each.key].arn}" } } } }));
-      expect(() => swapBrokerTargets(1, 2)(tree)).toThrow("aws_lb_target_group_attachment.broker does not attach to ${aws_lb_target_group.broker[each.key].arn}");
+      fs.writeFileSync(
+        file,
+        JSON.stringify({ resource: { aws_lb_target_group_attachment: { broker: { target_group_arn: "${aws_lb_target_group.other[each.key].arn}" } } } }),
+      );
+      expect(() => swapBrokerTargets(1, 2)(tree)).toThrow(
+        "aws_lb_target_group_attachment.broker does not attach to ${aws_lb_target_group.broker[each.key].arn}",
+      );
     } finally {
       fs.rmSync(tree, { recursive: true, force: true });
     }
@@ -148,20 +157,18 @@ describe("rehearsal building blocks", () => {
 
   it("adds the generated PrivateLink listener to the broker's own listeners", () => {
     const props = parseProperties(brokerProperties(brokerInput()));
-    expect(props.get("listeners")).toBe(
-      "REHEARSAL_INTERNAL://10.0.1.11:19092,REHEARSAL_CONTROLLER://10.0.1.11:19093,PRIVATELINK://0.0.0.0:9094",
-    );
+    expect(props.get("listeners")).toBe("REHEARSAL_INTERNAL://10.0.1.11:19092,REHEARSAL_CONTROLLER://10.0.1.11:19093,PRIVATELINK://0.0.0.0:9094");
     expect(props.get("advertised.listeners")).toBe("REHEARSAL_INTERNAL://10.0.1.11:19092,PRIVATELINK://orders.kafka.example.internal:6001");
-    expect(props.get("listener.security.protocol.map")).toBe(
-      "REHEARSAL_INTERNAL:PLAINTEXT,REHEARSAL_CONTROLLER:PLAINTEXT,PRIVATELINK:PLAINTEXT",
-    );
+    expect(props.get("listener.security.protocol.map")).toBe("REHEARSAL_INTERNAL:PLAINTEXT,REHEARSAL_CONTROLLER:PLAINTEXT,PRIVATELINK:PLAINTEXT");
     expect(props.get("controller.quorum.voters")).toBe("1@10.0.1.11:19093,2@10.0.2.12:19093");
     expect(props.get("node.id")).toBe("1");
   });
 
   it("adds the rehearsal's keystore settings, and refuses ones that would override the generated config", () => {
     const keystore = new Map([["listener.name.privatelink.ssl.keystore.location", "/tmp/b1.p12"]]);
-    expect(parseProperties(brokerProperties({ ...brokerInput(), listenerSettings: keystore })).get("listener.name.privatelink.ssl.keystore.location")).toBe("/tmp/b1.p12");
+    expect(parseProperties(brokerProperties({ ...brokerInput(), listenerSettings: keystore })).get("listener.name.privatelink.ssl.keystore.location")).toBe(
+      "/tmp/b1.p12",
+    );
     expect(() => brokerProperties({ ...brokerInput(), listenerSettings: new Map([["listeners", "X://:1"]]) })).toThrow(
       "the rehearsal's listener setting listeners would override the generated or KRaft configuration",
     );
@@ -178,8 +185,22 @@ describe("rehearsal building blocks", () => {
 
   it("accepts doctor failures only when they concern stopped brokers alone, and requires the stopped broker's port", () => {
     const report = (checks: DoctorReport["checks"]): DoctorReport => ({ ok: false, checks });
-    const port3 = { check: "port", status: "fail" as const, broker: 3, port: 6003, message: "port 6003 should reach broker 3 but no broker answers", brokers: [3] };
-    const swapped = { check: "port", status: "fail" as const, broker: 1, port: 6001, message: "port 6001 should reach broker 1 but reaches broker 3", brokers: [1, 3] };
+    const port3 = {
+      check: "port",
+      status: "fail" as const,
+      broker: 3,
+      port: 6003,
+      message: "port 6003 should reach broker 3 but no broker answers",
+      brokers: [3],
+    };
+    const swapped = {
+      check: "port",
+      status: "fail" as const,
+      broker: 1,
+      port: 6001,
+      message: "port 6001 should reach broker 1 but reaches broker 3",
+      brokers: [1, 3],
+    };
     expect(judgeDoctor(report([port3]), [3]).failures).toEqual([]);
     expect(judgeDoctor(report([port3, swapped]), [3]).failures).toEqual(["doctor: port 6001 should reach broker 1 but reaches broker 3"]);
     expect(judgeDoctor(report([]), [3]).failures).toEqual(["the doctor did not report stopped broker 3's port as failing"]);
@@ -187,7 +208,9 @@ describe("rehearsal building blocks", () => {
   });
 
   it("refuses a generated broker config it cannot merge", () => {
-    const withoutAdvertised = SNIPPET.split("\n").filter((l) => !l.startsWith("advertised")).join("\n");
+    const withoutAdvertised = SNIPPET.split("\n")
+      .filter((l) => !l.startsWith("advertised"))
+      .join("\n");
     expect(() => brokerProperties(brokerInput(withoutAdvertised))).toThrow("broker 1: the generated broker config has no advertised.listeners");
     expect(() => brokerProperties(brokerInput(`${SNIPPET}\nnode.id=7`))).toThrow("sets node.id, which the rehearsal's KRaft setup owns");
     expect(() => brokerProperties(brokerInput(SNIPPET.replace(":9094", ":19092")))).toThrow("clashes with the rehearsal's own REHEARSAL_INTERNAL");
@@ -219,68 +242,94 @@ describe("rehearsal against real Kafka brokers", () => {
     return (error as RehearsalFailure).failures.join("\n");
   };
 
-  itRehearses("fails when two brokers' attachments are swapped in the provider module, the doctor naming both ports", async () => {
-    const [a, b] = rehearsal!.config.cluster.brokers.map((broker) => broker.id);
-    const failures = await failuresOf(rehearsal!.rehearse(await rehearsal!.listenersWith(swapBrokerTargets(a, b))));
-    // The client sees what a real one would (produce requests reach a non-leader), and the
-    // doctor names the listeners that reach the wrong broker.
-    expect(failures).toMatch(new RegExp(`produce to partition \\d+ \\(leader: broker ${a} .*not the leader`));
-    const { brokerPortBase } = rehearsal!.config.cluster;
-    expect(failures).toContain(`doctor: port ${brokerPort(a, brokerPortBase)} should reach broker ${a} but reaches broker ${b}: its NLB listener forwards to the wrong target`);
-    expect(failures).toContain(`doctor: port ${brokerPort(b, brokerPortBase)} should reach broker ${b} but reaches broker ${a}: its NLB listener forwards to the wrong target`);
-    // It failed before stopping a broker, so the next test starts with the whole cluster.
-    expect(rehearsal!.runningBrokers).toHaveLength(rehearsal!.config.cluster.brokers.length);
-  }, 120_000);
+  itRehearses(
+    "fails when two brokers' attachments are swapped in the provider module, the doctor naming both ports",
+    async () => {
+      const [a, b] = rehearsal!.config.cluster.brokers.map((broker) => broker.id);
+      const failures = await failuresOf(rehearsal!.rehearse(await rehearsal!.listenersWith(swapBrokerTargets(a, b))));
+      // The client sees what a real one would (produce requests reach a non-leader), and the
+      // doctor names the listeners that reach the wrong broker.
+      expect(failures).toMatch(new RegExp(`produce to partition \\d+ \\(leader: broker ${a} .*not the leader`));
+      const { brokerPortBase } = rehearsal!.config.cluster;
+      expect(failures).toContain(
+        `doctor: port ${brokerPort(a, brokerPortBase)} should reach broker ${a} but reaches broker ${b}: its NLB listener forwards to the wrong target`,
+      );
+      expect(failures).toContain(
+        `doctor: port ${brokerPort(b, brokerPortBase)} should reach broker ${b} but reaches broker ${a}: its NLB listener forwards to the wrong target`,
+      );
+      // It failed before stopping a broker, so the next test starts with the whole cluster.
+      expect(rehearsal!.runningBrokers).toHaveLength(rehearsal!.config.cluster.brokers.length);
+    },
+    120_000,
+  );
 
-  itRehearses("the doctor through a tunnel (--bootstrap to an address) still expects the advertised hostname, and passes", async () => {
-    await rehearsal!.serve(rehearsal!.synthesizedListeners);
-    const { bootstrapPort } = rehearsal!.target;
-    const report = await rehearsal!.doctor(undefined, { via: { host: LOAD_BALANCER_ADDRESS, port: bootstrapPort } });
-    expect(report.checks.filter((c) => c.status === "fail")).toEqual([]);
-    expect(report.checks.filter((c) => c.status === "skip").map((c) => c.check)).toEqual(["resolve"]);
-    expect(report.checks.filter((c) => c.check === "advertised" && c.status === "pass")).toHaveLength(rehearsal!.config.cluster.brokers.length);
-    expect(report.checks.filter((c) => c.check === "port" && c.status === "pass")).toHaveLength(rehearsal!.config.cluster.brokers.length);
-  }, 120_000);
+  itRehearses(
+    "the doctor through a tunnel (--bootstrap to an address) still expects the advertised hostname, and passes",
+    async () => {
+      await rehearsal!.serve(rehearsal!.synthesizedListeners);
+      const { bootstrapPort } = rehearsal!.target;
+      const report = await rehearsal!.doctor(undefined, { via: { host: LOAD_BALANCER_ADDRESS, port: bootstrapPort } });
+      expect(report.checks.filter((c) => c.status === "fail")).toEqual([]);
+      expect(report.checks.filter((c) => c.status === "skip").map((c) => c.check)).toEqual(["resolve"]);
+      expect(report.checks.filter((c) => c.check === "advertised" && c.status === "pass")).toHaveLength(rehearsal!.config.cluster.brokers.length);
+      expect(report.checks.filter((c) => c.check === "port" && c.status === "pass")).toHaveLength(rehearsal!.config.cluster.brokers.length);
+    },
+    120_000,
+  );
 
-  itRehearses("produces and consumes over TLS through every synthesized listener, and survives a broker stopping, the doctor naming its port", async () => {
-    const ids = rehearsal!.config.cluster.brokers.map((broker) => broker.id);
-    await expect(rehearsal!.rehearse(rehearsal!.synthesizedListeners)).resolves.toBeUndefined();
-    const stopped = ids.filter((id) => !rehearsal!.runningBrokers.includes(id));
-    expect(stopped).toHaveLength(1);
-    const port = brokerPort(stopped[0], rehearsal!.config.cluster.brokerPortBase);
-    const failed = rehearsal!.lastDoctorReport!.checks.filter((c) => c.status === "fail");
-    expect(failed).toContainEqual(
-      expect.objectContaining({ check: "port", port, message: expect.stringMatching(new RegExp(`^port ${port} should reach broker ${stopped[0]} but no broker answers: `)) }),
-    );
-    expect(failed.every((c) => c.brokers?.join() === String(stopped[0]))).toBe(true);
-    // Every running broker's certificate verified against the rehearsal CA and covers the hostname.
-    const tls = rehearsal!.lastDoctorReport!.checks.filter((c) => c.check === "tls" && c.status === "pass");
-    expect(tls.map((c) => c.port)).toEqual(expect.arrayContaining(rehearsal!.runningBrokers.map((id) => brokerPort(id, rehearsal!.config.cluster.brokerPortBase))));
-  }, 120_000);
+  itRehearses(
+    "produces and consumes over TLS through every synthesized listener, and survives a broker stopping, the doctor naming its port",
+    async () => {
+      const ids = rehearsal!.config.cluster.brokers.map((broker) => broker.id);
+      await expect(rehearsal!.rehearse(rehearsal!.synthesizedListeners)).resolves.toBeUndefined();
+      const stopped = ids.filter((id) => !rehearsal!.runningBrokers.includes(id));
+      expect(stopped).toHaveLength(1);
+      const port = brokerPort(stopped[0], rehearsal!.config.cluster.brokerPortBase);
+      const failed = rehearsal!.lastDoctorReport!.checks.filter((c) => c.status === "fail");
+      expect(failed).toContainEqual(
+        expect.objectContaining({
+          check: "port",
+          port,
+          message: expect.stringMatching(new RegExp(`^port ${port} should reach broker ${stopped[0]} but no broker answers: `)),
+        }),
+      );
+      expect(failed.every((c) => c.brokers?.join() === String(stopped[0]))).toBe(true);
+      // Every running broker's certificate verified against the rehearsal CA and covers the hostname.
+      const tls = rehearsal!.lastDoctorReport!.checks.filter((c) => c.check === "tls" && c.status === "pass");
+      expect(tls.map((c) => c.port)).toEqual(
+        expect.arrayContaining(rehearsal!.runningBrokers.map((id) => brokerPort(id, rehearsal!.config.cluster.brokerPortBase))),
+      );
+    },
+    120_000,
+  );
 
-  itRehearses("fails on a broker certificate for another hostname and on a broker advertising a port its listener lacks, the doctor naming each", async () => {
-    const { cluster } = rehearsal!.config;
-    const [, wrongCert, wrongPort] = cluster.brokers.map((broker) => broker.id);
-    const allocated = brokerPort(wrongPort, cluster.brokerPortBase);
-    // One restart round for both faults (the stopped broker starts again with its fault).
-    await rehearsal!.restartBrokers(
-      new Map([
-        [wrongCert, { certificateHostname: otherHostname(cluster.advertisedHostname) }],
-        [wrongPort, { advertisedPort: allocated + 10 }],
-      ]),
-    );
-    const report = await rehearsal!.doctor();
-    expect(report.ok).toBe(false);
-    const failures = report.checks.filter((c) => c.status === "fail").map((c) => c.message);
-    expect(failures).toContain(
-      `port ${brokerPort(wrongCert, cluster.brokerPortBase)} (broker ${wrongCert}): the certificate's SANs (DNS:${otherHostname(cluster.advertisedHostname)}) do not cover ${cluster.advertisedHostname} (subject CN=broker ${wrongCert})`,
-    );
-    expect(failures).toContain(
-      `broker ${wrongPort} advertises ${cluster.advertisedHostname}:${allocated + 10}, expected ${cluster.advertisedHostname}:${allocated} (its NLB listener port): clients would connect to the wrong place after bootstrap`,
-    );
-    // The faulty broker's port still reaches it: the doctor blames the advertised port, not the listener.
-    expect(report.checks).toContainEqual(expect.objectContaining({ check: "port", broker: wrongPort, status: "pass" }));
-  }, 120_000);
+  itRehearses(
+    "fails on a broker certificate for another hostname and on a broker advertising a port its listener lacks, the doctor naming each",
+    async () => {
+      const { cluster } = rehearsal!.config;
+      const [, wrongCert, wrongPort] = cluster.brokers.map((broker) => broker.id);
+      const allocated = brokerPort(wrongPort, cluster.brokerPortBase);
+      // One restart round for both faults (the stopped broker starts again with its fault).
+      await rehearsal!.restartBrokers(
+        new Map([
+          [wrongCert, { certificateHostname: otherHostname(cluster.advertisedHostname) }],
+          [wrongPort, { advertisedPort: allocated + 10 }],
+        ]),
+      );
+      const report = await rehearsal!.doctor();
+      expect(report.ok).toBe(false);
+      const failures = report.checks.filter((c) => c.status === "fail").map((c) => c.message);
+      expect(failures).toContain(
+        `port ${brokerPort(wrongCert, cluster.brokerPortBase)} (broker ${wrongCert}): the certificate's SANs (DNS:${otherHostname(cluster.advertisedHostname)}) do not cover ${cluster.advertisedHostname} (subject CN=broker ${wrongCert})`,
+      );
+      expect(failures).toContain(
+        `broker ${wrongPort} advertises ${cluster.advertisedHostname}:${allocated + 10}, expected ${cluster.advertisedHostname}:${allocated} (its NLB listener port): clients would connect to the wrong place after bootstrap`,
+      );
+      // The faulty broker's port still reaches it: the doctor blames the advertised port, not the listener.
+      expect(report.checks).toContainEqual(expect.objectContaining({ check: "port", broker: wrongPort, status: "pass" }));
+    },
+    120_000,
+  );
 });
 
 describe("rehearsal with SASL_SSL listeners", () => {
@@ -293,7 +342,7 @@ describe("rehearsal with SASL_SSL listeners", () => {
       // The rehearsal configuration with the other TLS protocol the product supports.
       dir = fs.mkdtempSync(path.join(os.tmpdir(), "rehearsal-sasl-"));
       const configFile = path.join(dir, "rehearsal-sasl.yaml");
-      const yaml = fs.readFileSync(DEFAULT_CONFIG, "utf8").replace(/^(  advertisedHostname: .*)$/m, "$1\n  listenerSecurityProtocol: SASL_SSL");
+      const yaml = fs.readFileSync(DEFAULT_CONFIG, "utf8").replace(/^( {2}advertisedHostname: .*)$/m, "$1\n  listenerSecurityProtocol: SASL_SSL");
       expect(yaml).toContain("listenerSecurityProtocol: SASL_SSL");
       fs.writeFileSync(configFile, yaml);
       rehearsal = await Rehearsal.start({ configFile });
@@ -307,16 +356,20 @@ describe("rehearsal with SASL_SSL listeners", () => {
 
   const itRehearses = itNeeds("the Kafka rehearsal", missing.length === 0 ? undefined : missing.join("; "));
 
-  itRehearses("the doctor authenticates with the client's SASL PLAIN login over TLS, and a wrong password fails it", async () => {
-    expect(missing).toEqual([]);
-    await rehearsal!.serve(rehearsal!.synthesizedListeners);
-    const ok = await rehearsal!.doctor();
-    expect(ok.checks.filter((c) => c.status === "fail")).toEqual([]);
-    expect(ok.checks.filter((c) => c.check === "port" && c.status === "pass")).toHaveLength(rehearsal!.config.cluster.brokers.length);
-    const settings = rehearsal!.clientSettings;
-    expect(settings.sasl?.mechanism).toBe("PLAIN");
-    const denied = await rehearsal!.doctor({ ...settings, sasl: { ...settings.sasl!, password: "wrong" } });
-    expect(denied.ok).toBe(false);
-    expect(denied.checks.find((c) => c.check === "metadata")?.message).toMatch(/^no metadata through bootstrap .*SASL PLAIN authentication failed/);
-  }, 120_000);
+  itRehearses(
+    "the doctor authenticates with the client's SASL PLAIN login over TLS, and a wrong password fails it",
+    async () => {
+      expect(missing).toEqual([]);
+      await rehearsal!.serve(rehearsal!.synthesizedListeners);
+      const ok = await rehearsal!.doctor();
+      expect(ok.checks.filter((c) => c.status === "fail")).toEqual([]);
+      expect(ok.checks.filter((c) => c.check === "port" && c.status === "pass")).toHaveLength(rehearsal!.config.cluster.brokers.length);
+      const settings = rehearsal!.clientSettings;
+      expect(settings.sasl?.mechanism).toBe("PLAIN");
+      const denied = await rehearsal!.doctor({ ...settings, sasl: { ...settings.sasl!, password: "wrong" } });
+      expect(denied.ok).toBe(false);
+      expect(denied.checks.find((c) => c.check === "metadata")?.message).toMatch(/^no metadata through bootstrap .*SASL PLAIN authentication failed/);
+    },
+    120_000,
+  );
 });

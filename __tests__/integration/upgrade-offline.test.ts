@@ -95,7 +95,11 @@ describe("upgrading a deployment of an earlier version, planned by Terraform aga
     fs.writeFileSync(currentFile, currentText);
     const plans = planRuns(
       dir,
-      [mockProvider(path.join(current.modules, `kafka-privatelink-${half}`)), run("old", "apply", "./old", oldText), run("current", "plan", `./current/stacks/${stack}`, currentText)].join("\n\n"),
+      [
+        mockProvider(path.join(current.modules, `kafka-privatelink-${half}`)),
+        run("old", "apply", "./old", oldText),
+        run("current", "plan", `./current/stacks/${stack}`, currentText),
+      ].join("\n\n"),
     );
     return plans.current.filter((c) => c.mode === "managed");
   }
@@ -103,64 +107,88 @@ describe("upgrading a deployment of an earlier version, planned by Terraform aga
   for (const [layout, folder] of Object.entries(OLD_LAYOUTS)) {
     const oldStacks = readOldStacks(folder);
     for (const stack of Object.keys(oldStacks)) {
-      itTf(`${layout}, ${stack}: the current stack's plan on the old state adds, changes and destroys nothing and moves every resource into ${MODULE_PREFIX.slice(0, -1)}`, () => {
-        const managed = upgradePlan(oldStacks[stack], stack, `${layout}-${stack}`);
-        expect(managed.length).toBeGreaterThan(0);
-        expect(managed.filter((c) => c.actions !== "no-op")).toEqual([]);
-        // Every resource is found in the old state under its root address, and now sits in the module call.
-        expect(managed.filter((c) => !c.address.startsWith(MODULE_PREFIX) || !c.previousAddress || c.previousAddress.startsWith("module."))).toEqual([]);
-      }, 180_000);
+      itTf(
+        `${layout}, ${stack}: the current stack's plan on the old state adds, changes and destroys nothing and moves every resource into ${MODULE_PREFIX.slice(0, -1)}`,
+        () => {
+          const managed = upgradePlan(oldStacks[stack], stack, `${layout}-${stack}`);
+          expect(managed.length).toBeGreaterThan(0);
+          expect(managed.filter((c) => c.actions !== "no-op")).toEqual([]);
+          // Every resource is found in the old state under its root address, and now sits in the module call.
+          expect(managed.filter((c) => !c.address.startsWith(MODULE_PREFIX) || !c.previousAddress || c.previousAddress.startsWith("module."))).toEqual([]);
+        },
+        180_000,
+      );
     }
   }
 
-  itTf("release-0.1.0: the consumer's one security group becomes the first CIDR's, with its 0.1.0 name; a second CIDR only adds its own group and rules", () => {
-    const stack = "orders-consumer-analytics";
-    const oldText = readOldStacks(OLD_LAYOUTS["release-0.1.0"])[stack];
-    const oldGroup = JSON.parse(oldText).resource.aws_security_group.endpoint;
-    expect(oldGroup.for_each).toBeUndefined();
-    const managed = upgradePlan(oldText, stack, "release-second-cidr", (doc) => {
-      const kafka = (doc.module as Record<string, Record<string, unknown>>).kafka;
-      kafka.allowed_cidrs = [...(kafka.allowed_cidrs as string[]), "10.30.0.0/16"];
-    });
-    expect(managed.find((c) => c.address === 'module.kafka.aws_security_group.endpoint["10.20.0.0/16"]')).toEqual({
-      address: 'module.kafka.aws_security_group.endpoint["10.20.0.0/16"]',
-      previousAddress: "aws_security_group.endpoint",
-      mode: "managed",
-      actions: "no-op",
-    });
-    const changed = managed.filter((c) => c.actions !== "no-op");
-    // The new CIDR's group and a rule per Kafka port (bootstrap and three brokers); the endpoint gets the group attached.
-    expect(changed.map((c) => `${c.address} ${c.actions}`).sort()).toEqual(
-      [
-        'module.kafka.aws_security_group.endpoint["10.30.0.0/16"] create',
-        ...["6001", "6002", "6003", "9091"].map((port) => `module.kafka.aws_vpc_security_group_ingress_rule.client["10.30.0.0/16:${port}"] create`),
-        "module.kafka.aws_vpc_endpoint.this update",
-      ].sort(),
-    );
-  }, 180_000);
+  itTf(
+    "release-0.1.0: the consumer's one security group becomes the first CIDR's, with its 0.1.0 name; a second CIDR only adds its own group and rules",
+    () => {
+      const stack = "orders-consumer-analytics";
+      const oldText = readOldStacks(OLD_LAYOUTS["release-0.1.0"])[stack];
+      const oldGroup = JSON.parse(oldText).resource.aws_security_group.endpoint;
+      expect(oldGroup.for_each).toBeUndefined();
+      const managed = upgradePlan(oldText, stack, "release-second-cidr", (doc) => {
+        const kafka = (doc.module as Record<string, Record<string, unknown>>).kafka;
+        kafka.allowed_cidrs = [...(kafka.allowed_cidrs as string[]), "10.30.0.0/16"];
+      });
+      expect(managed.find((c) => c.address === 'module.kafka.aws_security_group.endpoint["10.20.0.0/16"]')).toEqual({
+        address: 'module.kafka.aws_security_group.endpoint["10.20.0.0/16"]',
+        previousAddress: "aws_security_group.endpoint",
+        mode: "managed",
+        actions: "no-op",
+      });
+      const changed = managed.filter((c) => c.actions !== "no-op");
+      // The new CIDR's group and a rule per Kafka port (bootstrap and three brokers); the endpoint gets the group attached.
+      expect(changed.map((c) => `${c.address} ${c.actions}`).sort()).toEqual(
+        [
+          'module.kafka.aws_security_group.endpoint["10.30.0.0/16"] create',
+          ...["6001", "6002", "6003", "9091"].map((port) => `module.kafka.aws_vpc_security_group_ingress_rule.client["10.30.0.0/16:${port}"] create`),
+          "module.kafka.aws_vpc_endpoint.this update",
+        ].sort(),
+      );
+    },
+    180_000,
+  );
 
-  itTf("can tell: without its moved blocks, the current provider stack's plan destroys every resource of the 0.1.0 state and creates it again", () => {
-    const oldStacks = readOldStacks(FIXTURE);
-    const stack = Object.keys(oldStacks).find((s) => !s.includes("-consumer-"))!;
-    const managed = upgradePlan(oldStacks[stack], stack, "unmoved", (doc) => {
-      expect((doc.moved as unknown[] | undefined)?.length ?? 0).toBeGreaterThan(0);
-      delete doc.moved;
-    });
-    const old = JSON.parse(oldStacks[stack]).resource as Record<string, Record<string, unknown>>;
-    const oldResources = Object.entries(old).flatMap(([type, byName]) => Object.keys(byName).map((name) => `${type}.${name}`));
-    const deleted = new Set(managed.filter((c) => c.actions === "delete").map((c) => c.address.replace(/\[[^\]]*\]$/, "")));
-    expect([...deleted].sort()).toEqual(oldResources.sort());
-    expect(managed.filter((c) => c.actions !== "delete" && c.actions !== "create")).toEqual([]);
-  }, 180_000);
+  itTf(
+    "can tell: without its moved blocks, the current provider stack's plan destroys every resource of the 0.1.0 state and creates it again",
+    () => {
+      const oldStacks = readOldStacks(FIXTURE);
+      const stack = Object.keys(oldStacks).find((s) => !s.includes("-consumer-"))!;
+      const managed = upgradePlan(oldStacks[stack], stack, "unmoved", (doc) => {
+        expect((doc.moved as unknown[] | undefined)?.length ?? 0).toBeGreaterThan(0);
+        delete doc.moved;
+      });
+      const old = JSON.parse(oldStacks[stack]).resource as Record<string, Record<string, unknown>>;
+      const oldResources = Object.entries(old).flatMap(([type, byName]) => Object.keys(byName).map((name) => `${type}.${name}`));
+      const deleted = new Set(managed.filter((c) => c.actions === "delete").map((c) => c.address.replace(/\[[^\]]*\]$/, "")));
+      expect([...deleted].sort()).toEqual(oldResources.sort());
+      expect(managed.filter((c) => c.actions !== "delete" && c.actions !== "create")).toEqual([]);
+    },
+    180_000,
+  );
 
-  itTf("can tell: with only the move into the module (no move to the first CIDR's key), the 0.1.0 consumer's security group is destroyed and created again", () => {
-    const stack = "orders-consumer-analytics";
-    const managed = upgradePlan(readOldStacks(OLD_LAYOUTS["release-0.1.0"])[stack], stack, "unkeyed", (doc) => {
-      const moved = doc.moved as Array<{ from: string; to: string }>;
-      doc.moved = [...moved.filter((m) => !m.from.startsWith("aws_security_group.endpoint")), { from: "aws_security_group.endpoint", to: "module.kafka.aws_security_group.endpoint" }];
-    });
-    expect(managed.filter((c) => c.address.includes("aws_security_group.endpoint") && c.actions !== "no-op").map((c) => c.actions).sort()).toEqual(["create", "delete"]);
-  }, 180_000);
+  itTf(
+    "can tell: with only the move into the module (no move to the first CIDR's key), the 0.1.0 consumer's security group is destroyed and created again",
+    () => {
+      const stack = "orders-consumer-analytics";
+      const managed = upgradePlan(readOldStacks(OLD_LAYOUTS["release-0.1.0"])[stack], stack, "unkeyed", (doc) => {
+        const moved = doc.moved as Array<{ from: string; to: string }>;
+        doc.moved = [
+          ...moved.filter((m) => !m.from.startsWith("aws_security_group.endpoint")),
+          { from: "aws_security_group.endpoint", to: "module.kafka.aws_security_group.endpoint" },
+        ];
+      });
+      expect(
+        managed
+          .filter((c) => c.address.includes("aws_security_group.endpoint") && c.actions !== "no-op")
+          .map((c) => c.actions)
+          .sort(),
+      ).toEqual(["create", "delete"]);
+    },
+    180_000,
+  );
 
   /**
    * A plain-Terraform user of 0.1.0's published modules: a root calling the 0.1.0 module with the
@@ -176,12 +204,18 @@ describe("upgrading a deployment of an earlier version, planned by Terraform aga
       fs.cpSync(from, path.join(dir, which, "modules"), { recursive: true });
       const root = path.join(dir, which, "root");
       fs.mkdirSync(root, { recursive: true });
-      fs.writeFileSync(path.join(root, "main.tf.json"), JSON.stringify({ provider: { aws: { region: "us-east-1" } }, module: { kafka: { source: `../modules/${module}`, ...inputs } } }, null, 2));
+      fs.writeFileSync(
+        path.join(root, "main.tf.json"),
+        JSON.stringify({ provider: { aws: { region: "us-east-1" } }, module: { kafka: { source: `../modules/${module}`, ...inputs } } }, null, 2),
+      );
       if (which === "current") fs.writeFileSync(path.join(root, "moved.tf"), extra);
     }
     // The test's root only declares the provider that the mock stands in for.
     fs.writeFileSync(path.join(dir, "main.tf"), 'terraform {\n  required_providers {\n    aws = { source = "hashicorp/aws" }\n  }\n}\n');
-    const plans = planRuns(dir, [mockProvider(path.join(current.modules, module)), run("old", "apply", "./old/root"), run("current", "plan", "./current/root")].join("\n\n"));
+    const plans = planRuns(
+      dir,
+      [mockProvider(path.join(current.modules, module)), run("old", "apply", "./old/root"), run("current", "plan", "./current/root")].join("\n\n"),
+    );
     return plans.current.filter((c) => c.mode === "managed");
   }
 
@@ -215,23 +249,31 @@ describe("upgrading a deployment of an earlier version, planned by Terraform aga
    * Module callers see in-place updates (0.1.0's modules wrote `tags = {}` where no tags were
    * given, the current ones null, as 0.1's stacks did), never a destroy or a create.
    */
-  const replacedOrAdded = (managed: readonly ResourceChange[]) => managed.filter((c) => c.actions !== "no-op" && c.actions !== "update").map((c) => `${c.address} ${c.actions}`);
+  const replacedOrAdded = (managed: readonly ResourceChange[]) =>
+    managed.filter((c) => c.actions !== "no-op" && c.actions !== "update").map((c) => `${c.address} ${c.actions}`);
 
-  itTf("a plain-Terraform caller of the 0.1.0 provider module upgrades to the current one with nothing destroyed or added", () => {
-    const managed = moduleUpgradePlan("kafka-privatelink-provider", SAMPLE_PROVIDER, "");
-    expect(managed.length).toBeGreaterThan(0);
-    expect(replacedOrAdded(managed)).toEqual([]);
-  }, 180_000);
+  itTf(
+    "a plain-Terraform caller of the 0.1.0 provider module upgrades to the current one with nothing destroyed or added",
+    () => {
+      const managed = moduleUpgradePlan("kafka-privatelink-provider", SAMPLE_PROVIDER, "");
+      expect(managed.length).toBeGreaterThan(0);
+      expect(replacedOrAdded(managed)).toEqual([]);
+    },
+    180_000,
+  );
 
-  itTf("a plain-Terraform caller of the 0.1.0 consumer module with one CIDR upgrades with the CHANGELOG's moved block: nothing destroyed or added; without it the group is replaced", () => {
-    const managed = moduleUpgradePlan("kafka-privatelink-consumer", SAMPLE_CONSUMER, CONSUMER_MOVED);
-    expect(managed.length).toBeGreaterThan(0);
-    expect(replacedOrAdded(managed)).toEqual([]);
-    expect(managed.find((c) => c.address.startsWith("module.kafka.aws_security_group."))?.previousAddress).toBe("module.kafka.aws_security_group.endpoint");
-    const without = moduleUpgradePlan("kafka-privatelink-consumer", SAMPLE_CONSUMER, "");
-    expect(replacedOrAdded(without).sort()).toEqual([
-      'module.kafka.aws_security_group.endpoint["10.20.0.0/16"] create',
-      "module.kafka.aws_security_group.endpoint delete",
-    ].sort());
-  }, 240_000);
+  itTf(
+    "a plain-Terraform caller of the 0.1.0 consumer module with one CIDR upgrades with the CHANGELOG's moved block: nothing destroyed or added; without it the group is replaced",
+    () => {
+      const managed = moduleUpgradePlan("kafka-privatelink-consumer", SAMPLE_CONSUMER, CONSUMER_MOVED);
+      expect(managed.length).toBeGreaterThan(0);
+      expect(replacedOrAdded(managed)).toEqual([]);
+      expect(managed.find((c) => c.address.startsWith("module.kafka.aws_security_group."))?.previousAddress).toBe("module.kafka.aws_security_group.endpoint");
+      const without = moduleUpgradePlan("kafka-privatelink-consumer", SAMPLE_CONSUMER, "");
+      expect(replacedOrAdded(without).sort()).toEqual(
+        ['module.kafka.aws_security_group.endpoint["10.20.0.0/16"] create', "module.kafka.aws_security_group.endpoint delete"].sort(),
+      );
+    },
+    240_000,
+  );
 });

@@ -20,7 +20,17 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { CreateTopicCommand, SNSClient } from "@aws-sdk/client-sns";
 import type { ConfigInput } from "../../config/schema";
-import { createAccount, EmulatedProject, emulatedConfig, Emulator, emulatorUnavailable, readConfigDocument, RunResult, sdkConfig, startEmulator } from "../../emulator/emulator";
+import {
+  createAccount,
+  EmulatedProject,
+  emulatedConfig,
+  Emulator,
+  emulatorUnavailable,
+  readConfigDocument,
+  RunResult,
+  sdkConfig,
+  startEmulator,
+} from "../../emulator/emulator";
 import { Inventory, readInventory } from "../../emulator/inventory";
 import { plannedChanges, plannedMoves } from "../support/plan-text";
 import { terraformUnavailable } from "../../terraform/run";
@@ -63,7 +73,8 @@ describe("upgrading a deployment made with release 0.1.0 (resources at the stack
   const oldAddresses: Record<string, string[]> = {};
   /** Stack → its outputs after the 0.1.0 deploy, cdktf's own cross-stack outputs left out. */
   const oldOutputs: Record<string, Record<string, unknown>> = {};
-  const userOutputs = (outputs: Record<string, unknown>) => Object.fromEntries(Object.entries(outputs).filter(([name]) => !name.startsWith("cross-stack-output-")));
+  const userOutputs = (outputs: Record<string, unknown>) =>
+    Object.fromEntries(Object.entries(outputs).filter(([name]) => !name.startsWith("cross-stack-output-")));
   const timings: string[] = [];
   const { step } = dependentSteps(itUpgrades, STEP_TIMEOUT_MS);
 
@@ -117,7 +128,9 @@ describe("upgrading a deployment made with release 0.1.0 (resources at the stack
       deployedOld = await inventory();
 
       const { cluster } = document;
-      expect(deployedOld.loadBalancers.map((lb) => ({ vpcId: lb.vpcId, listeners: lb.listeners.length }))).toEqual([{ vpcId: cluster.vpcId, listeners: cluster.brokers.length + 1 }]);
+      expect(deployedOld.loadBalancers.map((lb) => ({ vpcId: lb.vpcId, listeners: lb.listeners.length }))).toEqual([
+        { vpcId: cluster.vpcId, listeners: cluster.brokers.length + 1 },
+      ]);
       expect(deployedOld.endpointServices).toHaveLength(1);
       expect(deployedOld.alarms).toHaveLength(cluster.brokers.length + 1);
       expect(deployedOld.endpoints.map((e) => e.vpcId)).toEqual(CONSUMERS.map((c) => document.consumers!.find((d) => d.name === c.name)!.vpcId));

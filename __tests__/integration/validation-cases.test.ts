@@ -110,7 +110,8 @@ function readTestOutput(stdout: string, into: Map<string, RunResult>, fileErrors
     const message = JSON.parse(line);
     const name: string | undefined = message["@testrun"];
     if (name === undefined) {
-      if (message.type === "diagnostic" && message.diagnostic.severity === "error") fileErrors.push(`${message["@testfile"] ?? "terraform test"}: ${describeDiagnostic(message.diagnostic)}`);
+      if (message.type === "diagnostic" && message.diagnostic.severity === "error")
+        fileErrors.push(`${message["@testfile"] ?? "terraform test"}: ${describeDiagnostic(message.diagnostic)}`);
       continue;
     }
     const result = into.get(name) ?? { diagnostics: [] };
@@ -156,14 +157,19 @@ async function planAccepted(modulesDir: string, module: ModuleKey, runs: readonl
   const root = { terraform: { required_providers: { aws: { source: "hashicorp/aws" } } }, provider: { aws: { region: "us-east-1" } }, module: calls };
   fs.writeFileSync(path.join(dir, "main.tf.json"), JSON.stringify(root, null, 2));
   const overrides = runs.map((r) => regionOverride(`module.${r.run}.data.aws_region.current`, r.region)).join("");
-  fs.writeFileSync(path.join(dir, "tests", "accepted.tftest.hcl"), `${mockProvider("us-east-1").trimEnd()}${overrides}\n\nrun "accepted" {\n  command = plan\n}\n`);
+  fs.writeFileSync(
+    path.join(dir, "tests", "accepted.tftest.hcl"),
+    `${mockProvider("us-east-1").trimEnd()}${overrides}\n\nrun "accepted" {\n  command = plan\n}\n`,
+  );
   await init(dir);
   const test = await terraformAsync(dir, ["test", "-json", "-no-color"], { timeoutMs: 240_000 });
   const batch = new Map<string, RunResult>();
   readTestOutput(test.stdout, batch, fileErrors);
   const result = batch.get("accepted");
   if (result?.status === "pass" && !result.diagnostics.some((d) => d.severity === "error")) return new Map(runs.map((r) => [r.run, result]));
-  console.log(`${MODULES[module]}: the plan of the ${runs.length} runs expected to be accepted is not clean (${result?.status}); planning each alone\n  ${(result?.diagnostics ?? []).map(describeDiagnostic).join("\n  ")}`);
+  console.log(
+    `${MODULES[module]}: the plan of the ${runs.length} runs expected to be accepted is not clean (${result?.status}); planning each alone\n  ${(result?.diagnostics ?? []).map(describeDiagnostic).join("\n  ")}`,
+  );
   return planEach(path.join(modulesDir, MODULES[module]), runs, fileErrors);
 }
 
@@ -172,7 +178,10 @@ async function planAccepted(modulesDir: string, module: ModuleKey, runs: readonl
  * the table expects a module to refuse get a test file each (≈ 0.65 s of CPU a run: the mocked AWS
  * provider starts twice), those it expects to be accepted one plan together.
  */
-async function planAll(modulesDir: string, runs: readonly ModuleRun[]): Promise<{ results: Map<ModuleKey, Map<string, RunResult>>; fileErrors: string[]; plans: number; timings: string[] }> {
+async function planAll(
+  modulesDir: string,
+  runs: readonly ModuleRun[],
+): Promise<{ results: Map<ModuleKey, Map<string, RunResult>>; fileErrors: string[]; plans: number; timings: string[] }> {
   const keys = Object.keys(MODULES) as ModuleKey[];
   const fileErrors: string[] = [];
   const results = new Map<ModuleKey, Map<string, RunResult>>();
@@ -207,7 +216,10 @@ async function planAll(modulesDir: string, runs: readonly ModuleRun[]): Promise<
       const chunk = each.filter((_, j) => j % processes === i);
       jobs.push(timed(`${MODULES[module]}: ${chunk.length} expected refusals`, async () => share(await planEach(dir, chunk, fileErrors))));
     }
-    if (batched.length > 0) jobs.push(timed(`${MODULES[module]}: ${batched.length} expected acceptances`, async () => share(await planAccepted(modulesDir, module, batched, fileErrors))));
+    if (batched.length > 0)
+      jobs.push(
+        timed(`${MODULES[module]}: ${batched.length} expected acceptances`, async () => share(await planAccepted(modulesDir, module, batched, fileErrors))),
+      );
   }
   await inPool(jobs);
   return { results, fileErrors, plans, timings };
@@ -229,14 +241,17 @@ describe("the shared table of validation cases: the modules' validations", () =>
     const planned = await planAll(work, [...runs.values()].flat());
     planned.results.forEach((byRun, module) => results.set(module, byRun));
     fileErrors.push(...planned.fileErrors);
-    console.log(`${CASES.length} cases: ${[...runs.values()].flat().length} module runs in ${planned.plans} plans, ${((Date.now() - started) / 1000).toFixed(1)} s\n  ${planned.timings.join("\n  ")}`);
+    console.log(
+      `${CASES.length} cases: ${[...runs.values()].flat().length} module runs in ${planned.plans} plans, ${((Date.now() - started) / 1000).toFixed(1)} s\n  ${planned.timings.join("\n  ")}`,
+    );
   }, 300_000);
   afterAll(() => work && fs.rmSync(work, { recursive: true, force: true }));
 
-  const layersDisagree = (c: ValidationCase) => [
-    validatorDisagreement(c, validatorVerdict(caseDocument(c))),
-    ...runs.get(c.name)!.map((run) => moduleDisagreement(run, results.get(run.module)!.get(run.run))),
-  ].filter((d): d is string => d !== undefined);
+  const layersDisagree = (c: ValidationCase) =>
+    [
+      validatorDisagreement(c, validatorVerdict(caseDocument(c))),
+      ...runs.get(c.name)!.map((run) => moduleDisagreement(run, results.get(run.module)!.get(run.run))),
+    ].filter((d): d is string => d !== undefined);
 
   for (const c of CASES) {
     itTf(`${c.name}: every layer gives the table's verdict`, () => {
@@ -248,26 +263,33 @@ describe("the shared table of validation cases: the modules' validations", () =>
     expect(fileErrors).toEqual([]);
   });
 
-  itTf("a module that accepts what the table refuses is reported as the layer that disagrees", async () => {
-    // A copy of the modules without the provider's principal rules (a condition must refer to its
-    // variable: Terraform refuses a literal true). Not the idle timeout: the AWS provider's own
-    // schema refuses 59 s at plan time, and names the input too.
-    const broken = path.join(work, "broken");
-    for (const module of [MODULES.provider, MODULES.brokerPorts]) {
-      fs.cpSync(path.join(work, module), path.join(broken, module), { recursive: true, filter: (src) => !src.includes(`${path.sep}.terraform`) && !src.includes(`${path.sep}tests`) });
-    }
-    useJsonForm(path.join(broken, MODULES.provider), MODULES.provider);
-    const file = path.join(broken, MODULES.provider, "variables.tf.json");
-    const doc = JSON.parse(fs.readFileSync(file, "utf8"));
-    doc.variable.allowed_principals.validation = [{ condition: "${var.allowed_principals != null}", error_message: "allowed_principals must be given." }];
-    fs.writeFileSync(file, JSON.stringify(doc, null, 2));
-    await init(path.join(broken, MODULES.provider));
-    const run = moduleRuns(CASES.find((c) => c.name === "refuses_any_principal")!).find((r) => r.module === "provider")!;
-    const errors: string[] = [];
-    const result = (await planEach(path.join(broken, MODULES.provider), [run], errors)).get(run.run);
-    expect(errors).toEqual([]);
-    expect(moduleDisagreement(run, result)).toBe(`${LAYER.provider}, run "refuses_any_principal" accepts it, the table says allowed_principals refuses it`);
-  }, 120_000);
+  itTf(
+    "a module that accepts what the table refuses is reported as the layer that disagrees",
+    async () => {
+      // A copy of the modules without the provider's principal rules (a condition must refer to its
+      // variable: Terraform refuses a literal true). Not the idle timeout: the AWS provider's own
+      // schema refuses 59 s at plan time, and names the input too.
+      const broken = path.join(work, "broken");
+      for (const module of [MODULES.provider, MODULES.brokerPorts]) {
+        fs.cpSync(path.join(work, module), path.join(broken, module), {
+          recursive: true,
+          filter: (src) => !src.includes(`${path.sep}.terraform`) && !src.includes(`${path.sep}tests`),
+        });
+      }
+      useJsonForm(path.join(broken, MODULES.provider), MODULES.provider);
+      const file = path.join(broken, MODULES.provider, "variables.tf.json");
+      const doc = JSON.parse(fs.readFileSync(file, "utf8"));
+      doc.variable.allowed_principals.validation = [{ condition: "${var.allowed_principals != null}", error_message: "allowed_principals must be given." }];
+      fs.writeFileSync(file, JSON.stringify(doc, null, 2));
+      await init(path.join(broken, MODULES.provider));
+      const run = moduleRuns(CASES.find((c) => c.name === "refuses_any_principal")!).find((r) => r.module === "provider")!;
+      const errors: string[] = [];
+      const result = (await planEach(path.join(broken, MODULES.provider), [run], errors)).get(run.run);
+      expect(errors).toEqual([]);
+      expect(moduleDisagreement(run, result)).toBe(`${LAYER.provider}, run "refuses_any_principal" accepts it, the table says allowed_principals refuses it`);
+    },
+    120_000,
+  );
 
   itTf("every module variable with a validation block is refused by at least one case in Terraform", () => {
     for (const module of Object.keys(MODULES) as ModuleKey[]) {

@@ -5,6 +5,7 @@ import { App } from "cdktf";
 import { stringify } from "yaml";
 import { Config, ConfigInput } from "../../config/schema";
 import { validateConfig } from "../../config/validate";
+import { TfJson } from "../../modules/packaging/terraform-json";
 import { addDeployStacks, DeployStacks } from "../../stacks";
 
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends Array<infer U> ? U[] : T[K] extends object ? DeepPartial<T[K]> : T[K] };
@@ -46,7 +47,7 @@ export function config(ids?: readonly number[], overrides?: DeepPartial<ConfigIn
 export interface Synthesized {
   readonly deploy: DeployStacks;
   /** Stack name → synthesized Terraform JSON. */
-  readonly stacks: Record<string, any>;
+  readonly stacks: Record<string, TfJson>;
 }
 
 /**
@@ -60,7 +61,10 @@ export function synthDeploy(cfg: Config): Synthesized {
     const deploy = addDeployStacks(app, cfg);
     app.synth();
     const stacks = Object.fromEntries(
-      [deploy.provider, ...deploy.consumers].map((s) => [s.node.id, JSON.parse(fs.readFileSync(path.join(outdir, "stacks", s.node.id, "cdk.tf.json"), "utf8"))]),
+      [deploy.provider, ...deploy.consumers].map((s) => [
+        s.node.id,
+        JSON.parse(fs.readFileSync(path.join(outdir, "stacks", s.node.id, "cdk.tf.json"), "utf8")),
+      ]),
     );
     return { deploy, stacks };
   } finally {

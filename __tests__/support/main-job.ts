@@ -15,11 +15,25 @@ export function synthInto(dir: string, config: unknown, name = "cluster.yaml"): 
   fs.writeFileSync(configFile, stringify(config));
   const out = path.join(dir, "out");
   const modules = path.join(dir, "modules");
-  const run = spawnSync(process.execPath, [path.join(ROOT, "job", "launch.js"), path.join(ROOT, "job", "cli.ts"), "--config", configFile, "--out", out, "--modules-out", modules, "--allow-port-change"], {
-    cwd: ROOT,
-    encoding: "utf8",
-    timeout: 120_000,
-  });
+  const run = spawnSync(
+    process.execPath,
+    [
+      path.join(ROOT, "job", "launch.js"),
+      path.join(ROOT, "job", "cli.ts"),
+      "--config",
+      configFile,
+      "--out",
+      out,
+      "--modules-out",
+      modules,
+      "--allow-port-change",
+    ],
+    {
+      cwd: ROOT,
+      encoding: "utf8",
+      timeout: 120_000,
+    },
+  );
   if (run.status !== 0) throw new Error(`npm run synth failed (${run.status}):\n${run.stderr}\n${run.stdout}`);
   return { out, modules };
 }

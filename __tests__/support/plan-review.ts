@@ -4,7 +4,7 @@ import * as path from "node:path";
 import type { BrokerRef, Reviewed } from "../../job/review/plan-review";
 import { reviewCommand } from "../../job/review/review-command";
 
-export const REPO_ROOT = path.join(__dirname, "..", "..");
+const REPO_ROOT = path.join(__dirname, "..", "..");
 
 export interface ReviewRun {
   readonly status: number;
@@ -16,7 +16,11 @@ export interface ReviewRun {
 export function reviewIn(args: readonly string[]): ReviewRun {
   let stdout = "";
   let stderr = "";
-  const status = reviewCommand(args, (t) => (stdout += t), (t) => (stderr += `${t}\n`));
+  const status = reviewCommand(
+    args,
+    (t) => (stdout += t),
+    (t) => (stderr += `${t}\n`),
+  );
   return { status, stdout, stderr };
 }
 

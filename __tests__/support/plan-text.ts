@@ -36,7 +36,6 @@ export function plannedChanges(output: string): PlannedChange[] {
   return changes;
 }
 
-
 export interface PlannedMove {
   readonly from: string;
   readonly to: string;
@@ -56,7 +55,5 @@ export function plannedMoves(output: string): PlannedMove[] {
   for (const m of output.matchAll(new RegExp(String.raw`#\s+${ADDRESS}\s+has moved to\s+(\S+)`, "g"))) moves.set(m[3], `${m[1]}${m[2] ?? ""}`);
   const changed = new RegExp(String.raw`#\s+${ADDRESS}\s+(?:will be|must be)[^\n]*\n[^\n]*#\s+\(moved from\s+(\S+?)\)`, "g");
   for (const m of output.matchAll(changed)) moves.set(`${m[1]}${m[2] ?? ""}`, m[3]);
-  return [...moves]
-    .map(([to, from]) => ({ from, to }))
-    .sort((a, b) => (a.to < b.to ? -1 : a.to > b.to ? 1 : 0));
+  return [...moves].map(([to, from]) => ({ from, to })).sort((a, b) => (a.to < b.to ? -1 : a.to > b.to ? 1 : 0));
 }

@@ -37,12 +37,23 @@ export async function reviewRealPlans({ project, document, config, stacks, spare
     expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: "" });
     return summarize(run.stdout);
   };
-  const b = (id: number, from?: number) => ({ id: String(id), port: brokerPort(config, id) + (from === undefined ? 0 : 1000), ...(from === undefined ? {} : { from }) });
+  const b = (id: number, from?: number) => ({
+    id: String(id),
+    port: brokerPort(config, id) + (from === undefined ? 0 : 1000),
+    ...(from === undefined ? {} : { from }),
+  });
   const own = (id: number, level: string, actions: string, alarm: string, brokers = [b(id)]) => [
     { address: k(`aws_lb_listener.broker["${id}"]`), actions, level, brokers, consumers: [], cidrs: [] },
     { address: k(`aws_lb_target_group.broker["${id}"]`), actions, level, brokers, consumers: [], cidrs: [] },
     { address: k(`aws_lb_target_group_attachment.broker["${id}"]`), actions, level, brokers, consumers: [], cidrs: [] },
-    { address: k(`aws_lb_target_group_attachment.bootstrap["${id}"]`), actions, level: level === "disruptive" ? "client-visible" : level, brokers, consumers: [], cidrs: [] },
+    {
+      address: k(`aws_lb_target_group_attachment.bootstrap["${id}"]`),
+      actions,
+      level: level === "disruptive" ? "client-visible" : level,
+      brokers,
+      consumers: [],
+      cidrs: [],
+    },
     { address: k(`aws_cloudwatch_metric_alarm.broker["${id}"]`), actions: alarm, level: "none", brokers, consumers: [], cidrs: [] },
   ];
   const rule = (cidr: string, port: number, actions: string, level: string, broker?: { id: string; port: number }, name = analytics) => ({
@@ -57,14 +68,22 @@ export async function reviewRealPlans({ project, document, config, stacks, spare
   const ids = config.cluster.brokers.map((x) => x.id);
 
   // Broker 4 added: its own resources and its rules, nothing else.
-  const added = await workshop.plan("add-broker", { ...document, cluster: { ...document.cluster, brokers: [...document.cluster.brokers, { id: 4, target: "10.0.1.14" }] } }, [provider, consumer]);
+  const added = await workshop.plan(
+    "add-broker",
+    { ...document, cluster: { ...document.cluster, brokers: [...document.cluster.brokers, { id: 4, target: "10.0.1.14" }] } },
+    [provider, consumer],
+  );
   expect(review(added)).toEqual({
     highest: "additive",
     changes: sorted([...own(4, "additive", "create", "create"), ...cidrs.map((c) => rule(c, brokerPort(config, 4), "create", "additive", b(4)))]),
   });
 
   // Broker 3 removed: unreachable through PrivateLink (disruptive); its rules go.
-  const removed = await workshop.plan("remove-broker", { ...document, cluster: { ...document.cluster, brokers: document.cluster.brokers.filter((x) => x.id !== 3) } }, [provider, consumer]);
+  const removed = await workshop.plan(
+    "remove-broker",
+    { ...document, cluster: { ...document.cluster, brokers: document.cluster.brokers.filter((x) => x.id !== 3) } },
+    [provider, consumer],
+  );
   expect(review(removed)).toEqual({
     highest: "disruptive",
     changes: sorted([...own(3, "disruptive", "delete", "delete"), ...cidrs.map((c) => rule(c, brokerPort(config, 3), "delete", "disruptive", b(3)))]),
@@ -79,7 +98,14 @@ export async function reviewRealPlans({ project, document, config, stacks, spare
   expect(review(cidrRemoved)).toEqual({
     highest: "disruptive",
     changes: sorted([
-      { address: k(`aws_security_group.endpoint["${dropped}"]`), actions: "delete", level: "disruptive", brokers: [], consumers: [analytics], cidrs: [dropped] },
+      {
+        address: k(`aws_security_group.endpoint["${dropped}"]`),
+        actions: "delete",
+        level: "disruptive",
+        brokers: [],
+        consumers: [analytics],
+        cidrs: [dropped],
+      },
       rule(dropped, config.cluster.bootstrapPort, "delete", "disruptive"),
       ...ids.map((id) => rule(dropped, brokerPort(config, id), "delete", "disruptive", b(id))),
       { address: k("aws_vpc_endpoint.this"), actions: "update", level: "client-visible", brokers: [], consumers: [analytics], cidrs: [] },
@@ -88,7 +114,9 @@ export async function reviewRealPlans({ project, document, config, stacks, spare
 
   // A consumer added: its own stack, all additive.
   const billing = { ...document.consumers![0], name: "billing", vpcId: spareVpc.vpcId, subnetIds: [...spareVpc.subnetIds], allowedCidrs: [spareVpc.cidr] };
-  const consumerAdded = await workshop.plan("add-consumer", { ...document, consumers: [...document.consumers!, billing] }, [`${config.cluster.name}-consumer-billing`]);
+  const consumerAdded = await workshop.plan("add-consumer", { ...document, consumers: [...document.consumers!, billing] }, [
+    `${config.cluster.name}-consumer-billing`,
+  ]);
   const billingName = `${config.cluster.name}-billing`;
   const only = (address: string) => ({ address: k(address), actions: "create", level: "additive", brokers: [], consumers: [billingName], cidrs: [] });
   expect(review(consumerAdded)).toEqual({
@@ -104,15 +132,34 @@ export async function reviewRealPlans({ project, document, config, stacks, spare
   });
 
   // Every broker port moved (--allow-port-change): listeners updated in place, rules replaced by port.
-  const moved = await workshop.plan("move-ports", { ...document, cluster: { ...document.cluster, brokerPortBase: config.cluster.brokerPortBase + 1000 } }, [provider, consumer], {
-    allowPortChange: true,
-  });
+  const moved = await workshop.plan(
+    "move-ports",
+    { ...document, cluster: { ...document.cluster, brokerPortBase: config.cluster.brokerPortBase + 1000 } },
+    [provider, consumer],
+    {
+      allowPortChange: true,
+    },
+  );
   expect(review(moved)).toEqual({
     highest: "disruptive",
     changes: sorted([
-      ...ids.map((id) => ({ address: k(`aws_lb_listener.broker["${id}"]`), actions: "update", level: "disruptive", brokers: [b(id, brokerPort(config, id))], consumers: [], cidrs: [] })),
+      ...ids.map((id) => ({
+        address: k(`aws_lb_listener.broker["${id}"]`),
+        actions: "update",
+        level: "disruptive",
+        brokers: [b(id, brokerPort(config, id))],
+        consumers: [],
+        cidrs: [],
+      })),
       // The alarm's description names the port it watches.
-      ...ids.map((id) => ({ address: k(`aws_cloudwatch_metric_alarm.broker["${id}"]`), actions: "update", level: "none", brokers: [{ id: String(id), port: brokerPort(config, id) + 1000 }], consumers: [], cidrs: [] })),
+      ...ids.map((id) => ({
+        address: k(`aws_cloudwatch_metric_alarm.broker["${id}"]`),
+        actions: "update",
+        level: "none",
+        brokers: [{ id: String(id), port: brokerPort(config, id) + 1000 }],
+        consumers: [],
+        cidrs: [],
+      })),
       ...cidrs.flatMap((c) =>
         ids.flatMap((id) => [
           rule(c, brokerPort(config, id), "delete", "disruptive", { id: String(id), port: brokerPort(config, id) }),
@@ -123,9 +170,14 @@ export async function reviewRealPlans({ project, document, config, stacks, spare
   });
 
   // The advertised hostname changed: the consumer's zone and alias are replaced (name is ForceNew): outage.
-  const renamedHost = await workshop.plan("hostname", { ...document, cluster: { ...document.cluster, advertisedHostname: `new.${config.cluster.advertisedHostname}` } }, [consumer], {
-    allowPortChange: true,
-  });
+  const renamedHost = await workshop.plan(
+    "hostname",
+    { ...document, cluster: { ...document.cluster, advertisedHostname: `new.${config.cluster.advertisedHostname}` } },
+    [consumer],
+    {
+      allowPortChange: true,
+    },
+  );
   expect(review(renamedHost)).toEqual({
     highest: "outage",
     changes: [
@@ -137,8 +189,18 @@ export async function reviewRealPlans({ project, document, config, stacks, spare
   // The cluster renamed, its state carried over (as a plain-Terraform root does): the NLB is
   // replaced (outage), with it every listener and target group (disruptive).
   const renamedStack = `payments-provider`;
-  const renamed = await workshop.plan("rename", { ...document, cluster: { ...document.cluster, name: "payments" } }, [renamedStack], { allowPortChange: true, stateOf: { [renamedStack]: provider } });
-  const replaced = (address: string, level: string, brokers: Array<{ id: string; port: number }> = [], actions = "delete,create") => ({ address: k(address), actions, level, brokers, consumers: [], cidrs: [] });
+  const renamed = await workshop.plan("rename", { ...document, cluster: { ...document.cluster, name: "payments" } }, [renamedStack], {
+    allowPortChange: true,
+    stateOf: { [renamedStack]: provider },
+  });
+  const replaced = (address: string, level: string, brokers: Array<{ id: string; port: number }> = [], actions = "delete,create") => ({
+    address: k(address),
+    actions,
+    level,
+    brokers,
+    consumers: [],
+    cidrs: [],
+  });
   expect(review(renamed)).toEqual({
     highest: "outage",
     changes: sorted([
@@ -158,8 +220,15 @@ export async function reviewRealPlans({ project, document, config, stacks, spare
   });
 
   // Acceptance toggled: the endpoint service updated in place; client-visible.
-  const acceptance = await workshop.plan("acceptance", { ...document, cluster: { ...document.cluster, acceptanceRequired: !config.cluster.acceptanceRequired } }, [provider]);
-  expect(review(acceptance)).toEqual({ highest: "client-visible", changes: [{ ...replaced("aws_vpc_endpoint_service.this", "client-visible"), actions: "update" }] });
+  const acceptance = await workshop.plan(
+    "acceptance",
+    { ...document, cluster: { ...document.cluster, acceptanceRequired: !config.cluster.acceptanceRequired } },
+    [provider],
+  );
+  expect(review(acceptance)).toEqual({
+    highest: "client-visible",
+    changes: [{ ...replaced("aws_vpc_endpoint_service.this", "client-visible"), actions: "update" }],
+  });
 
   // Tags only: every tagged provider resource updated in place, none of it seen by clients.
   const tagged = await workshop.plan("tags", { ...document, cluster: { ...document.cluster, tags: { team: "payments" } } }, [provider]);
@@ -173,14 +242,24 @@ export async function reviewRealPlans({ project, document, config, stacks, spare
   fs.mkdirSync(path.join(root, "platform"), { recursive: true });
   fs.cpSync(path.join(workshop.dir, "modules"), path.join(root, "modules"), { recursive: true });
   const brokersHcl = ids.map((id) => `"${id}" = { target = "${config.cluster.brokers.find((x) => x.id === id)!.target}" }`).join(", ");
-  fs.writeFileSync(path.join(root, "main.tf"), `provider "aws" {\n  region = "${config.cluster.region}"\n}\n\nmodule "platform" {\n  source = "./platform"\n}\n`);
+  fs.writeFileSync(
+    path.join(root, "main.tf"),
+    `provider "aws" {\n  region = "${config.cluster.region}"\n}\n\nmodule "platform" {\n  source = "./platform"\n}\n`,
+  );
   fs.writeFileSync(
     path.join(root, "platform", "main.tf"),
     `module "orders_kafka" {\n  source              = "../modules/kafka-privatelink-provider"\n  name                = "plain"\n  vpc_id              = "${config.cluster.vpcId}"\n  subnet_ids          = ${JSON.stringify(config.cluster.subnetIds)}\n  advertised_hostname = "plain.kafka.example.internal"\n  brokers             = { ${brokersHcl} }\n  allowed_principals  = ${JSON.stringify(config.cluster.allowedPrincipals)}\n}\n`,
   );
   const plain = review({ root: await workshop.planFolder(root, "plain-root") });
   const m = (address: string) => `module.platform.module.orders_kafka.${address}`;
-  const created = (address: string, brokers: Array<{ id: string; port: number }> = []) => ({ address: m(address), actions: "create", level: "additive", brokers, consumers: [], cidrs: [] });
+  const created = (address: string, brokers: Array<{ id: string; port: number }> = []) => ({
+    address: m(address),
+    actions: "create",
+    level: "additive",
+    brokers,
+    consumers: [],
+    cidrs: [],
+  });
   expect(plain).toEqual({
     highest: "additive",
     changes: sorted([

@@ -3,7 +3,7 @@
  * emulator, Kafka). Where the tool is missing they are reported as skipped, with the reason in the
  * test's name, in jest's own skip count; in CI (CI=true) they are required and fail instead.
  */
-export const inCi = process.env.CI === "true";
+const inCi = process.env.CI === "true";
 
 type TestFn = (name: string, fn?: jest.ProvidesCallback, timeout?: number) => void;
 

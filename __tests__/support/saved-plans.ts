@@ -51,7 +51,10 @@ export class PlanWorkshop {
     name: string,
     document: ConfigInput,
     stacks: readonly string[],
-    { allowPortChange = false, stateOf = {} }: { allowPortChange?: boolean; /** Stack → the deployed stack whose state it starts from (a renamed stack). */ stateOf?: Record<string, string> } = {},
+    {
+      allowPortChange = false,
+      stateOf = {},
+    }: { allowPortChange?: boolean; /** Stack → the deployed stack whose state it starts from (a renamed stack). */ stateOf?: Record<string, string> } = {},
   ): Promise<Record<string, string>> {
     const configFile = path.join(this.dir, path.basename(this.project.configFile));
     fs.writeFileSync(configFile, stringify(document));

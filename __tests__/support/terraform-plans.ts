@@ -57,7 +57,10 @@ export function planRuns(dir: string, test: string): Record<string, ResourceChan
 export function plannedChanges(dir: string, test: string): Record<string, PlannedChanges> {
   const plans = planRuns(dir, test);
   return Object.fromEntries(
-    Object.entries(plans).map(([name, changes]) => [name, Object.fromEntries(changes.filter((c) => c.actions !== "no-op" && c.actions !== "read").map((c) => [c.address, c.actions]))]),
+    Object.entries(plans).map(([name, changes]) => [
+      name,
+      Object.fromEntries(changes.filter((c) => c.actions !== "no-op" && c.actions !== "read").map((c) => [c.address, c.actions])),
+    ]),
   );
 }
 

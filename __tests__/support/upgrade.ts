@@ -48,7 +48,8 @@ export function valueReplacements(from: unknown, to: unknown): Replacement[] {
       return;
     }
     if (a === b) return;
-    if (typeof a !== "string" || typeof b !== "string") throw new Error(`${at}: ${JSON.stringify(a)} → ${JSON.stringify(b)}: only string values can be replaced in the stacks`);
+    if (typeof a !== "string" || typeof b !== "string")
+      throw new Error(`${at}: ${JSON.stringify(a)} → ${JSON.stringify(b)}: only string values can be replaced in the stacks`);
     const earlier = found.get(a);
     if (earlier && earlier.to !== b) throw new Error(`${at}: ${a} would become both ${earlier.to} (as at ${earlier.at}) and ${b}`);
     found.set(a, { from: a, to: b, at });
@@ -78,7 +79,8 @@ export function replaceInStacks(texts: Readonly<Record<string, string>>, replace
         return to;
       });
     }
-    if (occurrences === 0) throw new Error(`${at}: ${from} occurs in none of the stacks (${Object.keys(texts).join(", ")}); they were not synthesized from this configuration`);
+    if (occurrences === 0)
+      throw new Error(`${at}: ${from} occurs in none of the stacks (${Object.keys(texts).join(", ")}); they were not synthesized from this configuration`);
   }
   return out;
 }
@@ -115,7 +117,7 @@ export function readOldStacks(dir: string): Record<string, string> {
 }
 
 /** Runs terraform in `cwd` with the project's environment (the emulator, providers from the mirror only); throws unless it succeeds. */
-export async function projectTerraform(project: EmulatedProject, cwd: string, args: readonly string[], timeoutMs: number): Promise<RunResult> {
+async function projectTerraform(project: EmulatedProject, cwd: string, args: readonly string[], timeoutMs: number): Promise<RunResult> {
   const run = await runBounded(terraformBinary(), [...args, "-no-color"], { cwd, env: project.env(), timeoutMs });
   if (run.status !== 0) throw new Error(`terraform ${args.join(" ")} failed in ${cwd} (exit ${run.status}):\n${run.output.slice(-6000)}`);
   return run;
@@ -137,7 +139,10 @@ export async function deployOldLayout(
     const dir = path.join(project.dir, "cdktf.out", "stacks", name);
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(path.join(dir, "cdk.tf.json"), text);
-    for (const args of [["init", "-input=false"], ["apply", "-auto-approve", "-input=false"]]) {
+    for (const args of [
+      ["init", "-input=false"],
+      ["apply", "-auto-approve", "-input=false"],
+    ]) {
       runs.push({ what: `terraform ${args[0]} ${name}`, run: await projectTerraform(project, dir, args, timeoutMs) });
     }
   }
