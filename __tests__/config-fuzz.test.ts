@@ -13,8 +13,8 @@ import { stringify } from "yaml";
 import { runSynth } from "../job/job";
 import { ConfigError } from "../config/validate";
 import { MAX_BROKERS } from "../modules/kafka-broker-ports/allocation";
-import { CONSUMER_MODULE, INBOUND_RULES_PER_SECURITY_GROUP, SECURITY_GROUPS_PER_INTERFACE } from "../modules/kafka-privatelink-consumer";
-import { PROVIDER_MODULE } from "../modules/kafka-privatelink-provider";
+import { CONSUMER_MODULE, INBOUND_RULES_PER_SECURITY_GROUP, SECURITY_GROUPS_PER_INTERFACE } from "../modules/kafka-privatelink-consumer/rules";
+import { PROVIDER_MODULE } from "../modules/kafka-privatelink-provider/rules";
 import { moduleCalls } from "../stacks/synthesized/module-calls";
 import { configInput } from "./support/configs";
 

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { MAX_BROKERS } from "../modules/kafka-broker-ports/allocation";
-import { CONSUMER_MODULE, INBOUND_RULES_PER_SECURITY_GROUP, SECURITY_GROUPS_PER_INTERFACE } from "../modules/kafka-privatelink-consumer";
+import { CONSUMER_MODULE, INBOUND_RULES_PER_SECURITY_GROUP, SECURITY_GROUPS_PER_INTERFACE } from "../modules/kafka-privatelink-consumer/rules";
 import { config, synthDeploy } from "./support/configs";
 import { moduleJson, movedOf, rootResources, withoutMetadata } from "./support/module-json";
 

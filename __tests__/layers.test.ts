@@ -3,6 +3,7 @@
  * the ones below it, so the published modules never depend on a configuration file, and the main
  * job and the tools never leak into what generates Terraform.
  */
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 
@@ -52,5 +53,14 @@ describe("layers", () => {
 
   it("can fail: a module importing the configuration is a violation", () => {
     expect(layerOf(path.join("config", "schema.ts"))).toBeGreaterThan(layerOf(path.join("modules", "kafka-broker-ports", "index.ts")));
+  });
+  // What each entry loads at run time, not what the sources say: a value import of a construct
+  // file anywhere below would pull cdktf in. Reading a configuration (every command) and the
+  // doctor stay free of cdktf and the AWS provider bindings.
+  it.each(["config/load", "doctor/doctor"])("loads no cdktf, constructs or provider bindings with %s", (entry) => {
+    const script = `require("./${entry}"); console.log(JSON.stringify(Object.keys(require.cache).filter((k) => /node_modules\\/(cdktf|@cdktf|constructs)\\//.test(k))))`;
+    const run = spawnSync(process.execPath, ["--require", "tsx/cjs", "-e", script], { cwd: ROOT, encoding: "utf8" });
+    expect(run.stderr).toBe("");
+    expect(JSON.parse(run.stdout)).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
-import { CONSUMER_MODULE } from "../modules/kafka-privatelink-consumer";
-import { PROVIDER_MODULE } from "../modules/kafka-privatelink-provider";
+import { CONSUMER_MODULE } from "../modules/kafka-privatelink-consumer/rules";
+import { PROVIDER_MODULE } from "../modules/kafka-privatelink-provider/rules";
 import { config, synthDeploy } from "./support/configs";
 import { LITERAL_PROFILES, LITERAL_TAGS } from "./support/literal-strings";
 import { moduleJson } from "./support/module-json";

@@ -3,8 +3,10 @@ import * as path from "node:path";
 import { TerraformStack, Testing } from "cdktf";
 import { Construct } from "constructs";
 import { portPlanErrors } from "../modules/kafka-broker-ports/allocation";
-import { CONSUMER_MODULE, KafkaPrivateLinkConsumer, KafkaPrivateLinkConsumerProps } from "../modules/kafka-privatelink-consumer";
-import { KafkaPrivateLinkProvider, KafkaPrivateLinkProviderProps, PROVIDER_MODULE } from "../modules/kafka-privatelink-provider";
+import { KafkaPrivateLinkConsumer, KafkaPrivateLinkConsumerProps } from "../modules/kafka-privatelink-consumer";
+import { CONSUMER_MODULE } from "../modules/kafka-privatelink-consumer/rules";
+import { KafkaPrivateLinkProvider, KafkaPrivateLinkProviderProps } from "../modules/kafka-privatelink-provider";
+import { PROVIDER_MODULE } from "../modules/kafka-privatelink-provider/rules";
 import { moduleJson, withoutMetadata } from "./support/module-json";
 
 const PROVIDER: KafkaPrivateLinkProviderProps = {

@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { PROVIDER_MODULE } from "../modules/kafka-privatelink-provider";
+import { PROVIDER_MODULE } from "../modules/kafka-privatelink-provider/rules";
 import { config, synthDeploy } from "./support/configs";
 import { moduleJson, movedOf, rootResources, withoutMetadata } from "./support/module-json";
 

@@ -7,7 +7,7 @@
  * as data).
  */
 import { Alias, isAlias, isMap, isNode, isScalar, isSeq, Node, parseDocument, visit } from "yaml";
-import type { ConfigProblem } from "./problems";
+import { ConfigProblem, quoteShort } from "./problems";
 import { readRegularFile } from "./regular-file";
 
 /** A configuration is a few kilobytes; 49 brokers and dozens of consumers fit in far less. */
@@ -172,10 +172,4 @@ export function fieldOf(path: readonly PropertyKey[]): string {
     return `${acc}[${quoteShort(name)}]`;
   }, "");
   return field || "(document)";
-}
-
-/** A string as JSON, cut to a short prefix: messages are one line each and never echo a huge value. */
-export function quoteShort(text: string, max = 60): string {
-  const chars = [...text];
-  return chars.length <= max ? JSON.stringify(text) : `${JSON.stringify(chars.slice(0, max).join(""))}… (${chars.length} characters)`;
 }

@@ -1,4 +1,3 @@
-import { quoteShort } from "./document";
 
 /** One violated rule: the field (a path such as `cluster.brokers[2].target`), its value and the rule. */
 export interface ConfigProblem {
@@ -63,4 +62,10 @@ function safeJson(value: unknown): string | undefined {
 /** Control characters (a newline in a file name or a key) would split a problem over lines. */
 function oneLine(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+/** A string as JSON, cut to a short prefix: messages are one line each and never echo a huge value. */
+export function quoteShort(text: string, max = 60): string {
+  const chars = [...text];
+  return chars.length <= max ? JSON.stringify(text) : `${JSON.stringify(chars.slice(0, max).join(""))}… (${chars.length} characters)`;
 }

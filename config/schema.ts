@@ -11,7 +11,7 @@ import {
   MIN_PORT,
 } from "../modules/kafka-broker-ports/allocation";
 import { DEFAULT_LISTENER_NAME, DEFAULT_SECURITY_PROTOCOL, SECURITY_PROTOCOLS } from "../modules/kafka-broker-ports/kafka-config";
-import { DEFAULT_BROKER_TARGET_PORT, DEFAULT_DEREGISTRATION_DELAY_SECONDS, DEFAULT_TCP_IDLE_TIMEOUT_SECONDS } from "../modules/kafka-privatelink-provider";
+import { DEFAULT_BROKER_TARGET_PORT, DEFAULT_DEREGISTRATION_DELAY_SECONDS, DEFAULT_TCP_IDLE_TIMEOUT_SECONDS } from "../modules/kafka-privatelink-provider/rules";
 import { MAX_TAGS, MODULE_TAGS, PRINCIPAL_ARN, PRINCIPAL_RULE, ROLE_ARN, TAG_COUNT_RULE, tagKeyProblem, tagValueProblem } from "../modules/private/aws-rules";
 import { partitionOf, REGION_DATA } from "../modules/private/regions";
 

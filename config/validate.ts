@@ -1,8 +1,8 @@
 import * as ipaddr from "ipaddr.js";
 import { z } from "zod";
 import { portPlanErrors } from "../modules/kafka-broker-ports/allocation";
-import { INBOUND_RULES_PER_SECURITY_GROUP, MAX_CIDRS_PER_CONSUMER, SECURITY_GROUPS_PER_INTERFACE, securityGroupNameProblem } from "../modules/kafka-privatelink-consumer/call";
-import { providerAwsNames } from "../modules/kafka-privatelink-provider/call";
+import { INBOUND_RULES_PER_SECURITY_GROUP, MAX_CIDRS_PER_CONSUMER, SECURITY_GROUPS_PER_INTERFACE, securityGroupNameProblem } from "../modules/kafka-privatelink-consumer/rules";
+import { providerAwsNames } from "../modules/kafka-privatelink-provider/rules";
 import { awsNamesProblems, COVERS_EVERY_ADDRESS_RULE, coversEveryAddress, isReservedInEverySubnet, RESERVED_TARGET_RULE } from "../modules/private/aws-rules";
 import { fieldOf } from "./document";
 import { ConfigError, ConfigProblem } from "./problems";

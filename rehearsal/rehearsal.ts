@@ -34,7 +34,7 @@ import { loadConfig } from "../config/load";
 import { doctorTarget, type DoctorOptions, type DoctorReport, type DoctorTarget } from "../doctor/doctor";
 import { clientSettings, parseJavaProperties, type ClientSettings } from "../doctor/properties";
 import { lockPathFor } from "../port-lock/port-lock";
-import { PROVIDER_MODULE } from "../modules/kafka-privatelink-provider/call";
+import { PROVIDER_MODULE } from "../modules/kafka-privatelink-provider/rules";
 import { consumerStackName, providerStackName } from "../stacks";
 import { MODULES_DIR } from "../stacks/module-call";
 import { evaluateStacks, stackFile, type EvaluatedStack, type EvaluateOptions } from "../terraform/evaluate";

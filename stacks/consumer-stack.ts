@@ -1,7 +1,8 @@
 import { TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { Config, ConsumerConfig } from "../config/schema";
-import { CONSUMER_MODULE, KafkaPrivateLinkConsumer } from "../modules/kafka-privatelink-consumer";
+import { KafkaPrivateLinkConsumer } from "../modules/kafka-privatelink-consumer";
+import { CONSUMER_MODULE } from "../modules/kafka-privatelink-consumer/rules";
 import { configureStack } from "./aws-access";
 import { consumerProps } from "./inputs";
 import { addMoves, Move, MODULE_CALL, moduleSource, movesIntoModule, movesOfKeyedResource, passOutputs } from "./module-call";

@@ -1,7 +1,8 @@
 import { TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { Config } from "../config/schema";
-import { KafkaPrivateLinkProvider, PROVIDER_MODULE } from "../modules/kafka-privatelink-provider";
+import { KafkaPrivateLinkProvider } from "../modules/kafka-privatelink-provider";
+import { PROVIDER_MODULE } from "../modules/kafka-privatelink-provider/rules";
 import { configureStack } from "./aws-access";
 import { providerProps } from "./inputs";
 import { addMoves, MODULE_CALL, moduleSource, movesIntoModule, passOutputs } from "./module-call";

@@ -19,7 +19,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { terraformAsync, terraformBinary, terraformEnv } from "./run";
-import { PROVIDER_MODULE } from "../modules/kafka-privatelink-provider/call";
+import { PROVIDER_MODULE } from "../modules/kafka-privatelink-provider/rules";
 import { mockProvider } from "../modules/packaging/module-tests";
 import { TfJson } from "../modules/packaging/terraform-json";
 import { MODULES_DIR } from "../stacks/module-call";

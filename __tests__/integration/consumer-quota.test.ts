@@ -11,7 +11,7 @@ import * as path from "node:path";
 import { stringify } from "yaml";
 import { terraformInit, terraformOk, terraformUnavailable } from "../../terraform/run";
 import { runSynth } from "../../job/job";
-import { INBOUND_RULES_PER_SECURITY_GROUP, MAX_CIDRS_PER_CONSUMER, SECURITY_GROUPS_PER_INTERFACE } from "../../modules/kafka-privatelink-consumer";
+import { INBOUND_RULES_PER_SECURITY_GROUP, MAX_CIDRS_PER_CONSUMER, SECURITY_GROUPS_PER_INTERFACE } from "../../modules/kafka-privatelink-consumer/rules";
 import { configInput } from "../support/configs";
 import { itNeeds } from "../support/requirements";
 

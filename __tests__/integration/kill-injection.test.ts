@@ -19,7 +19,7 @@ import { runSynth } from "../../job/job";
 import { OUTPUT_MARKER } from "../../job/output/transaction";
 import { PortChangeError } from "../../port-lock/port-lock";
 import { brokerPort } from "../../modules/kafka-broker-ports/allocation";
-import { PROVIDER_MODULE } from "../../modules/kafka-privatelink-provider/call";
+import { PROVIDER_MODULE } from "../../modules/kafka-privatelink-provider/rules";
 import { moduleCalls } from "../../stacks/synthesized/module-calls";
 import { configInput } from "../support/configs";
 import { itNeeds } from "../support/requirements";

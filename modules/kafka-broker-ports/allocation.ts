@@ -126,3 +126,7 @@ export function allocatePorts(props: PortPlanProps): PortPlan {
     brokerPorts: new Map(sorted.map((id) => [id, brokerPort(id, base)])),
   };
 }
+
+/** Terraform map keys that are broker IDs: non-negative integers without leading zeros. */
+export const BROKER_ID_PATTERN = "^(0|[1-9][0-9]*)$";
+export const BROKER_ID = new RegExp(BROKER_ID_PATTERN);

@@ -1,34 +1,10 @@
 import { TerraformHclModule, Token } from "cdktf";
 import { Construct } from "constructs";
 import { portPlanErrors } from "../kafka-broker-ports/allocation";
-import { awsNameProblem, COVERS_EVERY_ADDRESS_RULE, coversEveryAddress, SECURITY_GROUP_NAME, tagsProblems } from "../private/aws-rules";
-import { BROKER_ID } from "../private/rules";
+import { COVERS_EVERY_ADDRESS_RULE, coversEveryAddress, tagsProblems } from "../private/aws-rules";
+import { MAX_CIDRS_PER_CONSUMER, SECURITY_GROUPS_PER_INTERFACE, securityGroupNameProblem } from "./rules";
+import { BROKER_ID } from "../kafka-broker-ports/allocation";
 import { claimModuleName, definedInputs, moduleNameProblems, portRuleProblems, PropsError, requiredList, requiredText } from "../private/module-call";
-
-/** The folder name of the published module, beside the other two. */
-export const CONSUMER_MODULE = "kafka-privatelink-consumer";
-
-/**
- * AWS's default quotas the endpoint's security groups must fit: "security groups per network
- * interface" (5) and "inbound rules per security group" (60), both adjustable only by a quota
- * request that an apply cannot count on. With one group per client CIDR, the groups per interface
- * bound the CIDRs per consumer; each group's 1 + 49 rules fit the rule quota.
- */
-export const SECURITY_GROUPS_PER_INTERFACE = 5;
-export const INBOUND_RULES_PER_SECURITY_GROUP = 60;
-export const MAX_CIDRS_PER_CONSUMER = SECURITY_GROUPS_PER_INTERFACE;
-
-/** The name of the endpoint's security group for one client CIDR: main.tf.json and the checks before it derive it with this. */
-export const securityGroupName = (name: string, cidr: string) => `${name}-kafka-${cidr}`;
-
-/** The first security group name that breaks AWS's rule, as the words after the name prefix in a problem; undefined when all keep it. */
-export function securityGroupNameProblem(name: string, cidrs: readonly string[]): string | undefined {
-  for (const cidr of cidrs) {
-    const problem = awsNameProblem(SECURITY_GROUP_NAME, securityGroupName(name, cidr));
-    if (problem !== undefined) return problem;
-  }
-  return undefined;
-}
 
 /** The provider module's output `connection`: everything a consumer needs to know of the cluster. */
 export interface Connection {

@@ -12,22 +12,13 @@ import { Construct } from "constructs";
 import { brokerPortsCall } from "../kafka-broker-ports";
 import { skipCheck, why } from "../packaging/terraform-hcl";
 import { hcl } from "../private/hcl";
-import { BROKER_ID_PATTERN, commonVariables, hostnameRule, idleTimeoutRule, nameRule, protocolRule, resourceTags } from "../private/rules";
+import { BROKER_ID_PATTERN } from "../kafka-broker-ports/allocation";
+import { commonVariables, hostnameRule, idleTimeoutRule, nameRule, protocolRule, resourceTags } from "../private/rules";
 import { moduleVariable } from "../private/variables";
 import { awsNameCondition, awsNameRuleWords, COVERS_EVERY_ADDRESS_RULE, coversEveryAddressCondition, SECURITY_GROUP_NAME } from "../private/aws-rules";
-import { CONSUMER_MODULE, MAX_CIDRS_PER_CONSUMER, SECURITY_GROUPS_PER_INTERFACE, securityGroupName } from "./call";
+import { CONSUMER_MODULE, MAX_CIDRS_PER_CONSUMER, SECURITY_GROUPS_PER_INTERFACE, securityGroupName } from "./rules";
 
-export {
-  Connection,
-  CONSUMER_MODULE,
-  consumerModuleInputs,
-  consumerPropsProblems,
-  INBOUND_RULES_PER_SECURITY_GROUP,
-  KafkaPrivateLinkConsumer,
-  KafkaPrivateLinkConsumerProps,
-  MAX_CIDRS_PER_CONSUMER,
-  SECURITY_GROUPS_PER_INTERFACE,
-} from "./call";
+export { Connection, consumerModuleInputs, consumerPropsProblems, KafkaPrivateLinkConsumer, KafkaPrivateLinkConsumerProps } from "./call";
 
 
 /** The provider module's `connection` output, the consumer module's one input about the cluster. */
@@ -242,7 +233,7 @@ export class ConsumerModule extends TerraformStack {
     output("endpoint_dns_name", "Regional DNS name of the interface endpoint", dns.dnsName);
     output("zone_id", "Route 53 hosted zone that resolves the advertised hostname", zoneId);
     output("security_group_ids", "Security groups of the endpoint, keyed by client CIDR", Token.asAny("${{ for cidr, sg in aws_security_group.endpoint : cidr => sg.id }}"));
-    // The same lines as clientConfig (kafka-config.ts), which the rehearsal's clients use.
+    // The rehearsal's clients connect with this output (rehearsal/rehearsal.ts, __tests__/integration/rehearsal.test.ts).
     output(
       "client_config",
       "Client .properties lines: bootstrap.servers, security.protocol and an idle timeout below the NLB's",

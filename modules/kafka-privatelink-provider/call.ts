@@ -1,50 +1,11 @@
 import { TerraformHclModule, Token } from "cdktf";
 import { Construct } from "constructs";
 import { DEFAULT_BOOTSTRAP_PORT, DEFAULT_BROKER_PORT_BASE, portPlanErrors } from "../kafka-broker-ports/allocation";
-import { ALARM_NAME, AwsNameRule, awsNamesProblems, isReservedInEverySubnet, LOAD_BALANCER_NAME, PRINCIPAL_ARN, PRINCIPAL_RULE, RESERVED_TARGET_RULE, tagsProblems, TARGET_GROUP_NAME } from "../private/aws-rules";
+import { awsNamesProblems, isReservedInEverySubnet, PRINCIPAL_ARN, PRINCIPAL_RULE, RESERVED_TARGET_RULE, tagsProblems } from "../private/aws-rules";
+import { DEFAULT_BROKER_TARGET_PORT, providerAwsNames } from "./rules";
 import { REGION_DATA, REGION_PARTITIONS } from "../private/regions";
-import { BROKER_ID } from "../private/rules";
+import { BROKER_ID } from "../kafka-broker-ports/allocation";
 import { claimModuleName, definedInputs, moduleNameProblems, portRuleProblems, PropsError, requiredList, requiredText } from "../private/module-call";
-
-/** The folder name of the published module, beside the other two. */
-export const PROVIDER_MODULE = "kafka-privatelink-provider";
-
-/** A dedicated PrivateLink listener on each broker, clear of the usual 9092 (clients) and 9093 (controllers, TLS). */
-export const DEFAULT_BROKER_TARGET_PORT = 9094;
-
-/**
- * The AWS names the module makes from its inputs: main.tf.json spells its names with these, and
- * the checks before it (the configuration validator, the call's props) derive the same names.
- */
-export const loadBalancerName = (name: string) => `${name}-nlb`;
-/** A target group name carries what replaces the group (target port and type), so old and new never clash. */
-export const targetGroupName = (name: string, group: string, suffix: string) => `${name}-${group}-${suffix}`;
-export const targetGroupSuffix = (brokerTargetPort: number, targetType: string) => `${brokerTargetPort}${targetType === "instance" ? "i" : ""}`;
-export const BOOTSTRAP_GROUP = "boot";
-export const brokerGroup = (id: string | number) => `b${id}`;
-export const bootstrapAlarmName = (name: string) => `${name}-bootstrap-unhealthy`;
-export const brokerAlarmName = (name: string, id: string | number) => `${name}-broker-${id}-unhealthy`;
-
-/** What the module's AWS names are made of. */
-export interface NameInputs {
-  readonly name: string;
-  readonly brokerIds: ReadonlyArray<string | number>;
-  readonly brokerTargetPort: number;
-  readonly targetType: string;
-  readonly alarms: boolean;
-}
-
-/** Every AWS name the module makes from these inputs, with AWS's rule for it. */
-export function providerAwsNames(i: NameInputs): Array<{ rule: AwsNameRule; name: string }> {
-  const suffix = targetGroupSuffix(i.brokerTargetPort, i.targetType);
-  return [
-    { rule: LOAD_BALANCER_NAME, name: loadBalancerName(i.name) },
-    { rule: TARGET_GROUP_NAME, name: targetGroupName(i.name, BOOTSTRAP_GROUP, suffix) },
-    ...i.brokerIds.map((id) => ({ rule: TARGET_GROUP_NAME, name: targetGroupName(i.name, brokerGroup(id), suffix) })),
-    ...(i.alarms ? [{ rule: ALARM_NAME, name: bootstrapAlarmName(i.name) }, ...i.brokerIds.map((id) => ({ rule: ALARM_NAME, name: brokerAlarmName(i.name, id) }))] : []),
-  ];
-}
-
 
 export interface BrokerTarget {
   /** A private IPv4 address (targetType ip) or an EC2 instance ID (targetType instance). */

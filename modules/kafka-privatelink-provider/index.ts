@@ -12,18 +12,15 @@ import { brokerPortsCall, brokerPortsVariables } from "../kafka-broker-ports";
 import { DEFAULT_LISTENER_NAME, DEFAULT_SECURITY_PROTOCOL } from "../kafka-broker-ports/kafka-config";
 import { skipCheck, why } from "../packaging/terraform-hcl";
 import { hcl } from "../private/hcl";
-import { BROKER_ID_PATTERN, commonVariables, derivedNameRule, hostnameRule, idleTimeoutRule, nameRule, protocolRule, resourceTags } from "../private/rules";
+import { BROKER_ID_PATTERN } from "../kafka-broker-ports/allocation";
+import { commonVariables, derivedNameRule, hostnameRule, idleTimeoutRule, nameRule, protocolRule, resourceTags } from "../private/rules";
 import { moduleVariable } from "../private/variables";
 import { awsNameCondition, awsNameRuleWords, LOAD_BALANCER_NAME, principalPartition, PRINCIPAL_RULE, reservedTargetCondition, TARGET_GROUP_NAME } from "../private/aws-rules";
 import { REGION_DATA, REGION_PARTITIONS } from "../private/regions";
-import { bootstrapAlarmName, BOOTSTRAP_GROUP, brokerAlarmName, brokerGroup, DEFAULT_BROKER_TARGET_PORT, loadBalancerName, PROVIDER_MODULE, targetGroupName } from "./call";
+import { bootstrapAlarmName, BOOTSTRAP_GROUP, brokerAlarmName, brokerGroup, DEFAULT_BROKER_TARGET_PORT, loadBalancerName, PROVIDER_MODULE, targetGroupName, DEFAULT_DEREGISTRATION_DELAY_SECONDS, DEFAULT_TCP_IDLE_TIMEOUT_SECONDS } from "./rules";
 
-export { DEFAULT_BROKER_TARGET_PORT, KafkaPrivateLinkProvider, KafkaPrivateLinkProviderProps, PROVIDER_MODULE, providerModuleInputs, providerPropsProblems } from "./call";
+export { KafkaPrivateLinkProvider, KafkaPrivateLinkProviderProps, providerModuleInputs, providerPropsProblems } from "./call";
 
-/** Above Kafka clients' default idle close (540 s), so the client, not the NLB, ends idle connections. */
-export const DEFAULT_TCP_IDLE_TIMEOUT_SECONDS = 600;
-/** Long enough for in-flight requests during a rolling restart, short enough not to stall it. */
-export const DEFAULT_DEREGISTRATION_DELAY_SECONDS = 30;
 
 /** Where the health alarms look: the NLB's metrics of one target group. */
 export const HEALTH_ALARM = {
@@ -394,7 +391,7 @@ export class ProviderModule extends TerraformStack {
       "Broker ID → the hostname:port the broker must advertise on its PrivateLink listener",
       hcl`{ for id, port in ${brokerPorts} : id => "\${${v.advertisedHostname.stringValue}}:\${port}" }`,
     );
-    // The same lines as brokerListenerConfig (kafka-config.ts), which the rehearsal checks against these.
+    // The rehearsal configures its brokers from this output (rehearsal/rehearsal.ts, __tests__/integration/rehearsal.test.ts).
     output(
       "broker_config",
       "Broker ID → server.properties lines for its PrivateLink listener (add each entry to the broker's existing lists)",

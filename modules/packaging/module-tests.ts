@@ -4,8 +4,8 @@
  * They assert the plan's shape and that every validation refuses what it should.
  */
 import { BROKER_PORTS_MODULE } from "../kafka-broker-ports";
-import { CONSUMER_MODULE } from "../kafka-privatelink-consumer/call";
-import { PROVIDER_MODULE } from "../kafka-privatelink-provider/call";
+import { CONSUMER_MODULE } from "../kafka-privatelink-consumer/rules";
+import { PROVIDER_MODULE } from "../kafka-privatelink-provider/rules";
 import { hclAttributes, toHcl } from "./terraform-json";
 
 export interface TestRun {

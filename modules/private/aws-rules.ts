@@ -5,10 +5,8 @@
  * TypeScript check that returns the broken rule's wording, and the same rule as a Terraform
  * expression; both are written from the constants here.
  */
-import { hcl } from "./hcl";
-
-/** A Terraform string literal (what `hcl` embeds for a string). */
-const tfString = (text: string) => hcl`${text}`.slice(2, -1);
+/** A Terraform string literal: JSON's quoting, with `${` and `%{` escaped so Terraform reads no template. */
+export const tfString = (text: string) => JSON.stringify(text).replace(/\$\{/g, () => "$${").replace(/%\{/g, "%%{");
 
 // ---------------------------------------------------------------------------------------------
 // Names

@@ -1,4 +1,5 @@
 import { Token } from "cdktf";
+import { tfString } from "./aws-rules";
 
 /**
  * Writes a Terraform expression that embeds other values: tokens (variables, module outputs,
@@ -14,7 +15,7 @@ export function hcl(strings: TemplateStringsArray, ...values: unknown[]): string
 function literal(value: unknown): string {
   if (typeof value === "string") {
     // A token embedded in an expression renders as its bare reference; a literal string is quoted.
-    return Token.isUnresolved(value) ? value : JSON.stringify(value).replace(/\$\{/g, () => "$${").replace(/%\{/g, "%%{");
+    return Token.isUnresolved(value) ? value : tfString(value);
   }
   if (typeof value === "number" || typeof value === "boolean") {
     return Token.isUnresolved(value) ? Token.asString(value) : String(value);

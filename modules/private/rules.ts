@@ -46,9 +46,6 @@ export const protocolRule = (label: string, value: string) => ({
   errorMessage: `${label}: "\${${value}}" must be one of ${SECURITY_PROTOCOLS.join(", ")}.`,
 });
 
-/** Terraform map keys that are broker IDs: non-negative integers without leading zeros. */
-export const BROKER_ID_PATTERN = "^(0|[1-9][0-9]*)$";
-export const BROKER_ID = new RegExp(BROKER_ID_PATTERN);
 
 /**
  * The inputs every module with AWS resources takes. `derivedNames`: validations of `name` that
