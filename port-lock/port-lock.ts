@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { OUTPUT_MARKER } from "../job/output/transaction";
 import { Config } from "../config/schema";
-import { PortPlan } from "../modules/kafka-broker-ports/allocation";
+import { MAX_BROKERS, MAX_PORT, MIN_PORT, PortPlan } from "../modules/kafka-broker-ports/allocation";
 import { ReviewSettings, reviewSettings, settingsProblems } from "../job/review/settings";
 
 /**
@@ -73,8 +73,7 @@ export class PortLockError extends Error {
   }
 }
 
-const MAX_BROKERS = 49;
-const isPort = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 1024 && (v as number) <= 65535;
+const isPort = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= MIN_PORT && (v as number) <= MAX_PORT;
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** Every way a lock document breaks the rules a lock written by this tool keeps. */
@@ -89,7 +88,7 @@ function lockProblems(doc: unknown): string[] {
   for (const key of ["cluster", "advertisedHostname"]) {
     if (key in doc && (typeof doc[key] !== "string" || doc[key] === "")) problems.push(`${key}: ${JSON.stringify(doc[key])} must be a non-empty string`);
   }
-  if ("bootstrapPort" in doc && !isPort(doc.bootstrapPort)) problems.push(`bootstrapPort: ${JSON.stringify(doc.bootstrapPort)} must be an integer port 1024-65535`);
+  if ("bootstrapPort" in doc && !isPort(doc.bootstrapPort)) problems.push(`bootstrapPort: ${JSON.stringify(doc.bootstrapPort)} must be an integer port ${MIN_PORT}-${MAX_PORT}`);
   if (Object.prototype.hasOwnProperty.call(doc, "brokers")) {
     const brokers = doc.brokers;
     if (!isObject(brokers)) {
@@ -102,7 +101,7 @@ function lockProblems(doc: unknown): string[] {
         const port = brokers[id];
         // A broker ID as this tool writes it: "01" or "1.0" would be a second key for broker 1.
         if (!/^(0|[1-9]\d{0,8})$/.test(id)) problems.push(`brokers.${JSON.stringify(id)}: not a broker ID (a non-negative integer without leading zeros)`);
-        if (!isPort(port)) problems.push(`brokers.${JSON.stringify(id)}: ${JSON.stringify(port)} must be an integer port 1024-65535`);
+        if (!isPort(port)) problems.push(`brokers.${JSON.stringify(id)}: ${JSON.stringify(port)} must be an integer port ${MIN_PORT}-${MAX_PORT}`);
         else if (seen.has(port)) problems.push(`brokers.${JSON.stringify(id)}: port ${port} is also broker ${seen.get(port)}'s`);
         else if (port === doc.bootstrapPort) problems.push(`brokers.${JSON.stringify(id)}: port ${port} is the bootstrap port`);
         if (isPort(port)) seen.set(port, id);
