@@ -15,11 +15,8 @@ import { ConfigError } from "./config/validate";
 import { OUTPUT_MARKER } from "./job/output/transaction";
 import { cdktfPortLock } from "./port-lock/cdktf";
 import { BaseRefError, lockPathFor, PortChangeError, PortLockError, previousAllocation, renderOutputMarker, reviewBaseline } from "./port-lock/port-lock";
-import { writeReview } from "./job/review/write-review";
-import { writeModuleFolders } from "./modules/packaging";
-import { addDeployStacks, portPlanFor } from "./stacks";
-import { CLUSTER_EXAMPLES_DIR, clusterExamples, publishedModules } from "./stacks/examples";
-import { MODULES_DIR } from "./stacks/module-call";
+import { synthesize } from "./job/synthesize";
+import { portPlanFor } from "./stacks";
 
 const configFile = process.env.PRIVATELINK_CONFIG || EXAMPLE_CONFIG;
 try {
@@ -32,12 +29,7 @@ try {
   const { next } = cdktfPortLock(config, portPlanFor(config), lockFile, previous, allowChange, console.error);
   // PRIVATELINK_REVIEW_BASE: a git ref whose port lock REVIEW.md compares with (as `npm run synth -- --base`).
   const baseline = reviewBaseline(previous, process.env.PRIVATELINK_REVIEW_BASE || undefined, lockFile, "PRIVATELINK_REVIEW_BASE");
-  const deploy = addDeployStacks(app, config);
-  app.synth();
-  // The published modules the stacks call, beside them (what `npm run synth` also writes to --modules-out).
-  writeModuleFolders(path.join(app.outdir, MODULES_DIR), publishedModules());
-  writeModuleFolders(app.outdir, new Map([[CLUSTER_EXAMPLES_DIR, clusterExamples(config)]]));
-  writeReview(app.outdir, { config, deploy, next, baseline, lockFile: path.basename(lockFile) });
+  synthesize(app, config, { next, baseline, lockFile });
   // Marks the folder as this tool's (so `npm run synth` may replace it) with what it was built from.
   fs.writeFileSync(path.join(app.outdir, OUTPUT_MARKER), renderOutputMarker(next));
 } catch (err) {

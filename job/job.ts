@@ -6,12 +6,10 @@ import { Config } from "../config/schema";
 import { PortPlan } from "../modules/kafka-broker-ports/allocation";
 import { previousPublished, PUBLISHED_RECORD, renderPublishedRecord } from "./output/published";
 import { Outputs } from "./output/transaction";
-import { ModuleFolder, writeModuleFolders } from "../modules/packaging";
 import { checkPortLock, lockPathFor, PortChanges, previousAllocation, renderLock, renderOutputMarker, reviewBaseline } from "../port-lock/port-lock";
-import { ReviewSummary, writeReview } from "./review/write-review";
-import { addDeployStacks, portPlanFor } from "../stacks";
-import { CLUSTER_EXAMPLES_DIR, clusterExamples, publishedModules } from "../stacks/examples";
-import { MODULES_DIR } from "../stacks/module-call";
+import { ReviewSummary } from "./review/write-review";
+import { synthesize } from "./synthesize";
+import { portPlanFor } from "../stacks";
 
 export interface SynthOptions {
   readonly configFile: string;
@@ -73,17 +71,8 @@ export function runSynth(options: SynthOptions): SynthResult {
     const baseline = reviewBaseline(previous, options.base, lockFile);
     const marker = renderOutputMarker(nextLock);
     const stagedOut = outputs.stageDirectory("--out", marker);
-    const app = new App({ outdir: stagedOut });
-    const deploy = addDeployStacks(app, config);
-    app.synth();
-
-    const consumerStacks = config.consumers.map((c, i) => ({ name: c.name, stack: deploy.consumers[i].node.id }));
-    const review = writeReview(stagedOut, { config, deploy, next: nextLock, baseline, lockFile: path.basename(lockFile) });
-    // One artifact: the stacks call the very module folders that are published. The cluster's own
-    // examples and the record of what went into --modules-out stay in --out.
-    const published = publishedModules();
-    writeModuleFolders(path.join(stagedOut, MODULES_DIR), published);
-    writeModuleFolders(stagedOut, new Map<string, ModuleFolder>([[CLUSTER_EXAMPLES_DIR, clusterExamples(config)]]));
+    const { deploy, review, published } = synthesize(new App({ outdir: stagedOut }), config, { next: nextLock, baseline, lockFile });
+    // The record of what went into --modules-out stays in --out, beside the same modules.
     const publishedFiles = new Map([...published].flatMap(([module, files]) => Object.entries(files).map(([file, text]) => [`${module}/${file}`, text] as const)));
     outputs.stageFiles("--modules-out", publishedFiles, previousPublished(outDir, modulesOutDir));
     fs.writeFileSync(path.join(stagedOut, PUBLISHED_RECORD), renderPublishedRecord(modulesOutDir, publishedFiles.keys()));
@@ -99,7 +88,7 @@ export function runSynth(options: SynthOptions): SynthResult {
       modulesOutDir,
       lockFile,
       lockCreated: previous?.source !== lockFile,
-      stacks: [deploy.provider.node.id, ...consumerStacks.map((s) => s.stack)],
+      stacks: [deploy.provider.node.id, ...deploy.consumers.map((c) => c.node.id)],
       modules,
       cleanedUp: outputs.cleanedUp,
     };
