@@ -40,17 +40,19 @@ const identity = (bundle: string) => {
   return `${s.ino}:${s.mtimeMs}`;
 };
 
-const HELPER = `export const greeting = (): string => "hello";
+const HELPER = `import { isEntry } from ${JSON.stringify(path.join(__dirname, "..", "job", "is-entry"))};
+export const greeting = (): string => "hello";
+export const helperIsEntry = (): boolean => isEntry(__filename);
 export const where = (): string => __dirname;
 export function fail(message: string): never {
   throw new Error(message);
 }
 `;
 
-const ENTRY = `import { fail, greeting, where } from "./helper";
+const ENTRY = `import { fail, greeting, helperIsEntry, where } from "./helper";\nimport { isEntry } from ${JSON.stringify(path.join(__dirname, "..", "job", "is-entry"))};
 const args: string[] = process.argv.slice(2);
 if (args[0] === "throw") fail("boom");
-console.log(JSON.stringify({ greeting: greeting(), argv1: process.argv[1], args, main: require.main === module, dir: where(), file: __filename }));
+console.log(JSON.stringify({ greeting: greeting(), argv1: process.argv[1], args, main: require.main === module, entry: isEntry(__filename), helperEntry: helperIsEntry(), dir: where(), file: __filename }));
 process.exitCode = Number(args[0] ?? 0);
 `;
 
@@ -73,13 +75,15 @@ describe("job/launch.js (runs a TypeScript entry point from a cached bundle)", (
   });
   const output = (run: Run) => {
     expect(run.stderr).toBe("");
-    return JSON.parse(run.stdout) as { greeting: string; argv1: string; args: string[]; main: boolean; dir: string; file: string };
+    return JSON.parse(run.stdout) as { greeting: string; argv1: string; args: string[]; main: boolean; entry: boolean; helperEntry: boolean; dir: string; file: string };
   };
 
   it("runs the entry as node would: its arguments, exit code, process.argv, require.main, __dirname and __filename of each source", () => {
     const run = launch(entry, "3", "two words", "--flag");
     expect(run.status).toBe(3);
-    expect(output(run)).toEqual({ greeting: "hello", argv1: entry, args: ["3", "two words", "--flag"], main: true, dir, file: entry });
+    // isEntry (job/is-entry.ts) tells the entry from the files it imports; in a bundle
+    // require.main === module cannot (it holds for every bundled file).
+    expect(output(run)).toEqual({ greeting: "hello", argv1: entry, args: ["3", "two words", "--flag"], main: true, entry: true, helperEntry: false, dir, file: entry });
     expect(launch(entry, "0").status).toBe(0);
   });
 

@@ -10,6 +10,7 @@ import { ConfigError } from "../config/validate";
 import { DEFAULT_TIMEOUTS, doctorTarget, runDoctor } from "./doctor";
 import { ClientPropertiesError, clientSettings, MAX_PROPERTIES_BYTES, MAX_TRUSTSTORE_BYTES, readClientProperties } from "./properties";
 import { formatJson, formatText } from "./report";
+import { isEntry } from "../job/is-entry";
 
 const MAX_DEADLINE_SECONDS = 3600;
 const MIB = 1024 * 1024;
@@ -103,7 +104,7 @@ async function main(argv: string[]): Promise<number> {
   return report.ok ? 0 : 1;
 }
 
-if (require.main === module) {
+if (isEntry(__filename)) {
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (err: unknown) => {

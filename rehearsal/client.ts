@@ -18,6 +18,7 @@ import { Kafka, type RetryOptions } from "kafkajs";
 import { kafkaConfig } from "../doctor/connect";
 import { runDoctor, type DoctorOptions, type DoctorReport, type DoctorTarget } from "../doctor/doctor";
 import type { ClientSettings } from "../doctor/properties";
+import { isEntry } from "../job/is-entry";
 
 export interface ClientPlan {
   /** What the doctor checks: the cluster as configured. */
@@ -266,7 +267,7 @@ async function consumeEveryPartition(plan: ClientPlan, produced: ReadonlyMap<num
   }
 }
 
-if (require.main === module) {
+if (isEntry(__filename)) {
   const plan = JSON.parse(process.env.REHEARSAL_CLIENT_PLAN ?? "") as ClientPlan;
   runClientChecks(plan).then(
     (report) => process.stdout.write(`${JSON.stringify(report)}\n`),

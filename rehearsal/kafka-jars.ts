@@ -8,6 +8,7 @@
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { isEntry } from "../job/is-entry";
 
 export const REHEARSAL_DIR = __dirname;
 export const KAFKA_LIBS_DIR = path.join(REHEARSAL_DIR, ".cache", "kafka-libs");
@@ -40,6 +41,6 @@ export function kafkaClassPath(): string {
   return `${KAFKA_LIBS_DIR}/*`;
 }
 
-if (require.main === module) {
+if (isEntry(__filename)) {
   fetchKafkaJars();
 }
