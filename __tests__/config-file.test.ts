@@ -132,7 +132,7 @@ describe("configuration files", () => {
         timeout: 60_000,
       });
       expect(run.status).toBe(1);
-      expect(run.stderr).toMatch(/^.*: invalid configuration \(\d+ problems?\)\n(  .+\n)+$/);
+      expect(run.stderr).toMatch(/^.*: invalid configuration \(\d+ problems?\)\n( {2}.+\n)+$/);
       expect(run.stderr).not.toMatch(/\n\s+at /);
     }
     expect(fs.readdirSync(dir).sort()).toEqual(["cluster.yaml", "pipe.yaml", "token.yaml"]);

@@ -97,7 +97,10 @@ function mutate(doc: Record<string, unknown>, mutations: Mutation[]): Record<str
     if (!parent) continue;
     const target = parent as Record<string | number, unknown>;
     if (m.kind === "set") target[key] = m.value;
-    else if (m.kind === "delete") Array.isArray(parent) ? parent.splice(key as number, 1) : delete target[key];
+    else if (m.kind === "delete") {
+      if (Array.isArray(parent)) parent.splice(key as number, 1);
+      else delete target[key];
+    }
     else if (m.kind === "add-key" && !Array.isArray(parent)) Object.defineProperty(parent, m.key, { value: m.value, enumerable: true, configurable: true, writable: true });
     else if (m.kind === "duplicate" && Array.isArray(parent)) parent.push(structuredClone(parent[key as number]));
     else if (m.kind === "nudge" && typeof target[key] === "number") target[key] = (target[key] as number) + (m.place % 2 === 0 ? 1 : -1);

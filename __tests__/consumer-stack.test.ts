@@ -4,6 +4,7 @@ import { MAX_BROKERS } from "../modules/kafka-broker-ports/allocation";
 import { CONSUMER_MODULE, INBOUND_RULES_PER_SECURITY_GROUP, SECURITY_GROUPS_PER_INTERFACE } from "../modules/kafka-privatelink-consumer/rules";
 import { config, synthDeploy } from "./support/configs";
 import { moduleJson, movedOf, rootResources, withoutMetadata } from "./support/module-json";
+import { TfJson } from "../modules/packaging/terraform-json";
 
 const SERVICE_NAME = "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0";
 const twoConsumers = {
@@ -12,7 +13,7 @@ const twoConsumers = {
     { name: "billing", region: "us-east-1", vpcId: "vpc-0b1b2b3b4b5b6b7b8", subnetIds: ["subnet-0b1b2b3b4b5b6b7b1"], allowedCidrs: ["172.16.8.0/24"], serviceName: SERVICE_NAME },
   ],
 };
-const kafka = (stack: any) => withoutMetadata(stack.module.kafka);
+const kafka = (stack: TfJson) => withoutMetadata(stack.module.kafka);
 /** The cross-stack reference cdktf writes for the provider stack's endpoint service name. */
 const REMOTE_SERVICE_NAME = /^\$\{data\.terraform_remote_state\.[^.}]*orders-provider[^.}]*\.outputs\.[^}]+\}$/;
 const ROOT_BLOCKS = ["//", "data", "module", "moved", "output", "provider", "terraform"];
@@ -110,7 +111,7 @@ describe("consumer stacks: thin roots calling the published consumer module", ()
   it("pass every output of the module on under the module's names and descriptions, and no other", () => {
     const outputs = moduleJson(CONSUMER_MODULE, "outputs.tf.json").output;
     expect(Object.keys(analytics.output).sort()).toEqual(Object.keys(outputs).sort());
-    for (const [name, { description }] of Object.entries<any>(outputs)) {
+    for (const [name, { description }] of Object.entries<TfJson>(outputs)) {
       expect([name, analytics.output[name]]).toEqual([name, { description, value: `\${module.kafka.${name}}` }]);
     }
   });
@@ -118,8 +119,8 @@ describe("consumer stacks: thin roots calling the published consumer module", ()
   /** The moves of every resource of the module but the security group: from its root address into the call. */
   const unkeyedMoves = () => {
     const expected: Record<string, string> = {};
-    for (const [type, byName] of Object.entries<any>(moduleJson(CONSUMER_MODULE, "main.tf.json").resource)) {
-      for (const [name, body] of Object.entries<any>(byName)) {
+    for (const [type, byName] of Object.entries<TfJson>(moduleJson(CONSUMER_MODULE, "main.tf.json").resource)) {
+      for (const [name, body] of Object.entries<TfJson>(byName)) {
         if (`${type}.${name}` !== "aws_security_group.endpoint") expected[`${type}.${name}`] = `module.kafka.${type}.${name}${"count" in body ? "[0]" : ""}`;
       }
     }
@@ -134,7 +135,7 @@ describe("consumer stacks: thin roots calling the published consumer module", ()
   });
 
   it("move 0.1.0's one security group to the first CIDR's key, and each CIDR's group of the root layout into the call: a chain, never two moves into one address", () => {
-    const groups = (stack: any) => Object.fromEntries(Object.entries(movedOf(stack)).filter(([from]) => from.startsWith("aws_security_group.")));
+    const groups = (stack: TfJson) => Object.fromEntries(Object.entries(movedOf(stack)).filter(([from]) => from.startsWith("aws_security_group.")));
     expect(groups(analytics)).toEqual({
       "aws_security_group.endpoint": 'aws_security_group.endpoint["10.20.0.0/16"]',
       'aws_security_group.endpoint["10.20.0.0/16"]': 'module.kafka.aws_security_group.endpoint["10.20.0.0/16"]',
@@ -251,7 +252,7 @@ describe("the consumer module the stacks call (kafka-privatelink-consumer/main.t
   });
 
   it("fits AWS's default quotas: at most one group per allowed CIDR on the endpoint, 1 + 49 rules in each (a plan of 49 brokers × 3 CIDRs: integration/consumer-quota)", () => {
-    const cidrRules = moduleJson(CONSUMER_MODULE, "variables.tf.json").variable.allowed_cidrs.validation.map((v: any) => v.condition);
+    const cidrRules = moduleJson(CONSUMER_MODULE, "variables.tf.json").variable.allowed_cidrs.validation.map((v: { condition: string; error_message: string }) => v.condition);
     expect(cidrRules).toContain(`\${length(var.allowed_cidrs) <= ${SECURITY_GROUPS_PER_INTERFACE}}`);
     // A group holds its CIDR's bootstrap rule and one per broker port, and kafka-broker-ports admits at most MAX_BROKERS.
     expect(1 + MAX_BROKERS).toBeLessThanOrEqual(INBOUND_RULES_PER_SECURITY_GROUP);
@@ -280,8 +281,8 @@ describe("the consumer module the stacks call (kafka-privatelink-consumer/main.t
   });
 
   it("names no block with a construct-path hash", () => {
-    for (const byName of Object.values<any>(r)) for (const name of Object.keys(byName)) expect(name).toMatch(/^(this|endpoint|client)$/);
-    for (const byName of Object.values<any>(main.data)) for (const name of Object.keys(byName)) expect(name).toMatch(/^(this|endpoint|current)$/);
+    for (const byName of Object.values<TfJson>(r)) for (const name of Object.keys(byName)) expect(name).toMatch(/^(this|endpoint|client)$/);
+    for (const byName of Object.values<TfJson>(main.data)) for (const name of Object.keys(byName)) expect(name).toMatch(/^(this|endpoint|current)$/);
     expect(Object.keys(main.module)).toEqual(["broker_ports"]);
   });
 

@@ -3,6 +3,7 @@ import { PROVIDER_MODULE } from "../modules/kafka-privatelink-provider/rules";
 import { config, synthDeploy } from "./support/configs";
 import { LITERAL_PROFILES, LITERAL_TAGS } from "./support/literal-strings";
 import { moduleJson } from "./support/module-json";
+import { TfJson } from "../modules/packaging/terraform-json";
 
 /**
  * Free text the configuration lets through (profiles; tags in AWS's tag characters) reaches the
@@ -27,7 +28,7 @@ describe("user strings in the synthesized Terraform", () => {
   it.each([PROVIDER_MODULE, CONSUMER_MODULE])("reach every tagged resource of %s as the tags input itself (null when empty, as the stacks of 0.1 wrote none)", (module) => {
     expect(moduleJson(module, "main.tf.json").locals.tags).toBe("${length(var.tags) > 0 ? var.tags : null}");
     const tagged = ["aws_lb", "aws_lb_target_group", "aws_lb_listener", "aws_cloudwatch_metric_alarm", "aws_vpc_endpoint_service", "aws_security_group", "aws_vpc_security_group_ingress_rule", "aws_vpc_endpoint", "aws_route53_zone"];
-    const resources = Object.entries<Record<string, any>>(moduleJson(module, "main.tf.json").resource);
+    const resources = Object.entries<TfJson>(moduleJson(module, "main.tf.json").resource);
     const withTags = resources.flatMap(([type, byName]) => Object.entries(byName).filter(([, body]) => "tags" in body).map(([name, body]) => [`${type}.${name}`, body.tags]));
     expect(withTags.length).toBeGreaterThan(0);
     for (const [address, tags] of withTags) expect([address, tags]).toEqual([address, "${local.tags}"]);

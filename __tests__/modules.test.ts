@@ -7,6 +7,7 @@ import { AWS_PROVIDER, moduleJsonFiles } from "../modules/packaging";
 import { clusterExamples, moduleExampleDocs, SAMPLE_CONFIG, writeModules } from "../stacks/examples";
 import { config, configInput } from "./support/configs";
 import { snapshotTree } from "./support/tree";
+import { TfJson } from "../modules/packaging/terraform-json";
 
 const NAMES = ["kafka-broker-ports", "kafka-privatelink-consumer", "kafka-privatelink-provider"];
 
@@ -64,12 +65,12 @@ describe("publishable modules", () => {
   it("type and describe every variable and describe every output, and list them all in the README", () => {
     for (const name of NAMES) {
       const readme = files[`${name}/README.md`];
-      for (const [v, block] of Object.entries<any>(json(files, `${name}/variables.tf.json`).variable)) {
+      for (const [v, block] of Object.entries<TfJson>(json(files, `${name}/variables.tf.json`).variable)) {
         expect(block.type).toEqual(expect.any(String));
         expect(block.description).toEqual(expect.any(String));
         expect(readme).toContain(`| ${v} | `);
       }
-      for (const [o, block] of Object.entries<any>(json(files, `${name}/outputs.tf.json`).output)) {
+      for (const [o, block] of Object.entries<TfJson>(json(files, `${name}/outputs.tf.json`).output)) {
         expect(block.description).toEqual(expect.any(String));
         expect(readme).toContain(`| ${o} | `);
       }
@@ -114,7 +115,7 @@ describe("publishable modules", () => {
 
   it("enforce the broker-ports rules in Terraform in one place: the kafka-broker-ports module", () => {
     const rules = [/fits 1 to 49/, /non-negative integer/, /unique/, /from 1024 to 65535/, /which is bootstrap_port/, /inside the broker port range/];
-    const conditions = json(files, "kafka-broker-ports/variables.tf.json").variable.broker_ids.validation.map((v: any) => v.error_message);
+    const conditions = json(files, "kafka-broker-ports/variables.tf.json").variable.broker_ids.validation.map((v: { condition: string; error_message: string }) => v.error_message);
     expect(conditions).toEqual(rules.map((r) => expect.stringMatching(r)));
     for (const name of ["kafka-privatelink-provider", "kafka-privatelink-consumer"]) {
       const variables = JSON.stringify(json(files, `${name}/variables.tf.json`));
@@ -132,7 +133,7 @@ describe("publishable modules", () => {
 
   it("check in Terraform what the configuration checks: duplicate targets and CIDRs, instance IDs, target group name length", () => {
     const messages = (module: string, variable: string) =>
-      json(files, `${module}/variables.tf.json`).variable[variable].validation.map((v: any) => v.error_message).join("\n");
+      json(files, `${module}/variables.tf.json`).variable[variable].validation.map((v: { condition: string; error_message: string }) => v.error_message).join("\n");
     expect(messages("kafka-privatelink-provider", "brokers")).toContain("each broker needs its own target");
     expect(messages("kafka-privatelink-provider", "brokers")).toContain("EC2 instance ID");
     expect(messages("kafka-privatelink-provider", "brokers")).toContain("breaks AWS's rule for target group names: 1-32 characters");
@@ -195,8 +196,8 @@ describe("publishable modules", () => {
       const tests = Object.keys(files).filter((f) => f.startsWith(`${name}/tests/`) && f.endsWith(".tftest.hcl"));
       expect(tests.length).toBeGreaterThan(0);
       const text = tests.map((f) => files[f]).join("\n");
-      const validated = Object.entries(json(files, `${name}/variables.tf.json`).variable)
-        .filter(([, v]: [string, any]) => (v.validation ?? []).length > 0)
+      const validated = Object.entries<TfJson>(json(files, `${name}/variables.tf.json`).variable)
+        .filter(([, v]) => (v.validation ?? []).length > 0)
         .map(([k]) => k);
       expect(validated.length).toBeGreaterThan(0);
       for (const variable of validated) expect(`${name}: ${text.includes(`expect_failures = [var.${variable}`) ? "refused" : "never refused"} var.${variable}`).toBe(`${name}: refused var.${variable}`);

@@ -3,9 +3,10 @@ import * as path from "node:path";
 import { PROVIDER_MODULE } from "../modules/kafka-privatelink-provider/rules";
 import { config, synthDeploy } from "./support/configs";
 import { moduleJson, movedOf, rootResources, withoutMetadata } from "./support/module-json";
+import { TfJson } from "../modules/packaging/terraform-json";
 
 const provider = (ids: number[], overrides = {}) => synthDeploy(config(ids, overrides)).stacks["orders-provider"];
-const kafka = (stack: any) => withoutMetadata(stack.module.kafka);
+const kafka = (stack: TfJson) => withoutMetadata(stack.module.kafka);
 const FIXTURE = path.join(__dirname, "fixtures", "layout-0.1.0");
 
 /** The blocks a thin root may hold besides its module call: none of them creates an AWS resource. */
@@ -125,7 +126,7 @@ describe("provider stack: a thin root calling the published provider module", ()
 
   it("passes every output of the module on under the module's names and descriptions", () => {
     const outputs = moduleJson(PROVIDER_MODULE, "outputs.tf.json").output;
-    for (const [name, { description }] of Object.entries<any>(outputs)) {
+    for (const [name, { description }] of Object.entries<TfJson>(outputs)) {
       expect([name, stack.output[name]]).toEqual([name, { description, value: `\${module.kafka.${name}}` }]);
     }
     // Besides them only cdktf's own output, which the consumer stacks' cross-stack reference reads.
@@ -137,8 +138,8 @@ describe("provider stack: a thin root calling the published provider module", ()
   it("moves every resource of the module from its root address (count resources to [0]), and no other", () => {
     const resources = moduleJson(PROVIDER_MODULE, "main.tf.json").resource;
     const expected: Record<string, string> = {};
-    for (const [type, byName] of Object.entries<any>(resources)) {
-      for (const [name, body] of Object.entries<any>(byName)) expected[`${type}.${name}`] = `module.kafka.${type}.${name}${"count" in body ? "[0]" : ""}`;
+    for (const [type, byName] of Object.entries<TfJson>(resources)) {
+      for (const [name, body] of Object.entries<TfJson>(byName)) expected[`${type}.${name}`] = `module.kafka.${type}.${name}${"count" in body ? "[0]" : ""}`;
     }
     expect(movedOf(stack)).toEqual(expected);
     expect(movedOf(stack)).toMatchObject({
@@ -222,8 +223,8 @@ describe("the provider module the stack calls (kafka-privatelink-provider/main.t
   });
 
   it("uses TCP listeners with the idle timeout set, and TCP target groups with explicit health checks, deregistration delay and create-before-destroy", () => {
-    for (const l of Object.values<any>(r.aws_lb_listener)) expect(l).toMatchObject({ protocol: "TCP", tcp_idle_timeout_seconds: "${var.tcp_idle_timeout_seconds}", load_balancer_arn: "${aws_lb.this.arn}" });
-    for (const g of Object.values<any>(r.aws_lb_target_group)) {
+    for (const l of Object.values<TfJson>(r.aws_lb_listener)) expect(l).toMatchObject({ protocol: "TCP", tcp_idle_timeout_seconds: "${var.tcp_idle_timeout_seconds}", load_balancer_arn: "${aws_lb.this.arn}" });
+    for (const g of Object.values<TfJson>(r.aws_lb_target_group)) {
       expect(g).toMatchObject({
         protocol: "TCP",
         port: "${var.broker_target_port}",
@@ -286,7 +287,7 @@ describe("the provider module the stack calls (kafka-privatelink-provider/main.t
   });
 
   it("names no block with a construct-path hash", () => {
-    for (const byName of Object.values<any>(r)) for (const name of Object.keys(byName)) expect(name).toMatch(/^(this|bootstrap|broker)$/);
+    for (const byName of Object.values<TfJson>(r)) for (const name of Object.keys(byName)) expect(name).toMatch(/^(this|bootstrap|broker)$/);
     expect(Object.keys(main.module)).toEqual(["broker_ports"]);
     expect(Object.keys(main.data.aws_region)).toEqual(["current"]);
     const names = [...Object.keys(moduleJson(PROVIDER_MODULE, "variables.tf.json").variable), ...Object.keys(moduleJson(PROVIDER_MODULE, "outputs.tf.json").output)];

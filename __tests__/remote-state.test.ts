@@ -1,5 +1,6 @@
 import { ConfigError, validateConfig } from "../config/validate";
 import { config, configInput, synthDeploy } from "./support/configs";
+import { TfJson } from "../modules/packaging/terraform-json";
 
 const S3 = { bucket: "acme-tfstate", keyPrefix: "teams/streaming", region: "eu-west-1" };
 
@@ -17,7 +18,7 @@ describe("remote state (state.s3)", () => {
   });
 
   it("reads the provider stack's state for the consumer's cross-stack reference from the same place", () => {
-    const remote = Object.entries<any>(consumer.data.terraform_remote_state);
+    const remote = Object.entries<TfJson>(consumer.data.terraform_remote_state);
     expect(remote).toHaveLength(1);
     const [name, state] = remote[0];
     const { use_lockfile: _locking, ...backend } = provider.terraform.backend.s3;

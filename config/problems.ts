@@ -27,7 +27,7 @@ export class ConfigError extends Error {
 }
 
 /** `field: value rule`, on one line whatever the value holds. */
-export function describeProblem({ field, value, rule, valueless }: ConfigProblem): string {
+function describeProblem({ field, value, rule, valueless }: ConfigProblem): string {
   return oneLine(valueless ? `${field}: ${rule}` : `${field}: ${showValue(value)} ${rule}`);
 }
 
@@ -36,7 +36,7 @@ export function describeProblem({ field, value, rule, valueless }: ConfigProblem
  * JavaScript spells them (`Infinity`, `NaN`, which JSON would turn into `null`), lists and
  * mappings by their size when they are long.
  */
-export function showValue(value: unknown): string {
+function showValue(value: unknown): string {
   if (value === undefined) return "(missing)";
   if (typeof value === "string") return quoteShort(value);
   if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint" || value === null) return String(value);
@@ -61,6 +61,7 @@ function safeJson(value: unknown): string | undefined {
 
 /** Control characters (a newline in a file name or a key) would split a problem over lines. */
 function oneLine(text: string): string {
+  // eslint-disable-next-line no-control-regex -- escaping the control characters is the point
   return text.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 

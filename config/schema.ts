@@ -19,7 +19,7 @@ import { partitionOf, REGION_DATA } from "../modules/private/regions";
 export const DEFAULT_DENIED_REGIONS = ["us-west-1", "af-south-1"];
 /** `com.amazonaws.vpce.<region>.vpce-svc-<id>`: the region is the service's. */
 export const SERVICE_NAME = /^com\.amazonaws\.vpce\.([a-z0-9-]+)\.vpce-svc-[0-9a-f]{8,17}$/;
-export const DEFAULT_STATE_KEY_PREFIX = "kafka-privatelink";
+const DEFAULT_STATE_KEY_PREFIX = "kafka-privatelink";
 
 const pattern = (re: RegExp, rule: string) => z.string().regex(re, { error: rule });
 
@@ -81,7 +81,7 @@ const broker = z.strictObject({
   target: z.string().min(1),
 });
 
-export const clusterSchema = z.strictObject({
+const clusterSchema = z.strictObject({
   name,
   region,
   vpcId,
@@ -109,7 +109,7 @@ export const clusterSchema = z.strictObject({
   ...awsAccess,
 });
 
-export const consumerSchema = z.strictObject({
+const consumerSchema = z.strictObject({
   name,
   region,
   vpcId,
@@ -121,7 +121,7 @@ export const consumerSchema = z.strictObject({
   ...awsAccess,
 });
 
-export const policySchema = z.strictObject({
+const policySchema = z.strictObject({
   deniedRegions: z.array(region).default(DEFAULT_DENIED_REGIONS),
   allowCrossRegion: z.boolean().default(false),
   allowAnyPrincipal: z.boolean().default(false),
@@ -129,7 +129,7 @@ export const policySchema = z.strictObject({
 });
 
 /** Where the stacks keep their Terraform state; without it, local files beside the output folder. */
-export const stateSchema = z.strictObject({
+const stateSchema = z.strictObject({
   s3: z.strictObject({
     bucket: pattern(/^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name (3-63 characters of a-z, 0-9, '.', '-')"),
     /** Each stack's key is `<keyPrefix>/<stack>.tfstate`. */
@@ -154,7 +154,6 @@ export type ConfigInput = z.input<typeof configSchema>;
 export type Config = z.output<typeof configSchema>;
 export type ClusterConfig = Config["cluster"];
 export type ConsumerConfig = Config["consumers"][number];
-export type PolicyConfig = Config["policy"];
 export type StateConfig = NonNullable<Config["state"]>;
 
 /** The S3 key of a stack's state: one per stack, under the configured prefix. */

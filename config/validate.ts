@@ -1,7 +1,7 @@
 import * as ipaddr from "ipaddr.js";
 import { z } from "zod";
 import { portPlanErrors } from "../modules/kafka-broker-ports/allocation";
-import { INBOUND_RULES_PER_SECURITY_GROUP, MAX_CIDRS_PER_CONSUMER, SECURITY_GROUPS_PER_INTERFACE, securityGroupNameProblem } from "../modules/kafka-privatelink-consumer/rules";
+import { INBOUND_RULES_PER_SECURITY_GROUP, SECURITY_GROUPS_PER_INTERFACE, securityGroupNameProblem } from "../modules/kafka-privatelink-consumer/rules";
 import { providerAwsNames } from "../modules/kafka-privatelink-provider/rules";
 import { awsNamesProblems, COVERS_EVERY_ADDRESS_RULE, coversEveryAddress, isReservedInEverySubnet, RESERVED_TARGET_RULE } from "../modules/private/aws-rules";
 import { fieldOf } from "./document";
@@ -9,8 +9,7 @@ import { ConfigError, ConfigProblem } from "./problems";
 import { partitionOf } from "../modules/private/regions";
 import { Config, configSchema, consumerResourceName, PRINCIPAL_ARN, ROLE_ARN, SERVICE_NAME } from "./schema";
 
-export { ConfigError, describeProblem } from "./problems";
-export type { ConfigProblem } from "./problems";
+export { ConfigError } from "./problems";
 
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   return path.reduce<unknown>(
@@ -219,11 +218,11 @@ function crossFieldProblems(config: Config): ConfigProblem[] {
       );
     }
     vpcs.set(`${c.region}/${c.vpcId}`, i);
-    if (c.allowedCidrs.length > MAX_CIDRS_PER_CONSUMER) {
+    if (c.allowedCidrs.length > SECURITY_GROUPS_PER_INTERFACE) {
       add(
         `${at}.allowedCidrs`,
         c.allowedCidrs,
-        `holds more than ${MAX_CIDRS_PER_CONSUMER} CIDR blocks; each gets its own security group on the endpoint (1 + one rule per broker, within AWS's ${INBOUND_RULES_PER_SECURITY_GROUP} inbound rules per security group), and AWS allows ${SECURITY_GROUPS_PER_INTERFACE} security groups per network interface by default (quota "Security groups per network interface"): list a wider block that covers several`,
+        `holds more than ${SECURITY_GROUPS_PER_INTERFACE} CIDR blocks; each gets its own security group on the endpoint (1 + one rule per broker, within AWS's ${INBOUND_RULES_PER_SECURITY_GROUP} inbound rules per security group), and AWS allows ${SECURITY_GROUPS_PER_INTERFACE} security groups per network interface by default (quota "Security groups per network interface"): list a wider block that covers several`,
       );
     }
     c.allowedCidrs.forEach((cidr, j) => add(`${at}.allowedCidrs[${j}]`, cidr, cidrProblem(cidr, policy.allowAnyCidr)));

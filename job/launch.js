@@ -13,7 +13,7 @@
  * Where the cache cannot be written (a read-only image, another user's checkout), a missing or
  * stale bundle is not run: the entry runs from its sources through tsx instead, with a one-line note.
  */
-const crypto = require("node:crypto");
+const { createHash, randomBytes } = require("node:crypto");
 const fs = require("node:fs");
 const Module = require("node:module");
 const path = require("node:path");
@@ -31,8 +31,8 @@ const LOADERS = { ".ts": "ts", ".mts": "ts", ".cts": "ts", ".tsx": "tsx", ".js":
 /** The files besides the sources that change how esbuild compiles them. */
 const CONFIG_NAMES = ["tsconfig.json", "jsconfig.json"];
 
-const sha1 = (data) => crypto.createHash("sha1").update(data).digest("hex");
-const sha256 = (data) => crypto.createHash("sha256").update(data).digest("hex");
+const sha1 = (data) => createHash("sha1").update(data).digest("hex");
+const sha256 = (data) => createHash("sha256").update(data).digest("hex");
 
 /** Where the bundle of an entry point lives: one per entry path, so entries never share one. */
 function bundlePathFor(entry) {
@@ -281,7 +281,7 @@ async function build(entry, bundle, key) {
 function save(bundle, content) {
   fs.mkdirSync(CACHE_DIR, { recursive: true });
   removeStaleTemporaries(bundle);
-  const tmp = `${bundle}.${process.pid}.${crypto.randomBytes(4).toString("hex")}.tmp`;
+  const tmp = `${bundle}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
   try {
     fs.writeFileSync(tmp, content);
     fs.renameSync(tmp, bundle);

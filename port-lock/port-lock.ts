@@ -51,7 +51,7 @@ export function lockPathFor(configFile: string): string {
   return path.join(parsed.dir, `${parsed.name}.ports.lock.json`);
 }
 
-export function lockFromPlan(config: Config, plan: PortPlan): PortLock {
+function lockFromPlan(config: Config, plan: PortPlan): PortLock {
   return {
     cluster: config.cluster.name,
     advertisedHostname: config.cluster.advertisedHostname,
@@ -151,7 +151,7 @@ function duplicateKeys(text: string): string[] {
 }
 
 /** A lock document, checked: refused with every problem named, never repaired. */
-export function parseLock(text: string, file: string): PortLock {
+function parseLock(text: string, file: string): PortLock {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
@@ -190,7 +190,7 @@ export function renderOutputMarker(builtFrom: PortLock): string {
 }
 
 /** The allocation recorded in an output folder's marker; undefined for no marker, or one written before markers recorded it. */
-export function readOutputRecord(dir: string): PortLock | undefined {
+function readOutputRecord(dir: string): PortLock | undefined {
   const marker = path.join(dir, OUTPUT_MARKER);
   let doc: unknown;
   try {
@@ -245,7 +245,7 @@ export function comparePorts(lock: PortLock | undefined, next: PortLock): PortCh
 }
 
 /** True when the change breaks clients that are already connected or configured. */
-export function breaksClients(c: PortChanges): boolean {
+function breaksClients(c: PortChanges): boolean {
   return c.moved.length > 0 || c.bootstrapMoved !== undefined || c.hostnameChanged !== undefined || c.clusterRenamed !== undefined;
 }
 
@@ -300,7 +300,7 @@ export class BaseRefError extends Error {
  * The port lock as committed at a git ref (a pull request's merge base): the baseline of a fresh
  * CI checkout, where the lock in the working tree already holds the change under review.
  */
-export function lockAtRef(ref: string, lockFile: string, setting = "--base"): Baseline {
+function lockAtRef(ref: string, lockFile: string, setting = "--base"): Baseline {
   const dir = path.dirname(lockFile);
   const git = (args: string[]) => spawnSync("git", ["-C", dir, ...args], { encoding: "utf8", timeout: 30_000, maxBuffer: 64 * 1024 * 1024 });
   const commit = git(["rev-parse", "--verify", "--quiet", "--end-of-options", `${ref}^{commit}`]);

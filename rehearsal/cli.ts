@@ -50,7 +50,7 @@ async function main(): Promise<number> {
   let swap: [number, number] | undefined;
   let wrongCertificate: number | undefined;
   let wrongAdvertisedPort: number | undefined;
-  let deployed = false;
+  let deployed: boolean;
   try {
     const { values } = parseArgs({
       options: {

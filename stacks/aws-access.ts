@@ -7,7 +7,7 @@ import { AWS_PROVIDER } from "../modules/packaging";
  * The AWS provider versions a deployable stack accepts: the modules' range (it deploys them).
  * cdktf would pin exactly the bindings' version (6.25), which fails wherever only 5.x is installed.
  */
-export const STACK_AWS_PROVIDER = AWS_PROVIDER;
+const STACK_AWS_PROVIDER = AWS_PROVIDER;
 
 export interface AwsAccess {
   readonly region: string;

@@ -39,6 +39,6 @@ const SECURITY_GROUP = "aws_security_group.endpoint";
  * 0.1.0's one security group into the first CIDR's key of the per-CIDR map, so that neither the
  * group nor the endpoint it is attached to changes.
  */
-export function consumerMoves(allowedCidrs: readonly string[]): Move[] {
+function consumerMoves(allowedCidrs: readonly string[]): Move[] {
   return movesIntoModule(CONSUMER_MODULE, MODULE_CALL).flatMap((m) => (m.from === SECURITY_GROUP ? movesOfKeyedResource(SECURITY_GROUP, MODULE_CALL, allowedCidrs, allowedCidrs[0]) : [m]));
 }

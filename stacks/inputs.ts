@@ -10,7 +10,7 @@ import { KafkaPrivateLinkProviderProps } from "../modules/kafka-privatelink-prov
 import { brokerPort } from "../modules/kafka-broker-ports/allocation";
 
 /** The consumers' regions other than the cluster's, when cross-region PrivateLink is allowed. */
-export function crossRegionConsumerRegions({ cluster, consumers, policy }: Config): string[] {
+function crossRegionConsumerRegions({ cluster, consumers, policy }: Config): string[] {
   return policy.allowCrossRegion ? [...new Set(consumers.map((c) => c.region).filter((r) => r !== cluster.region))].sort() : [];
 }
 
@@ -42,7 +42,7 @@ export function providerProps(config: Config): Omit<KafkaPrivateLinkProviderProp
   };
 }
 
-export { consumerResourceName };
+
 
 /**
  * The consumer module's inputs for one consumer of a configuration (mapped as it is: validate first). `serviceName` is

@@ -11,7 +11,7 @@ import * as path from "node:path";
 import { stringify } from "yaml";
 import { terraformInit, terraformOk, terraformUnavailable } from "../../terraform/run";
 import { runSynth } from "../../job/job";
-import { INBOUND_RULES_PER_SECURITY_GROUP, MAX_CIDRS_PER_CONSUMER, SECURITY_GROUPS_PER_INTERFACE } from "../../modules/kafka-privatelink-consumer/rules";
+import { INBOUND_RULES_PER_SECURITY_GROUP, SECURITY_GROUPS_PER_INTERFACE } from "../../modules/kafka-privatelink-consumer/rules";
 import { configInput } from "../support/configs";
 import { itNeeds } from "../support/requirements";
 
@@ -71,7 +71,7 @@ run "largest_cluster_three_cidrs" {
 run "one_cidr_too_many" {
   command = plan
   variables {
-    allowed_cidrs = ${JSON.stringify(cidrs(MAX_CIDRS_PER_CONSUMER + 1))}
+    allowed_cidrs = ${JSON.stringify(cidrs(SECURITY_GROUPS_PER_INTERFACE + 1))}
   }
   expect_failures = [var.allowed_cidrs]
 }
@@ -88,7 +88,7 @@ describe("consumer security groups in Terraform", () => {
       stringify(
         configInput(
           Array.from({ length: 49 }, (_, i) => i + 1),
-          { consumers: [{ ...base.consumers![0], allowedCidrs: cidrs(MAX_CIDRS_PER_CONSUMER) }] },
+          { consumers: [{ ...base.consumers![0], allowedCidrs: cidrs(SECURITY_GROUPS_PER_INTERFACE) }] },
         ),
       ),
     );

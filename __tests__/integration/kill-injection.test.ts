@@ -23,6 +23,7 @@ import { PROVIDER_MODULE } from "../../modules/kafka-privatelink-provider/rules"
 import { moduleCalls } from "../../stacks/synthesized/module-calls";
 import { configInput } from "../support/configs";
 import { itNeeds } from "../support/requirements";
+import { TfJson } from "../../modules/packaging/terraform-json";
 
 /** Per test: a bound for a hung run (see the tests), not a speed target. */
 const KILL_TEST_BOUND_MS = 600_000;
@@ -108,7 +109,7 @@ const describeIds = (brokers: Record<string, number>) =>
  * modules' as broker IDs and a port base (the port rule's TypeScript home turns those into ports).
  * Undefined when they are another module's output, which the call does not record.
  */
-function askedPorts(inputs: Record<string, any>): Record<string, number> | undefined {
+function askedPorts(inputs: TfJson): Record<string, number> | undefined {
   if (inputs.connection !== undefined) return typeof inputs.connection === "string" ? undefined : inputs.connection.broker_ports;
   const ids: string[] = inputs.broker_ids?.map(String) ?? Object.keys(inputs.brokers);
   return Object.fromEntries(ids.map((id) => [id, brokerPort(Number(id), inputs.broker_port_base)]));
@@ -126,7 +127,7 @@ function recordedPorts(dir: string): Record<string, string> {
     lock: describeIds(json("cluster.ports.lock.json").brokers),
     "out record": describeIds(json("out", OUTPUT_MARKER).builtFrom.brokers),
   };
-  const calls = (where: string, doc: Record<string, any>) => {
+  const calls = (where: string, doc: TfJson) => {
     for (const call of moduleCalls(doc)) {
       const ports = askedPorts(call.inputs);
       if (ports) seen[`${where} module.${call.name} (${call.module})`] = describeIds(ports);

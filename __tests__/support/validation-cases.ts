@@ -421,7 +421,7 @@ export const CASES: readonly ValidationCase[] = [
 ];
 
 /** `cluster.brokers[2].id` → ["cluster", "brokers", 2, "id"]. */
-export function fieldPath(field: string): Array<string | number> {
+function fieldPath(field: string): Array<string | number> {
   return [...field.matchAll(/([^.[\]]+)|\[(\d+)\]/g)].map((m) => (m[2] === undefined ? m[1] : Number(m[2])));
 }
 
@@ -441,7 +441,7 @@ export function withChanges<T>(document: T, changes: Readonly<Record<string, unk
 }
 
 /** The example configuration as written: the validator's input. */
-export function exampleDocument(): unknown {
+function exampleDocument(): unknown {
   const read = readConfigText(EXAMPLE_CONFIG);
   if ("problem" in read) throw new Error(read.problem.rule);
   const parsed = parseConfigText(read.text);
@@ -456,7 +456,7 @@ export const caseDocument = (c: ValidationCase) => withChanges(exampleDocument()
  * The configuration the modules are given for a case: the parsed example with the same changes,
  * not validated again (the point is to see what the modules make of it).
  */
-export const caseConfig = (c: ValidationCase): Config => withChanges(validateConfig(exampleDocument()), c.changes);
+const caseConfig = (c: ValidationCase): Config => withChanges(validateConfig(exampleDocument()), c.changes);
 
 export type Verdict = { readonly accepted: true } | { readonly accepted: false; readonly fields: readonly string[]; readonly message: string };
 

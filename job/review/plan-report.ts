@@ -1,7 +1,7 @@
 import { AwsTarget, Level, LEVELS, Reviewed, ReviewedChange } from "./plan-review";
 
 /** What each level means, for the summary and the README. */
-export const LEVEL_MEANING: Record<Reviewed, string> = {
+const LEVEL_MEANING: Record<Reviewed, string> = {
   outage: "every client of a side loses the cluster (NLB, endpoint service, consumer endpoint, zone or alias replaced or destroyed)",
   disruptive: "some clients lose a broker, a port or access for a window (a broker's listener, group or registration replaced or removed, a CIDR removed, a port moved)",
   "client-visible": "clients notice a changed behaviour, nothing is cut (bootstrap target set, idle timeout, deregistration delay, acceptance, principals)",

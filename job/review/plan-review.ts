@@ -416,7 +416,7 @@ export interface ModuleInstance {
 }
 
 /** The published modules' instances in a plan. */
-export function moduleInstances(plan: Plan): ModuleInstance[] {
+function moduleInstances(plan: Plan): ModuleInstance[] {
   const byModule = new Map<string, ResourceChange[]>();
   for (const c of plan.changes) if (c.mode === "managed") byModule.set(moduleOf(c), [...(byModule.get(moduleOf(c)) ?? []), c]);
   const signatures = new Map<string, ModuleKind>();

@@ -75,7 +75,7 @@ export function reviewSettings(config: Config, ports: PortPlan): ReviewSettings 
 }
 
 /** What this configuration allows beyond the default policy, as used (not merely permitted). */
-export function policyExceptions({ cluster, consumers, policy }: Config): string[] {
+function policyExceptions({ cluster, consumers, policy }: Config): string[] {
   const found: string[] = [];
   if (cluster.allowedPrincipals.includes("*")) {
     found.push('`cluster.allowedPrincipals` has `"*"`: every AWS account may create an endpoint to the service (`policy.allowAnyPrincipal`).');

@@ -2,7 +2,7 @@ import { TerraformHclModule, Token } from "cdktf";
 import { Construct } from "constructs";
 import { portPlanErrors } from "../kafka-broker-ports/allocation";
 import { COVERS_EVERY_ADDRESS_RULE, coversEveryAddress, tagsProblems } from "../private/aws-rules";
-import { MAX_CIDRS_PER_CONSUMER, SECURITY_GROUPS_PER_INTERFACE, securityGroupNameProblem } from "./rules";
+import { SECURITY_GROUPS_PER_INTERFACE, securityGroupNameProblem } from "./rules";
 import { BROKER_ID } from "../kafka-broker-ports/allocation";
 import { claimModuleName, definedInputs, moduleNameProblems, portRuleProblems, PropsError, requiredList, requiredText } from "../private/module-call";
 
@@ -45,7 +45,7 @@ export interface KafkaPrivateLinkConsumerProps {
  * The ports of a connection as the allocation made them: every broker's port is one base + its
  * ID. Returns the base, or the problem.
  */
-export function connectionPortBase(brokerPorts: Record<string, number>): { base?: number; problem?: string } {
+function connectionPortBase(brokerPorts: Record<string, number>): { base?: number; problem?: string } {
   const bases = [...new Set(Object.entries(brokerPorts).filter(([id]) => BROKER_ID.test(id)).map(([id, port]) => port - Number(id)))];
   if (bases.length === 1) return { base: bases[0] };
   if (bases.length === 0) return { problem: `connection.brokerPorts: ${JSON.stringify(brokerPorts)} lists no broker` };
@@ -55,11 +55,11 @@ export function connectionPortBase(brokerPorts: Record<string, number>): { base?
 }
 
 /** Every problem of the props, one line each (field, value, rule); the port rule is allocation.ts's. */
-export function consumerPropsProblems(props: KafkaPrivateLinkConsumerProps): string[] {
+function consumerPropsProblems(props: KafkaPrivateLinkConsumerProps): string[] {
   const problems = [...requiredText(props, ["source", "name", "vpcId"]), ...requiredList(props, ["subnetIds", "allowedCidrs"])];
-  if (Array.isArray(props.allowedCidrs) && props.allowedCidrs.length > MAX_CIDRS_PER_CONSUMER) {
+  if (Array.isArray(props.allowedCidrs) && props.allowedCidrs.length > SECURITY_GROUPS_PER_INTERFACE) {
     problems.push(
-      `allowedCidrs: ${props.allowedCidrs.length} CIDR blocks given, at most ${MAX_CIDRS_PER_CONSUMER}: each gets its own security group on the endpoint, and AWS allows ${SECURITY_GROUPS_PER_INTERFACE} security groups per network interface by default`,
+      `allowedCidrs: ${props.allowedCidrs.length} CIDR blocks given, at most ${SECURITY_GROUPS_PER_INTERFACE}: each gets its own security group on the endpoint, and AWS allows ${SECURITY_GROUPS_PER_INTERFACE} security groups per network interface by default`,
     );
   }
   const cidrs = Array.isArray(props.allowedCidrs) ? props.allowedCidrs.filter((x) => typeof x === "string" && !Token.isUnresolved(x)) : [];

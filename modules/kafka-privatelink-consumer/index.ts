@@ -16,9 +16,9 @@ import { BROKER_ID_PATTERN } from "../kafka-broker-ports/allocation";
 import { commonVariables, hostnameRule, idleTimeoutRule, nameRule, protocolRule, resourceTags } from "../private/rules";
 import { moduleVariable } from "../private/variables";
 import { awsNameCondition, awsNameRuleWords, COVERS_EVERY_ADDRESS_RULE, coversEveryAddressCondition, SECURITY_GROUP_NAME } from "../private/aws-rules";
-import { CONSUMER_MODULE, MAX_CIDRS_PER_CONSUMER, SECURITY_GROUPS_PER_INTERFACE, securityGroupName } from "./rules";
+import { CONSUMER_MODULE, SECURITY_GROUPS_PER_INTERFACE, securityGroupName } from "./rules";
 
-export { Connection, consumerModuleInputs, consumerPropsProblems, KafkaPrivateLinkConsumer, KafkaPrivateLinkConsumerProps } from "./call";
+export { consumerModuleInputs, KafkaPrivateLinkConsumer, KafkaPrivateLinkConsumerProps } from "./call";
 
 
 /** The provider module's `connection` output, the consumer module's one input about the cluster. */
@@ -84,12 +84,12 @@ export class ConsumerModule extends TerraformStack {
     const cidrIsNetwork = `can(cidrnetmask(c)) && try("\${cidrhost(c, 0)}/\${tonumber(split("/", c)[1])}" == c, false)`;
     const allowedCidrs = moduleVariable(this, "allowed_cidrs", {
       type: "list(string)",
-      description: `Client IPv4 CIDR blocks allowed to reach the bootstrap and broker ports, at most ${MAX_CIDRS_PER_CONSUMER} (one security group each). 0.0.0.0/0 only with allow_any_cidr.`,
+      description: `Client IPv4 CIDR blocks allowed to reach the bootstrap and broker ports, at most ${SECURITY_GROUPS_PER_INTERFACE} (one security group each). 0.0.0.0/0 only with allow_any_cidr.`,
       validation: [
         { condition: "${length(var.allowed_cidrs) >= 1}", errorMessage: "allowed_cidrs must list at least one CIDR block." },
         {
-          condition: `\${length(var.allowed_cidrs) <= ${MAX_CIDRS_PER_CONSUMER}}`,
-          errorMessage: `allowed_cidrs: \${length(var.allowed_cidrs)} CIDR blocks given, at most ${MAX_CIDRS_PER_CONSUMER}: each gets its own security group on the endpoint, and AWS allows ${SECURITY_GROUPS_PER_INTERFACE} security groups per network interface by default (quota "Security groups per network interface").`,
+          condition: `\${length(var.allowed_cidrs) <= ${SECURITY_GROUPS_PER_INTERFACE}}`,
+          errorMessage: `allowed_cidrs: \${length(var.allowed_cidrs)} CIDR blocks given, at most ${SECURITY_GROUPS_PER_INTERFACE}: each gets its own security group on the endpoint, and AWS allows ${SECURITY_GROUPS_PER_INTERFACE} security groups per network interface by default (quota "Security groups per network interface").`,
         },
         {
           condition: "${length(distinct(var.allowed_cidrs)) == length(var.allowed_cidrs)}",
@@ -189,7 +189,7 @@ export class ConsumerModule extends TerraformStack {
       // The service has no private DNS name of its own; the zone below resolves the hostname.
       privateDnsEnabled: false,
       subnetIds: v.subnetIds.listValue,
-      // One group per CIDR: hence at most MAX_CIDRS_PER_CONSUMER CIDRs (5 groups per network interface).
+      // One group per CIDR: hence at most SECURITY_GROUPS_PER_INTERFACE CIDRs (5 groups per network interface).
       securityGroupIds: Token.asList("${[for sg in aws_security_group.endpoint : sg.id]}"),
       // A new CIDR's group reaches the endpoint only once its rules exist, never empty.
       dependsOn: [clientRules],

@@ -15,7 +15,6 @@ export const CONSUMER_MODULE = "kafka-privatelink-consumer";
  */
 export const SECURITY_GROUPS_PER_INTERFACE = 5;
 export const INBOUND_RULES_PER_SECURITY_GROUP = 60;
-export const MAX_CIDRS_PER_CONSUMER = SECURITY_GROUPS_PER_INTERFACE;
 
 /** The name of the endpoint's security group for one client CIDR: main.tf.json and the checks before it derive it with this. */
 export const securityGroupName = (name: string, cidr: string) => `${name}-kafka-${cidr}`;

@@ -60,7 +60,7 @@ export interface KafkaPrivateLinkProviderProps {
 }
 
 /** Every problem of the props, one line each (field, value, rule); the port rule is allocation.ts's. */
-export function providerPropsProblems(props: KafkaPrivateLinkProviderProps): string[] {
+function providerPropsProblems(props: KafkaPrivateLinkProviderProps): string[] {
   const problems = [...requiredText(props, ["source", "name", "vpcId", "advertisedHostname"]), ...requiredList(props, ["subnetIds", "allowedPrincipals"])];
   const brokers = props.brokers ?? {};
   const keys = Object.keys(brokers);

@@ -19,11 +19,11 @@ import { awsNameCondition, awsNameRuleWords, LOAD_BALANCER_NAME, principalPartit
 import { REGION_DATA, REGION_PARTITIONS } from "../private/regions";
 import { bootstrapAlarmName, BOOTSTRAP_GROUP, brokerAlarmName, brokerGroup, DEFAULT_BROKER_TARGET_PORT, loadBalancerName, PROVIDER_MODULE, targetGroupName, DEFAULT_DEREGISTRATION_DELAY_SECONDS, DEFAULT_TCP_IDLE_TIMEOUT_SECONDS } from "./rules";
 
-export { KafkaPrivateLinkProvider, KafkaPrivateLinkProviderProps, providerModuleInputs, providerPropsProblems } from "./call";
+export { KafkaPrivateLinkProvider, KafkaPrivateLinkProviderProps, providerModuleInputs } from "./call";
 
 
 /** Where the health alarms look: the NLB's metrics of one target group. */
-export const HEALTH_ALARM = {
+const HEALTH_ALARM = {
   namespace: "AWS/NetworkELB",
   metricName: "HealthyHostCount",
   statistic: "Minimum",

@@ -17,7 +17,7 @@ export const DEFAULT_BROKER_TARGET_PORT = 9094;
 export const loadBalancerName = (name: string) => `${name}-nlb`;
 /** A target group name carries what replaces the group (target port and type), so old and new never clash. */
 export const targetGroupName = (name: string, group: string, suffix: string) => `${name}-${group}-${suffix}`;
-export const targetGroupSuffix = (brokerTargetPort: number, targetType: string) => `${brokerTargetPort}${targetType === "instance" ? "i" : ""}`;
+const targetGroupSuffix = (brokerTargetPort: number, targetType: string) => `${brokerTargetPort}${targetType === "instance" ? "i" : ""}`;
 export const BOOTSTRAP_GROUP = "boot";
 export const brokerGroup = (id: string | number) => `b${id}`;
 export const bootstrapAlarmName = (name: string) => `${name}-bootstrap-unhealthy`;

@@ -191,12 +191,12 @@ function templateParts(s: string): Part[] {
 const escapeLiteral = (text: string) => text.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n").replace(/\r/g, "\\r").replace(/\t/g, "\\t");
 
 /** A literal string (a description, a default, a source): `${` and `%{` escaped, so nothing is interpolated. */
-export function literalString(value: string): string {
+function literalString(value: string): string {
   return `"${escapeLiteral(value).replace(/\$\{/g, "$${").replace(/%\{/g, "%%{")}"`;
 }
 
 /** A JSON-syntax template string as an HCL expression: bare when it is one interpolation, else a quoted template. */
-export function templateExpression(value: string): string {
+function templateExpression(value: string): string {
   const parts = templateParts(value);
   if (parts.length === 1 && "expression" in parts[0]) return parts[0].expression.trim();
   return `"${parts.map((p) => ("literal" in p ? escapeLiteral(p.literal) : `\${${p.expression}}`)).join("")}"`;

@@ -1,4 +1,5 @@
 /** A Terraform JSON document (`*.tf.json`), loosely typed: the module files and their examples. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the one loosely typed home: tests and readers walk Terraform JSON by path, Terraform checks its shape
 export type TfJson = Record<string, any>;
 
 export interface VariableBlock {

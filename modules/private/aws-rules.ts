@@ -129,7 +129,7 @@ export const MODULE_TAGS = 0;
 export const MAX_TAG_KEY = 128;
 export const MAX_TAG_VALUE = 256;
 const TAG_CHARACTERS = String.raw`^[\p{L}\p{Zs}\p{N}_.:/=+\-@]*$`;
-export const TAG_CHARACTERS_RULE = "may hold only letters, digits, spaces and _ . : / = + - @ (AWS's tag characters)";
+const TAG_CHARACTERS_RULE = "may hold only letters, digits, spaces and _ . : / = + - @ (AWS's tag characters)";
 const RESERVED_TAG_PREFIX = "^(?i)aws:";
 
 const characters = (s: string) => [...s].length;
@@ -203,7 +203,7 @@ const IAM_PATH = String.raw`(?:[\w+=,.@-]+/)*`;
  * An IAM principal ARN as an endpoint service's allowed principal takes it (`arn:<partition>:iam::
  * <account>:root|role/...|user/...`); the first group is the partition. JavaScript and RE2 read it alike.
  */
-export const PRINCIPAL_ARN_PATTERN = String.raw`^arn:([a-z][a-z-]*):iam::\d{12}:(?:root|role/${IAM_PATH}${IAM_NAME}|user/${IAM_PATH}${IAM_NAME})$`;
+const PRINCIPAL_ARN_PATTERN = String.raw`^arn:([a-z][a-z-]*):iam::\d{12}:(?:root|role/${IAM_PATH}${IAM_NAME}|user/${IAM_PATH}${IAM_NAME})$`;
 export const PRINCIPAL_ARN = new RegExp(PRINCIPAL_ARN_PATTERN);
 export const ROLE_ARN = new RegExp(String.raw`^arn:([a-z][a-z-]*):iam::\d{12}:role/${IAM_PATH}${IAM_NAME}$`);
 export const PRINCIPAL_RULE =
@@ -227,7 +227,7 @@ export const principalPartition = (p: string) => `try(regex(${tfString(PRINCIPAL
  * Hence: refused exactly when the address's last 16 bits are 0, 1, 2, 3 or 65535 (x.y.0.0-x.y.0.3,
  * x.y.255.255). Any other address is usable in some subnet (10.1.1.0 is the 257th of 10.1.0.0/16).
  */
-export const RESERVED_LOW_16_BITS = [0, 1, 2, 3, 65535] as const;
+const RESERVED_LOW_16_BITS = [0, 1, 2, 3, 65535] as const;
 export const RESERVED_TARGET_RULE =
   "is reserved in every subnet that could hold it: AWS reserves the first four and the last address of every subnet (/16 to /28), and this address is one of those in each of them; use the broker's own address";
 
@@ -244,7 +244,7 @@ export const reservedTargetCondition = (t: string) => `try(contains([${RESERVED_
 // CIDR blocks
 
 /** A canonical IPv4 CIDR block as the addresses it covers, [first, last]; undefined for anything else. */
-export function cidrRange(cidr: string): [number, number] | undefined {
+function cidrRange(cidr: string): [number, number] | undefined {
   const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
   if (!m || m.slice(1, 5).some((o) => Number(o) > 255) || Number(m[5]) > 32) return undefined;
   const address = m.slice(1, 5).reduce((acc, o) => acc * 256 + Number(o), 0);

@@ -7,7 +7,7 @@ export interface ModuleCall {
   /** The published module it calls (the source folder's name). */
   readonly module: string;
   /** The inputs as the stack passes them (literals, or references for Terraform to resolve). */
-  readonly inputs: Record<string, any>;
+  readonly inputs: TfJson;
 }
 
 /**
