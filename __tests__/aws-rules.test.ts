@@ -25,7 +25,13 @@ describe("AWS's reserved subnet addresses", () => {
       if (isReservedInEverySubnet(dotted(base + i)) !== reservedInEverySubnet(base + i)) disagreements.push(dotted(base + i));
     }
     expect(disagreements).toEqual([]);
-    expect([0, 1, 2, 3, 65535].map((i) => dotted(base + i)).filter(isReservedInEverySubnet)).toEqual(["10.1.0.0", "10.1.0.1", "10.1.0.2", "10.1.0.3", "10.1.255.255"]);
+    expect([0, 1, 2, 3, 65535].map((i) => dotted(base + i)).filter(isReservedInEverySubnet)).toEqual([
+      "10.1.0.0",
+      "10.1.0.1",
+      "10.1.0.2",
+      "10.1.0.3",
+      "10.1.255.255",
+    ]);
   });
 });
 

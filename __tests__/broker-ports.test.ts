@@ -4,11 +4,16 @@ import { allocatePorts, brokerPort, MAX_BROKERS, MAX_PORT, MIN_PORT, portPlanErr
 const ids = (n: number, from = 0) => Array.from({ length: n }, (_, i) => from + i);
 const validIds = fc.uniqueArray(fc.integer({ min: 0, max: 3000 }), { minLength: 1, maxLength: MAX_BROKERS });
 /** IDs, a port base and a bootstrap port that half the time lands exactly on a broker's port. */
-const planInputs = fc
-  .tuple(validIds, fc.integer({ min: 0, max: 65535 }))
-  .chain(([ids, base]) =>
-    fc.tuple(fc.constant(ids), fc.constant(base), fc.oneof(fc.constantFrom(...ids).map((id) => base + id), fc.integer({ min: 0, max: 70000 }))),
-  );
+const planInputs = fc.tuple(validIds, fc.integer({ min: 0, max: 65535 })).chain(([ids, base]) =>
+  fc.tuple(
+    fc.constant(ids),
+    fc.constant(base),
+    fc.oneof(
+      fc.constantFrom(...ids).map((id) => base + id),
+      fc.integer({ min: 0, max: 70000 }),
+    ),
+  ),
+);
 
 describe("broker-ports allocation", () => {
   it("gives broker ID n the port brokerPortBase + n, and the bootstrap its own port", () => {
@@ -28,11 +33,15 @@ describe("broker-ports allocation", () => {
   });
 
   it.each([
-    ["a duplicate ID", { brokerIds: [1, 2, 1] }, 'brokers[2].id: 1 duplicates brokers[0].id; broker IDs must be unique'],
+    ["a duplicate ID", { brokerIds: [1, 2, 1] }, "brokers[2].id: 1 duplicates brokers[0].id; broker IDs must be unique"],
     ["a negative ID", { brokerIds: [-1] }, "brokers[0].id: -1 must be a non-negative integer"],
     ["a fractional ID", { brokerIds: [1.5] }, "brokers[0].id: 1.5 must be a non-negative integer"],
     ["a port above 65535", { brokerIds: [60000] }, "brokers[0].id: 60000 gives port 66000"],
-    ["a port below 1024", { brokerIds: [1], brokerPortBase: 0 }, "brokers[0].id: 1 gives port 1 (brokerPortBase 0 + ID); ports must be an integer from 1024 to 65535"],
+    [
+      "a port below 1024",
+      { brokerIds: [1], brokerPortBase: 0 },
+      "brokers[0].id: 1 gives port 1 (brokerPortBase 0 + ID); ports must be an integer from 1024 to 65535",
+    ],
     ["an ID on the bootstrap port", { brokerIds: [1, 3091] }, "brokers[1].id: 3091 gives port 9091 (brokerPortBase 6000 + ID), which is the bootstrap port"],
     ["a bootstrap port inside the broker range", { brokerIds: [1, 9], bootstrapPort: 6005 }, "bootstrapPort: 6005 is inside the broker port range 6001-6009"],
     ["a bootstrap port out of range", { brokerIds: [1], bootstrapPort: 80 }, "bootstrapPort: 80 must be an integer from 1024 to 65535"],
@@ -79,7 +88,8 @@ describe("broker-ports allocation", () => {
     it("accepts exactly the ID lists with at most 49 unique non-negative integers", () => {
       fc.assert(
         fc.property(fc.array(fc.integer({ min: -3, max: 80 }), { maxLength: 60 }), (brokerIds) => {
-          const valid = brokerIds.length >= 1 && brokerIds.length <= MAX_BROKERS && new Set(brokerIds).size === brokerIds.length && brokerIds.every((id) => id >= 0);
+          const valid =
+            brokerIds.length >= 1 && brokerIds.length <= MAX_BROKERS && new Set(brokerIds).size === brokerIds.length && brokerIds.every((id) => id >= 0);
           expect(portPlanErrors({ brokerIds, brokerPortBase: 6000 }).length === 0).toBe(valid);
         }),
       );

@@ -52,10 +52,12 @@ describe("cdktf synth (main.ts)", () => {
     const lockFile = path.join(dir, "no-such-folder", "cluster.ports.lock.json");
     const said: string[] = [];
     const cfg = config();
-    expect(() => cdktfPortLock(cfg, portPlanFor(cfg), lockFile, previousAllocation(lockFile, [], cfg.cluster.name), false, (l: string) => said.push(l))).toThrow(PortLockCreateError);
-    expect(() => cdktfPortLock(cfg, portPlanFor(cfg), lockFile, previousAllocation(lockFile, [], cfg.cluster.name), false, (l: string) => said.push(l))).toThrow(
-      `${lockFile}: there is no port lock and it cannot be created (ENOENT`,
-    );
+    expect(() =>
+      cdktfPortLock(cfg, portPlanFor(cfg), lockFile, previousAllocation(lockFile, [], cfg.cluster.name), false, (l: string) => said.push(l)),
+    ).toThrow(PortLockCreateError);
+    expect(() =>
+      cdktfPortLock(cfg, portPlanFor(cfg), lockFile, previousAllocation(lockFile, [], cfg.cluster.name), false, (l: string) => said.push(l)),
+    ).toThrow(`${lockFile}: there is no port lock and it cannot be created (ENOENT`);
     expect(said).toEqual([]);
   });
 

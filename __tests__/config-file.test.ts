@@ -43,14 +43,23 @@ const QUADRATIC_BOUND_MS = 30_000;
 
 describe("configuration files", () => {
   it("refuses a YAML alias that contains itself, without a stack trace", () => {
-    expect(refused(write("cluster: &c {name: *c}\n"))).toContainEqual('cluster.name: "*c" is a YAML alias that contains itself; a configuration must be finite');
+    expect(refused(write("cluster: &c {name: *c}\n"))).toContainEqual(
+      'cluster.name: "*c" is a YAML alias that contains itself; a configuration must be finite',
+    );
   });
 
   it("refuses an alias bomb by counting values, aliases expanded", () => {
     const lines = ["a: &a [x, x, x, x, x, x, x, x, x, x]"];
-    for (let i = 1; i < 8; i++) lines.push(`${"abcdefgh"[i]}: &${"abcdefgh"[i]} [${Array(10).fill(`*${"abcdefgh"[i - 1]}`).join(", ")}]`);
+    for (let i = 1; i < 8; i++)
+      lines.push(
+        `${"abcdefgh"[i]}: &${"abcdefgh"[i]} [${Array(10)
+          .fill(`*${"abcdefgh"[i - 1]}`)
+          .join(", ")}]`,
+      );
     const started = Date.now();
-    expect(refused(write(lines.join("\n")))).toContainEqual(`(document): has more than ${MAX_CONFIG_VALUES} values (aliases counted each time they are used); a configuration needs a few hundred`);
+    expect(refused(write(lines.join("\n")))).toContainEqual(
+      `(document): has more than ${MAX_CONFIG_VALUES} values (aliases counted each time they are used); a configuration needs a few hundred`,
+    );
     expect(Date.now() - started).toBeLessThan(QUADRATIC_BOUND_MS);
   });
 
@@ -61,7 +70,7 @@ describe("configuration files", () => {
     expect(Date.now() - started).toBeLessThan(QUADRATIC_BOUND_MS);
   });
 
-  it("refuses keys that only differ in type (1 and \"1\") and the key __proto__, with the other problems", () => {
+  it('refuses keys that only differ in type (1 and "1") and the key __proto__, with the other problems', () => {
     const file = write(clusterWith("  tags: {1: a, '1': b, __proto__: x, 'aws:x': y}\n"));
     expect(refused(file)).toEqual([
       'cluster.tags["1"]: is given twice (as 1 and "1"); keys are strings, so both name the same field',
@@ -91,7 +100,9 @@ describe("configuration files", () => {
 
   it("refuses a file over the size limit before parsing it", () => {
     const file = write(`# ${"x".repeat(MAX_CONFIG_BYTES)}\n${stringify(configInput())}`);
-    expect(refused(file)).toEqual([`(file): "FILE" is ${MAX_CONFIG_BYTES + 3 + stringify(configInput()).length} bytes; a configuration may be at most ${MAX_CONFIG_BYTES} bytes`]);
+    expect(refused(file)).toEqual([
+      `(file): "FILE" is ${MAX_CONFIG_BYTES + 3 + stringify(configInput()).length} bytes; a configuration may be at most ${MAX_CONFIG_BYTES} bytes`,
+    ]);
   });
 
   it("refuses 400,000 CIDRs by the value count, quickly", () => {
@@ -99,7 +110,9 @@ describe("configuration files", () => {
     const cidrs = Array.from({ length: 400_000 }, (_, i) => `10.${i >> 16}.${(i >> 8) & 255}.${i & 255}/32`);
     // All of them are over the byte limit; the first 30,000 are not, and are too many values.
     const started = Date.now();
-    expect(refused(write(JSON.stringify({ ...input, consumers: [{ ...input.consumers![0], allowedCidrs: cidrs }] })))[0]).toMatch(/is \d+ bytes; a configuration may be at most/);
+    expect(refused(write(JSON.stringify({ ...input, consumers: [{ ...input.consumers![0], allowedCidrs: cidrs }] })))[0]).toMatch(
+      /is \d+ bytes; a configuration may be at most/,
+    );
     const file = write(stringify({ ...input, consumers: [{ ...input.consumers![0], allowedCidrs: cidrs.slice(0, 30_000) }] }));
     expect(fs.statSync(file).size).toBeLessThan(MAX_CONFIG_BYTES);
     expect(refused(file)).toContainEqual(expect.stringContaining(`has more than ${MAX_CONFIG_VALUES} values`));
@@ -110,7 +123,9 @@ describe("configuration files", () => {
     const file = write(Array.from({ length: 60_000 }, (_, i) => `k${i}: 1`).join("\n"));
     expect(fs.statSync(file).size).toBeLessThan(MAX_CONFIG_BYTES);
     const started = Date.now();
-    expect(refused(file)).toContainEqual(`(document): has more than ${MAX_CONFIG_VALUES} values (aliases counted each time they are used); a configuration needs a few hundred`);
+    expect(refused(file)).toContainEqual(
+      `(document): has more than ${MAX_CONFIG_VALUES} values (aliases counted each time they are used); a configuration needs a few hundred`,
+    );
     expect(Date.now() - started).toBeLessThan(QUADRATIC_BOUND_MS);
   });
 
@@ -127,10 +142,23 @@ describe("configuration files", () => {
     expect(spawnSync("mkfifo", [fifo]).status).toBe(0);
     const files = [write("cluster: &c {name: *c}\n"), fifo, write(clusterWith("  profile: '${TfToken[TOKEN.5]}'\n"), "token.yaml")];
     for (const file of files) {
-      const run = spawnSync(process.execPath, [path.join(__dirname, "..", "job", "launch.js"), path.join(__dirname, "..", "job", "cli.ts"), "--config", file, "--out", path.join(dir, "out"), "--modules-out", path.join(dir, "modules")], {
-        encoding: "utf8",
-        timeout: 60_000,
-      });
+      const run = spawnSync(
+        process.execPath,
+        [
+          path.join(__dirname, "..", "job", "launch.js"),
+          path.join(__dirname, "..", "job", "cli.ts"),
+          "--config",
+          file,
+          "--out",
+          path.join(dir, "out"),
+          "--modules-out",
+          path.join(dir, "modules"),
+        ],
+        {
+          encoding: "utf8",
+          timeout: 60_000,
+        },
+      );
       expect(run.status).toBe(1);
       expect(run.stderr).toMatch(/^.*: invalid configuration \(\d+ problems?\)\n( {2}.+\n)+$/);
       expect(run.stderr).not.toMatch(/\n\s+at /);

@@ -100,8 +100,8 @@ function mutate(doc: Record<string, unknown>, mutations: Mutation[]): Record<str
     else if (m.kind === "delete") {
       if (Array.isArray(parent)) parent.splice(key as number, 1);
       else delete target[key];
-    }
-    else if (m.kind === "add-key" && !Array.isArray(parent)) Object.defineProperty(parent, m.key, { value: m.value, enumerable: true, configurable: true, writable: true });
+    } else if (m.kind === "add-key" && !Array.isArray(parent))
+      Object.defineProperty(parent, m.key, { value: m.value, enumerable: true, configurable: true, writable: true });
     else if (m.kind === "duplicate" && Array.isArray(parent)) parent.push(structuredClone(parent[key as number]));
     else if (m.kind === "nudge" && typeof target[key] === "number") target[key] = (target[key] as number) + (m.place % 2 === 0 ? 1 : -1);
   }
@@ -125,7 +125,9 @@ const randomConfig = fc.record(
         bootstrapPort: trickyNumber,
         brokerPortBase: trickyNumber,
         brokers: fc.array(fc.record({ id: fc.integer({ min: -1, max: 70 }), target: fc.oneof(ipv4, hexId("i")) }), { minLength: 0, maxLength: 52 }),
-        allowedPrincipals: fc.array(fc.constantFrom("arn:aws:iam::111122223333:root", "*", "arn:aws:iam::111122223333:role/team/kafka", ...TRICKY_STRINGS), { maxLength: 3 }),
+        allowedPrincipals: fc.array(fc.constantFrom("arn:aws:iam::111122223333:root", "*", "arn:aws:iam::111122223333:role/team/kafka", ...TRICKY_STRINGS), {
+          maxLength: 3,
+        }),
         tags: fc.dictionary(trickyString, trickyString, { maxKeys: 3 }),
         profile: trickyString,
       },
@@ -146,7 +148,10 @@ const randomConfig = fc.record(
       ),
       { maxLength: 3 },
     ),
-    policy: fc.record({ allowCrossRegion: fc.boolean(), allowAnyCidr: fc.boolean(), allowAnyPrincipal: fc.boolean(), deniedRegions: fc.array(region, { maxLength: 2 }) }, { requiredKeys: [] }),
+    policy: fc.record(
+      { allowCrossRegion: fc.boolean(), allowAnyCidr: fc.boolean(), allowAnyPrincipal: fc.boolean(), deniedRegions: fc.array(region, { maxLength: 2 }) },
+      { requiredKeys: [] },
+    ),
   },
   { requiredKeys: ["cluster"] },
 );

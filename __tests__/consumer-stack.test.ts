@@ -9,8 +9,21 @@ import { TfJson } from "../modules/packaging/terraform-json";
 const SERVICE_NAME = "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0";
 const twoConsumers = {
   consumers: [
-    { name: "analytics", region: "us-east-1", vpcId: "vpc-0f1e2d3c4b5a69788", subnetIds: ["subnet-0f1e2d3c4b5a69781"], allowedCidrs: ["10.20.0.0/16", "10.21.0.0/16"] },
-    { name: "billing", region: "us-east-1", vpcId: "vpc-0b1b2b3b4b5b6b7b8", subnetIds: ["subnet-0b1b2b3b4b5b6b7b1"], allowedCidrs: ["172.16.8.0/24"], serviceName: SERVICE_NAME },
+    {
+      name: "analytics",
+      region: "us-east-1",
+      vpcId: "vpc-0f1e2d3c4b5a69788",
+      subnetIds: ["subnet-0f1e2d3c4b5a69781"],
+      allowedCidrs: ["10.20.0.0/16", "10.21.0.0/16"],
+    },
+    {
+      name: "billing",
+      region: "us-east-1",
+      vpcId: "vpc-0b1b2b3b4b5b6b7b8",
+      subnetIds: ["subnet-0b1b2b3b4b5b6b7b1"],
+      allowedCidrs: ["172.16.8.0/24"],
+      serviceName: SERVICE_NAME,
+    },
   ],
 };
 const kafka = (stack: TfJson) => withoutMetadata(stack.module.kafka);
@@ -71,7 +84,13 @@ describe("consumer stacks: thin roots calling the published consumer module", ()
   it("pass every setting of a non-default configuration: hosted zone, tags, any-CIDR policy, protocol, ports, idle timeout", () => {
     const custom = synthDeploy(
       config([3, 17], {
-        cluster: { bootstrapPort: 9000, brokerPortBase: 7100, listenerSecurityProtocol: "SASL_SSL", tcpIdleTimeoutSeconds: 350, advertisedHostname: "pay.kafka.corp.example" },
+        cluster: {
+          bootstrapPort: 9000,
+          brokerPortBase: 7100,
+          listenerSecurityProtocol: "SASL_SSL",
+          tcpIdleTimeoutSeconds: 350,
+          advertisedHostname: "pay.kafka.corp.example",
+        },
         consumers: [{ ...twoConsumers.consumers[0], allowedCidrs: ["0.0.0.0/0"], hostedZoneId: "Z0123456789ABCDEFGHIJ", tags: { app: "analytics" } }],
         policy: { allowAnyCidr: true },
       }),
@@ -163,7 +182,9 @@ describe("consumer stacks: thin roots calling the published consumer module", ()
   });
 
   it("has its own AWS provider in its own region and account", () => {
-    const other = synthDeploy(config([1], { consumers: [{ ...twoConsumers.consumers[0], profile: "clients", assumeRoleArn: "arn:aws:iam::444455556666:role/kafka-clients" }] }));
+    const other = synthDeploy(
+      config([1], { consumers: [{ ...twoConsumers.consumers[0], profile: "clients", assumeRoleArn: "arn:aws:iam::444455556666:role/kafka-clients" }] }),
+    );
     expect(other.stacks["orders-consumer-analytics"].provider.aws).toEqual([
       { region: "us-east-1", profile: "clients", assume_role: [{ role_arn: "arn:aws:iam::444455556666:role/kafka-clients" }] },
     ]);
@@ -176,7 +197,9 @@ describe("cross-region consumers", () => {
   };
 
   it("are refused by default", () => {
-    expect(() => config([1], crossRegion)).toThrow('consumers[0].region: "eu-west-1" differs from cluster.region "us-east-1"; cross-region PrivateLink is off by default');
+    expect(() => config([1], crossRegion)).toThrow(
+      'consumers[0].region: "eu-west-1" differs from cluster.region "us-east-1"; cross-region PrivateLink is off by default',
+    );
   });
 
   it("synthesize with policy.allowCrossRegion: the consumer's region in supported_regions, the cluster's in connection.region", () => {
@@ -191,7 +214,9 @@ describe("cross-region consumers", () => {
     const serviceName = "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0";
     const { stacks } = synthDeploy(config([1], { consumers: [{ ...crossRegion.consumers[0], serviceName }], policy: { allowCrossRegion: true } }));
     expect(kafka(stacks["orders-consumer-eu"]).connection).toMatchObject({ service_name: serviceName, region: "us-east-1" });
-    expect(() => config([1], { consumers: [{ ...crossRegion.consumers[0], serviceName }] })).toThrow('consumers[0].region: "eu-west-1" differs from cluster.region "us-east-1"');
+    expect(() => config([1], { consumers: [{ ...crossRegion.consumers[0], serviceName }] })).toThrow(
+      'consumers[0].region: "eu-west-1" differs from cluster.region "us-east-1"',
+    );
   });
 });
 
@@ -248,11 +273,15 @@ describe("the consumer module the stacks call (kafka-privatelink-consumer/main.t
     });
     // Keys depend only on the CIDR and the port: a new broker or CIDR adds rules and changes none.
     expect(rule.for_each).toContain('"${pair[0]}:${pair[1][1]}" =>');
-    expect(rule.for_each).toContain('setproduct(var.allowed_cidrs, concat([["bootstrap", var.connection.bootstrap_port]], [for id, port in module.broker_ports.broker_ports : ["broker ${id}", port]]))');
+    expect(rule.for_each).toContain(
+      'setproduct(var.allowed_cidrs, concat([["bootstrap", var.connection.bootstrap_port]], [for id, port in module.broker_ports.broker_ports : ["broker ${id}", port]]))',
+    );
   });
 
   it("fits AWS's default quotas: at most one group per allowed CIDR on the endpoint, 1 + 49 rules in each (a plan of 49 brokers × 3 CIDRs: integration/consumer-quota)", () => {
-    const cidrRules = moduleJson(CONSUMER_MODULE, "variables.tf.json").variable.allowed_cidrs.validation.map((v: { condition: string; error_message: string }) => v.condition);
+    const cidrRules = moduleJson(CONSUMER_MODULE, "variables.tf.json").variable.allowed_cidrs.validation.map(
+      (v: { condition: string; error_message: string }) => v.condition,
+    );
     expect(cidrRules).toContain(`\${length(var.allowed_cidrs) <= ${SECURITY_GROUPS_PER_INTERFACE}}`);
     // A group holds its CIDR's bootstrap rule and one per broker port, and kafka-broker-ports admits at most MAX_BROKERS.
     expect(1 + MAX_BROKERS).toBeLessThanOrEqual(INBOUND_RULES_PER_SECURITY_GROUP);
@@ -260,19 +289,30 @@ describe("the consumer module the stacks call (kafka-privatelink-consumer/main.t
   });
 
   it("creates a private zone named exactly the advertised hostname in the VPC, unless given one, and an alias to the endpoint", () => {
-    expect(r.aws_route53_zone.this).toMatchObject({ count: "${var.hosted_zone_id == null ? 1 : 0}", name: "${var.connection.advertised_hostname}", vpc: [{ vpc_id: "${var.vpc_id}" }] });
+    expect(r.aws_route53_zone.this).toMatchObject({
+      count: "${var.hosted_zone_id == null ? 1 : 0}",
+      name: "${var.connection.advertised_hostname}",
+      vpc: [{ vpc_id: "${var.vpc_id}" }],
+    });
     expect(r.aws_route53_record.this).toEqual({
       zone_id: "${var.hosted_zone_id != null ? var.hosted_zone_id : one(aws_route53_zone.this[*].zone_id)}",
       name: "${var.connection.advertised_hostname}",
       type: "A",
-      alias: { name: "${aws_vpc_endpoint.this.dns_entry[0].dns_name}", zone_id: "${aws_vpc_endpoint.this.dns_entry[0].hosted_zone_id}", evaluate_target_health: false },
+      alias: {
+        name: "${aws_vpc_endpoint.this.dns_entry[0].dns_name}",
+        zone_id: "${aws_vpc_endpoint.this.dns_entry[0].hosted_zone_id}",
+        evaluate_target_health: false,
+      },
     });
   });
 
   it("checks at plan time that the VPC has the DNS attributes a private zone needs, and (same region) that every subnet is in an AZ of the service", () => {
     expect(main.data.aws_vpc.this).toEqual({ id: "${var.vpc_id}" });
     expect(main.data.aws_subnet.endpoint).toEqual({ for_each: "${{ for i, s in var.subnet_ids : tostring(i) => s }}", id: "${each.value}" });
-    expect(main.data.aws_vpc_endpoint_service.this).toEqual({ service_name: "${var.connection.service_name}", service_regions: "${local.service_region == null ? null : [local.service_region]}" });
+    expect(main.data.aws_vpc_endpoint_service.this).toEqual({
+      service_name: "${var.connection.service_name}",
+      service_regions: "${local.service_region == null ? null : [local.service_region]}",
+    });
     const [dns, zones] = r.aws_vpc_endpoint.this.lifecycle.precondition;
     expect(dns.condition).toBe("${data.aws_vpc.this.enable_dns_support && data.aws_vpc.this.enable_dns_hostnames}");
     expect(zones.condition).toBe(

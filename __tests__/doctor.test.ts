@@ -122,16 +122,28 @@ describe("client properties, read as Kafka reads them", () => {
     expect(refused("security.protocol=SASL_SSL")).toBe(
       "client.properties: sasl.mechanism: (missing) must be one of PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 for the doctor (Kafka's default, GSSAPI, is not supported)",
     );
-    expect(refused('security.protocol=SASL_SSL\nsasl.mechanism=PLAIN\nsasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="a" password="b";')).toBe(
+    expect(
+      refused(
+        'security.protocol=SASL_SSL\nsasl.mechanism=PLAIN\nsasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="a" password="b";',
+      ),
+    ).toBe(
       'client.properties: sasl.jaas.config: "org.apache.kafka.common.security.scram.ScramLoginModule" does not serve sasl.mechanism PLAIN; use org.apache.kafka.common.security.plain.PlainLoginModule',
     );
-    expect(refused('security.protocol=SASL_SSL\nsasl.mechanism=PLAIN\nsasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="a";')).toContain(
-      "must set username and password",
-    );
+    expect(
+      refused(
+        'security.protocol=SASL_SSL\nsasl.mechanism=PLAIN\nsasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="a";',
+      ),
+    ).toContain("must set username and password");
     expect(refused("connections.max.idle.ms=9 minutes")).toBe('client.properties: connections.max.idle.ms: "9 minutes" must be a whole number of milliseconds');
-    expect(refused("ssl.truststore.location=/nonexistent/ca.pem")).toMatch(/^client\.properties: ssl\.truststore\.location: "\/nonexistent\/ca\.pem" cannot be read: ENOENT/);
-    expect(refused("ssl.truststore.certificates=none")).toBe('client.properties: ssl.truststore.certificates: "none" holds no PEM certificate (-----BEGIN CERTIFICATE-----)');
-    expect(refused("ssl.truststore.location=/etc/hostname\nssl.truststore.type=BCFKS")).toBe('client.properties: ssl.truststore.type: "BCFKS" must be PEM, JKS or PKCS12');
+    expect(refused("ssl.truststore.location=/nonexistent/ca.pem")).toMatch(
+      /^client\.properties: ssl\.truststore\.location: "\/nonexistent\/ca\.pem" cannot be read: ENOENT/,
+    );
+    expect(refused("ssl.truststore.certificates=none")).toBe(
+      'client.properties: ssl.truststore.certificates: "none" holds no PEM certificate (-----BEGIN CERTIFICATE-----)',
+    );
+    expect(refused("ssl.truststore.location=/etc/hostname\nssl.truststore.type=BCFKS")).toBe(
+      'client.properties: ssl.truststore.type: "BCFKS" must be PEM, JKS or PKCS12',
+    );
   });
 });
 
@@ -184,7 +196,8 @@ describe("the doctor's checks", () => {
         broker: 2,
         port: 6002,
         status: "fail",
-        message: "broker 2 advertises orders.kafka.example.internal:6003, expected orders.kafka.example.internal:6002 (its NLB listener port): clients would connect to the wrong place after bootstrap",
+        message:
+          "broker 2 advertises orders.kafka.example.internal:6003, expected orders.kafka.example.internal:6002 (its NLB listener port): clients would connect to the wrong place after bootstrap",
         expected: "orders.kafka.example.internal:6002",
         seen: "orders.kafka.example.internal:6003",
       }),
@@ -227,67 +240,88 @@ describe("the doctor on the network (loopback stand-ins)", () => {
     expect(report.checks.filter((c) => c.status === "fail").map((c) => c.message)).toEqual([
       `bootstrap orders.kafka.example.internal:9091 (via 127.0.0.1:${port}) does not answer: connect ECONNREFUSED 127.0.0.1:${port}`,
     ]);
-    expect(formatText(report).trim().split("\n").pop()).toBe("doctor: FAILED, stopped at the failure above: nothing else can be checked without it (0 passed, 1 failed, 1 skipped)");
-    expect(JSON.parse(formatJson(report))).toMatchObject({ ok: false, summary: { passed: 0, failed: 1, skipped: 1 }, checks: [{ check: "resolve", status: "skip" }, { check: "bootstrap", status: "fail", port: 9091 }] });
+    expect(formatText(report).trim().split("\n").pop()).toBe(
+      "doctor: FAILED, stopped at the failure above: nothing else can be checked without it (0 passed, 1 failed, 1 skipped)",
+    );
+    expect(JSON.parse(formatJson(report))).toMatchObject({
+      ok: false,
+      summary: { passed: 0, failed: 1, skipped: 1 },
+      checks: [
+        { check: "resolve", status: "skip" },
+        { check: "bootstrap", status: "fail", port: 9091 },
+      ],
+    });
   });
 
   const openssl = spawnSync("openssl", ["version"]).status === 0 ? undefined : "openssl not found";
 
-  itNeeds("openssl", openssl)("checks every listener's certificate through a tunnel, against the advertised hostname, and sends nothing where it is wrong", async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "doctor-tls-"));
-    const servers: tls.Server[] = [];
-    try {
-      const ca = createCertificateAuthority(dir);
-      const serve = async (keystore: string, port: number) => {
-        // Stands in for a broker: completes the TLS handshake, then hangs up on any request.
-        const server = tls.createServer({ pfx: fs.readFileSync(keystore), passphrase: KEYSTORE_PASSWORD }, (socket) => socket.once("data", () => socket.destroy()));
-        servers.push(server);
-        await new Promise<void>((resolve, reject) => server.once("error", reject).listen(port, "127.0.0.1", resolve));
-        return (server.address() as net.AddressInfo).port;
-      };
-      const good = brokerKeystore(ca, 1, TARGET.hostname);
-      const bootstrapPort = await serve(good, 0);
-      // Broker ports follow the allocation (base + ID): find a base whose two ports are free.
-      let base = 0;
-      for (let attempt = 0; attempt < 20 && base === 0; attempt += 1) {
-        const candidate = 20_000 + Math.floor(Math.random() * 40_000);
-        try {
-          await serve(good, candidate + 1);
-          await serve(brokerKeystore(ca, 2, "other.kafka.example.internal"), candidate + 2);
-          base = candidate;
-        } catch {
-          while (servers.length > 1) servers.pop()!.close();
+  itNeeds("openssl", openssl)(
+    "checks every listener's certificate through a tunnel, against the advertised hostname, and sends nothing where it is wrong",
+    async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "doctor-tls-"));
+      const servers: tls.Server[] = [];
+      try {
+        const ca = createCertificateAuthority(dir);
+        const serve = async (keystore: string, port: number) => {
+          // Stands in for a broker: completes the TLS handshake, then hangs up on any request.
+          const server = tls.createServer({ pfx: fs.readFileSync(keystore), passphrase: KEYSTORE_PASSWORD }, (socket) =>
+            socket.once("data", () => socket.destroy()),
+          );
+          servers.push(server);
+          await new Promise<void>((resolve, reject) => server.once("error", reject).listen(port, "127.0.0.1", resolve));
+          return (server.address() as net.AddressInfo).port;
+        };
+        const good = brokerKeystore(ca, 1, TARGET.hostname);
+        const bootstrapPort = await serve(good, 0);
+        // Broker ports follow the allocation (base + ID): find a base whose two ports are free.
+        let base = 0;
+        for (let attempt = 0; attempt < 20 && base === 0; attempt += 1) {
+          const candidate = 20_000 + Math.floor(Math.random() * 40_000);
+          try {
+            await serve(good, candidate + 1);
+            await serve(brokerKeystore(ca, 2, "other.kafka.example.internal"), candidate + 2);
+            base = candidate;
+          } catch {
+            while (servers.length > 1) servers.pop()!.close();
+          }
         }
+        const target: DoctorTarget = { ...TARGET, bootstrapPort, brokers: [1, 2].map((id) => ({ id, port: base + id })) };
+        const client = settings(`ssl.truststore.location=${ca.certFile}`);
+        const report = await runDoctor(target, client, {
+          via: { host: "127.0.0.1", port: bootstrapPort },
+          timeouts: { connectMs: 2_000, requestMs: 500, checkMs: 3_000 },
+        });
+        const line = (check: string, port: number) => report.checks.find((c) => c.check === check && c.port === port);
+        expect(line("tls", bootstrapPort)?.status).toBe("pass");
+        expect(line("tls", base + 1)).toMatchObject({
+          status: "pass",
+          message: `port ${base + 1} (broker 1): certificate (subject CN=broker 1) verifies against ssl.truststore.location ${ca.certFile} and covers ${TARGET.hostname}`,
+        });
+        expect(line("tls", base + 2)).toMatchObject({
+          status: "fail",
+          message: `port ${base + 2} (broker 2): the certificate's SANs (DNS:other.kafka.example.internal) do not cover ${TARGET.hostname} (subject CN=broker 2)`,
+          brokers: [2],
+        });
+        // Not Kafka: no broker answers on port 1; port 2 is not asked at all (its certificate is wrong).
+        expect(line("port", base + 1)).toMatchObject({
+          status: "fail",
+          message: expect.stringMatching(new RegExp(`^port ${base + 1} should reach broker 1 but no broker answers: `)),
+        });
+        expect(line("port", base + 2)?.status).toBe("skip");
+        // A CA that did not sign them: every chain fails.
+        const stranger = createCertificateAuthority(path.join(dir, "stranger"));
+        const untrusting = await runDoctor(target, settings(`ssl.truststore.location=${stranger.certFile}`), {
+          via: { host: "127.0.0.1", port: bootstrapPort },
+          timeouts: { connectMs: 2_000, requestMs: 500, checkMs: 3_000 },
+        });
+        expect(untrusting.checks.find((c) => c.check === "tls" && c.port === base + 1)?.message).toContain(
+          `the certificate chain does not verify against ssl.truststore.location ${stranger.certFile}: SELF_SIGNED_CERT_IN_CHAIN`,
+        );
+      } finally {
+        for (const server of servers) server.close();
+        fs.rmSync(dir, { recursive: true, force: true });
       }
-      const target: DoctorTarget = { ...TARGET, bootstrapPort, brokers: [1, 2].map((id) => ({ id, port: base + id })) };
-      const client = settings(`ssl.truststore.location=${ca.certFile}`);
-      const report = await runDoctor(target, client, { via: { host: "127.0.0.1", port: bootstrapPort }, timeouts: { connectMs: 2_000, requestMs: 500, checkMs: 3_000 } });
-      const line = (check: string, port: number) => report.checks.find((c) => c.check === check && c.port === port);
-      expect(line("tls", bootstrapPort)?.status).toBe("pass");
-      expect(line("tls", base + 1)).toMatchObject({
-        status: "pass",
-        message: `port ${base + 1} (broker 1): certificate (subject CN=broker 1) verifies against ssl.truststore.location ${ca.certFile} and covers ${TARGET.hostname}`,
-      });
-      expect(line("tls", base + 2)).toMatchObject({
-        status: "fail",
-        message: `port ${base + 2} (broker 2): the certificate's SANs (DNS:other.kafka.example.internal) do not cover ${TARGET.hostname} (subject CN=broker 2)`,
-        brokers: [2],
-      });
-      // Not Kafka: no broker answers on port 1; port 2 is not asked at all (its certificate is wrong).
-      expect(line("port", base + 1)).toMatchObject({ status: "fail", message: expect.stringMatching(new RegExp(`^port ${base + 1} should reach broker 1 but no broker answers: `)) });
-      expect(line("port", base + 2)?.status).toBe("skip");
-      // A CA that did not sign them: every chain fails.
-      const stranger = createCertificateAuthority(path.join(dir, "stranger"));
-      const untrusting = await runDoctor(target, settings(`ssl.truststore.location=${stranger.certFile}`), {
-        via: { host: "127.0.0.1", port: bootstrapPort },
-        timeouts: { connectMs: 2_000, requestMs: 500, checkMs: 3_000 },
-      });
-      expect(untrusting.checks.find((c) => c.check === "tls" && c.port === base + 1)?.message).toContain(
-        `the certificate chain does not verify against ssl.truststore.location ${stranger.certFile}: SELF_SIGNED_CERT_IN_CHAIN`,
-      );
-    } finally {
-      for (const server of servers) server.close();
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  }, 20_000);
+    },
+    20_000,
+  );
 });

@@ -27,7 +27,9 @@ describe("emulatedConfig", () => {
     const config = validateConfig(emulatedConfig(example, account));
     expect(config.cluster.vpcId).toBe(account.provider.vpcId);
     expect(config.cluster.subnetIds).toEqual(account.provider.subnetIds);
-    expect(config.consumers.map((c) => [c.name, c.vpcId, c.subnetIds])).toEqual([["analytics", account.consumers.analytics.vpcId, account.consumers.analytics.subnetIds]]);
+    expect(config.consumers.map((c) => [c.name, c.vpcId, c.subnetIds])).toEqual([
+      ["analytics", account.consumers.analytics.vpcId, account.consumers.analytics.subnetIds],
+    ]);
     expect(config.cluster.brokers).toEqual(example.cluster.brokers);
     expect(config.consumers[0].allowedCidrs).toEqual(example.consumers![0].allowedCidrs);
   });
@@ -186,7 +188,9 @@ describe("deployedLoadBalancer: the rehearsal's load balancer from the account r
       [6002, ["10.0.1.11:9094"]],
     ]);
     expect(deployed.listeners[1].source).toBe(`listener ${listenerArn(6001)} → orders-1`);
-    expect(haproxyConfig(deployed.listeners, "169.254.213.1")).toContain("bind 169.254.213.1:6001\n  default_backend listener1\nbackend listener1\n  balance roundrobin\n  server 10.0.2.12:9094");
+    expect(haproxyConfig(deployed.listeners, "169.254.213.1")).toContain(
+      "bind 169.254.213.1:6001\n  default_backend listener1\nbackend listener1\n  balance roundrobin\n  server 10.0.2.12:9094",
+    );
   });
 
   it("names each broken link of the chain: a listener's missing group, a non-IP target, no alias to an endpoint of the NLB's service", () => {
@@ -194,8 +198,13 @@ describe("deployedLoadBalancer: the rehearsal's load balancer from the account r
     expect(() => deployedLoadBalancer(missingGroup)).toThrow(
       `listener ${listenerArn(6001)} (port 6001) forwards to target group ${groupArn("orders-1")}, which DescribeTargetGroups does not list`,
     );
-    const instance = { ...account(), targetGroups: account().targetGroups.map((g) => (g.name === "orders-2" ? { ...g, targets: ["i-0123456789abcdef0:9094"] } : g)) };
-    expect(() => deployedLoadBalancer(instance)).toThrow("target group orders-2 holds target i-0123456789abcdef0:9094, not an IPv4 address (the rehearsal needs targetType ip)");
+    const instance = {
+      ...account(),
+      targetGroups: account().targetGroups.map((g) => (g.name === "orders-2" ? { ...g, targets: ["i-0123456789abcdef0:9094"] } : g)),
+    };
+    expect(() => deployedLoadBalancer(instance)).toThrow(
+      "target group orders-2 holds target i-0123456789abcdef0:9094, not an IPv4 address (the rehearsal needs targetType ip)",
+    );
     const noAlias = { ...account(), hostedZones: [] };
     expect(() => deployedLoadBalancer(noAlias)).toThrow(`no Route 53 alias record points at the DNS name of an endpoint to ${serviceName} (${endpointDns})`);
     const otherService = { ...account(), endpoints: account().endpoints.map((e) => ({ ...e, serviceName: "com.amazonaws.vpce.us-east-1.vpce-svc-other" })) };

@@ -20,7 +20,13 @@ const launch = (entry: string, ...args: string[]): Run =>
 /** Another user's run: one who can read the checkout but not write its node_modules/.cache. */
 const NOBODY = 65534;
 const launchAsNobody = (entry: string): Run =>
-  spawnSync(process.execPath, [LAUNCHER, entry], { cwd: path.dirname(entry), encoding: "utf8", uid: NOBODY, gid: NOBODY, env: { ...process.env, HOME: path.dirname(entry) } });
+  spawnSync(process.execPath, [LAUNCHER, entry], {
+    cwd: path.dirname(entry),
+    encoding: "utf8",
+    uid: NOBODY,
+    gid: NOBODY,
+    env: { ...process.env, HOME: path.dirname(entry) },
+  });
 const notRoot = process.getuid?.() === 0 ? undefined : "not root: cannot run as another user here";
 
 const launchAsync = (entry: string, ...args: string[]): Promise<Run> =>
@@ -40,19 +46,17 @@ const identity = (bundle: string) => {
   return `${s.ino}:${s.mtimeMs}`;
 };
 
-const HELPER = `import { isEntry } from ${JSON.stringify(path.join(__dirname, "..", "job", "is-entry"))};
-export const greeting = (): string => "hello";
-export const helperIsEntry = (): boolean => isEntry(__filename);
+const HELPER = `export const greeting = (): string => "hello";
 export const where = (): string => __dirname;
 export function fail(message: string): never {
   throw new Error(message);
 }
 `;
 
-const ENTRY = `import { fail, greeting, helperIsEntry, where } from "./helper";\nimport { isEntry } from ${JSON.stringify(path.join(__dirname, "..", "job", "is-entry"))};
+const ENTRY = `import { fail, greeting, where } from "./helper";
 const args: string[] = process.argv.slice(2);
 if (args[0] === "throw") fail("boom");
-console.log(JSON.stringify({ greeting: greeting(), argv1: process.argv[1], args, main: require.main === module, entry: isEntry(__filename), helperEntry: helperIsEntry(), dir: where(), file: __filename }));
+console.log(JSON.stringify({ greeting: greeting(), argv1: process.argv[1], args, main: require.main === module, dir: where(), file: __filename }));
 process.exitCode = Number(args[0] ?? 0);
 `;
 
@@ -75,16 +79,45 @@ describe("job/launch.js (runs a TypeScript entry point from a cached bundle)", (
   });
   const output = (run: Run) => {
     expect(run.stderr).toBe("");
-    return JSON.parse(run.stdout) as { greeting: string; argv1: string; args: string[]; main: boolean; entry: boolean; helperEntry: boolean; dir: string; file: string };
+    return JSON.parse(run.stdout) as {
+      greeting: string;
+      argv1: string;
+      args: string[];
+      main: boolean;
+      entry: boolean;
+      helperEntry: boolean;
+      dir: string;
+      file: string;
+    };
   };
 
   it("runs the entry as node would: its arguments, exit code, process.argv, require.main, __dirname and __filename of each source", () => {
     const run = launch(entry, "3", "two words", "--flag");
     expect(run.status).toBe(3);
-    // isEntry (job/is-entry.ts) tells the entry from the files it imports; in a bundle
-    // require.main === module cannot (it holds for every bundled file).
-    expect(output(run)).toEqual({ greeting: "hello", argv1: entry, args: ["3", "two words", "--flag"], main: true, entry: true, helperEntry: false, dir, file: entry });
+    expect(output(run)).toEqual({
+      greeting: "hello",
+      argv1: entry,
+      args: ["3", "two words", "--flag"],
+      main: true,
+      dir,
+      file: entry,
+    });
     expect(launch(entry, "0").status).toBe(0);
+  });
+
+  it("tells the entry from the files it imports with isEntry (job/is-entry.ts): in a bundle require.main === module holds for every file", () => {
+    const isEntryModule = JSON.stringify(path.join(__dirname, "..", "job", "is-entry"));
+    fs.writeFileSync(
+      helper,
+      `import { isEntry } from ${isEntryModule};\nexport const report = () => ({ main: require.main === module, entry: isEntry(__filename) });\n`,
+    );
+    fs.writeFileSync(
+      entry,
+      `import { isEntry } from ${isEntryModule};\nimport { report } from "./helper";\nconsole.log(JSON.stringify({ entry: isEntry(__filename), helper: report() }));\n`,
+    );
+    const run = launch(entry);
+    expect(run.stderr).toBe("");
+    expect(JSON.parse(run.stdout)).toEqual({ entry: true, helper: { main: true, entry: false } });
   });
 
   it("reuses the bundle while its inputs are unchanged, touched or not", () => {
@@ -126,7 +159,13 @@ describe("job/launch.js (runs a TypeScript entry point from a cached bundle)", (
     const lib = path.join(dir, "lib");
     fs.mkdirSync(lib);
     fs.writeFileSync(path.join(lib, "index.ts"), 'export const greeting = (): string => "from the folder";\n');
-    fs.writeFileSync(entry, ENTRY.replace('from "./helper"', 'from "./lib"').replace("fail, greeting, where", "greeting").replace('if (args[0] === "throw") fail("boom");\n', "").replace("dir: where()", "dir: __dirname"));
+    fs.writeFileSync(
+      entry,
+      ENTRY.replace('from "./helper"', 'from "./lib"')
+        .replace("fail, greeting, where", "greeting")
+        .replace('if (args[0] === "throw") fail("boom");\n', "")
+        .replace("dir: where()", "dir: __dirname"),
+    );
     expect(output(launch(entry)).greeting).toBe("from the folder");
     const built = identity(bundle);
     // Esbuild tries lib.tsx, lib.ts, … before lib/index.ts: the new file is what "./lib" means now.
@@ -189,7 +228,9 @@ describe("job/launch.js (runs a TypeScript entry point from a cached bundle)", (
     () => {
       fs.chmodSync(dir, 0o755);
       const missing = launchAsNobody(entry);
-      expect(missing.stderr).toMatch(/^launch: cannot keep the bundle in .*node_modules\/\.cache\/launch \(EACCES\b.*\): running .*entry\.ts from its sources \(tsx\)/);
+      expect(missing.stderr).toMatch(
+        /^launch: cannot keep the bundle in .*node_modules\/\.cache\/launch \(EACCES\b.*\): running .*entry\.ts from its sources \(tsx\)/,
+      );
       expect(missing.stderr.trim().split("\n")).toHaveLength(1);
       expect(missing.status).toBe(0);
       expect(JSON.parse(missing.stdout)).toMatchObject({ greeting: "hello", argv1: entry, main: true, dir, file: entry });
@@ -211,7 +252,10 @@ describe("job/launch.js (runs a TypeScript entry point from a cached bundle)", (
   it("serves two first runs started at once", async () => {
     const runs = await Promise.all([launchAsync(entry, "0", "a"), launchAsync(entry, "0", "b")]);
     expect(runs.map((r) => r.status)).toEqual([0, 0]);
-    expect(runs.map((r) => output(r).args)).toEqual([["0", "a"], ["0", "b"]]);
+    expect(runs.map((r) => output(r).args)).toEqual([
+      ["0", "a"],
+      ["0", "b"],
+    ]);
     expect(fs.readdirSync(path.dirname(bundle)).filter((f) => f.startsWith(`${path.basename(bundle)}.`))).toEqual([]);
   });
 });

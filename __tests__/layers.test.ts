@@ -10,7 +10,13 @@ import * as path from "node:path";
 const ROOT = path.join(__dirname, "..");
 
 /** Lowest first: a folder may import from its own layer and any layer before it. */
-const LAYERS: ReadonlyArray<readonly string[]> = [["modules"], ["config"], ["stacks"], ["job", "port-lock"], ["main.ts", "terraform", "emulator", "rehearsal", "doctor", "bench"]];
+const LAYERS: ReadonlyArray<readonly string[]> = [
+  ["modules"],
+  ["config"],
+  ["stacks"],
+  ["job", "port-lock"],
+  ["main.ts", "terraform", "emulator", "rehearsal", "doctor", "bench"],
+];
 
 const layerOf = (relative: string) => LAYERS.findIndex((folders) => folders.includes(relative.split(path.sep)[0]));
 
@@ -30,7 +36,12 @@ function imports(file: string): string[] {
 }
 
 describe("layers", () => {
-  const files = [...LAYERS.flat().filter((f) => !f.endsWith(".ts")).flatMap(sources), "main.ts"];
+  const files = [
+    ...LAYERS.flat()
+      .filter((f) => !f.endsWith(".ts"))
+      .flatMap(sources),
+    "main.ts",
+  ];
 
   it("finds the sources of every layer", () => {
     for (const folders of LAYERS) expect(files.some((f) => folders.includes(f.split(path.sep)[0]))).toBe(true);
@@ -46,9 +57,17 @@ describe("layers", () => {
   });
 
   it("gives modules/ one meaning: one folder per published module, plus their shared private code and packaging", () => {
-    const folders = fs.readdirSync(path.join(ROOT, "modules"), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+    const folders = fs
+      .readdirSync(path.join(ROOT, "modules"), { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name);
     expect(folders.sort()).toEqual(["kafka-broker-ports", "kafka-privatelink-consumer", "kafka-privatelink-provider", "packaging", "private"]);
-    expect(fs.readdirSync(path.join(ROOT, "dist", "modules")).filter((n) => !n.startsWith(".")).sort()).toEqual(["kafka-broker-ports", "kafka-privatelink-consumer", "kafka-privatelink-provider"]);
+    expect(
+      fs
+        .readdirSync(path.join(ROOT, "dist", "modules"))
+        .filter((n) => !n.startsWith("."))
+        .sort(),
+    ).toEqual(["kafka-broker-ports", "kafka-privatelink-consumer", "kafka-privatelink-provider"]);
   });
 
   it("can fail: a module importing the configuration is a violation", () => {

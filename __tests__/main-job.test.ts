@@ -27,7 +27,11 @@ jest.mock("node:fs", () => {
 });
 
 function cli(args: string[], cwd: string) {
-  const run = spawnSync(process.execPath, [path.join(ROOT, "job", "launch.js"), path.join(ROOT, "job", "cli.ts"), ...args], { cwd, encoding: "utf8", env: { ...process.env, NODE_PATH: path.join(ROOT, "node_modules") } });
+  const run = spawnSync(process.execPath, [path.join(ROOT, "job", "launch.js"), path.join(ROOT, "job", "cli.ts"), ...args], {
+    cwd,
+    encoding: "utf8",
+    env: { ...process.env, NODE_PATH: path.join(ROOT, "node_modules") },
+  });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
@@ -70,7 +74,10 @@ describe("main job", () => {
       bootstrapPort: 9091,
       brokers: { "1": 6001, "2": 6002, "3": 6003 },
       // The reviewable settings: the baseline of the next REVIEW.md.
-      settings: expect.objectContaining({ version: 1, brokers: { "1": { port: 6001, target: "10.0.0.11" }, "2": { port: 6002, target: "10.0.0.12" }, "3": { port: 6003, target: "10.0.0.13" } } }),
+      settings: expect.objectContaining({
+        version: 1,
+        brokers: { "1": { port: 6001, target: "10.0.0.11" }, "2": { port: 6002, target: "10.0.0.12" }, "3": { port: 6003, target: "10.0.0.13" } },
+      }),
     });
     expect(fs.readdirSync(dir).filter((f) => f.includes("staging"))).toEqual([]);
   });
@@ -84,8 +91,14 @@ describe("main job", () => {
   });
 
   it.each([
-    ["internal-kafka", 'cluster.name: "internal-kafka" makes the load balancer name "internal-kafka-nlb", which begins with "internal-"; AWS refuses that prefix in load balancer names'],
-    ["sg-orders", 'cluster.name: "sg-orders" makes the security group name "sg-orders-analytics-kafka-10.20.0.0/16", which begins with "sg-"; AWS refuses that prefix in security group names'],
+    [
+      "internal-kafka",
+      'cluster.name: "internal-kafka" makes the load balancer name "internal-kafka-nlb", which begins with "internal-"; AWS refuses that prefix in load balancer names',
+    ],
+    [
+      "sg-orders",
+      'cluster.name: "sg-orders" makes the security group name "sg-orders-analytics-kafka-10.20.0.0/16", which begins with "sg-"; AWS refuses that prefix in security group names',
+    ],
   ])("refuses the cluster name %s, which makes an AWS name AWS refuses, before writing the port lock", (name, line) => {
     rewrite(configInput([1, 2, 3], { cluster: { name } }));
     const run = cli(["--config", file, "--out", out(), "--modules-out", modulesOut()], dir);
@@ -97,7 +110,16 @@ describe("main job", () => {
   it("leaves the previous output exactly as it was when a later run is refused", () => {
     synth();
     const before = { out: snapshotTree(out()), modules: snapshotTree(modulesOut()), lock: fs.readFileSync(path.join(dir, "cluster.ports.lock.json"), "utf8") };
-    rewrite(configInput([1, 2], { cluster: { brokers: [{ id: 1, target: "10.0.0.11" }, { id: 2, target: "203.0.113.9" }] } }));
+    rewrite(
+      configInput([1, 2], {
+        cluster: {
+          brokers: [
+            { id: 1, target: "10.0.0.11" },
+            { id: 2, target: "203.0.113.9" },
+          ],
+        },
+      }),
+    );
     expect(() => synth()).toThrow('cluster.brokers[1].target: "203.0.113.9" is not a private address');
     expect(snapshotTree(out())).toEqual(before.out);
     expect(snapshotTree(modulesOut())).toEqual(before.modules);
@@ -156,18 +178,29 @@ describe("main job", () => {
       expect(fs.readdirSync(dir).sort()).toEqual([path.basename(live), "cluster.yaml"]);
       fs.rmSync(live);
       // Process 999999999 cannot exist (above any pid_max): a killed run's files.
-      const leftovers = [".out.claim-999999999-00ff", ".modules.entering-999999999-00ff", ".cluster.ports.lock.json.new-999999999-00ff", ".modules.tmp-999999999-00ff"];
+      const leftovers = [
+        ".out.claim-999999999-00ff",
+        ".modules.entering-999999999-00ff",
+        ".cluster.ports.lock.json.new-999999999-00ff",
+        ".modules.tmp-999999999-00ff",
+      ];
       for (const f of leftovers) fs.writeFileSync(path.join(dir, f), "");
       fs.mkdirSync(path.join(dir, ".out.new-999999999-00ff"));
       fs.writeFileSync(path.join(dir, ".out.new-999999999-00ff", "half"), "");
       const result = synth();
       expect(fs.readdirSync(dir).sort()).toEqual(["cluster.ports.lock.json", "cluster.yaml", "modules", "out"]);
-      expect(result.cleanedUp.map((f) => path.basename(f)).sort()).toEqual([".cluster.ports.lock.json.new-999999999-00ff", ".modules.tmp-999999999-00ff", ".out.new-999999999-00ff"]);
+      expect(result.cleanedUp.map((f) => path.basename(f)).sort()).toEqual([
+        ".cluster.ports.lock.json.new-999999999-00ff",
+        ".modules.tmp-999999999-00ff",
+        ".out.new-999999999-00ff",
+      ]);
     });
 
     it("creates no folder when a run is refused while claiming its outputs", () => {
       fs.writeFileSync(path.join(dir, `.modules.claim-${process.ppid}-0a0b0c0d`), "");
-      expect(() => runSynth({ configFile: file, outDir: path.join(dir, "new", "deep", "out"), modulesOutDir: modulesOut() })).toThrow("is being written by another run");
+      expect(() => runSynth({ configFile: file, outDir: path.join(dir, "new", "deep", "out"), modulesOutDir: modulesOut() })).toThrow(
+        "is being written by another run",
+      );
       expect(fs.readdirSync(dir).sort()).toEqual([`.modules.claim-${process.ppid}-0a0b0c0d`, "cluster.yaml"]);
     });
 
@@ -190,11 +223,15 @@ describe("main job", () => {
       const sub = path.join(dir, "sub");
       fs.mkdirSync(sub);
       fs.copyFileSync(file, path.join(sub, "c.yaml"));
-      const run = spawnSync(process.execPath, [path.join(ROOT, "job", "launch.js"), path.join(ROOT, "job", "cli.ts"), "--config", "c.yaml", "--out", "o", "--modules-out", "m"], {
-        cwd: ROOT,
-        encoding: "utf8",
-        env: { ...process.env, npm_lifecycle_event: "synth", INIT_CWD: sub },
-      });
+      const run = spawnSync(
+        process.execPath,
+        [path.join(ROOT, "job", "launch.js"), path.join(ROOT, "job", "cli.ts"), "--config", "c.yaml", "--out", "o", "--modules-out", "m"],
+        {
+          cwd: ROOT,
+          encoding: "utf8",
+          env: { ...process.env, npm_lifecycle_event: "synth", INIT_CWD: sub },
+        },
+      );
       expect(run.stderr).toBe("");
       expect(fs.readdirSync(sub).sort()).toEqual(["c.ports.lock.json", "c.yaml", "m", "o"]);
       expect(run.stdout).toContain("into o/stacks");
@@ -217,7 +254,9 @@ describe("main job", () => {
         mockRename.fail = undefined;
       }
       expect(error).toBeInstanceOf(CommitError);
-      expect((error as Error).message).toContain(`EIO: simulated\nReplaced: port lock (${path.join(dir, "cluster.ports.lock.json")}), --modules-out (${modulesOut()}). Not replaced: --out (${out()}).`);
+      expect((error as Error).message).toContain(
+        `EIO: simulated\nReplaced: port lock (${path.join(dir, "cluster.ports.lock.json")}), --modules-out (${modulesOut()}). Not replaced: --out (${out()}).`,
+      );
       expect(JSON.parse(fs.readFileSync(path.join(dir, "cluster.ports.lock.json"), "utf8")).brokers).toEqual({ "1": 6001, "2": 6002, "3": 6003, "4": 6004 });
       expect(snapshotTree(out())).toEqual(before.out);
       expect(snapshotTree(modulesOut())).toEqual(before.modules);
@@ -264,14 +303,25 @@ describe("main job", () => {
       synth();
       rewrite(configInput([1, 2, 3], { cluster: { name: "orders2", advertisedHostname: "o.kafka.example.internal" } }));
       expect(() => synth()).toThrow(PortChangeError);
-      expect(() => synth()).toThrow(/cluster: orders → orders2 \(replaces the NLB and the endpoint service[^\n]*\n {2}advertised hostname: orders.kafka.example.internal → o.kafka.example.internal/);
+      expect(() => synth()).toThrow(
+        /cluster: orders → orders2 \(replaces the NLB and the endpoint service[^\n]*\n {2}advertised hostname: orders.kafka.example.internal → o.kafka.example.internal/,
+      );
       expect(synth(true).changes.clusterRenamed).toEqual({ from: "orders", to: "orders2" });
     });
 
     const lockFile = () => path.join(dir, "cluster.ports.lock.json");
-    const goodLock = { cluster: "orders", advertisedHostname: "orders.kafka.example.internal", bootstrapPort: 9091, brokers: { "1": 6001, "2": 6002, "3": 6003 } };
+    const goodLock = {
+      cluster: "orders",
+      advertisedHostname: "orders.kafka.example.internal",
+      bootstrapPort: 9091,
+      brokers: { "1": 6001, "2": 6002, "3": 6003 },
+    };
     it.each([
-      ["a broker ID with a leading zero", '{"cluster":"orders","advertisedHostname":"orders.kafka.example.internal","bootstrapPort":9091,"brokers":{"01":6001}}', 'brokers."01": not a broker ID'],
+      [
+        "a broker ID with a leading zero",
+        '{"cluster":"orders","advertisedHostname":"orders.kafka.example.internal","bootstrapPort":9091,"brokers":{"01":6001}}',
+        'brokers."01": not a broker ID',
+      ],
       ["no brokers", JSON.stringify({ ...goodLock, brokers: {} }), "brokers: 0 given; a cluster has 1-49 brokers"],
       ["a __proto__ key", `{"__proto__":{"x":1},${JSON.stringify(goodLock).slice(1)}`, '"__proto__": unknown field'],
       ["a __proto__ broker", JSON.stringify(goodLock).replace('"1":6001', '"__proto__":6001'), 'brokers."__proto__": not a broker ID'],
@@ -398,7 +448,8 @@ describe("main job", () => {
       fs.writeFileSync(path.join(dir, "cluster.ports.lock.json"), accepted);
       fs.renameSync(out(), path.join(dir, ".out.old-999999999-00ff"));
       fs.mkdirSync(path.join(dir, ".out.new-999999999-00ff"));
-      for (const claim of [".out.claim-999999999-00ff", ".modules.claim-999999999-00ff", ".cluster.ports.lock.json.claim-999999999-00ff"]) fs.writeFileSync(path.join(dir, claim), "");
+      for (const claim of [".out.claim-999999999-00ff", ".modules.claim-999999999-00ff", ".cluster.ports.lock.json.claim-999999999-00ff"])
+        fs.writeFileSync(path.join(dir, claim), "");
       const result = synth();
       expect(result.changes.moved).toEqual([]);
       expect(fs.readFileSync(path.join(dir, "cluster.ports.lock.json"), "utf8")).toBe(accepted);

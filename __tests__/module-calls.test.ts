@@ -92,9 +92,22 @@ describe("KafkaPrivateLinkProvider: a typed call of the published provider modul
   });
 
   it("passes an optional prop when set, under the module's input name", () => {
-    const json = synth((scope) => new KafkaPrivateLinkProvider(scope, "kafka", { ...PROVIDER, bootstrapPort: 9000, acceptanceRequired: false, alarms: { actions: ["arn:aws:sns:us-east-1:111122223333:oncall"] } }));
-    expect(json.module.kafka).toMatchObject({ bootstrap_port: 9000, acceptance_required: false, alarms: { actions: ["arn:aws:sns:us-east-1:111122223333:oncall"] } });
-    for (const input of Object.keys(json.module.kafka)) if (input !== "source") expect(moduleJson(PROVIDER_MODULE, "variables.tf.json").variable[input]).toBeDefined();
+    const json = synth(
+      (scope) =>
+        new KafkaPrivateLinkProvider(scope, "kafka", {
+          ...PROVIDER,
+          bootstrapPort: 9000,
+          acceptanceRequired: false,
+          alarms: { actions: ["arn:aws:sns:us-east-1:111122223333:oncall"] },
+        }),
+    );
+    expect(json.module.kafka).toMatchObject({
+      bootstrap_port: 9000,
+      acceptance_required: false,
+      alarms: { actions: ["arn:aws:sns:us-east-1:111122223333:oncall"] },
+    });
+    for (const input of Object.keys(json.module.kafka))
+      if (input !== "source") expect(moduleJson(PROVIDER_MODULE, "variables.tf.json").variable[input]).toBeDefined();
   });
 
   it("keeps the construct ID as the block name wherever the construct sits in the tree", () => {
@@ -125,15 +138,35 @@ describe("KafkaPrivateLinkProvider: a typed call of the published provider modul
   });
 
   it.each<[string, Partial<KafkaPrivateLinkProviderProps>, string]>([
-    ["a broker port on the bootstrap port", { brokers: { "1": { target: "10.1.0.11" }, "3091": { target: "10.1.0.12" } } }, 'brokers["3091"]: broker ID 3091 gives port 9091 (brokerPortBase 6000 + ID), which is the bootstrap port'],
-    ["the bootstrap port inside the broker port range", { bootstrapPort: 6005, brokers: { "1": { target: "10.1.0.11" }, "9": { target: "10.1.0.19" } } }, "bootstrapPort: 6005 is inside the broker port range 6001-6009"],
-    ["a broker port above 65535", { brokerPortBase: 65000, brokers: { "600": { target: "10.1.0.11" } } }, 'brokers["600"]: broker ID 600 gives port 65600 (brokerPortBase 65000 + ID); ports must be an integer from 1024 to 65535'],
+    [
+      "a broker port on the bootstrap port",
+      { brokers: { "1": { target: "10.1.0.11" }, "3091": { target: "10.1.0.12" } } },
+      'brokers["3091"]: broker ID 3091 gives port 9091 (brokerPortBase 6000 + ID), which is the bootstrap port',
+    ],
+    [
+      "the bootstrap port inside the broker port range",
+      { bootstrapPort: 6005, brokers: { "1": { target: "10.1.0.11" }, "9": { target: "10.1.0.19" } } },
+      "bootstrapPort: 6005 is inside the broker port range 6001-6009",
+    ],
+    [
+      "a broker port above 65535",
+      { brokerPortBase: 65000, brokers: { "600": { target: "10.1.0.11" } } },
+      'brokers["600"]: broker ID 600 gives port 65600 (brokerPortBase 65000 + ID); ports must be an integer from 1024 to 65535',
+    ],
     ["no broker", { brokers: {} }, "brokers: 0 brokers given; a cluster needs at least one"],
-    ["50 brokers", { brokers: Object.fromEntries(Array.from({ length: 50 }, (_, i) => [String(i + 1), { target: `10.1.0.${i + 11}` }])) }, "brokers: 50 brokers given; one NLB fits at most 49"],
+    [
+      "50 brokers",
+      { brokers: Object.fromEntries(Array.from({ length: 50 }, (_, i) => [String(i + 1), { target: `10.1.0.${i + 11}` }])) },
+      "brokers: 50 brokers given; one NLB fits at most 49",
+    ],
     ["a bootstrap port below 1024", { bootstrapPort: 80 }, "bootstrapPort: 80 must be an integer from 1024 to 65535"],
   ])("refuses %s with the port rule of allocation.ts, naming the prop", (_case, change, line) => {
     const props = { ...PROVIDER, ...change };
-    const rules = portPlanErrors({ brokerIds: Object.keys(props.brokers).map(Number), bootstrapPort: props.bootstrapPort, brokerPortBase: props.brokerPortBase }).map((e) => e.rule);
+    const rules = portPlanErrors({
+      brokerIds: Object.keys(props.brokers).map(Number),
+      bootstrapPort: props.bootstrapPort,
+      brokerPortBase: props.brokerPortBase,
+    }).map((e) => e.rule);
     expect(rules).toHaveLength(1);
     const message = refusal(() => new KafkaPrivateLinkProvider(stackIn(), "kafka", props));
     expect(message).toContain(`\n  ${line}`);
@@ -141,18 +174,38 @@ describe("KafkaPrivateLinkProvider: a typed call of the published provider modul
   });
 
   it.each<[string, Partial<KafkaPrivateLinkProviderProps>, string]>([
-    ["a name that makes an NLB name beginning with internal-", { name: "internal" }, 'name: "internal" makes the load balancer name "internal-nlb", which begins with "internal-"; AWS refuses that prefix in load balancer names'],
-    ["a target reserved in every subnet that could hold it", { brokers: { "7": { target: "10.1.0.3" } } }, 'brokers["7"].target: "10.1.0.3" is reserved in every subnet that could hold it: AWS reserves the first four and the last address of every subnet'],
-    ["a principal that is not an IAM principal ARN", { allowedPrincipals: ["111122223333"] }, 'allowedPrincipals[0]: "111122223333" must be "*" or an IAM principal ARN'],
+    [
+      "a name that makes an NLB name beginning with internal-",
+      { name: "internal" },
+      'name: "internal" makes the load balancer name "internal-nlb", which begins with "internal-"; AWS refuses that prefix in load balancer names',
+    ],
+    [
+      "a target reserved in every subnet that could hold it",
+      { brokers: { "7": { target: "10.1.0.3" } } },
+      'brokers["7"].target: "10.1.0.3" is reserved in every subnet that could hold it: AWS reserves the first four and the last address of every subnet',
+    ],
+    [
+      "a principal that is not an IAM principal ARN",
+      { allowedPrincipals: ["111122223333"] },
+      'allowedPrincipals[0]: "111122223333" must be "*" or an IAM principal ARN',
+    ],
     ["a made-up supported region", { supportedRegions: ["us-moon-1"] }, 'supportedRegions[0]: "us-moon-1" is not an AWS region'],
-    ["51 tags", { tags: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, "v"])) }, "tags: 51 tags must hold at most 50 tags (AWS's limit per resource)"],
+    [
+      "51 tags",
+      { tags: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, "v"])) },
+      "tags: 51 tags must hold at most 50 tags (AWS's limit per resource)",
+    ],
     ["an aws: tag key", { tags: { "aws:owner": "kafka" } }, 'tags: key "aws:owner" starts with aws:, which AWS reserves for its own tags'],
   ])("refuses %s as the module would at plan time, naming prop, value and rule", (_case, change, line) => {
     expect(refusal(() => new KafkaPrivateLinkProvider(stackIn(), "kafka", { ...PROVIDER, ...change }))).toContain(`\n  ${line}`);
   });
 
   it("takes targets that some subnet leaves usable, and AWS regions as supported regions", () => {
-    const props = { ...PROVIDER, brokers: { "7": { target: "10.1.0.4" }, "8": { target: "10.1.1.0" }, "9": { target: "10.1.255.254" } }, supportedRegions: ["eu-west-1"] };
+    const props = {
+      ...PROVIDER,
+      brokers: { "7": { target: "10.1.0.4" }, "8": { target: "10.1.1.0" }, "9": { target: "10.1.255.254" } },
+      supportedRegions: ["eu-west-1"],
+    };
     expect(refusal(() => new KafkaPrivateLinkProvider(stackIn(), "kafka", props))).toBe("");
   });
 });
@@ -181,7 +234,10 @@ describe("KafkaPrivateLinkConsumer: a typed call of the published consumer modul
   });
 
   it("passes hostedZoneId, allowAnyCidr and tags when set", () => {
-    const json = synth((scope) => new KafkaPrivateLinkConsumer(scope, "kafka", { ...CONSUMER, hostedZoneId: "Z0123456789ABCDEFGHIJ", allowAnyCidr: true, tags: { app: "logs" } }));
+    const json = synth(
+      (scope) =>
+        new KafkaPrivateLinkConsumer(scope, "kafka", { ...CONSUMER, hostedZoneId: "Z0123456789ABCDEFGHIJ", allowAnyCidr: true, tags: { app: "logs" } }),
+    );
     expect(json.module.kafka).toMatchObject({ hosted_zone_id: "Z0123456789ABCDEFGHIJ", allow_any_cidr: true, tags: { app: "logs" } });
   });
 
@@ -225,26 +281,57 @@ describe("KafkaPrivateLinkConsumer: a typed call of the published consumer modul
   });
 
   it.each<[string, Partial<KafkaPrivateLinkConsumerProps>, string]>([
-    ["0.0.0.0/0", { allowedCidrs: ["0.0.0.0/0"] }, 'allowedCidrs: "0.0.0.0/0" opens the bootstrap and broker ports to every address; set allowAnyCidr: true to allow it'],
-    ["blocks that together cover every address", { allowedCidrs: ["0.0.0.0/1", "128.0.0.0/1"] }, 'allowedCidrs: ["0.0.0.0/1","128.0.0.0/1"] together cover every IPv4 address, as 0.0.0.0/0 does'],
-    ["a name that makes security group names beginning with sg-", { name: "sg-logs" }, 'name: "sg-logs" makes the security group name "sg-logs-kafka-10.20.0.0/16", which begins with "sg-"; AWS refuses that prefix in security group names'],
+    [
+      "0.0.0.0/0",
+      { allowedCidrs: ["0.0.0.0/0"] },
+      'allowedCidrs: "0.0.0.0/0" opens the bootstrap and broker ports to every address; set allowAnyCidr: true to allow it',
+    ],
+    [
+      "blocks that together cover every address",
+      { allowedCidrs: ["0.0.0.0/1", "128.0.0.0/1"] },
+      'allowedCidrs: ["0.0.0.0/1","128.0.0.0/1"] together cover every IPv4 address, as 0.0.0.0/0 does',
+    ],
+    [
+      "a name that makes security group names beginning with sg-",
+      { name: "sg-logs" },
+      'name: "sg-logs" makes the security group name "sg-logs-kafka-10.20.0.0/16", which begins with "sg-"; AWS refuses that prefix in security group names',
+    ],
     ["a tag value of 257 characters", { tags: { team: "v".repeat(257) } }, "must be a tag value of at most 256 characters"],
   ])("refuses %s as the module would at plan time, naming prop, value and rule", (_case, change, line) => {
     expect(refusal(() => new KafkaPrivateLinkConsumer(stackIn(), "kafka", { ...CONSUMER, ...change }))).toContain(line);
   });
 
   it("takes blocks that cover every address with allowAnyCidr", () => {
-    expect(refusal(() => new KafkaPrivateLinkConsumer(stackIn(), "kafka", { ...CONSUMER, allowedCidrs: ["0.0.0.0/1", "128.0.0.0/1"], allowAnyCidr: true }))).toBe("");
+    expect(
+      refusal(() => new KafkaPrivateLinkConsumer(stackIn(), "kafka", { ...CONSUMER, allowedCidrs: ["0.0.0.0/1", "128.0.0.0/1"], allowAnyCidr: true })),
+    ).toBe("");
   });
 
   it.each<[string, Record<string, number>, number, string]>([
-    ["a broker port on the bootstrap port", { "1": 6001, "3091": 9091 }, 9091, 'connection.brokerPorts["3091"]: broker ID 3091 gives port 9091 (brokerPortBase 6000 + ID), which is the bootstrap port'],
-    ["the bootstrap port inside the broker port range", { "1": 6001, "9": 6009 }, 6005, "connection.bootstrapPort: 6005 is inside the broker port range 6001-6009"],
-    ["50 brokers", Object.fromEntries(Array.from({ length: 50 }, (_, i) => [String(i + 1), 6001 + i])), 9091, "connection.brokerPorts: 50 brokers given; one NLB fits at most 49"],
+    [
+      "a broker port on the bootstrap port",
+      { "1": 6001, "3091": 9091 },
+      9091,
+      'connection.brokerPorts["3091"]: broker ID 3091 gives port 9091 (brokerPortBase 6000 + ID), which is the bootstrap port',
+    ],
+    [
+      "the bootstrap port inside the broker port range",
+      { "1": 6001, "9": 6009 },
+      6005,
+      "connection.bootstrapPort: 6005 is inside the broker port range 6001-6009",
+    ],
+    [
+      "50 brokers",
+      Object.fromEntries(Array.from({ length: 50 }, (_, i) => [String(i + 1), 6001 + i])),
+      9091,
+      "connection.brokerPorts: 50 brokers given; one NLB fits at most 49",
+    ],
   ])("refuses %s in the connection with the port rule of allocation.ts, naming the prop", (_case, brokerPorts, bootstrapPort, line) => {
     const rules = portPlanErrors({ brokerIds: Object.keys(brokerPorts).map(Number), bootstrapPort, brokerPortBase: 6000 }).map((e) => e.rule);
     expect(rules).toHaveLength(1);
-    const message = refusal(() => new KafkaPrivateLinkConsumer(stackIn(), "kafka", { ...CONSUMER, connection: { ...CONSUMER.connection, brokerPorts, bootstrapPort } }));
+    const message = refusal(
+      () => new KafkaPrivateLinkConsumer(stackIn(), "kafka", { ...CONSUMER, connection: { ...CONSUMER.connection, brokerPorts, bootstrapPort } }),
+    );
     expect(message).toContain(`\n  ${line}`);
     expect(message).toContain(rules[0]);
   });

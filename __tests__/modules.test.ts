@@ -82,9 +82,19 @@ describe("publishable modules", () => {
   it("make every cluster-specific value an input: brokers are a map keyed by broker ID", () => {
     const vars = json(files, "kafka-privatelink-provider/variables.tf.json").variable;
     expect(vars.brokers.type).toBe("map(object({ target = string }))");
-    for (const v of ["name", "vpc_id", "subnet_ids", "advertised_hostname", "allowed_principals", "tags", "bootstrap_port", "broker_port_base"]) expect(vars[v]).toBeDefined();
+    for (const v of ["name", "vpc_id", "subnet_ids", "advertised_hostname", "allowed_principals", "tags", "bootstrap_port", "broker_port_base"])
+      expect(vars[v]).toBeDefined();
     const consumerVars = json(files, "kafka-privatelink-consumer/variables.tf.json").variable;
-    expect(Object.keys(consumerVars).sort()).toEqual(["allow_any_cidr", "allowed_cidrs", "connection", "hosted_zone_id", "name", "subnet_ids", "tags", "vpc_id"]);
+    expect(Object.keys(consumerVars).sort()).toEqual([
+      "allow_any_cidr",
+      "allowed_cidrs",
+      "connection",
+      "hosted_zone_id",
+      "name",
+      "subnet_ids",
+      "tags",
+      "vpc_id",
+    ]);
   });
 
   it("hand the consumer everything it needs in one object: the provider's output connection is the consumer's input", () => {
@@ -115,7 +125,9 @@ describe("publishable modules", () => {
 
   it("enforce the broker-ports rules in Terraform in one place: the kafka-broker-ports module", () => {
     const rules = [/fits 1 to 49/, /non-negative integer/, /unique/, /from 1024 to 65535/, /which is bootstrap_port/, /inside the broker port range/];
-    const conditions = json(files, "kafka-broker-ports/variables.tf.json").variable.broker_ids.validation.map((v: { condition: string; error_message: string }) => v.error_message);
+    const conditions = json(files, "kafka-broker-ports/variables.tf.json").variable.broker_ids.validation.map(
+      (v: { condition: string; error_message: string }) => v.error_message,
+    );
     expect(conditions).toEqual(rules.map((r) => expect.stringMatching(r)));
     for (const name of ["kafka-privatelink-provider", "kafka-privatelink-consumer"]) {
       const variables = JSON.stringify(json(files, `${name}/variables.tf.json`));
@@ -133,7 +145,9 @@ describe("publishable modules", () => {
 
   it("check in Terraform what the configuration checks: duplicate targets and CIDRs, instance IDs, target group name length", () => {
     const messages = (module: string, variable: string) =>
-      json(files, `${module}/variables.tf.json`).variable[variable].validation.map((v: { condition: string; error_message: string }) => v.error_message).join("\n");
+      json(files, `${module}/variables.tf.json`)
+        .variable[variable].validation.map((v: { condition: string; error_message: string }) => v.error_message)
+        .join("\n");
     expect(messages("kafka-privatelink-provider", "brokers")).toContain("each broker needs its own target");
     expect(messages("kafka-privatelink-provider", "brokers")).toContain("EC2 instance ID");
     expect(messages("kafka-privatelink-provider", "brokers")).toContain("breaks AWS's rule for target group names: 1-32 characters");
@@ -142,14 +156,38 @@ describe("publishable modules", () => {
 
   it("carry every setting of a non-default configuration into the cluster's own examples (in the output folder)", () => {
     const cfg = config([1, 2], {
-      cluster: { name: "payments-platform", alarms: { actions: ["arn:aws:sns:us-east-1:111122223333:oncall"] }, listenerSecurityProtocol: "SASL_SSL", listenerName: "PL", tcpIdleTimeoutSeconds: 900, deregistrationDelaySeconds: 45, allowedPrincipals: ["*"] },
+      cluster: {
+        name: "payments-platform",
+        alarms: { actions: ["arn:aws:sns:us-east-1:111122223333:oncall"] },
+        listenerSecurityProtocol: "SASL_SSL",
+        listenerName: "PL",
+        tcpIdleTimeoutSeconds: 900,
+        deregistrationDelaySeconds: 45,
+        allowedPrincipals: ["*"],
+      },
       consumers: [
-        { name: "ledger-eu", region: "eu-west-1", vpcId: "vpc-0aaaaaaaaaaaaaaaa", subnetIds: ["subnet-0aaaaaaaaaaaaaaaa"], allowedCidrs: ["0.0.0.0/0"], hostedZoneId: "Z0123456789ABCDEFGHIJ", tags: { app: "ledger" } },
+        {
+          name: "ledger-eu",
+          region: "eu-west-1",
+          vpcId: "vpc-0aaaaaaaaaaaaaaaa",
+          subnetIds: ["subnet-0aaaaaaaaaaaaaaaa"],
+          allowedCidrs: ["0.0.0.0/0"],
+          hostedZoneId: "Z0123456789ABCDEFGHIJ",
+          tags: { app: "ledger" },
+        },
       ],
       policy: { allowCrossRegion: true, allowAnyPrincipal: true, allowAnyCidr: true },
     });
-    const examples = Object.fromEntries(Object.entries(moduleExampleDocs(cfg, (module) => `../../../modules/${module}`)).flatMap(([m, byExample]) => Object.entries(byExample).map(([e, doc]) => [`${m}/${e}/main.tf.json`, JSON.stringify(doc)])));
-    expect(Object.keys(clusterExamples(cfg)).sort()).toEqual(Object.keys(examples).map((f) => f.replace(/\.json$/, "")).sort());
+    const examples = Object.fromEntries(
+      Object.entries(moduleExampleDocs(cfg, (module) => `../../../modules/${module}`)).flatMap(([m, byExample]) =>
+        Object.entries(byExample).map(([e, doc]) => [`${m}/${e}/main.tf.json`, JSON.stringify(doc)]),
+      ),
+    );
+    expect(Object.keys(clusterExamples(cfg)).sort()).toEqual(
+      Object.keys(examples)
+        .map((f) => f.replace(/\.json$/, ""))
+        .sort(),
+    );
     {
       const provider = JSON.parse(examples["kafka-privatelink-provider/complete/main.tf.json"]).module.kafka;
       expect(provider).toMatchObject({
@@ -200,7 +238,10 @@ describe("publishable modules", () => {
         .filter(([, v]) => (v.validation ?? []).length > 0)
         .map(([k]) => k);
       expect(validated.length).toBeGreaterThan(0);
-      for (const variable of validated) expect(`${name}: ${text.includes(`expect_failures = [var.${variable}`) ? "refused" : "never refused"} var.${variable}`).toBe(`${name}: refused var.${variable}`);
+      for (const variable of validated)
+        expect(`${name}: ${text.includes(`expect_failures = [var.${variable}`) ? "refused" : "never refused"} var.${variable}`).toBe(
+          `${name}: refused var.${variable}`,
+        );
       if (name !== "kafka-broker-ports") expect(text).toContain('mock_provider "aws"');
     }
   });

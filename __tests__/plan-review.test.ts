@@ -43,12 +43,15 @@ const plan = (changes: Rc[], calls: Record<string, unknown> = { kafka: { source:
   JSON.stringify({ format_version: "1.2", planned_values: {}, resource_changes: changes, configuration: { root_module: { module_calls: calls } } });
 
 const review = (...texts: string[]) => reviewPlans(texts.map((t, i) => parsePlan(t, `plan${i}.json`)));
-const brief = (texts: string[]) => review(...texts).map((c) => ({ address: c.address, level: c.level, brokers: c.brokers, cidrs: c.cidrs, consumers: c.consumers }));
+const brief = (texts: string[]) =>
+  review(...texts).map((c) => ({ address: c.address, level: c.level, brokers: c.brokers, cidrs: c.cidrs, consumers: c.consumers }));
 
 describe("plan review", () => {
   it("has a rule for every resource the published modules declare", () => {
     for (const module of ["kafka-broker-ports", "kafka-privatelink-provider", "kafka-privatelink-consumer"]) {
-      const resources = Object.entries<Record<string, unknown>>(moduleJson(module, "main.tf.json").resource ?? {}).flatMap(([type, named]) => Object.keys(named).map((n) => `${type}.${n}`));
+      const resources = Object.entries<Record<string, unknown>>(moduleJson(module, "main.tf.json").resource ?? {}).flatMap(([type, named]) =>
+        Object.keys(named).map((n) => `${type}.${n}`),
+      );
       expect([...REVIEWED_RESOURCES[module]].sort()).toEqual(resources.sort());
     }
   });
@@ -56,16 +59,30 @@ describe("plan review", () => {
   it("finds the provider module under any name and nesting, by its call's source (a git source with a ref too)", () => {
     const m = 'module.platform["eu"].module.orders_kafka';
     const text = plan([rc(m, 'aws_lb_listener.broker["7"]', ["delete"], { port: 6007 }, null)], {
-      platform: { source: "./platform", module: { module_calls: { orders_kafka: { source: "git::https://git.example.com/kafka-privatelink.git//dist/modules/kafka-privatelink-provider?ref=v0.2.0" } } } },
+      platform: {
+        source: "./platform",
+        module: {
+          module_calls: { orders_kafka: { source: "git::https://git.example.com/kafka-privatelink.git//dist/modules/kafka-privatelink-provider?ref=v0.2.0" } },
+        },
+      },
     });
-    expect(brief([text])).toEqual([{ address: `${m}.aws_lb_listener.broker["7"]`, level: "disruptive", brokers: [{ id: "7", port: 6007 }], cidrs: [], consumers: [] }]);
+    expect(brief([text])).toEqual([
+      { address: `${m}.aws_lb_listener.broker["7"]`, level: "disruptive", brokers: [{ id: "7", port: 6007 }], cidrs: [], consumers: [] },
+    ]);
   });
 
   it("recognises a module instance by its resources when the source names no published folder, and lists what it does not know as unknown", () => {
     const text = plan(
       [
         rc("module.kafka", "aws_lb.this", ["no-op"], {}, {}),
-        rc("module.kafka", "aws_vpc_endpoint_service.this", ["delete", "create"], {}, {}, { change: { actions: ["delete", "create"], before: {}, after: {}, replace_paths: [["network_load_balancer_arns"]] } }),
+        rc(
+          "module.kafka",
+          "aws_vpc_endpoint_service.this",
+          ["delete", "create"],
+          {},
+          {},
+          { change: { actions: ["delete", "create"], before: {}, after: {}, replace_paths: [["network_load_balancer_arns"]] } },
+        ),
         rc("", "aws_db_instance.main", ["delete"], {}, null),
         // A user's own module with an endpoint named like the consumer module's is not taken for it.
         rc("module.endpoints", "aws_vpc_endpoint.this", ["delete"], {}, null),
@@ -83,7 +100,9 @@ describe("plan review", () => {
   });
 
   it("takes a registry source that names the published module for it", () => {
-    const text = plan([rc("module.kafka", 'aws_lb_listener.broker["1"]', ["create"], null, { port: 6001 })], { kafka: { source: "app.terraform.io/acme/kafka-privatelink-provider/aws" } });
+    const text = plan([rc("module.kafka", 'aws_lb_listener.broker["1"]', ["create"], null, { port: 6001 })], {
+      kafka: { source: "app.terraform.io/acme/kafka-privatelink-provider/aws" },
+    });
     expect(review(text)[0]).toMatchObject({ level: "additive", brokers: [{ id: "1", port: 6001 }] });
   });
 
@@ -95,7 +114,11 @@ describe("plan review", () => {
         rc(k, 'aws_lb_listener.broker["3"]', ["update"], { port: 6003 }, { port: 7003 }),
         rc(k, 'aws_lb_target_group.broker["3"]', ["update"], { deregistration_delay: "30" }, { deregistration_delay: "60" }),
         rc(k, 'aws_cloudwatch_metric_alarm.broker["3"]', ["delete"], {}, null),
-        { ...rc(k, "aws_cloudwatch_metric_alarm.bootstrap", ["update"], { tags: null }, { tags: {} }), address: `${k}.aws_cloudwatch_metric_alarm.bootstrap[0]`, index: 0 as unknown as string },
+        {
+          ...rc(k, "aws_cloudwatch_metric_alarm.bootstrap", ["update"], { tags: null }, { tags: {} }),
+          address: `${k}.aws_cloudwatch_metric_alarm.bootstrap[0]`,
+          index: 0 as unknown as string,
+        },
         rc(k, "aws_vpc_endpoint_service.this", ["update"], { allowed_principals: ["a", "b"] }, { allowed_principals: ["a"] }),
       ]),
     ]);
@@ -114,15 +137,45 @@ describe("plan review", () => {
     const consumer = plan(
       [
         rc("module.kafka", 'aws_security_group.endpoint["10.30.0.0/16"]', ["delete"], { name: "orders-analytics-kafka-10.30.0.0/16" }, null),
-        rc("module.kafka", 'aws_vpc_security_group_ingress_rule.client["10.30.0.0/16:6005"]', ["delete"], { description: "Kafka broker 5 from 10.30.0.0/16", from_port: 6005 }, null),
-        rc("module.kafka", 'aws_vpc_security_group_ingress_rule.client["10.30.0.0/16:9091"]', ["delete"], { description: "Kafka bootstrap from 10.30.0.0/16", from_port: 9091 }, null),
+        rc(
+          "module.kafka",
+          'aws_vpc_security_group_ingress_rule.client["10.30.0.0/16:6005"]',
+          ["delete"],
+          { description: "Kafka broker 5 from 10.30.0.0/16", from_port: 6005 },
+          null,
+        ),
+        rc(
+          "module.kafka",
+          'aws_vpc_security_group_ingress_rule.client["10.30.0.0/16:9091"]',
+          ["delete"],
+          { description: "Kafka bootstrap from 10.30.0.0/16", from_port: 9091 },
+          null,
+        ),
       ],
       { kafka: { source: "../../modules/kafka-privatelink-consumer" } },
     );
     expect(brief([consumer])).toEqual([
-      { address: 'module.kafka.aws_security_group.endpoint["10.30.0.0/16"]', level: "disruptive", brokers: [], cidrs: ["10.30.0.0/16"], consumers: ["orders-analytics"] },
-      { address: 'module.kafka.aws_vpc_security_group_ingress_rule.client["10.30.0.0/16:6005"]', level: "disruptive", brokers: [{ id: "5", port: 6005 }], cidrs: ["10.30.0.0/16"], consumers: ["orders-analytics"] },
-      { address: 'module.kafka.aws_vpc_security_group_ingress_rule.client["10.30.0.0/16:9091"]', level: "disruptive", brokers: [], cidrs: ["10.30.0.0/16"], consumers: ["orders-analytics"] },
+      {
+        address: 'module.kafka.aws_security_group.endpoint["10.30.0.0/16"]',
+        level: "disruptive",
+        brokers: [],
+        cidrs: ["10.30.0.0/16"],
+        consumers: ["orders-analytics"],
+      },
+      {
+        address: 'module.kafka.aws_vpc_security_group_ingress_rule.client["10.30.0.0/16:6005"]',
+        level: "disruptive",
+        brokers: [{ id: "5", port: 6005 }],
+        cidrs: ["10.30.0.0/16"],
+        consumers: ["orders-analytics"],
+      },
+      {
+        address: 'module.kafka.aws_vpc_security_group_ingress_rule.client["10.30.0.0/16:9091"]',
+        level: "disruptive",
+        brokers: [],
+        cidrs: ["10.30.0.0/16"],
+        consumers: ["orders-analytics"],
+      },
     ]);
   });
 
@@ -132,7 +185,9 @@ describe("plan review", () => {
       rc("module.kafka", "aws_lb_listener.bootstrap", ["no-op"], { port: 9091 }, { port: 9091 }),
       { ...rc("module.kafka", "aws_region.current", ["read"], null, {}), mode: "data" },
     ]);
-    expect(review(text).map((c) => [c.address, c.level, c.reason])).toEqual([["module.kafka.aws_lb.this", "none", "the NLB: moved from `aws_lb.this`, nothing changes"]]);
+    expect(review(text).map((c) => [c.address, c.level, c.reason])).toEqual([
+      ["module.kafka.aws_lb.this", "none", "the NLB: moved from `aws_lb.this`, nothing changes"],
+    ]);
   });
 
   it("cross-checks the plan with the port lock: a listener port the lock does not record, a lock port without its listener, a consumer port", () => {
@@ -158,7 +213,10 @@ describe("plan review", () => {
       resource_changes: [],
       configuration: {
         provider_config: {
-          aws: { name: "aws", expressions: { region: { constant_value: "eu-west-1" }, assume_role: [{ role_arn: { constant_value: "arn:aws:iam::444455556666:role/deploy" } }] } },
+          aws: {
+            name: "aws",
+            expressions: { region: { constant_value: "eu-west-1" }, assume_role: [{ role_arn: { constant_value: "arn:aws:iam::444455556666:role/deploy" } }] },
+          },
           "aws.peer": { name: "aws", alias: "peer", expressions: { profile: { references: ["var.profile"] } } },
         },
       },
@@ -168,15 +226,21 @@ describe("plan review", () => {
       { plan: "p.json", provider: "aws", region: "eu-west-1", assumeRoleArn: "arn:aws:iam::444455556666:role/deploy" },
       { plan: "p.json", provider: "aws.peer", profile: "(from var.profile)" },
     ]);
-    expect(reportMarkdown({ highest: "none", changes: [], aws: parsed.aws })).toContain("- p.json: AWS provider `aws`: region `eu-west-1`, role `arn:aws:iam::444455556666:role/deploy`\n");
+    expect(reportMarkdown({ highest: "none", changes: [], aws: parsed.aws })).toContain(
+      "- p.json: AWS provider `aws`: region `eu-west-1`, role `arn:aws:iam::444455556666:role/deploy`\n",
+    );
   });
 
   it("refuses what is not a plan, naming the file and the problem", () => {
     expect(() => parsePlan("{", "a.json")).toThrow(PlanReadError);
     expect(() => parsePlan("{", "a.json")).toThrow(/^a\.json: not JSON/);
     expect(() => parsePlan(JSON.stringify({ version: 4, terraform_version: "1.11.4", resources: [] }), "s.json")).toThrow(/^s\.json: not a Terraform plan/);
-    expect(() => parsePlan(JSON.stringify({ format_version: "2.0", planned_values: {} }), "f.json")).toThrow('f.json: plan format_version "2.0" is not supported (this review reads format 1.x)');
-    expect(() => parsePlan(JSON.stringify({ format_version: "1.2", resource_changes: [{ address: 1 }] }), "r.json")).toThrow(/^r\.json: resource_changes is not a list/);
+    expect(() => parsePlan(JSON.stringify({ format_version: "2.0", planned_values: {} }), "f.json")).toThrow(
+      'f.json: plan format_version "2.0" is not supported (this review reads format 1.x)',
+    );
+    expect(() => parsePlan(JSON.stringify({ format_version: "1.2", resource_changes: [{ address: 1 }] }), "r.json")).toThrow(
+      /^r\.json: resource_changes is not a list/,
+    );
   });
 
   it("writes Markdown for a pull request: the summary line with the highest level first, then a table per level, highest first", () => {
@@ -189,7 +253,9 @@ describe("plan review", () => {
     const md = reportMarkdown({ highest: highestLevel(changes), changes, aws: [] }).split("\n");
     expect(md[0]).toBe("**Kafka PrivateLink plan review: disruptive** (highest level) — 3 change(s) in 1 plan(s): 1 disruptive, 1 additive, 1 unknown.");
     expect(md.filter((l) => l.startsWith("### ")).map((l) => l.split(" — ")[0])).toEqual(["### disruptive", "### additive", "### unknown"]);
-    expect(md).toContain('| plan0.json | `module.kafka.aws_lb_listener.broker["3"]` | destroy | 3 (6003) |  |  | broker 3\'s listener: destroyed; the broker is unreachable through PrivateLink for that window; clients whose partition leader it is stall |');
+    expect(md).toContain(
+      '| plan0.json | `module.kafka.aws_lb_listener.broker["3"]` | destroy | 3 (6003) |  |  | broker 3\'s listener: destroyed; the broker is unreachable through PrivateLink for that window; clients whose partition leader it is stall |',
+    );
   });
 });
 
@@ -208,10 +274,15 @@ describe("npm run review", () => {
     expect({ status: ok.status, stderr: ok.stderr, highest: JSON.parse(ok.stdout).highest }).toEqual({ status: 0, stderr: "", highest: "disruptive" });
     expect(reviewIn(["--plan", good, "--fail-on", "disruptive"]).status).toBe(3);
     expect(reviewIn(["--plan", good, "--fail-on", "outage"]).status).toBe(0);
-    expect(reviewIn(["--plan", dir]).stderr.trim()).toBe(`${dir}: is not a regular file (a directory); give the path of a file holding \`terraform show -json PLANFILE\`'s output`);
+    expect(reviewIn(["--plan", dir]).stderr.trim()).toBe(
+      `${dir}: is not a regular file (a directory); give the path of a file holding \`terraform show -json PLANFILE\`'s output`,
+    );
     // A named pipe would block a reader forever: refused at once.
     execFileSync("mkfifo", [path.join(dir, "fifo.json")]);
-    expect(reviewIn(["--plan", path.join(dir, "fifo.json")])).toMatchObject({ status: 1, stderr: expect.stringContaining("fifo.json: is not a regular file (a named pipe)") });
+    expect(reviewIn(["--plan", path.join(dir, "fifo.json")])).toMatchObject({
+      status: 1,
+      stderr: expect.stringContaining("fifo.json: is not a regular file (a named pipe)"),
+    });
     for (const args of [[], ["--plan", good, "--format", "yaml"], ["--plan", good, "--fail-on", "severe"], ["--plan", good, "--bogus"]]) {
       const run = reviewIn(args);
       expect({ args, status: run.status }).toEqual({ args, status: 2 });
@@ -226,7 +297,9 @@ describe("npm run review", () => {
     const notPlan = reviewOf(["--plan", file("state.json", JSON.stringify({ version: 4, resources: [] }))]);
     expect({ status: notPlan.status, stderr: notPlan.stderr.trim().split("\n"), stdout: notPlan.stdout }).toEqual({
       status: 1,
-      stderr: [`${path.join(dir, "state.json")}: not a Terraform plan (no format_version and planned_values): pass what \`terraform show -json PLANFILE\` prints, not a state or another document`],
+      stderr: [
+        `${path.join(dir, "state.json")}: not a Terraform plan (no format_version and planned_values): pass what \`terraform show -json PLANFILE\` prints, not a state or another document`,
+      ],
       stdout: "",
     });
   });

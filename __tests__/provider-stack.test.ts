@@ -121,7 +121,11 @@ describe("provider stack: a thin root calling the published provider module", ()
     expect(left).toEqual(["alarms"]);
     expect(variables.alarms.default).toBeNull();
     const alarmed = kafka(provider([1], { cluster: { alarms: { actions: ["arn:aws:sns:us-east-1:111122223333:kafka-oncall"] } } }));
-    expect(Object.keys(alarmed).filter((i) => i !== "source").sort()).toEqual(Object.keys(variables).sort());
+    expect(
+      Object.keys(alarmed)
+        .filter((i) => i !== "source")
+        .sort(),
+    ).toEqual(Object.keys(variables).sort());
   });
 
   it("passes every output of the module on under the module's names and descriptions", () => {
@@ -188,11 +192,16 @@ describe("the provider module the stack calls (kafka-privatelink-provider/main.t
       bootstrap_port: "${var.bootstrap_port}",
       broker_port_base: "${var.broker_port_base}",
     });
-    expect(moduleJson("kafka-broker-ports", "outputs.tf.json").output.broker_ports.value).toBe("${{ for id in var.broker_ids : tostring(id) => var.broker_port_base + id }}");
+    expect(moduleJson("kafka-broker-ports", "outputs.tf.json").output.broker_ports.value).toBe(
+      "${{ for id in var.broker_ids : tostring(id) => var.broker_port_base + id }}",
+    );
   });
 
   it("routes the bootstrap port to a group holding every broker", () => {
-    expect(r.aws_lb_listener.bootstrap).toMatchObject({ port: "${var.bootstrap_port}", default_action: [{ type: "forward", target_group_arn: "${aws_lb_target_group.bootstrap.arn}" }] });
+    expect(r.aws_lb_listener.bootstrap).toMatchObject({
+      port: "${var.bootstrap_port}",
+      default_action: [{ type: "forward", target_group_arn: "${aws_lb_target_group.bootstrap.arn}" }],
+    });
     expect(r.aws_lb_listener.bootstrap.for_each).toBeUndefined();
     expect(r.aws_lb_target_group_attachment.bootstrap).toEqual({
       for_each: "${var.brokers}",
@@ -219,11 +228,17 @@ describe("the provider module the stack calls (kafka-privatelink-provider/main.t
   });
 
   it("makes an internal network load balancer with cross-zone load balancing on", () => {
-    expect(r.aws_lb.this).toMatchObject({ internal: true, load_balancer_type: "network", enable_cross_zone_load_balancing: true, enable_deletion_protection: "${var.deletion_protection}" });
+    expect(r.aws_lb.this).toMatchObject({
+      internal: true,
+      load_balancer_type: "network",
+      enable_cross_zone_load_balancing: true,
+      enable_deletion_protection: "${var.deletion_protection}",
+    });
   });
 
   it("uses TCP listeners with the idle timeout set, and TCP target groups with explicit health checks, deregistration delay and create-before-destroy", () => {
-    for (const l of Object.values<TfJson>(r.aws_lb_listener)) expect(l).toMatchObject({ protocol: "TCP", tcp_idle_timeout_seconds: "${var.tcp_idle_timeout_seconds}", load_balancer_arn: "${aws_lb.this.arn}" });
+    for (const l of Object.values<TfJson>(r.aws_lb_listener))
+      expect(l).toMatchObject({ protocol: "TCP", tcp_idle_timeout_seconds: "${var.tcp_idle_timeout_seconds}", load_balancer_arn: "${aws_lb.this.arn}" });
     for (const g of Object.values<TfJson>(r.aws_lb_target_group)) {
       expect(g).toMatchObject({
         protocol: "TCP",
@@ -290,7 +305,10 @@ describe("the provider module the stack calls (kafka-privatelink-provider/main.t
     for (const byName of Object.values<TfJson>(r)) for (const name of Object.keys(byName)) expect(name).toMatch(/^(this|bootstrap|broker)$/);
     expect(Object.keys(main.module)).toEqual(["broker_ports"]);
     expect(Object.keys(main.data.aws_region)).toEqual(["current"]);
-    const names = [...Object.keys(moduleJson(PROVIDER_MODULE, "variables.tf.json").variable), ...Object.keys(moduleJson(PROVIDER_MODULE, "outputs.tf.json").output)];
+    const names = [
+      ...Object.keys(moduleJson(PROVIDER_MODULE, "variables.tf.json").variable),
+      ...Object.keys(moduleJson(PROVIDER_MODULE, "outputs.tf.json").output),
+    ];
     for (const name of names) expect(name).toMatch(/^[a-z]+(_[a-z]+)*$/);
   });
 

@@ -24,7 +24,15 @@ const OTHER_CLUSTER = configInput([4, 9, 17], {
   consumers: [{ name: "ledger", region: "eu-west-1", vpcId: "vpc-0eeeeeeeeeeeeeee3", subnetIds: ["subnet-0eeeeeeeeeeeeeee4"], allowedCidrs: ["10.9.0.0/16"] }],
 });
 /** Values of OTHER_CLUSTER that are nowhere in the modules' sample values. */
-const OTHER_VALUES = ["vpc-0ddddddddddddddd1", "subnet-0ddddddddddddddd2", "pay.kafka.corp.example", "444455556666", "vpc-0eeeeeeeeeeeeeee3", "10.9.0.0/16", "payments"];
+const OTHER_VALUES = [
+  "vpc-0ddddddddddddddd1",
+  "subnet-0ddddddddddddddd2",
+  "pay.kafka.corp.example",
+  "444455556666",
+  "vpc-0eeeeeeeeeeeeeee3",
+  "10.9.0.0/16",
+  "payments",
+];
 
 describe("a published folder (--modules-out)", () => {
   let dir: string;

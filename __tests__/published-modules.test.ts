@@ -13,7 +13,8 @@ const PUBLISHED = path.join(ROOT, "dist", "modules");
  * folder leaves them there, and they are git-ignored). Examples included: they hold sample values,
  * the same whatever configuration was synthesized.
  */
-const published = (tree: Record<string, string>) => Object.fromEntries(Object.entries(tree).filter(([file]) => !file.split(path.sep).some((part) => part.startsWith(".terraform"))));
+const published = (tree: Record<string, string>) =>
+  Object.fromEntries(Object.entries(tree).filter(([file]) => !file.split(path.sep).some((part) => part.startsWith(".terraform"))));
 
 describe("the published modules (dist/modules, consumed as git::…//dist/modules/…?ref=<tag>)", () => {
   it("are committed as npm run synth writes them (run it and commit dist/modules after changing the generator)", () => {

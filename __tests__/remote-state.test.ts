@@ -43,7 +43,7 @@ describe("remote state (state.s3)", () => {
     ["a key prefix with a leading slash", { ...S3, keyPrefix: "/streaming" }, 'state.s3.keyPrefix: "/streaming" must be an S3 key prefix'],
     ["a bad region", { ...S3, region: "Ireland" }, 'state.s3.region: "Ireland" is not an AWS region'],
     ["a missing bucket", { region: "eu-west-1" }, "state.s3.bucket: (missing) is required"],
-    ["an unknown key", { ...S3, dynamodbTable: "locks" }, "state.s3.dynamodbTable: \"locks\" is not a known field"],
+    ["an unknown key", { ...S3, dynamodbTable: "locks" }, 'state.s3.dynamodbTable: "locks" is not a known field'],
   ])("refuses %s, naming field, value and rule", (_what, s3, message) => {
     let messages: string[] = [];
     try {

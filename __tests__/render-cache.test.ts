@@ -15,7 +15,10 @@ const ROOT = path.join(__dirname, "..");
 const LAUNCHER = path.join(ROOT, "job", "launch.js");
 const CACHE = path.join(ROOT, "node_modules", ".cache", "kafka-privatelink");
 
-const digest = (folders: ReadonlyMap<string, Record<string, string>>) => createHash("sha1").update(JSON.stringify([...folders])).digest("hex");
+const digest = (folders: ReadonlyMap<string, Record<string, string>>) =>
+  createHash("sha1")
+    .update(JSON.stringify([...folders]))
+    .digest("hex");
 
 describe("the rendered modules' cache of a launcher bundle", () => {
   let dir: string;

@@ -58,7 +58,9 @@ describe("REVIEW.md says what changed since the port lock", () => {
       consumers: [{ ...base.consumers![0], profile: "analytics-prod" }],
     });
     expect(changesOf(review)).toEqual([
-      expect.stringMatching(/^\*\*outage\*\*: `cluster\.assumeRoleArn`: \(none\) → `arn:aws:iam::444455556666:role\/kafka-deploy` \(moves the stack to another AWS account/),
+      expect.stringMatching(
+        /^\*\*outage\*\*: `cluster\.assumeRoleArn`: \(none\) → `arn:aws:iam::444455556666:role\/kafka-deploy` \(moves the stack to another AWS account/,
+      ),
       expect.stringMatching(/^\*\*outage\*\*: `consumers\.analytics\.profile`: \(none\) → `analytics-prod` \(moves the stack to another AWS account/),
     ]);
   });
@@ -76,7 +78,8 @@ describe("REVIEW.md says what changed since the port lock", () => {
   });
 
   it("with --base REF, compares with the lock as committed at REF: a fresh checkout of a pull request shows its changes", () => {
-    const git = (...args: string[]) => execFileSync("git", ["-C", dir, "-c", "user.name=t", "-c", "user.email=t@example.invalid", ...args], { encoding: "utf8" });
+    const git = (...args: string[]) =>
+      execFileSync("git", ["-C", dir, "-c", "user.name=t", "-c", "user.email=t@example.invalid", ...args], { encoding: "utf8" });
     git("init", "-q", "-b", "main");
     const a = configInput();
     synth(a);
@@ -91,20 +94,26 @@ describe("REVIEW.md says what changed since the port lock", () => {
     const plain = synth({ ...b, consumers: [{ ...b.consumers![0], allowedCidrs: ["10.30.0.0/16"] }] });
     expect(section(plain, "What changes")).toEqual(["No reviewable setting changed since the port lock `cluster.ports.lock.json`."]);
     const review = synth({ ...b, consumers: [{ ...b.consumers![0], allowedCidrs: ["10.30.0.0/16"] }] }, { base: "main" });
-    expect(section(review, "What changes")[0]).toBe("Since the port lock at `main`; highest level **disruptive** (levels as `npm run review` gives them to the plan: README \"Reviewing a pull request\").");
+    expect(section(review, "What changes")[0]).toBe(
+      'Since the port lock at `main`; highest level **disruptive** (levels as `npm run review` gives them to the plan: README "Reviewing a pull request").',
+    );
     expect(changesOf(review)).toEqual([
       expect.stringMatching(/^\*\*disruptive\*\*: Broker 3 removed \(was port 6003/),
       expect.stringMatching(/^\*\*disruptive\*\*: `consumers\.analytics\.allowedCidrs`: removed `10\.20\.0\.0\/16`/),
       expect.stringMatching(/^\*\*additive\*\*: `consumers\.analytics\.allowedCidrs`: added `10\.30\.0\.0\/16`/),
     ]);
     expect(section(review, "Ports and brokers in the plan")).toEqual([
-      expect.stringMatching(/^Broker 3 removed \(was port 6003\); for it the plan destroys: .*`module\.kafka\.aws_vpc_security_group_ingress_rule\.client\["10\.20\.0\.0\/16:6003"\]` \(analytics\)\.$/),
+      expect.stringMatching(
+        /^Broker 3 removed \(was port 6003\); for it the plan destroys: .*`module\.kafka\.aws_vpc_security_group_ingress_rule\.client\["10\.20\.0\.0\/16:6003"\]` \(analytics\)\.$/,
+      ),
       expect.stringMatching(/^A broker changes nothing else/),
     ]);
     // A ref that is not a commit is refused before anything is written; a ref without the lock is a new configuration.
     expect(() => synth(a, { base: "no-such-ref" })).toThrow(BaseRefError);
     const empty = git("commit-tree", git("hash-object", "-t", "tree", "-w", "/dev/null").trim(), "-m", "nothing").trim();
-    expect(section(synth(b, { base: empty }), "What changes")).toEqual([`No baseline: the port lock at \`${empty}\` (none there: the configuration is new). Every setting below is new.`]);
+    expect(section(synth(b, { base: empty }), "What changes")).toEqual([
+      `No baseline: the port lock at \`${empty}\` (none there: the configuration is new). Every setting below is new.`,
+    ]);
   });
 
   it("refuses a lock that writes a key twice, naming it (JSON would keep the last value silently)", () => {
@@ -122,7 +131,15 @@ describe("REVIEW.md says what changed since the port lock", () => {
     const base = configInput();
     const review = synth({
       ...base,
-      cluster: { ...base.cluster, brokers: [{ id: 1, target: "10.0.0.11" }, { id: 2, target: "10.0.0.22" }, { id: 3, target: "10.0.0.13" }], allowedPrincipals: ["*"] },
+      cluster: {
+        ...base.cluster,
+        brokers: [
+          { id: 1, target: "10.0.0.11" },
+          { id: 2, target: "10.0.0.22" },
+          { id: 3, target: "10.0.0.13" },
+        ],
+        allowedPrincipals: ["*"],
+      },
       consumers: [{ ...base.consumers![0], allowedCidrs: ["10.30.0.0/16"] }],
       policy: { allowAnyPrincipal: true },
     });
@@ -133,7 +150,9 @@ describe("REVIEW.md says what changed since the port lock", () => {
       expect.stringMatching(/^\*\*disruptive\*\*: `consumers\.analytics\.allowedCidrs`: removed `10\.20\.0\.0\/16`/),
       expect.stringMatching(/^\*\*additive\*\*: `consumers\.analytics\.allowedCidrs`: added `10\.30\.0\.0\/16`/),
     ]);
-    expect(section(review, "Policy exceptions")).toEqual([expect.stringMatching(/^\*\*New in this synth:\*\* `cluster\.allowedPrincipals` has `"\*"`.*`policy\.allowAnyPrincipal`/)]);
+    expect(section(review, "Policy exceptions")).toEqual([
+      expect.stringMatching(/^\*\*New in this synth:\*\* `cluster\.allowedPrincipals` has `"\*"`.*`policy\.allowAnyPrincipal`/),
+    ]);
   });
 
   it("lists every other reviewable setting: brokers, subnets, tags, idle timeout, deletion protection, alarms, accepted endpoints, consumers, state", () => {
@@ -143,7 +162,11 @@ describe("REVIEW.md says what changed since the port lock", () => {
       ...base,
       cluster: {
         ...base.cluster,
-        brokers: [{ id: 1, target: "10.0.0.11" }, { id: 2, target: "10.0.0.12" }, { id: 4, target: "10.0.0.14" }],
+        brokers: [
+          { id: 1, target: "10.0.0.11" },
+          { id: 2, target: "10.0.0.12" },
+          { id: 4, target: "10.0.0.14" },
+        ],
         subnetIds: ["subnet-0a1b2c3d4e5f60711"],
         tags: { team: "streaming" },
         tcpIdleTimeoutSeconds: 900,
@@ -172,6 +195,8 @@ describe("REVIEW.md says what changed since the port lock", () => {
     ]) {
       expect(changes).toContain(expected);
     }
-    expect(section(review, "Policy exceptions")).toEqual([expect.stringContaining("Consumer `billing` is in us-east-2, the cluster in us-east-1: cross-region PrivateLink")]);
+    expect(section(review, "Policy exceptions")).toEqual([
+      expect.stringContaining("Consumer `billing` is in us-east-2, the cluster in us-east-1: cross-region PrivateLink"),
+    ]);
   });
 });

@@ -8,7 +8,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 
 const ROOT = path.join(__dirname, "..");
-const run = (args: string[]) => spawnSync(process.execPath, [path.join(ROOT, "job", "launch.js"), path.join(ROOT, "terraform", "env.ts"), ...args], { cwd: ROOT, encoding: "utf8" });
+const run = (args: string[]) =>
+  spawnSync(process.execPath, [path.join(ROOT, "job", "launch.js"), path.join(ROOT, "terraform", "env.ts"), ...args], { cwd: ROOT, encoding: "utf8" });
 
 describe("npm run terraform-env", () => {
   let dir: string;

@@ -10,7 +10,12 @@ import { fitAccount, readOldStacks, replaceInStacks, valueReplacements } from ".
 
 const FIXTURE = path.join(__dirname, "fixtures", "layout-0.1.0");
 const old = readConfigDocument(path.join(FIXTURE, "orders.yaml"));
-const vpc = (n: number, region = "us-east-1") => ({ region, vpcId: `vpc-e${n}`, cidr: `10.${n}.0.0/16`, subnetIds: [`subnet-e${n}a`, `subnet-e${n}b`, `subnet-e${n}c`] });
+const vpc = (n: number, region = "us-east-1") => ({
+  region,
+  vpcId: `vpc-e${n}`,
+  cidr: `10.${n}.0.0/16`,
+  subnetIds: [`subnet-e${n}a`, `subnet-e${n}b`, `subnet-e${n}c`],
+});
 const account: EmulatedAccount = { provider: vpc(0), consumers: { analytics: vpc(20) } };
 
 describe("the layout 0.1.0 stacks made to fit an emulated account", () => {
@@ -40,13 +45,19 @@ describe("the layout 0.1.0 stacks made to fit an emulated account", () => {
 
   it("replaces whole IDs only, and refuses a value that none of the stacks holds", () => {
     const texts = { a: '{"vpc_id": "vpc-1", "other": "vpc-12", "expr": "${toset([\\"vpc-1\\"])}"}' };
-    expect(replaceInStacks(texts, [{ from: "vpc-1", to: "vpc-9", at: "cluster.vpcId" }]).a).toBe('{"vpc_id": "vpc-9", "other": "vpc-12", "expr": "${toset([\\"vpc-9\\"])}"}');
-    expect(() => replaceInStacks(texts, [{ from: "vpc-7", to: "vpc-9", at: "cluster.vpcId" }])).toThrow("cluster.vpcId: vpc-7 occurs in none of the stacks (a)");
+    expect(replaceInStacks(texts, [{ from: "vpc-1", to: "vpc-9", at: "cluster.vpcId" }]).a).toBe(
+      '{"vpc_id": "vpc-9", "other": "vpc-12", "expr": "${toset([\\"vpc-9\\"])}"}',
+    );
+    expect(() => replaceInStacks(texts, [{ from: "vpc-7", to: "vpc-9", at: "cluster.vpcId" }])).toThrow(
+      "cluster.vpcId: vpc-7 occurs in none of the stacks (a)",
+    );
   });
 
   it("refuses configurations of different shapes and values that are not strings", () => {
     expect(() => valueReplacements(old, emulatedConfig(old, account))).toThrow(/^consumers\[0\]\.subnetIds: .* differ in shape/);
-    expect(() => valueReplacements(old, { ...old, cluster: { ...old.cluster, bootstrapPort: 9092 } })).toThrow("cluster.bootstrapPort: 9091 → 9092: only string values can be replaced");
+    expect(() => valueReplacements(old, { ...old, cluster: { ...old.cluster, bootstrapPort: 9092 } })).toThrow(
+      "cluster.bootstrapPort: 9091 → 9092: only string values can be replaced",
+    );
     expect(() => valueReplacements({ a: "x", b: "x" }, { a: "y", b: "z" })).toThrow("b: x would become both y (as at a) and z");
     const { tags: _tags, ...untagged } = old.cluster;
     expect(() => valueReplacements(old, { ...old, cluster: untagged })).toThrow("cluster.tags: set in only one of the two configurations");

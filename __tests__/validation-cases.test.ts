@@ -9,7 +9,17 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { writeModules } from "../stacks/examples";
-import { CASES, caseDocument, MODULES, ModuleKey, moduleRuns, validatedVariables, validatorDisagreement, validatorVerdict, withChanges } from "./support/validation-cases";
+import {
+  CASES,
+  caseDocument,
+  MODULES,
+  ModuleKey,
+  moduleRuns,
+  validatedVariables,
+  validatorDisagreement,
+  validatorVerdict,
+  withChanges,
+} from "./support/validation-cases";
 
 describe("the shared table of validation cases", () => {
   it.each(CASES.map((c) => [c.name, c] as const))("%s: the configuration validator gives the table's verdict", (_name, c) => {
@@ -24,15 +34,25 @@ describe("the shared table of validation cases", () => {
   });
 
   it("every refused case is refused by at least one module: a rule without a module counterpart stays out of the table", () => {
-    const moduleless = CASES.filter((c) => c.refused && [c.refused.provider, c.refused.consumer, c.refused.brokerPorts].every((inputs) => (inputs ?? []).length === 0));
+    const moduleless = CASES.filter(
+      (c) => c.refused && [c.refused.provider, c.refused.consumer, c.refused.brokerPorts].every((inputs) => (inputs ?? []).length === 0),
+    );
     expect(moduleless.map((c) => c.name)).toEqual([]);
   });
 
   it("every case changes what the provider or the consumer module is given", () => {
     const inputsOf = (changes: Record<string, unknown>) =>
-      JSON.stringify(moduleRuns({ name: "x", changes }).filter((r) => r.module !== "brokerPorts").map((r) => [r.region, r.inputs]));
+      JSON.stringify(
+        moduleRuns({ name: "x", changes })
+          .filter((r) => r.module !== "brokerPorts")
+          .map((r) => [r.region, r.inputs]),
+      );
     const example = inputsOf({});
-    expect(CASES.slice(1).filter((c) => inputsOf(c.changes as Record<string, unknown>) === example).map((c) => c.name)).toEqual([]);
+    expect(
+      CASES.slice(1)
+        .filter((c) => inputsOf(c.changes as Record<string, unknown>) === example)
+        .map((c) => c.name),
+    ).toEqual([]);
   });
 
   it("every module variable with a validation block is refused by at least one case, and the table names no other input", () => {
@@ -55,7 +75,9 @@ describe("the shared table of validation cases", () => {
     const refused = CASES.find((c) => c.name === "refuses_50_brokers")!;
     expect(validatorDisagreement({ ...refused, changes: {} }, validatorVerdict(caseDocument({ ...refused, changes: {} })))).toMatch(/validator accepts it/);
     const misnamed = { ...refused, refused: { ...refused.refused!, fields: ["cluster.brokers[49].id"] } };
-    expect(validatorDisagreement(misnamed, validatorVerdict(caseDocument(refused)))).toMatch(/validator names cluster\.brokers, the table says cluster\.brokers\[49\]\.id/);
+    expect(validatorDisagreement(misnamed, validatorVerdict(caseDocument(refused)))).toMatch(
+      /validator names cluster\.brokers, the table says cluster\.brokers\[49\]\.id/,
+    );
   });
 
   it("changes address fields as the validator names them, creating what the example leaves out", () => {

@@ -100,8 +100,7 @@ function stats(runs: number[], failures: string[]): Stats {
 }
 
 const fmt = (s: number) => `${s.toFixed(2)} s`;
-const spread = (s: Stats) =>
-  `${fmt(s.median)} (${s.min.toFixed(2)}–${s.max.toFixed(2)})${s.failures > 0 ? `, FAILED ${s.failures}/${s.runs.length}` : ""}`;
+const spread = (s: Stats) => `${fmt(s.median)} (${s.min.toFixed(2)}–${s.max.toFixed(2)})${s.failures > 0 ? `, FAILED ${s.failures}/${s.runs.length}` : ""}`;
 
 /**
  * Runs each command `warmup` times untimed, then alternates the commands run by run, so drift on
@@ -192,7 +191,7 @@ async function main(argv: string[]): Promise<number> {
         env: { PRIVATELINK_CONFIG: configFile, CDKTF_OUTDIR: path.join(dir, "baseline-out") },
       };
       // The floor of any cdktf program: node's start-up and loading cdktf, nothing built.
-      const requireCdktf: Command = { label: 'node -e \'require("cdktf")\'', argv: [node, "-e", 'require("cdktf")'], cwd: ROOT };
+      const requireCdktf: Command = { label: "node -e 'require(\"cdktf\")'", argv: [node, "-e", 'require("cdktf")'], cwd: ROOT };
       process.stdout.write(`${brokers} brokers: `);
       // Only the first broker count warms up: the main job's first run builds the launcher's
       // bundle (node_modules/.cache/launch), which serves every count, as does the file cache it
@@ -232,7 +231,14 @@ async function main(argv: string[]): Promise<number> {
 
   const rows = [
     ["case", "ours (median, min–max)", "baseline (median, min–max)", 'require("cdktf") (median, min–max)', "baseline / ours", 'ours / require("cdktf")'],
-    ...synthRows.map((r) => [`synth, ${r.brokers} brokers`, spread(r.ours), spread(r.baseline), spread(r.requireCdktf), `${r.ratio.toFixed(1)}x`, `${r.overRequireCdktf.toFixed(1)}x`]),
+    ...synthRows.map((r) => [
+      `synth, ${r.brokers} brokers`,
+      spread(r.ours),
+      spread(r.baseline),
+      spread(r.requireCdktf),
+      `${r.ratio.toFixed(1)}x`,
+      `${r.overRequireCdktf.toFixed(1)}x`,
+    ]),
     ...(reviewRow ? [[`npm run review, ${TARGETS.brokers} brokers and 3 consumers`, spread(reviewRow), "", "", "", ""]] : []),
     ...suiteRows.map((r) => [`${r.label} (${r.command})`, spread(r.stats), "", "", "", ""]),
   ];
@@ -240,11 +246,21 @@ async function main(argv: string[]): Promise<number> {
   const targets = targetRow && {
     brokers: TARGETS.brokers,
     baselineOverOurs: { target: TARGETS.baselineOverOurs, measured: targetRow.ratio, met: targetRow.ratio >= TARGETS.baselineOverOurs },
-    oursOverRequireCdktf: { target: TARGETS.oursOverRequireCdktf, measured: targetRow.overRequireCdktf, met: targetRow.overRequireCdktf <= TARGETS.oursOverRequireCdktf },
+    oursOverRequireCdktf: {
+      target: TARGETS.oursOverRequireCdktf,
+      measured: targetRow.overRequireCdktf,
+      met: targetRow.overRequireCdktf <= TARGETS.oursOverRequireCdktf,
+    },
   };
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
   console.log();
-  for (const r of rows) console.log(r.map((cell, c) => cell.padEnd(widths[c])).join("  ").trimEnd());
+  for (const r of rows)
+    console.log(
+      r
+        .map((cell, c) => cell.padEnd(widths[c]))
+        .join("  ")
+        .trimEnd(),
+    );
   for (const r of suiteRows) if (r.stats.lastFailure !== undefined) console.log(`\nWARNING ${r.stats.lastFailure}`);
   const verdict = (met: boolean) => (met ? "met" : "NOT met");
   console.log(
@@ -253,7 +269,10 @@ async function main(argv: string[]): Promise<number> {
       : `\nTargets (issue 11), ${TARGETS.brokers} brokers: baseline / ours ${targets.baselineOverOurs.measured.toFixed(1)}x, ≥ ${TARGETS.baselineOverOurs}x ${verdict(targets.baselineOverOurs.met)}; ` +
           `ours / require("cdktf") ${targets.oursOverRequireCdktf.measured.toFixed(1)}x, ≤ ${TARGETS.oursOverRequireCdktf}x ${verdict(targets.oursOverRequireCdktf.met)}`,
   );
-  if (reviewRow) console.log(`Target (issue 19): review of ${TARGETS.brokers} brokers' and 3 consumers' plans ${fmt(reviewRow.median)}, < ${TARGETS.reviewSeconds} s ${verdict(reviewRow.median < TARGETS.reviewSeconds)}`);
+  if (reviewRow)
+    console.log(
+      `Target (issue 19): review of ${TARGETS.brokers} brokers' and 3 consumers' plans ${fmt(reviewRow.median)}, < ${TARGETS.reviewSeconds} s ${verdict(reviewRow.median < TARGETS.reviewSeconds)}`,
+    );
   console.log(`\nruns: ${options.runs} synth, ${options.suiteRuns} suite, after ${options.warmup} warm-up; total ${fmt(totalSeconds)}`);
 
   fs.mkdirSync(path.dirname(RESULTS_FILE), { recursive: true });

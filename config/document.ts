@@ -25,13 +25,19 @@ export function readConfigText(file: string): { text: string } | { problem: Conf
     return { text: new TextDecoder("utf-8", { fatal: true }).decode(read.bytes) };
   } catch {
     const at = firstInvalidUtf8(read.bytes);
-    return { problem: { field: FILE, value: file, rule: `is not UTF-8 text (invalid byte 0x${read.bytes[at].toString(16).padStart(2, "0")} at offset ${at}); save it as UTF-8` } };
+    return {
+      problem: {
+        field: FILE,
+        value: file,
+        rule: `is not UTF-8 text (invalid byte 0x${read.bytes[at].toString(16).padStart(2, "0")} at offset ${at}); save it as UTF-8`,
+      },
+    };
   }
 }
 
 /** Where the first byte that does not start or continue a valid UTF-8 sequence is (RFC 3629). */
 function firstInvalidUtf8(b: Uint8Array): number {
-  for (let i = 0; i < b.length; ) {
+  for (let i = 0; i < b.length;) {
     const x = b[i];
     const n = x < 0x80 ? 1 : x >= 0xc2 && x <= 0xdf ? 2 : x >= 0xe0 && x <= 0xef ? 3 : x >= 0xf0 && x <= 0xf4 ? 4 : 0;
     if (n === 0) return i;
@@ -93,7 +99,12 @@ export function parseConfigText(text: string): { document: unknown; problems: Co
   const convert = (node: unknown, path: readonly (string | number)[]): unknown => {
     if (++values > MAX_CONFIG_VALUES) {
       if (values === MAX_CONFIG_VALUES + 1) {
-        problems.push({ field: "(document)", value: undefined, valueless: true, rule: `has more than ${MAX_CONFIG_VALUES} values (aliases counted each time they are used); a configuration needs a few hundred` });
+        problems.push({
+          field: "(document)",
+          value: undefined,
+          valueless: true,
+          rule: `has more than ${MAX_CONFIG_VALUES} values (aliases counted each time they are used); a configuration needs a few hundred`,
+        });
       }
       return undefined;
     }
@@ -109,7 +120,11 @@ export function parseConfigText(text: string): { document: unknown; problems: Co
     if (isScalar(node)) {
       const v = node.value;
       if (v === null || typeof v === "string" || typeof v === "number" || typeof v === "boolean") return v;
-      problems.push({ field: fieldOf(path), value: String(node.source ?? v), rule: `is a YAML ${node.tag ?? "special"} value; use a string, number, boolean, list or mapping` });
+      problems.push({
+        field: fieldOf(path),
+        value: String(node.source ?? v),
+        rule: `is a YAML ${node.tag ?? "special"} value; use a string, number, boolean, list or mapping`,
+      });
       return undefined;
     }
     if (isSeq(node)) {

@@ -1,4 +1,3 @@
-
 /** One violated rule: the field (a path such as `cluster.brokers[2].target`), its value and the rule. */
 export interface ConfigProblem {
   readonly field: string;

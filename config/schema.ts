@@ -4,14 +4,13 @@
  * misspelt optional key would otherwise silently fall back to its default.
  */
 import { z } from "zod";
-import {
-  DEFAULT_BOOTSTRAP_PORT,
-  DEFAULT_BROKER_PORT_BASE,
-  MAX_PORT,
-  MIN_PORT,
-} from "../modules/kafka-broker-ports/allocation";
+import { DEFAULT_BOOTSTRAP_PORT, DEFAULT_BROKER_PORT_BASE, MAX_PORT, MIN_PORT } from "../modules/kafka-broker-ports/allocation";
 import { DEFAULT_LISTENER_NAME, DEFAULT_SECURITY_PROTOCOL, SECURITY_PROTOCOLS } from "../modules/kafka-broker-ports/kafka-config";
-import { DEFAULT_BROKER_TARGET_PORT, DEFAULT_DEREGISTRATION_DELAY_SECONDS, DEFAULT_TCP_IDLE_TIMEOUT_SECONDS } from "../modules/kafka-privatelink-provider/rules";
+import {
+  DEFAULT_BROKER_TARGET_PORT,
+  DEFAULT_DEREGISTRATION_DELAY_SECONDS,
+  DEFAULT_TCP_IDLE_TIMEOUT_SECONDS,
+} from "../modules/kafka-privatelink-provider/rules";
 import { MAX_TAGS, MODULE_TAGS, PRINCIPAL_ARN, PRINCIPAL_RULE, ROLE_ARN, TAG_COUNT_RULE, tagKeyProblem, tagValueProblem } from "../modules/private/aws-rules";
 import { partitionOf, REGION_DATA } from "../modules/private/regions";
 
@@ -42,11 +41,14 @@ const hostname = pattern(
 );
 
 /** AWS's tag rules (modules/private/aws-rules.ts, which the modules' validations are written from too). */
-const checked = (problem: (s: string) => string | undefined) => z.string().superRefine((s, ctx) => {
-  const rule = problem(s);
-  if (rule !== undefined) ctx.addIssue({ code: "custom", message: rule });
-});
-const tags = z.record(checked(tagKeyProblem), checked(tagValueProblem)).refine((t) => Object.keys(t).length <= MAX_TAGS - MODULE_TAGS, { error: TAG_COUNT_RULE });
+const checked = (problem: (s: string) => string | undefined) =>
+  z.string().superRefine((s, ctx) => {
+    const rule = problem(s);
+    if (rule !== undefined) ctx.addIssue({ code: "custom", message: rule });
+  });
+const tags = z
+  .record(checked(tagKeyProblem), checked(tagValueProblem))
+  .refine((t) => Object.keys(t).length <= MAX_TAGS - MODULE_TAGS, { error: TAG_COUNT_RULE });
 
 export { PRINCIPAL_ARN, ROLE_ARN };
 const roleArn = pattern(ROLE_ARN, "must be an IAM role ARN such as arn:aws:iam::111122223333:role/deploy (role names: letters, digits and + = , . @ _ -)");
@@ -74,7 +76,10 @@ const awsAccess = {
 };
 
 /** CloudWatch alarm actions: SNS topics (the region rule is in validate.ts). */
-const snsTopicArn = pattern(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(?:\.fifo)?$/, "must be an SNS topic ARN such as arn:aws:sns:us-east-1:111122223333:kafka-oncall");
+const snsTopicArn = pattern(
+  /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(?:\.fifo)?$/,
+  "must be an SNS topic ARN such as arn:aws:sns:us-east-1:111122223333:kafka-oncall",
+);
 
 const broker = z.strictObject({
   id: integer(0, Number.MAX_SAFE_INTEGER, "must be a non-negative integer"),
@@ -92,18 +97,16 @@ const clusterSchema = z.strictObject({
   brokerTargetPort: integer(1, MAX_PORT).default(DEFAULT_BROKER_TARGET_PORT),
   targetType: z.enum(["ip", "instance"]).default("ip"),
   brokers: z.array(broker).min(1),
-  allowedPrincipals: z
-    .array(
-      z.string().refine((p) => p === "*" || PRINCIPAL_ARN.test(p), { error: PRINCIPAL_RULE }),
-    )
-    .min(1),
+  allowedPrincipals: z.array(z.string().refine((p) => p === "*" || PRINCIPAL_ARN.test(p), { error: PRINCIPAL_RULE })).min(1),
   acceptanceRequired: z.boolean().default(true),
   deletionProtection: z.boolean().default(false),
   tcpIdleTimeoutSeconds: integer(60, 6000, "must be an integer from 60 to 6000 (NLB TCP listener idle timeout)").default(DEFAULT_TCP_IDLE_TIMEOUT_SECONDS),
   deregistrationDelaySeconds: integer(0, 3600).default(DEFAULT_DEREGISTRATION_DELAY_SECONDS),
   listenerName: pattern(/^[A-Z][A-Z0-9_]{0,31}$/, "must be an upper-case Kafka listener name such as PRIVATELINK").default(DEFAULT_LISTENER_NAME),
   listenerSecurityProtocol: z.enum(SECURITY_PROTOCOLS).default(DEFAULT_SECURITY_PROTOCOL),
-  acceptEndpoints: z.array(pattern(/^vpce-[0-9a-f]{8,17}$/, "must be an interface endpoint ID such as vpce-0123456789abcdef0 (a consumer stack's output endpoint_id)")).default([]),
+  acceptEndpoints: z
+    .array(pattern(/^vpce-[0-9a-f]{8,17}$/, "must be an interface endpoint ID such as vpce-0123456789abcdef0 (a consumer stack's output endpoint_id)"))
+    .default([]),
   alarms: z.strictObject({ actions: z.array(snsTopicArn).min(1) }).optional(),
   tags: tags.default({}),
   ...awsAccess,
@@ -133,7 +136,10 @@ const stateSchema = z.strictObject({
   s3: z.strictObject({
     bucket: pattern(/^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name (3-63 characters of a-z, 0-9, '.', '-')"),
     /** Each stack's key is `<keyPrefix>/<stack>.tfstate`. */
-    keyPrefix: pattern(/^[A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+)*$/, "must be an S3 key prefix such as kafka-privatelink or teams/streaming (no leading, trailing or double '/')").default(DEFAULT_STATE_KEY_PREFIX),
+    keyPrefix: pattern(
+      /^[A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+)*$/,
+      "must be an S3 key prefix such as kafka-privatelink or teams/streaming (no leading, trailing or double '/')",
+    ).default(DEFAULT_STATE_KEY_PREFIX),
     region,
     /** S3-native state locking (Terraform >= 1.10). */
     useLockfile: z.boolean().default(true),

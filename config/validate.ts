@@ -13,12 +13,22 @@ export { ConfigError } from "./problems";
 
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   return path.reduce<unknown>(
-    (value, key) => (value !== null && typeof value === "object" && Object.prototype.hasOwnProperty.call(value, key) ? (value as Record<PropertyKey, unknown>)[key] : undefined),
+    (value, key) =>
+      value !== null && typeof value === "object" && Object.prototype.hasOwnProperty.call(value, key)
+        ? (value as Record<PropertyKey, unknown>)[key]
+        : undefined,
     input,
   );
 }
 
-const TYPE_NAMES: Record<string, string> = { object: "a mapping (key: value)", array: "a list", int: "an integer", string: "a string", number: "a number", boolean: "true or false" };
+const TYPE_NAMES: Record<string, string> = {
+  object: "a mapping (key: value)",
+  array: "a list",
+  int: "an integer",
+  string: "a string",
+  number: "a number",
+  boolean: "true or false",
+};
 
 /** Turns zod's issues into field/value/rule problems worded for the person editing the file. */
 function schemaProblems(input: unknown, issues: readonly z.core.$ZodIssue[]): ConfigProblem[] {
@@ -39,7 +49,13 @@ function schemaProblems(input: unknown, issues: readonly z.core.$ZodIssue[]): Co
         // The path ends with the key itself.
         return issue.issues.map((inner) => ({ field, value: issue.path[issue.path.length - 1], rule: `as a key ${inner.message}` }));
       case "too_small":
-        return [{ field, value, rule: issue.origin === "array" ? `must list at least ${issue.minimum}` : issue.origin === "string" ? "must not be empty" : issue.message }];
+        return [
+          {
+            field,
+            value,
+            rule: issue.origin === "array" ? `must list at least ${issue.minimum}` : issue.origin === "string" ? "must not be empty" : issue.message,
+          },
+        ];
       case "too_big":
         return [{ field, value, rule: issue.origin === "string" ? `must be at most ${issue.maximum} characters` : issue.message }];
       case "invalid_value":
@@ -64,7 +80,8 @@ function privateIpv4Problem(target: string): string | undefined {
       : "must be an IPv4 address (targetType ip)";
   }
   const range = ipaddr.IPv4.parse(target).range();
-  if (range !== "private" && range !== "carrierGradeNat") return `is not a private address (${PRIVATE_RANGES}); PrivateLink for Kafka needs a private-network cluster`;
+  if (range !== "private" && range !== "carrierGradeNat")
+    return `is not a private address (${PRIVATE_RANGES}); PrivateLink for Kafka needs a private-network cluster`;
   return isReservedInEverySubnet(target) ? RESERVED_TARGET_RULE : undefined;
 }
 
@@ -110,7 +127,11 @@ function crossFieldProblems(config: Config): ConfigProblem[] {
       ? `is in partition "${given}", but ${regionField} ${region} is in partition "${own}"; IAM principals do not cross partitions`
       : undefined;
   };
-  add("cluster.assumeRoleArn", cluster.assumeRoleArn, cluster.assumeRoleArn && partitionRule(cluster.assumeRoleArn, ROLE_ARN, cluster.region, "cluster.region"));
+  add(
+    "cluster.assumeRoleArn",
+    cluster.assumeRoleArn,
+    cluster.assumeRoleArn && partitionRule(cluster.assumeRoleArn, ROLE_ARN, cluster.region, "cluster.region"),
+  );
 
   for (const error of portPlanErrors({
     brokerIds: cluster.brokers.map((b) => b.id),
@@ -157,7 +178,11 @@ function crossFieldProblems(config: Config): ConfigProblem[] {
     add(field, id, endpoints.has(id) ? "is listed twice" : undefined);
     endpoints.add(id);
     if (i === 0 && !cluster.acceptanceRequired) {
-      add(field, id, "cannot be accepted: cluster.acceptanceRequired is false, so every connection is accepted without approval; remove cluster.acceptEndpoints or set acceptanceRequired: true");
+      add(
+        field,
+        id,
+        "cannot be accepted: cluster.acceptanceRequired is false, so every connection is accepted without approval; remove cluster.acceptEndpoints or set acceptanceRequired: true",
+      );
     }
   });
 
@@ -166,7 +191,13 @@ function crossFieldProblems(config: Config): ConfigProblem[] {
     const field = `cluster.alarms.actions[${i}]`;
     const topicRegion = arn.split(":")[3];
     // CloudWatch only notifies SNS topics in the alarm's own region.
-    add(field, arn, topicRegion === cluster.region ? undefined : `is a topic in ${topicRegion}; the alarms are in cluster.region "${cluster.region}" and CloudWatch only notifies topics in its own region`);
+    add(
+      field,
+      arn,
+      topicRegion === cluster.region
+        ? undefined
+        : `is a topic in ${topicRegion}; the alarms are in cluster.region "${cluster.region}" and CloudWatch only notifies topics in its own region`,
+    );
     add(field, arn, topics.has(arn) ? "is listed twice" : undefined);
     topics.add(arn);
   });
@@ -187,12 +218,20 @@ function crossFieldProblems(config: Config): ConfigProblem[] {
   consumers.forEach((c, i) => {
     const at = `consumers[${i}]`;
     const first = consumerNames.get(c.name);
-    add(`${at}.name`, c.name, first === undefined ? undefined : `is also the name of consumers[${first}]; each consumer becomes its own stack and needs a unique name`);
+    add(
+      `${at}.name`,
+      c.name,
+      first === undefined ? undefined : `is also the name of consumers[${first}]; each consumer becomes its own stack and needs a unique name`,
+    );
     consumerNames.set(c.name, i);
     add(`${at}.region`, c.region, deniedRule(c.region));
     const consumerPartition = partitionOf(c.region) as string;
     if (consumerPartition !== partition) {
-      add(`${at}.region`, c.region, `is in partition "${consumerPartition}", but cluster.region ${cluster.region} is in "${partition}"; PrivateLink does not cross partitions`);
+      add(
+        `${at}.region`,
+        c.region,
+        `is in partition "${consumerPartition}", but cluster.region ${cluster.region} is in "${partition}"; PrivateLink does not cross partitions`,
+      );
     } else if (c.region !== cluster.region && !policy.allowCrossRegion) {
       add(
         `${at}.region`,
@@ -227,11 +266,7 @@ function crossFieldProblems(config: Config): ConfigProblem[] {
     }
     c.allowedCidrs.forEach((cidr, j) => add(`${at}.allowedCidrs[${j}]`, cidr, cidrProblem(cidr, policy.allowAnyCidr)));
     if (!policy.allowAnyCidr && !c.allowedCidrs.includes("0.0.0.0/0") && coversEveryAddress(c.allowedCidrs)) {
-      add(
-        `${at}.allowedCidrs`,
-        c.allowedCidrs,
-        `${COVERS_EVERY_ADDRESS_RULE}; list the client CIDRs, or set policy.allowAnyCidr: true to allow it`,
-      );
+      add(`${at}.allowedCidrs`, c.allowedCidrs, `${COVERS_EVERY_ADDRESS_RULE}; list the client CIDRs, or set policy.allowAnyCidr: true to allow it`);
     }
     const seen = new Set<string>();
     c.allowedCidrs.forEach((cidr, j) => {

@@ -11,15 +11,7 @@ import * as path from "node:path";
 import { terraformUnavailable } from "../terraform/run";
 import { EXAMPLE_CONFIG, loadConfig } from "../config/load";
 import { ConfigError } from "../config/validate";
-import {
-  createAccount,
-  EMULATED_ACCOUNT_ID,
-  EmulatedProject,
-  emulatedConfig,
-  emulatorUnavailable,
-  readConfigDocument,
-  startEmulator,
-} from "./emulator";
+import { createAccount, EMULATED_ACCOUNT_ID, EmulatedProject, emulatedConfig, emulatorUnavailable, readConfigDocument, startEmulator } from "./emulator";
 
 const USAGE = "usage: npm run emulator [-- --config FILE]   (default: the shipped example)";
 const USER_CWD = (process.env.npm_lifecycle_event === "emulator" && process.env.INIT_CWD) || process.cwd();

@@ -94,7 +94,13 @@ function main(argv: string[]): number {
       console.error(`${err.message}\n\n${USAGE}`);
       return 2;
     }
-    if (err instanceof ConfigError || err instanceof PortChangeError || err instanceof PortLockError || err instanceof OutputError || err instanceof CommitError) {
+    if (
+      err instanceof ConfigError ||
+      err instanceof PortChangeError ||
+      err instanceof PortLockError ||
+      err instanceof OutputError ||
+      err instanceof CommitError
+    ) {
       console.error(err.message);
       return 1;
     }

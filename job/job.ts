@@ -73,7 +73,9 @@ export function runSynth(options: SynthOptions): SynthResult {
     const stagedOut = outputs.stageDirectory("--out", marker);
     const { deploy, review, published } = synthesize(new App({ outdir: stagedOut }), config, { next: nextLock, baseline, lockFile });
     // The record of what went into --modules-out stays in --out, beside the same modules.
-    const publishedFiles = new Map([...published].flatMap(([module, files]) => Object.entries(files).map(([file, text]) => [`${module}/${file}`, text] as const)));
+    const publishedFiles = new Map(
+      [...published].flatMap(([module, files]) => Object.entries(files).map(([file, text]) => [`${module}/${file}`, text] as const)),
+    );
     outputs.stageFiles("--modules-out", publishedFiles, previousPublished(outDir, modulesOutDir));
     fs.writeFileSync(path.join(stagedOut, PUBLISHED_RECORD), renderPublishedRecord(modulesOutDir, publishedFiles.keys()));
     const modules = [...published.keys()];

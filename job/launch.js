@@ -362,9 +362,10 @@ function main() {
     (err) => {
       // esbuild already printed what is wrong and where.
       if (Array.isArray(err.errors)) process.exitCode = 1;
-      else setImmediate(() => {
-        throw err;
-      });
+      else
+        setImmediate(() => {
+          throw err;
+        });
     },
   );
 }

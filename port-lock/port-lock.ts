@@ -88,7 +88,8 @@ function lockProblems(doc: unknown): string[] {
   for (const key of ["cluster", "advertisedHostname"]) {
     if (key in doc && (typeof doc[key] !== "string" || doc[key] === "")) problems.push(`${key}: ${JSON.stringify(doc[key])} must be a non-empty string`);
   }
-  if ("bootstrapPort" in doc && !isPort(doc.bootstrapPort)) problems.push(`bootstrapPort: ${JSON.stringify(doc.bootstrapPort)} must be an integer port ${MIN_PORT}-${MAX_PORT}`);
+  if ("bootstrapPort" in doc && !isPort(doc.bootstrapPort))
+    problems.push(`bootstrapPort: ${JSON.stringify(doc.bootstrapPort)} must be an integer port ${MIN_PORT}-${MAX_PORT}`);
   if (Object.prototype.hasOwnProperty.call(doc, "brokers")) {
     const brokers = doc.brokers;
     if (!isObject(brokers)) {
@@ -130,7 +131,8 @@ function duplicateKeys(text: string): string[] {
       const frame = stack.at(-1);
       if (expectKey && frame?.keys) {
         // Named as the other lock problems are: the top-level field bare, the keys inside it quoted.
-        if (frame.keys.has(value)) found.push([...where(), value].map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${JSON.stringify(p)}`)).join(""));
+        if (frame.keys.has(value))
+          found.push([...where(), value].map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${JSON.stringify(p)}`)).join(""));
         frame.keys.add(value);
         frame.next = value;
         expectKey = false;
@@ -232,8 +234,14 @@ export function comparePorts(lock: PortLock | undefined, next: PortLock): PortCh
   const changed = <T>(from: T | undefined, to: T) => (lock && from !== undefined && from !== to ? { from, to } : undefined);
   return {
     hadLock: lock !== undefined,
-    added: Object.entries(after).filter(([id]) => !(id in before)).map(([broker, port]) => ({ broker, port })).sort(byId),
-    removed: Object.entries(before).filter(([id]) => !(id in after)).map(([broker, port]) => ({ broker, port })).sort(byId),
+    added: Object.entries(after)
+      .filter(([id]) => !(id in before))
+      .map(([broker, port]) => ({ broker, port }))
+      .sort(byId),
+    removed: Object.entries(before)
+      .filter(([id]) => !(id in after))
+      .map(([broker, port]) => ({ broker, port }))
+      .sort(byId),
     moved: Object.entries(after)
       .filter(([id, port]) => id in before && before[id] !== port)
       .map(([broker, to]) => ({ broker, from: before[broker], to }))
@@ -255,7 +263,11 @@ export class PortChangeError extends Error {
     readonly changes: PortChanges,
   ) {
     const lines = [
-      ...(changes.clusterRenamed ? [`  cluster: ${changes.clusterRenamed.from} → ${changes.clusterRenamed.to} (replaces the NLB and the endpoint service: every consumer endpoint must be re-created)`] : []),
+      ...(changes.clusterRenamed
+        ? [
+            `  cluster: ${changes.clusterRenamed.from} → ${changes.clusterRenamed.to} (replaces the NLB and the endpoint service: every consumer endpoint must be re-created)`,
+          ]
+        : []),
       ...(changes.hostnameChanged ? [`  advertised hostname: ${changes.hostnameChanged.from} → ${changes.hostnameChanged.to}`] : []),
       ...(changes.bootstrapMoved ? [`  bootstrap: ${changes.bootstrapMoved.from} → ${changes.bootstrapMoved.to}`] : []),
       ...changes.moved.map((m) => `  broker ${m.broker}: ${m.from} → ${m.to}`),
@@ -271,7 +283,12 @@ export class PortChangeError extends Error {
 }
 
 /** The lock check both entry points share: the next lock and what changed; throws PortChangeError unless allowed. */
-export function checkPortLock(config: Config, plan: PortPlan, previous: PreviousAllocation | undefined, allowChange: boolean): { next: PortLock; changes: PortChanges } {
+export function checkPortLock(
+  config: Config,
+  plan: PortPlan,
+  previous: PreviousAllocation | undefined,
+  allowChange: boolean,
+): { next: PortLock; changes: PortChanges } {
   const next = lockFromPlan(config, plan);
   const changes = comparePorts(previous?.lock, next);
   if (previous && breaksClients(changes) && !allowChange) {
@@ -305,7 +322,8 @@ function lockAtRef(ref: string, lockFile: string, setting = "--base"): Baseline 
   const git = (args: string[]) => spawnSync("git", ["-C", dir, ...args], { encoding: "utf8", timeout: 30_000, maxBuffer: 64 * 1024 * 1024 });
   const commit = git(["rev-parse", "--verify", "--quiet", "--end-of-options", `${ref}^{commit}`]);
   if (commit.error) throw new BaseRefError(setting, ref, `git cannot be run (${commit.error.message})`);
-  if (commit.status !== 0) throw new BaseRefError(setting, ref, `not a commit in the git repository of ${dir} (fetch it first, e.g. \`git fetch origin main\`)`);
+  if (commit.status !== 0)
+    throw new BaseRefError(setting, ref, `not a commit in the git repository of ${dir} (fetch it first, e.g. \`git fetch origin main\`)`);
   const label = `the port lock at \`${ref}\``;
   const shown = git(["show", `${commit.stdout.trim()}:./${path.basename(lockFile)}`]);
   if (shown.status !== 0) return { label: `${label} (none there: the configuration is new)` };

@@ -15,7 +15,6 @@ export interface AwsAccess {
   readonly assumeRoleArn?: string;
 }
 
-
 /**
  * The AWS provider and state backend of a deployable stack. Each stack gets its own provider, so
  * the provider and each consumer can live in different accounts and regions. A consumer's

@@ -40,5 +40,7 @@ const SECURITY_GROUP = "aws_security_group.endpoint";
  * group nor the endpoint it is attached to changes.
  */
 function consumerMoves(allowedCidrs: readonly string[]): Move[] {
-  return movesIntoModule(CONSUMER_MODULE, MODULE_CALL).flatMap((m) => (m.from === SECURITY_GROUP ? movesOfKeyedResource(SECURITY_GROUP, MODULE_CALL, allowedCidrs, allowedCidrs[0]) : [m]));
+  return movesIntoModule(CONSUMER_MODULE, MODULE_CALL).flatMap((m) =>
+    m.from === SECURITY_GROUP ? movesOfKeyedResource(SECURITY_GROUP, MODULE_CALL, allowedCidrs, allowedCidrs[0]) : [m],
+  );
 }

@@ -58,7 +58,9 @@ export const SAMPLE_CONFIG: Config = validateConfig(
       ],
       allowedPrincipals: ["arn:aws:iam::111122223333:root"],
     },
-    consumers: [{ name: "analytics", region: "us-east-1", vpcId: "vpc-0f1e2d3c4b5a69788", subnetIds: ["subnet-0f1e2d3c4b5a69781"], allowedCidrs: ["10.20.0.0/16"] }],
+    consumers: [
+      { name: "analytics", region: "us-east-1", vpcId: "vpc-0f1e2d3c4b5a69788", subnetIds: ["subnet-0f1e2d3c4b5a69781"], allowedCidrs: ["10.20.0.0/16"] },
+    ],
   },
   "the published examples' sample configuration",
 );
@@ -103,7 +105,9 @@ export function moduleExampleDocs(config: Config, sourceOf: SourceOf = published
     [CONSUMER_MODULE]: {
       complete: {
         ...awsProviderBlock(consumer.region),
-        ...(consumer.serviceName ? {} : { variable: { service_name: { type: "string", description: "Output endpoint_service_name of the provider module (from the cluster's team)." } } }),
+        ...(consumer.serviceName
+          ? {}
+          : { variable: { service_name: { type: "string", description: "Output endpoint_service_name of the provider module (from the cluster's team)." } } }),
         module: { kafka: { source: sourceOf(CONSUMER_MODULE, CONSUMER_MODULE), ...handedOver, hosted_zone_id: handedOver.hosted_zone_id ?? null } },
         output: consumerOutputs,
       },
@@ -112,7 +116,12 @@ export function moduleExampleDocs(config: Config, sourceOf: SourceOf = published
         ...awsProviderBlock(cluster.region),
         module: {
           provider: { source: sourceOf(PROVIDER_MODULE, CONSUMER_MODULE), ...provider, alarms: provider.alarms ?? null },
-          kafka: { source: sourceOf(CONSUMER_MODULE, CONSUMER_MODULE), ...consumerOwn, connection: "${module.provider.connection}", hosted_zone_id: consumerOwn.hosted_zone_id ?? null },
+          kafka: {
+            source: sourceOf(CONSUMER_MODULE, CONSUMER_MODULE),
+            ...consumerOwn,
+            connection: "${module.provider.connection}",
+            hosted_zone_id: consumerOwn.hosted_zone_id ?? null,
+          },
         },
         output: consumerOutputs,
       },
@@ -135,7 +144,8 @@ export function publishedModules(): ReadonlyMap<string, ModuleFolder> {
   for (const [name, files] of renderModules()) {
     const expected = moduleExamples(name);
     const given = Object.keys(examples[name] ?? {});
-    if (given.sort().join() !== [...expected].sort().join()) throw new Error(`${name}: examples ${given.join(", ")} differ from the README's ${expected.join(", ")}`);
+    if (given.sort().join() !== [...expected].sort().join())
+      throw new Error(`${name}: examples ${given.join(", ")} differ from the README's ${expected.join(", ")}`);
     folders.set(name, { ...files, ...exampleFiles(examples, name, "examples") });
   }
   return folders;

@@ -42,8 +42,6 @@ export function providerProps(config: Config): Omit<KafkaPrivateLinkProviderProp
   };
 }
 
-
-
 /**
  * The consumer module's inputs for one consumer of a configuration (mapped as it is: validate first). `serviceName` is
  * the provider's endpoint service (a cross-stack reference in a stack, a value in an example).

@@ -190,7 +190,11 @@ describe("the main job under kills and concurrent runs (strace)", () => {
   function tracedCalls(): Call[] {
     const dir = startCase();
     const log = `${dir}.strace`;
-    const run = spawnSync("strace", ["-f", "-qq", "-e", `trace=${SYSCALLS.join(",")}`, "-o", log, process.execPath, ...jobArgs(dir, true)], { cwd: dir, env: jobEnv(dir), encoding: "utf8" });
+    const run = spawnSync("strace", ["-f", "-qq", "-e", `trace=${SYSCALLS.join(",")}`, "-o", log, process.execPath, ...jobArgs(dir, true)], {
+      cwd: dir,
+      env: jobEnv(dir),
+      encoding: "utf8",
+    });
     expect(run.stderr).toBe("");
     const lines = fs.readFileSync(log, "utf8").split("\n");
     const main = lines[0].split(/\s+/)[0];
@@ -279,7 +283,10 @@ describe("the main job under kills and concurrent runs (strace)", () => {
       const notExact: string[] = [];
       let refused = 0;
       // SIGKILL at every call; Ctrl-C (SIGINT) and SIGTERM, which the job does not handle either, at every rename.
-      const kills = [...calls.map((call) => ({ call, signal: "KILL" })), ...calls.filter((c) => c.syscall === "rename").flatMap((call) => ["INT", "TERM"].map((signal) => ({ call, signal })))];
+      const kills = [
+        ...calls.map((call) => ({ call, signal: "KILL" })),
+        ...calls.filter((c) => c.syscall === "rename").flatMap((call) => ["INT", "TERM"].map((signal) => ({ call, signal }))),
+      ];
       await pool(kills, async ({ call, signal }) => {
         const at = `SIG${signal} at ${call.syscall} #${call.n} ${call.line}`;
         // The signal meets the call as it is made (SIGKILL before it takes effect; SIGINT and SIGTERM as it
@@ -292,10 +299,25 @@ describe("the main job under kills and concurrent runs (strace)", () => {
           const attempt = startCase();
           const log = `${attempt}.strace`;
           const killed = await exited(
-            spawn("strace", ["-f", "-qq", "-e", `trace=${call.syscall}`, "-e", `inject=${call.syscall}:signal=${signal}:when=${when}`, "-o", log, process.execPath, ...jobArgs(attempt, true)], {
-              cwd: attempt,
-              env: jobEnv(attempt),
-            }),
+            spawn(
+              "strace",
+              [
+                "-f",
+                "-qq",
+                "-e",
+                `trace=${call.syscall}`,
+                "-e",
+                `inject=${call.syscall}:signal=${signal}:when=${when}`,
+                "-o",
+                log,
+                process.execPath,
+                ...jobArgs(attempt, true),
+              ],
+              {
+                cwd: attempt,
+                env: jobEnv(attempt),
+              },
+            ),
           );
           const traced = fs.readFileSync(log, "utf8");
           // The call the signal met is the last one of the job's main thread (the first in the log;
@@ -367,11 +389,15 @@ describe("the main job under kills and concurrent runs (strace)", () => {
         const dir = startCase();
         const at = `${call.syscall} #${call.n} ${call.line}`;
         // Run A is stopped (SIGSTOP) right after the call; run B runs from start to end meanwhile; then A goes on.
-        const tracer = spawn("strace", ["-f", "-qq", "-e", `trace=${call.syscall}`, "-e", `inject=${call.syscall}:signal=STOP:when=${call.n}`, process.execPath, ...jobArgs(dir, true)], {
-          cwd: dir,
-          env: jobEnv(dir),
-          stdio: ["ignore", "ignore", "pipe"],
-        });
+        const tracer = spawn(
+          "strace",
+          ["-f", "-qq", "-e", `trace=${call.syscall}`, "-e", `inject=${call.syscall}:signal=STOP:when=${call.n}`, process.execPath, ...jobArgs(dir, true)],
+          {
+            cwd: dir,
+            env: jobEnv(dir),
+            stdio: ["ignore", "ignore", "pipe"],
+          },
+        );
         const a = exited(tracer);
         const job = await stoppedTracee(tracer);
         if (job !== undefined) stopped.set(job, tracer);
@@ -399,7 +425,8 @@ describe("the main job under kills and concurrent runs (strace)", () => {
           if (!r.stderr.includes("is being written by another run")) failures.push(`${at}: a run failed otherwise: ${r.status ?? r.signal} ${r.stderr}`);
         }
         const proceeded = results.filter((r) => r.status === 0).length;
-        if (proceeded !== (overlapping ? 1 : 2)) failures.push(`${at}: ${proceeded} run(s) proceeded${overlapping ? " while one held the claim" : " one after the other"}`);
+        if (proceeded !== (overlapping ? 1 : 2))
+          failures.push(`${at}: ${proceeded} run(s) proceeded${overlapping ? " while one held the claim" : " one after the other"}`);
         failures.push(...endStateProblems(dir, AFTER, expectedAfter).map((p) => `${at}: ${p}`));
         fs.rmSync(dir, { recursive: true, force: true });
       });

@@ -99,7 +99,11 @@ const brokers = (ids: readonly number[], targetOf: (id: number) => string = targ
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 const cidrs = (n: number) => range(1, n).map((i) => `10.${i}.0.0/16`);
 /** A valid hostname of `length` characters, 194-255: three labels of 63 (DNS's most) and the rest. */
-const hostnameOf = (length: number) => ["a", "b", "c"].map((c) => c.repeat(63)).concat("d".repeat(length - 3 * 64)).join(".");
+const hostnameOf = (length: number) =>
+  ["a", "b", "c"]
+    .map((c) => c.repeat(63))
+    .concat("d".repeat(length - 3 * 64))
+    .join(".");
 /** `n` tags: the example's team tag and numbered others. */
 const tagsOf = (n: number) => Object.fromEntries(range(1, n).map((i) => (i === 1 ? ["team", "streaming"] : [`tag${i}`, `value${i}`])));
 const TOPIC = "arn:aws:sns:us-east-1:111122223333:kafka-oncall";
@@ -178,7 +182,11 @@ export const CASES: readonly ValidationCase[] = [
     refused: { fields: ["cluster.bootstrapPort"], provider: ["brokers"], consumer: ["connection"], brokerPorts: ["broker_ids"] },
   },
   { name: "accepts_broker_target_port_1", changes: { "cluster.brokerTargetPort": 1 } },
-  { name: "refuses_broker_target_port_0", changes: { "cluster.brokerTargetPort": 0 }, refused: { fields: ["cluster.brokerTargetPort"], provider: ["broker_target_port"] } },
+  {
+    name: "refuses_broker_target_port_0",
+    changes: { "cluster.brokerTargetPort": 0 },
+    refused: { fields: ["cluster.brokerTargetPort"], provider: ["broker_target_port"] },
+  },
 
   // Listener and target group settings.
   { name: "accepts_idle_timeout_60", changes: { "cluster.tcpIdleTimeoutSeconds": 60 } },
@@ -199,7 +207,11 @@ export const CASES: readonly ValidationCase[] = [
     changes: { "cluster.deregistrationDelaySeconds": 3601 },
     refused: { fields: ["cluster.deregistrationDelaySeconds"], provider: ["deregistration_delay_seconds"] },
   },
-  { name: "refuses_lower_case_listener_name", changes: { "cluster.listenerName": "privatelink" }, refused: { fields: ["cluster.listenerName"], provider: ["listener_name"] } },
+  {
+    name: "refuses_lower_case_listener_name",
+    changes: { "cluster.listenerName": "privatelink" },
+    refused: { fields: ["cluster.listenerName"], provider: ["listener_name"] },
+  },
   { name: "accepts_sasl_ssl", changes: { "cluster.listenerSecurityProtocol": "SASL_SSL" } },
   {
     name: "refuses_unknown_security_protocol",
@@ -210,10 +222,22 @@ export const CASES: readonly ValidationCase[] = [
   // Targets: private IPv4 addresses (targetType ip) or instance IDs, one broker each.
   { name: "accepts_carrier_grade_nat_target", changes: { "cluster.brokers[0].target": "100.64.0.11" } },
   { name: "accepts_last_carrier_grade_nat_target", changes: { "cluster.brokers[0].target": "100.127.255.254" } },
-  { name: "refuses_target_past_carrier_grade_nat", changes: { "cluster.brokers[0].target": "100.128.0.11" }, refused: { fields: ["cluster.brokers[0].target"], provider: ["brokers"] } },
+  {
+    name: "refuses_target_past_carrier_grade_nat",
+    changes: { "cluster.brokers[0].target": "100.128.0.11" },
+    refused: { fields: ["cluster.brokers[0].target"], provider: ["brokers"] },
+  },
   { name: "accepts_last_172_16_12_target", changes: { "cluster.brokers[0].target": "172.31.255.254" } },
-  { name: "refuses_target_past_172_16_12", changes: { "cluster.brokers[0].target": "172.32.0.11" }, refused: { fields: ["cluster.brokers[0].target"], provider: ["brokers"] } },
-  { name: "refuses_public_ip_target", changes: { "cluster.brokers[0].target": "8.8.8.8" }, refused: { fields: ["cluster.brokers[0].target"], provider: ["brokers"] } },
+  {
+    name: "refuses_target_past_172_16_12",
+    changes: { "cluster.brokers[0].target": "172.32.0.11" },
+    refused: { fields: ["cluster.brokers[0].target"], provider: ["brokers"] },
+  },
+  {
+    name: "refuses_public_ip_target",
+    changes: { "cluster.brokers[0].target": "8.8.8.8" },
+    refused: { fields: ["cluster.brokers[0].target"], provider: ["brokers"] },
+  },
   {
     name: "refuses_target_with_leading_zeros",
     changes: { "cluster.brokers[0].target": "10.0.01.11" },
@@ -241,7 +265,11 @@ export const CASES: readonly ValidationCase[] = [
   { name: "accepts_target_before_the_last_of_a_16", changes: { "cluster.brokers[0].target": "10.1.255.254" } },
   { name: "accepts_target_first_of_a_24_inside_a_16", changes: { "cluster.brokers[0].target": "10.1.1.0" } },
   { name: "accepts_target_last_of_a_24_inside_a_16", changes: { "cluster.brokers[0].target": "10.1.0.255" } },
-  { name: "refuses_shared_target", changes: { "cluster.brokers[1].target": "10.0.1.11" }, refused: { fields: ["cluster.brokers[1].target"], provider: ["brokers"] } },
+  {
+    name: "refuses_shared_target",
+    changes: { "cluster.brokers[1].target": "10.0.1.11" },
+    refused: { fields: ["cluster.brokers[1].target"], provider: ["brokers"] },
+  },
   {
     name: "accepts_instance_targets",
     changes: { "cluster.targetType": "instance", "cluster.brokers": brokers([1, 2, 3], (id) => `i-0123456789abcdef${id}`) },
@@ -291,10 +319,21 @@ export const CASES: readonly ValidationCase[] = [
   },
 
   // Who may connect.
-  { name: "refuses_no_principal", changes: { "cluster.allowedPrincipals": [] }, refused: { fields: ["cluster.allowedPrincipals"], provider: ["allowed_principals"] } },
-  { name: "refuses_any_principal", changes: { "cluster.allowedPrincipals": ["*"] }, refused: { fields: ["cluster.allowedPrincipals[0]"], provider: ["allowed_principals"] } },
+  {
+    name: "refuses_no_principal",
+    changes: { "cluster.allowedPrincipals": [] },
+    refused: { fields: ["cluster.allowedPrincipals"], provider: ["allowed_principals"] },
+  },
+  {
+    name: "refuses_any_principal",
+    changes: { "cluster.allowedPrincipals": ["*"] },
+    refused: { fields: ["cluster.allowedPrincipals[0]"], provider: ["allowed_principals"] },
+  },
   { name: "accepts_any_principal_when_allowed", changes: { "cluster.allowedPrincipals": ["*"], "policy.allowAnyPrincipal": true } },
-  { name: "accepts_role_and_user_principals", changes: { "cluster.allowedPrincipals": ["arn:aws:iam::111122223333:role/teams/kafka-client", "arn:aws:iam::444455556666:user/ci"] } },
+  {
+    name: "accepts_role_and_user_principals",
+    changes: { "cluster.allowedPrincipals": ["arn:aws:iam::111122223333:role/teams/kafka-client", "arn:aws:iam::444455556666:user/ci"] },
+  },
   {
     name: "refuses_principal_that_is_not_an_arn",
     changes: { "cluster.allowedPrincipals": ["111122223333"] },
@@ -312,10 +351,18 @@ export const CASES: readonly ValidationCase[] = [
   },
   {
     name: "accepts_principal_in_the_partition_of_the_region",
-    changes: { "cluster.region": "us-gov-west-1", "consumers[0].region": "us-gov-west-1", "cluster.allowedPrincipals": ["arn:aws-us-gov:iam::111122223333:root"] },
+    changes: {
+      "cluster.region": "us-gov-west-1",
+      "consumers[0].region": "us-gov-west-1",
+      "cluster.allowedPrincipals": ["arn:aws-us-gov:iam::111122223333:root"],
+    },
   },
   { name: "refuses_no_subnet", changes: { "cluster.subnetIds": [] }, refused: { fields: ["cluster.subnetIds"], provider: ["subnet_ids"] } },
-  { name: "refuses_consumer_without_subnet", changes: { "consumers[0].subnetIds": [] }, refused: { fields: ["consumers[0].subnetIds"], consumer: ["subnet_ids"] } },
+  {
+    name: "refuses_consumer_without_subnet",
+    changes: { "consumers[0].subnetIds": [] },
+    refused: { fields: ["consumers[0].subnetIds"], consumer: ["subnet_ids"] },
+  },
 
   // Accepting endpoint connections.
   { name: "accepts_listed_endpoints", changes: { "cluster.acceptEndpoints": [ENDPOINT] } },
@@ -330,7 +377,11 @@ export const CASES: readonly ValidationCase[] = [
     changes: { "cluster.acceptEndpoints": ["vpce-svc-0123456789abcdef0"] },
     refused: { fields: ["cluster.acceptEndpoints[0]"], provider: ["accept_endpoints"] },
   },
-  { name: "refuses_endpoint_listed_twice", changes: { "cluster.acceptEndpoints": [ENDPOINT, ENDPOINT] }, refused: { fields: ["cluster.acceptEndpoints[1]"], provider: ["accept_endpoints"] } },
+  {
+    name: "refuses_endpoint_listed_twice",
+    changes: { "cluster.acceptEndpoints": [ENDPOINT, ENDPOINT] },
+    refused: { fields: ["cluster.acceptEndpoints[1]"], provider: ["accept_endpoints"] },
+  },
 
   // Health alarms: SNS topics in the cluster's region.
   { name: "accepts_alarm_topic_in_the_cluster_region", changes: { "cluster.alarms": { actions: [TOPIC] } } },
@@ -348,21 +399,41 @@ export const CASES: readonly ValidationCase[] = [
     changes: { "cluster.alarms": { actions: ["arn:aws:sqs:us-east-1:111122223333:oncall"] } },
     refused: { fields: ["cluster.alarms.actions[0]"], provider: ["alarms"] },
   },
-  { name: "refuses_alarms_without_actions", changes: { "cluster.alarms": { actions: [] } }, refused: { fields: ["cluster.alarms.actions"], provider: ["alarms"] } },
+  {
+    name: "refuses_alarms_without_actions",
+    changes: { "cluster.alarms": { actions: [] } },
+    refused: { fields: ["cluster.alarms.actions"], provider: ["alarms"] },
+  },
 
   // Client CIDR blocks: 1-5 (one security group each), network addresses, 0.0.0.0/0 only by opt-in.
   { name: "accepts_5_cidrs", changes: { "consumers[0].allowedCidrs": cidrs(5) } },
-  { name: "refuses_6_cidrs", changes: { "consumers[0].allowedCidrs": cidrs(6) }, refused: { fields: ["consumers[0].allowedCidrs"], consumer: ["allowed_cidrs"] } },
+  {
+    name: "refuses_6_cidrs",
+    changes: { "consumers[0].allowedCidrs": cidrs(6) },
+    refused: { fields: ["consumers[0].allowedCidrs"], consumer: ["allowed_cidrs"] },
+  },
   { name: "refuses_no_cidr", changes: { "consumers[0].allowedCidrs": [] }, refused: { fields: ["consumers[0].allowedCidrs"], consumer: ["allowed_cidrs"] } },
-  { name: "refuses_any_cidr", changes: { "consumers[0].allowedCidrs": ["0.0.0.0/0"] }, refused: { fields: ["consumers[0].allowedCidrs[0]"], consumer: ["allowed_cidrs"] } },
+  {
+    name: "refuses_any_cidr",
+    changes: { "consumers[0].allowedCidrs": ["0.0.0.0/0"] },
+    refused: { fields: ["consumers[0].allowedCidrs[0]"], consumer: ["allowed_cidrs"] },
+  },
   { name: "accepts_any_cidr_when_allowed", changes: { "consumers[0].allowedCidrs": ["0.0.0.0/0"], "policy.allowAnyCidr": true } },
   {
     name: "refuses_cidr_listed_twice",
     changes: { "consumers[0].allowedCidrs": ["10.20.0.0/16", "10.20.0.0/16"] },
     refused: { fields: ["consumers[0].allowedCidrs[1]"], consumer: ["allowed_cidrs"] },
   },
-  { name: "refuses_cidr_with_host_bits", changes: { "consumers[0].allowedCidrs": ["10.20.1.0/16"] }, refused: { fields: ["consumers[0].allowedCidrs[0]"], consumer: ["allowed_cidrs"] } },
-  { name: "refuses_cidr_with_leading_zeros", changes: { "consumers[0].allowedCidrs": ["10.020.0.0/16"] }, refused: { fields: ["consumers[0].allowedCidrs[0]"], consumer: ["allowed_cidrs"] } },
+  {
+    name: "refuses_cidr_with_host_bits",
+    changes: { "consumers[0].allowedCidrs": ["10.20.1.0/16"] },
+    refused: { fields: ["consumers[0].allowedCidrs[0]"], consumer: ["allowed_cidrs"] },
+  },
+  {
+    name: "refuses_cidr_with_leading_zeros",
+    changes: { "consumers[0].allowedCidrs": ["10.020.0.0/16"] },
+    refused: { fields: ["consumers[0].allowedCidrs[0]"], consumer: ["allowed_cidrs"] },
+  },
   {
     name: "refuses_prefix_length_with_leading_zeros",
     changes: { "consumers[0].allowedCidrs": ["10.20.0.0/016"] },
@@ -379,8 +450,14 @@ export const CASES: readonly ValidationCase[] = [
     changes: { "consumers[0].allowedCidrs": ["0.0.0.0/1", "10.0.0.0/8", "128.0.0.0/2", "192.0.0.0/2"] },
     refused: { fields: ["consumers[0].allowedCidrs"], consumer: ["allowed_cidrs"] },
   },
-  { name: "accepts_cidrs_covering_every_address_when_allowed", changes: { "consumers[0].allowedCidrs": ["0.0.0.0/1", "128.0.0.0/1"], "policy.allowAnyCidr": true } },
-  { name: "accepts_cidrs_leaving_one_block_uncovered", changes: { "consumers[0].allowedCidrs": ["0.0.0.0/1", "128.0.0.0/2", "192.0.0.0/3", "224.0.0.0/4", "240.0.0.0/5"] } },
+  {
+    name: "accepts_cidrs_covering_every_address_when_allowed",
+    changes: { "consumers[0].allowedCidrs": ["0.0.0.0/1", "128.0.0.0/1"], "policy.allowAnyCidr": true },
+  },
+  {
+    name: "accepts_cidrs_leaving_one_block_uncovered",
+    changes: { "consumers[0].allowedCidrs": ["0.0.0.0/1", "128.0.0.0/2", "192.0.0.0/3", "224.0.0.0/4", "240.0.0.0/5"] },
+  },
   {
     name: "accepts_overlapping_cidrs_whose_sizes_add_up_to_every_address",
     changes: { "consumers[0].allowedCidrs": ["0.0.0.0/1", "0.0.0.0/2", "64.0.0.0/2"] },
@@ -392,12 +469,24 @@ export const CASES: readonly ValidationCase[] = [
   { name: "refuses_51_tags", changes: { "cluster.tags": tagsOf(51) }, refused: { fields: ["cluster.tags"], provider: ["tags"] } },
   { name: "refuses_51_consumer_tags", changes: { "consumers[0].tags": tagsOf(51) }, refused: { fields: ["consumers[0].tags"], consumer: ["tags"] } },
   { name: "accepts_tag_key_of_128_and_empty_value", changes: { "cluster.tags": { ["k".repeat(128)]: "" } } },
-  { name: "refuses_tag_key_of_129", changes: { "cluster.tags": { ["k".repeat(129)]: "x" } }, refused: { fields: [`cluster.tags["${"k".repeat(60)}"… (129 characters)]`], provider: ["tags"] } },
+  {
+    name: "refuses_tag_key_of_129",
+    changes: { "cluster.tags": { ["k".repeat(129)]: "x" } },
+    refused: { fields: [`cluster.tags["${"k".repeat(60)}"… (129 characters)]`], provider: ["tags"] },
+  },
   { name: "accepts_tag_value_of_256", changes: { "cluster.tags": { team: "v".repeat(256) } } },
   { name: "refuses_tag_value_of_257", changes: { "cluster.tags": { team: "v".repeat(257) } }, refused: { fields: ["cluster.tags.team"], provider: ["tags"] } },
-  { name: "refuses_aws_tag_key", changes: { "consumers[0].tags": { "AWS:owner": "kafka" } }, refused: { fields: ['consumers[0].tags["AWS:owner"]'], consumer: ["tags"] } },
+  {
+    name: "refuses_aws_tag_key",
+    changes: { "consumers[0].tags": { "AWS:owner": "kafka" } },
+    refused: { fields: ['consumers[0].tags["AWS:owner"]'], consumer: ["tags"] },
+  },
   { name: "accepts_unicode_tag", changes: { "cluster.tags": { équipe: "flux données" } } },
-  { name: "refuses_tag_with_a_character_aws_refuses", changes: { "cluster.tags": { team: "kafka#1" } }, refused: { fields: ["cluster.tags.team"], provider: ["tags"] } },
+  {
+    name: "refuses_tag_with_a_character_aws_refuses",
+    changes: { "cluster.tags": { team: "kafka#1" } },
+    refused: { fields: ["cluster.tags.team"], provider: ["tags"] },
+  },
 
   // Cross-region: the service's supported regions are real regions of its partition.
   {
@@ -478,7 +567,8 @@ export function validatorVerdict(document: unknown): Verdict {
 
 /** What is wrong with the validator's verdict for this case, or undefined when it is the expected one. */
 export function validatorDisagreement(c: ValidationCase, verdict: Verdict): string | undefined {
-  if (c.refused === undefined) return verdict.accepted ? undefined : `the configuration validator refuses it, the table says every layer accepts it:\n${verdict.message}`;
+  if (c.refused === undefined)
+    return verdict.accepted ? undefined : `the configuration validator refuses it, the table says every layer accepts it:\n${verdict.message}`;
   if (verdict.accepted) return `the configuration validator accepts it, the table says it refuses ${c.refused.fields.join(", ")}`;
   const unexpected = verdict.fields.filter((f) => !c.refused!.fields.includes(f));
   const missing = c.refused.fields.filter((f) => !verdict.fields.includes(f));

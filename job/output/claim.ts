@@ -65,7 +65,10 @@ export function claim(target: string): { held: true } | { held: false; holder: s
   try {
     const deadline = Date.now() + ENTERING_TIMEOUT_MS;
     for (;;) {
-      const others = [...runFiles(target, "claim").map((f) => ({ ...f, claimed: true })), ...runFiles(target, "entering").map((f) => ({ ...f, claimed: false }))];
+      const others = [
+        ...runFiles(target, "claim").map((f) => ({ ...f, claimed: true })),
+        ...runFiles(target, "entering").map((f) => ({ ...f, claimed: false })),
+      ];
       const live = [];
       for (const f of others.filter((o) => o.id !== RUN_ID)) {
         if (running(f.pid)) live.push(f);

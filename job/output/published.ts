@@ -28,7 +28,8 @@ export function renderPublishedRecord(modulesOut: string, files: Iterable<string
 export function previousPublished(outDir: string, modulesOut: string): string[] {
   try {
     const record = JSON.parse(fs.readFileSync(path.join(outDir, PUBLISHED_RECORD), "utf8")) as { modulesOut?: unknown; files?: unknown };
-    if (record.modulesOut === modulesOut && Array.isArray(record.files) && record.files.every((f) => typeof f === "string" && !f.split("/").includes(".."))) return record.files as string[];
+    if (record.modulesOut === modulesOut && Array.isArray(record.files) && record.files.every((f) => typeof f === "string" && !f.split("/").includes("..")))
+      return record.files as string[];
   } catch {
     // No record, or not one this tool can read: fall through.
   }

@@ -3,7 +3,8 @@ import { AwsTarget, Level, LEVELS, Reviewed, ReviewedChange } from "./plan-revie
 /** What each level means, for the summary and the README. */
 const LEVEL_MEANING: Record<Reviewed, string> = {
   outage: "every client of a side loses the cluster (NLB, endpoint service, consumer endpoint, zone or alias replaced or destroyed)",
-  disruptive: "some clients lose a broker, a port or access for a window (a broker's listener, group or registration replaced or removed, a CIDR removed, a port moved)",
+  disruptive:
+    "some clients lose a broker, a port or access for a window (a broker's listener, group or registration replaced or removed, a CIDR removed, a port moved)",
   "client-visible": "clients notice a changed behaviour, nothing is cut (bootstrap target set, idle timeout, deregistration delay, acceptance, principals)",
   additive: "something new that no client uses yet (a broker, a consumer, a CIDR)",
   none: "bookkeeping: tags, alarms, descriptions, moves in the state",
@@ -27,7 +28,16 @@ export function reportJson(r: ReviewReport): string {
   return `${JSON.stringify(
     {
       highest: r.highest,
-      changes: changes.map(({ plan, address, actions, level, brokers, consumers, cidrs, reason }) => ({ plan, address, actions, level, brokers, consumers, cidrs, reason })),
+      changes: changes.map(({ plan, address, actions, level, brokers, consumers, cidrs, reason }) => ({
+        plan,
+        address,
+        actions,
+        level,
+        brokers,
+        consumers,
+        cidrs,
+        reason,
+      })),
       aws: r.aws,
       ...(r.lockDisagreements ? { lockDisagreements: r.lockDisagreements } : {}),
     },
@@ -38,7 +48,15 @@ export function reportJson(r: ReviewReport): string {
 
 const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 const code = (s: string) => `\`${s}\``;
-const ACTION: Record<string, string> = { create: "create", delete: "destroy", update: "update in place", "delete,create": "replace (destroy first)", "create,delete": "replace (create first)", "no-op": "move", forget: "forget" };
+const ACTION: Record<string, string> = {
+  create: "create",
+  delete: "destroy",
+  update: "update in place",
+  "delete,create": "replace (destroy first)",
+  "create,delete": "replace (create first)",
+  "no-op": "move",
+  forget: "forget",
+};
 
 /** Markdown to paste as a pull-request comment: the summary line with the highest level first, then a table per level. */
 export function reportMarkdown(r: ReviewReport): string {
@@ -49,7 +67,9 @@ export function reportMarkdown(r: ReviewReport): string {
   out.push(`**Kafka PrivateLink plan review: ${r.highest}** (highest level) — ${summary}.`, "");
   // Where each plan applies: a changed profile or role moves a whole stack to another account.
   for (const a of r.aws) {
-    const where = [a.region && `region ${code(a.region)}`, a.profile && `profile ${code(a.profile)}`, a.assumeRoleArn && `role ${code(a.assumeRoleArn)}`].filter(Boolean).join(", ");
+    const where = [a.region && `region ${code(a.region)}`, a.profile && `profile ${code(a.profile)}`, a.assumeRoleArn && `role ${code(a.assumeRoleArn)}`]
+      .filter(Boolean)
+      .join(", ");
     out.push(`- ${cell(a.plan)}: AWS provider ${code(a.provider)}: ${where || "the environment's credentials and region"}`);
   }
   if (r.aws.length) out.push("");
@@ -57,14 +77,19 @@ export function reportMarkdown(r: ReviewReport): string {
     out.push("### The plan and the port lock disagree", "", ...r.lockDisagreements.map((d) => `- ${d}`), "");
   }
   for (const [level] of counts) {
-    out.push(`### ${level} — ${LEVEL_MEANING[level]}`, "", "| Plan | Address | Action | Brokers | Consumers | CIDRs | What clients see |", "|---|---|---|---|---|---|---|");
+    out.push(
+      `### ${level} — ${LEVEL_MEANING[level]}`,
+      "",
+      "| Plan | Address | Action | Brokers | Consumers | CIDRs | What clients see |",
+      "|---|---|---|---|---|---|---|",
+    );
     for (const c of r.changes.filter((x) => x.level === level).sort((a, b) => a.plan.localeCompare(b.plan) || a.address.localeCompare(b.address))) {
       const brokers = c.brokers.map((b) => (b.port === undefined ? b.id : `${b.id} (${b.from !== undefined ? `${b.from} → ` : ""}${b.port})`)).join(", ");
-      out.push(`| ${cell(c.plan)} | ${cell(code(c.address))} | ${ACTION[c.actions.join(",")] ?? c.actions.join(", ")} | ${brokers} | ${cell(c.consumers.join(", "))} | ${cell(c.cidrs.join(", "))} | ${cell(c.reason)} |`);
+      out.push(
+        `| ${cell(c.plan)} | ${cell(code(c.address))} | ${ACTION[c.actions.join(",")] ?? c.actions.join(", ")} | ${brokers} | ${cell(c.consumers.join(", "))} | ${cell(c.cidrs.join(", "))} | ${cell(c.reason)} |`,
+      );
     }
     out.push("");
   }
   return `${out.join("\n").trimEnd()}\n`;
 }
-
-

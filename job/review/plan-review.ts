@@ -55,7 +55,13 @@ interface ResourceChange {
   readonly name: string;
   readonly index?: string | number;
   readonly action_reason?: string;
-  readonly change: { readonly actions: readonly string[]; readonly before: unknown; readonly after: unknown; readonly after_unknown?: unknown; readonly replace_paths?: ReadonlyArray<ReadonlyArray<string | number>> };
+  readonly change: {
+    readonly actions: readonly string[];
+    readonly before: unknown;
+    readonly after: unknown;
+    readonly after_unknown?: unknown;
+    readonly replace_paths?: ReadonlyArray<ReadonlyArray<string | number>>;
+  };
 }
 
 /** The AWS account and region a plan applies in, as its provider configuration says. */
@@ -80,7 +86,8 @@ export interface Plan {
 /** A constant of the plan's configuration; a value computed from variables or references reads as such. */
 function constant(expression: unknown): string | undefined {
   if (!isObject(expression)) return undefined;
-  if ("constant_value" in expression) return typeof expression.constant_value === "string" ? expression.constant_value : JSON.stringify(expression.constant_value);
+  if ("constant_value" in expression)
+    return typeof expression.constant_value === "string" ? expression.constant_value : JSON.stringify(expression.constant_value);
   return Array.isArray(expression.references) ? `(from ${expression.references.filter((r) => typeof r === "string").join(", ")})` : undefined;
 }
 
@@ -101,16 +108,25 @@ export function parsePlan(text: string, file: string): Plan {
   try {
     doc = JSON.parse(text);
   } catch (err) {
-    throw new PlanReadError(file, `not JSON (${(err as Error).message}); save a plan with \`terraform plan -out=plan.tfplan\` and pass \`terraform show -json plan.tfplan\``);
+    throw new PlanReadError(
+      file,
+      `not JSON (${(err as Error).message}); save a plan with \`terraform plan -out=plan.tfplan\` and pass \`terraform show -json plan.tfplan\``,
+    );
   }
   if (!isObject(doc) || typeof doc.format_version !== "string" || !("planned_values" in doc || "resource_changes" in doc)) {
-    throw new PlanReadError(file, "not a Terraform plan (no format_version and planned_values): pass what `terraform show -json PLANFILE` prints, not a state or another document");
+    throw new PlanReadError(
+      file,
+      "not a Terraform plan (no format_version and planned_values): pass what `terraform show -json PLANFILE` prints, not a state or another document",
+    );
   }
   if (!SUPPORTED_FORMAT.test(doc.format_version)) {
     throw new PlanReadError(file, `plan format_version ${JSON.stringify(doc.format_version)} is not supported (this review reads format 1.x)`);
   }
   const changes = doc.resource_changes ?? [];
-  if (!Array.isArray(changes) || !changes.every((c) => isObject(c) && typeof c.address === "string" && typeof c.type === "string" && isObject(c.change) && Array.isArray(c.change.actions))) {
+  if (
+    !Array.isArray(changes) ||
+    !changes.every((c) => isObject(c) && typeof c.address === "string" && typeof c.type === "string" && isObject(c.change) && Array.isArray(c.change.actions))
+  ) {
     throw new PlanReadError(file, "resource_changes is not a list of resource changes with an address, a type and actions");
   }
   const sources = new Map<string, string>();
@@ -136,7 +152,11 @@ function moduleKind(plan: Plan, moduleAddress: string, signatures: ReadonlyMap<s
   const source = plan.sources.get(callAddress(moduleAddress));
   // A local path, `git::…//dist/modules/x?ref=v0.2.0` or a registry address (`acme/x/aws`): one of its segments names the module.
   const segments = source?.replace(/[?#].*$/, "").split(/\/+/) ?? [];
-  const bySource: Record<string, ModuleKind> = { "kafka-privatelink-provider": "provider", "kafka-privatelink-consumer": "consumer", "kafka-broker-ports": "broker-ports" };
+  const bySource: Record<string, ModuleKind> = {
+    "kafka-privatelink-provider": "provider",
+    "kafka-privatelink-consumer": "consumer",
+    "kafka-broker-ports": "broker-ports",
+  };
   const named = segments.map((s) => bySource[s]).find(Boolean);
   return named ?? signatures.get(moduleAddress);
 }
@@ -194,7 +214,10 @@ const listDiff = (c: ResourceChange, attr: string) => {
 
 const portMove = (changed: readonly string[], c: ResourceChange, who: string): Judgement | undefined =>
   changed.includes("port")
-    ? { level: "disruptive", what: `${who} port moved ${values(c.change.before).port} → ${values(c.change.after).port ?? "(known after apply)"}: clients that bootstrapped keep using the old port` }
+    ? {
+        level: "disruptive",
+        what: `${who} port moved ${values(c.change.before).port} → ${values(c.change.after).port ?? "(known after apply)"}: clients that bootstrapped keep using the old port`,
+      }
     : undefined;
 
 /**
@@ -209,7 +232,9 @@ const RULES: Record<ModuleKind, Record<string, Rule>> = {
       is: () => "the NLB",
       remove: { level: "outage", what: "every listener goes with it: every client loses the cluster, and the endpoint service must follow the new NLB" },
       update: (changed) =>
-        changed.some((a) => ["subnets", "subnet_mapping"].includes(a)) ? { level: "client-visible", what: "the NLB's subnets change: the zones that serve clients change" } : undefined,
+        changed.some((a) => ["subnets", "subnet_mapping"].includes(a))
+          ? { level: "client-visible", what: "the NLB's subnets change: the zones that serve clients change" }
+          : undefined,
     },
     "aws_lb_listener.bootstrap": {
       is: () => "the bootstrap listener",
@@ -226,14 +251,21 @@ const RULES: Record<ModuleKind, Record<string, Rule>> = {
       is: () => "the bootstrap target group",
       remove: { level: "disruptive", what: "bootstrap connections through the old group are cut (new group first: clients retry and bootstrap again)" },
       update: (changed) =>
-        changed.includes("deregistration_delay") ? { level: "client-visible", what: "deregistration delay: how long a leaving broker keeps its bootstrap connections" } : undefined,
+        changed.includes("deregistration_delay")
+          ? { level: "client-visible", what: "deregistration delay: how long a leaving broker keeps its bootstrap connections" }
+          : undefined,
     },
     "aws_lb_target_group.broker": {
       is: (k) => `broker ${k}'s target group`,
       create: "additive",
-      remove: { level: "disruptive", what: "connections to the broker through its port are cut (new group first): the broker is unreachable through PrivateLink for that window" },
+      remove: {
+        level: "disruptive",
+        what: "connections to the broker through its port are cut (new group first): the broker is unreachable through PrivateLink for that window",
+      },
       update: (changed) =>
-        changed.includes("deregistration_delay") ? { level: "client-visible", what: "deregistration delay: how long a leaving broker keeps its connections" } : undefined,
+        changed.includes("deregistration_delay")
+          ? { level: "client-visible", what: "deregistration delay: how long a leaving broker keeps its connections" }
+          : undefined,
     },
     "aws_lb_target_group_attachment.broker": {
       is: (k) => `broker ${k}'s registration in its own group`,
@@ -252,11 +284,20 @@ const RULES: Record<ModuleKind, Record<string, Rule>> = {
       is: () => "the endpoint service",
       remove: { level: "outage", what: "the service name changes: every consumer endpoint must be re-created and re-pointed" },
       update: (changed, c) => {
-        if (changed.includes("acceptance_required")) return { level: "client-visible", what: `acceptance required: ${values(c.change.before).acceptance_required} → ${values(c.change.after).acceptance_required} (whether new endpoints wait for approval)` };
+        if (changed.includes("acceptance_required"))
+          return {
+            level: "client-visible",
+            what: `acceptance required: ${values(c.change.before).acceptance_required} → ${values(c.change.after).acceptance_required} (whether new endpoints wait for approval)`,
+          };
         const principals = listDiff(c, "allowed_principals");
-        if (principals.removed.length) return { level: "client-visible", what: `principals removed: ${principals.removed.join(", ")} can create no new endpoint (existing connections stay)` };
+        if (principals.removed.length)
+          return {
+            level: "client-visible",
+            what: `principals removed: ${principals.removed.join(", ")} can create no new endpoint (existing connections stay)`,
+          };
         if (changed.includes("supported_regions")) return { level: "client-visible", what: "supported regions change: which regions' consumers can connect" };
-        if (changed.includes("network_load_balancer_arns")) return { level: "disruptive", what: "the service moves to another NLB: connections through the old one end (the service name stays)" };
+        if (changed.includes("network_load_balancer_arns"))
+          return { level: "disruptive", what: "the service moves to another NLB: connections through the old one end (the service name stays)" };
         if (principals.added.length) return { level: "additive", what: `principals added: ${principals.added.join(", ")}` };
         return undefined;
       },
@@ -273,8 +314,10 @@ const RULES: Record<ModuleKind, Record<string, Rule>> = {
       remove: { level: "outage", what: "the consumer's clients lose the cluster until a new endpoint is accepted and the alias follows it" },
       update: (changed, c) => {
         const subnets = listDiff(c, "subnet_ids");
-        if (subnets.removed.length) return { level: "client-visible", what: `endpoint leaves subnets ${subnets.removed.join(", ")}: connections through those zones are cut` };
-        if (changed.includes("security_group_ids")) return { level: "client-visible", what: "the endpoint's security groups change (see the groups' own lines)" };
+        if (subnets.removed.length)
+          return { level: "client-visible", what: `endpoint leaves subnets ${subnets.removed.join(", ")}: connections through those zones are cut` };
+        if (changed.includes("security_group_ids"))
+          return { level: "client-visible", what: "the endpoint's security groups change (see the groups' own lines)" };
         return undefined;
       },
     },
@@ -291,12 +334,14 @@ const RULES: Record<ModuleKind, Record<string, Rule>> = {
     "aws_route53_zone.this": {
       is: () => "the private hosted zone of the advertised hostname",
       remove: { level: "outage", what: "the advertised hostname stops resolving in the consumer's VPC" },
-      update: (changed) => (changed.includes("vpc") ? { level: "client-visible", what: "the zone's VPC associations change: where the hostname resolves" } : undefined),
+      update: (changed) =>
+        changed.includes("vpc") ? { level: "client-visible", what: "the zone's VPC associations change: where the hostname resolves" } : undefined,
     },
     "aws_route53_record.this": {
       is: () => "the alias record of the advertised hostname",
       remove: { level: "outage", what: "the advertised hostname stops resolving to the endpoint" },
-      update: (changed) => (changed.includes("alias") ? { level: "client-visible", what: "the hostname resolves to another endpoint: new connections go there" } : undefined),
+      update: (changed) =>
+        changed.includes("alias") ? { level: "client-visible", what: "the hostname resolves to another endpoint: new connections go there" } : undefined,
     },
   },
   "broker-ports": {},
@@ -353,7 +398,8 @@ function judge(kind: ModuleKind, c: ResourceChange, action: Action): { level: Re
     case "update": {
       const changed = changedAttributes(c);
       if (rule.remove.level === "none") return { level: "none", what: `${it}: updated in place (${changed.join(", ")}); monitoring only` };
-      if (changed.every((a) => BOOKKEEPING.has(a))) return { level: "none", what: `${it}: updated in place (${changed.join(", ") || "no attribute"}): bookkeeping only` };
+      if (changed.every((a) => BOOKKEEPING.has(a)))
+        return { level: "none", what: `${it}: updated in place (${changed.join(", ") || "no attribute"}): bookkeeping only` };
       const specific = rule.update?.(changed, c);
       return { level: specific?.level ?? "client-visible", what: `${it}: updated in place (${changed.join(", ")})${specific ? `; ${specific.what}` : ""}` };
     }
@@ -379,7 +425,8 @@ function concerns(kind: ModuleKind, c: ResourceChange, ctx: Context, consumer: s
     brokers.push({ id: key, ...(at !== undefined ? { port: at } : {}), ...(was !== undefined && now !== undefined && was !== now ? { from: was } : {}) });
   }
   if (kind === "consumer" && key !== undefined) {
-    const [cidr, rulePort] = c.type === "aws_vpc_security_group_ingress_rule" ? [key.slice(0, key.lastIndexOf(":")), port(key.slice(key.lastIndexOf(":") + 1))] : [key, undefined];
+    const [cidr, rulePort] =
+      c.type === "aws_vpc_security_group_ingress_rule" ? [key.slice(0, key.lastIndexOf(":")), port(key.slice(key.lastIndexOf(":") + 1))] : [key, undefined];
     if (c.type === "aws_security_group" || c.type === "aws_vpc_security_group_ingress_rule") cidrs.push(cidr);
     if (rulePort !== undefined) {
       // The rule's own description names the broker ("Kafka broker 3 from …"); the provider plans, its port.
@@ -399,7 +446,8 @@ function instanceName(kind: ModuleKind, changes: readonly ResourceChange[]): str
     for (const v of [values(c.change.after), values(c.change.before)]) {
       const name = typeof v.name === "string" ? v.name : undefined;
       if (!name) continue;
-      if (kind === "consumer" && c.type === "aws_security_group" && keyOf(c) && name.endsWith(`-kafka-${keyOf(c)}`)) return name.slice(0, -`-kafka-${keyOf(c)}`.length);
+      if (kind === "consumer" && c.type === "aws_security_group" && keyOf(c) && name.endsWith(`-kafka-${keyOf(c)}`))
+        return name.slice(0, -`-kafka-${keyOf(c)}`.length);
       if (kind === "provider" && c.type === "aws_lb" && name.endsWith("-nlb")) return name.slice(0, -"-nlb".length);
     }
   }
@@ -457,11 +505,20 @@ export function reviewPlans(plans: readonly Plan[]): ReviewedChange[] {
       const base = { plan: plan.file, address: c.address, actions: c.change.actions };
       if (!instance) {
         const moved = c.previous_address && c.previous_address !== c.address ? ` (moved from \`${c.previous_address}\`)` : "";
-        return [{ ...base, level: "unknown", brokers: [], consumers: [], cidrs: [], reason: `not a resource of the published modules: review it yourself${moved}` }];
+        return [
+          { ...base, level: "unknown", brokers: [], consumers: [], cidrs: [], reason: `not a resource of the published modules: review it yourself${moved}` },
+        ];
       }
       const { level, what } = judge(instance.kind, c, action);
       const movedToo = action !== "moved" && c.previous_address && c.previous_address !== c.address ? ` (moved from \`${c.previous_address}\`)` : "";
-      return [{ ...base, level, ...concerns(instance.kind, c, ctx, instance.kind === "consumer" ? (instance.name ?? instance.address) : undefined), reason: `${what}${movedToo}` }];
+      return [
+        {
+          ...base,
+          level,
+          ...concerns(instance.kind, c, ctx, instance.kind === "consumer" ? (instance.name ?? instance.address) : undefined),
+          reason: `${what}${movedToo}`,
+        },
+      ];
     }),
   );
 }
@@ -507,15 +564,18 @@ export function lockDisagreements(plans: readonly Plan[], lock: LockLike): strin
       if (locked === undefined) problems.push(`${where}: broker ${id}'s listener on port ${p ?? "(known after apply)"} is not in the port lock`);
       else if (p !== locked) problems.push(`${where}: broker ${id}'s listener is on port ${p ?? "(known after apply)"}, the port lock records ${locked}`);
     }
-    for (const [id, p] of Object.entries(lock.brokers)) if (!listeners.has(id)) problems.push(`${where}: the port lock records broker ${id} on port ${p}, the plan leaves no listener for it`);
-    if (bootstrap !== undefined && bootstrap !== lock.bootstrapPort) problems.push(`${where}: the bootstrap listener is on port ${bootstrap}, the port lock records ${lock.bootstrapPort}`);
+    for (const [id, p] of Object.entries(lock.brokers))
+      if (!listeners.has(id)) problems.push(`${where}: the port lock records broker ${id} on port ${p}, the plan leaves no listener for it`);
+    if (bootstrap !== undefined && bootstrap !== lock.bootstrapPort)
+      problems.push(`${where}: the bootstrap listener is on port ${bootstrap}, the port lock records ${lock.bootstrapPort}`);
   }
   const allowed = new Set([lock.bootstrapPort, ...Object.values(lock.brokers)]);
   for (const i of instances.filter((x) => x.kind === "consumer")) {
     for (const c of i.changes) {
       const v = after(c);
       const p = v && c.type === "aws_vpc_security_group_ingress_rule" ? port(v.from_port) : undefined;
-      if (p !== undefined && !allowed.has(p)) problems.push(`${i.plan}: ${c.address}: consumer ${i.name ?? i.address} admits port ${p}, which the port lock does not record`);
+      if (p !== undefined && !allowed.has(p))
+        problems.push(`${i.plan}: ${c.address}: consumer ${i.name ?? i.address} admits port ${p}, which the port lock does not record`);
     }
   }
   return problems;

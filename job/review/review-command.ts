@@ -79,11 +79,17 @@ export function reviewCommand(argv: readonly string[], write: (text: string) => 
       const lockFile = lockPathFor(configFile);
       const lock = readLock(lockFile);
       if (!lock) throw new PortLockError(lockFile, "does not exist: run `npm run synth -- --config <configuration>` to record the ports, and commit the lock");
-      if (lock.cluster !== config.cluster.name) throw new PortLockError(lockFile, `records cluster ${JSON.stringify(lock.cluster)}, the configuration names ${JSON.stringify(config.cluster.name)}`);
+      if (lock.cluster !== config.cluster.name)
+        throw new PortLockError(lockFile, `records cluster ${JSON.stringify(lock.cluster)}, the configuration names ${JSON.stringify(config.cluster.name)}`);
       disagreements = lockDisagreements(plans, lock);
     }
     const changes = reviewPlans(plans);
-    const report: ReviewReport = { highest: highestLevel(changes), changes, aws: plans.flatMap((p) => p.aws), ...(disagreements ? { lockDisagreements: disagreements } : {}) };
+    const report: ReviewReport = {
+      highest: highestLevel(changes),
+      changes,
+      aws: plans.flatMap((p) => p.aws),
+      ...(disagreements ? { lockDisagreements: disagreements } : {}),
+    };
     write(args.format === "json" ? reportJson(report) : reportMarkdown(report));
     if (disagreements?.length) {
       warn(`The plans and the port lock disagree:\n${disagreements.map((d) => `  ${d}`).join("\n")}`);

@@ -30,7 +30,10 @@ interface Side {
   readonly consumers: ReadonlyArray<{ readonly name: string; readonly cidrs: readonly string[] }>;
 }
 
-const sideOf = (config: Config): Side => ({ alarms: config.cluster.alarms !== undefined, consumers: config.consumers.map((c) => ({ name: c.name, cidrs: c.allowedCidrs })) });
+const sideOf = (config: Config): Side => ({
+  alarms: config.cluster.alarms !== undefined,
+  consumers: config.consumers.map((c) => ({ name: c.name, cidrs: c.allowedCidrs })),
+});
 const sideOfSettings = (s: ReviewSettings): Side => ({
   alarms: s.cluster["alarms.actions"] !== null,
   consumers: Object.entries(s.consumers).map(([name, c]) => ({ name, cidrs: (c.allowedCidrs as string[]) ?? [] })),
@@ -56,7 +59,9 @@ function brokerAddresses(broker: string, port: number, side: Side | undefined): 
     ];
   }
   const alarm = side.alarms ? [code(inModule(`aws_cloudwatch_metric_alarm.broker["${broker}"]`))] : [];
-  const rules = side.consumers.flatMap((c) => c.cidrs.map((cidr) => `${code(inModule(`aws_vpc_security_group_ingress_rule.client["${cidr}:${port}"]`))} (${c.name})`));
+  const rules = side.consumers.flatMap((c) =>
+    c.cidrs.map((cidr) => `${code(inModule(`aws_vpc_security_group_ingress_rule.client["${cidr}:${port}"]`))} (${c.name})`),
+  );
   return [...own, ...alarm, ...rules];
 }
 
@@ -79,7 +84,9 @@ export function renderReviewPage(p: ReviewPageProps): string {
   out.push(`| Health alarms | ${cluster.alarms ? `per broker and bootstrap → ${cluster.alarms.actions.map(code).join(", ")}` : "none"} |`);
   out.push(`| Idle timeout | ${cluster.tcpIdleTimeoutSeconds} s |`);
   out.push(`| Deletion protection | ${cluster.deletionProtection ? "on" : "off"} |`);
-  out.push(`| Module calls | every stack calls a published module as ${code(`module.${MODULE_CALL}`)} (\`modules/\` beside \`stacks/\`, identical to \`--modules-out\`) |`);
+  out.push(
+    `| Module calls | every stack calls a published module as ${code(`module.${MODULE_CALL}`)} (\`modules/\` beside \`stacks/\`, identical to \`--modules-out\`) |`,
+  );
   out.push(`| State | ${p.config.state ? `S3 bucket ${code(p.config.state.s3.bucket)} (${p.config.state.s3.region})` : "local files"} |`);
   out.push(
     "",
@@ -91,7 +98,10 @@ export function renderReviewPage(p: ReviewPageProps): string {
   } else if (p.since.changes.length === 0) {
     out.push(`No reviewable setting changed since ${p.baseline}.`);
   } else {
-    out.push(`Since ${p.baseline}; highest level **${highestSettingLevel(p.since.changes)}** (levels as \`npm run review\` gives them to the plan: README "Reviewing a pull request").`, "");
+    out.push(
+      `Since ${p.baseline}; highest level **${highestSettingLevel(p.since.changes)}** (levels as \`npm run review\` gives them to the plan: README "Reviewing a pull request").`,
+      "",
+    );
     out.push(...p.since.changes.map((c) => `- **${c.level}**: ${c.text}`));
   }
   out.push("", "## Policy exceptions", "");
@@ -112,7 +122,9 @@ export function renderReviewPage(p: ReviewPageProps): string {
     for (const c of consumers) {
       const stack = p.consumerStacks.find((s) => s.name === c.name)?.stack ?? "";
       const service = c.serviceName ? code(c.serviceName) : `from ${code(p.providerStack)}`;
-      out.push(`| ${c.name} | ${code(stack)} | ${c.region}${c.region !== cluster.region ? " (cross-region)" : ""} | ${code(c.vpcId)} | ${c.allowedCidrs.map(code).join(", ")} | ${service} |`);
+      out.push(
+        `| ${c.name} | ${code(stack)} | ${c.region}${c.region !== cluster.region ? " (cross-region)" : ""} | ${code(c.vpcId)} | ${c.allowedCidrs.map(code).join(", ")} | ${service} |`,
+      );
     }
   }
   out.push("", "## Ports and brokers in the plan", "");
@@ -123,22 +135,32 @@ export function renderReviewPage(p: ReviewPageProps): string {
     out.push(`No broker was added, removed or moved since ${p.baseline}.`);
   } else {
     if (ch.clusterRenamed) {
-      out.push(`- **Cluster renamed** ${ch.clusterRenamed.from} → ${ch.clusterRenamed.to} (allowed with --allow-port-change): the NLB, its target groups and the endpoint service are replaced; every consumer endpoint must be re-created and accepted.`);
+      out.push(
+        `- **Cluster renamed** ${ch.clusterRenamed.from} → ${ch.clusterRenamed.to} (allowed with --allow-port-change): the NLB, its target groups and the endpoint service are replaced; every consumer endpoint must be re-created and accepted.`,
+      );
     }
     if (ch.hostnameChanged) {
-      out.push(`- **Advertised hostname changed** ${ch.hostnameChanged.from} → ${ch.hostnameChanged.to} (allowed with --allow-port-change): brokers' advertised.listeners, consumers' zones and clients' bootstrap.servers change together.`);
+      out.push(
+        `- **Advertised hostname changed** ${ch.hostnameChanged.from} → ${ch.hostnameChanged.to} (allowed with --allow-port-change): brokers' advertised.listeners, consumers' zones and clients' bootstrap.servers change together.`,
+      );
     }
     if (ch.bootstrapMoved) {
-      out.push(`- **Bootstrap port moved** ${ch.bootstrapMoved.from} → ${ch.bootstrapMoved.to} (allowed with --allow-port-change): every client's bootstrap.servers must change.`);
+      out.push(
+        `- **Bootstrap port moved** ${ch.bootstrapMoved.from} → ${ch.bootstrapMoved.to} (allowed with --allow-port-change): every client's bootstrap.servers must change.`,
+      );
     }
     for (const m of ch.moved) {
-      out.push(`- **Broker ${m.broker} port moved** ${m.from} → ${m.to} (allowed with --allow-port-change): its listener, consumer rules and advertised.listeners change together.`);
+      out.push(
+        `- **Broker ${m.broker} port moved** ${m.from} → ${m.to} (allowed with --allow-port-change): its listener, consumer rules and advertised.listeners change together.`,
+      );
     }
     for (const a of ch.added) {
       out.push(`- Broker ${a.broker} added on port ${a.port}; for it the plan adds: ${brokerAddresses(a.broker, a.port, sideOf(p.config)).join(", ")}.`);
     }
     for (const r of ch.removed) {
-      out.push(`- Broker ${r.broker} removed (was port ${r.port}); for it the plan destroys: ${brokerAddresses(r.broker, r.port, p.baselineSettings && sideOfSettings(p.baselineSettings)).join(", ")}.`);
+      out.push(
+        `- Broker ${r.broker} removed (was port ${r.port}); for it the plan destroys: ${brokerAddresses(r.broker, r.port, p.baselineSettings && sideOfSettings(p.baselineSettings)).join(", ")}.`,
+      );
     }
     if (ch.added.length + ch.removed.length > 0) {
       out.push("", "A broker changes nothing else; what else the plan adds, changes or destroys comes from the other changes listed above.");

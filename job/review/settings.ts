@@ -70,7 +70,9 @@ export function reviewSettings(config: Config, ports: PortPlan): ReviewSettings 
       ]),
     ),
     policyExceptions: policyExceptions(config),
-    state: state ? `s3://${state.s3.bucket}/${stateKey(state.s3, "<stack>")} (${state.s3.region}${state.s3.useLockfile ? ", lock file" : ", no locking"})` : "local files",
+    state: state
+      ? `s3://${state.s3.bucket}/${stateKey(state.s3, "<stack>")} (${state.s3.region}${state.s3.useLockfile ? ", lock file" : ", no locking"})`
+      : "local files",
   };
 }
 
@@ -131,14 +133,20 @@ const CONSEQUENCES: Record<string, { readonly level: Level; readonly why?: strin
   "cluster.subnetIds": {
     level: "client-visible",
     why: "the NLB serves from more zones",
-    removed: { level: "outage", why: "an NLB cannot leave a subnet: removing one replaces the NLB and the endpoint service, and every consumer endpoint must be re-created" },
+    removed: {
+      level: "outage",
+      why: "an NLB cannot leave a subnet: removing one replaces the NLB and the endpoint service, and every consumer endpoint must be re-created",
+    },
   },
   "cluster.vpcId": { level: "outage", why: "replaces the NLB, every target group and the endpoint service" },
   "cluster.name": {
     level: "outage",
     why: "renames the stacks: the new stacks start from empty state and create everything anew, and the old ones stay deployed until destroyed (where the state is carried over, as in a plain-Terraform root, the NLB and its target groups are replaced)",
   },
-  "cluster.advertisedHostname": { level: "outage", why: "every consumer's private zone and alias are replaced; brokers' advertised.listeners and clients' bootstrap.servers change together" },
+  "cluster.advertisedHostname": {
+    level: "outage",
+    why: "every consumer's private zone and alias are replaced; brokers' advertised.listeners and clients' bootstrap.servers change together",
+  },
   "cluster.bootstrapPort": { level: "disruptive", why: "every client's bootstrap.servers must change" },
   "cluster.targetType": { level: "disruptive", why: "replaces every target group (new ones first)" },
   "cluster.brokerTargetPort": { level: "disruptive", why: "replaces every target group (new ones first); each broker must listen on the new port" },
@@ -205,7 +213,13 @@ function brokerChanges(previous: ReviewSettings["brokers"], current: ReviewSetti
   return ids.flatMap((id): SettingChange[] => {
     const [was, now] = [previous[id], current[id]];
     if (!was) return [{ level: "additive", text: `Broker ${id} added: port ${now.port}, target ${code(now.target)}` }];
-    if (!now) return [{ level: "disruptive", text: `Broker ${id} removed (was port ${was.port}, target ${code(was.target)}): its clients' connections through PrivateLink end` }];
+    if (!now)
+      return [
+        {
+          level: "disruptive",
+          text: `Broker ${id} removed (was port ${was.port}, target ${code(was.target)}): its clients' connections through PrivateLink end`,
+        },
+      ];
     const out: SettingChange[] = [];
     if (was.target !== now.target) {
       out.push({
@@ -213,7 +227,8 @@ function brokerChanges(previous: ReviewSettings["brokers"], current: ReviewSetti
         text: `Broker ${id} target: ${code(was.target)} → ${code(now.target)} (replaces \`aws_lb_target_group_attachment.broker["${id}"]\` and \`…bootstrap["${id}"]\`: the broker's traffic moves to the new target)`,
       });
     }
-    if (was.port !== now.port) out.push({ level: "disruptive", text: `Broker ${id} port: ${was.port} → ${now.port} (clients that bootstrapped keep using the old port)` });
+    if (was.port !== now.port)
+      out.push({ level: "disruptive", text: `Broker ${id} port: ${was.port} → ${now.port} (clients that bootstrapped keep using the old port)` });
     return out;
   });
 }
@@ -222,9 +237,20 @@ function consumerChanges(previous: ReviewSettings["consumers"], current: ReviewS
   const names = [...new Set([...Object.keys(previous), ...Object.keys(current)])].sort();
   return names.flatMap((name): SettingChange[] => {
     const [was, now] = [previous[name], current[name]];
-    if (!was) return [{ level: "additive", text: `Consumer \`${name}\` added (${now.region}, ${code(now.vpcId)}, CIDRs ${(now.allowedCidrs as string[]).map(code).join(", ")})` }];
+    if (!was)
+      return [
+        {
+          level: "additive",
+          text: `Consumer \`${name}\` added (${now.region}, ${code(now.vpcId)}, CIDRs ${(now.allowedCidrs as string[]).map(code).join(", ")})`,
+        },
+      ];
     if (!now) {
-      return [{ level: "none", text: `Consumer \`${name}\` removed: its stack is no longer synthesized, but its endpoint, zone and rules stay deployed until destroyed (put it back, \`cdktf destroy\` its stack, then remove it)` }];
+      return [
+        {
+          level: "none",
+          text: `Consumer \`${name}\` removed: its stack is no longer synthesized, but its endpoint, zone and rules stay deployed until destroyed (put it back, \`cdktf destroy\` its stack, then remove it)`,
+        },
+      ];
     }
     const fields = [...new Set([...Object.keys(was), ...Object.keys(now)])];
     return fields.flatMap((f) => fieldChanges(`consumers.${f}`, `\`consumers.${name}.${f}\``, was[f], now[f]));
@@ -239,7 +265,12 @@ function endpointsChange(from: Value | undefined, to: Value | undefined): Settin
   return [
     ...(accepted.length ? [{ level: "additive" as const, text: `\`cluster.acceptEndpoints\`: accepts ${accepted.map(code).join(", ")}` }] : []),
     ...(rejected.length
-      ? [{ level: "outage" as const, text: `\`cluster.acceptEndpoints\`: **rejects** ${rejected.map(code).join(", ")} (no longer listed: the plan destroys its acceptance, and that endpoint's clients lose the cluster)` }]
+      ? [
+          {
+            level: "outage" as const,
+            text: `\`cluster.acceptEndpoints\`: **rejects** ${rejected.map(code).join(", ")} (no longer listed: the plan destroys its acceptance, and that endpoint's clients lose the cluster)`,
+          },
+        ]
       : []),
   ];
 }
@@ -252,13 +283,20 @@ export function compareSettings(before: ReviewSettings | { readonly reason: stri
   const clusterFields = [...new Set([...Object.keys(previous.cluster), ...Object.keys(current.cluster)])];
   const changes: SettingChange[] = [
     ...clusterFields.flatMap((f) =>
-      f === "acceptEndpoints" ? endpointsChange(previous.cluster[f], current.cluster[f]) : fieldChanges(`cluster.${f}`, `\`cluster.${f}\``, previous.cluster[f], current.cluster[f]),
+      f === "acceptEndpoints"
+        ? endpointsChange(previous.cluster[f], current.cluster[f])
+        : fieldChanges(`cluster.${f}`, `\`cluster.${f}\``, previous.cluster[f], current.cluster[f]),
     ),
     ...brokerChanges(previous.brokers, current.brokers),
     ...consumerChanges(previous.consumers, current.consumers),
     ...(previous.state === current.state
       ? []
-      : [{ level: "none" as const, text: `State: ${previous.state} → ${current.state} (add \`--migrate-state\` to the next \`cdktf deploy\`, or run \`terraform init -migrate-state\` in each stack folder, before the next plan)` }]),
+      : [
+          {
+            level: "none" as const,
+            text: `State: ${previous.state} → ${current.state} (add \`--migrate-state\` to the next \`cdktf deploy\`, or run \`terraform init -migrate-state\` in each stack folder, before the next plan)`,
+          },
+        ]),
   ];
   const dropped = previous.policyExceptions.filter((text) => !current.policyExceptions.includes(text));
   changes.push(...dropped.map((text) => ({ level: "none" as const, text: `Policy exception withdrawn: ${text}` })));
@@ -276,7 +314,8 @@ export function settingsProblems(v: unknown): string[] {
   const problems: string[] = [];
   if (v.version !== SETTINGS_VERSION) problems.push(`settings.version: ${JSON.stringify(v.version)} must be ${SETTINGS_VERSION}`);
   for (const key of ["cluster", "brokers", "consumers"]) if (!isObject(v[key])) problems.push(`settings.${key}: must be an object`);
-  if (!Array.isArray(v.policyExceptions) || !v.policyExceptions.every((e) => typeof e === "string")) problems.push("settings.policyExceptions: must be a list of strings");
+  if (!Array.isArray(v.policyExceptions) || !v.policyExceptions.every((e) => typeof e === "string"))
+    problems.push("settings.policyExceptions: must be a list of strings");
   if (typeof v.state !== "string") problems.push("settings.state: must be a string");
   const known = ["version", "cluster", "brokers", "consumers", "policyExceptions", "state"];
   for (const key of Object.keys(v)) if (!known.includes(key)) problems.push(`settings.${JSON.stringify(key)}: unknown field`);

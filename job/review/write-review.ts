@@ -38,7 +38,17 @@ export function writeReview(dir: string, { config, deploy, next, baseline, lockF
   const consumerStacks = config.consumers.map((c, i) => ({ name: c.name, stack: deploy.consumers[i].node.id }));
   fs.writeFileSync(
     path.join(dir, "REVIEW.md"),
-    renderReviewPage({ config, ports: deploy.ports, changes, since, baselineSettings: baseline.lock?.settings, baseline: baseline.label, providerStack: deploy.provider.node.id, consumerStacks, lockFile }),
+    renderReviewPage({
+      config,
+      ports: deploy.ports,
+      changes,
+      since,
+      baselineSettings: baseline.lock?.settings,
+      baseline: baseline.label,
+      providerStack: deploy.provider.node.id,
+      consumerStacks,
+      lockFile,
+    }),
   );
   return { baseline: baseline.label, since, changes };
 }

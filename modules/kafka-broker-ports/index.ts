@@ -11,7 +11,10 @@ export const BROKER_PORTS_MODULE = "kafka-broker-ports";
  * kafka-broker-ports module validates them (`validated`); a module that passes them on to its
  * call leaves the checks to it, so each rule has one home.
  */
-export function brokerPortsVariables(scope: Construct, { validated }: { validated: boolean }): { bootstrapPort: TerraformVariable; brokerPortBase: TerraformVariable } {
+export function brokerPortsVariables(
+  scope: Construct,
+  { validated }: { validated: boolean },
+): { bootstrapPort: TerraformVariable; brokerPortBase: TerraformVariable } {
   const rules = (rule: TerraformVariableValidationConfig) => (validated ? [rule] : undefined);
   return {
     bootstrapPort: moduleVariable(scope, "bootstrap_port", {
@@ -107,7 +110,15 @@ function defineBrokerPortsModule(scope: Construct): void {
 
   const output = (name: string, description: string, value: string) =>
     new TerraformOutput(scope, `${name}-output`, { description, value }).overrideLogicalId(name);
-  output("broker_ports", "Broker ID (string) → its NLB listener port, which is also the port it advertises.", "${{ for id in var.broker_ids : tostring(id) => var.broker_port_base + id }}");
+  output(
+    "broker_ports",
+    "Broker ID (string) → its NLB listener port, which is also the port it advertises.",
+    "${{ for id in var.broker_ids : tostring(id) => var.broker_port_base + id }}",
+  );
   output("bootstrap_port", "The bootstrap listener port.", "${var.bootstrap_port}");
-  output("ports", "Every listener port: the bootstrap port, then the broker ports in broker_ids order.", "${concat([var.bootstrap_port], [for id in var.broker_ids : var.broker_port_base + id])}");
+  output(
+    "ports",
+    "Every listener port: the bootstrap port, then the broker ports in broker_ids order.",
+    "${concat([var.bootstrap_port], [for id in var.broker_ids : var.broker_port_base + id])}",
+  );
 }

@@ -46,7 +46,13 @@ export interface KafkaPrivateLinkConsumerProps {
  * ID. Returns the base, or the problem.
  */
 function connectionPortBase(brokerPorts: Record<string, number>): { base?: number; problem?: string } {
-  const bases = [...new Set(Object.entries(brokerPorts).filter(([id]) => BROKER_ID.test(id)).map(([id, port]) => port - Number(id)))];
+  const bases = [
+    ...new Set(
+      Object.entries(brokerPorts)
+        .filter(([id]) => BROKER_ID.test(id))
+        .map(([id, port]) => port - Number(id)),
+    ),
+  ];
   if (bases.length === 1) return { base: bases[0] };
   if (bases.length === 0) return { problem: `connection.brokerPorts: ${JSON.stringify(brokerPorts)} lists no broker` };
   return {
@@ -66,7 +72,7 @@ function consumerPropsProblems(props: KafkaPrivateLinkConsumerProps): string[] {
   if (!props.allowAnyCidr && (cidrs.includes("0.0.0.0/0") || coversEveryAddress(cidrs))) {
     problems.push(
       cidrs.includes("0.0.0.0/0")
-        ? "allowedCidrs: \"0.0.0.0/0\" opens the bootstrap and broker ports to every address; set allowAnyCidr: true to allow it"
+        ? 'allowedCidrs: "0.0.0.0/0" opens the bootstrap and broker ports to every address; set allowAnyCidr: true to allow it'
         : `allowedCidrs: ${JSON.stringify(cidrs)} ${COVERS_EVERY_ADDRESS_RULE}; list the client CIDRs, or set allowAnyCidr: true to allow it`,
     );
   }
@@ -79,14 +85,22 @@ function consumerPropsProblems(props: KafkaPrivateLinkConsumerProps): string[] {
   if (c === undefined || c === null) return [...problems, "connection: undefined must be the provider module's output connection"];
   problems.push(...requiredText(c, ["serviceName", "region", "advertisedHostname", "securityProtocol"]).map((p) => `connection.${p}`));
   const ports = c.brokerPorts ?? {};
-  problems.push(...Object.keys(ports).filter((k) => !BROKER_ID.test(k)).map((k) => `connection.brokerPorts: key ${JSON.stringify(k)} is not a broker ID`));
+  problems.push(
+    ...Object.keys(ports)
+      .filter((k) => !BROKER_ID.test(k))
+      .map((k) => `connection.brokerPorts: key ${JSON.stringify(k)} is not a broker ID`),
+  );
   const { base, problem } = connectionPortBase(ports);
   if (problem) problems.push(problem);
   else if (!Token.isUnresolved(c.bootstrapPort)) {
-    const ids = Object.keys(ports).filter((k) => BROKER_ID.test(k)).map(Number);
+    const ids = Object.keys(ports)
+      .filter((k) => BROKER_ID.test(k))
+      .map(Number);
     const errors = portPlanErrors({ brokerIds: ids, bootstrapPort: c.bootstrapPort, brokerPortBase: base });
     // The base is implied by the ports (one base + ID each), so its problems are the ports'.
-    problems.push(...portRuleProblems(errors, { brokers: "connection.brokerPorts", bootstrapPort: "connection.bootstrapPort", brokerPortBase: "connection.brokerPorts" }));
+    problems.push(
+      ...portRuleProblems(errors, { brokers: "connection.brokerPorts", bootstrapPort: "connection.bootstrapPort", brokerPortBase: "connection.brokerPorts" }),
+    );
   }
   return problems;
 }

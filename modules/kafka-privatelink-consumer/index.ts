@@ -20,7 +20,6 @@ import { CONSUMER_MODULE, SECURITY_GROUPS_PER_INTERFACE, securityGroupName } fro
 
 export { consumerModuleInputs, KafkaPrivateLinkConsumer, KafkaPrivateLinkConsumerProps } from "./call";
 
-
 /** The provider module's `connection` output, the consumer module's one input about the cluster. */
 const CONNECTION_TYPE = `object({
     service_name             = string
@@ -61,7 +60,8 @@ export class ConsumerModule extends TerraformStack {
       validation: [
         {
           condition: `\${can(regex("^com\\\\.amazonaws\\\\.vpce\\\\.[a-z0-9-]+\\\\.vpce-svc-[0-9a-f]{8,17}$", var.connection.service_name))}`,
-          errorMessage: 'connection.service_name: "${var.connection.service_name}" is not a VPC endpoint service name (com.amazonaws.vpce.<region>.vpce-svc-<id>).',
+          errorMessage:
+            'connection.service_name: "${var.connection.service_name}" is not a VPC endpoint service name (com.amazonaws.vpce.<region>.vpce-svc-<id>).',
         },
         {
           condition: `\${can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]+$", var.connection.region))}`,
@@ -93,7 +93,8 @@ export class ConsumerModule extends TerraformStack {
         },
         {
           condition: "${length(distinct(var.allowed_cidrs)) == length(var.allowed_cidrs)}",
-          errorMessage: 'allowed_cidrs: ${join(", ", distinct([for c in var.allowed_cidrs : c if length([for o in var.allowed_cidrs : o if o == c]) > 1]))} is listed more than once.',
+          errorMessage:
+            'allowed_cidrs: ${join(", ", distinct([for c in var.allowed_cidrs : c if length([for o in var.allowed_cidrs : o if o == c]) > 1]))} is listed more than once.',
         },
         {
           condition: `\${alltrue([for c in var.allowed_cidrs : ${cidrIsNetwork}])}`,
@@ -110,7 +111,11 @@ export class ConsumerModule extends TerraformStack {
         },
       ],
     });
-    moduleVariable(this, "allow_any_cidr", { type: "bool", description: "Allow 0.0.0.0/0 in allowed_cidrs, or blocks that together cover every address.", default: false });
+    moduleVariable(this, "allow_any_cidr", {
+      type: "bool",
+      description: "Allow 0.0.0.0/0 in allowed_cidrs, or blocks that together cover every address.",
+      default: false,
+    });
     const hostedZoneId = moduleVariable(this, "hosted_zone_id", {
       type: "string",
       description: "An existing private hosted zone, associated with the VPC, to put the record in. null: create a zone named exactly the advertised hostname.",
@@ -123,7 +128,11 @@ export class ConsumerModule extends TerraformStack {
     const bootstrapPort = Token.asNumber(c("bootstrap_port"));
     const tags = resourceTags(this, v.tags);
     // Cross-region PrivateLink when the service is in another region than this endpoint.
-    const serviceRegion = new TerraformLocal(this, "service_region", Fn.conditional(Op.eq(c("region"), new DataAwsRegion(this, "current").id), null, c("region")));
+    const serviceRegion = new TerraformLocal(
+      this,
+      "service_region",
+      Fn.conditional(Op.eq(c("region"), new DataAwsRegion(this, "current").id), null, c("region")),
+    );
     serviceRegion.overrideLogicalId("service_region");
     // The port rule's one home in Terraform checks the connection's ports and gives the rules theirs.
     const brokerPorts = brokerPortsCall(
@@ -151,7 +160,11 @@ export class ConsumerModule extends TerraformStack {
       lifecycle: { ignoreChanges: ["name", "description"] },
     });
     groups.overrideLogicalId("endpoint");
-    skipCheck(groups, "CKV2_AWS_5", "attached to the interface endpoint (security_group_ids); in a plan the group IDs are not known yet, so a plan scan cannot see it");
+    skipCheck(
+      groups,
+      "CKV2_AWS_5",
+      "attached to the interface endpoint (security_group_ids); in a plan the group IDs are not known yet, so a plan scan cannot see it",
+    );
     why(
       groups,
       "One group per client CIDR: its bootstrap rule and one rule per broker port, 1 + at most 49, within AWS's\ndefault 60 inbound rules per group. No inline rules, so Terraform also removes AWS's default allow-all egress\n(the endpoint only answers connections). Name and description only label a group and AWS replaces a group to\nchange either: a group keeps those it was created with (0.1.0's one group stays, as the first CIDR's).",
@@ -205,7 +218,10 @@ export class ConsumerModule extends TerraformStack {
       },
     });
     endpoint.overrideLogicalId("this");
-    why(endpoint, "Interface endpoint without private DNS (the service has no name of its own; the zone below resolves the\nadvertised hostname). A new CIDR's group is attached only once its rules exist, never empty.");
+    why(
+      endpoint,
+      "Interface endpoint without private DNS (the service has no name of its own; the zone below resolves the\nadvertised hostname). A new CIDR's group is attached only once its rules exist, never empty.",
+    );
 
     const dns = endpoint.dnsEntry.get(0);
     const zoneGiven = hostedZoneId.stringValue;
@@ -228,11 +244,16 @@ export class ConsumerModule extends TerraformStack {
     record.overrideLogicalId("this");
     skipCheck(record, "CKV2_AWS_23", "an alias to the interface endpoint's DNS name; in a plan that name is not known yet, so a plan scan cannot see it");
 
-    const output = (name: string, description: string, value: unknown) => new TerraformOutput(this, `${name}-output`, { value, description }).overrideLogicalId(name);
+    const output = (name: string, description: string, value: unknown) =>
+      new TerraformOutput(this, `${name}-output`, { value, description }).overrideLogicalId(name);
     output("endpoint_id", "ID of the interface VPC endpoint (the provider accepts its connection)", endpoint.id);
     output("endpoint_dns_name", "Regional DNS name of the interface endpoint", dns.dnsName);
     output("zone_id", "Route 53 hosted zone that resolves the advertised hostname", zoneId);
-    output("security_group_ids", "Security groups of the endpoint, keyed by client CIDR", Token.asAny("${{ for cidr, sg in aws_security_group.endpoint : cidr => sg.id }}"));
+    output(
+      "security_group_ids",
+      "Security groups of the endpoint, keyed by client CIDR",
+      Token.asAny("${{ for cidr, sg in aws_security_group.endpoint : cidr => sg.id }}"),
+    );
     // The rehearsal's clients connect with this output (rehearsal/rehearsal.ts, __tests__/integration/rehearsal.test.ts).
     output(
       "client_config",
@@ -261,7 +282,8 @@ export class ConsumerModule extends TerraformStack {
     new DataAwsSubnet(this, "endpoint-subnet", { forEach: subnets, id: subnets.value }).overrideLogicalId("endpoint");
     return {
       condition: hcl`${region} != null || alltrue([for s in data.aws_subnet.endpoint : contains(${service.availabilityZones}, s.availability_zone)])`,
-      errorMessage: "Every endpoint subnet must be in an availability zone where the Kafka endpoint service is offered (data.aws_vpc_endpoint_service.this.availability_zones).",
+      errorMessage:
+        "Every endpoint subnet must be in an availability zone where the Kafka endpoint service is offered (data.aws_vpc_endpoint_service.this.availability_zones).",
     };
   }
 }

@@ -67,7 +67,9 @@ function providerPropsProblems(props: KafkaPrivateLinkProviderProps): string[] {
   const badKeys = keys.filter((k) => !BROKER_ID.test(k));
   problems.push(...badKeys.map((k) => `brokers: key ${JSON.stringify(k)} is not a broker ID (a non-negative integer without leading zeros)`));
   problems.push(
-    ...keys.filter((k) => typeof brokers[k]?.target !== "string" || brokers[k].target.length === 0).map((k) => `brokers["${k}"].target: ${JSON.stringify(brokers[k]?.target)} must be a non-empty string`),
+    ...keys
+      .filter((k) => typeof brokers[k]?.target !== "string" || brokers[k].target.length === 0)
+      .map((k) => `brokers["${k}"].target: ${JSON.stringify(brokers[k]?.target)} must be a non-empty string`),
   );
   const errors = portPlanErrors({
     brokerIds: keys.filter((k) => BROKER_ID.test(k)).map(Number),
@@ -86,13 +88,21 @@ function providerPropsProblems(props: KafkaPrivateLinkProviderProps): string[] {
     problems.push(...awsNamesProblems(names).map((p) => `name: ${JSON.stringify(props.name)} ${p}`));
   }
   if ((props.targetType ?? "ip") === "ip") {
-    const reserved = keys.filter((k) => typeof brokers[k]?.target === "string" && !Token.isUnresolved(brokers[k].target) && /^\d{1,3}(?:\.\d{1,3}){3}$/.test(brokers[k].target));
-    problems.push(...reserved.filter((k) => isReservedInEverySubnet(brokers[k].target)).map((k) => `brokers["${k}"].target: ${JSON.stringify(brokers[k].target)} ${RESERVED_TARGET_RULE}`));
+    const reserved = keys.filter(
+      (k) => typeof brokers[k]?.target === "string" && !Token.isUnresolved(brokers[k].target) && /^\d{1,3}(?:\.\d{1,3}){3}$/.test(brokers[k].target),
+    );
+    problems.push(
+      ...reserved
+        .filter((k) => isReservedInEverySubnet(brokers[k].target))
+        .map((k) => `brokers["${k}"].target: ${JSON.stringify(brokers[k].target)} ${RESERVED_TARGET_RULE}`),
+    );
   }
   (Array.isArray(props.allowedPrincipals) ? props.allowedPrincipals : []).forEach((p, i) => {
     if (typeof p !== "string" || Token.isUnresolved(p)) return;
     if (p === "*" ? !props.allowAnyPrincipal : !PRINCIPAL_ARN.test(p)) {
-      problems.push(`allowedPrincipals[${i}]: ${JSON.stringify(p)} ${p === "*" ? "lets every AWS account connect; set allowAnyPrincipal: true to allow it" : PRINCIPAL_RULE}`);
+      problems.push(
+        `allowedPrincipals[${i}]: ${JSON.stringify(p)} ${p === "*" ? "lets every AWS account connect; set allowAnyPrincipal: true to allow it" : PRINCIPAL_RULE}`,
+      );
     }
   });
   (props.supportedRegions ?? []).forEach((r, i) => {

@@ -15,12 +15,30 @@ import { hcl } from "../private/hcl";
 import { BROKER_ID_PATTERN } from "../kafka-broker-ports/allocation";
 import { commonVariables, derivedNameRule, hostnameRule, idleTimeoutRule, nameRule, protocolRule, resourceTags } from "../private/rules";
 import { moduleVariable } from "../private/variables";
-import { awsNameCondition, awsNameRuleWords, LOAD_BALANCER_NAME, principalPartition, PRINCIPAL_RULE, reservedTargetCondition, TARGET_GROUP_NAME } from "../private/aws-rules";
+import {
+  awsNameCondition,
+  awsNameRuleWords,
+  LOAD_BALANCER_NAME,
+  principalPartition,
+  PRINCIPAL_RULE,
+  reservedTargetCondition,
+  TARGET_GROUP_NAME,
+} from "../private/aws-rules";
 import { REGION_DATA, REGION_PARTITIONS } from "../private/regions";
-import { bootstrapAlarmName, BOOTSTRAP_GROUP, brokerAlarmName, brokerGroup, DEFAULT_BROKER_TARGET_PORT, loadBalancerName, PROVIDER_MODULE, targetGroupName, DEFAULT_DEREGISTRATION_DELAY_SECONDS, DEFAULT_TCP_IDLE_TIMEOUT_SECONDS } from "./rules";
+import {
+  bootstrapAlarmName,
+  BOOTSTRAP_GROUP,
+  brokerAlarmName,
+  brokerGroup,
+  DEFAULT_BROKER_TARGET_PORT,
+  loadBalancerName,
+  PROVIDER_MODULE,
+  targetGroupName,
+  DEFAULT_DEREGISTRATION_DELAY_SECONDS,
+  DEFAULT_TCP_IDLE_TIMEOUT_SECONDS,
+} from "./rules";
 
 export { KafkaPrivateLinkProvider, KafkaPrivateLinkProviderProps, providerModuleInputs } from "./call";
-
 
 /** Where the health alarms look: the NLB's metrics of one target group. */
 const HEALTH_ALARM = {
@@ -82,7 +100,7 @@ export class ProviderModule extends TerraformStack {
     const brokers = moduleVariable(this, "brokers", {
       type: "map(object({ target = string }))",
       description:
-        "Brokers keyed by broker ID (\"1\", \"2\", ...): target is the broker's private IPv4 address (target_type ip) or EC2 instance ID (target_type instance). At most 49 (an NLB has 50 listeners; one is the bootstrap).",
+        'Brokers keyed by broker ID ("1", "2", ...): target is the broker\'s private IPv4 address (target_type ip) or EC2 instance ID (target_type instance). At most 49 (an NLB has 50 listeners; one is the bootstrap).',
       validation: [
         {
           condition: `\${alltrue([for id in keys(var.brokers) : can(regex("${BROKER_ID_PATTERN}", id))])}`,
@@ -114,7 +132,9 @@ export class ProviderModule extends TerraformStack {
       type: "string",
       description: "How brokers are registered: ip (private IPv4 addresses) or instance (EC2 instance IDs).",
       default: "ip",
-      validation: [{ condition: "${contains([\"ip\", \"instance\"], var.target_type)}", errorMessage: "target_type: \"${var.target_type}\" must be ip or instance." }],
+      validation: [
+        { condition: '${contains(["ip", "instance"], var.target_type)}', errorMessage: 'target_type: "${var.target_type}" must be ip or instance.' },
+      ],
     });
     const brokerTargetPort = moduleVariable(this, "broker_target_port", {
       type: "number",
@@ -129,10 +149,13 @@ export class ProviderModule extends TerraformStack {
     });
     const allowedPrincipals = moduleVariable(this, "allowed_principals", {
       type: "list(string)",
-      description: "IAM principal ARNs allowed to create endpoints to the service. \"*\" only with allow_any_principal.",
+      description: 'IAM principal ARNs allowed to create endpoints to the service. "*" only with allow_any_principal.',
       validation: [
         { condition: "${length(var.allowed_principals) >= 1}", errorMessage: "allowed_principals must list at least one principal." },
-        { condition: "${var.allow_any_principal || !contains(var.allowed_principals, \"*\")}", errorMessage: "allowed_principals: \"*\" lets every AWS account connect; set allow_any_principal = true to allow it." },
+        {
+          condition: '${var.allow_any_principal || !contains(var.allowed_principals, "*")}',
+          errorMessage: 'allowed_principals: "*" lets every AWS account connect; set allow_any_principal = true to allow it.',
+        },
         {
           condition: `\${alltrue([for p in var.allowed_principals : p == "*" || ${principalPartition("p")} != ""])}`,
           errorMessage: `allowed_principals: \${join(", ", [for p in var.allowed_principals : jsonencode(p) if p != "*" && ${principalPartition("p")} == ""])} ${PRINCIPAL_RULE}.`,
@@ -144,7 +167,7 @@ export class ProviderModule extends TerraformStack {
         },
       ],
     });
-    moduleVariable(this, "allow_any_principal", { type: "bool", description: "Allow \"*\" in allowed_principals.", default: false });
+    moduleVariable(this, "allow_any_principal", { type: "bool", description: 'Allow "*" in allowed_principals.', default: false });
     const acceptanceRequired = moduleVariable(this, "acceptance_required", {
       type: "bool",
       description: "Whether each endpoint connection waits for the provider to accept it.",
@@ -163,11 +186,13 @@ export class ProviderModule extends TerraformStack {
         },
         {
           condition: "${length(distinct(var.accept_endpoints)) == length(var.accept_endpoints)}",
-          errorMessage: 'accept_endpoints: ${join(", ", distinct([for e in var.accept_endpoints : e if length([for o in var.accept_endpoints : o if o == e]) > 1]))} is listed more than once.',
+          errorMessage:
+            'accept_endpoints: ${join(", ", distinct([for e in var.accept_endpoints : e if length([for o in var.accept_endpoints : o if o == e]) > 1]))} is listed more than once.',
         },
         {
           condition: "${length(var.accept_endpoints) == 0 || var.acceptance_required}",
-          errorMessage: "accept_endpoints: acceptance_required is false, so every connection is accepted without approval; leave accept_endpoints empty or set acceptance_required = true.",
+          errorMessage:
+            "accept_endpoints: acceptance_required is false, so every connection is accepted without approval; leave accept_endpoints empty or set acceptance_required = true.",
         },
       ],
     });
@@ -179,7 +204,8 @@ export class ProviderModule extends TerraformStack {
     const knownRegion = "contains(keys(local.region_partitions), r)";
     const supportedRegions = moduleVariable(this, "supported_regions", {
       type: "list(string)",
-      description: "Other regions whose VPCs may connect (cross-region PrivateLink), AWS regions of the service's partition; the service's own region is added. Empty: same region only.",
+      description:
+        "Other regions whose VPCs may connect (cross-region PrivateLink), AWS regions of the service's partition; the service's own region is added. Empty: same region only.",
       default: [],
       validation: [
         {
@@ -198,7 +224,8 @@ export class ProviderModule extends TerraformStack {
       default: DEFAULT_DEREGISTRATION_DELAY_SECONDS,
       validation: [
         {
-          condition: "${floor(var.deregistration_delay_seconds) == var.deregistration_delay_seconds && var.deregistration_delay_seconds >= 0 && var.deregistration_delay_seconds <= 3600}",
+          condition:
+            "${floor(var.deregistration_delay_seconds) == var.deregistration_delay_seconds && var.deregistration_delay_seconds >= 0 && var.deregistration_delay_seconds <= 3600}",
           errorMessage: "deregistration_delay_seconds: ${var.deregistration_delay_seconds} must be an integer from 0 to 3600.",
         },
       ],
@@ -207,7 +234,12 @@ export class ProviderModule extends TerraformStack {
       type: "string",
       description: "Kafka listener name used in the broker config snippets.",
       default: DEFAULT_LISTENER_NAME,
-      validation: [{ condition: "${can(regex(\"^[A-Z][A-Z0-9_]{0,31}$\", var.listener_name))}", errorMessage: "listener_name: \"${var.listener_name}\" must be an upper-case Kafka listener name such as PRIVATELINK." }],
+      validation: [
+        {
+          condition: '${can(regex("^[A-Z][A-Z0-9_]{0,31}$", var.listener_name))}',
+          errorMessage: 'listener_name: "${var.listener_name}" must be an upper-case Kafka listener name such as PRIVATELINK.',
+        },
+      ],
     });
     const listenerProtocol = moduleVariable(this, "listener_security_protocol", {
       type: "string",
@@ -238,7 +270,12 @@ export class ProviderModule extends TerraformStack {
     });
 
     // The port rule's one home in Terraform: broker ID → port, and every check of the allocation.
-    const ports = brokerPortsCall(this, Token.asNumberList(hcl`[for id in keys(${brokers.value}) : tonumber(id) if can(regex(${BROKER_ID_PATTERN}, id))]`), v.bootstrapPort.numberValue, v.brokerPortBase.numberValue);
+    const ports = brokerPortsCall(
+      this,
+      Token.asNumberList(hcl`[for id in keys(${brokers.value}) : tonumber(id) if can(regex(${BROKER_ID_PATTERN}, id))]`),
+      v.bootstrapPort.numberValue,
+      v.brokerPortBase.numberValue,
+    );
     const brokerPorts = ports.get("broker_ports");
     const tags = resourceTags(this, v.tags);
 
@@ -314,7 +351,10 @@ export class ProviderModule extends TerraformStack {
 
     const groupSuffix = `${Token.asString(brokerTargetPort.numberValue)}${hcl`${targetType.stringValue} == "instance" ? "i" : ""`}`;
     const bootstrapGroup = targetGroup("bootstrap", { name: targetGroupName(v.name.stringValue, BOOTSTRAP_GROUP, groupSuffix) });
-    why(bootstrapGroup, "Every broker: a client bootstraps through any of them. TCP, without the PROXY protocol (Kafka does not parse it).\nThe name carries what replaces a group (target port and type), and the new group exists before the old one goes:\na listener never lets go of the group it forwards to.");
+    why(
+      bootstrapGroup,
+      "Every broker: a client bootstraps through any of them. TCP, without the PROXY protocol (Kafka does not parse it).\nThe name carries what replaces a group (target port and type), and the new group exists before the old one goes:\na listener never lets go of the group it forwards to.",
+    );
     attachments("bootstrap", bootstrapGroup.arn);
     listener("bootstrap", { port: v.bootstrapPort.numberValue, targetGroupArn: bootstrapGroup.arn });
 
@@ -328,7 +368,7 @@ export class ProviderModule extends TerraformStack {
     attachments("broker", ownGroupArn);
     why(
       listener("broker", { forEach: each, port: Token.asNumber(each.value), targetGroupArn: ownGroupArn }),
-      "One TCP listener per broker on that broker's own port (from kafka-broker-ports), forwarding to its own group:\nlistener \"3\" -> group \"3\" -> broker \"3\". TCP, not TLS: Kafka terminates its own TLS and SASL.",
+      'One TCP listener per broker on that broker\'s own port (from kafka-broker-ports), forwarding to its own group:\nlistener "3" -> group "3" -> broker "3". TCP, not TLS: Kafka terminates its own TLS and SASL.',
     );
 
     // Health alarms, one per broker's own target group (keyed by broker ID) and one on the
@@ -370,7 +410,10 @@ export class ProviderModule extends TerraformStack {
       tags,
     });
     service.overrideLogicalId("this");
-    why(service, "Acceptance is required by default, and the principals are explicit (\"*\" only with allow_any_principal).\nAWS reports the service's own region among its supported regions, so it is listed too.");
+    why(
+      service,
+      'Acceptance is required by default, and the principals are explicit ("*" only with allow_any_principal).\nAWS reports the service\'s own region among its supported regions, so it is listed too.',
+    );
 
     // Keyed by endpoint ID: accepting one more endpoint, or rejecting one, touches only that one.
     const endpoints = TerraformIterator.fromList(acceptEndpoints.listValue);
@@ -380,11 +423,16 @@ export class ProviderModule extends TerraformStack {
       vpcEndpointId: endpoints.key,
     }).overrideLogicalId("this");
 
-    const output = (name: string, description: string, value: unknown) => new TerraformOutput(this, `${name}-output`, { value, description }).overrideLogicalId(name);
+    const output = (name: string, description: string, value: unknown) =>
+      new TerraformOutput(this, `${name}-output`, { value, description }).overrideLogicalId(name);
     output("endpoint_service_name", "Service name that consumers create their interface endpoints to", service.serviceName);
     output("endpoint_service_id", "ID of the VPC endpoint service (accept connections and manage principals with it)", service.id);
     output("nlb_arn", "ARN of the internal Network Load Balancer", nlb.arn);
-    output("bootstrap_address", "bootstrap.servers for clients: advertised hostname and bootstrap port", `${v.advertisedHostname.stringValue}:${Token.asString(v.bootstrapPort.numberValue)}`);
+    output(
+      "bootstrap_address",
+      "bootstrap.servers for clients: advertised hostname and bootstrap port",
+      `${v.advertisedHostname.stringValue}:${Token.asString(v.bootstrapPort.numberValue)}`,
+    );
     output("broker_ports", "Broker ID → its NLB listener port (and advertised port)", brokerPorts);
     output(
       "advertised_listeners",

@@ -39,7 +39,9 @@ export function providerAwsNames(i: NameInputs): Array<{ rule: AwsNameRule; name
     { rule: LOAD_BALANCER_NAME, name: loadBalancerName(i.name) },
     { rule: TARGET_GROUP_NAME, name: targetGroupName(i.name, BOOTSTRAP_GROUP, suffix) },
     ...i.brokerIds.map((id) => ({ rule: TARGET_GROUP_NAME, name: targetGroupName(i.name, brokerGroup(id), suffix) })),
-    ...(i.alarms ? [{ rule: ALARM_NAME, name: bootstrapAlarmName(i.name) }, ...i.brokerIds.map((id) => ({ rule: ALARM_NAME, name: brokerAlarmName(i.name, id) }))] : []),
+    ...(i.alarms
+      ? [{ rule: ALARM_NAME, name: bootstrapAlarmName(i.name) }, ...i.brokerIds.map((id) => ({ rule: ALARM_NAME, name: brokerAlarmName(i.name, id) }))]
+      : []),
   ];
 }
 

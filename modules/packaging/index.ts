@@ -62,7 +62,7 @@ const SPECS: Record<string, ModuleSpec> = {
         allowed_principals: ["arn:aws:iam::111122223333:root"],
       },
       notes: [
-        "Per-broker resources are keyed by broker ID (`aws_lb_listener.broker[\"3\"]`), so a plan that adds or removes a broker touches only that broker.",
+        'Per-broker resources are keyed by broker ID (`aws_lb_listener.broker["3"]`), so a plan that adds or removes a broker touches only that broker.',
         "Every broker must advertise its output `advertised_listeners` entry on a dedicated listener bound to `broker_target_port`; output `broker_config` has the `server.properties` lines. If the listener uses TLS, the broker certificate's SANs must cover `advertised_hostname`.",
         "With `acceptance_required` (the default) a consumer's endpoint waits in `pendingAcceptance` until it is accepted: list its ID (the consumer module's output `endpoint_id`) in `accept_endpoints` and apply. Each acceptance is keyed by endpoint ID; removing an ID rejects that endpoint's connection.",
         "With `alarms`, a broker whose own target group has no healthy target raises `<name>-broker-<ID>-unhealthy` (and the bootstrap group `<name>-bootstrap-unhealthy`): such a broker is a partition leader that PrivateLink clients cannot reach while clients inside the VPC still can, so no client-side metric in the brokers' VPC shows it. The alarms read `AWS/NetworkELB` `HealthyHostCount` (minimum over two one-minute periods; missing data counts as unhealthy) and notify the actions on alarm and on recovery.",
@@ -125,7 +125,12 @@ export interface RenderedModule {
 }
 
 /** The HCL file of each JSON file of a module. */
-export const HCL_FILE: Record<string, string> = { "main.tf.json": "main.tf", "variables.tf.json": "variables.tf", "outputs.tf.json": "outputs.tf", "versions.tf.json": "versions.tf" };
+export const HCL_FILE: Record<string, string> = {
+  "main.tf.json": "main.tf",
+  "variables.tf.json": "variables.tf",
+  "outputs.tf.json": "outputs.tf",
+  "versions.tf.json": "versions.tf",
+};
 
 let rendered: ReadonlyMap<string, RenderedModule> | undefined;
 
@@ -138,7 +143,9 @@ const RENDER_CACHE_DIR = path.join(__dirname, "..", "..", "node_modules", ".cach
 
 /** The packages whose code renders the modules besides ours: a new version renders anew. */
 function renderingPackages(): string {
-  return ["cdktf", "@cdktf/provider-aws"].map((p) => `${p}@${(JSON.parse(fs.readFileSync(require.resolve(`${p}/package.json`), "utf8")) as { version: string }).version}`).join(",");
+  return ["cdktf", "@cdktf/provider-aws"]
+    .map((p) => `${p}@${(JSON.parse(fs.readFileSync(require.resolve(`${p}/package.json`), "utf8")) as { version: string }).version}`)
+    .join(",");
 }
 
 /** What a render cache file holds: the rendered modules, and the SHA-256 of their JSON text. */
@@ -241,7 +248,13 @@ function renderAll(): Map<string, RenderedModule> {
     for (const test of MODULE_TESTS[stack.node.id] ?? []) folder[`tests/${test.file}`] = renderTestFile(test);
     const requirements: Record<string, string> = { terraform: MIN_TERRAFORM, ...(spec.usesAws ? { "hashicorp/aws": AWS_PROVIDER } : {}) };
     const tests = (MODULE_TESTS[stack.node.id] ?? []).map((t) => t.file);
-    folder["README.md"] = renderModuleReadme({ ...spec.doc, requirements }, files["variables.tf.json"].variable, files["outputs.tf.json"].output, spec.examples, tests);
+    folder["README.md"] = renderModuleReadme(
+      { ...spec.doc, requirements },
+      files["variables.tf.json"].variable,
+      files["outputs.tf.json"].output,
+      spec.examples,
+      tests,
+    );
     const skips = Object.fromEntries(Object.entries(skipped).map(([address, list]) => [address.replace(/^resource\./, ""), list]));
     folders.set(stack.node.id, { files: folder, json, skips });
   }

@@ -89,7 +89,9 @@ const BROKER_PORTS: TestFile = {
     {
       name: "a_port_depends_only_on_its_broker_id",
       variables: { broker_ids: [3, 17], broker_port_base: 7000, bootstrap_port: 9092 },
-      asserts: [['output.broker_ports["3"] == 7003 && output.broker_ports["17"] == 7017', "a broker's port is broker_port_base + its ID, whatever the other brokers"]],
+      asserts: [
+        ['output.broker_ports["3"] == 7003 && output.broker_ports["17"] == 7017', "a broker's port is broker_port_base + its ID, whatever the other brokers"],
+      ],
     },
     { name: "accepts_49_brokers", variables: { broker_ids: range(1, 49) }, asserts: [["length(output.broker_ports) == 49", "49 brokers fit one NLB"]] },
     { name: "refuses_50_brokers", variables: { broker_ids: range(1, 50) }, expectFailures: ["broker_ids"] },
@@ -126,8 +128,11 @@ const PROVIDER: TestFile = {
       asserts: [
         ["aws_lb_listener.bootstrap.port == 9091", "the bootstrap listener listens on bootstrap_port"],
         ["length(aws_lb_listener.broker) == length(var.brokers)", "one listener per broker"],
-        ["alltrue([for id, l in aws_lb_listener.broker : l.port == 6000 + tonumber(id) && l.protocol == \"TCP\"])", "broker N's listener is TCP on 6000 + N"],
-        ["aws_lb.this.internal && aws_lb.this.load_balancer_type == \"network\" && aws_lb.this.enable_cross_zone_load_balancing", "an internal NLB with cross-zone load balancing"],
+        ['alltrue([for id, l in aws_lb_listener.broker : l.port == 6000 + tonumber(id) && l.protocol == "TCP"])', "broker N's listener is TCP on 6000 + N"],
+        [
+          'aws_lb.this.internal && aws_lb.this.load_balancer_type == "network" && aws_lb.this.enable_cross_zone_load_balancing',
+          "an internal NLB with cross-zone load balancing",
+        ],
       ],
     },
     {
@@ -142,7 +147,10 @@ const PROVIDER: TestFile = {
           "length(aws_lb_target_group_attachment.broker) == length(var.brokers) && alltrue([for id, a in aws_lb_target_group_attachment.broker : a.target_id == var.brokers[id].target && a.port == 9094])",
           "each broker's group holds exactly that broker, on broker_target_port",
         ],
-        ["alltrue([for g in aws_lb_target_group.broker : g.protocol == \"TCP\" && g.port == 9094 && !g.proxy_protocol_v2])", "broker groups are TCP on broker_target_port, without proxy protocol"],
+        [
+          'alltrue([for g in aws_lb_target_group.broker : g.protocol == "TCP" && g.port == 9094 && !g.proxy_protocol_v2])',
+          "broker groups are TCP on broker_target_port, without proxy protocol",
+        ],
       ],
     },
     {
@@ -150,7 +158,10 @@ const PROVIDER: TestFile = {
       command: "apply",
       asserts: [
         ["aws_vpc_endpoint_service.this.acceptance_required", "acceptance is required by default"],
-        ["jsonencode(sort(tolist(aws_vpc_endpoint_service.this.allowed_principals))) == jsonencode(sort(var.allowed_principals))", "exactly the allowed principals"],
+        [
+          "jsonencode(sort(tolist(aws_vpc_endpoint_service.this.allowed_principals))) == jsonencode(sort(var.allowed_principals))",
+          "exactly the allowed principals",
+        ],
         ["length(aws_vpc_endpoint_connection_accepter.this) == 0", "no connection is accepted unless listed"],
       ],
     },
@@ -159,7 +170,13 @@ const PROVIDER: TestFile = {
       command: "apply",
       variables: { accept_endpoints: ENDPOINTS },
       asserts: [
-        [`jsonencode(sort(keys(aws_vpc_endpoint_connection_accepter.this))) == jsonencode([${[...ENDPOINTS].sort().map((e) => JSON.stringify(e)).join(", ")}])`, "one acceptance per endpoint, keyed by endpoint ID"],
+        [
+          `jsonencode(sort(keys(aws_vpc_endpoint_connection_accepter.this))) == jsonencode([${[...ENDPOINTS]
+            .sort()
+            .map((e) => JSON.stringify(e))
+            .join(", ")}])`,
+          "one acceptance per endpoint, keyed by endpoint ID",
+        ],
         [
           "alltrue([for id, a in aws_vpc_endpoint_connection_accepter.this : a.vpc_endpoint_id == id && a.vpc_endpoint_service_id == aws_vpc_endpoint_service.this.id])",
           "each accepts its own endpoint's connection to this service",
@@ -170,32 +187,53 @@ const PROVIDER: TestFile = {
       name: "settings_reach_every_listener_and_group",
       variables: { tcp_idle_timeout_seconds: 900, deregistration_delay_seconds: 45, deletion_protection: true, broker_target_port: 9095 },
       asserts: [
-        ["alltrue([for l in concat([aws_lb_listener.bootstrap], values(aws_lb_listener.broker)) : l.tcp_idle_timeout_seconds == 900])", "every listener has the idle timeout"],
+        [
+          "alltrue([for l in concat([aws_lb_listener.bootstrap], values(aws_lb_listener.broker)) : l.tcp_idle_timeout_seconds == 900])",
+          "every listener has the idle timeout",
+        ],
         [
           'alltrue([for g in concat([aws_lb_target_group.bootstrap], values(aws_lb_target_group.broker)) : g.deregistration_delay == "45" && g.port == 9095 && one(g.health_check).protocol == "TCP" && one(g.health_check).port == "traffic-port" && one(g.health_check).interval == 10 && one(g.health_check).timeout == 5])',
           "every group has the deregistration delay, the target port and a TCP health check on it",
         ],
         ["aws_lb.this.enable_deletion_protection", "deletion protection on request"],
-        ['aws_lb_target_group.broker["2"].name == "orders-b2-9095" && aws_lb_target_group.bootstrap.name == "orders-boot-9095"', "group names carry the target port, so a new port makes new groups"],
+        [
+          'aws_lb_target_group.broker["2"].name == "orders-b2-9095" && aws_lb_target_group.bootstrap.name == "orders-boot-9095"',
+          "group names carry the target port, so a new port makes new groups",
+        ],
       ],
     },
     {
       name: "registers_instance_targets",
       variables: { target_type: "instance", brokers: brokersMap([1, 2], (id) => `i-0123456789abcdef${id}`) },
       asserts: [
-        ['alltrue([for g in concat([aws_lb_target_group.bootstrap], values(aws_lb_target_group.broker)) : g.target_type == "instance"])', "the groups register instances"],
-        ['aws_lb_target_group.broker["1"].name == "orders-b1-9094i" && aws_lb_target_group.bootstrap.name == "orders-boot-9094i"', "group names change with the target type, so old and new groups coexist"],
-        ['aws_lb_target_group_attachment.broker["2"].target_id == "i-0123456789abcdef2" && length(aws_lb_target_group_attachment.bootstrap) == 2', "each broker's instance is its target"],
+        [
+          'alltrue([for g in concat([aws_lb_target_group.bootstrap], values(aws_lb_target_group.broker)) : g.target_type == "instance"])',
+          "the groups register instances",
+        ],
+        [
+          'aws_lb_target_group.broker["1"].name == "orders-b1-9094i" && aws_lb_target_group.bootstrap.name == "orders-boot-9094i"',
+          "group names change with the target type, so old and new groups coexist",
+        ],
+        [
+          'aws_lb_target_group_attachment.broker["2"].target_id == "i-0123456789abcdef2" && length(aws_lb_target_group_attachment.bootstrap) == 2',
+          "each broker's instance is its target",
+        ],
       ],
     },
     {
       name: "cross_region_service_lists_its_own_region_too",
       variables: { supported_regions: ["eu-west-1"] },
-      asserts: [['aws_vpc_endpoint_service.this.supported_regions == toset(["us-east-1", "eu-west-1"])', "the other regions and the service's own, which AWS reports"]],
+      asserts: [
+        ['aws_vpc_endpoint_service.this.supported_regions == toset(["us-east-1", "eu-west-1"])', "the other regions and the service's own, which AWS reports"],
+      ],
     },
     { name: "refuses_endpoint_id_that_is_not_one", variables: { accept_endpoints: ["vpce-svc-0123456789abcdef0"] }, expectFailures: ["accept_endpoints"] },
     { name: "refuses_endpoint_listed_twice", variables: { accept_endpoints: [ENDPOINTS[0], ENDPOINTS[0]] }, expectFailures: ["accept_endpoints"] },
-    { name: "refuses_accepting_when_acceptance_is_not_required", variables: { acceptance_required: false, accept_endpoints: [ENDPOINTS[0]] }, expectFailures: ["accept_endpoints"] },
+    {
+      name: "refuses_accepting_when_acceptance_is_not_required",
+      variables: { acceptance_required: false, accept_endpoints: [ENDPOINTS[0]] },
+      expectFailures: ["accept_endpoints"],
+    },
     {
       name: "connection_describes_the_cluster_for_consumers",
       command: "apply",
@@ -239,28 +277,63 @@ const PROVIDER: TestFile = {
           "alarm names say cluster and broker",
         ],
         ["aws_cloudwatch_metric_alarm.bootstrap[0].dimensions.TargetGroup == aws_lb_target_group.bootstrap.arn_suffix", "one alarm on the bootstrap group"],
-        [`alltrue([for a in values(aws_cloudwatch_metric_alarm.broker) : jsonencode(sort(a.alarm_actions)) == jsonencode(["${ONCALL_TOPIC}"]) && jsonencode(sort(a.ok_actions)) == jsonencode(["${ONCALL_TOPIC}"])])`, "alarm and recovery notify the actions"],
+        [
+          `alltrue([for a in values(aws_cloudwatch_metric_alarm.broker) : jsonencode(sort(a.alarm_actions)) == jsonencode(["${ONCALL_TOPIC}"]) && jsonencode(sort(a.ok_actions)) == jsonencode(["${ONCALL_TOPIC}"])])`,
+          "alarm and recovery notify the actions",
+        ],
       ],
     },
-    { name: "refuses_alarm_action_that_is_not_an_sns_topic", variables: { alarms: { actions: ["arn:aws:sqs:us-east-1:111122223333:oncall"] } }, expectFailures: ["alarms"] },
+    {
+      name: "refuses_alarm_action_that_is_not_an_sns_topic",
+      variables: { alarms: { actions: ["arn:aws:sqs:us-east-1:111122223333:oncall"] } },
+      expectFailures: ["alarms"],
+    },
     { name: "refuses_alarms_without_actions", variables: { alarms: { actions: [] } }, expectFailures: ["alarms"] },
-    { name: "refuses_alarm_topic_in_another_region", variables: { alarms: { actions: ["arn:aws:sns:eu-west-1:111122223333:kafka-oncall"] } }, expectFailures: ["alarms"] },
-    { name: "accepts_49_brokers", variables: { brokers: brokersMap(range(1, 49)) }, asserts: [["length(aws_lb_listener.broker) == 49", "49 listeners plus the bootstrap: the NLB's 50"]] },
-    { name: "refuses_key_that_is_not_a_broker_id", variables: { brokers: { "1": { target: "10.0.1.11" }, "01": { target: "10.0.1.12" } } }, expectFailures: ["brokers"] },
+    {
+      name: "refuses_alarm_topic_in_another_region",
+      variables: { alarms: { actions: ["arn:aws:sns:eu-west-1:111122223333:kafka-oncall"] } },
+      expectFailures: ["alarms"],
+    },
+    {
+      name: "accepts_49_brokers",
+      variables: { brokers: brokersMap(range(1, 49)) },
+      asserts: [["length(aws_lb_listener.broker) == 49", "49 listeners plus the bootstrap: the NLB's 50"]],
+    },
+    {
+      name: "refuses_key_that_is_not_a_broker_id",
+      variables: { brokers: { "1": { target: "10.0.1.11" }, "01": { target: "10.0.1.12" } } },
+      expectFailures: ["brokers"],
+    },
     { name: "refuses_public_ip_target", variables: { brokers: brokersMap([1, 2], (id) => (id === 1 ? "8.8.8.8" : "10.0.0.12")) }, expectFailures: ["brokers"] },
     { name: "refuses_shared_target", variables: { brokers: brokersMap([1, 2], () => "10.0.0.11") }, expectFailures: ["brokers"] },
     { name: "refuses_bad_instance_id", variables: { target_type: "instance", brokers: brokersMap([1], () => "10.0.0.11") }, expectFailures: ["brokers"] },
-    { name: "refuses_target_group_name_over_32_characters", variables: { name: "orders-east-primary1", brokers: brokersMap([1, 12345]), broker_port_base: 1024, bootstrap_port: 65000, broker_target_port: 65535 }, expectFailures: ["brokers"] },
+    {
+      name: "refuses_target_group_name_over_32_characters",
+      variables: { name: "orders-east-primary1", brokers: brokersMap([1, 12345]), broker_port_base: 1024, bootstrap_port: 65000, broker_target_port: 65535 },
+      expectFailures: ["brokers"],
+    },
     { name: "refuses_any_principal", variables: { allowed_principals: ["*"] }, expectFailures: ["allowed_principals"] },
     { name: "refuses_principal_that_is_not_an_iam_arn", variables: { allowed_principals: ["111122223333"] }, expectFailures: ["allowed_principals"] },
-    { name: "refuses_principal_in_another_partition", variables: { allowed_principals: ["arn:aws-cn:iam::111122223333:root"] }, expectFailures: ["allowed_principals"] },
+    {
+      name: "refuses_principal_in_another_partition",
+      variables: { allowed_principals: ["arn:aws-cn:iam::111122223333:root"] },
+      expectFailures: ["allowed_principals"],
+    },
     { name: "refuses_made_up_supported_region", variables: { supported_regions: ["us-moon-1"] }, expectFailures: ["supported_regions"] },
     { name: "refuses_supported_region_in_another_partition", variables: { supported_regions: ["cn-north-1"] }, expectFailures: ["supported_regions"] },
     { name: "refuses_name_that_makes_an_internal_nlb_name", variables: { name: "internal" }, expectFailures: ["name"] },
-    { name: "refuses_target_reserved_in_every_subnet", variables: { brokers: brokersMap([1, 2], (id) => (id === 1 ? "10.1.0.3" : "10.0.0.12")) }, expectFailures: ["brokers"] },
+    {
+      name: "refuses_target_reserved_in_every_subnet",
+      variables: { brokers: brokersMap([1, 2], (id) => (id === 1 ? "10.1.0.3" : "10.0.0.12")) },
+      expectFailures: ["brokers"],
+    },
     { name: "refuses_51_tags", variables: { tags: Object.fromEntries(range(1, 51).map((i) => [`k${i}`, "v"])) }, expectFailures: ["tags"] },
     { name: "refuses_aws_tag_key", variables: { tags: { "AWS:owner": "kafka" } }, expectFailures: ["tags"] },
-    { name: "accepts_any_principal_when_allowed", variables: { allowed_principals: ["*"], allow_any_principal: true }, asserts: [['contains(aws_vpc_endpoint_service.this.allowed_principals, "*")', "the explicit opt-in"]] },
+    {
+      name: "accepts_any_principal_when_allowed",
+      variables: { allowed_principals: ["*"], allow_any_principal: true },
+      asserts: [['contains(aws_vpc_endpoint_service.this.allowed_principals, "*")', "the explicit opt-in"]],
+    },
     { name: "refuses_no_principal", variables: { allowed_principals: [] }, expectFailures: ["allowed_principals"] },
     { name: "refuses_bad_hostname", variables: { advertised_hostname: "Orders_Kafka" }, expectFailures: ["advertised_hostname"] },
     { name: "refuses_name_too_long", variables: { name: "orders-with-a-long-name" }, expectFailures: ["name"] },
@@ -316,7 +389,10 @@ const CONSUMER: TestFile = {
       name: "interface_endpoint_to_the_service",
       command: "apply",
       asserts: [
-        ['aws_vpc_endpoint.this.vpc_endpoint_type == "Interface" && !aws_vpc_endpoint.this.private_dns_enabled', "an Interface endpoint without private DNS (the zone below resolves the hostname)"],
+        [
+          'aws_vpc_endpoint.this.vpc_endpoint_type == "Interface" && !aws_vpc_endpoint.this.private_dns_enabled',
+          "an Interface endpoint without private DNS (the zone below resolves the hostname)",
+        ],
         ["aws_vpc_endpoint.this.service_name == var.connection.service_name && local.service_region == null", "same region: no service_region"],
         ["jsonencode(sort(tolist(aws_vpc_endpoint.this.subnet_ids))) == jsonencode(sort(var.subnet_ids))", "in the consumer's subnets"],
       ],
@@ -330,7 +406,10 @@ const CONSUMER: TestFile = {
           'aws_route53_record.this.name == var.connection.advertised_hostname && aws_route53_record.this.type == "A" && one(aws_route53_record.this.alias).name == aws_vpc_endpoint.this.dns_entry[0].dns_name && one(aws_route53_record.this.alias).zone_id == aws_vpc_endpoint.this.dns_entry[0].hosted_zone_id',
           "an A alias record for the hostname to the endpoint's regional DNS name",
         ],
-        ['startswith(output.client_config, "bootstrap.servers=orders.kafka.example.internal:9091\\n")', "the client config bootstraps on the hostname and the bootstrap port"],
+        [
+          'startswith(output.client_config, "bootstrap.servers=orders.kafka.example.internal:9091\\n")',
+          "the client config bootstraps on the hostname and the bootstrap port",
+        ],
       ],
     },
     {
@@ -346,7 +425,12 @@ const CONSUMER: TestFile = {
     },
     {
       name: "client_config_closes_idle_connections_before_the_nlb",
-      asserts: [['output.client_config == "bootstrap.servers=orders.kafka.example.internal:9091\\nsecurity.protocol=SSL\\nconnections.max.idle.ms=540000"', "Kafka's default idle close (540 s) is below the NLB's 600 s"]],
+      asserts: [
+        [
+          'output.client_config == "bootstrap.servers=orders.kafka.example.internal:9091\\nsecurity.protocol=SSL\\nconnections.max.idle.ms=540000"',
+          "Kafka's default idle close (540 s) is below the NLB's 600 s",
+        ],
+      ],
     },
     {
       name: "client_config_follows_a_shorter_idle_timeout",
@@ -373,7 +457,12 @@ const CONSUMER: TestFile = {
     { name: "refuses_cidrs_covering_every_address", variables: { allowed_cidrs: ["0.0.0.0/1", "128.0.0.0/1"] }, expectFailures: ["allowed_cidrs"] },
     { name: "refuses_name_that_makes_security_group_names_start_sg", variables: { name: "sg-orders" }, expectFailures: ["name"] },
     { name: "refuses_tag_value_over_256_characters", variables: { tags: { team: "v".repeat(257) } }, expectFailures: ["tags"] },
-    { name: "accepts_any_cidr_when_allowed", command: "apply", variables: { allowed_cidrs: ["0.0.0.0/0"], allow_any_cidr: true }, asserts: [["length(aws_vpc_security_group_ingress_rule.client) == 4", "the explicit opt-in"]] },
+    {
+      name: "accepts_any_cidr_when_allowed",
+      command: "apply",
+      variables: { allowed_cidrs: ["0.0.0.0/0"], allow_any_cidr: true },
+      asserts: [["length(aws_vpc_security_group_ingress_rule.client) == 4", "the explicit opt-in"]],
+    },
     { name: "refuses_duplicate_cidr", variables: { allowed_cidrs: ["10.20.0.0/16", "10.20.0.0/16"] }, expectFailures: ["allowed_cidrs"] },
     { name: "refuses_cidr_that_is_not_a_network_address", variables: { allowed_cidrs: ["10.20.0.1/16"] }, expectFailures: ["allowed_cidrs"] },
     { name: "refuses_no_cidr", variables: { allowed_cidrs: [] }, expectFailures: ["allowed_cidrs"] },
@@ -386,8 +475,16 @@ const CONSUMER: TestFile = {
     { name: "refuses_bad_service_name", variables: { connection: connection({ service_name: "vpce-svc-0123456789abcdef0" }) }, expectFailures: ["connection"] },
     { name: "refuses_bad_region", variables: { connection: connection({ region: "US East" }) }, expectFailures: ["connection"] },
     { name: "refuses_unknown_security_protocol", variables: { connection: connection({ security_protocol: "TLS" }) }, expectFailures: ["connection"] },
-    { name: "refuses_key_that_is_not_a_broker_id", variables: { connection: connection({ broker_ports: { "1": 6001, one: 6002 } as never }) }, expectFailures: ["connection"] },
-    { name: "refuses_ports_that_are_not_one_base_plus_id", variables: { connection: connection({ broker_ports: { "1": 6001, "2": 6005 } as never }) }, expectFailures: ["connection"] },
+    {
+      name: "refuses_key_that_is_not_a_broker_id",
+      variables: { connection: connection({ broker_ports: { "1": 6001, one: 6002 } as never }) },
+      expectFailures: ["connection"],
+    },
+    {
+      name: "refuses_ports_that_are_not_one_base_plus_id",
+      variables: { connection: connection({ broker_ports: { "1": 6001, "2": 6005 } as never }) },
+      expectFailures: ["connection"],
+    },
     { name: "refuses_idle_timeout_out_of_range", variables: { connection: connection({ tcp_idle_timeout_seconds: 7000 }) }, expectFailures: ["connection"] },
     { name: "refuses_bad_name", variables: { name: "Orders" }, expectFailures: ["name"] },
     { name: "refuses_no_subnet", variables: { subnet_ids: [] }, expectFailures: ["subnet_ids"] },
@@ -405,7 +502,12 @@ function renderRun(run: TestRun): string {
   const lines = [`run "${run.name}" {`, `  command = ${run.command ?? "plan"}`];
   if (run.variables) {
     lines.push("", "  variables {");
-    lines.push(...hclAttributes(Object.entries(run.variables).map(([k, v]) => [k, toHcl(v, "    ")] as const), "    "));
+    lines.push(
+      ...hclAttributes(
+        Object.entries(run.variables).map(([k, v]) => [k, toHcl(v, "    ")] as const),
+        "    ",
+      ),
+    );
     lines.push("  }");
   }
   for (const [condition, message] of run.asserts ?? []) {
@@ -424,7 +526,16 @@ function renderRun(run: TestRun): string {
 export function renderTestFile(test: TestFile): string {
   const parts = ["# Generated by `npm run synth`; run with `terraform test` in the module folder (no AWS account needed)."];
   if (test.preamble) parts.push(test.preamble.trimEnd());
-  parts.push(["variables {", ...hclAttributes(Object.entries(test.variables).map(([k, v]) => [k, toHcl(v, "  ")] as const), "  "), "}"].join("\n"));
+  parts.push(
+    [
+      "variables {",
+      ...hclAttributes(
+        Object.entries(test.variables).map(([k, v]) => [k, toHcl(v, "  ")] as const),
+        "  ",
+      ),
+      "}",
+    ].join("\n"),
+  );
   for (const run of test.runs) parts.push(renderRun(run));
   return `${parts.join("\n\n")}\n`;
 }

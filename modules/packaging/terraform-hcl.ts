@@ -220,7 +220,10 @@ function expression(value: unknown, indent: string, literal = false): string {
   if (typeof value === "object") {
     const entries = Object.entries(value as Record<string, unknown>);
     if (entries.length === 0) return "{}";
-    return `{\n${hclAttributes(entries.map(([k, v]) => [objectKey(k), expression(v, inner, literal)] as const), inner).join("\n")}\n${indent}}`;
+    return `{\n${hclAttributes(
+      entries.map(([k, v]) => [objectKey(k), expression(v, inner, literal)] as const),
+      inner,
+    ).join("\n")}\n${indent}}`;
   }
   throw new Error(`cannot render ${String(value)}`);
 }
@@ -242,7 +245,11 @@ interface BodyRules {
 }
 
 const CONDITION: BodyRules = { blocks: {}, first: ["condition", "error_message"] };
-const LIFECYCLE: BodyRules = { blocks: {}, traversals: new Set(["ignore_changes", "replace_triggered_by"]), meta: { precondition: CONDITION, postcondition: CONDITION } };
+const LIFECYCLE: BodyRules = {
+  blocks: {},
+  traversals: new Set(["ignore_changes", "replace_triggered_by"]),
+  meta: { precondition: CONDITION, postcondition: CONDITION },
+};
 const RESOURCE_META: Record<string, BodyRules> = { lifecycle: LIFECYCLE };
 /** Meta-arguments first, then the arguments, then nested blocks, then lifecycle: as terraform-aws-modules order a body. */
 const LEADING = ["count", "for_each", "provider", "source", "version"];
@@ -283,7 +290,15 @@ function body(doc: Record<string, unknown>, rules: BodyRules, indent: string): s
   return lines;
 }
 
-function block(type: string, labels: readonly string[], doc: Record<string, unknown>, rules: BodyRules, indent: string, comment?: string, skipped: readonly CheckSkip[] = []): string[] {
+function block(
+  type: string,
+  labels: readonly string[],
+  doc: Record<string, unknown>,
+  rules: BodyRules,
+  indent: string,
+  comment?: string,
+  skipped: readonly CheckSkip[] = [],
+): string[] {
   const head = [type, ...labels.map((l) => JSON.stringify(l))].join(" ");
   const commentLines = comment ? comment.split("\n").map((l) => `${indent}# ${l}`.trimEnd()) : [];
   const skipLines = skipped.map((s) => `${indent}  #checkov:skip=${s.check}:${s.reason}`);
@@ -294,7 +309,11 @@ function block(type: string, labels: readonly string[], doc: Record<string, unkn
 
 const OUTPUT: BodyRules = { blocks: {}, literal: new Set(["description"]), meta: { precondition: CONDITION } };
 const MODULE_CALL: BodyRules = { blocks: {}, literal: new Set(["source", "version"]), traversals: new Set(["depends_on"]) };
-const TERRAFORM: BodyRules = { blocks: {}, literal: new Set(["required_version"]), meta: { required_providers: { blocks: {}, literal: new Set(["source", "version"]) } } };
+const TERRAFORM: BodyRules = {
+  blocks: {},
+  literal: new Set(["required_version"]),
+  meta: { required_providers: { blocks: {}, literal: new Set(["source", "version"]) } },
+};
 
 /** A variable: description, type (a type expression, bare), default and flags, then its validations, as terraform-aws-modules write one. */
 function variableBody(doc: Record<string, unknown>, indent: string): string[] {
@@ -318,7 +337,8 @@ export function renderHcl(doc: TfJson, schemas: Schemas = {}, comments: Comments
   const names = (kind: string) => Object.entries((doc[kind] ?? {}) as Record<string, Record<string, unknown>>);
   if (doc.terraform) push(block("terraform", [], doc.terraform, TERRAFORM, ""));
   for (const [name, provider] of names("provider")) {
-    for (const config of Array.isArray(provider) ? provider : [provider]) push(block("provider", [name], config as Record<string, unknown>, { blocks: {} }, ""));
+    for (const config of Array.isArray(provider) ? provider : [provider])
+      push(block("provider", [name], config as Record<string, unknown>, { blocks: {} }, ""));
   }
   for (const [name, v] of names("variable")) {
     const c = comments[`variable.${name}`];
@@ -348,7 +368,8 @@ export function renderHcl(doc: TfJson, schemas: Schemas = {}, comments: Comments
     }
   }
   for (const [name, o] of names("output")) push(block("output", [name], o, OUTPUT, "", comments[`output.${name}`]));
-  for (const m of (doc.moved ?? []) as Array<{ from: string; to: string }>) push(block("moved", [], m, { blocks: {}, traversals: new Set(["from", "to"]) }, ""));
+  for (const m of (doc.moved ?? []) as Array<{ from: string; to: string }>)
+    push(block("moved", [], m, { blocks: {}, traversals: new Set(["from", "to"]) }, ""));
   return `${out.map((lines) => lines.join("\n")).join("\n\n")}\n`;
 }
 

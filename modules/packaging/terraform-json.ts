@@ -20,7 +20,11 @@ export interface OutputBlock {
 export function withoutMetadata<T>(value: T): T {
   if (Array.isArray(value)) return value.map(withoutMetadata) as T;
   if (value !== null && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value).filter(([k]) => k !== "//").map(([k, v]) => [k, withoutMetadata(v)])) as T;
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([k]) => k !== "//")
+        .map(([k, v]) => [k, withoutMetadata(v)]),
+    ) as T;
   }
   return value;
 }
@@ -62,7 +66,10 @@ export function toHcl(value: unknown, indent = ""): string {
     const entries = Object.entries(value);
     if (entries.length === 0) return "{}";
     const key = (k: string) => (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(k) ? k : JSON.stringify(k));
-    return `{\n${hclAttributes(entries.map(([k, v]) => [key(k), toHcl(v, inner)] as const), inner).join("\n")}\n${indent}}`;
+    return `{\n${hclAttributes(
+      entries.map(([k, v]) => [key(k), toHcl(v, inner)] as const),
+      inner,
+    ).join("\n")}\n${indent}}`;
   }
   if (value === null) return "null";
   return typeof value === "string" ? JSON.stringify(value) : String(value);

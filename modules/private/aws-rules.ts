@@ -6,7 +6,10 @@
  * expression; both are written from the constants here.
  */
 /** A Terraform string literal: JSON's quoting, with `${` and `%{` escaped so Terraform reads no template. */
-export const tfString = (text: string) => JSON.stringify(text).replace(/\$\{/g, () => "$${").replace(/%\{/g, "%%{");
+export const tfString = (text: string) =>
+  JSON.stringify(text)
+    .replace(/\$\{/g, () => "$${")
+    .replace(/%\{/g, "%%{");
 
 // ---------------------------------------------------------------------------------------------
 // Names
@@ -78,7 +81,8 @@ export function awsNameProblem(rule: AwsNameRule, name: string): string | undefi
   const named = `makes the ${rule.what} name ${JSON.stringify(name)}`;
   if (length < 1 || length > rule.max) return `${named} ${length} characters long; AWS allows ${rule.max}`;
   if (!new RegExp(`^[${rule.characters}]+$`, "u").test(name)) return `${named}, with characters AWS refuses there (${rule.charactersInWords})`;
-  if (rule.noHyphenAtEnds && (name.startsWith("-") || name.endsWith("-"))) return `${named}, which begins or ends with '-'; AWS refuses that in ${rule.what} names`;
+  if (rule.noHyphenAtEnds && (name.startsWith("-") || name.endsWith("-")))
+    return `${named}, which begins or ends with '-'; AWS refuses that in ${rule.what} names`;
   const prefix = rule.reservedPrefixes.find((p) => name.startsWith(p));
   if (prefix !== undefined) return `${named}, which begins with "${prefix}"; AWS refuses that prefix in ${rule.what} names`;
   return undefined;
@@ -160,7 +164,10 @@ export function tagsProblems(field: string, tags: Record<string, string> | undef
     ...entries.flatMap(([k, v]) => {
       const keyRule = tagKeyProblem(k);
       const valueRule = typeof v === "string" ? tagValueProblem(v) : "must be a string";
-      return [...(keyRule ? [`${field}: key ${JSON.stringify(k)} ${keyRule}`] : []), ...(valueRule ? [`${field}[${JSON.stringify(k)}]: ${JSON.stringify(v)} ${valueRule}`] : [])];
+      return [
+        ...(keyRule ? [`${field}: key ${JSON.stringify(k)} ${keyRule}`] : []),
+        ...(valueRule ? [`${field}[${JSON.stringify(k)}]: ${JSON.stringify(v)} ${valueRule}`] : []),
+      ];
     }),
   ];
 }
@@ -207,7 +214,7 @@ const PRINCIPAL_ARN_PATTERN = String.raw`^arn:([a-z][a-z-]*):iam::\d{12}:(?:root
 export const PRINCIPAL_ARN = new RegExp(PRINCIPAL_ARN_PATTERN);
 export const ROLE_ARN = new RegExp(String.raw`^arn:([a-z][a-z-]*):iam::\d{12}:role/${IAM_PATH}${IAM_NAME}$`);
 export const PRINCIPAL_RULE =
-  "must be \"*\" or an IAM principal ARN: arn:<partition>:iam::<12-digit account>:root, …:role/<name> or …:user/<name> (names: letters, digits and + = , . @ _ -)";
+  'must be "*" or an IAM principal ARN: arn:<partition>:iam::<12-digit account>:root, …:role/<name> or …:user/<name> (names: letters, digits and + = , . @ _ -)';
 
 /** Terraform: the partition of the ARN `p`, or "" when `p` is not a principal ARN. */
 export const principalPartition = (p: string) => `try(regex(${tfString(PRINCIPAL_ARN_PATTERN)}, ${p})[0], "")`;
@@ -238,7 +245,8 @@ export function isReservedInEverySubnet(address: string): boolean {
 }
 
 /** Terraform: the same, for the string expression `t` (false for anything that is not an address: another rule says so). */
-export const reservedTargetCondition = (t: string) => `try(contains([${RESERVED_LOW_16_BITS.join(", ")}], tonumber(split(".", ${t})[2]) * 256 + tonumber(split(".", ${t})[3])), false)`;
+export const reservedTargetCondition = (t: string) =>
+  `try(contains([${RESERVED_LOW_16_BITS.join(", ")}], tonumber(split(".", ${t})[2]) * 256 + tonumber(split(".", ${t})[3])), false)`;
 
 // ---------------------------------------------------------------------------------------------
 // CIDR blocks
@@ -254,7 +262,10 @@ function cidrRange(cidr: string): [number, number] | undefined {
 
 /** True when the blocks together cover every IPv4 address, as 0.0.0.0/0 does. */
 export function coversEveryAddress(cidrs: readonly string[]): boolean {
-  const ranges = cidrs.map(cidrRange).filter((r): r is [number, number] => r !== undefined).sort((x, y) => x[0] - y[0]);
+  const ranges = cidrs
+    .map(cidrRange)
+    .filter((r): r is [number, number] => r !== undefined)
+    .sort((x, y) => x[0] - y[0]);
   let next = 0;
   for (const [first, last] of ranges) {
     if (first > next) return false;

@@ -12,13 +12,18 @@ export class PropsError extends Error {
 /** Problems of props every module call shares. */
 export function requiredText(props: object, names: readonly string[]): string[] {
   const values = props as Record<string, unknown>;
-  return names.filter((n) => typeof values[n] !== "string" || (values[n] as string).length === 0).map((n) => `${n}: ${JSON.stringify(values[n])} must be a non-empty string`);
+  return names
+    .filter((n) => typeof values[n] !== "string" || (values[n] as string).length === 0)
+    .map((n) => `${n}: ${JSON.stringify(values[n])} must be a non-empty string`);
 }
 
 export function requiredList(props: object, names: readonly string[]): string[] {
   const values = props as Record<string, unknown>;
   return names
-    .filter((n) => !Array.isArray(values[n]) || (values[n] as unknown[]).length === 0 || (values[n] as unknown[]).some((v) => typeof v !== "string" || v.length === 0))
+    .filter(
+      (n) =>
+        !Array.isArray(values[n]) || (values[n] as unknown[]).length === 0 || (values[n] as unknown[]).some((v) => typeof v !== "string" || v.length === 0),
+    )
     .map((n) => `${n}: ${JSON.stringify(values[n])} must list at least one non-empty string`);
 }
 
@@ -37,7 +42,8 @@ export interface PortProps {
 export function portRuleProblems(errors: readonly PortAllocationError[], props: PortProps): string[] {
   return errors.map((e) => {
     if (/^brokers\[\d+\]\.id$/.test(e.field)) return `${props.brokers}[${JSON.stringify(String(e.value))}]: broker ID ${JSON.stringify(e.value)} ${e.rule}`;
-    const field = e.field === "brokers" ? props.brokers : e.field === "bootstrapPort" ? props.bootstrapPort : e.field === "brokerPortBase" ? props.brokerPortBase : e.field;
+    const field =
+      e.field === "brokers" ? props.brokers : e.field === "bootstrapPort" ? props.bootstrapPort : e.field === "brokerPortBase" ? props.brokerPortBase : e.field;
     return `${field}: ${JSON.stringify(e.value)} ${e.rule}`;
   });
 }
@@ -52,7 +58,9 @@ const TERRAFORM_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
 /** The construct ID's problem as a module block name, if any (it becomes `module.<id>` in every address). */
 export function moduleNameProblems(id: string): string[] {
-  return TERRAFORM_NAME.test(id) ? [] : [`id: ${JSON.stringify(id)} must be a Terraform name (a letter or _, then letters, digits, _ and -): it names the module block`];
+  return TERRAFORM_NAME.test(id)
+    ? []
+    : [`id: ${JSON.stringify(id)} must be a Terraform name (a letter or _, then letters, digits, _ and -): it names the module block`];
 }
 
 const claimed = new WeakMap<TerraformStack, Map<string, string>>();

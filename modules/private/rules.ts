@@ -46,7 +46,6 @@ export const protocolRule = (label: string, value: string) => ({
   errorMessage: `${label}: "\${${value}}" must be one of ${SECURITY_PROTOCOLS.join(", ")}.`,
 });
 
-
 /**
  * The inputs every module with AWS resources takes. `derivedNames`: validations of `name` that
  * check the AWS names the module makes from it against AWS's rules for them (aws-rules.ts).
