@@ -29,9 +29,9 @@ describe("the rendered modules' cache of a launcher bundle", () => {
     fs.writeFileSync(
       entry,
       `import { createHash } from "node:crypto";
-import { renderModules } from ${JSON.stringify(path.join(ROOT, "modules", "packaging"))};
+import { bundleIdentity, renderModules } from ${JSON.stringify(path.join(ROOT, "modules", "packaging"))};
 console.log(createHash("sha1").update(JSON.stringify([...renderModules()])).digest("hex"));
-console.log("__LAUNCH_BUILD_ID__");
+console.log(bundleIdentity());
 `,
     );
   });
@@ -49,7 +49,7 @@ console.log("__LAUNCH_BUILD_ID__");
   it("renders what the sources render, keeps it under the bundle's identity, and reads it back unchanged", () => {
     const fresh = digest(renderModules());
     const first = run();
-    expect(first.buildId).toMatch(/^[0-9a-f]{40}$/);
+    expect(first.buildId).toMatch(/^[0-9a-f]{64}$/);
     expect(first.rendered).toBe(fresh);
     expect(cacheFiles(first.buildId)).toHaveLength(1);
     const second = run();

@@ -230,14 +230,12 @@ function removeStaleTemporaries(bundle) {
 }
 
 /**
- * The bundle's own identity, written where the sources ask for it (`"__LAUNCH_BUILD_ID__"`):
- * what depends only on the code, such as the rendered modules (modules/packaging), can then be
- * kept between runs of the same bundle. Run directly (tsx, jest), the sources keep the placeholder.
+ * Where the running bundle's identity (the SHA-256 of its module text, from its manifest) is
+ * given to the code: what depends only on the code, such as the rendered modules
+ * (modules/packaging `bundleIdentity`), can then be kept between runs of the same bundle. A global
+ * of this process only: a child process started from the bundle does not inherit it.
  */
-const BUILD_ID_PLACEHOLDER = '"__LAUNCH_BUILD_ID__"';
-function withBuildId(text) {
-  return text.split(BUILD_ID_PLACEHOLDER).join(JSON.stringify(sha1(text)));
-}
+const BUNDLE_IDENTITY = Symbol.for("kafka-privatelink.launch-bundle");
 
 /**
  * Builds the bundle: its text, the manifest (its last line) included. What it was built from is
@@ -270,8 +268,9 @@ async function build(entry, bundle, key) {
   const files = { ...absent, ...records };
   const sources = Object.keys(result.metafile.inputs).map((i) => path.resolve(i));
   for (const file of [...sources, ...configFiles(sources)]) if (!(file in files)) files[file] = fileRecord(file);
-  const text = withBuildId(result.outputFiles[0].text);
-  return `${text}${MANIFEST_PREFIX}${JSON.stringify({ key, startedAt, digest: sha256(text), files })}\n`;
+  const text = result.outputFiles[0].text;
+  const digest = sha256(text);
+  return { content: `${text}${MANIFEST_PREFIX}${JSON.stringify({ key, startedAt, digest, files })}\n`, digest };
 }
 
 /**
@@ -316,8 +315,9 @@ function mapFatalTraces(bundle) {
   });
 }
 
-function run(entry, bundle, args) {
+function run(entry, bundle, args, identity) {
   process.argv = [process.argv[0], path.resolve(entry), ...args];
+  globalThis[BUNDLE_IDENTITY] = identity;
   mapFatalTraces(bundle);
   // As node starts a main module: require.main is the bundle's module, as it would be the entry's.
   Module.runMain(bundle);
@@ -342,12 +342,13 @@ function main() {
   }
   const bundle = bundlePathFor(entry);
   const key = buildKey(entry);
-  if (upToDate(readManifest(bundle), key)) {
-    run(entry, bundle, args);
+  const manifest = readManifest(bundle);
+  if (upToDate(manifest, key)) {
+    run(entry, bundle, args, manifest.digest);
     return;
   }
   build(entry, bundle, key).then(
-    (content) => {
+    ({ content, digest }) => {
       try {
         save(bundle, content);
       } catch (err) {
@@ -357,7 +358,7 @@ function main() {
         return;
       }
       // Outside the promise, so an error the entry throws is an uncaught exception, as without us.
-      setImmediate(() => run(entry, bundle, args));
+      setImmediate(() => run(entry, bundle, args, digest));
     },
     (err) => {
       // esbuild already printed what is wrong and where.

@@ -135,10 +135,10 @@ export const HCL_FILE: Record<string, string> = {
 let rendered: ReadonlyMap<string, RenderedModule> | undefined;
 
 /**
- * The launcher (job/launch.js) writes its bundle's identity here; run from the sources (tsx,
- * jest) it stays the placeholder and nothing is cached.
+ * The identity of the launcher bundle this process runs (job/launch.js gives it); undefined when
+ * run from the sources (tsx, jest), where nothing is cached.
  */
-const BUILD_ID: string = "__LAUNCH_BUILD_ID__";
+export const bundleIdentity = (): string | undefined => (globalThis as Record<symbol, string | undefined>)[Symbol.for("kafka-privatelink.launch-bundle")];
 const RENDER_CACHE_DIR = path.join(__dirname, "..", "..", "node_modules", ".cache", "kafka-privatelink");
 
 /** The packages whose code renders the modules besides ours: a new version renders anew. */
@@ -164,11 +164,11 @@ const foldersDigest = (folders: Record<string, RenderedModule>) => createHash("s
  * write the cache just renders them.
  */
 function cachedRender(render: () => Map<string, RenderedModule>): Map<string, RenderedModule> {
-  // Spelled in two parts: the launcher replaces every whole occurrence of the placeholder.
-  if (BUILD_ID === ["__LAUNCH", "BUILD_ID__"].join("_")) return render();
+  const identity = bundleIdentity();
+  if (identity === undefined) return render();
   let file: string | undefined;
   try {
-    file = path.join(RENDER_CACHE_DIR, `modules-${BUILD_ID}-${createHash("sha1").update(renderingPackages()).digest("hex").slice(0, 12)}.json`);
+    file = path.join(RENDER_CACHE_DIR, `modules-${identity}-${createHash("sha1").update(renderingPackages()).digest("hex").slice(0, 12)}.json`);
     const cached = JSON.parse(fs.readFileSync(file, "utf8")) as Partial<RenderCache> | null;
     if (cached?.folders && cached.digest === foldersDigest(cached.folders)) return new Map(Object.entries(cached.folders));
   } catch {
