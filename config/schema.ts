@@ -5,25 +5,32 @@
  */
 import { z } from "zod";
 import { DEFAULT_BOOTSTRAP_PORT, DEFAULT_BROKER_PORT_BASE, MAX_PORT, MIN_PORT } from "../modules/kafka-broker-ports/allocation";
-import { DEFAULT_LISTENER_NAME, DEFAULT_SECURITY_PROTOCOL, SECURITY_PROTOCOLS } from "../modules/kafka-broker-ports/kafka-config";
+import { DEFAULT_LISTENER_NAME, DEFAULT_SECURITY_PROTOCOL } from "../modules/kafka-broker-ports/kafka-config";
 import {
   DEFAULT_BROKER_TARGET_PORT,
   DEFAULT_DEREGISTRATION_DELAY_SECONDS,
   DEFAULT_TCP_IDLE_TIMEOUT_SECONDS,
 } from "../modules/kafka-privatelink-provider/rules";
 import { MAX_TAGS, MODULE_TAGS, PRINCIPAL_ARN, PRINCIPAL_RULE, ROLE_ARN, TAG_COUNT_RULE, tagKeyProblem, tagValueProblem } from "../modules/private/aws-rules";
+import { namePrefix, PatternRule, RangeRule, RULES } from "../modules/private/input-rules";
 import { partitionOf, REGION_DATA } from "../modules/private/regions";
 
 /** Seed policy: the product PrivateLink for Kafka was founded on is not offered in these regions. */
 export const DEFAULT_DENIED_REGIONS = ["us-west-1", "af-south-1"];
-/** `com.amazonaws.vpce.<region>.vpce-svc-<id>`: the region is the service's. */
-export const SERVICE_NAME = /^com\.amazonaws\.vpce\.([a-z0-9-]+)\.vpce-svc-[0-9a-f]{8,17}$/;
+/** `com.amazonaws.vpce.<region>.vpce-svc-<id>`: the region is the service's (the first group). */
+export const SERVICE_NAME = new RegExp(RULES.serviceName.pattern);
 const DEFAULT_STATE_KEY_PREFIX = "kafka-privatelink";
 
 const pattern = (re: RegExp, rule: string) => z.string().regex(re, { error: rule });
+/** A rule of the table the modules' validations are written from too (modules/private/input-rules.ts). */
+const ruled = (rule: PatternRule) =>
+  z
+    .string()
+    .max(rule.maxLength ?? Infinity, { error: rule.rule })
+    .regex(new RegExp(rule.pattern), { error: rule.rule });
 
 /** Names end up in AWS names: `<cluster>-b<id>` target groups must fit AWS's 32 characters. */
-const name = pattern(/^[a-z](?:[a-z0-9-]{0,18}[a-z0-9])?$/, "must be 1-20 characters of a-z, 0-9 and '-', start with a letter and not end with '-'");
+const name = ruled(namePrefix(20));
 const region = z.string().refine((r) => partitionOf(r) !== undefined, {
   error: `is not an AWS region (known regions: the partition data of ${REGION_DATA}), such as us-east-1`,
 });
@@ -35,10 +42,8 @@ const subnetIds = z
 const integer = (min: number, max: number, rule = `must be an integer from ${min} to ${max}`) =>
   z.number().int({ error: rule }).min(min, { error: rule }).max(max, { error: rule });
 const port = () => integer(MIN_PORT, MAX_PORT);
-const hostname = pattern(
-  /^(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/,
-  "must be a lower-case DNS name with at least two labels, such as orders.kafka.example.internal",
-);
+const ranged = (rule: RangeRule) => integer(rule.min, rule.max, rule.rule);
+const hostname = ruled(RULES.hostname);
 
 /** AWS's tag rules (modules/private/aws-rules.ts, which the modules' validations are written from too). */
 const checked = (problem: (s: string) => string | undefined) =>
@@ -76,10 +81,7 @@ const awsAccess = {
 };
 
 /** CloudWatch alarm actions: SNS topics (the region rule is in validate.ts). */
-const snsTopicArn = pattern(
-  /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(?:\.fifo)?$/,
-  "must be an SNS topic ARN such as arn:aws:sns:us-east-1:111122223333:kafka-oncall",
-);
+const snsTopicArn = ruled(RULES.snsTopicArn);
 
 const broker = z.strictObject({
   id: integer(0, Number.MAX_SAFE_INTEGER, "must be a non-negative integer"),
@@ -94,19 +96,17 @@ const clusterSchema = z.strictObject({
   advertisedHostname: hostname,
   bootstrapPort: port().default(DEFAULT_BOOTSTRAP_PORT),
   brokerPortBase: integer(0, MAX_PORT).default(DEFAULT_BROKER_PORT_BASE),
-  brokerTargetPort: integer(1, MAX_PORT).default(DEFAULT_BROKER_TARGET_PORT),
-  targetType: z.enum(["ip", "instance"]).default("ip"),
+  brokerTargetPort: ranged(RULES.brokerTargetPort).default(DEFAULT_BROKER_TARGET_PORT),
+  targetType: z.enum(RULES.targetType.values).default("ip"),
   brokers: z.array(broker).min(1),
   allowedPrincipals: z.array(z.string().refine((p) => p === "*" || PRINCIPAL_ARN.test(p), { error: PRINCIPAL_RULE })).min(1),
   acceptanceRequired: z.boolean().default(true),
   deletionProtection: z.boolean().default(false),
-  tcpIdleTimeoutSeconds: integer(60, 6000, "must be an integer from 60 to 6000 (NLB TCP listener idle timeout)").default(DEFAULT_TCP_IDLE_TIMEOUT_SECONDS),
-  deregistrationDelaySeconds: integer(0, 3600).default(DEFAULT_DEREGISTRATION_DELAY_SECONDS),
-  listenerName: pattern(/^[A-Z][A-Z0-9_]{0,31}$/, "must be an upper-case Kafka listener name such as PRIVATELINK").default(DEFAULT_LISTENER_NAME),
-  listenerSecurityProtocol: z.enum(SECURITY_PROTOCOLS).default(DEFAULT_SECURITY_PROTOCOL),
-  acceptEndpoints: z
-    .array(pattern(/^vpce-[0-9a-f]{8,17}$/, "must be an interface endpoint ID such as vpce-0123456789abcdef0 (a consumer stack's output endpoint_id)"))
-    .default([]),
+  tcpIdleTimeoutSeconds: ranged(RULES.tcpIdleTimeoutSeconds).default(DEFAULT_TCP_IDLE_TIMEOUT_SECONDS),
+  deregistrationDelaySeconds: ranged(RULES.deregistrationDelaySeconds).default(DEFAULT_DEREGISTRATION_DELAY_SECONDS),
+  listenerName: ruled(RULES.listenerName).default(DEFAULT_LISTENER_NAME),
+  listenerSecurityProtocol: z.enum(RULES.securityProtocol.values).default(DEFAULT_SECURITY_PROTOCOL),
+  acceptEndpoints: z.array(ruled(RULES.endpointId)).default([]),
   alarms: z.strictObject({ actions: z.array(snsTopicArn).min(1) }).optional(),
   tags: tags.default({}),
   ...awsAccess,
@@ -118,7 +118,7 @@ const consumerSchema = z.strictObject({
   vpcId,
   subnetIds,
   allowedCidrs: z.array(z.string()).min(1),
-  serviceName: pattern(SERVICE_NAME, "must be a VPC endpoint service name such as com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0").optional(),
+  serviceName: ruled(RULES.serviceName).optional(),
   hostedZoneId: pattern(/^Z[A-Z0-9]{1,31}$/, "must be a Route 53 hosted zone ID such as Z0123456789ABCDEFGHIJ").optional(),
   tags: tags.default({}),
   ...awsAccess,

@@ -3,9 +3,10 @@ import { z } from "zod";
 import { portPlanErrors } from "../modules/kafka-broker-ports/allocation";
 import { INBOUND_RULES_PER_SECURITY_GROUP, SECURITY_GROUPS_PER_INTERFACE, securityGroupNameProblem } from "../modules/kafka-privatelink-consumer/rules";
 import { providerAwsNames } from "../modules/kafka-privatelink-provider/rules";
-import { awsNamesProblems, COVERS_EVERY_ADDRESS_RULE, coversEveryAddress, isReservedInEverySubnet, RESERVED_TARGET_RULE } from "../modules/private/aws-rules";
+import { awsNamesProblems, COVERS_EVERY_ADDRESS_RULE, coversEveryAddress } from "../modules/private/aws-rules";
 import { fieldOf } from "./document";
 import { ConfigError, ConfigProblem } from "./problems";
+import { OCTET, privateIpv4Problem, ruleProblem, RULES } from "../modules/private/input-rules";
 import { partitionOf } from "../modules/private/regions";
 import { Config, configSchema, consumerResourceName, PRINCIPAL_ARN, ROLE_ARN, SERVICE_NAME } from "./schema";
 
@@ -66,24 +67,8 @@ function schemaProblems(input: unknown, issues: readonly z.core.$ZodIssue[]): Co
   });
 }
 
-const PRIVATE_RANGES = "10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 or 100.64.0.0/10";
-const OCTET = "(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
-/** Dotted decimal without leading zeros: other tools read `010` as octal (8), ipaddr.js among them. */
-const IPV4 = new RegExp(`^${OCTET}(?:\\.${OCTET}){3}$`);
 const CIDR = new RegExp(`^(${OCTET}(?:\\.${OCTET}){3})/(3[0-2]|[12]?\\d)$`);
 const LOOSE_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,3})$/;
-
-function privateIpv4Problem(target: string): string | undefined {
-  if (!IPV4.test(target)) {
-    return /^\d{1,3}(?:\.\d{1,3}){3}$/.test(target) && target.split(".").every((o) => Number(o) <= 255)
-      ? `has leading zeros; write ${target.split(".").map(Number).join(".")} (a leading 0 reads as octal in some tools)`
-      : "must be an IPv4 address (targetType ip)";
-  }
-  const range = ipaddr.IPv4.parse(target).range();
-  if (range !== "private" && range !== "carrierGradeNat")
-    return `is not a private address (${PRIVATE_RANGES}); PrivateLink for Kafka needs a private-network cluster`;
-  return isReservedInEverySubnet(target) ? RESERVED_TARGET_RULE : undefined;
-}
 
 function cidrProblem(cidr: string, allowAnyCidr: boolean): string | undefined {
   const m = CIDR.exec(cidr);
@@ -159,8 +144,9 @@ function crossFieldProblems(config: Config): ConfigProblem[] {
     const field = `cluster.brokers[${i}].target`;
     if (cluster.targetType === "ip") {
       add(field, b.target, privateIpv4Problem(b.target));
-    } else if (!/^i-[0-9a-f]{8,17}$/.test(b.target)) {
-      add(field, b.target, "must be an EC2 instance ID such as i-0123456789abcdef0 (targetType instance)");
+    } else {
+      const problem = ruleProblem(RULES.instanceId, b.target);
+      if (problem !== undefined) add(field, b.target, `${problem} (targetType instance)`);
     }
   });
   const targets = new Map<string, number>();

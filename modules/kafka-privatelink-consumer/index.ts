@@ -13,6 +13,7 @@ import { brokerPortsCall } from "../kafka-broker-ports";
 import { skipCheck, why } from "../packaging/terraform-hcl";
 import { hcl } from "../private/hcl";
 import { BROKER_ID_PATTERN } from "../kafka-broker-ports/allocation";
+import { RULES, ruleValidation } from "../private/input-rules";
 import { commonVariables, hostnameRule, idleTimeoutRule, nameRule, protocolRule, resourceTags } from "../private/rules";
 import { moduleVariable } from "../private/variables";
 import { awsNameCondition, awsNameRuleWords, COVERS_EVERY_ADDRESS_RULE, coversEveryAddressCondition, SECURITY_GROUP_NAME } from "../private/aws-rules";
@@ -58,11 +59,7 @@ export class ConsumerModule extends TerraformStack {
       description:
         "The cluster as the provider module describes it: its output `connection`, passed as is or, from another account, as the same object value (service name, region, hostname, bootstrap port, broker ports, security protocol, idle timeout).",
       validation: [
-        {
-          condition: `\${can(regex("^com\\\\.amazonaws\\\\.vpce\\\\.[a-z0-9-]+\\\\.vpce-svc-[0-9a-f]{8,17}$", var.connection.service_name))}`,
-          errorMessage:
-            'connection.service_name: "${var.connection.service_name}" is not a VPC endpoint service name (com.amazonaws.vpce.<region>.vpce-svc-<id>).',
-        },
+        ruleValidation(RULES.serviceName, "connection.service_name", "var.connection.service_name"),
         {
           condition: `\${can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]+$", var.connection.region))}`,
           errorMessage: 'connection.region: "${var.connection.region}" is not an AWS region name.',

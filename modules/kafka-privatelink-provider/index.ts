@@ -12,7 +12,7 @@ import { brokerPortsCall, brokerPortsVariables } from "../kafka-broker-ports";
 import { DEFAULT_LISTENER_NAME, DEFAULT_SECURITY_PROTOCOL } from "../kafka-broker-ports/kafka-config";
 import { skipCheck, why } from "../packaging/terraform-hcl";
 import { hcl } from "../private/hcl";
-import { BROKER_ID_PATTERN } from "../kafka-broker-ports/allocation";
+import { BROKER_ID_PATTERN, MAX_BROKERS, MAX_LISTENERS_PER_NLB } from "../kafka-broker-ports/allocation";
 import { commonVariables, derivedNameRule, hostnameRule, idleTimeoutRule, nameRule, protocolRule, resourceTags } from "../private/rules";
 import { moduleVariable } from "../private/variables";
 import {
@@ -24,6 +24,7 @@ import {
   reservedTargetCondition,
   TARGET_GROUP_NAME,
 } from "../private/aws-rules";
+import { eachValidation, PRIVATE_RANGES, privateIpv4Condition, ruleCondition, RULES, ruleValidation } from "../private/input-rules";
 import { REGION_DATA, REGION_PARTITIONS } from "../private/regions";
 import {
   bootstrapAlarmName,
@@ -90,8 +91,8 @@ export class ProviderModule extends TerraformStack {
     // The partition of the service's region, from the same region data as the configuration's
     // (modules/private/regions.ts); "" for a region newer than that data.
     const ownPartition = `lookup(local.region_partitions, data.aws_region.current.id, "")`;
-    const privateIp = `can(regex("^(10\\\\.|192\\\\.168\\\\.|172\\\\.(1[6-9]|2[0-9]|3[01])\\\\.|100\\\\.(6[4-9]|[7-9][0-9]|1[01][0-9]|12[0-7])\\\\.)", b.target)) && try(cidrhost("\${b.target}/32", 0) == b.target, false)`;
-    const instanceId = `can(regex("^i-[0-9a-f]{8,17}$", b.target))`;
+    const privateIp = privateIpv4Condition("b.target");
+    const instanceId = ruleCondition(RULES.instanceId, "b.target");
     // The bootstrap group's name (<name>-boot-<port>[i]) is at most 20 + 12 characters of a-z, 0-9 and '-'.
     // A Terraform string template (quotes inside its interpolations stay as they are).
     const groupName = `"${targetGroupName("${var.name}", brokerGroup("${id}"), '${var.broker_target_port}${var.target_type == "instance" ? "i" : ""}')}"`;
@@ -99,8 +100,7 @@ export class ProviderModule extends TerraformStack {
     const reserved = reservedTargetCondition("b.target");
     const brokers = moduleVariable(this, "brokers", {
       type: "map(object({ target = string }))",
-      description:
-        'Brokers keyed by broker ID ("1", "2", ...): target is the broker\'s private IPv4 address (target_type ip) or EC2 instance ID (target_type instance). At most 49 (an NLB has 50 listeners; one is the bootstrap).',
+      description: `Brokers keyed by broker ID ("1", "2", ...): target is the broker's private IPv4 address (target_type ip) or EC2 instance ID (target_type instance). At most ${MAX_BROKERS} (an NLB has ${MAX_LISTENERS_PER_NLB} listeners; one is the bootstrap).`,
       validation: [
         {
           condition: `\${alltrue([for id in keys(var.brokers) : can(regex("${BROKER_ID_PATTERN}", id))])}`,
@@ -108,11 +108,11 @@ export class ProviderModule extends TerraformStack {
         },
         {
           condition: `\${var.target_type != "ip" || alltrue([for b in values(var.brokers) : ${privateIp}])}`,
-          errorMessage: `brokers: \${join(", ", [for id, b in var.brokers : "broker \${id} target \${jsonencode(b.target)}" if !(${privateIp})])} is not a private IPv4 address (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 or 100.64.0.0/10), which target_type ip needs.`,
+          errorMessage: `brokers: \${join(", ", [for id, b in var.brokers : "broker \${id} target \${jsonencode(b.target)}" if !(${privateIp})])} is not a private IPv4 address (${PRIVATE_RANGES}), which target_type ip needs.`,
         },
         {
           condition: `\${var.target_type != "instance" || alltrue([for b in values(var.brokers) : ${instanceId}])}`,
-          errorMessage: `brokers: \${join(", ", [for id, b in var.brokers : "broker \${id} target \${jsonencode(b.target)}" if !(${instanceId})])} is not an EC2 instance ID such as i-0123456789abcdef0, which target_type instance needs.`,
+          errorMessage: `brokers: \${join(", ", [for id, b in var.brokers : "broker \${id} target \${jsonencode(b.target)}" if !(${instanceId})])} ${RULES.instanceId.rule.replace(/^must be /, "is not ")}, which target_type instance needs.`,
         },
         {
           condition: "${length(distinct([for b in values(var.brokers) : b.target])) == length(var.brokers)}",
@@ -132,20 +132,13 @@ export class ProviderModule extends TerraformStack {
       type: "string",
       description: "How brokers are registered: ip (private IPv4 addresses) or instance (EC2 instance IDs).",
       default: "ip",
-      validation: [
-        { condition: '${contains(["ip", "instance"], var.target_type)}', errorMessage: 'target_type: "${var.target_type}" must be ip or instance.' },
-      ],
+      validation: [ruleValidation(RULES.targetType, "target_type", "var.target_type")],
     });
     const brokerTargetPort = moduleVariable(this, "broker_target_port", {
       type: "number",
       description: "Port on each broker that the NLB forwards to: the broker's dedicated PrivateLink listener.",
       default: DEFAULT_BROKER_TARGET_PORT,
-      validation: [
-        {
-          condition: "${floor(var.broker_target_port) == var.broker_target_port && var.broker_target_port >= 1 && var.broker_target_port <= 65535}",
-          errorMessage: "broker_target_port: ${var.broker_target_port} must be an integer from 1 to 65535.",
-        },
-      ],
+      validation: [ruleValidation(RULES.brokerTargetPort, "broker_target_port", "var.broker_target_port")],
     });
     const allowedPrincipals = moduleVariable(this, "allowed_principals", {
       type: "list(string)",
@@ -173,17 +166,13 @@ export class ProviderModule extends TerraformStack {
       description: "Whether each endpoint connection waits for the provider to accept it.",
       default: true,
     });
-    const endpointId = `can(regex("^vpce-[0-9a-f]{8,17}$", e))`;
     const acceptEndpoints = moduleVariable(this, "accept_endpoints", {
       type: "list(string)",
       description:
         "Interface endpoint IDs (vpce-...) whose connections to the service are accepted (each consumer's output endpoint_id). Removing an ID later rejects that endpoint's connection. Needs acceptance_required.",
       default: [],
       validation: [
-        {
-          condition: `\${alltrue([for e in var.accept_endpoints : ${endpointId}])}`,
-          errorMessage: `accept_endpoints: \${join(", ", [for e in var.accept_endpoints : jsonencode(e) if !(${endpointId})])} is not an interface endpoint ID such as vpce-0123456789abcdef0.`,
-        },
+        eachValidation(RULES.endpointId, "accept_endpoints", "var.accept_endpoints"),
         {
           condition: "${length(distinct(var.accept_endpoints)) == length(var.accept_endpoints)}",
           errorMessage:
@@ -222,24 +211,13 @@ export class ProviderModule extends TerraformStack {
       type: "number",
       description: "Seconds a deregistering broker keeps its connections (0-3600).",
       default: DEFAULT_DEREGISTRATION_DELAY_SECONDS,
-      validation: [
-        {
-          condition:
-            "${floor(var.deregistration_delay_seconds) == var.deregistration_delay_seconds && var.deregistration_delay_seconds >= 0 && var.deregistration_delay_seconds <= 3600}",
-          errorMessage: "deregistration_delay_seconds: ${var.deregistration_delay_seconds} must be an integer from 0 to 3600.",
-        },
-      ],
+      validation: [ruleValidation(RULES.deregistrationDelaySeconds, "deregistration_delay_seconds", "var.deregistration_delay_seconds")],
     });
     const listenerName = moduleVariable(this, "listener_name", {
       type: "string",
       description: "Kafka listener name used in the broker config snippets.",
       default: DEFAULT_LISTENER_NAME,
-      validation: [
-        {
-          condition: '${can(regex("^[A-Z][A-Z0-9_]{0,31}$", var.listener_name))}',
-          errorMessage: 'listener_name: "${var.listener_name}" must be an upper-case Kafka listener name such as PRIVATELINK.',
-        },
-      ],
+      validation: [ruleValidation(RULES.listenerName, "listener_name", "var.listener_name")],
     });
     const listenerProtocol = moduleVariable(this, "listener_security_protocol", {
       type: "string",
@@ -249,7 +227,7 @@ export class ProviderModule extends TerraformStack {
     });
     const region = new DataAwsRegion(this, "current");
     new TerraformLocal(this, "region-partitions", REGION_PARTITIONS).overrideLogicalId("region_partitions");
-    const snsArn = `can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}(\\\\.fifo)?$", a))`;
+    const snsArn = ruleCondition(RULES.snsTopicArn, "a");
     const alarms = moduleVariable(this, "alarms", {
       type: "object({ actions = list(string) })",
       description:
@@ -259,7 +237,7 @@ export class ProviderModule extends TerraformStack {
         {
           // try(): Terraform evaluates both sides of ||, and a null object has no attributes.
           condition: `\${var.alarms == null || (length(try(var.alarms.actions, [])) >= 1 && alltrue([for a in try(var.alarms.actions, []) : ${snsArn}]))}`,
-          errorMessage: `alarms.actions: \${length(try(var.alarms.actions, [])) == 0 ? "no action listed; list at least one SNS topic ARN, or set alarms = null for no alarms" : format("%s is not an SNS topic ARN such as arn:aws:sns:us-east-1:111122223333:kafka-oncall", join(", ", [for a in try(var.alarms.actions, []) : jsonencode(a) if !(${snsArn})]))}.`,
+          errorMessage: `alarms.actions: \${length(try(var.alarms.actions, [])) == 0 ? "no action listed; list at least one SNS topic ARN, or set alarms = null for no alarms" : format("%s ${RULES.snsTopicArn.rule.replace(/^must be /, "is not ")}", join(", ", [for a in try(var.alarms.actions, []) : jsonencode(a) if !(${snsArn})]))}.`,
         },
         {
           // CloudWatch only notifies topics in the alarm's own region (Terraform >= 1.9 lets a validation read the data source).

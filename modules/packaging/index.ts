@@ -138,7 +138,7 @@ let rendered: ReadonlyMap<string, RenderedModule> | undefined;
  * The identity of the launcher bundle this process runs (job/launch.js gives it); undefined when
  * run from the sources (tsx, jest), where nothing is cached.
  */
-export const bundleIdentity = (): string | undefined => (globalThis as Record<symbol, string | undefined>)[Symbol.for("kafka-privatelink.launch-bundle")];
+const bundleIdentity = (): string | undefined => (globalThis as Record<symbol, string | undefined>)[Symbol.for("kafka-privatelink.launch-bundle")];
 const RENDER_CACHE_DIR = path.join(__dirname, "..", "..", "node_modules", ".cache", "kafka-privatelink");
 
 /** The packages whose code renders the modules besides ours: a new version renders anew. */

@@ -4,7 +4,7 @@
  */
 import { TerraformLocal, TerraformStack, TerraformVariable, TerraformVariableValidationConfig } from "cdktf";
 import { AwsNameRule, awsNameCondition, awsNameRuleWords, MAX_TAG_KEY, MAX_TAG_VALUE, MAX_TAGS, MODULE_TAGS, tagsValidations } from "./aws-rules";
-import { SECURITY_PROTOCOLS } from "../kafka-broker-ports/kafka-config";
+import { namePrefix, ruleCondition, RULES, ruleValidation } from "./input-rules";
 import { moduleVariable } from "./variables";
 
 export interface NameRule {
@@ -14,12 +14,10 @@ export interface NameRule {
 
 /** `max` characters of a-z, 0-9 and '-': the name prefixes AWS names with their own limits. */
 export function nameRule(max: number, why: string): NameRule {
+  const rule = namePrefix(max);
   return {
     description: `Prefix of the AWS resource names (1-${max} characters of a-z, 0-9, '-').`,
-    rule: {
-      condition: `\${can(regex("^[a-z](?:[a-z0-9-]{0,${max - 2}}[a-z0-9])?$", var.name))}`,
-      errorMessage: `name: "\${var.name}" must be 1-${max} characters of a-z, 0-9 and '-', start with a letter and not end with '-'${why}.`,
-    },
+    rule: { condition: `\${${ruleCondition(rule, "var.name")}}`, errorMessage: `name: "\${var.name}" ${rule.rule}${why}.` },
   };
 }
 
@@ -31,20 +29,9 @@ export function derivedNameRule(rule: AwsNameRule, name: string, label: string):
   };
 }
 
-export const hostnameRule = (label: string, value: string) => ({
-  condition: `\${length(${value}) <= 253 && can(regex("^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\\\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$", ${value}))}`,
-  errorMessage: `${label}: "\${${value}}" must be a lower-case DNS name with at least two labels.`,
-});
-
-export const idleTimeoutRule = (label: string, value: string) => ({
-  condition: `\${floor(${value}) == ${value} && ${value} >= 60 && ${value} <= 6000}`,
-  errorMessage: `${label}: \${${value}} must be an integer from 60 to 6000 (NLB TCP listener idle timeout).`,
-});
-
-export const protocolRule = (label: string, value: string) => ({
-  condition: `\${contains([${SECURITY_PROTOCOLS.map((p) => JSON.stringify(p)).join(", ")}], ${value})}`,
-  errorMessage: `${label}: "\${${value}}" must be one of ${SECURITY_PROTOCOLS.join(", ")}.`,
-});
+export const hostnameRule = (label: string, value: string) => ruleValidation(RULES.hostname, label, value);
+export const idleTimeoutRule = (label: string, value: string) => ruleValidation(RULES.tcpIdleTimeoutSeconds, label, value);
+export const protocolRule = (label: string, value: string) => ruleValidation(RULES.securityProtocol, label, value);
 
 /**
  * The inputs every module with AWS resources takes. `derivedNames`: validations of `name` that

@@ -67,8 +67,8 @@ variable "connection" {
   nullable = false
 
   validation {
-    condition     = can(regex("^com\\.amazonaws\\.vpce\\.[a-z0-9-]+\\.vpce-svc-[0-9a-f]{8,17}$", var.connection.service_name))
-    error_message = "connection.service_name: \"${var.connection.service_name}\" is not a VPC endpoint service name (com.amazonaws.vpce.<region>.vpce-svc-<id>)."
+    condition     = can(regex("^com\\.amazonaws\\.vpce\\.([a-z0-9-]+)\\.vpce-svc-[0-9a-f]{8,17}$", var.connection.service_name))
+    error_message = "connection.service_name: ${jsonencode(var.connection.service_name)} must be a VPC endpoint service name such as com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0."
   }
 
   validation {
@@ -78,12 +78,12 @@ variable "connection" {
 
   validation {
     condition     = length(var.connection.advertised_hostname) <= 253 && can(regex("^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$", var.connection.advertised_hostname))
-    error_message = "connection.advertised_hostname: \"${var.connection.advertised_hostname}\" must be a lower-case DNS name with at least two labels."
+    error_message = "connection.advertised_hostname: ${jsonencode(var.connection.advertised_hostname)} must be a lower-case DNS name with at least two labels, such as orders.kafka.example.internal."
   }
 
   validation {
     condition     = contains(["SSL", "SASL_SSL", "PLAINTEXT", "SASL_PLAINTEXT"], var.connection.security_protocol)
-    error_message = "connection.security_protocol: \"${var.connection.security_protocol}\" must be one of SSL, SASL_SSL, PLAINTEXT, SASL_PLAINTEXT."
+    error_message = "connection.security_protocol: ${jsonencode(var.connection.security_protocol)} must be one of SSL, SASL_SSL, PLAINTEXT, SASL_PLAINTEXT."
   }
 
   validation {

@@ -60,7 +60,7 @@ variable "advertised_hostname" {
 
   validation {
     condition     = length(var.advertised_hostname) <= 253 && can(regex("^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$", var.advertised_hostname))
-    error_message = "advertised_hostname: \"${var.advertised_hostname}\" must be a lower-case DNS name with at least two labels."
+    error_message = "advertised_hostname: ${jsonencode(var.advertised_hostname)} must be a lower-case DNS name with at least two labels, such as orders.kafka.example.internal."
   }
 }
 
@@ -134,7 +134,7 @@ variable "target_type" {
 
   validation {
     condition     = contains(["ip", "instance"], var.target_type)
-    error_message = "target_type: \"${var.target_type}\" must be ip or instance."
+    error_message = "target_type: ${jsonencode(var.target_type)} must be one of ip, instance."
   }
 }
 
@@ -256,7 +256,7 @@ variable "listener_name" {
 
   validation {
     condition     = can(regex("^[A-Z][A-Z0-9_]{0,31}$", var.listener_name))
-    error_message = "listener_name: \"${var.listener_name}\" must be an upper-case Kafka listener name such as PRIVATELINK."
+    error_message = "listener_name: ${jsonencode(var.listener_name)} must be an upper-case Kafka listener name such as PRIVATELINK."
   }
 }
 
@@ -268,7 +268,7 @@ variable "listener_security_protocol" {
 
   validation {
     condition     = contains(["SSL", "SASL_SSL", "PLAINTEXT", "SASL_PLAINTEXT"], var.listener_security_protocol)
-    error_message = "listener_security_protocol: \"${var.listener_security_protocol}\" must be one of SSL, SASL_SSL, PLAINTEXT, SASL_PLAINTEXT."
+    error_message = "listener_security_protocol: ${jsonencode(var.listener_security_protocol)} must be one of SSL, SASL_SSL, PLAINTEXT, SASL_PLAINTEXT."
   }
 }
 
