@@ -67,7 +67,7 @@ const REGISTRY_HOSTS = ["registry.terraform.io", "registry.opentofu.org"] as con
 
 /**
  * The AWS provider versions in the mirror (unpacked layout, `<version>/<os>_<arch>/`), oldest
- * first: the versions the tests prove. Placing another version there tests it too.
+ * first: the versions __tests__/integration/terraform-judges.test.ts proves. Placing another version there tests it too.
  */
 export function mirroredAwsProviders(mirror = mirrorRoot()): string[] {
   const dir = path.join(mirror, AWS_IN_MIRROR);

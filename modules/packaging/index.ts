@@ -16,7 +16,7 @@ import { renderJson, TfJson, withoutMetadata } from "./terraform-json";
 /**
  * The AWS provider versions the modules and the deployable stacks accept: one range for both, as
  * the stacks deploy exactly the modules. Lower bound: the oldest release the tests prove (every
- * version in the provider mirror is tested, terraform/run.ts `mirroredAwsProviders`; the
+ * version in the provider mirror is tested: __tests__/integration/terraform-judges.test.ts over terraform/run.ts `mirroredAwsProviders`; the
  * arguments the modules use exist since 5.83). Upper bound: the next major, whose breaking changes
  * nobody has seen; the cdktf bindings are of 6.25, so the 6.x line is in.
  */
