@@ -8,6 +8,11 @@ import { CONSUMER_MODULE } from "../modules/kafka-privatelink-consumer/rules";
 import { KafkaPrivateLinkProvider, KafkaPrivateLinkProviderProps } from "../modules/kafka-privatelink-provider";
 import { PROVIDER_MODULE } from "../modules/kafka-privatelink-provider/rules";
 import { moduleJson, withoutMetadata } from "./support/module-json";
+import { EXAMPLE_CONFIG, loadConfig } from "../config/load";
+import { consumerModuleInputs } from "../modules/kafka-privatelink-consumer";
+import { providerModuleInputs } from "../modules/kafka-privatelink-provider";
+import { moduleJsonFiles } from "../modules/packaging";
+import { consumerProps, providerProps } from "../stacks/inputs";
 
 const PROVIDER: KafkaPrivateLinkProviderProps = {
   source: "./modules/kafka-privatelink-provider",
@@ -369,5 +374,40 @@ describe("module calls in one stack", () => {
     const b = new TerraformStack(app, "b");
     new KafkaPrivateLinkProvider(a, "kafka", PROVIDER);
     expect(refusal(() => new KafkaPrivateLinkProvider(b, "kafka", PROVIDER))).toBe("");
+  });
+});
+
+describe("a call's props as the module's inputs (modules/private/module-call.ts moduleInputs)", () => {
+  const config = loadConfig(EXAMPLE_CONFIG);
+  const withAlarms = { ...config, cluster: { ...config.cluster, alarms: { actions: ["arn:aws:sns:us-east-1:111122223333:kafka-oncall"] } } };
+  const variables = (module: string) =>
+    Object.keys((JSON.parse(moduleJsonFiles(module)["variables.tf.json"]) as { variable: Record<string, unknown> }).variable).sort();
+
+  it.each([
+    ["provider", PROVIDER_MODULE, providerModuleInputs(providerProps(withAlarms))],
+    [
+      "consumer",
+      CONSUMER_MODULE,
+      consumerModuleInputs(
+        consumerProps(config, { ...config.consumers[0], hostedZoneId: "Z0123456789ABCDEFGHIJ" }, "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0"),
+      ),
+    ],
+  ])("maps every prop of a fully given %s call to its variable, and every variable has its prop", (_, module, inputs) => {
+    expect(Object.keys(inputs).sort()).toEqual(variables(module));
+  });
+
+  it("converts the attributes of object-typed inputs and leaves maps keyed by data as they are", () => {
+    const inputs = consumerModuleInputs(consumerProps(config, config.consumers[0], "svc"));
+    expect(Object.keys(inputs.connection as object).sort()).toEqual([
+      "advertised_hostname",
+      "bootstrap_port",
+      "broker_ports",
+      "region",
+      "security_protocol",
+      "service_name",
+      "tcp_idle_timeout_seconds",
+    ]);
+    expect(Object.keys((inputs.connection as { broker_ports: object }).broker_ports)).toEqual(config.cluster.brokers.map((b) => String(b.id)));
+    expect(providerModuleInputs({ ...providerProps(config), tags: { costCenter: "x" } }).tags).toEqual({ costCenter: "x" });
   });
 });

@@ -4,7 +4,7 @@ import { portPlanErrors } from "../kafka-broker-ports/allocation";
 import { COVERS_EVERY_ADDRESS_RULE, coversEveryAddress, tagsProblems } from "../private/aws-rules";
 import { SECURITY_GROUPS_PER_INTERFACE, securityGroupNameProblem } from "./rules";
 import { BROKER_ID } from "../kafka-broker-ports/allocation";
-import { claimModuleName, definedInputs, moduleNameProblems, portRuleProblems, PropsError, requiredList, requiredText } from "../private/module-call";
+import { claimModuleName, moduleInputs, moduleNameProblems, portRuleProblems, PropsError, requiredList, requiredText } from "../private/module-call";
 
 /** The provider module's output `connection`: everything a consumer needs to know of the cluster. */
 export interface Connection {
@@ -106,27 +106,7 @@ function consumerPropsProblems(props: KafkaPrivateLinkConsumerProps): string[] {
 }
 
 /** The module's input variables (snake_case, as in the module's variables.tf.json) for these props. */
-export function consumerModuleInputs(props: Omit<KafkaPrivateLinkConsumerProps, "source">): Record<string, unknown> {
-  const c = props.connection;
-  return definedInputs({
-    name: props.name,
-    vpc_id: props.vpcId,
-    subnet_ids: props.subnetIds,
-    connection: {
-      service_name: c.serviceName,
-      region: c.region,
-      advertised_hostname: c.advertisedHostname,
-      bootstrap_port: c.bootstrapPort,
-      broker_ports: c.brokerPorts,
-      security_protocol: c.securityProtocol,
-      tcp_idle_timeout_seconds: c.tcpIdleTimeoutSeconds,
-    },
-    allowed_cidrs: props.allowedCidrs,
-    allow_any_cidr: props.allowAnyCidr,
-    hosted_zone_id: props.hostedZoneId,
-    tags: props.tags,
-  });
-}
+export const consumerModuleInputs = (props: Omit<KafkaPrivateLinkConsumerProps, "source">) => moduleInputs(props, new Set(["brokerPorts", "tags"]));
 
 /**
  * A call of the published consumer module: `module "<id>"` with typed inputs, checked when

@@ -5,7 +5,7 @@ import { awsNamesProblems, isReservedInEverySubnet, PRINCIPAL_ARN, PRINCIPAL_RUL
 import { DEFAULT_BROKER_TARGET_PORT, providerAwsNames } from "./rules";
 import { REGION_DATA, REGION_PARTITIONS } from "../private/regions";
 import { BROKER_ID } from "../kafka-broker-ports/allocation";
-import { claimModuleName, definedInputs, moduleNameProblems, portRuleProblems, PropsError, requiredList, requiredText } from "../private/module-call";
+import { claimModuleName, moduleInputs, moduleNameProblems, portRuleProblems, PropsError, requiredList, requiredText } from "../private/module-call";
 
 export interface BrokerTarget {
   /** A private IPv4 address (targetType ip) or an EC2 instance ID (targetType instance). */
@@ -115,31 +115,7 @@ function providerPropsProblems(props: KafkaPrivateLinkProviderProps): string[] {
 }
 
 /** The module's input variables (snake_case, as in the module's variables.tf.json) for these props. */
-export function providerModuleInputs(props: Omit<KafkaPrivateLinkProviderProps, "source">): Record<string, unknown> {
-  return definedInputs({
-    name: props.name,
-    vpc_id: props.vpcId,
-    subnet_ids: props.subnetIds,
-    advertised_hostname: props.advertisedHostname,
-    bootstrap_port: props.bootstrapPort,
-    broker_port_base: props.brokerPortBase,
-    broker_target_port: props.brokerTargetPort,
-    target_type: props.targetType,
-    brokers: props.brokers,
-    allowed_principals: props.allowedPrincipals,
-    allow_any_principal: props.allowAnyPrincipal,
-    acceptance_required: props.acceptanceRequired,
-    deletion_protection: props.deletionProtection,
-    supported_regions: props.supportedRegions,
-    tcp_idle_timeout_seconds: props.tcpIdleTimeoutSeconds,
-    deregistration_delay_seconds: props.deregistrationDelaySeconds,
-    listener_name: props.listenerName,
-    listener_security_protocol: props.listenerSecurityProtocol,
-    accept_endpoints: props.acceptEndpoints,
-    alarms: props.alarms,
-    tags: props.tags,
-  });
-}
+export const providerModuleInputs = (props: Omit<KafkaPrivateLinkProviderProps, "source">) => moduleInputs(props, new Set(["brokers", "tags"]));
 
 /**
  * A call of the published provider module: `module "<id>"` with typed inputs, checked when

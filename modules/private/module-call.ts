@@ -48,9 +48,26 @@ export function portRuleProblems(errors: readonly PortAllocationError[], props: 
   });
 }
 
-/** Module inputs without the props left unset (the module's defaults apply). */
-export function definedInputs(inputs: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(inputs).filter(([, v]) => v !== undefined));
+const snake = (camel: string) => camel.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/**
+ * A call's props as the module's input variables: each prop is the variable of its name in
+ * snake_case, and so is each attribute of an object-typed prop (`connection.serviceName` →
+ * `connection.service_name`); the maps in `dataMaps` are keyed by data (broker IDs, tag keys) and
+ * passed as they are, as is a token (a reference Terraform resolves). Props left unset are left
+ * out (the module's defaults apply).
+ * __tests__/module-calls.test.ts holds that every variable of each module has its prop.
+ */
+export function moduleInputs(props: object, dataMaps: ReadonlySet<string>): Record<string, unknown> {
+  const convert = (value: unknown, key: string): unknown =>
+    value === null || typeof value !== "object" || Array.isArray(value) || dataMaps.has(key) || "resolve" in value
+      ? value
+      : Object.fromEntries(Object.entries(value).map(([k, v]) => [snake(k), convert(v, k)]));
+  return Object.fromEntries(
+    Object.entries(props)
+      .filter(([k, v]) => v !== undefined && k !== "source")
+      .map(([k, v]) => [snake(k), convert(v, k)]),
+  );
 }
 
 /** Terraform's identifier rule: a module block's name, hence a call's construct ID, must follow it. */
