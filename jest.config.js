@@ -4,8 +4,8 @@ module.exports = {
   roots: ["<rootDir>/__tests__"],
   testMatch: ["**/*.test.ts"],
   // Jest's default on this 2-core machine is one worker. The integration tests mostly wait on
-  // other processes (terraform, the AWS emulator, Kafka), so two workers run the whole suite in
-  // about 5 minutes instead of 8.
+  // other processes (terraform, the AWS emulator, Kafka), so two run side by side; the suite's
+  // measured time is in the README (Performance).
   maxWorkers: 2,
   // swc strips types without checking them (≈30x faster than ts-jest here); `npm test` runs
   // `tsc --noEmit` once for the whole project instead.
