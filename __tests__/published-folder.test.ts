@@ -7,7 +7,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { stringify } from "yaml";
 import { runSynth } from "../job/job";
-import { PUBLISHED_RECORD } from "../job/output/published";
+import { LEGACY_RECORD } from "../job/output/published";
 import { OUTPUT_MARKER, OutputError } from "../job/output/transaction";
 import { configInput } from "./support/configs";
 import { snapshotTree } from "./support/tree";
@@ -60,7 +60,8 @@ describe("a published folder (--modules-out)", () => {
     // The cluster's own examples, with its values, beside its stacks; the record names what went where.
     const example = fs.readFileSync(path.join(other.outDir, "examples", "kafka-privatelink-provider", "complete", "main.tf"), "utf8");
     expect(example).toContain("vpc-0ddddddddddddddd1");
-    const record = JSON.parse(fs.readFileSync(path.join(other.outDir, PUBLISHED_RECORD), "utf8"));
+    const record = JSON.parse(fs.readFileSync(path.join(other.outDir, OUTPUT_MARKER), "utf8")).published;
+    expect(fs.existsSync(path.join(other.outDir, LEGACY_RECORD))).toBe(false);
     expect(record.modulesOut).toBe(modules());
     expect(record.files).toEqual(Object.keys(second).sort());
   });
@@ -104,9 +105,24 @@ describe("a published folder (--modules-out)", () => {
     fs.mkdirSync(path.join(modules(), path.dirname(stale)), { recursive: true });
     fs.writeFileSync(path.join(modules(), stale), "# an earlier version's example\n");
     fs.writeFileSync(path.join(modules(), "kafka-broker-ports", "examples", "keep.txt"), "mine\n");
-    const record = path.join(first.outDir, PUBLISHED_RECORD);
-    const doc = JSON.parse(fs.readFileSync(record, "utf8"));
-    fs.writeFileSync(record, JSON.stringify({ ...doc, files: [...doc.files, stale] }));
+    const marker = path.join(first.outDir, OUTPUT_MARKER);
+    const doc = JSON.parse(fs.readFileSync(marker, "utf8"));
+    fs.writeFileSync(marker, JSON.stringify({ ...doc, published: { ...doc.published, files: [...doc.published.files, stale] } }));
+    synth(configInput());
+    expect(fs.existsSync(path.join(modules(), stale))).toBe(false);
+    expect(fs.existsSync(path.join(modules(), "kafka-broker-ports", "examples", "old"))).toBe(false);
+    expect(fs.readFileSync(path.join(modules(), "kafka-broker-ports", "examples", "keep.txt"), "utf8")).toBe("mine\n");
+  });
+  it("reads release 0.2.0's own record of the published files (.kafka-privatelink-published in --out)", () => {
+    const first = synth(configInput());
+    const stale = "kafka-broker-ports/examples/old/main.tf";
+    fs.mkdirSync(path.join(modules(), path.dirname(stale)), { recursive: true });
+    fs.writeFileSync(path.join(modules(), stale), "# an earlier version's example\n");
+    fs.writeFileSync(path.join(modules(), "kafka-broker-ports", "examples", "keep.txt"), "mine\n");
+    const marker = path.join(first.outDir, OUTPUT_MARKER);
+    const doc = JSON.parse(fs.readFileSync(marker, "utf8"));
+    fs.writeFileSync(marker, JSON.stringify({ writtenBy: doc.writtenBy, builtFrom: doc.builtFrom }));
+    fs.writeFileSync(path.join(first.outDir, LEGACY_RECORD), JSON.stringify({ ...doc.published, files: [...doc.published.files, stale] }));
     synth(configInput());
     expect(fs.existsSync(path.join(modules(), stale))).toBe(false);
     expect(fs.existsSync(path.join(modules(), "kafka-broker-ports", "examples", "old"))).toBe(false);

@@ -4,8 +4,8 @@ import { App } from "cdktf";
 import { loadConfig } from "../config/load";
 import { Config } from "../config/schema";
 import { PortPlan } from "../modules/kafka-broker-ports/allocation";
-import { previousPublished, PUBLISHED_RECORD, renderPublishedRecord } from "./output/published";
-import { Outputs } from "./output/transaction";
+import { previousPublished } from "./output/published";
+import { OUTPUT_MARKER, Outputs } from "./output/transaction";
 import { checkPortLock, lockPathFor, PortChanges, previousAllocation, renderLock, renderOutputMarker, reviewBaseline } from "../port-lock/port-lock";
 import { ReviewSummary } from "./review/write-review";
 import { synthesize } from "./synthesize";
@@ -72,12 +72,15 @@ export function runSynth(options: SynthOptions): SynthResult {
     const marker = renderOutputMarker(nextLock);
     const stagedOut = outputs.stageDirectory("--out", marker);
     const { deploy, review, published } = synthesize(new App({ outdir: stagedOut }), config, { next: nextLock, baseline, lockFile });
-    // The record of what went into --modules-out stays in --out, beside the same modules.
+    // What went into --modules-out is recorded in --out's marker, beside the same modules.
     const publishedFiles = new Map(
       [...published].flatMap(([module, files]) => Object.entries(files).map(([file, text]) => [`${module}/${file}`, text] as const)),
     );
     outputs.stageFiles("--modules-out", publishedFiles, previousPublished(outDir, modulesOutDir));
-    fs.writeFileSync(path.join(stagedOut, PUBLISHED_RECORD), renderPublishedRecord(modulesOutDir, publishedFiles.keys()));
+    fs.writeFileSync(
+      path.join(stagedOut, OUTPUT_MARKER),
+      renderOutputMarker(nextLock, { modulesOut: modulesOutDir, files: [...publishedFiles.keys()].sort() }),
+    );
     const modules = [...published.keys()];
     outputs.stageFile("port lock", renderLock(nextLock));
     outputs.commit();
