@@ -99,35 +99,32 @@ describe("a published folder (--modules-out)", () => {
     expect(fs.readFileSync(path.join(modules(), "kafka-broker-ports", "README.md"), "utf8")).toBe("# my own module\n");
   });
 
-  it("removes the files an earlier run wrote that this one does not (its record says which), with the folders left empty, and nothing else", () => {
-    const first = synth(configInput());
-    const stale = "kafka-broker-ports/examples/old/main.tf";
-    fs.mkdirSync(path.join(modules(), path.dirname(stale)), { recursive: true });
-    fs.writeFileSync(path.join(modules(), stale), "# an earlier version's example\n");
-    fs.writeFileSync(path.join(modules(), "kafka-broker-ports", "examples", "keep.txt"), "mine\n");
-    const marker = path.join(first.outDir, OUTPUT_MARKER);
-    const doc = JSON.parse(fs.readFileSync(marker, "utf8"));
-    fs.writeFileSync(marker, JSON.stringify({ ...doc, published: { ...doc.published, files: [...doc.published.files, stale] } }));
-    synth(configInput());
-    expect(fs.existsSync(path.join(modules(), stale))).toBe(false);
-    expect(fs.existsSync(path.join(modules(), "kafka-broker-ports", "examples", "old"))).toBe(false);
-    expect(fs.readFileSync(path.join(modules(), "kafka-broker-ports", "examples", "keep.txt"), "utf8")).toBe("mine\n");
-  });
-  it("reads release 0.2.0's own record of the published files (.kafka-privatelink-published in --out)", () => {
-    const first = synth(configInput());
-    const stale = "kafka-broker-ports/examples/old/main.tf";
-    fs.mkdirSync(path.join(modules(), path.dirname(stale)), { recursive: true });
-    fs.writeFileSync(path.join(modules(), stale), "# an earlier version's example\n");
-    fs.writeFileSync(path.join(modules(), "kafka-broker-ports", "examples", "keep.txt"), "mine\n");
-    const marker = path.join(first.outDir, OUTPUT_MARKER);
-    const doc = JSON.parse(fs.readFileSync(marker, "utf8"));
-    fs.writeFileSync(marker, JSON.stringify({ writtenBy: doc.writtenBy, builtFrom: doc.builtFrom }));
-    fs.writeFileSync(path.join(first.outDir, LEGACY_RECORD), JSON.stringify({ ...doc.published, files: [...doc.published.files, stale] }));
-    synth(configInput());
-    expect(fs.existsSync(path.join(modules(), stale))).toBe(false);
-    expect(fs.existsSync(path.join(modules(), "kafka-broker-ports", "examples", "old"))).toBe(false);
-    expect(fs.readFileSync(path.join(modules(), "kafka-broker-ports", "examples", "keep.txt"), "utf8")).toBe("mine\n");
-  });
+  type Published = { modulesOut: string; files: string[] };
+  /** Where an earlier run recorded what it published: its marker now, or 0.2.0's own record file. */
+  const recordIn: Record<string, (outDir: string, marker: { writtenBy: string; builtFrom: unknown }, published: Published) => void> = {
+    "its marker": (outDir, marker, published) => fs.writeFileSync(path.join(outDir, OUTPUT_MARKER), JSON.stringify({ ...marker, published })),
+    "release 0.2.0's record file": (outDir, marker, published) => {
+      fs.writeFileSync(path.join(outDir, OUTPUT_MARKER), JSON.stringify(marker));
+      fs.writeFileSync(path.join(outDir, LEGACY_RECORD), JSON.stringify(published));
+    },
+  };
+
+  it.each(Object.keys(recordIn))(
+    "removes the files an earlier run wrote that this one does not (its record, in %s, says which), with the folders left empty, and nothing else",
+    (where) => {
+      const first = synth(configInput());
+      const stale = "kafka-broker-ports/examples/old/main.tf";
+      fs.mkdirSync(path.join(modules(), path.dirname(stale)), { recursive: true });
+      fs.writeFileSync(path.join(modules(), stale), "# an earlier version's example\n");
+      fs.writeFileSync(path.join(modules(), "kafka-broker-ports", "examples", "keep.txt"), "mine\n");
+      const { published, ...marker } = JSON.parse(fs.readFileSync(path.join(first.outDir, OUTPUT_MARKER), "utf8"));
+      recordIn[where](first.outDir, marker, { ...published, files: [...published.files, stale] });
+      synth(configInput());
+      expect(fs.existsSync(path.join(modules(), stale))).toBe(false);
+      expect(fs.existsSync(path.join(modules(), "kafka-broker-ports", "examples", "old"))).toBe(false);
+      expect(fs.readFileSync(path.join(modules(), "kafka-broker-ports", "examples", "keep.txt"), "utf8")).toBe("mine\n");
+    },
+  );
 
   it("takes over a folder an earlier version replaced whole (its marker): removes that version's files and marker, keeps .terraform/", () => {
     const legacy = {

@@ -1,15 +1,15 @@
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { App } from "cdktf";
 import { loadConfig } from "../config/load";
 import { Config } from "../config/schema";
 import { PortPlan } from "../modules/kafka-broker-ports/allocation";
 import { previousPublished } from "./output/published";
-import { OUTPUT_MARKER, Outputs } from "./output/transaction";
+import { Outputs } from "./output/transaction";
 import { checkPortLock, lockPathFor, PortChanges, previousAllocation, renderLock, renderOutputMarker, reviewBaseline } from "../port-lock/port-lock";
 import { ReviewSummary } from "./review/write-review";
 import { synthesize } from "./synthesize";
 import { portPlanFor } from "../stacks";
+import { publishedModules } from "../stacks/examples";
 
 export interface SynthOptions {
   readonly configFile: string;
@@ -69,18 +69,15 @@ export function runSynth(options: SynthOptions): SynthResult {
     const previous = previousAllocation(lockFile, [outDir, modulesOutDir], config.cluster.name);
     const { next: nextLock, changes } = checkPortLock(config, portPlanFor(config), previous, options.allowPortChange ?? false);
     const baseline = reviewBaseline(previous, options.base, lockFile);
-    const marker = renderOutputMarker(nextLock);
-    const stagedOut = outputs.stageDirectory("--out", marker);
-    const { deploy, review, published } = synthesize(new App({ outdir: stagedOut }), config, { next: nextLock, baseline, lockFile });
-    // What went into --modules-out is recorded in --out's marker, beside the same modules.
+    // The marker is --out's one record of the run: the allocation, and what went into --modules-out.
+    const published = publishedModules();
     const publishedFiles = new Map(
       [...published].flatMap(([module, files]) => Object.entries(files).map(([file, text]) => [`${module}/${file}`, text] as const)),
     );
+    const marker = renderOutputMarker(nextLock, { modulesOut: modulesOutDir, files: [...publishedFiles.keys()].sort() });
+    const stagedOut = outputs.stageDirectory("--out", marker);
+    const { deploy, review } = synthesize(new App({ outdir: stagedOut }), config, { next: nextLock, baseline, lockFile }, published);
     outputs.stageFiles("--modules-out", publishedFiles, previousPublished(outDir, modulesOutDir));
-    fs.writeFileSync(
-      path.join(stagedOut, OUTPUT_MARKER),
-      renderOutputMarker(nextLock, { modulesOut: modulesOutDir, files: [...publishedFiles.keys()].sort() }),
-    );
     const modules = [...published.keys()];
     outputs.stageFile("port lock", renderLock(nextLock));
     outputs.commit();

@@ -11,23 +11,26 @@ import { ReviewSummary, writeReview } from "./review/write-review";
 export interface Synthesized {
   readonly deploy: DeployStacks;
   readonly review: ReviewSummary;
-  /** The published modules (folder → file → text), as written beside the stacks. */
-  readonly published: ReadonlyMap<string, ModuleFolder>;
 }
 
 /**
  * The one pipeline of `npm run synth` (job.ts) and `cdktf synth` (main.ts): the deployable stacks
  * of `config` into `app`'s folder, the published modules they call beside them (`modules/`), the
- * cluster's own examples and REVIEW.md against `baseline`. The callers differ only in how they
+ * cluster's own examples and REVIEW.md against `baseline`. `published`: the modules, when the
+ * caller has them already. The callers differ only in how they
  * write: the main job into a staged folder it then moves into place with the lock, the cdktf app
  * into cdktf's own output folder.
  */
-export function synthesize(app: App, config: Config, lock: { next: PortLock; baseline: Baseline; lockFile: string }): Synthesized {
+export function synthesize(
+  app: App,
+  config: Config,
+  lock: { next: PortLock; baseline: Baseline; lockFile: string },
+  published: ReadonlyMap<string, ModuleFolder> = publishedModules(),
+): Synthesized {
   const deploy = addDeployStacks(app, config);
   app.synth();
-  const published = publishedModules();
   writeModuleFolders(path.join(app.outdir, MODULES_DIR), published);
   writeModuleFolders(app.outdir, new Map<string, ModuleFolder>([[CLUSTER_EXAMPLES_DIR, clusterExamples(config)]]));
   const review = writeReview(app.outdir, { config, deploy, next: lock.next, baseline: lock.baseline, lockFile: path.basename(lock.lockFile) });
-  return { deploy, review, published };
+  return { deploy, review };
 }
