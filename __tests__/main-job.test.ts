@@ -10,6 +10,15 @@ import { snapshotTree } from "./support/tree";
 
 const ROOT = path.join(__dirname, "..");
 
+/** A process's start time as /proc gives it (field 22 of its stat): with the PID, what a lock names. */
+const startTime = (pid: number) => {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+  return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
+};
+
+/** Writes the lock a run of process `pid` holds (job/output/lock.ts): a symbolic link naming it; 999999999 is no process. */
+const lockOf = (file: string, pid: number) => fs.symlinkSync(`${pid} ${pid === 999999999 ? "1" : startTime(pid)} 0a0b0c0d`, file);
+
 /** A folder snapshot less the configuration, which a test rewrites between runs. */
 const withoutConfig = ({ ["cluster.yaml"]: _config, ...rest }: Record<string, string>) => rest;
 
@@ -172,36 +181,46 @@ describe("main job", () => {
     });
 
     it("refuses a folder another live run is writing, and removes what a killed run left", () => {
-      const live = path.join(dir, `.out.claim-${process.ppid}-0a0b0c0d`);
-      fs.writeFileSync(live, "");
-      expect(() => synth()).toThrow(`is being written by another run (${live})`);
-      expect(fs.readdirSync(dir).sort()).toEqual([path.basename(live), "cluster.yaml"]);
+      const live = path.join(dir, ".out.lock");
+      lockOf(live, process.ppid);
+      expect(() => synth()).toThrow(`is being written by another run (${live}, held by process ${process.ppid})`);
+      expect(fs.readdirSync(dir).sort()).toEqual([".out.lock", "cluster.yaml"]);
       fs.rmSync(live);
-      // Process 999999999 cannot exist (above any pid_max): a killed run's files.
-      const leftovers = [
-        ".out.claim-999999999-00ff",
-        ".modules.entering-999999999-00ff",
-        ".cluster.ports.lock.json.new-999999999-00ff",
-        ".modules.tmp-999999999-00ff",
-      ];
-      for (const f of leftovers) fs.writeFileSync(path.join(dir, f), "");
-      fs.mkdirSync(path.join(dir, ".out.new-999999999-00ff"));
-      fs.writeFileSync(path.join(dir, ".out.new-999999999-00ff", "half"), "");
+      // Process 999999999 cannot exist (above any pid_max): a killed run's locks (one killed while
+      // taking over another's) and its staged outputs.
+      lockOf(path.join(dir, ".out.lock"), 999999999);
+      lockOf(path.join(dir, ".modules.lock"), 999999999);
+      lockOf(path.join(dir, ".modules.lock.break"), 999999999);
+      // Killed as it released the lock it took over another run's with: the run that takes the lock removes it.
+      lockOf(path.join(dir, ".cluster.ports.lock.json.lock.break"), 999999999);
+      fs.writeFileSync(path.join(dir, ".cluster.ports.lock.json.new"), "");
+      fs.mkdirSync(path.join(dir, ".out.new"));
+      fs.writeFileSync(path.join(dir, ".out.new", "half"), "");
+      fs.mkdirSync(path.join(dir, ".modules.new", "kafka-broker-ports"), { recursive: true });
       const result = synth();
       expect(fs.readdirSync(dir).sort()).toEqual(["cluster.ports.lock.json", "cluster.yaml", "modules", "out"]);
-      expect(result.cleanedUp.map((f) => path.basename(f)).sort()).toEqual([
-        ".cluster.ports.lock.json.new-999999999-00ff",
-        ".modules.tmp-999999999-00ff",
-        ".out.new-999999999-00ff",
-      ]);
+      expect(result.cleanedUp.map((f) => path.basename(f)).sort()).toEqual([".cluster.ports.lock.json.new", ".modules.new", ".out.new"]);
     });
 
-    it("creates no folder when a run is refused while claiming its outputs", () => {
-      fs.writeFileSync(path.join(dir, `.modules.claim-${process.ppid}-0a0b0c0d`), "");
+    it("takes over a lock whose process has ended though its PID runs another process now, and never one it did not write", () => {
+      // The jest parent's PID with another start time: the lock's process ended and the PID was reused.
+      fs.symlinkSync(`${process.ppid} 1 00ff`, path.join(dir, ".out.lock"));
+      // This process's PID, another run's nonce: that run ended, and its PID is ours now.
+      fs.symlinkSync(`${process.pid} ${startTime(process.pid)} 00ff`, path.join(dir, ".modules.lock"));
+      synth();
+      expect(fs.readdirSync(dir).sort()).toEqual(["cluster.ports.lock.json", "cluster.yaml", "modules", "out"]);
+      // A file (not a link) where a lock goes: never taken for a lock of a run that ended.
+      fs.writeFileSync(path.join(dir, ".out.lock"), "mine");
+      expect(() => synth()).toThrow(`is being written by another run (${path.join(dir, ".out.lock")}, not a lock this tool wrote)`);
+      expect(fs.readFileSync(path.join(dir, ".out.lock"), "utf8")).toBe("mine");
+    });
+
+    it("creates no folder when a run is refused while locking its outputs", () => {
+      lockOf(path.join(dir, ".modules.lock"), process.ppid);
       expect(() => runSynth({ configFile: file, outDir: path.join(dir, "new", "deep", "out"), modulesOutDir: modulesOut() })).toThrow(
         "is being written by another run",
       );
-      expect(fs.readdirSync(dir).sort()).toEqual([`.modules.claim-${process.ppid}-0a0b0c0d`, "cluster.yaml"]);
+      expect(fs.readdirSync(dir).sort()).toEqual([".modules.lock", "cluster.yaml"]);
     });
 
     it("refuses a folder of another cdktf project: manifest, stacks, state and user files stay", () => {
@@ -444,12 +463,11 @@ describe("main job", () => {
       synth();
       rewrite(configInput([1, 2, 3], { cluster: { brokerPortBase: 7000 } }));
       const accepted = fs.readFileSync(path.join(dir, "cluster.ports.lock.json"), "utf8").replace(/(: )60(\d\d)\b/g, "$170$2");
-      // What such a run (process 999999999) leaves: the new lock, --out set aside, its new --out staged, its claims.
+      // What such a run (process 999999999) leaves: the new lock, --out set aside, its new --out staged, its locks.
       fs.writeFileSync(path.join(dir, "cluster.ports.lock.json"), accepted);
-      fs.renameSync(out(), path.join(dir, ".out.old-999999999-00ff"));
-      fs.mkdirSync(path.join(dir, ".out.new-999999999-00ff"));
-      for (const claim of [".out.claim-999999999-00ff", ".modules.claim-999999999-00ff", ".cluster.ports.lock.json.claim-999999999-00ff"])
-        fs.writeFileSync(path.join(dir, claim), "");
+      fs.renameSync(out(), path.join(dir, ".out.old"));
+      fs.mkdirSync(path.join(dir, ".out.new"));
+      for (const lock of [".out.lock", ".modules.lock", ".cluster.ports.lock.json.lock"]) lockOf(path.join(dir, lock), 999999999);
       const result = synth();
       expect(result.changes.moved).toEqual([]);
       expect(fs.readFileSync(path.join(dir, "cluster.ports.lock.json"), "utf8")).toBe(accepted);

@@ -7,8 +7,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { stringify } from "yaml";
 import { runSynth } from "../job/job";
-import { LEGACY_RECORD } from "../job/output/published";
-import { OUTPUT_MARKER, OutputError } from "../job/output/transaction";
+import { OUTPUT_MARKER, OutputError, RECORD_0_2 } from "../job/output/transaction";
 import { configInput } from "./support/configs";
 import { snapshotTree } from "./support/tree";
 
@@ -61,7 +60,7 @@ describe("a published folder (--modules-out)", () => {
     const example = fs.readFileSync(path.join(other.outDir, "examples", "kafka-privatelink-provider", "complete", "main.tf"), "utf8");
     expect(example).toContain("vpc-0ddddddddddddddd1");
     const record = JSON.parse(fs.readFileSync(path.join(other.outDir, OUTPUT_MARKER), "utf8")).published;
-    expect(fs.existsSync(path.join(other.outDir, LEGACY_RECORD))).toBe(false);
+    expect(fs.existsSync(path.join(other.outDir, RECORD_0_2))).toBe(false);
     expect(record.modulesOut).toBe(modules());
     expect(record.files).toEqual(Object.keys(second).sort());
   });
@@ -105,7 +104,7 @@ describe("a published folder (--modules-out)", () => {
     "its marker": (outDir, marker, published) => fs.writeFileSync(path.join(outDir, OUTPUT_MARKER), JSON.stringify({ ...marker, published })),
     "release 0.2.0's record file": (outDir, marker, published) => {
       fs.writeFileSync(path.join(outDir, OUTPUT_MARKER), JSON.stringify(marker));
-      fs.writeFileSync(path.join(outDir, LEGACY_RECORD), JSON.stringify(published));
+      fs.writeFileSync(path.join(outDir, RECORD_0_2), JSON.stringify(published));
     },
   };
 

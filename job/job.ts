@@ -1,10 +1,10 @@
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { App } from "cdktf";
 import { loadConfig } from "../config/load";
 import { Config } from "../config/schema";
 import { PortPlan } from "../modules/kafka-broker-ports/allocation";
-import { previousPublished } from "./output/published";
-import { Outputs } from "./output/transaction";
+import { OUTPUT_MARKER, Outputs } from "./output/transaction";
 import { checkPortLock, lockPathFor, PortChanges, previousAllocation, renderLock, renderOutputMarker, reviewBaseline } from "../port-lock/port-lock";
 import { ReviewSummary } from "./review/write-review";
 import { synthesize } from "./synthesize";
@@ -55,16 +55,9 @@ export function runSynth(options: SynthOptions): SynthResult {
   const modulesOutDir = path.resolve(options.modulesOutDir ?? path.join("dist", "modules"));
   const lockFile = lockPathFor(options.configFile);
 
-  // Claim the outputs first: the lock and the folders' records are read once no other run can be
-  // writing them.
-  const outputs = new Outputs(
-    [
-      { label: "--out", path: outDir, kind: "directory" },
-      { label: "--modules-out", path: modulesOutDir, kind: "files" },
-      { label: "port lock", path: lockFile, kind: "file" },
-    ],
-    [process.cwd(), options.configFile, ...(options.keep ?? [])],
-  );
+  // Lock the outputs first: the port lock and the folders' records are read once no other run can
+  // be writing them.
+  const outputs = new Outputs({ out: outDir, modulesOut: modulesOutDir, lockFile }, [process.cwd(), options.configFile, ...(options.keep ?? [])]);
   try {
     const previous = previousAllocation(lockFile, [outDir, modulesOutDir], config.cluster.name);
     const { next: nextLock, changes } = checkPortLock(config, portPlanFor(config), previous, options.allowPortChange ?? false);
@@ -75,12 +68,12 @@ export function runSynth(options: SynthOptions): SynthResult {
       [...published].flatMap(([module, files]) => Object.entries(files).map(([file, text]) => [`${module}/${file}`, text] as const)),
     );
     const marker = renderOutputMarker(nextLock, { modulesOut: modulesOutDir, files: [...publishedFiles.keys()].sort() });
-    const stagedOut = outputs.stageDirectory("--out", marker);
+    const stagedOut = outputs.stageOut();
+    fs.writeFileSync(path.join(stagedOut, OUTPUT_MARKER), marker);
     const { deploy, review } = synthesize(new App({ outdir: stagedOut }), config, { next: nextLock, baseline, lockFile }, published);
-    outputs.stageFiles("--modules-out", publishedFiles, previousPublished(outDir, modulesOutDir));
+    outputs.stageModules(publishedFiles);
     const modules = [...published.keys()];
-    outputs.stageFile("port lock", renderLock(nextLock));
-    outputs.commit();
+    outputs.commit(renderLock(nextLock));
     return {
       config,
       ports: deploy.ports,

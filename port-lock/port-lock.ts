@@ -187,7 +187,7 @@ export function readLock(file: string): PortLock | undefined {
  * The marker of an output folder, its one record of the run that wrote it: the allocation the
  * folder was built from (a run whose configuration has no lock beside it, copied or moved, is
  * checked against it) and, from the main job, which files it wrote into which published folder
- * (the next run may remove those: job/output/published.ts).
+ * (the next run may remove those: previousPublished in job/output/transaction.ts).
  */
 export function renderOutputMarker(builtFrom: PortLock, published?: { readonly modulesOut: string; readonly files: readonly string[] }): string {
   return `${JSON.stringify({ writtenBy: "kafka-privatelink; this folder is replaced whole on every run", builtFrom, published }, null, 2)}\n`;

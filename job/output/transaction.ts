@@ -1,55 +1,55 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { claim, ownFile, release, runFiles } from "./claim";
+import { acquire, release } from "./lock";
 
 /** In every folder this tool writes: only such a folder may be replaced by a later run. */
 export const OUTPUT_MARKER = ".kafka-privatelink-output";
 
-export interface OutputTarget {
-  /** How the user named it, for messages: `--out`, `--modules-out`, `port lock`. */
-  readonly label: string;
-  readonly path: string;
+/** The outputs of a run, as the user named them on the command line. */
+export interface OutputPaths {
+  /** `--out`: replaced whole, and only when this tool marked it. */
+  readonly out: string;
   /**
-   * `directory`: replaced whole (only one this tool marked); `file`: replaced by one rename;
-   * `files`: a published folder, in which a run writes exactly its own files and removes only
-   * those an earlier run wrote (its record says which): whatever else it holds stays in place.
+   * `--modules-out`: published, so a run writes exactly its own files there and removes only those
+   * the previous run wrote (the marker of --out says which); whatever else it holds stays in place.
    */
-  readonly kind: "directory" | "file" | "files";
+  readonly modulesOut: string;
+  /** The port lock: replaced by one rename. */
+  readonly lockFile: string;
 }
+
+type Output = keyof OutputPaths;
+/** For messages, and the order of the commit: the lock first, never missing, never half-written. */
+const LABELS: Record<Output, string> = { lockFile: "port lock", modulesOut: "--modules-out", out: "--out" };
+const OUTPUTS = Object.keys(LABELS) as Output[];
 
 /** Files Terraform reads as part of a module, a test or an example root: a foreign one would change what is published. */
 const TERRAFORM_FILE = /\.(tf|tf\.json|tftest\.hcl|tftest\.json)$/;
 
-/** What a run writes into a `files` target, and what the previous run wrote there (relative paths). */
-interface StagedFiles {
-  readonly files: ReadonlyMap<string, string>;
-  readonly previous: ReadonlySet<string>;
-}
-
-/** An output target that must not be written (it would destroy something), or a busy one. */
+/** An output that must not be written (it would destroy something), or a busy one. */
 export class OutputError extends Error {
-  constructor(label: string, target: string, rule: string) {
-    super(`${label}: ${JSON.stringify(target)} ${rule}. Nothing was replaced.`);
+  constructor(output: Output, target: string, rule: string) {
+    super(`${LABELS[output]}: ${JSON.stringify(target)} ${rule}. Nothing was replaced.`);
     this.name = "OutputError";
   }
 }
 
 /** Moving the outputs into place failed part-way: says exactly which were replaced. */
 export class CommitError extends Error {
-  constructor(replaced: readonly OutputTarget[], notReplaced: readonly OutputTarget[], cause: Error) {
-    const list = (ts: readonly OutputTarget[]) => ts.map((t) => `${t.label} (${t.path})`).join(", ");
+  constructor(paths: OutputPaths, replaced: number, cause: Error) {
+    const list = (os: Output[]) => os.map((o) => `${LABELS[o]} (${paths[o]})`).join(", ");
     super(
       `${cause.message}\n` +
-        (replaced.length ? `Replaced: ${list(replaced)}. ` : "Nothing was replaced. ") +
-        (notReplaced.length ? `Not replaced: ${list(notReplaced)}. ` : "") +
+        (replaced ? `Replaced: ${list(OUTPUTS.slice(0, replaced))}. ` : "Nothing was replaced. ") +
+        `Not replaced: ${list(OUTPUTS.slice(replaced))}. ` +
         "The outputs are derived from the configuration and the port lock: run again to bring them all up to date.",
     );
     this.name = "CommitError";
   }
 }
 
-/** Leftovers beside a target: `new` staged contents, `old` a previous output being swapped out, `tmp` scratch (of earlier versions: a killed run of one may have left it). */
-const RUN_FILE_KINDS = ["new", "old", "tmp"];
+/** A name beside an output: its lock, its new contents being staged (`new`), its previous contents being swapped out (`old`). */
+const beside = (target: string, kind: "lock" | "new" | "old") => path.join(path.dirname(target), `.${path.basename(target)}.${kind}`);
 
 const isWithin = (child: string, parent: string) => {
   const rel = path.relative(parent, child);
@@ -57,129 +57,107 @@ const isWithin = (child: string, parent: string) => {
 };
 
 /** A path as the file system sees it (symbolic links followed), for containment checks. */
-const real = (p: string) => {
-  const absolute = path.resolve(p);
-  return fs.existsSync(absolute) ? fs.realpathSync(absolute) : absolute;
-};
+const real = (p: string) => (fs.existsSync(p) ? fs.realpathSync(p) : p);
 
 /**
- * A run's outputs. The outputs are derived from the configuration and the port lock, so the design
- * only has to keep the lock whole and never touch what this tool did not write:
- * - every target is claimed before anything else (job/output/claim.ts), so one run at a time writes it;
- * - new contents are built beside each target (`.<name>.new-<run>`) and renamed into place, files
- *   first: the lock is replaced by one rename (never missing, never half-written), then each folder;
- * - whatever a killed run left beside a target is its own run file, removed by the next run that
- *   claims the target; nothing is ever put back, since the next run regenerates the outputs.
+ * A run's outputs. They are derived from the configuration and the port lock, so the design only
+ * has to keep the lock whole and never touch what this tool did not write:
+ * - the run locks each output once, before anything else (job/output/lock.ts), and holds the locks
+ *   to the end: one run at a time writes an output, and what it finds beside one (`new`, `old`) a
+ *   killed run left, so it is removed;
+ * - the new contents are staged beside each output (`.<name>.new`) and renamed into place: the
+ *   port lock, then the files of --modules-out, then --out. Nothing is ever put back: after a kill
+ *   the next run regenerates the outputs from the configuration and the lock.
  */
 export class Outputs {
-  private readonly targets: readonly OutputTarget[];
-  private readonly claimed: string[] = [];
-  private readonly createdAncestors: string[] = [];
-  private readonly stagedFiles = new Map<string, StagedFiles>();
-  /** Run files of killed runs that this run removed. */
+  readonly paths: OutputPaths;
+  /** What killed runs had left beside the outputs, removed by this run. */
   readonly cleanedUp: string[] = [];
+  private readonly locks: string[] = [];
+  /** Folders this run created to hold an output, each as [the first one created, the deepest]. */
+  private readonly created: Array<[string, string]> = [];
+  private published?: { files: ReadonlyMap<string, string>; previous: readonly string[] };
 
-  /** `keep`: paths no folder target may contain (the working folders, the configuration). */
-  constructor(targets: readonly OutputTarget[], keep: readonly string[]) {
-    this.targets = targets.map((t) => ({ ...t, path: path.resolve(t.path) }));
+  /** `keep`: paths no output folder may contain (the working folders, the configuration). */
+  constructor(paths: OutputPaths, keep: readonly string[]) {
+    this.paths = { out: path.resolve(paths.out), modulesOut: path.resolve(paths.modulesOut), lockFile: path.resolve(paths.lockFile) };
     try {
-      checkTargets(this.targets, keep.map(real));
-      for (const t of [...this.targets].sort((a, b) => a.path.localeCompare(b.path))) {
-        this.ensureParent(path.dirname(t.path));
-        const result = claim(t.path);
-        if (!result.held) throw new OutputError(t.label, t.path, `is being written by another run (${result.holder}); wait for it to finish`);
-        this.claimed.push(t.path);
+      checkPaths(
+        this.paths,
+        keep.map((k) => real(path.resolve(k))),
+      );
+      for (const target of Object.values(this.paths)) {
+        const first = fs.mkdirSync(path.dirname(target), { recursive: true });
+        if (first) this.created.push([first, path.dirname(target)]);
       }
-      // With every claim held, what is on disk is no other run's work in progress.
-      checkExisting(this.targets);
-      for (const t of this.targets) {
-        for (const kind of RUN_FILE_KINDS) {
-          for (const leftover of runFiles(t.path, kind)) {
-            fs.rmSync(leftover.file, { recursive: true, force: true });
-            this.cleanedUp.push(leftover.file);
-          }
-        }
+      for (const output of [...OUTPUTS].sort((a, b) => this.paths[a].localeCompare(this.paths[b]))) {
+        const taken = acquire(beside(this.paths[output], "lock"));
+        if (!taken.held) throw new OutputError(output, this.paths[output], `is being written by another run (${taken.holder}); wait for it to finish`);
+        this.locks.push(beside(this.paths[output], "lock"));
       }
+      checkExisting(this.paths);
+      this.cleanedUp.push(...this.clear());
     } catch (err) {
       this.close();
       throw err;
     }
   }
 
-  /** A fresh folder, marked with `marker`, to build a directory target's new contents in. */
-  stageDirectory(label: string, marker: string): string {
-    const staged = ownFile(this.target(label, "directory").path, "new");
-    fs.mkdirSync(staged);
-    fs.writeFileSync(path.join(staged, OUTPUT_MARKER), marker);
-    return staged;
-  }
-
-  stageFile(label: string, contents: string): void {
-    fs.writeFileSync(ownFile(this.target(label, "file").path, "new"), contents);
+  /** The folder to build the new --out in. */
+  stageOut(): string {
+    fs.mkdirSync(beside(this.paths.out, "new"));
+    return beside(this.paths.out, "new");
   }
 
   /**
-   * Stages the files of a `files` target (relative path → content); `previous` lists what the last
-   * run wrote there. Refuses, naming them, a file that is not this tool's but would be overwritten
-   * with other content, and a Terraform file that is not this tool's (it would change a published
-   * module); anything else the folder holds (`.terraform/`, a lock file, notes) stays in place.
+   * Stages the files of --modules-out (relative path → content). Refuses, naming them, a file that
+   * is not this tool's but would be overwritten with other content, and a Terraform file that is not
+   * this tool's (it would change a published module); anything else the folder holds
+   * (`.terraform/`, a lock file, notes) stays in place.
    */
-  stageFiles(label: string, files: ReadonlyMap<string, string>, previous: readonly string[]): void {
-    const target = this.target(label, "files");
-    const written = new Set(previous);
-    const foreign = existingFiles(target.path).filter((file) => {
-      if (written.has(file)) return false;
-      if (files.has(file)) return fs.readFileSync(path.join(target.path, file), "utf8") !== files.get(file);
+  stageModules(files: ReadonlyMap<string, string>): void {
+    const target = this.paths.modulesOut;
+    const previous = previousPublished(this.paths.out, target);
+    const foreign = existingFiles(target).filter((file) => {
+      if (previous.includes(file)) return false;
+      if (files.has(file)) return fs.readFileSync(path.join(target, file), "utf8") !== files.get(file);
       return TERRAFORM_FILE.test(file);
     });
     if (foreign.length > 0) {
       throw new OutputError(
-        target.label,
-        target.path,
+        "modulesOut",
+        target,
         `holds ${foreign.map((f) => JSON.stringify(f)).join(", ")}, which this tool did not write and would ${foreign.some((f) => files.has(f)) ? "overwrite or " : ""}publish as part of a module; move ${foreign.length === 1 ? "it" : "them"} out of the folder, or choose another folder`,
       );
     }
-    const staged = ownFile(target.path, "new");
-    fs.mkdirSync(staged);
     for (const [file, content] of files) {
-      fs.mkdirSync(path.dirname(path.join(staged, file)), { recursive: true });
-      fs.writeFileSync(path.join(staged, file), content);
+      fs.mkdirSync(path.dirname(path.join(beside(target, "new"), file)), { recursive: true });
+      fs.writeFileSync(path.join(beside(target, "new"), file), content);
     }
-    this.stagedFiles.set(target.path, { files, previous: written });
+    this.published = { files, previous };
   }
 
-  /** Moves every staged output into place, files (the lock) first; throws CommitError naming what was and was not replaced. */
-  commit(): void {
-    const order = { file: 0, files: 1, directory: 2 };
-    const staged = this.targets.filter((t) => fs.existsSync(ownFile(t.path, "new"))).sort((a, b) => order[a.kind] - order[b.kind]);
-    const replaced: OutputTarget[] = [];
+  /** Writes the new port lock beside the old one, then moves every output into place; throws CommitError naming what was and was not replaced. */
+  commit(lock: string): void {
+    const { out, lockFile } = this.paths;
+    fs.writeFileSync(beside(lockFile, "new"), lock);
+    let replaced = 0;
     try {
-      for (const t of staged) {
-        const next = ownFile(t.path, "new");
-        if (t.kind === "files") {
-          this.commitFiles(t.path, next);
-        } else if (t.kind === "file" || !fs.existsSync(t.path)) {
-          fs.renameSync(next, t.path);
-        } else {
-          // A folder cannot be renamed over a non-empty one: set the previous one aside first.
-          const old = ownFile(t.path, "old");
-          fs.renameSync(t.path, old);
-          try {
-            fs.renameSync(next, t.path);
-          } catch (err) {
-            fs.renameSync(old, t.path);
-            throw err;
-          }
-        }
-        replaced.push(t);
+      fs.renameSync(beside(lockFile, "new"), lockFile);
+      replaced++;
+      this.commitModules();
+      replaced++;
+      // A folder cannot be renamed over a non-empty one: the previous one is set aside first.
+      if (fs.existsSync(out)) fs.renameSync(out, beside(out, "old"));
+      try {
+        fs.renameSync(beside(out, "new"), out);
+      } catch (err) {
+        if (fs.existsSync(beside(out, "old"))) fs.renameSync(beside(out, "old"), out);
+        throw err;
       }
-      for (const t of staged) fs.rmSync(ownFile(t.path, t.kind === "files" ? "new" : "old"), { recursive: true, force: true });
+      replaced++;
     } catch (err) {
-      throw new CommitError(
-        replaced,
-        staged.filter((t) => !replaced.includes(t)),
-        err as Error,
-      );
+      throw new CommitError(this.paths, replaced, err as Error);
     }
   }
 
@@ -187,90 +165,78 @@ export class Outputs {
    * Each staged file renamed into place, then the files the previous run wrote and this one did
    * not are removed, with the folders that removal left empty. Nothing else is touched.
    */
-  private commitFiles(target: string, staged: string): void {
-    const { files, previous } = this.stagedFiles.get(target)!;
+  private commitModules(): void {
+    const target = this.paths.modulesOut;
+    const { files, previous } = this.published!;
     for (const file of files.keys()) {
       fs.mkdirSync(path.dirname(path.join(target, file)), { recursive: true });
-      fs.renameSync(path.join(staged, file), path.join(target, file));
+      fs.renameSync(path.join(beside(target, "new"), file), path.join(target, file));
     }
-    for (const file of [...previous].filter((f) => !files.has(f)).sort()) {
+    for (const file of previous.filter((f) => !files.has(f)).sort()) {
       fs.rmSync(path.join(target, file), { force: true });
-      for (let dir = path.dirname(path.join(target, file)); isWithin(dir, target) && dir !== target; dir = path.dirname(dir)) {
+      for (let dir = path.dirname(path.join(target, file)); dir !== target; dir = path.dirname(dir)) {
         if (!fs.existsSync(dir) || fs.readdirSync(dir).length > 0) break;
         fs.rmdirSync(dir);
       }
     }
   }
 
-  /** Removes this run's staged and scratch files, its claims, and the parent folders it created that stayed empty. */
+  /** Removes this run's staged files and its locks, and the folders it created that stayed empty. */
   close(): void {
-    for (const t of this.targets) for (const kind of RUN_FILE_KINDS) fs.rmSync(ownFile(t.path, kind), { recursive: true, force: true });
-    for (const target of this.claimed.splice(0)) release(target);
-    for (const dir of this.createdAncestors.splice(0).reverse()) {
-      // Only if still empty: never remove what appeared there meanwhile.
-      if (fs.existsSync(dir) && fs.readdirSync(dir).length === 0) fs.rmdirSync(dir);
+    if (this.locks.length === OUTPUTS.length) this.clear();
+    for (const lock of this.locks.splice(0)) release(lock);
+    for (const [first, deepest] of this.created.splice(0).reverse()) {
+      // Only while empty: never what appeared there meanwhile.
+      for (let dir = deepest; fs.existsSync(dir) && fs.readdirSync(dir).length === 0; dir = path.dirname(dir)) {
+        fs.rmdirSync(dir);
+        if (dir === first) break;
+      }
     }
   }
 
-  private target(label: string, kind?: OutputTarget["kind"]): OutputTarget {
-    const t = this.targets.find((x) => x.label === label);
-    if (!t || (kind && t.kind !== kind)) throw new Error(`no ${kind ?? ""} output target "${label}"`);
-    return t;
-  }
-
-  private ensureParent(dir: string): void {
-    const missing: string[] = [];
-    for (let d = dir; !fs.existsSync(d); d = path.dirname(d)) missing.unshift(d);
-    if (missing.length === 0) return;
-    fs.mkdirSync(dir, { recursive: true });
-    this.createdAncestors.push(...missing);
+  /** Removes what is staged or set aside beside the outputs (only with every lock held: it is this run's, or a killed run's); returns what was there. */
+  private clear(): string[] {
+    const found = Object.values(this.paths)
+      .flatMap((p) => [beside(p, "new"), beside(p, "old")])
+      .filter((f) => fs.existsSync(f));
+    for (const f of found) fs.rmSync(f, { recursive: true });
+    return found;
   }
 }
 
-/** Refuses a target holding something to keep, targets inside one another, and symbolic links. */
-function checkTargets(targets: readonly OutputTarget[], keep: readonly string[]): void {
-  for (const t of targets) {
-    if (fs.lstatSync(t.path, { throwIfNoEntry: false })?.isSymbolicLink()) {
-      throw new OutputError(t.label, t.path, "is a symbolic link; name the real path (replacing the link would leave its target stale)");
+/** Refuses an output that is a symbolic link, an output folder holding something to keep or the port lock, and output folders inside one another. */
+function checkPaths(paths: OutputPaths, keep: readonly string[]): void {
+  for (const output of OUTPUTS) {
+    if (fs.lstatSync(paths[output], { throwIfNoEntry: false })?.isSymbolicLink()) {
+      throw new OutputError(output, paths[output], "is a symbolic link; name the real path (replacing the link would leave its target stale)");
     }
   }
-  const folders = targets.filter((t) => t.kind !== "file");
-  for (const t of folders) {
-    const at = real(t.path);
-    for (const kept of keep) {
-      if (isWithin(kept, at)) {
-        throw new OutputError(t.label, t.path, `contains ${JSON.stringify(kept)}; the output folder is replaced whole on every run`);
-      }
-    }
-  }
-  for (const t of folders) {
-    for (const other of targets) {
-      if (other === t) continue;
-      if (other.kind === "file" && isWithin(other.path, t.path)) {
-        throw new OutputError(t.label, t.path, `contains the ${other.label} ${JSON.stringify(other.path)}, which must outlive the output`);
-      }
-      if (other.kind !== "file" && (isWithin(other.path, t.path) || isWithin(t.path, other.path))) {
-        throw new OutputError(t.label, t.path, `overlaps ${other.label} ${JSON.stringify(other.path)}; each output needs a folder of its own`);
-      }
-    }
+  for (const [output, other] of [
+    ["out", "modulesOut"],
+    ["modulesOut", "out"],
+  ] as const) {
+    const at = paths[output];
+    const kept = keep.find((k) => isWithin(k, real(at)));
+    if (kept) throw new OutputError(output, at, `contains ${JSON.stringify(kept)}; the output folder is replaced whole on every run`);
+    if (isWithin(paths.lockFile, at))
+      throw new OutputError(output, at, `contains the port lock ${JSON.stringify(paths.lockFile)}, which must outlive the output`);
+    if (isWithin(paths[other], at))
+      throw new OutputError(output, at, `overlaps ${LABELS[other]} ${JSON.stringify(paths[other])}; each output needs a folder of its own`);
   }
 }
 
 /** Refuses replacing what is not this tool's to replace. */
-function checkExisting(targets: readonly OutputTarget[]): void {
-  for (const t of targets) {
-    const stat = fs.statSync(t.path, { throwIfNoEntry: false });
-    if (t.kind === "file") {
-      if (stat && !stat.isFile()) throw new OutputError(t.label, t.path, "exists and is not a file");
-    } else if (stat && !stat.isDirectory()) {
-      throw new OutputError(t.label, t.path, "exists and is not a folder");
-    } else if (t.kind === "directory" && stat && fs.readdirSync(t.path).length > 0 && !fs.existsSync(path.join(t.path, OUTPUT_MARKER))) {
-      throw new OutputError(
-        t.label,
-        t.path,
-        `is not empty and was not written by this tool (it has no ${OUTPUT_MARKER}); it is replaced whole on every run, so choose another folder or empty it`,
-      );
-    }
+function checkExisting({ out, modulesOut, lockFile }: OutputPaths): void {
+  const stat = (p: string) => fs.statSync(p, { throwIfNoEntry: false });
+  if (stat(lockFile) && !stat(lockFile)!.isFile()) throw new OutputError("lockFile", lockFile, "exists and is not a file");
+  if (stat(modulesOut) && !stat(modulesOut)!.isDirectory()) throw new OutputError("modulesOut", modulesOut, "exists and is not a folder");
+  if (stat(out) && !stat(out)!.isDirectory()) throw new OutputError("out", out, "exists and is not a folder");
+  if (stat(out) && fs.readdirSync(out).length > 0 && !fs.existsSync(path.join(out, OUTPUT_MARKER))) {
+    throw new OutputError(
+      "out",
+      out,
+      `is not empty and was not written by this tool (it has no ${OUTPUT_MARKER}); it is replaced whole on every run, so choose another folder or empty it`,
+    );
   }
 }
 
@@ -279,7 +245,7 @@ function checkExisting(targets: readonly OutputTarget[]): void {
  * (`.terraform`) left out. Walked in name order, not the file system's: the same folders are read
  * in the same order on every run (the kill test counts the calls).
  */
-export function existingFiles(dir: string): string[] {
+function existingFiles(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
   const found: string[] = [];
   const walk = (rel: string) => {
@@ -295,4 +261,40 @@ export function existingFiles(dir: string): string[] {
   };
   walk("");
   return found.sort();
+}
+
+/** Where 0.2 recorded, in `--out`, what it wrote into `--modules-out`; the marker records it now. */
+export const RECORD_0_2 = ".kafka-privatelink-published";
+
+/**
+ * What versions before 0.2.0 wrote into `--modules-out`, which they replaced whole and marked with
+ * OUTPUT_MARKER: the module files, README, tests and examples of each module folder.
+ */
+const FILE_0_1 = /^[^/]+\/((main|variables|outputs|versions)\.tf\.json|README\.md|tests\/[^/]+\.tftest\.hcl|examples\/[^/]+\/main\.tf\.json)$/;
+
+/** What the marker of `--out` records of `--modules-out`: which files the run wrote into which folder. */
+export interface PublishedRecord {
+  readonly modulesOut: string;
+  readonly files: readonly string[];
+}
+
+const readJson = (file: string): Record<string, unknown> | undefined => {
+  try {
+    return JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * The files an earlier run wrote into `modulesOut`, which this run may remove: what the marker of
+ * `outDir` (or 0.2's record beside it) names for that folder; else, in a folder 0.1 replaced whole
+ * (its marker is there), 0.1's files and the marker; else none.
+ */
+function previousPublished(outDir: string, modulesOut: string): string[] {
+  const record = (readJson(path.join(outDir, OUTPUT_MARKER))?.published ?? readJson(path.join(outDir, RECORD_0_2))) as Partial<PublishedRecord> | undefined;
+  if (record?.modulesOut === modulesOut && Array.isArray(record.files) && record.files.every((f) => typeof f === "string" && !f.split("/").includes("..")))
+    return [...record.files];
+  if (!fs.existsSync(path.join(modulesOut, OUTPUT_MARKER))) return [];
+  return [OUTPUT_MARKER, ...existingFiles(modulesOut).filter((f) => FILE_0_1.test(f))];
 }
