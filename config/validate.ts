@@ -1,6 +1,6 @@
 import * as ipaddr from "ipaddr.js";
 import { z } from "zod";
-import { portPlanErrors } from "../modules/kafka-broker-ports/allocation";
+import { MAX_BROKERS, portPlanErrors } from "../modules/kafka-broker-ports/allocation";
 import { INBOUND_RULES_PER_SECURITY_GROUP, SECURITY_GROUPS_PER_INTERFACE, securityGroupNameProblem } from "../modules/kafka-privatelink-consumer/rules";
 import { providerAwsNames } from "../modules/kafka-privatelink-provider/rules";
 import { awsNamesProblems, COVERS_EVERY_ADDRESS_RULE, coversEveryAddress } from "../modules/private/aws-rules";
@@ -126,10 +126,13 @@ function crossFieldProblems(config: Config): ConfigProblem[] {
     add(`cluster.${error.field}`, error.value, error.rule);
   }
 
+  // A broker list over the NLB's limit is refused by its count alone (portPlanErrors): each
+  // broker's checks wait until the list fits.
+  const brokers = cluster.brokers.length > MAX_BROKERS ? [] : cluster.brokers;
   // Every AWS name the modules make from the cluster's name, against AWS's rule for it.
   const names = providerAwsNames({
     name: cluster.name,
-    brokerIds: cluster.brokers.map((b) => b.id),
+    brokerIds: brokers.map((b) => b.id),
     brokerTargetPort: cluster.brokerTargetPort,
     targetType: cluster.targetType,
     alarms: cluster.alarms !== undefined,
@@ -140,7 +143,7 @@ function crossFieldProblems(config: Config): ConfigProblem[] {
   const groupNameProblem = consumers.map((c) => securityGroupNameProblem(consumerResourceName(cluster, c), c.allowedCidrs)).find((p) => p !== undefined);
   add("cluster.name", cluster.name, groupNameProblem);
 
-  cluster.brokers.forEach((b, i) => {
+  brokers.forEach((b, i) => {
     const field = `cluster.brokers[${i}].target`;
     if (cluster.targetType === "ip") {
       add(field, b.target, privateIpv4Problem(b.target));
@@ -150,7 +153,7 @@ function crossFieldProblems(config: Config): ConfigProblem[] {
     }
   });
   const targets = new Map<string, number>();
-  cluster.brokers.forEach((b, i) => {
+  brokers.forEach((b, i) => {
     const first = targets.get(b.target);
     if (first !== undefined) {
       add(`cluster.brokers[${i}].target`, b.target, `is also the target of cluster.brokers[${first}]; each broker needs its own target`);

@@ -72,6 +72,8 @@ export function portPlanErrors(props: PortPlanProps): PortAllocationError[] {
         `brokers given; one NLB fits at most ${MAX_BROKERS} (${MAX_LISTENERS_PER_NLB} listeners, one is the bootstrap)`,
       ),
     );
+    // The list must shrink before its IDs mean anything: 200,000 brokers are one problem, not 200,000.
+    return errors;
   }
   const seen = new Map<number, number>();
   ids.forEach((id, index) => {

@@ -2,12 +2,12 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { stringify } from "yaml";
-import { PortLockCreateError, cdktfPortLock } from "../port-lock/cdktf";
-import { previousAllocation } from "../port-lock/port-lock";
-import { portPlanFor } from "../stacks";
-import { config, configInput, writeConfigFile } from "./support/configs";
+import { PortLockCreateError, cdktfPortLock } from "../../port-lock/cdktf";
+import { previousAllocation } from "../../port-lock/port-lock";
+import { portPlanFor } from "../../stacks";
+import { config, configInput, writeConfigFile } from "../support/configs";
 
-const ROOT = path.join(__dirname, "..");
+const ROOT = path.join(__dirname, "..", "..");
 
 describe("cdktf synth (main.ts)", () => {
   let dir: string;

@@ -9,9 +9,9 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { renderModules } from "../modules/packaging";
+import { renderModules } from "../../modules/packaging";
 
-const ROOT = path.join(__dirname, "..");
+const ROOT = path.join(__dirname, "..", "..");
 const LAUNCHER = path.join(ROOT, "job", "launch.js");
 const CACHE = path.join(ROOT, "node_modules", ".cache", "kafka-privatelink");
 

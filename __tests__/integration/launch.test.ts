@@ -2,9 +2,9 @@ import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { itNeeds } from "./support/requirements";
+import { itNeeds } from "../support/requirements";
 
-const LAUNCHER = path.join(__dirname, "..", "job", "launch.js");
+const LAUNCHER = path.join(__dirname, "..", "..", "job", "launch.js");
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { bundlePathFor } = require(LAUNCHER) as { bundlePathFor: (entry: string) => string };
 
@@ -106,7 +106,7 @@ describe("job/launch.js (runs a TypeScript entry point from a cached bundle)", (
   });
 
   it("tells the entry from the files it imports with isEntry (job/is-entry.ts): in a bundle require.main === module holds for every file", () => {
-    const isEntryModule = JSON.stringify(path.join(__dirname, "..", "job", "is-entry"));
+    const isEntryModule = JSON.stringify(path.join(__dirname, "..", "..", "job", "is-entry"));
     fs.writeFileSync(
       helper,
       `import { isEntry } from ${isEntryModule};\nexport const report = () => ({ main: require.main === module, entry: isEntry(__filename) });\n`,

@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 
-const ROOT = path.join(__dirname, "..");
+const ROOT = path.join(__dirname, "..", "..");
 const ENTRIES = ["job/cli.ts", "job/review-cli.ts", "rehearsal/cli.ts", "doctor/cli.ts", "emulator/cli.ts", "bench/run.ts", "terraform/env.ts"];
 
 describe("--help of every entry point", () => {
