@@ -1,11 +1,11 @@
 /**
- * `npm run bench -- [--runs N] [--warmup N] [--suite-runs N] [--brokers 3,12,49] [--keep]`
+ * `npm run bench -- [--runs N] [--warmup N] [--brokers 3,12,49] [--keep]`, or `-- --suite [--suite-runs N]`
  *
  * Times whole processes, wall clock, as a user starts them: the main job against the stock-cdktf
  * baseline (bench/baseline) and against `node -e 'require("cdktf")'` for each broker count, then
- * `npm run review` of a 49-broker cluster's plans (the provider and 3 consumers), then
- * the test suite. Prints medians, the ratios with issue 11's targets, and writes
- * .bench/results.json. Configurations and outputs live in a temporary folder, because the main
+ * `npm run review` of a 49-broker cluster's plans (the provider and 3 consumers). Prints medians,
+ * the ratios with issue 11's targets, and writes .bench/results.json. With `--suite`, the test
+ * suite instead (bench/suite.ts). Configurations and outputs live in a temporary folder, because the main
  * job writes its port lock beside the configuration.
  */
 import { spawn } from "node:child_process";
@@ -14,6 +14,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { benchConfig } from "./config";
+import { benchSuite, median, SuiteResult, suiteLines } from "./suite";
 import { assertSameResources } from "./parity";
 import { writeReviewPlans } from "./review-plans";
 
@@ -24,21 +25,23 @@ const RESULTS_FILE = path.join(ROOT, ".bench", "results.json");
 /** Issue 11's speed targets, set for the 49-broker main job; issue 19's for reviewing that cluster's plans. */
 const TARGETS = { brokers: 49, baselineOverOurs: 20, oursOverRequireCdktf: 4, reviewSeconds: 1 };
 
-const USAGE = `Usage: npm run bench -- [--runs N] [--warmup N] [--suite-runs N] [--brokers LIST] [--keep]
+const USAGE = `Usage: npm run bench -- [--runs N] [--warmup N] [--brokers LIST] [--keep]
+       npm run bench -- --suite [--suite-runs N] [PATTERN...]
 
   --runs N         timed runs of the main job, the baseline and require("cdktf"), per broker count (default 5)
   --warmup N       untimed runs of each command before its first timed series (default 1)
-  --suite-runs N   timed runs of the test suite and of the typecheck; 0 skips both (default 3)
   --brokers LIST   comma-separated broker counts, each 1-49 (default 3,12,49)
-  --keep           keep the temporary folder with the configurations and outputs`;
+  --keep           keep the temporary folder with the configurations and outputs
+  --suite          time the test suite instead: the unit loop (warm) and the whole suite, jest's own
+                   time, median and five slowest files of each (≈ 50 min with the default runs)
+  --suite-runs N   timed runs of each with --suite (default 3)
+  PATTERN...       with --suite, only the test files jest matches (its test path patterns)`;
 
 interface Command {
   readonly label: string;
   readonly argv: readonly string[];
   readonly cwd: string;
   readonly env?: NodeJS.ProcessEnv;
-  /** Time it even when it fails: tsc and jest check everything regardless, so the time still holds. */
-  readonly mayFail?: boolean;
 }
 
 /**
@@ -58,10 +61,6 @@ interface Stats {
   readonly median: number;
   readonly min: number;
   readonly max: number;
-  /** Timed runs that exited non-zero (only commands that may fail). */
-  readonly failures: number;
-  /** The end of the last failed run's output: a failing suite is worth a look, not just a count. */
-  readonly lastFailure?: string;
 }
 
 /** Runs a command to completion; its output is kept only to explain a failure. */
@@ -84,23 +83,20 @@ function timeOnce(command: Command): Promise<{ seconds: number; code: number | n
   });
 }
 
-async function timeChecked(command: Command): Promise<{ seconds: number; failure?: string }> {
+/** The command's time; a failed run aborts the bench with the end of its output. */
+async function timeChecked(command: Command): Promise<number> {
   const { seconds, code, output } = await timeOnce(command);
-  if (code === 0) return { seconds };
-  const failure = `${command.label} exited with ${code}:\n${output.slice(-4000)}`;
-  if (!command.mayFail) throw new Error(failure);
-  return { seconds, failure };
+  if (code !== 0) throw new Error(`${command.label} exited with ${code}:\n${output.slice(-4000)}`);
+  return seconds;
 }
 
-function stats(runs: number[], failures: string[]): Stats {
+function stats(runs: number[]): Stats {
   const sorted = [...runs].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  const median = sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-  return { runs, median, min: sorted[0], max: sorted[sorted.length - 1], failures: failures.length, lastFailure: failures.at(-1) };
+  return { runs, median: median(runs), min: sorted[0], max: sorted[sorted.length - 1] };
 }
 
 const fmt = (s: number) => `${s.toFixed(2)} s`;
-const spread = (s: Stats) => `${fmt(s.median)} (${s.min.toFixed(2)}–${s.max.toFixed(2)})${s.failures > 0 ? `, FAILED ${s.failures}/${s.runs.length}` : ""}`;
+const spread = (s: Stats) => `${fmt(s.median)} (${s.min.toFixed(2)}–${s.max.toFixed(2)})`;
 
 /**
  * Runs each command `warmup` times untimed, then alternates the commands run by run, so drift on
@@ -109,16 +105,13 @@ const spread = (s: Stats) => `${fmt(s.median)} (${s.min.toFixed(2)}–${s.max.to
 async function measure(commands: readonly Command[], warmup: number, runs: number): Promise<Stats[]> {
   for (const command of commands) for (let i = 0; i < warmup; i++) await timeChecked(command);
   const times: number[][] = commands.map(() => []);
-  const failures: string[][] = commands.map(() => []);
   for (let i = 0; i < runs; i++) {
     for (const [c, command] of commands.entries()) {
-      const { seconds, failure } = await timeChecked(command);
-      times[c].push(seconds);
-      if (failure !== undefined) failures[c].push(failure);
-      process.stdout.write(failure === undefined ? "." : "F");
+      times[c].push(await timeChecked(command));
+      process.stdout.write(".");
     }
   }
-  return times.map((t, c) => stats(t, failures[c]));
+  return times.map(stats);
 }
 
 function intAtLeast(flag: string, value: string, min: number): number {
@@ -128,13 +121,14 @@ function intAtLeast(flag: string, value: string, min: number): number {
 }
 
 function parseOptions(argv: string[]) {
-  const { values } = parseArgs({
+  const { values, positionals } = parseArgs({
     args: argv,
     strict: true,
-    allowPositionals: false,
+    allowPositionals: true,
     options: {
       runs: { type: "string", default: "5" },
       warmup: { type: "string", default: "1" },
+      suite: { type: "boolean", default: false },
       "suite-runs": { type: "string", default: "3" },
       brokers: { type: "string", default: "3,12,49" },
       keep: { type: "boolean", default: false },
@@ -142,15 +136,30 @@ function parseOptions(argv: string[]) {
     },
   });
   const brokers = values.brokers.split(",").map((b) => intAtLeast("brokers", b.trim(), 1));
+  if (positionals.length > 0 && !values.suite) throw new Error(`${positionals.join(" ")}: test path patterns go with --suite only`);
   if (brokers.some((b) => b > 49)) throw new Error(`--brokers ${values.brokers}: at most 49 brokers fit one NLB`);
   return {
     help: values.help,
     runs: intAtLeast("runs", values.runs, 1),
     warmup: intAtLeast("warmup", values.warmup, 0),
-    suiteRuns: intAtLeast("suite-runs", values["suite-runs"], 0),
+    suite: values.suite,
+    patterns: positionals,
+    suiteRuns: intAtLeast("suite-runs", values["suite-runs"], 1),
     brokers,
     keep: values.keep,
   };
+}
+
+/** `npm run review` of a 49-broker cluster's plans (the provider's and three consumers', two CIDRs each). */
+async function benchReview(tmp: string, warmup: number, runs: number): Promise<Stats> {
+  const reviewDir = path.join(tmp, "review");
+  fs.mkdirSync(reviewDir);
+  const plans = writeReviewPlans(reviewDir, TARGETS.brokers, 3);
+  const review: Command = { label: "review", argv: [...scriptArgv("review"), ...plans.flatMap((p) => ["--plan", p])], cwd: ROOT };
+  process.stdout.write(`review of ${TARGETS.brokers} brokers' and 3 consumers' plans: `);
+  const [reviewStats] = await measure([review], warmup, runs);
+  process.stdout.write(` ${spread(reviewStats)}\n`);
+  return reviewStats;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -169,10 +178,11 @@ async function main(argv: string[]): Promise<number> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "kafka-privatelink-bench-"));
   const node = process.execPath;
   const synthRows: Array<{ brokers: number; ours: Stats; baseline: Stats; requireCdktf: Stats; ratio: number; overRequireCdktf: number }> = [];
-  const suiteRows: Array<{ label: string; command: string; stats: Stats }> = [];
+  let suite: SuiteResult[] | undefined;
   let reviewRow: Stats | undefined;
   try {
-    for (const [index, brokers] of options.brokers.entries()) {
+    if (options.suite) suite = await benchSuite(options.suiteRuns, tmp, options.patterns);
+    for (const [index, brokers] of options.suite ? [] : options.brokers.entries()) {
       const dir = path.join(tmp, `brokers-${brokers}`);
       fs.mkdirSync(dir);
       const configFile = path.join(dir, "bench.json");
@@ -203,31 +213,23 @@ async function main(argv: string[]): Promise<number> {
     }
 
     // The review of a 49-broker cluster's plans: the provider's and three consumers' (two CIDRs each).
-    const reviewDir = path.join(tmp, "review");
-    fs.mkdirSync(reviewDir);
-    const plans = writeReviewPlans(reviewDir, TARGETS.brokers, 3);
-    const review: Command = { label: "review", argv: [...scriptArgv("review"), ...plans.flatMap((p) => ["--plan", p])], cwd: ROOT };
-    process.stdout.write(`review of ${TARGETS.brokers} brokers' and 3 consumers' plans: `);
-    const [reviewStats] = await measure([review], options.warmup, options.runs);
-    reviewRow = reviewStats;
-    process.stdout.write(` ${spread(reviewStats)}\n`);
-
-    if (options.suiteRuns > 0) {
-      // `npm test` is these two in sequence; timed apart, they show where its time goes.
-      const suite: Command[] = [
-        { label: "typecheck", argv: ["npx", "tsc", "-p", "tsconfig.json"], cwd: ROOT, mayFail: true },
-        { label: "test suite", argv: ["npx", "jest"], cwd: ROOT, mayFail: true },
-      ];
-      process.stdout.write("test suite: ");
-      const measured = await measure(suite, options.warmup, options.suiteRuns);
-      suite.forEach((c, i) => suiteRows.push({ label: c.label, command: c.argv.join(" "), stats: measured[i] }));
-      process.stdout.write(` ${suiteRows.map((r) => `${r.label} ${spread(r.stats)}`).join(", ")}\n`);
-    }
+    if (!options.suite) reviewRow = await benchReview(tmp, options.warmup, options.runs);
   } finally {
     if (options.keep) console.log(`Kept ${tmp}`);
     else fs.rmSync(tmp, { recursive: true, force: true });
   }
   const totalSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.version, platform: `${os.platform()} ${os.release()}` };
+  if (suite) {
+    console.log(`\n${suiteLines(suite).join("\n")}\n\ntotal ${fmt(totalSeconds)}`);
+    return writeResults({
+      date: new Date().toISOString(),
+      machine,
+      options: { suiteRuns: options.suiteRuns, patterns: options.patterns },
+      suite,
+      totalSeconds,
+    });
+  }
 
   const rows = [
     ["case", "ours (median, min–max)", "baseline (median, min–max)", 'require("cdktf") (median, min–max)', "baseline / ours", 'ours / require("cdktf")'],
@@ -240,7 +242,6 @@ async function main(argv: string[]): Promise<number> {
       `${r.overRequireCdktf.toFixed(1)}x`,
     ]),
     ...(reviewRow ? [[`npm run review, ${TARGETS.brokers} brokers and 3 consumers`, spread(reviewRow), "", "", "", ""]] : []),
-    ...suiteRows.map((r) => [`${r.label} (${r.command})`, spread(r.stats), "", "", "", ""]),
   ];
   const targetRow = synthRows.find((r) => r.brokers === TARGETS.brokers);
   const targets = targetRow && {
@@ -261,7 +262,6 @@ async function main(argv: string[]): Promise<number> {
         .join("  ")
         .trimEnd(),
     );
-  for (const r of suiteRows) if (r.stats.lastFailure !== undefined) console.log(`\nWARNING ${r.stats.lastFailure}`);
   const verdict = (met: boolean) => (met ? "met" : "NOT met");
   console.log(
     targets === undefined
@@ -273,26 +273,21 @@ async function main(argv: string[]): Promise<number> {
     console.log(
       `Target (issue 19): review of ${TARGETS.brokers} brokers' and 3 consumers' plans ${fmt(reviewRow.median)}, < ${TARGETS.reviewSeconds} s ${verdict(reviewRow.median < TARGETS.reviewSeconds)}`,
     );
-  console.log(`\nruns: ${options.runs} synth, ${options.suiteRuns} suite, after ${options.warmup} warm-up; total ${fmt(totalSeconds)}`);
+  console.log(`\nruns: ${options.runs}, after ${options.warmup} warm-up; total ${fmt(totalSeconds)}`);
+  return writeResults({
+    date: new Date().toISOString(),
+    machine,
+    options: { runs: options.runs, warmup: options.warmup, brokers: options.brokers },
+    synth: synthRows,
+    targets: targets ?? null,
+    review: reviewRow ?? null,
+    totalSeconds,
+  });
+}
 
+function writeResults(results: object): number {
   fs.mkdirSync(path.dirname(RESULTS_FILE), { recursive: true });
-  fs.writeFileSync(
-    RESULTS_FILE,
-    `${JSON.stringify(
-      {
-        date: new Date().toISOString(),
-        machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.version, platform: `${os.platform()} ${os.release()}` },
-        options: { runs: options.runs, warmup: options.warmup, suiteRuns: options.suiteRuns, brokers: options.brokers },
-        synth: synthRows,
-        targets: targets ?? null,
-        review: reviewRow ?? null,
-        suite: suiteRows,
-        totalSeconds,
-      },
-      null,
-      2,
-    )}\n`,
-  );
+  fs.writeFileSync(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`);
   console.log(`Results: ${path.relative(process.cwd(), RESULTS_FILE)}`);
   return 0;
 }

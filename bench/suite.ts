@@ -1,0 +1,122 @@
+/**
+ * `npm run bench -- --suite`: the test suite as jest itself measures it. The unit loop
+ * (`npm run test:unit`, after one untimed run that warms jest's cache) and the whole suite (`jest`,
+ * what `npm test` runs after its checks) are each run `runs` times; for each it reports the median
+ * of jest's own time, the range, the five slowest test files (each file's median over the runs),
+ * the tests that passed, failed and were skipped, and the machine's load while it ran.
+ */
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+
+const ROOT = path.resolve(__dirname, "..");
+const JEST = path.join(ROOT, "node_modules", "jest", "bin", "jest.js");
+
+/** What `jest --json` writes (the parts used here). */
+interface JestReport {
+  readonly startTime: number;
+  readonly numPassedTests: number;
+  readonly numFailedTests: number;
+  readonly numPendingTests: number;
+  readonly testResults: ReadonlyArray<{ readonly name: string; readonly startTime: number; readonly endTime: number }>;
+}
+
+export interface SuiteRun {
+  /** From jest's start to its last file's end: what jest prints as `Time:`. */
+  readonly seconds: number;
+  readonly passed: number;
+  readonly failed: number;
+  readonly skipped: number;
+  /** Test file (relative) → seconds. */
+  readonly files: Readonly<Record<string, number>>;
+  /** The 1-minute load average at the end of the run (2 cores: 2 is a busy machine). */
+  readonly load: number;
+}
+
+export interface SuiteResult {
+  readonly label: string;
+  readonly command: string;
+  readonly runs: readonly SuiteRun[];
+  readonly median: number;
+  readonly slowest: ReadonlyArray<{ readonly file: string; readonly seconds: number }>;
+}
+
+export const median = (xs: readonly number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+};
+
+/** One jest run with `args`, its report read from `--json`; jest's exit status is not an error here (a failure is counted). */
+function jestOnce(args: readonly string[], reportFile: string): Promise<SuiteRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [JEST, ...args, "--json", "--outputFile", reportFile], { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => (stderr = (stderr + d.toString("utf8")).slice(-4000)));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      let report: JestReport;
+      try {
+        report = JSON.parse(fs.readFileSync(reportFile, "utf8")) as JestReport;
+      } catch {
+        reject(new Error(`jest ${args.join(" ")} exited with ${code} and wrote no report:\n${stderr}`));
+        return;
+      }
+      const end = Math.max(report.startTime, ...report.testResults.map((t) => t.endTime));
+      resolve({
+        seconds: (end - report.startTime) / 1000,
+        passed: report.numPassedTests,
+        failed: report.numFailedTests,
+        skipped: report.numPendingTests,
+        files: Object.fromEntries(report.testResults.map((t) => [path.relative(ROOT, t.name), (t.endTime - t.startTime) / 1000])),
+        load: os.loadavg()[0],
+      });
+    });
+  });
+}
+
+/** Times the unit loop and the whole suite, `runs` times each, in `tmp`; `patterns`: only the test files jest matches. */
+export async function benchSuite(runs: number, tmp: string, patterns: readonly string[] = []): Promise<SuiteResult[]> {
+  const unitArgs = (JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts["test:unit"]
+    .trim()
+    .split(/\s+/);
+  if (unitArgs[0] !== "jest")
+    throw new Error(`package.json scripts.test:unit is "${unitArgs.join(" ")}": the bench runs it as jest, so it must start with jest`);
+  const cases = [
+    { label: "unit loop, warm", command: "npm run test:unit", args: [...unitArgs.slice(1), ...patterns], warmup: 1 },
+    { label: "whole suite", command: "jest (npm test after tsc and the checks)", args: [...patterns], warmup: 0 },
+  ];
+  const results: SuiteResult[] = [];
+  for (const c of cases) {
+    process.stdout.write(`${c.label}: `);
+    const report = path.join(tmp, "jest.json");
+    for (let i = 0; i < c.warmup; i++) await jestOnce(c.args, report);
+    const done: SuiteRun[] = [];
+    for (let i = 0; i < runs; i++) {
+      done.push(await jestOnce(c.args, report));
+      process.stdout.write(done.at(-1)!.failed > 0 ? "F" : ".");
+    }
+    const files = Object.keys(done[0].files);
+    const slowest = files
+      .map((file) => ({ file, seconds: median(done.map((r) => r.files[file] ?? 0)) }))
+      .sort((a, b) => b.seconds - a.seconds)
+      .slice(0, 5);
+    results.push({ label: c.label, command: c.command, runs: done, median: median(done.map((r) => r.seconds)), slowest });
+    process.stdout.write("\n");
+  }
+  return results;
+}
+
+/** The report's lines: per case the median and range of jest's time, the tests, the load, and the five slowest files. */
+export function suiteLines(results: readonly SuiteResult[]): string[] {
+  return results.flatMap((r) => {
+    const secs = r.runs.map((x) => x.seconds);
+    const last = r.runs.at(-1)!;
+    return [
+      `${r.label} (${r.command}): jest's time ${r.median.toFixed(1)} s median of ${r.runs.length} (${Math.min(...secs).toFixed(1)}–${Math.max(...secs).toFixed(1)}); ` +
+        `${last.passed} passed, ${last.failed} failed, ${last.skipped} skipped; load ${r.runs.map((x) => x.load.toFixed(1)).join(", ")}`,
+      ...r.slowest.map((s) => `  ${s.seconds.toFixed(1).padStart(6)} s  ${s.file}`),
+    ];
+  });
+}
