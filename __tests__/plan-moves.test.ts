@@ -1,5 +1,5 @@
 /**
- * Reading the moves of a `cdktf diff` (what the upgrade test checks), from plan text as Terraform
+ * Reading the moves of a `cdktf diff` (what the deploy test checks of the upgrade), from plan text as Terraform
  * 1.11 prints it for a `moved` block into a module, behind cdktf's stack-name prefix.
  */
 import { plannedChanges, plannedMoves } from "./support/plan-text";

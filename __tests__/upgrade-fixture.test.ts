@@ -1,5 +1,5 @@
 /**
- * How the upgrade tests turn the checked-in layout 0.1.0 stacks into stacks for the emulated
+ * How the deploy test turns the checked-in layout 0.1.0 stacks into stacks for the emulated
  * account (__tests__/support/upgrade.ts): the values that differ between the old configuration and its
  * emulated copy, replaced as whole tokens, and nothing replaced that the stacks do not hold.
  */

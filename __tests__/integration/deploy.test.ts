@@ -1,17 +1,22 @@
 /**
- * The deploy rehearsal: the real cdktf CLI deploys, diffs and destroys the example's stacks (the
- * provider stack with health alarms to an SNS topic of the emulated account, then its consumer)
- * against moto, the AWS API emulator, with the real terraform and AWS provider; what was deployed
- * is read back through the AWS API (emulator/inventory.ts), never from the synthesized JSON.
- * Right after the first deploy, the Kafka rehearsal runs on that deployment: HAProxy built from
- * the NLB listeners, target groups and registered targets read back through the API, the client
- * resolving the read-back alias record, real brokers over TLS, the doctor (rehearsal/deployed.ts).
- * Everything runs in a temporary project folder and on loopback.
+ * The emulator storyline, one deployment from start to end, as a user lives it: release 0.1.0's
+ * stacks (every resource at the stack root, one security group per consumer; checked in under
+ * __tests__/fixtures/release-0.1.0/stacks/) deployed with terraform, then taken over by the
+ * current version as a user upgrading would (the main job writes the port lock, cdktf diff and
+ * deploy: the plan moves resources into the module call and adds, changes and destroys nothing;
+ * the AWS API then shows the very same resources, nothing replaced, and every output kept), then
+ * a second client CIDR added; the Kafka rehearsal on that deployment (HAProxy built from the NLB
+ * listeners, target groups and registered targets read back through the AWS API, the client
+ * resolving the read-back alias record, real brokers over TLS, the doctor: rehearsal/deployed.ts);
+ * real plans of ten changes read by the plan review; a broker added and one removed; destroy. The
+ * real cdktf CLI, terraform and AWS provider run against moto, the AWS API emulator; what was
+ * deployed is read back through the AWS API (emulator/inventory.ts), never from the synthesized
+ * JSON. Everything runs in a temporary project folder and on loopback.
  *
  * Needs the emulator (npm run emulator:install) and Terraform with the provider mirror, and for
  * the Kafka step the rehearsal's prerequisites (root, Java, HAProxy, the Kafka jars): skipped
- * with the reason without them, required in CI. Costs 5-6 minutes here (Route 53 waits
- * dominate; the Kafka step 12-30 s), so it runs one consumer.
+ * with the reason without them, required in CI. Costs 8-9 minutes here (the AWS provider's NLB
+ * and Route 53 waits dominate; the Kafka step 12-30 s), so it runs one consumer.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -20,7 +25,6 @@ import { AcceptVpcEndpointConnectionsCommand, CreateVpcCommand, EC2Client } from
 import { CreateTopicCommand, SNSClient } from "@aws-sdk/client-sns";
 import { CreateHostedZoneCommand, GetHostedZoneCommand, Route53Client } from "@aws-sdk/client-route-53";
 import { terraformUnavailable } from "../../terraform/run";
-import { EXAMPLE_CONFIG } from "../../config/load";
 import type { Config, ConfigInput } from "../../config/schema";
 import {
   createAccount,
@@ -37,12 +41,26 @@ import {
   startEmulator,
 } from "../../emulator/emulator";
 import { Inventory, readInventory } from "../../emulator/inventory";
-import { plannedChanges } from "../support/plan-text";
+import { plannedChanges, plannedMoves } from "../support/plan-text";
 import { brokerPort as allocatedPort } from "../../modules/kafka-broker-ports/allocation";
 import { rehearseDeployment } from "../../rehearsal/deployed";
 import { missingPrerequisites } from "../../rehearsal/rehearsal";
 import { dependentSteps, itNeeds } from "../support/requirements";
 import { reviewRealPlans } from "../support/real-plan-reviews";
+import { deployOldLayout, fitAccount, managedAddresses, readOldStacks, replaceInStacks, stackOutputs, valueReplacements } from "../support/upgrade";
+
+/** The 0.1.0 release (its one security group per consumer moves to the first CIDR's key). */
+const FIXTURE = path.join(__dirname, "..", "fixtures", "release-0.1.0");
+const CONFIG_NAME = "orders.yaml";
+/** The module call every resource of a stack moves into. */
+const MODULE_PREFIX = "module.kafka.";
+const OLD_CONFIG = readConfigDocument(path.join(FIXTURE, CONFIG_NAME));
+const CONSUMERS = OLD_CONFIG.consumers ?? [];
+const OLD_STACKS = readOldStacks(path.join(FIXTURE, "stacks"));
+/** In deploy order: the provider, then the consumers that read its state. */
+const STACKS = [`${OLD_CONFIG.cluster.name}-provider`, ...CONSUMERS.map((c) => `${OLD_CONFIG.cluster.name}-consumer-${c.name}`)];
+/** The client CIDR the storyline adds after the upgrade, so that a plan can remove one of two. */
+const SECOND_CIDR = "10.30.0.0/16";
 
 const noEmulator = emulatorUnavailable();
 const itEmulates = itNeeds("the AWS API emulator", noEmulator);
@@ -206,7 +224,7 @@ describe("the emulator's launcher", () => {
   );
 });
 
-describe("cdktf deploy, diff and destroy against the AWS API emulator", () => {
+describe("one deployment in the AWS API emulator: release 0.1.0 deployed, upgraded, changed, rehearsed with Kafka, reviewed, destroyed", () => {
   let emulator: Emulator | undefined;
   let dir: string | undefined;
   let project: EmulatedProject;
@@ -216,14 +234,22 @@ describe("cdktf deploy, diff and destroy against the AWS API emulator", () => {
   let regions: string[];
   let before: Inventory;
   let spareVpc: EmulatedVpc;
+  let deployedOld: Inventory;
+  /** Stack → the managed resource instances the 0.1.0 deploy left in its state. */
+  const oldAddresses: Record<string, string[]> = {};
+  /** Stack → its outputs after the 0.1.0 deploy, cdktf's own cross-stack outputs left out. */
+  const oldOutputs: Record<string, Record<string, unknown>> = {};
+  const userOutputs = (outputs: Record<string, unknown>) =>
+    Object.fromEntries(Object.entries(outputs).filter(([name]) => !name.startsWith("cross-stack-output-")));
   const timings: string[] = [];
   const { step, readOnly } = dependentSteps(itDeploys, STEP_TIMEOUT_MS);
 
-  const cdktf = async (args: readonly string[]) => {
-    const run = ok(await project.cdktf(args, COMMAND_TIMEOUT_MS), `cdktf ${args.join(" ")}`);
-    timings.push(`cdktf ${args.filter((a) => !a.startsWith("-")).join(" ")}: ${run.seconds.toFixed(0)} s`);
+  const timed = <T extends RunResult>(what: string, run: T): T => {
+    timings.push(`${what}: ${run.seconds.toFixed(0)} s`);
     return run;
   };
+  const cdktf = async (args: readonly string[]) =>
+    timed(`cdktf ${args.filter((a) => !a.startsWith("-")).join(" ")}`, ok(await project.cdktf(args, COMMAND_TIMEOUT_MS), `cdktf ${args.join(" ")}`));
   // Providers come from the filesystem mirror only: cdktf must not run `terraform providers lock`,
   // which asks the registry.
   const deployAll = () => cdktf(["deploy", ...stacks, "--auto-approve", "--skip-provider-lock"]);
@@ -245,34 +271,121 @@ describe("cdktf deploy, diff and destroy against the AWS API emulator", () => {
     if (missing) return;
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "kpl-deploy-"));
     emulator = await startEmulator();
-    // The shipped example with one consumer (each consumer stack adds about 40 s of Route 53 waits).
-    const example = readConfigDocument(EXAMPLE_CONFIG);
-    // Health alarms notify a topic of the emulated account, in the cluster's region.
-    const sns = new SNSClient(sdkConfig(emulator.endpoint, example.cluster.region));
-    const topicArn = (await sns.send(new CreateTopicCommand({ Name: `${example.cluster.name}-oncall` })).finally(() => sns.destroy())).TopicArn!;
-    // Two client CIDRs, so that a plan can remove one of them.
-    const consumers = (example.consumers ?? []).slice(0, 1).map((c) => ({ ...c, allowedCidrs: [...c.allowedCidrs, "10.30.0.0/16"] }));
-    const base = { ...example, cluster: { ...example.cluster, alarms: { actions: [topicArn] } }, consumers };
-    expect(base.consumers).toHaveLength(1);
-    const account = await createAccount(emulator.endpoint, base);
-    project = new EmulatedProject(dir, emulator.endpoint, path.basename(EXAMPLE_CONFIG));
-    reconfigure(emulatedConfig(base, account));
-    regions = [config.cluster.region, ...config.consumers.map((c) => c.region)];
+    // The 0.1.0 configuration (the shipped example with health alarms and one consumer: each
+    // consumer stack adds about 40 s of Route 53 waits), in the emulated account.
+    document = emulatedConfig(OLD_CONFIG, fitAccount(await createAccount(emulator.endpoint, OLD_CONFIG), OLD_CONFIG));
+    project = new EmulatedProject(dir, emulator.endpoint, CONFIG_NAME);
+    regions = [document.cluster.region, ...(document.consumers ?? []).map((c) => c.region)];
     // For the plan review's added consumer: made before the account is read, so destroy leaves it as it was.
-    spareVpc = await createVpc(emulator.endpoint, config.cluster.region, "10.40.0.0/16");
+    spareVpc = await createVpc(emulator.endpoint, document.cluster.region, "10.40.0.0/16");
     before = await inventory();
   }, 120_000);
 
   afterAll(async () => {
     await emulator?.stop();
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
-    if (timings.length > 0) console.log(`deploy rehearsal timings:\n  ${timings.join("\n  ")}`);
+    if (timings.length > 0) console.log(`emulator storyline timings:\n  ${timings.join("\n  ")}`);
   }, 30_000);
 
   step(
-    "deploys the provider stack, then the consumer stack; the AWS API shows exactly the configured load balancer, endpoint service, endpoint, security group and zone, and a diff finds nothing to change",
+    "the 0.1.0 stacks, with the emulated account's VPC and subnet IDs, deploy with terraform: one NLB with its listeners, the endpoint service, the alarms, the consumer's endpoint and zone, all at the stacks' roots",
     async () => {
       expect(before.loadBalancers).toEqual([]);
+      expect(Object.keys(OLD_STACKS).sort()).toEqual([...STACKS].sort());
+      // The old deployment's alarms notify a topic of the emulated account: its ARN must be the one
+      // the old stacks hold, since only the VPC and subnet IDs are replaced.
+      const sns = new SNSClient(sdkConfig(emulator!.endpoint, OLD_CONFIG.cluster.region));
+      const topic = await sns.send(new CreateTopicCommand({ Name: `${OLD_CONFIG.cluster.name}-oncall` })).finally(() => sns.destroy());
+      expect(OLD_CONFIG.cluster.alarms?.actions).toEqual([topic.TopicArn]);
+
+      const texts = replaceInStacks(OLD_STACKS, valueReplacements(OLD_CONFIG, document));
+      for (const { what, run } of await deployOldLayout(
+        project,
+        STACKS.map((s) => [s, texts[s]] as const),
+        COMMAND_TIMEOUT_MS,
+      )) {
+        timed(`${what} (0.1.0)`, run);
+      }
+      for (const stack of STACKS) {
+        oldAddresses[stack] = await managedAddresses(project, stack, COMMAND_TIMEOUT_MS);
+        oldOutputs[stack] = userOutputs(await stackOutputs(project, stack, COMMAND_TIMEOUT_MS));
+      }
+      deployedOld = await inventory();
+
+      const { cluster } = document;
+      expect(deployedOld.loadBalancers.map((lb) => ({ vpcId: lb.vpcId, listeners: lb.listeners.length }))).toEqual([
+        { vpcId: cluster.vpcId, listeners: cluster.brokers.length + 1 },
+      ]);
+      expect(deployedOld.endpointServices).toHaveLength(1);
+      expect(deployedOld.alarms).toHaveLength(cluster.brokers.length + 1);
+      expect(deployedOld.endpoints.map((e) => e.vpcId)).toEqual(CONSUMERS.map((c) => document.consumers!.find((d) => d.name === c.name)!.vpcId));
+      expect(deployedOld.hostedZones).toHaveLength(CONSUMERS.length);
+      // Every stack's state holds its resources at the root: what the upgrade has to move.
+      for (const stack of STACKS) {
+        expect(oldAddresses[stack].length).toBeGreaterThan(0);
+        expect(oldAddresses[stack].filter((a) => a.startsWith("module."))).toEqual([]);
+      }
+    },
+  );
+
+  step("the main job writes the emulated configuration and its port lock, for the stacks the 0.1.0 deployment has", async () => {
+    reconfigure(document);
+    expect([...stacks].sort()).toEqual([...STACKS].sort());
+    await cdktf(["synth"]);
+  });
+
+  // One stack at a time, provider first, as `cdktf deploy` orders them: a consumer's plan reads the
+  // provider's outputs from its state, which the upgraded provider stack writes.
+  for (const stack of STACKS) {
+    step(
+      `upgrade, ${stack}: cdktf diff adds, changes and destroys nothing and moves each resource the 0.1.0 deploy made into ${MODULE_PREFIX.slice(0, -1)}; after cdktf deploy its state holds exactly those moved addresses`,
+      async () => {
+        const diff = await cdktf(["diff", stack, "--skip-synth", "--skip-provider-lock"]);
+        expect(plannedChanges(diff.output)).toEqual([]);
+        const moves = plannedMoves(diff.output);
+        expect(moves.map((m) => m.from).sort()).toEqual(oldAddresses[stack]);
+        expect(moves.filter((m) => !m.to.startsWith(MODULE_PREFIX))).toEqual([]);
+
+        // The provider stack is already upgraded when a consumer's turn comes.
+        await cdktf(["deploy", stack, "--auto-approve", "--skip-synth", "--skip-provider-lock", "--ignore-missing-stack-dependencies"]);
+        expect(await managedAddresses(project, stack, COMMAND_TIMEOUT_MS)).toEqual(moves.map((m) => m.to).sort());
+      },
+    );
+  }
+
+  step(
+    "after the upgrade the AWS API shows the same resources with the same ARNs and IDs (nothing was replaced), and every output of the 0.1.0 stacks keeps its name and value",
+    async () => {
+      expect(await inventory()).toEqual(deployedOld);
+      for (const stack of STACKS) {
+        expect(Object.keys(oldOutputs[stack]).length).toBeGreaterThan(0);
+        const outputs = await stackOutputs(project, stack, COMMAND_TIMEOUT_MS);
+        // The one output renamed since 0.1.0 (CHANGELOG, Breaking): the one group is now the first CIDR's of the map.
+        const { security_group_id: oneGroup, ...kept } = oldOutputs[stack];
+        if (oneGroup !== undefined) {
+          expect(outputs.security_group_ids).toEqual({ [CONSUMERS[0].allowedCidrs[0]]: oneGroup });
+        }
+        // Outputs may be added; those that reviewers, consumers and scripts read stay as they were.
+        expect(outputs).toEqual(expect.objectContaining(kept));
+      }
+    },
+  );
+
+  step(
+    `a second client CIDR (${SECOND_CIDR}): cdktf diff adds only its security group and rules and attaches the group to the endpoint; after the deploy the AWS API shows exactly the configured load balancer, endpoint service, alarms, endpoint, security groups and zone, and a diff finds nothing to change`,
+    async () => {
+      const [consumer] = document.consumers!;
+      reconfigure({ ...document, consumers: [{ ...consumer, allowedCidrs: [...consumer.allowedCidrs, SECOND_CIDR] }] });
+      const [providerChanges, consumerChanges] = await diffAll();
+      expect(providerChanges).toEqual([]);
+      expect(consumerChanges.filter((c) => c.action === "create").length).toBeGreaterThan(0);
+      expect(
+        consumerChanges.filter(
+          (c) =>
+            !(c.action === "create" && c.address.includes(`"${SECOND_CIDR}`)) &&
+            !(c.action === "update" && c.address === `${MODULE_PREFIX}aws_vpc_endpoint.this`),
+        ),
+      ).toEqual([]);
       await deployAll();
       expectDeployed(await inventory(), config);
       // Applied state reads back as configured: no drift for the next plan (the Route 53

@@ -9,7 +9,7 @@
  * And the plain-Terraform user of 0.1.0's published modules, who upgrades the module source and
  * adds the one `moved` block the CHANGELOG gives (the module cannot know the CIDR it moves to).
  * The changes are Terraform's own JSON plan (`terraform test -json -verbose`). The emulator test
- * (upgrade.test.ts) proves the same against the AWS API; this one needs only Terraform and the
+ * (deploy.test.ts) proves the same against the AWS API; this one needs only Terraform and the
  * provider mirror. Costs about 2 minutes (terraform test runs of ≈ 15 s).
  */
 import * as fs from "node:fs";

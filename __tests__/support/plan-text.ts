@@ -1,6 +1,6 @@
 /**
  * The resource changes and moves a `cdktf diff` lists, read from its plan text: the deploy test
- * checks what a day-two change would do before it deploys it, the upgrade test that a new layout
+ * checks what a day-two change would do before it deploys it, and that a new layout
  * only moves what an older one deployed.
  */
 
