@@ -122,6 +122,24 @@ describe("main job", () => {
       expect(result.cleanedUp.map((f) => path.basename(f)).sort()).toEqual([".cluster.ports.lock.json.new", ".modules.new", ".out.new"]);
     });
 
+    it("removes what a killed run of 0.2 left beside the outputs (its run files), never a live run's or another name", () => {
+      synth();
+      const ended = "0999999999-0a0b0c0d";
+      const live = `${String(process.pid).padStart(10, "0")}-0a0b0c0d`;
+      fs.mkdirSync(path.join(dir, `.out.new-${ended}`));
+      fs.writeFileSync(path.join(dir, `.out.new-${ended}`, "half"), "");
+      fs.writeFileSync(path.join(dir, `.out.claim-${ended}`), "");
+      fs.writeFileSync(path.join(dir, `.modules.entering-${ended}`), "");
+      fs.writeFileSync(path.join(dir, `.cluster.ports.lock.json.tmp-${ended}`), "");
+      fs.writeFileSync(path.join(dir, `.out.claim-${live}`), "");
+      fs.writeFileSync(path.join(dir, `.notes.claim-${ended}`), "");
+      const result = synth();
+      expect(result.cleanedUp.map((f) => path.basename(f)).sort()).toEqual(
+        [`.cluster.ports.lock.json.tmp-${ended}`, `.modules.entering-${ended}`, `.out.claim-${ended}`, `.out.new-${ended}`].sort(),
+      );
+      expect(fs.readdirSync(dir).sort()).toEqual([`.notes.claim-${ended}`, `.out.claim-${live}`, "cluster.ports.lock.json", "cluster.yaml", "modules", "out"]);
+    });
+
     it("takes over a lock whose process has ended though its PID runs another process now, and never one it did not write", () => {
       // The jest parent's PID with another start time: the lock's process ended and the PID was reused.
       fs.symlinkSync(`${process.ppid} 1 00ff`, path.join(dir, ".out.lock"));

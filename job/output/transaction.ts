@@ -194,14 +194,39 @@ export class Outputs {
     }
   }
 
-  /** Removes what is staged or set aside beside the outputs (only with every lock held: it is this run's, or a killed run's); returns what was there. */
+  /**
+   * Removes what is staged or set aside beside the outputs (only with every lock held: it is this
+   * run's, or a killed run's), and what a killed run of 0.2 left (its run files, named
+   * `.<name>.<kind>-<pid>-<nonce>`, whose process has ended); returns what was there.
+   */
   private clear(): string[] {
     const found = Object.values(this.paths)
-      .flatMap((p) => [beside(p, "new"), beside(p, "old")])
+      .flatMap((p) => [beside(p, "new"), beside(p, "old"), ...runFiles0_2(p)])
       .filter((f) => fs.existsSync(f));
     for (const f of found) fs.rmSync(f, { recursive: true });
     return found;
   }
+}
+
+/** 0.2's files beside `target` (staged, set aside, scratch, its claims) of runs that have ended. */
+function runFiles0_2(target: string): string[] {
+  const prefix = `.${path.basename(target)}.`;
+  const ended = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return false;
+    } catch (err) {
+      return (err as NodeJS.ErrnoException).code !== "EPERM";
+    }
+  };
+  return fs
+    .readdirSync(path.dirname(target))
+    .sort()
+    .filter((name) => {
+      const run = name.startsWith(prefix) ? /^(new|old|tmp|claim|entering)-(\d+)-[0-9a-f]+$/.exec(name.slice(prefix.length)) : null;
+      return run !== null && ended(Number(run[2]));
+    })
+    .map((name) => path.join(path.dirname(target), name));
 }
 
 /** Refuses an output that is a symbolic link, an output folder holding something to keep or the port lock, and output folders inside one another. */
