@@ -69,8 +69,9 @@ function documentedDefaults(file: string): Record<string, unknown> {
 }
 
 describe.each([
-  ["KafkaPrivateLinkProvider", PROVIDER_MODULE, "kafka-privatelink-provider/call.ts", 15],
-  ["KafkaPrivateLinkConsumer", CONSUMER_MODULE, "kafka-privatelink-consumer/call.ts", 3],
+  // The props of the input specs (inputs.ts) have no JSDoc: input-specs.test.ts holds their defaults.
+  ["KafkaPrivateLinkProvider", PROVIDER_MODULE, "kafka-privatelink-provider/call.ts", 6],
+  ["KafkaPrivateLinkConsumer", CONSUMER_MODULE, "kafka-privatelink-consumer/call.ts", 2],
 ])("%s: the documented @defaults", (_construct, module, file, optional) => {
   it("are the module's defaults, so a prop left unset means what its documentation says", () => {
     const documented = documentedDefaults(file);
@@ -266,8 +267,8 @@ describe("KafkaPrivateLinkConsumer: a typed call of the published consumer modul
     );
     expect(message.split("\n")).toEqual([
       'KafkaPrivateLinkConsumer "kafka": invalid props (5 problems)',
-      '  vpcId: "" must be a non-empty string',
       "  allowedCidrs: [] must list at least one non-empty string",
+      '  vpcId: "" must be a VPC ID such as vpc-0a1b2c3d4e5f60718',
       '  connection.region: "" must be a non-empty string',
       '  connection.brokerPorts: key "x" is not a broker ID',
       '  connection.brokerPorts: {"7":6007,"8":6010,"x":1} is not one base + broker ID for every broker (port bases 6000, 6002); pass the provider module\'s output connection as it is',

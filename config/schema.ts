@@ -5,14 +5,11 @@
  */
 import { z } from "zod";
 import { DEFAULT_BOOTSTRAP_PORT, DEFAULT_BROKER_PORT_BASE, MAX_PORT, MIN_PORT } from "../modules/kafka-broker-ports/allocation";
-import { DEFAULT_LISTENER_NAME, DEFAULT_SECURITY_PROTOCOL } from "../modules/kafka-broker-ports/kafka-config";
-import {
-  DEFAULT_BROKER_TARGET_PORT,
-  DEFAULT_DEREGISTRATION_DELAY_SECONDS,
-  DEFAULT_TCP_IDLE_TIMEOUT_SECONDS,
-} from "../modules/kafka-privatelink-provider/rules";
+import { CONSUMER_INPUTS } from "../modules/kafka-privatelink-consumer/inputs";
+import { PROVIDER_INPUTS } from "../modules/kafka-privatelink-provider/inputs";
 import { MAX_TAGS, MODULE_TAGS, PRINCIPAL_ARN, PRINCIPAL_RULE, ROLE_ARN, TAG_COUNT_RULE, tagKeyProblem, tagValueProblem } from "../modules/private/aws-rules";
-import { namePrefix, PatternRule, RangeRule, RULES } from "../modules/private/input-rules";
+import { InputRule, namePrefix, PatternRule, RangeRule, RULES } from "../modules/private/input-rules";
+import { InputSpec, ValueOf } from "../modules/private/input-spec";
 import { partitionOf, REGION_DATA } from "../modules/private/regions";
 
 /** Seed policy: the product PrivateLink for Kafka was founded on is not offered in these regions. */
@@ -34,7 +31,6 @@ const name = ruled(namePrefix(20));
 const region = z.string().refine((r) => partitionOf(r) !== undefined, {
   error: `is not an AWS region (known regions: the partition data of ${REGION_DATA}), such as us-east-1`,
 });
-const vpcId = pattern(/^vpc-[0-9a-f]{8,17}$/, "must be a VPC ID such as vpc-0a1b2c3d4e5f60718");
 const subnetIds = z
   .array(pattern(/^subnet-[0-9a-f]{8,17}$/, "must be a subnet ID such as subnet-0a1b2c3d4e5f60718"))
   .min(1)
@@ -43,7 +39,35 @@ const integer = (min: number, max: number, rule = `must be an integer from ${min
   z.number().int({ error: rule }).min(min, { error: rule }).max(max, { error: rule });
 const port = () => integer(MIN_PORT, MAX_PORT);
 const ranged = (rule: RangeRule) => integer(rule.min, rule.max, rule.rule);
-const hostname = ruled(RULES.hostname);
+
+/** The field of a rule on one value. */
+function ruleField(rule: InputRule): z.ZodType {
+  switch (rule.kind) {
+    case "pattern":
+      return ruled(rule);
+    case "range":
+      return ranged(rule);
+    case "oneOf":
+      return z.enum(rule.values);
+  }
+}
+
+/** The configuration field of an input spec (modules/private/input-spec.ts): its type, its rule, its default. */
+function specField(spec: InputSpec): z.ZodType {
+  const one = spec.rule !== undefined ? ruleField(spec.rule) : spec.type === "bool" ? z.boolean() : spec.type === "number" ? z.number() : z.string();
+  const field = spec.type === "list(string)" ? z.array(one) : one;
+  return spec.default === undefined ? field : spec.default === null ? field.optional() : field.default(spec.default);
+}
+
+type SpecField<S> = S extends { readonly default: null }
+  ? z.ZodOptional<z.ZodType<ValueOf<S>>>
+  : S extends { readonly default: unknown }
+    ? z.ZodDefault<z.ZodType<ValueOf<S>>>
+    : z.ZodType<ValueOf<S>>;
+
+/** The configuration fields of a module's input specs, typed as the specs say. */
+const specFields = <T extends Record<string, InputSpec>>(specs: T) =>
+  Object.fromEntries(Object.entries(specs).map(([k, spec]) => [k, specField(spec)])) as { [K in keyof T]: SpecField<T[K]> };
 
 /** AWS's tag rules (modules/private/aws-rules.ts, which the modules' validations are written from too). */
 const checked = (problem: (s: string) => string | undefined) =>
@@ -91,36 +115,25 @@ const broker = z.strictObject({
 const clusterSchema = z.strictObject({
   name,
   region,
-  vpcId,
   subnetIds,
-  advertisedHostname: hostname,
   bootstrapPort: port().default(DEFAULT_BOOTSTRAP_PORT),
   brokerPortBase: integer(0, MAX_PORT).default(DEFAULT_BROKER_PORT_BASE),
-  brokerTargetPort: ranged(RULES.brokerTargetPort).default(DEFAULT_BROKER_TARGET_PORT),
-  targetType: z.enum(RULES.targetType.values).default("ip"),
   brokers: z.array(broker).min(1),
   allowedPrincipals: z.array(z.string().refine((p) => p === "*" || PRINCIPAL_ARN.test(p), { error: PRINCIPAL_RULE })).min(1),
-  acceptanceRequired: z.boolean().default(true),
-  deletionProtection: z.boolean().default(false),
-  tcpIdleTimeoutSeconds: ranged(RULES.tcpIdleTimeoutSeconds).default(DEFAULT_TCP_IDLE_TIMEOUT_SECONDS),
-  deregistrationDelaySeconds: ranged(RULES.deregistrationDelaySeconds).default(DEFAULT_DEREGISTRATION_DELAY_SECONDS),
-  listenerName: ruled(RULES.listenerName).default(DEFAULT_LISTENER_NAME),
-  listenerSecurityProtocol: z.enum(RULES.securityProtocol.values).default(DEFAULT_SECURITY_PROTOCOL),
-  acceptEndpoints: z.array(ruled(RULES.endpointId)).default([]),
   alarms: z.strictObject({ actions: z.array(snsTopicArn).min(1) }).optional(),
   tags: tags.default({}),
+  ...specFields(PROVIDER_INPUTS),
   ...awsAccess,
 });
 
 const consumerSchema = z.strictObject({
   name,
   region,
-  vpcId,
   subnetIds,
   allowedCidrs: z.array(z.string()).min(1),
   serviceName: ruled(RULES.serviceName).optional(),
-  hostedZoneId: pattern(/^Z[A-Z0-9]{1,31}$/, "must be a Route 53 hosted zone ID such as Z0123456789ABCDEFGHIJ").optional(),
   tags: tags.default({}),
+  ...specFields(CONSUMER_INPUTS),
   ...awsAccess,
 });
 

@@ -8,6 +8,9 @@ import { Config, ConsumerConfig, consumerResourceName } from "../config/schema";
 import { KafkaPrivateLinkConsumerProps } from "../modules/kafka-privatelink-consumer/call";
 import { KafkaPrivateLinkProviderProps } from "../modules/kafka-privatelink-provider/call";
 import { brokerPort } from "../modules/kafka-broker-ports/allocation";
+import { CONSUMER_INPUTS } from "../modules/kafka-privatelink-consumer/inputs";
+import { PROVIDER_INPUTS } from "../modules/kafka-privatelink-provider/inputs";
+import { specValues } from "../modules/private/input-spec";
 
 /** The consumers' regions other than the cluster's, when cross-region PrivateLink is allowed. */
 function crossRegionConsumerRegions({ cluster, consumers, policy }: Config): string[] {
@@ -19,24 +22,14 @@ export function providerProps(config: Config): Omit<KafkaPrivateLinkProviderProp
   const { cluster, policy } = config;
   return {
     name: cluster.name,
-    vpcId: cluster.vpcId,
     subnetIds: cluster.subnetIds,
-    advertisedHostname: cluster.advertisedHostname,
+    ...specValues(PROVIDER_INPUTS, cluster),
     bootstrapPort: cluster.bootstrapPort,
     brokerPortBase: cluster.brokerPortBase,
-    brokerTargetPort: cluster.brokerTargetPort,
-    targetType: cluster.targetType,
     brokers: Object.fromEntries(cluster.brokers.map((b) => [String(b.id), { target: b.target }])),
     allowedPrincipals: cluster.allowedPrincipals,
     allowAnyPrincipal: policy.allowAnyPrincipal,
-    acceptanceRequired: cluster.acceptanceRequired,
-    deletionProtection: cluster.deletionProtection,
     supportedRegions: crossRegionConsumerRegions(config),
-    tcpIdleTimeoutSeconds: cluster.tcpIdleTimeoutSeconds,
-    deregistrationDelaySeconds: cluster.deregistrationDelaySeconds,
-    listenerName: cluster.listenerName,
-    listenerSecurityProtocol: cluster.listenerSecurityProtocol,
-    acceptEndpoints: cluster.acceptEndpoints,
     alarms: cluster.alarms,
     tags: cluster.tags,
   };
@@ -50,7 +43,6 @@ export function consumerProps(config: Config, consumer: ConsumerConfig, serviceN
   const { cluster, policy } = config;
   return {
     name: consumerResourceName(cluster, consumer),
-    vpcId: consumer.vpcId,
     subnetIds: consumer.subnetIds,
     connection: {
       serviceName,
@@ -65,7 +57,7 @@ export function consumerProps(config: Config, consumer: ConsumerConfig, serviceN
     },
     allowedCidrs: consumer.allowedCidrs,
     allowAnyCidr: policy.allowAnyCidr,
-    hostedZoneId: consumer.hostedZoneId,
+    ...specValues(CONSUMER_INPUTS, consumer),
     tags: consumer.tags,
   };
 }

@@ -27,7 +27,7 @@
  *   rule is in the table);
  * - `consumers[].serviceName` in a region other than the cluster's: the consumer module takes the
  *   service's region from `connection.region`;
- * - formats of VPC, subnet and hosted zone IDs, subnets listed twice, principals and alarm topics
+ * - formats of subnet IDs, subnets listed twice, principals and alarm topics
  *   listed twice: the modules pass them to AWS as given (a set for principals).
  */
 import * as fs from "node:fs";
@@ -506,6 +506,26 @@ export const CASES: readonly ValidationCase[] = [
     name: "refuses_service_name_that_is_not_one",
     changes: { "consumers[0].serviceName": "vpce-svc-0123456789abcdef0" },
     refused: { fields: ["consumers[0].serviceName"], consumer: ["connection"] },
+  },
+
+  // The VPCs.
+  {
+    name: "refuses_cluster_vpc_id_that_is_not_one",
+    changes: { "cluster.vpcId": "vpc-orders" },
+    refused: { fields: ["cluster.vpcId"], provider: ["vpc_id"] },
+  },
+  {
+    name: "refuses_consumer_vpc_id_that_is_not_one",
+    changes: { "consumers[0].vpcId": "vpc-analytics" },
+    refused: { fields: ["consumers[0].vpcId"], consumer: ["vpc_id"] },
+  },
+
+  // An existing private zone for the record.
+  { name: "accepts_existing_hosted_zone", changes: { "consumers[0].hostedZoneId": "Z0123456789ABCDEFGHIJ" } },
+  {
+    name: "refuses_hosted_zone_id_that_is_not_one",
+    changes: { "consumers[0].hostedZoneId": "/hostedzone/Z0123456789ABCDEFGHIJ" },
+    refused: { fields: ["consumers[0].hostedZoneId"], consumer: ["hosted_zone_id"] },
   },
 ];
 

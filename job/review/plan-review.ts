@@ -6,9 +6,11 @@
  * the source of its call (the published folder's name) or, failing that, by the resources only
  * these modules have. Everything else in the plan is listed as `unknown`, never dropped.
  */
+import { ReviewLevel, REVIEW_LEVELS } from "../../modules/private/input-spec";
 
-export const LEVELS = ["none", "additive", "client-visible", "disruptive", "outage"] as const;
-export type Level = (typeof LEVELS)[number];
+/** The levels, lowest first (the input specs' review levels are these). */
+export const LEVELS = REVIEW_LEVELS;
+export type Level = ReviewLevel;
 export type Reviewed = Level | "unknown";
 
 export interface BrokerRef {

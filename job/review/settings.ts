@@ -1,5 +1,8 @@
 import { Config, DEFAULT_DENIED_REGIONS, stateKey } from "../../config/schema";
 import { PortPlan } from "../../modules/kafka-broker-ports/allocation";
+import { CONSUMER_INPUTS } from "../../modules/kafka-privatelink-consumer/inputs";
+import { PROVIDER_INPUTS } from "../../modules/kafka-privatelink-provider/inputs";
+import { InputSpec, ReviewSpec, specValues } from "../../modules/private/input-spec";
 import { Level, LEVELS } from "./plan-review";
 
 /**
@@ -24,49 +27,79 @@ type Value = string | number | boolean | null | readonly string[] | Readonly<Rec
 
 export const SETTINGS_VERSION = 1;
 
+/**
+ * The order 0.2 wrote the cluster's settings in: the lock is committed, so the same settings keep
+ * the same text. Settings added since follow, in their specs' order.
+ */
+const CLUSTER_ORDER_0_2 = [
+  "name",
+  "region",
+  "profile",
+  "assumeRoleArn",
+  "vpcId",
+  "subnetIds",
+  "advertisedHostname",
+  "bootstrapPort",
+  "brokerTargetPort",
+  "targetType",
+  "allowedPrincipals",
+  "acceptanceRequired",
+  "acceptEndpoints",
+  "deletionProtection",
+  "tcpIdleTimeoutSeconds",
+  "deregistrationDelaySeconds",
+  "listenerName",
+  "listenerSecurityProtocol",
+  "alarms.actions",
+  "tags",
+];
+const CONSUMER_ORDER_0_2 = ["region", "profile", "assumeRoleArn", "vpcId", "subnetIds", "allowedCidrs", "serviceName", "hostedZoneId", "tags"];
+const inOrder = (settings: Record<string, Value>, order: readonly string[]) => {
+  const at = (k: string) => (order.includes(k) ? order.indexOf(k) : order.length);
+  return Object.fromEntries(Object.entries(settings).sort(([a], [b]) => at(a) - at(b)));
+};
+/** An input spec's settings as the configuration holds them; an unset optional one as null. */
+const specSettings = (specs: Record<string, InputSpec>, section: object): Record<string, Value> =>
+  Object.fromEntries(Object.entries(specValues(specs, section as Record<string, Value | undefined>)).map(([k, v]) => [k, v ?? null]));
+
 export function reviewSettings(config: Config, ports: PortPlan): ReviewSettings {
   const { cluster, consumers, state } = config;
   const targets = new Map(cluster.brokers.map((b) => [b.id, b.target]));
   return {
     version: SETTINGS_VERSION,
-    cluster: {
-      name: cluster.name,
-      region: cluster.region,
-      // The account the stack deploys into: a change moves the whole stack to another account.
-      profile: cluster.profile ?? null,
-      assumeRoleArn: cluster.assumeRoleArn ?? null,
-      vpcId: cluster.vpcId,
-      subnetIds: cluster.subnetIds,
-      advertisedHostname: cluster.advertisedHostname,
-      bootstrapPort: ports.bootstrapPort,
-      brokerTargetPort: cluster.brokerTargetPort,
-      targetType: cluster.targetType,
-      allowedPrincipals: cluster.allowedPrincipals,
-      acceptanceRequired: cluster.acceptanceRequired,
-      acceptEndpoints: cluster.acceptEndpoints,
-      deletionProtection: cluster.deletionProtection,
-      tcpIdleTimeoutSeconds: cluster.tcpIdleTimeoutSeconds,
-      deregistrationDelaySeconds: cluster.deregistrationDelaySeconds,
-      listenerName: cluster.listenerName,
-      listenerSecurityProtocol: cluster.listenerSecurityProtocol,
-      "alarms.actions": cluster.alarms?.actions ?? null,
-      tags: cluster.tags,
-    },
+    cluster: inOrder(
+      {
+        name: cluster.name,
+        region: cluster.region,
+        // The account the stack deploys into: a change moves the whole stack to another account.
+        profile: cluster.profile ?? null,
+        assumeRoleArn: cluster.assumeRoleArn ?? null,
+        subnetIds: cluster.subnetIds,
+        bootstrapPort: ports.bootstrapPort,
+        allowedPrincipals: cluster.allowedPrincipals,
+        "alarms.actions": cluster.alarms?.actions ?? null,
+        tags: cluster.tags,
+        ...specSettings(PROVIDER_INPUTS, cluster),
+      },
+      CLUSTER_ORDER_0_2,
+    ),
     brokers: Object.fromEntries([...ports.brokerPorts].map(([id, port]) => [String(id), { port, target: targets.get(id) ?? "" }])),
     consumers: Object.fromEntries(
       consumers.map((c) => [
         c.name,
-        {
-          region: c.region,
-          profile: c.profile ?? null,
-          assumeRoleArn: c.assumeRoleArn ?? null,
-          vpcId: c.vpcId,
-          subnetIds: c.subnetIds,
-          allowedCidrs: c.allowedCidrs,
-          serviceName: c.serviceName ?? null,
-          hostedZoneId: c.hostedZoneId ?? null,
-          tags: c.tags,
-        },
+        inOrder(
+          {
+            region: c.region,
+            profile: c.profile ?? null,
+            assumeRoleArn: c.assumeRoleArn ?? null,
+            subnetIds: c.subnetIds,
+            allowedCidrs: c.allowedCidrs,
+            serviceName: c.serviceName ?? null,
+            tags: c.tags,
+            ...specSettings(CONSUMER_INPUTS, c),
+          },
+          CONSUMER_ORDER_0_2,
+        ),
       ]),
     ),
     policyExceptions: policyExceptions(config),
@@ -126,7 +159,9 @@ const ACCOUNT = "moves the stack to another AWS account: the next plan creates e
  * What a setting's change does, at which level. `removed`/`added` split a list setting where the
  * two directions differ (a CIDR removed cuts clients off, one added cuts no one).
  */
-const CONSEQUENCES: Record<string, { readonly level: Level; readonly why?: string; readonly removed?: { readonly level: Level; readonly why: string } }> = {
+const CONSEQUENCES: Record<string, ReviewSpec> = {
+  ...Object.fromEntries(Object.entries(PROVIDER_INPUTS).map(([k, spec]) => [`cluster.${k}`, spec.review])),
+  ...Object.fromEntries(Object.entries(CONSUMER_INPUTS).map(([k, spec]) => [`consumers.${k}`, spec.review])),
   "cluster.region": { level: "outage", why: "replaces everything in another region" },
   "cluster.profile": { level: "outage", why: ACCOUNT },
   "cluster.assumeRoleArn": { level: "outage", why: ACCOUNT },
@@ -138,29 +173,16 @@ const CONSEQUENCES: Record<string, { readonly level: Level; readonly why?: strin
       why: "an NLB cannot leave a subnet: removing one replaces the NLB and the endpoint service, and every consumer endpoint must be re-created",
     },
   },
-  "cluster.vpcId": { level: "outage", why: "replaces the NLB, every target group and the endpoint service" },
   "cluster.name": {
     level: "outage",
     why: "renames the stacks: the new stacks start from empty state and create everything anew, and the old ones stay deployed until destroyed (where the state is carried over, as in a plain-Terraform root, the NLB and its target groups are replaced)",
   },
-  "cluster.advertisedHostname": {
-    level: "outage",
-    why: "every consumer's private zone and alias are replaced; brokers' advertised.listeners and clients' bootstrap.servers change together",
-  },
   "cluster.bootstrapPort": { level: "disruptive", why: "every client's bootstrap.servers must change" },
-  "cluster.targetType": { level: "disruptive", why: "replaces every target group (new ones first)" },
-  "cluster.brokerTargetPort": { level: "disruptive", why: "replaces every target group (new ones first); each broker must listen on the new port" },
   "cluster.allowedPrincipals": {
     level: "additive",
     why: "who may create endpoints to the service",
     removed: { level: "client-visible", why: "a removed principal can create no new endpoint; existing connections stay" },
   },
-  "cluster.acceptanceRequired": { level: "client-visible", why: "whether new endpoint connections wait for approval" },
-  "cluster.deletionProtection": { level: "none", why: "whether AWS refuses to delete the NLB" },
-  "cluster.tcpIdleTimeoutSeconds": { level: "client-visible", why: "clients' `connections.max.idle.ms` (client_config) follows it" },
-  "cluster.deregistrationDelaySeconds": { level: "client-visible", why: "how long a leaving broker keeps its connections" },
-  "cluster.listenerName": { level: "client-visible", why: "every broker's server.properties lines change" },
-  "cluster.listenerSecurityProtocol": { level: "client-visible", why: "every broker's and client's protocol changes" },
   "cluster.alarms.actions": { level: "none" },
   "cluster.tags": { level: "none" },
   "consumers.region": { level: "outage", why: "replaces the consumer's endpoint, groups and zone in another region" },
@@ -173,8 +195,6 @@ const CONSEQUENCES: Record<string, { readonly level: Level; readonly why?: strin
   },
   "consumers.subnetIds": { level: "client-visible", why: "the endpoint's network interfaces change; connections through a removed subnet are cut" },
   "consumers.serviceName": { level: "outage", why: "replaces the endpoint" },
-  "consumers.hostedZoneId": { level: "outage", why: "the alias record moves to another zone" },
-  "consumers.vpcId": { level: "outage", why: "replaces the endpoint, its security groups and the zone association" },
   "consumers.tags": { level: "none" },
 };
 
@@ -257,21 +277,16 @@ function consumerChanges(previous: ReviewSettings["consumers"], current: ReviewS
   });
 }
 
+/** The endpoints accepted and rejected, at the levels of the input's spec. */
 function endpointsChange(from: Value | undefined, to: Value | undefined): SettingChange[] {
   const was = isList(from) ? from : [];
   const now = isList(to) ? to : [];
   const accepted = now.filter((e) => !was.includes(e));
   const rejected = was.filter((e) => !now.includes(e));
+  const { level, removed } = PROVIDER_INPUTS.acceptEndpoints.review;
   return [
-    ...(accepted.length ? [{ level: "additive" as const, text: `\`cluster.acceptEndpoints\`: accepts ${accepted.map(code).join(", ")}` }] : []),
-    ...(rejected.length
-      ? [
-          {
-            level: "outage" as const,
-            text: `\`cluster.acceptEndpoints\`: **rejects** ${rejected.map(code).join(", ")} (no longer listed: the plan destroys its acceptance, and that endpoint's clients lose the cluster)`,
-          },
-        ]
-      : []),
+    ...(accepted.length ? [{ level, text: `\`cluster.acceptEndpoints\`: accepts ${accepted.map(code).join(", ")}` }] : []),
+    ...(rejected.length ? [{ level: removed.level, text: `\`cluster.acceptEndpoints\`: **rejects** ${rejected.map(code).join(", ")} (${removed.why})` }] : []),
   ];
 }
 

@@ -1,8 +1,6 @@
-/** The Kafka settings the modules and the doctor share: listener defaults and a client's idle limit. */
+/** The Kafka settings the modules and the doctor share: the listener's security protocols and a client's idle limit. */
 
 export const SECURITY_PROTOCOLS = ["SSL", "SASL_SSL", "PLAINTEXT", "SASL_PLAINTEXT"] as const;
-export const DEFAULT_SECURITY_PROTOCOL = "SSL";
-export const DEFAULT_LISTENER_NAME = "PRIVATELINK";
 
 /**
  * A client's idle-connection limit: 90% of the NLB idle timeout, so the client closes an idle

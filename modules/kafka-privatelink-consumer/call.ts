@@ -3,6 +3,8 @@ import { Construct } from "constructs";
 import { portPlanErrors } from "../kafka-broker-ports/allocation";
 import { COVERS_EVERY_ADDRESS_RULE, coversEveryAddress, tagsProblems } from "../private/aws-rules";
 import { SECURITY_GROUPS_PER_INTERFACE, securityGroupNameProblem } from "./rules";
+import { CONSUMER_INPUTS } from "./inputs";
+import { specProblems, SpecProps } from "../private/input-spec";
 import { BROKER_ID } from "../kafka-broker-ports/allocation";
 import { claimModuleName, moduleInputs, moduleNameProblems, portRuleProblems, PropsError, requiredList, requiredText } from "../private/module-call";
 
@@ -20,13 +22,12 @@ export interface Connection {
   readonly tcpIdleTimeoutSeconds: number;
 }
 
-export interface KafkaPrivateLinkConsumerProps {
+/** The props of the inputs the configuration passes as they are: one spec each, in inputs.ts. */
+export interface KafkaPrivateLinkConsumerProps extends SpecProps<typeof CONSUMER_INPUTS> {
   /** Where the module folder is, as Terraform takes a module source (relative to the calling stack's folder). */
   readonly source: string;
   /** Prefix of the AWS names (security groups `<name>-kafka-<cidr>`): 1-64 characters. */
   readonly name: string;
-  /** The client VPC; needs enableDnsSupport and enableDnsHostnames for the private zone. */
-  readonly vpcId: string;
   /** Endpoint subnets, one per availability zone the clients run in. */
   readonly subnetIds: string[];
   /** The cluster, as the provider module's output `connection` describes it. */
@@ -35,8 +36,6 @@ export interface KafkaPrivateLinkConsumerProps {
   readonly allowedCidrs: string[];
   /** Allow 0.0.0.0/0 in allowedCidrs. @default false */
   readonly allowAnyCidr?: boolean;
-  /** An existing private hosted zone (associated with the VPC) for the record. @default null: a new zone named exactly the hostname */
-  readonly hostedZoneId?: string;
   /** @default {} */
   readonly tags?: Record<string, string>;
 }
@@ -62,7 +61,11 @@ function connectionPortBase(brokerPorts: Record<string, number>): { base?: numbe
 
 /** Every problem of the props, one line each (field, value, rule); the port rule is allocation.ts's. */
 function consumerPropsProblems(props: KafkaPrivateLinkConsumerProps): string[] {
-  const problems = [...requiredText(props, ["source", "name", "vpcId"]), ...requiredList(props, ["subnetIds", "allowedCidrs"])];
+  const problems = [
+    ...requiredText(props, ["source", "name"]),
+    ...requiredList(props, ["subnetIds", "allowedCidrs"]),
+    ...specProblems(CONSUMER_INPUTS, props, (v) => Token.isUnresolved(v)),
+  ];
   if (Array.isArray(props.allowedCidrs) && props.allowedCidrs.length > SECURITY_GROUPS_PER_INTERFACE) {
     problems.push(
       `allowedCidrs: ${props.allowedCidrs.length} CIDR blocks given, at most ${SECURITY_GROUPS_PER_INTERFACE}: each gets its own security group on the endpoint, and AWS allows ${SECURITY_GROUPS_PER_INTERFACE} security groups per network interface by default`,

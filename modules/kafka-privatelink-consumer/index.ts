@@ -15,7 +15,8 @@ import { hcl } from "../private/hcl";
 import { BROKER_ID_PATTERN } from "../kafka-broker-ports/allocation";
 import { RULES, ruleValidation } from "../private/input-rules";
 import { commonVariables, hostnameRule, idleTimeoutRule, nameRule, protocolRule, resourceTags } from "../private/rules";
-import { moduleVariable } from "../private/variables";
+import { moduleVariable, specVariables } from "../private/variables";
+import { CONSUMER_INPUTS } from "./inputs";
 import { awsNameCondition, awsNameRuleWords, COVERS_EVERY_ADDRESS_RULE, coversEveryAddressCondition, SECURITY_GROUP_NAME } from "../private/aws-rules";
 import { CONSUMER_MODULE, SECURITY_GROUPS_PER_INTERFACE, securityGroupName } from "./rules";
 
@@ -42,13 +43,17 @@ export class ConsumerModule extends TerraformStack {
   constructor(scope: Construct, id: string = CONSUMER_MODULE) {
     super(scope, id);
     const sgName = JSON.stringify(securityGroupName("${var.name}", "${c}"));
-    const v = commonVariables(this, nameRule(64, ""), [
-      // Every security group's name, one per client CIDR.
-      {
-        condition: `\${alltrue([for c in var.allowed_cidrs : ${awsNameCondition(SECURITY_GROUP_NAME, sgName)}])}`,
-        errorMessage: `name: "\${var.name}" makes the security group name \${join(", ", [for c in var.allowed_cidrs : jsonencode(${sgName}) if !(${awsNameCondition(SECURITY_GROUP_NAME, sgName)})])}, which breaks ${awsNameRuleWords(SECURITY_GROUP_NAME)}.`,
-      },
-    ]);
+    const v = {
+      ...commonVariables(this, nameRule(64, ""), [
+        // Every security group's name, one per client CIDR.
+        {
+          condition: `\${alltrue([for c in var.allowed_cidrs : ${awsNameCondition(SECURITY_GROUP_NAME, sgName)}])}`,
+          errorMessage: `name: "\${var.name}" makes the security group name \${join(", ", [for c in var.allowed_cidrs : jsonencode(${sgName}) if !(${awsNameCondition(SECURITY_GROUP_NAME, sgName)})])}, which breaks ${awsNameRuleWords(SECURITY_GROUP_NAME)}.`,
+        },
+      ]),
+      // The inputs the configuration passes as they are.
+      ...specVariables(this, CONSUMER_INPUTS),
+    };
     const ports = "var.connection.broker_ports";
     const isBrokerId = (key: string) => `can(regex("${BROKER_ID_PATTERN}", ${key}))`;
     // The allocation makes every broker's port one base + its ID; the base goes to the port rule's
@@ -112,11 +117,6 @@ export class ConsumerModule extends TerraformStack {
       type: "bool",
       description: "Allow 0.0.0.0/0 in allowed_cidrs, or blocks that together cover every address.",
       default: false,
-    });
-    const hostedZoneId = moduleVariable(this, "hosted_zone_id", {
-      type: "string",
-      description: "An existing private hosted zone, associated with the VPC, to put the record in. null: create a zone named exactly the advertised hostname.",
-      default: null,
     });
 
     const c = (key: string) => propertyAccess(connection.value, [key]);
@@ -221,7 +221,7 @@ export class ConsumerModule extends TerraformStack {
     );
 
     const dns = endpoint.dnsEntry.get(0);
-    const zoneGiven = hostedZoneId.stringValue;
+    const zoneGiven = v.hostedZoneId.stringValue;
     new Route53Zone(this, "zone", {
       // Only when no zone ID is given.
       count: Token.asNumber(hcl`${zoneGiven} == null ? 1 : 0`),

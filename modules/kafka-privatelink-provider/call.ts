@@ -2,7 +2,9 @@ import { TerraformHclModule, Token } from "cdktf";
 import { Construct } from "constructs";
 import { DEFAULT_BOOTSTRAP_PORT, DEFAULT_BROKER_PORT_BASE, portPlanErrors } from "../kafka-broker-ports/allocation";
 import { awsNamesProblems, isReservedInEverySubnet, PRINCIPAL_ARN, PRINCIPAL_RULE, RESERVED_TARGET_RULE, tagsProblems } from "../private/aws-rules";
-import { DEFAULT_BROKER_TARGET_PORT, providerAwsNames } from "./rules";
+import { providerAwsNames } from "./rules";
+import { PROVIDER_INPUTS } from "./inputs";
+import { specProblems, SpecProps } from "../private/input-spec";
 import { REGION_DATA, REGION_PARTITIONS } from "../private/regions";
 import { BROKER_ID } from "../kafka-broker-ports/allocation";
 import { claimModuleName, moduleInputs, moduleNameProblems, portRuleProblems, PropsError, requiredList, requiredText } from "../private/module-call";
@@ -12,17 +14,14 @@ export interface BrokerTarget {
   readonly target: string;
 }
 
-export interface KafkaPrivateLinkProviderProps {
+/** The props of the inputs the configuration passes as they are: one spec each, in inputs.ts. */
+export interface KafkaPrivateLinkProviderProps extends SpecProps<typeof PROVIDER_INPUTS> {
   /** Where the module folder is, as Terraform takes a module source (relative to the calling stack's folder). */
   readonly source: string;
   /** Prefix of the AWS names (`<name>-nlb`, `<name>-b<id>-<brokerTargetPort>[i]`): 1-20 characters. */
   readonly name: string;
-  /** The brokers' VPC: the NLB and its target groups are created in it. */
-  readonly vpcId: string;
   /** Subnets of the NLB, one per availability zone that should serve clients. */
   readonly subnetIds: string[];
-  /** The one hostname every broker advertises; only the port tells brokers apart. */
-  readonly advertisedHostname: string;
   /** Broker ID (as a string: Terraform map keys are strings) → its target. */
   readonly brokers: Record<string, BrokerTarget>;
   /** IAM principals allowed to create endpoints to the service. */
@@ -31,28 +30,10 @@ export interface KafkaPrivateLinkProviderProps {
   readonly bootstrapPort?: number;
   /** Broker port = brokerPortBase + broker ID. @default 6000 */
   readonly brokerPortBase?: number;
-  /** The port on each broker that the NLB forwards to (its PrivateLink listener). @default 9094 */
-  readonly brokerTargetPort?: number;
-  /** How brokers are registered. @default "ip" */
-  readonly targetType?: "ip" | "instance";
   /** Allow "*" in allowedPrincipals. @default false */
   readonly allowAnyPrincipal?: boolean;
-  /** Every endpoint connection waits for the provider to accept it. @default true */
-  readonly acceptanceRequired?: boolean;
-  /** AWS deletion protection on the NLB. @default false */
-  readonly deletionProtection?: boolean;
   /** Other regions whose VPCs may connect (cross-region PrivateLink). @default [] (same region only) */
   readonly supportedRegions?: string[];
-  /** NLB TCP listener idle timeout, 60-6000 s. @default 600 */
-  readonly tcpIdleTimeoutSeconds?: number;
-  /** Seconds a deregistering broker keeps its connections. @default 30 */
-  readonly deregistrationDelaySeconds?: number;
-  /** Kafka listener name in the broker config snippets. @default "PRIVATELINK" */
-  readonly listenerName?: string;
-  /** Security protocol of that listener. @default "SSL" */
-  readonly listenerSecurityProtocol?: string;
-  /** Interface endpoint IDs whose connections are accepted. @default [] */
-  readonly acceptEndpoints?: string[];
   /** Health alarms notifying these SNS topics. @default none */
   readonly alarms?: { readonly actions: string[] };
   /** @default {} */
@@ -61,7 +42,11 @@ export interface KafkaPrivateLinkProviderProps {
 
 /** Every problem of the props, one line each (field, value, rule); the port rule is allocation.ts's. */
 function providerPropsProblems(props: KafkaPrivateLinkProviderProps): string[] {
-  const problems = [...requiredText(props, ["source", "name", "vpcId", "advertisedHostname"]), ...requiredList(props, ["subnetIds", "allowedPrincipals"])];
+  const problems = [
+    ...requiredText(props, ["source", "name"]),
+    ...requiredList(props, ["subnetIds", "allowedPrincipals"]),
+    ...specProblems(PROVIDER_INPUTS, props, (v) => Token.isUnresolved(v)),
+  ];
   const brokers = props.brokers ?? {};
   const keys = Object.keys(brokers);
   const badKeys = keys.filter((k) => !BROKER_ID.test(k));
@@ -81,13 +66,13 @@ function providerPropsProblems(props: KafkaPrivateLinkProviderProps): string[] {
     const names = providerAwsNames({
       name: props.name,
       brokerIds: keys,
-      brokerTargetPort: props.brokerTargetPort ?? DEFAULT_BROKER_TARGET_PORT,
-      targetType: props.targetType ?? "ip",
+      brokerTargetPort: props.brokerTargetPort ?? PROVIDER_INPUTS.brokerTargetPort.default,
+      targetType: props.targetType ?? PROVIDER_INPUTS.targetType.default,
       alarms: props.alarms !== undefined,
     });
     problems.push(...awsNamesProblems(names).map((p) => `name: ${JSON.stringify(props.name)} ${p}`));
   }
-  if ((props.targetType ?? "ip") === "ip") {
+  if ((props.targetType ?? PROVIDER_INPUTS.targetType.default) === "ip") {
     const reserved = keys.filter(
       (k) => typeof brokers[k]?.target === "string" && !Token.isUnresolved(brokers[k].target) && /^\d{1,3}(?:\.\d{1,3}){3}$/.test(brokers[k].target),
     );

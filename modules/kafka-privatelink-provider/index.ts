@@ -9,12 +9,12 @@ import { VpcEndpointService } from "@cdktf/provider-aws/lib/vpc-endpoint-service
 import { propertyAccess, TerraformIterator, TerraformLocal, TerraformOutput, TerraformStack, Token } from "cdktf";
 import { Construct } from "constructs";
 import { brokerPortsCall, brokerPortsVariables } from "../kafka-broker-ports";
-import { DEFAULT_LISTENER_NAME, DEFAULT_SECURITY_PROTOCOL } from "../kafka-broker-ports/kafka-config";
 import { skipCheck, why } from "../packaging/terraform-hcl";
 import { hcl } from "../private/hcl";
 import { BROKER_ID_PATTERN, MAX_BROKERS, MAX_LISTENERS_PER_NLB } from "../kafka-broker-ports/allocation";
-import { commonVariables, derivedNameRule, hostnameRule, idleTimeoutRule, nameRule, protocolRule, resourceTags } from "../private/rules";
-import { moduleVariable } from "../private/variables";
+import { commonVariables, derivedNameRule, nameRule, resourceTags } from "../private/rules";
+import { moduleVariable, specVariables } from "../private/variables";
+import { PROVIDER_INPUTS } from "./inputs";
 import {
   awsNameCondition,
   awsNameRuleWords,
@@ -24,20 +24,9 @@ import {
   reservedTargetCondition,
   TARGET_GROUP_NAME,
 } from "../private/aws-rules";
-import { eachValidation, PRIVATE_RANGES, privateIpv4Condition, ruleCondition, RULES, ruleValidation } from "../private/input-rules";
+import { PRIVATE_RANGES, privateIpv4Condition, ruleCondition, RULES } from "../private/input-rules";
 import { REGION_DATA, REGION_PARTITIONS } from "../private/regions";
-import {
-  bootstrapAlarmName,
-  BOOTSTRAP_GROUP,
-  brokerAlarmName,
-  brokerGroup,
-  DEFAULT_BROKER_TARGET_PORT,
-  loadBalancerName,
-  PROVIDER_MODULE,
-  targetGroupName,
-  DEFAULT_DEREGISTRATION_DELAY_SECONDS,
-  DEFAULT_TCP_IDLE_TIMEOUT_SECONDS,
-} from "./rules";
+import { bootstrapAlarmName, BOOTSTRAP_GROUP, brokerAlarmName, brokerGroup, loadBalancerName, PROVIDER_MODULE, targetGroupName } from "./rules";
 
 export { KafkaPrivateLinkProvider, KafkaPrivateLinkProviderProps, providerModuleInputs } from "./call";
 
@@ -74,16 +63,20 @@ export class ProviderModule extends TerraformStack {
       ...commonVariables(this, nameRule(20, " (it prefixes target group names of at most 32 characters)"), [
         derivedNameRule(LOAD_BALANCER_NAME, JSON.stringify(loadBalancerName("${var.name}")), 'name: "${var.name}"'),
       ]),
-      advertisedHostname: moduleVariable(this, "advertised_hostname", {
-        type: "string",
-        description: "The one hostname every broker advertises (all brokers share it; the port tells them apart).",
-        validation: [hostnameRule("advertised_hostname", "var.advertised_hostname")],
-      }),
-      tcpIdleTimeoutSeconds: moduleVariable(this, "tcp_idle_timeout_seconds", {
-        type: "number",
-        description: "NLB TCP listener idle timeout in seconds (60-6000); clients should close idle connections before it.",
-        default: DEFAULT_TCP_IDLE_TIMEOUT_SECONDS,
-        validation: [idleTimeoutRule("tcp_idle_timeout_seconds", "var.tcp_idle_timeout_seconds")],
+      // The inputs the configuration passes as they are, with the validations across inputs.
+      ...specVariables(this, PROVIDER_INPUTS, {
+        acceptEndpoints: [
+          {
+            condition: "${length(distinct(var.accept_endpoints)) == length(var.accept_endpoints)}",
+            errorMessage:
+              'accept_endpoints: ${join(", ", distinct([for e in var.accept_endpoints : e if length([for o in var.accept_endpoints : o if o == e]) > 1]))} is listed more than once.',
+          },
+          {
+            condition: "${length(var.accept_endpoints) == 0 || var.acceptance_required}",
+            errorMessage:
+              "accept_endpoints: acceptance_required is false, so every connection is accepted without approval; leave accept_endpoints empty or set acceptance_required = true.",
+          },
+        ],
       }),
       // Checked where the port rule lives: the kafka-broker-ports module called below.
       ...brokerPortsVariables(this, { validated: false }),
@@ -128,18 +121,6 @@ export class ProviderModule extends TerraformStack {
         },
       ],
     });
-    const targetType = moduleVariable(this, "target_type", {
-      type: "string",
-      description: "How brokers are registered: ip (private IPv4 addresses) or instance (EC2 instance IDs).",
-      default: "ip",
-      validation: [ruleValidation(RULES.targetType, "target_type", "var.target_type")],
-    });
-    const brokerTargetPort = moduleVariable(this, "broker_target_port", {
-      type: "number",
-      description: "Port on each broker that the NLB forwards to: the broker's dedicated PrivateLink listener.",
-      default: DEFAULT_BROKER_TARGET_PORT,
-      validation: [ruleValidation(RULES.brokerTargetPort, "broker_target_port", "var.broker_target_port")],
-    });
     const allowedPrincipals = moduleVariable(this, "allowed_principals", {
       type: "list(string)",
       description: 'IAM principal ARNs allowed to create endpoints to the service. "*" only with allow_any_principal.',
@@ -161,35 +142,6 @@ export class ProviderModule extends TerraformStack {
       ],
     });
     moduleVariable(this, "allow_any_principal", { type: "bool", description: 'Allow "*" in allowed_principals.', default: false });
-    const acceptanceRequired = moduleVariable(this, "acceptance_required", {
-      type: "bool",
-      description: "Whether each endpoint connection waits for the provider to accept it.",
-      default: true,
-    });
-    const acceptEndpoints = moduleVariable(this, "accept_endpoints", {
-      type: "list(string)",
-      description:
-        "Interface endpoint IDs (vpce-...) whose connections to the service are accepted (each consumer's output endpoint_id). Removing an ID later rejects that endpoint's connection. Needs acceptance_required.",
-      default: [],
-      validation: [
-        eachValidation(RULES.endpointId, "accept_endpoints", "var.accept_endpoints"),
-        {
-          condition: "${length(distinct(var.accept_endpoints)) == length(var.accept_endpoints)}",
-          errorMessage:
-            'accept_endpoints: ${join(", ", distinct([for e in var.accept_endpoints : e if length([for o in var.accept_endpoints : o if o == e]) > 1]))} is listed more than once.',
-        },
-        {
-          condition: "${length(var.accept_endpoints) == 0 || var.acceptance_required}",
-          errorMessage:
-            "accept_endpoints: acceptance_required is false, so every connection is accepted without approval; leave accept_endpoints empty or set acceptance_required = true.",
-        },
-      ],
-    });
-    const deletionProtection = moduleVariable(this, "deletion_protection", {
-      type: "bool",
-      description: "Turn on the NLB's deletion protection: a destroy or replacement fails until it is turned off.",
-      default: false,
-    });
     const knownRegion = "contains(keys(local.region_partitions), r)";
     const supportedRegions = moduleVariable(this, "supported_regions", {
       type: "list(string)",
@@ -206,24 +158,6 @@ export class ProviderModule extends TerraformStack {
           errorMessage: `supported_regions: \${join(", ", [for r in var.supported_regions : jsonencode(r) if ${knownRegion} && !contains(["", lookup(local.region_partitions, r, "")], ${ownPartition})])} is not in partition \${jsonencode(${ownPartition})} of the service's region \${data.aws_region.current.id}; PrivateLink does not cross partitions.`,
         },
       ],
-    });
-    const deregistrationDelay = moduleVariable(this, "deregistration_delay_seconds", {
-      type: "number",
-      description: "Seconds a deregistering broker keeps its connections (0-3600).",
-      default: DEFAULT_DEREGISTRATION_DELAY_SECONDS,
-      validation: [ruleValidation(RULES.deregistrationDelaySeconds, "deregistration_delay_seconds", "var.deregistration_delay_seconds")],
-    });
-    const listenerName = moduleVariable(this, "listener_name", {
-      type: "string",
-      description: "Kafka listener name used in the broker config snippets.",
-      default: DEFAULT_LISTENER_NAME,
-      validation: [ruleValidation(RULES.listenerName, "listener_name", "var.listener_name")],
-    });
-    const listenerProtocol = moduleVariable(this, "listener_security_protocol", {
-      type: "string",
-      description: "Security protocol of the brokers' PrivateLink listener.",
-      default: DEFAULT_SECURITY_PROTOCOL,
-      validation: [protocolRule("listener_security_protocol", "var.listener_security_protocol")],
     });
     const region = new DataAwsRegion(this, "current");
     new TerraformLocal(this, "region-partitions", REGION_PARTITIONS).overrideLogicalId("region_partitions");
@@ -265,7 +199,7 @@ export class ProviderModule extends TerraformStack {
       // Off by default on NLBs: a node then only reaches targets in its own AZ, and a
       // one-broker target group is unreachable from every other AZ.
       enableCrossZoneLoadBalancing: true,
-      enableDeletionProtection: deletionProtection.booleanValue,
+      enableDeletionProtection: v.deletionProtection.booleanValue,
       tags,
     });
     nlb.overrideLogicalId("this");
@@ -278,13 +212,13 @@ export class ProviderModule extends TerraformStack {
 
     const targetGroup = (logicalId: string, config: Partial<LbTargetGroupConfig>): LbTargetGroup => {
       const group = new LbTargetGroup(this, `${logicalId}-target-group`, {
-        port: brokerTargetPort.numberValue,
+        port: v.brokerTargetPort.numberValue,
         protocol: "TCP",
-        targetType: targetType.stringValue,
+        targetType: v.targetType.stringValue,
         vpcId: v.vpcId.stringValue,
         // Kafka does not parse the PROXY protocol header.
         proxyProtocolV2: false,
-        deregistrationDelay: Token.asString(deregistrationDelay.numberValue),
+        deregistrationDelay: Token.asString(v.deregistrationDelaySeconds.numberValue),
         healthCheck: {
           enabled: true,
           protocol: "TCP",
@@ -310,7 +244,7 @@ export class ProviderModule extends TerraformStack {
         forEach: each,
         targetGroupArn,
         targetId: each.getString("target"),
-        port: brokerTargetPort.numberValue,
+        port: v.brokerTargetPort.numberValue,
       }).overrideLogicalId(logicalId);
     };
     const listener = (logicalId: string, config: { port: number; targetGroupArn: string; forEach?: TerraformIterator }) => {
@@ -327,7 +261,7 @@ export class ProviderModule extends TerraformStack {
       return created;
     };
 
-    const groupSuffix = `${Token.asString(brokerTargetPort.numberValue)}${hcl`${targetType.stringValue} == "instance" ? "i" : ""`}`;
+    const groupSuffix = `${Token.asString(v.brokerTargetPort.numberValue)}${hcl`${v.targetType.stringValue} == "instance" ? "i" : ""`}`;
     const bootstrapGroup = targetGroup("bootstrap", { name: targetGroupName(v.name.stringValue, BOOTSTRAP_GROUP, groupSuffix) });
     why(
       bootstrapGroup,
@@ -379,7 +313,7 @@ export class ProviderModule extends TerraformStack {
     });
 
     const service = new VpcEndpointService(this, "endpoint-service", {
-      acceptanceRequired: acceptanceRequired.booleanValue,
+      acceptanceRequired: v.acceptanceRequired.booleanValue,
       networkLoadBalancerArns: [nlb.arn],
       allowedPrincipals: allowedPrincipals.listValue,
       // AWS reports the service's own region among its supported regions: list it too, or every
@@ -394,7 +328,7 @@ export class ProviderModule extends TerraformStack {
     );
 
     // Keyed by endpoint ID: accepting one more endpoint, or rejecting one, touches only that one.
-    const endpoints = TerraformIterator.fromList(acceptEndpoints.listValue);
+    const endpoints = TerraformIterator.fromList(v.acceptEndpoints.listValue);
     new VpcEndpointConnectionAccepter(this, "endpoint-acceptance", {
       forEach: endpoints,
       vpcEndpointServiceId: service.id,
@@ -422,9 +356,9 @@ export class ProviderModule extends TerraformStack {
       "broker_config",
       "Broker ID → server.properties lines for its PrivateLink listener (add each entry to the broker's existing lists)",
       hcl`{ for id, port in ${brokerPorts} : id => join("\\n", [
-    "listeners=\${${listenerName.stringValue}}://0.0.0.0:\${${brokerTargetPort.numberValue}}",
-    "advertised.listeners=\${${listenerName.stringValue}}://\${${v.advertisedHostname.stringValue}}:\${port}",
-    "listener.security.protocol.map=\${${listenerName.stringValue}}:\${${listenerProtocol.stringValue}}",
+    "listeners=\${${v.listenerName.stringValue}}://0.0.0.0:\${${v.brokerTargetPort.numberValue}}",
+    "advertised.listeners=\${${v.listenerName.stringValue}}://\${${v.advertisedHostname.stringValue}}:\${port}",
+    "listener.security.protocol.map=\${${v.listenerName.stringValue}}:\${${v.listenerSecurityProtocol.stringValue}}",
   ]) }`,
     );
     // Everything a consumer needs, as the consumer module's one `connection` input: a consumer
@@ -438,7 +372,7 @@ export class ProviderModule extends TerraformStack {
         advertised_hostname: v.advertisedHostname.stringValue,
         bootstrap_port: v.bootstrapPort.numberValue,
         broker_ports: brokerPorts,
-        security_protocol: listenerProtocol.stringValue,
+        security_protocol: v.listenerSecurityProtocol.stringValue,
         tcp_idle_timeout_seconds: v.tcpIdleTimeoutSeconds.numberValue,
       },
     );

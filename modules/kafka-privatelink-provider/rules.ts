@@ -1,14 +1,11 @@
 /**
  * What the provider module, its typed call and the configuration validator share, without cdktf:
- * the module's defaults and the AWS names it makes from its inputs.
+ * the AWS names the module makes from its inputs (its defaults are the input specs', inputs.ts).
  */
 import { ALARM_NAME, AwsNameRule, LOAD_BALANCER_NAME, TARGET_GROUP_NAME } from "../private/aws-rules";
 
 /** The folder name of the published module, beside the other two. */
 export const PROVIDER_MODULE = "kafka-privatelink-provider";
-
-/** A dedicated PrivateLink listener on each broker, clear of the usual 9092 (clients) and 9093 (controllers, TLS). */
-export const DEFAULT_BROKER_TARGET_PORT = 9094;
 
 /**
  * The AWS names the module makes from its inputs: main.tf.json spells its names with these, and
@@ -44,8 +41,3 @@ export function providerAwsNames(i: NameInputs): Array<{ rule: AwsNameRule; name
       : []),
   ];
 }
-
-/** Above Kafka clients' default idle close (540 s), so the client, not the NLB, ends idle connections. */
-export const DEFAULT_TCP_IDLE_TIMEOUT_SECONDS = 600;
-/** Long enough for in-flight requests during a rolling restart, short enough not to stall it. */
-export const DEFAULT_DEREGISTRATION_DELAY_SECONDS = 30;

@@ -327,6 +327,7 @@ const PROVIDER: TestFile = {
       variables: { brokers: brokersMap([1, 2], (id) => (id === 1 ? "10.1.0.3" : "10.0.0.12")) },
       expectFailures: ["brokers"],
     },
+    { name: "refuses_vpc_id_that_is_not_one", variables: { vpc_id: "vpc-orders" }, expectFailures: ["vpc_id"] },
     { name: "refuses_51_tags", variables: { tags: Object.fromEntries(range(1, 51).map((i) => [`k${i}`, "v"])) }, expectFailures: ["tags"] },
     { name: "refuses_aws_tag_key", variables: { tags: { "AWS:owner": "kafka" } }, expectFailures: ["tags"] },
     {
@@ -488,6 +489,8 @@ const CONSUMER: TestFile = {
     { name: "refuses_idle_timeout_out_of_range", variables: { connection: connection({ tcp_idle_timeout_seconds: 7000 }) }, expectFailures: ["connection"] },
     { name: "refuses_bad_name", variables: { name: "Orders" }, expectFailures: ["name"] },
     { name: "refuses_no_subnet", variables: { subnet_ids: [] }, expectFailures: ["subnet_ids"] },
+    { name: "refuses_vpc_id_that_is_not_one", variables: { vpc_id: "vpc-analytics" }, expectFailures: ["vpc_id"] },
+    { name: "refuses_zone_id_that_is_not_one", variables: { hosted_zone_id: "/hostedzone/Z0123456789ABCDEFGHIJ" }, expectFailures: ["hosted_zone_id"] },
   ],
 };
 

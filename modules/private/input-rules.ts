@@ -46,12 +46,14 @@ export const RULES = {
     253,
   ),
   listenerName: pattern("^[A-Z][A-Z0-9_]{0,31}$", "must be an upper-case Kafka listener name such as PRIVATELINK"),
+  vpcId: pattern("^vpc-[0-9a-f]{8,17}$", "must be a VPC ID such as vpc-0a1b2c3d4e5f60718"),
   instanceId: pattern("^i-[0-9a-f]{8,17}$", "must be an EC2 instance ID such as i-0123456789abcdef0"),
   endpointId: pattern("^vpce-[0-9a-f]{8,17}$", "must be an interface endpoint ID such as vpce-0123456789abcdef0"),
   serviceName: pattern(
     "^com\\.amazonaws\\.vpce\\.([a-z0-9-]+)\\.vpce-svc-[0-9a-f]{8,17}$",
     "must be a VPC endpoint service name such as com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0",
   ),
+  hostedZoneId: pattern("^Z[A-Z0-9]{1,31}$", "must be a Route 53 hosted zone ID such as Z0123456789ABCDEFGHIJ"),
   snsTopicArn: pattern(
     "^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}(\\.fifo)?$",
     "must be an SNS topic ARN such as arn:aws:sns:us-east-1:111122223333:kafka-oncall",

@@ -1,5 +1,6 @@
 import { TerraformElement, TerraformStack } from "cdktf";
 import { PortAllocationError } from "../kafka-broker-ports/allocation";
+import { snakeCase } from "./input-spec";
 
 /** A prop that breaks the module's contract: names the prop, the value and the rule. */
 export class PropsError extends Error {
@@ -48,8 +49,6 @@ export function portRuleProblems(errors: readonly PortAllocationError[], props: 
   });
 }
 
-const snake = (camel: string) => camel.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-
 /**
  * A call's props as the module's input variables: each prop is the variable of its name in
  * snake_case, and so is each attribute of an object-typed prop (`connection.serviceName` →
@@ -62,11 +61,11 @@ export function moduleInputs(props: object, dataMaps: ReadonlySet<string>): Reco
   const convert = (value: unknown, key: string): unknown =>
     value === null || typeof value !== "object" || Array.isArray(value) || dataMaps.has(key) || "resolve" in value
       ? value
-      : Object.fromEntries(Object.entries(value).map(([k, v]) => [snake(k), convert(v, k)]));
+      : Object.fromEntries(Object.entries(value).map(([k, v]) => [snakeCase(k), convert(v, k)]));
   return Object.fromEntries(
     Object.entries(props)
       .filter(([k, v]) => v !== undefined && k !== "source")
-      .map(([k, v]) => [snake(k), convert(v, k)]),
+      .map(([k, v]) => [snakeCase(k), convert(v, k)]),
   );
 }
 

@@ -41,10 +41,9 @@ export function commonVariables(
   stack: TerraformStack,
   name: NameRule,
   derivedNames: readonly TerraformVariableValidationConfig[] = [],
-): { name: TerraformVariable; vpcId: TerraformVariable; subnetIds: TerraformVariable; tags: TerraformVariable } {
+): { name: TerraformVariable; subnetIds: TerraformVariable; tags: TerraformVariable } {
   return {
     name: moduleVariable(stack, "name", { type: "string", description: name.description, validation: [name.rule, ...derivedNames] }),
-    vpcId: moduleVariable(stack, "vpc_id", { type: "string", description: "VPC to create the resources in." }),
     subnetIds: moduleVariable(stack, "subnet_ids", {
       type: "list(string)",
       description: "Subnets, one per availability zone.",

@@ -1,5 +1,7 @@
 import { TerraformVariable, TerraformVariableValidationConfig } from "cdktf";
 import { Construct } from "constructs";
+import { eachValidation, ruleCondition, ruleValidation } from "./input-rules";
+import { InputSpec, snakeCase } from "./input-spec";
 
 export interface VariableSpec {
   readonly type: string;
@@ -26,4 +28,34 @@ export function moduleVariable(scope: Construct, name: string, spec: VariableSpe
   variable.overrideLogicalId(name);
   if (spec.default === null) variable.addOverride("default", null);
   return variable;
+}
+
+/**
+ * The variable of an input spec (input-spec.ts): its name in snake_case, its type, description
+ * and default, and a validation of its rule (of each element, for a list) before `more`.
+ */
+function specVariable(scope: Construct, key: string, spec: InputSpec, more: TerraformVariableValidationConfig[] = []): TerraformVariable {
+  const name = snakeCase(key);
+  const value = `var.${name}`;
+  const rule = spec.rule === undefined ? [] : [spec.type === "list(string)" ? eachValidation(spec.rule, name, value) : ruleValidation(spec.rule, name, value)];
+  // A null default: null means unset, and Terraform's || evaluates both sides.
+  if (spec.rule !== undefined && spec.default === null)
+    rule[0] = { ...rule[0], condition: `\${${value} == null || try(${ruleCondition(spec.rule, value)}, false)}` };
+  return moduleVariable(scope, name, {
+    type: spec.type,
+    description: spec.description,
+    default: spec.default,
+    validation: rule.length + more.length > 0 ? [...rule, ...more] : undefined,
+  });
+}
+
+/** The variables of a module's input specs, in the specs' order; `more`: validations across inputs, after each one's rule. */
+export function specVariables<T extends Record<string, InputSpec>>(
+  scope: Construct,
+  specs: T,
+  more: { readonly [K in keyof T]?: TerraformVariableValidationConfig[] } = {},
+): { [K in keyof T]: TerraformVariable } {
+  return Object.fromEntries(Object.entries(specs).map(([key, spec]) => [key, specVariable(scope, key, spec, more[key])])) as {
+    [K in keyof T]: TerraformVariable;
+  };
 }

@@ -14,12 +14,6 @@ variable "name" {
   }
 }
 
-variable "vpc_id" {
-  description = "VPC to create the resources in."
-  type        = string
-  nullable    = false
-}
-
 variable "subnet_ids" {
   description = "Subnets, one per availability zone."
   type        = list(string)
@@ -50,6 +44,29 @@ variable "tags" {
   validation {
     condition     = alltrue([for k, v in var.tags : can(regex("^(?s:.{0,256})$", v)) && can(regex("^[\\p{L}\\p{Zs}\\p{N}_.:/=+\\-@]*$", v))])
     error_message = "tags: the value of ${join(", ", [for k, v in var.tags : jsonencode(k) if !(can(regex("^(?s:.{0,256})$", v)) && can(regex("^[\\p{L}\\p{Zs}\\p{N}_.:/=+\\-@]*$", v)))])} is not a tag value AWS takes: 0-256 characters that hold only letters, digits, spaces and _ . : / = + - @ (AWS's tag characters)."
+  }
+}
+
+variable "vpc_id" {
+  description = "The client VPC, with DNS support and DNS hostnames on (for the private zone): the endpoint and its security groups are created in it."
+  type        = string
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^vpc-[0-9a-f]{8,17}$", var.vpc_id))
+    error_message = "vpc_id: ${jsonencode(var.vpc_id)} must be a VPC ID such as vpc-0a1b2c3d4e5f60718."
+  }
+}
+
+variable "hosted_zone_id" {
+  description = "An existing private hosted zone, associated with the VPC, to put the record in. null: create a zone named exactly the advertised hostname."
+  type        = string
+  default     = null
+  nullable    = true
+
+  validation {
+    condition     = var.hosted_zone_id == null || try(can(regex("^Z[A-Z0-9]{1,31}$", var.hosted_zone_id)), false)
+    error_message = "hosted_zone_id: ${jsonencode(var.hosted_zone_id)} must be a Route 53 hosted zone ID such as Z0123456789ABCDEFGHIJ."
   }
 }
 
@@ -143,11 +160,4 @@ variable "allow_any_cidr" {
   type        = bool
   default     = false
   nullable    = false
-}
-
-variable "hosted_zone_id" {
-  description = "An existing private hosted zone, associated with the VPC, to put the record in. null: create a zone named exactly the advertised hostname."
-  type        = string
-  default     = null
-  nullable    = true
 }

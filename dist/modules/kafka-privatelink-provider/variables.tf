@@ -14,12 +14,6 @@ variable "name" {
   }
 }
 
-variable "vpc_id" {
-  description = "VPC to create the resources in."
-  type        = string
-  nullable    = false
-}
-
 variable "subnet_ids" {
   description = "Subnets, one per availability zone."
   type        = list(string)
@@ -53,6 +47,17 @@ variable "tags" {
   }
 }
 
+variable "vpc_id" {
+  description = "The brokers' VPC: the NLB and its target groups are created in it."
+  type        = string
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^vpc-[0-9a-f]{8,17}$", var.vpc_id))
+    error_message = "vpc_id: ${jsonencode(var.vpc_id)} must be a VPC ID such as vpc-0a1b2c3d4e5f60718."
+  }
+}
+
 variable "advertised_hostname" {
   description = "The one hostname every broker advertises (all brokers share it; the port tells them apart)."
   type        = string
@@ -73,6 +78,102 @@ variable "tcp_idle_timeout_seconds" {
   validation {
     condition     = floor(var.tcp_idle_timeout_seconds) == var.tcp_idle_timeout_seconds && var.tcp_idle_timeout_seconds >= 60 && var.tcp_idle_timeout_seconds <= 6000
     error_message = "tcp_idle_timeout_seconds: ${var.tcp_idle_timeout_seconds} must be an integer from 60 to 6000 (NLB TCP listener idle timeout)."
+  }
+}
+
+variable "target_type" {
+  description = "How brokers are registered: ip (private IPv4 addresses) or instance (EC2 instance IDs)."
+  type        = string
+  default     = "ip"
+  nullable    = false
+
+  validation {
+    condition     = contains(["ip", "instance"], var.target_type)
+    error_message = "target_type: ${jsonencode(var.target_type)} must be one of ip, instance."
+  }
+}
+
+variable "broker_target_port" {
+  description = "Port on each broker that the NLB forwards to: the broker's dedicated PrivateLink listener."
+  type        = number
+  default     = 9094
+  nullable    = false
+
+  validation {
+    condition     = floor(var.broker_target_port) == var.broker_target_port && var.broker_target_port >= 1 && var.broker_target_port <= 65535
+    error_message = "broker_target_port: ${var.broker_target_port} must be an integer from 1 to 65535."
+  }
+}
+
+variable "acceptance_required" {
+  description = "Whether each endpoint connection waits for the provider to accept it."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
+variable "accept_endpoints" {
+  description = "Interface endpoint IDs (vpce-...) whose connections to the service are accepted (each consumer's output endpoint_id). Removing an ID later rejects that endpoint's connection. Needs acceptance_required."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for e in var.accept_endpoints : can(regex("^vpce-[0-9a-f]{8,17}$", e))])
+    error_message = "accept_endpoints: ${join(", ", [for e in var.accept_endpoints : jsonencode(e) if !(can(regex("^vpce-[0-9a-f]{8,17}$", e)))])} is not an interface endpoint ID such as vpce-0123456789abcdef0."
+  }
+
+  validation {
+    condition     = length(distinct(var.accept_endpoints)) == length(var.accept_endpoints)
+    error_message = "accept_endpoints: ${join(", ", distinct([for e in var.accept_endpoints : e if length([for o in var.accept_endpoints : o if o == e]) > 1]))} is listed more than once."
+  }
+
+  validation {
+    condition     = length(var.accept_endpoints) == 0 || var.acceptance_required
+    error_message = "accept_endpoints: acceptance_required is false, so every connection is accepted without approval; leave accept_endpoints empty or set acceptance_required = true."
+  }
+}
+
+variable "deletion_protection" {
+  description = "Turn on the NLB's deletion protection: a destroy or replacement fails until it is turned off."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
+variable "deregistration_delay_seconds" {
+  description = "Seconds a deregistering broker keeps its connections (0-3600)."
+  type        = number
+  default     = 30
+  nullable    = false
+
+  validation {
+    condition     = floor(var.deregistration_delay_seconds) == var.deregistration_delay_seconds && var.deregistration_delay_seconds >= 0 && var.deregistration_delay_seconds <= 3600
+    error_message = "deregistration_delay_seconds: ${var.deregistration_delay_seconds} must be an integer from 0 to 3600."
+  }
+}
+
+variable "listener_name" {
+  description = "Kafka listener name used in the broker config snippets."
+  type        = string
+  default     = "PRIVATELINK"
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^[A-Z][A-Z0-9_]{0,31}$", var.listener_name))
+    error_message = "listener_name: ${jsonencode(var.listener_name)} must be an upper-case Kafka listener name such as PRIVATELINK."
+  }
+}
+
+variable "listener_security_protocol" {
+  description = "Security protocol of the brokers' PrivateLink listener."
+  type        = string
+  default     = "SSL"
+  nullable    = false
+
+  validation {
+    condition     = contains(["SSL", "SASL_SSL", "PLAINTEXT", "SASL_PLAINTEXT"], var.listener_security_protocol)
+    error_message = "listener_security_protocol: ${jsonencode(var.listener_security_protocol)} must be one of SSL, SASL_SSL, PLAINTEXT, SASL_PLAINTEXT."
   }
 }
 
@@ -126,30 +227,6 @@ variable "brokers" {
   }
 }
 
-variable "target_type" {
-  description = "How brokers are registered: ip (private IPv4 addresses) or instance (EC2 instance IDs)."
-  type        = string
-  default     = "ip"
-  nullable    = false
-
-  validation {
-    condition     = contains(["ip", "instance"], var.target_type)
-    error_message = "target_type: ${jsonencode(var.target_type)} must be one of ip, instance."
-  }
-}
-
-variable "broker_target_port" {
-  description = "Port on each broker that the NLB forwards to: the broker's dedicated PrivateLink listener."
-  type        = number
-  default     = 9094
-  nullable    = false
-
-  validation {
-    condition     = floor(var.broker_target_port) == var.broker_target_port && var.broker_target_port >= 1 && var.broker_target_port <= 65535
-    error_message = "broker_target_port: ${var.broker_target_port} must be an integer from 1 to 65535."
-  }
-}
-
 variable "allowed_principals" {
   description = "IAM principal ARNs allowed to create endpoints to the service. \"*\" only with allow_any_principal."
   type        = list(string)
@@ -183,42 +260,6 @@ variable "allow_any_principal" {
   nullable    = false
 }
 
-variable "acceptance_required" {
-  description = "Whether each endpoint connection waits for the provider to accept it."
-  type        = bool
-  default     = true
-  nullable    = false
-}
-
-variable "accept_endpoints" {
-  description = "Interface endpoint IDs (vpce-...) whose connections to the service are accepted (each consumer's output endpoint_id). Removing an ID later rejects that endpoint's connection. Needs acceptance_required."
-  type        = list(string)
-  default     = []
-  nullable    = false
-
-  validation {
-    condition     = alltrue([for e in var.accept_endpoints : can(regex("^vpce-[0-9a-f]{8,17}$", e))])
-    error_message = "accept_endpoints: ${join(", ", [for e in var.accept_endpoints : jsonencode(e) if !(can(regex("^vpce-[0-9a-f]{8,17}$", e)))])} is not an interface endpoint ID such as vpce-0123456789abcdef0."
-  }
-
-  validation {
-    condition     = length(distinct(var.accept_endpoints)) == length(var.accept_endpoints)
-    error_message = "accept_endpoints: ${join(", ", distinct([for e in var.accept_endpoints : e if length([for o in var.accept_endpoints : o if o == e]) > 1]))} is listed more than once."
-  }
-
-  validation {
-    condition     = length(var.accept_endpoints) == 0 || var.acceptance_required
-    error_message = "accept_endpoints: acceptance_required is false, so every connection is accepted without approval; leave accept_endpoints empty or set acceptance_required = true."
-  }
-}
-
-variable "deletion_protection" {
-  description = "Turn on the NLB's deletion protection: a destroy or replacement fails until it is turned off."
-  type        = bool
-  default     = false
-  nullable    = false
-}
-
 variable "supported_regions" {
   description = "Other regions whose VPCs may connect (cross-region PrivateLink), AWS regions of the service's partition; the service's own region is added. Empty: same region only."
   type        = list(string)
@@ -233,42 +274,6 @@ variable "supported_regions" {
   validation {
     condition     = alltrue([for r in var.supported_regions : !contains(keys(local.region_partitions), r) || contains(["", lookup(local.region_partitions, r, "")], lookup(local.region_partitions, data.aws_region.current.id, ""))])
     error_message = "supported_regions: ${join(", ", [for r in var.supported_regions : jsonencode(r) if contains(keys(local.region_partitions), r) && !contains(["", lookup(local.region_partitions, r, "")], lookup(local.region_partitions, data.aws_region.current.id, ""))])} is not in partition ${jsonencode(lookup(local.region_partitions, data.aws_region.current.id, ""))} of the service's region ${data.aws_region.current.id}; PrivateLink does not cross partitions."
-  }
-}
-
-variable "deregistration_delay_seconds" {
-  description = "Seconds a deregistering broker keeps its connections (0-3600)."
-  type        = number
-  default     = 30
-  nullable    = false
-
-  validation {
-    condition     = floor(var.deregistration_delay_seconds) == var.deregistration_delay_seconds && var.deregistration_delay_seconds >= 0 && var.deregistration_delay_seconds <= 3600
-    error_message = "deregistration_delay_seconds: ${var.deregistration_delay_seconds} must be an integer from 0 to 3600."
-  }
-}
-
-variable "listener_name" {
-  description = "Kafka listener name used in the broker config snippets."
-  type        = string
-  default     = "PRIVATELINK"
-  nullable    = false
-
-  validation {
-    condition     = can(regex("^[A-Z][A-Z0-9_]{0,31}$", var.listener_name))
-    error_message = "listener_name: ${jsonencode(var.listener_name)} must be an upper-case Kafka listener name such as PRIVATELINK."
-  }
-}
-
-variable "listener_security_protocol" {
-  description = "Security protocol of the brokers' PrivateLink listener."
-  type        = string
-  default     = "SSL"
-  nullable    = false
-
-  validation {
-    condition     = contains(["SSL", "SASL_SSL", "PLAINTEXT", "SASL_PLAINTEXT"], var.listener_security_protocol)
-    error_message = "listener_security_protocol: ${jsonencode(var.listener_security_protocol)} must be one of SSL, SASL_SSL, PLAINTEXT, SASL_PLAINTEXT."
   }
 }
 

@@ -501,3 +501,23 @@ run "refuses_no_subnet" {
 
   expect_failures = [var.subnet_ids]
 }
+
+run "refuses_vpc_id_that_is_not_one" {
+  command = plan
+
+  variables {
+    vpc_id = "vpc-analytics"
+  }
+
+  expect_failures = [var.vpc_id]
+}
+
+run "refuses_zone_id_that_is_not_one" {
+  command = plan
+
+  variables {
+    hosted_zone_id = "/hostedzone/Z0123456789ABCDEFGHIJ"
+  }
+
+  expect_failures = [var.hosted_zone_id]
+}

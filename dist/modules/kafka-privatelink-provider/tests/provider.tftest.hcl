@@ -679,6 +679,16 @@ run "refuses_target_reserved_in_every_subnet" {
   expect_failures = [var.brokers]
 }
 
+run "refuses_vpc_id_that_is_not_one" {
+  command = plan
+
+  variables {
+    vpc_id = "vpc-orders"
+  }
+
+  expect_failures = [var.vpc_id]
+}
+
 run "refuses_51_tags" {
   command = plan
 

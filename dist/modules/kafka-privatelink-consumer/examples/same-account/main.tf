@@ -16,14 +16,21 @@ provider "aws" {
 module "provider" {
   source = "../../../kafka-privatelink-provider"
 
-  name                = "orders"
-  vpc_id              = "vpc-0a1b2c3d4e5f60718"
-  subnet_ids          = ["subnet-0a1b2c3d4e5f60711", "subnet-0a1b2c3d4e5f60722"]
-  advertised_hostname = "orders.kafka.example.internal"
-  bootstrap_port      = 9091
-  broker_port_base    = 6000
-  broker_target_port  = 9094
-  target_type         = "ip"
+  name                         = "orders"
+  subnet_ids                   = ["subnet-0a1b2c3d4e5f60711", "subnet-0a1b2c3d4e5f60722"]
+  vpc_id                       = "vpc-0a1b2c3d4e5f60718"
+  advertised_hostname          = "orders.kafka.example.internal"
+  tcp_idle_timeout_seconds     = 600
+  target_type                  = "ip"
+  broker_target_port           = 9094
+  acceptance_required          = true
+  accept_endpoints             = []
+  deletion_protection          = false
+  deregistration_delay_seconds = 30
+  listener_name                = "PRIVATELINK"
+  listener_security_protocol   = "SSL"
+  bootstrap_port               = 9091
+  broker_port_base             = 6000
   brokers = {
     "1" = {
       target = "10.0.1.11"
@@ -35,28 +42,21 @@ module "provider" {
       target = "10.0.3.13"
     }
   }
-  allowed_principals           = ["arn:aws:iam::111122223333:root"]
-  allow_any_principal          = false
-  acceptance_required          = true
-  deletion_protection          = false
-  supported_regions            = []
-  tcp_idle_timeout_seconds     = 600
-  deregistration_delay_seconds = 30
-  listener_name                = "PRIVATELINK"
-  listener_security_protocol   = "SSL"
-  accept_endpoints             = []
-  tags                         = {}
-  alarms                       = null
+  allowed_principals  = ["arn:aws:iam::111122223333:root"]
+  allow_any_principal = false
+  supported_regions   = []
+  tags                = {}
+  alarms              = null
 }
 
 module "kafka" {
   source = "../.."
 
   name           = "orders-analytics"
-  vpc_id         = "vpc-0f1e2d3c4b5a69788"
   subnet_ids     = ["subnet-0f1e2d3c4b5a69781"]
   allowed_cidrs  = ["10.20.0.0/16"]
   allow_any_cidr = false
+  vpc_id         = "vpc-0f1e2d3c4b5a69788"
   tags           = {}
   connection     = module.provider.connection
   hosted_zone_id = null
