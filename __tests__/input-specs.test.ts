@@ -16,13 +16,14 @@ import { CONSUMER_MODULE } from "../modules/kafka-privatelink-consumer/rules";
 import { KafkaPrivateLinkProvider } from "../modules/kafka-privatelink-provider/call";
 import { PROVIDER_INPUTS } from "../modules/kafka-privatelink-provider/inputs";
 import { PROVIDER_MODULE } from "../modules/kafka-privatelink-provider/rules";
-import { ruleCondition } from "../modules/private/input-rules";
+import { minItemsRule, minItemsValidation, ruleCondition, uniqueValidation } from "../modules/private/input-rules";
 import { InputSpec, snakeCase } from "../modules/private/input-spec";
 import { consumerProps, providerProps } from "../stacks/inputs";
 import { configInput } from "./support/configs";
 import { moduleJson } from "./support/module-json";
 
 type Section = "cluster" | "consumers";
+const SERVICE = "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0";
 const TABLES: ReadonlyArray<[Section, string, Record<string, InputSpec>]> = [
   ["cluster", PROVIDER_MODULE, PROVIDER_INPUTS],
   ["consumers", CONSUMER_MODULE, CONSUMER_INPUTS],
@@ -44,8 +45,7 @@ function withValue(section: Section, key: string, value: unknown) {
 const valueIn = (config: Config, section: Section) => (section === "cluster" ? config.cluster : config.consumers[0]) as unknown as Record<string, unknown>;
 /** The module inputs a configuration maps to (stacks/inputs.ts), as the module call writes them. */
 function moduleInputsOf(config: Config, section: Section): Record<string, unknown> {
-  const props =
-    section === "cluster" ? providerProps(config) : consumerProps(config, config.consumers[0], "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0");
+  const props = section === "cluster" ? providerProps(config) : consumerProps(config, config.consumers[0], SERVICE);
   const call = JSON.parse(
     Testing.synthScope((scope) =>
       section === "cluster"
@@ -56,20 +56,21 @@ function moduleInputsOf(config: Config, section: Section): Record<string, unknow
   return call.module.kafka;
 }
 
-/** A value that keeps the spec's rule and differs from `than`. */
+/** A value that keeps the spec's rule and differs from `than`: a list gets one element more. */
 function anotherValue(spec: InputSpec, than: unknown): unknown {
   const rule = spec.rule;
+  const taken = spec.type === "list(string)" ? (than as unknown[]) : [than];
   const one = (): unknown => {
     if (spec.type === "bool") return !than;
-    if (rule?.kind === "oneOf") return rule.values.find((v) => v !== than);
+    if (rule?.kind === "oneOf") return rule.values.find((v) => !taken.includes(v));
     if (rule?.kind === "range") return than === rule.min ? rule.max : rule.min;
     if (rule?.kind === "pattern") {
-      const kept = fc.stringMatching(new RegExp(rule.pattern)).filter((s) => s.length <= (rule.maxLength ?? Infinity) && s !== than);
+      const kept = fc.stringMatching(new RegExp(rule.pattern)).filter((s) => s.length <= (rule.maxLength ?? Infinity) && !taken.includes(s));
       return fc.sample(kept, { numRuns: 1, seed: 42 })[0];
     }
     throw new Error("a spec without a rule needs its own case here");
   };
-  return spec.type === "list(string)" ? [one()] : one();
+  return spec.type === "list(string)" ? [...taken, one()] : one();
 }
 
 /** A value that breaks the spec's rule. */
@@ -123,7 +124,7 @@ describe.each(ENTRIES)("input spec $key of $section", ({ section, module, key, s
           ? new KafkaPrivateLinkProvider(scope, "kafka", { source: "./p", ...providerProps(example), [key]: bad })
           : new KafkaPrivateLinkConsumer(scope, "kafka", {
               source: "./c",
-              ...consumerProps(example, example.consumers[0], "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0"),
+              ...consumerProps(example, example.consumers[0], SERVICE),
               [key]: bad,
             }),
       );
@@ -146,5 +147,43 @@ describe.each(ENTRIES)("input spec $key of $section", ({ section, module, key, s
     // Only the companions' changes besides (COMPANIONS).
     expect(changes.filter((c) => !c.text.startsWith(label)).length).toBe(key in COMPANIONS ? changes.length - 1 : 0);
     expect(changes.filter((c) => c.text.startsWith(label)).map((c) => c.level)).toEqual([spec.review.level]);
+    const { removed } = spec.review;
+    // The element added above, removed again.
+    if (removed)
+      expect(compareSettings(reviewSettings(changed, ports(changed)), reviewSettings(example, ports(example))).changes.map((c) => c.level)).toEqual([
+        removed.level,
+      ]);
+  });
+});
+
+describe.each(ENTRIES.filter((e) => e.spec.list !== undefined))("input spec $key of $section, a list", ({ section, module, key, spec }) => {
+  const name = snakeCase(key);
+  const example = validateConfig(configInput());
+
+  it("as a list: too few elements and an element listed twice are refused by the variable, the configuration and the typed call", () => {
+    const { min, unique, item } = spec.list!;
+    const conditions = (moduleJson(module, "variables.tf.json").variable[name].validation ?? []).map((v: { condition: string }) => v.condition);
+    expect(conditions.includes(minItemsValidation(name, `var.${name}`, min ?? 0, item).condition)).toBe(min !== undefined);
+    expect(conditions.includes(uniqueValidation(name, `var.${name}`).condition)).toBe(unique === true);
+    const field = section === "cluster" ? `cluster.${key}` : `consumers[0].${key}`;
+    const problems = (value: unknown) => {
+      try {
+        validateConfig(withValue(section, key, value));
+        return [];
+      } catch (err) {
+        return (err as ConfigError).problems.map((p) => `${p.field}: ${p.rule}`);
+      }
+    };
+    const v = (anotherValue(spec, []) as string[])[0];
+    expect(problems([])).toEqual(min ? [`${field}: must list at least ${min}`] : []);
+    expect(problems([v, v])).toEqual(unique ? [`${field}[1]: is listed twice`] : []);
+    const call = (value: unknown) => () =>
+      Testing.synthScope((scope) =>
+        section === "cluster"
+          ? new KafkaPrivateLinkProvider(scope, "kafka", { source: "./p", ...providerProps(example), [key]: value })
+          : new KafkaPrivateLinkConsumer(scope, "kafka", { source: "./c", ...consumerProps(example, example.consumers[0], SERVICE), [key]: value }),
+      );
+    if (min) expect(call([])).toThrow(`${key}: [] ${minItemsRule(min, item)}`);
+    if (unique) expect(call([v, v])).toThrow(`${key}[1]: ${JSON.stringify(v)} is listed twice`);
   });
 });

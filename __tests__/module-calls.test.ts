@@ -135,7 +135,7 @@ describe("KafkaPrivateLinkProvider: a typed call of the published provider modul
     expect(message.split("\n")).toEqual([
       'KafkaPrivateLinkProvider "kafka": invalid props (4 problems)',
       '  name: "" must be a non-empty string',
-      "  subnetIds: [] must list at least one non-empty string",
+      "  subnetIds: [] must list at least one subnet",
       '  brokers: key "07" is not a broker ID (a non-negative integer without leading zeros)',
       '  brokers["7"].target: "" must be a non-empty string',
     ]);

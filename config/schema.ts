@@ -31,10 +31,6 @@ const name = ruled(namePrefix(20));
 const region = z.string().refine((r) => partitionOf(r) !== undefined, {
   error: `is not an AWS region (known regions: the partition data of ${REGION_DATA}), such as us-east-1`,
 });
-const subnetIds = z
-  .array(pattern(/^subnet-[0-9a-f]{8,17}$/, "must be a subnet ID such as subnet-0a1b2c3d4e5f60718"))
-  .min(1)
-  .refine((ids) => new Set(ids).size === ids.length, { error: "must not list a subnet twice" });
 const integer = (min: number, max: number, rule = `must be an integer from ${min} to ${max}`) =>
   z.number().int({ error: rule }).min(min, { error: rule }).max(max, { error: rule });
 const port = () => integer(MIN_PORT, MAX_PORT);
@@ -52,18 +48,30 @@ function ruleField(rule: InputRule): z.ZodType {
   }
 }
 
+/** A list of `one`, with the spec's list rules: the least number of elements, and each element once. */
+function listField(one: z.ZodType, rules: InputSpec["list"]): z.ZodType {
+  const list = z.array(one).min(rules?.min ?? 0);
+  if (!rules?.unique) return list;
+  return list.superRefine((values, ctx) =>
+    values.forEach((v, i) => {
+      if (values.indexOf(v) < i) ctx.addIssue({ code: "custom", path: [i], message: "is listed twice" });
+    }),
+  );
+}
+
 /** The configuration field of an input spec (modules/private/input-spec.ts): its type, its rule, its default. */
 function specField(spec: InputSpec): z.ZodType {
   const one = spec.rule !== undefined ? ruleField(spec.rule) : spec.type === "bool" ? z.boolean() : spec.type === "number" ? z.number() : z.string();
-  const field = spec.type === "list(string)" ? z.array(one) : one;
+  const field = spec.type === "list(string)" ? listField(one, spec.list) : one;
   return spec.default === undefined ? field : spec.default === null ? field.optional() : field.default(spec.default);
 }
 
+type Typed<S> = z.ZodType<ValueOf<S>, ValueOf<S>>;
 type SpecField<S> = S extends { readonly default: null }
-  ? z.ZodOptional<z.ZodType<ValueOf<S>>>
+  ? z.ZodOptional<Typed<S>>
   : S extends { readonly default: unknown }
-    ? z.ZodDefault<z.ZodType<ValueOf<S>>>
-    : z.ZodType<ValueOf<S>>;
+    ? z.ZodDefault<Typed<S>>
+    : Typed<S>;
 
 /** The configuration fields of a module's input specs, typed as the specs say. */
 const specFields = <T extends Record<string, InputSpec>>(specs: T) =>
@@ -115,7 +123,6 @@ const broker = z.strictObject({
 const clusterSchema = z.strictObject({
   name,
   region,
-  subnetIds,
   bootstrapPort: port().default(DEFAULT_BOOTSTRAP_PORT),
   brokerPortBase: integer(0, MAX_PORT).default(DEFAULT_BROKER_PORT_BASE),
   brokers: z.array(broker).min(1),
@@ -129,7 +136,6 @@ const clusterSchema = z.strictObject({
 const consumerSchema = z.strictObject({
   name,
   region,
-  subnetIds,
   allowedCidrs: z.array(z.string()).min(1),
   serviceName: ruled(RULES.serviceName).optional(),
   tags: tags.default({}),

@@ -161,11 +161,8 @@ function crossFieldProblems(config: Config): ConfigProblem[] {
     targets.set(b.target, i);
   });
 
-  const endpoints = new Set<string>();
   cluster.acceptEndpoints.forEach((id, i) => {
     const field = `cluster.acceptEndpoints[${i}]`;
-    add(field, id, endpoints.has(id) ? "is listed twice" : undefined);
-    endpoints.add(id);
     if (i === 0 && !cluster.acceptanceRequired) {
       add(
         field,

@@ -22,7 +22,6 @@ export function providerProps(config: Config): Omit<KafkaPrivateLinkProviderProp
   const { cluster, policy } = config;
   return {
     name: cluster.name,
-    subnetIds: cluster.subnetIds,
     ...specValues(PROVIDER_INPUTS, cluster),
     bootstrapPort: cluster.bootstrapPort,
     brokerPortBase: cluster.brokerPortBase,
@@ -43,7 +42,6 @@ export function consumerProps(config: Config, consumer: ConsumerConfig, serviceN
   const { cluster, policy } = config;
   return {
     name: consumerResourceName(cluster, consumer),
-    subnetIds: consumer.subnetIds,
     connection: {
       serviceName,
       region: cluster.region,

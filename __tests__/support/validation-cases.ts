@@ -27,8 +27,8 @@
  *   rule is in the table);
  * - `consumers[].serviceName` in a region other than the cluster's: the consumer module takes the
  *   service's region from `connection.region`;
- * - formats of subnet IDs, subnets listed twice, principals and alarm topics
- *   listed twice: the modules pass them to AWS as given (a set for principals).
+ * - principals and alarm topics listed twice: the modules pass them to AWS as given (a set for
+ *   principals).
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -518,6 +518,23 @@ export const CASES: readonly ValidationCase[] = [
     name: "refuses_consumer_vpc_id_that_is_not_one",
     changes: { "consumers[0].vpcId": "vpc-analytics" },
     refused: { fields: ["consumers[0].vpcId"], consumer: ["vpc_id"] },
+  },
+
+  // The subnets.
+  {
+    name: "refuses_cluster_subnet_id_that_is_not_one",
+    changes: { "cluster.subnetIds": ["subnet-a"] },
+    refused: { fields: ["cluster.subnetIds[0]"], provider: ["subnet_ids"] },
+  },
+  {
+    name: "refuses_cluster_subnet_listed_twice",
+    changes: { "cluster.subnetIds": ["subnet-0a1b2c3d4e5f60711", "subnet-0a1b2c3d4e5f60711"] },
+    refused: { fields: ["cluster.subnetIds[1]"], provider: ["subnet_ids"] },
+  },
+  {
+    name: "refuses_consumer_subnet_listed_twice",
+    changes: { "consumers[0].subnetIds": ["subnet-0f1e2d3c4b5a69781", "subnet-0f1e2d3c4b5a69781"] },
+    refused: { fields: ["consumers[0].subnetIds[1]"], consumer: ["subnet_ids"] },
   },
 
   // An existing private zone for the record.

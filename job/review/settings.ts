@@ -74,7 +74,6 @@ export function reviewSettings(config: Config, ports: PortPlan): ReviewSettings 
         // The account the stack deploys into: a change moves the whole stack to another account.
         profile: cluster.profile ?? null,
         assumeRoleArn: cluster.assumeRoleArn ?? null,
-        subnetIds: cluster.subnetIds,
         bootstrapPort: ports.bootstrapPort,
         allowedPrincipals: cluster.allowedPrincipals,
         "alarms.actions": cluster.alarms?.actions ?? null,
@@ -92,7 +91,6 @@ export function reviewSettings(config: Config, ports: PortPlan): ReviewSettings 
             region: c.region,
             profile: c.profile ?? null,
             assumeRoleArn: c.assumeRoleArn ?? null,
-            subnetIds: c.subnetIds,
             allowedCidrs: c.allowedCidrs,
             serviceName: c.serviceName ?? null,
             tags: c.tags,
@@ -165,14 +163,6 @@ const CONSEQUENCES: Record<string, ReviewSpec> = {
   "cluster.region": { level: "outage", why: "replaces everything in another region" },
   "cluster.profile": { level: "outage", why: ACCOUNT },
   "cluster.assumeRoleArn": { level: "outage", why: ACCOUNT },
-  "cluster.subnetIds": {
-    level: "client-visible",
-    why: "the NLB serves from more zones",
-    removed: {
-      level: "outage",
-      why: "an NLB cannot leave a subnet: removing one replaces the NLB and the endpoint service, and every consumer endpoint must be re-created",
-    },
-  },
   "cluster.name": {
     level: "outage",
     why: "renames the stacks: the new stacks start from empty state and create everything anew, and the old ones stay deployed until destroyed (where the state is carried over, as in a plain-Terraform root, the NLB and its target groups are replaced)",
@@ -193,7 +183,6 @@ const CONSEQUENCES: Record<string, ReviewSpec> = {
     why: "an added CIDR gets its own security group with a rule for every Kafka port, and the endpoint's security_group_ids is updated in place",
     removed: { level: "disruptive", why: "clients in a removed CIDR lose access: its security group and rules are destroyed" },
   },
-  "consumers.subnetIds": { level: "client-visible", why: "the endpoint's network interfaces change; connections through a removed subnet are cut" },
   "consumers.serviceName": { level: "outage", why: "replaces the endpoint" },
   "consumers.tags": { level: "none" },
 };

@@ -28,8 +28,6 @@ export interface KafkaPrivateLinkConsumerProps extends SpecProps<typeof CONSUMER
   readonly source: string;
   /** Prefix of the AWS names (security groups `<name>-kafka-<cidr>`): 1-64 characters. */
   readonly name: string;
-  /** Endpoint subnets, one per availability zone the clients run in. */
-  readonly subnetIds: string[];
   /** The cluster, as the provider module's output `connection` describes it. */
   readonly connection: Connection;
   /** Client CIDR blocks allowed to reach the bootstrap and broker ports, at most 5 (one security group each). */
@@ -63,7 +61,7 @@ function connectionPortBase(brokerPorts: Record<string, number>): { base?: numbe
 function consumerPropsProblems(props: KafkaPrivateLinkConsumerProps): string[] {
   const problems = [
     ...requiredText(props, ["source", "name"]),
-    ...requiredList(props, ["subnetIds", "allowedCidrs"]),
+    ...requiredList(props, ["allowedCidrs"]),
     ...specProblems(CONSUMER_INPUTS, props, (v) => Token.isUnresolved(v)),
   ];
   if (Array.isArray(props.allowedCidrs) && props.allowedCidrs.length > SECURITY_GROUPS_PER_INTERFACE) {

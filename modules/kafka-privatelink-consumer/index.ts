@@ -13,7 +13,7 @@ import { brokerPortsCall } from "../kafka-broker-ports";
 import { skipCheck, why } from "../packaging/terraform-hcl";
 import { hcl } from "../private/hcl";
 import { BROKER_ID_PATTERN } from "../kafka-broker-ports/allocation";
-import { RULES, ruleValidation } from "../private/input-rules";
+import { minItemsValidation, RULES, ruleValidation, uniqueValidation } from "../private/input-rules";
 import { commonVariables, hostnameRule, idleTimeoutRule, nameRule, protocolRule, resourceTags } from "../private/rules";
 import { moduleVariable, specVariables } from "../private/variables";
 import { CONSUMER_INPUTS } from "./inputs";
@@ -88,16 +88,12 @@ export class ConsumerModule extends TerraformStack {
       type: "list(string)",
       description: `Client IPv4 CIDR blocks allowed to reach the bootstrap and broker ports, at most ${SECURITY_GROUPS_PER_INTERFACE} (one security group each). 0.0.0.0/0 only with allow_any_cidr.`,
       validation: [
-        { condition: "${length(var.allowed_cidrs) >= 1}", errorMessage: "allowed_cidrs must list at least one CIDR block." },
+        minItemsValidation("allowed_cidrs", "var.allowed_cidrs", 1, "CIDR block"),
         {
           condition: `\${length(var.allowed_cidrs) <= ${SECURITY_GROUPS_PER_INTERFACE}}`,
           errorMessage: `allowed_cidrs: \${length(var.allowed_cidrs)} CIDR blocks given, at most ${SECURITY_GROUPS_PER_INTERFACE}: each gets its own security group on the endpoint, and AWS allows ${SECURITY_GROUPS_PER_INTERFACE} security groups per network interface by default (quota "Security groups per network interface").`,
         },
-        {
-          condition: "${length(distinct(var.allowed_cidrs)) == length(var.allowed_cidrs)}",
-          errorMessage:
-            'allowed_cidrs: ${join(", ", distinct([for c in var.allowed_cidrs : c if length([for o in var.allowed_cidrs : o if o == c]) > 1]))} is listed more than once.',
-        },
+        uniqueValidation("allowed_cidrs", "var.allowed_cidrs"),
         {
           condition: `\${alltrue([for c in var.allowed_cidrs : ${cidrIsNetwork}])}`,
           errorMessage: `allowed_cidrs: \${join(", ", [for c in var.allowed_cidrs : jsonencode(c) if !(${cidrIsNetwork})])} is not an IPv4 CIDR block written as its network address, such as 10.20.0.0/16.`,

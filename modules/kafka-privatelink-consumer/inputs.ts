@@ -1,7 +1,7 @@
 /**
  * The consumer module's inputs that a configuration's consumer passes as they are, one spec each
  * (modules/private/input-spec.ts says what derives from an entry). Inputs with rules across
- * fields or values the configuration shapes (name, subnets, CIDRs, the connection, tags) are
+ * fields or values the configuration shapes (name, CIDRs, the connection, tags) are
  * written out in index.ts, call.ts, config/ and stacks/inputs.ts.
  */
 import { InputSpec } from "../private/input-spec";
@@ -13,6 +13,13 @@ export const CONSUMER_INPUTS = {
     description: "The client VPC, with DNS support and DNS hostnames on (for the private zone): the endpoint and its security groups are created in it.",
     rule: RULES.vpcId,
     review: { level: "outage", why: "replaces the endpoint, its security groups and the zone association" },
+  },
+  subnetIds: {
+    type: "list(string)",
+    description: "Subnets of the endpoint, one per availability zone the clients run in.",
+    rule: RULES.subnetId,
+    list: { item: "subnet", min: 1, unique: true },
+    review: { level: "client-visible", why: "the endpoint's network interfaces change; connections through a removed subnet are cut" },
   },
   hostedZoneId: {
     type: "string",

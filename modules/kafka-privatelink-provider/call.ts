@@ -20,8 +20,6 @@ export interface KafkaPrivateLinkProviderProps extends SpecProps<typeof PROVIDER
   readonly source: string;
   /** Prefix of the AWS names (`<name>-nlb`, `<name>-b<id>-<brokerTargetPort>[i]`): 1-20 characters. */
   readonly name: string;
-  /** Subnets of the NLB, one per availability zone that should serve clients. */
-  readonly subnetIds: string[];
   /** Broker ID (as a string: Terraform map keys are strings) → its target. */
   readonly brokers: Record<string, BrokerTarget>;
   /** IAM principals allowed to create endpoints to the service. */
@@ -44,7 +42,7 @@ export interface KafkaPrivateLinkProviderProps extends SpecProps<typeof PROVIDER
 function providerPropsProblems(props: KafkaPrivateLinkProviderProps): string[] {
   const problems = [
     ...requiredText(props, ["source", "name"]),
-    ...requiredList(props, ["subnetIds", "allowedPrincipals"]),
+    ...requiredList(props, ["allowedPrincipals"]),
     ...specProblems(PROVIDER_INPUTS, props, (v) => Token.isUnresolved(v)),
   ];
   const brokers = props.brokers ?? {};

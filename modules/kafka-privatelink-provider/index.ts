@@ -24,7 +24,7 @@ import {
   reservedTargetCondition,
   TARGET_GROUP_NAME,
 } from "../private/aws-rules";
-import { PRIVATE_RANGES, privateIpv4Condition, ruleCondition, RULES } from "../private/input-rules";
+import { minItemsValidation, PRIVATE_RANGES, privateIpv4Condition, ruleCondition, RULES } from "../private/input-rules";
 import { REGION_DATA, REGION_PARTITIONS } from "../private/regions";
 import { bootstrapAlarmName, BOOTSTRAP_GROUP, brokerAlarmName, brokerGroup, loadBalancerName, PROVIDER_MODULE, targetGroupName } from "./rules";
 
@@ -66,11 +66,6 @@ export class ProviderModule extends TerraformStack {
       // The inputs the configuration passes as they are, with the validations across inputs.
       ...specVariables(this, PROVIDER_INPUTS, {
         acceptEndpoints: [
-          {
-            condition: "${length(distinct(var.accept_endpoints)) == length(var.accept_endpoints)}",
-            errorMessage:
-              'accept_endpoints: ${join(", ", distinct([for e in var.accept_endpoints : e if length([for o in var.accept_endpoints : o if o == e]) > 1]))} is listed more than once.',
-          },
           {
             condition: "${length(var.accept_endpoints) == 0 || var.acceptance_required}",
             errorMessage:
@@ -125,7 +120,7 @@ export class ProviderModule extends TerraformStack {
       type: "list(string)",
       description: 'IAM principal ARNs allowed to create endpoints to the service. "*" only with allow_any_principal.',
       validation: [
-        { condition: "${length(var.allowed_principals) >= 1}", errorMessage: "allowed_principals must list at least one principal." },
+        minItemsValidation("allowed_principals", "var.allowed_principals", 1, "principal"),
         {
           condition: '${var.allow_any_principal || !contains(var.allowed_principals, "*")}',
           errorMessage: 'allowed_principals: "*" lets every AWS account connect; set allow_any_principal = true to allow it.',

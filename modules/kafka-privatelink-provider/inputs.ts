@@ -15,6 +15,20 @@ export const PROVIDER_INPUTS = {
     rule: RULES.vpcId,
     review: { level: "outage", why: "replaces the NLB, every target group and the endpoint service" },
   },
+  subnetIds: {
+    type: "list(string)",
+    description: "Subnets of the NLB, one per availability zone that should serve clients.",
+    rule: RULES.subnetId,
+    list: { item: "subnet", min: 1, unique: true },
+    review: {
+      level: "client-visible",
+      why: "the NLB serves from more zones",
+      removed: {
+        level: "outage",
+        why: "an NLB cannot leave a subnet: removing one replaces the NLB and the endpoint service, and every consumer endpoint must be re-created",
+      },
+    },
+  },
   advertisedHostname: {
     type: "string",
     description: "The one hostname every broker advertises (all brokers share it; the port tells them apart).",
@@ -59,6 +73,7 @@ export const PROVIDER_INPUTS = {
       "Interface endpoint IDs (vpce-...) whose connections to the service are accepted (each consumer's output endpoint_id). Removing an ID later rejects that endpoint's connection. Needs acceptance_required.",
     default: [],
     rule: RULES.endpointId,
+    list: { item: "endpoint ID", unique: true },
     review: {
       level: "additive",
       removed: {

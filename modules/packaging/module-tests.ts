@@ -328,6 +328,12 @@ const PROVIDER: TestFile = {
       expectFailures: ["brokers"],
     },
     { name: "refuses_vpc_id_that_is_not_one", variables: { vpc_id: "vpc-orders" }, expectFailures: ["vpc_id"] },
+    { name: "refuses_subnet_id_that_is_not_one", variables: { subnet_ids: ["subnet-a"] }, expectFailures: ["subnet_ids"] },
+    {
+      name: "refuses_subnet_listed_twice",
+      variables: { subnet_ids: ["subnet-0a1b2c3d4e5f60711", "subnet-0a1b2c3d4e5f60711"] },
+      expectFailures: ["subnet_ids"],
+    },
     { name: "refuses_51_tags", variables: { tags: Object.fromEntries(range(1, 51).map((i) => [`k${i}`, "v"])) }, expectFailures: ["tags"] },
     { name: "refuses_aws_tag_key", variables: { tags: { "AWS:owner": "kafka" } }, expectFailures: ["tags"] },
     {
@@ -490,6 +496,12 @@ const CONSUMER: TestFile = {
     { name: "refuses_bad_name", variables: { name: "Orders" }, expectFailures: ["name"] },
     { name: "refuses_no_subnet", variables: { subnet_ids: [] }, expectFailures: ["subnet_ids"] },
     { name: "refuses_vpc_id_that_is_not_one", variables: { vpc_id: "vpc-analytics" }, expectFailures: ["vpc_id"] },
+    { name: "refuses_subnet_id_that_is_not_one", variables: { subnet_ids: ["subnet-a"] }, expectFailures: ["subnet_ids"] },
+    {
+      name: "refuses_subnet_listed_twice",
+      variables: { subnet_ids: ["subnet-0f1e2d3c4b5a69781", "subnet-0f1e2d3c4b5a69781"] },
+      expectFailures: ["subnet_ids"],
+    },
     { name: "refuses_zone_id_that_is_not_one", variables: { hosted_zone_id: "/hostedzone/Z0123456789ABCDEFGHIJ" }, expectFailures: ["hosted_zone_id"] },
   ],
 };

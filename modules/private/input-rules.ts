@@ -47,6 +47,7 @@ export const RULES = {
   ),
   listenerName: pattern("^[A-Z][A-Z0-9_]{0,31}$", "must be an upper-case Kafka listener name such as PRIVATELINK"),
   vpcId: pattern("^vpc-[0-9a-f]{8,17}$", "must be a VPC ID such as vpc-0a1b2c3d4e5f60718"),
+  subnetId: pattern("^subnet-[0-9a-f]{8,17}$", "must be a subnet ID such as subnet-0a1b2c3d4e5f60718"),
   instanceId: pattern("^i-[0-9a-f]{8,17}$", "must be an EC2 instance ID such as i-0123456789abcdef0"),
   endpointId: pattern("^vpce-[0-9a-f]{8,17}$", "must be an interface endpoint ID such as vpce-0123456789abcdef0"),
   serviceName: pattern(
@@ -103,6 +104,21 @@ export function eachValidation(rule: InputRule, label: string, list: string): { 
     errorMessage: `${label}: \${join(", ", [for e in ${list} : jsonencode(e) if !(${kept})])} ${rule.rule.replace(/^must be /, "is not ")}.`,
   };
 }
+
+/** The rule that a list has at least `min` elements (`item` names one). */
+export const minItemsRule = (min: number, item: string) => `must list at least ${min === 1 ? "one" : min} ${item}${min === 1 ? "" : "s"}`;
+
+/** The same as a Terraform validation of `list`. */
+export const minItemsValidation = (label: string, list: string, min: number, item: string) => ({
+  condition: `\${length(${list}) >= ${min}}`,
+  errorMessage: `${label} ${minItemsRule(min, item)}.`,
+});
+
+/** A Terraform validation that `list` has no element twice: names the elements that are. */
+export const uniqueValidation = (label: string, list: string) => ({
+  condition: `\${length(distinct(${list})) == length(${list})}`,
+  errorMessage: `${label}: \${join(", ", distinct([for e in ${list} : e if length([for o in ${list} : o if o == e]) > 1]))} is listed more than once.`,
+});
 
 // ---------------------------------------------------------------------------------------------
 // A broker's private address (target type ip): the pair, side by side.

@@ -8,7 +8,7 @@
  * - the review setting and its consequence (job/review/settings.ts).
  * __tests__/input-specs.test.ts holds each of those for every entry.
  */
-import { InputRule, OneOfRule, ruleProblem } from "./input-rules";
+import { InputRule, minItemsRule, OneOfRule, ruleProblem } from "./input-rules";
 
 /** A plan review's levels, lowest first (job/review/plan-review.ts reads its changes at these). */
 export const REVIEW_LEVELS = ["none", "additive", "client-visible", "disruptive", "outage"] as const;
@@ -28,6 +28,8 @@ export interface InputSpec {
   readonly default?: string | number | boolean | null | readonly string[];
   /** The rule on the value (on each element of a list), from input-rules.ts `RULES`. */
   readonly rule?: InputRule;
+  /** A list's own rules: how many elements at the least, whether one may stand twice; `item` names an element. */
+  readonly list?: { readonly item: string; readonly min?: number; readonly unique?: boolean };
   readonly review: ReviewSpec;
 }
 
@@ -69,11 +71,21 @@ export function specProblems(specs: Record<string, InputSpec>, props: object, is
   return Object.entries(specs).flatMap(([key, spec]) => {
     const value = values[key];
     if (value === undefined && !("default" in spec)) return [`${key}: undefined ${spec.rule?.rule ?? "is required"}`];
-    if (value === undefined || spec.rule === undefined || isToken(value)) return [];
+    if (value === undefined || isToken(value)) return [];
+    const list = Array.isArray(value) ? value : [];
+    const listProblems = [
+      ...(spec.list?.min !== undefined && list.length < spec.list.min
+        ? [`${key}: ${JSON.stringify(value)} ${minItemsRule(spec.list.min, spec.list.item)}`]
+        : []),
+      ...(spec.list?.unique ? list.flatMap((v, i) => (list.indexOf(v) < i ? [`${key}[${i}]: ${JSON.stringify(v)} is listed twice`] : [])) : []),
+    ];
+    if (spec.rule === undefined) return listProblems;
     const each = spec.type === "list(string)" && Array.isArray(value) ? value.map((v, i) => ({ at: `${key}[${i}]`, v })) : [{ at: key, v: value }];
-    return each.flatMap(({ at, v }) => {
-      const problem = isToken(v) ? undefined : ruleProblem(spec.rule as InputRule, v);
-      return problem === undefined ? [] : [`${at}: ${JSON.stringify(v)} ${problem}`];
-    });
+    return each
+      .flatMap(({ at, v }) => {
+        const problem = isToken(v) ? undefined : ruleProblem(spec.rule as InputRule, v);
+        return problem === undefined ? [] : [`${at}: ${JSON.stringify(v)} ${problem}`];
+      })
+      .concat(listProblems);
   });
 }

@@ -41,14 +41,9 @@ export function commonVariables(
   stack: TerraformStack,
   name: NameRule,
   derivedNames: readonly TerraformVariableValidationConfig[] = [],
-): { name: TerraformVariable; subnetIds: TerraformVariable; tags: TerraformVariable } {
+): { name: TerraformVariable; tags: TerraformVariable } {
   return {
     name: moduleVariable(stack, "name", { type: "string", description: name.description, validation: [name.rule, ...derivedNames] }),
-    subnetIds: moduleVariable(stack, "subnet_ids", {
-      type: "list(string)",
-      description: "Subnets, one per availability zone.",
-      validation: [{ condition: "${length(var.subnet_ids) >= 1}", errorMessage: "subnet_ids must list at least one subnet." }],
-    }),
     tags: moduleVariable(stack, "tags", {
       type: "map(string)",
       description: `Tags for every resource that takes tags: at most ${MAX_TAGS - MODULE_TAGS}, keys of 1-${MAX_TAG_KEY} and values of 0-${MAX_TAG_VALUE} characters (letters, digits, spaces and _ . : / = + - @), no key beginning with aws:.`,

@@ -1,6 +1,6 @@
 import { TerraformVariable, TerraformVariableValidationConfig } from "cdktf";
 import { Construct } from "constructs";
-import { eachValidation, ruleCondition, ruleValidation } from "./input-rules";
+import { eachValidation, minItemsValidation, ruleCondition, ruleValidation, uniqueValidation } from "./input-rules";
 import { InputSpec, snakeCase } from "./input-spec";
 
 export interface VariableSpec {
@@ -41,6 +41,9 @@ function specVariable(scope: Construct, key: string, spec: InputSpec, more: Terr
   // A null default: null means unset, and Terraform's || evaluates both sides.
   if (spec.rule !== undefined && spec.default === null)
     rule[0] = { ...rule[0], condition: `\${${value} == null || try(${ruleCondition(spec.rule, value)}, false)}` };
+  const { list } = spec;
+  if (list?.min !== undefined) rule.unshift(minItemsValidation(name, value, list.min, list.item));
+  if (list?.unique) rule.push(uniqueValidation(name, value));
   return moduleVariable(scope, name, {
     type: spec.type,
     description: spec.description,

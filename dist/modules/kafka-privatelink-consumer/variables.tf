@@ -14,17 +14,6 @@ variable "name" {
   }
 }
 
-variable "subnet_ids" {
-  description = "Subnets, one per availability zone."
-  type        = list(string)
-  nullable    = false
-
-  validation {
-    condition     = length(var.subnet_ids) >= 1
-    error_message = "subnet_ids must list at least one subnet."
-  }
-}
-
 variable "tags" {
   description = "Tags for every resource that takes tags: at most 50, keys of 1-128 and values of 0-256 characters (letters, digits, spaces and _ . : / = + - @), no key beginning with aws:."
   type        = map(string)
@@ -55,6 +44,27 @@ variable "vpc_id" {
   validation {
     condition     = can(regex("^vpc-[0-9a-f]{8,17}$", var.vpc_id))
     error_message = "vpc_id: ${jsonencode(var.vpc_id)} must be a VPC ID such as vpc-0a1b2c3d4e5f60718."
+  }
+}
+
+variable "subnet_ids" {
+  description = "Subnets of the endpoint, one per availability zone the clients run in."
+  type        = list(string)
+  nullable    = false
+
+  validation {
+    condition     = length(var.subnet_ids) >= 1
+    error_message = "subnet_ids must list at least one subnet."
+  }
+
+  validation {
+    condition     = alltrue([for e in var.subnet_ids : can(regex("^subnet-[0-9a-f]{8,17}$", e))])
+    error_message = "subnet_ids: ${join(", ", [for e in var.subnet_ids : jsonencode(e) if !(can(regex("^subnet-[0-9a-f]{8,17}$", e)))])} is not a subnet ID such as subnet-0a1b2c3d4e5f60718."
+  }
+
+  validation {
+    condition     = length(distinct(var.subnet_ids)) == length(var.subnet_ids)
+    error_message = "subnet_ids: ${join(", ", distinct([for e in var.subnet_ids : e if length([for o in var.subnet_ids : o if o == e]) > 1]))} is listed more than once."
   }
 }
 
@@ -136,7 +146,7 @@ variable "allowed_cidrs" {
 
   validation {
     condition     = length(distinct(var.allowed_cidrs)) == length(var.allowed_cidrs)
-    error_message = "allowed_cidrs: ${join(", ", distinct([for c in var.allowed_cidrs : c if length([for o in var.allowed_cidrs : o if o == c]) > 1]))} is listed more than once."
+    error_message = "allowed_cidrs: ${join(", ", distinct([for e in var.allowed_cidrs : e if length([for o in var.allowed_cidrs : o if o == e]) > 1]))} is listed more than once."
   }
 
   validation {

@@ -512,6 +512,26 @@ run "refuses_vpc_id_that_is_not_one" {
   expect_failures = [var.vpc_id]
 }
 
+run "refuses_subnet_id_that_is_not_one" {
+  command = plan
+
+  variables {
+    subnet_ids = ["subnet-a"]
+  }
+
+  expect_failures = [var.subnet_ids]
+}
+
+run "refuses_subnet_listed_twice" {
+  command = plan
+
+  variables {
+    subnet_ids = ["subnet-0f1e2d3c4b5a69781", "subnet-0f1e2d3c4b5a69781"]
+  }
+
+  expect_failures = [var.subnet_ids]
+}
+
 run "refuses_zone_id_that_is_not_one" {
   command = plan
 

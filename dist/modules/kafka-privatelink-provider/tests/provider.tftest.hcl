@@ -689,6 +689,26 @@ run "refuses_vpc_id_that_is_not_one" {
   expect_failures = [var.vpc_id]
 }
 
+run "refuses_subnet_id_that_is_not_one" {
+  command = plan
+
+  variables {
+    subnet_ids = ["subnet-a"]
+  }
+
+  expect_failures = [var.subnet_ids]
+}
+
+run "refuses_subnet_listed_twice" {
+  command = plan
+
+  variables {
+    subnet_ids = ["subnet-0a1b2c3d4e5f60711", "subnet-0a1b2c3d4e5f60711"]
+  }
+
+  expect_failures = [var.subnet_ids]
+}
+
 run "refuses_51_tags" {
   command = plan
 

@@ -21,8 +21,7 @@ variable "service_name" {
 module "kafka" {
   source = "../.."
 
-  name       = "orders-analytics"
-  subnet_ids = ["subnet-0f1e2d3c4b5a69781"]
+  name = "orders-analytics"
   connection = {
     service_name        = var.service_name
     region              = "us-east-1"
@@ -39,6 +38,7 @@ module "kafka" {
   allowed_cidrs  = ["10.20.0.0/16"]
   allow_any_cidr = false
   vpc_id         = "vpc-0f1e2d3c4b5a69788"
+  subnet_ids     = ["subnet-0f1e2d3c4b5a69781"]
   tags           = {}
   hosted_zone_id = null
 }

@@ -17,8 +17,8 @@ module "provider" {
   source = "../../../kafka-privatelink-provider"
 
   name                         = "orders"
-  subnet_ids                   = ["subnet-0a1b2c3d4e5f60711", "subnet-0a1b2c3d4e5f60722"]
   vpc_id                       = "vpc-0a1b2c3d4e5f60718"
+  subnet_ids                   = ["subnet-0a1b2c3d4e5f60711", "subnet-0a1b2c3d4e5f60722"]
   advertised_hostname          = "orders.kafka.example.internal"
   tcp_idle_timeout_seconds     = 600
   target_type                  = "ip"
@@ -53,10 +53,10 @@ module "kafka" {
   source = "../.."
 
   name           = "orders-analytics"
-  subnet_ids     = ["subnet-0f1e2d3c4b5a69781"]
   allowed_cidrs  = ["10.20.0.0/16"]
   allow_any_cidr = false
   vpc_id         = "vpc-0f1e2d3c4b5a69788"
+  subnet_ids     = ["subnet-0f1e2d3c4b5a69781"]
   tags           = {}
   connection     = module.provider.connection
   hosted_zone_id = null

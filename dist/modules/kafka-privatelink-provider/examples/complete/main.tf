@@ -17,8 +17,8 @@ module "kafka" {
   source = "../.."
 
   name                         = "orders"
-  subnet_ids                   = ["subnet-0a1b2c3d4e5f60711", "subnet-0a1b2c3d4e5f60722"]
   vpc_id                       = "vpc-0a1b2c3d4e5f60718"
+  subnet_ids                   = ["subnet-0a1b2c3d4e5f60711", "subnet-0a1b2c3d4e5f60722"]
   advertised_hostname          = "orders.kafka.example.internal"
   tcp_idle_timeout_seconds     = 600
   target_type                  = "ip"
