@@ -148,6 +148,18 @@ describe.each(ENTRIES)("input spec $key of $section", ({ section, module, key, s
     expect(changes.filter((c) => !c.text.startsWith(label)).length).toBe(key in COMPANIONS ? changes.length - 1 : 0);
     expect(changes.filter((c) => c.text.startsWith(label)).map((c) => c.level)).toEqual([spec.review.level]);
     const { removed } = spec.review;
+    // A baseline written before the input existed: the input at its default is no change.
+    if ("default" in spec) {
+      const baseline = reviewSettings(example, ports(example));
+      const without = (settings: Record<string, unknown>) => Object.fromEntries(Object.entries(settings).filter(([k]) => k !== key));
+      const older =
+        section === "cluster"
+          ? { ...baseline, cluster: without(baseline.cluster) }
+          : { ...baseline, consumers: { [example.consumers[0].name]: without(baseline.consumers[example.consumers[0].name]) } };
+      expect(compareSettings(older as typeof baseline, baseline).changes).toEqual([]);
+      const fromOlder = compareSettings(older as typeof baseline, reviewSettings(changed, ports(changed))).changes;
+      expect(fromOlder.filter((c) => c.text.startsWith(label)).map((c) => c.level)).toEqual([spec.review.level]);
+    }
     // The element added above, removed again.
     if (removed)
       expect(compareSettings(reviewSettings(changed, ports(changed)), reviewSettings(example, ports(example))).changes.map((c) => c.level)).toEqual([

@@ -66,24 +66,67 @@ export async function reviewRealPlans({ project, document, config, stacks, spare
   });
   const sorted = <T extends { address: string }>(xs: T[]) => [...xs].sort((x, y) => x.address.localeCompare(y.address));
   const ids = config.cluster.brokers.map((x) => x.id);
+  const [kept, dropped] = cidrs;
+  const billing = { ...document.consumers![0], name: "billing", vpcId: spareVpc.vpcId, subnetIds: [...spareVpc.subnetIds], allowedCidrs: [spareVpc.cidr] };
+  const renamedStack = `payments-provider`;
+
+  // Every variant is planned before its review is checked, two at a time in this order (each
+  // terraform process spends seconds of CPU loading the AWS provider); a failed check leaves the
+  // rest to finish unread.
+  const plan = pooled(2);
+  const variants = {
+    added: plan(() =>
+      workshop.plan("add-broker", { ...document, cluster: { ...document.cluster, brokers: [...document.cluster.brokers, { id: 4, target: "10.0.1.14" }] } }, [
+        provider,
+        consumer,
+      ]),
+    ),
+    removed: plan(() =>
+      workshop.plan("remove-broker", { ...document, cluster: { ...document.cluster, brokers: document.cluster.brokers.filter((x) => x.id !== 3) } }, [
+        provider,
+        consumer,
+      ]),
+    ),
+    cidrRemoved: plan(() => workshop.plan("remove-cidr", { ...document, consumers: [{ ...document.consumers![0], allowedCidrs: [kept] }] }, [consumer])),
+    consumerAdded: plan(() =>
+      workshop.plan("add-consumer", { ...document, consumers: [...document.consumers!, billing] }, [`${config.cluster.name}-consumer-billing`]),
+    ),
+    moved: plan(() =>
+      workshop.plan(
+        "move-ports",
+        { ...document, cluster: { ...document.cluster, brokerPortBase: config.cluster.brokerPortBase + 1000 } },
+        [provider, consumer],
+        {
+          allowPortChange: true,
+        },
+      ),
+    ),
+    renamedHost: plan(() =>
+      workshop.plan("hostname", { ...document, cluster: { ...document.cluster, advertisedHostname: `new.${config.cluster.advertisedHostname}` } }, [consumer], {
+        allowPortChange: true,
+      }),
+    ),
+    renamed: plan(() =>
+      workshop.plan("rename", { ...document, cluster: { ...document.cluster, name: "payments" } }, [renamedStack], {
+        allowPortChange: true,
+        stateOf: { [renamedStack]: provider },
+      }),
+    ),
+    acceptance: plan(() =>
+      workshop.plan("acceptance", { ...document, cluster: { ...document.cluster, acceptanceRequired: !config.cluster.acceptanceRequired } }, [provider]),
+    ),
+    tagged: plan(() => workshop.plan("tags", { ...document, cluster: { ...document.cluster, tags: { team: "payments" } } }, [provider])),
+  };
 
   // Broker 4 added: its own resources and its rules, nothing else.
-  const added = await workshop.plan(
-    "add-broker",
-    { ...document, cluster: { ...document.cluster, brokers: [...document.cluster.brokers, { id: 4, target: "10.0.1.14" }] } },
-    [provider, consumer],
-  );
+  const added = await variants.added;
   expect(review(added)).toEqual({
     highest: "additive",
     changes: sorted([...own(4, "additive", "create", "create"), ...cidrs.map((c) => rule(c, brokerPort(config, 4), "create", "additive", b(4)))]),
   });
 
   // Broker 3 removed: unreachable through PrivateLink (disruptive); its rules go.
-  const removed = await workshop.plan(
-    "remove-broker",
-    { ...document, cluster: { ...document.cluster, brokers: document.cluster.brokers.filter((x) => x.id !== 3) } },
-    [provider, consumer],
-  );
+  const removed = await variants.removed;
   expect(review(removed)).toEqual({
     highest: "disruptive",
     changes: sorted([...own(3, "disruptive", "delete", "delete"), ...cidrs.map((c) => rule(c, brokerPort(config, 3), "delete", "disruptive", b(3)))]),
@@ -93,8 +136,7 @@ export async function reviewRealPlans({ project, document, config, stacks, spare
   expect(reviewOf([...Object.values(removed).flatMap((p) => ["--plan", p]), "--fail-on", "outage"]).status).toBe(0);
 
   // One of two CIDRs removed (the consumer plan alone: brokers are named from the rules' own descriptions).
-  const [kept, dropped] = cidrs;
-  const cidrRemoved = await workshop.plan("remove-cidr", { ...document, consumers: [{ ...document.consumers![0], allowedCidrs: [kept] }] }, [consumer]);
+  const cidrRemoved = await variants.cidrRemoved;
   expect(review(cidrRemoved)).toEqual({
     highest: "disruptive",
     changes: sorted([
@@ -113,10 +155,7 @@ export async function reviewRealPlans({ project, document, config, stacks, spare
   });
 
   // A consumer added: its own stack, all additive.
-  const billing = { ...document.consumers![0], name: "billing", vpcId: spareVpc.vpcId, subnetIds: [...spareVpc.subnetIds], allowedCidrs: [spareVpc.cidr] };
-  const consumerAdded = await workshop.plan("add-consumer", { ...document, consumers: [...document.consumers!, billing] }, [
-    `${config.cluster.name}-consumer-billing`,
-  ]);
+  const consumerAdded = await variants.consumerAdded;
   const billingName = `${config.cluster.name}-billing`;
   const only = (address: string) => ({ address: k(address), actions: "create", level: "additive", brokers: [], consumers: [billingName], cidrs: [] });
   expect(review(consumerAdded)).toEqual({
@@ -132,14 +171,7 @@ export async function reviewRealPlans({ project, document, config, stacks, spare
   });
 
   // Every broker port moved (--allow-port-change): listeners updated in place, rules replaced by port.
-  const moved = await workshop.plan(
-    "move-ports",
-    { ...document, cluster: { ...document.cluster, brokerPortBase: config.cluster.brokerPortBase + 1000 } },
-    [provider, consumer],
-    {
-      allowPortChange: true,
-    },
-  );
+  const moved = await variants.moved;
   expect(review(moved)).toEqual({
     highest: "disruptive",
     changes: sorted([
@@ -170,14 +202,7 @@ export async function reviewRealPlans({ project, document, config, stacks, spare
   });
 
   // The advertised hostname changed: the consumer's zone and alias are replaced (name is ForceNew): outage.
-  const renamedHost = await workshop.plan(
-    "hostname",
-    { ...document, cluster: { ...document.cluster, advertisedHostname: `new.${config.cluster.advertisedHostname}` } },
-    [consumer],
-    {
-      allowPortChange: true,
-    },
-  );
+  const renamedHost = await variants.renamedHost;
   expect(review(renamedHost)).toEqual({
     highest: "outage",
     changes: [
@@ -188,11 +213,7 @@ export async function reviewRealPlans({ project, document, config, stacks, spare
 
   // The cluster renamed, its state carried over (as a plain-Terraform root does): the NLB is
   // replaced (outage), with it every listener and target group (disruptive).
-  const renamedStack = `payments-provider`;
-  const renamed = await workshop.plan("rename", { ...document, cluster: { ...document.cluster, name: "payments" } }, [renamedStack], {
-    allowPortChange: true,
-    stateOf: { [renamedStack]: provider },
-  });
+  const renamed = await variants.renamed;
   const replaced = (address: string, level: string, brokers: Array<{ id: string; port: number }> = [], actions = "delete,create") => ({
     address: k(address),
     actions,
@@ -220,18 +241,14 @@ export async function reviewRealPlans({ project, document, config, stacks, spare
   });
 
   // Acceptance toggled: the endpoint service updated in place; client-visible.
-  const acceptance = await workshop.plan(
-    "acceptance",
-    { ...document, cluster: { ...document.cluster, acceptanceRequired: !config.cluster.acceptanceRequired } },
-    [provider],
-  );
+  const acceptance = await variants.acceptance;
   expect(review(acceptance)).toEqual({
     highest: "client-visible",
     changes: [{ ...replaced("aws_vpc_endpoint_service.this", "client-visible"), actions: "update" }],
   });
 
   // Tags only: every tagged provider resource updated in place, none of it seen by clients.
-  const tagged = await workshop.plan("tags", { ...document, cluster: { ...document.cluster, tags: { team: "payments" } } }, [provider]);
+  const tagged = await variants.tagged;
   const tagReview = review(tagged);
   expect(tagReview.highest).toBe("none");
   expect(tagReview.changes.length).toBeGreaterThanOrEqual(10);
@@ -240,7 +257,7 @@ export async function reviewRealPlans({ project, document, config, stacks, spare
   // A plain-Terraform root that calls the published provider module as module "orders_kafka" inside another module.
   const root = path.join(workshop.dir, "plain-root");
   fs.mkdirSync(path.join(root, "platform"), { recursive: true });
-  fs.cpSync(path.join(workshop.dir, "modules"), path.join(root, "modules"), { recursive: true });
+  fs.cpSync(workshop.modulesOf("tags"), path.join(root, "modules"), { recursive: true });
   const brokersHcl = ids.map((id) => `"${id}" = { target = "${config.cluster.brokers.find((x) => x.id === id)!.target}" }`).join(", ");
   fs.writeFileSync(
     path.join(root, "main.tf"),
@@ -291,4 +308,22 @@ export async function reviewRealPlans({ project, document, config, stacks, spare
   const notPlan = reviewOf(["--plan", path.join(project.dir, `terraform.${provider}.tfstate`)]);
   expect(notPlan.status).toBe(1);
   expect(notPlan.stderr.trim().split("\n")).toEqual([expect.stringMatching(/: not a Terraform plan \(no format_version and planned_values\)/)]);
+}
+
+/**
+ * Runs the tasks given to it at most `size` at a time, in the order given. A task's failure is
+ * its own promise's; it is marked handled, since a check that failed earlier never awaits it.
+ */
+function pooled(size: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const waiting: Array<() => void> = [];
+  return <T>(task: () => Promise<T>) => {
+    const result = new Promise<void>((start) => (running < size ? (running++, start()) : waiting.push(start))).then(task).finally(() => {
+      const next = waiting.shift();
+      if (next) next();
+      else running--;
+    });
+    result.catch(() => undefined);
+    return result;
+  };
 }

@@ -3,6 +3,7 @@
  * into a folder of its own, beside copies of the deployed states, and each named stack is planned
  * by terraform with the real AWS provider against the emulator (`terraform plan -out`, then
  * `terraform show -json`), as a pull request's CI would plan it. The deployment is never changed.
+ * Each variant has a folder of its own, so variants are planned side by side.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -43,9 +44,15 @@ export class PlanWorkshop {
     return json;
   }
 
+  /** The modules a variant's synth wrote (`plan`), as a plain-Terraform root would copy them. */
+  modulesOf(name: string): string {
+    return path.join(this.dir, name, "modules");
+  }
+
   /**
-   * Synthesizes `document` with the deployed port lock as its lock, beside copies of the deployed
-   * states, and plans `stacks`; returns each plan's JSON file, by stack.
+   * Synthesizes `document` into a folder of its own (`name`), with the deployed port lock as its
+   * lock, beside copies of the deployed states, and plans `stacks` side by side; returns each
+   * plan's JSON file, by stack.
    */
   async plan(
     name: string,
@@ -56,21 +63,21 @@ export class PlanWorkshop {
       stateOf = {},
     }: { allowPortChange?: boolean; /** Stack → the deployed stack whose state it starts from (a renamed stack). */ stateOf?: Record<string, string> } = {},
   ): Promise<Record<string, string>> {
-    const configFile = path.join(this.dir, path.basename(this.project.configFile));
+    const dir = path.join(this.dir, name);
+    fs.mkdirSync(dir);
+    const configFile = path.join(dir, path.basename(this.project.configFile));
     fs.writeFileSync(configFile, stringify(document));
     const lock = this.project.configFile.replace(/\.ya?ml$/, ".ports.lock.json");
     fs.copyFileSync(lock, configFile.replace(/\.ya?ml$/, ".ports.lock.json"));
     for (const state of fs.readdirSync(this.project.dir).filter((f) => /^terraform\..*\.tfstate$/.test(f))) {
-      fs.copyFileSync(path.join(this.project.dir, state), path.join(this.dir, state));
+      fs.copyFileSync(path.join(this.project.dir, state), path.join(dir, state));
     }
     for (const [stack, from] of Object.entries(stateOf)) {
-      fs.copyFileSync(path.join(this.project.dir, `terraform.${from}.tfstate`), path.join(this.dir, `terraform.${stack}.tfstate`));
+      fs.copyFileSync(path.join(this.project.dir, `terraform.${from}.tfstate`), path.join(dir, `terraform.${stack}.tfstate`));
     }
-    const out = path.join(this.dir, "synth");
-    runSynth({ configFile, outDir: out, modulesOutDir: path.join(this.dir, "modules"), allowPortChange });
-    const plans: Record<string, string> = {};
-    // One at a time: each terraform process loads the AWS provider (about 1 GB of memory, most of a core).
-    for (const stack of stacks) plans[stack] = await this.planFolder(path.join(out, "stacks", stack), `${name}-${stack}`);
-    return plans;
+    const out = path.join(dir, "synth");
+    runSynth({ configFile, outDir: out, modulesOutDir: this.modulesOf(name), allowPortChange });
+    const files = await Promise.all(stacks.map((stack) => this.planFolder(path.join(out, "stacks", stack), `${name}-${stack}`)));
+    return Object.fromEntries(stacks.map((stack, i) => [stack, files[i]]));
   }
 }

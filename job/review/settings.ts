@@ -261,7 +261,7 @@ function consumerChanges(previous: ReviewSettings["consumers"], current: ReviewS
         },
       ];
     }
-    const fields = [...new Set([...Object.keys(was), ...Object.keys(now)])];
+    const fields = [...new Set([...Object.keys(was), ...Object.keys(now)])].filter((f) => !newAtDefault(CONSUMER_INPUTS, was, f, now[f]));
     return fields.flatMap((f) => fieldChanges(`consumers.${f}`, `\`consumers.${name}.${f}\``, was[f], now[f]));
   });
 }
@@ -279,12 +279,23 @@ function endpointsChange(from: Value | undefined, to: Value | undefined): Settin
   ];
 }
 
+/**
+ * A setting the baseline does not have (its lock was written before the input existed) that holds
+ * the input's default: nothing changed for the deployment, so it is no change to review.
+ */
+function newAtDefault(specs: Record<string, InputSpec>, baseline: Record<string, Value>, key: string, value: Value | undefined): boolean {
+  const spec = specs[key];
+  return !(key in baseline) && spec !== undefined && "default" in spec && JSON.stringify(spec.default) === JSON.stringify(value);
+}
+
 /** The reviewable differences between the baseline's settings and this synth's. */
 export function compareSettings(before: ReviewSettings | { readonly reason: string }, current: ReviewSettings): SettingsComparison {
   if ("reason" in before) return { firstSynth: before.reason, changes: [], exceptions: current.policyExceptions.map((text) => ({ text, isNew: false })) };
   const previous = before;
   const exceptions = current.policyExceptions.map((text) => ({ text, isNew: !previous.policyExceptions.includes(text) }));
-  const clusterFields = [...new Set([...Object.keys(previous.cluster), ...Object.keys(current.cluster)])];
+  const clusterFields = [...new Set([...Object.keys(previous.cluster), ...Object.keys(current.cluster)])].filter(
+    (f) => !newAtDefault(PROVIDER_INPUTS, previous.cluster, f, current.cluster[f]),
+  );
   const changes: SettingChange[] = [
     ...clusterFields.flatMap((f) =>
       f === "acceptEndpoints"
