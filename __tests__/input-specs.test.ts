@@ -3,11 +3,15 @@
  * module variable, the configuration field, the stacks' mapping, the typed call and the review
  * setting follow it. The tests iterate the tables, so a new entry is held to all of them.
  */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { Testing } from "cdktf";
 import * as fc from "fast-check";
 import { ConfigError } from "../config/problems";
 import { Config } from "../config/schema";
 import { validateConfig } from "../config/validate";
+import { runSynth } from "../job/job";
 import { compareSettings, reviewSettings } from "../job/review/settings";
 import { allocatePorts } from "../modules/kafka-broker-ports/allocation";
 import { KafkaPrivateLinkConsumer, KafkaPrivateLinkConsumerProps } from "../modules/kafka-privatelink-consumer/call";
@@ -197,5 +201,19 @@ describe.each(ENTRIES.filter((e) => e.spec.list !== undefined))("input spec $key
       );
     if (min) expect(call([])).toThrow(`${key}: [] ${minItemsRule(min, item)}`);
     if (unique) expect(call([v, v])).toThrow(`${key}[1]: ${JSON.stringify(v)} is listed twice`);
+  });
+});
+
+describe("the port lock's settings", () => {
+  it("of a lock 0.2.0 wrote are written again byte for byte for the same configuration (the settings keep 0.2's order)", () => {
+    const fixture = path.join(__dirname, "fixtures", "lock-0.2.0");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kpl-lock-0.2-"));
+    try {
+      for (const f of fs.readdirSync(fixture)) fs.copyFileSync(path.join(fixture, f), path.join(dir, f));
+      runSynth({ configFile: path.join(dir, "orders.yaml"), outDir: path.join(dir, "out"), modulesOutDir: path.join(dir, "modules") });
+      expect(fs.readFileSync(path.join(dir, "orders.ports.lock.json"), "utf8")).toBe(fs.readFileSync(path.join(fixture, "orders.ports.lock.json"), "utf8"));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
