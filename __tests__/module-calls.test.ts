@@ -134,7 +134,7 @@ describe("KafkaPrivateLinkProvider: a typed call of the published provider modul
     );
     expect(message.split("\n")).toEqual([
       'KafkaPrivateLinkProvider "kafka": invalid props (4 problems)',
-      '  name: "" must be a non-empty string',
+      "  name: \"\" must be 1-20 characters of a-z, 0-9 and '-', start with a letter and not end with '-' (it prefixes target group names of at most 32 characters)",
       "  subnetIds: [] must list at least one subnet",
       '  brokers: key "07" is not a broker ID (a non-negative integer without leading zeros)',
       '  brokers["7"].target: "" must be a non-empty string',

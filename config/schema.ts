@@ -121,7 +121,6 @@ const broker = z.strictObject({
 });
 
 const clusterSchema = z.strictObject({
-  name,
   region,
   bootstrapPort: port().default(DEFAULT_BOOTSTRAP_PORT),
   brokerPortBase: integer(0, MAX_PORT).default(DEFAULT_BROKER_PORT_BASE),

@@ -21,7 +21,6 @@ function crossRegionConsumerRegions({ cluster, consumers, policy }: Config): str
 export function providerProps(config: Config): Omit<KafkaPrivateLinkProviderProps, "source"> {
   const { cluster, policy } = config;
   return {
-    name: cluster.name,
     ...specValues(PROVIDER_INPUTS, cluster),
     bootstrapPort: cluster.bootstrapPort,
     brokerPortBase: cluster.brokerPortBase,

@@ -69,7 +69,6 @@ export function reviewSettings(config: Config, ports: PortPlan): ReviewSettings 
     version: SETTINGS_VERSION,
     cluster: inOrder(
       {
-        name: cluster.name,
         region: cluster.region,
         // The account the stack deploys into: a change moves the whole stack to another account.
         profile: cluster.profile ?? null,
@@ -163,10 +162,6 @@ const CONSEQUENCES: Record<string, ReviewSpec> = {
   "cluster.region": { level: "outage", why: "replaces everything in another region" },
   "cluster.profile": { level: "outage", why: ACCOUNT },
   "cluster.assumeRoleArn": { level: "outage", why: ACCOUNT },
-  "cluster.name": {
-    level: "outage",
-    why: "renames the stacks: the new stacks start from empty state and create everything anew, and the old ones stay deployed until destroyed (where the state is carried over, as in a plain-Terraform root, the NLB and its target groups are replaced)",
-  },
   "cluster.bootstrapPort": { level: "disruptive", why: "every client's bootstrap.servers must change" },
   "cluster.allowedPrincipals": {
     level: "additive",

@@ -14,7 +14,7 @@ import { skipCheck, why } from "../packaging/terraform-hcl";
 import { hcl } from "../private/hcl";
 import { BROKER_ID_PATTERN } from "../kafka-broker-ports/allocation";
 import { minItemsValidation, RULES, ruleValidation, uniqueValidation } from "../private/input-rules";
-import { commonVariables, hostnameRule, idleTimeoutRule, nameRule, protocolRule, resourceTags } from "../private/rules";
+import { hostnameRule, idleTimeoutRule, nameRule, nameVariable, protocolRule, resourceTags, tagsVariable } from "../private/rules";
 import { moduleVariable, specVariables } from "../private/variables";
 import { CONSUMER_INPUTS } from "./inputs";
 import { awsNameCondition, awsNameRuleWords, COVERS_EVERY_ADDRESS_RULE, coversEveryAddressCondition, SECURITY_GROUP_NAME } from "../private/aws-rules";
@@ -44,13 +44,14 @@ export class ConsumerModule extends TerraformStack {
     super(scope, id);
     const sgName = JSON.stringify(securityGroupName("${var.name}", "${c}"));
     const v = {
-      ...commonVariables(this, nameRule(64, ""), [
+      name: nameVariable(this, nameRule(64, ""), [
         // Every security group's name, one per client CIDR.
         {
           condition: `\${alltrue([for c in var.allowed_cidrs : ${awsNameCondition(SECURITY_GROUP_NAME, sgName)}])}`,
           errorMessage: `name: "\${var.name}" makes the security group name \${join(", ", [for c in var.allowed_cidrs : jsonencode(${sgName}) if !(${awsNameCondition(SECURITY_GROUP_NAME, sgName)})])}, which breaks ${awsNameRuleWords(SECURITY_GROUP_NAME)}.`,
         },
       ]),
+      tags: tagsVariable(this),
       // The inputs the configuration passes as they are.
       ...specVariables(this, CONSUMER_INPUTS),
     };

@@ -18,8 +18,6 @@ export interface BrokerTarget {
 export interface KafkaPrivateLinkProviderProps extends SpecProps<typeof PROVIDER_INPUTS> {
   /** Where the module folder is, as Terraform takes a module source (relative to the calling stack's folder). */
   readonly source: string;
-  /** Prefix of the AWS names (`<name>-nlb`, `<name>-b<id>-<brokerTargetPort>[i]`): 1-20 characters. */
-  readonly name: string;
   /** Broker ID (as a string: Terraform map keys are strings) → its target. */
   readonly brokers: Record<string, BrokerTarget>;
   /** IAM principals allowed to create endpoints to the service. */
@@ -41,7 +39,7 @@ export interface KafkaPrivateLinkProviderProps extends SpecProps<typeof PROVIDER
 /** Every problem of the props, one line each (field, value, rule); the port rule is allocation.ts's. */
 function providerPropsProblems(props: KafkaPrivateLinkProviderProps): string[] {
   const problems = [
-    ...requiredText(props, ["source", "name"]),
+    ...requiredText(props, ["source"]),
     ...requiredList(props, ["allowedPrincipals"]),
     ...specProblems(PROVIDER_INPUTS, props, (v) => Token.isUnresolved(v)),
   ];

@@ -12,7 +12,7 @@ import { brokerPortsCall, brokerPortsVariables } from "../kafka-broker-ports";
 import { skipCheck, why } from "../packaging/terraform-hcl";
 import { hcl } from "../private/hcl";
 import { BROKER_ID_PATTERN, MAX_BROKERS, MAX_LISTENERS_PER_NLB } from "../kafka-broker-ports/allocation";
-import { commonVariables, derivedNameRule, nameRule, resourceTags } from "../private/rules";
+import { derivedNameRule, resourceTags, tagsVariable } from "../private/rules";
 import { moduleVariable, specVariables } from "../private/variables";
 import { PROVIDER_INPUTS } from "./inputs";
 import {
@@ -58,13 +58,11 @@ export class ProviderModule extends TerraformStack {
   constructor(scope: Construct, id: string = PROVIDER_MODULE) {
     super(scope, id);
     const v = {
-      // The target group names are checked with the brokers (they hold the broker IDs). The
-      // alarm names always keep CloudWatch's rule: at most 20 + 29 characters of a-z, 0-9 and '-'.
-      ...commonVariables(this, nameRule(20, " (it prefixes target group names of at most 32 characters)"), [
-        derivedNameRule(LOAD_BALANCER_NAME, JSON.stringify(loadBalancerName("${var.name}")), 'name: "${var.name}"'),
-      ]),
       // The inputs the configuration passes as they are, with the validations across inputs.
       ...specVariables(this, PROVIDER_INPUTS, {
+        // The target group names are checked with the brokers (they hold the broker IDs). The
+        // alarm names always keep CloudWatch's rule: at most 20 + 29 characters of a-z, 0-9 and '-'.
+        name: [derivedNameRule(LOAD_BALANCER_NAME, JSON.stringify(loadBalancerName("${var.name}")), 'name: "${var.name}"')],
         acceptEndpoints: [
           {
             condition: "${length(var.accept_endpoints) == 0 || var.acceptance_required}",
@@ -73,6 +71,7 @@ export class ProviderModule extends TerraformStack {
           },
         ],
       }),
+      tags: tagsVariable(this),
       // Checked where the port rule lives: the kafka-broker-ports module called below.
       ...brokerPortsVariables(this, { validated: false }),
     };

@@ -2,13 +2,22 @@
  * The provider module's inputs that the configuration's `cluster` passes as they are, one spec
  * each (modules/private/input-spec.ts says what derives from an entry). The order is the
  * variables' order in the module. Inputs with rules across fields or values the configuration
- * shapes (name, brokers, ports, principals, regions, alarms, tags) are written out in index.ts,
+ * shapes (brokers, ports, principals, regions, alarms, tags) are written out in index.ts,
  * call.ts, config/ and stacks/inputs.ts.
  */
 import { InputSpec } from "../private/input-spec";
-import { RULES } from "../private/input-rules";
+import { namePrefix, RULES } from "../private/input-rules";
 
 export const PROVIDER_INPUTS = {
+  name: {
+    type: "string",
+    description: "Prefix of the AWS resource names (1-20 characters of a-z, 0-9, '-').",
+    rule: namePrefix(20, " (it prefixes target group names of at most 32 characters)"),
+    review: {
+      level: "outage",
+      why: "renames the stacks: the new stacks start from empty state and create everything anew, and the old ones stay deployed until destroyed (where the state is carried over, as in a plain-Terraform root, the NLB and its target groups are replaced)",
+    },
+  },
   vpcId: {
     type: "string",
     description: "The brokers' VPC: the NLB and its target groups are created in it.",

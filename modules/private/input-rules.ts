@@ -35,9 +35,9 @@ const pattern = (p: string, rule: string, maxLength?: number): PatternRule => ({
 const range = (min: number, max: number, why = ""): RangeRule => ({ kind: "range", min, max, rule: `must be an integer from ${min} to ${max}${why}` });
 const oneOf = <T extends string>(values: readonly [T, ...T[]]): OneOfRule<T> => ({ kind: "oneOf", values, rule: `must be one of ${values.join(", ")}` });
 
-/** A name prefix of at most `max` characters: the AWS names made from it have limits of their own. */
-export const namePrefix = (max: number) =>
-  pattern(`^[a-z](?:[a-z0-9-]{0,${max - 2}}[a-z0-9])?$`, `must be 1-${max} characters of a-z, 0-9 and '-', start with a letter and not end with '-'`);
+/** A name prefix of at most `max` characters: the AWS names made from it have limits of their own (`why`). */
+export const namePrefix = (max: number, why = "") =>
+  pattern(`^[a-z](?:[a-z0-9-]{0,${max - 2}}[a-z0-9])?$`, `must be 1-${max} characters of a-z, 0-9 and '-', start with a letter and not end with '-'${why}`);
 
 export const RULES = {
   hostname: pattern(

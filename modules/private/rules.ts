@@ -34,23 +34,21 @@ export const idleTimeoutRule = (label: string, value: string) => ruleValidation(
 export const protocolRule = (label: string, value: string) => ruleValidation(RULES.securityProtocol, label, value);
 
 /**
- * The inputs every module with AWS resources takes. `derivedNames`: validations of `name` that
- * check the AWS names the module makes from it against AWS's rules for them (aws-rules.ts).
+ * A module's `name` written out (where the configuration shapes it). `derivedNames`: validations
+ * that check the AWS names the module makes from it against AWS's rules for them (aws-rules.ts).
  */
-export function commonVariables(
-  stack: TerraformStack,
-  name: NameRule,
-  derivedNames: readonly TerraformVariableValidationConfig[] = [],
-): { name: TerraformVariable; tags: TerraformVariable } {
-  return {
-    name: moduleVariable(stack, "name", { type: "string", description: name.description, validation: [name.rule, ...derivedNames] }),
-    tags: moduleVariable(stack, "tags", {
-      type: "map(string)",
-      description: `Tags for every resource that takes tags: at most ${MAX_TAGS - MODULE_TAGS}, keys of 1-${MAX_TAG_KEY} and values of 0-${MAX_TAG_VALUE} characters (letters, digits, spaces and _ . : / = + - @), no key beginning with aws:.`,
-      default: {},
-      validation: tagsValidations("var.tags"),
-    }),
-  };
+export function nameVariable(stack: TerraformStack, name: NameRule, derivedNames: readonly TerraformVariableValidationConfig[] = []): TerraformVariable {
+  return moduleVariable(stack, "name", { type: "string", description: name.description, validation: [name.rule, ...derivedNames] });
+}
+
+/** The `tags` input every module with AWS resources takes. */
+export function tagsVariable(stack: TerraformStack): TerraformVariable {
+  return moduleVariable(stack, "tags", {
+    type: "map(string)",
+    description: `Tags for every resource that takes tags: at most ${MAX_TAGS - MODULE_TAGS}, keys of 1-${MAX_TAG_KEY} and values of 0-${MAX_TAG_VALUE} characters (letters, digits, spaces and _ . : / = + - @), no key beginning with aws:.`,
+    default: {},
+    validation: tagsValidations("var.tags"),
+  });
 }
 
 /**

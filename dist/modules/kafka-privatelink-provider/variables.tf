@@ -5,34 +5,12 @@ variable "name" {
 
   validation {
     condition     = can(regex("^[a-z](?:[a-z0-9-]{0,18}[a-z0-9])?$", var.name))
-    error_message = "name: \"${var.name}\" must be 1-20 characters of a-z, 0-9 and '-', start with a letter and not end with '-' (it prefixes target group names of at most 32 characters)."
+    error_message = "name: ${jsonencode(var.name)} must be 1-20 characters of a-z, 0-9 and '-', start with a letter and not end with '-' (it prefixes target group names of at most 32 characters)."
   }
 
   validation {
     condition     = length("${var.name}-nlb") <= 32 && can(regex("^[A-Za-z0-9-]+$", "${var.name}-nlb")) && !startswith("${var.name}-nlb", "-") && !endswith("${var.name}-nlb", "-") && !startswith("${var.name}-nlb", "internal-")
     error_message = "name: \"${var.name}\" makes the load balancer name ${jsonencode("${var.name}-nlb")}, which breaks AWS's rule for load balancer names: 1-32 characters of letters, digits and '-', not beginning or ending with '-', not beginning with \"internal-\"."
-  }
-}
-
-variable "tags" {
-  description = "Tags for every resource that takes tags: at most 50, keys of 1-128 and values of 0-256 characters (letters, digits, spaces and _ . : / = + - @), no key beginning with aws:."
-  type        = map(string)
-  default     = {}
-  nullable    = false
-
-  validation {
-    condition     = length(var.tags) <= 50
-    error_message = "tags: ${length(var.tags)} tags given; tags must hold at most 50 tags (AWS's limit per resource)."
-  }
-
-  validation {
-    condition     = alltrue([for k, v in var.tags : can(regex("^(?s:.{1,128})$", k)) && can(regex("^[\\p{L}\\p{Zs}\\p{N}_.:/=+\\-@]*$", k)) && !can(regex("^(?i)aws:", k))])
-    error_message = "tags: key ${join(", ", [for k, v in var.tags : jsonencode(k) if !(can(regex("^(?s:.{1,128})$", k)) && can(regex("^[\\p{L}\\p{Zs}\\p{N}_.:/=+\\-@]*$", k)) && !can(regex("^(?i)aws:", k)))])} is not a tag key AWS takes: 1-128 characters that hold only letters, digits, spaces and _ . : / = + - @ (AWS's tag characters), not beginning with aws: (reserved for AWS)."
-  }
-
-  validation {
-    condition     = alltrue([for k, v in var.tags : can(regex("^(?s:.{0,256})$", v)) && can(regex("^[\\p{L}\\p{Zs}\\p{N}_.:/=+\\-@]*$", v))])
-    error_message = "tags: the value of ${join(", ", [for k, v in var.tags : jsonencode(k) if !(can(regex("^(?s:.{0,256})$", v)) && can(regex("^[\\p{L}\\p{Zs}\\p{N}_.:/=+\\-@]*$", v)))])} is not a tag value AWS takes: 0-256 characters that hold only letters, digits, spaces and _ . : / = + - @ (AWS's tag characters)."
   }
 }
 
@@ -184,6 +162,28 @@ variable "listener_security_protocol" {
   validation {
     condition     = contains(["SSL", "SASL_SSL", "PLAINTEXT", "SASL_PLAINTEXT"], var.listener_security_protocol)
     error_message = "listener_security_protocol: ${jsonencode(var.listener_security_protocol)} must be one of SSL, SASL_SSL, PLAINTEXT, SASL_PLAINTEXT."
+  }
+}
+
+variable "tags" {
+  description = "Tags for every resource that takes tags: at most 50, keys of 1-128 and values of 0-256 characters (letters, digits, spaces and _ . : / = + - @), no key beginning with aws:."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+
+  validation {
+    condition     = length(var.tags) <= 50
+    error_message = "tags: ${length(var.tags)} tags given; tags must hold at most 50 tags (AWS's limit per resource)."
+  }
+
+  validation {
+    condition     = alltrue([for k, v in var.tags : can(regex("^(?s:.{1,128})$", k)) && can(regex("^[\\p{L}\\p{Zs}\\p{N}_.:/=+\\-@]*$", k)) && !can(regex("^(?i)aws:", k))])
+    error_message = "tags: key ${join(", ", [for k, v in var.tags : jsonencode(k) if !(can(regex("^(?s:.{1,128})$", k)) && can(regex("^[\\p{L}\\p{Zs}\\p{N}_.:/=+\\-@]*$", k)) && !can(regex("^(?i)aws:", k)))])} is not a tag key AWS takes: 1-128 characters that hold only letters, digits, spaces and _ . : / = + - @ (AWS's tag characters), not beginning with aws: (reserved for AWS)."
+  }
+
+  validation {
+    condition     = alltrue([for k, v in var.tags : can(regex("^(?s:.{0,256})$", v)) && can(regex("^[\\p{L}\\p{Zs}\\p{N}_.:/=+\\-@]*$", v))])
+    error_message = "tags: the value of ${join(", ", [for k, v in var.tags : jsonencode(k) if !(can(regex("^(?s:.{0,256})$", v)) && can(regex("^[\\p{L}\\p{Zs}\\p{N}_.:/=+\\-@]*$", v)))])} is not a tag value AWS takes: 0-256 characters that hold only letters, digits, spaces and _ . : / = + - @ (AWS's tag characters)."
   }
 }
 
