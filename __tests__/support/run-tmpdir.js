@@ -7,7 +7,10 @@ const path = require("node:path");
 module.exports = async () => {
   const dir = process.env.KPL_TEST_TMPDIR;
   if (dir === undefined) {
-    process.env.KPL_TEST_TMPDIR = process.env.TMPDIR = fs.mkdtempSync(path.join(os.tmpdir(), "kpl-jest-"));
+    const made = fs.mkdtempSync(path.join(os.tmpdir(), "kpl-jest-"));
+    // As /tmp is: tests run processes as another user (launch.test.ts), which need a TMPDIR too.
+    fs.chmodSync(made, 0o1777);
+    process.env.KPL_TEST_TMPDIR = process.env.TMPDIR = made;
   } else {
     fs.rmSync(dir, { recursive: true, force: true });
     delete process.env.KPL_TEST_TMPDIR;
