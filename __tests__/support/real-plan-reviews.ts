@@ -10,6 +10,7 @@ import * as path from "node:path";
 import type { Config, ConfigInput } from "../../config/schema";
 import type { EmulatedProject, EmulatedVpc } from "../../emulator/emulator";
 import { reviewOf, summarize } from "./plan-review";
+import { inPool } from "../../terraform/run";
 import { PlanWorkshop } from "./saved-plans";
 
 export interface Deployment {
@@ -70,28 +71,22 @@ export async function reviewRealPlans({ project, document, config, stacks, spare
   const billing = { ...document.consumers![0], name: "billing", vpcId: spareVpc.vpcId, subnetIds: [...spareVpc.subnetIds], allowedCidrs: [spareVpc.cidr] };
   const renamedStack = `payments-provider`;
 
-  // Every variant is planned before its review is checked, two at a time in this order (each
-  // terraform process spends seconds of CPU loading the AWS provider); a failed check leaves the
-  // rest to finish unread.
-  const plan = pooled(2);
-  const variants = {
-    added: plan(() =>
+  // Every variant is planned, two at a time (each terraform process spends seconds of CPU loading
+  // the AWS provider), before the reviews are checked in order.
+  const [added, removed, cidrRemoved, consumerAdded, moved, renamedHost, renamed, acceptance, tagged] = await inPool([
+    () =>
       workshop.plan("add-broker", { ...document, cluster: { ...document.cluster, brokers: [...document.cluster.brokers, { id: 4, target: "10.0.1.14" }] } }, [
         provider,
         consumer,
       ]),
-    ),
-    removed: plan(() =>
+    () =>
       workshop.plan("remove-broker", { ...document, cluster: { ...document.cluster, brokers: document.cluster.brokers.filter((x) => x.id !== 3) } }, [
         provider,
         consumer,
       ]),
-    ),
-    cidrRemoved: plan(() => workshop.plan("remove-cidr", { ...document, consumers: [{ ...document.consumers![0], allowedCidrs: [kept] }] }, [consumer])),
-    consumerAdded: plan(() =>
-      workshop.plan("add-consumer", { ...document, consumers: [...document.consumers!, billing] }, [`${config.cluster.name}-consumer-billing`]),
-    ),
-    moved: plan(() =>
+    () => workshop.plan("remove-cidr", { ...document, consumers: [{ ...document.consumers![0], allowedCidrs: [kept] }] }, [consumer]),
+    () => workshop.plan("add-consumer", { ...document, consumers: [...document.consumers!, billing] }, [`${config.cluster.name}-consumer-billing`]),
+    () =>
       workshop.plan(
         "move-ports",
         { ...document, cluster: { ...document.cluster, brokerPortBase: config.cluster.brokerPortBase + 1000 } },
@@ -100,33 +95,26 @@ export async function reviewRealPlans({ project, document, config, stacks, spare
           allowPortChange: true,
         },
       ),
-    ),
-    renamedHost: plan(() =>
+    () =>
       workshop.plan("hostname", { ...document, cluster: { ...document.cluster, advertisedHostname: `new.${config.cluster.advertisedHostname}` } }, [consumer], {
         allowPortChange: true,
       }),
-    ),
-    renamed: plan(() =>
+    () =>
       workshop.plan("rename", { ...document, cluster: { ...document.cluster, name: "payments" } }, [renamedStack], {
         allowPortChange: true,
         stateOf: { [renamedStack]: provider },
       }),
-    ),
-    acceptance: plan(() =>
-      workshop.plan("acceptance", { ...document, cluster: { ...document.cluster, acceptanceRequired: !config.cluster.acceptanceRequired } }, [provider]),
-    ),
-    tagged: plan(() => workshop.plan("tags", { ...document, cluster: { ...document.cluster, tags: { team: "payments" } } }, [provider])),
-  };
+    () => workshop.plan("acceptance", { ...document, cluster: { ...document.cluster, acceptanceRequired: !config.cluster.acceptanceRequired } }, [provider]),
+    () => workshop.plan("tags", { ...document, cluster: { ...document.cluster, tags: { team: "payments" } } }, [provider]),
+  ]);
 
   // Broker 4 added: its own resources and its rules, nothing else.
-  const added = await variants.added;
   expect(review(added)).toEqual({
     highest: "additive",
     changes: sorted([...own(4, "additive", "create", "create"), ...cidrs.map((c) => rule(c, brokerPort(config, 4), "create", "additive", b(4)))]),
   });
 
   // Broker 3 removed: unreachable through PrivateLink (disruptive); its rules go.
-  const removed = await variants.removed;
   expect(review(removed)).toEqual({
     highest: "disruptive",
     changes: sorted([...own(3, "disruptive", "delete", "delete"), ...cidrs.map((c) => rule(c, brokerPort(config, 3), "delete", "disruptive", b(3)))]),
@@ -136,7 +124,6 @@ export async function reviewRealPlans({ project, document, config, stacks, spare
   expect(reviewOf([...Object.values(removed).flatMap((p) => ["--plan", p]), "--fail-on", "outage"]).status).toBe(0);
 
   // One of two CIDRs removed (the consumer plan alone: brokers are named from the rules' own descriptions).
-  const cidrRemoved = await variants.cidrRemoved;
   expect(review(cidrRemoved)).toEqual({
     highest: "disruptive",
     changes: sorted([
@@ -155,7 +142,6 @@ export async function reviewRealPlans({ project, document, config, stacks, spare
   });
 
   // A consumer added: its own stack, all additive.
-  const consumerAdded = await variants.consumerAdded;
   const billingName = `${config.cluster.name}-billing`;
   const only = (address: string) => ({ address: k(address), actions: "create", level: "additive", brokers: [], consumers: [billingName], cidrs: [] });
   expect(review(consumerAdded)).toEqual({
@@ -171,7 +157,6 @@ export async function reviewRealPlans({ project, document, config, stacks, spare
   });
 
   // Every broker port moved (--allow-port-change): listeners updated in place, rules replaced by port.
-  const moved = await variants.moved;
   expect(review(moved)).toEqual({
     highest: "disruptive",
     changes: sorted([
@@ -202,7 +187,6 @@ export async function reviewRealPlans({ project, document, config, stacks, spare
   });
 
   // The advertised hostname changed: the consumer's zone and alias are replaced (name is ForceNew): outage.
-  const renamedHost = await variants.renamedHost;
   expect(review(renamedHost)).toEqual({
     highest: "outage",
     changes: [
@@ -213,7 +197,6 @@ export async function reviewRealPlans({ project, document, config, stacks, spare
 
   // The cluster renamed, its state carried over (as a plain-Terraform root does): the NLB is
   // replaced (outage), with it every listener and target group (disruptive).
-  const renamed = await variants.renamed;
   const replaced = (address: string, level: string, brokers: Array<{ id: string; port: number }> = [], actions = "delete,create") => ({
     address: k(address),
     actions,
@@ -241,14 +224,12 @@ export async function reviewRealPlans({ project, document, config, stacks, spare
   });
 
   // Acceptance toggled: the endpoint service updated in place; client-visible.
-  const acceptance = await variants.acceptance;
   expect(review(acceptance)).toEqual({
     highest: "client-visible",
     changes: [{ ...replaced("aws_vpc_endpoint_service.this", "client-visible"), actions: "update" }],
   });
 
   // Tags only: every tagged provider resource updated in place, none of it seen by clients.
-  const tagged = await variants.tagged;
   const tagReview = review(tagged);
   expect(tagReview.highest).toBe("none");
   expect(tagReview.changes.length).toBeGreaterThanOrEqual(10);
@@ -308,22 +289,4 @@ export async function reviewRealPlans({ project, document, config, stacks, spare
   const notPlan = reviewOf(["--plan", path.join(project.dir, `terraform.${provider}.tfstate`)]);
   expect(notPlan.status).toBe(1);
   expect(notPlan.stderr.trim().split("\n")).toEqual([expect.stringMatching(/: not a Terraform plan \(no format_version and planned_values\)/)]);
-}
-
-/**
- * Runs the tasks given to it at most `size` at a time, in the order given. A task's failure is
- * its own promise's; it is marked handled, since a check that failed earlier never awaits it.
- */
-function pooled(size: number): <T>(task: () => Promise<T>) => Promise<T> {
-  let running = 0;
-  const waiting: Array<() => void> = [];
-  return <T>(task: () => Promise<T>) => {
-    const result = new Promise<void>((start) => (running < size ? (running++, start()) : waiting.push(start))).then(task).finally(() => {
-      const next = waiting.shift();
-      if (next) next();
-      else running--;
-    });
-    result.catch(() => undefined);
-    return result;
-  };
 }

@@ -4,7 +4,7 @@
  * fields or values the configuration shapes (name, CIDRs, the connection, tags) are
  * written out in index.ts, call.ts, config/ and stacks/inputs.ts.
  */
-import { InputSpec } from "../private/input-spec";
+import { InputSpec, SUBNET_IDS } from "../private/input-spec";
 import { RULES } from "../private/input-rules";
 
 export const CONSUMER_INPUTS = {
@@ -15,10 +15,8 @@ export const CONSUMER_INPUTS = {
     review: { level: "outage", why: "replaces the endpoint, its security groups and the zone association" },
   },
   subnetIds: {
-    type: "list(string)",
+    ...SUBNET_IDS,
     description: "Subnets of the endpoint, one per availability zone the clients run in.",
-    rule: RULES.subnetId,
-    list: { item: "subnet", min: 1, unique: true },
     review: { level: "client-visible", why: "the endpoint's network interfaces change; connections through a removed subnet are cut" },
   },
   hostedZoneId: {

@@ -5,7 +5,7 @@
  * shapes (brokers, ports, principals, regions, alarms, tags) are written out in index.ts,
  * call.ts, config/ and stacks/inputs.ts.
  */
-import { InputSpec } from "../private/input-spec";
+import { InputSpec, SUBNET_IDS } from "../private/input-spec";
 import { namePrefix, RULES } from "../private/input-rules";
 
 export const PROVIDER_INPUTS = {
@@ -25,10 +25,8 @@ export const PROVIDER_INPUTS = {
     review: { level: "outage", why: "replaces the NLB, every target group and the endpoint service" },
   },
   subnetIds: {
-    type: "list(string)",
+    ...SUBNET_IDS,
     description: "Subnets of the NLB, one per availability zone that should serve clients.",
-    rule: RULES.subnetId,
-    list: { item: "subnet", min: 1, unique: true },
     review: {
       level: "client-visible",
       why: "the NLB serves from more zones",

@@ -8,7 +8,7 @@
  * - the review setting and its consequence (job/review/settings.ts).
  * __tests__/input-specs.test.ts holds each of those for every entry.
  */
-import { InputRule, minItemsRule, OneOfRule, ruleProblem } from "./input-rules";
+import { InputRule, minItemsRule, OneOfRule, ruleProblem, RULES } from "./input-rules";
 
 /** A plan review's levels, lowest first (job/review/plan-review.ts reads its changes at these). */
 export const REVIEW_LEVELS = ["none", "additive", "client-visible", "disruptive", "outage"] as const;
@@ -32,6 +32,9 @@ export interface InputSpec {
   readonly list?: { readonly item: string; readonly min?: number; readonly unique?: boolean };
   readonly review: ReviewSpec;
 }
+
+/** What every module's `subnetIds` spec holds besides its description and review: subnet IDs, at least one, none twice. */
+export const SUBNET_IDS = { type: "list(string)", rule: RULES.subnetId, list: { item: "subnet", min: 1, unique: true } } as const;
 
 /** The TypeScript type of an input's value. */
 export type ValueOf<S> = S extends { readonly rule: OneOfRule<infer T> }
