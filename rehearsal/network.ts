@@ -48,7 +48,7 @@ function ip(...args: string[]): string {
 }
 
 /** Blocks the thread: teardown has to work from `process.on("exit")`, where nothing async runs. */
-export function sleepSync(ms: number): void {
+function sleepSync(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
@@ -155,7 +155,7 @@ export function destroyRun(prefix: string, tempDir?: string): void {
   }
 }
 
-export function pidsIn(ns: string): number[] {
+function pidsIn(ns: string): number[] {
   try {
     return ip("netns", "pids", ns)
       .split("\n")
@@ -166,7 +166,8 @@ export function pidsIn(ns: string): number[] {
   }
 }
 
-function killAllIn(ns: string): void {
+/** Kills every process in `ns` and waits (bounded) until none is left. */
+export function killAllIn(ns: string): void {
   for (const pid of pidsIn(ns)) {
     try {
       process.kill(pid, "SIGKILL");

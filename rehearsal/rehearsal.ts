@@ -23,10 +23,11 @@
  *      name the stopped broker's port.
  * Everything it starts is stopped and removed in `close()`, whatever happened.
  */
-import { ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
+import { ChildProcess, execFile, execFileSync, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { promisify } from "node:util";
 import { runSynth } from "../job/job";
 import { useJsonForm } from "../modules/packaging";
 import { Config } from "../config/schema";
@@ -44,20 +45,10 @@ import { brokerProperties } from "./broker-config";
 import type { ClientPlan, ClientReport } from "./client";
 import { haproxyConfig, stateChanges, type LoadBalancerListener } from "./haproxy";
 import { fetchKafkaJars, kafkaClassPath, kafkaJarsCached, REHEARSAL_DIR } from "./kafka-jars";
-import {
-  BrokerHost,
-  createTempDir,
-  createTopology,
-  destroyRun,
-  LOAD_BALANCER_ADDRESS,
-  newRunPrefix,
-  pidsIn,
-  removeStaleRuns,
-  sleepSync,
-  Topology,
-} from "./network";
+import { BrokerHost, createTempDir, createTopology, destroyRun, LOAD_BALANCER_ADDRESS, newRunPrefix, killAllIn, removeStaleRuns, Topology } from "./network";
 import { brokerKeystore, createCertificateAuthority, listenerKeystoreSettings, type CertificateAuthority } from "./tls";
 
+const execFileAsync = promisify(execFile);
 const REPO_ROOT = path.resolve(REHEARSAL_DIR, "..");
 export const DEFAULT_CONFIG = path.join(REHEARSAL_DIR, "rehearsal.yaml");
 
@@ -383,7 +374,7 @@ export class Rehearsal {
     refuseUnrehearsable(config);
     const tempDir = createTempDir();
     const prefix = newRunPrefix();
-    let launch: Parameters<typeof Rehearsal.launch>[0];
+    let rehearsal: Rehearsal;
     try {
       // The main job runs on a copy of the configuration (and its port lock, if any) so that it
       // writes its lock and outputs into the temporary folder, never into the repository.
@@ -410,12 +401,12 @@ export class Rehearsal {
         provider.outputs,
         consumers.map((c) => c.outputs),
       );
-      launch = { config, outputs, synthesized: outDir, listeners: listenersFromStack(provider), hostnames, prefix, tempDir, log };
+      rehearsal = new Rehearsal(config, outputs, outDir, listenersFromStack(provider), hostnames, prefix, tempDir, log);
     } catch (err) {
       destroyRun(prefix, tempDir);
       throw err;
     }
-    return Rehearsal.launch(launch);
+    return rehearsal.launch();
   }
 
   /**
@@ -443,48 +434,24 @@ export class Rehearsal {
       deployedOutputs(outDir, providerStackName(config)),
       config.consumers.slice(0, 1).map((c) => deployedOutputs(outDir, consumerStackName(config, c.name))),
     );
-    return Rehearsal.launch({ config, outputs, hostnames, prefix: newRunPrefix(), tempDir: createTempDir(), log });
+    return new Rehearsal(config, outputs, undefined, undefined, hostnames, newRunPrefix(), createTempDir(), log).launch();
   }
 
   /** Prepares the client's security and starts the brokers; on failure removes the run. */
-  private static async launch({
-    config,
-    outputs,
-    synthesized,
-    listeners,
-    hostnames,
-    prefix,
-    tempDir,
-    log,
-  }: {
-    config: Config;
-    outputs: StackOutputs;
-    synthesized?: string;
-    listeners?: readonly LoadBalancerListener[];
-    hostnames: readonly string[];
-    prefix: string;
-    tempDir: string;
-    log: (line: string) => void;
-  }): Promise<Rehearsal> {
-    let rehearsal: Rehearsal | undefined;
+  private async launch(): Promise<Rehearsal> {
     try {
-      if (hostnames.length === 0) {
+      if (this.hostnames.length === 0) {
         throw new RehearsalFailure(["the consumer stacks have no Route 53 alias record for the interface endpoint"]);
       }
-      rehearsal = new Rehearsal(config, outputs, synthesized, listeners, hostnames, prefix, tempDir, log);
-      process.once("exit", rehearsal.onExit);
-      process.once("SIGINT", rehearsal.onSignal);
-      process.once("SIGTERM", rehearsal.onSignal);
-      rehearsal.prepareClientSecurity();
+      process.once("exit", this.onExit);
+      process.once("SIGINT", this.onSignal);
+      process.once("SIGTERM", this.onSignal);
+      this.prepareClientSecurity();
       fetchKafkaJars();
-      await rehearsal.startBrokers();
-      return rehearsal;
+      await this.startBrokers();
+      return this;
     } catch (err) {
-      if (rehearsal) {
-        rehearsal.close();
-      } else {
-        destroyRun(prefix, tempDir);
-      }
+      this.close();
       throw err;
     }
   }
@@ -605,17 +572,12 @@ export class Rehearsal {
     const propsFiles = new Map(hosts.map((host) => [host.id, this.writeBrokerProperties(host.id)]));
     // Formatting runs a short JVM per broker; in parallel, they take about one JVM start.
     await Promise.all(
-      hosts.map(
-        (host) =>
-          new Promise<void>((resolve, reject) => {
-            const format = spawn("ip", this.java(host.id, "kafka.tools.StorageTool", ["format", "-t", clusterId, "-c", propsFiles.get(host.id)!]), {
-              stdio: ["ignore", "ignore", "pipe"],
-              timeout: BROKER_START_TIMEOUT_MS,
-            });
-            let stderr = "";
-            format.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-            format.on("exit", (code) => (code === 0 ? resolve() : reject(new RehearsalFailure([`formatting broker ${host.id}'s storage failed: ${stderr}`]))));
-          }),
+      hosts.map((host) =>
+        execFileAsync("ip", this.java(host.id, "kafka.tools.StorageTool", ["format", "-t", clusterId, "-c", propsFiles.get(host.id)!]), {
+          timeout: BROKER_START_TIMEOUT_MS,
+        }).catch((err: { stderr: string }) => {
+          throw new RehearsalFailure([`formatting broker ${host.id}'s storage failed: ${err.stderr}`]);
+        }),
       ),
     );
     for (const host of hosts) {
@@ -702,13 +664,9 @@ export class Rehearsal {
   }
 
   private stopLoadBalancer(): void {
-    const lb = this.loadBalancer;
-    if (lb && !exited(lb)) {
-      lb.kill("SIGKILL");
-      const deadline = Date.now() + 5_000;
-      while (pidsIn(this.topology!.loadBalancerNs).length > 0 && Date.now() < deadline) {
-        sleepSync(50);
-      }
+    // HAProxy is the only process in its namespace.
+    if (this.loadBalancer) {
+      killAllIn(this.topology!.loadBalancerNs);
     }
     this.loadBalancer = undefined;
   }
@@ -782,23 +740,19 @@ export class Rehearsal {
 
   private runClient(plan: ClientPlan): Promise<ClientReport> {
     return new Promise((resolve, reject) => {
-      const child = spawn("ip", ["netns", "exec", this.topology!.clientNs, process.execPath, "--require", "tsx/cjs", path.join(REHEARSAL_DIR, "client.ts")], {
+      const args = ["netns", "exec", this.topology!.clientNs, process.execPath, "--require", "tsx/cjs", path.join(REHEARSAL_DIR, "client.ts")];
+      const options = {
         cwd: REPO_ROOT,
         env: { ...process.env, REHEARSAL_CLIENT_PLAN: JSON.stringify(plan), KAFKAJS_NO_PARTITIONER_WARNING: "1" },
-        stdio: ["ignore", "pipe", "pipe"],
         timeout: CLIENT_TIMEOUT_MS,
-        killSignal: "SIGKILL",
-      });
-      let stdout = "";
-      let stderr = "";
-      child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-      child.on("close", (code, signal) => {
-        const last = stdout.trim().split("\n").pop() ?? "";
+        killSignal: "SIGKILL" as const,
+        maxBuffer: Infinity,
+      };
+      execFile("ip", args, options, (err, stdout, stderr) => {
         try {
-          resolve(JSON.parse(last) as ClientReport);
+          resolve(JSON.parse(stdout.trim().split("\n").pop()!) as ClientReport);
         } catch {
-          reject(new RehearsalFailure([`the client process ended (${signal ?? `exit ${code}`}) without a report: ${stderr || stdout}`]));
+          reject(new RehearsalFailure([`the client process ended (${err?.signal ?? `exit ${err?.code ?? 0}`}) without a report: ${stderr || stdout}`]));
         }
       });
     });
