@@ -14,8 +14,8 @@
 import { parseArgs } from "node:util";
 import { ConfigError } from "../config/validate";
 import { loadConfig } from "../config/load";
-import { deployedRehearsalUnavailable, DeployedStateError, rehearseDeployed } from "./deployed";
-import { DEFAULT_CONFIG, missingPrerequisites, rehearse, RehearsalFailure } from "./rehearsal";
+import { deployedRehearsalUnavailable, rehearseDeployed } from "./deployed";
+import { DEFAULT_CONFIG, missingPrerequisites, rehearse, RehearsalFailure, type RehearseOptions } from "./rehearsal";
 
 const USAGE = [
   "usage: npm run rehearse -- [--config FILE] [--swap-targets A,B] [--wrong-certificate ID] [--wrong-advertised-port ID]",
@@ -46,10 +46,7 @@ function parseBrokerId(flag: string, value: string | undefined): number | undefi
 }
 
 async function main(): Promise<number> {
-  let config: string | undefined;
-  let swap: [number, number] | undefined;
-  let wrongCertificate: number | undefined;
-  let wrongAdvertisedPort: number | undefined;
+  let options: RehearseOptions;
   let deployed: boolean;
   try {
     const { values } = parseArgs({
@@ -66,12 +63,14 @@ async function main(): Promise<number> {
       console.log(USAGE);
       return 0;
     }
-    config = values.config;
-    swap = parseSwap(values["swap-targets"]);
-    wrongCertificate = parseBrokerId("--wrong-certificate", values["wrong-certificate"]);
-    wrongAdvertisedPort = parseBrokerId("--wrong-advertised-port", values["wrong-advertised-port"]);
+    options = {
+      configFile: values.config ?? DEFAULT_CONFIG,
+      swap: parseSwap(values["swap-targets"]),
+      wrongCertificate: parseBrokerId("--wrong-certificate", values["wrong-certificate"]),
+      wrongAdvertisedPort: parseBrokerId("--wrong-advertised-port", values["wrong-advertised-port"]),
+    };
     deployed = values.deployed ?? false;
-    if (deployed && (swap || wrongCertificate !== undefined || wrongAdvertisedPort !== undefined)) {
+    if (deployed && (options.swap || options.wrongCertificate !== undefined || options.wrongAdvertisedPort !== undefined)) {
       throw new UsageError("--deployed: the faults (--swap-targets, --wrong-certificate, --wrong-advertised-port) run on the synthesized path only");
     }
   } catch (err) {
@@ -89,22 +88,20 @@ async function main(): Promise<number> {
   }
   const started = Date.now();
   if (deployed) {
-    const configFile = config ?? DEFAULT_CONFIG;
     // Refuse an invalid configuration before starting anything.
-    loadConfig(configFile);
-    await rehearseDeployed(configFile, (line) => process.stderr.write(`[rehearsal] ${line}\n`));
-    console.error(`rehearsal of the deployed state passed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    return 0;
+    loadConfig(options.configFile!);
+    await rehearseDeployed(options.configFile!, (line) => process.stderr.write(`[rehearsal] ${line}\n`));
+  } else {
+    await rehearse(options);
   }
-  await rehearse({ configFile: config ?? DEFAULT_CONFIG, swap, wrongCertificate, wrongAdvertisedPort });
-  console.error(`rehearsal passed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.error(`rehearsal${deployed ? " of the deployed state" : ""} passed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return 0;
 }
 
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
-    console.error(err instanceof RehearsalFailure || err instanceof ConfigError || err instanceof DeployedStateError ? err.message : err);
+    console.error(err instanceof RehearsalFailure || err instanceof ConfigError ? err.message : err);
     process.exit(1);
   },
 );

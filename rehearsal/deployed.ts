@@ -10,12 +10,11 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { terraformUnavailable } from "../terraform/run";
-import type { Config } from "../config/schema";
 import type { DoctorReport } from "../doctor/doctor";
 import { createAccount, EmulatedProject, emulatedConfig, emulatorUnavailable, readConfigDocument, startEmulator } from "../emulator/emulator";
 import { readInventory, type Inventory } from "../emulator/inventory";
 import type { LoadBalancerListener } from "./haproxy";
-import { Rehearsal, RehearsalFailure } from "./rehearsal";
+import { Rehearsal, RehearsalFailure, type DeploymentOptions } from "./rehearsal";
 
 /** A deploy of both stacks takes about 2 minutes here. */
 const DEPLOY_TIMEOUT_MS = 300_000;
@@ -28,10 +27,9 @@ export interface DeployedLoadBalancer {
 }
 
 /** A link of the deployed chain is missing or not what the rehearsal can stand in for. */
-export class DeployedStateError extends Error {
-  constructor(readonly problems: readonly string[]) {
-    super(`the deployed state cannot be rehearsed:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
-    this.name = "DeployedStateError";
+class DeployedStateError extends RehearsalFailure {
+  constructor(problems: readonly string[]) {
+    super(problems, "the deployed state cannot be rehearsed");
   }
 }
 
@@ -112,23 +110,12 @@ export interface DeployedRehearsal {
  * `outDir` (the cdktf output folder `cdktf deploy` applied). Rejects with a RehearsalFailure (or
  * a DeployedStateError) when anything fails; everything started is stopped either way.
  */
-export async function rehearseDeployment({
-  inventory,
-  config,
-  outDir,
-  log,
-}: {
-  inventory: Inventory;
-  config: Config;
-  outDir: string;
-  log?: (line: string) => void;
-}): Promise<DeployedRehearsal> {
-  const deployed = deployedLoadBalancer(inventory);
-  const rehearsal = await Rehearsal.fromDeployment({ config, outDir, hostnames: deployed.hostnames, log });
+export async function rehearseDeployment(options: DeploymentOptions & { inventory: Inventory }): Promise<DeployedRehearsal> {
+  const deployed = deployedLoadBalancer(options.inventory);
+  const rehearsal = await Rehearsal.fromDeployment({ ...options, hostnames: deployed.hostnames });
   try {
     await rehearsal.rehearse(deployed.listeners);
-    const running = rehearsal.runningBrokers;
-    return { deployed, doctor: rehearsal.lastDoctorReport!, stopped: config.cluster.brokers.map((b) => b.id).filter((id) => !running.includes(id)) };
+    return { deployed, doctor: rehearsal.lastDoctorReport!, stopped: rehearsal.stoppedBrokers };
   } finally {
     rehearsal.close();
   }

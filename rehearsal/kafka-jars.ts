@@ -11,7 +11,7 @@ import * as path from "node:path";
 import { isEntry } from "../job/is-entry";
 
 export const REHEARSAL_DIR = __dirname;
-export const KAFKA_LIBS_DIR = path.join(REHEARSAL_DIR, ".cache", "kafka-libs");
+const KAFKA_LIBS_DIR = path.join(REHEARSAL_DIR, ".cache", "kafka-libs");
 const POM = path.join(REHEARSAL_DIR, "pom.xml");
 /** A fetch that copied only part of the jars must not count as a cache: this file marks a complete one. */
 const COMPLETE_MARKER = path.join(KAFKA_LIBS_DIR, ".complete");
@@ -37,9 +37,7 @@ export function fetchKafkaJars(): void {
 }
 
 /** A JVM class path holding every cached jar. */
-export function kafkaClassPath(): string {
-  return `${KAFKA_LIBS_DIR}/*`;
-}
+export const KAFKA_CLASS_PATH = `${KAFKA_LIBS_DIR}/*`;
 
 if (isEntry(__filename)) {
   fetchKafkaJars();

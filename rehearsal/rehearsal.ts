@@ -44,7 +44,7 @@ import { terraform, terraformUnavailable } from "../terraform/run";
 import { brokerProperties } from "./broker-config";
 import type { ClientPlan, ClientReport } from "./client";
 import { haproxyConfig, stateChanges, type LoadBalancerListener } from "./haproxy";
-import { fetchKafkaJars, kafkaClassPath, kafkaJarsCached, REHEARSAL_DIR } from "./kafka-jars";
+import { fetchKafkaJars, KAFKA_CLASS_PATH, kafkaJarsCached, REHEARSAL_DIR } from "./kafka-jars";
 import { BrokerHost, createTempDir, createTopology, destroyRun, LOAD_BALANCER_ADDRESS, newRunPrefix, killAllIn, removeStaleRuns, Topology } from "./network";
 import { brokerKeystore, createCertificateAuthority, listenerKeystoreSettings, type CertificateAuthority } from "./tls";
 
@@ -63,9 +63,12 @@ const JVM_OPTIONS = ["-Xms64m", "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopA
 
 /** The rehearsal found the product's output wrong (or could not run it); `failures` says what. */
 export class RehearsalFailure extends Error {
-  constructor(readonly failures: readonly string[]) {
-    super(`rehearsal failed:\n${failures.map((f) => `  - ${f}`).join("\n")}`);
-    this.name = "RehearsalFailure";
+  constructor(
+    readonly failures: readonly string[],
+    header = "rehearsal failed",
+  ) {
+    super(`${header}:\n${failures.map((f) => `  - ${f}`).join("\n")}`);
+    this.name = new.target.name;
   }
 }
 
@@ -205,18 +208,14 @@ async function waitFor(what: string, timeoutMs: number, ready: () => boolean, ch
 
 /** The one SASL user of a SASL_SSL rehearsal. */
 const SASL_USER = "rehearsal";
+const PLAIN_LOGIN_MODULE = "org.apache.kafka.common.security.plain.PlainLoginModule required";
 
-/** A PLAIN login for `sasl.jaas.config`. */
-function plainLogin(user: string, password: string): string {
-  return `org.apache.kafka.common.security.plain.PlainLoginModule required username="${user}" password="${password}";`;
-}
-
-/** The broker settings that make listener `listenerName` accept SASL PLAIN for one user. */
-function listenerPlainSaslSettings(listenerName: string, user: string, password: string): Map<string, string> {
+/** The broker settings that make listener `listenerName` accept SASL PLAIN for the one user. */
+function listenerPlainSaslSettings(listenerName: string, password: string): Map<string, string> {
   const prefix = `listener.name.${listenerName.toLowerCase()}`;
   return new Map([
     [`${prefix}.sasl.enabled.mechanisms`, "PLAIN"],
-    [`${prefix}.plain.sasl.jaas.config`, `org.apache.kafka.common.security.plain.PlainLoginModule required user_${user}="${password}";`],
+    [`${prefix}.plain.sasl.jaas.config`, `${PLAIN_LOGIN_MODULE} user_${SASL_USER}="${password}";`],
   ]);
 }
 
@@ -416,17 +415,7 @@ export class Rehearsal {
    * records give the endpoint (see deployed.ts). The caller serves the load balancer read back
    * from the account.
    */
-  static async fromDeployment({
-    config,
-    outDir,
-    hostnames,
-    log = defaultLog,
-  }: {
-    config: Config;
-    outDir: string;
-    hostnames: readonly string[];
-    log?: (line: string) => void;
-  }): Promise<Rehearsal> {
+  static async fromDeployment({ config, outDir, hostnames, log = defaultLog }: DeploymentOptions & { hostnames: readonly string[] }): Promise<Rehearsal> {
     removeStaleRuns();
     refuseUnrehearsable(config);
     const outputs = stackOutputs(
@@ -472,7 +461,7 @@ export class Rehearsal {
   private prepareClientSecurity(): void {
     const lines = [this.outputs.clientConfig ?? `security.protocol=${this.config.cluster.listenerSecurityProtocol}`];
     if (this.sasl) {
-      lines.push("sasl.mechanism=PLAIN", `sasl.jaas.config=${plainLogin(SASL_USER, this.saslPassword)}`);
+      lines.push("sasl.mechanism=PLAIN", `sasl.jaas.config=${PLAIN_LOGIN_MODULE} username="${SASL_USER}" password="${this.saslPassword}";`);
     }
     if (this.tls) {
       const started = Date.now();
@@ -504,7 +493,7 @@ export class Rehearsal {
       ...JVM_OPTIONS,
       `-Dlog4j2.configurationFile=${path.join(REHEARSAL_DIR, "log4j2.properties")}`,
       "-cp",
-      kafkaClassPath(),
+      KAFKA_CLASS_PATH,
       mainClass,
       ...args,
     ];
@@ -520,7 +509,7 @@ export class Rehearsal {
     const { cluster } = this.config;
     const listenerSettings = new Map([
       ...(this.ca ? listenerKeystoreSettings(cluster.listenerName, brokerKeystore(this.ca, id, fault.certificateHostname ?? cluster.advertisedHostname)) : []),
-      ...(this.sasl ? listenerPlainSaslSettings(cluster.listenerName, SASL_USER, this.saslPassword) : []),
+      ...(this.sasl ? listenerPlainSaslSettings(cluster.listenerName, this.saslPassword) : []),
     ]);
     const dir = this.brokerDir(id);
     fs.mkdirSync(dir, { recursive: true });
@@ -679,6 +668,12 @@ export class Rehearsal {
       .sort((a, b) => a - b);
   }
 
+  /** The configured brokers not running. */
+  get stoppedBrokers(): number[] {
+    const running = this.runningBrokers;
+    return this.config.cluster.brokers.map((b) => b.id).filter((id) => !running.includes(id));
+  }
+
   private clientPlan(mode: ClientPlan["mode"], topic: string, create: boolean): ClientPlan {
     const { cluster } = this.config;
     const ids = cluster.brokers.map((b) => b.id);
@@ -717,24 +712,16 @@ export class Rehearsal {
    * broker. Rejects with a RehearsalFailure listing everything that failed.
    */
   private async verify(topic: string, create: boolean): Promise<void> {
-    const running = this.runningBrokers;
-    const stopped = this.config.cluster.brokers.map((b) => b.id).filter((id) => !running.includes(id));
     const started = Date.now();
     const report = await this.runClient(this.clientPlan("full", topic, create));
-    this.log(`client checks (${running.length} brokers running) took ${Date.now() - started} ms`);
-    const failures = [...report.failures];
-    const passed = [...report.passed];
-    if (report.doctor) {
-      this.lastDoctorReport = report.doctor;
-      const judged = judgeDoctor(report.doctor, stopped);
-      passed.unshift(...judged.passed);
-      failures.unshift(...judged.failures);
-    }
-    for (const line of passed) {
+    this.log(`client checks (${this.runningBrokers.length} brokers running) took ${Date.now() - started} ms`);
+    this.lastDoctorReport = report.doctor ?? this.lastDoctorReport;
+    const judged = report.doctor ? judgeDoctor(report.doctor, this.stoppedBrokers) : { passed: [], failures: [] };
+    for (const line of [...judged.passed, ...report.passed]) {
       this.log(`  ok: ${line}`);
     }
-    if (failures.length > 0) {
-      throw new RehearsalFailure(failures);
+    if (judged.failures.length + report.failures.length > 0) {
+      throw new RehearsalFailure([...judged.failures, ...report.failures]);
     }
   }
 
@@ -818,6 +805,13 @@ export interface RehearseOptions extends RehearsalOptions {
   readonly wrongCertificate?: number;
   /** Make this broker advertise a port its NLB listener does not have (allocated + 10). */
   readonly wrongAdvertisedPort?: number;
+}
+
+/** A deployment to rehearse: `outDir` is the cdktf output folder that `cdktf deploy` applied. */
+export interface DeploymentOptions {
+  readonly config: Config;
+  readonly outDir: string;
+  readonly log?: (line: string) => void;
 }
 
 /** The whole rehearsal on one configuration, as `npm run rehearse` runs it. */

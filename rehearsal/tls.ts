@@ -18,6 +18,9 @@ export interface CertificateAuthority {
   readonly dir: string;
 }
 
+/** A new EC P-256 key, unencrypted, written to the file that follows. */
+const NEW_KEY = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-noenc", "-keyout"];
+
 function openssl(args: string[]): void {
   execFileSync("openssl", args, { stdio: ["ignore", "ignore", "pipe"], timeout: 20_000 });
 }
@@ -26,23 +29,7 @@ export function createCertificateAuthority(dir: string): CertificateAuthority {
   fs.mkdirSync(dir, { recursive: true });
   const certFile = path.join(dir, "ca.pem");
   const keyFile = path.join(dir, "ca.key");
-  openssl([
-    "req",
-    "-x509",
-    "-newkey",
-    "ec",
-    "-pkeyopt",
-    "ec_paramgen_curve:P-256",
-    "-noenc",
-    "-keyout",
-    keyFile,
-    "-out",
-    certFile,
-    "-days",
-    "2",
-    "-subj",
-    "/CN=kafka-privatelink rehearsal CA",
-  ]);
+  openssl(["req", "-x509", ...NEW_KEY, keyFile, "-out", certFile, "-days", "2", "-subj", "/CN=kafka-privatelink rehearsal CA"]);
   return { certFile, keyFile, dir };
 }
 
@@ -51,20 +38,7 @@ export function brokerKeystore(ca: CertificateAuthority, id: number, hostname: s
   const base = path.join(ca.dir, `broker-${id}-${hostname}`);
   const ext = `${base}.ext`;
   fs.writeFileSync(ext, `subjectAltName=DNS:${hostname}\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n`);
-  openssl([
-    "req",
-    "-newkey",
-    "ec",
-    "-pkeyopt",
-    "ec_paramgen_curve:P-256",
-    "-noenc",
-    "-keyout",
-    `${base}.key`,
-    "-out",
-    `${base}.csr`,
-    "-subj",
-    `/CN=broker ${id}`,
-  ]);
+  openssl(["req", ...NEW_KEY, `${base}.key`, "-out", `${base}.csr`, "-subj", `/CN=broker ${id}`]);
   openssl([
     "x509",
     "-req",
