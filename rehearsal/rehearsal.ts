@@ -279,6 +279,16 @@ function newClusterId(): string {
   return id;
 }
 
+/** `ip args`, its stdout and stderr appended to `logFile`. */
+function spawnLogged(args: string[], logFile: string): ChildProcess {
+  const out = fs.openSync(logFile, "a");
+  try {
+    return spawn("ip", args, { stdio: ["ignore", out, out] });
+  } finally {
+    fs.closeSync(out);
+  }
+}
+
 function exited(child: ChildProcess): boolean {
   return child.exitCode !== null || child.signalCode !== null;
 }
@@ -533,9 +543,7 @@ export class Rehearsal {
     this.starts += 1;
     const logFile = path.join(this.brokerDir(id), `kafka-${this.starts}.log`);
     this.logs.set(id, logFile);
-    const out = fs.openSync(logFile, "a");
-    this.brokers.set(id, spawn("ip", this.java(id, "kafka.Kafka", [path.join(this.brokerDir(id), "server.properties")]), { stdio: ["ignore", out, out] }));
-    fs.closeSync(out);
+    this.brokers.set(id, spawnLogged(this.java(id, "kafka.Kafka", [path.join(this.brokerDir(id), "server.properties")]), logFile));
   }
 
   private async waitStarted(ids: readonly number[]): Promise<void> {
@@ -587,33 +595,29 @@ export class Rehearsal {
     const ids = [...faults.keys()];
     const mark = this.loadBalancerLogMark();
     await Promise.all(ids.filter((id) => this.runningBrokers.includes(id)).map((id) => this.stopBroker(id)));
-    for (const id of ids) {
-      if (faults.get(id)!.certificateHostname !== undefined && !this.ca) {
+    for (const [id, fault] of faults) {
+      if (fault.certificateHostname !== undefined && !this.ca) {
         throw new Error(`broker ${id}: a certificate fault needs the SSL listener protocol`);
       }
-      this.writeBrokerProperties(id, faults.get(id));
+      this.writeBrokerProperties(id, fault);
       this.spawnBroker(id);
     }
     await this.waitStarted(ids);
     await Promise.all(ids.map((id) => this.waitForHealthChecks(id, "UP", mark)));
-    this.log(`broker(s) ${ids.map((id) => `${id} ${JSON.stringify(faults.get(id))}`).join(", ")} (re)started in ${Date.now() - started} ms`);
+    this.log(`broker(s) ${[...faults].map(([id, fault]) => `${id} ${JSON.stringify(fault)}`).join(", ")} (re)started in ${Date.now() - started} ms`);
   }
 
   /** (Re)starts the load balancer with `listeners`. */
   async serve(listeners: readonly LoadBalancerListener[]): Promise<void> {
-    const config = haproxyConfig(listeners, LOAD_BALANCER_ADDRESS);
     const file = path.join(this.tempDir, "haproxy.cfg");
-    fs.writeFileSync(file, config);
+    fs.writeFileSync(file, haproxyConfig(listeners, LOAD_BALANCER_ADDRESS));
     const check = spawnSync("haproxy", ["-c", "-q", "-f", file], { encoding: "utf8", timeout: 10_000 });
     if (check.status !== 0) {
       throw new RehearsalFailure([`HAProxy rejected the configuration built from the listeners: ${check.stderr}`]);
     }
     this.stopLoadBalancer();
     const ns = this.topology!.loadBalancerNs;
-    const logFile = this.loadBalancerLog;
-    const out = fs.openSync(logFile, "a");
-    const lb = spawn("ip", ["netns", "exec", ns, "haproxy", "-f", file], { stdio: ["ignore", out, out] });
-    fs.closeSync(out);
+    const lb = spawnLogged(["netns", "exec", ns, "haproxy", "-f", file], this.loadBalancerLog);
     this.loadBalancer = lb;
     this.served = listeners;
     const ports = listeners.map((l) => l.port);
@@ -623,7 +627,7 @@ export class Rehearsal {
     };
     await waitFor("HAProxy to listen", LOAD_BALANCER_START_TIMEOUT_MS, listening, () => {
       if (exited(lb)) {
-        throw new RehearsalFailure([`HAProxy exited: ${tail(logFile)}`]);
+        throw new RehearsalFailure([`HAProxy exited: ${tail(this.loadBalancerLog)}`]);
       }
     });
     this.log(`HAProxy listening on ${listeners.map((l) => `${l.port} → ${l.targets.map((t) => `${t.address}:${t.port}`).join(" ")}`).join("; ")}`);
