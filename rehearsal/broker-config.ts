@@ -5,9 +5,6 @@
  * only from that snippet, so a wrong advertised port in the product's output reaches the brokers.
  */
 
-/** The keys whose values are comma-separated listener lists the snippet's entries are added to. */
-const LIST_KEYS = ["listeners", "advertised.listeners", "listener.security.protocol.map"] as const;
-
 /** The rehearsal's own listeners, on ports that must not collide with the snippet's listener. */
 const INTERNAL_LISTENER = { name: "REHEARSAL_INTERNAL", port: 19092 };
 const CONTROLLER_LISTENER = { name: "REHEARSAL_CONTROLLER", port: 19093 };
@@ -57,8 +54,16 @@ function listenerEntries(value: string): { name: string; port: number }[] {
 }
 
 export function brokerProperties(input: BrokerPropsInput): string {
+  const internal = `${INTERNAL_LISTENER.name}://${input.address}:${INTERNAL_LISTENER.port}`;
+  const controller = `${CONTROLLER_LISTENER.name}://${input.address}:${CONTROLLER_LISTENER.port}`;
+  // The keys whose values are comma-separated listener lists the snippet's entries are added to.
+  const lists: Record<string, string[]> = {
+    listeners: [internal, controller],
+    "advertised.listeners": [internal],
+    "listener.security.protocol.map": [`${INTERNAL_LISTENER.name}:PLAINTEXT`, `${CONTROLLER_LISTENER.name}:PLAINTEXT`],
+  };
   const snippet = parseProperties(input.snippet);
-  for (const key of LIST_KEYS) {
+  for (const key in lists) {
     if (!snippet.get(key)) {
       throw new Error(`broker ${input.id}: the generated broker config has no ${key}`);
     }
@@ -73,13 +78,6 @@ export function brokerProperties(input: BrokerPropsInput): string {
     }
   }
 
-  const internal = `${INTERNAL_LISTENER.name}://${input.address}:${INTERNAL_LISTENER.port}`;
-  const controller = `${CONTROLLER_LISTENER.name}://${input.address}:${CONTROLLER_LISTENER.port}`;
-  const lists: Record<(typeof LIST_KEYS)[number], string[]> = {
-    listeners: [internal, controller],
-    "advertised.listeners": [internal],
-    "listener.security.protocol.map": [`${INTERNAL_LISTENER.name}:PLAINTEXT`, `${CONTROLLER_LISTENER.name}:PLAINTEXT`],
-  };
   const rf = String(input.replicationFactor);
   const base = new Map<string, string>([
     ["process.roles", "broker,controller"],
@@ -103,7 +101,7 @@ export function brokerProperties(input: BrokerPropsInput): string {
 
   for (const [key, value] of snippet) {
     if (key in lists) {
-      lists[key as keyof typeof lists].push(value);
+      lists[key].push(value);
     } else if (base.has(key)) {
       throw new Error(`broker ${input.id}: the generated broker config sets ${key}, which the rehearsal's KRaft setup owns`);
     } else {
@@ -117,8 +115,8 @@ export function brokerProperties(input: BrokerPropsInput): string {
     base.set(key, value);
   }
   const lines = [...base].map(([key, value]) => `${key}=${value}`);
-  for (const key of LIST_KEYS) {
-    lines.push(`${key}=${lists[key].join(",")}`);
+  for (const [key, values] of Object.entries(lists)) {
+    lines.push(`${key}=${values.join(",")}`);
   }
   return `${lines.join("\n")}\n`;
 }

@@ -14,11 +14,6 @@ export interface LoadBalancerListener {
   readonly source: string;
 }
 
-/** A target's HAProxy server name: its address and port, which HAProxy's state-change lines then name. */
-function serverName(target: { readonly address: string; readonly port: number }): string {
-  return `${target.address}:${target.port}`;
-}
-
 /**
  * How many times HAProxy's log says a server at `address` (any port, any backend) went `state`,
  * e.g. "[WARNING]  (1) : Server listener3/10.0.3.13:9094 is DOWN, reason: ...".
@@ -46,7 +41,8 @@ export function haproxyConfig(listeners: readonly LoadBalancerListener[], bindAd
       `  default_backend ${name}`,
       `backend ${name}`,
       "  balance roundrobin",
-      ...listener.targets.map((target) => `  server ${serverName(target)} ${target.address}:${target.port}`),
+      // Each server is named after its address and port, which HAProxy's state-change lines then name.
+      ...listener.targets.map(({ address, port }) => `  server ${address}:${port} ${address}:${port}`),
     ].join("\n");
   });
   return [
