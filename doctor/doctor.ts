@@ -15,6 +15,7 @@ import { ConfigResourceTypes, Kafka, type Admin, type RetryOptions } from "kafka
 import type { Config } from "../config/schema";
 import { allocatePorts } from "../modules/kafka-broker-ports/allocation";
 import { clientIdleMs } from "../modules/kafka-broker-ports/kafka-config";
+import { inPool } from "../terraform/run";
 import { isTls, kafkaConfig, tlsOptions, type Route } from "./connect";
 import type { ClientSettings } from "./properties";
 
@@ -113,35 +114,13 @@ function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
-
-function tcpConnect(host: string, port: number, timeoutMs: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect({ host, port });
-    socket.setTimeout(timeoutMs, () => {
-      socket.destroy();
-      reject(new Error(`no answer within ${timeoutMs} ms`));
-    });
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve();
-    });
-    socket.once("error", (err) => {
-      socket.destroy();
-      reject(err);
-    });
-  });
+/** Settles with what `onReady` reads off `socket` once it emits `ready`; the socket is closed whatever happens. */
+function probe<T>(socket: net.Socket, ready: string, timeoutMs: number, timeoutMessage: string, onReady: () => T): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    socket.setTimeout(timeoutMs, () => reject(new Error(timeoutMessage)));
+    socket.once(ready, () => resolve(onReady()));
+    socket.once("error", reject);
+  }).finally(() => socket.destroy());
 }
 
 export interface TlsSeen {
@@ -155,33 +134,20 @@ export interface TlsSeen {
 
 /** A TLS handshake that accepts any certificate, so that what is wrong with it can be named. */
 function tlsHandshake(host: string, port: number, servername: string, settings: ClientSettings, timeoutMs: number): Promise<TlsSeen> {
-  return new Promise((resolve, reject) => {
-    const socket = tls.connect({ ...tlsOptions(settings), host, port, servername, rejectUnauthorized: false });
-    socket.setTimeout(timeoutMs, () => {
-      socket.destroy();
-      reject(new Error(`no TLS handshake within ${timeoutMs} ms`));
-    });
-    socket.once("secureConnect", () => {
-      const cert = socket.getPeerCertificate();
-      const subject = cert.subject
+  const socket = tls.connect({ ...tlsOptions(settings), host, port, servername, rejectUnauthorized: false });
+  return probe(socket, "secureConnect", timeoutMs, `no TLS handshake within ${timeoutMs} ms`, () => {
+    const cert = socket.getPeerCertificate();
+    return {
+      subject: cert.subject
         ? Object.entries(cert.subject)
             .map(([k, v]) => `${k}=${v}`)
             .join(", ")
-        : "(none)";
-      const seen: TlsSeen = {
-        subject,
-        sans: cert.subjectaltname ?? "(none)",
-        // Node counts a hostname mismatch as an authorization error too; that one is nameError's.
-        chainError: socket.authorized || String(socket.authorizationError) === "ERR_TLS_CERT_ALTNAME_INVALID" ? undefined : String(socket.authorizationError),
-        nameError: tls.checkServerIdentity(servername, cert)?.message,
-      };
-      socket.destroy();
-      resolve(seen);
-    });
-    socket.once("error", (err) => {
-      socket.destroy();
-      reject(err);
-    });
+        : "(none)",
+      sans: cert.subjectaltname ?? "(none)",
+      // Node counts a hostname mismatch as an authorization error too; that one is nameError's.
+      chainError: socket.authorized || String(socket.authorizationError) === "ERR_TLS_CERT_ALTNAME_INVALID" ? undefined : String(socket.authorizationError),
+      nameError: tls.checkServerIdentity(servername, cert)?.message,
+    };
   });
 }
 
@@ -373,7 +339,7 @@ async function checkCluster(
   // 2. The bootstrap listener answers at all.
   progress.waitingFor = `a TCP connection to ${bootstrapName}`;
   try {
-    await tcpConnect(bootstrap.host, bootstrap.port, t.connectMs);
+    await probe(net.connect(bootstrap), "connect", t.connectMs, `no answer within ${t.connectMs} ms`, () => undefined);
     checks.push({ check: "bootstrap", status: "pass", message: `${bootstrapName} accepts connections`, port: target.bootstrapPort });
   } catch (err) {
     checks.push({
@@ -399,27 +365,30 @@ async function checkCluster(
   const badCertificate = new Set<number>();
   if (isTls(settings)) {
     progress.waitingFor = "the TLS handshakes";
-    const results = await mapLimit(listenerPorts, options.parallel ?? 8, async ({ port, broker }) => {
-      const where = broker === undefined ? `${bootstrapName}` : `port ${port} (broker ${broker})`;
-      const to = broker === undefined ? bootstrap : { host: connectHost, port };
-      const common = { check: "tls", broker, port, ...(broker === undefined ? {} : { brokers: [broker] }) };
-      try {
-        const seen = await tlsHandshake(to.host, to.port, hostname, settings, t.connectMs);
-        const result = certificateCheck(where, hostname, settings.caSource, seen);
-        if (result.status === "fail") {
-          badCertificate.add(port);
+    const results = await inPool(
+      listenerPorts.map(({ port, broker }) => async () => {
+        const where = broker === undefined ? `${bootstrapName}` : `port ${port} (broker ${broker})`;
+        const to = broker === undefined ? bootstrap : { host: connectHost, port };
+        const common = { check: "tls", broker, port, ...(broker === undefined ? {} : { brokers: [broker] }) };
+        try {
+          const seen = await tlsHandshake(to.host, to.port, hostname, settings, t.connectMs);
+          const result = certificateCheck(where, hostname, settings.caSource, seen);
+          if (result.status === "fail") {
+            badCertificate.add(port);
+          }
+          return { ...common, ...result };
+        } catch (err) {
+          return {
+            ...common,
+            status: "fail",
+            message: `${where}: no TLS handshake: ${message(err)}`,
+            expected: "a TLS handshake",
+            seen: message(err),
+          } as CheckResult;
         }
-        return { ...common, ...result };
-      } catch (err) {
-        return {
-          ...common,
-          status: "fail",
-          message: `${where}: no TLS handshake: ${message(err)}`,
-          expected: "a TLS handshake",
-          seen: message(err),
-        } as CheckResult;
-      }
-    });
+      }),
+      options.parallel ?? 8,
+    );
     checks.push(...results);
   } else {
     checks.push({ check: "tls", status: "skip", message: `no TLS to check (security.protocol ${settings.securityProtocol})` });
@@ -478,62 +447,61 @@ async function checkCluster(
 
   // 6. Each broker port reaches the broker with that ID: a client pinned to the port asks for that
   // broker's configuration, which only that broker describes.
-  const others = (id: number) => configuredIds.filter((other) => other !== id);
   progress.waitingFor = "the broker port checks";
-  const portChecks = await mapLimit(target.brokers, options.parallel ?? 8, async ({ id, port }): Promise<CheckResult> => {
-    const common = { check: "port", broker: id, port };
-    if (badCertificate.has(port)) {
-      return {
-        ...common,
-        status: "skip",
-        message: `port ${port} (broker ${id}): not checked, its certificate failed the TLS check (no credentials or requests over an unverified connection)`,
-      };
-    }
-    const pinned = kafka(`kafka-privatelink-doctor-port-${port}`, port, pinnedTo({ host: connectHost, port })).admin();
-    try {
-      const seen = await within(
-        t.checkMs,
-        `checking port ${port}`,
-        (async () => {
-          await pinned.connect();
-          if (await describesBroker(pinned, id)) {
-            return id;
-          }
-          for (const other of others(id)) {
-            if (await describesBroker(pinned, other)) {
-              return other;
-            }
-          }
-          return undefined;
-        })(),
-      );
-      if (seen === id) {
-        return { ...common, status: "pass", message: `port ${port} reaches broker ${id}` };
+  const portChecks = await inPool(
+    target.brokers.map(({ id, port }) => async (): Promise<CheckResult> => {
+      const common = { check: "port", broker: id, port };
+      if (badCertificate.has(port)) {
+        return {
+          ...common,
+          status: "skip",
+          message: `port ${port} (broker ${id}): not checked, its certificate failed the TLS check (no credentials or requests over an unverified connection)`,
+        };
       }
-      return {
-        ...common,
-        status: "fail",
-        message: `port ${port} should reach broker ${id} but reaches ${seen === undefined ? "a broker that is none of the configured ones" : `broker ${seen}`}: its NLB listener forwards to the wrong target`,
-        expected: `broker ${id}`,
-        seen: seen === undefined ? "another broker" : `broker ${seen}`,
-        brokers: seen === undefined ? [id] : [id, seen],
-      };
-    } catch (err) {
-      const denied = (err as { type?: string }).type === "CLUSTER_AUTHORIZATION_FAILED";
-      return {
-        ...common,
-        status: "fail",
-        message: denied
-          ? `port ${port} (broker ${id}): a broker answers, but this client may not describe broker configurations, so which broker it is stays unknown (grant it DescribeConfigs on the cluster)`
-          : `port ${port} should reach broker ${id} but no broker answers: ${message(err)}`,
-        expected: `broker ${id}`,
-        seen: denied ? "CLUSTER_AUTHORIZATION_FAILED" : message(err),
-        brokers: [id],
-      };
-    } finally {
-      await pinned.disconnect().catch(() => undefined);
-    }
-  });
+      const pinned = kafka(`kafka-privatelink-doctor-port-${port}`, port, pinnedTo({ host: connectHost, port })).admin();
+      try {
+        const seen = await within(
+          t.checkMs,
+          `checking port ${port}`,
+          (async () => {
+            await pinned.connect();
+            for (const candidate of [id, ...configuredIds.filter((other) => other !== id)]) {
+              if (await describesBroker(pinned, candidate)) {
+                return candidate;
+              }
+            }
+            return undefined;
+          })(),
+        );
+        if (seen === id) {
+          return { ...common, status: "pass", message: `port ${port} reaches broker ${id}` };
+        }
+        return {
+          ...common,
+          status: "fail",
+          message: `port ${port} should reach broker ${id} but reaches ${seen === undefined ? "a broker that is none of the configured ones" : `broker ${seen}`}: its NLB listener forwards to the wrong target`,
+          expected: `broker ${id}`,
+          seen: seen === undefined ? "another broker" : `broker ${seen}`,
+          brokers: seen === undefined ? [id] : [id, seen],
+        };
+      } catch (err) {
+        const denied = (err as { type?: string }).type === "CLUSTER_AUTHORIZATION_FAILED";
+        return {
+          ...common,
+          status: "fail",
+          message: denied
+            ? `port ${port} (broker ${id}): a broker answers, but this client may not describe broker configurations, so which broker it is stays unknown (grant it DescribeConfigs on the cluster)`
+            : `port ${port} should reach broker ${id} but no broker answers: ${message(err)}`,
+          expected: `broker ${id}`,
+          seen: denied ? "CLUSTER_AUTHORIZATION_FAILED" : message(err),
+          brokers: [id],
+        };
+      } finally {
+        await pinned.disconnect().catch(() => undefined);
+      }
+    }),
+    options.parallel ?? 8,
+  );
   checks.push(...portChecks);
 
   return { ok: checks.every((c) => c.status !== "fail"), checks };
