@@ -31,9 +31,13 @@ function emulatorPython(): string {
   return process.env.PRIVATELINK_EMULATOR_PYTHON || path.join(VENV, "bin", "python");
 }
 
+function runPython(code: string) {
+  return spawnSync(emulatorPython(), ["-c", code], { encoding: "utf8", timeout: 60_000 });
+}
+
 /** Why the emulator cannot start here (no Python, no moto), or undefined when it can. */
 export function emulatorUnavailable(): string | undefined {
-  const probe = spawnSync(emulatorPython(), ["-c", "import moto.server, flask; print(moto.__version__)"], { encoding: "utf8", timeout: 60_000 });
+  const probe = runPython("import moto.server, flask; print(moto.__version__)");
   if (probe.error) return `no Python at ${emulatorPython()} (${probe.error.message}); run npm run emulator:install or set PRIVATELINK_EMULATOR_PYTHON`;
   if (probe.status !== 0) {
     return `moto[server] is not importable by ${emulatorPython()} (${probe.stderr.trim().split("\n").pop()}); run npm run emulator:install`;
@@ -115,8 +119,7 @@ export async function runBounded(
   const started = Date.now();
   const child = spawnGroup(command, args, { cwd, env });
   let output = "";
-  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
-  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+  for (const stream of [child.stdout, child.stderr]) stream?.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
@@ -173,9 +176,7 @@ export async function startEmulator({ timeoutMs = 60_000 } = {}): Promise<Emulat
     const child = spawnGroup(emulatorPython(), [LAUNCHER, "-H", "127.0.0.1", "-p", String(port)], { cwd: REPO });
     // moto logs every request: keep only the tail, for the message when it fails.
     let log = "";
-    const keep = (chunk: Buffer) => (log = (log + chunk.toString("utf8")).slice(-8_000));
-    child.stdout?.on("data", keep);
-    child.stderr?.on("data", keep);
+    for (const stream of [child.stdout, child.stderr]) stream?.on("data", (chunk: Buffer) => (log = (log + chunk.toString("utf8")).slice(-8_000)));
     const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
     const endpoint = `http://127.0.0.1:${port}`;
     const deadline = Date.now() + timeoutMs;
@@ -355,10 +356,7 @@ export class EmulatedProject {
  * moto answers an action it lacks with a bare HTTP 500, so the tests ask moto itself which gap it is.
  */
 export function emulatorHandlesEc2Action(action: string): boolean {
-  const probe = spawnSync(emulatorPython(), ["-c", `from moto.ec2.responses import EC2Response; print(hasattr(EC2Response, ${JSON.stringify(action)}))`], {
-    encoding: "utf8",
-    timeout: 60_000,
-  });
+  const probe = runPython(`from moto.ec2.responses import EC2Response; print(hasattr(EC2Response, ${JSON.stringify(action)}))`);
   if (probe.status !== 0) throw new Error(`cannot ask moto about ${action}: ${probe.stderr || probe.error?.message}`);
   return probe.stdout.trim() === "True";
 }
