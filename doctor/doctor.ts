@@ -212,52 +212,47 @@ export interface ListedBroker {
 
 /** The metadata against the configuration: exactly the configured brokers, each at hostname:its-own-port. */
 export function metadataChecks(target: DoctorTarget, listed: readonly ListedBroker[]): CheckResult[] {
-  const checks: CheckResult[] = [];
-  const advertised = (port: number) => `${target.hostname}:${port}`;
   const configured = new Map(target.brokers.map((b) => [b.id, b.port]));
-  const configuredIds = target.brokers.map((b) => b.id);
+  const configuredIds = [...configured.keys()];
   const listedIds = listed.map((b) => b.nodeId).sort((a, b) => a - b);
   const missing = configuredIds.filter((id) => !listedIds.includes(id));
   const unexpected = listed.filter((b) => !configured.has(b.nodeId)).sort((a, b) => a.nodeId - b.nodeId);
-  if (missing.length === 0 && unexpected.length === 0) {
-    checks.push({ check: "metadata", status: "pass", message: `metadata lists ${brokerList(listedIds)}, as configured` });
-  } else {
-    const problems = [
-      ...(missing.length > 0 ? [`${missing.map((id) => `broker ${id} (port ${configured.get(id)})`).join(", ")} missing`] : []),
-      ...(unexpected.length > 0 ? [`${unexpected.map((b) => `broker ${b.nodeId} (${b.host}:${b.port})`).join(", ")} not in the configuration`] : []),
-    ];
-    checks.push({
-      check: "metadata",
-      status: "fail",
-      message: `metadata lists ${listedIds.length > 0 ? brokerList(listedIds) : "no broker"}, expected ${brokerList(configuredIds)}: ${problems.join("; ")}`,
-      expected: configuredIds.join(","),
-      seen: listedIds.join(","),
-      brokers: [...missing, ...unexpected.map((b) => b.nodeId)],
-    });
-  }
-  for (const { id, port } of target.brokers) {
+  const problems = [
+    missing.length > 0 && `${missing.map((id) => `broker ${id} (port ${configured.get(id)})`).join(", ")} missing`,
+    unexpected.length > 0 && `${unexpected.map((b) => `broker ${b.nodeId} (${b.host}:${b.port})`).join(", ")} not in the configuration`,
+  ].filter(Boolean);
+  const metadata: CheckResult =
+    problems.length === 0
+      ? { check: "metadata", status: "pass", message: `metadata lists ${brokerList(listedIds)}, as configured` }
+      : {
+          check: "metadata",
+          status: "fail",
+          message: `metadata lists ${listedIds.length > 0 ? brokerList(listedIds) : "no broker"}, expected ${brokerList(configuredIds)}: ${problems.join("; ")}`,
+          expected: configuredIds.join(","),
+          seen: listedIds.join(","),
+          brokers: [...missing, ...unexpected.map((b) => b.nodeId)],
+        };
+  const advertised = target.brokers.map(({ id, port }): CheckResult => {
     const entry = listed.find((b) => b.nodeId === id);
     if (!entry) {
-      checks.push({ check: "advertised", status: "skip", broker: id, port, message: `broker ${id} advertises nothing: it is not in the metadata` });
-      continue;
+      return { check: "advertised", status: "skip", broker: id, port, message: `broker ${id} advertises nothing: it is not in the metadata` };
     }
     const seen = `${entry.host}:${entry.port}`;
-    checks.push(
-      seen === advertised(port)
-        ? { check: "advertised", status: "pass", broker: id, port, message: `broker ${id} advertises ${seen}` }
-        : {
-            check: "advertised",
-            status: "fail",
-            broker: id,
-            port,
-            message: `broker ${id} advertises ${seen}, expected ${advertised(port)} (its NLB listener port): clients would connect to the wrong place after bootstrap`,
-            expected: advertised(port),
-            seen,
-            brokers: [id],
-          },
-    );
-  }
-  return checks;
+    const expected = `${target.hostname}:${port}`;
+    return seen === expected
+      ? { check: "advertised", status: "pass", broker: id, port, message: `broker ${id} advertises ${seen}` }
+      : {
+          check: "advertised",
+          status: "fail",
+          broker: id,
+          port,
+          message: `broker ${id} advertises ${seen}, expected ${expected} (its NLB listener port): clients would connect to the wrong place after bootstrap`,
+          expected,
+          seen,
+          brokers: [id],
+        };
+  });
+  return [metadata, ...advertised];
 }
 
 /**
@@ -303,9 +298,7 @@ async function checkCluster(
   const advertised = (port: number) => `${hostname}:${port}`;
   const connectHost = options.via?.host ?? hostname;
   const bootstrap = options.via ?? { host: hostname, port: target.bootstrapPort };
-  const bootstrapName = options.via
-    ? `bootstrap ${advertised(target.bootstrapPort)} (via ${options.via.host}:${options.via.port})`
-    : `bootstrap ${advertised(target.bootstrapPort)}`;
+  const bootstrapName = `bootstrap ${advertised(target.bootstrapPort)}${options.via ? ` (via ${options.via.host}:${options.via.port})` : ""}`;
   // A client pinned to one listener: every connection it makes goes there, whatever broker
   // address the metadata names, so what it learns comes from that listener alone; TLS verifies
   // the advertised hostname there.
@@ -367,7 +360,7 @@ async function checkCluster(
     progress.waitingFor = "the TLS handshakes";
     const results = await inPool(
       listenerPorts.map(({ port, broker }) => async () => {
-        const where = broker === undefined ? `${bootstrapName}` : `port ${port} (broker ${broker})`;
+        const where = broker === undefined ? bootstrapName : `port ${port} (broker ${broker})`;
         const to = broker === undefined ? bootstrap : { host: connectHost, port };
         const common = { check: "tls", broker, port, ...(broker === undefined ? {} : { brokers: [broker] }) };
         try {
