@@ -18,11 +18,6 @@ export type Route = (host: string, port: number) => { readonly host: string; rea
 /** Connect where the cluster says. */
 const DIRECT: Route = (host, port) => ({ host, port });
 
-export interface KafkaClientTimeouts {
-  readonly connectionMs: number;
-  readonly requestMs: number;
-}
-
 /** Few, short retries: a wrong mapping must show in seconds, not after kafkajs' default 30 s of backoff. */
 const RETRY: RetryOptions = { retries: 2, initialRetryTime: 200, maxRetryTime: 1_000 };
 
@@ -53,7 +48,7 @@ function socketFactory(route: Route): ISocketFactory {
 export function kafkaConfig(
   settings: ClientSettings,
   seed: string,
-  options: { clientId: string; route?: Route; timeouts: KafkaClientTimeouts; retry?: RetryOptions },
+  options: { clientId: string; route?: Route; timeouts: { connectionMs: number; requestMs: number }; retry?: RetryOptions },
 ): KafkaConfig {
   return {
     clientId: options.clientId,

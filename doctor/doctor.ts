@@ -48,20 +48,20 @@ export function doctorTarget(config: Config): DoctorTarget {
   };
 }
 
-export interface Timeouts {
+export const DEFAULT_TIMEOUTS = {
   /** Resolving the advertised hostname. */
-  readonly dnsMs: number;
+  dnsMs: 5_000,
   /** A TCP connect, and a TLS handshake. */
-  readonly connectMs: number;
+  connectMs: 5_000,
   /** One Kafka request. */
-  readonly requestMs: number;
+  requestMs: 10_000,
   /** One whole check that talks Kafka (connect, authenticate, retries, requests). */
-  readonly checkMs: number;
+  checkMs: 25_000,
   /** The whole run: what is unchecked by then fails as one `deadline` check. */
-  readonly runMs: number;
-}
+  runMs: 30_000,
+};
 
-export const DEFAULT_TIMEOUTS: Timeouts = { dnsMs: 5_000, connectMs: 5_000, requestMs: 10_000, checkMs: 25_000, runMs: 30_000 };
+type Timeouts = typeof DEFAULT_TIMEOUTS;
 
 export interface DoctorOptions {
   /**

@@ -58,7 +58,7 @@ export function parseJavaProperties(text: string): Map<string, string> {
   const logical: string[] = [];
   let pending: string | undefined;
   for (const raw of text.split(/\r\n|\r|\n/)) {
-    const line = pending === undefined ? raw.replace(/^[ \t\f]+/, "") : pending + raw.replace(/^[ \t\f]+/, "");
+    const line = (pending ?? "") + raw.replace(/^[ \t\f]+/, "");
     if (pending === undefined && (line === "" || line.startsWith("#") || line.startsWith("!"))) {
       continue;
     }
