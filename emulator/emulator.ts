@@ -195,20 +195,6 @@ export async function startEmulator({ timeoutMs = 60_000 } = {}): Promise<Emulat
   throw new Error(`the AWS API emulator did not start: ${lastFailure}`);
 }
 
-/** The environment that sends the AWS provider (and SDK clients) to the emulator and nowhere else. */
-function emulatorAwsEnv(endpoint: string, scratchDir: string): NodeJS.ProcessEnv {
-  return {
-    AWS_ENDPOINT_URL: endpoint,
-    AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
-    // No instance metadata lookups, and none of the user's own AWS configuration (profiles,
-    // per-service endpoints, SSO) can send a request elsewhere.
-    AWS_EC2_METADATA_DISABLED: "true",
-    AWS_CONFIG_FILE: path.join(scratchDir, "no-aws-config"),
-    AWS_SHARED_CREDENTIALS_FILE: path.join(scratchDir, "no-aws-credentials"),
-  };
-}
-
 /** An AWS SDK v3 client configuration for the emulator. */
 export function sdkConfig(endpoint: string, region: string) {
   // The SDK warns on Node 20 that versions published from 2027 need Node 22; ours are pinned.
@@ -334,7 +320,14 @@ export class EmulatedProject {
       : [];
     return {
       ...(Object.fromEntries(terraformSettings) as Record<string, string>),
-      ...(emulatorAwsEnv(this.endpoint, this.dir) as Record<string, string>),
+      // The emulator and nowhere else: no instance metadata lookups, and none of the user's own AWS
+      // configuration (profiles, per-service endpoints, SSO) can send a request elsewhere.
+      AWS_ENDPOINT_URL: this.endpoint,
+      AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
+      AWS_EC2_METADATA_DISABLED: "true",
+      AWS_CONFIG_FILE: path.join(this.dir, "no-aws-config"),
+      AWS_SHARED_CREDENTIALS_FILE: path.join(this.dir, "no-aws-credentials"),
       PRIVATELINK_CONFIG: this.configFile,
     };
   }
