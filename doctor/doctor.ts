@@ -414,8 +414,8 @@ async function checkCluster(
       await admin.disconnect().catch(() => undefined);
     }
   }
+  const last = attempts.at(-1) ?? "no attempt";
   if (!listed) {
-    const last = attempts[attempts.length - 1] ?? "no attempt";
     checks.push({
       check: "metadata",
       status: "fail",
@@ -428,15 +428,13 @@ async function checkCluster(
     checks.push({
       check: "bootstrap-connections",
       status: "fail",
-      message: `${bootstrapName}: ${attempts.length} connection(s) failed before one answered (a broker behind it fails clients): ${attempts[attempts.length - 1]}`,
+      message: `${bootstrapName}: ${attempts.length} connection(s) failed before one answered (a broker behind it fails clients): ${last}`,
       port: target.bootstrapPort,
       expected: "every connection answered",
-      seen: attempts[attempts.length - 1],
+      seen: last,
     });
   }
-  if (listed) {
-    checks.push(...metadataChecks(target, listed));
-  }
+  checks.push(...(listed ? metadataChecks(target, listed) : []));
 
   // 6. Each broker port reaches the broker with that ID: a client pinned to the port asks for that
   // broker's configuration, which only that broker describes.
