@@ -147,7 +147,6 @@ function stripTerminalCodes(text: string): string {
 export interface Emulator {
   /** `http://127.0.0.1:<port>` */
   readonly endpoint: string;
-  readonly pid: number;
   /** Settles when moto has exited, for whatever reason. */
   readonly exited: Promise<void>;
   /** Stops moto and everything in its process group. */
@@ -183,7 +182,7 @@ export async function startEmulator({ timeoutMs = 60_000 } = {}): Promise<Emulat
     while (Date.now() < deadline && child.exitCode === null && child.signalCode === null) {
       try {
         await fetch(`${endpoint}/moto-api/`, { signal: AbortSignal.timeout(2_000) });
-        return { endpoint, pid: child.pid!, exited, stop: () => stopGroup(child) };
+        return { endpoint, exited, stop: () => stopGroup(child) };
       } catch {
         await new Promise((r) => setTimeout(r, 200));
       }
