@@ -105,13 +105,18 @@ function message(err: unknown): string {
   return e?.code && !text.includes(e.code) ? `${text} (${e.code})` : text;
 }
 
+/** Settles as `promise` does, unless it is still pending after `ms`: then as `late` returns or throws. */
+function race<T>(ms: number, promise: Promise<T>, late: () => T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise((resolve) => (timer = setTimeout(resolve, ms))).then(late);
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
 /** Rejects with `what timed out after N ms` unless `promise` settles first. */
 function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
+  return race(ms, promise, () => {
+    throw new Error(`${what} timed out after ${ms} ms`);
   });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** Settles with what `onReady` reads off `socket` once it emits `ready`; the socket is closed whatever happens. */
@@ -264,26 +269,18 @@ export async function runDoctor(target: DoctorTarget, settings: ClientSettings, 
   const t: Timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   const checks: CheckResult[] = [];
   const progress = { waitingFor: "the first check" };
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<DoctorReport>((resolve) => {
-    timer = setTimeout(() => {
-      const seconds = t.runMs / 1000;
-      const overdue: CheckResult = {
-        check: "deadline",
-        status: "fail",
-        message: `the run did not finish within its deadline of ${seconds} s (--deadline): still waiting for ${progress.waitingFor}; what is not listed above was not checked`,
-        expected: `every check within ${seconds} s`,
-        seen: `still waiting for ${progress.waitingFor}`,
-      };
-      // A copy: the checks still under way end within their own bounds, unreported.
-      resolve({ ok: false, checks: [...checks, overdue] });
-    }, t.runMs);
+  return race(t.runMs, checkCluster(target, settings, options, t, checks, progress), () => {
+    const seconds = t.runMs / 1000;
+    const overdue: CheckResult = {
+      check: "deadline",
+      status: "fail",
+      message: `the run did not finish within its deadline of ${seconds} s (--deadline): still waiting for ${progress.waitingFor}; what is not listed above was not checked`,
+      expected: `every check within ${seconds} s`,
+      seen: `still waiting for ${progress.waitingFor}`,
+    };
+    // A copy: the checks still under way end within their own bounds, unreported.
+    return { ok: false, checks: [...checks, overdue] };
   });
-  try {
-    return await Promise.race([checkCluster(target, settings, options, t, checks, progress), deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 async function checkCluster(
