@@ -60,15 +60,13 @@ async function main(argv: string[]): Promise<number> {
   try {
     ({ values } = parseArgs({
       args: argv,
-      strict: true,
-      allowPositionals: false,
       options: {
         config: { type: "string" },
         bootstrap: { type: "string" },
         "client-properties": { type: "string" },
         deadline: { type: "string" },
-        json: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
+        json: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
       },
     }));
     if (values.help) {

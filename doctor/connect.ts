@@ -6,7 +6,7 @@
  */
 import * as net from "node:net";
 import * as tls from "node:tls";
-import { logLevel, type ISocketFactory, type KafkaConfig, type RetryOptions } from "kafkajs";
+import { logLevel, type ISocketFactory, type KafkaConfig, type RetryOptions, type SASLOptions } from "kafkajs";
 import type { ClientSettings } from "./properties";
 
 /**
@@ -17,11 +17,6 @@ export type Route = (host: string, port: number) => { readonly host: string; rea
 
 /** Connect where the cluster says. */
 const DIRECT: Route = (host, port) => ({ host, port });
-
-export interface KafkaClientTimeouts {
-  readonly connectionMs: number;
-  readonly requestMs: number;
-}
 
 /** Few, short retries: a wrong mapping must show in seconds, not after kafkajs' default 30 s of backoff. */
 const RETRY: RetryOptions = { retries: 2, initialRetryTime: 200, maxRetryTime: 1_000 };
@@ -53,20 +48,14 @@ function socketFactory(route: Route): ISocketFactory {
 export function kafkaConfig(
   settings: ClientSettings,
   seed: string,
-  options: { clientId: string; route?: Route; timeouts: KafkaClientTimeouts; retry?: RetryOptions },
+  options: { clientId: string; route?: Route; timeouts: { connectionMs: number; requestMs: number }; retry?: RetryOptions },
 ): KafkaConfig {
-  const sasl = settings.sasl;
   return {
     clientId: options.clientId,
     brokers: [seed],
     ssl: isTls(settings) ? tlsOptions(settings) : undefined,
-    sasl: sasl
-      ? sasl.mechanism === "PLAIN"
-        ? { mechanism: "plain", username: sasl.username, password: sasl.password }
-        : sasl.mechanism === "SCRAM-SHA-256"
-          ? { mechanism: "scram-sha-256", username: sasl.username, password: sasl.password }
-          : { mechanism: "scram-sha-512", username: sasl.username, password: sasl.password }
-      : undefined,
+    // kafkajs names the mechanisms in lower case.
+    sasl: settings.sasl && ({ ...settings.sasl, mechanism: settings.sasl.mechanism.toLowerCase() } as SASLOptions),
     socketFactory: socketFactory(options.route ?? DIRECT),
     connectionTimeout: options.timeouts.connectionMs,
     authenticationTimeout: options.timeouts.connectionMs,

@@ -15,6 +15,7 @@ import { ConfigResourceTypes, Kafka, type Admin, type RetryOptions } from "kafka
 import type { Config } from "../config/schema";
 import { allocatePorts } from "../modules/kafka-broker-ports/allocation";
 import { clientIdleMs } from "../modules/kafka-broker-ports/kafka-config";
+import { inPool } from "../terraform/run";
 import { isTls, kafkaConfig, tlsOptions, type Route } from "./connect";
 import type { ClientSettings } from "./properties";
 
@@ -47,20 +48,20 @@ export function doctorTarget(config: Config): DoctorTarget {
   };
 }
 
-export interface Timeouts {
+export const DEFAULT_TIMEOUTS = {
   /** Resolving the advertised hostname. */
-  readonly dnsMs: number;
+  dnsMs: 5_000,
   /** A TCP connect, and a TLS handshake. */
-  readonly connectMs: number;
+  connectMs: 5_000,
   /** One Kafka request. */
-  readonly requestMs: number;
+  requestMs: 10_000,
   /** One whole check that talks Kafka (connect, authenticate, retries, requests). */
-  readonly checkMs: number;
+  checkMs: 25_000,
   /** The whole run: what is unchecked by then fails as one `deadline` check. */
-  readonly runMs: number;
-}
+  runMs: 30_000,
+};
 
-export const DEFAULT_TIMEOUTS: Timeouts = { dnsMs: 5_000, connectMs: 5_000, requestMs: 10_000, checkMs: 25_000, runMs: 30_000 };
+type Timeouts = typeof DEFAULT_TIMEOUTS;
 
 export interface DoctorOptions {
   /**
@@ -104,44 +105,27 @@ function message(err: unknown): string {
   return e?.code && !text.includes(e.code) ? `${text} (${e.code})` : text;
 }
 
-/** Rejects with `what timed out after N ms` unless `promise` settles first. */
-function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
+/** Settles as `promise` does, unless it is still pending after `ms`: then as `late` returns or throws. */
+function race<T>(ms: number, promise: Promise<T>, late: () => T): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
-  });
+  const timeout = new Promise((resolve) => (timer = setTimeout(resolve, ms))).then(late);
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
+/** Rejects with `what timed out after N ms` unless `promise` settles first. */
+function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
+  return race(ms, promise, () => {
+    throw new Error(`${what} timed out after ${ms} ms`);
+  });
 }
 
-function tcpConnect(host: string, port: number, timeoutMs: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect({ host, port });
-    socket.setTimeout(timeoutMs, () => {
-      socket.destroy();
-      reject(new Error(`no answer within ${timeoutMs} ms`));
-    });
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve();
-    });
-    socket.once("error", (err) => {
-      socket.destroy();
-      reject(err);
-    });
-  });
+/** Settles with what `onReady` reads off `socket` once it emits `ready`; the socket is closed whatever happens. */
+function probe<T>(socket: net.Socket, ready: string, timeoutMs: number, timeoutMessage: string, onReady: () => T): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    socket.setTimeout(timeoutMs, () => reject(new Error(timeoutMessage)));
+    socket.once(ready, () => resolve(onReady()));
+    socket.once("error", reject);
+  }).finally(() => socket.destroy());
 }
 
 export interface TlsSeen {
@@ -155,33 +139,20 @@ export interface TlsSeen {
 
 /** A TLS handshake that accepts any certificate, so that what is wrong with it can be named. */
 function tlsHandshake(host: string, port: number, servername: string, settings: ClientSettings, timeoutMs: number): Promise<TlsSeen> {
-  return new Promise((resolve, reject) => {
-    const socket = tls.connect({ ...tlsOptions(settings), host, port, servername, rejectUnauthorized: false });
-    socket.setTimeout(timeoutMs, () => {
-      socket.destroy();
-      reject(new Error(`no TLS handshake within ${timeoutMs} ms`));
-    });
-    socket.once("secureConnect", () => {
-      const cert = socket.getPeerCertificate();
-      const subject = cert.subject
+  const socket = tls.connect({ ...tlsOptions(settings), host, port, servername, rejectUnauthorized: false });
+  return probe(socket, "secureConnect", timeoutMs, `no TLS handshake within ${timeoutMs} ms`, () => {
+    const cert = socket.getPeerCertificate();
+    return {
+      subject: cert.subject
         ? Object.entries(cert.subject)
             .map(([k, v]) => `${k}=${v}`)
             .join(", ")
-        : "(none)";
-      const seen: TlsSeen = {
-        subject,
-        sans: cert.subjectaltname ?? "(none)",
-        // Node counts a hostname mismatch as an authorization error too; that one is nameError's.
-        chainError: socket.authorized || String(socket.authorizationError) === "ERR_TLS_CERT_ALTNAME_INVALID" ? undefined : String(socket.authorizationError),
-        nameError: tls.checkServerIdentity(servername, cert)?.message,
-      };
-      socket.destroy();
-      resolve(seen);
-    });
-    socket.once("error", (err) => {
-      socket.destroy();
-      reject(err);
-    });
+        : "(none)",
+      sans: cert.subjectaltname ?? "(none)",
+      // Node counts a hostname mismatch as an authorization error too; that one is nameError's.
+      chainError: socket.authorized || String(socket.authorizationError) === "ERR_TLS_CERT_ALTNAME_INVALID" ? undefined : String(socket.authorizationError),
+      nameError: tls.checkServerIdentity(servername, cert)?.message,
+    };
   });
 }
 
@@ -246,52 +217,47 @@ export interface ListedBroker {
 
 /** The metadata against the configuration: exactly the configured brokers, each at hostname:its-own-port. */
 export function metadataChecks(target: DoctorTarget, listed: readonly ListedBroker[]): CheckResult[] {
-  const checks: CheckResult[] = [];
-  const advertised = (port: number) => `${target.hostname}:${port}`;
   const configured = new Map(target.brokers.map((b) => [b.id, b.port]));
-  const configuredIds = target.brokers.map((b) => b.id);
+  const configuredIds = [...configured.keys()];
   const listedIds = listed.map((b) => b.nodeId).sort((a, b) => a - b);
   const missing = configuredIds.filter((id) => !listedIds.includes(id));
   const unexpected = listed.filter((b) => !configured.has(b.nodeId)).sort((a, b) => a.nodeId - b.nodeId);
-  if (missing.length === 0 && unexpected.length === 0) {
-    checks.push({ check: "metadata", status: "pass", message: `metadata lists ${brokerList(listedIds)}, as configured` });
-  } else {
-    const problems = [
-      ...(missing.length > 0 ? [`${missing.map((id) => `broker ${id} (port ${configured.get(id)})`).join(", ")} missing`] : []),
-      ...(unexpected.length > 0 ? [`${unexpected.map((b) => `broker ${b.nodeId} (${b.host}:${b.port})`).join(", ")} not in the configuration`] : []),
-    ];
-    checks.push({
-      check: "metadata",
-      status: "fail",
-      message: `metadata lists ${listedIds.length > 0 ? brokerList(listedIds) : "no broker"}, expected ${brokerList(configuredIds)}: ${problems.join("; ")}`,
-      expected: configuredIds.join(","),
-      seen: listedIds.join(","),
-      brokers: [...missing, ...unexpected.map((b) => b.nodeId)],
-    });
-  }
-  for (const { id, port } of target.brokers) {
+  const problems = [
+    missing.length > 0 && `${missing.map((id) => `broker ${id} (port ${configured.get(id)})`).join(", ")} missing`,
+    unexpected.length > 0 && `${unexpected.map((b) => `broker ${b.nodeId} (${b.host}:${b.port})`).join(", ")} not in the configuration`,
+  ].filter(Boolean);
+  const metadata: CheckResult =
+    problems.length === 0
+      ? { check: "metadata", status: "pass", message: `metadata lists ${brokerList(listedIds)}, as configured` }
+      : {
+          check: "metadata",
+          status: "fail",
+          message: `metadata lists ${listedIds.length > 0 ? brokerList(listedIds) : "no broker"}, expected ${brokerList(configuredIds)}: ${problems.join("; ")}`,
+          expected: configuredIds.join(","),
+          seen: listedIds.join(","),
+          brokers: [...missing, ...unexpected.map((b) => b.nodeId)],
+        };
+  const advertised = target.brokers.map(({ id, port }): CheckResult => {
     const entry = listed.find((b) => b.nodeId === id);
     if (!entry) {
-      checks.push({ check: "advertised", status: "skip", broker: id, port, message: `broker ${id} advertises nothing: it is not in the metadata` });
-      continue;
+      return { check: "advertised", status: "skip", broker: id, port, message: `broker ${id} advertises nothing: it is not in the metadata` };
     }
     const seen = `${entry.host}:${entry.port}`;
-    checks.push(
-      seen === advertised(port)
-        ? { check: "advertised", status: "pass", broker: id, port, message: `broker ${id} advertises ${seen}` }
-        : {
-            check: "advertised",
-            status: "fail",
-            broker: id,
-            port,
-            message: `broker ${id} advertises ${seen}, expected ${advertised(port)} (its NLB listener port): clients would connect to the wrong place after bootstrap`,
-            expected: advertised(port),
-            seen,
-            brokers: [id],
-          },
-    );
-  }
-  return checks;
+    const expected = `${target.hostname}:${port}`;
+    return seen === expected
+      ? { check: "advertised", status: "pass", broker: id, port, message: `broker ${id} advertises ${seen}` }
+      : {
+          check: "advertised",
+          status: "fail",
+          broker: id,
+          port,
+          message: `broker ${id} advertises ${seen}, expected ${expected} (its NLB listener port): clients would connect to the wrong place after bootstrap`,
+          expected,
+          seen,
+          brokers: [id],
+        };
+  });
+  return [metadata, ...advertised];
 }
 
 /**
@@ -303,26 +269,18 @@ export async function runDoctor(target: DoctorTarget, settings: ClientSettings, 
   const t: Timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   const checks: CheckResult[] = [];
   const progress = { waitingFor: "the first check" };
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<DoctorReport>((resolve) => {
-    timer = setTimeout(() => {
-      const seconds = t.runMs / 1000;
-      const overdue: CheckResult = {
-        check: "deadline",
-        status: "fail",
-        message: `the run did not finish within its deadline of ${seconds} s (--deadline): still waiting for ${progress.waitingFor}; what is not listed above was not checked`,
-        expected: `every check within ${seconds} s`,
-        seen: `still waiting for ${progress.waitingFor}`,
-      };
-      // A copy: the checks still under way end within their own bounds, unreported.
-      resolve({ ok: false, checks: [...checks, overdue] });
-    }, t.runMs);
+  return race(t.runMs, checkCluster(target, settings, options, t, checks, progress), () => {
+    const seconds = t.runMs / 1000;
+    const overdue: CheckResult = {
+      check: "deadline",
+      status: "fail",
+      message: `the run did not finish within its deadline of ${seconds} s (--deadline): still waiting for ${progress.waitingFor}; what is not listed above was not checked`,
+      expected: `every check within ${seconds} s`,
+      seen: `still waiting for ${progress.waitingFor}`,
+    };
+    // A copy: the checks still under way end within their own bounds, unreported.
+    return { ok: false, checks: [...checks, overdue] };
   });
-  try {
-    return await Promise.race([checkCluster(target, settings, options, t, checks, progress), deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 async function checkCluster(
@@ -337,9 +295,7 @@ async function checkCluster(
   const advertised = (port: number) => `${hostname}:${port}`;
   const connectHost = options.via?.host ?? hostname;
   const bootstrap = options.via ?? { host: hostname, port: target.bootstrapPort };
-  const bootstrapName = options.via
-    ? `bootstrap ${advertised(target.bootstrapPort)} (via ${options.via.host}:${options.via.port})`
-    : `bootstrap ${advertised(target.bootstrapPort)}`;
+  const bootstrapName = `bootstrap ${advertised(target.bootstrapPort)}${options.via ? ` (via ${options.via.host}:${options.via.port})` : ""}`;
   // A client pinned to one listener: every connection it makes goes there, whatever broker
   // address the metadata names, so what it learns comes from that listener alone; TLS verifies
   // the advertised hostname there.
@@ -373,7 +329,7 @@ async function checkCluster(
   // 2. The bootstrap listener answers at all.
   progress.waitingFor = `a TCP connection to ${bootstrapName}`;
   try {
-    await tcpConnect(bootstrap.host, bootstrap.port, t.connectMs);
+    await probe(net.connect(bootstrap), "connect", t.connectMs, `no answer within ${t.connectMs} ms`, () => undefined);
     checks.push({ check: "bootstrap", status: "pass", message: `${bootstrapName} accepts connections`, port: target.bootstrapPort });
   } catch (err) {
     checks.push({
@@ -399,27 +355,30 @@ async function checkCluster(
   const badCertificate = new Set<number>();
   if (isTls(settings)) {
     progress.waitingFor = "the TLS handshakes";
-    const results = await mapLimit(listenerPorts, options.parallel ?? 8, async ({ port, broker }) => {
-      const where = broker === undefined ? `${bootstrapName}` : `port ${port} (broker ${broker})`;
-      const to = broker === undefined ? bootstrap : { host: connectHost, port };
-      const common = { check: "tls", broker, port, ...(broker === undefined ? {} : { brokers: [broker] }) };
-      try {
-        const seen = await tlsHandshake(to.host, to.port, hostname, settings, t.connectMs);
-        const result = certificateCheck(where, hostname, settings.caSource, seen);
-        if (result.status === "fail") {
-          badCertificate.add(port);
+    const results = await inPool(
+      listenerPorts.map(({ port, broker }) => async () => {
+        const where = broker === undefined ? bootstrapName : `port ${port} (broker ${broker})`;
+        const to = broker === undefined ? bootstrap : { host: connectHost, port };
+        const common = { check: "tls", broker, port, ...(broker === undefined ? {} : { brokers: [broker] }) };
+        try {
+          const seen = await tlsHandshake(to.host, to.port, hostname, settings, t.connectMs);
+          const result = certificateCheck(where, hostname, settings.caSource, seen);
+          if (result.status === "fail") {
+            badCertificate.add(port);
+          }
+          return { ...common, ...result };
+        } catch (err) {
+          return {
+            ...common,
+            status: "fail",
+            message: `${where}: no TLS handshake: ${message(err)}`,
+            expected: "a TLS handshake",
+            seen: message(err),
+          } as CheckResult;
         }
-        return { ...common, ...result };
-      } catch (err) {
-        return {
-          ...common,
-          status: "fail",
-          message: `${where}: no TLS handshake: ${message(err)}`,
-          expected: "a TLS handshake",
-          seen: message(err),
-        } as CheckResult;
-      }
-    });
+      }),
+      options.parallel ?? 8,
+    );
     checks.push(...results);
   } else {
     checks.push({ check: "tls", status: "skip", message: `no TLS to check (security.protocol ${settings.securityProtocol})` });
@@ -452,8 +411,8 @@ async function checkCluster(
       await admin.disconnect().catch(() => undefined);
     }
   }
+  const last = attempts.at(-1) ?? "no attempt";
   if (!listed) {
-    const last = attempts[attempts.length - 1] ?? "no attempt";
     checks.push({
       check: "metadata",
       status: "fail",
@@ -466,74 +425,71 @@ async function checkCluster(
     checks.push({
       check: "bootstrap-connections",
       status: "fail",
-      message: `${bootstrapName}: ${attempts.length} connection(s) failed before one answered (a broker behind it fails clients): ${attempts[attempts.length - 1]}`,
+      message: `${bootstrapName}: ${attempts.length} connection(s) failed before one answered (a broker behind it fails clients): ${last}`,
       port: target.bootstrapPort,
       expected: "every connection answered",
-      seen: attempts[attempts.length - 1],
+      seen: last,
     });
   }
-  if (listed) {
-    checks.push(...metadataChecks(target, listed));
-  }
+  checks.push(...(listed ? metadataChecks(target, listed) : []));
 
   // 6. Each broker port reaches the broker with that ID: a client pinned to the port asks for that
   // broker's configuration, which only that broker describes.
-  const others = (id: number) => configuredIds.filter((other) => other !== id);
   progress.waitingFor = "the broker port checks";
-  const portChecks = await mapLimit(target.brokers, options.parallel ?? 8, async ({ id, port }): Promise<CheckResult> => {
-    const common = { check: "port", broker: id, port };
-    if (badCertificate.has(port)) {
-      return {
-        ...common,
-        status: "skip",
-        message: `port ${port} (broker ${id}): not checked, its certificate failed the TLS check (no credentials or requests over an unverified connection)`,
-      };
-    }
-    const pinned = kafka(`kafka-privatelink-doctor-port-${port}`, port, pinnedTo({ host: connectHost, port })).admin();
-    try {
-      const seen = await within(
-        t.checkMs,
-        `checking port ${port}`,
-        (async () => {
-          await pinned.connect();
-          if (await describesBroker(pinned, id)) {
-            return id;
-          }
-          for (const other of others(id)) {
-            if (await describesBroker(pinned, other)) {
-              return other;
-            }
-          }
-          return undefined;
-        })(),
-      );
-      if (seen === id) {
-        return { ...common, status: "pass", message: `port ${port} reaches broker ${id}` };
+  const portChecks = await inPool(
+    target.brokers.map(({ id, port }) => async (): Promise<CheckResult> => {
+      const common = { check: "port", broker: id, port };
+      if (badCertificate.has(port)) {
+        return {
+          ...common,
+          status: "skip",
+          message: `port ${port} (broker ${id}): not checked, its certificate failed the TLS check (no credentials or requests over an unverified connection)`,
+        };
       }
-      return {
-        ...common,
-        status: "fail",
-        message: `port ${port} should reach broker ${id} but reaches ${seen === undefined ? "a broker that is none of the configured ones" : `broker ${seen}`}: its NLB listener forwards to the wrong target`,
-        expected: `broker ${id}`,
-        seen: seen === undefined ? "another broker" : `broker ${seen}`,
-        brokers: seen === undefined ? [id] : [id, seen],
-      };
-    } catch (err) {
-      const denied = (err as { type?: string }).type === "CLUSTER_AUTHORIZATION_FAILED";
-      return {
-        ...common,
-        status: "fail",
-        message: denied
-          ? `port ${port} (broker ${id}): a broker answers, but this client may not describe broker configurations, so which broker it is stays unknown (grant it DescribeConfigs on the cluster)`
-          : `port ${port} should reach broker ${id} but no broker answers: ${message(err)}`,
-        expected: `broker ${id}`,
-        seen: denied ? "CLUSTER_AUTHORIZATION_FAILED" : message(err),
-        brokers: [id],
-      };
-    } finally {
-      await pinned.disconnect().catch(() => undefined);
-    }
-  });
+      const pinned = kafka(`kafka-privatelink-doctor-port-${port}`, port, pinnedTo({ host: connectHost, port })).admin();
+      try {
+        const seen = await within(
+          t.checkMs,
+          `checking port ${port}`,
+          (async () => {
+            await pinned.connect();
+            for (const candidate of [id, ...configuredIds.filter((other) => other !== id)]) {
+              if (await describesBroker(pinned, candidate)) {
+                return candidate;
+              }
+            }
+            return undefined;
+          })(),
+        );
+        if (seen === id) {
+          return { ...common, status: "pass", message: `port ${port} reaches broker ${id}` };
+        }
+        return {
+          ...common,
+          status: "fail",
+          message: `port ${port} should reach broker ${id} but reaches ${seen === undefined ? "a broker that is none of the configured ones" : `broker ${seen}`}: its NLB listener forwards to the wrong target`,
+          expected: `broker ${id}`,
+          seen: seen === undefined ? "another broker" : `broker ${seen}`,
+          brokers: seen === undefined ? [id] : [id, seen],
+        };
+      } catch (err) {
+        const denied = (err as { type?: string }).type === "CLUSTER_AUTHORIZATION_FAILED";
+        return {
+          ...common,
+          status: "fail",
+          message: denied
+            ? `port ${port} (broker ${id}): a broker answers, but this client may not describe broker configurations, so which broker it is stays unknown (grant it DescribeConfigs on the cluster)`
+            : `port ${port} should reach broker ${id} but no broker answers: ${message(err)}`,
+          expected: `broker ${id}`,
+          seen: denied ? "CLUSTER_AUTHORIZATION_FAILED" : message(err),
+          brokers: [id],
+        };
+      } finally {
+        await pinned.disconnect().catch(() => undefined);
+      }
+    }),
+    options.parallel ?? 8,
+  );
   checks.push(...portChecks);
 
   return { ok: checks.every((c) => c.status !== "fail"), checks };

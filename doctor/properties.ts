@@ -58,7 +58,7 @@ export function parseJavaProperties(text: string): Map<string, string> {
   const logical: string[] = [];
   let pending: string | undefined;
   for (const raw of text.split(/\r\n|\r|\n/)) {
-    const line = pending === undefined ? raw.replace(/^[ \t\f]+/, "") : pending + raw.replace(/^[ \t\f]+/, "");
+    const line = (pending ?? "") + raw.replace(/^[ \t\f]+/, "");
     if (pending === undefined && (line === "" || line.startsWith("#") || line.startsWith("!"))) {
       continue;
     }
@@ -179,13 +179,14 @@ function readTruststore(source: string, props: Map<string, string>, baseDir: str
 }
 
 function readSasl(source: string, props: Map<string, string>): ClientSettings["sasl"] {
-  const mechanism = props.get("sasl.mechanism");
-  if (!SASL_MECHANISMS.includes(mechanism as SaslMechanism)) {
+  const value = props.get("sasl.mechanism");
+  const mechanism = SASL_MECHANISMS.find((m) => m === value);
+  if (!mechanism) {
     throw new ClientPropertiesError(
       source,
       "sasl.mechanism",
-      mechanism,
-      `must be one of ${SASL_MECHANISMS.join(", ")} for the doctor${mechanism === undefined ? " (Kafka's default, GSSAPI, is not supported)" : ""}`,
+      value,
+      `must be one of ${SASL_MECHANISMS.join(", ")} for the doctor${value === undefined ? " (Kafka's default, GSSAPI, is not supported)" : ""}`,
     );
   }
   const jaas = props.get("sasl.jaas.config");
@@ -193,8 +194,8 @@ function readSasl(source: string, props: Map<string, string>): ClientSettings["s
   if (!parsed) {
     throw new ClientPropertiesError(source, "sasl.jaas.config", jaas, 'must be `<LoginModule> required username="..." password="...";`');
   }
-  if (!LOGIN_MODULES[parsed.loginModule]?.includes(mechanism as SaslMechanism)) {
-    const expected = Object.keys(LOGIN_MODULES).find((m) => LOGIN_MODULES[m].includes(mechanism as SaslMechanism));
+  if (!LOGIN_MODULES[parsed.loginModule]?.includes(mechanism)) {
+    const expected = Object.keys(LOGIN_MODULES).find((m) => LOGIN_MODULES[m].includes(mechanism));
     throw new ClientPropertiesError(source, "sasl.jaas.config", parsed.loginModule, `does not serve sasl.mechanism ${mechanism}; use ${expected}`);
   }
   const username = parsed.options.get("username");
@@ -202,7 +203,7 @@ function readSasl(source: string, props: Map<string, string>): ClientSettings["s
   if (!username || password === undefined) {
     throw new ClientPropertiesError(source, "sasl.jaas.config", parsed.loginModule, "must set username and password");
   }
-  return { mechanism: mechanism as SaslMechanism, username, password };
+  return { mechanism, username, password };
 }
 
 /**
@@ -213,10 +214,10 @@ function readSasl(source: string, props: Map<string, string>): ClientSettings["s
 export function clientSettings(props: Map<string, string>, options: { source: string; baseDir: string; defaultProtocol: string }): ClientSettings {
   const { source } = options;
   const protocol = props.get("security.protocol") ?? options.defaultProtocol;
-  if (!CLIENT_PROTOCOLS.includes(protocol as ClientProtocol)) {
+  const securityProtocol = CLIENT_PROTOCOLS.find((p) => p === protocol);
+  if (!securityProtocol) {
     throw new ClientPropertiesError(source, "security.protocol", protocol, `must be one of ${CLIENT_PROTOCOLS.join(", ")}`);
   }
-  const securityProtocol = protocol as ClientProtocol;
   const tls = securityProtocol === "SSL" || securityProtocol === "SASL_SSL";
   const truststore = tls ? readTruststore(source, props, options.baseDir) : undefined;
   const sasl = securityProtocol.startsWith("SASL_") ? readSasl(source, props) : undefined;

@@ -10,7 +10,6 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { terraformUnavailable } from "../terraform/run";
 import { EXAMPLE_CONFIG, loadConfig } from "../config/load";
-import { ConfigError } from "../config/validate";
 import { createAccount, EMULATED_ACCOUNT_ID, EmulatedProject, emulatedConfig, emulatorUnavailable, readConfigDocument, startEmulator } from "./emulator";
 
 const USAGE = "usage: npm run emulator [-- --config FILE]   (default: the shipped example)";
@@ -48,16 +47,16 @@ async function main(): Promise<void> {
 
   const emulator = await startEmulator();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kafka-privatelink-emulator-"));
-  const stop = (signal: NodeJS.Signals, code: number) => {
-    fs.rmSync(dir, { recursive: true, force: true });
-    console.log(`\n${signal}: emulator stopped, ${dir} removed`);
-    // Exiting (rather than dying of the signal) runs the exit hooks: the emulator module's
-    // process-group kill and the removal of the Terraform CLI configuration.
-    process.exit(code);
-  };
-  process.once("SIGINT", () => stop("SIGINT", 130));
-  process.once("SIGTERM", () => stop("SIGTERM", 143));
-  process.once("SIGHUP", () => stop("SIGHUP", 129));
+  const removeDir = () => fs.rmSync(dir, { recursive: true, force: true });
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    process.once(signal, () => {
+      removeDir();
+      console.log(`\n${signal}: emulator stopped, ${dir} removed`);
+      // Exiting (rather than dying of the signal) runs the exit hooks: the emulator module's
+      // process-group kill and the removal of the Terraform CLI configuration.
+      process.exit(128 + os.constants.signals[signal]);
+    });
+  }
 
   try {
     const base = readConfigDocument(configFile);
@@ -101,17 +100,17 @@ async function main(): Promise<void> {
     );
   } catch (err) {
     await emulator.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
+    removeDir();
     throw err;
   }
 
   await emulator.exited;
   console.error("the emulator exited unexpectedly");
-  fs.rmSync(dir, { recursive: true, force: true });
+  removeDir();
   process.exit(1);
 }
 
 main().catch((err: unknown) => {
-  console.error(err instanceof ConfigError ? err.message : err instanceof Error ? err.message : String(err));
+  console.error(err instanceof Error ? err.message : String(err));
   process.exit(1);
 });

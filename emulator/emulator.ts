@@ -31,9 +31,13 @@ function emulatorPython(): string {
   return process.env.PRIVATELINK_EMULATOR_PYTHON || path.join(VENV, "bin", "python");
 }
 
+function runPython(code: string) {
+  return spawnSync(emulatorPython(), ["-c", code], { encoding: "utf8", timeout: 60_000 });
+}
+
 /** Why the emulator cannot start here (no Python, no moto), or undefined when it can. */
 export function emulatorUnavailable(): string | undefined {
-  const probe = spawnSync(emulatorPython(), ["-c", "import moto.server, flask; print(moto.__version__)"], { encoding: "utf8", timeout: 60_000 });
+  const probe = runPython("import moto.server, flask; print(moto.__version__)");
   if (probe.error) return `no Python at ${emulatorPython()} (${probe.error.message}); run npm run emulator:install or set PRIVATELINK_EMULATOR_PYTHON`;
   if (probe.status !== 0) {
     return `moto[server] is not importable by ${emulatorPython()} (${probe.stderr.trim().split("\n").pop()}); run npm run emulator:install`;
@@ -115,8 +119,7 @@ export async function runBounded(
   const started = Date.now();
   const child = spawnGroup(command, args, { cwd, env });
   let output = "";
-  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
-  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+  for (const stream of [child.stdout, child.stderr]) stream?.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
@@ -144,7 +147,6 @@ function stripTerminalCodes(text: string): string {
 export interface Emulator {
   /** `http://127.0.0.1:<port>` */
   readonly endpoint: string;
-  readonly pid: number;
   /** Settles when moto has exited, for whatever reason. */
   readonly exited: Promise<void>;
   /** Stops moto and everything in its process group. */
@@ -173,16 +175,14 @@ export async function startEmulator({ timeoutMs = 60_000 } = {}): Promise<Emulat
     const child = spawnGroup(emulatorPython(), [LAUNCHER, "-H", "127.0.0.1", "-p", String(port)], { cwd: REPO });
     // moto logs every request: keep only the tail, for the message when it fails.
     let log = "";
-    const keep = (chunk: Buffer) => (log = (log + chunk.toString("utf8")).slice(-8_000));
-    child.stdout?.on("data", keep);
-    child.stderr?.on("data", keep);
+    for (const stream of [child.stdout, child.stderr]) stream?.on("data", (chunk: Buffer) => (log = (log + chunk.toString("utf8")).slice(-8_000)));
     const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
     const endpoint = `http://127.0.0.1:${port}`;
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline && child.exitCode === null && child.signalCode === null) {
       try {
         await fetch(`${endpoint}/moto-api/`, { signal: AbortSignal.timeout(2_000) });
-        return { endpoint, pid: child.pid!, exited, stop: () => stopGroup(child) };
+        return { endpoint, exited, stop: () => stopGroup(child) };
       } catch {
         await new Promise((r) => setTimeout(r, 200));
       }
@@ -192,20 +192,6 @@ export async function startEmulator({ timeoutMs = 60_000 } = {}): Promise<Emulat
     if (!/address already in use/i.test(log)) break;
   }
   throw new Error(`the AWS API emulator did not start: ${lastFailure}`);
-}
-
-/** The environment that sends the AWS provider (and SDK clients) to the emulator and nowhere else. */
-function emulatorAwsEnv(endpoint: string, scratchDir: string): NodeJS.ProcessEnv {
-  return {
-    AWS_ENDPOINT_URL: endpoint,
-    AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
-    // No instance metadata lookups, and none of the user's own AWS configuration (profiles,
-    // per-service endpoints, SSO) can send a request elsewhere.
-    AWS_EC2_METADATA_DISABLED: "true",
-    AWS_CONFIG_FILE: path.join(scratchDir, "no-aws-config"),
-    AWS_SHARED_CREDENTIALS_FILE: path.join(scratchDir, "no-aws-credentials"),
-  };
 }
 
 /** An AWS SDK v3 client configuration for the emulator. */
@@ -333,7 +319,14 @@ export class EmulatedProject {
       : [];
     return {
       ...(Object.fromEntries(terraformSettings) as Record<string, string>),
-      ...(emulatorAwsEnv(this.endpoint, this.dir) as Record<string, string>),
+      // The emulator and nowhere else: no instance metadata lookups, and none of the user's own AWS
+      // configuration (profiles, per-service endpoints, SSO) can send a request elsewhere.
+      AWS_ENDPOINT_URL: this.endpoint,
+      AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
+      AWS_EC2_METADATA_DISABLED: "true",
+      AWS_CONFIG_FILE: path.join(this.dir, "no-aws-config"),
+      AWS_SHARED_CREDENTIALS_FILE: path.join(this.dir, "no-aws-credentials"),
       PRIVATELINK_CONFIG: this.configFile,
     };
   }
@@ -355,10 +348,7 @@ export class EmulatedProject {
  * moto answers an action it lacks with a bare HTTP 500, so the tests ask moto itself which gap it is.
  */
 export function emulatorHandlesEc2Action(action: string): boolean {
-  const probe = spawnSync(emulatorPython(), ["-c", `from moto.ec2.responses import EC2Response; print(hasattr(EC2Response, ${JSON.stringify(action)}))`], {
-    encoding: "utf8",
-    timeout: 60_000,
-  });
+  const probe = runPython(`from moto.ec2.responses import EC2Response; print(hasattr(EC2Response, ${JSON.stringify(action)}))`);
   if (probe.status !== 0) throw new Error(`cannot ask moto about ${action}: ${probe.stderr || probe.error?.message}`);
   return probe.stdout.trim() === "True";
 }

@@ -22,55 +22,6 @@ import { GetHostedZoneCommand, ListHostedZonesCommand, ListResourceRecordSetsCom
 import { CloudWatchClient, DescribeAlarmsCommand } from "@aws-sdk/client-cloudwatch";
 import { sdkConfig } from "./emulator";
 
-export interface LoadBalancer {
-  readonly arn: string;
-  readonly name: string;
-  readonly type: string;
-  readonly scheme: string;
-  readonly vpcId: string;
-  readonly attributes: Readonly<Record<string, string>>;
-  readonly listeners: ReadonlyArray<{ readonly arn: string; readonly port: number; readonly protocol: string; readonly targetGroupArns: readonly string[] }>;
-}
-
-export interface TargetGroup {
-  readonly arn: string;
-  readonly name: string;
-  readonly protocol: string;
-  readonly port: number;
-  /** Registered targets as `id:port`. */
-  readonly targets: readonly string[];
-}
-
-export interface EndpointService {
-  readonly id: string;
-  readonly name: string;
-  readonly nlbArns: readonly string[];
-  readonly acceptanceRequired: boolean;
-  readonly principals: readonly string[];
-}
-
-export interface Endpoint {
-  readonly id: string;
-  readonly type: string;
-  readonly state: string;
-  readonly serviceName: string;
-  readonly vpcId: string;
-  readonly subnetIds: readonly string[];
-  readonly groupIds: readonly string[];
-  readonly dnsEntries: ReadonlyArray<{ readonly dnsName: string; readonly hostedZoneId: string }>;
-}
-
-export interface SecurityGroup {
-  readonly id: string;
-  readonly vpcId: string;
-  readonly name: string;
-  /**
-   * Every (source, port) the ingress rules admit, as `cidr:port`; a rule that admits by something
-   * other than an IPv4 CIDR and TCP (IPv6, another group, a prefix list, UDP) shows as `other:…`.
-   */
-  readonly admits: ReadonlySet<string>;
-}
-
 export interface HostedZone {
   readonly id: string;
   readonly name: string;
@@ -79,34 +30,13 @@ export interface HostedZone {
   readonly records: ReadonlyArray<{ readonly name: string; readonly type: string; readonly aliasDnsName?: string; readonly aliasZoneId?: string }>;
 }
 
-export interface MetricAlarm {
-  readonly name: string;
-  readonly namespace: string;
-  readonly metricName: string;
-  readonly statistic: string;
-  readonly comparisonOperator: string;
-  readonly threshold: number;
-  readonly period: number;
-  readonly evaluationPeriods: number;
-  readonly treatMissingData: string;
-  readonly dimensions: Readonly<Record<string, string>>;
-  readonly alarmActions: readonly string[];
-  readonly okActions: readonly string[];
-}
+/** Everything the stacks can create, as readInventory reads it. */
+export type Inventory = Awaited<ReturnType<typeof readRegion>> & { readonly hostedZones: readonly HostedZone[] };
 
-export interface Inventory {
-  readonly loadBalancers: readonly LoadBalancer[];
-  readonly targetGroups: readonly TargetGroup[];
-  readonly endpointServices: readonly EndpointService[];
-  /** Endpoints not in the `deleted` state. */
-  readonly endpoints: readonly Endpoint[];
-  readonly securityGroups: readonly SecurityGroup[];
-  readonly hostedZones: readonly HostedZone[];
-  /** CloudWatch metric alarms. */
-  readonly alarms: readonly MetricAlarm[];
-}
-
-/** Every `cidr:port` that ingress permissions admit (see SecurityGroup.admits). */
+/**
+ * Every (source, port) that ingress permissions admit, as `cidr:port`; a rule that admits by
+ * something other than an IPv4 CIDR and TCP (IPv6, another group, a prefix list, UDP) shows as `other:…`.
+ */
 export function admittedBy(permissions: readonly IpPermission[]): Set<string> {
   const admits = new Set<string>();
   for (const p of permissions) {
@@ -134,7 +64,7 @@ async function readRegion(endpoint: string, region: string) {
   const ec2 = new EC2Client(sdkConfig(endpoint, region));
   const cloudwatch = new CloudWatchClient(sdkConfig(endpoint, region));
   try {
-    const loadBalancers: LoadBalancer[] = [];
+    const loadBalancers = [];
     for (const lb of (await elb.send(new DescribeLoadBalancersCommand({}))).LoadBalancers ?? []) {
       const arn = lb.LoadBalancerArn!;
       const attributes = (await elb.send(new DescribeLoadBalancerAttributesCommand({ LoadBalancerArn: arn }))).Attributes ?? [];
@@ -157,7 +87,7 @@ async function readRegion(endpoint: string, region: string) {
       });
     }
 
-    const targetGroups: TargetGroup[] = [];
+    const targetGroups = [];
     for (const tg of (await elb.send(new DescribeTargetGroupsCommand({}))).TargetGroups ?? []) {
       const health = (await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: tg.TargetGroupArn }))).TargetHealthDescriptions ?? [];
       targetGroups.push({
@@ -169,7 +99,7 @@ async function readRegion(endpoint: string, region: string) {
       });
     }
 
-    const endpointServices: EndpointService[] = [];
+    const endpointServices = [];
     for (const s of (await ec2.send(new DescribeVpcEndpointServiceConfigurationsCommand({}))).ServiceConfigurations ?? []) {
       const permissions = await ec2.send(new DescribeVpcEndpointServicePermissionsCommand({ ServiceId: s.ServiceId }));
       endpointServices.push({
@@ -181,12 +111,12 @@ async function readRegion(endpoint: string, region: string) {
       });
     }
 
-    const endpoints: Endpoint[] = ((await ec2.send(new DescribeVpcEndpointsCommand({}))).VpcEndpoints ?? [])
+    const endpoints = ((await ec2.send(new DescribeVpcEndpointsCommand({}))).VpcEndpoints ?? [])
       .filter((e) => e.State?.toLowerCase() !== "deleted")
       .map((e) => ({
         id: e.VpcEndpointId!,
         type: e.VpcEndpointType!,
-        state: e.State!,
+        state: e.State as string,
         serviceName: e.ServiceName!,
         vpcId: e.VpcId!,
         subnetIds: [...(e.SubnetIds ?? [])].sort(),
@@ -194,14 +124,14 @@ async function readRegion(endpoint: string, region: string) {
         dnsEntries: (e.DnsEntries ?? []).map((d) => ({ dnsName: d.DnsName!, hostedZoneId: d.HostedZoneId! })),
       }));
 
-    const securityGroups: SecurityGroup[] = ((await ec2.send(new DescribeSecurityGroupsCommand({}))).SecurityGroups ?? []).map((g) => ({
+    const securityGroups = ((await ec2.send(new DescribeSecurityGroupsCommand({}))).SecurityGroups ?? []).map((g) => ({
       id: g.GroupId!,
       vpcId: g.VpcId!,
       name: g.GroupName!,
       admits: admittedBy(g.IpPermissions ?? []),
     }));
 
-    const alarms: MetricAlarm[] = ((await cloudwatch.send(new DescribeAlarmsCommand({}))).MetricAlarms ?? []).map((a) => ({
+    const alarms = ((await cloudwatch.send(new DescribeAlarmsCommand({}))).MetricAlarms ?? []).map((a) => ({
       name: a.AlarmName!,
       namespace: a.Namespace!,
       metricName: a.MetricName!,
