@@ -2,7 +2,8 @@ import { PortPlan } from "../../modules/kafka-broker-ports/allocation";
 import { Config } from "../../config/schema";
 import { PortChanges } from "../../port-lock/port-lock";
 import { MODULE_CALL } from "../../stacks/module-call";
-import { highestSettingLevel, ReviewSettings, SettingsComparison } from "./settings";
+import { highestLevel } from "./plan-review";
+import { ReviewSettings, SettingsComparison } from "./settings";
 
 export interface ReviewPageProps {
   readonly config: Config;
@@ -99,7 +100,7 @@ export function renderReviewPage(p: ReviewPageProps): string {
     out.push(`No reviewable setting changed since ${p.baseline}.`);
   } else {
     out.push(
-      `Since ${p.baseline}; highest level **${highestSettingLevel(p.since.changes)}** (levels as \`npm run review\` gives them to the plan: README "Reviewing a pull request").`,
+      `Since ${p.baseline}; highest level **${highestLevel(p.since.changes)}** (levels as \`npm run review\` gives them to the plan: README "Reviewing a pull request").`,
       "",
     );
     out.push(...p.since.changes.map((c) => `- **${c.level}**: ${c.text}`));

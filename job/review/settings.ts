@@ -3,7 +3,7 @@ import { PortPlan } from "../../modules/kafka-broker-ports/allocation";
 import { CONSUMER_INPUTS } from "../../modules/kafka-privatelink-consumer/inputs";
 import { PROVIDER_INPUTS } from "../../modules/kafka-privatelink-provider/inputs";
 import { InputSpec, ReviewSpec, specValues } from "../../modules/private/input-spec";
-import { Level, LEVELS } from "./plan-review";
+import { Level } from "./plan-review";
 
 /**
  * Every setting a plan reviewer must see when it changes, as one synth produced them. The port
@@ -189,7 +189,7 @@ function listChanges(key: string, label: string, from: readonly string[], to: re
   const level = c?.level ?? "client-visible";
   if (c?.removed && removed.length) {
     return [
-      ...(removed.length ? [{ level: c.removed.level, text: `${label}: removed ${removed.map(code).join(", ")} (${c.removed.why})` }] : []),
+      { level: c.removed.level, text: `${label}: removed ${removed.map(code).join(", ")} (${c.removed.why})` },
       ...(added.length ? [{ level, text: `${label}: added ${added.map(code).join(", ")}${c.why ? ` (${c.why})` : ""}` }] : []),
     ];
   }
@@ -312,10 +312,6 @@ export function compareSettings(before: ReviewSettings | { readonly reason: stri
   changes.push(...dropped.map((text) => ({ level: "none" as const, text: `Policy exception withdrawn: ${text}` })));
   return { changes, exceptions };
 }
-
-/** The highest level among the changes, none without any. */
-export const highestSettingLevel = (changes: readonly SettingChange[]): Level =>
-  changes.reduce<Level>((top, c) => (LEVELS.indexOf(c.level) > LEVELS.indexOf(top) ? c.level : top), "none");
 
 /** The shape a lock's `settings` must have: anything else is not what this tool writes. */
 export function settingsProblems(v: unknown): string[] {
