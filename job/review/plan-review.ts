@@ -179,15 +179,20 @@ function changedAttributes(c: ResourceChange): string[] {
 
 type Action = "create" | "delete" | "update" | "replace" | "moved" | "forget";
 
+const ACTIONS: Record<string, Action> = {
+  create: "create",
+  delete: "delete",
+  update: "update",
+  "delete,create": "replace",
+  "create,delete": "replace",
+  forget: "forget",
+};
+
+const wasMoved = (c: ResourceChange) => Boolean(c.previous_address && c.previous_address !== c.address);
+
 function actionOf(c: ResourceChange): Action | undefined {
   const a = c.change.actions.join(",");
-  if (a === "create") return "create";
-  if (a === "delete") return "delete";
-  if (a === "update") return "update";
-  if (a === "delete,create" || a === "create,delete") return "replace";
-  if (a === "forget") return "forget";
-  if (a === "no-op" && c.previous_address && c.previous_address !== c.address) return "moved";
-  return undefined;
+  return a === "no-op" ? (wasMoved(c) ? "moved" : undefined) : ACTIONS[a];
 }
 
 /** Attributes whose change alone is bookkeeping: no client sees it. */
@@ -490,9 +495,10 @@ export function reviewPlans(plans: readonly Plan[]): ReviewedChange[] {
     for (const c of i.changes) {
       if (c.type !== "aws_lb_listener" || c.name !== "broker" || keyOf(c) === undefined) continue;
       for (const v of [values(c.change.before), values(c.change.after)]) {
-        if (port(v.port) === undefined) continue;
-        brokerOfPort.set(port(v.port)!, keyOf(c)!);
-        portOfBroker.set(keyOf(c)!, port(v.port)!);
+        const p = port(v.port);
+        if (p === undefined) continue;
+        brokerOfPort.set(p, keyOf(c)!);
+        portOfBroker.set(keyOf(c)!, p);
       }
     }
   }
@@ -505,20 +511,19 @@ export function reviewPlans(plans: readonly Plan[]): ReviewedChange[] {
       if (!action) return [];
       const instance = known.get(`${plan.file}\0${c.address}`);
       const base = { plan: plan.file, address: c.address, actions: c.change.actions };
+      const moved = action !== "moved" && wasMoved(c) ? ` (moved from \`${c.previous_address}\`)` : "";
       if (!instance) {
-        const moved = c.previous_address && c.previous_address !== c.address ? ` (moved from \`${c.previous_address}\`)` : "";
         return [
           { ...base, level: "unknown", brokers: [], consumers: [], cidrs: [], reason: `not a resource of the published modules: review it yourself${moved}` },
         ];
       }
       const { level, what } = judge(instance.kind, c, action);
-      const movedToo = action !== "moved" && c.previous_address && c.previous_address !== c.address ? ` (moved from \`${c.previous_address}\`)` : "";
       return [
         {
           ...base,
           level,
           ...concerns(instance.kind, c, ctx, instance.kind === "consumer" ? (instance.name ?? instance.address) : undefined),
-          reason: `${what}${movedToo}`,
+          reason: `${what}${moved}`,
         },
       ];
     }),
@@ -528,7 +533,7 @@ export function reviewPlans(plans: readonly Plan[]): ReviewedChange[] {
 export const rank = (level: Reviewed) => LEVELS.indexOf(level as Level);
 
 /** The highest of the five levels among the changes; `unknown` changes never raise it (the review cannot judge them). */
-export function highestLevel(changes: readonly ReviewedChange[]): Level {
+export function highestLevel(changes: ReadonlyArray<{ readonly level: Reviewed }>): Level {
   return changes.reduce<Level>((top, c) => (rank(c.level) > rank(top) ? (c.level as Level) : top), "none");
 }
 

@@ -3,7 +3,7 @@ import { PortPlan } from "../../modules/kafka-broker-ports/allocation";
 import { CONSUMER_INPUTS } from "../../modules/kafka-privatelink-consumer/inputs";
 import { PROVIDER_INPUTS } from "../../modules/kafka-privatelink-provider/inputs";
 import { InputSpec, ReviewSpec, specValues } from "../../modules/private/input-spec";
-import { Level, LEVELS } from "./plan-review";
+import { Level } from "./plan-review";
 
 /**
  * Every setting a plan reviewer must see when it changes, as one synth produced them. The port
@@ -147,6 +147,10 @@ export interface SettingsComparison {
 }
 
 const code = (v: unknown) => (v === null || v === undefined ? "(none)" : `\`${typeof v === "string" ? v : JSON.stringify(v)}\``);
+/** The keys of either object. */
+const keysOf = (a: object, b: object) => [...new Set([...Object.keys(a), ...Object.keys(b)])];
+/** What a list gains and loses. */
+const listDiff = <T>(from: readonly T[], to: readonly T[]) => ({ added: to.filter((x) => !from.includes(x)), removed: from.filter((x) => !to.includes(x)) });
 const isList = (v: Value | undefined): v is readonly string[] => Array.isArray(v);
 const isMap = (v: Value | undefined): v is Readonly<Record<string, string>> => v !== null && typeof v === "object" && !Array.isArray(v);
 
@@ -183,13 +187,12 @@ const CONSEQUENCES: Record<string, ReviewSpec> = {
 };
 
 function listChanges(key: string, label: string, from: readonly string[], to: readonly string[]): SettingChange[] {
-  const added = to.filter((x) => !from.includes(x));
-  const removed = from.filter((x) => !to.includes(x));
+  const { added, removed } = listDiff(from, to);
   const c = CONSEQUENCES[key];
   const level = c?.level ?? "client-visible";
   if (c?.removed && removed.length) {
     return [
-      ...(removed.length ? [{ level: c.removed.level, text: `${label}: removed ${removed.map(code).join(", ")} (${c.removed.why})` }] : []),
+      { level: c.removed.level, text: `${label}: removed ${removed.map(code).join(", ")} (${c.removed.why})` },
       ...(added.length ? [{ level, text: `${label}: added ${added.map(code).join(", ")}${c.why ? ` (${c.why})` : ""}` }] : []),
     ];
   }
@@ -205,7 +208,7 @@ function fieldChanges(key: string, label: string, from: Value | undefined, to: V
   const why = c?.why ? ` (${c.why})` : "";
   if (isMap(from) || isMap(to)) {
     const [was, now] = [isMap(from) ? from : {}, isMap(to) ? to : {}];
-    const keys = [...new Set([...Object.keys(was), ...Object.keys(now)])].sort();
+    const keys = keysOf(was, now).sort();
     const parts = keys.flatMap((k) => (was[k] === now[k] ? [] : [`${k} ${code(was[k])} → ${code(now[k])}`]));
     return parts.length ? [{ level, text: `${label}: ${parts.join(", ")}${why}` }] : [];
   }
@@ -213,7 +216,7 @@ function fieldChanges(key: string, label: string, from: Value | undefined, to: V
 }
 
 function brokerChanges(previous: ReviewSettings["brokers"], current: ReviewSettings["brokers"]): SettingChange[] {
-  const ids = [...new Set([...Object.keys(previous), ...Object.keys(current)])].sort((a, b) => Number(a) - Number(b));
+  const ids = keysOf(previous, current).sort((a, b) => Number(a) - Number(b));
   return ids.flatMap((id): SettingChange[] => {
     const [was, now] = [previous[id], current[id]];
     if (!was) return [{ level: "additive", text: `Broker ${id} added: port ${now.port}, target ${code(now.target)}` }];
@@ -238,7 +241,7 @@ function brokerChanges(previous: ReviewSettings["brokers"], current: ReviewSetti
 }
 
 function consumerChanges(previous: ReviewSettings["consumers"], current: ReviewSettings["consumers"]): SettingChange[] {
-  const names = [...new Set([...Object.keys(previous), ...Object.keys(current)])].sort();
+  const names = keysOf(previous, current).sort();
   return names.flatMap((name): SettingChange[] => {
     const [was, now] = [previous[name], current[name]];
     if (!was)
@@ -256,17 +259,14 @@ function consumerChanges(previous: ReviewSettings["consumers"], current: ReviewS
         },
       ];
     }
-    const fields = [...new Set([...Object.keys(was), ...Object.keys(now)])].filter((f) => !newAtDefault(CONSUMER_INPUTS, was, f, now[f]));
+    const fields = keysOf(was, now).filter((f) => !newAtDefault(CONSUMER_INPUTS, was, f, now[f]));
     return fields.flatMap((f) => fieldChanges(`consumers.${f}`, `\`consumers.${name}.${f}\``, was[f], now[f]));
   });
 }
 
 /** The endpoints accepted and rejected, at the levels of the input's spec. */
 function endpointsChange(from: Value | undefined, to: Value | undefined): SettingChange[] {
-  const was = isList(from) ? from : [];
-  const now = isList(to) ? to : [];
-  const accepted = now.filter((e) => !was.includes(e));
-  const rejected = was.filter((e) => !now.includes(e));
+  const { added: accepted, removed: rejected } = listDiff(isList(from) ? from : [], isList(to) ? to : []);
   const { level, removed } = PROVIDER_INPUTS.acceptEndpoints.review;
   return [
     ...(accepted.length ? [{ level, text: `\`cluster.acceptEndpoints\`: accepts ${accepted.map(code).join(", ")}` }] : []),
@@ -284,13 +284,10 @@ function newAtDefault(specs: Record<string, InputSpec>, baseline: Record<string,
 }
 
 /** The reviewable differences between the baseline's settings and this synth's. */
-export function compareSettings(before: ReviewSettings | { readonly reason: string }, current: ReviewSettings): SettingsComparison {
-  if ("reason" in before) return { firstSynth: before.reason, changes: [], exceptions: current.policyExceptions.map((text) => ({ text, isNew: false })) };
-  const previous = before;
+export function compareSettings(previous: ReviewSettings | { readonly reason: string }, current: ReviewSettings): SettingsComparison {
+  if ("reason" in previous) return { firstSynth: previous.reason, changes: [], exceptions: current.policyExceptions.map((text) => ({ text, isNew: false })) };
   const exceptions = current.policyExceptions.map((text) => ({ text, isNew: !previous.policyExceptions.includes(text) }));
-  const clusterFields = [...new Set([...Object.keys(previous.cluster), ...Object.keys(current.cluster)])].filter(
-    (f) => !newAtDefault(PROVIDER_INPUTS, previous.cluster, f, current.cluster[f]),
-  );
+  const clusterFields = keysOf(previous.cluster, current.cluster).filter((f) => !newAtDefault(PROVIDER_INPUTS, previous.cluster, f, current.cluster[f]));
   const changes: SettingChange[] = [
     ...clusterFields.flatMap((f) =>
       f === "acceptEndpoints"
@@ -312,10 +309,6 @@ export function compareSettings(before: ReviewSettings | { readonly reason: stri
   changes.push(...dropped.map((text) => ({ level: "none" as const, text: `Policy exception withdrawn: ${text}` })));
   return { changes, exceptions };
 }
-
-/** The highest level among the changes, none without any. */
-export const highestSettingLevel = (changes: readonly SettingChange[]): Level =>
-  changes.reduce<Level>((top, c) => (LEVELS.indexOf(c.level) > LEVELS.indexOf(top) ? c.level : top), "none");
 
 /** The shape a lock's `settings` must have: anything else is not what this tool writes. */
 export function settingsProblems(v: unknown): string[] {
