@@ -12,8 +12,7 @@
  */
 import { TerraformStack } from "cdktf";
 import { IConstruct } from "constructs";
-import { hclAttributes } from "./terraform-json";
-import { TfJson } from "./terraform-json";
+import { hclAttributes, hclKey, TfJson } from "./terraform-json";
 
 /** The nested blocks of a resource or data source body, each with its own nested blocks. */
 export interface BlockSchema {
@@ -26,17 +25,26 @@ export type Schemas = Record<string, BlockSchema>;
 /** Comments (the constructs' whys) by address: `resource.<type>.<name>`, `variable.<name>`, … */
 export type Comments = Record<string, string>;
 
-const comments = new WeakMap<TerraformStack, Map<IConstruct, string>>();
+/** What the constructs of each stack carry into its HCL, by construct. */
+type Attached<V> = WeakMap<TerraformStack, Map<IConstruct, V>>;
+
+const comments: Attached<string> = new WeakMap();
+const skips: Attached<CheckSkip[]> = new WeakMap();
+
+/** The construct's stack's entries in `store`. */
+function attachedTo<V>(store: Attached<V>, construct: IConstruct): Map<IConstruct, V> {
+  const stack = TerraformStack.of(construct);
+  const byConstruct = store.get(stack) ?? new Map<IConstruct, V>();
+  store.set(stack, byConstruct);
+  return byConstruct;
+}
 
 /**
  * Attaches a comment to a construct's block in the module's HCL (`# …` lines above it): the why
  * that a reader of the module needs, which the JSON form cannot carry.
  */
 export function why<T extends IConstruct>(construct: T, text: string): T {
-  const stack = TerraformStack.of(construct);
-  const byConstruct = comments.get(stack) ?? new Map<IConstruct, string>();
-  comments.set(stack, byConstruct);
-  byConstruct.set(construct, text);
+  attachedTo(comments, construct).set(construct, text);
   return construct;
 }
 
@@ -46,31 +54,33 @@ export interface CheckSkip {
   readonly reason: string;
 }
 
-const skips = new WeakMap<TerraformStack, Map<IConstruct, CheckSkip[]>>();
-
 /**
  * Skips a checkov check on a construct's resource, with the reason, as checkov reads it in the
  * module code (`#checkov:skip=<check>:<reason>` inside the block). Only for a check that does not
  * apply: the README's security section lists every skip.
  */
 export function skipCheck<T extends IConstruct>(construct: T, check: string, reason: string): T {
-  const stack = TerraformStack.of(construct);
-  const byConstruct = skips.get(stack) ?? new Map<IConstruct, CheckSkip[]>();
-  skips.set(stack, byConstruct);
+  const byConstruct = attachedTo(skips, construct);
   byConstruct.set(construct, [...(byConstruct.get(construct) ?? []), { check, reason }]);
   return construct;
 }
 
-/** The skipped checks of a stack's constructs, by their address in `json`. */
-export function stackSkips(stack: TerraformStack, json: TfJson): Record<string, CheckSkip[]> {
-  const out: Record<string, CheckSkip[]> = {};
-  for (const [construct, list] of skips.get(stack) ?? []) {
+/** What `attach` (`why`, `skipCheck`) attached to a stack's constructs, by their address in `json` (the stack's synthesized JSON). */
+function byAddress<V>(store: Attached<V>, attach: string, stack: TerraformStack, json: TfJson): Record<string, V> {
+  const out: Record<string, V> = {};
+  for (const [construct, value] of store.get(stack) ?? []) {
     const address = addressOf(construct, json);
-    if (!address) throw new Error(`skipCheck(): ${construct.node.path} has no block in the synthesized JSON`);
-    out[address] = list;
+    if (!address) throw new Error(`${attach}(): ${construct.node.path} has no block in the synthesized JSON`);
+    out[address] = value;
   }
   return out;
 }
+
+/** The skipped checks of a stack's constructs, by their address in `json`. */
+export const stackSkips = (stack: TerraformStack, json: TfJson): Record<string, CheckSkip[]> => byAddress(skips, "skipCheck", stack, json);
+
+/** The comments attached to a stack's constructs, by their address in `json`. */
+export const stackComments = (stack: TerraformStack, json: TfJson): Comments => byAddress(comments, "why", stack, json);
 
 interface Addressed {
   terraformResourceType?: string;
@@ -90,17 +100,6 @@ function addressOf(construct: IConstruct, json: TfJson): string | undefined {
   for (const kind of ["variable", "output", "module"]) if (json[kind]?.[id]) return `${kind}.${id}`;
   if (json.locals && id in json.locals) return `local.${id}`;
   return undefined;
-}
-
-/** The comments attached to a stack's constructs, by their address in `json` (the stack's synthesized JSON). */
-export function stackComments(stack: TerraformStack, json: TfJson): Comments {
-  const out: Comments = {};
-  for (const [construct, text] of comments.get(stack) ?? []) {
-    const address = addressOf(construct, json);
-    if (!address) throw new Error(`why(): ${construct.node.path} has no block in the synthesized JSON`);
-    out[address] = text;
-  }
-  return out;
 }
 
 interface HclArgument {
@@ -202,9 +201,6 @@ function templateExpression(value: string): string {
   return `"${parts.map((p) => ("literal" in p ? escapeLiteral(p.literal) : `\${${p.expression}}`)).join("")}"`;
 }
 
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_-]*$/;
-const objectKey = (k: string) => (IDENTIFIER.test(k) ? k : JSON.stringify(k));
-
 /** A value in expression position: strings are templates (or literals, with `literal`). */
 function expression(value: unknown, indent: string, literal = false): string {
   const inner = `${indent}  `;
@@ -221,7 +217,7 @@ function expression(value: unknown, indent: string, literal = false): string {
     const entries = Object.entries(value as Record<string, unknown>);
     if (entries.length === 0) return "{}";
     return `{\n${hclAttributes(
-      entries.map(([k, v]) => [objectKey(k), expression(v, inner, literal)] as const),
+      entries.map(([k, v]) => [hclKey(k), expression(v, inner, literal)] as const),
       inner,
     ).join("\n")}\n${indent}}`;
   }
@@ -257,38 +253,39 @@ const TRAILING = ["depends_on"];
 
 /** A block body: attributes aligned as `terraform fmt` aligns them, nested blocks after them. */
 function body(doc: Record<string, unknown>, rules: BodyRules, indent: string): string[] {
-  const inner = indent;
   const isBlock = (k: string) => k in rules.blocks || (rules.meta !== undefined && k in rules.meta);
   const first = rules.first ?? [];
   const keys = [...first.filter((k) => k in doc), ...Object.keys(doc).filter((k) => !first.includes(k))];
   const order = (k: string) => (LEADING.includes(k) ? 0 : TRAILING.includes(k) ? 2 : isBlock(k) ? 3 : 1);
   const sorted = [...keys].sort((a, b) => order(a) - order(b) || keys.indexOf(a) - keys.indexOf(b));
   const lines: string[] = [];
-  const attributes = sorted.filter((k) => !isBlock(k) && order(k) !== 2);
-  const leading = attributes.filter((k) => order(k) === 0);
-  const rest = attributes.filter((k) => order(k) !== 0);
+  const leading = sorted.filter((k) => order(k) === 0 && !isBlock(k));
+  const rest = sorted.filter((k) => order(k) === 1);
   const render = (k: string): readonly [string, string] => {
     const v = doc[k];
     if (rules.traversals?.has(k)) return [k, Array.isArray(v) ? `[${v.map(traversal).join(", ")}]` : traversal(v)];
-    return [k, expression(v, inner, rules.literal?.has(k) ?? false)];
+    return [k, expression(v, indent, rules.literal?.has(k) ?? false)];
   };
-  lines.push(...hclAttributes(leading.map(render), inner));
+  lines.push(...hclAttributes(leading.map(render), indent));
   if (leading.length > 0 && rest.length > 0) lines.push("");
-  lines.push(...hclAttributes(rest.map(render), inner));
+  lines.push(...hclAttributes(rest.map(render), indent));
   for (const k of sorted.filter(isBlock)) {
     const nested = rules.meta?.[k] ?? { blocks: rules.blocks[k] };
     const items = Array.isArray(doc[k]) ? (doc[k] as unknown[]) : [doc[k]];
     for (const item of items) {
       if (lines.length > 0) lines.push("");
-      lines.push(...block(k, [], item as Record<string, unknown>, nested, inner));
+      lines.push(...block(k, [], item as Record<string, unknown>, nested, indent));
     }
   }
   for (const k of sorted.filter((x) => order(x) === 2)) {
     if (lines.length > 0) lines.push("");
-    lines.push(...hclAttributes([render(k)], inner));
+    lines.push(...hclAttributes([render(k)], indent));
   }
   return lines;
 }
+
+/** A comment's `# …` lines. */
+const commented = (comment: string | undefined, indent: string) => comment?.split("\n").map((l) => `${indent}# ${l}`.trimEnd()) ?? [];
 
 function block(
   type: string,
@@ -300,7 +297,7 @@ function block(
   skipped: readonly CheckSkip[] = [],
 ): string[] {
   const head = [type, ...labels.map((l) => JSON.stringify(l))].join(" ");
-  const commentLines = comment ? comment.split("\n").map((l) => `${indent}# ${l}`.trimEnd()) : [];
+  const commentLines = commented(comment, indent);
   const skipLines = skipped.map((s) => `${indent}  #checkov:skip=${s.check}:${s.reason}`);
   const inner = [...skipLines, ...(skipLines.length > 0 ? [""] : []), ...body(doc, rules, `${indent}  `)];
   if (inner.length === 0) return [...commentLines, `${indent}${head} {}`];
@@ -341,22 +338,21 @@ export function renderHcl(doc: TfJson, schemas: Schemas = {}, comments: Comments
       push(block("provider", [name], config as Record<string, unknown>, { blocks: {} }, ""));
   }
   for (const [name, v] of names("variable")) {
-    const c = comments[`variable.${name}`];
-    push([...(c ? c.split("\n").map((l) => `# ${l}`.trimEnd()) : []), `variable ${JSON.stringify(name)} {`, ...variableBody(v, "  "), "}"]);
+    push([...commented(comments[`variable.${name}`], ""), `variable ${JSON.stringify(name)} {`, ...variableBody(v, "  "), "}"]);
   }
   if (doc.locals) {
-    const entries = Object.entries(doc.locals as Record<string, unknown>);
+    // A commented local starts a new group of aligned attributes.
     const lines: string[] = ["locals {"];
-    entries.forEach(([name, value], i) => {
+    let group: Array<readonly [string, string]> = [];
+    Object.entries(doc.locals as Record<string, unknown>).forEach(([name, value], i) => {
       const c = comments[`local.${name}`];
       if (c) {
-        if (i > 0) lines.push("");
-        lines.push(...c.split("\n").map((l) => `  # ${l}`.trimEnd()));
+        lines.push(...hclAttributes(group, "  "), ...(i > 0 ? [""] : []), ...commented(c, "  "));
+        group = [];
       }
-      lines.push(`  ${name} = ${expression(value, "  ")}`);
+      group.push([name, expression(value, "  ")]);
     });
-    lines.push("}");
-    push(realign(lines));
+    push([...lines, ...hclAttributes(group, "  "), "}"]);
   }
   for (const [name, call] of names("module")) push(block("module", [name], call, MODULE_CALL, "", comments[`module.${name}`]));
   for (const kind of ["data", "resource"]) {
@@ -371,31 +367,4 @@ export function renderHcl(doc: TfJson, schemas: Schemas = {}, comments: Comments
   for (const m of (doc.moved ?? []) as Array<{ from: string; to: string }>)
     push(block("moved", [], m, { blocks: {}, traversals: new Set(["from", "to"]) }, ""));
   return `${out.map((lines) => lines.join("\n")).join("\n\n")}\n`;
-}
-
-/** Re-aligns the `=` of consecutive one-line `key = value` lines of a block (comments and blank lines break a group). */
-function realign(lines: string[]): string[] {
-  const result: string[] = [];
-  let group: Array<[string, string, string]> = [];
-  const flush = () => {
-    const width = Math.max(...group.map(([, k]) => k.length));
-    for (const [indent, k, v] of group) result.push(`${indent}${k.padEnd(width)} = ${v}`);
-    group = [];
-  };
-  for (const line of lines) {
-    const m = /^(\s+)([A-Za-z_][A-Za-z0-9_-]*) = (.*)$/s.exec(line);
-    if (m && !m[3].includes("\n")) {
-      group.push([m[1], m[2], m[3]]);
-      continue;
-    }
-    if (group.length > 0) flush();
-    if (m) {
-      // A multi-line value stands alone.
-      result.push(line);
-      continue;
-    }
-    result.push(line);
-  }
-  if (group.length > 0) flush();
-  return result;
 }

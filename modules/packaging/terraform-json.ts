@@ -55,6 +55,9 @@ export function hclAttributes(entries: ReadonlyArray<readonly [string, string]>,
   return lines;
 }
 
+/** An object key in HCL: bare when it is an identifier. */
+export const hclKey = (k: string) => (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(k) ? k : JSON.stringify(k));
+
 /** An HCL rendering of a plain value, for README usage snippets and the modules' test files. */
 export function toHcl(value: unknown, indent = ""): string {
   const inner = `${indent}  `;
@@ -65,9 +68,8 @@ export function toHcl(value: unknown, indent = ""): string {
   if (value !== null && typeof value === "object") {
     const entries = Object.entries(value);
     if (entries.length === 0) return "{}";
-    const key = (k: string) => (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(k) ? k : JSON.stringify(k));
     return `{\n${hclAttributes(
-      entries.map(([k, v]) => [key(k), toHcl(v, inner)] as const),
+      entries.map(([k, v]) => [hclKey(k), toHcl(v, inner)] as const),
       inner,
     ).join("\n")}\n${indent}}`;
   }
