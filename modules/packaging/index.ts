@@ -130,12 +130,7 @@ function renderingPackages(): string {
     .join(",");
 }
 
-/** What a render cache file holds: the rendered modules, and the SHA-256 of their JSON text. */
-interface RenderCache {
-  readonly digest: string;
-  readonly folders: Record<string, RenderedModule>;
-}
-
+/** A render cache file holds the rendered modules (`folders`) and the SHA-256 of their JSON text (`digest`). */
 const foldersDigest = (folders: Record<string, RenderedModule>) => createHash("sha256").update(JSON.stringify(folders)).digest("hex");
 
 /**
@@ -151,7 +146,7 @@ function cachedRender(render: () => Map<string, RenderedModule>): Map<string, Re
   let file: string | undefined;
   try {
     file = path.join(RENDER_CACHE_DIR, `modules-${identity}-${createHash("sha1").update(renderingPackages()).digest("hex").slice(0, 12)}.json`);
-    const cached = JSON.parse(fs.readFileSync(file, "utf8")) as Partial<RenderCache> | null;
+    const cached = JSON.parse(fs.readFileSync(file, "utf8")) as { digest?: string; folders?: Record<string, RenderedModule> } | null;
     if (cached?.folders && cached.digest === foldersDigest(cached.folders)) return new Map(Object.entries(cached.folders));
   } catch {
     // Not cached yet (or unreadable): render.
@@ -162,7 +157,7 @@ function cachedRender(render: () => Map<string, RenderedModule>): Map<string, Re
     try {
       fs.mkdirSync(RENDER_CACHE_DIR, { recursive: true });
       const kept = Object.fromEntries(folders);
-      fs.writeFileSync(tmp, JSON.stringify({ digest: foldersDigest(kept), folders: kept } satisfies RenderCache));
+      fs.writeFileSync(tmp, JSON.stringify({ digest: foldersDigest(kept), folders: kept }));
       fs.renameSync(tmp, file);
       // Each rebuild of a bundle renders under a new identity: the week-old renders go.
       for (const old of fs.readdirSync(RENDER_CACHE_DIR)) {

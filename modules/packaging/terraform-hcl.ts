@@ -246,7 +246,6 @@ const LIFECYCLE: BodyRules = {
   traversals: new Set(["ignore_changes", "replace_triggered_by"]),
   meta: { precondition: CONDITION, postcondition: CONDITION },
 };
-const RESOURCE_META: Record<string, BodyRules> = { lifecycle: LIFECYCLE };
 /** Meta-arguments first, then the arguments, then nested blocks, then lifecycle: as terraform-aws-modules order a body. */
 const LEADING = ["count", "for_each", "provider", "source", "version"];
 const TRAILING = ["depends_on"];
@@ -358,7 +357,7 @@ export function renderHcl(doc: TfJson, schemas: Schemas = {}, comments: Comments
   for (const kind of ["data", "resource"]) {
     for (const [type, byName] of names(kind)) {
       for (const [name, b] of Object.entries(byName as Record<string, Record<string, unknown>>)) {
-        const rules: BodyRules = { blocks: schemas[`${kind}.${type}`] ?? {}, traversals: new Set(["depends_on", "provider"]), meta: RESOURCE_META };
+        const rules: BodyRules = { blocks: schemas[`${kind}.${type}`] ?? {}, traversals: new Set(["depends_on", "provider"]), meta: { lifecycle: LIFECYCLE } };
         push(block(kind, [type, name], b, rules, "", comments[`${kind}.${type}.${name}`], skipped[`${kind}.${type}.${name}`]));
       }
     }

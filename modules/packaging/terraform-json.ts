@@ -55,6 +55,13 @@ export function hclAttributes(entries: ReadonlyArray<readonly [string, string]>,
   return lines;
 }
 
+/** `key = value` lines of plain values (`toHcl`), aligned: the test files' variables, the README usage. */
+export const hclAssignments = (values: Record<string, unknown>, indent: string): string[] =>
+  hclAttributes(
+    Object.entries(values).map(([k, v]) => [k, toHcl(v, indent)] as const),
+    indent,
+  );
+
 /** An object key in HCL: bare when it is an identifier. */
 export const hclKey = (k: string) => (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(k) ? k : JSON.stringify(k));
 
