@@ -27,7 +27,7 @@ export const MIN_TERRAFORM = ">= 1.9";
 interface ModuleSpec {
   readonly stack: (scope: Construct) => TerraformStack;
   readonly usesAws: boolean;
-  readonly doc: Omit<ModuleDoc, "requirements">;
+  readonly doc: Omit<ModuleDoc, "name" | "requirements">;
   /** The folders under examples/ (written by the main job with the cluster's values). */
   readonly examples: readonly string[];
 }
@@ -38,7 +38,6 @@ const SPECS: Record<string, ModuleSpec> = {
     usesAws: false,
     examples: ["basic"],
     doc: {
-      name: BROKER_PORTS_MODULE,
       summary:
         "Broker ID → stable NLB listener port (`broker_port_base + ID`), with the allocation rules enforced by Terraform: at most 49 brokers (an NLB has 50 listeners; one is the bootstrap), unique non-negative integer IDs, ports from 1024 to 65535, no broker port on the bootstrap port. The provider module calls it and hands the ports to consumers in its `connection` output, so provider and consumers cannot disagree on a port.",
       usage: { broker_ids: [1, 2, 3] },
@@ -50,7 +49,6 @@ const SPECS: Record<string, ModuleSpec> = {
     usesAws: true,
     examples: ["complete"],
     doc: {
-      name: PROVIDER_MODULE,
       summary:
         "The provider half of Kafka over AWS PrivateLink: one internal Network Load Balancer (cross-zone on) with a bootstrap listener forwarding to every broker and one TCP listener per broker forwarding to only that broker, and a VPC endpoint service (acceptance required by default) for the allowed principals.",
       usage: { ...PROVIDER_VARIABLES, brokers: { "1": { target: "10.0.1.11" }, "2": { target: "10.0.2.12" }, "3": { target: "10.0.3.13" } } },
@@ -68,7 +66,6 @@ const SPECS: Record<string, ModuleSpec> = {
     usesAws: true,
     examples: ["complete", "same-account"],
     doc: {
-      name: CONSUMER_MODULE,
       summary:
         "The consumer half of Kafka over AWS PrivateLink, for one client VPC: an interface VPC endpoint to the provider's service, one security group per client CIDR (at most 5) that admits exactly that CIDR on exactly the bootstrap and broker ports, and a Route 53 private hosted zone named exactly the advertised hostname with an alias record to the endpoint.",
       usage: { ...CONSUMER_VARIABLES, allowed_cidrs: ["10.20.0.0/16"] },
@@ -223,7 +220,7 @@ function renderAll(): Map<string, RenderedModule> {
     for (const test of tests) folder[`tests/${test.file}`] = renderTestFile(test);
     const requirements: Record<string, string> = { terraform: MIN_TERRAFORM, ...(spec.usesAws ? { "hashicorp/aws": AWS_PROVIDER } : {}) };
     folder["README.md"] = renderModuleReadme(
-      { ...spec.doc, requirements },
+      { ...spec.doc, name: stack.node.id, requirements },
       synthesized.variable ?? {},
       synthesized.output ?? {},
       spec.examples,

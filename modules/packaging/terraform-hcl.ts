@@ -254,32 +254,22 @@ const TRAILING = ["depends_on"];
 function body(doc: Record<string, unknown>, rules: BodyRules, indent: string): string[] {
   const isBlock = (k: string) => k in rules.blocks || (rules.meta !== undefined && k in rules.meta);
   const first = rules.first ?? [];
-  const keys = [...first.filter((k) => k in doc), ...Object.keys(doc).filter((k) => !first.includes(k))];
   const order = (k: string) => (LEADING.includes(k) ? 0 : TRAILING.includes(k) ? 2 : isBlock(k) ? 3 : 1);
-  const sorted = [...keys].sort((a, b) => order(a) - order(b) || keys.indexOf(a) - keys.indexOf(b));
-  const lines: string[] = [];
-  const leading = sorted.filter((k) => order(k) === 0 && !isBlock(k));
-  const rest = sorted.filter((k) => order(k) === 1);
+  // The sort is stable: within a rank, `first`, then the document's order.
+  const keys = [...first.filter((k) => k in doc), ...Object.keys(doc).filter((k) => !first.includes(k))].sort((a, b) => order(a) - order(b));
   const render = (k: string): readonly [string, string] => {
     const v = doc[k];
     if (rules.traversals?.has(k)) return [k, Array.isArray(v) ? `[${v.map(traversal).join(", ")}]` : traversal(v)];
     return [k, expression(v, indent, rules.literal?.has(k) ?? false)];
   };
-  lines.push(...hclAttributes(leading.map(render), indent));
-  if (leading.length > 0 && rest.length > 0) lines.push("");
-  lines.push(...hclAttributes(rest.map(render), indent));
-  for (const k of sorted.filter(isBlock)) {
-    const nested = rules.meta?.[k] ?? { blocks: rules.blocks[k] };
-    const items = Array.isArray(doc[k]) ? (doc[k] as unknown[]) : [doc[k]];
-    for (const item of items) {
-      if (lines.length > 0) lines.push("");
-      lines.push(...block(k, [], item as Record<string, unknown>, nested, indent));
-    }
-  }
-  for (const k of sorted.filter((x) => order(x) === 2)) {
-    if (lines.length > 0) lines.push("");
-    lines.push(...hclAttributes([render(k)], indent));
-  }
+  const leading = keys.filter((k) => order(k) === 0 && !isBlock(k)).map(render);
+  const rest = keys.filter((k) => order(k) === 1).map(render);
+  const lines = [...hclAttributes(leading, indent), ...(leading.length > 0 && rest.length > 0 ? [""] : []), ...hclAttributes(rest, indent)];
+  const blocks = keys
+    .filter(isBlock)
+    .flatMap((k) => (Array.isArray(doc[k]) ? doc[k] : [doc[k]]).map((item) => block(k, [], item, rules.meta?.[k] ?? { blocks: rules.blocks[k] }, indent)));
+  const trailing = keys.filter((k) => order(k) === 2).map((k) => hclAttributes([render(k)], indent));
+  for (const part of [...blocks, ...trailing]) lines.push(...(lines.length > 0 ? [""] : []), ...part);
   return lines;
 }
 
@@ -296,11 +286,9 @@ function block(
   skipped: readonly CheckSkip[] = [],
 ): string[] {
   const head = [type, ...labels.map((l) => JSON.stringify(l))].join(" ");
-  const commentLines = commented(comment, indent);
   const skipLines = skipped.map((s) => `${indent}  #checkov:skip=${s.check}:${s.reason}`);
   const inner = [...skipLines, ...(skipLines.length > 0 ? [""] : []), ...body(doc, rules, `${indent}  `)];
-  if (inner.length === 0) return [...commentLines, `${indent}${head} {}`];
-  return [...commentLines, `${indent}${head} {`, ...inner, `${indent}}`];
+  return [...commented(comment, indent), ...(inner.length === 0 ? [`${indent}${head} {}`] : [`${indent}${head} {`, ...inner, `${indent}}`])];
 }
 
 const OUTPUT: BodyRules = { blocks: {}, literal: new Set(["description"]), meta: { precondition: CONDITION } };
