@@ -161,32 +161,6 @@ function quotedEnd(s: string, i: number): number {
   throw new Error(`unterminated string in ${JSON.stringify(s)}`);
 }
 
-type Part = { literal: string } | { expression: string };
-
-/** A JSON-syntax template split into literal text (escapes `$${`, `%%{` kept) and interpolated expressions. */
-function templateParts(s: string): Part[] {
-  const parts: Part[] = [];
-  let literal = "";
-  for (let i = 0; i < s.length; i++) {
-    if (s.startsWith("$${", i) || s.startsWith("%%{", i)) {
-      literal += s.slice(i, i + 3);
-      i += 2;
-    } else if (s.startsWith("${", i)) {
-      const end = expressionEnd(s, i + 2);
-      if (literal) parts.push({ literal });
-      literal = "";
-      parts.push({ expression: s.slice(i + 2, end) });
-      i = end;
-    } else if (s.startsWith("%{", i)) {
-      throw new Error(`template directives are not rendered: ${JSON.stringify(s)}`);
-    } else {
-      literal += s[i];
-    }
-  }
-  if (literal) parts.push({ literal });
-  return parts;
-}
-
 const escapeLiteral = (text: string) => text.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n").replace(/\r/g, "\\r").replace(/\t/g, "\\t");
 
 /** A literal string (a description, a default, a source): `${` and `%{` escaped, so nothing is interpolated. */
@@ -194,11 +168,28 @@ function literalString(value: string): string {
   return `"${escapeLiteral(value).replace(/\$\{/g, "$${").replace(/%\{/g, "%%{")}"`;
 }
 
-/** A JSON-syntax template string as an HCL expression: bare when it is one interpolation, else a quoted template. */
+/**
+ * A JSON-syntax template string as an HCL expression: bare when it is one interpolation, else a
+ * quoted template (literal text escaped, escapes `$${` and `%%{` and interpolations kept).
+ */
 function templateExpression(value: string): string {
-  const parts = templateParts(value);
-  if (parts.length === 1 && "expression" in parts[0]) return parts[0].expression.trim();
-  return `"${parts.map((p) => ("literal" in p ? escapeLiteral(p.literal) : `\${${p.expression}}`)).join("")}"`;
+  let quoted = "";
+  for (let i = 0; i < value.length; i++) {
+    if (value.startsWith("$${", i) || value.startsWith("%%{", i)) {
+      quoted += value.slice(i, i + 3);
+      i += 2;
+    } else if (value.startsWith("${", i)) {
+      const end = expressionEnd(value, i + 2);
+      if (i === 0 && end === value.length - 1) return value.slice(2, end).trim();
+      quoted += value.slice(i, end + 1);
+      i = end;
+    } else if (value.startsWith("%{", i)) {
+      throw new Error(`template directives are not rendered: ${JSON.stringify(value)}`);
+    } else {
+      quoted += escapeLiteral(value[i]);
+    }
+  }
+  return `"${quoted}"`;
 }
 
 /** A value in expression position: strings are templates (or literals, with `literal`). */
