@@ -11,7 +11,7 @@ import { PROVIDER_MODULE } from "../kafka-privatelink-provider/rules";
 import { CONSUMER_VARIABLES, MODULE_TESTS, PROVIDER_VARIABLES, renderTestFile } from "./module-tests";
 import { ModuleDoc, renderModuleReadme } from "./readme";
 import { blockSchemas, CheckSkip, renderHcl, stackComments, stackSkips } from "./terraform-hcl";
-import { renderJson, TfJson, withoutMetadata } from "./terraform-json";
+import { renderJson, TfJson } from "./terraform-json";
 
 /**
  * The AWS provider versions the modules and the deployable stacks accept: one range for both, as
@@ -137,9 +137,9 @@ const foldersDigest = (folders: Record<string, RenderedModule>) => createHash("s
  * parses but was emptied or altered is rendered anew, never published. Any failure to read or
  * write the cache just renders them.
  */
-function cachedRender(render: () => Map<string, RenderedModule>): Map<string, RenderedModule> {
+function cachedRender(): Map<string, RenderedModule> {
   const identity = bundleIdentity();
-  if (identity === undefined) return render();
+  if (identity === undefined) return renderAll();
   let file: string | undefined;
   try {
     file = path.join(RENDER_CACHE_DIR, `modules-${identity}-${createHash("sha1").update(renderingPackages()).digest("hex").slice(0, 12)}.json`);
@@ -148,7 +148,7 @@ function cachedRender(render: () => Map<string, RenderedModule>): Map<string, Re
   } catch {
     // Not cached yet (or unreadable): render.
   }
-  const folders = render();
+  const folders = renderAll();
   if (file) {
     const tmp = `${file}.${process.pid}.tmp`;
     try {
@@ -200,7 +200,7 @@ export function checkovSkips(): Array<{ module: string; address: string } & Chec
   return [...renderedModules()].flatMap(([module, m]) => Object.entries(m.skips).flatMap(([address, list]) => list.map((s) => ({ module, address, ...s }))));
 }
 
-const renderedModules = () => (rendered ??= cachedRender(renderAll));
+const renderedModules = () => (rendered ??= cachedRender());
 
 function renderAll(): Map<string, RenderedModule> {
   // No synth to disk: a module stack has no backend, cross-stack reference or asset to prepare. A
@@ -209,7 +209,8 @@ function renderAll(): Map<string, RenderedModule> {
   const folders = new Map<string, RenderedModule>();
   for (const spec of Object.values(SPECS)) {
     const stack = spec.stack(app);
-    const synthesized = withoutMetadata(stack.toTerraform() as TfJson);
+    // Without cdktf's `//` metadata (construct paths), which means nothing to a module's user.
+    const synthesized = JSON.parse(JSON.stringify(stack.toTerraform()), (key, value: unknown) => (key === "//" ? undefined : value)) as TfJson;
     const files = moduleFiles(synthesized, spec.usesAws);
     const schemas = blockSchemas(stack);
     const comments = stackComments(stack, synthesized);

@@ -93,10 +93,8 @@ function addressOf(construct: IConstruct, json: TfJson): string | undefined {
   const c = construct as unknown as Addressed;
   const id = c.friendlyUniqueId;
   if (!id) return undefined;
-  if (c.terraformResourceType) {
-    if (json.resource?.[c.terraformResourceType]?.[id]) return `resource.${c.terraformResourceType}.${id}`;
-    if (json.data?.[c.terraformResourceType]?.[id]) return `data.${c.terraformResourceType}.${id}`;
-  }
+  const type = c.terraformResourceType;
+  if (type) for (const kind of ["resource", "data"]) if (json[kind]?.[type]?.[id]) return `${kind}.${type}.${id}`;
   for (const kind of ["variable", "output", "module"]) if (json[kind]?.[id]) return `${kind}.${id}`;
   if (json.locals && id in json.locals) return `local.${id}`;
   return undefined;

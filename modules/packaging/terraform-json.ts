@@ -16,19 +16,6 @@ export interface OutputBlock {
   sensitive?: boolean;
 }
 
-/** Removes cdktf's `//` metadata (construct paths), which means nothing to a module's user. */
-export function withoutMetadata<T>(value: T): T {
-  if (Array.isArray(value)) return value.map(withoutMetadata) as T;
-  if (value !== null && typeof value === "object") {
-    return Object.fromEntries(
-      Object.entries(value)
-        .filter(([k]) => k !== "//")
-        .map(([k, v]) => [k, withoutMetadata(v)]),
-    ) as T;
-  }
-  return value;
-}
-
 export function renderJson(doc: TfJson): string {
   return `${JSON.stringify(doc, null, 2)}\n`;
 }
