@@ -81,8 +81,7 @@ const SPECS: Record<string, ModuleSpec> = {
 /** Splits a synthesized stack into a module's files (JSON form): no provider, no backend, the provider range. */
 function moduleFiles(synthesized: TfJson, usesAws: boolean): Record<string, TfJson> {
   const main = Object.fromEntries(["locals", "module", "data", "resource"].filter((kind) => synthesized[kind]).map((kind) => [kind, synthesized[kind]]));
-  const terraform: TfJson = { required_version: MIN_TERRAFORM };
-  if (usesAws) terraform.required_providers = { aws: { source: "hashicorp/aws", version: AWS_PROVIDER } };
+  const terraform = { required_version: MIN_TERRAFORM, ...(usesAws && { required_providers: { aws: { source: "hashicorp/aws", version: AWS_PROVIDER } } }) };
   return {
     "main.tf.json": main,
     "variables.tf.json": { variable: synthesized.variable ?? {} },
