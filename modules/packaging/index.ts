@@ -25,7 +25,7 @@ export const AWS_PROVIDER = ">= 5.100.0, < 7.0.0";
 export const MIN_TERRAFORM = ">= 1.9";
 
 interface ModuleSpec {
-  readonly stack: (scope: Construct) => TerraformStack;
+  readonly stack: new (scope: Construct) => TerraformStack;
   readonly usesAws: boolean;
   readonly doc: Omit<ModuleDoc, "name" | "requirements">;
   /** The folders under examples/ (written by the main job with the cluster's values). */
@@ -34,7 +34,7 @@ interface ModuleSpec {
 
 const SPECS: Record<string, ModuleSpec> = {
   [BROKER_PORTS_MODULE]: {
-    stack: (app) => new BrokerPortsModule(app),
+    stack: BrokerPortsModule,
     usesAws: false,
     examples: ["basic"],
     doc: {
@@ -45,7 +45,7 @@ const SPECS: Record<string, ModuleSpec> = {
     },
   },
   [PROVIDER_MODULE]: {
-    stack: (app) => new ProviderModule(app),
+    stack: ProviderModule,
     usesAws: true,
     examples: ["complete"],
     doc: {
@@ -62,7 +62,7 @@ const SPECS: Record<string, ModuleSpec> = {
     },
   },
   [CONSUMER_MODULE]: {
-    stack: (app) => new ConsumerModule(app),
+    stack: ConsumerModule,
     usesAws: true,
     examples: ["complete", "same-account"],
     doc: {
@@ -207,7 +207,7 @@ function renderAll(): Map<string, RenderedModule> {
   const app = new Construct(undefined as never, "");
   const folders = new Map<string, RenderedModule>();
   for (const spec of Object.values(SPECS)) {
-    const stack = spec.stack(app);
+    const stack = new spec.stack(app);
     // Without cdktf's `//` metadata (construct paths), which means nothing to a module's user.
     const synthesized = JSON.parse(JSON.stringify(stack.toTerraform()), (key, value: unknown) => (key === "//" ? undefined : value)) as TfJson;
     const files = moduleFiles(synthesized, spec.usesAws);

@@ -100,18 +100,14 @@ function addressOf(construct: IConstruct, json: TfJson): string | undefined {
   return undefined;
 }
 
-interface HclArgument {
-  value: unknown;
-  isBlock: boolean;
-}
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null;
 
-const isArgument = (v: unknown): v is HclArgument => typeof v === "object" && v !== null && "isBlock" in v && "value" in v;
-
+/** The nested blocks of a body in the bindings' HCL form, where each argument is `{ value, isBlock }`. */
 function blocksOf(args: Record<string, unknown>): Record<string, BlockSchema> {
   const out: Record<string, Record<string, BlockSchema>> = {};
   for (const [key, arg] of Object.entries(args)) {
-    if (!isArgument(arg) || !arg.isBlock) continue;
-    const items = (Array.isArray(arg.value) ? arg.value : [arg.value]).filter((v): v is Record<string, unknown> => typeof v === "object" && v !== null);
+    if (!isObject(arg) || !arg.isBlock || !("value" in arg)) continue;
+    const items = (Array.isArray(arg.value) ? arg.value : [arg.value]).filter(isObject);
     out[key] = Object.assign({}, ...items.map(blocksOf));
   }
   return out;
