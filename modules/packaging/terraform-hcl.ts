@@ -214,21 +214,20 @@ const traversal = (value: unknown) => String(value).replace(/^\$\{(.*)\}$/s, "$1
 
 interface BodyRules {
   /** Nested blocks of this body, by key. */
-  readonly blocks: BlockSchema;
+  readonly blocks?: BlockSchema;
   /** Keys whose string values are literal, not templates. */
-  readonly literal?: ReadonlySet<string>;
+  readonly literal?: readonly string[];
   /** Keys whose values are traversals (or lists of them). */
-  readonly traversals?: ReadonlySet<string>;
+  readonly traversals?: readonly string[];
   /** Rules of nested meta-blocks (lifecycle, validation, …). */
   readonly meta?: Record<string, BodyRules>;
   /** Attributes written first, in this order. */
   readonly first?: readonly string[];
 }
 
-const CONDITION: BodyRules = { blocks: {}, first: ["condition", "error_message"] };
+const CONDITION: BodyRules = { first: ["condition", "error_message"] };
 const LIFECYCLE: BodyRules = {
-  blocks: {},
-  traversals: new Set(["ignore_changes", "replace_triggered_by"]),
+  traversals: ["ignore_changes", "replace_triggered_by"],
   meta: { precondition: CONDITION, postcondition: CONDITION },
 };
 /** Meta-arguments first, then the arguments, then nested blocks, then lifecycle: as terraform-aws-modules order a body. */
@@ -237,22 +236,22 @@ const TRAILING = ["depends_on"];
 
 /** A block body: attributes aligned as `terraform fmt` aligns them, nested blocks after them. */
 function body(doc: Record<string, unknown>, rules: BodyRules, indent: string): string[] {
-  const isBlock = (k: string) => k in rules.blocks || (rules.meta !== undefined && k in rules.meta);
+  const isBlock = (k: string) => k in (rules.blocks ?? {}) || k in (rules.meta ?? {});
   const first = rules.first ?? [];
   const order = (k: string) => (LEADING.includes(k) ? 0 : TRAILING.includes(k) ? 2 : isBlock(k) ? 3 : 1);
   // The sort is stable: within a rank, `first`, then the document's order.
   const keys = [...first.filter((k) => k in doc), ...Object.keys(doc).filter((k) => !first.includes(k))].sort((a, b) => order(a) - order(b));
   const render = (k: string): readonly [string, string] => {
     const v = doc[k];
-    if (rules.traversals?.has(k)) return [k, Array.isArray(v) ? `[${v.map(traversal).join(", ")}]` : traversal(v)];
-    return [k, expression(v, indent, rules.literal?.has(k) ?? false)];
+    if (rules.traversals?.includes(k)) return [k, Array.isArray(v) ? `[${v.map(traversal).join(", ")}]` : traversal(v)];
+    return [k, expression(v, indent, rules.literal?.includes(k) ?? false)];
   };
   const leading = keys.filter((k) => order(k) === 0 && !isBlock(k)).map(render);
   const rest = keys.filter((k) => order(k) === 1).map(render);
   const lines = [...hclAttributes(leading, indent), ...(leading.length > 0 && rest.length > 0 ? [""] : []), ...hclAttributes(rest, indent)];
   const blocks = keys
     .filter(isBlock)
-    .flatMap((k) => (Array.isArray(doc[k]) ? doc[k] : [doc[k]]).map((item) => block(k, [], item, rules.meta?.[k] ?? { blocks: rules.blocks[k] }, indent)));
+    .flatMap((k) => (Array.isArray(doc[k]) ? doc[k] : [doc[k]]).map((item) => block(k, [], item, rules.meta?.[k] ?? { blocks: rules.blocks?.[k] }, indent)));
   const trailing = keys.filter((k) => order(k) === 2).map((k) => hclAttributes([render(k)], indent));
   for (const part of [...blocks, ...trailing]) lines.push(...(lines.length > 0 ? [""] : []), ...part);
   return lines;
@@ -276,12 +275,11 @@ function block(
   return [...commented(comment, indent), ...(inner.length === 0 ? [`${indent}${head} {}`] : [`${indent}${head} {`, ...inner, `${indent}}`])];
 }
 
-const OUTPUT: BodyRules = { blocks: {}, literal: new Set(["description"]), meta: { precondition: CONDITION } };
-const MODULE_CALL: BodyRules = { blocks: {}, literal: new Set(["source", "version"]), traversals: new Set(["depends_on"]) };
+const OUTPUT: BodyRules = { literal: ["description"], meta: { precondition: CONDITION } };
+const MODULE_CALL: BodyRules = { literal: ["source", "version"], traversals: ["depends_on"] };
 const TERRAFORM: BodyRules = {
-  blocks: {},
-  literal: new Set(["required_version"]),
-  meta: { required_providers: { blocks: {}, literal: new Set(["source", "version"]) } },
+  literal: ["required_version"],
+  meta: { required_providers: { literal: ["source", "version"] } },
 };
 
 /** A variable: description, type (a type expression, bare), default and flags, then its validations, as terraform-aws-modules write one. */
@@ -306,8 +304,7 @@ export function renderHcl(doc: TfJson, schemas: Schemas = {}, comments: Comments
   const names = (kind: string) => Object.entries((doc[kind] ?? {}) as Record<string, Record<string, unknown>>);
   if (doc.terraform) push(block("terraform", [], doc.terraform, TERRAFORM, ""));
   for (const [name, provider] of names("provider")) {
-    for (const config of Array.isArray(provider) ? provider : [provider])
-      push(block("provider", [name], config as Record<string, unknown>, { blocks: {} }, ""));
+    for (const config of Array.isArray(provider) ? provider : [provider]) push(block("provider", [name], config as Record<string, unknown>, {}, ""));
   }
   for (const [name, v] of names("variable")) {
     push([...commented(comments[`variable.${name}`], ""), `variable ${JSON.stringify(name)} {`, ...variableBody(v, "  "), "}"]);
@@ -330,13 +327,12 @@ export function renderHcl(doc: TfJson, schemas: Schemas = {}, comments: Comments
   for (const kind of ["data", "resource"]) {
     for (const [type, byName] of names(kind)) {
       for (const [name, b] of Object.entries(byName as Record<string, Record<string, unknown>>)) {
-        const rules: BodyRules = { blocks: schemas[`${kind}.${type}`] ?? {}, traversals: new Set(["depends_on", "provider"]), meta: { lifecycle: LIFECYCLE } };
+        const rules: BodyRules = { blocks: schemas[`${kind}.${type}`] ?? {}, traversals: ["depends_on", "provider"], meta: { lifecycle: LIFECYCLE } };
         push(block(kind, [type, name], b, rules, "", comments[`${kind}.${type}.${name}`], skipped[`${kind}.${type}.${name}`]));
       }
     }
   }
   for (const [name, o] of names("output")) push(block("output", [name], o, OUTPUT, "", comments[`output.${name}`]));
-  for (const m of (doc.moved ?? []) as Array<{ from: string; to: string }>)
-    push(block("moved", [], m, { blocks: {}, traversals: new Set(["from", "to"]) }, ""));
+  for (const m of (doc.moved ?? []) as Array<{ from: string; to: string }>) push(block("moved", [], m, { traversals: ["from", "to"] }, ""));
   return `${out.map((lines) => lines.join("\n")).join("\n\n")}\n`;
 }
