@@ -12,7 +12,7 @@
  */
 import { TerraformStack } from "cdktf";
 import { IConstruct } from "constructs";
-import { hclAttributes, hclKey, TfJson } from "./terraform-json";
+import { hclAttributes, hclObject, TfJson } from "./terraform-json";
 
 /** The nested blocks of a resource or data source body, each with its own nested blocks. */
 export interface BlockSchema {
@@ -155,7 +155,7 @@ function quotedEnd(s: string, i: number): number {
   throw new Error(`unterminated string in ${JSON.stringify(s)}`);
 }
 
-const escapeLiteral = (text: string) => text.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n").replace(/\r/g, "\\r").replace(/\t/g, "\\t");
+const escapeLiteral = (text: string) => text.replace(/[\\"\n\r\t]/g, (c) => JSON.stringify(c).slice(1, -1));
 
 /** A literal string (a description, a default, a source): `${` and `%{` escaped, so nothing is interpolated. */
 function literalString(value: string): string {
@@ -198,14 +198,7 @@ function expression(value: unknown, indent: string, literal = false): string {
     if (!items.some((i) => i.includes("\n")) && line.length + indent.length <= 100) return line;
     return `[\n${items.map((i) => `${inner}${i},`).join("\n")}\n${indent}]`;
   }
-  if (typeof value === "object") {
-    const entries = Object.entries(value as Record<string, unknown>);
-    if (entries.length === 0) return "{}";
-    return `{\n${hclAttributes(
-      entries.map(([k, v]) => [hclKey(k), expression(v, inner, literal)] as const),
-      inner,
-    ).join("\n")}\n${indent}}`;
-  }
+  if (typeof value === "object") return hclObject(value, indent, (v, inner) => expression(v, inner, literal));
   throw new Error(`cannot render ${String(value)}`);
 }
 

@@ -50,7 +50,18 @@ export const hclAssignments = (values: Record<string, unknown>, indent: string):
   );
 
 /** An object key in HCL: bare when it is an identifier. */
-export const hclKey = (k: string) => (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(k) ? k : JSON.stringify(k));
+const hclKey = (k: string) => (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(k) ? k : JSON.stringify(k));
+
+/** An object in HCL: `{}`, or one aligned `key = value` line per entry, each value rendered by `render`. */
+export function hclObject(value: object, indent: string, render: (v: unknown, indent: string) => string): string {
+  const inner = `${indent}  `;
+  const entries = Object.entries(value);
+  if (entries.length === 0) return "{}";
+  return `{\n${hclAttributes(
+    entries.map(([k, v]) => [hclKey(k), render(v, inner)] as const),
+    inner,
+  ).join("\n")}\n${indent}}`;
+}
 
 /** An HCL rendering of a plain value, for README usage snippets and the modules' test files. */
 export function toHcl(value: unknown, indent = ""): string {
@@ -59,14 +70,7 @@ export function toHcl(value: unknown, indent = ""): string {
     if (value.every((v) => typeof v !== "object" || v === null)) return `[${value.map((v) => toHcl(v)).join(", ")}]`;
     return `[\n${value.map((v) => `${inner}${toHcl(v, inner)},`).join("\n")}\n${indent}]`;
   }
-  if (value !== null && typeof value === "object") {
-    const entries = Object.entries(value);
-    if (entries.length === 0) return "{}";
-    return `{\n${hclAttributes(
-      entries.map(([k, v]) => [hclKey(k), toHcl(v, inner)] as const),
-      inner,
-    ).join("\n")}\n${indent}}`;
-  }
+  if (value !== null && typeof value === "object") return hclObject(value, indent, toHcl);
   if (value === null) return "null";
   return typeof value === "string" ? JSON.stringify(value) : String(value);
 }
