@@ -8,10 +8,10 @@ import { ConsumerModule } from "../kafka-privatelink-consumer";
 import { CONSUMER_MODULE } from "../kafka-privatelink-consumer/rules";
 import { ProviderModule } from "../kafka-privatelink-provider";
 import { PROVIDER_MODULE } from "../kafka-privatelink-provider/rules";
-import { MODULE_TESTS, renderTestFile, SAMPLE_CONNECTION } from "./module-tests";
+import { CONSUMER_VARIABLES, MODULE_TESTS, PROVIDER_VARIABLES, renderTestFile } from "./module-tests";
 import { ModuleDoc, renderModuleReadme } from "./readme";
 import { blockSchemas, CheckSkip, renderHcl, stackComments, stackSkips } from "./terraform-hcl";
-import { renderJson, TfJson, withoutMetadata } from "./terraform-json";
+import { renderJson, TfJson } from "./terraform-json";
 
 /**
  * The AWS provider versions the modules and the deployable stacks accept: one range for both, as
@@ -25,20 +25,19 @@ export const AWS_PROVIDER = ">= 5.100.0, < 7.0.0";
 export const MIN_TERRAFORM = ">= 1.9";
 
 interface ModuleSpec {
-  readonly stack: (scope: Construct) => TerraformStack;
+  readonly stack: new (scope: Construct) => TerraformStack;
   readonly usesAws: boolean;
-  readonly doc: Omit<ModuleDoc, "requirements">;
+  readonly doc: Omit<ModuleDoc, "name" | "requirements">;
   /** The folders under examples/ (written by the main job with the cluster's values). */
   readonly examples: readonly string[];
 }
 
 const SPECS: Record<string, ModuleSpec> = {
   [BROKER_PORTS_MODULE]: {
-    stack: (app) => new BrokerPortsModule(app),
+    stack: BrokerPortsModule,
     usesAws: false,
     examples: ["basic"],
     doc: {
-      name: BROKER_PORTS_MODULE,
       summary:
         "Broker ID → stable NLB listener port (`broker_port_base + ID`), with the allocation rules enforced by Terraform: at most 49 brokers (an NLB has 50 listeners; one is the bootstrap), unique non-negative integer IDs, ports from 1024 to 65535, no broker port on the bootstrap port. The provider module calls it and hands the ports to consumers in its `connection` output, so provider and consumers cannot disagree on a port.",
       usage: { broker_ids: [1, 2, 3] },
@@ -46,21 +45,13 @@ const SPECS: Record<string, ModuleSpec> = {
     },
   },
   [PROVIDER_MODULE]: {
-    stack: (app) => new ProviderModule(app),
+    stack: ProviderModule,
     usesAws: true,
     examples: ["complete"],
     doc: {
-      name: PROVIDER_MODULE,
       summary:
         "The provider half of Kafka over AWS PrivateLink: one internal Network Load Balancer (cross-zone on) with a bootstrap listener forwarding to every broker and one TCP listener per broker forwarding to only that broker, and a VPC endpoint service (acceptance required by default) for the allowed principals.",
-      usage: {
-        name: "orders",
-        vpc_id: "vpc-0a1b2c3d4e5f60718",
-        subnet_ids: ["subnet-0a1b2c3d4e5f60711", "subnet-0a1b2c3d4e5f60722"],
-        advertised_hostname: "orders.kafka.example.internal",
-        brokers: { "1": { target: "10.0.1.11" }, "2": { target: "10.0.2.12" }, "3": { target: "10.0.3.13" } },
-        allowed_principals: ["arn:aws:iam::111122223333:root"],
-      },
+      usage: { ...PROVIDER_VARIABLES, brokers: { "1": { target: "10.0.1.11" }, "2": { target: "10.0.2.12" }, "3": { target: "10.0.3.13" } } },
       notes: [
         'Per-broker resources are keyed by broker ID (`aws_lb_listener.broker["3"]`), so a plan that adds or removes a broker touches only that broker.',
         "Every broker must advertise its output `advertised_listeners` entry on a dedicated listener bound to `broker_target_port`; output `broker_config` has the `server.properties` lines. If the listener uses TLS, the broker certificate's SANs must cover `advertised_hostname`.",
@@ -71,20 +62,13 @@ const SPECS: Record<string, ModuleSpec> = {
     },
   },
   [CONSUMER_MODULE]: {
-    stack: (app) => new ConsumerModule(app),
+    stack: ConsumerModule,
     usesAws: true,
     examples: ["complete", "same-account"],
     doc: {
-      name: CONSUMER_MODULE,
       summary:
         "The consumer half of Kafka over AWS PrivateLink, for one client VPC: an interface VPC endpoint to the provider's service, one security group per client CIDR (at most 5) that admits exactly that CIDR on exactly the bootstrap and broker ports, and a Route 53 private hosted zone named exactly the advertised hostname with an alias record to the endpoint.",
-      usage: {
-        name: "orders-analytics",
-        vpc_id: "vpc-0f1e2d3c4b5a69788",
-        subnet_ids: ["subnet-0f1e2d3c4b5a69781", "subnet-0f1e2d3c4b5a69782"],
-        connection: SAMPLE_CONNECTION,
-        allowed_cidrs: ["10.20.0.0/16"],
-      },
+      usage: { ...CONSUMER_VARIABLES, allowed_cidrs: ["10.20.0.0/16"] },
       notes: [
         "`connection` is the provider module's output of the same name: in the same configuration pass `connection = module.kafka.connection` (see [`examples/same-account`](examples/same-account)); from another account pass the same object as a value (the cluster's team hands it over). The consumer then cannot disagree with the provider on the broker set, a port, the hostname or the protocol. When `connection.region` is not this endpoint's region, the endpoint is cross-region (`service_region`), and the provider must list this region in `supported_regions`.",
         "The VPC needs `enableDnsSupport` and `enableDnsHostnames`. The zone is named exactly the advertised hostname so it does not shadow the rest of its parent domain in this VPC; with `hosted_zone_id` the record goes into an existing zone instead (associate it with the VPC yourself).",
@@ -96,18 +80,12 @@ const SPECS: Record<string, ModuleSpec> = {
 
 /** Splits a synthesized stack into a module's files (JSON form): no provider, no backend, the provider range. */
 function moduleFiles(synthesized: TfJson, usesAws: boolean): Record<string, TfJson> {
-  const { variable, output, resource, data, module, locals } = withoutMetadata(synthesized);
-  const main: TfJson = {};
-  if (locals) main.locals = locals;
-  if (module) main.module = module;
-  if (data) main.data = data;
-  if (resource) main.resource = resource;
-  const terraform: TfJson = { required_version: MIN_TERRAFORM };
-  if (usesAws) terraform.required_providers = { aws: { source: "hashicorp/aws", version: AWS_PROVIDER } };
+  const main = Object.fromEntries(["locals", "module", "data", "resource"].filter((kind) => synthesized[kind]).map((kind) => [kind, synthesized[kind]]));
+  const terraform = { required_version: MIN_TERRAFORM, ...(usesAws && { required_providers: { aws: { source: "hashicorp/aws", version: AWS_PROVIDER } } }) };
   return {
     "main.tf.json": main,
-    "variables.tf.json": { variable: variable ?? {} },
-    "outputs.tf.json": { output: output ?? {} },
+    "variables.tf.json": { variable: synthesized.variable ?? {} },
+    "outputs.tf.json": { output: synthesized.output ?? {} },
     "versions.tf.json": { terraform },
   };
 }
@@ -148,12 +126,7 @@ function renderingPackages(): string {
     .join(",");
 }
 
-/** What a render cache file holds: the rendered modules, and the SHA-256 of their JSON text. */
-interface RenderCache {
-  readonly digest: string;
-  readonly folders: Record<string, RenderedModule>;
-}
-
+/** A render cache file holds the rendered modules (`folders`) and the SHA-256 of their JSON text (`digest`). */
 const foldersDigest = (folders: Record<string, RenderedModule>) => createHash("sha256").update(JSON.stringify(folders)).digest("hex");
 
 /**
@@ -163,24 +136,24 @@ const foldersDigest = (folders: Record<string, RenderedModule>) => createHash("s
  * parses but was emptied or altered is rendered anew, never published. Any failure to read or
  * write the cache just renders them.
  */
-function cachedRender(render: () => Map<string, RenderedModule>): Map<string, RenderedModule> {
+function cachedRender(): Map<string, RenderedModule> {
   const identity = bundleIdentity();
-  if (identity === undefined) return render();
+  if (identity === undefined) return renderAll();
   let file: string | undefined;
   try {
     file = path.join(RENDER_CACHE_DIR, `modules-${identity}-${createHash("sha1").update(renderingPackages()).digest("hex").slice(0, 12)}.json`);
-    const cached = JSON.parse(fs.readFileSync(file, "utf8")) as Partial<RenderCache> | null;
+    const cached = JSON.parse(fs.readFileSync(file, "utf8")) as { digest?: string; folders?: Record<string, RenderedModule> } | null;
     if (cached?.folders && cached.digest === foldersDigest(cached.folders)) return new Map(Object.entries(cached.folders));
   } catch {
     // Not cached yet (or unreadable): render.
   }
-  const folders = render();
+  const folders = renderAll();
   if (file) {
     const tmp = `${file}.${process.pid}.tmp`;
     try {
       fs.mkdirSync(RENDER_CACHE_DIR, { recursive: true });
       const kept = Object.fromEntries(folders);
-      fs.writeFileSync(tmp, JSON.stringify({ digest: foldersDigest(kept), folders: kept } satisfies RenderCache));
+      fs.writeFileSync(tmp, JSON.stringify({ digest: foldersDigest(kept), folders: kept }));
       fs.renameSync(tmp, file);
       // Each rebuild of a bundle renders under a new identity: the week-old renders go.
       for (const old of fs.readdirSync(RENDER_CACHE_DIR)) {
@@ -226,10 +199,7 @@ export function checkovSkips(): Array<{ module: string; address: string } & Chec
   return [...renderedModules()].flatMap(([module, m]) => Object.entries(m.skips).flatMap(([address, list]) => list.map((s) => ({ module, address, ...s }))));
 }
 
-function renderedModules(): ReadonlyMap<string, RenderedModule> {
-  if (!rendered) rendered = cachedRender(renderAll);
-  return rendered;
-}
+const renderedModules = () => (rendered ??= cachedRender());
 
 function renderAll(): Map<string, RenderedModule> {
   // No synth to disk: a module stack has no backend, cross-stack reference or asset to prepare. A
@@ -237,23 +207,24 @@ function renderAll(): Map<string, RenderedModule> {
   const app = new Construct(undefined as never, "");
   const folders = new Map<string, RenderedModule>();
   for (const spec of Object.values(SPECS)) {
-    const stack = spec.stack(app);
-    const synthesized = withoutMetadata(stack.toTerraform() as TfJson);
+    const stack = new spec.stack(app);
+    // Without cdktf's `//` metadata (construct paths), which means nothing to a module's user.
+    const synthesized = JSON.parse(JSON.stringify(stack.toTerraform()), (key, value: unknown) => (key === "//" ? undefined : value)) as TfJson;
     const files = moduleFiles(synthesized, spec.usesAws);
     const schemas = blockSchemas(stack);
     const comments = stackComments(stack, synthesized);
     const skipped = stackSkips(stack, synthesized);
     const json = Object.fromEntries(Object.entries(files).map(([file, doc]) => [file, renderJson(doc)]));
     const folder: ModuleFolder = Object.fromEntries(Object.entries(files).map(([file, doc]) => [HCL_FILE[file], renderHcl(doc, schemas, comments, skipped)]));
-    for (const test of MODULE_TESTS[stack.node.id] ?? []) folder[`tests/${test.file}`] = renderTestFile(test);
+    const tests = MODULE_TESTS[stack.node.id] ?? [];
+    for (const test of tests) folder[`tests/${test.file}`] = renderTestFile(test);
     const requirements: Record<string, string> = { terraform: MIN_TERRAFORM, ...(spec.usesAws ? { "hashicorp/aws": AWS_PROVIDER } : {}) };
-    const tests = (MODULE_TESTS[stack.node.id] ?? []).map((t) => t.file);
     folder["README.md"] = renderModuleReadme(
-      { ...spec.doc, requirements },
-      files["variables.tf.json"].variable,
-      files["outputs.tf.json"].output,
+      { ...spec.doc, name: stack.node.id, requirements },
+      synthesized.variable ?? {},
+      synthesized.output ?? {},
       spec.examples,
-      tests,
+      tests.map((t) => t.file),
     );
     const skips = Object.fromEntries(Object.entries(skipped).map(([address, list]) => [address.replace(/^resource\./, ""), list]));
     folders.set(stack.node.id, { files: folder, json, skips });

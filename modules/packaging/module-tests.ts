@@ -6,7 +6,7 @@
 import { BROKER_PORTS_MODULE } from "../kafka-broker-ports";
 import { CONSUMER_MODULE } from "../kafka-privatelink-consumer/rules";
 import { PROVIDER_MODULE } from "../kafka-privatelink-provider/rules";
-import { hclAttributes, toHcl } from "./terraform-json";
+import { hclAssignments, toHcl } from "./terraform-json";
 
 export interface TestRun {
   readonly name: string;
@@ -74,6 +74,13 @@ const range = (from: number, count: number) => Array.from({ length: count }, (_,
 const brokersMap = (ids: readonly number[], target = (id: number) => `10.0.${Math.floor(id / 200)}.${(id % 200) + 10}`) =>
   Object.fromEntries(ids.map((id) => [String(id), { target: target(id) }]));
 
+/** A run whose variables the validation of `input` (by default the run's one variable) must refuse: `refuses_<what>`. */
+const refuses = (what: string, variables: Record<string, unknown>, input = Object.keys(variables)[0]): TestRun => ({
+  name: `refuses_${what}`,
+  variables,
+  expectFailures: [input],
+});
+
 const BROKER_PORTS: TestFile = {
   file: "allocation.tftest.hcl",
   preamble: "",
@@ -94,21 +101,22 @@ const BROKER_PORTS: TestFile = {
       ],
     },
     { name: "accepts_49_brokers", variables: { broker_ids: range(1, 49) }, asserts: [["length(output.broker_ports) == 49", "49 brokers fit one NLB"]] },
-    { name: "refuses_50_brokers", variables: { broker_ids: range(1, 50) }, expectFailures: ["broker_ids"] },
-    { name: "refuses_no_broker", variables: { broker_ids: [] }, expectFailures: ["broker_ids"] },
-    { name: "refuses_duplicate_ids", variables: { broker_ids: [1, 2, 2] }, expectFailures: ["broker_ids"] },
-    { name: "refuses_negative_id", variables: { broker_ids: [1, -2] }, expectFailures: ["broker_ids"] },
-    { name: "refuses_fractional_id", variables: { broker_ids: [1.5] }, expectFailures: ["broker_ids"] },
-    { name: "refuses_port_above_65535", variables: { broker_ids: [1, 36], broker_port_base: 65500 }, expectFailures: ["broker_ids"] },
-    { name: "refuses_port_below_1024", variables: { broker_ids: [1], broker_port_base: 100 }, expectFailures: ["broker_ids"] },
-    { name: "refuses_port_equal_to_bootstrap", variables: { broker_ids: [1, 2], bootstrap_port: 6002 }, expectFailures: ["broker_ids"] },
-    { name: "refuses_bootstrap_inside_broker_range", variables: { broker_ids: [1, 5], bootstrap_port: 6003 }, expectFailures: ["broker_ids"] },
-    { name: "refuses_bootstrap_port_out_of_range", variables: { bootstrap_port: 70000 }, expectFailures: ["bootstrap_port"] },
-    { name: "refuses_port_base_out_of_range", variables: { broker_port_base: -1 }, expectFailures: ["broker_port_base"] },
+    refuses("50_brokers", { broker_ids: range(1, 50) }),
+    refuses("no_broker", { broker_ids: [] }),
+    refuses("duplicate_ids", { broker_ids: [1, 2, 2] }),
+    refuses("negative_id", { broker_ids: [1, -2] }),
+    refuses("fractional_id", { broker_ids: [1.5] }),
+    refuses("port_above_65535", { broker_ids: [1, 36], broker_port_base: 65500 }, "broker_ids"),
+    refuses("port_below_1024", { broker_ids: [1], broker_port_base: 100 }, "broker_ids"),
+    refuses("port_equal_to_bootstrap", { broker_ids: [1, 2], bootstrap_port: 6002 }, "broker_ids"),
+    refuses("bootstrap_inside_broker_range", { broker_ids: [1, 5], bootstrap_port: 6003 }, "broker_ids"),
+    refuses("bootstrap_port_out_of_range", { bootstrap_port: 70000 }),
+    refuses("port_base_out_of_range", { broker_port_base: -1 }),
   ],
 };
 
-const PROVIDER_VARIABLES = {
+/** The provider module's inputs in its tests (and, with other brokers, its README usage). */
+export const PROVIDER_VARIABLES = {
   name: "orders",
   vpc_id: "vpc-0a1b2c3d4e5f60718",
   subnet_ids: ["subnet-0a1b2c3d4e5f60711", "subnet-0a1b2c3d4e5f60722"],
@@ -227,13 +235,9 @@ const PROVIDER: TestFile = {
         ['aws_vpc_endpoint_service.this.supported_regions == toset(["us-east-1", "eu-west-1"])', "the other regions and the service's own, which AWS reports"],
       ],
     },
-    { name: "refuses_endpoint_id_that_is_not_one", variables: { accept_endpoints: ["vpce-svc-0123456789abcdef0"] }, expectFailures: ["accept_endpoints"] },
-    { name: "refuses_endpoint_listed_twice", variables: { accept_endpoints: [ENDPOINTS[0], ENDPOINTS[0]] }, expectFailures: ["accept_endpoints"] },
-    {
-      name: "refuses_accepting_when_acceptance_is_not_required",
-      variables: { acceptance_required: false, accept_endpoints: [ENDPOINTS[0]] },
-      expectFailures: ["accept_endpoints"],
-    },
+    refuses("endpoint_id_that_is_not_one", { accept_endpoints: ["vpce-svc-0123456789abcdef0"] }),
+    refuses("endpoint_listed_twice", { accept_endpoints: [ENDPOINTS[0], ENDPOINTS[0]] }),
+    refuses("accepting_when_acceptance_is_not_required", { acceptance_required: false, accept_endpoints: [ENDPOINTS[0]] }, "accept_endpoints"),
     {
       name: "connection_describes_the_cluster_for_consumers",
       command: "apply",
@@ -283,79 +287,55 @@ const PROVIDER: TestFile = {
         ],
       ],
     },
-    {
-      name: "refuses_alarm_action_that_is_not_an_sns_topic",
-      variables: { alarms: { actions: ["arn:aws:sqs:us-east-1:111122223333:oncall"] } },
-      expectFailures: ["alarms"],
-    },
-    { name: "refuses_alarms_without_actions", variables: { alarms: { actions: [] } }, expectFailures: ["alarms"] },
-    {
-      name: "refuses_alarm_topic_in_another_region",
-      variables: { alarms: { actions: ["arn:aws:sns:eu-west-1:111122223333:kafka-oncall"] } },
-      expectFailures: ["alarms"],
-    },
+    refuses("alarm_action_that_is_not_an_sns_topic", { alarms: { actions: ["arn:aws:sqs:us-east-1:111122223333:oncall"] } }),
+    refuses("alarms_without_actions", { alarms: { actions: [] } }),
+    refuses("alarm_topic_in_another_region", { alarms: { actions: ["arn:aws:sns:eu-west-1:111122223333:kafka-oncall"] } }),
     {
       name: "accepts_49_brokers",
       variables: { brokers: brokersMap(range(1, 49)) },
       asserts: [["length(aws_lb_listener.broker) == 49", "49 listeners plus the bootstrap: the NLB's 50"]],
     },
-    {
-      name: "refuses_key_that_is_not_a_broker_id",
-      variables: { brokers: { "1": { target: "10.0.1.11" }, "01": { target: "10.0.1.12" } } },
-      expectFailures: ["brokers"],
-    },
-    { name: "refuses_public_ip_target", variables: { brokers: brokersMap([1, 2], (id) => (id === 1 ? "8.8.8.8" : "10.0.0.12")) }, expectFailures: ["brokers"] },
-    { name: "refuses_shared_target", variables: { brokers: brokersMap([1, 2], () => "10.0.0.11") }, expectFailures: ["brokers"] },
-    { name: "refuses_bad_instance_id", variables: { target_type: "instance", brokers: brokersMap([1], () => "10.0.0.11") }, expectFailures: ["brokers"] },
-    {
-      name: "refuses_target_group_name_over_32_characters",
-      variables: { name: "orders-east-primary1", brokers: brokersMap([1, 12345]), broker_port_base: 1024, bootstrap_port: 65000, broker_target_port: 65535 },
-      expectFailures: ["brokers"],
-    },
-    { name: "refuses_any_principal", variables: { allowed_principals: ["*"] }, expectFailures: ["allowed_principals"] },
-    { name: "refuses_principal_that_is_not_an_iam_arn", variables: { allowed_principals: ["111122223333"] }, expectFailures: ["allowed_principals"] },
-    {
-      name: "refuses_principal_in_another_partition",
-      variables: { allowed_principals: ["arn:aws-cn:iam::111122223333:root"] },
-      expectFailures: ["allowed_principals"],
-    },
-    { name: "refuses_made_up_supported_region", variables: { supported_regions: ["us-moon-1"] }, expectFailures: ["supported_regions"] },
-    { name: "refuses_supported_region_in_another_partition", variables: { supported_regions: ["cn-north-1"] }, expectFailures: ["supported_regions"] },
-    { name: "refuses_name_that_makes_an_internal_nlb_name", variables: { name: "internal" }, expectFailures: ["name"] },
-    {
-      name: "refuses_target_reserved_in_every_subnet",
-      variables: { brokers: brokersMap([1, 2], (id) => (id === 1 ? "10.1.0.3" : "10.0.0.12")) },
-      expectFailures: ["brokers"],
-    },
-    { name: "refuses_vpc_id_that_is_not_one", variables: { vpc_id: "vpc-orders" }, expectFailures: ["vpc_id"] },
-    { name: "refuses_subnet_id_that_is_not_one", variables: { subnet_ids: ["subnet-a"] }, expectFailures: ["subnet_ids"] },
-    {
-      name: "refuses_subnet_listed_twice",
-      variables: { subnet_ids: ["subnet-0a1b2c3d4e5f60711", "subnet-0a1b2c3d4e5f60711"] },
-      expectFailures: ["subnet_ids"],
-    },
-    { name: "refuses_51_tags", variables: { tags: Object.fromEntries(range(1, 51).map((i) => [`k${i}`, "v"])) }, expectFailures: ["tags"] },
-    { name: "refuses_aws_tag_key", variables: { tags: { "AWS:owner": "kafka" } }, expectFailures: ["tags"] },
+    refuses("key_that_is_not_a_broker_id", { brokers: { "1": { target: "10.0.1.11" }, "01": { target: "10.0.1.12" } } }),
+    refuses("public_ip_target", { brokers: brokersMap([1, 2], (id) => (id === 1 ? "8.8.8.8" : "10.0.0.12")) }),
+    refuses("shared_target", { brokers: brokersMap([1, 2], () => "10.0.0.11") }),
+    refuses("bad_instance_id", { target_type: "instance", brokers: brokersMap([1], () => "10.0.0.11") }, "brokers"),
+    refuses(
+      "target_group_name_over_32_characters",
+      { name: "orders-east-primary1", brokers: brokersMap([1, 12345]), broker_port_base: 1024, bootstrap_port: 65000, broker_target_port: 65535 },
+      "brokers",
+    ),
+    refuses("any_principal", { allowed_principals: ["*"] }),
+    refuses("principal_that_is_not_an_iam_arn", { allowed_principals: ["111122223333"] }),
+    refuses("principal_in_another_partition", { allowed_principals: ["arn:aws-cn:iam::111122223333:root"] }),
+    refuses("made_up_supported_region", { supported_regions: ["us-moon-1"] }),
+    refuses("supported_region_in_another_partition", { supported_regions: ["cn-north-1"] }),
+    refuses("name_that_makes_an_internal_nlb_name", { name: "internal" }),
+    refuses("target_reserved_in_every_subnet", { brokers: brokersMap([1, 2], (id) => (id === 1 ? "10.1.0.3" : "10.0.0.12")) }),
+    refuses("vpc_id_that_is_not_one", { vpc_id: "vpc-orders" }),
+    refuses("subnet_id_that_is_not_one", { subnet_ids: ["subnet-a"] }),
+    refuses("subnet_listed_twice", { subnet_ids: ["subnet-0a1b2c3d4e5f60711", "subnet-0a1b2c3d4e5f60711"] }),
+    refuses("51_tags", { tags: Object.fromEntries(range(1, 51).map((i) => [`k${i}`, "v"])) }),
+    refuses("aws_tag_key", { tags: { "AWS:owner": "kafka" } }),
     {
       name: "accepts_any_principal_when_allowed",
       variables: { allowed_principals: ["*"], allow_any_principal: true },
       asserts: [['contains(aws_vpc_endpoint_service.this.allowed_principals, "*")', "the explicit opt-in"]],
     },
-    { name: "refuses_no_principal", variables: { allowed_principals: [] }, expectFailures: ["allowed_principals"] },
-    { name: "refuses_bad_hostname", variables: { advertised_hostname: "Orders_Kafka" }, expectFailures: ["advertised_hostname"] },
-    { name: "refuses_name_too_long", variables: { name: "orders-with-a-long-name" }, expectFailures: ["name"] },
-    { name: "refuses_no_subnet", variables: { subnet_ids: [] }, expectFailures: ["subnet_ids"] },
-    { name: "refuses_idle_timeout_out_of_range", variables: { tcp_idle_timeout_seconds: 59 }, expectFailures: ["tcp_idle_timeout_seconds"] },
-    { name: "refuses_unknown_target_type", variables: { target_type: "alb" }, expectFailures: ["target_type"] },
-    { name: "refuses_broker_target_port_out_of_range", variables: { broker_target_port: 0 }, expectFailures: ["broker_target_port"] },
-    { name: "refuses_deregistration_delay_out_of_range", variables: { deregistration_delay_seconds: 3601 }, expectFailures: ["deregistration_delay_seconds"] },
-    { name: "refuses_lower_case_listener_name", variables: { listener_name: "privatelink" }, expectFailures: ["listener_name"] },
-    { name: "refuses_unknown_security_protocol", variables: { listener_security_protocol: "TLS" }, expectFailures: ["listener_security_protocol"] },
+    refuses("no_principal", { allowed_principals: [] }),
+    refuses("bad_hostname", { advertised_hostname: "Orders_Kafka" }),
+    refuses("name_too_long", { name: "orders-with-a-long-name" }),
+    refuses("no_subnet", { subnet_ids: [] }),
+    refuses("idle_timeout_out_of_range", { tcp_idle_timeout_seconds: 59 }),
+    refuses("unknown_target_type", { target_type: "alb" }),
+    refuses("broker_target_port_out_of_range", { broker_target_port: 0 }),
+    refuses("deregistration_delay_out_of_range", { deregistration_delay_seconds: 3601 }),
+    refuses("lower_case_listener_name", { listener_name: "privatelink" }),
+    refuses("unknown_security_protocol", { listener_security_protocol: "TLS" }),
   ],
 };
 
-/** A provider module's `connection` output for the example cluster: the consumer's usage and tests. */
-export const SAMPLE_CONNECTION = {
+/** A provider module's `connection` output for the example cluster. */
+const SAMPLE_CONNECTION = {
   service_name: "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0",
   region: "us-east-1",
   advertised_hostname: "orders.kafka.example.internal",
@@ -366,16 +346,19 @@ export const SAMPLE_CONNECTION = {
 };
 const connection = (change: Partial<typeof SAMPLE_CONNECTION>) => ({ ...SAMPLE_CONNECTION, ...change });
 
+/** The consumer module's inputs in its tests (and, with one CIDR, its README usage). */
+export const CONSUMER_VARIABLES = {
+  name: "orders-analytics",
+  vpc_id: "vpc-0f1e2d3c4b5a69788",
+  subnet_ids: ["subnet-0f1e2d3c4b5a69781", "subnet-0f1e2d3c4b5a69782"],
+  connection: SAMPLE_CONNECTION,
+  allowed_cidrs: ["10.20.0.0/16", "10.21.0.0/16"],
+};
+
 const CONSUMER: TestFile = {
   file: "consumer.tftest.hcl",
   preamble: MOCK_PROVIDER,
-  variables: {
-    name: "orders-analytics",
-    vpc_id: "vpc-0f1e2d3c4b5a69788",
-    subnet_ids: ["subnet-0f1e2d3c4b5a69781", "subnet-0f1e2d3c4b5a69782"],
-    connection: SAMPLE_CONNECTION,
-    allowed_cidrs: ["10.20.0.0/16", "10.21.0.0/16"],
-  },
+  variables: CONSUMER_VARIABLES,
   runs: [
     {
       name: "rules_admit_exactly_the_kafka_ports_from_each_cidr",
@@ -460,49 +443,33 @@ const CONSUMER: TestFile = {
       overrideData: [{ target: "data.aws_subnet.endpoint", values: { availability_zone: "us-east-1f" } }],
       asserts: [['aws_vpc_endpoint.this.service_region == "eu-west-1"', "another region's AZs cannot be compared with this VPC's subnets"]],
     },
-    { name: "refuses_any_cidr", variables: { allowed_cidrs: ["0.0.0.0/0"] }, expectFailures: ["allowed_cidrs"] },
-    { name: "refuses_cidrs_covering_every_address", variables: { allowed_cidrs: ["0.0.0.0/1", "128.0.0.0/1"] }, expectFailures: ["allowed_cidrs"] },
-    { name: "refuses_name_that_makes_security_group_names_start_sg", variables: { name: "sg-orders" }, expectFailures: ["name"] },
-    { name: "refuses_tag_value_over_256_characters", variables: { tags: { team: "v".repeat(257) } }, expectFailures: ["tags"] },
+    refuses("any_cidr", { allowed_cidrs: ["0.0.0.0/0"] }),
+    refuses("cidrs_covering_every_address", { allowed_cidrs: ["0.0.0.0/1", "128.0.0.0/1"] }),
+    refuses("name_that_makes_security_group_names_start_sg", { name: "sg-orders" }),
+    refuses("tag_value_over_256_characters", { tags: { team: "v".repeat(257) } }),
     {
       name: "accepts_any_cidr_when_allowed",
       command: "apply",
       variables: { allowed_cidrs: ["0.0.0.0/0"], allow_any_cidr: true },
       asserts: [["length(aws_vpc_security_group_ingress_rule.client) == 4", "the explicit opt-in"]],
     },
-    { name: "refuses_duplicate_cidr", variables: { allowed_cidrs: ["10.20.0.0/16", "10.20.0.0/16"] }, expectFailures: ["allowed_cidrs"] },
-    { name: "refuses_cidr_that_is_not_a_network_address", variables: { allowed_cidrs: ["10.20.0.1/16"] }, expectFailures: ["allowed_cidrs"] },
-    { name: "refuses_no_cidr", variables: { allowed_cidrs: [] }, expectFailures: ["allowed_cidrs"] },
-    {
-      name: "refuses_six_cidrs_one_security_group_each",
-      variables: { allowed_cidrs: ["10.1.0.0/16", "10.2.0.0/16", "10.3.0.0/16", "10.4.0.0/16", "10.5.0.0/16", "10.6.0.0/16"] },
-      expectFailures: ["allowed_cidrs"],
-    },
-    { name: "refuses_bad_hostname", variables: { connection: connection({ advertised_hostname: "kafka" }) }, expectFailures: ["connection"] },
-    { name: "refuses_bad_service_name", variables: { connection: connection({ service_name: "vpce-svc-0123456789abcdef0" }) }, expectFailures: ["connection"] },
-    { name: "refuses_bad_region", variables: { connection: connection({ region: "US East" }) }, expectFailures: ["connection"] },
-    { name: "refuses_unknown_security_protocol", variables: { connection: connection({ security_protocol: "TLS" }) }, expectFailures: ["connection"] },
-    {
-      name: "refuses_key_that_is_not_a_broker_id",
-      variables: { connection: connection({ broker_ports: { "1": 6001, one: 6002 } as never }) },
-      expectFailures: ["connection"],
-    },
-    {
-      name: "refuses_ports_that_are_not_one_base_plus_id",
-      variables: { connection: connection({ broker_ports: { "1": 6001, "2": 6005 } as never }) },
-      expectFailures: ["connection"],
-    },
-    { name: "refuses_idle_timeout_out_of_range", variables: { connection: connection({ tcp_idle_timeout_seconds: 7000 }) }, expectFailures: ["connection"] },
-    { name: "refuses_bad_name", variables: { name: "Orders" }, expectFailures: ["name"] },
-    { name: "refuses_no_subnet", variables: { subnet_ids: [] }, expectFailures: ["subnet_ids"] },
-    { name: "refuses_vpc_id_that_is_not_one", variables: { vpc_id: "vpc-analytics" }, expectFailures: ["vpc_id"] },
-    { name: "refuses_subnet_id_that_is_not_one", variables: { subnet_ids: ["subnet-a"] }, expectFailures: ["subnet_ids"] },
-    {
-      name: "refuses_subnet_listed_twice",
-      variables: { subnet_ids: ["subnet-0f1e2d3c4b5a69781", "subnet-0f1e2d3c4b5a69781"] },
-      expectFailures: ["subnet_ids"],
-    },
-    { name: "refuses_zone_id_that_is_not_one", variables: { hosted_zone_id: "/hostedzone/Z0123456789ABCDEFGHIJ" }, expectFailures: ["hosted_zone_id"] },
+    refuses("duplicate_cidr", { allowed_cidrs: ["10.20.0.0/16", "10.20.0.0/16"] }),
+    refuses("cidr_that_is_not_a_network_address", { allowed_cidrs: ["10.20.0.1/16"] }),
+    refuses("no_cidr", { allowed_cidrs: [] }),
+    refuses("six_cidrs_one_security_group_each", { allowed_cidrs: ["10.1.0.0/16", "10.2.0.0/16", "10.3.0.0/16", "10.4.0.0/16", "10.5.0.0/16", "10.6.0.0/16"] }),
+    refuses("bad_hostname", { connection: connection({ advertised_hostname: "kafka" }) }),
+    refuses("bad_service_name", { connection: connection({ service_name: "vpce-svc-0123456789abcdef0" }) }),
+    refuses("bad_region", { connection: connection({ region: "US East" }) }),
+    refuses("unknown_security_protocol", { connection: connection({ security_protocol: "TLS" }) }),
+    refuses("key_that_is_not_a_broker_id", { connection: connection({ broker_ports: { "1": 6001, one: 6002 } as never }) }),
+    refuses("ports_that_are_not_one_base_plus_id", { connection: connection({ broker_ports: { "1": 6001, "2": 6005 } as never }) }),
+    refuses("idle_timeout_out_of_range", { connection: connection({ tcp_idle_timeout_seconds: 7000 }) }),
+    refuses("bad_name", { name: "Orders" }),
+    refuses("no_subnet", { subnet_ids: [] }),
+    refuses("vpc_id_that_is_not_one", { vpc_id: "vpc-analytics" }),
+    refuses("subnet_id_that_is_not_one", { subnet_ids: ["subnet-a"] }),
+    refuses("subnet_listed_twice", { subnet_ids: ["subnet-0f1e2d3c4b5a69781", "subnet-0f1e2d3c4b5a69781"] }),
+    refuses("zone_id_that_is_not_one", { hosted_zone_id: "/hostedzone/Z0123456789ABCDEFGHIJ" }),
   ],
 };
 
@@ -516,14 +483,7 @@ export const MODULE_TESTS: Record<string, readonly TestFile[]> = {
 function renderRun(run: TestRun): string {
   const lines = [`run "${run.name}" {`, `  command = ${run.command ?? "plan"}`];
   if (run.variables) {
-    lines.push("", "  variables {");
-    lines.push(
-      ...hclAttributes(
-        Object.entries(run.variables).map(([k, v]) => [k, toHcl(v, "    ")] as const),
-        "    ",
-      ),
-    );
-    lines.push("  }");
+    lines.push("", "  variables {", ...hclAssignments(run.variables, "    "), "  }");
   }
   for (const [condition, message] of run.asserts ?? []) {
     lines.push("", "  assert {", `    condition     = ${condition}`, `    error_message = ${JSON.stringify(message)}`, "  }");
@@ -541,16 +501,7 @@ function renderRun(run: TestRun): string {
 export function renderTestFile(test: TestFile): string {
   const parts = ["# Generated by `npm run synth`; run with `terraform test` in the module folder (no AWS account needed)."];
   if (test.preamble) parts.push(test.preamble.trimEnd());
-  parts.push(
-    [
-      "variables {",
-      ...hclAttributes(
-        Object.entries(test.variables).map(([k, v]) => [k, toHcl(v, "  ")] as const),
-        "  ",
-      ),
-      "}",
-    ].join("\n"),
-  );
+  parts.push(["variables {", ...hclAssignments(test.variables, "  "), "}"].join("\n"));
   for (const run of test.runs) parts.push(renderRun(run));
   return `${parts.join("\n\n")}\n`;
 }

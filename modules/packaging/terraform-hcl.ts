@@ -12,8 +12,7 @@
  */
 import { TerraformStack } from "cdktf";
 import { IConstruct } from "constructs";
-import { hclAttributes } from "./terraform-json";
-import { TfJson } from "./terraform-json";
+import { hclAttributes, hclObject, TfJson } from "./terraform-json";
 
 /** The nested blocks of a resource or data source body, each with its own nested blocks. */
 export interface BlockSchema {
@@ -26,17 +25,26 @@ export type Schemas = Record<string, BlockSchema>;
 /** Comments (the constructs' whys) by address: `resource.<type>.<name>`, `variable.<name>`, … */
 export type Comments = Record<string, string>;
 
-const comments = new WeakMap<TerraformStack, Map<IConstruct, string>>();
+/** What the constructs of each stack carry into its HCL, by construct. */
+type Attached<V> = WeakMap<TerraformStack, Map<IConstruct, V>>;
+
+const comments: Attached<string> = new WeakMap();
+const skips: Attached<CheckSkip[]> = new WeakMap();
+
+/** The construct's stack's entries in `store`. */
+function attachedTo<V>(store: Attached<V>, construct: IConstruct): Map<IConstruct, V> {
+  const stack = TerraformStack.of(construct);
+  const byConstruct = store.get(stack) ?? new Map<IConstruct, V>();
+  store.set(stack, byConstruct);
+  return byConstruct;
+}
 
 /**
  * Attaches a comment to a construct's block in the module's HCL (`# …` lines above it): the why
  * that a reader of the module needs, which the JSON form cannot carry.
  */
 export function why<T extends IConstruct>(construct: T, text: string): T {
-  const stack = TerraformStack.of(construct);
-  const byConstruct = comments.get(stack) ?? new Map<IConstruct, string>();
-  comments.set(stack, byConstruct);
-  byConstruct.set(construct, text);
+  attachedTo(comments, construct).set(construct, text);
   return construct;
 }
 
@@ -46,31 +54,33 @@ export interface CheckSkip {
   readonly reason: string;
 }
 
-const skips = new WeakMap<TerraformStack, Map<IConstruct, CheckSkip[]>>();
-
 /**
  * Skips a checkov check on a construct's resource, with the reason, as checkov reads it in the
  * module code (`#checkov:skip=<check>:<reason>` inside the block). Only for a check that does not
  * apply: the README's security section lists every skip.
  */
 export function skipCheck<T extends IConstruct>(construct: T, check: string, reason: string): T {
-  const stack = TerraformStack.of(construct);
-  const byConstruct = skips.get(stack) ?? new Map<IConstruct, CheckSkip[]>();
-  skips.set(stack, byConstruct);
+  const byConstruct = attachedTo(skips, construct);
   byConstruct.set(construct, [...(byConstruct.get(construct) ?? []), { check, reason }]);
   return construct;
 }
 
-/** The skipped checks of a stack's constructs, by their address in `json`. */
-export function stackSkips(stack: TerraformStack, json: TfJson): Record<string, CheckSkip[]> {
-  const out: Record<string, CheckSkip[]> = {};
-  for (const [construct, list] of skips.get(stack) ?? []) {
+/** What `attach` (`why`, `skipCheck`) attached to a stack's constructs, by their address in `json` (the stack's synthesized JSON). */
+function byAddress<V>(store: Attached<V>, attach: string, stack: TerraformStack, json: TfJson): Record<string, V> {
+  const out: Record<string, V> = {};
+  for (const [construct, value] of store.get(stack) ?? []) {
     const address = addressOf(construct, json);
-    if (!address) throw new Error(`skipCheck(): ${construct.node.path} has no block in the synthesized JSON`);
-    out[address] = list;
+    if (!address) throw new Error(`${attach}(): ${construct.node.path} has no block in the synthesized JSON`);
+    out[address] = value;
   }
   return out;
 }
+
+/** The skipped checks of a stack's constructs, by their address in `json`. */
+export const stackSkips = (stack: TerraformStack, json: TfJson): Record<string, CheckSkip[]> => byAddress(skips, "skipCheck", stack, json);
+
+/** The comments attached to a stack's constructs, by their address in `json`. */
+export const stackComments = (stack: TerraformStack, json: TfJson): Comments => byAddress(comments, "why", stack, json);
 
 interface Addressed {
   terraformResourceType?: string;
@@ -83,38 +93,21 @@ function addressOf(construct: IConstruct, json: TfJson): string | undefined {
   const c = construct as unknown as Addressed;
   const id = c.friendlyUniqueId;
   if (!id) return undefined;
-  if (c.terraformResourceType) {
-    if (json.resource?.[c.terraformResourceType]?.[id]) return `resource.${c.terraformResourceType}.${id}`;
-    if (json.data?.[c.terraformResourceType]?.[id]) return `data.${c.terraformResourceType}.${id}`;
-  }
+  const type = c.terraformResourceType;
+  if (type) for (const kind of ["resource", "data"]) if (json[kind]?.[type]?.[id]) return `${kind}.${type}.${id}`;
   for (const kind of ["variable", "output", "module"]) if (json[kind]?.[id]) return `${kind}.${id}`;
   if (json.locals && id in json.locals) return `local.${id}`;
   return undefined;
 }
 
-/** The comments attached to a stack's constructs, by their address in `json` (the stack's synthesized JSON). */
-export function stackComments(stack: TerraformStack, json: TfJson): Comments {
-  const out: Comments = {};
-  for (const [construct, text] of comments.get(stack) ?? []) {
-    const address = addressOf(construct, json);
-    if (!address) throw new Error(`why(): ${construct.node.path} has no block in the synthesized JSON`);
-    out[address] = text;
-  }
-  return out;
-}
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null;
 
-interface HclArgument {
-  value: unknown;
-  isBlock: boolean;
-}
-
-const isArgument = (v: unknown): v is HclArgument => typeof v === "object" && v !== null && "isBlock" in v && "value" in v;
-
+/** The nested blocks of a body in the bindings' HCL form, where each argument is `{ value, isBlock }`. */
 function blocksOf(args: Record<string, unknown>): Record<string, BlockSchema> {
   const out: Record<string, Record<string, BlockSchema>> = {};
   for (const [key, arg] of Object.entries(args)) {
-    if (!isArgument(arg) || !arg.isBlock) continue;
-    const items = (Array.isArray(arg.value) ? arg.value : [arg.value]).filter((v): v is Record<string, unknown> => typeof v === "object" && v !== null);
+    if (!isObject(arg) || !arg.isBlock || !("value" in arg)) continue;
+    const items = (Array.isArray(arg.value) ? arg.value : [arg.value]).filter(isObject);
     out[key] = Object.assign({}, ...items.map(blocksOf));
   }
   return out;
@@ -162,48 +155,36 @@ function quotedEnd(s: string, i: number): number {
   throw new Error(`unterminated string in ${JSON.stringify(s)}`);
 }
 
-type Part = { literal: string } | { expression: string };
-
-/** A JSON-syntax template split into literal text (escapes `$${`, `%%{` kept) and interpolated expressions. */
-function templateParts(s: string): Part[] {
-  const parts: Part[] = [];
-  let literal = "";
-  for (let i = 0; i < s.length; i++) {
-    if (s.startsWith("$${", i) || s.startsWith("%%{", i)) {
-      literal += s.slice(i, i + 3);
-      i += 2;
-    } else if (s.startsWith("${", i)) {
-      const end = expressionEnd(s, i + 2);
-      if (literal) parts.push({ literal });
-      literal = "";
-      parts.push({ expression: s.slice(i + 2, end) });
-      i = end;
-    } else if (s.startsWith("%{", i)) {
-      throw new Error(`template directives are not rendered: ${JSON.stringify(s)}`);
-    } else {
-      literal += s[i];
-    }
-  }
-  if (literal) parts.push({ literal });
-  return parts;
-}
-
-const escapeLiteral = (text: string) => text.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n").replace(/\r/g, "\\r").replace(/\t/g, "\\t");
+const escapeLiteral = (text: string) => text.replace(/[\\"\n\r\t]/g, (c) => JSON.stringify(c).slice(1, -1));
 
 /** A literal string (a description, a default, a source): `${` and `%{` escaped, so nothing is interpolated. */
 function literalString(value: string): string {
   return `"${escapeLiteral(value).replace(/\$\{/g, "$${").replace(/%\{/g, "%%{")}"`;
 }
 
-/** A JSON-syntax template string as an HCL expression: bare when it is one interpolation, else a quoted template. */
+/**
+ * A JSON-syntax template string as an HCL expression: bare when it is one interpolation, else a
+ * quoted template (literal text escaped, escapes `$${` and `%%{` and interpolations kept).
+ */
 function templateExpression(value: string): string {
-  const parts = templateParts(value);
-  if (parts.length === 1 && "expression" in parts[0]) return parts[0].expression.trim();
-  return `"${parts.map((p) => ("literal" in p ? escapeLiteral(p.literal) : `\${${p.expression}}`)).join("")}"`;
+  let quoted = "";
+  for (let i = 0; i < value.length; i++) {
+    if (value.startsWith("$${", i) || value.startsWith("%%{", i)) {
+      quoted += value.slice(i, i + 3);
+      i += 2;
+    } else if (value.startsWith("${", i)) {
+      const end = expressionEnd(value, i + 2);
+      if (i === 0 && end === value.length - 1) return value.slice(2, end).trim();
+      quoted += value.slice(i, end + 1);
+      i = end;
+    } else if (value.startsWith("%{", i)) {
+      throw new Error(`template directives are not rendered: ${JSON.stringify(value)}`);
+    } else {
+      quoted += escapeLiteral(value[i]);
+    }
+  }
+  return `"${quoted}"`;
 }
-
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_-]*$/;
-const objectKey = (k: string) => (IDENTIFIER.test(k) ? k : JSON.stringify(k));
 
 /** A value in expression position: strings are templates (or literals, with `literal`). */
 function expression(value: unknown, indent: string, literal = false): string {
@@ -217,14 +198,7 @@ function expression(value: unknown, indent: string, literal = false): string {
     if (!items.some((i) => i.includes("\n")) && line.length + indent.length <= 100) return line;
     return `[\n${items.map((i) => `${inner}${i},`).join("\n")}\n${indent}]`;
   }
-  if (typeof value === "object") {
-    const entries = Object.entries(value as Record<string, unknown>);
-    if (entries.length === 0) return "{}";
-    return `{\n${hclAttributes(
-      entries.map(([k, v]) => [objectKey(k), expression(v, inner, literal)] as const),
-      inner,
-    ).join("\n")}\n${indent}}`;
-  }
+  if (typeof value === "object") return hclObject(value, indent, (v, inner) => expression(v, inner, literal));
   throw new Error(`cannot render ${String(value)}`);
 }
 
@@ -233,62 +207,51 @@ const traversal = (value: unknown) => String(value).replace(/^\$\{(.*)\}$/s, "$1
 
 interface BodyRules {
   /** Nested blocks of this body, by key. */
-  readonly blocks: BlockSchema;
+  readonly blocks?: BlockSchema;
   /** Keys whose string values are literal, not templates. */
-  readonly literal?: ReadonlySet<string>;
+  readonly literal?: readonly string[];
   /** Keys whose values are traversals (or lists of them). */
-  readonly traversals?: ReadonlySet<string>;
+  readonly traversals?: readonly string[];
   /** Rules of nested meta-blocks (lifecycle, validation, …). */
   readonly meta?: Record<string, BodyRules>;
   /** Attributes written first, in this order. */
   readonly first?: readonly string[];
 }
 
-const CONDITION: BodyRules = { blocks: {}, first: ["condition", "error_message"] };
+const CONDITION: BodyRules = { first: ["condition", "error_message"] };
 const LIFECYCLE: BodyRules = {
-  blocks: {},
-  traversals: new Set(["ignore_changes", "replace_triggered_by"]),
+  traversals: ["ignore_changes", "replace_triggered_by"],
   meta: { precondition: CONDITION, postcondition: CONDITION },
 };
-const RESOURCE_META: Record<string, BodyRules> = { lifecycle: LIFECYCLE };
 /** Meta-arguments first, then the arguments, then nested blocks, then lifecycle: as terraform-aws-modules order a body. */
 const LEADING = ["count", "for_each", "provider", "source", "version"];
 const TRAILING = ["depends_on"];
 
 /** A block body: attributes aligned as `terraform fmt` aligns them, nested blocks after them. */
 function body(doc: Record<string, unknown>, rules: BodyRules, indent: string): string[] {
-  const inner = indent;
-  const isBlock = (k: string) => k in rules.blocks || (rules.meta !== undefined && k in rules.meta);
+  const isBlock = (k: string) => k in (rules.blocks ?? {}) || k in (rules.meta ?? {});
   const first = rules.first ?? [];
-  const keys = [...first.filter((k) => k in doc), ...Object.keys(doc).filter((k) => !first.includes(k))];
   const order = (k: string) => (LEADING.includes(k) ? 0 : TRAILING.includes(k) ? 2 : isBlock(k) ? 3 : 1);
-  const sorted = [...keys].sort((a, b) => order(a) - order(b) || keys.indexOf(a) - keys.indexOf(b));
-  const lines: string[] = [];
-  const attributes = sorted.filter((k) => !isBlock(k) && order(k) !== 2);
-  const leading = attributes.filter((k) => order(k) === 0);
-  const rest = attributes.filter((k) => order(k) !== 0);
+  // The sort is stable: within a rank, `first`, then the document's order.
+  const keys = [...first.filter((k) => k in doc), ...Object.keys(doc).filter((k) => !first.includes(k))].sort((a, b) => order(a) - order(b));
   const render = (k: string): readonly [string, string] => {
     const v = doc[k];
-    if (rules.traversals?.has(k)) return [k, Array.isArray(v) ? `[${v.map(traversal).join(", ")}]` : traversal(v)];
-    return [k, expression(v, inner, rules.literal?.has(k) ?? false)];
+    if (rules.traversals?.includes(k)) return [k, Array.isArray(v) ? `[${v.map(traversal).join(", ")}]` : traversal(v)];
+    return [k, expression(v, indent, rules.literal?.includes(k) ?? false)];
   };
-  lines.push(...hclAttributes(leading.map(render), inner));
-  if (leading.length > 0 && rest.length > 0) lines.push("");
-  lines.push(...hclAttributes(rest.map(render), inner));
-  for (const k of sorted.filter(isBlock)) {
-    const nested = rules.meta?.[k] ?? { blocks: rules.blocks[k] };
-    const items = Array.isArray(doc[k]) ? (doc[k] as unknown[]) : [doc[k]];
-    for (const item of items) {
-      if (lines.length > 0) lines.push("");
-      lines.push(...block(k, [], item as Record<string, unknown>, nested, inner));
-    }
-  }
-  for (const k of sorted.filter((x) => order(x) === 2)) {
-    if (lines.length > 0) lines.push("");
-    lines.push(...hclAttributes([render(k)], inner));
-  }
+  const leading = keys.filter((k) => order(k) === 0 && !isBlock(k)).map(render);
+  const rest = keys.filter((k) => order(k) === 1).map(render);
+  const lines = [...hclAttributes(leading, indent), ...(leading.length > 0 && rest.length > 0 ? [""] : []), ...hclAttributes(rest, indent)];
+  const blocks = keys
+    .filter(isBlock)
+    .flatMap((k) => (Array.isArray(doc[k]) ? doc[k] : [doc[k]]).map((item) => block(k, [], item, rules.meta?.[k] ?? { blocks: rules.blocks?.[k] }, indent)));
+  const trailing = keys.filter((k) => order(k) === 2).map((k) => hclAttributes([render(k)], indent));
+  for (const part of [...blocks, ...trailing]) lines.push(...(lines.length > 0 ? [""] : []), ...part);
   return lines;
 }
+
+/** A comment's `# …` lines. */
+const commented = (comment: string | undefined, indent: string) => comment?.split("\n").map((l) => `${indent}# ${l}`.trimEnd()) ?? [];
 
 function block(
   type: string,
@@ -300,19 +263,16 @@ function block(
   skipped: readonly CheckSkip[] = [],
 ): string[] {
   const head = [type, ...labels.map((l) => JSON.stringify(l))].join(" ");
-  const commentLines = comment ? comment.split("\n").map((l) => `${indent}# ${l}`.trimEnd()) : [];
   const skipLines = skipped.map((s) => `${indent}  #checkov:skip=${s.check}:${s.reason}`);
   const inner = [...skipLines, ...(skipLines.length > 0 ? [""] : []), ...body(doc, rules, `${indent}  `)];
-  if (inner.length === 0) return [...commentLines, `${indent}${head} {}`];
-  return [...commentLines, `${indent}${head} {`, ...inner, `${indent}}`];
+  return [...commented(comment, indent), ...(inner.length === 0 ? [`${indent}${head} {}`] : [`${indent}${head} {`, ...inner, `${indent}}`])];
 }
 
-const OUTPUT: BodyRules = { blocks: {}, literal: new Set(["description"]), meta: { precondition: CONDITION } };
-const MODULE_CALL: BodyRules = { blocks: {}, literal: new Set(["source", "version"]), traversals: new Set(["depends_on"]) };
+const OUTPUT: BodyRules = { literal: ["description"], meta: { precondition: CONDITION } };
+const MODULE_CALL: BodyRules = { literal: ["source", "version"], traversals: ["depends_on"] };
 const TERRAFORM: BodyRules = {
-  blocks: {},
-  literal: new Set(["required_version"]),
-  meta: { required_providers: { blocks: {}, literal: new Set(["source", "version"]) } },
+  literal: ["required_version"],
+  meta: { required_providers: { literal: ["source", "version"] } },
 };
 
 /** A variable: description, type (a type expression, bare), default and flags, then its validations, as terraform-aws-modules write one. */
@@ -337,65 +297,35 @@ export function renderHcl(doc: TfJson, schemas: Schemas = {}, comments: Comments
   const names = (kind: string) => Object.entries((doc[kind] ?? {}) as Record<string, Record<string, unknown>>);
   if (doc.terraform) push(block("terraform", [], doc.terraform, TERRAFORM, ""));
   for (const [name, provider] of names("provider")) {
-    for (const config of Array.isArray(provider) ? provider : [provider])
-      push(block("provider", [name], config as Record<string, unknown>, { blocks: {} }, ""));
+    for (const config of Array.isArray(provider) ? provider : [provider]) push(block("provider", [name], config as Record<string, unknown>, {}, ""));
   }
   for (const [name, v] of names("variable")) {
-    const c = comments[`variable.${name}`];
-    push([...(c ? c.split("\n").map((l) => `# ${l}`.trimEnd()) : []), `variable ${JSON.stringify(name)} {`, ...variableBody(v, "  "), "}"]);
+    push([...commented(comments[`variable.${name}`], ""), `variable ${JSON.stringify(name)} {`, ...variableBody(v, "  "), "}"]);
   }
   if (doc.locals) {
-    const entries = Object.entries(doc.locals as Record<string, unknown>);
+    // A commented local starts a new group of aligned attributes.
     const lines: string[] = ["locals {"];
-    entries.forEach(([name, value], i) => {
+    let group: Array<readonly [string, string]> = [];
+    Object.entries(doc.locals as Record<string, unknown>).forEach(([name, value], i) => {
       const c = comments[`local.${name}`];
       if (c) {
-        if (i > 0) lines.push("");
-        lines.push(...c.split("\n").map((l) => `  # ${l}`.trimEnd()));
+        lines.push(...hclAttributes(group, "  "), ...(i > 0 ? [""] : []), ...commented(c, "  "));
+        group = [];
       }
-      lines.push(`  ${name} = ${expression(value, "  ")}`);
+      group.push([name, expression(value, "  ")]);
     });
-    lines.push("}");
-    push(realign(lines));
+    push([...lines, ...hclAttributes(group, "  "), "}"]);
   }
   for (const [name, call] of names("module")) push(block("module", [name], call, MODULE_CALL, "", comments[`module.${name}`]));
   for (const kind of ["data", "resource"]) {
     for (const [type, byName] of names(kind)) {
       for (const [name, b] of Object.entries(byName as Record<string, Record<string, unknown>>)) {
-        const rules: BodyRules = { blocks: schemas[`${kind}.${type}`] ?? {}, traversals: new Set(["depends_on", "provider"]), meta: RESOURCE_META };
+        const rules: BodyRules = { blocks: schemas[`${kind}.${type}`] ?? {}, traversals: ["depends_on", "provider"], meta: { lifecycle: LIFECYCLE } };
         push(block(kind, [type, name], b, rules, "", comments[`${kind}.${type}.${name}`], skipped[`${kind}.${type}.${name}`]));
       }
     }
   }
   for (const [name, o] of names("output")) push(block("output", [name], o, OUTPUT, "", comments[`output.${name}`]));
-  for (const m of (doc.moved ?? []) as Array<{ from: string; to: string }>)
-    push(block("moved", [], m, { blocks: {}, traversals: new Set(["from", "to"]) }, ""));
+  for (const m of (doc.moved ?? []) as Array<{ from: string; to: string }>) push(block("moved", [], m, { traversals: ["from", "to"] }, ""));
   return `${out.map((lines) => lines.join("\n")).join("\n\n")}\n`;
-}
-
-/** Re-aligns the `=` of consecutive one-line `key = value` lines of a block (comments and blank lines break a group). */
-function realign(lines: string[]): string[] {
-  const result: string[] = [];
-  let group: Array<[string, string, string]> = [];
-  const flush = () => {
-    const width = Math.max(...group.map(([, k]) => k.length));
-    for (const [indent, k, v] of group) result.push(`${indent}${k.padEnd(width)} = ${v}`);
-    group = [];
-  };
-  for (const line of lines) {
-    const m = /^(\s+)([A-Za-z_][A-Za-z0-9_-]*) = (.*)$/s.exec(line);
-    if (m && !m[3].includes("\n")) {
-      group.push([m[1], m[2], m[3]]);
-      continue;
-    }
-    if (group.length > 0) flush();
-    if (m) {
-      // A multi-line value stands alone.
-      result.push(line);
-      continue;
-    }
-    result.push(line);
-  }
-  if (group.length > 0) flush();
-  return result;
 }

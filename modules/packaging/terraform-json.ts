@@ -16,19 +16,6 @@ export interface OutputBlock {
   sensitive?: boolean;
 }
 
-/** Removes cdktf's `//` metadata (construct paths), which means nothing to a module's user. */
-export function withoutMetadata<T>(value: T): T {
-  if (Array.isArray(value)) return value.map(withoutMetadata) as T;
-  if (value !== null && typeof value === "object") {
-    return Object.fromEntries(
-      Object.entries(value)
-        .filter(([k]) => k !== "//")
-        .map(([k, v]) => [k, withoutMetadata(v)]),
-    ) as T;
-  }
-  return value;
-}
-
 export function renderJson(doc: TfJson): string {
   return `${JSON.stringify(doc, null, 2)}\n`;
 }
@@ -55,6 +42,27 @@ export function hclAttributes(entries: ReadonlyArray<readonly [string, string]>,
   return lines;
 }
 
+/** `key = value` lines of plain values (`toHcl`), aligned: the test files' variables, the README usage. */
+export const hclAssignments = (values: Record<string, unknown>, indent: string): string[] =>
+  hclAttributes(
+    Object.entries(values).map(([k, v]) => [k, toHcl(v, indent)] as const),
+    indent,
+  );
+
+/** An object key in HCL: bare when it is an identifier. */
+const hclKey = (k: string) => (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(k) ? k : JSON.stringify(k));
+
+/** An object in HCL: `{}`, or one aligned `key = value` line per entry, each value rendered by `render`. */
+export function hclObject(value: object, indent: string, render: (v: unknown, indent: string) => string): string {
+  const inner = `${indent}  `;
+  const entries = Object.entries(value);
+  if (entries.length === 0) return "{}";
+  return `{\n${hclAttributes(
+    entries.map(([k, v]) => [hclKey(k), render(v, inner)] as const),
+    inner,
+  ).join("\n")}\n${indent}}`;
+}
+
 /** An HCL rendering of a plain value, for README usage snippets and the modules' test files. */
 export function toHcl(value: unknown, indent = ""): string {
   const inner = `${indent}  `;
@@ -62,15 +70,7 @@ export function toHcl(value: unknown, indent = ""): string {
     if (value.every((v) => typeof v !== "object" || v === null)) return `[${value.map((v) => toHcl(v)).join(", ")}]`;
     return `[\n${value.map((v) => `${inner}${toHcl(v, inner)},`).join("\n")}\n${indent}]`;
   }
-  if (value !== null && typeof value === "object") {
-    const entries = Object.entries(value);
-    if (entries.length === 0) return "{}";
-    const key = (k: string) => (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(k) ? k : JSON.stringify(k));
-    return `{\n${hclAttributes(
-      entries.map(([k, v]) => [key(k), toHcl(v, inner)] as const),
-      inner,
-    ).join("\n")}\n${indent}}`;
-  }
+  if (value !== null && typeof value === "object") return hclObject(value, indent, toHcl);
   if (value === null) return "null";
   return typeof value === "string" ? JSON.stringify(value) : String(value);
 }
