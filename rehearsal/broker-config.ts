@@ -100,7 +100,8 @@ export function brokerProperties(input: BrokerPropsInput): string {
   ]);
 
   for (const [key, value] of snippet) {
-    if (key in lists) {
+    // Own keys only: `in` would take a setting named `constructor` or `toString` for a list.
+    if (Object.hasOwn(lists, key)) {
       lists[key].push(value);
     } else if (base.has(key)) {
       throw new Error(`broker ${input.id}: the generated broker config sets ${key}, which the rehearsal's KRaft setup owns`);

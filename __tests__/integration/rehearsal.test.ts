@@ -164,6 +164,11 @@ describe("rehearsal building blocks", () => {
     expect(props.get("node.id")).toBe("1");
   });
 
+  it("passes a setting named like an object property (constructor, toString) through as an ordinary setting", () => {
+    const props = parseProperties(brokerProperties(brokerInput(`${SNIPPET}\nconstructor=a\ntoString=b`)));
+    expect([props.get("constructor"), props.get("toString")]).toEqual(["a", "b"]);
+  });
+
   it("adds the rehearsal's keystore settings, and refuses ones that would override the generated config", () => {
     const keystore = new Map([["listener.name.privatelink.ssl.keystore.location", "/tmp/b1.p12"]]);
     expect(parseProperties(brokerProperties({ ...brokerInput(), listenerSettings: keystore })).get("listener.name.privatelink.ssl.keystore.location")).toBe(
