@@ -95,6 +95,7 @@ async function readRegion(endpoint: string, region: string) {
         name: tg.TargetGroupName!,
         protocol: tg.Protocol!,
         port: tg.Port!,
+        // Registered targets as `id:port`.
         targets: health.map((h) => `${h.Target!.Id}:${h.Target!.Port}`).sort(),
       });
     }
@@ -111,11 +112,13 @@ async function readRegion(endpoint: string, region: string) {
       });
     }
 
+    // Endpoints not in the `deleted` state.
     const endpoints = ((await ec2.send(new DescribeVpcEndpointsCommand({}))).VpcEndpoints ?? [])
       .filter((e) => e.State?.toLowerCase() !== "deleted")
       .map((e) => ({
         id: e.VpcEndpointId!,
         type: e.VpcEndpointType!,
+        // The SDK types the state as "Available", …; moto and the fixtures say "available".
         state: e.State as string,
         serviceName: e.ServiceName!,
         vpcId: e.VpcId!,
@@ -128,6 +131,7 @@ async function readRegion(endpoint: string, region: string) {
       id: g.GroupId!,
       vpcId: g.VpcId!,
       name: g.GroupName!,
+      // Every `cidr:port` its ingress rules admit (admittedBy).
       admits: admittedBy(g.IpPermissions ?? []),
     }));
 
