@@ -14,7 +14,8 @@
 import { parseArgs } from "node:util";
 import { ConfigError } from "../config/validate";
 import { loadConfig } from "../config/load";
-import { deployedRehearsalUnavailable, rehearseDeployed } from "./deployed";
+import { emulatorUnavailable } from "../emulator/emulator";
+import { rehearseDeployed } from "./deployed";
 import { DEFAULT_CONFIG, missingPrerequisites, rehearse, RehearsalFailure, type RehearseOptions } from "./rehearsal";
 
 const USAGE = [
@@ -78,10 +79,9 @@ async function main(): Promise<number> {
     return 2;
   }
   const missing = missingPrerequisites();
-  const noDeploy = deployed ? deployedRehearsalUnavailable() : undefined;
-  if (noDeploy) {
-    missing.push(`--deployed needs the AWS API emulator and Terraform with the provider mirror: ${noDeploy}`);
-  }
+  // missingPrerequisites() already names a missing Terraform.
+  const noEmulator = deployed ? emulatorUnavailable() : undefined;
+  if (noEmulator) missing.push(`--deployed needs the AWS API emulator: ${noEmulator}`);
   if (missing.length > 0) {
     console.error(`rehearsal cannot run on this machine:\n${missing.map((m) => `  - ${m}`).join("\n")}`);
     return 1;

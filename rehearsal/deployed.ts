@@ -9,9 +9,8 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { terraformUnavailable } from "../terraform/run";
 import type { DoctorReport } from "../doctor/doctor";
-import { createAccount, EmulatedProject, emulatedConfig, emulatorUnavailable, readConfigDocument, startEmulator } from "../emulator/emulator";
+import { createAccount, EmulatedProject, emulatedConfig, readConfigDocument, startEmulator } from "../emulator/emulator";
 import { readInventory, type Inventory } from "../emulator/inventory";
 import type { LoadBalancerListener } from "./haproxy";
 import { Rehearsal, RehearsalFailure, type DeploymentOptions } from "./rehearsal";
@@ -119,11 +118,6 @@ export async function rehearseDeployment(options: DeploymentOptions & { inventor
   } finally {
     rehearsal.close();
   }
-}
-
-/** Why `--deployed` cannot run here (no emulator, no Terraform), or undefined. */
-export function deployedRehearsalUnavailable(): string | undefined {
-  return emulatorUnavailable() ?? terraformUnavailable();
 }
 
 /**

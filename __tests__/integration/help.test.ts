@@ -2,12 +2,15 @@
  * `--help` of every entry point prints its usage and does nothing else: no file written (in the
  * working folder or HOME), no tool started (PATH holds node only, so a Maven download, terraform
  * or moto would fail the run), exit 0. Each runs as the npm scripts start it, through
- * job/launch.js, whose bundle shares one `module` between all files (job/is-entry.ts).
+ * job/launch.js, whose bundle shares one `module` between all files (job/is-entry.ts). And
+ * `npm run rehearse -- --deployed` without Terraform (and the emulator) names each missing tool once.
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { emulatorUnavailable } from "../../emulator/emulator";
+import { itNeeds } from "../support/requirements";
 
 const ROOT = path.join(__dirname, "..", "..");
 const ENTRIES = ["job/cli.ts", "job/review-cli.ts", "rehearsal/cli.ts", "doctor/cli.ts", "emulator/cli.ts", "bench/run.ts", "terraform/env.ts"];
@@ -28,5 +31,42 @@ describe("--help of every entry point", () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("npm run rehearse -- --deployed on a machine without Terraform", () => {
+  const refusal = (env: Record<string, string>) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kpl-help-"));
+    try {
+      const run = spawnSync(process.execPath, [path.join(ROOT, "job", "launch.js"), path.join(ROOT, "rehearsal", "cli.ts"), "--deployed"], {
+        cwd: dir,
+        env: {
+          PATH: path.dirname(process.execPath),
+          HOME: dir,
+          TMPDIR: process.env.TMPDIR ?? os.tmpdir(),
+          PRIVATELINK_TERRAFORM: path.join(dir, "terraform"),
+          ...env,
+        },
+        encoding: "utf8",
+        timeout: 60_000,
+      });
+      expect(run.status).toBe(1);
+      expect(run.stderr).toMatch(/^rehearsal cannot run on this machine:\n/);
+      // Terraform is one of the rehearsal's own prerequisites: named once, whatever else is missing.
+      expect(run.stderr.match(/no terraform binary/g)).toHaveLength(1);
+      return run.stderr;
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  };
+
+  itNeeds("the AWS API emulator", emulatorUnavailable())("with the emulator: names Terraform once, and nothing about the emulator; exits 1", () => {
+    expect(refusal({})).not.toContain("--deployed needs");
+  });
+
+  it("without the emulator either: names Terraform once and the emulator once; exits 1", () => {
+    expect(refusal({ PRIVATELINK_EMULATOR_PYTHON: "/nonexistent/python" })).toContain(
+      "  - --deployed needs the AWS API emulator: no Python at /nonexistent/python",
+    );
   });
 });
