@@ -8,6 +8,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { parseArgs } from "node:util";
 import { terraformUnavailable } from "../terraform/run";
 import { EXAMPLE_CONFIG, loadConfig } from "../config/load";
 import { createAccount, EMULATED_ACCOUNT_ID, EmulatedProject, emulatedConfig, emulatorUnavailable, readConfigDocument, startEmulator } from "./emulator";
@@ -15,26 +16,25 @@ import { createAccount, EMULATED_ACCOUNT_ID, EmulatedProject, emulatedConfig, em
 const USAGE = "usage: npm run emulator [-- --config FILE]   (default: the shipped example)";
 const USER_CWD = (process.env.npm_lifecycle_event === "emulator" && process.env.INIT_CWD) || process.cwd();
 
-function parseArgs(argv: readonly string[]): { configFile: string } {
-  let configFile = EXAMPLE_CONFIG;
-  for (let i = 0; i < argv.length; i++) {
-    // Relative to where the user typed `npm run` (npm passes it as INIT_CWD), like `npm run synth`.
-    if (argv[i] === "--config" && argv[i + 1] !== undefined) configFile = path.resolve(USER_CWD, argv[++i]);
-    else if (argv[i] === "--help" || argv[i] === "-h") {
+function parseOptions(argv: string[]): { configFile: string } {
+  try {
+    const { values } = parseArgs({ args: argv, options: { config: { type: "string" }, help: { type: "boolean", short: "h" } } });
+    if (values.help) {
       console.log(USAGE);
       process.exit(0);
-    } else {
-      console.error(`unknown argument ${JSON.stringify(argv[i])}\n${USAGE}`);
-      process.exit(2);
     }
+    // Relative to where the user typed `npm run` (npm passes it as INIT_CWD), like `npm run synth`.
+    return { configFile: values.config === undefined ? EXAMPLE_CONFIG : path.resolve(USER_CWD, values.config) };
+  } catch (err) {
+    console.error(`${(err as Error).message}\n${USAGE}`);
+    process.exit(2);
   }
-  return { configFile };
 }
 
 const shellQuote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
 
 async function main(): Promise<void> {
-  const { configFile } = parseArgs(process.argv.slice(2));
+  const { configFile } = parseOptions(process.argv.slice(2));
   // Refuse an invalid configuration before starting anything.
   loadConfig(configFile);
   const missing = emulatorUnavailable();
