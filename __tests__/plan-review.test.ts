@@ -99,6 +99,17 @@ describe("plan review", () => {
     expect(highestLevel([db, ...own])).toBe("none");
   });
 
+  it("says where a resource it does not know moved from, whether it only moved or changes too", () => {
+    const text = plan([
+      rc("", "aws_s3_bucket.logs", ["no-op"], {}, {}, { previous_address: "aws_s3_bucket.old_logs" }),
+      rc("", "aws_db_instance.main", ["update"], { tags: {} }, { tags: { team: "orders" } }, { previous_address: "aws_db_instance.old" }),
+    ]);
+    expect(review(text).map((c) => c.reason)).toEqual([
+      "not a resource of the published modules: review it yourself (moved from `aws_s3_bucket.old_logs`)",
+      "not a resource of the published modules: review it yourself (moved from `aws_db_instance.old`)",
+    ]);
+  });
+
   it("takes a registry source that names the published module for it", () => {
     const text = plan([rc("module.kafka", 'aws_lb_listener.broker["1"]', ["create"], null, { port: 6001 })], {
       kafka: { source: "app.terraform.io/acme/kafka-privatelink-provider/aws" },

@@ -179,20 +179,21 @@ function changedAttributes(c: ResourceChange): string[] {
 
 type Action = "create" | "delete" | "update" | "replace" | "moved" | "forget";
 
-const ACTIONS: Record<string, Action> = {
-  create: "create",
-  delete: "delete",
-  update: "update",
-  "delete,create": "replace",
-  "create,delete": "replace",
-  forget: "forget",
-};
+// A Map: a plan is a file the user gives, and its actions are looked up by their text.
+const ACTIONS = new Map<string, Action>([
+  ["create", "create"],
+  ["delete", "delete"],
+  ["update", "update"],
+  ["delete,create", "replace"],
+  ["create,delete", "replace"],
+  ["forget", "forget"],
+]);
 
 const wasMoved = (c: ResourceChange) => Boolean(c.previous_address && c.previous_address !== c.address);
 
 function actionOf(c: ResourceChange): Action | undefined {
   const a = c.change.actions.join(",");
-  return a === "no-op" ? (wasMoved(c) ? "moved" : undefined) : ACTIONS[a];
+  return a === "no-op" ? (wasMoved(c) ? "moved" : undefined) : ACTIONS.get(a);
 }
 
 /** Attributes whose change alone is bookkeeping: no client sees it. */
@@ -511,12 +512,21 @@ export function reviewPlans(plans: readonly Plan[]): ReviewedChange[] {
       if (!action) return [];
       const instance = known.get(`${plan.file}\0${c.address}`);
       const base = { plan: plan.file, address: c.address, actions: c.change.actions };
-      const moved = action !== "moved" && wasMoved(c) ? ` (moved from \`${c.previous_address}\`)` : "";
+      const movedFrom = wasMoved(c) ? ` (moved from \`${c.previous_address}\`)` : "";
       if (!instance) {
         return [
-          { ...base, level: "unknown", brokers: [], consumers: [], cidrs: [], reason: `not a resource of the published modules: review it yourself${moved}` },
+          {
+            ...base,
+            level: "unknown",
+            brokers: [],
+            consumers: [],
+            cidrs: [],
+            reason: `not a resource of the published modules: review it yourself${movedFrom}`,
+          },
         ];
       }
+      // A module resource that only moved says so in its judgement already.
+      const moved = action === "moved" ? "" : movedFrom;
       const { level, what } = judge(instance.kind, c, action);
       return [
         {
