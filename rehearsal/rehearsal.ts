@@ -717,10 +717,12 @@ export class Rehearsal {
    */
   private async verify(topic: string, create: boolean): Promise<void> {
     const started = Date.now();
+    // Stopped on purpose: taken before the run, so that a broker that dies during the checks is a failure.
+    const stopped = this.stoppedBrokers;
     const report = await this.runClient(this.clientPlan("full", topic, create));
-    this.log(`client checks (${this.runningBrokers.length} brokers running) took ${Date.now() - started} ms`);
+    this.log(`client checks (${this.config.cluster.brokers.length - stopped.length} brokers running) took ${Date.now() - started} ms`);
     this.lastDoctorReport = report.doctor ?? this.lastDoctorReport;
-    const judged = report.doctor ? judgeDoctor(report.doctor, this.stoppedBrokers) : { passed: [], failures: [] };
+    const judged = report.doctor ? judgeDoctor(report.doctor, stopped) : { passed: [], failures: [] };
     for (const line of [...judged.passed, ...report.passed]) {
       this.log(`  ok: ${line}`);
     }
