@@ -59,9 +59,9 @@ export const DEFAULT_TIMEOUTS = {
   checkMs: 25_000,
   /** The whole run: what is unchecked by then fails as one `deadline` check. */
   runMs: 30_000,
-};
+} as const;
 
-type Timeouts = typeof DEFAULT_TIMEOUTS;
+type Timeouts = { readonly [K in keyof typeof DEFAULT_TIMEOUTS]: number };
 
 export interface DoctorOptions {
   /**
