@@ -119,7 +119,9 @@ export async function runBounded(
   const started = Date.now();
   const child = spawnGroup(command, args, { cwd, env });
   let output = "";
-  for (const stream of [child.stdout, child.stderr]) stream?.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+  for (const stream of [child.stdout, child.stderr]) {
+    stream?.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+  }
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
@@ -175,7 +177,9 @@ export async function startEmulator({ timeoutMs = 60_000 } = {}): Promise<Emulat
     const child = spawnGroup(emulatorPython(), [LAUNCHER, "-H", "127.0.0.1", "-p", String(port)], { cwd: REPO });
     // moto logs every request: keep only the tail, for the message when it fails.
     let log = "";
-    for (const stream of [child.stdout, child.stderr]) stream?.on("data", (chunk: Buffer) => (log = (log + chunk.toString("utf8")).slice(-8_000)));
+    for (const stream of [child.stdout, child.stderr]) {
+      stream?.on("data", (chunk: Buffer) => (log = (log + chunk.toString("utf8")).slice(-8_000)));
+    }
     const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
     const endpoint = `http://127.0.0.1:${port}`;
     const deadline = Date.now() + timeoutMs;

@@ -94,7 +94,9 @@ function addressOf(construct: IConstruct, json: TfJson): string | undefined {
   const id = c.friendlyUniqueId;
   if (!id) return undefined;
   const type = c.terraformResourceType;
-  if (type) for (const kind of ["resource", "data"]) if (json[kind]?.[type]?.[id]) return `${kind}.${type}.${id}`;
+  for (const kind of ["resource", "data"]) {
+    if (type && json[kind]?.[type]?.[id]) return `${kind}.${type}.${id}`;
+  }
   for (const kind of ["variable", "output", "module"]) if (json[kind]?.[id]) return `${kind}.${id}`;
   if (json.locals && id in json.locals) return `local.${id}`;
   return undefined;
@@ -246,7 +248,10 @@ function body(doc: Record<string, unknown>, rules: BodyRules, indent: string): s
     .filter(isBlock)
     .flatMap((k) => (Array.isArray(doc[k]) ? doc[k] : [doc[k]]).map((item) => block(k, [], item, rules.meta?.[k] ?? { blocks: rules.blocks?.[k] }, indent)));
   const trailing = keys.filter((k) => order(k) === 2).map((k) => hclAttributes([render(k)], indent));
-  for (const part of [...blocks, ...trailing]) lines.push(...(lines.length > 0 ? [""] : []), ...part);
+  for (const part of [...blocks, ...trailing]) {
+    if (lines.length > 0) lines.push("");
+    lines.push(...part);
+  }
   return lines;
 }
 
