@@ -83,14 +83,14 @@ function lockProblems(doc: unknown): string[] {
   const fields = ["cluster", "advertisedHostname", "bootstrapPort", "brokers"];
   // Object.keys, not `in`: JSON.parse makes "__proto__" an own key, and it must not pass unseen.
   for (const key of Object.keys(doc)) if (![...fields, "settings"].includes(key)) problems.push(`${JSON.stringify(key)}: unknown field`);
-  if (Object.prototype.hasOwnProperty.call(doc, "settings")) problems.push(...settingsProblems(doc.settings));
-  for (const key of fields) if (!Object.prototype.hasOwnProperty.call(doc, key)) problems.push(`${key}: missing`);
+  if (Object.hasOwn(doc, "settings")) problems.push(...settingsProblems(doc.settings));
+  for (const key of fields) if (!Object.hasOwn(doc, key)) problems.push(`${key}: missing`);
   for (const key of ["cluster", "advertisedHostname"]) {
     if (key in doc && (typeof doc[key] !== "string" || doc[key] === "")) problems.push(`${key}: ${JSON.stringify(doc[key])} must be a non-empty string`);
   }
   if ("bootstrapPort" in doc && !isPort(doc.bootstrapPort))
     problems.push(`bootstrapPort: ${JSON.stringify(doc.bootstrapPort)} must be an integer port ${MIN_PORT}-${MAX_PORT}`);
-  if (Object.prototype.hasOwnProperty.call(doc, "brokers")) {
+  if (Object.hasOwn(doc, "brokers")) {
     const brokers = doc.brokers;
     if (!isObject(brokers)) {
       problems.push(`brokers: ${JSON.stringify(brokers)} must be an object of broker ID → port`);
@@ -162,14 +162,8 @@ function parseLock(text: string, file: string): PortLock {
   }
   const problems = [...duplicateKeys(text).map((key) => `${key}: written twice (JSON keeps only the last; say each key once)`), ...lockProblems(doc)];
   if (problems.length > 0) throw new PortLockError(file, `is not a port lock: ${problems.join("; ")}`);
-  const lock = doc as PortLock;
-  return {
-    cluster: lock.cluster,
-    advertisedHostname: lock.advertisedHostname,
-    bootstrapPort: lock.bootstrapPort,
-    brokers: { ...lock.brokers },
-    ...(lock.settings ? { settings: lock.settings } : {}),
-  };
+  const { cluster, advertisedHostname, bootstrapPort, brokers, settings } = doc as PortLock;
+  return { cluster, advertisedHostname, bootstrapPort, brokers: { ...brokers }, ...(settings && { settings }) };
 }
 
 export function readLock(file: string): PortLock | undefined {
@@ -229,6 +223,12 @@ export function previousAllocation(lockFile: string, outputDirs: readonly string
 }
 
 const byId = (a: { broker: string }, b: { broker: string }) => Number(a.broker) - Number(b.broker);
+/** The brokers of `ports` that `other` does not have, in ID order. */
+const missingFrom = (ports: PortLock["brokers"], other: PortLock["brokers"]) =>
+  Object.entries(ports)
+    .filter(([id]) => !(id in other))
+    .map(([broker, port]) => ({ broker, port }))
+    .sort(byId);
 
 export function comparePorts(lock: PortLock | undefined, next: PortLock): PortChanges {
   const before = lock?.brokers ?? {};
@@ -236,14 +236,8 @@ export function comparePorts(lock: PortLock | undefined, next: PortLock): PortCh
   const changed = <T>(from: T | undefined, to: T) => (lock && from !== undefined && from !== to ? { from, to } : undefined);
   return {
     hadLock: lock !== undefined,
-    added: Object.entries(after)
-      .filter(([id]) => !(id in before))
-      .map(([broker, port]) => ({ broker, port }))
-      .sort(byId),
-    removed: Object.entries(before)
-      .filter(([id]) => !(id in after))
-      .map(([broker, port]) => ({ broker, port }))
-      .sort(byId),
+    added: missingFrom(after, before),
+    removed: missingFrom(before, after),
     moved: Object.entries(after)
       .filter(([id, port]) => id in before && before[id] !== port)
       .map(([broker, to]) => ({ broker, from: before[broker], to }))
@@ -264,16 +258,13 @@ export class PortChangeError extends Error {
     readonly lockFile: string,
     readonly changes: PortChanges,
   ) {
+    const { clusterRenamed: cluster, hostnameChanged: hostname, bootstrapMoved: bootstrap } = changes;
     const lines = [
-      ...(changes.clusterRenamed
-        ? [
-            `  cluster: ${changes.clusterRenamed.from} → ${changes.clusterRenamed.to} (replaces the NLB and the endpoint service: every consumer endpoint must be re-created)`,
-          ]
-        : []),
-      ...(changes.hostnameChanged ? [`  advertised hostname: ${changes.hostnameChanged.from} → ${changes.hostnameChanged.to}`] : []),
-      ...(changes.bootstrapMoved ? [`  bootstrap: ${changes.bootstrapMoved.from} → ${changes.bootstrapMoved.to}`] : []),
+      cluster && `  cluster: ${cluster.from} → ${cluster.to} (replaces the NLB and the endpoint service: every consumer endpoint must be re-created)`,
+      hostname && `  advertised hostname: ${hostname.from} → ${hostname.to}`,
+      bootstrap && `  bootstrap: ${bootstrap.from} → ${bootstrap.to}`,
       ...changes.moved.map((m) => `  broker ${m.broker}: ${m.from} → ${m.to}`),
-    ];
+    ].filter((line) => line !== undefined);
     super(
       `${lockFile}: this run would change what running clients use:\n${lines.join("\n")}\n` +
         "Clients that already bootstrapped keep connecting to the old ports and names and fail. Nothing was written.\n" +
@@ -319,7 +310,7 @@ export class BaseRefError extends Error {
  * The port lock as committed at a git ref (a pull request's merge base): the baseline of a fresh
  * CI checkout, where the lock in the working tree already holds the change under review.
  */
-function lockAtRef(ref: string, lockFile: string, setting = "--base"): Baseline {
+function lockAtRef(ref: string, lockFile: string, setting: string): Baseline {
   const dir = path.dirname(lockFile);
   const git = (args: string[]) => spawnSync("git", ["-C", dir, ...args], { encoding: "utf8", timeout: 30_000, maxBuffer: 64 * 1024 * 1024 });
   const commit = git(["rev-parse", "--verify", "--quiet", "--end-of-options", `${ref}^{commit}`]);
