@@ -3,21 +3,18 @@ import { z } from "zod";
 import { MAX_BROKERS, portPlanErrors } from "../modules/kafka-broker-ports/allocation";
 import { INBOUND_RULES_PER_SECURITY_GROUP, SECURITY_GROUPS_PER_INTERFACE, securityGroupNameProblem } from "../modules/kafka-privatelink-consumer/rules";
 import { providerAwsNames } from "../modules/kafka-privatelink-provider/rules";
-import { awsNamesProblems, COVERS_EVERY_ADDRESS_RULE, coversEveryAddress } from "../modules/private/aws-rules";
+import { awsNamesProblems, COVERS_EVERY_ADDRESS_RULE, coversEveryAddress, PRINCIPAL_ARN, ROLE_ARN } from "../modules/private/aws-rules";
 import { fieldOf } from "./document";
 import { ConfigError, ConfigProblem } from "./problems";
 import { OCTET, privateIpv4Problem, ruleProblem, RULES } from "../modules/private/input-rules";
 import { partitionOf } from "../modules/private/regions";
-import { Config, configSchema, consumerResourceName, PRINCIPAL_ARN, ROLE_ARN, SERVICE_NAME } from "./schema";
+import { Config, configSchema, consumerResourceName, SERVICE_NAME } from "./schema";
 
 export { ConfigError } from "./problems";
 
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   return path.reduce<unknown>(
-    (value, key) =>
-      value !== null && typeof value === "object" && Object.prototype.hasOwnProperty.call(value, key)
-        ? (value as Record<PropertyKey, unknown>)[key]
-        : undefined,
+    (value, key) => (value !== null && typeof value === "object" && Object.hasOwn(value, key) ? (value as Record<PropertyKey, unknown>)[key] : undefined),
     input,
   );
 }
@@ -48,7 +45,7 @@ function schemaProblems(input: unknown, issues: readonly z.core.$ZodIssue[]): Co
         return [{ field, value, rule: value === undefined ? "is required" : `must be ${TYPE_NAMES[issue.expected] ?? issue.expected}` }];
       case "invalid_key":
         // The path ends with the key itself.
-        return issue.issues.map((inner) => ({ field, value: issue.path[issue.path.length - 1], rule: `as a key ${inner.message}` }));
+        return issue.issues.map((inner) => ({ field, value: issue.path.at(-1), rule: `as a key ${inner.message}` }));
       case "too_small":
         return [
           {
@@ -68,16 +65,16 @@ function schemaProblems(input: unknown, issues: readonly z.core.$ZodIssue[]): Co
 }
 
 const CIDR = new RegExp(`^(${OCTET}(?:\\.${OCTET}){3})/(3[0-2]|[12]?\\d)$`);
-const LOOSE_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,3})$/;
 
 function cidrProblem(cidr: string, allowAnyCidr: boolean): string | undefined {
   const m = CIDR.exec(cidr);
   if (!m) {
-    const loose = LOOSE_CIDR.exec(cidr);
-    if (loose && loose.slice(1, 5).every((o) => Number(o) <= 255) && Number(loose[5]) <= 32) {
-      return `has leading zeros; write ${loose.slice(1, 5).map(Number).join(".")}/${Number(loose[5])} (a leading 0 reads as octal in some tools)`;
-    }
-    return "must be an IPv4 CIDR block such as 10.20.0.0/16";
+    // The numbers written again without leading zeros: a CIDR block then, it had them.
+    const numbers = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,3})$/.exec(cidr)?.slice(1).map(Number);
+    const plain = numbers && `${numbers.slice(0, 4).join(".")}/${numbers[4]}`;
+    return plain && CIDR.test(plain)
+      ? `has leading zeros; write ${plain} (a leading 0 reads as octal in some tools)`
+      : "must be an IPv4 CIDR block such as 10.20.0.0/16";
   }
   const prefix = Number(m[2]);
   const network = ipaddr.IPv4.networkAddressFromCIDR(cidr).toString();
@@ -161,16 +158,13 @@ function crossFieldProblems(config: Config): ConfigProblem[] {
     targets.set(b.target, i);
   });
 
-  cluster.acceptEndpoints.forEach((id, i) => {
-    const field = `cluster.acceptEndpoints[${i}]`;
-    if (i === 0 && !cluster.acceptanceRequired) {
-      add(
-        field,
-        id,
-        "cannot be accepted: cluster.acceptanceRequired is false, so every connection is accepted without approval; remove cluster.acceptEndpoints or set acceptanceRequired: true",
-      );
-    }
-  });
+  if (cluster.acceptEndpoints.length > 0 && !cluster.acceptanceRequired) {
+    add(
+      "cluster.acceptEndpoints[0]",
+      cluster.acceptEndpoints[0],
+      "cannot be accepted: cluster.acceptanceRequired is false, so every connection is accepted without approval; remove cluster.acceptEndpoints or set acceptanceRequired: true",
+    );
+  }
 
   const topics = new Set<string>();
   cluster.alarms?.actions.forEach((arn, i) => {
