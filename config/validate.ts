@@ -91,13 +91,13 @@ function cidrProblem(cidr: string, allowAnyCidr: boolean): string | undefined {
 function crossFieldProblems(config: Config): ConfigProblem[] {
   const { cluster, consumers, policy } = config;
   const problems: ConfigProblem[] = [];
-  const add = (field: string, value: unknown, rule: string | undefined) => {
+  // The rule when the value breaks it; undefined or false when it does not.
+  const add = (field: string, value: unknown, rule: string | false | undefined) => {
     if (rule) problems.push({ field, value, rule });
   };
   const deniedRule = (region: string) =>
-    policy.deniedRegions.includes(region)
-      ? "is in policy.deniedRegions (PrivateLink for Kafka is not offered there by default); edit policy.deniedRegions to allow it"
-      : undefined;
+    policy.deniedRegions.includes(region) &&
+    "is in policy.deniedRegions (PrivateLink for Kafka is not offered there by default); edit policy.deniedRegions to allow it";
 
   add("cluster.region", cluster.region, deniedRule(cluster.region));
   // The schema accepted only listed regions.
@@ -105,9 +105,12 @@ function crossFieldProblems(config: Config): ConfigProblem[] {
   const partitionRule = (arn: string, pattern: RegExp, region: string, regionField: string) => {
     const own = partitionOf(region);
     const given = pattern.exec(arn)?.[1];
-    return own !== undefined && given !== undefined && given !== own
-      ? `is in partition "${given}", but ${regionField} ${region} is in partition "${own}"; IAM principals do not cross partitions`
-      : undefined;
+    return (
+      own !== undefined &&
+      given !== undefined &&
+      given !== own &&
+      `is in partition "${given}", but ${regionField} ${region} is in partition "${own}"; IAM principals do not cross partitions`
+    );
   };
   add(
     "cluster.assumeRoleArn",
@@ -152,19 +155,17 @@ function crossFieldProblems(config: Config): ConfigProblem[] {
   const targets = new Map<string, number>();
   brokers.forEach((b, i) => {
     const first = targets.get(b.target);
-    if (first !== undefined) {
-      add(`cluster.brokers[${i}].target`, b.target, `is also the target of cluster.brokers[${first}]; each broker needs its own target`);
-    }
+    add(`cluster.brokers[${i}].target`, b.target, first !== undefined && `is also the target of cluster.brokers[${first}]; each broker needs its own target`);
     targets.set(b.target, i);
   });
 
-  if (cluster.acceptEndpoints.length > 0 && !cluster.acceptanceRequired) {
-    add(
-      "cluster.acceptEndpoints[0]",
-      cluster.acceptEndpoints[0],
+  add(
+    "cluster.acceptEndpoints[0]",
+    cluster.acceptEndpoints[0],
+    cluster.acceptEndpoints.length > 0 &&
+      !cluster.acceptanceRequired &&
       "cannot be accepted: cluster.acceptanceRequired is false, so every connection is accepted without approval; remove cluster.acceptEndpoints or set acceptanceRequired: true",
-    );
-  }
+  );
 
   const topics = new Set<string>();
   cluster.alarms?.actions.forEach((arn, i) => {
@@ -174,22 +175,23 @@ function crossFieldProblems(config: Config): ConfigProblem[] {
     add(
       field,
       arn,
-      topicRegion === cluster.region
-        ? undefined
-        : `is a topic in ${topicRegion}; the alarms are in cluster.region "${cluster.region}" and CloudWatch only notifies topics in its own region`,
+      topicRegion !== cluster.region &&
+        `is a topic in ${topicRegion}; the alarms are in cluster.region "${cluster.region}" and CloudWatch only notifies topics in its own region`,
     );
-    add(field, arn, topics.has(arn) ? "is listed twice" : undefined);
+    add(field, arn, topics.has(arn) && "is listed twice");
     topics.add(arn);
   });
 
   const principals = new Set<string>();
   cluster.allowedPrincipals.forEach((p, i) => {
     const field = `cluster.allowedPrincipals[${i}]`;
-    if (p === "*" && !policy.allowAnyPrincipal) {
-      add(field, p, "lets every AWS account connect; list the principals, or set policy.allowAnyPrincipal: true to allow it");
-    }
+    add(
+      field,
+      p,
+      p === "*" && !policy.allowAnyPrincipal && "lets every AWS account connect; list the principals, or set policy.allowAnyPrincipal: true to allow it",
+    );
     if (p !== "*") add(field, p, partitionRule(p, PRINCIPAL_ARN, cluster.region, "cluster.region"));
-    add(field, p, principals.has(p) ? "is listed twice" : undefined);
+    add(field, p, principals.has(p) && "is listed twice");
     principals.add(p);
   });
 
@@ -198,59 +200,54 @@ function crossFieldProblems(config: Config): ConfigProblem[] {
   consumers.forEach((c, i) => {
     const at = `consumers[${i}]`;
     const first = consumerNames.get(c.name);
-    add(
-      `${at}.name`,
-      c.name,
-      first === undefined ? undefined : `is also the name of consumers[${first}]; each consumer becomes its own stack and needs a unique name`,
-    );
+    add(`${at}.name`, c.name, first !== undefined && `is also the name of consumers[${first}]; each consumer becomes its own stack and needs a unique name`);
     consumerNames.set(c.name, i);
     add(`${at}.region`, c.region, deniedRule(c.region));
     const consumerPartition = partitionOf(c.region) as string;
-    if (consumerPartition !== partition) {
-      add(
-        `${at}.region`,
-        c.region,
-        `is in partition "${consumerPartition}", but cluster.region ${cluster.region} is in "${partition}"; PrivateLink does not cross partitions`,
-      );
-    } else if (c.region !== cluster.region && !policy.allowCrossRegion) {
-      add(
-        `${at}.region`,
-        c.region,
-        `differs from cluster.region "${cluster.region}"; cross-region PrivateLink is off by default: set policy.allowCrossRegion: true to allow it`,
-      );
-    }
+    add(
+      `${at}.region`,
+      c.region,
+      consumerPartition !== partition
+        ? `is in partition "${consumerPartition}", but cluster.region ${cluster.region} is in "${partition}"; PrivateLink does not cross partitions`
+        : c.region !== cluster.region &&
+            !policy.allowCrossRegion &&
+            `differs from cluster.region "${cluster.region}"; cross-region PrivateLink is off by default: set policy.allowCrossRegion: true to allow it`,
+    );
     add(`${at}.assumeRoleArn`, c.assumeRoleArn, c.assumeRoleArn && partitionRule(c.assumeRoleArn, ROLE_ARN, c.region, `${at}.region`));
     const serviceRegion = c.serviceName === undefined ? undefined : SERVICE_NAME.exec(c.serviceName)?.[1];
-    if (serviceRegion !== undefined && serviceRegion !== cluster.region) {
-      add(
-        `${at}.serviceName`,
-        c.serviceName,
+    add(
+      `${at}.serviceName`,
+      c.serviceName,
+      serviceRegion !== undefined &&
+        serviceRegion !== cluster.region &&
         `names a service in region ${serviceRegion}, but the cluster's endpoint service is in cluster.region ${cluster.region}; use the provider stack's output endpoint_service_name`,
-      );
-    }
+    );
     const sameVpc = vpcs.get(`${c.region}/${c.vpcId}`);
-    if (sameVpc !== undefined) {
-      add(
-        `${at}.vpcId`,
-        c.vpcId,
+    add(
+      `${at}.vpcId`,
+      c.vpcId,
+      sameVpc !== undefined &&
         `is also the VPC of consumers[${sameVpc}]; a VPC resolves ${cluster.advertisedHostname} through one private zone and one record, so a second consumer there fails at apply (a second zone: ConflictingDomainExists; a shared zone: the record exists): list both CIDR sets in one consumer`,
-      );
-    }
+    );
     vpcs.set(`${c.region}/${c.vpcId}`, i);
-    if (c.allowedCidrs.length > SECURITY_GROUPS_PER_INTERFACE) {
-      add(
-        `${at}.allowedCidrs`,
-        c.allowedCidrs,
+    add(
+      `${at}.allowedCidrs`,
+      c.allowedCidrs,
+      c.allowedCidrs.length > SECURITY_GROUPS_PER_INTERFACE &&
         `holds more than ${SECURITY_GROUPS_PER_INTERFACE} CIDR blocks; each gets its own security group on the endpoint (1 + one rule per broker, within AWS's ${INBOUND_RULES_PER_SECURITY_GROUP} inbound rules per security group), and AWS allows ${SECURITY_GROUPS_PER_INTERFACE} security groups per network interface by default (quota "Security groups per network interface"): list a wider block that covers several`,
-      );
-    }
+    );
     c.allowedCidrs.forEach((cidr, j) => add(`${at}.allowedCidrs[${j}]`, cidr, cidrProblem(cidr, policy.allowAnyCidr)));
-    if (!policy.allowAnyCidr && !c.allowedCidrs.includes("0.0.0.0/0") && coversEveryAddress(c.allowedCidrs)) {
-      add(`${at}.allowedCidrs`, c.allowedCidrs, `${COVERS_EVERY_ADDRESS_RULE}; list the client CIDRs, or set policy.allowAnyCidr: true to allow it`);
-    }
+    add(
+      `${at}.allowedCidrs`,
+      c.allowedCidrs,
+      !policy.allowAnyCidr &&
+        !c.allowedCidrs.includes("0.0.0.0/0") &&
+        coversEveryAddress(c.allowedCidrs) &&
+        `${COVERS_EVERY_ADDRESS_RULE}; list the client CIDRs, or set policy.allowAnyCidr: true to allow it`,
+    );
     const seen = new Set<string>();
     c.allowedCidrs.forEach((cidr, j) => {
-      add(`${at}.allowedCidrs[${j}]`, cidr, seen.has(cidr) ? "is listed twice" : undefined);
+      add(`${at}.allowedCidrs[${j}]`, cidr, seen.has(cidr) && "is listed twice");
       seen.add(cidr);
     });
   });
