@@ -19,19 +19,14 @@ const FILE = "(file)";
 
 /** The text of a configuration file, or the one problem that refuses it. */
 export function readConfigText(file: string): { text: string } | { problem: ConfigProblem } {
+  const refused = (rule: string) => ({ problem: { field: FILE, value: file, rule } });
   const read = readRegularFile(file, { maxBytes: MAX_CONFIG_BYTES, what: "a configuration", expected: "a YAML or JSON file" });
-  if ("refused" in read) return { problem: { field: FILE, value: file, rule: read.refused } };
+  if ("refused" in read) return refused(read.refused);
   try {
     return { text: new TextDecoder("utf-8", { fatal: true }).decode(read.bytes) };
   } catch {
     const at = firstInvalidUtf8(read.bytes);
-    return {
-      problem: {
-        field: FILE,
-        value: file,
-        rule: `is not UTF-8 text (invalid byte 0x${read.bytes[at].toString(16).padStart(2, "0")} at offset ${at}); save it as UTF-8`,
-      },
-    };
+    return refused(`is not UTF-8 text (invalid byte 0x${read.bytes[at].toString(16).padStart(2, "0")} at offset ${at}); save it as UTF-8`);
   }
 }
 
@@ -88,7 +83,6 @@ export function parseConfigText(text: string): { document: unknown; problems: Co
       if (values === MAX_CONFIG_VALUES + 1) {
         problems.push({
           field: "(document)",
-          value: undefined,
           valueless: true,
           rule: `has more than ${MAX_CONFIG_VALUES} values (aliases counted each time they are used); a configuration needs a few hundred`,
         });
@@ -139,14 +133,13 @@ export function parseConfigText(text: string): { document: unknown; problems: Co
         }
         const key = String(written);
         if (key === "__proto__") {
-          problems.push({ field: fieldOf([...path, key]), value: undefined, valueless: true, rule: "is a key JavaScript cannot hold as data; rename it" });
+          problems.push({ field: fieldOf([...path, key]), valueless: true, rule: "is a key JavaScript cannot hold as data; rename it" });
           continue;
         }
         if (firstWritten.has(key)) {
           const first = firstWritten.get(key);
           problems.push({
             field: fieldOf([...path, key]),
-            value: undefined,
             valueless: true,
             rule:
               first === written

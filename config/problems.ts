@@ -1,7 +1,8 @@
 /** One violated rule: the field (a path such as `cluster.brokers[2].target`), its value and the rule. */
 export interface ConfigProblem {
   readonly field: string;
-  readonly value: unknown;
+  /** Undefined: the value is missing (shown as such), unless the problem is valueless. */
+  readonly value?: unknown;
   readonly rule: string;
   /** The rule is about the field as a whole (its size, its key), not about a value to show. */
   readonly valueless?: boolean;
