@@ -140,8 +140,11 @@ function crossFieldProblems(config: Config): ConfigProblem[] {
   for (const problem of awsNamesProblems(names)) add("cluster.name", cluster.name, problem);
   // The consumers' security groups are named <cluster>-<consumer>-kafka-<cidr>: a reserved prefix
   // there comes from the cluster's name.
-  const groupNameProblem = consumers.map((c) => securityGroupNameProblem(consumerResourceName(cluster, c), c.allowedCidrs)).find((p) => p !== undefined);
-  add("cluster.name", cluster.name, groupNameProblem);
+  add(
+    "cluster.name",
+    cluster.name,
+    consumers.map((c) => securityGroupNameProblem(consumerResourceName(cluster, c), c.allowedCidrs)).find((p) => p !== undefined),
+  );
 
   brokers.forEach((b, i) => {
     const field = `cluster.brokers[${i}].target`;

@@ -74,6 +74,7 @@ export class PortLockError extends Error {
 }
 
 const isPort = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= MIN_PORT && (v as number) <= MAX_PORT;
+const PORT_RULE = `must be an integer port ${MIN_PORT}-${MAX_PORT}`;
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** Every way a lock document breaks the rules a lock written by this tool keeps. */
@@ -88,8 +89,7 @@ function lockProblems(doc: unknown): string[] {
   for (const key of ["cluster", "advertisedHostname"]) {
     if (key in doc && (typeof doc[key] !== "string" || doc[key] === "")) problems.push(`${key}: ${JSON.stringify(doc[key])} must be a non-empty string`);
   }
-  if ("bootstrapPort" in doc && !isPort(doc.bootstrapPort))
-    problems.push(`bootstrapPort: ${JSON.stringify(doc.bootstrapPort)} must be an integer port ${MIN_PORT}-${MAX_PORT}`);
+  if ("bootstrapPort" in doc && !isPort(doc.bootstrapPort)) problems.push(`bootstrapPort: ${JSON.stringify(doc.bootstrapPort)} ${PORT_RULE}`);
   if (Object.hasOwn(doc, "brokers")) {
     const brokers = doc.brokers;
     if (!isObject(brokers)) {
@@ -100,11 +100,12 @@ function lockProblems(doc: unknown): string[] {
       const seen = new Map<number, string>();
       for (const id of ids) {
         const port = brokers[id];
+        const at = `brokers.${JSON.stringify(id)}`;
         // A broker ID as this tool writes it: "01" or "1.0" would be a second key for broker 1.
-        if (!/^(0|[1-9]\d{0,8})$/.test(id)) problems.push(`brokers.${JSON.stringify(id)}: not a broker ID (a non-negative integer without leading zeros)`);
-        if (!isPort(port)) problems.push(`brokers.${JSON.stringify(id)}: ${JSON.stringify(port)} must be an integer port ${MIN_PORT}-${MAX_PORT}`);
-        else if (seen.has(port)) problems.push(`brokers.${JSON.stringify(id)}: port ${port} is also broker ${seen.get(port)}'s`);
-        else if (port === doc.bootstrapPort) problems.push(`brokers.${JSON.stringify(id)}: port ${port} is the bootstrap port`);
+        if (!/^(0|[1-9]\d{0,8})$/.test(id)) problems.push(`${at}: not a broker ID (a non-negative integer without leading zeros)`);
+        if (!isPort(port)) problems.push(`${at}: ${JSON.stringify(port)} ${PORT_RULE}`);
+        else if (seen.has(port)) problems.push(`${at}: port ${port} is also broker ${seen.get(port)}'s`);
+        else if (port === doc.bootstrapPort) problems.push(`${at}: port ${port} is the bootstrap port`);
         if (isPort(port)) seen.set(port, id);
       }
     }
