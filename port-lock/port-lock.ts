@@ -189,16 +189,16 @@ export function renderOutputMarker(builtFrom: PortLock, published?: { readonly m
 }
 
 /** The allocation recorded in an output folder's marker; undefined for no marker, or one written before markers recorded it. */
-function readOutputRecord(dir: string): PortLock | undefined {
-  const marker = path.join(dir, OUTPUT_MARKER);
+function readOutputRecord(dir: string): PreviousAllocation | undefined {
+  const source = path.join(dir, OUTPUT_MARKER);
   let doc: unknown;
   try {
-    doc = JSON.parse(fs.readFileSync(marker, "utf8"));
+    doc = JSON.parse(fs.readFileSync(source, "utf8"));
   } catch {
     return undefined;
   }
   if (!isObject(doc) || !("builtFrom" in doc)) return undefined;
-  return parseLock(JSON.stringify(doc.builtFrom), `${marker} (builtFrom)`);
+  return { lock: parseLock(JSON.stringify(doc.builtFrom), `${source} (builtFrom)`), source };
 }
 
 /** What a run is checked against: the lock, else an output folder built for the same cluster. */
@@ -218,7 +218,7 @@ export function previousAllocation(lockFile: string, outputDirs: readonly string
   if (lock) return { lock, source: lockFile };
   for (const dir of outputDirs) {
     const record = readOutputRecord(dir);
-    if (record?.cluster === cluster) return { lock: record, source: path.join(dir, OUTPUT_MARKER) };
+    if (record?.lock.cluster === cluster) return record;
   }
   return undefined;
 }
