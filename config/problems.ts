@@ -43,7 +43,8 @@ function showValue(value: unknown): string {
   if (typeof value !== "object") return quoteShort(String(value));
   try {
     const json = JSON.stringify(value, (_key, v) => (typeof v === "number" && !Number.isFinite(v) ? String(v) : v));
-    if (json.length <= 80) return json;
+    // Undefined when a toJSON returns nothing.
+    if (json !== undefined && json.length <= 80) return json;
   } catch {
     // Circular, too deep or holding a bigint: shown by its size.
   }
