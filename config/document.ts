@@ -19,19 +19,14 @@ const FILE = "(file)";
 
 /** The text of a configuration file, or the one problem that refuses it. */
 export function readConfigText(file: string): { text: string } | { problem: ConfigProblem } {
+  const refused = (rule: string) => ({ problem: { field: FILE, value: file, rule } });
   const read = readRegularFile(file, { maxBytes: MAX_CONFIG_BYTES, what: "a configuration", expected: "a YAML or JSON file" });
-  if ("refused" in read) return { problem: { field: FILE, value: file, rule: read.refused } };
+  if ("refused" in read) return refused(read.refused);
   try {
     return { text: new TextDecoder("utf-8", { fatal: true }).decode(read.bytes) };
   } catch {
     const at = firstInvalidUtf8(read.bytes);
-    return {
-      problem: {
-        field: FILE,
-        value: file,
-        rule: `is not UTF-8 text (invalid byte 0x${read.bytes[at].toString(16).padStart(2, "0")} at offset ${at}); save it as UTF-8`,
-      },
-    };
+    return refused(`is not UTF-8 text (invalid byte 0x${read.bytes[at].toString(16).padStart(2, "0")} at offset ${at}); save it as UTF-8`);
   }
 }
 
@@ -74,34 +69,20 @@ export function parseConfigText(text: string): { document: unknown; problems: Co
   const onPath = new Set<Node>();
 
   // Alias.resolve() searches the whole document each time: a chain of thousands of aliases would
-  // take hours. Anchors are indexed once; an alias names the last anchor of its name before it.
-  const anchors = new Map<string, Node[]>();
+  // take hours. An alias names the last anchor of its name before it, so one pass in document
+  // order (visit's) resolves them all.
+  const anchors = new Map<string, Node>();
+  const targets = new Map<Alias, Node | undefined>();
   visit(doc, (_key, node) => {
-    if (isNode(node) && node.anchor) {
-      const named = anchors.get(node.anchor) ?? [];
-      named.push(node);
-      anchors.set(node.anchor, named);
-    }
+    if (isAlias(node)) targets.set(node, anchors.get(node.source));
+    else if (isNode(node) && node.anchor) anchors.set(node.anchor, node);
   });
-  const resolve = (alias: Alias): Node | undefined => {
-    // visit() goes in document order, so each name's anchors are sorted by position.
-    const named = anchors.get(alias.source) ?? [];
-    const at = alias.range?.[0] ?? Infinity;
-    let [low, high] = [0, named.length];
-    while (low < high) {
-      const mid = (low + high) >> 1;
-      if ((named[mid].range?.[0] ?? -Infinity) < at) low = mid + 1;
-      else high = mid;
-    }
-    return named[low - 1];
-  };
 
   const convert = (node: unknown, path: readonly (string | number)[]): unknown => {
     if (++values > MAX_CONFIG_VALUES) {
       if (values === MAX_CONFIG_VALUES + 1) {
         problems.push({
           field: "(document)",
-          value: undefined,
           valueless: true,
           rule: `has more than ${MAX_CONFIG_VALUES} values (aliases counted each time they are used); a configuration needs a few hundred`,
         });
@@ -109,7 +90,7 @@ export function parseConfigText(text: string): { document: unknown; problems: Co
       return undefined;
     }
     if (isAlias(node)) {
-      const target = resolve(node);
+      const target = targets.get(node);
       if (target === undefined) return undefined;
       if (onPath.has(target)) {
         problems.push({ field: fieldOf(path), value: `*${node.source}`, rule: "is a YAML alias that contains itself; a configuration must be finite" });
@@ -140,32 +121,34 @@ export function parseConfigText(text: string): { document: unknown; problems: Co
     if (isMap(node)) {
       onPath.add(node);
       const object: Record<string, unknown> = {};
-      const keyNodes = new Map<string, unknown>();
+      // Each key as it was first written: 1 and "1" are the same key.
+      const firstWritten = new Map<string, unknown>();
       for (const pair of node.items) {
         if (values > MAX_CONFIG_VALUES) break;
-        const keyNode = isAlias(pair.key) ? resolve(pair.key) : pair.key;
-        const key = isScalar(keyNode) && (typeof keyNode.value === "string" || typeof keyNode.value === "number") ? String(keyNode.value) : undefined;
-        if (key === undefined) {
+        const keyNode = isAlias(pair.key) ? targets.get(pair.key) : pair.key;
+        const written = isScalar(keyNode) ? keyNode.value : undefined;
+        if (typeof written !== "string" && typeof written !== "number") {
           problems.push({ field: fieldOf(path), value: String(pair.key), rule: "has a key that is not a string or a number" });
           continue;
         }
+        const key = String(written);
         if (key === "__proto__") {
-          problems.push({ field: fieldOf([...path, key]), value: undefined, valueless: true, rule: "is a key JavaScript cannot hold as data; rename it" });
+          problems.push({ field: fieldOf([...path, key]), valueless: true, rule: "is a key JavaScript cannot hold as data; rename it" });
           continue;
         }
-        if (keyNodes.has(key)) {
+        if (firstWritten.has(key)) {
+          const first = firstWritten.get(key);
           problems.push({
             field: fieldOf([...path, key]),
-            value: undefined,
             valueless: true,
             rule:
-              keyNodes.get(key) === (isScalar(keyNode) ? keyNode.value : key)
+              first === written
                 ? "is given twice"
-                : `is given twice (as ${JSON.stringify(keyNodes.get(key))} and ${JSON.stringify(isScalar(keyNode) ? keyNode.value : key)}); keys are strings, so both name the same field`,
+                : `is given twice (as ${JSON.stringify(first)} and ${JSON.stringify(written)}); keys are strings, so both name the same field`,
           });
           continue;
         }
-        keyNodes.set(key, isScalar(keyNode) ? keyNode.value : key);
+        firstWritten.set(key, written);
         object[key] = convert(pair.value, [...path, key]);
       }
       onPath.delete(node);

@@ -1,7 +1,8 @@
 /** One violated rule: the field (a path such as `cluster.brokers[2].target`), its value and the rule. */
 export interface ConfigProblem {
   readonly field: string;
-  readonly value: unknown;
+  /** Undefined: the value is missing (shown as such), unless the problem is valueless. */
+  readonly value?: unknown;
   readonly rule: string;
   /** The rule is about the field as a whole (its size, its key), not about a value to show. */
   readonly valueless?: boolean;
@@ -39,23 +40,15 @@ function showValue(value: unknown): string {
   if (value === undefined) return "(missing)";
   if (typeof value === "string") return quoteShort(value);
   if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint" || value === null) return String(value);
-  if (Array.isArray(value)) {
-    const json = safeJson(value);
-    return json !== undefined && json.length <= 80 ? json : `a list of ${value.length}`;
-  }
-  if (typeof value === "object") {
-    const json = safeJson(value);
-    return json !== undefined && json.length <= 80 ? json : `a mapping of ${Object.keys(value).length} keys`;
-  }
-  return quoteShort(String(value));
-}
-
-function safeJson(value: unknown): string | undefined {
+  if (typeof value !== "object") return quoteShort(String(value));
   try {
-    return JSON.stringify(value, (_key, v) => (typeof v === "number" && !Number.isFinite(v) ? String(v) : v));
+    const json = JSON.stringify(value, (_key, v) => (typeof v === "number" && !Number.isFinite(v) ? String(v) : v));
+    // Undefined when a toJSON returns nothing.
+    if (json !== undefined && json.length <= 80) return json;
   } catch {
-    return undefined;
+    // Circular, too deep or holding a bigint: shown by its size.
   }
+  return Array.isArray(value) ? `a list of ${value.length}` : `a mapping of ${Object.keys(value).length} keys`;
 }
 
 /** Control characters (a newline in a file name or a key) would split a problem over lines. */

@@ -16,21 +16,16 @@ export interface RegularFileRules {
 
 /** The bytes of a regular file of at most `rules.maxBytes`, or the rule (one phrase) that refuses it. */
 export function readRegularFile(file: string, rules: RegularFileRules): { bytes: Buffer } | { refused: string } {
-  let fd: number;
+  const tooLarge = (size: number | string) => ({ refused: `is ${size} bytes; ${rules.what} may be at most ${rules.maxBytes} bytes` });
+  let fd: number | undefined;
   try {
     // Non-blocking: opening a FIFO with no writer would otherwise wait forever; it is refused below.
     fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
-  } catch (err) {
-    return { refused: `cannot be read: ${(err as Error).message}` };
-  }
-  try {
     const stat = fs.fstatSync(fd);
     if (!stat.isFile()) {
       return { refused: `is not a regular file (${fileKind(stat)}); give the path of ${rules.expected}` };
     }
-    if (stat.size > rules.maxBytes) {
-      return { refused: `is ${stat.size} bytes; ${rules.what} may be at most ${rules.maxBytes} bytes` };
-    }
+    if (stat.size > rules.maxBytes) return tooLarge(stat.size);
     // Read at most one byte past the limit: a file that grows while it is read is refused too.
     // Not zero-filled: only what was read is returned, and a large cap costs no untouched memory.
     const buffer = Buffer.allocUnsafe(rules.maxBytes + 1);
@@ -38,14 +33,12 @@ export function readRegularFile(file: string, rules: RegularFileRules): { bytes:
     for (let n = -1; n !== 0 && length < buffer.length; length += n) {
       n = fs.readSync(fd, buffer, length, buffer.length - length, null);
     }
-    if (length > rules.maxBytes) {
-      return { refused: `is more than ${rules.maxBytes} bytes; ${rules.what} may be at most ${rules.maxBytes} bytes` };
-    }
+    if (length > rules.maxBytes) return tooLarge(`more than ${rules.maxBytes}`);
     return { bytes: buffer.subarray(0, length) };
   } catch (err) {
     return { refused: `cannot be read: ${(err as Error).message}` };
   } finally {
-    fs.closeSync(fd);
+    if (fd !== undefined) fs.closeSync(fd);
   }
 }
 

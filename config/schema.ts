@@ -8,7 +8,7 @@ import { DEFAULT_BOOTSTRAP_PORT, DEFAULT_BROKER_PORT_BASE, MAX_PORT, MIN_PORT } 
 import { CONSUMER_INPUTS } from "../modules/kafka-privatelink-consumer/inputs";
 import { PROVIDER_INPUTS } from "../modules/kafka-privatelink-provider/inputs";
 import { MAX_TAGS, MODULE_TAGS, PRINCIPAL_ARN, PRINCIPAL_RULE, ROLE_ARN, TAG_COUNT_RULE, tagKeyProblem, tagValueProblem } from "../modules/private/aws-rules";
-import { InputRule, namePrefix, PatternRule, RangeRule, RULES } from "../modules/private/input-rules";
+import { InputRule, namePrefix, PatternRule, RULES } from "../modules/private/input-rules";
 import { InputSpec, ValueOf } from "../modules/private/input-spec";
 import { partitionOf, REGION_DATA } from "../modules/private/regions";
 
@@ -26,15 +26,11 @@ const ruled = (rule: PatternRule) =>
     .max(rule.maxLength ?? Infinity, { error: rule.rule })
     .regex(new RegExp(rule.pattern), { error: rule.rule });
 
-/** Names end up in AWS names: `<cluster>-b<id>` target groups must fit AWS's 32 characters. */
-const name = ruled(namePrefix(20));
 const region = z.string().refine((r) => partitionOf(r) !== undefined, {
   error: `is not an AWS region (known regions: the partition data of ${REGION_DATA}), such as us-east-1`,
 });
 const integer = (min: number, max: number, rule = `must be an integer from ${min} to ${max}`) =>
   z.number().int({ error: rule }).min(min, { error: rule }).max(max, { error: rule });
-const port = () => integer(MIN_PORT, MAX_PORT);
-const ranged = (rule: RangeRule) => integer(rule.min, rule.max, rule.rule);
 
 /** The field of a rule on one value. */
 function ruleField(rule: InputRule): z.ZodType {
@@ -42,7 +38,7 @@ function ruleField(rule: InputRule): z.ZodType {
     case "pattern":
       return ruled(rule);
     case "range":
-      return ranged(rule);
+      return integer(rule.min, rule.max, rule.rule);
     case "oneOf":
       return z.enum(rule.values);
   }
@@ -87,9 +83,6 @@ const tags = z
   .record(checked(tagKeyProblem), checked(tagValueProblem))
   .refine((t) => Object.keys(t).length <= MAX_TAGS - MODULE_TAGS, { error: TAG_COUNT_RULE });
 
-export { PRINCIPAL_ARN, ROLE_ARN };
-const roleArn = pattern(ROLE_ARN, "must be an IAM role ARN such as arn:aws:iam::111122223333:role/deploy (role names: letters, digits and + = , . @ _ -)");
-
 /**
  * Free text that reaches the Terraform files as a string. Terraform reads `${` and `%{` in any
  * string as a template, and cdktf reads `${TfToken[...]}`, `#{TfToken[...]}` and `&{TfToken[...]}`
@@ -109,11 +102,11 @@ const literalText = (max: number, what: string) =>
 /** How a stack's AWS provider authenticates; both optional (the default credential chain). */
 const awsAccess = {
   profile: literalText(128, "an AWS CLI profile name").optional(),
-  assumeRoleArn: roleArn.optional(),
+  assumeRoleArn: pattern(
+    ROLE_ARN,
+    "must be an IAM role ARN such as arn:aws:iam::111122223333:role/deploy (role names: letters, digits and + = , . @ _ -)",
+  ).optional(),
 };
-
-/** CloudWatch alarm actions: SNS topics (the region rule is in validate.ts). */
-const snsTopicArn = ruled(RULES.snsTopicArn);
 
 const broker = z.strictObject({
   id: integer(0, Number.MAX_SAFE_INTEGER, "must be a non-negative integer"),
@@ -122,18 +115,20 @@ const broker = z.strictObject({
 
 const clusterSchema = z.strictObject({
   region,
-  bootstrapPort: port().default(DEFAULT_BOOTSTRAP_PORT),
+  bootstrapPort: integer(MIN_PORT, MAX_PORT).default(DEFAULT_BOOTSTRAP_PORT),
   brokerPortBase: integer(0, MAX_PORT).default(DEFAULT_BROKER_PORT_BASE),
   brokers: z.array(broker).min(1),
   allowedPrincipals: z.array(z.string().refine((p) => p === "*" || PRINCIPAL_ARN.test(p), { error: PRINCIPAL_RULE })).min(1),
-  alarms: z.strictObject({ actions: z.array(snsTopicArn).min(1) }).optional(),
+  // CloudWatch alarm actions: SNS topics (the region rule is in validate.ts).
+  alarms: z.strictObject({ actions: z.array(ruled(RULES.snsTopicArn)).min(1) }).optional(),
   tags: tags.default({}),
   ...specFields(PROVIDER_INPUTS),
   ...awsAccess,
 });
 
 const consumerSchema = z.strictObject({
-  name,
+  // Names end up in AWS names: `<cluster>-b<id>` target groups must fit AWS's 32 characters.
+  name: ruled(namePrefix(20)),
   region,
   allowedCidrs: z.array(z.string()).min(1),
   serviceName: ruled(RULES.serviceName).optional(),

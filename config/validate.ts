@@ -3,21 +3,18 @@ import { z } from "zod";
 import { MAX_BROKERS, portPlanErrors } from "../modules/kafka-broker-ports/allocation";
 import { INBOUND_RULES_PER_SECURITY_GROUP, SECURITY_GROUPS_PER_INTERFACE, securityGroupNameProblem } from "../modules/kafka-privatelink-consumer/rules";
 import { providerAwsNames } from "../modules/kafka-privatelink-provider/rules";
-import { awsNamesProblems, COVERS_EVERY_ADDRESS_RULE, coversEveryAddress } from "../modules/private/aws-rules";
+import { awsNamesProblems, COVERS_EVERY_ADDRESS_RULE, coversEveryAddress, PRINCIPAL_ARN, ROLE_ARN } from "../modules/private/aws-rules";
 import { fieldOf } from "./document";
 import { ConfigError, ConfigProblem } from "./problems";
 import { OCTET, privateIpv4Problem, ruleProblem, RULES } from "../modules/private/input-rules";
 import { partitionOf } from "../modules/private/regions";
-import { Config, configSchema, consumerResourceName, PRINCIPAL_ARN, ROLE_ARN, SERVICE_NAME } from "./schema";
+import { Config, configSchema, consumerResourceName, SERVICE_NAME } from "./schema";
 
 export { ConfigError } from "./problems";
 
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   return path.reduce<unknown>(
-    (value, key) =>
-      value !== null && typeof value === "object" && Object.prototype.hasOwnProperty.call(value, key)
-        ? (value as Record<PropertyKey, unknown>)[key]
-        : undefined,
+    (value, key) => (value !== null && typeof value === "object" && Object.hasOwn(value, key) ? (value as Record<PropertyKey, unknown>)[key] : undefined),
     input,
   );
 }
@@ -48,7 +45,7 @@ function schemaProblems(input: unknown, issues: readonly z.core.$ZodIssue[]): Co
         return [{ field, value, rule: value === undefined ? "is required" : `must be ${TYPE_NAMES[issue.expected] ?? issue.expected}` }];
       case "invalid_key":
         // The path ends with the key itself.
-        return issue.issues.map((inner) => ({ field, value: issue.path[issue.path.length - 1], rule: `as a key ${inner.message}` }));
+        return issue.issues.map((inner) => ({ field, value: issue.path.at(-1), rule: `as a key ${inner.message}` }));
       case "too_small":
         return [
           {
@@ -68,16 +65,16 @@ function schemaProblems(input: unknown, issues: readonly z.core.$ZodIssue[]): Co
 }
 
 const CIDR = new RegExp(`^(${OCTET}(?:\\.${OCTET}){3})/(3[0-2]|[12]?\\d)$`);
-const LOOSE_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,3})$/;
 
 function cidrProblem(cidr: string, allowAnyCidr: boolean): string | undefined {
   const m = CIDR.exec(cidr);
   if (!m) {
-    const loose = LOOSE_CIDR.exec(cidr);
-    if (loose && loose.slice(1, 5).every((o) => Number(o) <= 255) && Number(loose[5]) <= 32) {
-      return `has leading zeros; write ${loose.slice(1, 5).map(Number).join(".")}/${Number(loose[5])} (a leading 0 reads as octal in some tools)`;
-    }
-    return "must be an IPv4 CIDR block such as 10.20.0.0/16";
+    // The numbers written again without leading zeros: a CIDR block then, it had them.
+    const numbers = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,3})$/.exec(cidr)?.slice(1).map(Number);
+    const plain = numbers && `${numbers.slice(0, 4).join(".")}/${numbers[4]}`;
+    return plain && CIDR.test(plain)
+      ? `has leading zeros; write ${plain} (a leading 0 reads as octal in some tools)`
+      : "must be an IPv4 CIDR block such as 10.20.0.0/16";
   }
   const prefix = Number(m[2]);
   const network = ipaddr.IPv4.networkAddressFromCIDR(cidr).toString();
@@ -94,13 +91,13 @@ function cidrProblem(cidr: string, allowAnyCidr: boolean): string | undefined {
 function crossFieldProblems(config: Config): ConfigProblem[] {
   const { cluster, consumers, policy } = config;
   const problems: ConfigProblem[] = [];
-  const add = (field: string, value: unknown, rule: string | undefined) => {
+  // The rule when the value breaks it; undefined or false when it does not.
+  const add = (field: string, value: unknown, rule: string | false | undefined) => {
     if (rule) problems.push({ field, value, rule });
   };
   const deniedRule = (region: string) =>
-    policy.deniedRegions.includes(region)
-      ? "is in policy.deniedRegions (PrivateLink for Kafka is not offered there by default); edit policy.deniedRegions to allow it"
-      : undefined;
+    policy.deniedRegions.includes(region) &&
+    "is in policy.deniedRegions (PrivateLink for Kafka is not offered there by default); edit policy.deniedRegions to allow it";
 
   add("cluster.region", cluster.region, deniedRule(cluster.region));
   // The schema accepted only listed regions.
@@ -108,9 +105,12 @@ function crossFieldProblems(config: Config): ConfigProblem[] {
   const partitionRule = (arn: string, pattern: RegExp, region: string, regionField: string) => {
     const own = partitionOf(region);
     const given = pattern.exec(arn)?.[1];
-    return own !== undefined && given !== undefined && given !== own
-      ? `is in partition "${given}", but ${regionField} ${region} is in partition "${own}"; IAM principals do not cross partitions`
-      : undefined;
+    return (
+      own !== undefined &&
+      given !== undefined &&
+      given !== own &&
+      `is in partition "${given}", but ${regionField} ${region} is in partition "${own}"; IAM principals do not cross partitions`
+    );
   };
   add(
     "cluster.assumeRoleArn",
@@ -140,8 +140,11 @@ function crossFieldProblems(config: Config): ConfigProblem[] {
   for (const problem of awsNamesProblems(names)) add("cluster.name", cluster.name, problem);
   // The consumers' security groups are named <cluster>-<consumer>-kafka-<cidr>: a reserved prefix
   // there comes from the cluster's name.
-  const groupNameProblem = consumers.map((c) => securityGroupNameProblem(consumerResourceName(cluster, c), c.allowedCidrs)).find((p) => p !== undefined);
-  add("cluster.name", cluster.name, groupNameProblem);
+  add(
+    "cluster.name",
+    cluster.name,
+    consumers.map((c) => securityGroupNameProblem(consumerResourceName(cluster, c), c.allowedCidrs)).find((p) => p !== undefined),
+  );
 
   brokers.forEach((b, i) => {
     const field = `cluster.brokers[${i}].target`;
@@ -155,22 +158,17 @@ function crossFieldProblems(config: Config): ConfigProblem[] {
   const targets = new Map<string, number>();
   brokers.forEach((b, i) => {
     const first = targets.get(b.target);
-    if (first !== undefined) {
-      add(`cluster.brokers[${i}].target`, b.target, `is also the target of cluster.brokers[${first}]; each broker needs its own target`);
-    }
+    add(`cluster.brokers[${i}].target`, b.target, first !== undefined && `is also the target of cluster.brokers[${first}]; each broker needs its own target`);
     targets.set(b.target, i);
   });
 
-  cluster.acceptEndpoints.forEach((id, i) => {
-    const field = `cluster.acceptEndpoints[${i}]`;
-    if (i === 0 && !cluster.acceptanceRequired) {
-      add(
-        field,
-        id,
-        "cannot be accepted: cluster.acceptanceRequired is false, so every connection is accepted without approval; remove cluster.acceptEndpoints or set acceptanceRequired: true",
-      );
-    }
-  });
+  add(
+    "cluster.acceptEndpoints[0]",
+    cluster.acceptEndpoints[0],
+    cluster.acceptEndpoints.length > 0 &&
+      !cluster.acceptanceRequired &&
+      "cannot be accepted: cluster.acceptanceRequired is false, so every connection is accepted without approval; remove cluster.acceptEndpoints or set acceptanceRequired: true",
+  );
 
   const topics = new Set<string>();
   cluster.alarms?.actions.forEach((arn, i) => {
@@ -180,22 +178,23 @@ function crossFieldProblems(config: Config): ConfigProblem[] {
     add(
       field,
       arn,
-      topicRegion === cluster.region
-        ? undefined
-        : `is a topic in ${topicRegion}; the alarms are in cluster.region "${cluster.region}" and CloudWatch only notifies topics in its own region`,
+      topicRegion !== cluster.region &&
+        `is a topic in ${topicRegion}; the alarms are in cluster.region "${cluster.region}" and CloudWatch only notifies topics in its own region`,
     );
-    add(field, arn, topics.has(arn) ? "is listed twice" : undefined);
+    add(field, arn, topics.has(arn) && "is listed twice");
     topics.add(arn);
   });
 
   const principals = new Set<string>();
   cluster.allowedPrincipals.forEach((p, i) => {
     const field = `cluster.allowedPrincipals[${i}]`;
-    if (p === "*" && !policy.allowAnyPrincipal) {
-      add(field, p, "lets every AWS account connect; list the principals, or set policy.allowAnyPrincipal: true to allow it");
-    }
+    add(
+      field,
+      p,
+      p === "*" && !policy.allowAnyPrincipal && "lets every AWS account connect; list the principals, or set policy.allowAnyPrincipal: true to allow it",
+    );
     if (p !== "*") add(field, p, partitionRule(p, PRINCIPAL_ARN, cluster.region, "cluster.region"));
-    add(field, p, principals.has(p) ? "is listed twice" : undefined);
+    add(field, p, principals.has(p) && "is listed twice");
     principals.add(p);
   });
 
@@ -204,59 +203,54 @@ function crossFieldProblems(config: Config): ConfigProblem[] {
   consumers.forEach((c, i) => {
     const at = `consumers[${i}]`;
     const first = consumerNames.get(c.name);
-    add(
-      `${at}.name`,
-      c.name,
-      first === undefined ? undefined : `is also the name of consumers[${first}]; each consumer becomes its own stack and needs a unique name`,
-    );
+    add(`${at}.name`, c.name, first !== undefined && `is also the name of consumers[${first}]; each consumer becomes its own stack and needs a unique name`);
     consumerNames.set(c.name, i);
     add(`${at}.region`, c.region, deniedRule(c.region));
     const consumerPartition = partitionOf(c.region) as string;
-    if (consumerPartition !== partition) {
-      add(
-        `${at}.region`,
-        c.region,
-        `is in partition "${consumerPartition}", but cluster.region ${cluster.region} is in "${partition}"; PrivateLink does not cross partitions`,
-      );
-    } else if (c.region !== cluster.region && !policy.allowCrossRegion) {
-      add(
-        `${at}.region`,
-        c.region,
-        `differs from cluster.region "${cluster.region}"; cross-region PrivateLink is off by default: set policy.allowCrossRegion: true to allow it`,
-      );
-    }
+    add(
+      `${at}.region`,
+      c.region,
+      consumerPartition !== partition
+        ? `is in partition "${consumerPartition}", but cluster.region ${cluster.region} is in "${partition}"; PrivateLink does not cross partitions`
+        : c.region !== cluster.region &&
+            !policy.allowCrossRegion &&
+            `differs from cluster.region "${cluster.region}"; cross-region PrivateLink is off by default: set policy.allowCrossRegion: true to allow it`,
+    );
     add(`${at}.assumeRoleArn`, c.assumeRoleArn, c.assumeRoleArn && partitionRule(c.assumeRoleArn, ROLE_ARN, c.region, `${at}.region`));
     const serviceRegion = c.serviceName === undefined ? undefined : SERVICE_NAME.exec(c.serviceName)?.[1];
-    if (serviceRegion !== undefined && serviceRegion !== cluster.region) {
-      add(
-        `${at}.serviceName`,
-        c.serviceName,
+    add(
+      `${at}.serviceName`,
+      c.serviceName,
+      serviceRegion !== undefined &&
+        serviceRegion !== cluster.region &&
         `names a service in region ${serviceRegion}, but the cluster's endpoint service is in cluster.region ${cluster.region}; use the provider stack's output endpoint_service_name`,
-      );
-    }
+    );
     const sameVpc = vpcs.get(`${c.region}/${c.vpcId}`);
-    if (sameVpc !== undefined) {
-      add(
-        `${at}.vpcId`,
-        c.vpcId,
+    add(
+      `${at}.vpcId`,
+      c.vpcId,
+      sameVpc !== undefined &&
         `is also the VPC of consumers[${sameVpc}]; a VPC resolves ${cluster.advertisedHostname} through one private zone and one record, so a second consumer there fails at apply (a second zone: ConflictingDomainExists; a shared zone: the record exists): list both CIDR sets in one consumer`,
-      );
-    }
+    );
     vpcs.set(`${c.region}/${c.vpcId}`, i);
-    if (c.allowedCidrs.length > SECURITY_GROUPS_PER_INTERFACE) {
-      add(
-        `${at}.allowedCidrs`,
-        c.allowedCidrs,
+    add(
+      `${at}.allowedCidrs`,
+      c.allowedCidrs,
+      c.allowedCidrs.length > SECURITY_GROUPS_PER_INTERFACE &&
         `holds more than ${SECURITY_GROUPS_PER_INTERFACE} CIDR blocks; each gets its own security group on the endpoint (1 + one rule per broker, within AWS's ${INBOUND_RULES_PER_SECURITY_GROUP} inbound rules per security group), and AWS allows ${SECURITY_GROUPS_PER_INTERFACE} security groups per network interface by default (quota "Security groups per network interface"): list a wider block that covers several`,
-      );
-    }
+    );
     c.allowedCidrs.forEach((cidr, j) => add(`${at}.allowedCidrs[${j}]`, cidr, cidrProblem(cidr, policy.allowAnyCidr)));
-    if (!policy.allowAnyCidr && !c.allowedCidrs.includes("0.0.0.0/0") && coversEveryAddress(c.allowedCidrs)) {
-      add(`${at}.allowedCidrs`, c.allowedCidrs, `${COVERS_EVERY_ADDRESS_RULE}; list the client CIDRs, or set policy.allowAnyCidr: true to allow it`);
-    }
+    add(
+      `${at}.allowedCidrs`,
+      c.allowedCidrs,
+      !policy.allowAnyCidr &&
+        !c.allowedCidrs.includes("0.0.0.0/0") &&
+        coversEveryAddress(c.allowedCidrs) &&
+        `${COVERS_EVERY_ADDRESS_RULE}; list the client CIDRs, or set policy.allowAnyCidr: true to allow it`,
+    );
     const seen = new Set<string>();
     c.allowedCidrs.forEach((cidr, j) => {
-      add(`${at}.allowedCidrs[${j}]`, cidr, seen.has(cidr) ? "is listed twice" : undefined);
+      add(`${at}.allowedCidrs[${j}]`, cidr, seen.has(cidr) && "is listed twice");
       seen.add(cidr);
     });
   });

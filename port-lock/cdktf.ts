@@ -28,7 +28,6 @@ export function cdktfPortLock(
   say: (line: string) => void,
 ): { next: PortLock; changes: PortChanges } {
   const checked = checkPortLock(config, plan, previous, allowChange);
-  const { next } = checked;
   // A lock beside the configuration is only ever checked; without one (a first synth, or a copied
   // configuration checked against its output folder's record) the lock is created.
   if (previous?.source === lockFile) return checked;
@@ -36,7 +35,7 @@ export function cdktfPortLock(
   // created meanwhile is never overwritten (link fails with EEXIST).
   const temporary = path.join(path.dirname(lockFile), `.${path.basename(lockFile)}.${process.pid}.new`);
   try {
-    fs.writeFileSync(temporary, renderLock(next));
+    fs.writeFileSync(temporary, renderLock(checked.next));
     fs.linkSync(temporary, lockFile);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;

@@ -74,6 +74,7 @@ export class PortLockError extends Error {
 }
 
 const isPort = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= MIN_PORT && (v as number) <= MAX_PORT;
+const PORT_RULE = `must be an integer port ${MIN_PORT}-${MAX_PORT}`;
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** Every way a lock document breaks the rules a lock written by this tool keeps. */
@@ -83,14 +84,13 @@ function lockProblems(doc: unknown): string[] {
   const fields = ["cluster", "advertisedHostname", "bootstrapPort", "brokers"];
   // Object.keys, not `in`: JSON.parse makes "__proto__" an own key, and it must not pass unseen.
   for (const key of Object.keys(doc)) if (![...fields, "settings"].includes(key)) problems.push(`${JSON.stringify(key)}: unknown field`);
-  if (Object.prototype.hasOwnProperty.call(doc, "settings")) problems.push(...settingsProblems(doc.settings));
-  for (const key of fields) if (!Object.prototype.hasOwnProperty.call(doc, key)) problems.push(`${key}: missing`);
+  if (Object.hasOwn(doc, "settings")) problems.push(...settingsProblems(doc.settings));
+  for (const key of fields) if (!Object.hasOwn(doc, key)) problems.push(`${key}: missing`);
   for (const key of ["cluster", "advertisedHostname"]) {
     if (key in doc && (typeof doc[key] !== "string" || doc[key] === "")) problems.push(`${key}: ${JSON.stringify(doc[key])} must be a non-empty string`);
   }
-  if ("bootstrapPort" in doc && !isPort(doc.bootstrapPort))
-    problems.push(`bootstrapPort: ${JSON.stringify(doc.bootstrapPort)} must be an integer port ${MIN_PORT}-${MAX_PORT}`);
-  if (Object.prototype.hasOwnProperty.call(doc, "brokers")) {
+  if ("bootstrapPort" in doc && !isPort(doc.bootstrapPort)) problems.push(`bootstrapPort: ${JSON.stringify(doc.bootstrapPort)} ${PORT_RULE}`);
+  if (Object.hasOwn(doc, "brokers")) {
     const brokers = doc.brokers;
     if (!isObject(brokers)) {
       problems.push(`brokers: ${JSON.stringify(brokers)} must be an object of broker ID → port`);
@@ -100,11 +100,12 @@ function lockProblems(doc: unknown): string[] {
       const seen = new Map<number, string>();
       for (const id of ids) {
         const port = brokers[id];
+        const at = `brokers.${JSON.stringify(id)}`;
         // A broker ID as this tool writes it: "01" or "1.0" would be a second key for broker 1.
-        if (!/^(0|[1-9]\d{0,8})$/.test(id)) problems.push(`brokers.${JSON.stringify(id)}: not a broker ID (a non-negative integer without leading zeros)`);
-        if (!isPort(port)) problems.push(`brokers.${JSON.stringify(id)}: ${JSON.stringify(port)} must be an integer port ${MIN_PORT}-${MAX_PORT}`);
-        else if (seen.has(port)) problems.push(`brokers.${JSON.stringify(id)}: port ${port} is also broker ${seen.get(port)}'s`);
-        else if (port === doc.bootstrapPort) problems.push(`brokers.${JSON.stringify(id)}: port ${port} is the bootstrap port`);
+        if (!/^(0|[1-9]\d{0,8})$/.test(id)) problems.push(`${at}: not a broker ID (a non-negative integer without leading zeros)`);
+        if (!isPort(port)) problems.push(`${at}: ${JSON.stringify(port)} ${PORT_RULE}`);
+        else if (seen.has(port)) problems.push(`${at}: port ${port} is also broker ${seen.get(port)}'s`);
+        else if (port === doc.bootstrapPort) problems.push(`${at}: port ${port} is the bootstrap port`);
         if (isPort(port)) seen.set(port, id);
       }
     }
@@ -162,14 +163,8 @@ function parseLock(text: string, file: string): PortLock {
   }
   const problems = [...duplicateKeys(text).map((key) => `${key}: written twice (JSON keeps only the last; say each key once)`), ...lockProblems(doc)];
   if (problems.length > 0) throw new PortLockError(file, `is not a port lock: ${problems.join("; ")}`);
-  const lock = doc as PortLock;
-  return {
-    cluster: lock.cluster,
-    advertisedHostname: lock.advertisedHostname,
-    bootstrapPort: lock.bootstrapPort,
-    brokers: { ...lock.brokers },
-    ...(lock.settings ? { settings: lock.settings } : {}),
-  };
+  const { cluster, advertisedHostname, bootstrapPort, brokers, settings } = doc as PortLock;
+  return { cluster, advertisedHostname, bootstrapPort, brokers: { ...brokers }, ...(settings && { settings }) };
 }
 
 export function readLock(file: string): PortLock | undefined {
@@ -194,16 +189,16 @@ export function renderOutputMarker(builtFrom: PortLock, published?: { readonly m
 }
 
 /** The allocation recorded in an output folder's marker; undefined for no marker, or one written before markers recorded it. */
-function readOutputRecord(dir: string): PortLock | undefined {
-  const marker = path.join(dir, OUTPUT_MARKER);
+function readOutputRecord(dir: string): PreviousAllocation | undefined {
+  const source = path.join(dir, OUTPUT_MARKER);
   let doc: unknown;
   try {
-    doc = JSON.parse(fs.readFileSync(marker, "utf8"));
+    doc = JSON.parse(fs.readFileSync(source, "utf8"));
   } catch {
     return undefined;
   }
   if (!isObject(doc) || !("builtFrom" in doc)) return undefined;
-  return parseLock(JSON.stringify(doc.builtFrom), `${marker} (builtFrom)`);
+  return { lock: parseLock(JSON.stringify(doc.builtFrom), `${source} (builtFrom)`), source };
 }
 
 /** What a run is checked against: the lock, else an output folder built for the same cluster. */
@@ -223,12 +218,18 @@ export function previousAllocation(lockFile: string, outputDirs: readonly string
   if (lock) return { lock, source: lockFile };
   for (const dir of outputDirs) {
     const record = readOutputRecord(dir);
-    if (record?.cluster === cluster) return { lock: record, source: path.join(dir, OUTPUT_MARKER) };
+    if (record?.lock.cluster === cluster) return record;
   }
   return undefined;
 }
 
 const byId = (a: { broker: string }, b: { broker: string }) => Number(a.broker) - Number(b.broker);
+/** The brokers of `ports` that `other` does not have, in ID order. */
+const missingFrom = (ports: PortLock["brokers"], other: PortLock["brokers"]) =>
+  Object.entries(ports)
+    .filter(([id]) => !(id in other))
+    .map(([broker, port]) => ({ broker, port }))
+    .sort(byId);
 
 export function comparePorts(lock: PortLock | undefined, next: PortLock): PortChanges {
   const before = lock?.brokers ?? {};
@@ -236,14 +237,8 @@ export function comparePorts(lock: PortLock | undefined, next: PortLock): PortCh
   const changed = <T>(from: T | undefined, to: T) => (lock && from !== undefined && from !== to ? { from, to } : undefined);
   return {
     hadLock: lock !== undefined,
-    added: Object.entries(after)
-      .filter(([id]) => !(id in before))
-      .map(([broker, port]) => ({ broker, port }))
-      .sort(byId),
-    removed: Object.entries(before)
-      .filter(([id]) => !(id in after))
-      .map(([broker, port]) => ({ broker, port }))
-      .sort(byId),
+    added: missingFrom(after, before),
+    removed: missingFrom(before, after),
     moved: Object.entries(after)
       .filter(([id, port]) => id in before && before[id] !== port)
       .map(([broker, to]) => ({ broker, from: before[broker], to }))
@@ -264,16 +259,13 @@ export class PortChangeError extends Error {
     readonly lockFile: string,
     readonly changes: PortChanges,
   ) {
+    const { clusterRenamed: cluster, hostnameChanged: hostname, bootstrapMoved: bootstrap } = changes;
     const lines = [
-      ...(changes.clusterRenamed
-        ? [
-            `  cluster: ${changes.clusterRenamed.from} → ${changes.clusterRenamed.to} (replaces the NLB and the endpoint service: every consumer endpoint must be re-created)`,
-          ]
-        : []),
-      ...(changes.hostnameChanged ? [`  advertised hostname: ${changes.hostnameChanged.from} → ${changes.hostnameChanged.to}`] : []),
-      ...(changes.bootstrapMoved ? [`  bootstrap: ${changes.bootstrapMoved.from} → ${changes.bootstrapMoved.to}`] : []),
+      cluster && `  cluster: ${cluster.from} → ${cluster.to} (replaces the NLB and the endpoint service: every consumer endpoint must be re-created)`,
+      hostname && `  advertised hostname: ${hostname.from} → ${hostname.to}`,
+      bootstrap && `  bootstrap: ${bootstrap.from} → ${bootstrap.to}`,
       ...changes.moved.map((m) => `  broker ${m.broker}: ${m.from} → ${m.to}`),
-    ];
+    ].filter((line) => line !== undefined);
     super(
       `${lockFile}: this run would change what running clients use:\n${lines.join("\n")}\n` +
         "Clients that already bootstrapped keep connecting to the old ports and names and fail. Nothing was written.\n" +
@@ -319,7 +311,7 @@ export class BaseRefError extends Error {
  * The port lock as committed at a git ref (a pull request's merge base): the baseline of a fresh
  * CI checkout, where the lock in the working tree already holds the change under review.
  */
-function lockAtRef(ref: string, lockFile: string, setting = "--base"): Baseline {
+function lockAtRef(ref: string, lockFile: string, setting: string): Baseline {
   const dir = path.dirname(lockFile);
   const git = (args: string[]) => spawnSync("git", ["-C", dir, ...args], { encoding: "utf8", timeout: 30_000, maxBuffer: 64 * 1024 * 1024 });
   const commit = git(["rev-parse", "--verify", "--quiet", "--end-of-options", `${ref}^{commit}`]);
