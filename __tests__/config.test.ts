@@ -73,6 +73,12 @@ describe("configuration", () => {
       "cluster.tcpIdleTimeoutSeconds: 30 must be an integer from 60 to 6000",
     ],
     [
+      "a fraction where a port belongs (the rule says which integers)",
+      configInput([1], { cluster: { bootstrapPort: 9091.5 } }),
+      "cluster.bootstrapPort: 9091.5 must be an integer from 1024 to 65535",
+    ],
+    ["a fractional broker ID", configInput([1.5]), "cluster.brokers[0].id: 1.5 must be a non-negative integer"],
+    [
       "an invalid CIDR",
       configInput([1], { consumers: [{ ...configInput().consumers![0], allowedCidrs: ["10.20.0.0/33"] }] }),
       'consumers[0].allowedCidrs[0]: "10.20.0.0/33" must be an IPv4 CIDR block',

@@ -42,6 +42,8 @@ function schemaProblems(input: unknown, issues: readonly z.core.$ZodIssue[]): Co
         }));
       case "invalid_type":
         if (typeof value === "number" && !Number.isFinite(value)) return [{ field, value, rule: "must be a finite number" }];
+        // A fraction where an integer belongs: the field's own rule, which says which integers.
+        if (typeof value === "number" && issue.expected === "int") return [{ field, value, rule: issue.message }];
         return [{ field, value, rule: value === undefined ? "is required" : `must be ${TYPE_NAMES[issue.expected] ?? issue.expected}` }];
       case "invalid_key":
         // The path ends with the key itself.
