@@ -7,15 +7,15 @@ import { Route53Zone } from "@cdktf/provider-aws/lib/route53-zone";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
-import { Fn, Op, propertyAccess, TerraformIterator, TerraformLocal, TerraformOutput, TerraformStack, Token } from "cdktf";
+import { Fn, Op, propertyAccess, TerraformIterator, TerraformLocal, TerraformStack, Token } from "cdktf";
 import { Construct } from "constructs";
 import { brokerPortsCall } from "../kafka-broker-ports";
 import { skipCheck, why } from "../packaging/terraform-hcl";
 import { hcl } from "../private/hcl";
 import { BROKER_ID_PATTERN } from "../kafka-broker-ports/allocation";
-import { minItemsValidation, RULES, ruleValidation, uniqueValidation } from "../private/input-rules";
-import { hostnameRule, idleTimeoutRule, nameRule, nameVariable, protocolRule, resourceTags, tagsVariable } from "../private/rules";
-import { moduleVariable, specVariables } from "../private/variables";
+import { minItemsValidation, namePrefix, ruleCondition, RULES, ruleValidation, uniqueValidation } from "../private/input-rules";
+import { resourceTags, tagsVariable } from "../private/rules";
+import { moduleOutputs, moduleVariable, specVariables } from "../private/variables";
 import { CONSUMER_INPUTS } from "./inputs";
 import { awsNameCondition, awsNameRuleWords, COVERS_EVERY_ADDRESS_RULE, coversEveryAddressCondition, SECURITY_GROUP_NAME } from "../private/aws-rules";
 import { CONSUMER_MODULE, SECURITY_GROUPS_PER_INTERFACE, securityGroupName } from "./rules";
@@ -43,14 +43,20 @@ export class ConsumerModule extends TerraformStack {
   constructor(scope: Construct, id: string = CONSUMER_MODULE) {
     super(scope, id);
     const sgName = JSON.stringify(securityGroupName("${var.name}", "${c}"));
+    const nameRule = namePrefix(64);
     const v = {
-      name: nameVariable(this, nameRule(64, ""), [
-        // Every security group's name, one per client CIDR.
-        {
-          condition: `\${alltrue([for c in var.allowed_cidrs : ${awsNameCondition(SECURITY_GROUP_NAME, sgName)}])}`,
-          errorMessage: `name: "\${var.name}" makes the security group name \${join(", ", [for c in var.allowed_cidrs : jsonencode(${sgName}) if !(${awsNameCondition(SECURITY_GROUP_NAME, sgName)})])}, which breaks ${awsNameRuleWords(SECURITY_GROUP_NAME)}.`,
-        },
-      ]),
+      name: moduleVariable(this, "name", {
+        type: "string",
+        description: "Prefix of the AWS resource names (1-64 characters of a-z, 0-9, '-').",
+        validation: [
+          { condition: `\${${ruleCondition(nameRule, "var.name")}}`, errorMessage: `name: "\${var.name}" ${nameRule.rule}.` },
+          // Every security group's name, one per client CIDR.
+          {
+            condition: `\${alltrue([for c in var.allowed_cidrs : ${awsNameCondition(SECURITY_GROUP_NAME, sgName)}])}`,
+            errorMessage: `name: "\${var.name}" makes the security group name \${join(", ", [for c in var.allowed_cidrs : jsonencode(${sgName}) if !(${awsNameCondition(SECURITY_GROUP_NAME, sgName)})])}, which breaks ${awsNameRuleWords(SECURITY_GROUP_NAME)}.`,
+          },
+        ],
+      }),
       tags: tagsVariable(this),
       // The inputs the configuration passes as they are.
       ...specVariables(this, CONSUMER_INPUTS),
@@ -70,8 +76,8 @@ export class ConsumerModule extends TerraformStack {
           condition: `\${can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]+$", var.connection.region))}`,
           errorMessage: 'connection.region: "${var.connection.region}" is not an AWS region name.',
         },
-        hostnameRule("connection.advertised_hostname", "var.connection.advertised_hostname"),
-        protocolRule("connection.security_protocol", "var.connection.security_protocol"),
+        ruleValidation(RULES.hostname, "connection.advertised_hostname", "var.connection.advertised_hostname"),
+        ruleValidation(RULES.securityProtocol, "connection.security_protocol", "var.connection.security_protocol"),
         {
           condition: `\${alltrue([for id in keys(${ports}) : ${isBrokerId("id")}])}`,
           errorMessage: `connection.broker_ports: key \${join(", ", [for id in keys(${ports}) : jsonencode(id) if !${isBrokerId("id")}])} is not a broker ID.`,
@@ -80,7 +86,7 @@ export class ConsumerModule extends TerraformStack {
           condition: `\${length(${bases}) <= 1}`,
           errorMessage: `connection.broker_ports: \${jsonencode(${ports})} is not one base + broker ID for every broker (port bases \${join(", ", ${bases})}); pass the provider module's output connection as it is.`,
         },
-        idleTimeoutRule("connection.tcp_idle_timeout_seconds", "var.connection.tcp_idle_timeout_seconds"),
+        ruleValidation(RULES.tcpIdleTimeoutSeconds, "connection.tcp_idle_timeout_seconds", "var.connection.tcp_idle_timeout_seconds"),
       ],
     });
     // Written back exactly: Terraform would also read 10.020.0.0/16 or 10.20.0.0/016, which other tools read otherwise.
@@ -238,26 +244,24 @@ export class ConsumerModule extends TerraformStack {
     record.overrideLogicalId("this");
     skipCheck(record, "CKV2_AWS_23", "an alias to the interface endpoint's DNS name; in a plan that name is not known yet, so a plan scan cannot see it");
 
-    const output = (name: string, description: string, value: unknown) =>
-      new TerraformOutput(this, `${name}-output`, { value, description }).overrideLogicalId(name);
-    output("endpoint_id", "ID of the interface VPC endpoint (the provider accepts its connection)", endpoint.id);
-    output("endpoint_dns_name", "Regional DNS name of the interface endpoint", dns.dnsName);
-    output("zone_id", "Route 53 hosted zone that resolves the advertised hostname", zoneId);
-    output(
-      "security_group_ids",
-      "Security groups of the endpoint, keyed by client CIDR",
-      Token.asAny("${{ for cidr, sg in aws_security_group.endpoint : cidr => sg.id }}"),
-    );
-    // The rehearsal's clients connect with this output (rehearsal/rehearsal.ts, __tests__/integration/rehearsal.test.ts).
-    output(
-      "client_config",
-      "Client .properties lines: bootstrap.servers, security.protocol and an idle timeout below the NLB's",
-      hcl`join("\\n", [
+    moduleOutputs(this, {
+      endpoint_id: ["ID of the interface VPC endpoint (the provider accepts its connection)", endpoint.id],
+      endpoint_dns_name: ["Regional DNS name of the interface endpoint", dns.dnsName],
+      zone_id: ["Route 53 hosted zone that resolves the advertised hostname", zoneId],
+      security_group_ids: [
+        "Security groups of the endpoint, keyed by client CIDR",
+        Token.asAny("${{ for cidr, sg in aws_security_group.endpoint : cidr => sg.id }}"),
+      ],
+      // The rehearsal's clients connect with this output (rehearsal/rehearsal.ts, __tests__/integration/rehearsal.test.ts).
+      client_config: [
+        "Client .properties lines: bootstrap.servers, security.protocol and an idle timeout below the NLB's",
+        hcl`join("\\n", [
     "bootstrap.servers=\${${hostname}}:\${${bootstrapPort}}",
     "security.protocol=\${${Token.asString(c("security_protocol"))}}",
     "connections.max.idle.ms=\${min(540000, floor(${Token.asNumber(c("tcp_idle_timeout_seconds"))} * 0.9) * 1000)}",
   ])`,
-    );
+      ],
+    });
   }
 
   /**

@@ -6,14 +6,14 @@ import { LbTargetGroup, LbTargetGroupConfig } from "@cdktf/provider-aws/lib/lb-t
 import { LbTargetGroupAttachment } from "@cdktf/provider-aws/lib/lb-target-group-attachment";
 import { VpcEndpointConnectionAccepter } from "@cdktf/provider-aws/lib/vpc-endpoint-connection-accepter";
 import { VpcEndpointService } from "@cdktf/provider-aws/lib/vpc-endpoint-service";
-import { propertyAccess, TerraformIterator, TerraformLocal, TerraformOutput, TerraformStack, Token } from "cdktf";
+import { propertyAccess, TerraformIterator, TerraformLocal, TerraformStack, Token } from "cdktf";
 import { Construct } from "constructs";
 import { brokerPortsCall, brokerPortsVariables } from "../kafka-broker-ports";
 import { skipCheck, why } from "../packaging/terraform-hcl";
 import { hcl } from "../private/hcl";
 import { BROKER_ID_PATTERN, MAX_BROKERS, MAX_LISTENERS_PER_NLB } from "../kafka-broker-ports/allocation";
 import { derivedNameRule, resourceTags, tagsVariable } from "../private/rules";
-import { moduleVariable, specVariables } from "../private/variables";
+import { moduleOutputs, moduleVariable, specVariables } from "../private/variables";
 import { PROVIDER_INPUTS } from "./inputs";
 import {
   awsNameCondition,
@@ -329,46 +329,42 @@ export class ProviderModule extends TerraformStack {
       vpcEndpointId: endpoints.key,
     }).overrideLogicalId("this");
 
-    const output = (name: string, description: string, value: unknown) =>
-      new TerraformOutput(this, `${name}-output`, { value, description }).overrideLogicalId(name);
-    output("endpoint_service_name", "Service name that consumers create their interface endpoints to", service.serviceName);
-    output("endpoint_service_id", "ID of the VPC endpoint service (accept connections and manage principals with it)", service.id);
-    output("nlb_arn", "ARN of the internal Network Load Balancer", nlb.arn);
-    output(
-      "bootstrap_address",
-      "bootstrap.servers for clients: advertised hostname and bootstrap port",
-      `${v.advertisedHostname.stringValue}:${Token.asString(v.bootstrapPort.numberValue)}`,
-    );
-    output("broker_ports", "Broker ID → its NLB listener port (and advertised port)", brokerPorts);
-    output(
-      "advertised_listeners",
-      "Broker ID → the hostname:port the broker must advertise on its PrivateLink listener",
-      hcl`{ for id, port in ${brokerPorts} : id => "\${${v.advertisedHostname.stringValue}}:\${port}" }`,
-    );
-    // The rehearsal configures its brokers from this output (rehearsal/rehearsal.ts, __tests__/integration/rehearsal.test.ts).
-    output(
-      "broker_config",
-      "Broker ID → server.properties lines for its PrivateLink listener (add each entry to the broker's existing lists)",
-      hcl`{ for id, port in ${brokerPorts} : id => join("\\n", [
+    moduleOutputs(this, {
+      endpoint_service_name: ["Service name that consumers create their interface endpoints to", service.serviceName],
+      endpoint_service_id: ["ID of the VPC endpoint service (accept connections and manage principals with it)", service.id],
+      nlb_arn: ["ARN of the internal Network Load Balancer", nlb.arn],
+      bootstrap_address: [
+        "bootstrap.servers for clients: advertised hostname and bootstrap port",
+        `${v.advertisedHostname.stringValue}:${Token.asString(v.bootstrapPort.numberValue)}`,
+      ],
+      broker_ports: ["Broker ID → its NLB listener port (and advertised port)", brokerPorts],
+      advertised_listeners: [
+        "Broker ID → the hostname:port the broker must advertise on its PrivateLink listener",
+        hcl`{ for id, port in ${brokerPorts} : id => "\${${v.advertisedHostname.stringValue}}:\${port}" }`,
+      ],
+      // The rehearsal configures its brokers from this output (rehearsal/rehearsal.ts, __tests__/integration/rehearsal.test.ts).
+      broker_config: [
+        "Broker ID → server.properties lines for its PrivateLink listener (add each entry to the broker's existing lists)",
+        hcl`{ for id, port in ${brokerPorts} : id => join("\\n", [
     "listeners=\${${v.listenerName.stringValue}}://0.0.0.0:\${${v.brokerTargetPort.numberValue}}",
     "advertised.listeners=\${${v.listenerName.stringValue}}://\${${v.advertisedHostname.stringValue}}:\${port}",
     "listener.security.protocol.map=\${${v.listenerName.stringValue}}:\${${v.listenerSecurityProtocol.stringValue}}",
   ]) }`,
-    );
-    // Everything a consumer needs, as the consumer module's one `connection` input: a consumer
-    // cannot then be built for another broker set, port base or hostname than the provider's.
-    output(
-      "connection",
-      "Everything the consumer module needs, as its `connection` input: pass it as is (same configuration) or as the same object value (another account).",
-      {
-        service_name: service.serviceName,
-        region: region.id,
-        advertised_hostname: v.advertisedHostname.stringValue,
-        bootstrap_port: v.bootstrapPort.numberValue,
-        broker_ports: brokerPorts,
-        security_protocol: v.listenerSecurityProtocol.stringValue,
-        tcp_idle_timeout_seconds: v.tcpIdleTimeoutSeconds.numberValue,
-      },
-    );
+      ],
+      // Everything a consumer needs, as the consumer module's one `connection` input: a consumer
+      // cannot then be built for another broker set, port base or hostname than the provider's.
+      connection: [
+        "Everything the consumer module needs, as its `connection` input: pass it as is (same configuration) or as the same object value (another account).",
+        {
+          service_name: service.serviceName,
+          region: region.id,
+          advertised_hostname: v.advertisedHostname.stringValue,
+          bootstrap_port: v.bootstrapPort.numberValue,
+          broker_ports: brokerPorts,
+          security_protocol: v.listenerSecurityProtocol.stringValue,
+          tcp_idle_timeout_seconds: v.tcpIdleTimeoutSeconds.numberValue,
+        },
+      ],
+    });
   }
 }

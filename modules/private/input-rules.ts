@@ -8,7 +8,7 @@
  * (__tests__/support/validation-cases.ts) runs each case through both layers.
  */
 import * as ipaddr from "ipaddr.js";
-import { MAX_PORT } from "../kafka-broker-ports/allocation";
+import { MAX_PORT, MIN_PORT } from "../kafka-broker-ports/allocation";
 import { SECURITY_PROTOCOLS } from "../kafka-broker-ports/kafka-config";
 import { isReservedInEverySubnet, RESERVED_TARGET_RULE, tfString } from "./aws-rules";
 
@@ -62,6 +62,8 @@ export const RULES = {
   tcpIdleTimeoutSeconds: range(60, 6000, " (NLB TCP listener idle timeout)"),
   deregistrationDelaySeconds: range(0, 3600),
   brokerTargetPort: range(1, MAX_PORT),
+  bootstrapPort: range(MIN_PORT, MAX_PORT),
+  brokerPortBase: range(0, MAX_PORT),
   targetType: oneOf(["ip", "instance"]),
   securityProtocol: oneOf(SECURITY_PROTOCOLS),
 } as const;
