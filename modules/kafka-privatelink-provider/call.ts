@@ -1,13 +1,12 @@
 import { TerraformHclModule, Token } from "cdktf";
 import { Construct } from "constructs";
-import { DEFAULT_BOOTSTRAP_PORT, DEFAULT_BROKER_PORT_BASE, portPlanErrors } from "../kafka-broker-ports/allocation";
+import { BROKER_ID, DEFAULT_BOOTSTRAP_PORT, DEFAULT_BROKER_PORT_BASE, portPlanErrors } from "../kafka-broker-ports/allocation";
 import { awsNamesProblems, isReservedInEverySubnet, PRINCIPAL_ARN, PRINCIPAL_RULE, RESERVED_TARGET_RULE, tagsProblems } from "../private/aws-rules";
 import { providerAwsNames } from "./rules";
 import { PROVIDER_INPUTS } from "./inputs";
 import { specProblems, SpecProps } from "../private/input-spec";
 import { REGION_DATA, REGION_PARTITIONS } from "../private/regions";
-import { BROKER_ID } from "../kafka-broker-ports/allocation";
-import { claimModuleName, moduleInputs, moduleNameProblems, portRuleProblems, PropsError, requiredList, requiredText } from "../private/module-call";
+import { claimModuleName, moduleInputs, moduleNameProblems, portRuleProblems, PropsError, requiredProblems } from "../private/module-call";
 
 export interface BrokerTarget {
   /** A private IPv4 address (targetType ip) or an EC2 instance ID (targetType instance). */
@@ -38,11 +37,7 @@ export interface KafkaPrivateLinkProviderProps extends SpecProps<typeof PROVIDER
 
 /** Every problem of the props, one line each (field, value, rule); the port rule is allocation.ts's. */
 function providerPropsProblems(props: KafkaPrivateLinkProviderProps): string[] {
-  const problems = [
-    ...requiredText(props, ["source"]),
-    ...requiredList(props, ["allowedPrincipals"]),
-    ...specProblems(PROVIDER_INPUTS, props, (v) => Token.isUnresolved(v)),
-  ];
+  const problems = [...requiredProblems(props, ["source"], ["allowedPrincipals"]), ...specProblems(PROVIDER_INPUTS, props, (v) => Token.isUnresolved(v))];
   const brokers = props.brokers ?? {};
   const keys = Object.keys(brokers);
   const badKeys = keys.filter((k) => !BROKER_ID.test(k));
@@ -57,7 +52,7 @@ function providerPropsProblems(props: KafkaPrivateLinkProviderProps): string[] {
     bootstrapPort: props.bootstrapPort ?? DEFAULT_BOOTSTRAP_PORT,
     brokerPortBase: props.brokerPortBase ?? DEFAULT_BROKER_PORT_BASE,
   });
-  problems.push(...portRuleProblems(errors, { brokers: "brokers", bootstrapPort: "bootstrapPort", brokerPortBase: "brokerPortBase" }));
+  problems.push(...portRuleProblems(errors));
   if (typeof props.name === "string" && props.name.length > 0 && !Token.isUnresolved(props.name)) {
     const names = providerAwsNames({
       name: props.name,
