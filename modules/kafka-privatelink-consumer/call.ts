@@ -40,12 +40,13 @@ export interface KafkaPrivateLinkConsumerProps extends SpecProps<typeof CONSUMER
 /** Every problem of the props, one line each (field, value, rule); the port rule is allocation.ts's. */
 function consumerPropsProblems(props: KafkaPrivateLinkConsumerProps): string[] {
   const problems = [...requiredProblems(props, ["source", "name"], ["allowedCidrs"]), ...specProblems(CONSUMER_INPUTS, props, (v) => Token.isUnresolved(v))];
-  if (Array.isArray(props.allowedCidrs) && props.allowedCidrs.length > SECURITY_GROUPS_PER_INTERFACE) {
+  const given = Array.isArray(props.allowedCidrs) ? props.allowedCidrs : [];
+  if (given.length > SECURITY_GROUPS_PER_INTERFACE) {
     problems.push(
-      `allowedCidrs: ${props.allowedCidrs.length} CIDR blocks given, at most ${SECURITY_GROUPS_PER_INTERFACE}: each gets its own security group on the endpoint, and AWS allows ${SECURITY_GROUPS_PER_INTERFACE} security groups per network interface by default`,
+      `allowedCidrs: ${given.length} CIDR blocks given, at most ${SECURITY_GROUPS_PER_INTERFACE}: each gets its own security group on the endpoint, and AWS allows ${SECURITY_GROUPS_PER_INTERFACE} security groups per network interface by default`,
     );
   }
-  const cidrs = Array.isArray(props.allowedCidrs) ? props.allowedCidrs.filter((x) => typeof x === "string" && !Token.isUnresolved(x)) : [];
+  const cidrs = given.filter((x) => typeof x === "string" && !Token.isUnresolved(x));
   if (!props.allowAnyCidr && (cidrs.includes("0.0.0.0/0") || coversEveryAddress(cidrs))) {
     problems.push(
       cidrs.includes("0.0.0.0/0")

@@ -78,8 +78,13 @@ export class ProviderModule extends TerraformStack {
     // The partition of the service's region, from the same region data as the configuration's
     // (modules/private/regions.ts); "" for a region newer than that data.
     const ownPartition = `lookup(local.region_partitions, data.aws_region.current.id, "")`;
-    const privateIp = privateIpv4Condition("b.target");
-    const instanceId = ruleCondition(RULES.instanceId, "b.target");
+    // A broker's target as the messages name it.
+    const brokerTarget = '"broker ${id} target ${jsonencode(b.target)}"';
+    // Every broker's target (b.target) keeps `kept` where target_type is `targetType`; the message names those that do not.
+    const targetRule = (targetType: string, kept: string, broken: string) => ({
+      condition: `\${var.target_type != "${targetType}" || alltrue([for b in values(var.brokers) : ${kept}])}`,
+      errorMessage: `brokers: \${join(", ", [for id, b in var.brokers : ${brokerTarget} if !(${kept})])} ${broken}, which target_type ${targetType} needs.`,
+    });
     // The bootstrap group's name (<name>-boot-<port>[i]) is at most 20 + 12 characters of a-z, 0-9 and '-'.
     // A Terraform string template (quotes inside its interpolations stay as they are).
     const groupName = `"${targetGroupName("${var.name}", brokerGroup("${id}"), '${var.broker_target_port}${var.target_type == "instance" ? "i" : ""}')}"`;
@@ -93,14 +98,8 @@ export class ProviderModule extends TerraformStack {
           condition: `\${alltrue([for id in keys(var.brokers) : can(regex("${BROKER_ID_PATTERN}", id))])}`,
           errorMessage: `brokers: key \${join(", ", [for id in keys(var.brokers) : jsonencode(id) if !can(regex("${BROKER_ID_PATTERN}", id))])} is not a broker ID; keys are non-negative integers without leading zeros, as strings.`,
         },
-        {
-          condition: `\${var.target_type != "ip" || alltrue([for b in values(var.brokers) : ${privateIp}])}`,
-          errorMessage: `brokers: \${join(", ", [for id, b in var.brokers : "broker \${id} target \${jsonencode(b.target)}" if !(${privateIp})])} is not a private IPv4 address (${PRIVATE_RANGES}), which target_type ip needs.`,
-        },
-        {
-          condition: `\${var.target_type != "instance" || alltrue([for b in values(var.brokers) : ${instanceId}])}`,
-          errorMessage: `brokers: \${join(", ", [for id, b in var.brokers : "broker \${id} target \${jsonencode(b.target)}" if !(${instanceId})])} ${RULES.instanceId.rule.replace(/^must be /, "is not ")}, which target_type instance needs.`,
-        },
+        targetRule("ip", privateIpv4Condition("b.target"), `is not a private IPv4 address (${PRIVATE_RANGES})`),
+        targetRule("instance", ruleCondition(RULES.instanceId, "b.target"), RULES.instanceId.rule.replace(/^must be /, "is not ")),
         {
           condition: "${length(distinct([for b in values(var.brokers) : b.target])) == length(var.brokers)}",
           errorMessage: `brokers: \${join("; ", [for t in distinct([for b in values(var.brokers) : b.target]) : "brokers \${join(", ", [for id, b in var.brokers : id if b.target == t])} share target \${t}" if length([for b in values(var.brokers) : b if b.target == t]) > 1])}; each broker needs its own target.`,
@@ -111,7 +110,7 @@ export class ProviderModule extends TerraformStack {
         },
         {
           condition: `\${var.target_type != "ip" || !anytrue([for b in values(var.brokers) : ${reserved}])}`,
-          errorMessage: `brokers: \${join(", ", [for id, b in var.brokers : "broker \${id} target \${jsonencode(b.target)}" if ${reserved}])} is reserved in every subnet that could hold it: AWS reserves the first four and the last address of every subnet (/16 to /28), and an address whose last 16 bits are 0-3 or all ones is one of those in each of them.`,
+          errorMessage: `brokers: \${join(", ", [for id, b in var.brokers : ${brokerTarget} if ${reserved}])} is reserved in every subnet that could hold it: AWS reserves the first four and the last address of every subnet (/16 to /28), and an address whose last 16 bits are 0-3 or all ones is one of those in each of them.`,
         },
       ],
     });
