@@ -1,4 +1,4 @@
-import { TerraformHclModule, TerraformStack, TerraformVariable, TerraformVariableValidationConfig } from "cdktf";
+import { TerraformHclModule, TerraformStack, TerraformVariableValidationConfig } from "cdktf";
 import { Construct } from "constructs";
 import { moduleOutputs, moduleVariable } from "../private/variables";
 import { RULES, ruleValidation } from "../private/input-rules";
@@ -12,10 +12,7 @@ export const BROKER_PORTS_MODULE = "kafka-broker-ports";
  * kafka-broker-ports module validates them (`validated`); a module that passes them on to its
  * call leaves the checks to it, so each rule has one home.
  */
-export function brokerPortsVariables(
-  scope: Construct,
-  { validated }: { validated: boolean },
-): { bootstrapPort: TerraformVariable; brokerPortBase: TerraformVariable } {
+export function brokerPortsVariables(scope: Construct, { validated }: { validated: boolean }) {
   return {
     bootstrapPort: moduleVariable(scope, "bootstrap_port", {
       type: "number",

@@ -43,6 +43,7 @@ export class ConsumerModule extends TerraformStack {
   constructor(scope: Construct, id: string = CONSUMER_MODULE) {
     super(scope, id);
     const sgName = JSON.stringify(securityGroupName("${var.name}", "${c}"));
+    const sgNameKept = awsNameCondition(SECURITY_GROUP_NAME, sgName);
     const nameRule = namePrefix(64);
     const v = {
       name: moduleVariable(this, "name", {
@@ -52,8 +53,8 @@ export class ConsumerModule extends TerraformStack {
           { condition: `\${${ruleCondition(nameRule, "var.name")}}`, errorMessage: `name: "\${var.name}" ${nameRule.rule}.` },
           // Every security group's name, one per client CIDR.
           {
-            condition: `\${alltrue([for c in var.allowed_cidrs : ${awsNameCondition(SECURITY_GROUP_NAME, sgName)}])}`,
-            errorMessage: `name: "\${var.name}" makes the security group name \${join(", ", [for c in var.allowed_cidrs : jsonencode(${sgName}) if !(${awsNameCondition(SECURITY_GROUP_NAME, sgName)})])}, which breaks ${awsNameRuleWords(SECURITY_GROUP_NAME)}.`,
+            condition: `\${alltrue([for c in var.allowed_cidrs : ${sgNameKept}])}`,
+            errorMessage: `name: "\${var.name}" makes the security group name \${join(", ", [for c in var.allowed_cidrs : jsonencode(${sgName}) if !(${sgNameKept})])}, which breaks ${awsNameRuleWords(SECURITY_GROUP_NAME)}.`,
           },
         ],
       }),

@@ -57,7 +57,7 @@ export function specVariables<T extends Record<string, InputSpec>>(
   scope: Construct,
   specs: T,
   more: { readonly [K in keyof T]?: TerraformVariableValidationConfig[] } = {},
-): { [K in keyof T]: TerraformVariable } {
+) {
   return Object.fromEntries(Object.entries(specs).map(([key, spec]) => [key, specVariable(scope, key, spec, more[key])])) as {
     [K in keyof T]: TerraformVariable;
   };
