@@ -36,6 +36,9 @@ export function brokerPortsVariables(scope: Construct, { validated }: { validate
 function brokerPortRules(variable: string, ids: string): TerraformVariableValidationConfig[] {
   const port = (id: string) => `var.broker_port_base + ${id}`;
   const list = (expr: string) => `\${join(", ", ${expr})}`;
+  // The broker port range, in try() where used: min() and max() of no IDs fail.
+  const low = port(`min(${ids}...)`);
+  const high = port(`max(${ids}...)`);
   return [
     {
       condition: `\${length(${ids}) >= 1 && length(${ids}) <= ${MAX_BROKERS}}`,
@@ -58,8 +61,8 @@ function brokerPortRules(variable: string, ids: string): TerraformVariableValida
       errorMessage: `${variable}: ${list(`[for id in ${ids} : "broker \${id}" if ${port("id")} == var.bootstrap_port]`)} gets port \${var.bootstrap_port} (broker_port_base + ID), which is bootstrap_port.`,
     },
     {
-      condition: `\${try(var.bootstrap_port <= ${port(`min(${ids}...)`)} || var.bootstrap_port >= ${port(`max(${ids}...)`)}, true)}`,
-      errorMessage: `${variable}: bootstrap_port \${var.bootstrap_port} lies inside the broker port range \${try(${port(`min(${ids}...)`)}, "")}-\${try(${port(`max(${ids}...)`)}, "")}; a broker added later would collide with it.`,
+      condition: `\${try(var.bootstrap_port <= ${low} || var.bootstrap_port >= ${high}, true)}`,
+      errorMessage: `${variable}: bootstrap_port \${var.bootstrap_port} lies inside the broker port range \${try(${low}, "")}-\${try(${high}, "")}; a broker added later would collide with it.`,
     },
   ];
 }
