@@ -79,16 +79,15 @@ export function portPlanErrors(props: PortPlanProps): PortAllocationError[] {
     }
   });
   const ports = [...seen.keys()].map((id) => base + id);
-  if (ports.length > 0 && !ports.includes(bootstrapPort)) {
-    const low = Math.min(...ports);
-    const high = Math.max(...ports);
-    if (bootstrapPort > low && bootstrapPort < high) {
-      fail(
-        "bootstrapPort",
-        bootstrapPort,
-        `is inside the broker port range ${low}-${high} (brokerPortBase + broker ID); a broker added later would collide with it`,
-      );
-    }
+  // Without brokers the range is empty: Math.min() is Infinity.
+  const low = Math.min(...ports);
+  const high = Math.max(...ports);
+  if (bootstrapPort > low && bootstrapPort < high && !ports.includes(bootstrapPort)) {
+    fail(
+      "bootstrapPort",
+      bootstrapPort,
+      `is inside the broker port range ${low}-${high} (brokerPortBase + broker ID); a broker added later would collide with it`,
+    );
   }
   return errors;
 }
@@ -100,11 +99,9 @@ export function portPlanErrors(props: PortPlanProps): PortAllocationError[] {
 export function allocatePorts(props: PortPlanProps): PortPlan {
   const errors = portPlanErrors(props);
   if (errors.length > 0) throw errors[0];
-  const base = props.brokerPortBase ?? DEFAULT_BROKER_PORT_BASE;
-  const sorted = [...props.brokerIds].sort((a, b) => a - b);
   return {
     bootstrapPort: props.bootstrapPort ?? DEFAULT_BOOTSTRAP_PORT,
-    brokerPorts: new Map(sorted.map((id) => [id, brokerPort(id, base)])),
+    brokerPorts: new Map([...props.brokerIds].sort((a, b) => a - b).map((id) => [id, brokerPort(id, props.brokerPortBase)])),
   };
 }
 
