@@ -12,7 +12,7 @@ import { brokerPortsCall, brokerPortsVariables } from "../kafka-broker-ports";
 import { skipCheck, why } from "../packaging/terraform-hcl";
 import { hcl } from "../private/hcl";
 import { BROKER_ID_PATTERN, MAX_BROKERS, MAX_LISTENERS_PER_NLB } from "../kafka-broker-ports/allocation";
-import { derivedNameRule, resourceTags, tagsVariable } from "../private/rules";
+import { resourceTags, tagsVariable } from "../private/rules";
 import { moduleOutputs, moduleVariable, specVariables } from "../private/variables";
 import { PROVIDER_INPUTS } from "./inputs";
 import {
@@ -57,12 +57,18 @@ const HEALTH_ALARM = {
 export class ProviderModule extends TerraformStack {
   constructor(scope: Construct, id: string = PROVIDER_MODULE) {
     super(scope, id);
+    const lbName = JSON.stringify(loadBalancerName("${var.name}"));
     const v = {
       // The inputs the configuration passes as they are, with the validations across inputs.
       ...specVariables(this, PROVIDER_INPUTS, {
         // The target group names are checked with the brokers (they hold the broker IDs). The
         // alarm names always keep CloudWatch's rule: at most 20 + 29 characters of a-z, 0-9 and '-'.
-        name: [derivedNameRule(LOAD_BALANCER_NAME, JSON.stringify(loadBalancerName("${var.name}")), 'name: "${var.name}"')],
+        name: [
+          {
+            condition: `\${${awsNameCondition(LOAD_BALANCER_NAME, lbName)}}`,
+            errorMessage: `name: "\${var.name}" makes the load balancer name \${jsonencode(${lbName})}, which breaks ${awsNameRuleWords(LOAD_BALANCER_NAME)}.`,
+          },
+        ],
         acceptEndpoints: [
           {
             condition: "${length(var.accept_endpoints) == 0 || var.acceptance_required}",

@@ -128,6 +128,7 @@ export const uniqueValidation = (label: string, list: string) => ({
 export const PRIVATE_RANGES = "10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 or 100.64.0.0/10";
 /** A decimal octet without leading zeros. */
 export const OCTET = "(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
+
 export function privateIpv4Problem(target: string): string | undefined {
   // Dotted decimal without leading zeros: other tools read `010` as octal (8), ipaddr.js's parse() among them.
   if (!ipaddr.IPv4.isValidFourPartDecimal(target)) {

@@ -1,15 +1,7 @@
-/** What more than one module writes alike: its tags input and their use, and checks of the AWS names it makes. */
-import { TerraformLocal, TerraformStack, TerraformVariable, TerraformVariableValidationConfig } from "cdktf";
-import { AwsNameRule, awsNameCondition, awsNameRuleWords, MAX_TAG_KEY, MAX_TAG_VALUE, MAX_TAGS, MODULE_TAGS, tagsValidations } from "./aws-rules";
+/** What every module with AWS resources writes alike: its tags input and their use. */
+import { TerraformLocal, TerraformStack, TerraformVariable } from "cdktf";
+import { MAX_TAG_KEY, MAX_TAG_VALUE, MAX_TAGS, MODULE_TAGS, tagsValidations } from "./aws-rules";
 import { moduleVariable } from "./variables";
-
-/** A validation that `name` (a Terraform string expression built from the module's inputs) keeps AWS's rule for such names. */
-export function derivedNameRule(rule: AwsNameRule, name: string, label: string): TerraformVariableValidationConfig {
-  return {
-    condition: `\${${awsNameCondition(rule, name)}}`,
-    errorMessage: `${label} makes the ${rule.what} name \${jsonencode(${name})}, which breaks ${awsNameRuleWords(rule)}.`,
-  };
-}
 
 /** The `tags` input every module with AWS resources takes. */
 export function tagsVariable(stack: TerraformStack): TerraformVariable {
