@@ -14,7 +14,7 @@ import { skipCheck, why } from "../packaging/terraform-hcl";
 import { hcl } from "../private/hcl";
 import { BROKER_ID_PATTERN } from "../kafka-broker-ports/allocation";
 import { minItemsValidation, namePrefix, ruleCondition, RULES, ruleValidation, uniqueValidation } from "../private/input-rules";
-import { resourceTags, tagsVariable } from "../private/rules";
+import { resourceTags } from "../private/rules";
 import { moduleOutputs, moduleVariable, specVariables } from "../private/variables";
 import { CONSUMER_INPUTS } from "./inputs";
 import { awsNameCondition, awsNameRuleWords, COVERS_EVERY_ADDRESS_RULE, coversEveryAddressCondition, SECURITY_GROUP_NAME } from "../private/aws-rules";
@@ -58,7 +58,7 @@ export class ConsumerModule extends TerraformStack {
           },
         ],
       }),
-      tags: tagsVariable(this),
+      tags: resourceTags(this),
       // The inputs the configuration passes as they are.
       ...specVariables(this, CONSUMER_INPUTS),
     };
@@ -127,7 +127,7 @@ export class ConsumerModule extends TerraformStack {
     const serviceName = Token.asString(c("service_name"));
     const hostname = Token.asString(c("advertised_hostname"));
     const bootstrapPort = Token.asNumber(c("bootstrap_port"));
-    const tags = resourceTags(this, v.tags);
+    const { tags } = v;
     // Cross-region PrivateLink when the service is in another region than this endpoint.
     const serviceRegion = new TerraformLocal(
       this,

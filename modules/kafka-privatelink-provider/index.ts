@@ -12,7 +12,7 @@ import { brokerPortsCall, brokerPortsVariables } from "../kafka-broker-ports";
 import { skipCheck, why } from "../packaging/terraform-hcl";
 import { hcl } from "../private/hcl";
 import { BROKER_ID_PATTERN, MAX_BROKERS, MAX_LISTENERS_PER_NLB } from "../kafka-broker-ports/allocation";
-import { resourceTags, tagsVariable } from "../private/rules";
+import { resourceTags } from "../private/rules";
 import { moduleOutputs, moduleVariable, specVariables } from "../private/variables";
 import { PROVIDER_INPUTS } from "./inputs";
 import {
@@ -57,6 +57,8 @@ const HEALTH_ALARM = {
 export class ProviderModule extends TerraformStack {
   constructor(scope: Construct, id: string = PROVIDER_MODULE) {
     super(scope, id);
+    // The regions of modules/private/regions.ts with their partitions, for the checks of region inputs.
+    new TerraformLocal(this, "region-partitions", REGION_PARTITIONS).overrideLogicalId("region_partitions");
     const lbName = JSON.stringify(loadBalancerName("${var.name}"));
     const v = {
       // The inputs the configuration passes as they are, with the validations across inputs.
@@ -77,7 +79,7 @@ export class ProviderModule extends TerraformStack {
           },
         ],
       }),
-      tags: tagsVariable(this),
+      tags: resourceTags(this),
       // Checked where the port rule lives: the kafka-broker-ports module called below.
       ...brokerPortsVariables(this, { validated: false }),
     };
@@ -159,7 +161,6 @@ export class ProviderModule extends TerraformStack {
       ],
     });
     const region = new DataAwsRegion(this, "current");
-    new TerraformLocal(this, "region-partitions", REGION_PARTITIONS).overrideLogicalId("region_partitions");
     const snsArn = ruleCondition(RULES.snsTopicArn, "a");
     const alarms = moduleVariable(this, "alarms", {
       type: "object({ actions = list(string) })",
@@ -188,7 +189,7 @@ export class ProviderModule extends TerraformStack {
       v.brokerPortBase.numberValue,
     );
     const brokerPorts = ports.get("broker_ports");
-    const tags = resourceTags(this, v.tags);
+    const { tags } = v;
 
     const nlb = new Lb(this, "nlb", {
       name: loadBalancerName(v.name.stringValue),
