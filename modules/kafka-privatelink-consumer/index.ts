@@ -63,10 +63,11 @@ export class ConsumerModule extends TerraformStack {
       ...specVariables(this, CONSUMER_INPUTS),
     };
     const ports = "var.connection.broker_ports";
-    const isBrokerId = (key: string) => `can(regex("${BROKER_ID_PATTERN}", ${key}))`;
+    // The key `id` is a broker ID.
+    const isBrokerId = `can(regex("${BROKER_ID_PATTERN}", id))`;
     // The allocation makes every broker's port one base + its ID; the base goes to the port rule's
     // module below, which checks the rest (count, ranges, the bootstrap port).
-    const bases = `distinct([for id, p in ${ports} : p - tonumber(id) if ${isBrokerId("id")}])`;
+    const bases = `distinct([for id, p in ${ports} : p - tonumber(id) if ${isBrokerId}])`;
     const connection = moduleVariable(this, "connection", {
       type: CONNECTION_TYPE,
       description:
@@ -80,8 +81,8 @@ export class ConsumerModule extends TerraformStack {
         ruleValidation(RULES.hostname, "connection.advertised_hostname", "var.connection.advertised_hostname"),
         ruleValidation(RULES.securityProtocol, "connection.security_protocol", "var.connection.security_protocol"),
         {
-          condition: `\${alltrue([for id in keys(${ports}) : ${isBrokerId("id")}])}`,
-          errorMessage: `connection.broker_ports: key \${join(", ", [for id in keys(${ports}) : jsonencode(id) if !${isBrokerId("id")}])} is not a broker ID.`,
+          condition: `\${alltrue([for id in keys(${ports}) : ${isBrokerId}])}`,
+          errorMessage: `connection.broker_ports: key \${join(", ", [for id in keys(${ports}) : jsonencode(id) if !${isBrokerId}])} is not a broker ID.`,
         },
         {
           condition: `\${length(${bases}) <= 1}`,
@@ -138,7 +139,7 @@ export class ConsumerModule extends TerraformStack {
     // The port rule's one home in Terraform checks the connection's ports and gives the rules theirs.
     const brokerPorts = brokerPortsCall(
       this,
-      Token.asNumberList(`\${[for id in keys(${ports}) : tonumber(id) if ${isBrokerId("id")}]}`),
+      Token.asNumberList(`\${[for id in keys(${ports}) : tonumber(id) if ${isBrokerId}]}`),
       bootstrapPort,
       Token.asNumber(`\${try(one(${bases}), null)}`),
     ).get("broker_ports");
