@@ -53,61 +53,41 @@ export function portPlanErrors(props: PortPlanProps): PortAllocationError[] {
   const base = props.brokerPortBase ?? DEFAULT_BROKER_PORT_BASE;
   const ids = props.brokerIds;
   const errors: PortAllocationError[] = [];
+  const fail = (field: string, value: unknown, rule: string) => errors.push(new PortAllocationError(field, value, rule));
   const portRule = `must be an integer from ${MIN_PORT} to ${MAX_PORT}`;
 
-  if (!Number.isInteger(bootstrapPort) || bootstrapPort < MIN_PORT || bootstrapPort > MAX_PORT) {
-    errors.push(new PortAllocationError("bootstrapPort", bootstrapPort, portRule));
-  }
-  if (!Number.isInteger(base) || base < 0 || base > MAX_PORT) {
-    errors.push(new PortAllocationError("brokerPortBase", base, `must be an integer from 0 to ${MAX_PORT}`));
-  }
-  if (ids.length === 0) {
-    errors.push(new PortAllocationError("brokers", 0, "brokers given; a cluster needs at least one"));
-  }
+  if (!Number.isInteger(bootstrapPort) || bootstrapPort < MIN_PORT || bootstrapPort > MAX_PORT) fail("bootstrapPort", bootstrapPort, portRule);
+  if (!Number.isInteger(base) || base < 0 || base > MAX_PORT) fail("brokerPortBase", base, `must be an integer from 0 to ${MAX_PORT}`);
+  if (ids.length === 0) fail("brokers", 0, "brokers given; a cluster needs at least one");
   if (ids.length > MAX_BROKERS) {
-    errors.push(
-      new PortAllocationError(
-        "brokers",
-        ids.length,
-        `brokers given; one NLB fits at most ${MAX_BROKERS} (${MAX_LISTENERS_PER_NLB} listeners, one is the bootstrap)`,
-      ),
-    );
+    fail("brokers", ids.length, `brokers given; one NLB fits at most ${MAX_BROKERS} (${MAX_LISTENERS_PER_NLB} listeners, one is the bootstrap)`);
     // The list must shrink before its IDs mean anything: 200,000 brokers are one problem, not 200,000.
     return errors;
   }
   const seen = new Map<number, number>();
   ids.forEach((id, index) => {
     const field = `brokers[${index}].id`;
-    if (!Number.isInteger(id) || id < 0) {
-      errors.push(new PortAllocationError(field, id, "must be a non-negative integer"));
-      return;
-    }
     const first = seen.get(id);
-    if (first !== undefined) {
-      errors.push(new PortAllocationError(field, id, `duplicates brokers[${first}].id; broker IDs must be unique`));
-      return;
-    }
-    seen.set(id, index);
     const port = base + id;
-    if (port < MIN_PORT || port > MAX_PORT) {
-      errors.push(new PortAllocationError(field, id, `gives port ${port} (brokerPortBase ${base} + ID); ${portRule.replace("must be", "ports must be")}`));
-    } else if (port === bootstrapPort) {
-      errors.push(new PortAllocationError(field, id, `gives port ${port} (brokerPortBase ${base} + ID), which is the bootstrap port`));
+    if (!Number.isInteger(id) || id < 0) fail(field, id, "must be a non-negative integer");
+    else if (first !== undefined) fail(field, id, `duplicates brokers[${first}].id; broker IDs must be unique`);
+    else {
+      seen.set(id, index);
+      if (port < MIN_PORT || port > MAX_PORT)
+        fail(field, id, `gives port ${port} (brokerPortBase ${base} + ID); ${portRule.replace("must be", "ports must be")}`);
+      else if (port === bootstrapPort) fail(field, id, `gives port ${port} (brokerPortBase ${base} + ID), which is the bootstrap port`);
     }
   });
   const ports = [...seen.keys()].map((id) => base + id);
-  if (ports.length > 0 && !ports.includes(bootstrapPort)) {
-    const low = Math.min(...ports);
-    const high = Math.max(...ports);
-    if (bootstrapPort > low && bootstrapPort < high) {
-      errors.push(
-        new PortAllocationError(
-          "bootstrapPort",
-          bootstrapPort,
-          `is inside the broker port range ${low}-${high} (brokerPortBase + broker ID); a broker added later would collide with it`,
-        ),
-      );
-    }
+  // Without brokers the range is empty: Math.min() is Infinity.
+  const low = Math.min(...ports);
+  const high = Math.max(...ports);
+  if (bootstrapPort > low && bootstrapPort < high && !ports.includes(bootstrapPort)) {
+    fail(
+      "bootstrapPort",
+      bootstrapPort,
+      `is inside the broker port range ${low}-${high} (brokerPortBase + broker ID); a broker added later would collide with it`,
+    );
   }
   return errors;
 }
@@ -118,14 +98,10 @@ export function portPlanErrors(props: PortPlanProps): PortAllocationError[] {
  */
 export function allocatePorts(props: PortPlanProps): PortPlan {
   const errors = portPlanErrors(props);
-  if (errors.length > 0) {
-    throw errors[0];
-  }
-  const base = props.brokerPortBase ?? DEFAULT_BROKER_PORT_BASE;
-  const sorted = [...props.brokerIds].sort((a, b) => a - b);
+  if (errors.length > 0) throw errors[0];
   return {
     bootstrapPort: props.bootstrapPort ?? DEFAULT_BOOTSTRAP_PORT,
-    brokerPorts: new Map(sorted.map((id) => [id, brokerPort(id, base)])),
+    brokerPorts: new Map([...props.brokerIds].sort((a, b) => a - b).map((id) => [id, brokerPort(id, props.brokerPortBase)])),
   };
 }
 

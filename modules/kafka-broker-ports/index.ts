@@ -1,6 +1,7 @@
-import { TerraformHclModule, TerraformOutput, TerraformStack, TerraformVariable, TerraformVariableValidationConfig } from "cdktf";
+import { TerraformHclModule, TerraformStack, TerraformVariableValidationConfig } from "cdktf";
 import { Construct } from "constructs";
-import { moduleVariable } from "../private/variables";
+import { moduleOutputs, moduleVariable } from "../private/variables";
+import { RULES, ruleValidation } from "../private/input-rules";
 import { DEFAULT_BOOTSTRAP_PORT, DEFAULT_BROKER_PORT_BASE, MAX_BROKERS, MAX_LISTENERS_PER_NLB, MAX_PORT, MIN_PORT } from "./allocation";
 
 /** The folder name of the published module, beside the other two. */
@@ -11,29 +12,19 @@ export const BROKER_PORTS_MODULE = "kafka-broker-ports";
  * kafka-broker-ports module validates them (`validated`); a module that passes them on to its
  * call leaves the checks to it, so each rule has one home.
  */
-export function brokerPortsVariables(
-  scope: Construct,
-  { validated }: { validated: boolean },
-): { bootstrapPort: TerraformVariable; brokerPortBase: TerraformVariable } {
-  const rules = (rule: TerraformVariableValidationConfig) => (validated ? [rule] : undefined);
+export function brokerPortsVariables(scope: Construct, { validated }: { validated: boolean }) {
   return {
     bootstrapPort: moduleVariable(scope, "bootstrap_port", {
       type: "number",
       description: "NLB listener port that reaches any broker (clients' bootstrap.servers port).",
       default: DEFAULT_BOOTSTRAP_PORT,
-      validation: rules({
-        condition: `\${floor(var.bootstrap_port) == var.bootstrap_port && var.bootstrap_port >= ${MIN_PORT} && var.bootstrap_port <= ${MAX_PORT}}`,
-        errorMessage: `bootstrap_port: \${var.bootstrap_port} must be an integer from ${MIN_PORT} to ${MAX_PORT}.`,
-      }),
+      validation: validated ? [ruleValidation(RULES.bootstrapPort, "bootstrap_port", "var.bootstrap_port")] : undefined,
     }),
     brokerPortBase: moduleVariable(scope, "broker_port_base", {
       type: "number",
       description: "Broker port = broker_port_base + broker ID; a broker's port never depends on the other brokers.",
       default: DEFAULT_BROKER_PORT_BASE,
-      validation: rules({
-        condition: `\${floor(var.broker_port_base) == var.broker_port_base && var.broker_port_base >= 0 && var.broker_port_base <= ${MAX_PORT}}`,
-        errorMessage: `broker_port_base: \${var.broker_port_base} must be an integer from 0 to ${MAX_PORT}.`,
-      }),
+      validation: validated ? [ruleValidation(RULES.brokerPortBase, "broker_port_base", "var.broker_port_base")] : undefined,
     }),
   };
 }
@@ -45,6 +36,9 @@ export function brokerPortsVariables(
 function brokerPortRules(variable: string, ids: string): TerraformVariableValidationConfig[] {
   const port = (id: string) => `var.broker_port_base + ${id}`;
   const list = (expr: string) => `\${join(", ", ${expr})}`;
+  // The broker port range, in try() where used: min() and max() of no IDs fail.
+  const low = port(`min(${ids}...)`);
+  const high = port(`max(${ids}...)`);
   return [
     {
       condition: `\${length(${ids}) >= 1 && length(${ids}) <= ${MAX_BROKERS}}`,
@@ -67,8 +61,8 @@ function brokerPortRules(variable: string, ids: string): TerraformVariableValida
       errorMessage: `${variable}: ${list(`[for id in ${ids} : "broker \${id}" if ${port("id")} == var.bootstrap_port]`)} gets port \${var.bootstrap_port} (broker_port_base + ID), which is bootstrap_port.`,
     },
     {
-      condition: `\${try(var.bootstrap_port <= ${port(`min(${ids}...)`)} || var.bootstrap_port >= ${port(`max(${ids}...)`)}, true)}`,
-      errorMessage: `${variable}: bootstrap_port \${var.bootstrap_port} lies inside the broker port range \${try(${port(`min(${ids}...)`)}, "")}-\${try(${port(`max(${ids}...)`)}, "")}; a broker added later would collide with it.`,
+      condition: `\${try(var.bootstrap_port <= ${low} || var.bootstrap_port >= ${high}, true)}`,
+      errorMessage: `${variable}: bootstrap_port \${var.bootstrap_port} lies inside the broker port range \${try(${low}, "")}-\${try(${high}, "")}; a broker added later would collide with it.`,
     },
   ];
 }
@@ -81,7 +75,24 @@ function brokerPortRules(variable: string, ids: string): TerraformVariableValida
 export class BrokerPortsModule extends TerraformStack {
   constructor(scope: Construct, id: string = BROKER_PORTS_MODULE) {
     super(scope, id);
-    defineBrokerPortsModule(this);
+    moduleVariable(this, "broker_ids", {
+      type: "list(number)",
+      description: `Broker IDs (non-negative integers, unique, at most ${MAX_BROKERS}: an NLB has ${MAX_LISTENERS_PER_NLB} listeners and one is the bootstrap).`,
+      validation: brokerPortRules("broker_ids", "var.broker_ids"),
+    });
+    brokerPortsVariables(this, { validated: true });
+
+    moduleOutputs(this, {
+      broker_ports: [
+        "Broker ID (string) → its NLB listener port, which is also the port it advertises.",
+        "${{ for id in var.broker_ids : tostring(id) => var.broker_port_base + id }}",
+      ],
+      bootstrap_port: ["The bootstrap listener port.", "${var.bootstrap_port}"],
+      ports: [
+        "Every listener port: the bootstrap port, then the broker ports in broker_ids order.",
+        "${concat([var.bootstrap_port], [for id in var.broker_ids : var.broker_port_base + id])}",
+      ],
+    });
   }
 }
 
@@ -98,27 +109,4 @@ export function brokerPortsCall(stack: TerraformStack, brokerIds: number[], boot
   });
   call.overrideLogicalId("broker_ports");
   return call;
-}
-
-function defineBrokerPortsModule(scope: Construct): void {
-  moduleVariable(scope, "broker_ids", {
-    type: "list(number)",
-    description: `Broker IDs (non-negative integers, unique, at most ${MAX_BROKERS}: an NLB has ${MAX_LISTENERS_PER_NLB} listeners and one is the bootstrap).`,
-    validation: brokerPortRules("broker_ids", "var.broker_ids"),
-  });
-  brokerPortsVariables(scope, { validated: true });
-
-  const output = (name: string, description: string, value: string) =>
-    new TerraformOutput(scope, `${name}-output`, { description, value }).overrideLogicalId(name);
-  output(
-    "broker_ports",
-    "Broker ID (string) → its NLB listener port, which is also the port it advertises.",
-    "${{ for id in var.broker_ids : tostring(id) => var.broker_port_base + id }}",
-  );
-  output("bootstrap_port", "The bootstrap listener port.", "${var.bootstrap_port}");
-  output(
-    "ports",
-    "Every listener port: the bootstrap port, then the broker ports in broker_ids order.",
-    "${concat([var.bootstrap_port], [for id in var.broker_ids : var.broker_port_base + id])}",
-  );
 }

@@ -1,12 +1,11 @@
 import { TerraformHclModule, Token } from "cdktf";
 import { Construct } from "constructs";
-import { portPlanErrors } from "../kafka-broker-ports/allocation";
+import { BROKER_ID, portPlanErrors } from "../kafka-broker-ports/allocation";
 import { COVERS_EVERY_ADDRESS_RULE, coversEveryAddress, tagsProblems } from "../private/aws-rules";
 import { SECURITY_GROUPS_PER_INTERFACE, securityGroupNameProblem } from "./rules";
 import { CONSUMER_INPUTS } from "./inputs";
 import { specProblems, SpecProps } from "../private/input-spec";
-import { BROKER_ID } from "../kafka-broker-ports/allocation";
-import { claimModuleName, moduleInputs, moduleNameProblems, portRuleProblems, PropsError, requiredList, requiredText } from "../private/module-call";
+import { claimModuleName, moduleInputs, moduleNameProblems, portRuleProblems, PropsError, requiredProblems } from "../private/module-call";
 
 /** The provider module's output `connection`: everything a consumer needs to know of the cluster. */
 export interface Connection {
@@ -38,38 +37,16 @@ export interface KafkaPrivateLinkConsumerProps extends SpecProps<typeof CONSUMER
   readonly tags?: Record<string, string>;
 }
 
-/**
- * The ports of a connection as the allocation made them: every broker's port is one base + its
- * ID. Returns the base, or the problem.
- */
-function connectionPortBase(brokerPorts: Record<string, number>): { base?: number; problem?: string } {
-  const bases = [
-    ...new Set(
-      Object.entries(brokerPorts)
-        .filter(([id]) => BROKER_ID.test(id))
-        .map(([id, port]) => port - Number(id)),
-    ),
-  ];
-  if (bases.length === 1) return { base: bases[0] };
-  if (bases.length === 0) return { problem: `connection.brokerPorts: ${JSON.stringify(brokerPorts)} lists no broker` };
-  return {
-    problem: `connection.brokerPorts: ${JSON.stringify(brokerPorts)} is not one base + broker ID for every broker (port bases ${bases.join(", ")}); pass the provider module's output connection as it is`,
-  };
-}
-
 /** Every problem of the props, one line each (field, value, rule); the port rule is allocation.ts's. */
 function consumerPropsProblems(props: KafkaPrivateLinkConsumerProps): string[] {
-  const problems = [
-    ...requiredText(props, ["source", "name"]),
-    ...requiredList(props, ["allowedCidrs"]),
-    ...specProblems(CONSUMER_INPUTS, props, (v) => Token.isUnresolved(v)),
-  ];
-  if (Array.isArray(props.allowedCidrs) && props.allowedCidrs.length > SECURITY_GROUPS_PER_INTERFACE) {
+  const problems = [...requiredProblems(props, ["source", "name"], ["allowedCidrs"]), ...specProblems(CONSUMER_INPUTS, props, (v) => Token.isUnresolved(v))];
+  const given = Array.isArray(props.allowedCidrs) ? props.allowedCidrs : [];
+  if (given.length > SECURITY_GROUPS_PER_INTERFACE) {
     problems.push(
-      `allowedCidrs: ${props.allowedCidrs.length} CIDR blocks given, at most ${SECURITY_GROUPS_PER_INTERFACE}: each gets its own security group on the endpoint, and AWS allows ${SECURITY_GROUPS_PER_INTERFACE} security groups per network interface by default`,
+      `allowedCidrs: ${given.length} CIDR blocks given, at most ${SECURITY_GROUPS_PER_INTERFACE}: each gets its own security group on the endpoint, and AWS allows ${SECURITY_GROUPS_PER_INTERFACE} security groups per network interface by default`,
     );
   }
-  const cidrs = Array.isArray(props.allowedCidrs) ? props.allowedCidrs.filter((x) => typeof x === "string" && !Token.isUnresolved(x)) : [];
+  const cidrs = given.filter((x) => typeof x === "string" && !Token.isUnresolved(x));
   if (!props.allowAnyCidr && (cidrs.includes("0.0.0.0/0") || coversEveryAddress(cidrs))) {
     problems.push(
       cidrs.includes("0.0.0.0/0")
@@ -84,20 +61,22 @@ function consumerPropsProblems(props: KafkaPrivateLinkConsumerProps): string[] {
   if (props.tags !== undefined && !Token.isUnresolved(props.tags)) problems.push(...tagsProblems("tags", props.tags));
   const c = props.connection;
   if (c === undefined || c === null) return [...problems, "connection: undefined must be the provider module's output connection"];
-  problems.push(...requiredText(c, ["serviceName", "region", "advertisedHostname", "securityProtocol"]).map((p) => `connection.${p}`));
+  problems.push(...requiredProblems(c, ["serviceName", "region", "advertisedHostname", "securityProtocol"]).map((p) => `connection.${p}`));
   const ports = c.brokerPorts ?? {};
+  const ids = Object.keys(ports).filter((k) => BROKER_ID.test(k));
   problems.push(
     ...Object.keys(ports)
       .filter((k) => !BROKER_ID.test(k))
       .map((k) => `connection.brokerPorts: key ${JSON.stringify(k)} is not a broker ID`),
   );
-  const { base, problem } = connectionPortBase(ports);
-  if (problem) problems.push(problem);
-  else if (!Token.isUnresolved(c.bootstrapPort)) {
-    const ids = Object.keys(ports)
-      .filter((k) => BROKER_ID.test(k))
-      .map(Number);
-    const errors = portPlanErrors({ brokerIds: ids, bootstrapPort: c.bootstrapPort, brokerPortBase: base });
+  // The allocation made every broker's port one base + its ID.
+  const bases = [...new Set(ids.map((id) => ports[id] - Number(id)))];
+  if (bases.length !== 1) {
+    problems.push(
+      `connection.brokerPorts: ${JSON.stringify(ports)} ${bases.length === 0 ? "lists no broker" : `is not one base + broker ID for every broker (port bases ${bases.join(", ")}); pass the provider module's output connection as it is`}`,
+    );
+  } else if (!Token.isUnresolved(c.bootstrapPort)) {
+    const errors = portPlanErrors({ brokerIds: ids.map(Number), bootstrapPort: c.bootstrapPort, brokerPortBase: bases[0] });
     // The base is implied by the ports (one base + ID each), so its problems are the ports'.
     problems.push(
       ...portRuleProblems(errors, { brokers: "connection.brokerPorts", bootstrapPort: "connection.bootstrapPort", brokerPortBase: "connection.brokerPorts" }),

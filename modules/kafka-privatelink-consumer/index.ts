@@ -7,15 +7,15 @@ import { Route53Zone } from "@cdktf/provider-aws/lib/route53-zone";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
-import { Fn, Op, propertyAccess, TerraformIterator, TerraformLocal, TerraformOutput, TerraformStack, Token } from "cdktf";
+import { Fn, Op, propertyAccess, TerraformIterator, TerraformLocal, TerraformStack, Token } from "cdktf";
 import { Construct } from "constructs";
 import { brokerPortsCall } from "../kafka-broker-ports";
 import { skipCheck, why } from "../packaging/terraform-hcl";
 import { hcl } from "../private/hcl";
 import { BROKER_ID_PATTERN } from "../kafka-broker-ports/allocation";
-import { minItemsValidation, RULES, ruleValidation, uniqueValidation } from "../private/input-rules";
-import { hostnameRule, idleTimeoutRule, nameRule, nameVariable, protocolRule, resourceTags, tagsVariable } from "../private/rules";
-import { moduleVariable, specVariables } from "../private/variables";
+import { minItemsValidation, namePrefix, ruleCondition, RULES, ruleValidation, uniqueValidation } from "../private/input-rules";
+import { resourceTags } from "../private/rules";
+import { moduleOutputs, moduleVariable, specVariables } from "../private/variables";
 import { CONSUMER_INPUTS } from "./inputs";
 import { awsNameCondition, awsNameRuleWords, COVERS_EVERY_ADDRESS_RULE, coversEveryAddressCondition, SECURITY_GROUP_NAME } from "../private/aws-rules";
 import { CONSUMER_MODULE, SECURITY_GROUPS_PER_INTERFACE, securityGroupName } from "./rules";
@@ -43,23 +43,31 @@ export class ConsumerModule extends TerraformStack {
   constructor(scope: Construct, id: string = CONSUMER_MODULE) {
     super(scope, id);
     const sgName = JSON.stringify(securityGroupName("${var.name}", "${c}"));
+    const sgNameKept = awsNameCondition(SECURITY_GROUP_NAME, sgName);
+    const nameRule = namePrefix(64);
     const v = {
-      name: nameVariable(this, nameRule(64, ""), [
-        // Every security group's name, one per client CIDR.
-        {
-          condition: `\${alltrue([for c in var.allowed_cidrs : ${awsNameCondition(SECURITY_GROUP_NAME, sgName)}])}`,
-          errorMessage: `name: "\${var.name}" makes the security group name \${join(", ", [for c in var.allowed_cidrs : jsonencode(${sgName}) if !(${awsNameCondition(SECURITY_GROUP_NAME, sgName)})])}, which breaks ${awsNameRuleWords(SECURITY_GROUP_NAME)}.`,
-        },
-      ]),
-      tags: tagsVariable(this),
+      name: moduleVariable(this, "name", {
+        type: "string",
+        description: "Prefix of the AWS resource names (1-64 characters of a-z, 0-9, '-').",
+        validation: [
+          { condition: `\${${ruleCondition(nameRule, "var.name")}}`, errorMessage: `name: "\${var.name}" ${nameRule.rule}.` },
+          // Every security group's name, one per client CIDR.
+          {
+            condition: `\${alltrue([for c in var.allowed_cidrs : ${sgNameKept}])}`,
+            errorMessage: `name: "\${var.name}" makes the security group name \${join(", ", [for c in var.allowed_cidrs : jsonencode(${sgName}) if !(${sgNameKept})])}, which breaks ${awsNameRuleWords(SECURITY_GROUP_NAME)}.`,
+          },
+        ],
+      }),
+      tags: resourceTags(this),
       // The inputs the configuration passes as they are.
       ...specVariables(this, CONSUMER_INPUTS),
     };
     const ports = "var.connection.broker_ports";
-    const isBrokerId = (key: string) => `can(regex("${BROKER_ID_PATTERN}", ${key}))`;
+    // The key `id` is a broker ID.
+    const isBrokerId = `can(regex("${BROKER_ID_PATTERN}", id))`;
     // The allocation makes every broker's port one base + its ID; the base goes to the port rule's
     // module below, which checks the rest (count, ranges, the bootstrap port).
-    const bases = `distinct([for id, p in ${ports} : p - tonumber(id) if ${isBrokerId("id")}])`;
+    const bases = `distinct([for id, p in ${ports} : p - tonumber(id) if ${isBrokerId}])`;
     const connection = moduleVariable(this, "connection", {
       type: CONNECTION_TYPE,
       description:
@@ -70,17 +78,17 @@ export class ConsumerModule extends TerraformStack {
           condition: `\${can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]+$", var.connection.region))}`,
           errorMessage: 'connection.region: "${var.connection.region}" is not an AWS region name.',
         },
-        hostnameRule("connection.advertised_hostname", "var.connection.advertised_hostname"),
-        protocolRule("connection.security_protocol", "var.connection.security_protocol"),
+        ruleValidation(RULES.hostname, "connection.advertised_hostname", "var.connection.advertised_hostname"),
+        ruleValidation(RULES.securityProtocol, "connection.security_protocol", "var.connection.security_protocol"),
         {
-          condition: `\${alltrue([for id in keys(${ports}) : ${isBrokerId("id")}])}`,
-          errorMessage: `connection.broker_ports: key \${join(", ", [for id in keys(${ports}) : jsonencode(id) if !${isBrokerId("id")}])} is not a broker ID.`,
+          condition: `\${alltrue([for id in keys(${ports}) : ${isBrokerId}])}`,
+          errorMessage: `connection.broker_ports: key \${join(", ", [for id in keys(${ports}) : jsonencode(id) if !${isBrokerId}])} is not a broker ID.`,
         },
         {
           condition: `\${length(${bases}) <= 1}`,
           errorMessage: `connection.broker_ports: \${jsonencode(${ports})} is not one base + broker ID for every broker (port bases \${join(", ", ${bases})}); pass the provider module's output connection as it is.`,
         },
-        idleTimeoutRule("connection.tcp_idle_timeout_seconds", "var.connection.tcp_idle_timeout_seconds"),
+        ruleValidation(RULES.tcpIdleTimeoutSeconds, "connection.tcp_idle_timeout_seconds", "var.connection.tcp_idle_timeout_seconds"),
       ],
     });
     // Written back exactly: Terraform would also read 10.020.0.0/16 or 10.20.0.0/016, which other tools read otherwise.
@@ -120,7 +128,7 @@ export class ConsumerModule extends TerraformStack {
     const serviceName = Token.asString(c("service_name"));
     const hostname = Token.asString(c("advertised_hostname"));
     const bootstrapPort = Token.asNumber(c("bootstrap_port"));
-    const tags = resourceTags(this, v.tags);
+    const { tags } = v;
     // Cross-region PrivateLink when the service is in another region than this endpoint.
     const serviceRegion = new TerraformLocal(
       this,
@@ -131,7 +139,7 @@ export class ConsumerModule extends TerraformStack {
     // The port rule's one home in Terraform checks the connection's ports and gives the rules theirs.
     const brokerPorts = brokerPortsCall(
       this,
-      Token.asNumberList(`\${[for id in keys(${ports}) : tonumber(id) if ${isBrokerId("id")}]}`),
+      Token.asNumberList(`\${[for id in keys(${ports}) : tonumber(id) if ${isBrokerId}]}`),
       bootstrapPort,
       Token.asNumber(`\${try(one(${bases}), null)}`),
     ).get("broker_ports");
@@ -238,26 +246,24 @@ export class ConsumerModule extends TerraformStack {
     record.overrideLogicalId("this");
     skipCheck(record, "CKV2_AWS_23", "an alias to the interface endpoint's DNS name; in a plan that name is not known yet, so a plan scan cannot see it");
 
-    const output = (name: string, description: string, value: unknown) =>
-      new TerraformOutput(this, `${name}-output`, { value, description }).overrideLogicalId(name);
-    output("endpoint_id", "ID of the interface VPC endpoint (the provider accepts its connection)", endpoint.id);
-    output("endpoint_dns_name", "Regional DNS name of the interface endpoint", dns.dnsName);
-    output("zone_id", "Route 53 hosted zone that resolves the advertised hostname", zoneId);
-    output(
-      "security_group_ids",
-      "Security groups of the endpoint, keyed by client CIDR",
-      Token.asAny("${{ for cidr, sg in aws_security_group.endpoint : cidr => sg.id }}"),
-    );
-    // The rehearsal's clients connect with this output (rehearsal/rehearsal.ts, __tests__/integration/rehearsal.test.ts).
-    output(
-      "client_config",
-      "Client .properties lines: bootstrap.servers, security.protocol and an idle timeout below the NLB's",
-      hcl`join("\\n", [
+    moduleOutputs(this, {
+      endpoint_id: ["ID of the interface VPC endpoint (the provider accepts its connection)", endpoint.id],
+      endpoint_dns_name: ["Regional DNS name of the interface endpoint", dns.dnsName],
+      zone_id: ["Route 53 hosted zone that resolves the advertised hostname", zoneId],
+      security_group_ids: [
+        "Security groups of the endpoint, keyed by client CIDR",
+        Token.asAny("${{ for cidr, sg in aws_security_group.endpoint : cidr => sg.id }}"),
+      ],
+      // The rehearsal's clients connect with this output (rehearsal/rehearsal.ts, __tests__/integration/rehearsal.test.ts).
+      client_config: [
+        "Client .properties lines: bootstrap.servers, security.protocol and an idle timeout below the NLB's",
+        hcl`join("\\n", [
     "bootstrap.servers=\${${hostname}}:\${${bootstrapPort}}",
     "security.protocol=\${${Token.asString(c("security_protocol"))}}",
     "connections.max.idle.ms=\${min(540000, floor(${Token.asNumber(c("tcp_idle_timeout_seconds"))} * 0.9) * 1000)}",
   ])`,
-    );
+      ],
+    });
   }
 
   /**

@@ -20,10 +20,5 @@ export const INBOUND_RULES_PER_SECURITY_GROUP = 60;
 export const securityGroupName = (name: string, cidr: string) => `${name}-kafka-${cidr}`;
 
 /** The first security group name that breaks AWS's rule, as the words after the name prefix in a problem; undefined when all keep it. */
-export function securityGroupNameProblem(name: string, cidrs: readonly string[]): string | undefined {
-  for (const cidr of cidrs) {
-    const problem = awsNameProblem(SECURITY_GROUP_NAME, securityGroupName(name, cidr));
-    if (problem !== undefined) return problem;
-  }
-  return undefined;
-}
+export const securityGroupNameProblem = (name: string, cidrs: readonly string[]) =>
+  cidrs.map((cidr) => awsNameProblem(SECURITY_GROUP_NAME, securityGroupName(name, cidr))).find((p) => p !== undefined);

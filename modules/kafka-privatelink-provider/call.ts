@@ -1,13 +1,12 @@
 import { TerraformHclModule, Token } from "cdktf";
 import { Construct } from "constructs";
-import { DEFAULT_BOOTSTRAP_PORT, DEFAULT_BROKER_PORT_BASE, portPlanErrors } from "../kafka-broker-ports/allocation";
+import { BROKER_ID, DEFAULT_BOOTSTRAP_PORT, DEFAULT_BROKER_PORT_BASE, portPlanErrors } from "../kafka-broker-ports/allocation";
 import { awsNamesProblems, isReservedInEverySubnet, PRINCIPAL_ARN, PRINCIPAL_RULE, RESERVED_TARGET_RULE, tagsProblems } from "../private/aws-rules";
 import { providerAwsNames } from "./rules";
 import { PROVIDER_INPUTS } from "./inputs";
 import { specProblems, SpecProps } from "../private/input-spec";
 import { REGION_DATA, REGION_PARTITIONS } from "../private/regions";
-import { BROKER_ID } from "../kafka-broker-ports/allocation";
-import { claimModuleName, moduleInputs, moduleNameProblems, portRuleProblems, PropsError, requiredList, requiredText } from "../private/module-call";
+import { claimModuleName, moduleInputs, moduleNameProblems, portRuleProblems, PropsError, requiredProblems } from "../private/module-call";
 
 export interface BrokerTarget {
   /** A private IPv4 address (targetType ip) or an EC2 instance ID (targetType instance). */
@@ -38,44 +37,36 @@ export interface KafkaPrivateLinkProviderProps extends SpecProps<typeof PROVIDER
 
 /** Every problem of the props, one line each (field, value, rule); the port rule is allocation.ts's. */
 function providerPropsProblems(props: KafkaPrivateLinkProviderProps): string[] {
-  const problems = [
-    ...requiredText(props, ["source"]),
-    ...requiredList(props, ["allowedPrincipals"]),
-    ...specProblems(PROVIDER_INPUTS, props, (v) => Token.isUnresolved(v)),
-  ];
+  const problems = [...requiredProblems(props, ["source"], ["allowedPrincipals"]), ...specProblems(PROVIDER_INPUTS, props, (v) => Token.isUnresolved(v))];
   const brokers = props.brokers ?? {};
   const keys = Object.keys(brokers);
-  const badKeys = keys.filter((k) => !BROKER_ID.test(k));
-  problems.push(...badKeys.map((k) => `brokers: key ${JSON.stringify(k)} is not a broker ID (a non-negative integer without leading zeros)`));
-  problems.push(
-    ...keys
-      .filter((k) => typeof brokers[k]?.target !== "string" || brokers[k].target.length === 0)
-      .map((k) => `brokers["${k}"].target: ${JSON.stringify(brokers[k]?.target)} must be a non-empty string`),
-  );
+  const targetType = props.targetType ?? PROVIDER_INPUTS.targetType.default;
   const errors = portPlanErrors({
     brokerIds: keys.filter((k) => BROKER_ID.test(k)).map(Number),
     bootstrapPort: props.bootstrapPort ?? DEFAULT_BOOTSTRAP_PORT,
     brokerPortBase: props.brokerPortBase ?? DEFAULT_BROKER_PORT_BASE,
   });
-  problems.push(...portRuleProblems(errors, { brokers: "brokers", bootstrapPort: "bootstrapPort", brokerPortBase: "brokerPortBase" }));
+  problems.push(
+    ...keys.filter((k) => !BROKER_ID.test(k)).map((k) => `brokers: key ${JSON.stringify(k)} is not a broker ID (a non-negative integer without leading zeros)`),
+    ...keys
+      .filter((k) => typeof brokers[k]?.target !== "string" || brokers[k].target.length === 0)
+      .map((k) => `brokers["${k}"].target: ${JSON.stringify(brokers[k]?.target)} must be a non-empty string`),
+    ...portRuleProblems(errors),
+  );
   if (typeof props.name === "string" && props.name.length > 0 && !Token.isUnresolved(props.name)) {
     const names = providerAwsNames({
       name: props.name,
       brokerIds: keys,
       brokerTargetPort: props.brokerTargetPort ?? PROVIDER_INPUTS.brokerTargetPort.default,
-      targetType: props.targetType ?? PROVIDER_INPUTS.targetType.default,
+      targetType,
       alarms: props.alarms !== undefined,
     });
     problems.push(...awsNamesProblems(names).map((p) => `name: ${JSON.stringify(props.name)} ${p}`));
   }
-  if ((props.targetType ?? PROVIDER_INPUTS.targetType.default) === "ip") {
-    const reserved = keys.filter(
-      (k) => typeof brokers[k]?.target === "string" && !Token.isUnresolved(brokers[k].target) && /^\d{1,3}(?:\.\d{1,3}){3}$/.test(brokers[k].target),
-    );
+  if (targetType === "ip") {
+    const reserved = (t: unknown) => typeof t === "string" && !Token.isUnresolved(t) && /^\d{1,3}(?:\.\d{1,3}){3}$/.test(t) && isReservedInEverySubnet(t);
     problems.push(
-      ...reserved
-        .filter((k) => isReservedInEverySubnet(brokers[k].target))
-        .map((k) => `brokers["${k}"].target: ${JSON.stringify(brokers[k].target)} ${RESERVED_TARGET_RULE}`),
+      ...keys.filter((k) => reserved(brokers[k]?.target)).map((k) => `brokers["${k}"].target: ${JSON.stringify(brokers[k].target)} ${RESERVED_TARGET_RULE}`),
     );
   }
   (Array.isArray(props.allowedPrincipals) ? props.allowedPrincipals : []).forEach((p, i) => {

@@ -6,14 +6,14 @@ import { LbTargetGroup, LbTargetGroupConfig } from "@cdktf/provider-aws/lib/lb-t
 import { LbTargetGroupAttachment } from "@cdktf/provider-aws/lib/lb-target-group-attachment";
 import { VpcEndpointConnectionAccepter } from "@cdktf/provider-aws/lib/vpc-endpoint-connection-accepter";
 import { VpcEndpointService } from "@cdktf/provider-aws/lib/vpc-endpoint-service";
-import { propertyAccess, TerraformIterator, TerraformLocal, TerraformOutput, TerraformStack, Token } from "cdktf";
+import { propertyAccess, TerraformIterator, TerraformLocal, TerraformStack, Token } from "cdktf";
 import { Construct } from "constructs";
 import { brokerPortsCall, brokerPortsVariables } from "../kafka-broker-ports";
 import { skipCheck, why } from "../packaging/terraform-hcl";
 import { hcl } from "../private/hcl";
 import { BROKER_ID_PATTERN, MAX_BROKERS, MAX_LISTENERS_PER_NLB } from "../kafka-broker-ports/allocation";
-import { derivedNameRule, resourceTags, tagsVariable } from "../private/rules";
-import { moduleVariable, specVariables } from "../private/variables";
+import { resourceTags } from "../private/rules";
+import { moduleOutputs, moduleVariable, specVariables } from "../private/variables";
 import { PROVIDER_INPUTS } from "./inputs";
 import {
   awsNameCondition,
@@ -57,12 +57,20 @@ const HEALTH_ALARM = {
 export class ProviderModule extends TerraformStack {
   constructor(scope: Construct, id: string = PROVIDER_MODULE) {
     super(scope, id);
+    // The regions of modules/private/regions.ts with their partitions, for the checks of region inputs.
+    new TerraformLocal(this, "region-partitions", REGION_PARTITIONS).overrideLogicalId("region_partitions");
+    const lbName = JSON.stringify(loadBalancerName("${var.name}"));
     const v = {
       // The inputs the configuration passes as they are, with the validations across inputs.
       ...specVariables(this, PROVIDER_INPUTS, {
         // The target group names are checked with the brokers (they hold the broker IDs). The
         // alarm names always keep CloudWatch's rule: at most 20 + 29 characters of a-z, 0-9 and '-'.
-        name: [derivedNameRule(LOAD_BALANCER_NAME, JSON.stringify(loadBalancerName("${var.name}")), 'name: "${var.name}"')],
+        name: [
+          {
+            condition: `\${${awsNameCondition(LOAD_BALANCER_NAME, lbName)}}`,
+            errorMessage: `name: "\${var.name}" makes the load balancer name \${jsonencode(${lbName})}, which breaks ${awsNameRuleWords(LOAD_BALANCER_NAME)}.`,
+          },
+        ],
         acceptEndpoints: [
           {
             condition: "${length(var.accept_endpoints) == 0 || var.acceptance_required}",
@@ -71,15 +79,20 @@ export class ProviderModule extends TerraformStack {
           },
         ],
       }),
-      tags: tagsVariable(this),
+      tags: resourceTags(this),
       // Checked where the port rule lives: the kafka-broker-ports module called below.
       ...brokerPortsVariables(this, { validated: false }),
     };
     // The partition of the service's region, from the same region data as the configuration's
     // (modules/private/regions.ts); "" for a region newer than that data.
     const ownPartition = `lookup(local.region_partitions, data.aws_region.current.id, "")`;
-    const privateIp = privateIpv4Condition("b.target");
-    const instanceId = ruleCondition(RULES.instanceId, "b.target");
+    // A broker's target as the messages name it.
+    const brokerTarget = '"broker ${id} target ${jsonencode(b.target)}"';
+    // Every broker's target (b.target) keeps `kept` where target_type is `targetType`; the message names those that do not.
+    const targetRule = (targetType: string, kept: string, broken: string) => ({
+      condition: `\${var.target_type != "${targetType}" || alltrue([for b in values(var.brokers) : ${kept}])}`,
+      errorMessage: `brokers: \${join(", ", [for id, b in var.brokers : ${brokerTarget} if !(${kept})])} ${broken}, which target_type ${targetType} needs.`,
+    });
     // The bootstrap group's name (<name>-boot-<port>[i]) is at most 20 + 12 characters of a-z, 0-9 and '-'.
     // A Terraform string template (quotes inside its interpolations stay as they are).
     const groupName = `"${targetGroupName("${var.name}", brokerGroup("${id}"), '${var.broker_target_port}${var.target_type == "instance" ? "i" : ""}')}"`;
@@ -93,14 +106,8 @@ export class ProviderModule extends TerraformStack {
           condition: `\${alltrue([for id in keys(var.brokers) : can(regex("${BROKER_ID_PATTERN}", id))])}`,
           errorMessage: `brokers: key \${join(", ", [for id in keys(var.brokers) : jsonencode(id) if !can(regex("${BROKER_ID_PATTERN}", id))])} is not a broker ID; keys are non-negative integers without leading zeros, as strings.`,
         },
-        {
-          condition: `\${var.target_type != "ip" || alltrue([for b in values(var.brokers) : ${privateIp}])}`,
-          errorMessage: `brokers: \${join(", ", [for id, b in var.brokers : "broker \${id} target \${jsonencode(b.target)}" if !(${privateIp})])} is not a private IPv4 address (${PRIVATE_RANGES}), which target_type ip needs.`,
-        },
-        {
-          condition: `\${var.target_type != "instance" || alltrue([for b in values(var.brokers) : ${instanceId}])}`,
-          errorMessage: `brokers: \${join(", ", [for id, b in var.brokers : "broker \${id} target \${jsonencode(b.target)}" if !(${instanceId})])} ${RULES.instanceId.rule.replace(/^must be /, "is not ")}, which target_type instance needs.`,
-        },
+        targetRule("ip", privateIpv4Condition("b.target"), `is not a private IPv4 address (${PRIVATE_RANGES})`),
+        targetRule("instance", ruleCondition(RULES.instanceId, "b.target"), RULES.instanceId.rule.replace(/^must be /, "is not ")),
         {
           condition: "${length(distinct([for b in values(var.brokers) : b.target])) == length(var.brokers)}",
           errorMessage: `brokers: \${join("; ", [for t in distinct([for b in values(var.brokers) : b.target]) : "brokers \${join(", ", [for id, b in var.brokers : id if b.target == t])} share target \${t}" if length([for b in values(var.brokers) : b if b.target == t]) > 1])}; each broker needs its own target.`,
@@ -111,7 +118,7 @@ export class ProviderModule extends TerraformStack {
         },
         {
           condition: `\${var.target_type != "ip" || !anytrue([for b in values(var.brokers) : ${reserved}])}`,
-          errorMessage: `brokers: \${join(", ", [for id, b in var.brokers : "broker \${id} target \${jsonencode(b.target)}" if ${reserved}])} is reserved in every subnet that could hold it: AWS reserves the first four and the last address of every subnet (/16 to /28), and an address whose last 16 bits are 0-3 or all ones is one of those in each of them.`,
+          errorMessage: `brokers: \${join(", ", [for id, b in var.brokers : ${brokerTarget} if ${reserved}])} is reserved in every subnet that could hold it: AWS reserves the first four and the last address of every subnet (/16 to /28), and an address whose last 16 bits are 0-3 or all ones is one of those in each of them.`,
         },
       ],
     });
@@ -154,7 +161,6 @@ export class ProviderModule extends TerraformStack {
       ],
     });
     const region = new DataAwsRegion(this, "current");
-    new TerraformLocal(this, "region-partitions", REGION_PARTITIONS).overrideLogicalId("region_partitions");
     const snsArn = ruleCondition(RULES.snsTopicArn, "a");
     const alarms = moduleVariable(this, "alarms", {
       type: "object({ actions = list(string) })",
@@ -183,7 +189,7 @@ export class ProviderModule extends TerraformStack {
       v.brokerPortBase.numberValue,
     );
     const brokerPorts = ports.get("broker_ports");
-    const tags = resourceTags(this, v.tags);
+    const { tags } = v;
 
     const nlb = new Lb(this, "nlb", {
       name: loadBalancerName(v.name.stringValue),
@@ -329,46 +335,42 @@ export class ProviderModule extends TerraformStack {
       vpcEndpointId: endpoints.key,
     }).overrideLogicalId("this");
 
-    const output = (name: string, description: string, value: unknown) =>
-      new TerraformOutput(this, `${name}-output`, { value, description }).overrideLogicalId(name);
-    output("endpoint_service_name", "Service name that consumers create their interface endpoints to", service.serviceName);
-    output("endpoint_service_id", "ID of the VPC endpoint service (accept connections and manage principals with it)", service.id);
-    output("nlb_arn", "ARN of the internal Network Load Balancer", nlb.arn);
-    output(
-      "bootstrap_address",
-      "bootstrap.servers for clients: advertised hostname and bootstrap port",
-      `${v.advertisedHostname.stringValue}:${Token.asString(v.bootstrapPort.numberValue)}`,
-    );
-    output("broker_ports", "Broker ID → its NLB listener port (and advertised port)", brokerPorts);
-    output(
-      "advertised_listeners",
-      "Broker ID → the hostname:port the broker must advertise on its PrivateLink listener",
-      hcl`{ for id, port in ${brokerPorts} : id => "\${${v.advertisedHostname.stringValue}}:\${port}" }`,
-    );
-    // The rehearsal configures its brokers from this output (rehearsal/rehearsal.ts, __tests__/integration/rehearsal.test.ts).
-    output(
-      "broker_config",
-      "Broker ID → server.properties lines for its PrivateLink listener (add each entry to the broker's existing lists)",
-      hcl`{ for id, port in ${brokerPorts} : id => join("\\n", [
+    moduleOutputs(this, {
+      endpoint_service_name: ["Service name that consumers create their interface endpoints to", service.serviceName],
+      endpoint_service_id: ["ID of the VPC endpoint service (accept connections and manage principals with it)", service.id],
+      nlb_arn: ["ARN of the internal Network Load Balancer", nlb.arn],
+      bootstrap_address: [
+        "bootstrap.servers for clients: advertised hostname and bootstrap port",
+        `${v.advertisedHostname.stringValue}:${Token.asString(v.bootstrapPort.numberValue)}`,
+      ],
+      broker_ports: ["Broker ID → its NLB listener port (and advertised port)", brokerPorts],
+      advertised_listeners: [
+        "Broker ID → the hostname:port the broker must advertise on its PrivateLink listener",
+        hcl`{ for id, port in ${brokerPorts} : id => "\${${v.advertisedHostname.stringValue}}:\${port}" }`,
+      ],
+      // The rehearsal configures its brokers from this output (rehearsal/rehearsal.ts, __tests__/integration/rehearsal.test.ts).
+      broker_config: [
+        "Broker ID → server.properties lines for its PrivateLink listener (add each entry to the broker's existing lists)",
+        hcl`{ for id, port in ${brokerPorts} : id => join("\\n", [
     "listeners=\${${v.listenerName.stringValue}}://0.0.0.0:\${${v.brokerTargetPort.numberValue}}",
     "advertised.listeners=\${${v.listenerName.stringValue}}://\${${v.advertisedHostname.stringValue}}:\${port}",
     "listener.security.protocol.map=\${${v.listenerName.stringValue}}:\${${v.listenerSecurityProtocol.stringValue}}",
   ]) }`,
-    );
-    // Everything a consumer needs, as the consumer module's one `connection` input: a consumer
-    // cannot then be built for another broker set, port base or hostname than the provider's.
-    output(
-      "connection",
-      "Everything the consumer module needs, as its `connection` input: pass it as is (same configuration) or as the same object value (another account).",
-      {
-        service_name: service.serviceName,
-        region: region.id,
-        advertised_hostname: v.advertisedHostname.stringValue,
-        bootstrap_port: v.bootstrapPort.numberValue,
-        broker_ports: brokerPorts,
-        security_protocol: v.listenerSecurityProtocol.stringValue,
-        tcp_idle_timeout_seconds: v.tcpIdleTimeoutSeconds.numberValue,
-      },
-    );
+      ],
+      // Everything a consumer needs, as the consumer module's one `connection` input: a consumer
+      // cannot then be built for another broker set, port base or hostname than the provider's.
+      connection: [
+        "Everything the consumer module needs, as its `connection` input: pass it as is (same configuration) or as the same object value (another account).",
+        {
+          service_name: service.serviceName,
+          region: region.id,
+          advertised_hostname: v.advertisedHostname.stringValue,
+          bootstrap_port: v.bootstrapPort.numberValue,
+          broker_ports: brokerPorts,
+          security_protocol: v.listenerSecurityProtocol.stringValue,
+          tcp_idle_timeout_seconds: v.tcpIdleTimeoutSeconds.numberValue,
+        },
+      ],
+    });
   }
 }

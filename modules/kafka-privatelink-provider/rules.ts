@@ -14,7 +14,6 @@ export const PROVIDER_MODULE = "kafka-privatelink-provider";
 export const loadBalancerName = (name: string) => `${name}-nlb`;
 /** A target group name carries what replaces the group (target port and type), so old and new never clash. */
 export const targetGroupName = (name: string, group: string, suffix: string) => `${name}-${group}-${suffix}`;
-const targetGroupSuffix = (brokerTargetPort: number, targetType: string) => `${brokerTargetPort}${targetType === "instance" ? "i" : ""}`;
 export const BOOTSTRAP_GROUP = "boot";
 export const brokerGroup = (id: string | number) => `b${id}`;
 export const bootstrapAlarmName = (name: string) => `${name}-bootstrap-unhealthy`;
@@ -31,7 +30,7 @@ export interface NameInputs {
 
 /** Every AWS name the module makes from these inputs, with AWS's rule for it. */
 export function providerAwsNames(i: NameInputs): Array<{ rule: AwsNameRule; name: string }> {
-  const suffix = targetGroupSuffix(i.brokerTargetPort, i.targetType);
+  const suffix = `${i.brokerTargetPort}${i.targetType === "instance" ? "i" : ""}`;
   return [
     { rule: LOAD_BALANCER_NAME, name: loadBalancerName(i.name) },
     { rule: TARGET_GROUP_NAME, name: targetGroupName(i.name, BOOTSTRAP_GROUP, suffix) },

@@ -43,14 +43,7 @@ export const LOAD_BALANCER_NAME: AwsNameRule = {
 };
 
 /** CreateTargetGroup `Name`: "a maximum of 32 characters, ... only alphanumeric characters or hyphens, and must not begin or end with a hyphen". */
-export const TARGET_GROUP_NAME: AwsNameRule = {
-  what: "target group",
-  max: 32,
-  characters: "A-Za-z0-9-",
-  charactersInWords: "letters, digits and '-'",
-  noHyphenAtEnds: true,
-  reservedPrefixes: [],
-};
+export const TARGET_GROUP_NAME: AwsNameRule = { ...LOAD_BALANCER_NAME, what: "target group", reservedPrefixes: [] };
 
 /**
  * EC2 API reference, CreateSecurityGroup `GroupName`: "Up to 255 characters in length. Cannot start

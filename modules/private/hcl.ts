@@ -13,19 +13,11 @@ export function hcl(strings: TemplateStringsArray, ...values: unknown[]): string
 }
 
 function literal(value: unknown): string {
-  if (typeof value === "string") {
-    // A token embedded in an expression renders as its bare reference; a literal string is quoted.
-    return Token.isUnresolved(value) ? value : tfString(value);
-  }
-  if (typeof value === "number" || typeof value === "boolean") {
-    return Token.isUnresolved(value) ? Token.asString(value) : String(value);
-  }
-  if (Token.isUnresolved(value)) {
-    return Token.asString(value);
-  }
-  if (Array.isArray(value)) {
-    return `[${value.map(literal).join(", ")}]`;
-  }
+  // A token embedded in an expression renders as its bare reference; a literal string is quoted.
+  if (Token.isUnresolved(value)) return Token.asString(value);
+  if (typeof value === "string") return tfString(value);
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  if (Array.isArray(value)) return `[${value.map(literal).join(", ")}]`;
   throw new Error(`hcl: cannot embed ${JSON.stringify(value)}; pass a token, string, number, boolean or an array of them`);
 }
 

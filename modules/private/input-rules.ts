@@ -8,7 +8,7 @@
  * (__tests__/support/validation-cases.ts) runs each case through both layers.
  */
 import * as ipaddr from "ipaddr.js";
-import { MAX_PORT } from "../kafka-broker-ports/allocation";
+import { MAX_PORT, MIN_PORT } from "../kafka-broker-ports/allocation";
 import { SECURITY_PROTOCOLS } from "../kafka-broker-ports/kafka-config";
 import { isReservedInEverySubnet, RESERVED_TARGET_RULE, tfString } from "./aws-rules";
 
@@ -62,6 +62,8 @@ export const RULES = {
   tcpIdleTimeoutSeconds: range(60, 6000, " (NLB TCP listener idle timeout)"),
   deregistrationDelaySeconds: range(0, 3600),
   brokerTargetPort: range(1, MAX_PORT),
+  bootstrapPort: range(MIN_PORT, MAX_PORT),
+  brokerPortBase: range(0, MAX_PORT),
   targetType: oneOf(["ip", "instance"]),
   securityProtocol: oneOf(SECURITY_PROTOCOLS),
 } as const;
@@ -126,11 +128,10 @@ export const uniqueValidation = (label: string, list: string) => ({
 export const PRIVATE_RANGES = "10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 or 100.64.0.0/10";
 /** A decimal octet without leading zeros. */
 export const OCTET = "(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
-/** Dotted decimal without leading zeros: other tools read `010` as octal (8), ipaddr.js among them. */
-const IPV4 = new RegExp(`^${OCTET}(?:\\.${OCTET}){3}$`);
 
 export function privateIpv4Problem(target: string): string | undefined {
-  if (!IPV4.test(target)) {
+  // Dotted decimal without leading zeros: other tools read `010` as octal (8), ipaddr.js's parse() among them.
+  if (!ipaddr.IPv4.isValidFourPartDecimal(target)) {
     return /^\d{1,3}(?:\.\d{1,3}){3}$/.test(target) && target.split(".").every((o) => Number(o) <= 255)
       ? `has leading zeros; write ${target.split(".").map(Number).join(".")} (a leading 0 reads as octal in some tools)`
       : "must be an IPv4 address (targetType ip)";

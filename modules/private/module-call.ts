@@ -10,43 +10,29 @@ export class PropsError extends Error {
   }
 }
 
-/** Problems of props every module call shares. */
-export function requiredText(props: object, names: readonly string[]): string[] {
+/** Problems of props every module call shares: each of `texts` must be a non-empty string, each of `lists` a list of them. */
+export function requiredProblems(props: object, texts: readonly string[], lists: readonly string[] = []): string[] {
   const values = props as Record<string, unknown>;
-  return names
-    .filter((n) => typeof values[n] !== "string" || (values[n] as string).length === 0)
-    .map((n) => `${n}: ${JSON.stringify(values[n])} must be a non-empty string`);
-}
-
-export function requiredList(props: object, names: readonly string[]): string[] {
-  const values = props as Record<string, unknown>;
-  return names
-    .filter(
-      (n) =>
-        !Array.isArray(values[n]) || (values[n] as unknown[]).length === 0 || (values[n] as unknown[]).some((v) => typeof v !== "string" || v.length === 0),
-    )
-    .map((n) => `${n}: ${JSON.stringify(values[n])} must list at least one non-empty string`);
-}
-
-/** Where a call's props hold what allocation.ts calls `brokers`, `bootstrapPort` and `brokerPortBase`. */
-export interface PortProps {
-  /** The map keyed by broker ID: a broker's problem is named `<brokers>["<ID>"]`. */
-  readonly brokers: string;
-  readonly bootstrapPort: string;
-  readonly brokerPortBase: string;
+  const isText = (v: unknown) => typeof v === "string" && v.length > 0;
+  const isList = (v: unknown) => Array.isArray(v) && v.length > 0 && v.every(isText);
+  return [
+    ...texts.filter((n) => !isText(values[n])).map((n) => `${n}: ${JSON.stringify(values[n])} must be a non-empty string`),
+    ...lists.filter((n) => !isList(values[n])).map((n) => `${n}: ${JSON.stringify(values[n])} must list at least one non-empty string`),
+  ];
 }
 
 /**
- * allocation.ts's problems named by the props that hold the values: its fields are the
- * configuration's (`brokers[2].id`, a list position), a call's brokers are a map keyed by ID.
+ * allocation.ts's problems named by the props that hold the values (`names`, by allocation.ts's
+ * field: `brokers`, `bootstrapPort`, `brokerPortBase`; the field's own name where left out). Its
+ * fields are the configuration's (`brokers[2].id`, a list position); a call's brokers are a map
+ * keyed by ID, so a broker's problem is named `<brokers>["<ID>"]`.
  */
-export function portRuleProblems(errors: readonly PortAllocationError[], props: PortProps): string[] {
-  return errors.map((e) => {
-    if (/^brokers\[\d+\]\.id$/.test(e.field)) return `${props.brokers}[${JSON.stringify(String(e.value))}]: broker ID ${JSON.stringify(e.value)} ${e.rule}`;
-    const field =
-      e.field === "brokers" ? props.brokers : e.field === "bootstrapPort" ? props.bootstrapPort : e.field === "brokerPortBase" ? props.brokerPortBase : e.field;
-    return `${field}: ${JSON.stringify(e.value)} ${e.rule}`;
-  });
+export function portRuleProblems(errors: readonly PortAllocationError[], names: Readonly<Record<string, string>> = {}): string[] {
+  return errors.map((e) =>
+    /^brokers\[\d+\]\.id$/.test(e.field)
+      ? `${names.brokers ?? "brokers"}[${JSON.stringify(String(e.value))}]: broker ID ${JSON.stringify(e.value)} ${e.rule}`
+      : `${names[e.field] ?? e.field}: ${JSON.stringify(e.value)} ${e.rule}`,
+  );
 }
 
 /**

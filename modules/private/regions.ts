@@ -29,16 +29,7 @@ export function partitionOf(region: string): string | undefined {
  * agrees, so the two answers cannot differ.
  */
 export const REGION_PARTITIONS: Readonly<Record<string, string>> = (() => {
-  const file = path.join(
-    path.dirname(require.resolve("@aws-sdk/core/package.json")),
-    "dist-es",
-    "submodules",
-    "client",
-    "util-endpoints",
-    "lib",
-    "aws",
-    "partitions.js",
-  );
+  const file = path.join(path.dirname(require.resolve("@aws-sdk/core/package.json")), "dist-es/submodules/client/util-endpoints/lib/aws/partitions.js");
   const text = fs.readFileSync(file, "utf8");
   const json = /^export const partitionsInfo = (\{[\s\S]*\});\s*$/.exec(text);
   if (!json) throw new Error(`${file}: not the partition table this code reads (${REGION_DATA}); update modules/private/regions.ts`);

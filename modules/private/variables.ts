@@ -1,4 +1,4 @@
-import { TerraformVariable, TerraformVariableValidationConfig } from "cdktf";
+import { TerraformOutput, TerraformVariable, TerraformVariableValidationConfig } from "cdktf";
 import { Construct } from "constructs";
 import { eachValidation, minItemsValidation, ruleCondition, ruleValidation, uniqueValidation } from "./input-rules";
 import { InputSpec, snakeCase } from "./input-spec";
@@ -57,8 +57,14 @@ export function specVariables<T extends Record<string, InputSpec>>(
   scope: Construct,
   specs: T,
   more: { readonly [K in keyof T]?: TerraformVariableValidationConfig[] } = {},
-): { [K in keyof T]: TerraformVariable } {
+) {
   return Object.fromEntries(Object.entries(specs).map(([key, spec]) => [key, specVariable(scope, key, spec, more[key])])) as {
     [K in keyof T]: TerraformVariable;
   };
+}
+
+/** A module's outputs, each named exactly its key in the Terraform: [description, value]. */
+export function moduleOutputs(scope: Construct, outputs: Record<string, [description: string, value: unknown]>): void {
+  for (const [name, [description, value]] of Object.entries(outputs))
+    new TerraformOutput(scope, `${name}-output`, { value, description }).overrideLogicalId(name);
 }
