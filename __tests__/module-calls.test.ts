@@ -196,6 +196,7 @@ describe("KafkaPrivateLinkProvider: a typed call of the published provider modul
       'allowedPrincipals[0]: "111122223333" must be "*" or an IAM principal ARN',
     ],
     ["a made-up supported region", { supportedRegions: ["us-moon-1"] }, 'supportedRegions[0]: "us-moon-1" is not an AWS region'],
+    ["a supported region named like an object property", { supportedRegions: ["constructor"] }, 'supportedRegions[0]: "constructor" is not an AWS region'],
     [
       "51 tags",
       { tags: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, "v"])) },

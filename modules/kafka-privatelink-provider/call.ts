@@ -78,7 +78,7 @@ function providerPropsProblems(props: KafkaPrivateLinkProviderProps): string[] {
     }
   });
   (props.supportedRegions ?? []).forEach((r, i) => {
-    if (typeof r === "string" && !Token.isUnresolved(r) && REGION_PARTITIONS[r] === undefined) {
+    if (typeof r === "string" && !Token.isUnresolved(r) && !Object.hasOwn(REGION_PARTITIONS, r)) {
       problems.push(`supportedRegions[${i}]: ${JSON.stringify(r)} is not an AWS region (known regions: ${REGION_DATA})`);
     }
   });
