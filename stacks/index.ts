@@ -1,11 +1,17 @@
 import { App } from "cdktf";
 import { Config } from "../config/schema";
-import { PortPlan } from "../modules/kafka-broker-ports/allocation";
+import { allocatePorts, PortPlan } from "../modules/kafka-broker-ports/allocation";
 import { ConsumerStack } from "./consumer-stack";
-import { portPlanFor } from "./ports";
 import { ProviderStack } from "./provider-stack";
 
-export { portPlanFor } from "./ports";
+/** The cluster's port allocation (the configuration was validated, so it cannot fail). */
+export function portPlanFor({ cluster }: Config): PortPlan {
+  return allocatePorts({
+    brokerIds: cluster.brokers.map((b) => b.id),
+    bootstrapPort: cluster.bootstrapPort,
+    brokerPortBase: cluster.brokerPortBase,
+  });
+}
 
 export const providerStackName = (config: Config) => `${config.cluster.name}-provider`;
 export const consumerStackName = (config: Config, consumer: string) => `${config.cluster.name}-consumer-${consumer}`;
