@@ -50,14 +50,6 @@ interface Command {
  */
 const scriptArgv = (name: "synth" | "review") => [process.execPath, ...scriptArgs(name, "node", "a node command")];
 
-interface Stats {
-  /** Seconds, in run order. */
-  readonly runs: number[];
-  readonly median: number;
-  readonly min: number;
-  readonly max: number;
-}
-
 /** Runs a command to completion and returns its time; a failed run aborts the bench with the end of its output. */
 function timeChecked(command: Command): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -77,7 +69,9 @@ function timeChecked(command: Command): Promise<number> {
   });
 }
 
-const stats = (runs: number[]): Stats => ({ runs, median: median(runs), min: Math.min(...runs), max: Math.max(...runs) });
+/** Seconds in run order, with their median and range. */
+const stats = (runs: number[]) => ({ runs, median: median(runs), min: Math.min(...runs), max: Math.max(...runs) });
+type Stats = ReturnType<typeof stats>;
 
 const fmt = (s: number) => `${s.toFixed(2)} s`;
 const spread = (s: Stats) => `${fmt(s.median)} (${s.min.toFixed(2)}–${s.max.toFixed(2)})`;
@@ -123,14 +117,12 @@ function parseOptions(argv: string[]) {
   if (positionals.length > 0 && !values.suite) throw new Error(`${positionals.join(" ")}: test path patterns go with --suite only`);
   if (brokers.some((b) => b > 49)) throw new Error(`--brokers ${values.brokers}: at most 49 brokers fit one NLB`);
   return {
-    help: values.help,
+    ...values,
     runs: intAtLeast("runs", values.runs, 1),
     warmup: intAtLeast("warmup", values.warmup, 0),
-    suite: values.suite,
     patterns: positionals,
     suiteRuns: intAtLeast("suite-runs", values["suite-runs"], 1),
     brokers,
-    keep: values.keep,
   };
 }
 
