@@ -68,6 +68,9 @@ export function readStack(dir: string, stack: string): TfJson {
 /** A value as an HCL expression: JSON is one, once Terraform's template sequences are escaped. */
 const hclLiteral = (value: unknown) => JSON.stringify(value).replace(/\$\{/g, "$${").replace(/%\{/g, "%%{");
 
+/** `head { lines }`, the lines indented. */
+const hclBlock = (head: string, lines: readonly string[]) => `${head} {\n${lines.join("\n").replace(/^/gm, "  ")}\n}`;
+
 interface Backend {
   readonly type: string;
   readonly config: Record<string, unknown>;
@@ -94,18 +97,15 @@ function remoteStates(stack: TfJson, backends: ReadonlyMap<string, Backend>): Ar
 
 /** Distinct target group ARNs for the provider module calls' groups: the bootstrap group and one per broker ID. */
 function targetGroupOverrides(stack: TfJson, region: string): string[] {
-  const overrides: string[] = [];
-  for (const { name: call, inputs } of moduleCalls(stack, PROVIDER_MODULE)) {
-    const groups = [
+  return moduleCalls(stack, PROVIDER_MODULE).flatMap(({ name: call, inputs }) =>
+    [
       `module.${call}.aws_lb_target_group.bootstrap`,
       ...Object.keys(inputs.brokers ?? {}).map((id) => `module.${call}.aws_lb_target_group.broker[${JSON.stringify(id)}]`),
-    ];
-    groups.forEach((target, i) => {
+    ].map((target, i) => {
       const arn = `arn:aws:elasticloadbalancing:${region}:111122223333:targetgroup/${call}-${i}/${(i + 1).toString(16).padStart(16, "0")}`;
-      overrides.push(`override_resource {\n  target = ${target}\n  values = { arn = ${hclLiteral(arn)} }\n}`);
-    });
-  }
-  return overrides;
+      return hclBlock("override_resource", [`target = ${target}`, `values = { arn = ${hclLiteral(arn)} }`]);
+    }),
+  );
 }
 
 /** `mock_provider "aws"` for one region, by the region's name as the alias the runs select. */
@@ -143,9 +143,6 @@ function withRemoteStatesAsVariables(stack: TfJson, reads: ReadonlyArray<{ data:
   if (Object.keys(copy.data).length === 0) delete copy.data;
   return copy;
 }
-
-/** `head { lines }`, the lines indented. */
-const hclBlock = (head: string, lines: readonly string[]) => `${head} {\n${lines.join("\n").replace(/^/gm, "  ")}\n}`;
 
 /** One run per stack, dependencies first, each against the mock of its region, fed the outputs of the stacks it reads. */
 function testFile(
