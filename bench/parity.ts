@@ -11,31 +11,33 @@ import { evaluateStacks, readStack } from "../terraform/evaluate";
 
 type Counts = Array<[string, number]>;
 
-const sorted = (counts: Record<string, number>): Counts => Object.entries(counts).sort(([a], [b]) => a.localeCompare(b));
+/** How often each key occurs, by key. */
+function tally(keys: readonly string[]): Counts {
+  const counts: Record<string, number> = {};
+  for (const key of keys) counts[key] = (counts[key] ?? 0) + 1;
+  return Object.entries(counts).sort(([a], [b]) => a.localeCompare(b));
+}
+
 const stacksIn = (outDir: string) => fs.readdirSync(path.join(outDir, "stacks")).sort();
 
 /** Resource instances per type in every stack of the main job's output, as Terraform evaluates them. */
 async function evaluatedCounts(outDir: string): Promise<Counts> {
-  const counts: Record<string, number> = {};
-  for (const stack of await evaluateStacks(outDir, stacksIn(outDir))) {
-    for (const r of stack.resources) counts[`${stack.name} ${r.type}`] = (counts[`${stack.name} ${r.type}`] ?? 0) + 1;
-  }
-  return sorted(counts);
+  return tally((await evaluateStacks(outDir, stacksIn(outDir))).flatMap((stack) => stack.resources.map((r) => `${stack.name} ${r.type}`)));
 }
 
 /** Resource blocks per type in every stack of the baseline's output; refuses a block that would make several instances. */
 function literalCounts(outDir: string): Counts {
-  const counts: Record<string, number> = {};
+  const instances: string[] = [];
   for (const stack of stacksIn(outDir)) {
     for (const [type, blocks] of Object.entries<Record<string, Record<string, unknown>>>(readStack(outDir, stack).resource ?? {})) {
       for (const [name, block] of Object.entries(blocks)) {
         if (block.for_each !== undefined || block.count !== undefined)
           throw new Error(`baseline ${stack}: ${type}.${name} has for_each or count; the parity check counts one instance per block`);
-        counts[`${stack} ${type}`] = (counts[`${stack} ${type}`] ?? 0) + 1;
+        instances.push(`${stack} ${type}`);
       }
     }
   }
-  return sorted(counts);
+  return tally(instances);
 }
 
 /** Throws unless the main job's output (`ours`) and the baseline's build the same resource instances. */

@@ -14,7 +14,7 @@ const fixture = (name: string) => JSON.parse(fs.readFileSync(path.join(__dirname
 /** A change copied with every mention of `from` (a key, a port) replaced. */
 function copy(change: Change, replace: ReadonlyArray<[string, string]>): Change {
   let text = JSON.stringify(change);
-  for (const [from, to] of replace) text = text.split(from).join(to);
+  for (const [from, to] of replace) text = text.replaceAll(from, to);
   return JSON.parse(text) as Change;
 }
 

@@ -14,7 +14,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { benchConfig } from "./config";
-import { benchSuite, median, SuiteResult, suiteLines } from "./suite";
+import { benchSuite, median, scriptArgs, SuiteResult, suiteLines } from "./suite";
 import { assertSameResources } from "./parity";
 import { writeReviewPlans } from "./review-plans";
 
@@ -48,23 +48,10 @@ interface Command {
  * What `npm run synth` runs (package.json's synth script), minus npm's own start-up, which the
  * baseline does not pay either; started with this node.
  */
-function scriptArgv(name: "synth" | "review"): string[] {
-  const script = (JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts[name];
-  const [program, ...args] = script.trim().split(/\s+/);
-  if (program !== "node") throw new Error(`package.json scripts.${name} is "${script}": the bench runs it as a node command, so it must start with node`);
-  return [process.execPath, ...args];
-}
+const scriptArgv = (name: "synth" | "review") => [process.execPath, ...scriptArgs(name, "node", "a node command")];
 
-interface Stats {
-  /** Seconds, in run order. */
-  readonly runs: number[];
-  readonly median: number;
-  readonly min: number;
-  readonly max: number;
-}
-
-/** Runs a command to completion; its output is kept only to explain a failure. */
-function timeOnce(command: Command): Promise<{ seconds: number; code: number | null; output: string }> {
+/** Runs a command to completion and returns its time; a failed run aborts the bench with the end of its output. */
+function timeChecked(command: Command): Promise<number> {
   return new Promise((resolve, reject) => {
     const start = process.hrtime.bigint();
     const child = spawn(command.argv[0], command.argv.slice(1), {
@@ -73,27 +60,18 @@ function timeOnce(command: Command): Promise<{ seconds: number; code: number | n
       stdio: ["ignore", "pipe", "pipe"],
     });
     const chunks: Buffer[] = [];
-    child.stdout.on("data", (c: Buffer) => chunks.push(c));
-    child.stderr.on("data", (c: Buffer) => chunks.push(c));
+    for (const stream of [child.stdout, child.stderr]) stream.on("data", (c: Buffer) => chunks.push(c));
     child.on("error", reject);
     child.on("close", (code) => {
-      const seconds = Math.round(Number(process.hrtime.bigint() - start) / 1e6) / 1e3;
-      resolve({ seconds, code, output: Buffer.concat(chunks).toString("utf8") });
+      if (code !== 0) reject(new Error(`${command.label} exited with ${code}:\n${Buffer.concat(chunks).toString("utf8").slice(-4000)}`));
+      else resolve(Math.round(Number(process.hrtime.bigint() - start) / 1e6) / 1e3);
     });
   });
 }
 
-/** The command's time; a failed run aborts the bench with the end of its output. */
-async function timeChecked(command: Command): Promise<number> {
-  const { seconds, code, output } = await timeOnce(command);
-  if (code !== 0) throw new Error(`${command.label} exited with ${code}:\n${output.slice(-4000)}`);
-  return seconds;
-}
-
-function stats(runs: number[]): Stats {
-  const sorted = [...runs].sort((a, b) => a - b);
-  return { runs, median: median(runs), min: sorted[0], max: sorted[sorted.length - 1] };
-}
+/** Seconds in run order, with their median and range. */
+const stats = (runs: number[]) => ({ runs, median: median(runs), min: Math.min(...runs), max: Math.max(...runs) });
+type Stats = ReturnType<typeof stats>;
 
 const fmt = (s: number) => `${s.toFixed(2)} s`;
 const spread = (s: Stats) => `${fmt(s.median)} (${s.min.toFixed(2)}–${s.max.toFixed(2)})`;
@@ -139,27 +117,13 @@ function parseOptions(argv: string[]) {
   if (positionals.length > 0 && !values.suite) throw new Error(`${positionals.join(" ")}: test path patterns go with --suite only`);
   if (brokers.some((b) => b > 49)) throw new Error(`--brokers ${values.brokers}: at most 49 brokers fit one NLB`);
   return {
-    help: values.help,
+    ...values,
     runs: intAtLeast("runs", values.runs, 1),
     warmup: intAtLeast("warmup", values.warmup, 0),
-    suite: values.suite,
     patterns: positionals,
     suiteRuns: intAtLeast("suite-runs", values["suite-runs"], 1),
     brokers,
-    keep: values.keep,
   };
-}
-
-/** `npm run review` of a 49-broker cluster's plans (the provider's and three consumers', two CIDRs each). */
-async function benchReview(tmp: string, warmup: number, runs: number): Promise<Stats> {
-  const reviewDir = path.join(tmp, "review");
-  fs.mkdirSync(reviewDir);
-  const plans = writeReviewPlans(reviewDir, TARGETS.brokers, 3);
-  const review: Command = { label: "review", argv: [...scriptArgv("review"), ...plans.flatMap((p) => ["--plan", p])], cwd: ROOT };
-  process.stdout.write(`review of ${TARGETS.brokers} brokers' and 3 consumers' plans: `);
-  const [reviewStats] = await measure([review], warmup, runs);
-  process.stdout.write(` ${spread(reviewStats)}\n`);
-  return reviewStats;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -182,53 +146,54 @@ async function main(argv: string[]): Promise<number> {
   let reviewRow: Stats | undefined;
   try {
     if (options.suite) suite = await benchSuite(options.suiteRuns, tmp, options.patterns);
-    for (const [index, brokers] of options.suite ? [] : options.brokers.entries()) {
-      const dir = path.join(tmp, `brokers-${brokers}`);
-      fs.mkdirSync(dir);
-      const configFile = path.join(dir, "bench.json");
-      fs.writeFileSync(configFile, JSON.stringify(benchConfig(brokers), null, 2));
-      const ours: Command = {
-        label: `main job, ${brokers} brokers`,
-        argv: [...scriptArgv("synth"), "--config", configFile, "--out", path.join(dir, "out"), "--modules-out", path.join(dir, "modules")],
-        cwd: ROOT,
-      };
-      // As the template's cdktf.json runs it (`npx ts-node main.ts`), minus npx's own start-up,
-      // which the main job's command does not pay either.
-      const baseline: Command = {
-        label: `baseline, ${brokers} brokers`,
-        argv: [node, "--require", "ts-node/register", "main.ts"],
-        cwd: BASELINE_DIR,
-        env: { PRIVATELINK_CONFIG: configFile, CDKTF_OUTDIR: path.join(dir, "baseline-out") },
-      };
-      // The floor of any cdktf program: node's start-up and loading cdktf, nothing built.
-      const requireCdktf: Command = { label: "node -e 'require(\"cdktf\")'", argv: [node, "-e", 'require("cdktf")'], cwd: ROOT };
-      process.stdout.write(`${brokers} brokers: `);
-      // Only the first broker count warms up: the main job's first run builds the launcher's
-      // bundle (node_modules/.cache/launch), which serves every count, as does the file cache it
-      // fills; ts-node keeps no cache between processes.
-      const [o, b, r] = await measure([ours, baseline, requireCdktf], index === 0 ? options.warmup : 0, options.runs);
-      await assertSameResources(brokers, path.join(dir, "out"), path.join(dir, "baseline-out"));
-      synthRows.push({ brokers, ours: o, baseline: b, requireCdktf: r, ratio: b.median / o.median, overRequireCdktf: o.median / r.median });
-      process.stdout.write(` ours ${spread(o)}, baseline ${spread(b)}, require("cdktf") ${spread(r)}\n`);
-    }
+    else {
+      for (const [index, brokers] of options.brokers.entries()) {
+        const dir = path.join(tmp, `brokers-${brokers}`);
+        fs.mkdirSync(dir);
+        const configFile = path.join(dir, "bench.json");
+        fs.writeFileSync(configFile, JSON.stringify(benchConfig(brokers), null, 2));
+        const ours: Command = {
+          label: `main job, ${brokers} brokers`,
+          argv: [...scriptArgv("synth"), "--config", configFile, "--out", path.join(dir, "out"), "--modules-out", path.join(dir, "modules")],
+          cwd: ROOT,
+        };
+        // As the template's cdktf.json runs it (`npx ts-node main.ts`), minus npx's own start-up,
+        // which the main job's command does not pay either.
+        const baseline: Command = {
+          label: `baseline, ${brokers} brokers`,
+          argv: [node, "--require", "ts-node/register", "main.ts"],
+          cwd: BASELINE_DIR,
+          env: { PRIVATELINK_CONFIG: configFile, CDKTF_OUTDIR: path.join(dir, "baseline-out") },
+        };
+        // The floor of any cdktf program: node's start-up and loading cdktf, nothing built.
+        const requireCdktf: Command = { label: "node -e 'require(\"cdktf\")'", argv: [node, "-e", 'require("cdktf")'], cwd: ROOT };
+        process.stdout.write(`${brokers} brokers: `);
+        // Only the first broker count warms up: the main job's first run builds the launcher's
+        // bundle (node_modules/.cache/launch), which serves every count, as does the file cache it
+        // fills; ts-node keeps no cache between processes.
+        const [o, b, r] = await measure([ours, baseline, requireCdktf], index === 0 ? options.warmup : 0, options.runs);
+        await assertSameResources(brokers, path.join(dir, "out"), path.join(dir, "baseline-out"));
+        synthRows.push({ brokers, ours: o, baseline: b, requireCdktf: r, ratio: b.median / o.median, overRequireCdktf: o.median / r.median });
+        process.stdout.write(` ours ${spread(o)}, baseline ${spread(b)}, require("cdktf") ${spread(r)}\n`);
+      }
 
-    // The review of a 49-broker cluster's plans: the provider's and three consumers' (two CIDRs each).
-    if (!options.suite) reviewRow = await benchReview(tmp, options.warmup, options.runs);
+      // `npm run review` of a 49-broker cluster's plans: the provider's and three consumers' (two CIDRs each).
+      const reviewDir = path.join(tmp, "review");
+      fs.mkdirSync(reviewDir);
+      const plans = writeReviewPlans(reviewDir, TARGETS.brokers, 3);
+      const review: Command = { label: "review", argv: [...scriptArgv("review"), ...plans.flatMap((p) => ["--plan", p])], cwd: ROOT };
+      process.stdout.write(`review of ${TARGETS.brokers} brokers' and 3 consumers' plans: `);
+      [reviewRow] = await measure([review], options.warmup, options.runs);
+      process.stdout.write(` ${spread(reviewRow)}\n`);
+    }
   } finally {
     if (options.keep) console.log(`Kept ${tmp}`);
     else fs.rmSync(tmp, { recursive: true, force: true });
   }
   const totalSeconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.version, platform: `${os.platform()} ${os.release()}` };
   if (suite) {
     console.log(`\n${suiteLines(suite).join("\n")}\n\ntotal ${fmt(totalSeconds)}`);
-    return writeResults({
-      date: new Date().toISOString(),
-      machine,
-      options: { suiteRuns: options.suiteRuns, patterns: options.patterns },
-      suite,
-      totalSeconds,
-    });
+    return writeResults({ suiteRuns: options.suiteRuns, patterns: options.patterns }, { suite }, totalSeconds);
   }
 
   const rows = [
@@ -274,20 +239,18 @@ async function main(argv: string[]): Promise<number> {
       `Target (issue 19): review of ${TARGETS.brokers} brokers' and 3 consumers' plans ${fmt(reviewRow.median)}, < ${TARGETS.reviewSeconds} s ${verdict(reviewRow.median < TARGETS.reviewSeconds)}`,
     );
   console.log(`\nruns: ${options.runs}, after ${options.warmup} warm-up; total ${fmt(totalSeconds)}`);
-  return writeResults({
-    date: new Date().toISOString(),
-    machine,
-    options: { runs: options.runs, warmup: options.warmup, brokers: options.brokers },
-    synth: synthRows,
-    targets: targets ?? null,
-    review: reviewRow ?? null,
+  return writeResults(
+    { runs: options.runs, warmup: options.warmup, brokers: options.brokers },
+    { synth: synthRows, targets: targets ?? null, review: reviewRow ?? null },
     totalSeconds,
-  });
+  );
 }
 
-function writeResults(results: object): number {
+/** Writes .bench/results.json: the date, the machine, the options, `results` and the total time. */
+function writeResults(options: object, results: object, totalSeconds: number): number {
+  const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.version, platform: `${os.platform()} ${os.release()}` };
   fs.mkdirSync(path.dirname(RESULTS_FILE), { recursive: true });
-  fs.writeFileSync(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`);
+  fs.writeFileSync(RESULTS_FILE, `${JSON.stringify({ date: new Date().toISOString(), machine, options, ...results, totalSeconds }, null, 2)}\n`);
   console.log(`Results: ${path.relative(process.cwd(), RESULTS_FILE)}`);
   return 0;
 }

@@ -42,6 +42,14 @@ export interface SuiteResult {
   readonly slowest: ReadonlyArray<{ readonly file: string; readonly seconds: number }>;
 }
 
+/** The arguments of package.json's script `name`, which must start with `program` (`runsAs`: how the bench runs it). */
+export function scriptArgs(name: string, program: string, runsAs: string): string[] {
+  const script = (JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts[name];
+  const [first, ...args] = script.trim().split(/\s+/);
+  if (first !== program) throw new Error(`package.json scripts.${name} is "${script}": the bench runs it as ${runsAs}, so it must start with ${program}`);
+  return args;
+}
+
 export const median = (xs: readonly number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   const mid = Math.floor(s.length / 2);
@@ -78,13 +86,8 @@ function jestOnce(args: readonly string[], reportFile: string): Promise<SuiteRun
 
 /** Times the unit loop and the whole suite, `runs` times each, in `tmp`; `patterns`: only the test files jest matches. */
 export async function benchSuite(runs: number, tmp: string, patterns: readonly string[] = []): Promise<SuiteResult[]> {
-  const unitArgs = (JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts["test:unit"]
-    .trim()
-    .split(/\s+/);
-  if (unitArgs[0] !== "jest")
-    throw new Error(`package.json scripts.test:unit is "${unitArgs.join(" ")}": the bench runs it as jest, so it must start with jest`);
   const cases = [
-    { label: "unit loop, warm", command: "npm run test:unit", args: [...unitArgs.slice(1), ...patterns], warmup: 1 },
+    { label: "unit loop, warm", command: "npm run test:unit", args: [...scriptArgs("test:unit", "jest", "jest"), ...patterns], warmup: 1 },
     { label: "whole suite", command: "jest (npm test after tsc and the checks)", args: [...patterns], warmup: 0 },
   ];
   const results: SuiteResult[] = [];

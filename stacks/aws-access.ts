@@ -3,12 +3,6 @@ import { LocalBackend, S3Backend, TerraformStack } from "cdktf";
 import { StateConfig, stateKey } from "../config/schema";
 import { AWS_PROVIDER } from "../modules/packaging";
 
-/**
- * The AWS provider versions a deployable stack accepts: the modules' range (it deploys them).
- * cdktf would pin exactly the bindings' version (6.25), which fails wherever only 5.x is installed.
- */
-const STACK_AWS_PROVIDER = AWS_PROVIDER;
-
 export interface AwsAccess {
   readonly region: string;
   readonly profile?: string;
@@ -31,7 +25,9 @@ export function configureStack(stack: TerraformStack, access: AwsAccess, state?:
     // folder, survives a re-synth, and the path does not leak this machine's layout into review.
     new LocalBackend(stack, { path: `../../../terraform.${stack.node.id}.tfstate` });
   }
-  stack.addOverride("terraform.required_providers.aws.version", STACK_AWS_PROVIDER);
+  // The AWS provider versions a deployable stack accepts: the modules' range (it deploys them).
+  // cdktf would pin exactly the bindings' version (6.25), which fails wherever only 5.x is installed.
+  stack.addOverride("terraform.required_providers.aws.version", AWS_PROVIDER);
   return new AwsProvider(stack, "aws", {
     region: access.region,
     profile: access.profile,

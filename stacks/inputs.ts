@@ -12,11 +12,6 @@ import { CONSUMER_INPUTS } from "../modules/kafka-privatelink-consumer/inputs";
 import { PROVIDER_INPUTS } from "../modules/kafka-privatelink-provider/inputs";
 import { specValues } from "../modules/private/input-spec";
 
-/** The consumers' regions other than the cluster's, when cross-region PrivateLink is allowed. */
-function crossRegionConsumerRegions({ cluster, consumers, policy }: Config): string[] {
-  return policy.allowCrossRegion ? [...new Set(consumers.map((c) => c.region).filter((r) => r !== cluster.region))].sort() : [];
-}
-
 /** The provider module's inputs for a configuration (mapped as it is: validate first). */
 export function providerProps(config: Config): Omit<KafkaPrivateLinkProviderProps, "source"> {
   const { cluster, policy } = config;
@@ -27,7 +22,8 @@ export function providerProps(config: Config): Omit<KafkaPrivateLinkProviderProp
     brokers: Object.fromEntries(cluster.brokers.map((b) => [String(b.id), { target: b.target }])),
     allowedPrincipals: cluster.allowedPrincipals,
     allowAnyPrincipal: policy.allowAnyPrincipal,
-    supportedRegions: crossRegionConsumerRegions(config),
+    // The consumers' regions other than the cluster's, when cross-region PrivateLink is allowed.
+    supportedRegions: policy.allowCrossRegion ? [...new Set(config.consumers.map((c) => c.region).filter((r) => r !== cluster.region))].sort() : [],
     alarms: cluster.alarms,
     tags: cluster.tags,
   };

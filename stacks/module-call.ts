@@ -60,8 +60,5 @@ export function movesOfKeyedResource(resource: string, call: string, keys: reado
 
 /** Adds the `moved` blocks: Terraform ignores one whose old address is not in the state. */
 export function addMoves(stack: TerraformStack, moves: readonly Move[]): void {
-  stack.addOverride(
-    "moved",
-    moves.map((m) => ({ from: m.from, to: m.to })),
-  );
+  stack.addOverride("moved", moves);
 }

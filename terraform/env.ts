@@ -5,10 +5,9 @@
  * access. OpenTofu resolves `hashicorp/aws` under `registry.opentofu.org`, so the configuration
  * points at a mirror that serves both registry hosts, made in `--into` from `--mirror`'s versions.
  */
-import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { buildMirror, cliConfigText, DEFAULT_MIRROR, mirroredAwsProviders, mirrorRoot } from "./run";
+import { buildMirror, cacheDir, cliConfigText, DEFAULT_MIRROR, mirroredAwsProviders, mirrorRoot } from "./run";
 
 const USAGE = `Usage: npm run --silent terraform-env -- [--mirror DIR] [--into DIR] > terraform.rc
 
@@ -39,7 +38,7 @@ function main(argv: string[]): number {
     );
     return 1;
   }
-  const into = path.resolve(args.into ?? path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache"), "kafka-privatelink", "provider-mirror"));
+  const into = path.resolve(args.into ?? cacheDir("provider-mirror"));
   buildMirror(into, versions);
   process.stdout.write(
     [

@@ -18,6 +18,7 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import * as readline from "node:readline";
 import { terraformAsync, terraformBinary, terraformEnv } from "./run";
 import { PROVIDER_MODULE } from "../modules/kafka-privatelink-provider/rules";
 import { mockProvider } from "../modules/packaging/module-tests";
@@ -67,15 +68,12 @@ export function readStack(dir: string, stack: string): TfJson {
 /** A value as an HCL expression: JSON is one, once Terraform's template sequences are escaped. */
 const hclLiteral = (value: unknown) => JSON.stringify(value).replace(/\$\{/g, "$${").replace(/%\{/g, "%%{");
 
+/** `head { lines }`, the lines indented. */
+const hclBlock = (head: string, lines: readonly string[]) => `${head} {\n${lines.join("\n").replace(/^/gm, "  ")}\n}`;
+
 interface Backend {
   readonly type: string;
   readonly config: Record<string, unknown>;
-}
-
-/** The stack's own backend. */
-function backendOf(stack: TfJson): Backend | undefined {
-  const [entry] = Object.entries<Record<string, unknown>>(stack.terraform?.backend ?? {});
-  return entry ? { type: entry[0], config: entry[1] } : undefined;
 }
 
 /**
@@ -99,18 +97,15 @@ function remoteStates(stack: TfJson, backends: ReadonlyMap<string, Backend>): Ar
 
 /** Distinct target group ARNs for the provider module calls' groups: the bootstrap group and one per broker ID. */
 function targetGroupOverrides(stack: TfJson, region: string): string[] {
-  const overrides: string[] = [];
-  for (const { name: call, inputs } of moduleCalls(stack, PROVIDER_MODULE)) {
-    const groups = [
+  return moduleCalls(stack, PROVIDER_MODULE).flatMap(({ name: call, inputs }) =>
+    [
       `module.${call}.aws_lb_target_group.bootstrap`,
       ...Object.keys(inputs.brokers ?? {}).map((id) => `module.${call}.aws_lb_target_group.broker[${JSON.stringify(id)}]`),
-    ];
-    groups.forEach((target, i) => {
+    ].map((target, i) => {
       const arn = `arn:aws:elasticloadbalancing:${region}:111122223333:targetgroup/${call}-${i}/${(i + 1).toString(16).padStart(16, "0")}`;
-      overrides.push(`override_resource {\n  target = ${target}\n  values = { arn = ${hclLiteral(arn)} }\n}`);
-    });
-  }
-  return overrides;
+      return hclBlock("override_resource", [`target = ${target}`, `values = { arn = ${hclLiteral(arn)} }`]);
+    }),
+  );
 }
 
 /** `mock_provider "aws"` for one region, by the region's name as the alias the runs select. */
@@ -138,7 +133,7 @@ const remoteStateVariable = (data: string) => `remote_state_${data}`;
 function withRemoteStatesAsVariables(stack: TfJson, reads: ReadonlyArray<{ data: string }>): TfJson {
   if (reads.length === 0) return stack;
   let text = JSON.stringify(stack);
-  for (const { data } of reads) text = text.split(`data.terraform_remote_state.${data}.outputs`).join(`var.${remoteStateVariable(data)}`);
+  for (const { data } of reads) text = text.replaceAll(`data.terraform_remote_state.${data}.outputs`, `var.${remoteStateVariable(data)}`);
   const copy = JSON.parse(text) as TfJson;
   for (const { data } of reads) {
     delete copy.data.terraform_remote_state[data];
@@ -160,16 +155,16 @@ function testFile(
     const region = stackRegion(doc, stack);
     const variables = reads.map(({ data, stack: source }) => {
       const outputs = Object.keys(docs.get(source)!.output ?? {}).map((name) => `${name} = run.${runOf.get(source)}.${name}`);
-      return `${remoteStateVariable(data)} = {\n${outputs.join("\n").replace(/^/gm, "  ")}\n}`;
+      return hclBlock(`${remoteStateVariable(data)} =`, outputs);
     });
     const body = [
       `command = apply`,
       `providers = { aws = aws.${region} }`,
       `module { source = ${hclLiteral(`../stacks/${stack}`)} }`,
       ...targetGroupOverrides(doc, region),
-      ...(variables.length > 0 ? [`variables {\n${variables.join("\n").replace(/^/gm, "  ")}\n}`] : []),
+      ...(variables.length > 0 ? [hclBlock("variables", variables)] : []),
     ];
-    return `run "${run}" {\n${body.join("\n").replace(/^/gm, "  ")}\n}`;
+    return hclBlock(`run "${run}"`, body);
   });
   return [...regions.map(regionMock), ...blocks, ""].join("\n");
 }
@@ -210,7 +205,6 @@ function terraformTest(dir: string, runs: number): Promise<TestRun> {
     });
     const messages: TfJson[] = [];
     let states = 0;
-    let pending = "";
     let stderr = "";
     let stopped = false;
     const stop = () => {
@@ -225,14 +219,11 @@ function terraformTest(dir: string, runs: number): Promise<TestRun> {
       stop();
       reject(new Error(`terraform test in ${dir} did not finish within ${TEST_TIMEOUT_MS / 1000} s`));
     }, TEST_TIMEOUT_MS);
-    child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
-      const lines = (pending + chunk).split("\n");
-      pending = lines.pop()!;
-      for (const line of lines.filter((l) => l.startsWith("{"))) {
-        const message = JSON.parse(line) as TfJson;
-        messages.push(message);
-        if (message.type === "test_state" && ++states === runs) stop();
-      }
+    readline.createInterface({ input: child.stdout! }).on("line", (line) => {
+      if (!line.startsWith("{")) return;
+      const message = JSON.parse(line) as TfJson;
+      messages.push(message);
+      if (message.type === "test_state" && ++states === runs) stop();
     });
     child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
     child.on("error", (err) => {
@@ -291,25 +282,25 @@ export async function evaluateStacks(outDir: string, stacks: readonly string[], 
     }
     options.edit?.(tree);
     const docs = new Map(all.map((s) => [s, readStack(tree, s)]));
-    const backends = new Map(
-      all.flatMap((s) => {
-        const backend = backendOf(docs.get(s)!);
-        return backend ? [[s, backend] as const] : [];
-      }),
-    );
-    const needs = (s: string) => remoteStates(docs.get(s)!, backends).map((r) => r.stack);
+    // Each stack's own backend.
+    const backends = new Map<string, Backend>();
+    for (const [s, doc] of docs) {
+      const [entry] = Object.entries<Record<string, unknown>>(doc.terraform?.backend ?? {});
+      if (entry) backends.set(s, { type: entry[0], config: entry[1] });
+    }
+    const reads = (s: string) => remoteStates(docs.get(s)!, backends);
     // The stacks asked for and what they read, dependencies first.
     const order: string[] = [];
     const visit = (s: string, via: readonly string[]) => {
       if (!docs.has(s)) throw new Error(`no synthesized stack ${s} in ${outDir}`);
       if (via.includes(s)) throw new Error(`stacks read each other's outputs in a cycle: ${[...via, s].join(" → ")}`);
       if (order.includes(s)) return;
-      needs(s).forEach((d) => visit(d, [...via, s]));
+      reads(s).forEach((r) => visit(r.stack, [...via, s]));
       order.push(s);
     };
     stacks.forEach((s) => visit(s, []));
 
-    const runs = order.map((stack, i) => ({ run: `stack_${i}`, stack, doc: docs.get(stack)!, reads: remoteStates(docs.get(stack)!, backends) }));
+    const runs = order.map((stack, i) => ({ run: `stack_${i}`, stack, doc: docs.get(stack)!, reads: reads(stack) }));
     for (const { stack, doc, reads } of runs) fs.writeFileSync(stackFile(tree, stack), JSON.stringify(withRemoteStatesAsVariables(doc, reads), null, 2));
     const dir = path.join(tree, "evaluate");
     fs.mkdirSync(path.join(dir, "tests"), { recursive: true });

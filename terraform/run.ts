@@ -25,13 +25,11 @@ export function terraformBinary(): string {
 /** The OpenTofu version the project builds and tests (toolchain/opentofu.sh). */
 export const OPENTOFU_VERSION = "1.10.10";
 
+/** The project's folder `name` in the user's cache (XDG_CACHE_HOME, else ~/.cache). */
+export const cacheDir = (name: string) => path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache"), "kafka-privatelink", name);
+
 /** Where toolchain/opentofu.sh keeps the binary it builds, once per machine. */
-const openTofuCache = () =>
-  path.join(
-    process.env.OPENTOFU_CACHE || path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache"), "kafka-privatelink", "opentofu"),
-    `v${OPENTOFU_VERSION}`,
-    "tofu",
-  );
+const openTofuCache = () => path.join(process.env.OPENTOFU_CACHE || cacheDir("opentofu"), `v${OPENTOFU_VERSION}`, "tofu");
 
 /** The OpenTofu binary: `PRIVATELINK_TOFU`, else the one toolchain/opentofu.sh built, else `tofu` on the PATH. */
 export function tofuBinary(): string {
@@ -39,22 +37,24 @@ export function tofuBinary(): string {
   return fs.existsSync(openTofuCache()) ? openTofuCache() : "tofu";
 }
 
+/** Why `binary version` fails, or undefined when it runs. */
+function versionFails(binary: string): string | undefined {
+  const version = spawnSync(binary, ["version", "-json"], { encoding: "utf8", timeout: 30_000 });
+  return version.error || version.status !== 0 ? `${binary}: ${version.error?.message ?? version.stderr.trim()}` : undefined;
+}
+
 /** Why OpenTofu cannot run here, or undefined when it can (with the provider mirror). */
 export function tofuUnavailable(): string | undefined {
-  const version = spawnSync(tofuBinary(), ["version", "-json"], { encoding: "utf8", timeout: 30_000 });
-  if (version.error || version.status !== 0) {
-    return `no OpenTofu binary (${tofuBinary()}: ${version.error?.message ?? version.stderr.trim()}); build it with toolchain/opentofu.sh (≈ 9 CPU-minutes, once per machine) or set PRIVATELINK_TOFU`;
-  }
+  const fails = versionFails(tofuBinary());
+  if (fails) return `no OpenTofu binary (${fails}); build it with toolchain/opentofu.sh (≈ 9 CPU-minutes, once per machine) or set PRIVATELINK_TOFU`;
   if (mirroredAwsProviders().length === 0) return `no AWS provider in the filesystem mirror ${mirrorRoot()}`;
   return undefined;
 }
 
 /** Why Terraform cannot judge here (a missing binary or mirror), or undefined when it can. */
 export function terraformUnavailable(): string | undefined {
-  const version = spawnSync(terraformBinary(), ["version", "-json"], { encoding: "utf8", timeout: 30_000 });
-  if (version.error || version.status !== 0) {
-    return `no terraform binary (${terraformBinary()}: ${version.error?.message ?? version.stderr.trim()}); install terraform >= 1.9 or set PRIVATELINK_TERRAFORM`;
-  }
+  const fails = versionFails(terraformBinary());
+  if (fails) return `no terraform binary (${fails}); install terraform >= 1.9 or set PRIVATELINK_TERRAFORM`;
   if (mirroredAwsProviders().length === 0) {
     return `no AWS provider in the filesystem mirror ${mirrorRoot()} (expected ${path.join(mirrorRoot(), AWS_IN_MIRROR)}/<version>/); set PRIVATELINK_TF_MIRROR to the folder that holds registry.terraform.io`;
   }
@@ -73,14 +73,11 @@ export function mirroredAwsProviders(mirror = mirrorRoot()): string[] {
   const dir = path.join(mirror, AWS_IN_MIRROR);
   if (!fs.existsSync(dir)) return [];
   const versions = fs.readdirSync(dir).filter((v) => /^\d+\.\d+\.\d+$/.test(v) && fs.statSync(path.join(dir, v)).isDirectory());
-  return versions.sort((a, b) => compareVersions(a, b));
+  return versions.sort(compareVersions);
 }
 
-function compareVersions(a: string, b: string): number {
-  const [x, y] = [a, b].map((v) => v.split(".").map(Number));
-  for (let i = 0; i < 3; i++) if (x[i] !== y[i]) return x[i] - y[i];
-  return 0;
-}
+/** Orders `x.y.z` versions by their numbers (numeric collation compares digit runs as numbers). */
+const compareVersions = (a: string, b: string) => a.localeCompare(b, "en", { numeric: true });
 
 /** Whether `version` satisfies a constraint of `>=`, `>`, `<=`, `<`, `=` and `!=` terms (`, `-separated). */
 export function satisfies(version: string, constraint: string): boolean {
@@ -134,13 +131,14 @@ function cliConfigFile(versions?: readonly string[]): string {
 
 /** A CLI configuration (Terraform and OpenTofu read the same syntax) that installs providers from `mirror` only. */
 export function cliConfigText(mirror: string): string {
+  const hosts = REGISTRY_HOSTS.map((h) => JSON.stringify(`${h}/*/*`)).join(", ");
   return [
     "provider_installation {",
     "  filesystem_mirror {",
     `    path    = ${JSON.stringify(mirror)}`,
-    `    include = [${REGISTRY_HOSTS.map((h) => JSON.stringify(`${h}/*/*`)).join(", ")}]`,
+    `    include = [${hosts}]`,
     "  }",
-    `  direct { exclude = [${REGISTRY_HOSTS.map((h) => JSON.stringify(`${h}/*/*`)).join(", ")}] }`,
+    `  direct { exclude = [${hosts}] }`,
     "}",
     "",
   ].join("\n");
@@ -176,25 +174,19 @@ export interface TerraformOptions {
   readonly versions?: readonly string[];
 }
 
+/** The process options of a terraform run in `cwd`. */
+const runOptions = (cwd: string, { timeoutMs = 300_000, env = {}, versions }: TerraformOptions) =>
+  ({ cwd, env: terraformEnv(env, versions), encoding: "utf8", timeout: timeoutMs, maxBuffer: 256 * 1024 * 1024 }) as const;
+
 /** Runs `terraform <args>` in `cwd`, bounded by `timeoutMs`; never throws on a non-zero exit. */
-export function terraform(
-  cwd: string,
-  args: readonly string[],
-  { timeoutMs = 300_000, env = {}, binary = terraformBinary(), versions }: TerraformOptions = {},
-): TerraformResult {
-  const run = spawnSync(binary, [...args], {
-    cwd,
-    env: terraformEnv(env, versions),
-    encoding: "utf8",
-    timeout: timeoutMs,
-    maxBuffer: 256 * 1024 * 1024,
-  });
+export function terraform(cwd: string, args: readonly string[], options: TerraformOptions = {}): TerraformResult {
+  const run = spawnSync(options.binary ?? terraformBinary(), [...args], runOptions(cwd, options));
   if (run.error) throw new Error(`terraform ${args.join(" ")} in ${cwd}: ${run.error.message}`);
   return { status: run.status ?? 1, stdout: run.stdout, stderr: run.stderr };
 }
 
 /** Runs terraform and throws with its output unless it exits 0. */
-export function terraformOk(cwd: string, args: readonly string[], options?: Parameters<typeof terraform>[2]): string {
+export function terraformOk(cwd: string, args: readonly string[], options?: TerraformOptions): string {
   const result = terraform(cwd, args, options);
   if (result.status !== 0) {
     throw new Error(`terraform ${args.join(" ")} failed in ${cwd} (exit ${result.status}):\n${result.stderr}\n${result.stdout}`.trim());
@@ -208,21 +200,12 @@ export function terraformInit(cwd: string, { backend = false, ...options }: Terr
 }
 
 /** `terraform` without blocking the event loop, for running several folders side by side. */
-export function terraformAsync(
-  cwd: string,
-  args: readonly string[],
-  { timeoutMs = 300_000, binary = terraformBinary(), versions }: TerraformOptions = {},
-): Promise<TerraformResult> {
+export function terraformAsync(cwd: string, args: readonly string[], options: TerraformOptions = {}): Promise<TerraformResult> {
   return new Promise((resolve, reject) => {
-    execFile(
-      binary,
-      [...args],
-      { cwd, env: terraformEnv({}, versions), encoding: "utf8", timeout: timeoutMs, maxBuffer: 256 * 1024 * 1024 },
-      (err, stdout, stderr) => {
-        if (err && typeof err.code !== "number") reject(new Error(`terraform ${args.join(" ")} in ${cwd}: ${err.message}`));
-        else resolve({ status: err ? Number(err.code) : 0, stdout, stderr });
-      },
-    );
+    execFile(options.binary ?? terraformBinary(), [...args], runOptions(cwd, options), (err, stdout, stderr) => {
+      if (err && typeof err.code !== "number") reject(new Error(`terraform ${args.join(" ")} in ${cwd}: ${err.message}`));
+      else resolve({ status: err ? Number(err.code) : 0, stdout, stderr });
+    });
   });
 }
 
