@@ -27,6 +27,11 @@ describe("broker-ports allocation", () => {
     expect(brokerPort(3)).toBe(6003);
   });
 
+  it("takes null from a JavaScript caller as the default, as its checks do", () => {
+    const plan = allocatePorts({ brokerIds: [1], bootstrapPort: null, brokerPortBase: null } as never);
+    expect({ bootstrapPort: plan.bootstrapPort, brokerPorts: [...plan.brokerPorts] }).toEqual({ bootstrapPort: 9091, brokerPorts: [[1, 6001]] });
+  });
+
   it("fits 49 brokers and refuses the 50th: an NLB has 50 listeners and one is the bootstrap", () => {
     expect(allocatePorts({ brokerIds: ids(49, 1) }).brokerPorts.size).toBe(49);
     expect(() => allocatePorts({ brokerIds: ids(50, 1) })).toThrow("brokers: 50 brokers given; one NLB fits at most 49 (50 listeners, one is the bootstrap)");

@@ -209,15 +209,19 @@ function crossFieldProblems(config: Config): ConfigProblem[] {
     consumerNames.set(c.name, i);
     add(`${at}.region`, c.region, deniedRule(c.region));
     const consumerPartition = partitionOf(c.region) as string;
-    add(
-      `${at}.region`,
-      c.region,
-      consumerPartition !== partition
-        ? `is in partition "${consumerPartition}", but cluster.region ${cluster.region} is in "${partition}"; PrivateLink does not cross partitions`
-        : c.region !== cluster.region &&
-            !policy.allowCrossRegion &&
-            `differs from cluster.region "${cluster.region}"; cross-region PrivateLink is off by default: set policy.allowCrossRegion: true to allow it`,
-    );
+    if (consumerPartition !== partition) {
+      add(
+        `${at}.region`,
+        c.region,
+        `is in partition "${consumerPartition}", but cluster.region ${cluster.region} is in "${partition}"; PrivateLink does not cross partitions`,
+      );
+    } else if (c.region !== cluster.region && !policy.allowCrossRegion) {
+      add(
+        `${at}.region`,
+        c.region,
+        `differs from cluster.region "${cluster.region}"; cross-region PrivateLink is off by default: set policy.allowCrossRegion: true to allow it`,
+      );
+    }
     add(`${at}.assumeRoleArn`, c.assumeRoleArn, c.assumeRoleArn && partitionRule(c.assumeRoleArn, ROLE_ARN, c.region, `${at}.region`));
     const serviceRegion = c.serviceName === undefined ? undefined : SERVICE_NAME.exec(c.serviceName)?.[1];
     add(

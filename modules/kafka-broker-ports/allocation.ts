@@ -67,12 +67,11 @@ export function portPlanErrors(props: PortPlanProps): PortAllocationError[] {
   const seen = new Map<number, number>();
   ids.forEach((id, index) => {
     const field = `brokers[${index}].id`;
-    const first = seen.get(id);
-    const port = base + id;
     if (!Number.isInteger(id) || id < 0) fail(field, id, "must be a non-negative integer");
-    else if (first !== undefined) fail(field, id, `duplicates brokers[${first}].id; broker IDs must be unique`);
+    else if (seen.has(id)) fail(field, id, `duplicates brokers[${seen.get(id)}].id; broker IDs must be unique`);
     else {
       seen.set(id, index);
+      const port = base + id;
       if (port < MIN_PORT || port > MAX_PORT)
         fail(field, id, `gives port ${port} (brokerPortBase ${base} + ID); ${portRule.replace("must be", "ports must be")}`);
       else if (port === bootstrapPort) fail(field, id, `gives port ${port} (brokerPortBase ${base} + ID), which is the bootstrap port`);
@@ -99,9 +98,11 @@ export function portPlanErrors(props: PortPlanProps): PortAllocationError[] {
 export function allocatePorts(props: PortPlanProps): PortPlan {
   const errors = portPlanErrors(props);
   if (errors.length > 0) throw errors[0];
+  // `??`, as portPlanErrors checked them: a JavaScript caller may pass null.
+  const base = props.brokerPortBase ?? DEFAULT_BROKER_PORT_BASE;
   return {
     bootstrapPort: props.bootstrapPort ?? DEFAULT_BOOTSTRAP_PORT,
-    brokerPorts: new Map([...props.brokerIds].sort((a, b) => a - b).map((id) => [id, brokerPort(id, props.brokerPortBase)])),
+    brokerPorts: new Map([...props.brokerIds].sort((a, b) => a - b).map((id) => [id, brokerPort(id, base)])),
   };
 }
 

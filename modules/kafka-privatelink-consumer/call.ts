@@ -72,9 +72,11 @@ function consumerPropsProblems(props: KafkaPrivateLinkConsumerProps): string[] {
   // The allocation made every broker's port one base + its ID.
   const bases = [...new Set(ids.map((id) => ports[id] - Number(id)))];
   if (bases.length !== 1) {
-    problems.push(
-      `connection.brokerPorts: ${JSON.stringify(ports)} ${bases.length === 0 ? "lists no broker" : `is not one base + broker ID for every broker (port bases ${bases.join(", ")}); pass the provider module's output connection as it is`}`,
-    );
+    const rule =
+      bases.length === 0
+        ? "lists no broker"
+        : `is not one base + broker ID for every broker (port bases ${bases.join(", ")}); pass the provider module's output connection as it is`;
+    problems.push(`connection.brokerPorts: ${JSON.stringify(ports)} ${rule}`);
   } else if (!Token.isUnresolved(c.bootstrapPort)) {
     const errors = portPlanErrors({ brokerIds: ids.map(Number), bootstrapPort: c.bootstrapPort, brokerPortBase: bases[0] });
     // The base is implied by the ports (one base + ID each), so its problems are the ports'.

@@ -44,11 +44,12 @@ export class ConsumerModule extends TerraformStack {
     super(scope, id);
     const sgName = JSON.stringify(securityGroupName("${var.name}", "${c}"));
     const sgNameKept = awsNameCondition(SECURITY_GROUP_NAME, sgName);
-    const nameRule = namePrefix(64);
+    const NAME_MAX = 64;
+    const nameRule = namePrefix(NAME_MAX);
     const v = {
       name: moduleVariable(this, "name", {
         type: "string",
-        description: "Prefix of the AWS resource names (1-64 characters of a-z, 0-9, '-').",
+        description: `Prefix of the AWS resource names (1-${NAME_MAX} characters of a-z, 0-9, '-').`,
         validation: [
           { condition: `\${${ruleCondition(nameRule, "var.name")}}`, errorMessage: `name: "\${var.name}" ${nameRule.rule}.` },
           // Every security group's name, one per client CIDR.

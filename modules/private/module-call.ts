@@ -27,11 +27,14 @@ export function requiredProblems(props: object, texts: readonly string[], lists:
  * fields are the configuration's (`brokers[2].id`, a list position); a call's brokers are a map
  * keyed by ID, so a broker's problem is named `<brokers>["<ID>"]`.
  */
-export function portRuleProblems(errors: readonly PortAllocationError[], names: Readonly<Record<string, string>> = {}): string[] {
+export function portRuleProblems(
+  errors: readonly PortAllocationError[],
+  names: Partial<Record<"brokers" | "bootstrapPort" | "brokerPortBase", string>> = {},
+): string[] {
   return errors.map((e) =>
     /^brokers\[\d+\]\.id$/.test(e.field)
       ? `${names.brokers ?? "brokers"}[${JSON.stringify(String(e.value))}]: broker ID ${JSON.stringify(e.value)} ${e.rule}`
-      : `${names[e.field] ?? e.field}: ${JSON.stringify(e.value)} ${e.rule}`,
+      : `${names[e.field as keyof typeof names] ?? e.field}: ${JSON.stringify(e.value)} ${e.rule}`,
   );
 }
 
