@@ -1,8 +1,8 @@
 // Terraform, OpenTofu and the AWS provider are Go programs, and most of the suite's CPU goes to them:
 // each provider process builds the schema of every AWS resource before it does anything. Go collects
 // garbage whenever the heap doubles (GOGC=100); at 400 the provider's start allocates the same and
-// collects less: measured here, the provider module's 46 `terraform test` runs took 34 s of CPU
-// instead of 45 s, at 500 MB of memory instead of 450 MB per process. Every process the tests start
+// collects less: measured here, the provider module's 46 `terraform test` runs took 31-35 s of CPU
+// instead of 39-45 s, at a peak of ≈ 460 MB per process instead of 370-450 MB. Every process the tests start
 // inherits it (the workers, cdktf, terraform, the provider plugins); a GOGC set by the caller wins.
 process.env.GOGC ??= "400";
 
