@@ -6,6 +6,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { satisfies } from "../terraform/run";
 
 const ROOT = path.join(__dirname, "..");
 const run = (args: string[]) =>
@@ -43,5 +44,15 @@ describe("npm run terraform-env", () => {
     const result = run(["--mirror", dir, "--into", path.join(dir, "x")]);
     expect(result.status).toBe(1);
     expect(result.stderr).toContain(`No AWS provider in the mirror ${dir}`);
+  });
+});
+
+describe("satisfies: a provider version against a constraint", () => {
+  it("compares x.y.z by numbers (5.100.0 is above 5.99.1), bounds padded with zeros, and refuses another version format", () => {
+    expect(satisfies("5.100.0", ">= 5.99.1, < 6.0")).toBe(true);
+    expect(satisfies("1.9.9", ">= 1.10")).toBe(false);
+    expect(satisfies("6.0.0", "!= 6")).toBe(false);
+    expect(() => satisfies("v1.0.0", ">= 2.0")).toThrow('cannot compare the version "v1.0.0": expected x.y.z');
+    expect(() => satisfies("1.11.0-beta1", ">= 1.11")).toThrow("expected x.y.z");
   });
 });

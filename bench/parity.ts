@@ -22,7 +22,8 @@ const stacksIn = (outDir: string) => fs.readdirSync(path.join(outDir, "stacks"))
 
 /** Resource instances per type in every stack of the main job's output, as Terraform evaluates them. */
 async function evaluatedCounts(outDir: string): Promise<Counts> {
-  return tally((await evaluateStacks(outDir, stacksIn(outDir))).flatMap((stack) => stack.resources.map((r) => `${stack.name} ${r.type}`)));
+  const stacks = await evaluateStacks(outDir, stacksIn(outDir));
+  return tally(stacks.flatMap((stack) => stack.resources.map((r) => `${stack.name} ${r.type}`)));
 }
 
 /** Resource blocks per type in every stack of the baseline's output; refuses a block that would make several instances. */

@@ -12,6 +12,11 @@ import { CONSUMER_INPUTS } from "../modules/kafka-privatelink-consumer/inputs";
 import { PROVIDER_INPUTS } from "../modules/kafka-privatelink-provider/inputs";
 import { specValues } from "../modules/private/input-spec";
 
+/** The consumers' regions other than the cluster's: the provider's supported regions when cross-region PrivateLink is allowed. */
+function otherConsumerRegions({ cluster, consumers }: Config): string[] {
+  return [...new Set(consumers.map((c) => c.region).filter((r) => r !== cluster.region))].sort();
+}
+
 /** The provider module's inputs for a configuration (mapped as it is: validate first). */
 export function providerProps(config: Config): Omit<KafkaPrivateLinkProviderProps, "source"> {
   const { cluster, policy } = config;
@@ -22,8 +27,7 @@ export function providerProps(config: Config): Omit<KafkaPrivateLinkProviderProp
     brokers: Object.fromEntries(cluster.brokers.map((b) => [String(b.id), { target: b.target }])),
     allowedPrincipals: cluster.allowedPrincipals,
     allowAnyPrincipal: policy.allowAnyPrincipal,
-    // The consumers' regions other than the cluster's, when cross-region PrivateLink is allowed.
-    supportedRegions: policy.allowCrossRegion ? [...new Set(config.consumers.map((c) => c.region).filter((r) => r !== cluster.region))].sort() : [],
+    supportedRegions: policy.allowCrossRegion ? otherConsumerRegions(config) : [],
     alarms: cluster.alarms,
     tags: cluster.tags,
   };

@@ -220,8 +220,16 @@ function terraformTest(dir: string, runs: number): Promise<TestRun> {
       reject(new Error(`terraform test in ${dir} did not finish within ${TEST_TIMEOUT_MS / 1000} s`));
     }, TEST_TIMEOUT_MS);
     readline.createInterface({ input: child.stdout! }).on("line", (line) => {
-      if (!line.startsWith("{")) return;
-      const message = JSON.parse(line) as TfJson;
+      // Nothing after a stop is used, and a kill can cut the last line short.
+      if (stopped || !line.startsWith("{")) return;
+      let message: TfJson;
+      try {
+        message = JSON.parse(line) as TfJson;
+      } catch {
+        // Cut short by a kill from outside: kept for the failure's message.
+        stderr += `(an unfinished line of terraform's output: ${line.slice(0, 200)})\n`;
+        return;
+      }
       messages.push(message);
       if (message.type === "test_state" && ++states === runs) stop();
     });
@@ -288,19 +296,19 @@ export async function evaluateStacks(outDir: string, stacks: readonly string[], 
       const [entry] = Object.entries<Record<string, unknown>>(doc.terraform?.backend ?? {});
       if (entry) backends.set(s, { type: entry[0], config: entry[1] });
     }
-    const reads = (s: string) => remoteStates(docs.get(s)!, backends);
+    const remoteStatesOf = (s: string) => remoteStates(docs.get(s)!, backends);
     // The stacks asked for and what they read, dependencies first.
     const order: string[] = [];
     const visit = (s: string, via: readonly string[]) => {
       if (!docs.has(s)) throw new Error(`no synthesized stack ${s} in ${outDir}`);
       if (via.includes(s)) throw new Error(`stacks read each other's outputs in a cycle: ${[...via, s].join(" → ")}`);
       if (order.includes(s)) return;
-      reads(s).forEach((r) => visit(r.stack, [...via, s]));
+      remoteStatesOf(s).forEach((r) => visit(r.stack, [...via, s]));
       order.push(s);
     };
     stacks.forEach((s) => visit(s, []));
 
-    const runs = order.map((stack, i) => ({ run: `stack_${i}`, stack, doc: docs.get(stack)!, reads: reads(stack) }));
+    const runs = order.map((stack, i) => ({ run: `stack_${i}`, stack, doc: docs.get(stack)!, reads: remoteStatesOf(stack) }));
     for (const { stack, doc, reads } of runs) fs.writeFileSync(stackFile(tree, stack), JSON.stringify(withRemoteStatesAsVariables(doc, reads), null, 2));
     const dir = path.join(tree, "evaluate");
     fs.mkdirSync(path.join(dir, "tests"), { recursive: true });

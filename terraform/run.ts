@@ -76,11 +76,15 @@ export function mirroredAwsProviders(mirror = mirrorRoot()): string[] {
   return versions.sort(compareVersions);
 }
 
-/** Orders `x.y.z` versions by their numbers (numeric collation compares digit runs as numbers). */
-const compareVersions = (a: string, b: string) => a.localeCompare(b, "en", { numeric: true });
+/** Orders `x.y.z` versions by their numbers. */
+function compareVersions(a: string, b: string): number {
+  const [x, y] = [a, b].map((v) => v.split(".").map(Number));
+  return x[0] - y[0] || x[1] - y[1] || x[2] - y[2];
+}
 
 /** Whether `version` satisfies a constraint of `>=`, `>`, `<=`, `<`, `=` and `!=` terms (`, `-separated). */
 export function satisfies(version: string, constraint: string): boolean {
+  if (!/^\d+\.\d+\.\d+$/.test(version)) throw new Error(`cannot compare the version ${JSON.stringify(version)}: expected x.y.z`);
   return constraint.split(",").every((term) => {
     const m = /^\s*(>=|<=|>|<|!=|=)?\s*(\d+(?:\.\d+){0,2})\s*$/.exec(term);
     if (!m) throw new Error(`cannot read the version constraint term ${JSON.stringify(term)}`);
