@@ -8,7 +8,7 @@ import { EXAMPLE_CONFIG } from "../config/load";
 import { validateConfig } from "../config/validate";
 import { EmulatedAccount, emulatedConfig, readConfigDocument } from "../emulator/emulator";
 import { admittedBy, Inventory } from "../emulator/inventory";
-import { plannedChanges } from "./support/plan-text";
+import { plannedChanges, stackSections } from "./support/plan-text";
 import { haproxyConfig } from "../rehearsal/haproxy";
 import { deployedLoadBalancer } from "../rehearsal/deployed";
 
@@ -118,6 +118,65 @@ describe("plannedChanges (a cdktf diff's resource changes)", () => {
   it("reads a plan without changes as none, and refuses output that is no plan", () => {
     expect(plannedChanges("orders-provider  No changes. Your infrastructure matches the configuration.")).toEqual([]);
     expect(() => plannedChanges("Error: Usage Error")).toThrow("no plan summary");
+  });
+});
+
+describe("stackSections (each stack's part of a cdktf deploy of several stacks)", () => {
+  // As `cdktf deploy orders-provider orders-consumer-analytics` printed it into the emulator (colour
+  // codes removed, attributes cut): a stack's chunks between cdktf's progress lines, one stack's
+  // init beside another's plan.
+  const output = [
+    "0 Stacks deploying     0 Stacks done     2 Stacks waiting",
+    "orders-consumer-analytics  Initializing the backend...",
+    "",
+    "1 Stack deploying     0 Stacks done     1 Stack waiting",
+    "orders-provider  Terraform will perform the following actions:",
+    "",
+    '                   # module.kafka.aws_lb_listener.broker["4"] will be created',
+    '                   + resource "aws_lb_listener" "broker" {',
+    "                     }",
+    "",
+    "1 Stack deploying     0 Stacks done     1 Stack waiting",
+    'orders-provider    # module.kafka.aws_lb_target_group.broker["4"] will be created',
+    '                   + resource "aws_lb_target_group" "broker" {',
+    "                     }",
+    "",
+    "                 Plan: 2 to add, 0 to change, 0 to destroy.",
+    "",
+    "1 Stack deploying     0 Stacks done     1 Stack waiting",
+    'orders-provider  module.kafka.aws_lb_listener.broker["4"]: Creation complete after 0s',
+    "",
+    "1 Stack deploying     1 Stack done     0 Stacks waiting",
+    'orders-consumer-analytics    # module.kafka.aws_vpc_security_group_ingress_rule.client["10.20.0.0/16:6004"] will be created',
+    '                             + resource "aws_vpc_security_group_ingress_rule" "client" {',
+    "                               }",
+    "",
+    "                           Plan: 1 to add, 0 to change, 0 to destroy.",
+  ].join("\n");
+
+  it("gives each stack the lines it wrote, so that each stack's plan reads on its own", () => {
+    const [provider, consumer] = stackSections(output, ["orders-provider", "orders-consumer-analytics"]);
+    expect(plannedChanges(provider)).toEqual([
+      { address: 'module.kafka.aws_lb_listener.broker["4"]', action: "create" },
+      { address: 'module.kafka.aws_lb_target_group.broker["4"]', action: "create" },
+    ]);
+    expect(plannedChanges(consumer)).toEqual([{ address: 'module.kafka.aws_vpc_security_group_ingress_rule.client["10.20.0.0/16:6004"]', action: "create" }]);
+    expect(consumer).toContain("Initializing the backend...");
+    expect(provider).not.toContain("Stacks deploying");
+  });
+
+  it("does not take one stack's lines for another whose name it begins", () => {
+    const [short, long] = stackSections("orders-consumer-a  one\n                   two\norders-consumer-ab  three", [
+      "orders-consumer-a",
+      "orders-consumer-ab",
+    ]);
+    expect([short, long]).toEqual(["orders-consumer-a  one\n                   two", "orders-consumer-ab  three"]);
+  });
+
+  it("gives a stack that printed nothing no plan, which plannedChanges refuses", () => {
+    const [, missing] = stackSections(output, ["orders-provider", "orders-consumer-billing"]);
+    expect(missing).toBe("");
+    expect(() => plannedChanges(missing)).toThrow("no plan summary");
   });
 });
 

@@ -1,7 +1,8 @@
 /**
- * The resource changes and moves a `cdktf diff` lists, read from its plan text: the deploy test
- * checks what a day-two change would do before it deploys it, and that a new layout
- * only moves what an older one deployed.
+ * The resource changes and moves a plan lists, read from its text as the cdktf CLI prints it (a
+ * `cdktf diff`, or the plan `terraform apply` prints in a `cdktf deploy`): the deploy test checks
+ * that a day-two change did only what it should, and that a new layout only moves what an older
+ * one deployed.
  */
 
 export type Action = "create" | "destroy" | "update" | "replace";
@@ -56,4 +57,23 @@ export function plannedMoves(output: string): PlannedMove[] {
   const changed = new RegExp(String.raw`#\s+${ADDRESS}\s+(?:will be|must be)[^\n]*\n[^\n]*#\s+\(moved from\s+(\S+?)\)`, "g");
   for (const m of output.matchAll(changed)) moves.set(`${m[1]}${m[2] ?? ""}`, m[3]);
   return [...moves].map(([to, from]) => ({ from, to })).sort((a, b) => (a.to < b.to ? -1 : a.to > b.to ? 1 : 0));
+}
+
+/**
+ * Each stack's part of the output of a `cdktf deploy` of several stacks, in the order of `stacks`:
+ * cdktf starts each chunk of a stack's output with the stack's name and indents the chunk's other
+ * lines; its progress lines ("1 Stack deploying     1 Stack done …") start at the margin and end
+ * the chunk. `terraform apply` prints its plan before it applies it, so plannedChanges reads each
+ * stack's applied changes from its part.
+ */
+export function stackSections(output: string, stacks: readonly string[]): string[] {
+  const sections = stacks.map((): string[] => []);
+  let current = -1;
+  for (const line of output.split("\n")) {
+    const starts = stacks.findIndex((stack) => line.startsWith(`${stack} `));
+    if (starts !== -1) current = starts;
+    else if (/^\S/.test(line)) current = -1;
+    if (current !== -1) sections[current].push(line);
+  }
+  return sections.map((lines) => lines.join("\n"));
 }
