@@ -21,7 +21,7 @@ import { KafkaPrivateLinkProvider } from "../modules/kafka-privatelink-provider/
 import { PROVIDER_INPUTS } from "../modules/kafka-privatelink-provider/inputs";
 import { PROVIDER_MODULE } from "../modules/kafka-privatelink-provider/rules";
 import { minItemsRule, minItemsValidation, ruleCondition, uniqueValidation } from "../modules/private/input-rules";
-import { InputSpec, snakeCase } from "../modules/private/input-spec";
+import { InputSpec, repeats, snakeCase } from "../modules/private/input-spec";
 import { consumerProps, providerProps } from "../stacks/inputs";
 import { configInput } from "./support/configs";
 import { moduleJson } from "./support/module-json";
@@ -215,5 +215,20 @@ describe("the port lock's settings", () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("repeats: the elements a list already held, which the unique list rules refuse", () => {
+  it("gives the index of every element an earlier one equals, the first of each value kept", () => {
+    expect(repeats(["a", "b", "a", "a", "c", "b"])).toEqual([2, 3, 5]);
+    expect(repeats([])).toEqual([]);
+  });
+
+  it("agrees with the definition for any list: an element repeats when indexOf finds it earlier", () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom("a", "b", "c", "d", "e", "f")), (list) => {
+        expect(repeats(list)).toEqual(list.flatMap((v, i) => (list.indexOf(v) < i ? [i] : [])));
+      }),
+    );
   });
 });

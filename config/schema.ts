@@ -9,7 +9,7 @@ import { CONSUMER_INPUTS } from "../modules/kafka-privatelink-consumer/inputs";
 import { PROVIDER_INPUTS } from "../modules/kafka-privatelink-provider/inputs";
 import { MAX_TAGS, MODULE_TAGS, PRINCIPAL_ARN, PRINCIPAL_RULE, ROLE_ARN, TAG_COUNT_RULE, tagKeyProblem, tagValueProblem } from "../modules/private/aws-rules";
 import { InputRule, namePrefix, PatternRule, RULES } from "../modules/private/input-rules";
-import { InputSpec, ValueOf } from "../modules/private/input-spec";
+import { InputSpec, repeats, ValueOf } from "../modules/private/input-spec";
 import { partitionOf, REGION_DATA } from "../modules/private/regions";
 
 /** Seed policy: the product PrivateLink for Kafka was founded on is not offered in these regions. */
@@ -48,11 +48,7 @@ function ruleField(rule: InputRule): z.ZodType {
 function listField(one: z.ZodType, rules: InputSpec["list"]): z.ZodType {
   const list = z.array(one).min(rules?.min ?? 0);
   if (!rules?.unique) return list;
-  return list.superRefine((values, ctx) =>
-    values.forEach((v, i) => {
-      if (values.indexOf(v) < i) ctx.addIssue({ code: "custom", path: [i], message: "is listed twice" });
-    }),
-  );
+  return list.superRefine((values, ctx) => repeats(values).forEach((i) => ctx.addIssue({ code: "custom", path: [i], message: "is listed twice" })));
 }
 
 /** The configuration field of an input spec (modules/private/input-spec.ts): its type, its rule, its default. */

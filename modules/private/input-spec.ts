@@ -66,6 +66,20 @@ export function specValues<T extends Record<string, InputSpec>, F extends { read
 }
 
 /**
+ * The indexes of the list's values that an earlier element already holds: a set, not indexOf, so a
+ * long list (a direct caller's lists have no size cap) costs linear time.
+ */
+export function repeats(list: readonly unknown[]): number[] {
+  const seen = new Set<unknown>();
+  const repeated: number[] = [];
+  list.forEach((v, i) => {
+    if (seen.has(v)) repeated.push(i);
+    seen.add(v);
+  });
+  return repeated;
+}
+
+/**
  * The rules of these inputs on a call's props, one problem each (prop, value, rule); a token (a
  * reference Terraform resolves) is left to the module's validation.
  */
@@ -80,7 +94,7 @@ export function specProblems(specs: Record<string, InputSpec>, props: object, is
       ...(spec.list?.min !== undefined && list.length < spec.list.min
         ? [`${key}: ${JSON.stringify(value)} ${minItemsRule(spec.list.min, spec.list.item)}`]
         : []),
-      ...(spec.list?.unique ? list.flatMap((v, i) => (list.indexOf(v) < i ? [`${key}[${i}]: ${JSON.stringify(v)} is listed twice`] : [])) : []),
+      ...(spec.list?.unique ? repeats(list).map((i) => `${key}[${i}]: ${JSON.stringify(list[i])} is listed twice`) : []),
     ];
     if (spec.rule === undefined) return listProblems;
     const each = spec.type === "list(string)" && Array.isArray(value) ? value.map((v, i) => ({ at: `${key}[${i}]`, v })) : [{ at: key, v: value }];
