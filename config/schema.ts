@@ -4,7 +4,7 @@
  * misspelt optional key would otherwise silently fall back to its default.
  */
 import { z } from "zod";
-import { DEFAULT_BOOTSTRAP_PORT, DEFAULT_BROKER_PORT_BASE, MAX_PORT, MIN_PORT } from "../modules/kafka-broker-ports/allocation";
+import { DEFAULT_BOOTSTRAP_PORT, DEFAULT_BROKER_PORT_BASE } from "../modules/kafka-broker-ports/allocation";
 import { CONSUMER_INPUTS } from "../modules/kafka-privatelink-consumer/inputs";
 import { PROVIDER_INPUTS } from "../modules/kafka-privatelink-provider/inputs";
 import { MAX_TAGS, MODULE_TAGS, PRINCIPAL_ARN, PRINCIPAL_RULE, ROLE_ARN, TAG_COUNT_RULE, tagKeyProblem, tagValueProblem } from "../modules/private/aws-rules";
@@ -29,8 +29,7 @@ const ruled = (rule: PatternRule) =>
 const region = z.string().refine((r) => partitionOf(r) !== undefined, {
   error: `is not an AWS region (known regions: the partition data of ${REGION_DATA}), such as us-east-1`,
 });
-const integer = (min: number, max: number, rule = `must be an integer from ${min} to ${max}`) =>
-  z.number().int({ error: rule }).min(min, { error: rule }).max(max, { error: rule });
+const integer = (min: number, max: number, rule: string) => z.number().int({ error: rule }).min(min, { error: rule }).max(max, { error: rule });
 
 /** The field of a rule on one value. */
 function ruleField(rule: InputRule): z.ZodType {
@@ -111,8 +110,8 @@ const broker = z.strictObject({
 
 const clusterSchema = z.strictObject({
   region,
-  bootstrapPort: integer(MIN_PORT, MAX_PORT).default(DEFAULT_BOOTSTRAP_PORT),
-  brokerPortBase: integer(0, MAX_PORT).default(DEFAULT_BROKER_PORT_BASE),
+  bootstrapPort: integer(RULES.bootstrapPort.min, RULES.bootstrapPort.max, RULES.bootstrapPort.rule).default(DEFAULT_BOOTSTRAP_PORT),
+  brokerPortBase: integer(RULES.brokerPortBase.min, RULES.brokerPortBase.max, RULES.brokerPortBase.rule).default(DEFAULT_BROKER_PORT_BASE),
   brokers: z.array(broker).min(1),
   allowedPrincipals: z.array(z.string().refine((p) => p === "*" || PRINCIPAL_ARN.test(p), { error: PRINCIPAL_RULE })).min(1),
   // CloudWatch alarm actions: SNS topics (the region rule is in validate.ts).
