@@ -16,7 +16,7 @@ import { CreateSubnetCommand, CreateVpcCommand, EC2Client, ModifyVpcAttributeCom
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import type { ConfigInput } from "../config/schema";
 import { runSynth, SynthResult } from "../job/job";
-import { terraformEnv } from "../terraform/run";
+import { killGroup, terraformEnv } from "../terraform/run";
 
 const REPO = path.resolve(__dirname, "..");
 const LAUNCHER = path.join(__dirname, "launcher.py");
@@ -50,14 +50,6 @@ export function emulatorUnavailable(): string | undefined {
 
 const liveGroups = new Set<number>();
 let exitHooksInstalled = false;
-
-function killGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // The group is already gone.
-  }
-}
 
 function installExitHooks(): void {
   if (exitHooksInstalled) return;

@@ -19,7 +19,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as readline from "node:readline";
-import { terraformAsync, terraformBinary, terraformEnv } from "./run";
+import { killGroup, terraformAsync, terraformBinary, terraformEnv } from "./run";
 import { PROVIDER_MODULE } from "../modules/kafka-privatelink-provider/rules";
 import { mockProvider } from "../modules/packaging/module-tests";
 import { TfJson } from "../modules/packaging/terraform-json";
@@ -209,11 +209,7 @@ function terraformTest(dir: string, runs: number): Promise<TestRun> {
     let stopped = false;
     const stop = () => {
       stopped = true;
-      try {
-        process.kill(-child.pid!, "SIGKILL");
-      } catch {
-        // Already gone.
-      }
+      killGroup(child.pid!, "SIGKILL");
     };
     const timer = setTimeout(() => {
       stop();

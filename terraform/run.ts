@@ -9,6 +9,15 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 
+/** Sends `signal` to the process group `pid` leads (a child spawned with `detached: true`); a group already gone is left be. */
+export function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // The group is already gone.
+  }
+}
+
 /** The machine image's mirror: the folder that holds `registry.terraform.io`. */
 export const DEFAULT_MIRROR = "/opt/tf-plugins";
 
