@@ -14,9 +14,11 @@ module.exports = {
   // cdktf's Testing makes a temporary folder per synth and never removes it (dozens a run), and a
   // killed worker never runs the exit handlers that remove others (terraform/run.ts): every
   // temporary file of a run, of its workers and of the processes they start goes into one folder,
-  // removed when the run ends.
-  globalSetup: "<rootDir>/__tests__/support/run-tmpdir.js",
-  globalTeardown: "<rootDir>/__tests__/support/run-tmpdir.js",
+  // removed when the run ends. The run also starts one AWS provider process per mirrored version,
+  // which `terraform test` and `validate` attach to instead of each starting its own
+  // (terraform/shared-provider.ts).
+  globalSetup: "<rootDir>/__tests__/support/run-setup.js",
+  globalTeardown: "<rootDir>/__tests__/support/run-setup.js",
   // Jest's default on this 2-core machine is one worker. The integration tests mostly wait on
   // other processes (terraform, the AWS emulator, Kafka) or on the AWS provider's fixed delays, so
   // three run side by side: measured on the same checkout, 787 s against 861 s with two (README,

@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { satisfies } from "../terraform/run";
+import { satisfies, SHARED_PROVIDERS_VARIABLE, sharedProviderEnv } from "../terraform/run";
 
 const ROOT = path.join(__dirname, "..");
 const run = (args: string[]) =>
@@ -54,5 +54,48 @@ describe("satisfies: a provider version against a constraint", () => {
     expect(satisfies("6.0.0", "!= 6")).toBe(false);
     expect(() => satisfies("v1.0.0", ">= 2.0")).toThrow('cannot compare the version "v1.0.0": expected x.y.z');
     expect(() => satisfies("1.11.0-beta1", ">= 1.11")).toThrow("expected x.y.z");
+  });
+});
+
+describe("sharedProviderEnv: which runs attach to the run's shared AWS provider processes", () => {
+  const entry = (version: string) => ({
+    Protocol: "grpc",
+    ProtocolVersion: 5,
+    Pid: 1,
+    Test: true,
+    Addr: { Network: "unix", String: `/tmp/plugin-${version}` },
+  });
+  let mirror: string;
+  const saved = { shared: process.env[SHARED_PROVIDERS_VARIABLE], mirror: process.env.PRIVATELINK_TF_MIRROR };
+  beforeEach(() => {
+    mirror = fs.mkdtempSync(path.join(os.tmpdir(), "kpl-shared-"));
+    for (const version of ["5.100.0", "6.25.0"]) fs.mkdirSync(path.join(mirror, "registry.terraform.io", "hashicorp", "aws", version), { recursive: true });
+    process.env.PRIVATELINK_TF_MIRROR = mirror;
+    process.env[SHARED_PROVIDERS_VARIABLE] = JSON.stringify({ "5.100.0": entry("5.100.0"), "6.25.0": entry("6.25.0") });
+  });
+  afterEach(() => {
+    fs.rmSync(mirror, { recursive: true, force: true });
+    for (const [name, value] of [
+      [SHARED_PROVIDERS_VARIABLE, saved.shared],
+      ["PRIVATELINK_TF_MIRROR", saved.mirror],
+    ] as const) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  });
+  const attached = (env: NodeJS.ProcessEnv) => (env.TF_REATTACH_PROVIDERS === undefined ? undefined : JSON.parse(env.TF_REATTACH_PROVIDERS));
+
+  it("attaches test and validate, under both registry hosts, to the process of the version they would install: the one asked for, else the mirror's newest", () => {
+    const both = (version: string) => ({ "registry.terraform.io/hashicorp/aws": entry(version), "registry.opentofu.org/hashicorp/aws": entry(version) });
+    expect(attached(sharedProviderEnv(["test", "-json"]))).toEqual(both("6.25.0"));
+    expect(attached(sharedProviderEnv(["validate"], ["5.100.0"]))).toEqual(both("5.100.0"));
+  });
+
+  it("never attaches the commands that configure the provider (plan, apply), nor a run that may pick among versions, nor a version without a process, nor anything when no process runs", () => {
+    for (const args of [["plan"], ["apply", "-auto-approve"], ["init"], ["destroy"]]) expect(sharedProviderEnv(args)).toEqual({});
+    expect(sharedProviderEnv(["test"], ["5.100.0", "6.25.0"])).toEqual({});
+    expect(sharedProviderEnv(["test"], ["5.99.0"])).toEqual({});
+    delete process.env[SHARED_PROVIDERS_VARIABLE];
+    expect(sharedProviderEnv(["test"])).toEqual({});
   });
 });

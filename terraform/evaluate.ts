@@ -19,7 +19,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as readline from "node:readline";
-import { killGroup, terraformAsync, terraformBinary, terraformEnv } from "./run";
+import { killGroup, sharedProviderEnv, terraformAsync, terraformBinary, terraformEnv } from "./run";
 import { PROVIDER_MODULE } from "../modules/kafka-privatelink-provider/rules";
 import { mockProvider } from "../modules/packaging/module-tests";
 import { TfJson } from "../modules/packaging/terraform-json";
@@ -199,7 +199,7 @@ function terraformTest(dir: string, runs: number): Promise<TestRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(terraformBinary(), ["test", "-json", "-verbose", "-no-color"], {
       cwd: dir,
-      env: terraformEnv(),
+      env: terraformEnv(sharedProviderEnv(["test"])),
       detached: true,
       stdio: ["ignore", "pipe", "pipe"],
     });

@@ -70,7 +70,7 @@ export function terraformUnavailable(): string | undefined {
   return undefined;
 }
 
-const AWS_IN_MIRROR = path.join("registry.terraform.io", "hashicorp", "aws");
+export const AWS_IN_MIRROR = path.join("registry.terraform.io", "hashicorp", "aws");
 /** The registry hosts a CLI resolves `hashicorp/aws` under: Terraform's, and OpenTofu's own. */
 const REGISTRY_HOSTS = ["registry.terraform.io", "registry.opentofu.org"] as const;
 
@@ -172,6 +172,28 @@ export function terraformEnv(extra: NodeJS.ProcessEnv = {}, versions?: readonly 
   };
 }
 
+/**
+ * Names the AWS provider processes that runs attach to instead of starting their own
+ * (terraform/shared-provider.ts): a JSON object, provider version → its reattach entry.
+ */
+export const SHARED_PROVIDERS_VARIABLE = "PRIVATELINK_SHARED_PROVIDERS";
+
+/** The commands that attach: they never configure the AWS provider (terraform/shared-provider.ts). */
+const SHARED_COMMANDS = new Set(["test", "validate"]);
+
+/**
+ * The environment that attaches `terraform <args>` to the shared process of the AWS provider
+ * version it would install (`versions`, else the mirror's newest), or nothing when none runs.
+ */
+export function sharedProviderEnv(args: readonly string[], versions?: readonly string[]): NodeJS.ProcessEnv {
+  const shared = process.env[SHARED_PROVIDERS_VARIABLE];
+  if (!shared || !SHARED_COMMANDS.has(args[0])) return {};
+  const version = versions === undefined ? mirroredAwsProviders().at(-1) : versions.length === 1 ? versions[0] : undefined;
+  const entry = version === undefined ? undefined : (JSON.parse(shared) as Record<string, unknown>)[version];
+  if (entry === undefined) return {};
+  return { TF_REATTACH_PROVIDERS: JSON.stringify(Object.fromEntries(REGISTRY_HOSTS.map((host) => [`${host}/hashicorp/aws`, entry]))) };
+}
+
 export interface TerraformResult {
   readonly status: number;
   readonly stdout: string;
@@ -187,13 +209,19 @@ export interface TerraformOptions {
   readonly versions?: readonly string[];
 }
 
-/** The process options of a terraform run in `cwd`. */
-const runOptions = (cwd: string, { timeoutMs = 300_000, env = {}, versions }: TerraformOptions) =>
-  ({ cwd, env: terraformEnv(env, versions), encoding: "utf8", timeout: timeoutMs, maxBuffer: 256 * 1024 * 1024 }) as const;
+/** The process options of `terraform <args>` in `cwd`. */
+const runOptions = (cwd: string, args: readonly string[], { timeoutMs = 300_000, env = {}, versions }: TerraformOptions) =>
+  ({
+    cwd,
+    env: terraformEnv({ ...sharedProviderEnv(args, versions), ...env }, versions),
+    encoding: "utf8",
+    timeout: timeoutMs,
+    maxBuffer: 256 * 1024 * 1024,
+  }) as const;
 
 /** Runs `terraform <args>` in `cwd`, bounded by `timeoutMs`; never throws on a non-zero exit. */
 export function terraform(cwd: string, args: readonly string[], options: TerraformOptions = {}): TerraformResult {
-  const run = spawnSync(options.binary ?? terraformBinary(), [...args], runOptions(cwd, options));
+  const run = spawnSync(options.binary ?? terraformBinary(), [...args], runOptions(cwd, args, options));
   if (run.error) throw new Error(`terraform ${args.join(" ")} in ${cwd}: ${run.error.message}`);
   return { status: run.status ?? 1, stdout: run.stdout, stderr: run.stderr };
 }
@@ -215,7 +243,7 @@ export function terraformInit(cwd: string, { backend = false, ...options }: Terr
 /** `terraform` without blocking the event loop, for running several folders side by side. */
 export function terraformAsync(cwd: string, args: readonly string[], options: TerraformOptions = {}): Promise<TerraformResult> {
   return new Promise((resolve, reject) => {
-    execFile(options.binary ?? terraformBinary(), [...args], runOptions(cwd, options), (err, stdout, stderr) => {
+    execFile(options.binary ?? terraformBinary(), [...args], runOptions(cwd, args, options), (err, stdout, stderr) => {
       if (err && typeof err.code !== "number") reject(new Error(`terraform ${args.join(" ")} in ${cwd}: ${err.message}`));
       else resolve({ status: err ? Number(err.code) : 0, stdout, stderr });
     });

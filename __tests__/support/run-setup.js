@@ -1,0 +1,34 @@
+// What a test run sets up once, before the workers start (jest.config.js: globalSetup and
+// globalTeardown), and ends when the run ends:
+// - its temporary folder: the workers inherit TMPDIR, and the folder is removed with whatever the
+//   tests and their processes left in it;
+// - one AWS provider process per mirrored version, which the runs of `terraform test` and
+//   `validate` attach to instead of each starting its own (terraform/shared-provider.ts); the
+//   workers inherit PRIVATELINK_SHARED_PROVIDERS, which names them.
+const fs = require("node:fs");
+const os = require("node:os");
+const path = require("node:path");
+const { SHARED_PROVIDERS_VARIABLE, terraformUnavailable } = require("../../terraform/run");
+const { startSharedProviders } = require("../../terraform/shared-provider");
+
+let providers;
+
+module.exports = async () => {
+  const dir = process.env.KPL_TEST_TMPDIR;
+  if (dir === undefined) {
+    const made = fs.mkdtempSync(path.join(os.tmpdir(), "kpl-jest-"));
+    // As /tmp is: tests run processes as another user (launch.test.ts), which need a TMPDIR too.
+    fs.chmodSync(made, 0o1777);
+    process.env.KPL_TEST_TMPDIR = process.env.TMPDIR = made;
+    // Without terraform and the mirror the tests that would attach are skipped.
+    if (terraformUnavailable() === undefined) {
+      providers = await startSharedProviders();
+      process.env[SHARED_PROVIDERS_VARIABLE] = JSON.stringify(providers.entries);
+    }
+  } else {
+    providers?.stop();
+    delete process.env[SHARED_PROVIDERS_VARIABLE];
+    fs.rmSync(dir, { recursive: true, force: true });
+    delete process.env.KPL_TEST_TMPDIR;
+  }
+};
