@@ -11,18 +11,18 @@ const path = require("node:path");
 const Sequencer = require("@jest/test-sequencer").default;
 
 const LONGEST_FIRST = [
-  // Seconds in the fresh-clone CI of Dec 5 (README, Performance).
-  "integration/deploy.test.ts", // 536
-  "integration/opentofu.test.ts", // 265
-  "integration/upgrade-offline.test.ts", // 179
-  "integration/validation-cases.test.ts", // 148
-  "integration/terraform-judges.test.ts", // 142
-  "integration/minimal-diff-plans.test.ts", // 138
-  "integration/kill-injection.test.ts", // 97
-  "integration/rehearsal.test.ts", // 90
-  "integration/hcl-equivalence.test.ts", // 67
-  "integration/consumer-quota.test.ts", // 57
-  "integration/checkov.test.ts", // 40
+  // Seconds in the fresh-clone CI of Dec 5, with the shared provider processes (README, Performance).
+  "integration/deploy.test.ts", // 471
+  "integration/opentofu.test.ts", // 209
+  "integration/rehearsal.test.ts", // 148
+  "integration/kill-injection.test.ts", // 118
+  "integration/hcl-equivalence.test.ts", // 74
+  "integration/terraform-judges.test.ts", // 49
+  "integration/minimal-diff-plans.test.ts", // 48
+  "integration/upgrade-offline.test.ts", // 48
+  "integration/checkov.test.ts", // 35
+  "integration/validation-cases.test.ts", // 23
+  "integration/consumer-quota.test.ts", // 19
 ].map((name) => path.join(__dirname, "..", name));
 
 // A renamed or removed file would silently drop out of the order.
