@@ -37,28 +37,27 @@ export async function startSharedProviders(timeoutMs = 60_000): Promise<SharedPr
       const platform = path.join(mirrorRoot(), AWS_IN_MIRROR, version, `${process.platform}_${process.arch === "x64" ? "amd64" : process.arch}`);
       const binary = fs.existsSync(platform) ? fs.readdirSync(platform).find((f) => f.startsWith("terraform-provider-aws")) : undefined;
       if (binary === undefined) continue;
-      const child = spawn("sh", ["-c", '"$0" -debug & provider=$!; read -r _; kill "$provider"', path.join(platform, binary)], {
+      // The shell lets go of stdout once the provider runs, so that the pipe ends when the provider does.
+      const child = spawn("sh", ["-c", '"$0" -debug & provider=$!; exec >/dev/null; read -r _; kill "$provider"', path.join(platform, binary)], {
         stdio: ["pipe", "pipe", "ignore"],
       });
       stops.push(() => child.stdin.end());
+      let timer: NodeJS.Timeout | undefined;
       entries[version] = await new Promise((resolve, reject) => {
         let output = "";
-        const timer = setTimeout(
-          () => reject(new Error(`the AWS provider ${version} did not print its reattach entry within ${timeoutMs / 1000} s`)),
-          timeoutMs,
-        );
-        child.once("exit", (code) => reject(new Error(`the AWS provider ${version} exited (${code}) before it printed its reattach entry:\n${output}`)));
+        timer = setTimeout(() => reject(new Error(`the AWS provider ${version} did not print its reattach entry within ${timeoutMs / 1000} s`)), timeoutMs);
+        child.once("error", reject);
+        child.stdout.once("end", () => reject(new Error(`the AWS provider ${version} exited before it printed its reattach entry:\n${output}`)));
         child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
           output += chunk;
           const line = /TF_REATTACH_PROVIDERS='([^']*)'/.exec(output);
           if (line === null) return;
-          clearTimeout(timer);
           // The entry the provider names itself by; its later output is read and dropped.
           output = "";
           child.stdout.removeAllListeners("data").resume();
           resolve((JSON.parse(line[1]) as Record<string, unknown>)["registry.terraform.io/hashicorp/aws"]);
         });
-      });
+      }).finally(() => clearTimeout(timer));
       child.unref();
     }
   } catch (err) {
