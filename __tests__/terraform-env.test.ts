@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { satisfies, SHARED_PROVIDERS_VARIABLE, sharedProviderEnv } from "../terraform/run";
+import { PLATFORM, satisfies, SHARED_PROVIDERS_VARIABLE, sharedProviderEnv } from "../terraform/run";
 
 const ROOT = path.join(__dirname, "..");
 const run = (args: string[]) =>
@@ -65,37 +65,51 @@ describe("sharedProviderEnv: which runs attach to the run's shared AWS provider 
     Test: true,
     Addr: { Network: "unix", String: `/tmp/plugin-${version}` },
   });
-  let mirror: string;
-  const saved = { shared: process.env[SHARED_PROVIDERS_VARIABLE], mirror: process.env.PRIVATELINK_TF_MIRROR };
+  let dir: string;
+  const saved = process.env[SHARED_PROVIDERS_VARIABLE];
   beforeEach(() => {
-    mirror = fs.mkdtempSync(path.join(os.tmpdir(), "kpl-shared-"));
-    for (const version of ["5.100.0", "6.25.0"]) fs.mkdirSync(path.join(mirror, "registry.terraform.io", "hashicorp", "aws", version), { recursive: true });
-    process.env.PRIVATELINK_TF_MIRROR = mirror;
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "kpl-shared-"));
     process.env[SHARED_PROVIDERS_VARIABLE] = JSON.stringify({ "5.100.0": entry("5.100.0"), "6.25.0": entry("6.25.0") });
   });
   afterEach(() => {
-    fs.rmSync(mirror, { recursive: true, force: true });
-    for (const [name, value] of [
-      [SHARED_PROVIDERS_VARIABLE, saved.shared],
-      ["PRIVATELINK_TF_MIRROR", saved.mirror],
-    ] as const) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
+    fs.rmSync(dir, { recursive: true, force: true });
+    if (saved === undefined) delete process.env[SHARED_PROVIDERS_VARIABLE];
+    else process.env[SHARED_PROVIDERS_VARIABLE] = saved;
   });
+  /** A folder as `init` leaves it: the lock file selecting `version` under `host`, and (unless `installed` is false) that version installed in `dataDir`. */
+  const initialized = (name: string, version: string, { host = "registry.terraform.io", installed = true, dataDir = ".terraform" } = {}) => {
+    const folder = path.join(dir, name);
+    fs.mkdirSync(folder);
+    fs.writeFileSync(
+      path.join(folder, ".terraform.lock.hcl"),
+      `provider "${host}/hashicorp/aws" {\n  version     = "${version}"\n  constraints = ">= 5.100.0, < 7.0.0"\n}\n`,
+    );
+    if (installed) fs.mkdirSync(path.join(folder, dataDir, "providers", host, "hashicorp", "aws", version, PLATFORM), { recursive: true });
+    return folder;
+  };
   const attached = (env: NodeJS.ProcessEnv) => (env.TF_REATTACH_PROVIDERS === undefined ? undefined : JSON.parse(env.TF_REATTACH_PROVIDERS));
 
-  it("attaches test and validate, under both registry hosts, to the process of the version they would install: the one asked for, else the mirror's newest", () => {
-    const both = (version: string) => ({ "registry.terraform.io/hashicorp/aws": entry(version), "registry.opentofu.org/hashicorp/aws": entry(version) });
-    expect(attached(sharedProviderEnv(["test", "-json"]))).toEqual(both("6.25.0"));
-    expect(attached(sharedProviderEnv(["validate"], ["5.100.0"]))).toEqual(both("5.100.0"));
+  it("attaches test and validate to the process of the version the folder's lock file selects and init installed, under the lock's registry host", () => {
+    expect(attached(sharedProviderEnv(initialized("terraform", "5.100.0"), ["test", "-json"]))).toEqual({
+      "registry.terraform.io/hashicorp/aws": entry("5.100.0"),
+    });
+    expect(attached(sharedProviderEnv(initialized("tofu", "6.25.0", { host: "registry.opentofu.org" }), ["validate"]))).toEqual({
+      "registry.opentofu.org/hashicorp/aws": entry("6.25.0"),
+    });
+    expect(attached(sharedProviderEnv(initialized("data-dir", "5.100.0", { dataDir: "data" }), ["test"], "data"))).toEqual({
+      "registry.terraform.io/hashicorp/aws": entry("5.100.0"),
+    });
   });
 
-  it("never attaches the commands that configure the provider (plan, apply), nor a run that may pick among versions, nor a version without a process, nor anything when no process runs", () => {
-    for (const args of [["plan"], ["apply", "-auto-approve"], ["init"], ["destroy"]]) expect(sharedProviderEnv(args)).toEqual({});
-    expect(sharedProviderEnv(["test"], ["5.100.0", "6.25.0"])).toEqual({});
-    expect(sharedProviderEnv(["test"], ["5.99.0"])).toEqual({});
+  it("never attaches the commands that configure the provider (plan, apply), a folder whose install is missing or has no lock file, a version without a process, nor anything when no process runs", () => {
+    const folder = initialized("ready", "5.100.0");
+    for (const args of [["plan"], ["apply", "-auto-approve"], ["init"], ["destroy"]]) expect(sharedProviderEnv(folder, args)).toEqual({});
+    // As unattached, such a run must fail: no provider installed where the lock says.
+    expect(sharedProviderEnv(initialized("not-installed", "5.100.0", { installed: false }), ["test"])).toEqual({});
+    expect(sharedProviderEnv(folder, ["test"], "elsewhere")).toEqual({});
+    expect(sharedProviderEnv(dir, ["test"])).toEqual({});
+    expect(sharedProviderEnv(initialized("unshared", "5.99.0"), ["test"])).toEqual({});
     delete process.env[SHARED_PROVIDERS_VARIABLE];
-    expect(sharedProviderEnv(["test"])).toEqual({});
+    expect(sharedProviderEnv(folder, ["test"])).toEqual({});
   });
 });

@@ -197,9 +197,10 @@ interface TestRun {
  */
 function terraformTest(dir: string, runs: number): Promise<TestRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(terraformBinary(), ["test", "-json", "-verbose", "-no-color"], {
+    const args = ["test", "-json", "-verbose", "-no-color"];
+    const child = spawn(terraformBinary(), args, {
       cwd: dir,
-      env: terraformEnv(sharedProviderEnv(["test"])),
+      env: terraformEnv(sharedProviderEnv(dir, args)),
       detached: true,
       stdio: ["ignore", "pipe", "pipe"],
     });

@@ -181,17 +181,29 @@ export const SHARED_PROVIDERS_VARIABLE = "PRIVATELINK_SHARED_PROVIDERS";
 /** The commands that attach: they never configure the AWS provider (terraform/shared-provider.ts). */
 const SHARED_COMMANDS = new Set(["test", "validate"]);
 
+/** The provider platform folder of this machine in a mirror or an install (`linux_amd64`). */
+export const PLATFORM = `${process.platform}_${process.arch === "x64" ? "amd64" : process.arch}`;
+
 /**
- * The environment that attaches `terraform <args>` to the shared process of the AWS provider
- * version it would install (`versions`, else the mirror's newest), or nothing when none runs.
+ * The environment that attaches `terraform <args>` in `cwd` to the shared process of the AWS
+ * provider version `init` installed there, or nothing. It attaches only where the run would find
+ * that same version without it: the version the folder's lock file selects, installed in its data
+ * folder (`dataDir`, relative to `cwd`), so a folder whose install is missing or broken fails as it
+ * would unattached.
  */
-export function sharedProviderEnv(args: readonly string[], versions?: readonly string[]): NodeJS.ProcessEnv {
+export function sharedProviderEnv(cwd: string, args: readonly string[], dataDir = ".terraform"): NodeJS.ProcessEnv {
   const shared = process.env[SHARED_PROVIDERS_VARIABLE];
-  if (!shared || !SHARED_COMMANDS.has(args[0])) return {};
-  const version = versions === undefined ? mirroredAwsProviders().at(-1) : versions.length === 1 ? versions[0] : undefined;
-  const entry = version === undefined ? undefined : (JSON.parse(shared) as Record<string, unknown>)[version];
-  if (entry === undefined) return {};
-  return { TF_REATTACH_PROVIDERS: JSON.stringify(Object.fromEntries(REGISTRY_HOSTS.map((host) => [`${host}/hashicorp/aws`, entry]))) };
+  const lockFile = path.join(cwd, ".terraform.lock.hcl");
+  if (!shared || !SHARED_COMMANDS.has(args[0]) || !fs.existsSync(lockFile)) return {};
+  const lock = fs.readFileSync(lockFile, "utf8");
+  const entries = JSON.parse(shared) as Record<string, unknown>;
+  for (const host of REGISTRY_HOSTS) {
+    const version = new RegExp(`provider "${host.replace(/\./g, "\\.")}/hashicorp/aws" \\{\\s*version\\s*=\\s*"([^"]+)"`).exec(lock)?.[1];
+    if (version === undefined || entries[version] === undefined) continue;
+    if (!fs.existsSync(path.resolve(cwd, dataDir, "providers", host, "hashicorp", "aws", version, PLATFORM))) continue;
+    return { TF_REATTACH_PROVIDERS: JSON.stringify({ [`${host}/hashicorp/aws`]: entries[version] }) };
+  }
+  return {};
 }
 
 export interface TerraformResult {
@@ -213,7 +225,7 @@ export interface TerraformOptions {
 const runOptions = (cwd: string, args: readonly string[], { timeoutMs = 300_000, env = {}, versions }: TerraformOptions) =>
   ({
     cwd,
-    env: terraformEnv({ ...sharedProviderEnv(args, versions), ...env }, versions),
+    env: terraformEnv({ ...sharedProviderEnv(cwd, args, env.TF_DATA_DIR), ...env }, versions),
     encoding: "utf8",
     timeout: timeoutMs,
     maxBuffer: 256 * 1024 * 1024,

@@ -15,7 +15,7 @@
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { AWS_IN_MIRROR, mirroredAwsProviders, mirrorRoot } from "./run";
+import { AWS_IN_MIRROR, mirroredAwsProviders, mirrorRoot, PLATFORM } from "./run";
 
 export interface SharedProviders {
   /** Version → reattach entry: the value of SHARED_PROVIDERS_VARIABLE (terraform/run.ts). */
@@ -34,13 +34,15 @@ export async function startSharedProviders(timeoutMs = 60_000): Promise<SharedPr
   const stop = () => stops.forEach((s) => s());
   try {
     for (const version of mirroredAwsProviders()) {
-      const platform = path.join(mirrorRoot(), AWS_IN_MIRROR, version, `${process.platform}_${process.arch === "x64" ? "amd64" : process.arch}`);
+      const platform = path.join(mirrorRoot(), AWS_IN_MIRROR, version, PLATFORM);
       const binary = fs.existsSync(platform) ? fs.readdirSync(platform).find((f) => f.startsWith("terraform-provider-aws")) : undefined;
       if (binary === undefined) continue;
       // The shell lets go of stdout once the provider runs, so that the pipe ends when the provider does.
       const child = spawn("sh", ["-c", '"$0" -debug & provider=$!; exec >/dev/null; read -r _; kill "$provider"', path.join(platform, binary)], {
         stdio: ["pipe", "pipe", "ignore"],
       });
+      // A shell already gone (its provider crashed and it was killed) must not fail the run's end.
+      child.stdin.on("error", () => undefined);
       stops.push(() => child.stdin.end());
       let timer: NodeJS.Timeout | undefined;
       entries[version] = await new Promise((resolve, reject) => {

@@ -21,7 +21,8 @@ module.exports = async () => {
     fs.chmodSync(made, 0o1777);
     process.env.KPL_TEST_TMPDIR = process.env.TMPDIR = made;
     // Without terraform and the mirror the tests that would attach are skipped. A provider that
-    // does not start as a server costs the run its speed, not its verdicts: each run starts its own.
+    // does not start as a server costs the run its speed, not its Terraform verdicts: each run
+    // starts its own (run-tmpdir.test.ts fails, naming the processes that are missing).
     if (terraformUnavailable() === undefined) {
       try {
         providers = await startSharedProviders();
