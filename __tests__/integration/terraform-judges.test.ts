@@ -5,7 +5,8 @@
  * modules taken elsewhere, and the thin deployable stacks applied against the mock AWS provider
  * (terraform/evaluate.ts): the resources they get from the module they call, with the
  * cluster's values. Without terraform or the mirror this is skipped with the reason (required in
- * CI). Cost here: ≈ 2.5-3 min (the thin stacks ≈ 20-45 s of it) on 2 cores shared with other work.
+ * CI). Cost here: ≈ 1 min alone, 1-2 min in the suite (its `terraform test` and `validate` runs
+ * attach to the run's shared AWS provider process: terraform/shared-provider.ts).
  */
 import * as fs from "node:fs";
 import * as os from "node:os";

@@ -10,7 +10,7 @@
  * adds the one `moved` block the CHANGELOG gives (the module cannot know the CIDR it moves to).
  * The changes are Terraform's own JSON plan (`terraform test -json -verbose`). The emulator test
  * (deploy.test.ts) proves the same against the AWS API; this one needs only Terraform and the
- * provider mirror. Costs about 2 minutes (terraform test runs of ≈ 15 s).
+ * provider mirror. Costs ≈ 1 minute alone, 1-1.5 minutes in the suite.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
