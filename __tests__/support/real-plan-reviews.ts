@@ -280,13 +280,13 @@ export async function reviewRealPlans({ project, document, config, stacks, spare
   const listener = doc.resource_changes.find((c: { address: string }) => c.address === k('aws_lb_listener.broker["2"]'));
   listener.change.after.port = 6099;
   fs.writeFileSync(edited, JSON.stringify(doc));
-  expect(reviewOf(["--plan", acceptance[provider], "--config", project.configFile]).status).toBe(0);
-  const disagree = reviewOf(["--plan", edited, "--config", project.configFile]);
+  expect(reviewOf(["--plan", acceptance[provider], "--config", workshop.configFile]).status).toBe(0);
+  const disagree = reviewOf(["--plan", edited, "--config", workshop.configFile]);
   expect(disagree.status).toBe(4);
   expect(disagree.stderr).toContain(`broker 2's listener is on port 6099, the port lock records ${brokerPort(config, 2)}`);
 
   // A JSON file that is not a plan (a state file): exit 1, one line, no stack trace.
-  const notPlan = reviewOf(["--plan", path.join(project.dir, `terraform.${provider}.tfstate`)]);
+  const notPlan = reviewOf(["--plan", workshop.stateFile(provider)]);
   expect(notPlan.status).toBe(1);
   expect(notPlan.stderr.trim().split("\n")).toEqual([expect.stringMatching(/: not a Terraform plan \(no format_version and planned_values\)/)]);
 }

@@ -3,7 +3,9 @@
  * into a folder of its own, beside copies of the deployed states, and each named stack is planned
  * by terraform with the real AWS provider against the emulator (`terraform plan -out`, then
  * `terraform show -json`), as a pull request's CI would plan it. The deployment is never changed.
- * Each variant has a folder of its own, so variants are planned side by side.
+ * Each variant has a folder of its own, so variants are planned side by side. The workshop copies
+ * the deployed states, configuration and port lock when it is made, so the project may be deployed
+ * again while its plans run.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -11,16 +13,33 @@ import { stringify } from "yaml";
 import type { ConfigInput } from "../../config/schema";
 import { EmulatedProject, runBounded } from "../../emulator/emulator";
 import { runSynth } from "../../job/job";
+import { lockPathFor } from "../../port-lock/port-lock";
 
 const TIMEOUT_MS = 180_000;
 
 export class PlanWorkshop {
   readonly dir: string;
+  /** The project's states, configuration file and port lock as they were when the workshop was made. */
+  readonly deployed: string;
+  /** The deployed configuration file (in `deployed`); its port lock is beside it. */
+  readonly configFile: string;
   private readonly initialized = new Set<string>();
 
   constructor(private readonly project: EmulatedProject) {
     this.dir = path.join(project.dir, "review");
-    fs.mkdirSync(this.dir, { recursive: true });
+    this.deployed = path.join(this.dir, "deployed");
+    fs.mkdirSync(this.deployed, { recursive: true });
+    this.configFile = path.join(this.deployed, path.basename(project.configFile));
+    fs.copyFileSync(project.configFile, this.configFile);
+    fs.copyFileSync(lockPathFor(project.configFile), lockPathFor(this.configFile));
+    for (const state of fs.readdirSync(project.dir).filter((f) => /^terraform\..*\.tfstate$/.test(f))) {
+      fs.copyFileSync(path.join(project.dir, state), path.join(this.deployed, state));
+    }
+  }
+
+  /** A deployed stack's state file (a copy). */
+  stateFile(stack: string): string {
+    return path.join(this.deployed, `terraform.${stack}.tfstate`);
   }
 
   private async terraform(cwd: string, dataDir: string, args: readonly string[]): Promise<string> {
@@ -65,15 +84,14 @@ export class PlanWorkshop {
   ): Promise<Record<string, string>> {
     const dir = path.join(this.dir, name);
     fs.mkdirSync(dir);
-    const configFile = path.join(dir, path.basename(this.project.configFile));
+    const configFile = path.join(dir, path.basename(this.configFile));
     fs.writeFileSync(configFile, stringify(document));
-    const lock = this.project.configFile.replace(/\.ya?ml$/, ".ports.lock.json");
-    fs.copyFileSync(lock, configFile.replace(/\.ya?ml$/, ".ports.lock.json"));
-    for (const state of fs.readdirSync(this.project.dir).filter((f) => /^terraform\..*\.tfstate$/.test(f))) {
-      fs.copyFileSync(path.join(this.project.dir, state), path.join(dir, state));
+    fs.copyFileSync(lockPathFor(this.configFile), lockPathFor(configFile));
+    for (const state of fs.readdirSync(this.deployed).filter((f) => /^terraform\..*\.tfstate$/.test(f))) {
+      fs.copyFileSync(path.join(this.deployed, state), path.join(dir, state));
     }
     for (const [stack, from] of Object.entries(stateOf)) {
-      fs.copyFileSync(path.join(this.project.dir, `terraform.${from}.tfstate`), path.join(dir, `terraform.${stack}.tfstate`));
+      fs.copyFileSync(this.stateFile(from), path.join(dir, `terraform.${stack}.tfstate`));
     }
     const out = path.join(dir, "synth");
     runSynth({ configFile, outDir: out, modulesOutDir: this.modulesOf(name), allowPortChange });
