@@ -89,7 +89,7 @@ describe("sharedProviderEnv: which runs attach to the run's shared AWS provider 
   };
   const attached = (env: NodeJS.ProcessEnv) => (env.TF_REATTACH_PROVIDERS === undefined ? undefined : JSON.parse(env.TF_REATTACH_PROVIDERS));
 
-  it("attaches test and validate to the process of the version the folder's lock file selects and init installed, under the lock's registry host", () => {
+  it("attaches test, validate and show to the process of the version the folder's lock file selects and init installed, under the lock's registry host", () => {
     expect(attached(sharedProviderEnv(initialized("terraform", "5.100.0"), ["test", "-json"]))).toEqual({
       "registry.terraform.io/hashicorp/aws": entry("5.100.0"),
     });
@@ -97,6 +97,9 @@ describe("sharedProviderEnv: which runs attach to the run's shared AWS provider 
       "registry.opentofu.org/hashicorp/aws": entry("6.25.0"),
     });
     expect(attached(sharedProviderEnv(initialized("data-dir", "5.100.0", { dataDir: "data" }), ["test"], "data"))).toEqual({
+      "registry.terraform.io/hashicorp/aws": entry("5.100.0"),
+    });
+    expect(attached(sharedProviderEnv(initialized("show", "5.100.0"), ["show", "-json", "plan.tfplan"]))).toEqual({
       "registry.terraform.io/hashicorp/aws": entry("5.100.0"),
     });
   });

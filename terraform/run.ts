@@ -178,8 +178,11 @@ export function terraformEnv(extra: NodeJS.ProcessEnv = {}, versions?: readonly 
  */
 export const SHARED_PROVIDERS_VARIABLE = "PRIVATELINK_SHARED_PROVIDERS";
 
-/** The commands that attach: they never configure the AWS provider (terraform/shared-provider.ts). */
-const SHARED_COMMANDS = new Set(["test", "validate"]);
+/**
+ * The commands that attach: they never configure the AWS provider (terraform/shared-provider.ts).
+ * `show` reads the provider's schema only, to print a saved plan as JSON.
+ */
+const SHARED_COMMANDS = new Set(["test", "validate", "show"]);
 
 /** The provider platform folder of this machine in a mirror or an install (`linux_amd64`). */
 export const PLATFORM = `${process.platform}_${process.arch === "x64" ? "amd64" : process.arch}`;

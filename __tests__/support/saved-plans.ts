@@ -14,6 +14,7 @@ import type { ConfigInput } from "../../config/schema";
 import { EmulatedProject, runBounded } from "../../emulator/emulator";
 import { runSynth } from "../../job/job";
 import { lockPathFor } from "../../port-lock/port-lock";
+import { sharedProviderEnv } from "../../terraform/run";
 
 const TIMEOUT_MS = 180_000;
 
@@ -43,7 +44,9 @@ export class PlanWorkshop {
   }
 
   private async terraform(cwd: string, dataDir: string, args: readonly string[]): Promise<string> {
-    const run = await runBounded("terraform", args, { cwd, env: { ...this.project.env(), TF_DATA_DIR: dataDir }, timeoutMs: TIMEOUT_MS });
+    // `show` attaches to the run's shared AWS provider process (terraform/run.ts, sharedProviderEnv).
+    const env = { ...this.project.env(), TF_DATA_DIR: dataDir, ...sharedProviderEnv(cwd, args, dataDir) };
+    const run = await runBounded("terraform", args, { cwd, env, timeoutMs: TIMEOUT_MS });
     if (run.status !== 0) throw new Error(`terraform ${args.join(" ")} in ${cwd} failed (exit ${run.status}):\n${run.output.slice(-4000)}`);
     return run.output;
   }
