@@ -20,7 +20,7 @@
  * the Kafka step the rehearsal's prerequisites (root, Java, HAProxy, the Kafka jars): skipped
  * with the reason without them, required in CI. Costs ≈ 4.8 minutes and ≈ 230 s of CPU alone
  * (README, "cdktf deploy"): its terraform processes are most of the CPU, the AWS provider's fixed
- * NLB and Route 53 waits most of the rest (the 0.1.0 apply ≈ 105 s, the destroy ≈ 50 s; each
+ * NLB and Route 53 waits most of the rest (the 0.1.0 apply ≈ 110 s, the destroy ≈ 50 s; each
  * consumer stack adds about 40 s of them), so it runs one consumer.
  */
 import * as fs from "node:fs";
