@@ -8,10 +8,9 @@
  * Only for the commands that never configure the provider (SHARED_COMMANDS): `validate`, `show`
  * (a saved plan as JSON), and `test`, whose runs here all mock it (`mock_provider "aws"`): the calls
  * they make are schema and validation calls, which hold no state, so runs side by side share
- * nothing else. The test suite
- * starts the processes once per run (__tests__/support/run-setup.js) and names them in
- * PRIVATELINK_SHARED_PROVIDERS, which terraform/run.ts reads (sharedProviderEnv); without it every
- * run starts its own, as Terraform does.
+ * nothing else. The test suite starts the processes once per run (__tests__/support/run-setup.js)
+ * and names them in PRIVATELINK_SHARED_PROVIDERS, which terraform/run.ts reads (sharedProviderEnv);
+ * without it every run starts its own, as Terraform does.
  */
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
