@@ -4,11 +4,11 @@
  * __tests__/fixtures/release-0.1.0/stacks/) deployed with terraform, then taken over by the
  * current version as a user upgrading would (the main job writes the port lock, one cdktf deploy:
  * each stack's plan moves resources into the module call and adds, changes and destroys nothing;
- * the AWS API then shows the very same resources, nothing replaced, and every output kept), then
- * a second client CIDR added; the Kafka rehearsal on that deployment (HAProxy built from the NLB
- * listeners, target groups and registered targets read back through the AWS API, the client
- * resolving the read-back alias record, real brokers over TLS, the doctor: rehearsal/deployed.ts);
- * a broker added and one removed, while the plan review reads real plans of ten changes to the
+ * the AWS API then shows the very same resources, nothing replaced, and every output kept); the
+ * Kafka rehearsal on that deployment (HAProxy built from the NLB listeners, target groups and
+ * registered targets read back through the AWS API, the client resolving the read-back alias
+ * record, real brokers over TLS, the doctor: rehearsal/deployed.ts) while a second client CIDR is
+ * added; a broker added and one removed, while the plan review reads real plans of ten changes to the
  * deployment as it was before them (planned from copies of its states); destroy. Each day-two plan
  * is read from what `terraform apply` printed in the deploy, and lists only that change: it is also
  * the proof that the previous apply left no drift. The real cdktf CLI, terraform and AWS provider
@@ -48,7 +48,7 @@ import {
 import { Inventory, readInventory } from "../../emulator/inventory";
 import { Action, plannedChanges, plannedMoves, stackSections } from "../support/plan-text";
 import { brokerPort as allocatedPort } from "../../modules/kafka-broker-ports/allocation";
-import { rehearseDeployment } from "../../rehearsal/deployed";
+import { rehearseDeployment, type DeployedRehearsal } from "../../rehearsal/deployed";
 import { missingPrerequisites } from "../../rehearsal/rehearsal";
 import { dependentSteps, itNeeds } from "../support/requirements";
 import { reviewRealPlans } from "../support/real-plan-reviews";
@@ -249,6 +249,8 @@ describe("one deployment in the AWS API emulator: release 0.1.0 deployed, upgrad
   const timings: string[] = [];
   /** The plan review, started by the broker-4 step: undefined when it passed, its error when it failed. */
   let reviewing: Promise<{ failed: unknown } | undefined> | undefined;
+  /** The Kafka rehearsal, started by the second CIDR's step where its prerequisites are met. */
+  let rehearsing: Promise<{ rehearsal: DeployedRehearsal } | { failed: unknown }> | undefined;
   const { step, readOnly } = dependentSteps(itDeploys, STEP_TIMEOUT_MS);
 
   const timed = <T extends RunResult>(what: string, run: T): T => {
@@ -300,10 +302,11 @@ describe("one deployment in the AWS API emulator: release 0.1.0 deployed, upgrad
     before = await inventory();
   }, 120_000);
 
-  // A plan review still planning (a broker step failed before it was checked) ends first: its
-  // terraform runs use the emulator and the project folder. Each of its commands is bounded (3 minutes).
+  // A plan review still planning or a rehearsal still running (a step failed before they were
+  // checked) ends first: the review's terraform runs use the emulator and the project folder (each
+  // bounded, 3 minutes); the rehearsal stops its brokers and removes its namespaces when it ends.
   afterAll(async () => {
-    await reviewing;
+    await Promise.all([reviewing, rehearsing]);
     await emulator?.stop();
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
     if (timings.length > 0) console.log(`emulator storyline timings:\n  ${timings.join("\n  ")}`);
@@ -395,6 +398,22 @@ describe("one deployment in the AWS API emulator: release 0.1.0 deployed, upgrad
   step(
     `a second client CIDR (${SECOND_CIDR}): cdktf deploy's plan adds only its security group and rules and attaches the group to the endpoint; after the deploy the AWS API shows exactly the configured load balancer, endpoint service, alarms, endpoint, security groups and zone`,
     async () => {
+      // The Kafka rehearsal (a later step checks it) runs on the deployment as the upgrade left it,
+      // beside this deploy, which changes nothing it uses: the load balancer and the alias record
+      // are read through the AWS API here, and the stacks' outputs from their states before
+      // rehearseDeployment first awaits (Rehearsal.fromDeployment), so before cdktf synthesizes anew.
+      if (!noKafka) {
+        const started = Date.now();
+        const rehearsal = { inventory: await inventory(), config, outDir: path.join(dir!, "cdktf.out") };
+        rehearsing = rehearseDeployment(rehearsal)
+          .then(
+            (done) => ({ rehearsal: done }),
+            (err: unknown) => ({ failed: err }),
+          )
+          .finally(() =>
+            timings.push(`Kafka rehearsal of the deployed state (beside the second CIDR's deploy): ${((Date.now() - started) / 1000).toFixed(0)} s`),
+          );
+      }
       const [consumer] = document.consumers!;
       reconfigure({ ...document, consumers: [{ ...consumer, allowedCidrs: [...consumer.allowedCidrs, SECOND_CIDR] }] });
       const [providerChanges, consumerChanges] = await deployAll();
@@ -417,11 +436,10 @@ describe("one deployment in the AWS API emulator: release 0.1.0 deployed, upgrad
   readOnly(
     "the deployed chain carries TLS Kafka traffic: HAProxy built from the NLB listeners, target groups and registered targets read back through the AWS API, the client resolving the read-back alias record; a broker stopped, the doctor names its port",
     async () => {
-      const started = Date.now();
-      // The stacks `cdktf deploy` applied (broker_config, client_config) are in the project's cdktf.out.
-      const { deployed, doctor, stopped } = await rehearseDeployment({ inventory: await inventory(), config, outDir: path.join(dir!, "cdktf.out") }).finally(
-        () => timings.push(`Kafka rehearsal of the deployed state: ${((Date.now() - started) / 1000).toFixed(0)} s`),
-      );
+      if (rehearsing === undefined) throw new Error("not run: the rehearsal starts in the second CIDR's step");
+      const result = await rehearsing;
+      if ("failed" in result) throw result.failed;
+      const { deployed, doctor, stopped } = result.rehearsal;
       // What the client resolved is the deployed record's name; what HAProxy served, the deployed listeners.
       expect(deployed.hostnames).toEqual([config.cluster.advertisedHostname]);
       expect(deployed.listeners.map((l) => l.port).sort()).toEqual(
