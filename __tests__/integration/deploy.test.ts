@@ -8,17 +8,19 @@
  * Kafka rehearsal on that deployment (HAProxy built from the NLB listeners, target groups and
  * registered targets read back through the AWS API, the client resolving the read-back alias
  * record, real brokers over TLS, the doctor: rehearsal/deployed.ts) while a second client CIDR is
- * added; a broker added and one removed, while the plan review reads real plans of ten changes to the
- * deployment as it was before them (planned from copies of its states); destroy. Each day-two plan
- * is read from what `terraform apply` printed in the deploy, and lists only that change: it is also
- * the proof that the previous apply left no drift. The real cdktf CLI, terraform and AWS provider
+ * added; a broker added and one removed as a reviewed pull request's pipeline does it (each stack
+ * planned with `terraform plan -out`, the plans read by `npm run review`, then applied as saved),
+ * while the plan review reads real plans of eight other changes to the deployment as it was before
+ * them (planned from copies of its states); destroy. Each day-two plan (the one `terraform apply`
+ * printed in a cdktf deploy, or the saved one) lists only that change: it is also the proof that
+ * the previous apply left no drift. The real cdktf CLI, terraform and AWS provider
  * run against moto, the AWS API emulator; what was deployed is read back through the AWS API
  * (emulator/inventory.ts), never from the synthesized JSON. Everything runs in a temporary project
  * folder and on loopback.
  *
  * Needs the emulator (npm run emulator:install) and Terraform with the provider mirror, and for
  * the Kafka step the rehearsal's prerequisites (root, Java, HAProxy, the Kafka jars): skipped
- * with the reason without them, required in CI. Costs ≈ 4.8 minutes and ≈ 230 s of CPU alone
+ * with the reason without them, required in CI. Costs ≈ 4.3 minutes and ≈ 210 s of CPU alone
  * (README, "cdktf deploy"): its terraform processes are most of the CPU, the AWS provider's fixed
  * NLB and Route 53 waits most of the rest (the 0.1.0 apply ≈ 110 s, the destroy ≈ 50 s; each
  * consumer stack adds about 40 s of them), so it runs one consumer.
@@ -46,12 +48,13 @@ import {
   startEmulator,
 } from "../../emulator/emulator";
 import { Inventory, readInventory } from "../../emulator/inventory";
-import { Action, plannedChanges, plannedMoves, stackSections } from "../support/plan-text";
+import { Action, plannedChanges, plannedMoves, savedPlanChanges, stackSections } from "../support/plan-text";
 import { brokerPort as allocatedPort } from "../../modules/kafka-broker-ports/allocation";
 import { rehearseDeployment, type DeployedRehearsal } from "../../rehearsal/deployed";
 import { missingPrerequisites } from "../../rehearsal/rehearsal";
 import { dependentSteps, itNeeds } from "../support/requirements";
-import { reviewRealPlans } from "../support/real-plan-reviews";
+import { expectBrokerReview, reviewRealPlans } from "../support/real-plan-reviews";
+import { applySavedPlan, savePlan } from "../support/saved-plans";
 import { deployOldLayout, fitAccount, managedAddresses, readOldStacks, replaceInStacks, stackOutputs, valueReplacements } from "../support/upgrade";
 
 /** The 0.1.0 release (its one security group per consumer moves to the first CIDR's key). */
@@ -269,16 +272,27 @@ describe("one deployment in the AWS API emulator: release 0.1.0 deployed, upgrad
   };
   const inventory = () => readInventory(emulator!.endpoint, regions);
   /**
-   * Deploys the cluster with `brokers`: each stack's plan must change something, and only by
-   * `action` on broker `id`'s own resources and rules; the AWS API must then show what is configured.
+   * Changes the cluster to `brokers` as a reviewed pull request's pipeline does: each stack the main
+   * job wrote, provider first, is planned (`terraform plan -out`) and its plan applied as saved. Each
+   * plan must change something, and only by `action` on broker `id`'s own resources and rules;
+   * `npm run review` of the plans must name exactly those; the AWS API must then show what is configured.
    */
-  const deployBrokerChange = async (id: number, action: Action, brokers: NonNullable<ConfigInput["cluster"]["brokers"]>) => {
+  const applyBrokerChange = async (id: number, action: Action, brokers: NonNullable<ConfigInput["cluster"]["brokers"]>) => {
     const port = brokerPort(config, id);
     reconfigure({ ...document, cluster: { ...document.cluster, brokers } });
-    for (const changes of await deployAll()) {
+    const where = fs.mkdtempSync(path.join(dir!, `broker-${id}-`));
+    const plans: Record<string, string> = {};
+    for (const stack of stacks) {
+      const started = Date.now();
+      const plan = await savePlan(project, path.join(project.dir, "synth", "stacks", stack), stack, where);
+      const changes = savedPlanChanges(fs.readFileSync(plan.json, "utf8"));
       expect(changes.length).toBeGreaterThan(0);
       expect(changes.filter((c) => c.action !== action || !namesBroker(c.address, id, port))).toEqual([]);
+      plans[stack] = plan.json;
+      await applySavedPlan(project, plan);
+      timings.push(`terraform plan and apply ${stack} (broker ${id}): ${((Date.now() - started) / 1000).toFixed(0)} s`);
     }
+    expectBrokerReview(plans, config, id, action === "create" ? "create" : "delete");
     expectDeployed(await inventory(), config);
   };
   const reconfigure = (next: ConfigInput) => {
@@ -484,24 +498,24 @@ describe("one deployment in the AWS API emulator: release 0.1.0 deployed, upgrad
   );
 
   step(
-    "day two, broker 4 added: cdktf deploy's plan lists only broker 4's resources and security group rules; after the deploy the AWS API shows four brokers",
+    "day two, broker 4 added: each stack's saved plan lists only broker 4's resources and security group rules, and npm run review of the plans names exactly those, additive; applied as saved, the AWS API shows four brokers",
     async () => {
       // The plan review plans from copies of this deployment's states while brokers 4 and 3 are
       // deployed (their changes touch nothing its plans read from the emulator); a later step checks it.
       const started = Date.now();
       reviewing = reviewRealPlans({ project, document, config, stacks, spareVpc }).then(
-        () => void timings.push(`plan review (13 real plans, beside the broker steps): ${((Date.now() - started) / 1000).toFixed(0)} s`),
+        () => void timings.push(`plan review (9 real plans, beside the broker steps): ${((Date.now() - started) / 1000).toFixed(0)} s`),
         (err: unknown) => ({ failed: err }),
       );
       // The provider stack gets broker 4's listener, group and attachments, each consumer its rules.
-      await deployBrokerChange(4, "create", [...document.cluster.brokers, { id: 4, target: "10.0.1.14" }]);
+      await applyBrokerChange(4, "create", [...document.cluster.brokers, { id: 4, target: "10.0.1.14" }]);
     },
   );
 
   step(
-    "broker 3 removed: cdktf deploy's plan lists only broker 3's resources and rules to destroy; after the deploy the AWS API shows brokers 1, 2 and 4",
+    "broker 3 removed: each stack's saved plan lists only broker 3's resources and rules to destroy, and npm run review names exactly those, disruptive (--fail-on disruptive exits 3); applied as saved, the AWS API shows brokers 1, 2 and 4",
     async () => {
-      await deployBrokerChange(
+      await applyBrokerChange(
         3,
         "destroy",
         document.cluster.brokers.filter((b) => b.id !== 3),
@@ -510,7 +524,7 @@ describe("one deployment in the AWS API emulator: release 0.1.0 deployed, upgrad
   );
 
   readOnly(
-    "plan review: real plans of ten changes to the deployment with two client CIDRs, read by npm run review, give exactly the expected levels, brokers, consumers and CIDRs; a hand-edited listener port exits 4, a file that is not a plan exits 1",
+    "plan review: real plans of eight changes to the deployment with two client CIDRs, planned from copies of its states and read by npm run review, give exactly the expected levels, brokers, consumers and CIDRs; a hand-edited listener port exits 4, a file that is not a plan exits 1",
     async () => {
       if (reviewing === undefined) throw new Error("not run: the plan review starts in the broker-4 step");
       const result = await reviewing;

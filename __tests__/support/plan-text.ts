@@ -1,6 +1,7 @@
 /**
  * The resource changes and moves a plan lists, read from its text as the cdktf CLI prints it (a
- * `cdktf diff`, or the plan `terraform apply` prints in a `cdktf deploy`): the deploy test checks
+ * `cdktf diff`, or the plan `terraform apply` prints in a `cdktf deploy`) or from a saved plan's
+ * JSON: the deploy test checks
  * that a day-two change did only what it should, and that a new layout only moves what an older
  * one deployed.
  */
@@ -35,6 +36,24 @@ export function plannedChanges(output: string): PlannedChange[] {
   const listed = changes.reduce((n, c) => n + (c.action === "replace" ? 2 : 1), 0);
   if (listed !== counted) throw new Error(`the plan counts ${counted} changes, the pattern found ${listed}:\n${output.slice(-4000)}`);
   return changes;
+}
+
+/**
+ * The resource changes of a saved plan's JSON (`terraform show -json`), in plannedChanges' terms:
+ * reads and no-ops are not changes, and a deletion and creation of one instance is a replacement.
+ */
+export function savedPlanChanges(json: string): PlannedChange[] {
+  const doc = JSON.parse(json) as { resource_changes?: Array<{ address: string; change: { actions: string[] } }> };
+  const of = (actions: string[]): Action | undefined => {
+    if (actions.includes("delete") && actions.includes("create")) return "replace";
+    return ({ create: "create", delete: "destroy", update: "update" } as Record<string, Action>)[actions[0]];
+  };
+  return (doc.resource_changes ?? [])
+    .flatMap((c) => {
+      const action = of(c.change.actions);
+      return action ? [{ address: c.address, action }] : [];
+    })
+    .sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
 }
 
 export interface PlannedMove {

@@ -18,6 +18,43 @@ import { sharedProviderEnv } from "../../terraform/run";
 
 const TIMEOUT_MS = 180_000;
 
+/** `terraform <args>` in `cwd` with the project's environment and its own data folder; throws unless it exits 0. */
+async function terraformIn(project: EmulatedProject, cwd: string, dataDir: string, args: readonly string[]): Promise<string> {
+  // `show` attaches to the run's shared AWS provider process (terraform/run.ts, sharedProviderEnv).
+  const env = { ...project.env(), TF_DATA_DIR: dataDir, ...sharedProviderEnv(cwd, args, dataDir) };
+  const run = await runBounded("terraform", args, { cwd, env, timeoutMs: TIMEOUT_MS });
+  if (run.status !== 0) throw new Error(`terraform ${args.join(" ")} in ${cwd} failed (exit ${run.status}):\n${run.output.slice(-4000)}`);
+  return run.output;
+}
+
+/** A plan saved by `terraform plan -out` of the stack folder `dir`, its JSON (`terraform show -json`), and the data folder it was planned with. */
+export interface SavedPlan {
+  readonly dir: string;
+  readonly dataDir: string;
+  readonly planFile: string;
+  readonly json: string;
+}
+
+/**
+ * Plans a stack folder of the deployment itself (refreshed, its state locked) and saves the plan
+ * and its JSON in `where`; `applySavedPlan` then applies exactly that plan: what a pull request's
+ * pipeline runs once the plan is reviewed.
+ */
+export async function savePlan(project: EmulatedProject, dir: string, name: string, where: string): Promise<SavedPlan> {
+  const dataDir = path.join(where, `.terraform-${name}`);
+  await terraformIn(project, dir, dataDir, ["init", "-input=false", "-no-color"]);
+  const planFile = path.join(where, `${name}.tfplan`);
+  await terraformIn(project, dir, dataDir, ["plan", "-input=false", "-no-color", `-out=${planFile}`]);
+  const json = path.join(where, `${name}.json`);
+  fs.writeFileSync(json, await terraformIn(project, dir, dataDir, ["show", "-json", planFile]));
+  return { dir, dataDir, planFile, json };
+}
+
+/** Applies a plan `savePlan` saved, as saved. */
+export async function applySavedPlan(project: EmulatedProject, plan: SavedPlan): Promise<void> {
+  await terraformIn(project, plan.dir, plan.dataDir, ["apply", "-input=false", "-no-color", plan.planFile]);
+}
+
 export class PlanWorkshop {
   readonly dir: string;
   /** The project's states, configuration file and port lock as they were when the workshop was made. */
@@ -43,12 +80,8 @@ export class PlanWorkshop {
     return path.join(this.deployed, `terraform.${stack}.tfstate`);
   }
 
-  private async terraform(cwd: string, dataDir: string, args: readonly string[]): Promise<string> {
-    // `show` attaches to the run's shared AWS provider process (terraform/run.ts, sharedProviderEnv).
-    const env = { ...this.project.env(), TF_DATA_DIR: dataDir, ...sharedProviderEnv(cwd, args, dataDir) };
-    const run = await runBounded("terraform", args, { cwd, env, timeoutMs: TIMEOUT_MS });
-    if (run.status !== 0) throw new Error(`terraform ${args.join(" ")} in ${cwd} failed (exit ${run.status}):\n${run.output.slice(-4000)}`);
-    return run.output;
+  private terraform(cwd: string, dataDir: string, args: readonly string[]): Promise<string> {
+    return terraformIn(this.project, cwd, dataDir, args);
   }
 
   /** Plans `dir` (a root module) with its own data folder; returns the path of the plan's JSON. */
