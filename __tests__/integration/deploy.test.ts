@@ -20,7 +20,7 @@
  *
  * Needs the emulator (npm run emulator:install) and Terraform with the provider mirror, and for
  * the Kafka step the rehearsal's prerequisites (root, Java, HAProxy, the Kafka jars): skipped
- * with the reason without them, required in CI. Costs ≈ 4.3 minutes and ≈ 210 s of CPU alone
+ * with the reason without them, required in CI. Costs ≈ 4 minutes alone
  * (README, "cdktf deploy"): its terraform processes are most of the CPU, the AWS provider's fixed
  * NLB and Route 53 waits most of the rest (the 0.1.0 apply ≈ 110 s, the destroy ≈ 50 s; each
  * consumer stack adds about 40 s of them), so it runs one consumer.

@@ -105,8 +105,8 @@ export async function reviewRealPlans({ project, document, config, stacks, spare
 
   // Every variant is planned, three at a time (each terraform process spends seconds of CPU loading
   // the AWS provider), before the reviews are checked in order. Three, not two: the review runs
-  // beside the broker steps and must end with them, or the storyline waits for it (in the suite:
-  // 87 s at two, 75 s at three, against ≈ 70 s of broker steps).
+  // beside the broker steps and should end with them, or the storyline waits for it (measured in the
+  // suite when it made 13 plans: 87 s two at a time, 75 s three at a time).
   const [cidrRemoved, consumerAdded, moved, renamedHost, renamed, acceptance, tagged] = await inPool(
     [
       () => workshop.plan("remove-cidr", { ...document, consumers: [{ ...document.consumers![0], allowedCidrs: [kept] }] }, [consumer]),
