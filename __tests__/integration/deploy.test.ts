@@ -272,27 +272,30 @@ describe("one deployment in the AWS API emulator: release 0.1.0 deployed, upgrad
   };
   const inventory = () => readInventory(emulator!.endpoint, regions);
   /**
-   * Changes the cluster to `brokers` as a reviewed pull request's pipeline does: each stack the main
-   * job wrote, provider first, is planned (`terraform plan -out`) and its plan applied as saved. Each
-   * plan must change something, and only by `action` on broker `id`'s own resources and rules;
-   * `npm run review` of the plans must name exactly those; the AWS API must then show what is configured.
+   * Changes the cluster to `brokers` as a reviewed pull request's pipeline does: every stack the main
+   * job wrote is planned (`terraform plan -out`), the plans are reviewed, then applied as saved in
+   * cdktf's order (provider first). Each plan must change something, and only by `action` on broker
+   * `id`'s own resources and rules; `npm run review` of the plans must name exactly those; the AWS
+   * API must then show what is configured.
    */
   const applyBrokerChange = async (id: number, action: Action, brokers: NonNullable<ConfigInput["cluster"]["brokers"]>) => {
     const port = brokerPort(config, id);
     reconfigure({ ...document, cluster: { ...document.cluster, brokers } });
     const where = fs.mkdtempSync(path.join(dir!, `broker-${id}-`));
-    const plans: Record<string, string> = {};
-    for (const stack of stacks) {
-      const started = Date.now();
-      const plan = await savePlan(project, path.join(project.dir, "synth", "stacks", stack), stack, where);
+    let started = Date.now();
+    // The consumers' plans need not wait for the provider's apply: what they read from its state
+    // (the endpoint service's name) a broker change leaves as it is.
+    const plans = await Promise.all(stacks.map((stack) => savePlan(project, path.join(project.dir, "synth", "stacks", stack), stack, where)));
+    timings.push(`terraform plan of ${stacks.length} stacks (broker ${id}): ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    for (const plan of plans) {
       const changes = savedPlanChanges(fs.readFileSync(plan.json, "utf8"));
       expect(changes.length).toBeGreaterThan(0);
       expect(changes.filter((c) => c.action !== action || !namesBroker(c.address, id, port))).toEqual([]);
-      plans[stack] = plan.json;
-      await applySavedPlan(project, plan);
-      timings.push(`terraform plan and apply ${stack} (broker ${id}): ${((Date.now() - started) / 1000).toFixed(0)} s`);
     }
-    expectBrokerReview(plans, config, id, action === "create" ? "create" : "delete");
+    expectBrokerReview(Object.fromEntries(stacks.map((stack, i) => [stack, plans[i].json])), config, id, action === "create" ? "create" : "delete");
+    started = Date.now();
+    for (const plan of plans) await applySavedPlan(project, plan);
+    timings.push(`terraform apply of the saved plans (broker ${id}): ${((Date.now() - started) / 1000).toFixed(0)} s`);
     expectDeployed(await inventory(), config);
   };
   const reconfigure = (next: ConfigInput) => {
@@ -345,10 +348,17 @@ describe("one deployment in the AWS API emulator: release 0.1.0 deployed, upgrad
       )) {
         timed(`${what} (0.1.0)`, run);
       }
-      for (const stack of STACKS) {
-        oldAddresses[stack] = await managedAddresses(project, stack, COMMAND_TIMEOUT_MS);
-        oldOutputs[stack] = userOutputs(await stackOutputs(project, stack, COMMAND_TIMEOUT_MS));
-      }
+      // Read side by side (each is a terraform process reading a state).
+      await Promise.all(
+        STACKS.map(async (stack) => {
+          const [addresses, outputs] = await Promise.all([
+            managedAddresses(project, stack, COMMAND_TIMEOUT_MS),
+            stackOutputs(project, stack, COMMAND_TIMEOUT_MS),
+          ]);
+          oldAddresses[stack] = addresses;
+          oldOutputs[stack] = userOutputs(outputs);
+        }),
+      );
       deployedOld = await inventory();
 
       const { cluster } = document;
