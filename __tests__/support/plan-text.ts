@@ -1,9 +1,8 @@
 /**
  * The resource changes and moves a plan lists, read from its text as the cdktf CLI prints it (a
  * `cdktf diff`, or the plan `terraform apply` prints in a `cdktf deploy`) or from a saved plan's
- * JSON: the deploy test checks
- * that a day-two change did only what it should, and that a new layout only moves what an older
- * one deployed.
+ * JSON: the deploy test checks that a day-two change did only what it should, and that a new
+ * layout only moves what an older one deployed.
  */
 
 export type Action = "create" | "destroy" | "update" | "replace";

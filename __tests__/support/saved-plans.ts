@@ -2,10 +2,11 @@
  * Real saved plans of a deployed project: a configuration variant is synthesized by the main job
  * into a folder of its own, beside copies of the deployed states, and each named stack is planned
  * by terraform with the real AWS provider against the emulator (`terraform plan -out`, then
- * `terraform show -json`), as a pull request's CI would plan it. The deployment is never changed.
- * Each variant has a folder of its own, so variants are planned side by side. The workshop copies
- * the deployed states, configuration and port lock when it is made, so the project may be deployed
- * again while its plans run.
+ * `terraform show -json`), as a pull request's CI would plan it. The workshop (`PlanWorkshop`)
+ * never changes the deployment: each variant has a folder of its own, so variants are planned side
+ * by side, and the workshop copies the deployed states, configuration and port lock when it is
+ * made, so the project may be deployed again while its plans run. `savePlan` and `applySavedPlan`
+ * plan the deployment itself and apply that saved plan, as a pipeline does once the plan is reviewed.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
