@@ -31,9 +31,12 @@ const brokerPort = (config: Config, id: number) => config.cluster.brokerPortBase
 const k = (address: string) => `module.kafka.${address}`;
 const sorted = <T extends { address: string }>(xs: T[]) => [...xs].sort((x, y) => x.address.localeCompare(y.address));
 
-/** `npm run review --format json` of `plans` (stack → plan JSON), which must exit 0 and print nothing on stderr. */
+/** `npm run review`'s arguments for `plans` (stack → plan JSON). */
+const planArgs = (plans: Record<string, string>) => Object.values(plans).flatMap((p) => ["--plan", p]);
+
+/** `npm run review --format json` of `plans`, which must exit 0 and print nothing on stderr. */
 function review(plans: Record<string, string>, ...args: string[]) {
-  const run = reviewOf([...Object.values(plans).flatMap((p) => ["--plan", p]), "--format", "json", ...args]);
+  const run = reviewOf([...planArgs(plans), "--format", "json", ...args]);
   expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: "" });
   return summarize(run.stdout);
 }
@@ -45,21 +48,24 @@ const brokerRef = (config: Config, id: number, from?: number) => ({
   ...(from === undefined ? {} : { from }),
 });
 
-/** The review's lines for broker `id`'s own provider resources. */
-const ownChanges = (config: Config, id: number, level: string, actions: string, alarm: string, brokers = [brokerRef(config, id)]) => [
-  { address: k(`aws_lb_listener.broker["${id}"]`), actions, level, brokers, consumers: [], cidrs: [] },
-  { address: k(`aws_lb_target_group.broker["${id}"]`), actions, level, brokers, consumers: [], cidrs: [] },
-  { address: k(`aws_lb_target_group_attachment.broker["${id}"]`), actions, level, brokers, consumers: [], cidrs: [] },
-  {
-    address: k(`aws_lb_target_group_attachment.bootstrap["${id}"]`),
+/** The review's lines for broker `id`'s own provider resources, all made or removed (`actions`) at `level`. */
+function ownChanges(config: Config, id: number, level: string, actions: string) {
+  const line = (address: string, lineLevel = level) => ({
+    address: k(address),
     actions,
-    level: level === "disruptive" ? "client-visible" : level,
-    brokers,
+    level: lineLevel,
+    brokers: [brokerRef(config, id)],
     consumers: [],
     cidrs: [],
-  },
-  { address: k(`aws_cloudwatch_metric_alarm.broker["${id}"]`), actions: alarm, level: "none", brokers, consumers: [], cidrs: [] },
-];
+  });
+  return [
+    line(`aws_lb_listener.broker["${id}"]`),
+    line(`aws_lb_target_group.broker["${id}"]`),
+    line(`aws_lb_target_group_attachment.broker["${id}"]`),
+    line(`aws_lb_target_group_attachment.bootstrap["${id}"]`, level === "disruptive" ? "client-visible" : level),
+    line(`aws_cloudwatch_metric_alarm.broker["${id}"]`, "none"),
+  ];
+}
 
 /** The review's line for the client rule of `cidr` to `port` in consumer `name`'s stack. */
 const ruleChange = (name: string, cidr: string, port: number, actions: string, level: string, broker?: { id: string; port: number }) => ({
@@ -81,11 +87,10 @@ export function expectBrokerReview(plans: Record<string, string>, config: Config
   const level = action === "create" ? "additive" : "disruptive";
   const [{ name, allowedCidrs }] = config.consumers;
   const rules = allowedCidrs.map((c) => ruleChange(`${config.cluster.name}-${name}`, c, brokerPort(config, id), action, level, brokerRef(config, id)));
-  expect(review(plans)).toEqual({ highest: level, changes: sorted([...ownChanges(config, id, level, action, action), ...rules]) });
+  expect(review(plans)).toEqual({ highest: level, changes: sorted([...ownChanges(config, id, level, action), ...rules]) });
   if (action === "delete") {
-    const args = Object.values(plans).flatMap((p) => ["--plan", p]);
-    expect(reviewOf([...args, "--fail-on", "disruptive"]).status).toBe(3);
-    expect(reviewOf([...args, "--fail-on", "outage"]).status).toBe(0);
+    expect(reviewOf([...planArgs(plans), "--fail-on", "disruptive"]).status).toBe(3);
+    expect(reviewOf([...planArgs(plans), "--fail-on", "outage"]).status).toBe(0);
   }
 }
 
