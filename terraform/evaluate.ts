@@ -21,7 +21,6 @@ import * as path from "node:path";
 import * as readline from "node:readline";
 import { killGroup, sharedProviderEnv, terraformAsync, terraformBinary, terraformEnv } from "./run";
 import { PROVIDER_MODULE } from "../modules/kafka-privatelink-provider/rules";
-import { mockProvider } from "../modules/packaging/module-tests";
 import { TfJson } from "../modules/packaging/terraform-json";
 import { MODULES_DIR } from "../stacks/module-call";
 import { moduleCalls } from "../stacks/synthesized/module-calls";
@@ -108,6 +107,41 @@ function targetGroupOverrides(stack: TfJson, region: string): string[] {
   );
 }
 
+/**
+ * `mock_provider "aws"` for a plan in `region`: what the synthesized stacks are evaluated with, and,
+ * in us-east-1, the published modules' tests' mock (`modules/<module>/tests/`; a unit test keeps
+ * them the same: __tests__/module-tests.test.ts). The AWS provider checks ARN syntax even against a mock:
+ * give ARNs a valid shape. `more`: further mock blocks inside it.
+ */
+export function mockProvider(region: string, more: readonly string[] = []): string {
+  const ARN = `arn:aws:elasticloadbalancing:${region}:111122223333`;
+  return `mock_provider "aws" {
+  mock_resource "aws_lb" {
+    defaults = { arn = "${ARN}:loadbalancer/net/orders-nlb/0123456789abcdef" }
+  }
+  mock_resource "aws_lb_target_group" {
+    defaults = { arn = "${ARN}:targetgroup/orders/0123456789abcdef" }
+  }
+  mock_resource "aws_vpc_endpoint" {
+    defaults = {
+      dns_entry = [{ dns_name = "vpce-0123456789abcdef0-abcdefgh.vpce-svc-0123456789abcdef0.${region}.vpce.amazonaws.com", hosted_zone_id = "Z7HUB22UULQXV" }]
+    }
+  }
+  mock_data "aws_region" {
+    defaults = { id = "${region}", name = "${region}" }
+  }
+  mock_data "aws_vpc" {
+    defaults = { enable_dns_support = true, enable_dns_hostnames = true }
+  }
+  mock_data "aws_vpc_endpoint_service" {
+    defaults = { availability_zones = ["${region}a", "${region}b", "${region}c"] }
+  }
+  mock_data "aws_subnet" {
+    defaults = { availability_zone = "${region}a" }
+  }
+${more.map((block) => `${block}\n`).join("")}}
+`;
+}
 /** `mock_provider "aws"` for one region, by the region's name as the alias the runs select. */
 function regionMock(region: string): string {
   // Consumers check the service name's shape: the provider's must pass on as a real one would.

@@ -11,7 +11,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { terraformUnavailable } from "../../terraform/run";
-import { renderTestFile, TestFile } from "../../modules/packaging/module-tests";
+import { renderTestFile, TestFile } from "../support/test-files";
 import { configInput } from "../support/configs";
 import { synthInto } from "../support/main-job";
 import { itNeeds } from "../support/requirements";

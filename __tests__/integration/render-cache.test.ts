@@ -1,5 +1,6 @@
 /**
- * The rendered modules depend only on the code, so a launcher bundle renders them once and keeps
+ * The rendered modules depend only on the code and the modules' test files (whose text is part of
+ * the cache's key: an edited test file is published at once), so a launcher bundle renders them once and keeps
  * them (modules/packaging cachedRender): what a cached run writes must be what a fresh render
  * writes, a damaged, emptied or altered cache must be rendered anew (its digest is checked on read),
  * and runs from the sources (tsx, jest) cache nothing.

@@ -20,7 +20,8 @@ import * as path from "node:path";
 import { inPool, terraformAsync, terraformUnavailable } from "../../terraform/run";
 import { useJsonForm } from "../../modules/packaging";
 import { writeModules } from "../../stacks/examples";
-import { mockProvider, renderTestFile } from "../../modules/packaging/module-tests";
+import { mockProvider } from "../../terraform/evaluate";
+import { renderTestFile } from "../support/test-files";
 import { toHcl } from "../../modules/packaging/terraform-json";
 import { itNeeds } from "../support/requirements";
 import {

@@ -8,7 +8,6 @@ import { ConsumerModule } from "../kafka-privatelink-consumer";
 import { CONSUMER_MODULE } from "../kafka-privatelink-consumer/rules";
 import { ProviderModule } from "../kafka-privatelink-provider";
 import { PROVIDER_MODULE } from "../kafka-privatelink-provider/rules";
-import { CONSUMER_VARIABLES, MODULE_TESTS, PROVIDER_VARIABLES, renderTestFile } from "./module-tests";
 import { ModuleDoc, renderModuleReadme } from "./readme";
 import { blockSchemas, CheckSkip, renderHcl, stackComments, stackSkips } from "./terraform-hcl";
 import { renderJson, TfJson } from "./terraform-json";
@@ -51,7 +50,14 @@ const SPECS: Record<string, ModuleSpec> = {
     doc: {
       summary:
         "The provider half of Kafka over AWS PrivateLink: one internal Network Load Balancer (cross-zone on) with a bootstrap listener forwarding to every broker and one TCP listener per broker forwarding to only that broker, and a VPC endpoint service (acceptance required by default) for the allowed principals.",
-      usage: { ...PROVIDER_VARIABLES, brokers: { "1": { target: "10.0.1.11" }, "2": { target: "10.0.2.12" }, "3": { target: "10.0.3.13" } } },
+      usage: {
+        name: "orders",
+        vpc_id: "vpc-0a1b2c3d4e5f60718",
+        subnet_ids: ["subnet-0a1b2c3d4e5f60711", "subnet-0a1b2c3d4e5f60722"],
+        advertised_hostname: "orders.kafka.example.internal",
+        brokers: { "1": { target: "10.0.1.11" }, "2": { target: "10.0.2.12" }, "3": { target: "10.0.3.13" } },
+        allowed_principals: ["arn:aws:iam::111122223333:root"],
+      },
       notes: [
         'Per-broker resources are keyed by broker ID (`aws_lb_listener.broker["3"]`), so a plan that adds or removes a broker touches only that broker.',
         "Every broker must advertise its output `advertised_listeners` entry on a dedicated listener bound to `broker_target_port`; output `broker_config` has the `server.properties` lines. If the listener uses TLS, the broker certificate's SANs must cover `advertised_hostname`.",
@@ -68,7 +74,21 @@ const SPECS: Record<string, ModuleSpec> = {
     doc: {
       summary:
         "The consumer half of Kafka over AWS PrivateLink, for one client VPC: an interface VPC endpoint to the provider's service, one security group per client CIDR (at most 5) that admits exactly that CIDR on exactly the bootstrap and broker ports, and a Route 53 private hosted zone named exactly the advertised hostname with an alias record to the endpoint.",
-      usage: { ...CONSUMER_VARIABLES, allowed_cidrs: ["10.20.0.0/16"] },
+      usage: {
+        name: "orders-analytics",
+        vpc_id: "vpc-0f1e2d3c4b5a69788",
+        subnet_ids: ["subnet-0f1e2d3c4b5a69781", "subnet-0f1e2d3c4b5a69782"],
+        connection: {
+          service_name: "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0",
+          region: "us-east-1",
+          advertised_hostname: "orders.kafka.example.internal",
+          bootstrap_port: 9091,
+          broker_ports: { "1": 6001, "2": 6002, "3": 6003 },
+          security_protocol: "SSL",
+          tcp_idle_timeout_seconds: 600,
+        },
+        allowed_cidrs: ["10.20.0.0/16"],
+      },
       notes: [
         "`connection` is the provider module's output of the same name: in the same configuration pass `connection = module.kafka.connection` (see [`examples/same-account`](examples/same-account)); from another account pass the same object as a value (the cluster's team hands it over). The consumer then cannot disagree with the provider on the broker set, a port, the hostname or the protocol. When `connection.region` is not this endpoint's region, the endpoint is cross-region (`service_region`), and the provider must list this region in `supported_regions`.",
         "The VPC needs `enableDnsSupport` and `enableDnsHostnames`. The zone is named exactly the advertised hostname so it does not shadow the rest of its parent domain in this VPC; with `hosted_zone_id` the record goes into an existing zone instead (associate it with the VPC yourself).",
@@ -130,7 +150,7 @@ function renderingPackages(): string {
 const foldersDigest = (folders: Record<string, RenderedModule>) => createHash("sha256").update(JSON.stringify(folders)).digest("hex");
 
 /**
- * The rendered modules depend only on the code: a bundle renders them once and keeps them beside
+ * The rendered modules depend only on the code and the tests' HCL (in the cache file's name): a bundle renders them once and keeps them beside
  * its cache (written to a temporary file and renamed, so a concurrent run reads all or nothing).
  * What is read back is used only when it is what was written (its digest matches): a cache that
  * parses but was emptied or altered is rendered anew, never published. Any failure to read or
@@ -138,16 +158,20 @@ const foldersDigest = (folders: Record<string, RenderedModule>) => createHash("s
  */
 function cachedRender(): Map<string, RenderedModule> {
   const identity = bundleIdentity();
-  if (identity === undefined) return renderAll();
+  const tests = moduleTests();
+  if (identity === undefined) return renderAll(tests);
   let file: string | undefined;
   try {
-    file = path.join(RENDER_CACHE_DIR, `modules-${identity}-${createHash("sha1").update(renderingPackages()).digest("hex").slice(0, 12)}.json`);
+    file = path.join(
+      RENDER_CACHE_DIR,
+      `modules-${identity}-${createHash("sha1").update(renderingPackages()).update(JSON.stringify(tests)).digest("hex").slice(0, 12)}.json`,
+    );
     const cached = JSON.parse(fs.readFileSync(file, "utf8")) as { digest?: string; folders?: Record<string, RenderedModule> } | null;
     if (cached?.folders && cached.digest === foldersDigest(cached.folders)) return new Map(Object.entries(cached.folders));
   } catch {
     // Not cached yet (or unreadable): render.
   }
-  const folders = renderAll();
+  const folders = renderAll(tests);
   if (file) {
     const tmp = `${file}.${process.pid}.tmp`;
     try {
@@ -201,7 +225,18 @@ export function checkovSkips(): Array<{ module: string; address: string } & Chec
 
 const renderedModules = () => (rendered ??= cachedRender());
 
-function renderAll(): Map<string, RenderedModule> {
+/** Each module's native tests, `tests/<file>` → HCL: kept beside its code (`modules/<module>/tests/*.tftest.hcl`), published as they are. */
+function moduleTests(): Record<string, ModuleFolder> {
+  return Object.fromEntries(
+    Object.keys(SPECS).map((module) => {
+      const dir = path.join(__dirname, "..", module, "tests");
+      const files = fs.readdirSync(dir).filter((file) => file.endsWith(".tftest.hcl"));
+      return [module, Object.fromEntries(files.sort().map((file) => [`tests/${file}`, fs.readFileSync(path.join(dir, file), "utf8")]))];
+    }),
+  );
+}
+
+function renderAll(tests: Record<string, ModuleFolder>): Map<string, RenderedModule> {
   // No synth to disk: a module stack has no backend, cross-stack reference or asset to prepare. A
   // bare root rather than an App, which would make `<outdir>/stacks` (in the temp folder) on disk.
   const app = new Construct(undefined as never, "");
@@ -216,15 +251,14 @@ function renderAll(): Map<string, RenderedModule> {
     const skipped = stackSkips(stack, synthesized);
     const json = Object.fromEntries(Object.entries(files).map(([file, doc]) => [file, renderJson(doc)]));
     const folder: ModuleFolder = Object.fromEntries(Object.entries(files).map(([file, doc]) => [HCL_FILE[file], renderHcl(doc, schemas, comments, skipped)]));
-    const tests = MODULE_TESTS[stack.node.id] ?? [];
-    for (const test of tests) folder[`tests/${test.file}`] = renderTestFile(test);
+    Object.assign(folder, tests[stack.node.id]);
     const requirements: Record<string, string> = { terraform: MIN_TERRAFORM, ...(spec.usesAws ? { "hashicorp/aws": AWS_PROVIDER } : {}) };
     folder["README.md"] = renderModuleReadme(
       { ...spec.doc, name: stack.node.id, requirements },
       synthesized.variable ?? {},
       synthesized.output ?? {},
       spec.examples,
-      tests.map((t) => t.file),
+      Object.keys(tests[stack.node.id]).map((file) => path.basename(file)),
     );
     const skips = Object.fromEntries(Object.entries(skipped).map(([address, list]) => [address.replace(/^resource\./, ""), list]));
     folders.set(stack.node.id, { files: folder, json, skips });
