@@ -150,8 +150,9 @@ function renderingPackages(): string {
 const foldersDigest = (folders: Record<string, RenderedModule>) => createHash("sha256").update(JSON.stringify(folders)).digest("hex");
 
 /**
- * The rendered modules depend only on the code and the tests' HCL (in the cache file's name): a bundle renders them once and keeps them beside
- * its cache (written to a temporary file and renamed, so a concurrent run reads all or nothing).
+ * The rendered modules depend only on the code and the tests' HCL (whose text is in the cache
+ * file's name: an edited test file is published at once): a bundle renders them once and keeps
+ * them beside its cache (written to a temporary file and renamed, so a concurrent run reads all or nothing).
  * What is read back is used only when it is what was written (its digest matches): a cache that
  * parses but was emptied or altered is rendered anew, never published. Any failure to read or
  * write the cache just renders them.
