@@ -242,6 +242,37 @@ describe("plan review", () => {
     );
   });
 
+  it("lists every change whatever its actions: a replacement that keeps the old object (create, forget) as a replacement, actions it does not know as unknown", () => {
+    const text = plan([
+      rc(
+        "module.kafka",
+        "aws_lb.this",
+        ["create", "forget"],
+        { internal: true },
+        { internal: true },
+        { change: { actions: ["create", "forget"], before: {}, after: {}, replace_paths: [["name"]] } },
+      ),
+      rc("module.kafka", "aws_lb_listener.bootstrap", ["read", "update"], { port: 9091 }, { port: 9091 }),
+      rc("", "aws_instance.mine", ["create", "forget"], {}, {}),
+    ]);
+    expect(review(text).map((c) => [c.address, c.level, c.reason])).toEqual([
+      [
+        "module.kafka.aws_lb.this",
+        "outage",
+        expect.stringMatching(
+          /^the NLB: replaced: `name` cannot change in place, the old object left in place unmanaged \(`lifecycle \{ destroy = false \}`\); /,
+        ),
+      ],
+      [
+        "module.kafka.aws_lb_listener.bootstrap",
+        "unknown",
+        "the bootstrap listener: actions read, update, which this review does not know: review it yourself",
+      ],
+      ["aws_instance.mine", "unknown", "not a resource of the published modules: review it yourself"],
+    ]);
+    expect(reportMarkdown({ highest: "outage", changes: review(text), aws: [] })).toContain("| replace (the old one kept, unmanaged) |");
+  });
+
   it("refuses what is not a plan, naming the file and the problem", () => {
     expect(() => parsePlan("{", "a.json")).toThrow(PlanReadError);
     expect(() => parsePlan("{", "a.json")).toThrow(/^a\.json: not JSON/);
@@ -252,6 +283,11 @@ describe("plan review", () => {
     expect(() => parsePlan(JSON.stringify({ format_version: "1.2", resource_changes: [{ address: 1 }] }), "r.json")).toThrow(
       /^r\.json: resource_changes is not a list/,
     );
+    const malformed = (change: object) => JSON.stringify({ format_version: "1.2", resource_changes: [{ address: "aws_lb.this", type: "aws_lb", change }] });
+    expect(() => parsePlan(malformed({ actions: ["delete", "create"], replace_paths: "name" }), "p.json")).toThrow(
+      "p.json: resource_changes is not a list of resource changes with an address, a type, actions (strings) and replace_paths (lists)",
+    );
+    expect(() => parsePlan(malformed({ actions: [1] }), "a.json")).toThrow(/^a\.json: resource_changes is not a list/);
   });
 
   it("writes Markdown for a pull request: the summary line with the highest level first, then a table per level, highest first", () => {

@@ -54,6 +54,7 @@ const ACTION: Record<string, string> = {
   update: "update in place",
   "delete,create": "replace (destroy first)",
   "create,delete": "replace (create first)",
+  "create,forget": "replace (the old one kept, unmanaged)",
   "no-op": "move",
   forget: "forget",
 };

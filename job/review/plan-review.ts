@@ -127,9 +127,18 @@ export function parsePlan(text: string, file: string): Plan {
   const changes = doc.resource_changes ?? [];
   if (
     !Array.isArray(changes) ||
-    !changes.every((c) => isObject(c) && typeof c.address === "string" && typeof c.type === "string" && isObject(c.change) && Array.isArray(c.change.actions))
+    !changes.every(
+      (c) =>
+        isObject(c) &&
+        typeof c.address === "string" &&
+        typeof c.type === "string" &&
+        isObject(c.change) &&
+        Array.isArray(c.change.actions) &&
+        c.change.actions.every((a) => typeof a === "string") &&
+        (c.change.replace_paths === undefined || (Array.isArray(c.change.replace_paths) && c.change.replace_paths.every(Array.isArray))),
+    )
   ) {
-    throw new PlanReadError(file, "resource_changes is not a list of resource changes with an address, a type and actions");
+    throw new PlanReadError(file, "resource_changes is not a list of resource changes with an address, a type, actions (strings) and replace_paths (lists)");
   }
   const sources = new Map<string, string>();
   const walk = (module: unknown, prefix: string) => {
@@ -177,7 +186,7 @@ function changedAttributes(c: ResourceChange): string[] {
   return [...keys].filter((k) => unknown[k] === true || JSON.stringify(before[k] ?? null) !== JSON.stringify(after[k] ?? null)).sort();
 }
 
-type Action = "create" | "delete" | "update" | "replace" | "moved" | "forget";
+type Action = "create" | "delete" | "update" | "replace" | "moved" | "forget" | "unrecognised";
 
 // A Map: a plan is a file the user gives, and its actions are looked up by their text.
 const ACTIONS = new Map<string, Action>([
@@ -186,14 +195,17 @@ const ACTIONS = new Map<string, Action>([
   ["update", "update"],
   ["delete,create", "replace"],
   ["create,delete", "replace"],
+  // A replacement under `lifecycle { destroy = false }`: the new object is created, the old one left unmanaged.
+  ["create,forget", "replace"],
   ["forget", "forget"],
 ]);
 
 const wasMoved = (c: ResourceChange) => Boolean(c.previous_address && c.previous_address !== c.address);
 
+/** What a change does; undefined: nothing (no-op). Actions this review does not know are listed, never dropped. */
 function actionOf(c: ResourceChange): Action | undefined {
   const a = c.change.actions.join(",");
-  return a === "no-op" ? (wasMoved(c) ? "moved" : undefined) : ACTIONS.get(a);
+  return a === "no-op" ? (wasMoved(c) ? "moved" : undefined) : (ACTIONS.get(a) ?? "unrecognised");
 }
 
 /** Attributes whose change alone is bookkeeping: no client sees it. */
@@ -380,6 +392,11 @@ function replacementReason(c: ResourceChange): string {
   return "replaced";
 }
 
+const replacement = (c: ResourceChange) =>
+  c.change.actions.includes("forget")
+    ? `${replacementReason(c)}, the old object left in place unmanaged (\`lifecycle { destroy = false }\`)`
+    : replacementReason(c);
+
 interface Context {
   /** Port → broker ID, from every provider listener in the plans. */
   readonly brokerOfPort: ReadonlyMap<number, string>;
@@ -402,7 +419,9 @@ function judge(kind: ModuleKind, c: ResourceChange, action: Action): { level: Re
     case "delete":
       return { level: rule.remove.level, what: `${it}: destroyed; ${rule.remove.what}` };
     case "replace":
-      return { level: rule.remove.level, what: `${it}: ${replacementReason(c)}; ${rule.remove.what}` };
+      return { level: rule.remove.level, what: `${it}: ${replacement(c)}; ${rule.remove.what}` };
+    case "unrecognised":
+      return { level: "unknown", what: `${it}: actions ${c.change.actions.join(", ")}, which this review does not know: review it yourself` };
     case "update": {
       const changed = changedAttributes(c);
       if (rule.remove.level === "none") return { level: "none", what: `${it}: updated in place (${changed.join(", ")}); monitoring only` };
