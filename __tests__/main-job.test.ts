@@ -294,6 +294,39 @@ describe("main job", () => {
       expect(synth().changes.moved).toEqual([]);
     });
 
+    it.each([
+      [
+        "a consumer that is not an object",
+        (s: Record<string, Record<string, unknown>>) => (s.consumers.analytics = null),
+        'settings.consumers."analytics": must be an object',
+      ],
+      [
+        "a consumer setting that is not a value",
+        (s: Record<string, Record<string, unknown>>) => ((s.consumers.analytics as Record<string, unknown>).allowedCidrs = [1]),
+        'settings.consumers."analytics"."allowedCidrs": must be a string, number, boolean, null, list of strings or map of strings',
+      ],
+      [
+        "a broker without its port",
+        (s: Record<string, Record<string, unknown>>) => (s.brokers["2"] = { target: "10.0.2.12" }),
+        'settings.brokers."2": must be an object with a port',
+      ],
+      [
+        "a cluster setting that is not a value",
+        (s: Record<string, Record<string, unknown>>) => (s.cluster.tags = { team: 1 }),
+        'settings.cluster."tags": must be a string, number, boolean, null, list of strings or map of strings',
+      ],
+    ])("refuses a lock whose settings hold %s, naming it, and replaces nothing", (_what, damage, problem) => {
+      synth();
+      const lock = JSON.parse(fs.readFileSync(lockFile(), "utf8"));
+      expect(Object.keys(lock.settings.consumers)).toContain("analytics");
+      damage(lock.settings);
+      const text = JSON.stringify(lock, null, 2);
+      fs.writeFileSync(lockFile(), text);
+      expect(() => synth(true)).toThrow(PortLockError);
+      expect(() => synth(true)).toThrow(problem);
+      expect(fs.readFileSync(lockFile(), "utf8")).toBe(text);
+    });
+
     it("holds a locked port however the configuration is copied, moved or linked", () => {
       synth();
       const moved = configInput([1, 2, 3], { cluster: { brokerPortBase: 7000 } });

@@ -317,6 +317,23 @@ export function settingsProblems(v: unknown): string[] {
   const problems: string[] = [];
   if (v.version !== SETTINGS_VERSION) problems.push(`settings.version: ${JSON.stringify(v.version)} must be ${SETTINGS_VERSION}`);
   for (const key of ["cluster", "brokers", "consumers"]) if (!isObject(v[key])) problems.push(`settings.${key}: must be an object`);
+  // The values inside, as reviewSettings writes them (a Value each; a broker's port and target).
+  const isValue = (x: unknown) =>
+    x === null ||
+    ["string", "number", "boolean"].includes(typeof x) ||
+    (Array.isArray(x) && x.every((e) => typeof e === "string")) ||
+    (isObject(x) && Object.values(x).every((e) => typeof e === "string"));
+  const checkValues = (section: Record<string, unknown>, where: string) => {
+    for (const [key, x] of Object.entries(section))
+      if (!isValue(x)) problems.push(`${where}.${JSON.stringify(key)}: must be a string, number, boolean, null, list of strings or map of strings`);
+  };
+  if (isObject(v.cluster)) checkValues(v.cluster, "settings.cluster");
+  for (const [id, b] of Object.entries(isObject(v.brokers) ? v.brokers : {}))
+    if (!isObject(b) || typeof b.port !== "number" || typeof b.target !== "string")
+      problems.push(`settings.brokers.${JSON.stringify(id)}: must be an object with a port (number) and a target (string)`);
+  for (const [name, c] of Object.entries(isObject(v.consumers) ? v.consumers : {}))
+    if (isObject(c)) checkValues(c, `settings.consumers.${JSON.stringify(name)}`);
+    else problems.push(`settings.consumers.${JSON.stringify(name)}: must be an object`);
   if (!Array.isArray(v.policyExceptions) || !v.policyExceptions.every((e) => typeof e === "string"))
     problems.push("settings.policyExceptions: must be a list of strings");
   if (typeof v.state !== "string") problems.push("settings.state: must be a string");
