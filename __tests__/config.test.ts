@@ -172,6 +172,16 @@ describe("configuration", () => {
       'consumers[1].vpcId: "vpc-0f1e2d3c4b5a69788" is also the VPC of consumers[0]',
     ],
     [
+      "two consumers in two VPCs that share an existing zone (a zone is global: the second record exists)",
+      configInput([1], {
+        consumers: [
+          consumer({ hostedZoneId: "Z0123456789ABCDEFGHIJ" }),
+          consumer({ name: "billing", vpcId: "vpc-0f1e2d3c4b5a69799", allowedCidrs: ["10.30.0.0/16"], hostedZoneId: "Z0123456789ABCDEFGHIJ" }),
+        ],
+      }),
+      'consumers[1].hostedZoneId: "Z0123456789ABCDEFGHIJ" is also the zone of consumers[0]; each consumer writes the record for orders.kafka.example.internal into its zone, so the second fails at apply (the record exists)',
+    ],
+    [
       "a serviceName in another region than the cluster's service",
       configInput([1], { consumers: [consumer({ serviceName: "com.amazonaws.vpce.us-east-2.vpce-svc-0123456789abcdef0" })] }),
       'consumers[0].serviceName: "com.amazonaws.vpce.us-east-2.vpce-svc-0123456789abcdef0" names a service in region us-east-2, but the cluster\'s endpoint service is in cluster.region us-east-1',

@@ -202,6 +202,7 @@ function crossFieldProblems(config: Config): ConfigProblem[] {
 
   const consumerNames = new Map<string, number>();
   const vpcs = new Map<string, number>();
+  const zones = new Map<string, number>();
   consumers.forEach((c, i) => {
     const at = `consumers[${i}]`;
     const first = consumerNames.get(c.name);
@@ -239,6 +240,16 @@ function crossFieldProblems(config: Config): ConfigProblem[] {
         `is also the VPC of consumers[${sameVpc}]; a VPC resolves ${cluster.advertisedHostname} through one private zone and one record, so a second consumer there fails at apply (a second zone: ConflictingDomainExists; a shared zone: the record exists): list both CIDR sets in one consumer`,
     );
     vpcs.set(`${c.region}/${c.vpcId}`, i);
+    // A zone is global: consumers in different VPCs that share one each write its record for the hostname.
+    const sameZone = c.hostedZoneId === undefined ? undefined : zones.get(c.hostedZoneId);
+    add(
+      `${at}.hostedZoneId`,
+      c.hostedZoneId,
+      sameZone !== undefined &&
+        sameVpc === undefined &&
+        `is also the zone of consumers[${sameZone}]; each consumer writes the record for ${cluster.advertisedHostname} into its zone, so the second fails at apply (the record exists): give each consumer its own zone, or leave hostedZoneId out to create one`,
+    );
+    if (c.hostedZoneId !== undefined) zones.set(c.hostedZoneId, i);
     add(
       `${at}.allowedCidrs`,
       c.allowedCidrs,

@@ -482,6 +482,13 @@ export const CASES: readonly ValidationCase[] = [
     refused: { fields: ['consumers[0].tags["AWS:owner"]'], consumer: ["tags"] },
   },
   { name: "accepts_unicode_tag", changes: { "cluster.tags": { équipe: "flux données" } } },
+  // `ſ` (long s) is a letter that case-insensitive matching in RE2, but not in JavaScript, takes for `s`.
+  { name: "accepts_tag_key_like_aws_but_not_aws", changes: { "cluster.tags": { "awſ:team": "streaming" } } },
+  {
+    name: "refuses_aws_tag_key_in_mixed_case",
+    changes: { "cluster.tags": { "aWs:team": "streaming" } },
+    refused: { fields: ['cluster.tags["aWs:team"]'], provider: ["tags"] },
+  },
   {
     name: "refuses_tag_with_a_character_aws_refuses",
     changes: { "cluster.tags": { team: "kafka#1" } },

@@ -127,7 +127,11 @@ export const MAX_TAG_KEY = 128;
 export const MAX_TAG_VALUE = 256;
 const TAG_CHARACTERS = String.raw`^[\p{L}\p{Zs}\p{N}_.:/=+\-@]*$`;
 const TAG_CHARACTERS_RULE = "may hold only letters, digits, spaces and _ . : / = + - @ (AWS's tag characters)";
-const RESERVED_TAG_PREFIX = "^(?i)aws:";
+/**
+ * `aws:` in any case. Spelled as classes, not case-insensitive: JavaScript's `i` and RE2's `(?i)`
+ * fold other characters differently (RE2 takes `ſ` for `s`), and both layers must agree.
+ */
+const RESERVED_TAG_PREFIX = "^[Aa][Ww][Ss]:";
 
 const characters = (s: string) => [...s].length;
 
@@ -135,7 +139,7 @@ const characters = (s: string) => [...s].length;
 export function tagKeyProblem(key: string): string | undefined {
   if (characters(key) < 1 || characters(key) > MAX_TAG_KEY) return `must be a tag key of 1-${MAX_TAG_KEY} characters`;
   if (!new RegExp(TAG_CHARACTERS, "u").test(key)) return TAG_CHARACTERS_RULE;
-  if (/^aws:/i.test(key)) return "starts with aws:, which AWS reserves for its own tags";
+  if (new RegExp(RESERVED_TAG_PREFIX).test(key)) return "starts with aws:, which AWS reserves for its own tags";
   return undefined;
 }
 
