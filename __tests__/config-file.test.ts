@@ -137,35 +137,6 @@ describe("configuration files", () => {
     expect(refused(dir)).toEqual(['(file): "FILE" is not a regular file (a directory); give the path of a YAML or JSON file']);
   });
 
-  it("are refused by the command line with exit status 1, the problems and no stack trace", () => {
-    const fifo = path.join(dir, "pipe.yaml");
-    expect(spawnSync("mkfifo", [fifo]).status).toBe(0);
-    const files = [write("cluster: &c {name: *c}\n"), fifo, write(clusterWith("  profile: '${TfToken[TOKEN.5]}'\n"), "token.yaml")];
-    for (const file of files) {
-      const run = spawnSync(
-        process.execPath,
-        [
-          path.join(__dirname, "..", "job", "launch.js"),
-          path.join(__dirname, "..", "job", "cli.ts"),
-          "--config",
-          file,
-          "--out",
-          path.join(dir, "out"),
-          "--modules-out",
-          path.join(dir, "modules"),
-        ],
-        {
-          encoding: "utf8",
-          timeout: 60_000,
-        },
-      );
-      expect(run.status).toBe(1);
-      expect(run.stderr).toMatch(/^.*: invalid configuration \(\d+ problems?\)\n( {2}.+\n)+$/);
-      expect(run.stderr).not.toMatch(/\n\s+at /);
-    }
-    expect(fs.readdirSync(dir).sort()).toEqual(["cluster.yaml", "pipe.yaml", "token.yaml"]);
-  }, 60_000);
-
   it("refuses nesting deeper than the parser's stack, as a problem of the file", () => {
     const lines = refused(write(`cluster: ${"[".repeat(100_000)}${"]".repeat(100_000)}\n`));
     expect(lines).toHaveLength(1);

@@ -11,7 +11,7 @@ import * as path from "node:path";
 import { highestLevel, lockDisagreements, parsePlan, PlanReadError, REVIEWED_RESOURCES, reviewPlans } from "../job/review/plan-review";
 import { reportMarkdown } from "../job/review/plan-report";
 import { moduleJson } from "./support/module-json";
-import { reviewIn, reviewOf } from "./support/plan-review";
+import { reviewIn } from "./support/plan-review";
 
 interface Rc {
   address: string;
@@ -335,19 +335,5 @@ describe("npm run review", () => {
       expect({ args, status: run.status }).toEqual({ args, status: 2 });
       expect(run.stderr).toContain("Usage: npm run review");
     }
-  });
-
-  it("through npm run review's entry point: --help answers, a file that is not a plan exits 1 with one line and no stack trace", () => {
-    const help = reviewOf(["--help"]);
-    expect(help.status).toBe(0);
-    expect(help.stdout).toContain("Exit status: 0 reviewed; 1 an input it cannot read; 2 bad command line; 3 a change at or above");
-    const notPlan = reviewOf(["--plan", file("state.json", JSON.stringify({ version: 4, resources: [] }))]);
-    expect({ status: notPlan.status, stderr: notPlan.stderr.trim().split("\n"), stdout: notPlan.stdout }).toEqual({
-      status: 1,
-      stderr: [
-        `${path.join(dir, "state.json")}: not a Terraform plan (no format_version and planned_values): pass what \`terraform show -json PLANFILE\` prints, not a state or another document`,
-      ],
-      stdout: "",
-    });
   });
 });

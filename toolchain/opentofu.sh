@@ -12,7 +12,18 @@
 # Env:   OPENTOFU_VERSION (default below), OPENTOFU_CACHE (default ~/.cache/kafka-privatelink/opentofu)
 set -euo pipefail
 
-version="${OPENTOFU_VERSION:-1.10.10}"
+DEFAULT_VERSION=1.10.10
+usage="usage: npm run opentofu    (toolchain/opentofu.sh)
+  Builds OpenTofu from the Go module proxy once per machine (≈ 9 CPU-minutes) and prints the
+  binary's path; later runs print the cached binary's path.
+  env: OPENTOFU_VERSION (default $DEFAULT_VERSION), OPENTOFU_CACHE (default ~/.cache/kafka-privatelink/opentofu)"
+case "${1-}" in
+  "") ;;
+  -h | --help) echo "$usage"; exit 0 ;;
+  *) echo "$usage" >&2; echo "opentofu: unknown argument $1" >&2; exit 2 ;;
+esac
+
+version="${OPENTOFU_VERSION:-$DEFAULT_VERSION}"
 cache="${OPENTOFU_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kafka-privatelink/opentofu}"
 bin="$cache/v$version/tofu"
 

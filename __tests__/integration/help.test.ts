@@ -49,6 +49,30 @@ describe("--help of every entry point", () => {
   });
 });
 
+describe("npm run opentofu -- --help (toolchain/opentofu.sh)", () => {
+  it("prints its usage and builds nothing, with no OpenTofu cached", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kpl-help-"));
+    try {
+      const run = (arg: string) =>
+        spawnSync("bash", [path.join(ROOT, "toolchain", "opentofu.sh"), arg], {
+          cwd: dir,
+          env: { PATH: process.env.PATH, HOME: dir, OPENTOFU_CACHE: path.join(dir, "cache") },
+          encoding: "utf8",
+          timeout: 10_000,
+        });
+      const help = run("--help");
+      expect({ status: help.status, stderr: help.stderr }).toEqual({ status: 0, stderr: "" });
+      expect(help.stdout).toMatch(/^usage: npm run opentofu /);
+      const unknown = run("--version");
+      expect({ status: unknown.status, stdout: unknown.stdout }).toEqual({ status: 2, stdout: "" });
+      expect(unknown.stderr).toMatch(/^usage: npm run opentofu [^]*\nopentofu: unknown argument --version\n$/);
+      expect(fs.readdirSync(dir)).toEqual([]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("npm run rehearse -- --deployed on a machine without Terraform", () => {
   const refusal = (env: NodeJS.ProcessEnv) =>
     inEmptyFolder(

@@ -5,6 +5,7 @@
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { stringify } from "yaml";
 import { runSynth } from "../../job/job";
@@ -197,4 +198,44 @@ describe("the main job and the cdktf app as processes", () => {
     expect(review).not.toContain('client["10.30.0.0/16:6003"]');
     expect(review).not.toContain("<cidr>");
   });
+});
+
+describe("configuration files the main job cannot read, as a process", () => {
+  let dir: string;
+  beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), "kpl-file-"))));
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const write = (text: string, name = "cluster.yaml") => {
+    fs.writeFileSync(path.join(dir, name), text);
+    return path.join(dir, name);
+  };
+  const clusterWith = (extra: string) => stringify(configInput([1])).replace(/^cluster:\n/, `cluster:\n${extra}`);
+
+  it("are refused by the command line with exit status 1, the problems and no stack trace", () => {
+    const fifo = path.join(dir, "pipe.yaml");
+    expect(spawnSync("mkfifo", [fifo]).status).toBe(0);
+    const files = [write("cluster: &c {name: *c}\n"), fifo, write(clusterWith("  profile: '${TfToken[TOKEN.5]}'\n"), "token.yaml")];
+    for (const file of files) {
+      const run = spawnSync(
+        process.execPath,
+        [
+          path.join(ROOT, "job", "launch.js"),
+          path.join(ROOT, "job", "cli.ts"),
+          "--config",
+          file,
+          "--out",
+          path.join(dir, "out"),
+          "--modules-out",
+          path.join(dir, "modules"),
+        ],
+        {
+          encoding: "utf8",
+          timeout: 60_000,
+        },
+      );
+      expect(run.status).toBe(1);
+      expect(run.stderr).toMatch(/^.*: invalid configuration \(\d+ problems?\)\n( {2}.+\n)+$/);
+      expect(run.stderr).not.toMatch(/\n\s+at /);
+    }
+    expect(fs.readdirSync(dir).sort()).toEqual(["cluster.yaml", "pipe.yaml", "token.yaml"]);
+  }, 60_000);
 });
