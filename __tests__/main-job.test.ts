@@ -1,10 +1,13 @@
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { stringify } from "yaml";
 import { runSynth } from "../job/job";
 import { CommitError, OUTPUT_MARKER, OutputError } from "../job/output/transaction";
 import { PortChangeError, PortLockError } from "../port-lock/port-lock";
 import { configInput, writeConfigFile } from "./support/configs";
+import { itNeeds } from "./support/requirements";
 import { snapshotTree } from "./support/tree";
 
 /** A process's start time as /proc gives it (field 22 of its stat): with the PID, what a lock names. */
@@ -61,6 +64,39 @@ describe("main job", () => {
     expect(snapshotTree(modulesOut())).toEqual(before.modules);
     expect(fs.readFileSync(path.join(dir, "cluster.ports.lock.json"), "utf8")).toBe(before.lock);
   });
+
+  // An undeletable file in the output: `chattr +i` (root, on a file system with the attribute).
+  const immutable = (() => {
+    const probe = fs.mkdtempSync(path.join(os.tmpdir(), "kpl-chattr-"));
+    const file = path.join(probe, "f");
+    fs.writeFileSync(file, "");
+    const set = spawnSync("chattr", ["+i", file], { encoding: "utf8" });
+    spawnSync("chattr", ["-i", file]);
+    fs.rmSync(probe, { recursive: true, force: true });
+    return set.status === 0 ? undefined : `chattr +i failed: ${(set.error?.message ?? set.stderr).trim()}`;
+  })();
+  itNeeds("an immutable file (chattr +i)", immutable)(
+    "reports a run whose outputs were all replaced as done when cleaning up after it fails, releases its locks, and the next run removes what it left",
+    () => {
+      synth();
+      const pinned = path.join(out(), "pinned");
+      fs.writeFileSync(pinned, "");
+      expect(spawnSync("chattr", ["+i", pinned]).status).toBe(0);
+      const setAside = path.join(dir, ".out.old");
+      try {
+        rewrite(configInput([1, 2, 3], { cluster: { tags: { team: "streaming-2" } } }));
+        const result = synth();
+        expect(result.leftBehind).toEqual([expect.stringContaining(`${setAside}/pinned`)]);
+        const stack = JSON.parse(fs.readFileSync(path.join(out(), "stacks", "orders-provider", "cdk.tf.json"), "utf8"));
+        expect(stack.module.kafka.tags).toEqual({ team: "streaming-2" });
+        expect(fs.readdirSync(dir).filter((name) => name.endsWith(".lock"))).toEqual([]);
+      } finally {
+        spawnSync("chattr", ["-i", path.join(setAside, "pinned")]);
+        spawnSync("chattr", ["-i", pinned]);
+      }
+      expect(synth().cleanedUp).toEqual([setAside]);
+    },
+  );
 
   describe("output folders", () => {
     const refused = (options: { outDir?: string; modulesOutDir?: string }, message: string) => {

@@ -50,6 +50,7 @@ function summary(r: SynthResult): string {
   lines.push(`Review page: ${rel(path.join(r.outDir, "REVIEW.md"))}`);
   lines.push(`Replaced: ${rel(r.outDir)}, ${rel(r.modulesOutDir)}, ${rel(r.lockFile)}`);
   if (r.cleanedUp.length > 0) lines.push(`Removed what an interrupted run left: ${r.cleanedUp.map(rel).join(", ")}`);
+  for (const failure of r.leftBehind) lines.push(`Warning: could not clean up after replacing the outputs (the next run removes it): ${failure}`);
   return lines.join("\n");
 }
 

@@ -41,6 +41,8 @@ export interface SynthResult {
   readonly modules: readonly string[];
   /** What an interrupted run had left beside the outputs, removed by this one. */
   readonly cleanedUp: readonly string[];
+  /** What this run could not remove once the outputs were replaced (its staging, a lock): the next run removes it. */
+  readonly leftBehind: readonly string[];
 }
 
 /**
@@ -58,6 +60,8 @@ export function runSynth(options: SynthOptions): SynthResult {
   // Lock the outputs first: the port lock and the folders' records are read once no other run can
   // be writing them.
   const outputs = new Outputs({ out: outDir, modulesOut: modulesOutDir, lockFile }, [process.cwd(), options.configFile, ...(options.keep ?? [])]);
+  let result: Omit<SynthResult, "leftBehind">;
+  let leftBehind: string[];
   try {
     const previous = previousAllocation(lockFile, [outDir, modulesOutDir], config.cluster.name);
     const { next: nextLock, changes } = checkPortLock(config, portPlanFor(config), previous, options.allowPortChange ?? false);
@@ -74,7 +78,7 @@ export function runSynth(options: SynthOptions): SynthResult {
     outputs.stageModules(publishedFiles);
     const modules = [...published.keys()];
     outputs.commit(renderLock(nextLock));
-    return {
+    result = {
       config,
       ports: deploy.ports,
       changes,
@@ -88,6 +92,8 @@ export function runSynth(options: SynthOptions): SynthResult {
       cleanedUp: outputs.cleanedUp,
     };
   } finally {
-    outputs.close();
+    // Reached with the outputs replaced, or with the run's error on its way out: neither is hidden.
+    leftBehind = outputs.close();
   }
+  return { ...result, leftBehind };
 }

@@ -181,17 +181,32 @@ export class Outputs {
     }
   }
 
-  /** Removes this run's staged files and its locks, and the folders it created that stayed empty. */
-  close(): void {
-    if (this.locks.length === OUTPUTS.length) this.clear();
-    for (const lock of this.locks.splice(0)) release(lock);
+  /**
+   * Removes this run's staged files and its locks, and the folders it created that stayed empty.
+   * Never throws, so a failure here cannot hide how the run went: each step is tried (every lock
+   * released), and what failed is returned; the next run removes what was left.
+   */
+  close(): string[] {
+    const failed: string[] = [];
+    const attempt = (step: () => unknown) => {
+      try {
+        step();
+      } catch (err) {
+        failed.push((err as Error).message);
+      }
+    };
+    if (this.locks.length === OUTPUTS.length) for (const f of this.leftovers()) attempt(() => fs.rmSync(f, { recursive: true }));
+    for (const lock of this.locks.splice(0)) attempt(() => release(lock));
     for (const [first, deepest] of this.created.splice(0).reverse()) {
       // Only while empty: never what appeared there meanwhile.
-      for (let dir = deepest; fs.existsSync(dir) && fs.readdirSync(dir).length === 0; dir = path.dirname(dir)) {
-        fs.rmdirSync(dir);
-        if (dir === first) break;
-      }
+      attempt(() => {
+        for (let dir = deepest; fs.existsSync(dir) && fs.readdirSync(dir).length === 0; dir = path.dirname(dir)) {
+          fs.rmdirSync(dir);
+          if (dir === first) break;
+        }
+      });
     }
+    return failed;
   }
 
   /**
@@ -200,11 +215,16 @@ export class Outputs {
    * `.<name>.<kind>-<pid>-<nonce>`, whose process has ended); returns what was there.
    */
   private clear(): string[] {
-    const found = Object.values(this.paths)
-      .flatMap((p) => [beside(p, "new"), beside(p, "old"), ...runFiles0_2(p)])
-      .filter((f) => fs.existsSync(f));
+    const found = this.leftovers();
     for (const f of found) fs.rmSync(f, { recursive: true });
     return found;
+  }
+
+  /** What is staged or set aside beside the outputs (`new`, `old`) and 0.2's run files of ended runs. */
+  private leftovers(): string[] {
+    return Object.values(this.paths)
+      .flatMap((p) => [beside(p, "new"), beside(p, "old"), ...runFiles0_2(p)])
+      .filter((f) => fs.existsSync(f));
   }
 }
 
