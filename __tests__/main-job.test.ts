@@ -127,6 +127,13 @@ describe("main job", () => {
       refused({ modulesOutDir: path.join(out(), "modules") }, "overlaps --modules-out");
     });
 
+    it("refuses overlapping outputs named through a symbolic link to a parent folder", () => {
+      synth();
+      fs.symlinkSync(dir, path.join(dir, "link"));
+      refused({ modulesOutDir: path.join(dir, "link", "out", "modules") }, "overlaps --modules-out");
+      refused({ outDir: path.join(dir, "link", "modules", "out") }, "overlaps --out");
+    });
+
     it("replaces its own output and an empty folder", () => {
       fs.mkdirSync(out());
       synth();

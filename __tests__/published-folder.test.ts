@@ -82,13 +82,29 @@ describe("a published folder (--modules-out)", () => {
     for (const [file, text] of Object.entries(theirs)) expect([file, fs.readFileSync(path.join(provider, file), "utf8")]).toEqual([file, text]);
   });
 
-  it("refuses, naming it, a Terraform file it did not write (it would be published as part of the module), and changes nothing", () => {
-    synth(configInput());
-    fs.writeFileSync(path.join(modules(), "kafka-privatelink-provider", "extra.tf"), 'output "x" {\n  value = 1\n}\n');
+  it.each(["extra.tf", "extra.tofu", "main.tofu.json"])(
+    "refuses, naming it, a Terraform or OpenTofu file it did not write (%s would be published as part of the module), and changes nothing",
+    (name) => {
+      synth(configInput());
+      fs.writeFileSync(path.join(modules(), "kafka-privatelink-provider", name), 'output "x" {\n  value = 1\n}\n');
+      const before = snapshotTree(modules());
+      expect(() => synth(configInput([1, 2]))).toThrow(OutputError);
+      expect(() => synth(configInput([1, 2]))).toThrow(`"kafka-privatelink-provider/${name}", which this tool did not write`);
+      expect(snapshotTree(modules())).toEqual(before);
+    },
+  );
+
+  it("refuses, before replacing anything, a file where a module's folder goes and a folder where a module's file goes", () => {
+    fs.mkdirSync(modules(), { recursive: true });
+    fs.writeFileSync(path.join(modules(), "kafka-privatelink-provider"), "notes\n");
+    fs.mkdirSync(path.join(modules(), "kafka-broker-ports", "main.tf"), { recursive: true });
     const before = snapshotTree(modules());
-    expect(() => synth(configInput([1, 2]))).toThrow(OutputError);
-    expect(() => synth(configInput([1, 2]))).toThrow('"kafka-privatelink-provider/extra.tf", which this tool did not write');
+    expect(() => synth(configInput())).toThrow(OutputError);
+    expect(() => synth(configInput())).toThrow(
+      `holds "kafka-broker-ports/main.tf", "kafka-privatelink-provider" where a module's files go, as another kind of entry (a file where a folder goes, a folder or a link where a file goes)`,
+    );
     expect(snapshotTree(modules())).toEqual(before);
+    expect(fs.readdirSync(dir).sort()).toEqual(["cluster.yaml", "modules"]);
   });
 
   it("refuses to overwrite with other content a file of its own name that it did not write", () => {

@@ -23,8 +23,11 @@ type Output = keyof OutputPaths;
 const LABELS: Record<Output, string> = { lockFile: "port lock", modulesOut: "--modules-out", out: "--out" };
 const OUTPUTS = Object.keys(LABELS) as Output[];
 
-/** Files Terraform reads as part of a module, a test or an example root: a foreign one would change what is published. */
-const TERRAFORM_FILE = /\.(tf|tf\.json|tftest\.hcl|tftest\.json)$/;
+/**
+ * Files Terraform or OpenTofu reads as part of a module, a test or an example root: a foreign one
+ * would change what is published (OpenTofu reads `x.tofu` in place of `x.tf`).
+ */
+const TERRAFORM_FILE = /\.(tf|tf\.json|tftest\.hcl|tftest\.json|tofu|tofu\.json|tofutest\.hcl|tofutest\.json)$/;
 
 /** An output that must not be written (it would destroy something), or a busy one. */
 export class OutputError extends Error {
@@ -56,8 +59,19 @@ const isWithin = (child: string, parent: string) => {
   return rel === "" || (rel !== ".." && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel));
 };
 
-/** A path as the file system sees it (symbolic links followed), for containment checks. */
-const real = (p: string) => (fs.existsSync(p) ? fs.realpathSync(p) : p);
+/**
+ * A path as the file system sees it, for containment checks: its deepest existing folder with
+ * symbolic links followed, and the rest as named (`link/out/new` → `/real/out/new`).
+ */
+function real(p: string): string {
+  const rest: string[] = [];
+  let head = p;
+  while (!fs.existsSync(head) && path.dirname(head) !== head) {
+    rest.unshift(path.basename(head));
+    head = path.dirname(head);
+  }
+  return path.join(fs.existsSync(head) ? fs.realpathSync(head) : head, ...rest);
+}
 
 /**
  * A run's outputs. They are derived from the configuration and the port lock, so the design only
@@ -117,6 +131,28 @@ export class Outputs {
    */
   stageModules(files: ReadonlyMap<string, string>): void {
     const target = this.paths.modulesOut;
+    // A file where a module's folder goes, a folder (or a link) where its file goes: moving the files
+    // into place would fail half-way.
+    const clashes = new Set<string>();
+    for (const file of files.keys()) {
+      const parts = file.split("/");
+      for (let i = 1; i <= parts.length; i++) {
+        const stat = fs.lstatSync(path.join(target, ...parts.slice(0, i)), { throwIfNoEntry: false });
+        if (!stat) break;
+        if (i < parts.length ? !stat.isDirectory() : !stat.isFile()) {
+          clashes.add(parts.slice(0, i).join("/"));
+          break;
+        }
+      }
+    }
+    if (clashes.size > 0) {
+      const list = [...clashes].sort().map((f) => JSON.stringify(f));
+      throw new OutputError(
+        "modulesOut",
+        target,
+        `holds ${list.join(", ")} where a module's files go, as another kind of entry (a file where a folder goes, a folder or a link where a file goes); move ${list.length === 1 ? "it" : "them"} out of the folder, or choose another folder`,
+      );
+    }
     const previous = previousPublished(this.paths.out, target);
     const foreign = existingFiles(target).filter((file) => {
       if (previous.includes(file)) return false;
@@ -263,9 +299,9 @@ function checkPaths(paths: OutputPaths, keep: readonly string[]): void {
     const at = paths[output];
     const kept = keep.find((k) => isWithin(k, real(at)));
     if (kept) throw new OutputError(output, at, `contains ${JSON.stringify(kept)}; the output folder is replaced whole on every run`);
-    if (isWithin(paths.lockFile, at))
+    if (isWithin(real(paths.lockFile), real(at)))
       throw new OutputError(output, at, `contains the port lock ${JSON.stringify(paths.lockFile)}, which must outlive the output`);
-    if (isWithin(paths[other], at))
+    if (isWithin(real(paths[other]), real(at)))
       throw new OutputError(output, at, `overlaps ${LABELS[other]} ${JSON.stringify(paths[other])}; each output needs a folder of its own`);
   }
 }
