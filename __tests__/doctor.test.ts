@@ -134,7 +134,9 @@ describe("client properties, read as Kafka reads them", () => {
         'security.protocol=SASL_SSL\nsasl.mechanism=PLAIN\nsasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="a";',
       ),
     ).toContain("must set username and password");
-    expect(refused("connections.max.idle.ms=9 minutes")).toBe('client.properties: connections.max.idle.ms: "9 minutes" must be a whole number of milliseconds');
+    expect(refused("connections.max.idle.ms=9 minutes")).toBe(
+      'client.properties: connections.max.idle.ms: "9 minutes" must be a whole number of milliseconds (negative: never close an idle connection)',
+    );
     expect(refused("ssl.truststore.location=/nonexistent/ca.pem")).toMatch(
       /^client\.properties: ssl\.truststore\.location: "\/nonexistent\/ca\.pem" cannot be read: ENOENT/,
     );
@@ -155,6 +157,20 @@ describe("the doctor's checks", () => {
 
   it("passes a client whose protocol is the listener's and whose idle limit is below the NLB's", () => {
     expect(clientChecks(TARGET, settings("")).map((c) => c.status)).toEqual(["pass", "pass"]);
+  });
+
+  it("reads values as Kafka does: trimmed, the protocol in any case", () => {
+    const read = settings("security.protocol = ssl \nconnections.max.idle.ms= 300000 \n", "PLAINTEXT");
+    expect([read.securityProtocol, read.idleMs]).toEqual(["SSL", 300000]);
+    expect(clientChecks(TARGET, read).map((c) => c.status)).toEqual(["pass", "pass"]);
+  });
+
+  it("fails a client that never closes an idle connection (a negative connections.max.idle.ms)", () => {
+    const [, idle] = clientChecks(TARGET, settings("connections.max.idle.ms=-1"));
+    expect(idle.status).toBe("fail");
+    expect(idle.message).toMatch(
+      /^client connections\.max\.idle\.ms -1 \(connections\.max\.idle\.ms in client\.properties; it never closes an idle connection\) is not below the NLB idle timeout \(600 s\)/,
+    );
   });
 
   it("fails a client with another protocol, or an idle limit the NLB would cut first", () => {

@@ -164,7 +164,9 @@ function brokerList(ids: readonly number[]): string {
 export function clientChecks(target: DoctorTarget, settings: ClientSettings): CheckResult[] {
   const protocolOk = settings.securityProtocol === target.listenerSecurityProtocol;
   const nlbIdleMs = target.tcpIdleTimeoutSeconds * 1000;
-  const idleOk = settings.idleMs < nlbIdleMs;
+  // A negative limit: the client never closes an idle connection (Kafka's Selector).
+  const idleOk = settings.idleMs >= 0 && settings.idleMs < nlbIdleMs;
+  const idle = `client connections.max.idle.ms ${settings.idleMs} (${settings.idleSource}${settings.idleMs < 0 ? "; it never closes an idle connection" : ""})`;
   return [
     {
       check: "protocol",
@@ -179,8 +181,8 @@ export function clientChecks(target: DoctorTarget, settings: ClientSettings): Ch
       check: "idle-timeout",
       status: idleOk ? "pass" : "fail",
       message: idleOk
-        ? `client connections.max.idle.ms ${settings.idleMs} (${settings.idleSource}) is below the NLB idle timeout (${target.tcpIdleTimeoutSeconds} s)`
-        : `client connections.max.idle.ms ${settings.idleMs} (${settings.idleSource}) is not below the NLB idle timeout (${target.tcpIdleTimeoutSeconds} s): the NLB drops idle connections without telling the client; set it to ${clientIdleMs(target.tcpIdleTimeoutSeconds)}`,
+        ? `${idle} is below the NLB idle timeout (${target.tcpIdleTimeoutSeconds} s)`
+        : `${idle} is not below the NLB idle timeout (${target.tcpIdleTimeoutSeconds} s): the NLB drops idle connections without telling the client; set it to ${clientIdleMs(target.tcpIdleTimeoutSeconds)}`,
       expected: `< ${nlbIdleMs}`,
       seen: String(settings.idleMs),
     },

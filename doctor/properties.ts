@@ -171,9 +171,13 @@ function readTruststore(source: string, props: Map<string, string>, baseDir: str
   if (!["PEM", "JKS", "PKCS12"].includes(type)) {
     throw new ClientPropertiesError(source, "ssl.truststore.type", declared, "must be PEM, JKS or PKCS12");
   }
-  const certs = type === "PEM" ? pemCertificates(text) : keystoreCertificates(source, file, read.bytes, type, props.get("ssl.truststore.password"));
+  const password = props.get("ssl.truststore.password");
+  const certs = type === "PEM" ? pemCertificates(text) : keystoreCertificates(source, file, read.bytes, type, password);
   if (certs.length === 0) {
-    throw new ClientPropertiesError(source, "ssl.truststore.location", location, `holds no certificate (read as ${type})`);
+    // keytool lists a PKCS12 store's certificates only with its password (they are encrypted); a JKS store's without.
+    const hint =
+      type !== "PEM" && password === undefined ? "; a PKCS12 truststore's certificates are read only with its password: set ssl.truststore.password" : "";
+    throw new ClientPropertiesError(source, "ssl.truststore.location", location, `holds no certificate keytool could list (read as ${type})${hint}`);
   }
   return { ca: certs.join("\n"), caSource: `ssl.truststore.location ${location}` };
 }
@@ -211,10 +215,12 @@ function readSasl(source: string, props: Map<string, string>): ClientSettings["s
  * missing `security.protocol` (the doctor passes the cluster's listener protocol); relative paths
  * resolve against `baseDir`, as a Kafka client resolves them against its working directory.
  */
-export function clientSettings(props: Map<string, string>, options: { source: string; baseDir: string; defaultProtocol: string }): ClientSettings {
+export function clientSettings(raw: Map<string, string>, options: { source: string; baseDir: string; defaultProtocol: string }): ClientSettings {
   const { source } = options;
+  // Kafka's ConfigDef trims every value, and the protocol is read in any case (SecurityProtocol.forName).
+  const props = new Map([...raw].map(([key, value]) => [key, value.trim()]));
   const protocol = props.get("security.protocol") ?? options.defaultProtocol;
-  const securityProtocol = CLIENT_PROTOCOLS.find((p) => p === protocol);
+  const securityProtocol = CLIENT_PROTOCOLS.find((p) => p === protocol.toUpperCase());
   if (!securityProtocol) {
     throw new ClientPropertiesError(source, "security.protocol", protocol, `must be one of ${CLIENT_PROTOCOLS.join(", ")}`);
   }
@@ -222,14 +228,19 @@ export function clientSettings(props: Map<string, string>, options: { source: st
   const truststore = tls ? readTruststore(source, props, options.baseDir) : undefined;
   const sasl = securityProtocol.startsWith("SASL_") ? readSasl(source, props) : undefined;
   const idle = props.get("connections.max.idle.ms");
-  if (idle !== undefined && !/^\d+$/.test(idle.trim())) {
-    throw new ClientPropertiesError(source, "connections.max.idle.ms", idle, "must be a whole number of milliseconds");
+  if (idle !== undefined && !/^-?\d+$/.test(idle)) {
+    throw new ClientPropertiesError(
+      source,
+      "connections.max.idle.ms",
+      idle,
+      "must be a whole number of milliseconds (negative: never close an idle connection)",
+    );
   }
   return {
     securityProtocol,
     ...(truststore ?? { caSource: "the system's CAs (no ssl.truststore.location)" }),
     ...(sasl ? { sasl } : {}),
-    idleMs: idle === undefined ? KAFKA_DEFAULT_IDLE_MS : Number(idle.trim()),
+    idleMs: idle === undefined ? KAFKA_DEFAULT_IDLE_MS : Number(idle),
     idleSource: idle === undefined ? "Kafka's default" : `connections.max.idle.ms in ${source}`,
   };
 }

@@ -117,7 +117,19 @@ export function buildMirror(dir: string, versions: readonly string[] = mirroredA
       fs.mkdirSync(target, { recursive: true });
       for (const platform of fs.readdirSync(path.join(source, version))) {
         const link = path.join(target, platform);
-        if (!fs.existsSync(link)) fs.symlinkSync(path.join(source, version, platform), link);
+        const wanted = path.join(source, version, platform);
+        let current: string | undefined;
+        try {
+          current = fs.readlinkSync(link);
+        } catch {
+          // Not there yet.
+        }
+        if (current === wanted) continue;
+        // A link into another mirror, or a broken one, is replaced in one rename: runs share this folder.
+        const tmp = `${link}.${process.pid}.tmp`;
+        fs.rmSync(tmp, { force: true });
+        fs.symlinkSync(wanted, tmp);
+        fs.renameSync(tmp, link);
       }
     }
   }

@@ -239,6 +239,16 @@ itNeeds("keytool and openssl", keytool ?? openssl)(
       expect(() => readClientProperties(props, "SSL", dir)).toThrow(
         /is a JKS truststore the doctor could not read \(.*\); convert it once with `keytool -list -rfc/,
       );
+      // A PKCS12 store without its password: keytool lists nothing, and the doctor says what is missing.
+      const p12 = path.join(dir, "truststore.p12");
+      const args = ["-importcert", "-noprompt", "-alias", "ca", "-file", ca.certFile, "-keystore", p12, "-storetype", "PKCS12", "-storepass", "changeit"];
+      expect(spawnSync("keytool", args, { encoding: "utf8" }).status).toBe(0);
+      fs.writeFileSync(props, "ssl.truststore.location=truststore.p12\n");
+      expect(() => readClientProperties(props, "SSL", dir)).toThrow(
+        '"truststore.p12" holds no certificate keytool could list (read as JKS); a PKCS12 truststore\'s certificates are read only with its password: set ssl.truststore.password',
+      );
+      fs.writeFileSync(props, "ssl.truststore.location=truststore.p12\nssl.truststore.password=changeit\n");
+      expect(readClientProperties(props, "SSL", dir).ca?.replace(/\s/g, "")).toBe(pem.replace(/\s/g, ""));
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -40,6 +40,27 @@ describe("npm run terraform-env", () => {
     }
   });
 
+  it("points an existing mirror folder at the machine's mirror it is given, whether its links lead to another one or nowhere", () => {
+    const mirror = (name: string) => {
+      const root = path.join(dir, name);
+      fs.mkdirSync(path.join(root, "registry.terraform.io", "hashicorp", "aws", "5.100.0", "linux_amd64"), { recursive: true });
+      return root;
+    };
+    const [first, second] = [mirror("first"), mirror("second")];
+    const into = path.join(dir, "into");
+    const link = path.join(into, "registry.opentofu.org", "hashicorp", "aws", "5.100.0", "linux_amd64");
+    expect(run(["--mirror", first, "--into", into]).status).toBe(0);
+    expect(fs.readlinkSync(link)).toBe(path.join(first, "registry.terraform.io", "hashicorp", "aws", "5.100.0", "linux_amd64"));
+    expect(run(["--mirror", second, "--into", into]).status).toBe(0);
+    expect(fs.readlinkSync(link)).toBe(path.join(second, "registry.terraform.io", "hashicorp", "aws", "5.100.0", "linux_amd64"));
+    // The links now lead nowhere.
+    fs.rmSync(second, { recursive: true });
+    const again = run(["--mirror", first, "--into", into]);
+    expect({ status: again.status, stderr: again.stderr }).toEqual({ status: 0, stderr: "" });
+    expect(fs.readlinkSync(link)).toBe(path.join(first, "registry.terraform.io", "hashicorp", "aws", "5.100.0", "linux_amd64"));
+    expect(fs.readdirSync(path.dirname(link))).toEqual(["linux_amd64"]);
+  });
+
   it("refuses a mirror without the AWS provider, naming it", () => {
     const result = run(["--mirror", dir, "--into", path.join(dir, "x")]);
     expect(result.status).toBe(1);
