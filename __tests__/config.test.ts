@@ -172,6 +172,11 @@ describe("configuration", () => {
       'consumers[1].vpcId: "vpc-0f1e2d3c4b5a69788" is also the VPC of consumers[0]',
     ],
     [
+      "a cluster name that makes every consumer's security group names begin with sg-, before the first consumer",
+      { ...configInput([1], { cluster: { name: "sg" } }), consumers: [] },
+      'cluster.name: "sg" makes the security group name "sg-clients-kafka-10.20.0.0/16", which begins with "sg-"; AWS refuses that prefix in security group names (the consumer example\'s; every consumer\'s would begin so)',
+    ],
+    [
       "two consumers in two VPCs that share an existing zone (a zone is global: the second record exists)",
       configInput([1], {
         consumers: [

@@ -174,4 +174,18 @@ export type StateConfig = NonNullable<Config["state"]>;
 export const stateKey = (s3: StateConfig["s3"], stack: string) => `${s3.keyPrefix}/${stack}.tfstate`;
 
 /** The AWS name prefix of a consumer's resources: the cluster's name and the consumer's. */
-export const consumerResourceName = (cluster: ClusterConfig, consumer: ConsumerConfig) => `${cluster.name}-${consumer.name}`;
+export const consumerResourceName = (cluster: ClusterConfig, consumer: Pick<ConsumerConfig, "name">) => `${cluster.name}-${consumer.name}`;
+
+/**
+ * A placeholder client VPC, in the cluster's region, for a configuration without consumers: the
+ * consumer module's examples in `--out` call the module with it (stacks/examples.ts), and the
+ * validator checks the names it makes as it checks a real consumer's.
+ */
+export const placeholderConsumer = (region: string): ConsumerConfig => ({
+  name: "clients",
+  region,
+  vpcId: "vpc-0f1e2d3c4b5a69788",
+  subnetIds: ["subnet-0f1e2d3c4b5a69781"],
+  allowedCidrs: ["10.20.0.0/16"],
+  tags: {},
+});

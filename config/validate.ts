@@ -8,7 +8,7 @@ import { fieldOf } from "./document";
 import { ConfigError, ConfigProblem } from "./problems";
 import { OCTET, privateIpv4Problem, ruleProblem, RULES } from "../modules/private/input-rules";
 import { partitionOf } from "../modules/private/regions";
-import { Config, configSchema, consumerResourceName, SERVICE_NAME } from "./schema";
+import { Config, configSchema, consumerResourceName, placeholderConsumer, SERVICE_NAME } from "./schema";
 
 export { ConfigError } from "./problems";
 
@@ -141,12 +141,13 @@ function crossFieldProblems(config: Config): ConfigProblem[] {
   });
   for (const problem of awsNamesProblems(names)) add("cluster.name", cluster.name, problem);
   // The consumers' security groups are named <cluster>-<consumer>-kafka-<cidr>: a reserved prefix
-  // there comes from the cluster's name.
-  add(
-    "cluster.name",
-    cluster.name,
-    consumers.map((c) => securityGroupNameProblem(consumerResourceName(cluster, c), c.allowedCidrs)).find((p) => p !== undefined),
-  );
+  // there comes from the cluster's name. Without consumers yet, the placeholder of the cluster's
+  // consumer example stands in: a name no consumer can have would otherwise surface only with the
+  // first one, and renaming a cluster replaces its NLB.
+  const sgProblem = (consumers.length > 0 ? consumers : [placeholderConsumer(cluster.region)])
+    .map((c) => securityGroupNameProblem(consumerResourceName(cluster, c), c.allowedCidrs))
+    .find((p) => p !== undefined);
+  add("cluster.name", cluster.name, sgProblem && (consumers.length > 0 ? sgProblem : `${sgProblem} (the consumer example's; every consumer's would begin so)`));
 
   brokers.forEach((b, i) => {
     const field = `cluster.brokers[${i}].target`;

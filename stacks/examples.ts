@@ -7,7 +7,7 @@
  *   (`<out>/examples/<module>/<example>/`), which is not published.
  */
 import * as path from "node:path";
-import { Config, ConsumerConfig } from "../config/schema";
+import { Config, placeholderConsumer } from "../config/schema";
 import { validateConfig } from "../config/validate";
 import { BROKER_PORTS_MODULE } from "../modules/kafka-broker-ports";
 import { consumerModuleInputs } from "../modules/kafka-privatelink-consumer";
@@ -27,16 +27,6 @@ const awsProviderBlock = (region: string) => ({
 function outputsOf(moduleName: string, names: readonly string[]): TfJson {
   return Object.fromEntries(names.map((n) => [n, { description: `Output ${n} of the module`, value: `\${module.${moduleName}.${n}}` }]));
 }
-
-/** A placeholder client VPC, in the cluster's region, for a configuration without consumers. */
-const placeholderConsumer = (region: string): ConsumerConfig => ({
-  name: "clients",
-  region,
-  vpcId: "vpc-0f1e2d3c4b5a69788",
-  subnetIds: ["subnet-0f1e2d3c4b5a69781"],
-  allowedCidrs: ["10.20.0.0/16"],
-  tags: {},
-});
 
 /**
  * The published examples' cluster: the sample values of the module READMEs (documentation
