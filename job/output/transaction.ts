@@ -131,15 +131,16 @@ export class Outputs {
    */
   stageModules(files: ReadonlyMap<string, string>): void {
     const target = this.paths.modulesOut;
+    const existing = existingEntries(target);
     // A file where a module's folder goes, a folder (or a link) where its file goes: moving the files
     // into place would fail half-way.
     const clashes = new Set<string>();
     for (const file of files.keys()) {
       const parts = file.split("/");
       for (let i = 1; i <= parts.length; i++) {
-        const stat = fs.lstatSync(path.join(target, ...parts.slice(0, i)), { throwIfNoEntry: false });
-        if (!stat) break;
-        if (i < parts.length ? !stat.isDirectory() : !stat.isFile()) {
+        const kind = existing.get(parts.slice(0, i).join("/"));
+        if (kind === undefined) break;
+        if (kind !== (i < parts.length ? "folder" : "file")) {
           clashes.add(parts.slice(0, i).join("/"));
           break;
         }
@@ -154,7 +155,7 @@ export class Outputs {
       );
     }
     const previous = previousPublished(this.paths.out, target);
-    const foreign = existingFiles(target).filter((file) => {
+    const foreign = filesOf(existing).filter((file) => {
       if (previous.includes(file)) return false;
       if (files.has(file)) return fs.readFileSync(path.join(target, file), "utf8") !== files.get(file);
       return TERRAFORM_FILE.test(file);
@@ -322,27 +323,32 @@ function checkExisting({ out, modulesOut, lockFile }: OutputPaths): void {
 }
 
 /**
- * Every file below `dir` (relative, `/`-separated), folders whose name starts with a dot
- * (`.terraform`) left out. Walked in name order, not the file system's: the same folders are read
- * in the same order on every run (the kill test counts the calls).
+ * Everything below `dir` (relative, `/`-separated) and what it is, folders whose name starts with
+ * a dot (`.terraform`) left out. Walked in name order, not the file system's: the same folders are
+ * read in the same order on every run (the kill test counts the calls).
  */
-function existingFiles(dir: string): string[] {
-  if (!fs.existsSync(dir)) return [];
-  const found: string[] = [];
+function existingEntries(dir: string): Map<string, "folder" | "file" | "other"> {
+  const found = new Map<string, "folder" | "file" | "other">();
+  if (!fs.existsSync(dir)) return found;
   const walk = (rel: string) => {
     const entries = fs.readdirSync(path.join(dir, rel), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const e of entries) {
-      const file = rel ? `${rel}/${e.name}` : e.name;
+      const entry = rel ? `${rel}/${e.name}` : e.name;
       if (e.isDirectory()) {
-        if (!e.name.startsWith(".")) walk(file);
+        if (e.name.startsWith(".")) continue;
+        found.set(entry, "folder");
+        walk(entry);
       } else {
-        found.push(file);
+        found.set(entry, e.isFile() ? "file" : "other");
       }
     }
   };
   walk("");
-  return found.sort();
+  return found;
 }
+
+/** The entries that are not folders (files, links, …), sorted. */
+const filesOf = (entries: ReadonlyMap<string, string>) => [...entries].flatMap(([entry, kind]) => (kind === "folder" ? [] : [entry])).sort();
 
 /** Where 0.2 recorded, in `--out`, what it wrote into `--modules-out`; the marker records it now. */
 export const RECORD_0_2 = ".kafka-privatelink-published";
@@ -377,5 +383,5 @@ function previousPublished(outDir: string, modulesOut: string): string[] {
   if (record?.modulesOut === modulesOut && Array.isArray(record.files) && record.files.every((f) => typeof f === "string" && !f.split("/").includes("..")))
     return [...record.files];
   if (!fs.existsSync(path.join(modulesOut, OUTPUT_MARKER))) return [];
-  return [OUTPUT_MARKER, ...existingFiles(modulesOut).filter((f) => FILE_0_1.test(f))];
+  return [OUTPUT_MARKER, ...filesOf(existingEntries(modulesOut)).filter((f) => FILE_0_1.test(f))];
 }
