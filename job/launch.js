@@ -54,25 +54,34 @@ function buildKey(entry) {
   return { entry: path.resolve(entry), launcher: sha1(fs.readFileSync(__filename)), esbuild: esbuildVersion, node: process.version };
 }
 
-/** A file as the manifest records it: null when absent, else size, mtime and content hash. */
-function fileRecord(file) {
-  let content;
+/**
+ * A file's content and its record in the manifest (size, mtime and content hash), read through one
+ * descriptor; null when the file is absent.
+ */
+function readRecorded(file) {
+  let fd;
   try {
-    content = fs.readFileSync(file);
+    fd = fs.openSync(file, "r");
   } catch (err) {
     if (err.code === "ENOENT" || err.code === "ENOTDIR") return null;
     throw err;
   }
-  const stat = fs.statSync(file);
-  return [stat.size, stat.mtimeMs, sha1(content)];
+  try {
+    const stat = fs.fstatSync(fd);
+    const content = fs.readFileSync(fd);
+    return { content, record: [stat.size, stat.mtimeMs, sha1(content)] };
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
-/** Whether nothing (no file, no folder) is at `file`; false where that cannot be told. */
-function isAbsent(file) {
+/** What is at `file`: its stat, or null when nothing (no file, no folder) is; throws when that cannot be told. */
+function statOf(file) {
   try {
-    return fs.statSync(file, { throwIfNoEntry: false }) === undefined;
+    return fs.statSync(file, { throwIfNoEntry: false }) ?? null;
   } catch (err) {
-    return err.code === "ENOTDIR";
+    if (err.code === "ENOTDIR") return null;
+    throw err;
   }
 }
 
@@ -103,27 +112,17 @@ function readManifest(bundle) {
 function upToDate(manifest, key) {
   if (manifest === undefined || JSON.stringify(manifest.key) !== JSON.stringify(key)) return false;
   if (typeof manifest.files !== "object" || manifest.files === null) return false;
-  for (const [file, recorded] of Object.entries(manifest.files)) {
-    let stat;
+  return Object.entries(manifest.files).every(([file, recorded]) => {
     try {
-      stat = fs.statSync(file, { throwIfNoEntry: false });
-    } catch (err) {
-      if (err.code !== "ENOTDIR") return false;
-    }
-    if (recorded === null || stat === undefined) {
-      if (recorded !== null || stat !== undefined) return false;
-      continue;
-    }
-    const [size, mtimeMs, hash] = recorded;
-    if (stat.size !== size) return false;
-    if (stat.mtimeMs === mtimeMs && mtimeMs < manifest.startedAt - RACY_MS) continue;
-    try {
-      if (sha1(fs.readFileSync(file)) !== hash) return false;
+      const stat = statOf(file);
+      if (recorded === null || stat === null) return recorded === stat;
+      const [size, mtimeMs, hash] = recorded;
+      return stat.size === size && ((stat.mtimeMs === mtimeMs && mtimeMs < manifest.startedAt - RACY_MS) || sha1(fs.readFileSync(file)) === hash);
     } catch {
+      // What cannot be told is not up to date.
       return false;
     }
-  }
-  return true;
+  });
 }
 
 /**
@@ -179,7 +178,11 @@ function absentCandidatesPlugin(absent) {
         const candidates = resolutionCandidates(path.resolve(args.resolveDir, args.path));
         const at = candidates.indexOf(resolved.path);
         for (const candidate of at < 0 ? candidates : candidates.slice(0, at)) {
-          if (!(candidate in absent) && isAbsent(candidate)) absent[candidate] = null;
+          try {
+            if (!(candidate in absent) && statOf(candidate) === null) absent[candidate] = null;
+          } catch {
+            // Not known to be absent: not recorded.
+          }
         }
         // esbuild resolves it again, as without this plugin, errors and all.
         return undefined;
@@ -200,16 +203,11 @@ function recordingPlugin(records) {
       build.onLoad({ filter: /.*/, namespace: "file" }, (args) => {
         const loader = LOADERS[path.extname(args.path)];
         if (loader === undefined) return undefined;
-        const fd = fs.openSync(args.path, "r");
-        let stat, content;
-        try {
-          stat = fs.fstatSync(fd);
-          content = fs.readFileSync(fd);
-        } finally {
-          fs.closeSync(fd);
-        }
-        records[args.path] = [stat.size, stat.mtimeMs, sha1(content)];
-        let contents = content.toString("utf8");
+        const read = readRecorded(args.path);
+        // Gone since it was resolved: esbuild reports it as it would without this plugin.
+        if (read === null) return undefined;
+        records[args.path] = read.record;
+        let contents = read.content.toString("utf8");
         if (loader !== "json") {
           // Kept on the first line, so the source map's line numbers stay those of the file.
           const locals = [];
@@ -279,7 +277,8 @@ async function build(entry, bundle, key) {
   }
   const files = { ...absent, ...records };
   const sources = Object.keys(result.metafile.inputs).map((i) => path.resolve(i));
-  for (const file of [...sources, ...configFiles(sources.filter((s) => !isPackageFile(s)))]) if (!(file in files)) files[file] = fileRecord(file);
+  for (const file of [...sources, ...configFiles(sources.filter((s) => !isPackageFile(s)))])
+    if (!(file in files)) files[file] = readRecorded(file)?.record ?? null;
   const text = result.outputFiles[0].text;
   const digest = sha256(text);
   return { content: `${text}${MANIFEST_PREFIX}${JSON.stringify({ key, startedAt, digest, files })}\n`, digest };
@@ -327,12 +326,19 @@ function mapFatalTraces(bundle) {
   });
 }
 
-function run(entry, bundle, args, identity) {
+/**
+ * Starts `main` (the bundle, or the entry itself) as node starts a main module, so require.main is
+ * its module as it would be the entry's, with the argv the entry would see.
+ */
+function start(entry, args, main) {
   process.argv = [process.argv[0], path.resolve(entry), ...args];
+  Module.runMain(main);
+}
+
+function run(entry, bundle, args, identity) {
   globalThis[BUNDLE_IDENTITY] = identity;
   mapFatalTraces(bundle);
-  // As node starts a main module: require.main is the bundle's module, as it would be the entry's.
-  Module.runMain(bundle);
+  start(entry, args, bundle);
 }
 
 /**
@@ -340,9 +346,8 @@ function run(entry, bundle, args, identity) {
  * for a bundle that could not be kept. Nothing is written besides tsx's own cache in the temp folder.
  */
 function runFromSources(entry, args) {
-  process.argv = [process.argv[0], path.resolve(entry), ...args];
   require("tsx/cjs/api").register();
-  Module.runMain(path.resolve(entry));
+  start(entry, args, path.resolve(entry));
 }
 
 function main() {

@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { OUTPUT_MARKER } from "../job/output/transaction";
+import { OUTPUT_MARKER, readJson } from "../job/output/transaction";
 import { Config } from "../config/schema";
 import { MAX_BROKERS, MAX_PORT, MIN_PORT, PortPlan } from "../modules/kafka-broker-ports/allocation";
 import { ReviewSettings, reviewSettings, settingsProblems } from "../job/review/settings";
@@ -25,18 +25,12 @@ export interface PortLock {
   readonly settings?: ReviewSettings;
 }
 
-export interface PortMove {
-  readonly broker: string;
-  readonly from: number;
-  readonly to: number;
-}
-
 export interface PortChanges {
   /** False when there was no lock yet: everything is new, nothing moved. */
   readonly hadLock: boolean;
   readonly added: ReadonlyArray<{ broker: string; port: number }>;
   readonly removed: ReadonlyArray<{ broker: string; port: number }>;
-  readonly moved: readonly PortMove[];
+  readonly moved: ReadonlyArray<{ broker: string; from: number; to: number }>;
   readonly bootstrapMoved?: { from: number; to: number };
   readonly hostnameChanged?: { from: string; to: string };
   readonly clusterRenamed?: { from: string; to: string };
@@ -49,16 +43,6 @@ export interface PortChanges {
 export function lockPathFor(configFile: string): string {
   const parsed = path.parse(fs.existsSync(configFile) ? fs.realpathSync(configFile) : path.resolve(configFile));
   return path.join(parsed.dir, `${parsed.name}.ports.lock.json`);
-}
-
-function lockFromPlan(config: Config, plan: PortPlan): PortLock {
-  return {
-    cluster: config.cluster.name,
-    advertisedHostname: config.cluster.advertisedHostname,
-    bootstrapPort: plan.bootstrapPort,
-    brokers: Object.fromEntries([...plan.brokerPorts].map(([id, port]) => [String(id), port])),
-    settings: reviewSettings(config, plan),
-  };
 }
 
 export function renderLock(lock: PortLock): string {
@@ -188,19 +172,6 @@ export function renderOutputMarker(builtFrom: PortLock, published?: { readonly m
   return `${JSON.stringify({ writtenBy: "kafka-privatelink; this folder is replaced whole on every run", builtFrom, published }, null, 2)}\n`;
 }
 
-/** The allocation recorded in an output folder's marker; undefined for no marker, or one written before markers recorded it. */
-function readOutputRecord(dir: string): PreviousAllocation | undefined {
-  const source = path.join(dir, OUTPUT_MARKER);
-  let doc: unknown;
-  try {
-    doc = JSON.parse(fs.readFileSync(source, "utf8"));
-  } catch {
-    return undefined;
-  }
-  if (!isObject(doc) || !("builtFrom" in doc)) return undefined;
-  return { lock: parseLock(JSON.stringify(doc.builtFrom), `${source} (builtFrom)`), source };
-}
-
 /** What a run is checked against: the lock, else an output folder built for the same cluster. */
 export interface PreviousAllocation {
   readonly lock: PortLock;
@@ -217,8 +188,11 @@ export function previousAllocation(lockFile: string, outputDirs: readonly string
   const lock = readLock(lockFile);
   if (lock) return { lock, source: lockFile };
   for (const dir of outputDirs) {
-    const record = readOutputRecord(dir);
-    if (record?.lock.cluster === cluster) return record;
+    // The allocation recorded in the folder's marker (none in a marker written before markers recorded it).
+    const source = path.join(dir, OUTPUT_MARKER);
+    const builtFrom = readJson(source)?.builtFrom;
+    const record = builtFrom === undefined ? undefined : parseLock(JSON.stringify(builtFrom), `${source} (builtFrom)`);
+    if (record?.cluster === cluster) return { lock: record, source };
   }
   return undefined;
 }
@@ -247,11 +221,6 @@ export function comparePorts(lock: PortLock | undefined, next: PortLock): PortCh
     hostnameChanged: changed(lock?.advertisedHostname, next.advertisedHostname),
     clusterRenamed: changed(lock?.cluster, next.cluster),
   };
-}
-
-/** True when the change breaks clients that are already connected or configured. */
-function breaksClients(c: PortChanges): boolean {
-  return c.moved.length > 0 || c.bootstrapMoved !== undefined || c.hostnameChanged !== undefined || c.clusterRenamed !== undefined;
 }
 
 export class PortChangeError extends Error {
@@ -283,9 +252,17 @@ export function checkPortLock(
   previous: PreviousAllocation | undefined,
   allowChange: boolean,
 ): { next: PortLock; changes: PortChanges } {
-  const next = lockFromPlan(config, plan);
+  const next: PortLock = {
+    cluster: config.cluster.name,
+    advertisedHostname: config.cluster.advertisedHostname,
+    bootstrapPort: plan.bootstrapPort,
+    brokers: Object.fromEntries([...plan.brokerPorts].map(([id, port]) => [String(id), port])),
+    settings: reviewSettings(config, plan),
+  };
   const changes = comparePorts(previous?.lock, next);
-  if (previous && breaksClients(changes) && !allowChange) {
+  // What breaks clients that are already connected or configured.
+  const { moved, bootstrapMoved, hostnameChanged, clusterRenamed } = changes;
+  if (previous && !allowChange && (moved.length > 0 || bootstrapMoved || hostnameChanged || clusterRenamed)) {
     throw new PortChangeError(previous.source, changes);
   }
   return { next, changes };

@@ -110,7 +110,11 @@ export class Outputs {
         this.locks.push(beside(this.paths[output], "lock"));
       }
       checkExisting(this.paths);
-      this.cleanedUp.push(...this.clear());
+      // With every lock held, what is staged or set aside beside the outputs is a killed run's.
+      for (const f of this.leftovers()) {
+        fs.rmSync(f, { recursive: true });
+        this.cleanedUp.push(f);
+      }
     } catch (err) {
       this.close();
       throw err;
@@ -132,41 +136,35 @@ export class Outputs {
   stageModules(files: ReadonlyMap<string, string>): void {
     const target = this.paths.modulesOut;
     const existing = existingEntries(target);
-    // A file where a module's folder goes, a folder (or a link) where its file goes: moving the files
-    // into place would fail half-way.
-    const clashes = new Set<string>();
-    for (const file of files.keys()) {
-      const parts = file.split("/");
-      for (let i = 1; i <= parts.length; i++) {
-        const kind = existing.get(parts.slice(0, i).join("/"));
-        if (kind === undefined) break;
-        if (kind !== (i < parts.length ? "folder" : "file")) {
-          clashes.add(parts.slice(0, i).join("/"));
-          break;
-        }
+    const refuse = (found: string[], what: string) => {
+      if (found.length > 0) {
+        const list = found.map((f) => JSON.stringify(f)).join(", ");
+        throw new OutputError(
+          "modulesOut",
+          target,
+          `holds ${list}${what}; move ${found.length === 1 ? "it" : "them"} out of the folder, or choose another folder`,
+        );
       }
-    }
-    if (clashes.size > 0) {
-      const list = [...clashes].sort().map((f) => JSON.stringify(f));
-      throw new OutputError(
-        "modulesOut",
-        target,
-        `holds ${list.join(", ")} where a module's files go, as another kind of entry (a file where a folder goes, a folder or a link where a file goes); move ${list.length === 1 ? "it" : "them"} out of the folder, or choose another folder`,
-      );
-    }
+    };
+    // A file where a module's folder goes, a folder (or a link) where its file goes: moving the files
+    // into place would fail half-way. Each file's path is checked down to its first entry that is
+    // missing or of another kind.
+    const clashes = [...files.keys()].flatMap((file) => {
+      const parts = file.split("/");
+      const at = parts.map((_, i) => parts.slice(0, i + 1).join("/")).find((p, i) => existing.get(p) !== (i < parts.length - 1 ? "folder" : "file"));
+      return at !== undefined && existing.has(at) ? [at] : [];
+    });
+    refuse(
+      [...new Set(clashes)].sort(),
+      " where a module's files go, as another kind of entry (a file where a folder goes, a folder or a link where a file goes)",
+    );
     const previous = previousPublished(this.paths.out, target);
     const foreign = filesOf(existing).filter((file) => {
       if (previous.includes(file)) return false;
       if (files.has(file)) return fs.readFileSync(path.join(target, file), "utf8") !== files.get(file);
       return TERRAFORM_FILE.test(file);
     });
-    if (foreign.length > 0) {
-      throw new OutputError(
-        "modulesOut",
-        target,
-        `holds ${foreign.map((f) => JSON.stringify(f)).join(", ")}, which this tool did not write and would ${foreign.some((f) => files.has(f)) ? "overwrite or " : ""}publish as part of a module; move ${foreign.length === 1 ? "it" : "them"} out of the folder, or choose another folder`,
-      );
-    }
+    refuse(foreign, `, which this tool did not write and would ${foreign.some((f) => files.has(f)) ? "overwrite or " : ""}publish as part of a module`);
     for (const [file, content] of files) {
       fs.mkdirSync(path.dirname(path.join(beside(target, "new"), file)), { recursive: true });
       fs.writeFileSync(path.join(beside(target, "new"), file), content);
@@ -211,10 +209,7 @@ export class Outputs {
     }
     for (const file of previous.filter((f) => !files.has(f)).sort()) {
       fs.rmSync(path.join(target, file), { force: true });
-      for (let dir = path.dirname(path.join(target, file)); dir !== target; dir = path.dirname(dir)) {
-        if (!fs.existsSync(dir) || fs.readdirSync(dir).length > 0) break;
-        fs.rmdirSync(dir);
-      }
+      removeEmptyFolders(path.dirname(path.join(target, file)), target);
     }
   }
 
@@ -234,30 +229,15 @@ export class Outputs {
     };
     if (this.locks.length === OUTPUTS.length) for (const f of this.leftovers()) attempt(() => fs.rmSync(f, { recursive: true }));
     for (const lock of this.locks.splice(0)) attempt(() => release(lock));
-    for (const [first, deepest] of this.created.splice(0).reverse()) {
-      // Only while empty: never what appeared there meanwhile.
-      attempt(() => {
-        for (let dir = deepest; fs.existsSync(dir) && fs.readdirSync(dir).length === 0; dir = path.dirname(dir)) {
-          fs.rmdirSync(dir);
-          if (dir === first) break;
-        }
-      });
-    }
+    // Only while empty: never what appeared there meanwhile.
+    for (const [first, deepest] of this.created.splice(0).reverse()) attempt(() => removeEmptyFolders(deepest, path.dirname(first)));
     return failed;
   }
 
   /**
-   * Removes what is staged or set aside beside the outputs (only with every lock held: it is this
-   * run's, or a killed run's), and what a killed run of 0.2 left (its run files, named
-   * `.<name>.<kind>-<pid>-<nonce>`, whose process has ended); returns what was there.
+   * What is staged or set aside beside the outputs (`new`, `old`), and what a killed run of 0.2 left
+   * (its run files, named `.<name>.<kind>-<pid>-<nonce>`, whose process has ended).
    */
-  private clear(): string[] {
-    const found = this.leftovers();
-    for (const f of found) fs.rmSync(f, { recursive: true });
-    return found;
-  }
-
-  /** What is staged or set aside beside the outputs (`new`, `old`) and 0.2's run files of ended runs. */
   private leftovers(): string[] {
     return Object.values(this.paths)
       .flatMap((p) => [beside(p, "new"), beside(p, "old"), ...runFiles0_2(p)])
@@ -307,13 +287,19 @@ function checkPaths(paths: OutputPaths, keep: readonly string[]): void {
   }
 }
 
+/** `dir` and the folders above it, while they are empty, up to `above` (which stays). */
+function removeEmptyFolders(dir: string, above: string): void {
+  for (; dir !== above && fs.existsSync(dir) && fs.readdirSync(dir).length === 0; dir = path.dirname(dir)) fs.rmdirSync(dir);
+}
+
 /** Refuses replacing what is not this tool's to replace. */
 function checkExisting({ out, modulesOut, lockFile }: OutputPaths): void {
   const stat = (p: string) => fs.statSync(p, { throwIfNoEntry: false });
-  if (stat(lockFile) && !stat(lockFile)!.isFile()) throw new OutputError("lockFile", lockFile, "exists and is not a file");
-  if (stat(modulesOut) && !stat(modulesOut)!.isDirectory()) throw new OutputError("modulesOut", modulesOut, "exists and is not a folder");
-  if (stat(out) && !stat(out)!.isDirectory()) throw new OutputError("out", out, "exists and is not a folder");
-  if (stat(out) && fs.readdirSync(out).length > 0 && !fs.existsSync(path.join(out, OUTPUT_MARKER))) {
+  if (stat(lockFile)?.isFile() === false) throw new OutputError("lockFile", lockFile, "exists and is not a file");
+  if (stat(modulesOut)?.isDirectory() === false) throw new OutputError("modulesOut", modulesOut, "exists and is not a folder");
+  const outStat = stat(out);
+  if (outStat?.isDirectory() === false) throw new OutputError("out", out, "exists and is not a folder");
+  if (outStat && fs.readdirSync(out).length > 0 && !fs.existsSync(path.join(out, OUTPUT_MARKER))) {
     throw new OutputError(
       "out",
       out,
@@ -365,7 +351,8 @@ export interface PublishedRecord {
   readonly files: readonly string[];
 }
 
-const readJson = (file: string): Record<string, unknown> | undefined => {
+/** A JSON file's value; undefined when it cannot be read or parsed. */
+export const readJson = (file: string): Record<string, unknown> | undefined => {
   try {
     return JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>;
   } catch {
