@@ -33,7 +33,7 @@ try {
   // Marks the folder as this tool's (so `npm run synth` may replace it) with what it was built from.
   fs.writeFileSync(path.join(app.outdir, OUTPUT_MARKER), renderOutputMarker(next));
 } catch (err) {
-  if (!(err instanceof ConfigError || err instanceof PortChangeError || err instanceof PortLockError || err instanceof BaseRefError)) throw err;
-  console.error(err.message);
+  if (![ConfigError, PortChangeError, PortLockError, BaseRefError].some((refusal) => err instanceof refusal)) throw err;
+  console.error((err as Error).message);
   process.exit(1);
 }

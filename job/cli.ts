@@ -95,14 +95,8 @@ function main(argv: string[]): number {
       console.error(`${err.message}\n\n${USAGE}`);
       return 2;
     }
-    if (
-      err instanceof ConfigError ||
-      err instanceof PortChangeError ||
-      err instanceof PortLockError ||
-      err instanceof OutputError ||
-      err instanceof CommitError
-    ) {
-      console.error(err.message);
+    if ([ConfigError, PortChangeError, PortLockError, OutputError, CommitError].some((refusal) => err instanceof refusal)) {
+      console.error((err as Error).message);
       return 1;
     }
     const code = (err as NodeJS.ErrnoException).code;

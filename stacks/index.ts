@@ -1,14 +1,13 @@
-import { App, TerraformStack } from "cdktf";
-import { Construct } from "constructs";
-import { Config, ConsumerConfig } from "../config/schema";
+import { App, TerraformHclModule, TerraformStack } from "cdktf";
+import { Config } from "../config/schema";
 import { allocatePorts, PortPlan } from "../modules/kafka-broker-ports/allocation";
 import { KafkaPrivateLinkConsumer } from "../modules/kafka-privatelink-consumer";
 import { CONSUMER_MODULE } from "../modules/kafka-privatelink-consumer/rules";
 import { KafkaPrivateLinkProvider } from "../modules/kafka-privatelink-provider";
 import { PROVIDER_MODULE } from "../modules/kafka-privatelink-provider/rules";
-import { configureStack } from "./aws-access";
+import { AwsAccess, configureStack } from "./aws-access";
 import { consumerProps, providerProps } from "./inputs";
-import { addMoves, Move, MODULE_CALL, moduleSource, movesIntoModule, movesOfKeyedResource, passOutputs } from "./module-call";
+import { Move, MODULE_CALL, moduleSource, movesIntoModule, movesOfKeyedResource, passOutputs } from "./module-call";
 
 /** The cluster's port allocation (the configuration was validated, so it cannot fail). */
 export function portPlanFor({ cluster }: Config): PortPlan {
@@ -23,36 +22,26 @@ export const providerStackName = (config: Config) => `${config.cluster.name}-pro
 export const consumerStackName = (config: Config, consumer: string) => `${config.cluster.name}-consumer-${consumer}`;
 
 /**
- * The provider half for `cdktf deploy`: a thin root that calls the published provider module
- * (`module "kafka"`, MODULE_CALL) with the cluster's values, and passes its outputs on.
+ * A half for `cdktf deploy`: a thin root with its own AWS provider and backend that calls the
+ * published `module` (`module "kafka"`, MODULE_CALL: `call` makes it from its source), passes its
+ * outputs on, and adds the `moved` blocks from earlier layouts (Terraform ignores one whose old
+ * address is not in the state).
  */
-class ProviderStack extends TerraformStack {
-  readonly kafka: KafkaPrivateLinkProvider;
-
-  constructor(scope: Construct, id: string, config: Config) {
-    super(scope, id);
-    configureStack(this, config.cluster, config.state);
-    this.kafka = new KafkaPrivateLinkProvider(this, MODULE_CALL, { source: moduleSource(PROVIDER_MODULE), ...providerProps(config) });
-    passOutputs(this, this.kafka, PROVIDER_MODULE);
-    addMoves(this, movesIntoModule(PROVIDER_MODULE, MODULE_CALL));
-  }
-}
-
-/**
- * The consumer half for one client VPC, for `cdktf deploy`: a thin root that calls the published
- * consumer module (`module "kafka"`, MODULE_CALL) with the cluster's connection as a literal object, and passes
- * its outputs on. `serviceName`: the endpoint service to connect to; a cross-stack reference to the provider stack by default.
- */
-class ConsumerStack extends TerraformStack {
-  readonly kafka: KafkaPrivateLinkConsumer;
-
-  constructor(scope: Construct, id: string, config: Config, consumer: ConsumerConfig, serviceName: string) {
-    super(scope, id);
-    configureStack(this, consumer, config.state);
-    this.kafka = new KafkaPrivateLinkConsumer(this, MODULE_CALL, { source: moduleSource(CONSUMER_MODULE), ...consumerProps(config, consumer, serviceName) });
-    passOutputs(this, this.kafka, CONSUMER_MODULE);
-    addMoves(this, consumerMoves(consumer.allowedCidrs));
-  }
+function addHalf<Call extends TerraformHclModule>(
+  app: App,
+  id: string,
+  access: AwsAccess,
+  config: Config,
+  module: string,
+  moves: readonly Move[],
+  call: (stack: TerraformStack, source: string) => Call,
+): { stack: TerraformStack; kafka: Call } {
+  const stack = new TerraformStack(app, id);
+  configureStack(stack, access, config.state);
+  const kafka = call(stack, moduleSource(module));
+  passOutputs(stack, kafka, module);
+  stack.addOverride("moved", moves);
+  return { stack, kafka };
 }
 
 /** 0.1.0's one endpoint security group, keyed by CIDR since 0.2.0: the first CIDR keeps it. */
@@ -71,20 +60,37 @@ function consumerMoves(allowedCidrs: readonly string[]): Move[] {
 
 export interface DeployStacks {
   readonly ports: PortPlan;
-  readonly provider: ProviderStack;
-  readonly consumers: readonly ConsumerStack[];
+  readonly provider: TerraformStack;
+  readonly consumers: readonly TerraformStack[];
 }
 
 /**
- * The deployable stacks of a validated configuration: the provider and one per consumer, each a
- * thin root calling a published module, which the output folder holds beside them (`modules/`:
- * write them with `writeModules(<out>/modules, config)`, stacks/examples.ts).
+ * The deployable stacks of a validated configuration: the provider and one per consumer (client
+ * VPC), each a thin root calling a published module, which the output folder holds beside them
+ * (`modules/`: write them with `writeModules(<out>/modules)`, stacks/examples.ts). A consumer
+ * connects to its `serviceName`, by default a cross-stack reference to the provider stack's.
  */
 export function addDeployStacks(app: App, config: Config): DeployStacks {
-  const provider = new ProviderStack(app, providerStackName(config), config);
-  const consumers = config.consumers.map(
-    (consumer) =>
-      new ConsumerStack(app, consumerStackName(config, consumer.name), config, consumer, consumer.serviceName ?? provider.kafka.endpointServiceName),
+  const provider = addHalf(
+    app,
+    providerStackName(config),
+    config.cluster,
+    config,
+    PROVIDER_MODULE,
+    movesIntoModule(PROVIDER_MODULE, MODULE_CALL),
+    (stack, source) => new KafkaPrivateLinkProvider(stack, MODULE_CALL, { source, ...providerProps(config) }),
   );
-  return { ports: portPlanFor(config), provider, consumers };
+  const consumers = config.consumers.map((consumer) => {
+    const serviceName = consumer.serviceName ?? provider.kafka.endpointServiceName;
+    return addHalf(
+      app,
+      consumerStackName(config, consumer.name),
+      consumer,
+      config,
+      CONSUMER_MODULE,
+      consumerMoves(consumer.allowedCidrs),
+      (stack, source) => new KafkaPrivateLinkConsumer(stack, MODULE_CALL, { source, ...consumerProps(config, consumer, serviceName) }),
+    ).stack;
+  });
+  return { ports: portPlanFor(config), provider: provider.stack, consumers };
 }

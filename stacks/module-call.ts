@@ -57,8 +57,3 @@ export function movesOfKeyedResource(resource: string, call: string, keys: reado
   const at = (key: string) => `${resource}[${JSON.stringify(key)}]`;
   return [{ from: resource, to: at(keeps) }, ...keys.map((key) => ({ from: at(key), to: `module.${call}.${at(key)}` }))];
 }
-
-/** Adds the `moved` blocks: Terraform ignores one whose old address is not in the state. */
-export function addMoves(stack: TerraformStack, moves: readonly Move[]): void {
-  stack.addOverride("moved", moves);
-}
