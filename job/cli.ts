@@ -39,14 +39,19 @@ function summary(r: SynthResult): string {
   if (r.lockCreated) lines.push(`Port lock created: ${rel(r.lockFile)} (commit it with the configuration)`);
   for (const a of c.added) if (c.hadLock) lines.push(`Port lock: broker ${a.broker} added on port ${a.port}`);
   for (const x of c.removed) lines.push(`Port lock: broker ${x.broker} removed (was port ${x.port})`);
-  for (const m of c.moved) lines.push(`Port lock: broker ${m.broker} MOVED ${m.from} → ${m.to} (--allow-port-change)`);
-  if (c.bootstrapMoved) lines.push(`Port lock: bootstrap MOVED ${c.bootstrapMoved.from} → ${c.bootstrapMoved.to} (--allow-port-change)`);
-  if (c.hostnameChanged) lines.push(`Port lock: advertised hostname CHANGED ${c.hostnameChanged.from} → ${c.hostnameChanged.to} (--allow-port-change)`);
-  if (c.clusterRenamed) lines.push(`Port lock: cluster RENAMED ${c.clusterRenamed.from} → ${c.clusterRenamed.to} (--allow-port-change)`);
+  const accepted = [
+    ...c.moved.map((m) => [`broker ${m.broker} MOVED`, m] as const),
+    ["bootstrap MOVED", c.bootstrapMoved],
+    ["advertised hostname CHANGED", c.hostnameChanged],
+    ["cluster RENAMED", c.clusterRenamed],
+  ] as const;
+  for (const [what, change] of accepted) if (change) lines.push(`Port lock: ${what} ${change.from} → ${change.to} (--allow-port-change)`);
+  // REVIEW.md's Markdown, as plain text.
+  const plain = (markdown: string) => markdown.replace(/`/g, "");
   const { since, baseline } = r.review;
   if (since.firstSynth) lines.push(`What changes: ${since.firstSynth}`);
-  else if (since.changes.length === 0) lines.push(`What changes: no reviewable setting changed since ${baseline.replace(/`/g, "")}`);
-  else lines.push(`What changes since ${baseline.replace(/`/g, "")}:`, ...since.changes.map((c) => `  ${c.level}: ${c.text.replace(/`/g, "")}`));
+  else if (since.changes.length === 0) lines.push(`What changes: no reviewable setting changed since ${plain(baseline)}`);
+  else lines.push(`What changes since ${plain(baseline)}:`, ...since.changes.map((c) => `  ${c.level}: ${plain(c.text)}`));
   lines.push(`Review page: ${rel(path.join(r.outDir, "REVIEW.md"))}`);
   lines.push(`Replaced: ${rel(r.outDir)}, ${rel(r.modulesOutDir)}, ${rel(r.lockFile)}`);
   if (r.cleanedUp.length > 0) lines.push(`Removed what an interrupted run left: ${r.cleanedUp.map(rel).join(", ")}`);

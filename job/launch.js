@@ -50,8 +50,7 @@ function bundlePathFor(entry) {
 
 /** What else a bundle was built with: any change (this launcher's build options too) rebuilds. */
 function buildKey(entry) {
-  const esbuildVersion = JSON.parse(fs.readFileSync(require.resolve("esbuild/package.json"), "utf8")).version;
-  return { entry: path.resolve(entry), launcher: sha1(fs.readFileSync(__filename)), esbuild: esbuildVersion, node: process.version };
+  return { entry: path.resolve(entry), launcher: sha1(fs.readFileSync(__filename)), esbuild: require("esbuild/package.json").version, node: process.version };
 }
 
 /**
@@ -90,22 +89,15 @@ function statOf(file) {
  * manifest): a bundle altered or damaged since, or one that cannot be read, has none and is built anew.
  */
 function readManifest(bundle) {
-  let content;
   try {
-    content = fs.readFileSync(bundle);
+    const content = fs.readFileSync(bundle);
+    const at = content.lastIndexOf(`\n${MANIFEST_PREFIX}`);
+    const manifest = JSON.parse(content.subarray(at + 1 + MANIFEST_PREFIX.length).toString("utf8"));
+    if (at >= 0 && manifest?.digest === sha256(content.subarray(0, at + 1))) return manifest;
   } catch {
-    return undefined;
+    // Unreadable, or its last line is not a manifest.
   }
-  const at = content.lastIndexOf(`\n${MANIFEST_PREFIX}`);
-  if (at < 0) return undefined;
-  let manifest;
-  try {
-    manifest = JSON.parse(content.subarray(at + 1 + MANIFEST_PREFIX.length).toString("utf8"));
-  } catch {
-    return undefined;
-  }
-  if (typeof manifest !== "object" || manifest === null || manifest.digest !== sha256(content.subarray(0, at + 1))) return undefined;
-  return manifest;
+  return undefined;
 }
 
 /** Whether the bundle was built from the files as they are now, by this launcher, esbuild and node. */

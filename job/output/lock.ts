@@ -19,17 +19,23 @@ function startTime(pid: number): string | undefined {
 /** This run, as its locks name it: `<pid> <start time, or - without /proc> <nonce>`. */
 const SELF = `${process.pid} ${startTime(process.pid) ?? "-"} ${randomBytes(8).toString("hex")}`;
 
+/** Whether process `pid` has ended (one of another user's is running: EPERM). */
+export function ended(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code !== "EPERM";
+  }
+}
+
 /** True while the run a lock names may still be running. What this tool did not write counts as running: it is never taken over. */
 function running(owner: string): boolean {
   if (!/^\d+ (\d+|-) [0-9a-f]+$/.test(owner)) return true;
   const [pid, started] = owner.split(" ");
   // Our PID in another run's lock: that run has ended, and the PID was reused for us.
   if (Number(pid) === process.pid) return owner === SELF;
-  try {
-    process.kill(Number(pid), 0);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "EPERM") return false;
-  }
+  if (ended(Number(pid))) return false;
   const now = startTime(Number(pid));
   return started === "-" || now === undefined || now === started;
 }

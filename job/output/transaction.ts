@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { acquire, release } from "./lock";
+import { acquire, ended, release } from "./lock";
 
 /** In every folder this tool writes: only such a folder may be replaced by a later run. */
 export const OUTPUT_MARKER = ".kafka-privatelink-output";
@@ -248,14 +248,6 @@ export class Outputs {
 /** 0.2's files beside `target` (staged, set aside, scratch, its claims) of runs that have ended. */
 function runFiles0_2(target: string): string[] {
   const prefix = `.${path.basename(target)}.`;
-  const ended = (pid: number) => {
-    try {
-      process.kill(pid, 0);
-      return false;
-    } catch (err) {
-      return (err as NodeJS.ErrnoException).code !== "EPERM";
-    }
-  };
   return fs
     .readdirSync(path.dirname(target))
     .sort()
