@@ -30,18 +30,17 @@ export function readConfigText(file: string): { text: string } | { problem: Conf
   }
 }
 
-/** Where the first byte that does not start or continue a valid UTF-8 sequence is (RFC 3629). */
-function firstInvalidUtf8(b: Uint8Array): number {
-  for (let i = 0; i < b.length;) {
-    const x = b[i];
-    const n = x < 0x80 ? 1 : x >= 0xc2 && x <= 0xdf ? 2 : x >= 0xe0 && x <= 0xef ? 3 : x >= 0xf0 && x <= 0xf4 ? 4 : 0;
-    if (n === 0) return i;
-    for (let k = 1; k < n; k++) if (i + k >= b.length || (b[i + k] & 0xc0) !== 0x80) return i;
-    // Overlong forms, UTF-16 surrogates and code points past U+10FFFF.
-    if ((x === 0xe0 && b[i + 1] < 0xa0) || (x === 0xed && b[i + 1] >= 0xa0) || (x === 0xf0 && b[i + 1] < 0x90) || (x === 0xf4 && b[i + 1] >= 0x90)) return i;
-    i += n;
+/**
+ * Where the first sequence that is not valid UTF-8 starts. Decoded leniently, it is the first
+ * U+FFFD that the bytes do not spell (EF BF BD): every character before it is as the bytes wrote it.
+ */
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  let at = 0;
+  for (const char of new TextDecoder("utf-8", { ignoreBOM: true }).decode(bytes)) {
+    if (char === "\ufffd" && !(bytes[at] === 0xef && bytes[at + 1] === 0xbf && bytes[at + 2] === 0xbd)) return at;
+    at += Buffer.byteLength(char);
   }
-  return b.length - 1;
+  return bytes.length - 1;
 }
 
 /**

@@ -102,13 +102,12 @@ function crossFieldProblems(config: Config): ConfigProblem[] {
     "is in policy.deniedRegions (PrivateLink for Kafka is not offered there by default); edit policy.deniedRegions to allow it";
 
   add("cluster.region", cluster.region, deniedRule(cluster.region));
-  // The schema accepted only listed regions.
-  const partition = partitionOf(cluster.region) as string;
+  // The schema accepted only listed regions: each has its partition.
+  const partition = partitionOf(cluster.region);
   const partitionRule = (arn: string, pattern: RegExp, region: string, regionField: string) => {
     const own = partitionOf(region);
     const given = pattern.exec(arn)?.[1];
     return (
-      own !== undefined &&
       given !== undefined &&
       given !== own &&
       `is in partition "${given}", but ${regionField} ${region} is in partition "${own}"; IAM principals do not cross partitions`
@@ -210,7 +209,7 @@ function crossFieldProblems(config: Config): ConfigProblem[] {
     add(`${at}.name`, c.name, first !== undefined && `is also the name of consumers[${first}]; each consumer becomes its own stack and needs a unique name`);
     consumerNames.set(c.name, i);
     add(`${at}.region`, c.region, deniedRule(c.region));
-    const consumerPartition = partitionOf(c.region) as string;
+    const consumerPartition = partitionOf(c.region);
     if (consumerPartition !== partition) {
       add(
         `${at}.region`,

@@ -1,13 +1,10 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { LocalBackend, S3Backend, TerraformStack } from "cdktf";
-import { StateConfig, stateKey } from "../config/schema";
+import { ClusterConfig, StateConfig, stateKey } from "../config/schema";
 import { AWS_PROVIDER } from "../modules/packaging";
 
-export interface AwsAccess {
-  readonly region: string;
-  readonly profile?: string;
-  readonly assumeRoleArn?: string;
-}
+/** Where and as whom a stack deploys: a cluster's or a consumer's own settings. */
+export type AwsAccess = Pick<ClusterConfig, "region" | "profile" | "assumeRoleArn">;
 
 /**
  * The AWS provider and state backend of a deployable stack. Each stack gets its own provider, so
