@@ -1,6 +1,7 @@
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { isMap, isScalar, isSeq, parseDocument } from "yaml";
 import { OUTPUT_MARKER, readJson } from "../job/output/transaction";
 import { Config } from "../config/schema";
 import { MAX_BROKERS, MAX_PORT, MIN_PORT, PortPlan } from "../modules/kafka-broker-ports/allocation";
@@ -103,37 +104,20 @@ function lockProblems(doc: unknown): string[] {
  */
 function duplicateKeys(text: string): string[] {
   const found: string[] = [];
-  // One frame per open object or array: the keys seen so far, the key being read, the path.
-  const stack: Array<{ keys: Set<string> | undefined; next: string | number }> = [];
-  const where = () => stack.slice(0, -1).map((f) => f.next);
-  let expectKey = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (ch === '"') {
-      let end = i + 1;
-      while (text[end] !== '"') end += text[end] === "\\" ? 2 : 1;
-      const value = JSON.parse(text.slice(i, end + 1)) as string;
-      const frame = stack.at(-1);
-      if (expectKey && frame?.keys) {
-        // Named as the other lock problems are: the top-level field bare, the keys inside it quoted.
-        if (frame.keys.has(value))
-          found.push([...where(), value].map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${JSON.stringify(p)}`)).join(""));
-        frame.keys.add(value);
-        frame.next = value;
-        expectKey = false;
-      }
-      i = end;
-    } else if (ch === "{" || ch === "[") {
-      stack.push({ keys: ch === "{" ? new Set() : undefined, next: ch === "{" ? "" : 0 });
-      expectKey = ch === "{";
-    } else if (ch === "}" || ch === "]") {
-      stack.pop();
-    } else if (ch === ",") {
-      const frame = stack.at(-1);
-      if (frame?.keys) expectKey = true;
-      else if (frame) frame.next = (frame.next as number) + 1;
+  // JSON is YAML: the YAML parser keeps every key of an object, in order.
+  const walk = (node: unknown, at: readonly (string | number)[]): void => {
+    if (isSeq(node)) node.items.forEach((item, i) => walk(item, [...at, i]));
+    if (!isMap(node)) return;
+    const keys = new Set<string>();
+    for (const pair of node.items) {
+      const key = String(isScalar(pair.key) ? pair.key.value : pair.key);
+      // Named as the other lock problems are: the top-level field bare, the keys inside it quoted.
+      if (keys.has(key)) found.push([...at, key].map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${JSON.stringify(p)}`)).join(""));
+      keys.add(key);
+      walk(pair.value, [...at, key]);
     }
-  }
+  };
+  walk(parseDocument(text, { uniqueKeys: false }).contents, []);
   return found;
 }
 

@@ -105,9 +105,10 @@ export class Outputs {
         if (first) this.created.push([first, path.dirname(target)]);
       }
       for (const output of [...OUTPUTS].sort((a, b) => this.paths[a].localeCompare(this.paths[b]))) {
-        const taken = acquire(beside(this.paths[output], "lock"));
+        const lock = beside(this.paths[output], "lock");
+        const taken = acquire(lock);
         if (!taken.held) throw new OutputError(output, this.paths[output], `is being written by another run (${taken.holder}); wait for it to finish`);
-        this.locks.push(beside(this.paths[output], "lock"));
+        this.locks.push(lock);
       }
       checkExisting(this.paths);
       // With every lock held, what is staged or set aside beside the outputs is a killed run's.
@@ -123,8 +124,9 @@ export class Outputs {
 
   /** The folder to build the new --out in. */
   stageOut(): string {
-    fs.mkdirSync(beside(this.paths.out, "new"));
-    return beside(this.paths.out, "new");
+    const staged = beside(this.paths.out, "new");
+    fs.mkdirSync(staged);
+    return staged;
   }
 
   /**
