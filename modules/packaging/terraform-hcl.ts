@@ -22,30 +22,18 @@ export interface BlockSchema {
 /** `resource.<type>` / `data.<type>` → its nested blocks. */
 export type Schemas = Record<string, BlockSchema>;
 
-/** Comments (the constructs' whys) by address: `resource.<type>.<name>`, `variable.<name>`, … */
+/** Comments (the constructs' whys) by address: `resource.<type>.<name>`, `data.<type>.<name>`. */
 export type Comments = Record<string, string>;
 
-/** What the constructs of each stack carry into its HCL, by construct. */
-type Attached<V> = WeakMap<TerraformStack, Map<IConstruct, V>>;
-
-const comments: Attached<string> = new WeakMap();
-const skips: Attached<CheckSkip[]> = new WeakMap();
-
-/** The construct's stack's entries in `store`. */
-function attachedTo<V>(store: Attached<V>, construct: IConstruct): Map<IConstruct, V> {
-  const stack = TerraformStack.of(construct);
-  const byConstruct = store.get(stack) ?? new Map<IConstruct, V>();
-  store.set(stack, byConstruct);
-  return byConstruct;
-}
+const comments = new WeakMap<IConstruct, string>();
+const skips = new WeakMap<IConstruct, CheckSkip[]>();
 
 /**
  * Attaches a comment to a construct's block in the module's HCL (`# …` lines above it): the why
  * that a reader of the module needs, which the JSON form cannot carry.
  */
-export function why<T extends IConstruct>(construct: T, text: string): T {
-  attachedTo(comments, construct).set(construct, text);
-  return construct;
+export function why(construct: IConstruct, text: string): void {
+  comments.set(construct, text);
 }
 
 /** A check of the field's scanner (checkov) that does not apply to a resource, and why. */
@@ -59,16 +47,16 @@ export interface CheckSkip {
  * module code (`#checkov:skip=<check>:<reason>` inside the block). Only for a check that does not
  * apply: the README's security section lists every skip.
  */
-export function skipCheck<T extends IConstruct>(construct: T, check: string, reason: string): T {
-  const byConstruct = attachedTo(skips, construct);
-  byConstruct.set(construct, [...(byConstruct.get(construct) ?? []), { check, reason }]);
-  return construct;
+export function skipCheck(construct: IConstruct, check: string, reason: string): void {
+  skips.set(construct, [...(skips.get(construct) ?? []), { check, reason }]);
 }
 
 /** What `attach` (`why`, `skipCheck`) attached to a stack's constructs, by their address in `json` (the stack's synthesized JSON). */
-function byAddress<V>(store: Attached<V>, attach: string, stack: TerraformStack, json: TfJson): Record<string, V> {
+function byAddress<V>(store: WeakMap<IConstruct, V>, attach: string, stack: TerraformStack, json: TfJson): Record<string, V> {
   const out: Record<string, V> = {};
-  for (const [construct, value] of store.get(stack) ?? []) {
+  for (const construct of stack.node.findAll()) {
+    const value = store.get(construct);
+    if (value === undefined) continue;
     const address = addressOf(construct, json);
     if (!address) throw new Error(`${attach}(): ${construct.node.path} has no block in the synthesized JSON`);
     out[address] = value;
@@ -88,18 +76,11 @@ interface Addressed {
   toHclTerraform?: () => unknown;
 }
 
-/** The address of a construct's block in the JSON (`resource.aws_lb.this`, `variable.name`, `output.x`, `local.tags`). */
+/** The address of a resource's or data source's block in the JSON (`resource.aws_lb.this`): only those carry comments and skips. */
 function addressOf(construct: IConstruct, json: TfJson): string | undefined {
-  const c = construct as unknown as Addressed;
-  const id = c.friendlyUniqueId;
-  if (!id) return undefined;
-  const type = c.terraformResourceType;
-  for (const kind of ["resource", "data"]) {
-    if (type && json[kind]?.[type]?.[id]) return `${kind}.${type}.${id}`;
-  }
-  for (const kind of ["variable", "output", "module"]) if (json[kind]?.[id]) return `${kind}.${id}`;
-  if (json.locals && id in json.locals) return `local.${id}`;
-  return undefined;
+  const { terraformResourceType: type, friendlyUniqueId: id } = construct as unknown as Addressed;
+  const kind = type && id ? ["resource", "data"].find((k) => json[k]?.[type]?.[id]) : undefined;
+  return kind && `${kind}.${type}.${id}`;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null;
@@ -232,8 +213,8 @@ const TRAILING = ["depends_on"];
 /** A block body: attributes aligned as `terraform fmt` aligns them, nested blocks after them. */
 function body(doc: Record<string, unknown>, rules: BodyRules, indent: string): string[] {
   const isBlock = (k: string) => k in (rules.blocks ?? {}) || k in (rules.meta ?? {});
-  const first = rules.first ?? [];
   const order = (k: string) => (LEADING.includes(k) ? 0 : TRAILING.includes(k) ? 2 : isBlock(k) ? 3 : 1);
+  const first = rules.first ?? [];
   // The sort is stable: within a rank, `first`, then the document's order.
   const keys = [...first.filter((k) => k in doc), ...Object.keys(doc).filter((k) => !first.includes(k))].sort((a, b) => order(a) - order(b));
   const render = (k: string): readonly [string, string] => {
@@ -298,39 +279,30 @@ function variableBody(doc: Record<string, unknown>, indent: string): string[] {
  */
 export function renderHcl(doc: TfJson, schemas: Schemas = {}, comments: Comments = {}, skipped: Record<string, readonly CheckSkip[]> = {}): string {
   const out: string[][] = [];
-  const push = (lines: string[]) => out.push(lines);
   const names = (kind: string) => Object.entries((doc[kind] ?? {}) as Record<string, Record<string, unknown>>);
-  if (doc.terraform) push(block("terraform", [], doc.terraform, TERRAFORM, ""));
+  if (doc.terraform) out.push(block("terraform", [], doc.terraform, TERRAFORM, ""));
   for (const [name, provider] of names("provider")) {
-    for (const config of Array.isArray(provider) ? provider : [provider]) push(block("provider", [name], config as Record<string, unknown>, {}, ""));
+    for (const config of Array.isArray(provider) ? provider : [provider]) out.push(block("provider", [name], config as Record<string, unknown>, {}, ""));
   }
-  for (const [name, v] of names("variable")) {
-    push([...commented(comments[`variable.${name}`], ""), `variable ${JSON.stringify(name)} {`, ...variableBody(v, "  "), "}"]);
-  }
-  if (doc.locals) {
-    // A commented local starts a new group of aligned attributes.
-    const lines: string[] = ["locals {"];
-    let group: Array<readonly [string, string]> = [];
-    Object.entries(doc.locals as Record<string, unknown>).forEach(([name, value], i) => {
-      const c = comments[`local.${name}`];
-      if (c) {
-        lines.push(...hclAttributes(group, "  "), ...(i > 0 ? [""] : []), ...commented(c, "  "));
-        group = [];
-      }
-      group.push([name, expression(value, "  ")]);
-    });
-    push([...lines, ...hclAttributes(group, "  "), "}"]);
-  }
-  for (const [name, call] of names("module")) push(block("module", [name], call, MODULE_CALL, "", comments[`module.${name}`]));
+  for (const [name, v] of names("variable")) out.push([`variable ${JSON.stringify(name)} {`, ...variableBody(v, "  "), "}"]);
+  if (doc.locals)
+    out.push([
+      "locals {",
+      ...hclAttributes(
+        names("locals").map(([name, value]) => [name, expression(value, "  ")]),
+        "  ",
+      ),
+      "}",
+    ]);
+  for (const [name, call] of names("module")) out.push(block("module", [name], call, MODULE_CALL, ""));
   for (const kind of ["data", "resource"]) {
     for (const [type, byName] of names(kind)) {
       for (const [name, b] of Object.entries(byName as Record<string, Record<string, unknown>>)) {
         const rules: BodyRules = { blocks: schemas[`${kind}.${type}`] ?? {}, traversals: ["depends_on", "provider"], meta: { lifecycle: LIFECYCLE } };
-        push(block(kind, [type, name], b, rules, "", comments[`${kind}.${type}.${name}`], skipped[`${kind}.${type}.${name}`]));
+        out.push(block(kind, [type, name], b, rules, "", comments[`${kind}.${type}.${name}`], skipped[`${kind}.${type}.${name}`]));
       }
     }
   }
-  for (const [name, o] of names("output")) push(block("output", [name], o, OUTPUT, "", comments[`output.${name}`]));
-  for (const m of (doc.moved ?? []) as Array<{ from: string; to: string }>) push(block("moved", [], m, { traversals: ["from", "to"] }, ""));
+  for (const [name, o] of names("output")) out.push(block("output", [name], o, OUTPUT, ""));
   return `${out.map((lines) => lines.join("\n")).join("\n\n")}\n`;
 }
