@@ -123,12 +123,7 @@ export interface RenderedModule {
 }
 
 /** The HCL file of each JSON file of a module. */
-export const HCL_FILE: Record<string, string> = {
-  "main.tf.json": "main.tf",
-  "variables.tf.json": "variables.tf",
-  "outputs.tf.json": "outputs.tf",
-  "versions.tf.json": "versions.tf",
-};
+export const HCL_FILE: Record<string, string> = Object.fromEntries(["main", "variables", "outputs", "versions"].map((f) => [`${f}.tf.json`, `${f}.tf`]));
 
 let rendered: ReadonlyMap<string, RenderedModule> | undefined;
 
@@ -161,33 +156,28 @@ function cachedRender(): Map<string, RenderedModule> {
   const identity = bundleIdentity();
   const tests = moduleTests();
   if (identity === undefined) return renderAll(tests);
-  let file: string | undefined;
+  const key = createHash("sha1").update(renderingPackages()).update(JSON.stringify(tests)).digest("hex").slice(0, 12);
+  const file = path.join(RENDER_CACHE_DIR, `modules-${identity}-${key}.json`);
   try {
-    file = path.join(
-      RENDER_CACHE_DIR,
-      `modules-${identity}-${createHash("sha1").update(renderingPackages()).update(JSON.stringify(tests)).digest("hex").slice(0, 12)}.json`,
-    );
     const cached = JSON.parse(fs.readFileSync(file, "utf8")) as { digest?: string; folders?: Record<string, RenderedModule> } | null;
     if (cached?.folders && cached.digest === foldersDigest(cached.folders)) return new Map(Object.entries(cached.folders));
   } catch {
     // Not cached yet (or unreadable): render.
   }
   const folders = renderAll(tests);
-  if (file) {
-    const tmp = `${file}.${process.pid}.tmp`;
-    try {
-      fs.mkdirSync(RENDER_CACHE_DIR, { recursive: true });
-      const kept = Object.fromEntries(folders);
-      fs.writeFileSync(tmp, JSON.stringify({ digest: foldersDigest(kept), folders: kept }));
-      fs.renameSync(tmp, file);
-      // Each rebuild of a bundle renders under a new identity: the week-old renders go.
-      for (const old of fs.readdirSync(RENDER_CACHE_DIR)) {
-        const stale = path.join(RENDER_CACHE_DIR, old);
-        if (stale !== file && Date.now() - fs.statSync(stale).mtimeMs > 7 * 24 * 3600_000) fs.rmSync(stale, { force: true });
-      }
-    } catch {
-      fs.rmSync(tmp, { force: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    fs.mkdirSync(RENDER_CACHE_DIR, { recursive: true });
+    const kept = Object.fromEntries(folders);
+    fs.writeFileSync(tmp, JSON.stringify({ digest: foldersDigest(kept), folders: kept }));
+    fs.renameSync(tmp, file);
+    // Each rebuild of a bundle renders under a new identity: the week-old renders go.
+    for (const old of fs.readdirSync(RENDER_CACHE_DIR)) {
+      const stale = path.join(RENDER_CACHE_DIR, old);
+      if (stale !== file && Date.now() - fs.statSync(stale).mtimeMs > 7 * 24 * 3600_000) fs.rmSync(stale, { force: true });
     }
+  } catch {
+    fs.rmSync(tmp, { force: true });
   }
   return folders;
 }
