@@ -1,11 +1,11 @@
-import { TerraformHclModule, Token } from "cdktf";
+import { Token } from "cdktf";
 import { Construct } from "constructs";
 import { BROKER_ID, portPlanErrors } from "../kafka-broker-ports/allocation";
 import { COVERS_EVERY_ADDRESS_RULE, coversEveryAddress, tagsProblems } from "../private/aws-rules";
 import { SECURITY_GROUPS_PER_INTERFACE, securityGroupNameProblem } from "./rules";
 import { CONSUMER_INPUTS } from "./inputs";
 import { specProblems, SpecProps } from "../private/input-spec";
-import { claimModuleName, moduleInputs, moduleNameProblems, portRuleProblems, PropsError, requiredProblems } from "../private/module-call";
+import { ModuleCall, moduleInputs, portRuleProblems, requiredProblems } from "../private/module-call";
 
 /** The provider module's output `connection`: everything a consumer needs to know of the cluster. */
 export interface Connection {
@@ -95,11 +95,8 @@ export const consumerModuleInputs = (props: Omit<KafkaPrivateLinkConsumerProps, 
  * constructed. Plan addresses are `module.<id>.aws_vpc_endpoint.this`; two calls in one stack
  * need two IDs, as two `module` blocks do.
  */
-export class KafkaPrivateLinkConsumer extends TerraformHclModule {
+export class KafkaPrivateLinkConsumer extends ModuleCall {
   constructor(scope: Construct, id: string, props: KafkaPrivateLinkConsumerProps) {
-    const problems = [...moduleNameProblems(id), ...consumerPropsProblems(props)];
-    if (problems.length > 0) throw new PropsError(`KafkaPrivateLinkConsumer "${id}"`, problems);
-    super(scope, id, { source: props.source, skipAssetCreationFromLocalModules: true, variables: consumerModuleInputs(props) });
-    claimModuleName(this, id);
+    super(scope, id, "KafkaPrivateLinkConsumer", props.source, consumerPropsProblems(props), consumerModuleInputs(props));
   }
 }

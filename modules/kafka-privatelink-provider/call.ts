@@ -1,4 +1,4 @@
-import { TerraformHclModule, Token } from "cdktf";
+import { Token } from "cdktf";
 import { Construct } from "constructs";
 import { BROKER_ID, DEFAULT_BOOTSTRAP_PORT, DEFAULT_BROKER_PORT_BASE, portPlanErrors } from "../kafka-broker-ports/allocation";
 import { awsNamesProblems, isReservedInEverySubnet, PRINCIPAL_ARN, PRINCIPAL_RULE, RESERVED_TARGET_RULE, tagsProblems } from "../private/aws-rules";
@@ -6,7 +6,7 @@ import { providerAwsNames } from "./rules";
 import { PROVIDER_INPUTS } from "./inputs";
 import { specProblems, SpecProps } from "../private/input-spec";
 import { REGION_DATA, REGION_PARTITIONS } from "../private/regions";
-import { claimModuleName, moduleInputs, moduleNameProblems, portRuleProblems, PropsError, requiredProblems } from "../private/module-call";
+import { ModuleCall, moduleInputs, portRuleProblems, requiredProblems } from "../private/module-call";
 
 export interface BrokerTarget {
   /** A private IPv4 address (targetType ip) or an EC2 instance ID (targetType instance). */
@@ -94,12 +94,9 @@ export const providerModuleInputs = (props: Omit<KafkaPrivateLinkProviderProps, 
  * constructed. Plan addresses are `module.<id>.aws_lb_listener.broker["3"]`; two calls in one
  * stack need two IDs, as two `module` blocks do.
  */
-export class KafkaPrivateLinkProvider extends TerraformHclModule {
+export class KafkaPrivateLinkProvider extends ModuleCall {
   constructor(scope: Construct, id: string, props: KafkaPrivateLinkProviderProps) {
-    const problems = [...moduleNameProblems(id), ...providerPropsProblems(props)];
-    if (problems.length > 0) throw new PropsError(`KafkaPrivateLinkProvider "${id}"`, problems);
-    super(scope, id, { source: props.source, skipAssetCreationFromLocalModules: true, variables: providerModuleInputs(props) });
-    claimModuleName(this, id);
+    super(scope, id, "KafkaPrivateLinkProvider", props.source, providerPropsProblems(props), providerModuleInputs(props));
   }
 
   /** Output `endpoint_service_name`: the service consumers connect to. */

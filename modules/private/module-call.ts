@@ -1,9 +1,10 @@
-import { TerraformElement, TerraformStack } from "cdktf";
+import { TerraformHclModule, TerraformStack } from "cdktf";
+import { Construct } from "constructs";
 import { PortAllocationError } from "../kafka-broker-ports/allocation";
 import { snakeCase } from "./input-spec";
 
 /** A prop that breaks the module's contract: names the prop, the value and the rule. */
-export class PropsError extends Error {
+class PropsError extends Error {
   constructor(construct: string, problems: readonly string[]) {
     super(`${construct}: invalid props (${problems.length} problem${problems.length === 1 ? "" : "s"})\n  ${problems.join("\n  ")}`);
     this.name = "PropsError";
@@ -61,28 +62,29 @@ export function moduleInputs(props: object, dataMaps: ReadonlySet<string>): Reco
 /** Terraform's identifier rule: a module block's name, hence a call's construct ID, must follow it. */
 const TERRAFORM_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
-/** The construct ID's problem as a module block name, if any (it becomes `module.<id>` in every address). */
-export function moduleNameProblems(id: string): string[] {
-  return TERRAFORM_NAME.test(id)
-    ? []
-    : [`id: ${JSON.stringify(id)} must be a Terraform name (a letter or _, then letters, digits, _ and -): it names the module block`];
-}
-
 const claimed = new WeakMap<TerraformStack, Map<string, string>>();
 
 /**
- * Gives a module call the block name `id` in its stack (`module.<id>.…` in every plan address,
- * wherever the construct sits in the tree), and refuses a second call of that name in the stack,
- * which would otherwise silently replace the first.
+ * A typed call of a published module: `module "<id>"` with the props as its input variables,
+ * refused when constructed if the ID or a prop breaks the module's contract (`problems`, every one
+ * at once). The call gets the block name `id` in its stack (`module.<id>.…` in every plan address,
+ * wherever the construct sits in the tree), and a second call of that name in the stack, which
+ * would otherwise silently replace the first, is refused.
  */
-export function claimModuleName(call: TerraformElement, id: string): void {
-  const stack = TerraformStack.of(call);
-  const names = claimed.get(stack) ?? new Map<string, string>();
-  claimed.set(stack, names);
-  const first = names.get(id);
-  if (first !== undefined) {
-    throw new Error(`${call.node.path}: stack ${stack.node.id} already calls a module named "${id}" (${first}); give each module call its own construct ID`);
+export abstract class ModuleCall extends TerraformHclModule {
+  protected constructor(scope: Construct, id: string, construct: string, source: string, problems: string[], variables: Record<string, unknown>) {
+    if (!TERRAFORM_NAME.test(id))
+      problems.unshift(`id: ${JSON.stringify(id)} must be a Terraform name (a letter or _, then letters, digits, _ and -): it names the module block`);
+    if (problems.length > 0) throw new PropsError(`${construct} "${id}"`, problems);
+    super(scope, id, { source, skipAssetCreationFromLocalModules: true, variables });
+    const stack = TerraformStack.of(this);
+    const names = claimed.get(stack) ?? new Map<string, string>();
+    claimed.set(stack, names);
+    const first = names.get(id);
+    if (first !== undefined) {
+      throw new Error(`${this.node.path}: stack ${stack.node.id} already calls a module named "${id}" (${first}); give each module call its own construct ID`);
+    }
+    names.set(id, this.node.path);
+    this.overrideLogicalId(id);
   }
-  names.set(id, call.node.path);
-  call.overrideLogicalId(id);
 }
