@@ -121,7 +121,7 @@ export function awsNameRuleWords(rule: AwsNameRule): string {
  * reading a tag as a template (`${`, `%{`).
  */
 export const MAX_TAGS = 50;
-/** Tags the modules add to every resource themselves: none (counted against MAX_TAGS if that changes). */
+/** Tags the modules add to every resource themselves: none (counted against MAX_TAGS, and to be named in TAG_COUNT_RULE, if that changes). */
 export const MODULE_TAGS = 0;
 export const MAX_TAG_KEY = 128;
 export const MAX_TAG_VALUE = 256;
@@ -150,11 +150,11 @@ export function tagValueProblem(value: string): string | undefined {
   return undefined;
 }
 
-export const TAG_COUNT_RULE = `must hold at most ${MAX_TAGS - MODULE_TAGS} tags (AWS's limit per resource${MODULE_TAGS > 0 ? ` is ${MAX_TAGS}, ${MODULE_TAGS} of them the modules' own` : ""})`;
+export const TAG_COUNT_RULE = `must hold at most ${MAX_TAGS - MODULE_TAGS} tags (AWS's limit per resource)`;
 
 /** Every problem of a tag map, one line each (for the typed module calls). */
 export function tagsProblems(field: string, tags: Record<string, string> | undefined): string[] {
-  if (tags === undefined || tags === null) return [];
+  if (!tags) return [];
   const entries = Object.entries(tags);
   return [
     ...(entries.length > MAX_TAGS - MODULE_TAGS ? [`${field}: ${entries.length} tags ${TAG_COUNT_RULE}`] : []),
@@ -170,29 +170,24 @@ export function tagsProblems(field: string, tags: Record<string, string> | undef
 }
 
 /**
- * The tag rules as validations of a `map(string)` variable. Keys and values are measured by RE2's
- * `.` (one Unicode code point), as the TypeScript checks count them, not by Terraform's length()
+ * The tag rules as validations of the `tags` variable. Keys and values are measured by RE2's `.`
+ * (one Unicode code point), as the TypeScript checks count them, not by Terraform's length()
  * (grapheme clusters).
  */
-export function tagsValidations(variable: string): Array<{ condition: string; errorMessage: string }> {
-  const label = variable.replace(/^var\./, "");
+export function tagsValidations(): Array<{ condition: string; errorMessage: string }> {
   const chars = tfString(TAG_CHARACTERS);
-  const keyLength = `can(regex(${tfString(`^(?s:.{1,${MAX_TAG_KEY}})$`)}, k))`;
-  const valueLength = `can(regex(${tfString(`^(?s:.{0,${MAX_TAG_VALUE}})$`)}, v))`;
-  const keyKept = `${keyLength} && can(regex(${chars}, k)) && !can(regex(${tfString(RESERVED_TAG_PREFIX)}, k))`;
-  const valueKept = `${valueLength} && can(regex(${chars}, v))`;
+  const keyKept = `can(regex(${tfString(`^(?s:.{1,${MAX_TAG_KEY}})$`)}, k)) && can(regex(${chars}, k)) && !can(regex(${tfString(RESERVED_TAG_PREFIX)}, k))`;
+  const valueKept = `can(regex(${tfString(`^(?s:.{0,${MAX_TAG_VALUE}})$`)}, v)) && can(regex(${chars}, v))`;
+  const hold = TAG_CHARACTERS_RULE.replace(/^may hold/, "hold");
   return [
+    { condition: `\${length(var.tags) <= ${MAX_TAGS - MODULE_TAGS}}`, errorMessage: `tags: \${length(var.tags)} tags given; tags ${TAG_COUNT_RULE}.` },
     {
-      condition: `\${length(${variable}) <= ${MAX_TAGS - MODULE_TAGS}}`,
-      errorMessage: `${label}: \${length(${variable})} tags given; ${label} ${TAG_COUNT_RULE}.`,
+      condition: `\${alltrue([for k, v in var.tags : ${keyKept}])}`,
+      errorMessage: `tags: key \${join(", ", [for k, v in var.tags : jsonencode(k) if !(${keyKept})])} is not a tag key AWS takes: 1-${MAX_TAG_KEY} characters that ${hold}, not beginning with aws: (reserved for AWS).`,
     },
     {
-      condition: `\${alltrue([for k, v in ${variable} : ${keyKept}])}`,
-      errorMessage: `${label}: key \${join(", ", [for k, v in ${variable} : jsonencode(k) if !(${keyKept})])} is not a tag key AWS takes: 1-${MAX_TAG_KEY} characters that ${TAG_CHARACTERS_RULE.replace(/^may hold/, "hold")}, not beginning with aws: (reserved for AWS).`,
-    },
-    {
-      condition: `\${alltrue([for k, v in ${variable} : ${valueKept}])}`,
-      errorMessage: `${label}: the value of \${join(", ", [for k, v in ${variable} : jsonencode(k) if !(${valueKept})])} is not a tag value AWS takes: 0-${MAX_TAG_VALUE} characters that ${TAG_CHARACTERS_RULE.replace(/^may hold/, "hold")}.`,
+      condition: `\${alltrue([for k, v in var.tags : ${valueKept}])}`,
+      errorMessage: `tags: the value of \${join(", ", [for k, v in var.tags : jsonencode(k) if !(${valueKept})])} is not a tag value AWS takes: 0-${MAX_TAG_VALUE} characters that ${hold}.`,
     },
   ];
 }

@@ -14,7 +14,7 @@ export function resourceTags(stack: TerraformStack): Record<string, string> {
     type: "map(string)",
     description: `Tags for every resource that takes tags: at most ${MAX_TAGS - MODULE_TAGS}, keys of 1-${MAX_TAG_KEY} and values of 0-${MAX_TAG_VALUE} characters (letters, digits, spaces and _ . : / = + - @), no key beginning with aws:.`,
     default: {},
-    validation: tagsValidations("var.tags"),
+    validation: tagsValidations(),
   });
   const local = new TerraformLocal(stack, "tags-local", "${length(var.tags) > 0 ? var.tags : null}");
   local.overrideLogicalId("tags");
