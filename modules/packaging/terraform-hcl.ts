@@ -213,22 +213,22 @@ const TRAILING = ["depends_on"];
 /** A block body: attributes aligned as `terraform fmt` aligns them, nested blocks after them. */
 function body(doc: Record<string, unknown>, rules: BodyRules, indent: string): string[] {
   const isBlock = (k: string) => k in (rules.blocks ?? {}) || k in (rules.meta ?? {});
-  const order = (k: string) => (LEADING.includes(k) ? 0 : TRAILING.includes(k) ? 2 : isBlock(k) ? 3 : 1);
   const first = rules.first ?? [];
-  // The sort is stable: within a rank, `first`, then the document's order.
-  const keys = [...first.filter((k) => k in doc), ...Object.keys(doc).filter((k) => !first.includes(k))].sort((a, b) => order(a) - order(b));
+  // Within each part of the body: `first`, then the document's order.
+  const keys = [...first.filter((k) => k in doc), ...Object.keys(doc).filter((k) => !first.includes(k))];
   const render = (k: string): readonly [string, string] => {
     const v = doc[k];
     if (rules.traversals?.includes(k)) return [k, Array.isArray(v) ? `[${v.map(traversal).join(", ")}]` : traversal(v)];
     return [k, expression(v, indent, rules.literal?.includes(k) ?? false)];
   };
-  const leading = keys.filter((k) => order(k) === 0 && !isBlock(k)).map(render);
-  const rest = keys.filter((k) => order(k) === 1).map(render);
-  const lines = [...hclAttributes(leading, indent), ...(leading.length > 0 && rest.length > 0 ? [""] : []), ...hclAttributes(rest, indent)];
+  const attributes = (keep: (k: string) => boolean) => hclAttributes(keys.filter((k) => !isBlock(k) && keep(k)).map(render), indent);
+  const leading = attributes((k) => LEADING.includes(k));
+  const rest = attributes((k) => !LEADING.includes(k) && !TRAILING.includes(k));
+  const lines = [...leading, ...(leading.length > 0 && rest.length > 0 ? [""] : []), ...rest];
   const blocks = keys
     .filter(isBlock)
     .flatMap((k) => (Array.isArray(doc[k]) ? doc[k] : [doc[k]]).map((item) => block(k, [], item, rules.meta?.[k] ?? { blocks: rules.blocks?.[k] }, indent)));
-  const trailing = keys.filter((k) => order(k) === 2).map((k) => hclAttributes([render(k)], indent));
+  const trailing = keys.filter((k) => TRAILING.includes(k)).map((k) => hclAttributes([render(k)], indent));
   for (const part of [...blocks, ...trailing]) {
     if (lines.length > 0) lines.push("");
     lines.push(...part);
