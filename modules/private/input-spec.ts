@@ -84,25 +84,24 @@ export function repeats(list: readonly unknown[]): number[] {
  * reference Terraform resolves) is left to the module's validation.
  */
 export function specProblems(specs: Record<string, InputSpec>, props: object, isToken: (v: unknown) => boolean): string[] {
-  const values = props as Record<string, unknown>;
   return Object.entries(specs).flatMap(([key, spec]) => {
-    const value = values[key];
-    if (value === undefined && !("default" in spec)) return [`${key}: undefined ${spec.rule?.rule ?? "is required"}`];
-    if (value === undefined || isToken(value)) return [];
+    const value = (props as Record<string, unknown>)[key];
+    if (value === undefined) return "default" in spec ? [] : [`${key}: undefined ${spec.rule?.rule ?? "is required"}`];
+    if (isToken(value)) return [];
     const list = Array.isArray(value) ? value : [];
-    const listProblems = [
+    const { rule } = spec;
+    // A list input's rule is on each element; a value that is no list is judged whole.
+    const checked: Array<[at: string, v: unknown]> =
+      spec.type === "list(string)" && Array.isArray(value) ? list.map((v, i) => [`${key}[${i}]`, v]) : [[key, value]];
+    return [
+      ...checked.flatMap(([at, v]) => {
+        const problem = rule === undefined || isToken(v) ? undefined : ruleProblem(rule, v);
+        return problem === undefined ? [] : [`${at}: ${JSON.stringify(v)} ${problem}`];
+      }),
       ...(spec.list?.min !== undefined && list.length < spec.list.min
         ? [`${key}: ${JSON.stringify(value)} ${minItemsRule(spec.list.min, spec.list.item)}`]
         : []),
       ...(spec.list?.unique ? repeats(list).map((i) => `${key}[${i}]: ${JSON.stringify(list[i])} is listed twice`) : []),
     ];
-    if (spec.rule === undefined) return listProblems;
-    const each = spec.type === "list(string)" && Array.isArray(value) ? value.map((v, i) => ({ at: `${key}[${i}]`, v })) : [{ at: key, v: value }];
-    return each
-      .flatMap(({ at, v }) => {
-        const problem = isToken(v) ? undefined : ruleProblem(spec.rule as InputRule, v);
-        return problem === undefined ? [] : [`${at}: ${JSON.stringify(v)} ${problem}`];
-      })
-      .concat(listProblems);
   });
 }
