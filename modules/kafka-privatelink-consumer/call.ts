@@ -47,12 +47,10 @@ function consumerPropsProblems(props: KafkaPrivateLinkConsumerProps): string[] {
     );
   }
   const cidrs = given.filter((x) => typeof x === "string" && !Token.isUnresolved(x));
-  if (!props.allowAnyCidr && (cidrs.includes("0.0.0.0/0") || coversEveryAddress(cidrs))) {
-    problems.push(
-      cidrs.includes("0.0.0.0/0")
-        ? 'allowedCidrs: "0.0.0.0/0" opens the bootstrap and broker ports to every address; set allowAnyCidr: true to allow it'
-        : `allowedCidrs: ${JSON.stringify(cidrs)} ${COVERS_EVERY_ADDRESS_RULE}; list the client CIDRs, or set allowAnyCidr: true to allow it`,
-    );
+  if (!props.allowAnyCidr && cidrs.includes("0.0.0.0/0")) {
+    problems.push('allowedCidrs: "0.0.0.0/0" opens the bootstrap and broker ports to every address; set allowAnyCidr: true to allow it');
+  } else if (!props.allowAnyCidr && coversEveryAddress(cidrs)) {
+    problems.push(`allowedCidrs: ${JSON.stringify(cidrs)} ${COVERS_EVERY_ADDRESS_RULE}; list the client CIDRs, or set allowAnyCidr: true to allow it`);
   }
   if (typeof props.name === "string" && props.name.length > 0 && !Token.isUnresolved(props.name)) {
     const problem = securityGroupNameProblem(props.name, cidrs);
