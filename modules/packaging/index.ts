@@ -134,19 +134,14 @@ let rendered: ReadonlyMap<string, RenderedModule> | undefined;
 const bundleIdentity = (): string | undefined => (globalThis as Record<symbol, string | undefined>)[Symbol.for("kafka-privatelink.launch-bundle")];
 const RENDER_CACHE_DIR = path.join(__dirname, "..", "..", "node_modules", ".cache", "kafka-privatelink");
 
-/** The packages whose code renders the modules besides ours: a new version renders anew. */
-function renderingPackages(): string {
-  return ["cdktf", "@cdktf/provider-aws"]
-    .map((p) => `${p}@${(JSON.parse(fs.readFileSync(require.resolve(`${p}/package.json`), "utf8")) as { version: string }).version}`)
-    .join(",");
-}
-
 /** A render cache file holds the rendered modules (`folders`) and the SHA-256 of their JSON text (`digest`). */
 const foldersDigest = (folders: Record<string, RenderedModule>) => createHash("sha256").update(JSON.stringify(folders)).digest("hex");
 
 /**
  * The rendered modules depend only on the code and the tests' HCL (whose text is in the cache
- * file's name: an edited test file is published at once): a bundle renders them once and keeps
+ * file's name: an edited test file is published at once). The code is the bundle's, cdktf and the
+ * AWS bindings compiled in, so its identity (in the file's name too) changes with any of them, and
+ * with the project's version that the READMEs name: a bundle renders them once and keeps
  * them beside its cache (written to a temporary file and renamed, so a concurrent run reads all or nothing).
  * What is read back is used only when it is what was written (its digest matches): a cache that
  * parses but was emptied or altered is rendered anew, never published. Any failure to read or
@@ -156,7 +151,7 @@ function cachedRender(): Map<string, RenderedModule> {
   const identity = bundleIdentity();
   const tests = moduleTests();
   if (identity === undefined) return renderAll(tests);
-  const key = createHash("sha1").update(renderingPackages()).update(JSON.stringify(tests)).digest("hex").slice(0, 12);
+  const key = createHash("sha1").update(JSON.stringify(tests)).digest("hex").slice(0, 12);
   const file = path.join(RENDER_CACHE_DIR, `modules-${identity}-${key}.json`);
   try {
     const cached = JSON.parse(fs.readFileSync(file, "utf8")) as { digest?: string; folders?: Record<string, RenderedModule> } | null;

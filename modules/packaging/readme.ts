@@ -1,5 +1,5 @@
-import * as fs from "node:fs";
-import * as path from "node:path";
+/** The release these modules are published with: the project's version (CHANGELOG.md, tag `v<version>`). */
+import { version as RELEASE } from "../../package.json";
 import { hclAssignments, OutputBlock, VariableBlock } from "./terraform-json";
 
 export interface ModuleDoc {
@@ -11,9 +11,6 @@ export interface ModuleDoc {
   readonly notes: readonly string[];
   readonly requirements: Record<string, string>;
 }
-
-/** The release these modules are published with: the project's version (CHANGELOG.md, tag `v<version>`). */
-const RELEASE = (JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "package.json"), "utf8")) as { version: string }).version;
 
 const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 const codeCell = (s: string) => (s.includes("\n") ? `<code>${cell(s)}</code>` : `\`${cell(s)}\``);
