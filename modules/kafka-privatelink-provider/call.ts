@@ -1,6 +1,6 @@
 import { Token } from "cdktf";
 import { Construct } from "constructs";
-import { BROKER_ID, DEFAULT_BOOTSTRAP_PORT, DEFAULT_BROKER_PORT_BASE, portPlanErrors } from "../kafka-broker-ports/allocation";
+import { BROKER_ID, portPlanErrors } from "../kafka-broker-ports/allocation";
 import { awsNamesProblems, isReservedInEverySubnet, PRINCIPAL_ARN, PRINCIPAL_RULE, RESERVED_TARGET_RULE, tagsProblems } from "../private/aws-rules";
 import { providerAwsNames } from "./rules";
 import { PROVIDER_INPUTS } from "./inputs";
@@ -41,10 +41,11 @@ function providerPropsProblems(props: KafkaPrivateLinkProviderProps): string[] {
   const brokers = props.brokers ?? {};
   const keys = Object.keys(brokers);
   const targetType = props.targetType ?? PROVIDER_INPUTS.targetType.default;
+  // An unset port takes the module's default, in portPlanErrors as in the module.
   const errors = portPlanErrors({
     brokerIds: keys.filter((k) => BROKER_ID.test(k)).map(Number),
-    bootstrapPort: props.bootstrapPort ?? DEFAULT_BOOTSTRAP_PORT,
-    brokerPortBase: props.brokerPortBase ?? DEFAULT_BROKER_PORT_BASE,
+    bootstrapPort: props.bootstrapPort,
+    brokerPortBase: props.brokerPortBase,
   });
   problems.push(
     ...keys.filter((k) => !BROKER_ID.test(k)).map((k) => `brokers: key ${JSON.stringify(k)} is not a broker ID (a non-negative integer without leading zeros)`),
