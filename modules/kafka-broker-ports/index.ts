@@ -1,7 +1,7 @@
 import { TerraformHclModule, TerraformStack, TerraformVariableValidationConfig } from "cdktf";
 import { Construct } from "constructs";
 import { moduleOutputs, moduleVariable } from "../private/variables";
-import { RULES, ruleValidation } from "../private/input-rules";
+import { InputRule, RULES, ruleValidation } from "../private/input-rules";
 import { DEFAULT_BOOTSTRAP_PORT, DEFAULT_BROKER_PORT_BASE, MAX_BROKERS, MAX_LISTENERS_PER_NLB, MAX_PORT, MIN_PORT } from "./allocation";
 
 /** The folder name of the published module, beside the other two. */
@@ -13,19 +13,26 @@ export const BROKER_PORTS_MODULE = "kafka-broker-ports";
  * call leaves the checks to it, so each rule has one home.
  */
 export function brokerPortsVariables(scope: Construct, { validated }: { validated: boolean }) {
+  const port = (name: string, description: string, defaultPort: number, rule: InputRule) =>
+    moduleVariable(scope, name, {
+      type: "number",
+      description,
+      default: defaultPort,
+      validation: validated ? [ruleValidation(rule, name, `var.${name}`)] : undefined,
+    });
   return {
-    bootstrapPort: moduleVariable(scope, "bootstrap_port", {
-      type: "number",
-      description: "NLB listener port that reaches any broker (clients' bootstrap.servers port).",
-      default: DEFAULT_BOOTSTRAP_PORT,
-      validation: validated ? [ruleValidation(RULES.bootstrapPort, "bootstrap_port", "var.bootstrap_port")] : undefined,
-    }),
-    brokerPortBase: moduleVariable(scope, "broker_port_base", {
-      type: "number",
-      description: "Broker port = broker_port_base + broker ID; a broker's port never depends on the other brokers.",
-      default: DEFAULT_BROKER_PORT_BASE,
-      validation: validated ? [ruleValidation(RULES.brokerPortBase, "broker_port_base", "var.broker_port_base")] : undefined,
-    }),
+    bootstrapPort: port(
+      "bootstrap_port",
+      "NLB listener port that reaches any broker (clients' bootstrap.servers port).",
+      DEFAULT_BOOTSTRAP_PORT,
+      RULES.bootstrapPort,
+    ),
+    brokerPortBase: port(
+      "broker_port_base",
+      "Broker port = broker_port_base + broker ID; a broker's port never depends on the other brokers.",
+      DEFAULT_BROKER_PORT_BASE,
+      RULES.brokerPortBase,
+    ),
   };
 }
 
