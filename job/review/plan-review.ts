@@ -99,8 +99,7 @@ function awsTargets(configuration: unknown, file: string): AwsTarget[] {
     if (!isObject(p) || p.name !== "aws" || !isObject(p.expressions)) return [];
     const e = p.expressions;
     const role = Array.isArray(e.assume_role) && isObject(e.assume_role[0]) ? constant(e.assume_role[0].role_arn) : undefined;
-    const target = { plan: file, provider: key, region: constant(e.region), profile: constant(e.profile), assumeRoleArn: role };
-    return [Object.fromEntries(Object.entries(target).filter(([, v]) => v !== undefined)) as unknown as AwsTarget];
+    return [{ plan: file, provider: key, region: constant(e.region), profile: constant(e.profile), assumeRoleArn: role }];
   });
 }
 
@@ -159,18 +158,20 @@ type ModuleKind = "provider" | "consumer" | "broker-ports";
 /** `module.a["x"].module.b[0]` → `module.a.module.b`: the configuration knows calls, not instances. */
 const callAddress = (instance: string) => instance.replace(/\[[^\]]*\]/g, "");
 
-function moduleKind(plan: Plan, moduleAddress: string, signatures: ReadonlyMap<string, ModuleKind>): ModuleKind | undefined {
-  const source = plan.sources.get(callAddress(moduleAddress));
-  // A local path, `git::…//dist/modules/x?ref=v0.2.0` or a registry address (`acme/x/aws`): one of its segments names the module.
-  const segments = source?.replace(/[?#].*$/, "").split(/\/+/) ?? [];
-  const bySource: Record<string, ModuleKind> = {
-    "kafka-privatelink-provider": "provider",
-    "kafka-privatelink-consumer": "consumer",
-    "kafka-broker-ports": "broker-ports",
-  };
-  const named = segments.map((s) => bySource[s]).find(Boolean);
-  return named ?? signatures.get(moduleAddress);
-}
+/** The published modules by their folder's name. A Map: a call's source is the user's text. */
+const KINDS = new Map<string, ModuleKind>([
+  ["kafka-privatelink-provider", "provider"],
+  ["kafka-privatelink-consumer", "consumer"],
+  ["kafka-broker-ports", "broker-ports"],
+]);
+
+/** A local path, `git::…//dist/modules/x?ref=v0.2.0` or a registry address (`acme/x/aws`): one of its segments names the module. */
+const kindOfSource = (source: string | undefined) =>
+  source
+    ?.replace(/[?#].*$/, "")
+    .split(/\/+/)
+    .map((s) => KINDS.get(s))
+    .find(Boolean);
 
 /** A key of a for_each resource, as the plan writes it. */
 const keyOf = (c: ResourceChange) => (c.index === undefined ? undefined : String(c.index));
@@ -220,10 +221,13 @@ interface Judgement {
 interface Rule {
   /** What it is, for the reason column. */
   readonly is: (key: string | undefined) => string;
+  /** @default additive */
   readonly create?: Level;
   readonly remove: Judgement;
   /** An update in place, given the attributes that change; default: client-visible unless only bookkeeping changes. */
   readonly update?: (changed: readonly string[], c: ResourceChange) => Judgement | undefined;
+  /** What clients see when one of these attributes changes in place (client-visible). */
+  readonly visible?: { readonly when: readonly string[]; readonly what: string };
 }
 
 const listDiff = (c: ResourceChange, attr: string) => {
@@ -240,6 +244,8 @@ const portMove = (changed: readonly string[], c: ResourceChange, who: string): J
       }
     : undefined;
 
+const MONITORING = { create: "none", remove: { level: "none", what: "monitoring only" } } as const;
+
 /**
  * The review's table. Levels follow what AWS does with open connections (README "Reviewing a pull
  * request" says where a level is a judgement): a listener, target group or attachment that goes
@@ -251,10 +257,7 @@ const RULES: Record<ModuleKind, Record<string, Rule>> = {
     "aws_lb.this": {
       is: () => "the NLB",
       remove: { level: "outage", what: "every listener goes with it: every client loses the cluster, and the endpoint service must follow the new NLB" },
-      update: (changed) =>
-        changed.some((a) => ["subnets", "subnet_mapping"].includes(a))
-          ? { level: "client-visible", what: "the NLB's subnets change: the zones that serve clients change" }
-          : undefined,
+      visible: { when: ["subnets", "subnet_mapping"], what: "the NLB's subnets change: the zones that serve clients change" },
     },
     "aws_lb_listener.bootstrap": {
       is: () => "the bootstrap listener",
@@ -263,43 +266,33 @@ const RULES: Record<ModuleKind, Record<string, Rule>> = {
     },
     "aws_lb_listener.broker": {
       is: (k) => `broker ${k}'s listener`,
-      create: "additive",
       remove: { level: "disruptive", what: "the broker is unreachable through PrivateLink for that window; clients whose partition leader it is stall" },
       update: (changed, c) => portMove(changed, c, `broker ${keyOf(c)}`),
     },
     "aws_lb_target_group.bootstrap": {
       is: () => "the bootstrap target group",
       remove: { level: "disruptive", what: "bootstrap connections through the old group are cut (new group first: clients retry and bootstrap again)" },
-      update: (changed) =>
-        changed.includes("deregistration_delay")
-          ? { level: "client-visible", what: "deregistration delay: how long a leaving broker keeps its bootstrap connections" }
-          : undefined,
+      visible: { when: ["deregistration_delay"], what: "deregistration delay: how long a leaving broker keeps its bootstrap connections" },
     },
     "aws_lb_target_group.broker": {
       is: (k) => `broker ${k}'s target group`,
-      create: "additive",
       remove: {
         level: "disruptive",
         what: "connections to the broker through its port are cut (new group first): the broker is unreachable through PrivateLink for that window",
       },
-      update: (changed) =>
-        changed.includes("deregistration_delay")
-          ? { level: "client-visible", what: "deregistration delay: how long a leaving broker keeps its connections" }
-          : undefined,
+      visible: { when: ["deregistration_delay"], what: "deregistration delay: how long a leaving broker keeps its connections" },
     },
     "aws_lb_target_group_attachment.broker": {
       is: (k) => `broker ${k}'s registration in its own group`,
-      create: "additive",
       remove: { level: "disruptive", what: "the broker's port reaches no broker until it is registered again" },
     },
     "aws_lb_target_group_attachment.bootstrap": {
       is: (k) => `broker ${k} in the bootstrap target set`,
-      // A new target serves bootstrap connections only once its health check passes.
-      create: "additive",
+      // Additive when created: a new target serves bootstrap connections only once its health check passes.
       remove: { level: "client-visible", what: "the broker leaves the bootstrap target set: bootstrap connections go to the other brokers" },
     },
-    "aws_cloudwatch_metric_alarm.bootstrap": { is: () => "the bootstrap health alarm", create: "none", remove: { level: "none", what: "monitoring only" } },
-    "aws_cloudwatch_metric_alarm.broker": { is: (k) => `broker ${k}'s health alarm`, create: "none", remove: { level: "none", what: "monitoring only" } },
+    "aws_cloudwatch_metric_alarm.bootstrap": { is: () => "the bootstrap health alarm", ...MONITORING },
+    "aws_cloudwatch_metric_alarm.broker": { is: (k) => `broker ${k}'s health alarm`, ...MONITORING },
     "aws_vpc_endpoint_service.this": {
       is: () => "the endpoint service",
       remove: { level: "outage", what: "the service name changes: every consumer endpoint must be re-created and re-pointed" },
@@ -324,7 +317,6 @@ const RULES: Record<ModuleKind, Record<string, Rule>> = {
     },
     "aws_vpc_endpoint_connection_accepter.this": {
       is: (k) => `the acceptance of endpoint ${k}`,
-      create: "additive",
       remove: { level: "outage", what: "the endpoint's connection is rejected: that consumer's clients lose the cluster" },
     },
   },
@@ -343,36 +335,30 @@ const RULES: Record<ModuleKind, Record<string, Rule>> = {
     },
     "aws_security_group.endpoint": {
       is: (k) => `the security group of CIDR ${k}`,
-      create: "additive",
       remove: { level: "disruptive", what: "clients in that CIDR lose access to the bootstrap and every broker port" },
     },
     "aws_vpc_security_group_ingress_rule.client": {
       is: (k) => `the rule ${k}`,
-      create: "additive",
       remove: { level: "disruptive", what: "clients in that CIDR lose that port" },
     },
     "aws_route53_zone.this": {
       is: () => "the private hosted zone of the advertised hostname",
       remove: { level: "outage", what: "the advertised hostname stops resolving in the consumer's VPC" },
-      update: (changed) =>
-        changed.includes("vpc") ? { level: "client-visible", what: "the zone's VPC associations change: where the hostname resolves" } : undefined,
+      visible: { when: ["vpc"], what: "the zone's VPC associations change: where the hostname resolves" },
     },
     "aws_route53_record.this": {
       is: () => "the alias record of the advertised hostname",
       remove: { level: "outage", what: "the advertised hostname stops resolving to the endpoint" },
-      update: (changed) =>
-        changed.includes("alias") ? { level: "client-visible", what: "the hostname resolves to another endpoint: new connections go there" } : undefined,
+      visible: { when: ["alias"], what: "the hostname resolves to another endpoint: new connections go there" },
     },
   },
   "broker-ports": {},
 };
 
 /** The resources of a published module that the review has a rule for, for the test that every module resource has one. */
-export const REVIEWED_RESOURCES: Readonly<Record<string, readonly string[]>> = {
-  "kafka-privatelink-provider": Object.keys(RULES.provider),
-  "kafka-privatelink-consumer": Object.keys(RULES.consumer),
-  "kafka-broker-ports": [],
-};
+export const REVIEWED_RESOURCES: Readonly<Record<string, readonly string[]>> = Object.fromEntries(
+  [...KINDS].map(([folder, kind]) => [folder, Object.keys(RULES[kind])]),
+);
 
 /**
  * A module instance whose call's source does not name a published module (a vendored copy, a
@@ -384,18 +370,17 @@ const SIGNATURES: ReadonlyArray<readonly [ModuleKind, readonly string[]]> = [
   ["consumer", ["aws_vpc_endpoint.this", "aws_route53_record.this"]],
 ];
 
-function replacementReason(c: ResourceChange): string {
+function replacement(c: ResourceChange): string {
   const paths = (c.change.replace_paths ?? []).map((p) => p.join("."));
-  if (paths.length) return `replaced: \`${paths.join("`, `")}\` cannot change in place`;
-  if (c.action_reason === "replace_by_request") return "replaced on request (-replace)";
-  if (c.action_reason === "replace_because_tainted") return "replaced: the object is tainted";
-  return "replaced";
+  const reason = paths.length
+    ? `replaced: \`${paths.join("`, `")}\` cannot change in place`
+    : c.action_reason === "replace_by_request"
+      ? "replaced on request (-replace)"
+      : c.action_reason === "replace_because_tainted"
+        ? "replaced: the object is tainted"
+        : "replaced";
+  return c.change.actions.includes("forget") ? `${reason}, the old object left in place unmanaged (\`lifecycle { destroy = false }\`)` : reason;
 }
-
-const replacement = (c: ResourceChange) =>
-  c.change.actions.includes("forget")
-    ? `${replacementReason(c)}, the old object left in place unmanaged (\`lifecycle { destroy = false }\`)`
-    : replacementReason(c);
 
 interface Context {
   /** Port → broker ID, from every provider listener in the plans. */
@@ -427,7 +412,8 @@ function judge(kind: ModuleKind, c: ResourceChange, action: Action): { level: Re
       if (rule.remove.level === "none") return { level: "none", what: `${it}: updated in place (${changed.join(", ")}); monitoring only` };
       if (changed.every((a) => BOOKKEEPING.has(a)))
         return { level: "none", what: `${it}: updated in place (${changed.join(", ") || "no attribute"}): bookkeeping only` };
-      const specific = rule.update?.(changed, c);
+      const visible = rule.visible?.when.some((a) => changed.includes(a)) ? { level: "client-visible" as const, what: rule.visible.what } : undefined;
+      const specific = rule.update?.(changed, c) ?? visible;
       return { level: specific?.level ?? "client-visible", what: `${it}: updated in place (${changed.join(", ")})${specific ? `; ${specific.what}` : ""}` };
     }
   }
@@ -444,17 +430,16 @@ function concerns(kind: ModuleKind, c: ResourceChange, ctx: Context, consumer: s
   // Keyed by broker ID (a for_each key, a string; the bootstrap alarm's count index 0 is no broker): every
   // `broker` resource, and the bootstrap group's registration of each broker.
   const perBroker = c.name === "broker" || (c.type === "aws_lb_target_group_attachment" && c.name === "bootstrap");
-  if (kind === "provider" && perBroker && typeof c.index === "string" && key !== undefined) {
-    const [was, now] = c.type === "aws_lb_listener" ? both.map((v) => port(v.port)) : [undefined, undefined];
+  if (kind === "provider" && perBroker && typeof c.index === "string") {
+    const [was, now] = c.type === "aws_lb_listener" ? both.map((v) => port(v.port)) : [];
     // Not a listener: the broker's port from the plans' listeners (the latest one where it moves).
-    const known = was ?? now ?? ctx.portOfBroker.get(key);
-    const at = now ?? known;
-    brokers.push({ id: key, ...(at !== undefined ? { port: at } : {}), ...(was !== undefined && now !== undefined && was !== now ? { from: was } : {}) });
+    const at = now ?? was ?? ctx.portOfBroker.get(c.index);
+    brokers.push({ id: c.index, ...(at !== undefined ? { port: at } : {}), ...(was !== undefined && now !== undefined && was !== now ? { from: was } : {}) });
   }
-  if (kind === "consumer" && key !== undefined) {
-    const [cidr, rulePort] =
-      c.type === "aws_vpc_security_group_ingress_rule" ? [key.slice(0, key.lastIndexOf(":")), port(key.slice(key.lastIndexOf(":") + 1))] : [key, undefined];
-    if (c.type === "aws_security_group" || c.type === "aws_vpc_security_group_ingress_rule") cidrs.push(cidr);
+  if (kind === "consumer" && key !== undefined && (c.type === "aws_security_group" || c.type === "aws_vpc_security_group_ingress_rule")) {
+    const colon = key.lastIndexOf(":");
+    const rulePort = c.type === "aws_vpc_security_group_ingress_rule" ? port(key.slice(colon + 1)) : undefined;
+    cidrs.push(c.type === "aws_security_group" ? key : key.slice(0, colon));
     if (rulePort !== undefined) {
       // The rule's own description names the broker ("Kafka broker 3 from …"); the provider plans, its port.
       const described = both.map((v) => /^Kafka broker (\d+) from /.exec(String(v.description ?? ""))?.[1]).find(Boolean);
@@ -464,8 +449,6 @@ function concerns(kind: ModuleKind, c: ResourceChange, ctx: Context, consumer: s
   }
   return { brokers, consumers: consumer ? [consumer] : [], cidrs };
 }
-
-const moduleOf = (c: ResourceChange) => c.module_address ?? "";
 
 /** The name a module instance was called with, from the resources that carry it. */
 function instanceName(kind: ModuleKind, changes: readonly ResourceChange[]): string | undefined {
@@ -481,7 +464,7 @@ function instanceName(kind: ModuleKind, changes: readonly ResourceChange[]): str
   return undefined;
 }
 
-export interface ModuleInstance {
+interface ModuleInstance {
   readonly plan: string;
   readonly address: string;
   readonly kind: ModuleKind;
@@ -493,15 +476,11 @@ export interface ModuleInstance {
 /** The published modules' instances in a plan. */
 function moduleInstances(plan: Plan): ModuleInstance[] {
   const byModule = new Map<string, ResourceChange[]>();
-  for (const c of plan.changes) if (c.mode === "managed") byModule.set(moduleOf(c), [...(byModule.get(moduleOf(c)) ?? []), c]);
-  const signatures = new Map<string, ModuleKind>();
-  for (const [address, changes] of byModule) {
-    const resources = new Set(changes.map((c) => `${c.type}.${c.name}`));
-    const found = SIGNATURES.find(([kind, keys]) => keys.every((k) => resources.has(k)) && [...resources].every((r) => r in RULES[kind]));
-    if (found) signatures.set(address, found[0]);
-  }
+  for (const c of plan.changes) if (c.mode === "managed") byModule.set(c.module_address ?? "", [...(byModule.get(c.module_address ?? "") ?? []), c]);
   return [...byModule].flatMap(([address, changes]) => {
-    const kind = moduleKind(plan, address, signatures);
+    const resources = new Set(changes.map((c) => `${c.type}.${c.name}`));
+    const signed = SIGNATURES.find(([kind, keys]) => keys.every((k) => resources.has(k)) && [...resources].every((r) => r in RULES[kind]));
+    const kind = kindOfSource(plan.sources.get(callAddress(address))) ?? signed?.[0];
     return kind ? [{ plan: plan.file, address, kind, name: instanceName(kind, changes), changes }] : [];
   });
 }
@@ -511,50 +490,30 @@ export function reviewPlans(plans: readonly Plan[]): ReviewedChange[] {
   const instances = plans.flatMap(moduleInstances);
   const brokerOfPort = new Map<number, string>();
   const portOfBroker = new Map<string, number>();
-  for (const i of instances.filter((x) => x.kind === "provider")) {
-    for (const c of i.changes) {
-      if (c.type !== "aws_lb_listener" || c.name !== "broker" || keyOf(c) === undefined) continue;
-      for (const v of [values(c.change.before), values(c.change.after)]) {
-        const p = port(v.port);
-        if (p === undefined) continue;
-        brokerOfPort.set(p, keyOf(c)!);
-        portOfBroker.set(keyOf(c)!, p);
-      }
+  for (const c of instances.flatMap((i) => (i.kind === "provider" ? i.changes : []))) {
+    const id = keyOf(c);
+    if (c.type !== "aws_lb_listener" || c.name !== "broker" || id === undefined) continue;
+    for (const p of [values(c.change.before).port, values(c.change.after).port].map(port)) {
+      if (p === undefined) continue;
+      brokerOfPort.set(p, id);
+      portOfBroker.set(id, p);
     }
   }
-  const ctx: Context = { brokerOfPort, portOfBroker };
-  const known = new Map(instances.flatMap((i) => i.changes.map((c) => [`${i.plan}\0${c.address}`, i] as const)));
+  const instanceOf = new Map(instances.flatMap((i) => i.changes.map((c) => [c, i] as const)));
   return plans.flatMap((plan) =>
     plan.changes.flatMap((c): ReviewedChange[] => {
-      if (c.mode !== "managed") return [];
-      const action = actionOf(c);
+      const action = c.mode === "managed" ? actionOf(c) : undefined;
       if (!action) return [];
-      const instance = known.get(`${plan.file}\0${c.address}`);
-      const base = { plan: plan.file, address: c.address, actions: c.change.actions };
-      const movedFrom = wasMoved(c) ? ` (moved from \`${c.previous_address}\`)` : "";
-      if (!instance) {
-        return [
-          {
-            ...base,
-            level: "unknown",
-            brokers: [],
-            consumers: [],
-            cidrs: [],
-            reason: `not a resource of the published modules: review it yourself${movedFrom}`,
-          },
-        ];
-      }
+      const instance = instanceOf.get(c);
       // A module resource that only moved says so in its judgement already.
-      const moved = action === "moved" ? "" : movedFrom;
-      const { level, what } = judge(instance.kind, c, action);
-      return [
-        {
-          ...base,
-          level,
-          ...concerns(instance.kind, c, ctx, instance.kind === "consumer" ? (instance.name ?? instance.address) : undefined),
-          reason: `${what}${moved}`,
-        },
-      ];
+      const moved = wasMoved(c) && !(instance && action === "moved") ? ` (moved from \`${c.previous_address}\`)` : "";
+      const { level, what, ...concerned } = instance
+        ? {
+            ...judge(instance.kind, c, action),
+            ...concerns(instance.kind, c, { brokerOfPort, portOfBroker }, instance.kind === "consumer" ? (instance.name ?? instance.address) : undefined),
+          }
+        : { level: "unknown" as const, what: "not a resource of the published modules: review it yourself", brokers: [], consumers: [], cidrs: [] };
+      return [{ plan: plan.file, address: c.address, actions: c.change.actions, level, ...concerned, reason: `${what}${moved}` }];
     }),
   );
 }
