@@ -21,14 +21,15 @@ export interface ReviewReport {
 }
 
 const ORDER: readonly Reviewed[] = [...[...LEVELS].reverse(), "unknown"];
+/** The order both reports list changes in: by level (highest first), plan and address. */
+const ordered = (changes: readonly ReviewedChange[]) =>
+  [...changes].sort((a, b) => ORDER.indexOf(a.level) - ORDER.indexOf(b.level) || a.plan.localeCompare(b.plan) || a.address.localeCompare(b.address));
 
 export function reportJson(r: ReviewReport): string {
-  const order = (c: ReviewedChange) => ORDER.indexOf(c.level);
-  const changes = [...r.changes].sort((a, b) => order(a) - order(b) || a.plan.localeCompare(b.plan) || a.address.localeCompare(b.address));
   return `${JSON.stringify(
     {
       highest: r.highest,
-      changes: changes.map(({ plan, address, actions, level, brokers, consumers, cidrs, reason }) => ({
+      changes: ordered(r.changes).map(({ plan, address, actions, level, brokers, consumers, cidrs, reason }) => ({
         plan,
         address,
         actions,
@@ -39,7 +40,7 @@ export function reportJson(r: ReviewReport): string {
         reason,
       })),
       aws: r.aws,
-      ...(r.lockDisagreements ? { lockDisagreements: r.lockDisagreements } : {}),
+      lockDisagreements: r.lockDisagreements,
     },
     null,
     2,
@@ -63,6 +64,7 @@ const ACTION: Record<string, string> = {
 export function reportMarkdown(r: ReviewReport): string {
   const counts = ORDER.map((level) => [level, r.changes.filter((c) => c.level === level).length] as const).filter(([, n]) => n > 0);
   const plans = new Set(r.changes.map((c) => c.plan)).size;
+  const changes = ordered(r.changes);
   const out: string[] = [];
   const summary = r.changes.length === 0 ? "no change" : `${r.changes.length} change(s) in ${plans} plan(s): ${counts.map(([l, n]) => `${n} ${l}`).join(", ")}`;
   out.push(`**Kafka PrivateLink plan review: ${r.highest}** (highest level) — ${summary}.`, "");
@@ -84,7 +86,7 @@ export function reportMarkdown(r: ReviewReport): string {
       "| Plan | Address | Action | Brokers | Consumers | CIDRs | What clients see |",
       "|---|---|---|---|---|---|---|",
     );
-    for (const c of r.changes.filter((x) => x.level === level).sort((a, b) => a.plan.localeCompare(b.plan) || a.address.localeCompare(b.address))) {
+    for (const c of changes.filter((x) => x.level === level)) {
       const brokers = c.brokers.map((b) => (b.port === undefined ? b.id : `${b.id} (${b.from !== undefined ? `${b.from} → ` : ""}${b.port})`)).join(", ");
       out.push(
         `| ${cell(c.plan)} | ${cell(code(c.address))} | ${ACTION[c.actions.join(",")] ?? c.actions.join(", ")} | ${brokers} | ${cell(c.consumers.join(", "))} | ${cell(c.cidrs.join(", "))} | ${cell(c.reason)} |`,

@@ -40,14 +40,12 @@ export function reviewCommand(argv: readonly string[], write: (text: string) => 
   try {
     args = parseArgs({
       args: [...argv],
-      strict: true,
-      allowPositionals: false,
       options: {
         plan: { type: "string", multiple: true },
         config: { type: "string" },
         format: { type: "string", default: "markdown" },
         "fail-on": { type: "string" },
-        help: { type: "boolean", short: "h", default: false },
+        help: { type: "boolean", short: "h" },
       },
     }).values;
   } catch (err) {
@@ -84,12 +82,7 @@ export function reviewCommand(argv: readonly string[], write: (text: string) => 
       disagreements = lockDisagreements(plans, lock);
     }
     const changes = reviewPlans(plans);
-    const report: ReviewReport = {
-      highest: highestLevel(changes),
-      changes,
-      aws: plans.flatMap((p) => p.aws),
-      ...(disagreements ? { lockDisagreements: disagreements } : {}),
-    };
+    const report: ReviewReport = { highest: highestLevel(changes), changes, aws: plans.flatMap((p) => p.aws), lockDisagreements: disagreements };
     write(args.format === "json" ? reportJson(report) : reportMarkdown(report));
     if (disagreements?.length) {
       warn(`The plans and the port lock disagree:\n${disagreements.map((d) => `  ${d}`).join("\n")}`);

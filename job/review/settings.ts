@@ -149,10 +149,15 @@ export interface SettingsComparison {
 const code = (v: unknown) => (v === null || v === undefined ? "(none)" : `\`${typeof v === "string" ? v : JSON.stringify(v)}\``);
 /** The keys of either object. */
 const keysOf = (a: object, b: object) => [...new Set([...Object.keys(a), ...Object.keys(b)])];
-/** What a list gains and loses. */
-const listDiff = <T>(from: readonly T[], to: readonly T[]) => ({ added: to.filter((x) => !from.includes(x)), removed: from.filter((x) => !to.includes(x)) });
-const isList = (v: Value | undefined): v is readonly string[] => Array.isArray(v);
+/** What a list setting gains and loses (a setting that is no list counts as an empty one). */
+function listDiff(from: Value | undefined, to: Value | undefined) {
+  const [was, now] = [from, to].map((v): readonly string[] => (Array.isArray(v) ? v : []));
+  return { added: now.filter((x) => !was.includes(x)), removed: was.filter((x) => !now.includes(x)) };
+}
 const isMap = (v: Value | undefined): v is Readonly<Record<string, string>> => v !== null && typeof v === "object" && !Array.isArray(v);
+
+const specReviews = (section: string, specs: Record<string, InputSpec>) =>
+  Object.fromEntries(Object.entries(specs).map(([k, spec]) => [`${section}.${k}`, spec.review]));
 
 const ACCOUNT = "moves the stack to another AWS account: the next plan creates every resource there and leaves the old ones orphaned in the old account";
 
@@ -161,8 +166,8 @@ const ACCOUNT = "moves the stack to another AWS account: the next plan creates e
  * two directions differ (a CIDR removed cuts clients off, one added cuts no one).
  */
 const CONSEQUENCES: Record<string, ReviewSpec> = {
-  ...Object.fromEntries(Object.entries(PROVIDER_INPUTS).map(([k, spec]) => [`cluster.${k}`, spec.review])),
-  ...Object.fromEntries(Object.entries(CONSUMER_INPUTS).map(([k, spec]) => [`consumers.${k}`, spec.review])),
+  ...specReviews("cluster", PROVIDER_INPUTS),
+  ...specReviews("consumers", CONSUMER_INPUTS),
   "cluster.region": { level: "outage", why: "replaces everything in another region" },
   "cluster.profile": { level: "outage", why: ACCOUNT },
   "cluster.assumeRoleArn": { level: "outage", why: ACCOUNT },
@@ -186,26 +191,19 @@ const CONSEQUENCES: Record<string, ReviewSpec> = {
   "consumers.tags": { level: "none" },
 };
 
-function listChanges(key: string, label: string, from: readonly string[], to: readonly string[]): SettingChange[] {
-  const { added, removed } = listDiff(from, to);
-  const c = CONSEQUENCES[key];
-  const level = c?.level ?? "client-visible";
-  if (c?.removed && removed.length) {
-    return [
-      { level: c.removed.level, text: `${label}: removed ${removed.map(code).join(", ")} (${c.removed.why})` },
-      ...(added.length ? [{ level, text: `${label}: added ${added.map(code).join(", ")}${c.why ? ` (${c.why})` : ""}` }] : []),
-    ];
-  }
-  if (added.length + removed.length === 0) return [];
-  const parts = [...(added.length ? [`added ${added.map(code).join(", ")}`] : []), ...(removed.length ? [`removed ${removed.map(code).join(", ")}`] : [])];
-  return [{ level, text: `${label}: ${parts.join("; ")}${c?.why ? ` (${c.why})` : ""}` }];
-}
-
 function fieldChanges(key: string, label: string, from: Value | undefined, to: Value | undefined): SettingChange[] {
-  if (isList(from) || isList(to)) return listChanges(key, label, isList(from) ? from : [], isList(to) ? to : []);
   const c = CONSEQUENCES[key];
   const level = c?.level ?? "client-visible";
   const why = c?.why ? ` (${c.why})` : "";
+  if (Array.isArray(from) || Array.isArray(to)) {
+    const { added, removed } = listDiff(from, to);
+    const [add, remove] = [`added ${added.map(code).join(", ")}`, `removed ${removed.map(code).join(", ")}`];
+    if (c?.removed && removed.length) {
+      return [{ level: c.removed.level, text: `${label}: ${remove} (${c.removed.why})` }, ...(added.length ? [{ level, text: `${label}: ${add}${why}` }] : [])];
+    }
+    const parts = [...(added.length ? [add] : []), ...(removed.length ? [remove] : [])];
+    return parts.length ? [{ level, text: `${label}: ${parts.join("; ")}${why}` }] : [];
+  }
   if (isMap(from) || isMap(to)) {
     const [was, now] = [isMap(from) ? from : {}, isMap(to) ? to : {}];
     const keys = keysOf(was, now).sort();
@@ -266,7 +264,7 @@ function consumerChanges(previous: ReviewSettings["consumers"], current: ReviewS
 
 /** The endpoints accepted and rejected, at the levels of the input's spec. */
 function endpointsChange(from: Value | undefined, to: Value | undefined): SettingChange[] {
-  const { added: accepted, removed: rejected } = listDiff(isList(from) ? from : [], isList(to) ? to : []);
+  const { added: accepted, removed: rejected } = listDiff(from, to);
   const { level, removed } = PROVIDER_INPUTS.acceptEndpoints.review;
   return [
     ...(accepted.length ? [{ level, text: `\`cluster.acceptEndpoints\`: accepts ${accepted.map(code).join(", ")}` }] : []),
