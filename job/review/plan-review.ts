@@ -434,7 +434,7 @@ function concerns(kind: ModuleKind, c: ResourceChange, ctx: Context, consumer: s
     const [was, now] = c.type === "aws_lb_listener" ? both.map((v) => port(v.port)) : [];
     // Not a listener: the broker's port from the plans' listeners (the latest one where it moves).
     const at = now ?? was ?? ctx.portOfBroker.get(c.index);
-    brokers.push({ id: c.index, ...(at !== undefined ? { port: at } : {}), ...(was !== undefined && now !== undefined && was !== now ? { from: was } : {}) });
+    brokers.push({ id: c.index, port: at, from: was !== undefined && now !== undefined && was !== now ? was : undefined });
   }
   if (kind === "consumer" && key !== undefined && (c.type === "aws_security_group" || c.type === "aws_vpc_security_group_ingress_rule")) {
     const colon = key.lastIndexOf(":");

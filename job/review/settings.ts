@@ -257,8 +257,7 @@ function consumerChanges(previous: ReviewSettings["consumers"], current: ReviewS
         },
       ];
     }
-    const fields = keysOf(was, now).filter((f) => !newAtDefault(CONSUMER_INPUTS, was, f, now[f]));
-    return fields.flatMap((f) => fieldChanges(`consumers.${f}`, `\`consumers.${name}.${f}\``, was[f], now[f]));
+    return sectionChanges("consumers", `consumers.${name}`, was, now);
   });
 }
 
@@ -273,25 +272,27 @@ function endpointsChange(from: Value | undefined, to: Value | undefined): Settin
 }
 
 /**
- * A setting the baseline does not have (its lock was written before the input existed) that holds
- * the input's default: nothing changed for the deployment, so it is no change to review.
+ * The changed settings of the cluster or of a consumer, each labelled `label.field`. A setting the
+ * baseline does not have (its lock was written before the input existed) that holds the input's
+ * default is left out: nothing changed for the deployment, so it is no change to review.
  */
-function newAtDefault(specs: Record<string, InputSpec>, baseline: Record<string, Value>, key: string, value: Value | undefined): boolean {
-  const spec = specs[key];
-  return !(key in baseline) && spec !== undefined && "default" in spec && JSON.stringify(spec.default) === JSON.stringify(value);
+function sectionChanges(section: "cluster" | "consumers", label: string, was: Record<string, Value>, now: Record<string, Value>): SettingChange[] {
+  const specs: Record<string, InputSpec> = section === "cluster" ? PROVIDER_INPUTS : CONSUMER_INPUTS;
+  const newAtDefault = (f: string) =>
+    !(f in was) && specs[f] !== undefined && "default" in specs[f] && JSON.stringify(specs[f].default) === JSON.stringify(now[f]);
+  return keysOf(was, now)
+    .filter((f) => !newAtDefault(f))
+    .flatMap((f) =>
+      section === "cluster" && f === "acceptEndpoints" ? endpointsChange(was[f], now[f]) : fieldChanges(`${section}.${f}`, `\`${label}.${f}\``, was[f], now[f]),
+    );
 }
 
 /** The reviewable differences between the baseline's settings and this synth's. */
 export function compareSettings(previous: ReviewSettings | { readonly reason: string }, current: ReviewSettings): SettingsComparison {
   if ("reason" in previous) return { firstSynth: previous.reason, changes: [], exceptions: current.policyExceptions.map((text) => ({ text, isNew: false })) };
   const exceptions = current.policyExceptions.map((text) => ({ text, isNew: !previous.policyExceptions.includes(text) }));
-  const clusterFields = keysOf(previous.cluster, current.cluster).filter((f) => !newAtDefault(PROVIDER_INPUTS, previous.cluster, f, current.cluster[f]));
   const changes: SettingChange[] = [
-    ...clusterFields.flatMap((f) =>
-      f === "acceptEndpoints"
-        ? endpointsChange(previous.cluster[f], current.cluster[f])
-        : fieldChanges(`cluster.${f}`, `\`cluster.${f}\``, previous.cluster[f], current.cluster[f]),
-    ),
+    ...sectionChanges("cluster", "cluster", previous.cluster, current.cluster),
     ...brokerChanges(previous.brokers, current.brokers),
     ...consumerChanges(previous.consumers, current.consumers),
     ...(previous.state === current.state
