@@ -392,8 +392,7 @@ interface Context {
 function judge(kind: ModuleKind, c: ResourceChange, action: Action): { level: Reviewed; what: string } {
   const rule = RULES[kind][`${c.type}.${c.name}`];
   if (!rule) return { level: "unknown", what: `a ${kind} module resource the review has no rule for` };
-  const key = keyOf(c);
-  const it = rule.is(key);
+  const it = rule.is(keyOf(c));
   switch (action) {
     case "moved":
       return { level: "none", what: `${it}: moved from \`${c.previous_address}\`, nothing changes` };
@@ -412,8 +411,8 @@ function judge(kind: ModuleKind, c: ResourceChange, action: Action): { level: Re
       if (rule.remove.level === "none") return { level: "none", what: `${it}: updated in place (${changed.join(", ")}); monitoring only` };
       if (changed.every((a) => BOOKKEEPING.has(a)))
         return { level: "none", what: `${it}: updated in place (${changed.join(", ") || "no attribute"}): bookkeeping only` };
-      const visible = rule.visible?.when.some((a) => changed.includes(a)) ? { level: "client-visible" as const, what: rule.visible.what } : undefined;
-      const specific = rule.update?.(changed, c) ?? visible;
+      const specific =
+        rule.update?.(changed, c) ?? (rule.visible?.when.some((a) => changed.includes(a)) ? { level: "client-visible", what: rule.visible.what } : undefined);
       return { level: specific?.level ?? "client-visible", what: `${it}: updated in place (${changed.join(", ")})${specific ? `; ${specific.what}` : ""}` };
     }
   }
