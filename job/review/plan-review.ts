@@ -463,17 +463,8 @@ function instanceName(kind: ModuleKind, changes: readonly ResourceChange[]): str
   return undefined;
 }
 
-interface ModuleInstance {
-  readonly plan: string;
-  readonly address: string;
-  readonly kind: ModuleKind;
-  /** The module's `name` input, where the plan shows it. */
-  readonly name?: string;
-  readonly changes: readonly ResourceChange[];
-}
-
-/** The published modules' instances in a plan. */
-function moduleInstances(plan: Plan): ModuleInstance[] {
+/** The published modules' instances in a plan, each with its `name` input where the plan shows it. */
+function moduleInstances(plan: Plan) {
   const byModule = new Map<string, ResourceChange[]>();
   for (const c of plan.changes) if (c.mode === "managed") byModule.set(c.module_address ?? "", [...(byModule.get(c.module_address ?? "") ?? []), c]);
   return [...byModule].flatMap(([address, changes]) => {
