@@ -43,7 +43,8 @@ export class PlanReadError extends Error {
 }
 
 type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
+/** A JSON object (not null, not a list). */
+export const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** The JSON plan formats this review reads: `terraform show -json` 1.x (Terraform ≥ 1.0, OpenTofu). */
 const SUPPORTED_FORMAT = /^1\.\d+$/;

@@ -8,7 +8,7 @@ import { parseArgs } from "node:util";
 import { loadConfig } from "../../config/load";
 import { ConfigError } from "../../config/validate";
 import { readRegularFile } from "../../config/regular-file";
-import { highestLevel, Level, LEVELS, lockDisagreements, parsePlan, Plan, PlanReadError, rank, reviewPlans } from "./plan-review";
+import { highestLevel, Level, LEVELS, lockDisagreements, parsePlan, PlanReadError, rank, reviewPlans } from "./plan-review";
 import { reportJson, reportMarkdown, ReviewReport } from "./plan-report";
 import { lockPathFor, PortLockError, readLock } from "../../port-lock/port-lock";
 
@@ -27,12 +27,6 @@ const PLAN_FILE = { maxBytes: 128 * 1024 * 1024, what: "a plan", expected: "a fi
 
 /** Paths the user typed are relative to where they typed them (npm passes it as INIT_CWD). */
 const USER_CWD = (process.env.npm_lifecycle_event === "review" && process.env.INIT_CWD) || process.cwd();
-
-function readPlan(file: string, shown: string): Plan {
-  const read = readRegularFile(file, PLAN_FILE);
-  if ("refused" in read) throw new PlanReadError(shown, read.refused);
-  return parsePlan(read.bytes.toString("utf8"), shown);
-}
 
 /** The command, with its output streams given: `job/review-cli.ts` runs it on the process's. */
 export function reviewCommand(argv: readonly string[], write: (text: string) => void, warn: (text: string) => void): number {
@@ -69,7 +63,11 @@ export function reviewCommand(argv: readonly string[], write: (text: string) => 
     return 2;
   }
   try {
-    const plans = args.plan!.map((p) => readPlan(path.resolve(USER_CWD, p), p));
+    const plans = args.plan!.map((p) => {
+      const read = readRegularFile(path.resolve(USER_CWD, p), PLAN_FILE);
+      if ("refused" in read) throw new PlanReadError(p, read.refused);
+      return parsePlan(read.bytes.toString("utf8"), p);
+    });
     let disagreements: string[] | undefined;
     if (args.config !== undefined) {
       const configFile = path.resolve(USER_CWD, args.config);

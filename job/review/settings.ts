@@ -3,7 +3,7 @@ import { PortPlan } from "../../modules/kafka-broker-ports/allocation";
 import { CONSUMER_INPUTS } from "../../modules/kafka-privatelink-consumer/inputs";
 import { PROVIDER_INPUTS } from "../../modules/kafka-privatelink-provider/inputs";
 import { InputSpec, ReviewSpec, specValues } from "../../modules/private/input-spec";
-import { Level } from "./plan-review";
+import { isObject, Level } from "./plan-review";
 
 /**
  * Every setting a plan reviewer must see when it changes, as one synth produced them. The port
@@ -154,7 +154,7 @@ function listDiff(from: Value | undefined, to: Value | undefined) {
   const [was, now] = [from, to].map((v): readonly string[] => (Array.isArray(v) ? v : []));
   return { added: now.filter((x) => !was.includes(x)), removed: was.filter((x) => !now.includes(x)) };
 }
-const isMap = (v: Value | undefined): v is Readonly<Record<string, string>> => v !== null && typeof v === "object" && !Array.isArray(v);
+const isMap = (v: Value | undefined): v is Readonly<Record<string, string>> => isObject(v);
 
 const specReviews = (section: string, specs: Record<string, InputSpec>) =>
   Object.fromEntries(Object.entries(specs).map(([k, spec]) => [`${section}.${k}`, spec.review]));
@@ -311,7 +311,6 @@ export function compareSettings(previous: ReviewSettings | { readonly reason: st
 
 /** The shape a lock's `settings` must have: anything else is not what this tool writes. */
 export function settingsProblems(v: unknown): string[] {
-  const isObject = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null && !Array.isArray(x);
   if (!isObject(v)) return ["settings: must be an object"];
   const problems: string[] = [];
   if (v.version !== SETTINGS_VERSION) problems.push(`settings.version: ${JSON.stringify(v.version)} must be ${SETTINGS_VERSION}`);
