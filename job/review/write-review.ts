@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { Config } from "../../config/schema";
 import { DeployStacks } from "../../stacks";
 import { MODULE_CALL } from "../../stacks/module-call";
-import { Baseline, comparePorts, PortChanges, PortLock } from "../../port-lock/port-lock";
+import { Baseline, comparePorts, PortChanges, PortLock, PortMove } from "../../port-lock/port-lock";
 import { highestLevel } from "./plan-review";
 import { compareSettings, ReviewSettings, reviewSettings, SettingsComparison } from "./settings";
 
@@ -128,36 +128,35 @@ function reviewPage({ config, deploy, lockFile, baseline }: ReviewInput, { since
     });
   }
   out.push("", "## Ports and brokers in the plan", "");
-  const allowed = "(allowed with --allow-port-change)";
+  // Each change the lock refuses without --allow-port-change: what changed, and what follows from it.
+  const moves: Array<[string, { readonly from: string | number; readonly to: string | number } | undefined, string]> = [
+    [
+      "Cluster renamed",
+      ch.clusterRenamed,
+      "the NLB, its target groups and the endpoint service are replaced; every consumer endpoint must be re-created and accepted",
+    ],
+    ["Advertised hostname changed", ch.hostnameChanged, "brokers' advertised.listeners, consumers' zones and clients' bootstrap.servers change together"],
+    ["Bootstrap port moved", ch.bootstrapMoved, "every client's bootstrap.servers must change"],
+    ...ch.moved.map((m): [string, PortMove, string] => [
+      `Broker ${m.broker} port moved`,
+      m,
+      "its listener, consumer rules and advertised.listeners change together",
+    ]),
+  ];
+  const bullets = [
+    ...moves.flatMap(([what, move, then]) => (move ? [`- **${what}** ${move.from} → ${move.to} (allowed with --allow-port-change): ${then}.`] : [])),
+    ...ch.added.map((a) => `- Broker ${a.broker} added on port ${a.port}; for it the plan adds: ${brokerAddresses(a.broker, a.port, settings).join(", ")}.`),
+    ...ch.removed.map(
+      (r) =>
+        `- Broker ${r.broker} removed (was port ${r.port}); for it the plan destroys: ${brokerAddresses(r.broker, r.port, baseline.lock?.settings).join(", ")}.`,
+    ),
+  ];
   if (!ch.hadLock) {
     out.push(`No port lock to compare with; ${code(lockFile)} now records every port above.`);
-  } else if (ch.added.length + ch.removed.length + ch.moved.length === 0 && !ch.bootstrapMoved && !ch.hostnameChanged && !ch.clusterRenamed) {
+  } else if (bullets.length === 0) {
     out.push(`No broker was added, removed or moved since ${baseline.label}.`);
   } else {
-    if (ch.clusterRenamed) {
-      out.push(
-        `- **Cluster renamed** ${ch.clusterRenamed.from} → ${ch.clusterRenamed.to} ${allowed}: the NLB, its target groups and the endpoint service are replaced; every consumer endpoint must be re-created and accepted.`,
-      );
-    }
-    if (ch.hostnameChanged) {
-      out.push(
-        `- **Advertised hostname changed** ${ch.hostnameChanged.from} → ${ch.hostnameChanged.to} ${allowed}: brokers' advertised.listeners, consumers' zones and clients' bootstrap.servers change together.`,
-      );
-    }
-    if (ch.bootstrapMoved) {
-      out.push(`- **Bootstrap port moved** ${ch.bootstrapMoved.from} → ${ch.bootstrapMoved.to} ${allowed}: every client's bootstrap.servers must change.`);
-    }
-    for (const m of ch.moved) {
-      out.push(`- **Broker ${m.broker} port moved** ${m.from} → ${m.to} ${allowed}: its listener, consumer rules and advertised.listeners change together.`);
-    }
-    for (const a of ch.added) {
-      out.push(`- Broker ${a.broker} added on port ${a.port}; for it the plan adds: ${brokerAddresses(a.broker, a.port, settings).join(", ")}.`);
-    }
-    for (const r of ch.removed) {
-      out.push(
-        `- Broker ${r.broker} removed (was port ${r.port}); for it the plan destroys: ${brokerAddresses(r.broker, r.port, baseline.lock?.settings).join(", ")}.`,
-      );
-    }
+    out.push(...bullets);
     if (ch.added.length + ch.removed.length > 0) {
       out.push("", "A broker changes nothing else; what else the plan adds, changes or destroys comes from the other changes listed above.");
     }
