@@ -108,28 +108,26 @@ export function reviewSettings(config: Config, ports: PortPlan): ReviewSettings 
 
 /** What this configuration allows beyond the default policy, as used (not merely permitted). */
 function policyExceptions({ cluster, consumers, policy }: Config): string[] {
-  const found: string[] = [];
-  if (cluster.allowedPrincipals.includes("*")) {
-    found.push('`cluster.allowedPrincipals` has `"*"`: every AWS account may create an endpoint to the service (`policy.allowAnyPrincipal`).');
-  }
-  if (!cluster.acceptanceRequired) {
-    found.push("`cluster.acceptanceRequired` is false: every allowed principal's endpoint connects without the provider's approval.");
-  }
-  for (const c of consumers) {
-    if (c.allowedCidrs.includes("0.0.0.0/0")) {
-      found.push(`Consumer \`${c.name}\` admits \`0.0.0.0/0\`: the Kafka ports are open to every address in its VPC's reach (\`policy.allowAnyCidr\`).`);
-    }
-    if (c.region !== cluster.region) {
-      found.push(`Consumer \`${c.name}\` is in ${c.region}, the cluster in ${cluster.region}: cross-region PrivateLink (\`policy.allowCrossRegion\`).`);
-    }
-  }
-  const regions = [{ what: "The cluster", region: cluster.region }, ...consumers.map((c) => ({ what: `Consumer \`${c.name}\``, region: c.region }))];
-  for (const { what, region } of regions) {
-    if (DEFAULT_DENIED_REGIONS.includes(region) && !policy.deniedRegions.includes(region)) {
-      found.push(`${what} is in ${region}, denied by default (\`policy.deniedRegions\` lifts it).`);
-    }
-  }
-  return found;
+  const sides = [{ what: "The cluster", region: cluster.region }, ...consumers.map((c) => ({ what: `Consumer \`${c.name}\``, region: c.region }))];
+  // Each exception where its condition holds.
+  const found = [
+    cluster.allowedPrincipals.includes("*") &&
+      '`cluster.allowedPrincipals` has `"*"`: every AWS account may create an endpoint to the service (`policy.allowAnyPrincipal`).',
+    !cluster.acceptanceRequired && "`cluster.acceptanceRequired` is false: every allowed principal's endpoint connects without the provider's approval.",
+    ...consumers.flatMap((c) => [
+      c.allowedCidrs.includes("0.0.0.0/0") &&
+        `Consumer \`${c.name}\` admits \`0.0.0.0/0\`: the Kafka ports are open to every address in its VPC's reach (\`policy.allowAnyCidr\`).`,
+      c.region !== cluster.region &&
+        `Consumer \`${c.name}\` is in ${c.region}, the cluster in ${cluster.region}: cross-region PrivateLink (\`policy.allowCrossRegion\`).`,
+    ]),
+    ...sides.map(
+      ({ what, region }) =>
+        DEFAULT_DENIED_REGIONS.includes(region) &&
+        !policy.deniedRegions.includes(region) &&
+        `${what} is in ${region}, denied by default (\`policy.deniedRegions\` lifts it).`,
+    ),
+  ];
+  return found.filter((text) => text !== false);
 }
 
 /** One reviewable change, at the plan review's level of what clients see. */
