@@ -223,16 +223,11 @@ function brokerChanges(previous: ReviewSettings["brokers"], current: ReviewSetti
           text: `Broker ${id} removed (was port ${was.port}, target ${code(was.target)}): its clients' connections through PrivateLink end`,
         },
       ];
-    const out: SettingChange[] = [];
-    if (was.target !== now.target) {
-      out.push({
-        level: "disruptive",
-        text: `Broker ${id} target: ${code(was.target)} → ${code(now.target)} (replaces \`aws_lb_target_group_attachment.broker["${id}"]\` and \`…bootstrap["${id}"]\`: the broker's traffic moves to the new target)`,
-      });
-    }
-    if (was.port !== now.port)
-      out.push({ level: "disruptive", text: `Broker ${id} port: ${was.port} → ${now.port} (clients that bootstrapped keep using the old port)` });
-    return out;
+    return [
+      was.target !== now.target &&
+        `Broker ${id} target: ${code(was.target)} → ${code(now.target)} (replaces \`aws_lb_target_group_attachment.broker["${id}"]\` and \`…bootstrap["${id}"]\`: the broker's traffic moves to the new target)`,
+      was.port !== now.port && `Broker ${id} port: ${was.port} → ${now.port} (clients that bootstrapped keep using the old port)`,
+    ].flatMap((text) => (text ? [{ level: "disruptive" as const, text }] : []));
   });
 }
 
@@ -288,7 +283,6 @@ function sectionChanges(section: "cluster" | "consumers", label: string, was: Re
 /** The reviewable differences between the baseline's settings and this synth's. */
 export function compareSettings(previous: ReviewSettings | { readonly reason: string }, current: ReviewSettings): SettingsComparison {
   if ("reason" in previous) return { firstSynth: previous.reason, changes: [], exceptions: current.policyExceptions.map((text) => ({ text, isNew: false })) };
-  const exceptions = current.policyExceptions.map((text) => ({ text, isNew: !previous.policyExceptions.includes(text) }));
   const changes: SettingChange[] = [
     ...sectionChanges("cluster", "cluster", previous.cluster, current.cluster),
     ...brokerChanges(previous.brokers, current.brokers),
@@ -301,10 +295,11 @@ export function compareSettings(previous: ReviewSettings | { readonly reason: st
             text: `State: ${previous.state} → ${current.state} (add \`--migrate-state\` to the next \`cdktf deploy\`, or run \`terraform init -migrate-state\` in each stack folder, before the next plan)`,
           },
         ]),
+    ...previous.policyExceptions
+      .filter((text) => !current.policyExceptions.includes(text))
+      .map((text) => ({ level: "none" as const, text: `Policy exception withdrawn: ${text}` })),
   ];
-  const dropped = previous.policyExceptions.filter((text) => !current.policyExceptions.includes(text));
-  changes.push(...dropped.map((text) => ({ level: "none" as const, text: `Policy exception withdrawn: ${text}` })));
-  return { changes, exceptions };
+  return { changes, exceptions: current.policyExceptions.map((text) => ({ text, isNew: !previous.policyExceptions.includes(text) })) };
 }
 
 /** The shape a lock's `settings` must have: anything else is not what this tool writes. */
