@@ -181,9 +181,7 @@ const values = (v: unknown): Json => (isObject(v) ? v : {});
 
 /** Top-level attributes whose planned value differs (an unknown planned value counts as a change). */
 function changedAttributes(c: ResourceChange): string[] {
-  const before = values(c.change.before);
-  const after = values(c.change.after);
-  const unknown = values(c.change.after_unknown);
+  const [before, after, unknown] = [c.change.before, c.change.after, c.change.after_unknown].map(values);
   const keys = new Set([...Object.keys(before), ...Object.keys(after), ...Object.keys(unknown)]);
   return [...keys].filter((k) => unknown[k] === true || JSON.stringify(before[k] ?? null) !== JSON.stringify(after[k] ?? null)).sort();
 }
@@ -233,7 +231,7 @@ interface Rule {
 
 const listDiff = (c: ResourceChange, attr: string) => {
   const list = (v: unknown) => (Array.isArray(v) ? v.map(String) : []);
-  const [was, now] = [list(values(c.change.before)[attr]), list(values(c.change.after)[attr])];
+  const [was, now] = [c.change.before, c.change.after].map((v) => list(values(v)[attr]));
   return { added: now.filter((x) => !was.includes(x)), removed: was.filter((x) => !now.includes(x)) };
 };
 
@@ -453,13 +451,11 @@ function concerns(kind: ModuleKind, c: ResourceChange, ctx: Context, consumer: s
 /** The name a module instance was called with, from the resources that carry it. */
 function instanceName(kind: ModuleKind, changes: readonly ResourceChange[]): string | undefined {
   for (const c of changes) {
-    for (const v of [values(c.change.after), values(c.change.before)]) {
-      const name = typeof v.name === "string" ? v.name : undefined;
-      if (!name) continue;
-      if (kind === "consumer" && c.type === "aws_security_group" && keyOf(c) && name.endsWith(`-kafka-${keyOf(c)}`))
-        return name.slice(0, -`-kafka-${keyOf(c)}`.length);
-      if (kind === "provider" && c.type === "aws_lb" && name.endsWith("-nlb")) return name.slice(0, -"-nlb".length);
-    }
+    // The consumer module names each CIDR's group `<name>-kafka-<cidr>`, the provider module its NLB `<name>-nlb`.
+    const suffix =
+      kind === "consumer" && c.type === "aws_security_group" && keyOf(c) ? `-kafka-${keyOf(c)}` : kind === "provider" && c.type === "aws_lb" ? "-nlb" : "";
+    const name = [c.change.after, c.change.before].map((v) => values(v).name).find((n): n is string => typeof n === "string" && n !== "" && n.endsWith(suffix));
+    if (suffix && name !== undefined) return name.slice(0, -suffix.length);
   }
   return undefined;
 }
