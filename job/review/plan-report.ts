@@ -62,11 +62,14 @@ const ACTION: Record<string, string> = {
 
 /** Markdown to paste as a pull-request comment: the summary line with the highest level first, then a table per level. */
 export function reportMarkdown(r: ReviewReport): string {
-  const counts = ORDER.map((level) => [level, r.changes.filter((c) => c.level === level).length] as const).filter(([, n]) => n > 0);
-  const plans = new Set(r.changes.map((c) => c.plan)).size;
   const changes = ordered(r.changes);
+  const byLevel = ORDER.map((level) => [level, changes.filter((c) => c.level === level)] as const).filter(([, inLevel]) => inLevel.length > 0);
+  const plans = new Set(r.changes.map((c) => c.plan)).size;
   const out: string[] = [];
-  const summary = r.changes.length === 0 ? "no change" : `${r.changes.length} change(s) in ${plans} plan(s): ${counts.map(([l, n]) => `${n} ${l}`).join(", ")}`;
+  const summary =
+    r.changes.length === 0
+      ? "no change"
+      : `${r.changes.length} change(s) in ${plans} plan(s): ${byLevel.map(([l, inLevel]) => `${inLevel.length} ${l}`).join(", ")}`;
   out.push(`**Kafka PrivateLink plan review: ${r.highest}** (highest level) — ${summary}.`, "");
   // Where each plan applies: a changed profile or role moves a whole stack to another account.
   for (const a of r.aws) {
@@ -79,14 +82,14 @@ export function reportMarkdown(r: ReviewReport): string {
   if (r.lockDisagreements?.length) {
     out.push("### The plan and the port lock disagree", "", ...r.lockDisagreements.map((d) => `- ${d}`), "");
   }
-  for (const [level] of counts) {
+  for (const [level, inLevel] of byLevel) {
     out.push(
       `### ${level} — ${LEVEL_MEANING[level]}`,
       "",
       "| Plan | Address | Action | Brokers | Consumers | CIDRs | What clients see |",
       "|---|---|---|---|---|---|---|",
     );
-    for (const c of changes.filter((x) => x.level === level)) {
+    for (const c of inLevel) {
       const brokers = c.brokers.map((b) => (b.port === undefined ? b.id : `${b.id} (${b.from !== undefined ? `${b.from} → ` : ""}${b.port})`)).join(", ");
       out.push(
         `| ${cell(c.plan)} | ${cell(code(c.address))} | ${ACTION[c.actions.join(",")] ?? c.actions.join(", ")} | ${brokers} | ${cell(c.consumers.join(", "))} | ${cell(c.cidrs.join(", "))} | ${cell(c.reason)} |`,
