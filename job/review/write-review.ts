@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { Config } from "../../config/schema";
 import { DeployStacks } from "../../stacks";
 import { MODULE_CALL } from "../../stacks/module-call";
-import { Baseline, comparePorts, PortChanges, PortLock, PortMove } from "../../port-lock/port-lock";
+import { Baseline, comparePorts, PortChanges, PortLock } from "../../port-lock/port-lock";
 import { highestLevel } from "./plan-review";
 import { compareSettings, ReviewSettings, reviewSettings, SettingsComparison } from "./settings";
 
@@ -137,7 +137,7 @@ function reviewPage({ config, deploy, lockFile, baseline }: ReviewInput, { since
     ],
     ["Advertised hostname changed", ch.hostnameChanged, "brokers' advertised.listeners, consumers' zones and clients' bootstrap.servers change together"],
     ["Bootstrap port moved", ch.bootstrapMoved, "every client's bootstrap.servers must change"],
-    ...ch.moved.map((m): [string, PortMove, string] => [
+    ...ch.moved.map((m): [string, typeof m, string] => [
       `Broker ${m.broker} port moved`,
       m,
       "its listener, consumer rules and advertised.listeners change together",
