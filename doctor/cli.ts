@@ -37,7 +37,7 @@ const USER_CWD = (process.env.npm_lifecycle_event === "doctor" && process.env.IN
 class UsageError extends Error {}
 
 /** `--deadline`: whole seconds, from 1 to MAX_DEADLINE_SECONDS. */
-export function parseDeadline(value: string): number {
+function parseDeadline(value: string): number {
   const seconds = /^\d+$/.test(value) ? Number(value) : NaN;
   if (!(seconds >= 1 && seconds <= MAX_DEADLINE_SECONDS)) {
     throw new UsageError(`--deadline: ${JSON.stringify(value)} must be a whole number of seconds from 1 to ${MAX_DEADLINE_SECONDS}`);
@@ -80,16 +80,17 @@ async function main(argv: string[]): Promise<number> {
     console.error(`${(err as Error).message}\n${USAGE}`);
     return 2;
   }
-  let run;
+  let report;
   try {
     const via = values.bootstrap === undefined ? undefined : parseHostPort(values.bootstrap);
     const runMs = values.deadline === undefined ? DEFAULT_TIMEOUTS.runMs : parseDeadline(values.deadline) * 1000;
-    const config = loadConfig(path.resolve(USER_CWD, values.config));
-    const target = doctorTarget(config);
-    const settings = values["client-properties"]
-      ? readClientProperties(path.resolve(USER_CWD, values["client-properties"]), target.listenerSecurityProtocol, USER_CWD)
+    const target = doctorTarget(loadConfig(path.resolve(USER_CWD, values.config)));
+    const properties = values["client-properties"];
+    const settings = properties
+      ? readClientProperties(path.resolve(USER_CWD, properties), target.listenerSecurityProtocol, USER_CWD)
       : clientSettings(new Map(), { source: "(no --client-properties)", baseDir: USER_CWD, defaultProtocol: target.listenerSecurityProtocol });
-    run = () => runDoctor(target, settings, { via, timeouts: { runMs } });
+    // Never throws for what it finds: an error here is none of the refusals below.
+    report = await runDoctor(target, settings, { via, timeouts: { runMs } });
   } catch (err) {
     if (err instanceof UsageError || err instanceof ConfigError || err instanceof ClientPropertiesError) {
       console.error(err.message);
@@ -97,7 +98,6 @@ async function main(argv: string[]): Promise<number> {
     }
     throw err;
   }
-  const report = await run();
   process.stdout.write(values.json ? formatJson(report) : formatText(report));
   return report.ok ? 0 : 1;
 }

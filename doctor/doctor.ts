@@ -16,21 +16,14 @@ import type { Config } from "../config/schema";
 import { allocatePorts } from "../modules/kafka-broker-ports/allocation";
 import { clientIdleMs } from "../modules/kafka-broker-ports/kafka-config";
 import { inPool } from "../terraform/run";
-import { isTls, kafkaConfig, tlsOptions, type Route } from "./connect";
-import type { ClientSettings } from "./properties";
+import { kafkaConfig, tlsOptions } from "./connect";
+import { isTls, type ClientSettings } from "./properties";
 
-/** What the configuration says a client must find. */
-export interface DoctorTarget {
-  readonly hostname: string;
-  readonly bootstrapPort: number;
-  /** Every broker of the configuration with its allocated NLB listener port, by ascending ID. */
-  readonly brokers: readonly { readonly id: number; readonly port: number }[];
-  readonly tcpIdleTimeoutSeconds: number;
-  readonly listenerName: string;
-  readonly listenerSecurityProtocol: string;
-}
-
-export function doctorTarget(config: Config): DoctorTarget {
+/**
+ * What the configuration says a client must find: every broker with its allocated NLB listener
+ * port, by ascending ID.
+ */
+export function doctorTarget(config: Config) {
   const { cluster } = config;
   // The allocation the stacks use (stacks' portPlanFor), without loading cdktf into the doctor.
   const plan = allocatePorts({
@@ -48,6 +41,8 @@ export function doctorTarget(config: Config): DoctorTarget {
   };
 }
 
+export type DoctorTarget = ReturnType<typeof doctorTarget>;
+
 export const DEFAULT_TIMEOUTS = {
   /** Resolving the advertised hostname. */
   dnsMs: 5_000,
@@ -61,7 +56,10 @@ export const DEFAULT_TIMEOUTS = {
   runMs: 30_000,
 } as const;
 
-type Timeouts = { readonly [K in keyof typeof DEFAULT_TIMEOUTS]: number };
+type Timeouts = Record<keyof typeof DEFAULT_TIMEOUTS, number>;
+
+/** How many listeners are checked at once. */
+const PARALLEL = 8;
 
 export interface DoctorOptions {
   /**
@@ -71,8 +69,6 @@ export interface DoctorOptions {
    */
   readonly via?: { readonly host: string; readonly port: number };
   readonly timeouts?: Partial<Timeouts>;
-  /** How many broker ports are checked at once. */
-  readonly parallel?: number;
 }
 
 export type CheckStatus = "pass" | "fail" | "skip";
@@ -97,6 +93,11 @@ export interface DoctorReport {
   readonly checks: readonly CheckResult[];
   /** Set when the doctor stopped early because nothing else could be checked. */
   readonly stopped?: string;
+}
+
+/** A check's result, its fields in the order the JSON report shows them. */
+function result(check: string, status: CheckStatus, message: string, details: Partial<CheckResult> = {}): CheckResult {
+  return { check, status, message, ...details };
 }
 
 function message(err: unknown): string {
@@ -138,8 +139,8 @@ export interface TlsSeen {
 }
 
 /** A TLS handshake that accepts any certificate, so that what is wrong with it can be named. */
-function tlsHandshake(host: string, port: number, servername: string, settings: ClientSettings, timeoutMs: number): Promise<TlsSeen> {
-  const socket = tls.connect({ ...tlsOptions(settings), host, port, servername, rejectUnauthorized: false });
+function tlsHandshake(to: { host: string; port: number }, servername: string, settings: ClientSettings, timeoutMs: number): Promise<TlsSeen> {
+  const socket = tls.connect({ ...tlsOptions(settings), ...to, servername, rejectUnauthorized: false });
   return probe(socket, "secureConnect", timeoutMs, `no TLS handshake within ${timeoutMs} ms`, () => {
     const cert = socket.getPeerCertificate();
     return {
@@ -168,24 +169,22 @@ export function clientChecks(target: DoctorTarget, settings: ClientSettings): Ch
   const idleOk = settings.idleMs >= 0 && settings.idleMs < nlbIdleMs;
   const idle = `client connections.max.idle.ms ${settings.idleMs} (${settings.idleSource}${settings.idleMs < 0 ? "; it never closes an idle connection" : ""})`;
   return [
-    {
-      check: "protocol",
-      status: protocolOk ? "pass" : "fail",
-      message: protocolOk
+    result(
+      "protocol",
+      protocolOk ? "pass" : "fail",
+      protocolOk
         ? `client security.protocol ${settings.securityProtocol} is the ${target.listenerName} listener's`
         : `client security.protocol is ${settings.securityProtocol}, but the ${target.listenerName} listener expects ${target.listenerSecurityProtocol}`,
-      expected: target.listenerSecurityProtocol,
-      seen: settings.securityProtocol,
-    },
-    {
-      check: "idle-timeout",
-      status: idleOk ? "pass" : "fail",
-      message: idleOk
+      { expected: target.listenerSecurityProtocol, seen: settings.securityProtocol },
+    ),
+    result(
+      "idle-timeout",
+      idleOk ? "pass" : "fail",
+      idleOk
         ? `${idle} is below the NLB idle timeout (${target.tcpIdleTimeoutSeconds} s)`
         : `${idle} is not below the NLB idle timeout (${target.tcpIdleTimeoutSeconds} s): the NLB drops idle connections without telling the client; set it to ${clientIdleMs(target.tcpIdleTimeoutSeconds)}`,
-      expected: `< ${nlbIdleMs}`,
-      seen: String(settings.idleMs),
-    },
+      { expected: `< ${nlbIdleMs}`, seen: String(settings.idleMs) },
+    ),
   ];
 }
 
@@ -228,17 +227,15 @@ export function metadataChecks(target: DoctorTarget, listed: readonly ListedBrok
     missing.length > 0 && `${missing.map((id) => `broker ${id} (port ${configured.get(id)})`).join(", ")} missing`,
     unexpected.length > 0 && `${unexpected.map((b) => `broker ${b.nodeId} (${b.host}:${b.port})`).join(", ")} not in the configuration`,
   ].filter(Boolean);
-  const metadata: CheckResult =
+  const metadata =
     problems.length === 0
-      ? { check: "metadata", status: "pass", message: `metadata lists ${brokerList(listedIds)}, as configured` }
-      : {
-          check: "metadata",
-          status: "fail",
-          message: `metadata lists ${listedIds.length > 0 ? brokerList(listedIds) : "no broker"}, expected ${brokerList(configuredIds)}: ${problems.join("; ")}`,
-          expected: configuredIds.join(","),
-          seen: listedIds.join(","),
-          brokers: [...missing, ...unexpected.map((b) => b.nodeId)],
-        };
+      ? result("metadata", "pass", `metadata lists ${brokerList(listedIds)}, as configured`)
+      : result(
+          "metadata",
+          "fail",
+          `metadata lists ${listedIds.length > 0 ? brokerList(listedIds) : "no broker"}, expected ${brokerList(configuredIds)}: ${problems.join("; ")}`,
+          { expected: configuredIds.join(","), seen: listedIds.join(","), brokers: [...missing, ...unexpected.map((b) => b.nodeId)] },
+        );
   const advertised = target.brokers.map(({ id, port }): CheckResult => {
     const entry = listed.find((b) => b.nodeId === id);
     if (!entry) {
@@ -268,145 +265,120 @@ export function metadataChecks(target: DoctorTarget, listed: readonly ListedBrok
  * by then, and one failed `deadline` check naming the step still waiting.
  */
 export async function runDoctor(target: DoctorTarget, settings: ClientSettings, options: DoctorOptions = {}): Promise<DoctorReport> {
-  const t: Timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
-  const checks: CheckResult[] = [];
-  const progress = { waitingFor: "the first check" };
-  return race(t.runMs, checkCluster(target, settings, options, t, checks, progress), () => {
-    const seconds = t.runMs / 1000;
-    const overdue: CheckResult = {
-      check: "deadline",
-      status: "fail",
-      message: `the run did not finish within its deadline of ${seconds} s (--deadline): still waiting for ${progress.waitingFor}; what is not listed above was not checked`,
-      expected: `every check within ${seconds} s`,
-      seen: `still waiting for ${progress.waitingFor}`,
-    };
+  const run: Run = { t: { ...DEFAULT_TIMEOUTS, ...options.timeouts }, checks: [], waitingFor: "the first check" };
+  return race(run.t.runMs, checkCluster(target, settings, options, run), () => {
+    const seconds = run.t.runMs / 1000;
+    const overdue = result(
+      "deadline",
+      "fail",
+      `the run did not finish within its deadline of ${seconds} s (--deadline): still waiting for ${run.waitingFor}; what is not listed above was not checked`,
+      { expected: `every check within ${seconds} s`, seen: `still waiting for ${run.waitingFor}` },
+    );
     // A copy: the checks still under way end within their own bounds, unreported.
-    return { ok: false, checks: [...checks, overdue] };
+    return { ok: false, checks: [...run.checks, overdue] };
   });
 }
 
-async function checkCluster(
-  target: DoctorTarget,
-  settings: ClientSettings,
-  options: DoctorOptions,
-  t: Timeouts,
-  checks: CheckResult[],
-  progress: { waitingFor: string },
-): Promise<DoctorReport> {
-  const { hostname } = target;
-  const advertised = (port: number) => `${hostname}:${port}`;
+/** A run's bounds, the checks done so far, and the step it is waiting for (named at the deadline). */
+interface Run {
+  readonly t: Timeouts;
+  readonly checks: CheckResult[];
+  waitingFor: string;
+}
+
+async function checkCluster(target: DoctorTarget, settings: ClientSettings, options: DoctorOptions, run: Run): Promise<DoctorReport> {
+  const { t, checks } = run;
+  const { hostname, bootstrapPort } = target;
   const connectHost = options.via?.host ?? hostname;
-  const bootstrap = options.via ?? { host: hostname, port: target.bootstrapPort };
-  const bootstrapName = `bootstrap ${advertised(target.bootstrapPort)}${options.via ? ` (via ${options.via.host}:${options.via.port})` : ""}`;
+  const bootstrap = options.via ?? { host: hostname, port: bootstrapPort };
+  const bootstrapName = `bootstrap ${hostname}:${bootstrapPort}${options.via ? ` (via ${options.via.host}:${options.via.port})` : ""}`;
   // A client pinned to one listener: every connection it makes goes there, whatever broker
   // address the metadata names, so what it learns comes from that listener alone; TLS verifies
   // the advertised hostname there.
-  const pinnedTo =
-    (to: { host: string; port: number }): Route =>
-    () => ({ ...to, servername: hostname });
-  const kafka = (clientId: string, seedPort: number, r: Route, retry?: RetryOptions) =>
-    new Kafka(kafkaConfig(settings, advertised(seedPort), { clientId, route: r, retry, timeouts: { connectionMs: t.connectMs, requestMs: t.requestMs } }));
+  const pinnedClient = (clientId: string, seedPort: number, to: { host: string; port: number }, retry?: RetryOptions) =>
+    new Kafka(
+      kafkaConfig(settings, `${hostname}:${seedPort}`, {
+        clientId,
+        pin: { ...to, servername: hostname },
+        retry,
+        timeouts: { connectionMs: t.connectMs, requestMs: t.requestMs },
+      }),
+    ).admin();
   const stop = (reason: string): DoctorReport => ({ ok: false, checks, stopped: reason });
 
   // 1. The name resolves (in a client VPC: through the consumer's Route 53 private zone).
   if (options.via) {
-    checks.push({ check: "resolve", status: "skip", message: `${hostname} not resolved: connections go to ${options.via.host} (--bootstrap)` });
+    checks.push(result("resolve", "skip", `${hostname} not resolved: connections go to ${options.via.host} (--bootstrap)`));
   } else {
-    progress.waitingFor = `the lookup of ${hostname}`;
+    run.waitingFor = `the lookup of ${hostname}`;
     try {
       const addresses = await within(t.dnsMs, `resolving ${hostname}`, dns.promises.lookup(hostname, { all: true }));
-      checks.push({ check: "resolve", status: "pass", message: `${hostname} resolves to ${addresses.map((a) => a.address).join(", ")}` });
+      checks.push(result("resolve", "pass", `${hostname} resolves to ${addresses.map((a) => a.address).join(", ")}`));
     } catch (err) {
-      checks.push({
-        check: "resolve",
-        status: "fail",
-        message: `${hostname} does not resolve: ${message(err)} (from a client VPC, the consumer's Route 53 private zone answers it; elsewhere use --bootstrap)`,
-        expected: "an address",
-        seen: message(err),
-      });
+      const why = message(err);
+      const fix = "from a client VPC, the consumer's Route 53 private zone answers it; elsewhere use --bootstrap";
+      checks.push(result("resolve", "fail", `${hostname} does not resolve: ${why} (${fix})`, { expected: "an address", seen: why }));
       return stop(`${hostname} does not resolve`);
     }
   }
 
   // 2. The bootstrap listener answers at all.
-  progress.waitingFor = `a TCP connection to ${bootstrapName}`;
+  run.waitingFor = `a TCP connection to ${bootstrapName}`;
   try {
     await probe(net.connect(bootstrap), "connect", t.connectMs, `no answer within ${t.connectMs} ms`, () => undefined);
-    checks.push({ check: "bootstrap", status: "pass", message: `${bootstrapName} accepts connections`, port: target.bootstrapPort });
+    checks.push(result("bootstrap", "pass", `${bootstrapName} accepts connections`, { port: bootstrapPort }));
   } catch (err) {
-    checks.push({
-      check: "bootstrap",
-      status: "fail",
-      message: `${bootstrapName} does not answer: ${message(err)}`,
-      port: target.bootstrapPort,
-      expected: "a TCP connection",
-      seen: message(err),
-    });
-    return stop(`${bootstrapName} does not answer: ${message(err)}`);
+    const reason = `${bootstrapName} does not answer: ${message(err)}`;
+    checks.push(result("bootstrap", "fail", reason, { port: bootstrapPort, expected: "a TCP connection", seen: message(err) }));
+    return stop(reason);
   }
 
   // 3. The client speaks the listener's protocol, and closes idle connections before the NLB drops them.
   checks.push(...clientChecks(target, settings));
 
   // 4. With TLS: every listener's certificate chain verifies against the CA and covers the hostname.
-  const listenerPorts = [
-    { port: target.bootstrapPort, broker: undefined as number | undefined },
-    ...target.brokers.map((b) => ({ port: b.port, broker: b.id })),
-  ];
   /** Ports whose certificate is wrong: no client there sends credentials or requests. */
   const badCertificate = new Set<number>();
   if (isTls(settings)) {
-    progress.waitingFor = "the TLS handshakes";
+    run.waitingFor = "the TLS handshakes";
+    const listeners = [{ port: bootstrapPort, broker: undefined as number | undefined }, ...target.brokers.map((b) => ({ port: b.port, broker: b.id }))];
     const results = await inPool(
-      listenerPorts.map(({ port, broker }) => async () => {
+      listeners.map(({ port, broker }) => async (): Promise<CheckResult> => {
         const where = broker === undefined ? bootstrapName : `port ${port} (broker ${broker})`;
-        const to = broker === undefined ? bootstrap : { host: connectHost, port };
         const common = { check: "tls", broker, port, ...(broker === undefined ? {} : { brokers: [broker] }) };
         try {
-          const seen = await tlsHandshake(to.host, to.port, hostname, settings, t.connectMs);
+          const seen = await tlsHandshake(broker === undefined ? bootstrap : { host: connectHost, port }, hostname, settings, t.connectMs);
           const result = certificateCheck(where, hostname, settings.caSource, seen);
-          if (result.status === "fail") {
-            badCertificate.add(port);
-          }
+          if (result.status === "fail") badCertificate.add(port);
           return { ...common, ...result };
         } catch (err) {
-          return {
-            ...common,
-            status: "fail",
-            message: `${where}: no TLS handshake: ${message(err)}`,
-            expected: "a TLS handshake",
-            seen: message(err),
-          } as CheckResult;
+          return { ...common, status: "fail", message: `${where}: no TLS handshake: ${message(err)}`, expected: "a TLS handshake", seen: message(err) };
         }
       }),
-      options.parallel ?? 8,
+      PARALLEL,
     );
     checks.push(...results);
   } else {
-    checks.push({ check: "tls", status: "skip", message: `no TLS to check (security.protocol ${settings.securityProtocol})` });
+    checks.push(result("tls", "skip", `no TLS to check (security.protocol ${settings.securityProtocol})`));
   }
 
   // 5. The metadata (through the bootstrap) lists exactly the configured brokers, each at hostname:its-own-port.
-  const configuredIds = target.brokers.map((b) => b.id);
   // The bootstrap listener spreads connections over every broker, so one broker with a bad
   // certificate or a dead listener fails some of them: fresh connections are tried (within one
   // check's time) until one answers; that broker is named by its own port's checks.
-  progress.waitingFor = `the metadata through ${bootstrapName}`;
+  run.waitingFor = `the metadata through ${bootstrapName}`;
   let listed: ListedBroker[] | undefined;
   const attempts: string[] = [];
   const deadline = Date.now() + t.checkMs;
   const maxAttempts = Math.min(10, 2 * target.brokers.length + 1);
   while (!listed && attempts.length < maxAttempts && Date.now() < deadline) {
-    const admin = kafka("kafka-privatelink-doctor", target.bootstrapPort, pinnedTo(bootstrap), { retries: 0 }).admin();
+    const admin = pinnedClient("kafka-privatelink-doctor", bootstrapPort, bootstrap, { retries: 0 });
+    const describe = async () => {
+      await admin.connect();
+      return (await admin.describeCluster()).brokers;
+    };
     try {
-      listed = await within(
-        Math.max(1, deadline - Date.now()),
-        `metadata through ${bootstrapName}`,
-        admin
-          .connect()
-          .then(() => admin.describeCluster())
-          .then((c) => c.brokers),
-      );
+      listed = await within(Math.max(1, deadline - Date.now()), `metadata through ${bootstrapName}`, describe());
     } catch (err) {
       attempts.push(message(err));
     } finally {
@@ -414,30 +386,22 @@ async function checkCluster(
     }
   }
   const last = attempts.at(-1) ?? "no attempt";
+  const tried = `${attempts.length} connection(s)`;
   if (!listed) {
-    checks.push({
-      check: "metadata",
-      status: "fail",
-      message: `no metadata through ${bootstrapName} (${attempts.length} connection(s) tried): ${last}`,
-      port: target.bootstrapPort,
-      expected: "a metadata response",
-      seen: last,
-    });
-  } else if (attempts.length > 0) {
-    checks.push({
-      check: "bootstrap-connections",
-      status: "fail",
-      message: `${bootstrapName}: ${attempts.length} connection(s) failed before one answered (a broker behind it fails clients): ${last}`,
-      port: target.bootstrapPort,
-      expected: "every connection answered",
-      seen: last,
-    });
+    const message = `no metadata through ${bootstrapName} (${tried} tried): ${last}`;
+    checks.push(result("metadata", "fail", message, { port: bootstrapPort, expected: "a metadata response", seen: last }));
+  } else {
+    if (attempts.length > 0) {
+      const message = `${bootstrapName}: ${tried} failed before one answered (a broker behind it fails clients): ${last}`;
+      checks.push(result("bootstrap-connections", "fail", message, { port: bootstrapPort, expected: "every connection answered", seen: last }));
+    }
+    checks.push(...metadataChecks(target, listed));
   }
-  checks.push(...(listed ? metadataChecks(target, listed) : []));
 
   // 6. Each broker port reaches the broker with that ID: a client pinned to the port asks for that
   // broker's configuration, which only that broker describes.
-  progress.waitingFor = "the broker port checks";
+  run.waitingFor = "the broker port checks";
+  const configuredIds = target.brokers.map((b) => b.id);
   const portChecks = await inPool(
     target.brokers.map(({ id, port }) => async (): Promise<CheckResult> => {
       const common = { check: "port", broker: id, port };
@@ -448,30 +412,20 @@ async function checkCluster(
           message: `port ${port} (broker ${id}): not checked, its certificate failed the TLS check (no credentials or requests over an unverified connection)`,
         };
       }
-      const pinned = kafka(`kafka-privatelink-doctor-port-${port}`, port, pinnedTo({ host: connectHost, port })).admin();
+      const admin = pinnedClient(`kafka-privatelink-doctor-port-${port}`, port, { host: connectHost, port });
       try {
-        const seen = await within(
-          t.checkMs,
-          `checking port ${port}`,
-          (async () => {
-            await pinned.connect();
-            for (const candidate of [id, ...configuredIds.filter((other) => other !== id)]) {
-              if (await describesBroker(pinned, candidate)) {
-                return candidate;
-              }
-            }
-            return undefined;
-          })(),
-        );
+        const candidates = [id, ...configuredIds.filter((other) => other !== id)];
+        const seen = await within(t.checkMs, `checking port ${port}`, brokerBehind(admin, candidates));
         if (seen === id) {
           return { ...common, status: "pass", message: `port ${port} reaches broker ${id}` };
         }
+        const reached = seen === undefined ? undefined : `broker ${seen}`;
         return {
           ...common,
           status: "fail",
-          message: `port ${port} should reach broker ${id} but reaches ${seen === undefined ? "a broker that is none of the configured ones" : `broker ${seen}`}: its NLB listener forwards to the wrong target`,
+          message: `port ${port} should reach broker ${id} but reaches ${reached ?? "a broker that is none of the configured ones"}: its NLB listener forwards to the wrong target`,
           expected: `broker ${id}`,
-          seen: seen === undefined ? "another broker" : `broker ${seen}`,
+          seen: reached ?? "another broker",
           brokers: seen === undefined ? [id] : [id, seen],
         };
       } catch (err) {
@@ -487,10 +441,10 @@ async function checkCluster(
           brokers: [id],
         };
       } finally {
-        await pinned.disconnect().catch(() => undefined);
+        await admin.disconnect().catch(() => undefined);
       }
     }),
-    options.parallel ?? 8,
+    PARALLEL,
   );
   checks.push(...portChecks);
 
@@ -498,22 +452,23 @@ async function checkCluster(
 }
 
 /**
- * True when the broker behind the admin's connection is broker `id`: a broker describes only its
- * own configuration and answers INVALID_REQUEST for another broker's. A broker missing from the
- * metadata cannot be asked (kafkajs routes the request by ID): that is a no as well.
+ * The first of `candidates` that is the broker behind the admin's connection, if any: a broker
+ * describes only its own configuration and answers INVALID_REQUEST for another broker's. A broker
+ * missing from the metadata cannot be asked (kafkajs routes the request by ID): that is a no as well.
  */
-async function describesBroker(admin: Admin, id: number): Promise<boolean> {
-  try {
-    await admin.describeConfigs({
-      resources: [{ type: ConfigResourceTypes.BROKER, name: String(id), configNames: ["advertised.listeners"] }],
-      includeSynonyms: false,
-    });
-    return true;
-  } catch (err) {
-    const e = err as { type?: string; name?: string };
-    if (e.type === "INVALID_REQUEST" || e.name === "KafkaJSBrokerNotFound") {
-      return false;
+async function brokerBehind(admin: Admin, candidates: readonly number[]): Promise<number | undefined> {
+  await admin.connect();
+  for (const id of candidates) {
+    try {
+      await admin.describeConfigs({
+        resources: [{ type: ConfigResourceTypes.BROKER, name: String(id), configNames: ["advertised.listeners"] }],
+        includeSynonyms: false,
+      });
+      return id;
+    } catch (err) {
+      const e = err as { type?: string; name?: string };
+      if (e.type !== "INVALID_REQUEST" && e.name !== "KafkaJSBrokerNotFound") throw err;
     }
-    throw err;
   }
+  return undefined;
 }

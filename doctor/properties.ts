@@ -10,9 +10,16 @@ import * as path from "node:path";
 import { readRegularFile } from "../config/regular-file";
 
 const CLIENT_PROTOCOLS = ["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] as const;
-export type ClientProtocol = (typeof CLIENT_PROTOCOLS)[number];
-const SASL_MECHANISMS = ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] as const;
-export type SaslMechanism = (typeof SASL_MECHANISMS)[number];
+type ClientProtocol = (typeof CLIENT_PROTOCOLS)[number];
+const SCRAM_LOGIN_MODULE = "org.apache.kafka.common.security.scram.ScramLoginModule";
+/** The SASL mechanisms the doctor can authenticate with, and the login module that serves each. */
+const LOGIN_MODULES = {
+  PLAIN: "org.apache.kafka.common.security.plain.PlainLoginModule",
+  "SCRAM-SHA-256": SCRAM_LOGIN_MODULE,
+  "SCRAM-SHA-512": SCRAM_LOGIN_MODULE,
+} as const;
+type SaslMechanism = keyof typeof LOGIN_MODULES;
+const SASL_MECHANISMS = Object.keys(LOGIN_MODULES) as SaslMechanism[];
 /** Kafka's own default for `connections.max.idle.ms` (9 minutes). */
 const KAFKA_DEFAULT_IDLE_MS = 540_000;
 /** A client .properties file is a few hundred bytes. */
@@ -43,6 +50,10 @@ export interface ClientSettings {
   readonly idleSource: string;
 }
 
+export function isTls(settings: Pick<ClientSettings, "securityProtocol">): boolean {
+  return settings.securityProtocol === "SSL" || settings.securityProtocol === "SASL_SSL";
+}
+
 const ESCAPES: Record<string, string> = { t: "\t", n: "\n", r: "\r", f: "\f" };
 
 function unescape(text: string): string {
@@ -51,42 +62,26 @@ function unescape(text: string): string {
 
 /**
  * java.util.Properties' text format: `#`/`!` comments, `key=value`, `key: value` or `key value`,
- * a line ending in an odd number of backslashes continues on the next, backslash escapes. A key
- * set twice keeps its last value, as in Java.
+ * a line ending in an odd number of backslashes continues on the next (a comment line does not),
+ * backslash escapes. A key set twice keeps its last value, as in Java.
  */
 export function parseJavaProperties(text: string): Map<string, string> {
-  const logical: string[] = [];
+  const props = new Map<string, string>();
+  const set = (line: string) => {
+    // The key ends at the first unescaped '=', ':' or whitespace.
+    const [, key, value] = /^((?:\\.|[^\\=:\s])*)\s*[=:]?\s*(.*)$/s.exec(line)!;
+    props.set(unescape(key), unescape(value));
+  };
   let pending: string | undefined;
   for (const raw of text.split(/\r\n|\r|\n/)) {
     const line = (pending ?? "") + raw.replace(/^[ \t\f]+/, "");
-    if (pending === undefined && (line === "" || line.startsWith("#") || line.startsWith("!"))) {
-      continue;
-    }
-    const trailing = /\\*$/.exec(line)![0].length;
-    if (trailing % 2 === 1) {
-      pending = line.slice(0, -1);
-      continue;
-    }
-    pending = undefined;
-    logical.push(line);
+    if (pending === undefined && /^([#!]|$)/.test(line)) continue;
+    pending = /(?<!\\)(\\\\)*\\$/.test(line) ? line.slice(0, -1) : undefined;
+    if (pending === undefined) set(line);
   }
-  if (pending !== undefined && pending !== "") {
-    logical.push(pending);
-  }
-  const props = new Map<string, string>();
-  for (const line of logical) {
-    // The key ends at the first unescaped '=', ':' or whitespace.
-    const match = /^((?:\\.|[^\\=:\s])*)\s*[=:]?\s*(.*)$/s.exec(line)!;
-    props.set(unescape(match[1]), unescape(match[2]));
-  }
+  if (pending) set(pending);
   return props;
 }
-
-/** Login modules the doctor can authenticate with, by the mechanisms they serve. */
-const LOGIN_MODULES: Record<string, readonly SaslMechanism[]> = {
-  "org.apache.kafka.common.security.plain.PlainLoginModule": ["PLAIN"],
-  "org.apache.kafka.common.security.scram.ScramLoginModule": ["SCRAM-SHA-256", "SCRAM-SHA-512"],
-};
 
 /** `sasl.jaas.config`: `<LoginModule> required username="..." password="...";` */
 export function parseJaasConfig(value: string): { loginModule: string; options: Map<string, string> } | undefined {
@@ -122,17 +117,16 @@ function keystoreCertificates(source: string, file: string, bytes: Buffer, type:
   let run;
   try {
     fs.writeFileSync(copy, bytes, { mode: 0o600 });
-    const args = ["-list", "-rfc", "-keystore", copy, "-storetype", type];
-    if (password !== undefined) {
-      args.push("-storepass:env", STOREPASS_VARIABLE);
-    }
-    run = spawnSync("keytool", args, {
-      encoding: "utf8",
-      timeout: 20_000,
-      // Without a password keytool asks for one: an empty answer lists the certificates unverified.
-      input: password === undefined ? "\n" : undefined,
-      env: password === undefined ? process.env : { ...process.env, [STOREPASS_VARIABLE]: password },
-    });
+    run = spawnSync(
+      "keytool",
+      ["-list", "-rfc", "-keystore", copy, "-storetype", type, ...(password === undefined ? [] : ["-storepass:env", STOREPASS_VARIABLE])],
+      {
+        encoding: "utf8",
+        timeout: 20_000,
+        // Without a password keytool asks for one: an empty answer lists the certificates unverified.
+        ...(password === undefined ? { input: "\n" } : { env: { ...process.env, [STOREPASS_VARIABLE]: password } }),
+      },
+    );
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -198,9 +192,13 @@ function readSasl(source: string, props: Map<string, string>): ClientSettings["s
   if (!parsed) {
     throw new ClientPropertiesError(source, "sasl.jaas.config", jaas, 'must be `<LoginModule> required username="..." password="...";`');
   }
-  if (!LOGIN_MODULES[parsed.loginModule]?.includes(mechanism)) {
-    const expected = Object.keys(LOGIN_MODULES).find((m) => LOGIN_MODULES[m].includes(mechanism));
-    throw new ClientPropertiesError(source, "sasl.jaas.config", parsed.loginModule, `does not serve sasl.mechanism ${mechanism}; use ${expected}`);
+  if (parsed.loginModule !== LOGIN_MODULES[mechanism]) {
+    throw new ClientPropertiesError(
+      source,
+      "sasl.jaas.config",
+      parsed.loginModule,
+      `does not serve sasl.mechanism ${mechanism}; use ${LOGIN_MODULES[mechanism]}`,
+    );
   }
   const username = parsed.options.get("username");
   const password = parsed.options.get("password");
@@ -224,8 +222,7 @@ export function clientSettings(raw: Map<string, string>, options: { source: stri
   if (!securityProtocol) {
     throw new ClientPropertiesError(source, "security.protocol", protocol, `must be one of ${CLIENT_PROTOCOLS.join(", ")}`);
   }
-  const tls = securityProtocol === "SSL" || securityProtocol === "SASL_SSL";
-  const truststore = tls ? readTruststore(source, props, options.baseDir) : undefined;
+  const truststore = isTls({ securityProtocol }) ? readTruststore(source, props, options.baseDir) : undefined;
   const sasl = securityProtocol.startsWith("SASL_") ? readSasl(source, props) : undefined;
   const idle = props.get("connections.max.idle.ms");
   if (idle !== undefined && !/^-?\d+$/.test(idle)) {

@@ -1,13 +1,7 @@
 /** The doctor's report as text (one line per check, then a summary) or as JSON. */
 import type { CheckStatus, DoctorReport } from "./doctor";
 
-export interface Summary {
-  readonly passed: number;
-  readonly failed: number;
-  readonly skipped: number;
-}
-
-function summarize(report: DoctorReport): Summary {
+function summarize(report: DoctorReport) {
   const count = (status: CheckStatus) => report.checks.filter((c) => c.status === status).length;
   return { passed: count("pass"), failed: count("fail"), skipped: count("skip") };
 }
