@@ -9,25 +9,23 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { evaluateStacks, readStack } from "../terraform/evaluate";
 
-type Counts = Array<[string, number]>;
-
-/** How often each key occurs, by key. */
-function tally(keys: readonly string[]): Counts {
+/** How often each key occurs, by key, as JSON: `[["key", count], ...]`. */
+function tally(keys: readonly string[]): string {
   const counts: Record<string, number> = {};
   for (const key of keys) counts[key] = (counts[key] ?? 0) + 1;
-  return Object.entries(counts).sort(([a], [b]) => a.localeCompare(b));
+  return JSON.stringify(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
 }
 
 const stacksIn = (outDir: string) => fs.readdirSync(path.join(outDir, "stacks")).sort();
 
 /** Resource instances per type in every stack of the main job's output, as Terraform evaluates them. */
-async function evaluatedCounts(outDir: string): Promise<Counts> {
+async function evaluatedCounts(outDir: string): Promise<string> {
   const stacks = await evaluateStacks(outDir, stacksIn(outDir));
   return tally(stacks.flatMap((stack) => stack.resources.map((r) => `${stack.name} ${r.type}`)));
 }
 
 /** Resource blocks per type in every stack of the baseline's output; refuses a block that would make several instances. */
-function literalCounts(outDir: string): Counts {
+function literalCounts(outDir: string): string {
   const instances: string[] = [];
   for (const stack of stacksIn(outDir)) {
     for (const [type, blocks] of Object.entries<Record<string, Record<string, unknown>>>(readStack(outDir, stack).resource ?? {})) {
@@ -43,7 +41,7 @@ function literalCounts(outDir: string): Counts {
 
 /** Throws unless the main job's output (`ours`) and the baseline's build the same resource instances. */
 export async function assertSameResources(brokers: number, ours: string, baseline: string): Promise<void> {
-  const a = JSON.stringify(await evaluatedCounts(ours));
-  const b = JSON.stringify(literalCounts(baseline));
+  const a = await evaluatedCounts(ours);
+  const b = literalCounts(baseline);
   if (a !== b) throw new Error(`${brokers} brokers: the baseline built other resources than the main job\n  main job: ${a}\n  baseline: ${b}`);
 }

@@ -8,13 +8,12 @@
  * suite instead (bench/suite.ts). Configurations and outputs live in a temporary folder, because the main
  * job writes its port lock beside the configuration.
  */
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { benchConfig } from "./config";
-import { benchSuite, median, scriptArgs, SuiteResult, suiteLines } from "./suite";
+import { benchSuite, median, runToEnd, scriptArgs, SuiteResult, suiteLines } from "./suite";
 import { assertSameResources } from "./parity";
 import { writeReviewPlans } from "./review-plans";
 
@@ -51,22 +50,11 @@ interface Command {
 const scriptArgv = (name: "synth" | "review") => [process.execPath, ...scriptArgs(name, "node", "a node command")];
 
 /** Runs a command to completion and returns its time; a failed run aborts the bench with the end of its output. */
-function timeChecked(command: Command): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const start = process.hrtime.bigint();
-    const child = spawn(command.argv[0], command.argv.slice(1), {
-      cwd: command.cwd,
-      env: { ...process.env, ...command.env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    const chunks: Buffer[] = [];
-    for (const stream of [child.stdout, child.stderr]) stream.on("data", (c: Buffer) => chunks.push(c));
-    child.on("error", reject);
-    child.on("close", (code) => {
-      if (code !== 0) reject(new Error(`${command.label} exited with ${code}:\n${Buffer.concat(chunks).toString("utf8").slice(-4000)}`));
-      else resolve(Math.round(Number(process.hrtime.bigint() - start) / 1e6) / 1e3);
-    });
-  });
+async function timeChecked(command: Command): Promise<number> {
+  const start = process.hrtime.bigint();
+  const { code, output } = await runToEnd(command.argv, command.cwd, command.env);
+  if (code !== 0) throw new Error(`${command.label} exited with ${code}:\n${output}`);
+  return Math.round(Number(process.hrtime.bigint() - start) / 1e6) / 1e3;
 }
 
 /** Seconds in run order, with their median and range. */
@@ -101,16 +89,15 @@ function intAtLeast(flag: string, value: string, min: number): number {
 function parseOptions(argv: string[]) {
   const { values, positionals } = parseArgs({
     args: argv,
-    strict: true,
     allowPositionals: true,
     options: {
       runs: { type: "string", default: "5" },
       warmup: { type: "string", default: "1" },
-      suite: { type: "boolean", default: false },
+      suite: { type: "boolean" },
       "suite-runs": { type: "string", default: "3" },
       brokers: { type: "string", default: "3,12,49" },
-      keep: { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
+      keep: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
     },
   });
   const brokers = values.brokers.split(",").map((b) => intAtLeast("brokers", b.trim(), 1));

@@ -22,18 +22,6 @@ interface JestReport {
   readonly testResults: ReadonlyArray<{ readonly name: string; readonly startTime: number; readonly endTime: number }>;
 }
 
-export interface SuiteRun {
-  /** From jest's start to its last file's end: what jest prints as `Time:`. */
-  readonly seconds: number;
-  readonly passed: number;
-  readonly failed: number;
-  readonly skipped: number;
-  /** Test file (relative) → seconds. */
-  readonly files: Readonly<Record<string, number>>;
-  /** The 1-minute load average at the end of the run (2 cores: 2 is a busy machine). */
-  readonly load: number;
-}
-
 export interface SuiteResult {
   readonly label: string;
   readonly command: string;
@@ -56,33 +44,41 @@ export const median = (xs: readonly number[]) => {
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 };
 
-/** One jest run with `args`, its report read from `--json`; jest's exit status is not an error here (a failure is counted). */
-function jestOnce(args: readonly string[], reportFile: string): Promise<SuiteRun> {
+/** Runs `argv` in `cwd` to its end: its exit status and the last 4000 characters it printed. */
+export function runToEnd(argv: readonly string[], cwd: string, env?: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [JEST, ...args, "--json", "--outputFile", reportFile], { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"] });
-    let stderr = "";
-    child.stderr.on("data", (d: Buffer) => (stderr = (stderr + d.toString("utf8")).slice(-4000)));
+    const child = spawn(argv[0], argv.slice(1), { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    for (const stream of [child.stdout, child.stderr]) stream.on("data", (c: Buffer) => (output = (output + c.toString("utf8")).slice(-4000)));
     child.on("error", reject);
-    child.on("close", (code) => {
-      let report: JestReport;
-      try {
-        report = JSON.parse(fs.readFileSync(reportFile, "utf8")) as JestReport;
-      } catch {
-        reject(new Error(`jest ${args.join(" ")} exited with ${code} and wrote no report:\n${stderr}`));
-        return;
-      }
-      const end = Math.max(report.startTime, ...report.testResults.map((t) => t.endTime));
-      resolve({
-        seconds: (end - report.startTime) / 1000,
-        passed: report.numPassedTests,
-        failed: report.numFailedTests,
-        skipped: report.numPendingTests,
-        files: Object.fromEntries(report.testResults.map((t) => [path.relative(ROOT, t.name), (t.endTime - t.startTime) / 1000])),
-        load: os.loadavg()[0],
-      });
-    });
+    child.on("close", (code) => resolve({ code, output }));
   });
 }
+
+/** One jest run with `args`, its report read from `--json`; jest's exit status is not an error here (a failure is counted). */
+async function jestOnce(args: readonly string[], reportFile: string) {
+  const { code, output } = await runToEnd([process.execPath, JEST, ...args, "--json", "--outputFile", reportFile], ROOT);
+  let report: JestReport;
+  try {
+    report = JSON.parse(fs.readFileSync(reportFile, "utf8")) as JestReport;
+  } catch {
+    throw new Error(`jest ${args.join(" ")} exited with ${code} and wrote no report:\n${output}`);
+  }
+  const end = Math.max(report.startTime, ...report.testResults.map((t) => t.endTime));
+  return {
+    /** From jest's start to its last file's end: what jest prints as `Time:`. */
+    seconds: (end - report.startTime) / 1000,
+    passed: report.numPassedTests,
+    failed: report.numFailedTests,
+    skipped: report.numPendingTests,
+    /** Test file (relative) → seconds. */
+    files: Object.fromEntries(report.testResults.map((t) => [path.relative(ROOT, t.name), (t.endTime - t.startTime) / 1000])),
+    /** The 1-minute load average at the end of the run (2 cores: 2 is a busy machine). */
+    load: os.loadavg()[0],
+  };
+}
+
+type SuiteRun = Awaited<ReturnType<typeof jestOnce>>;
 
 /** Times the unit loop and the whole suite, `runs` times each, in `tmp`; `patterns`: only the test files jest matches. */
 export async function benchSuite(runs: number, tmp: string, patterns: readonly string[] = []): Promise<SuiteResult[]> {
