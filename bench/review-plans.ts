@@ -18,8 +18,8 @@ function copy(change: Change, replace: ReadonlyArray<[string, string]>): Change 
   return JSON.parse(text) as Change;
 }
 
-/** Writes the provider plan and one plan per consumer into `dir`; returns their paths. */
-export function writeReviewPlans(dir: string, brokers: number, consumers: number, cidrsPerConsumer = 2): string[] {
+/** Writes the provider plan and one plan per consumer (two CIDRs each) into `dir`; returns their paths. */
+export function writeReviewPlans(dir: string, brokers: number, consumers: number): string[] {
   const ids = Array.from({ length: brokers }, (_, i) => String(i + 1));
   const provider = fixture("plan-provider.json");
   // Broker 4's changes (the added broker) are the template of every broker's.
@@ -43,9 +43,9 @@ export function writeReviewPlans(dir: string, brokers: number, consumers: number
   // The added broker's rule (a create) is the template of every rule's.
   const rule = consumer.resource_changes.find((c) => c.address.includes("ingress_rule") && c.address.endsWith(':6004"]'))!;
   const cidr = /\["([^:]+):/.exec(rule.address)![1];
+  const ports = ["9091", ...ids.map((id) => String(6000 + Number(id)))];
   for (let n = 0; n < consumers; n++) {
-    const cidrs = Array.from({ length: cidrsPerConsumer }, (_, i) => `10.${20 + n}.${i}.0/24`);
-    const ports = ["9091", ...ids.map((id) => String(6000 + Number(id)))];
+    const cidrs = [`10.${20 + n}.0.0/24`, `10.${20 + n}.1.0/24`];
     const doc = {
       ...consumer,
       resource_changes: cidrs.flatMap((c) =>
