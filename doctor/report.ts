@@ -19,5 +19,6 @@ export function formatText(report: DoctorReport): string {
 }
 
 export function formatJson(report: DoctorReport): string {
-  return `${JSON.stringify({ ok: report.ok, summary: summarize(report), ...(report.stopped ? { stopped: report.stopped } : {}), checks: report.checks }, null, 2)}\n`;
+  // JSON.stringify leaves `stopped` out when it is not set.
+  return `${JSON.stringify({ ok: report.ok, summary: summarize(report), stopped: report.stopped, checks: report.checks }, null, 2)}\n`;
 }
