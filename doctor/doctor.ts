@@ -341,23 +341,20 @@ async function checkCluster(target: DoctorTarget, settings: ClientSettings, opti
   const badCertificate = new Set<number>();
   if (isTls(settings)) {
     run.waitingFor = "the TLS handshakes";
-    const listeners = [{ port: bootstrapPort, broker: undefined as number | undefined }, ...target.brokers.map((b) => ({ port: b.port, broker: b.id }))];
-    const results = await inPool(
-      listeners.map(({ port, broker }) => async (): Promise<CheckResult> => {
-        const where = broker === undefined ? bootstrapName : `port ${port} (broker ${broker})`;
-        const common = { check: "tls", broker, port, ...(broker === undefined ? {} : { brokers: [broker] }) };
-        try {
-          const seen = await tlsHandshake(broker === undefined ? bootstrap : { host: connectHost, port }, hostname, settings, t.connectMs);
-          const result = certificateCheck(where, hostname, settings.caSource, seen);
-          if (result.status === "fail") badCertificate.add(port);
-          return { ...common, ...result };
-        } catch (err) {
-          return { ...common, status: "fail", message: `${where}: no TLS handshake: ${message(err)}`, expected: "a TLS handshake", seen: message(err) };
-        }
-      }),
-      PARALLEL,
-    );
-    checks.push(...results);
+    /** The certificate at `port`: the bootstrap's, or broker `broker`'s. */
+    const tlsCheck = (port: number, broker?: number) => async (): Promise<CheckResult> => {
+      const where = broker === undefined ? bootstrapName : `port ${port} (broker ${broker})`;
+      const common = { check: "tls", broker, port, ...(broker === undefined ? {} : { brokers: [broker] }) };
+      try {
+        const seen = await tlsHandshake(broker === undefined ? bootstrap : { host: connectHost, port }, hostname, settings, t.connectMs);
+        const verdict = certificateCheck(where, hostname, settings.caSource, seen);
+        if (verdict.status === "fail") badCertificate.add(port);
+        return { ...common, ...verdict };
+      } catch (err) {
+        return { ...common, status: "fail", message: `${where}: no TLS handshake: ${message(err)}`, expected: "a TLS handshake", seen: message(err) };
+      }
+    };
+    checks.push(...(await inPool([tlsCheck(bootstrapPort), ...target.brokers.map((b) => tlsCheck(b.port, b.id))], PARALLEL)));
   } else {
     checks.push(result("tls", "skip", `no TLS to check (security.protocol ${settings.securityProtocol})`));
   }
@@ -401,7 +398,6 @@ async function checkCluster(target: DoctorTarget, settings: ClientSettings, opti
   // 6. Each broker port reaches the broker with that ID: a client pinned to the port asks for that
   // broker's configuration, which only that broker describes.
   run.waitingFor = "the broker port checks";
-  const configuredIds = target.brokers.map((b) => b.id);
   const portChecks = await inPool(
     target.brokers.map(({ id, port }) => async (): Promise<CheckResult> => {
       const common = { check: "port", broker: id, port };
@@ -414,7 +410,7 @@ async function checkCluster(target: DoctorTarget, settings: ClientSettings, opti
       }
       const admin = pinnedClient(`kafka-privatelink-doctor-port-${port}`, port, { host: connectHost, port });
       try {
-        const candidates = [id, ...configuredIds.filter((other) => other !== id)];
+        const candidates = [id, ...target.brokers.map((b) => b.id).filter((other) => other !== id)];
         const seen = await within(t.checkMs, `checking port ${port}`, brokerBehind(admin, candidates));
         if (seen === id) {
           return { ...common, status: "pass", message: `port ${port} reaches broker ${id}` };
