@@ -12,11 +12,6 @@ import { isTls, type ClientSettings } from "./properties";
 /** Few, short retries: a wrong mapping must show in seconds, not after kafkajs' default 30 s of backoff. */
 const RETRY: RetryOptions = { retries: 2, initialRetryTime: 200, maxRetryTime: 1_000 };
 
-/** TLS options that verify the chain against the client's CA and the certificate against `servername`. */
-export function tlsOptions(settings: ClientSettings): tls.ConnectionOptions {
-  return settings.ca === undefined ? {} : { ca: settings.ca };
-}
-
 /**
  * A kafkajs configuration for `settings`, bootstrapping from `seed`. With `pin`, every connection
  * goes to `pin.host:pin.port` and TLS verifies `pin.servername` (SNI and hostname verification use
@@ -37,7 +32,8 @@ export function kafkaConfig(
   return {
     clientId: options.clientId,
     brokers: [seed],
-    ssl: isTls(settings) ? tlsOptions(settings) : undefined,
+    // Without a CA of its own (undefined), Node verifies against the system's.
+    ssl: isTls(settings) ? { ca: settings.ca } : undefined,
     // kafkajs names the mechanisms in lower case.
     sasl: settings.sasl && ({ ...settings.sasl, mechanism: settings.sasl.mechanism.toLowerCase() } as SASLOptions),
     // kafkajs' own socket factory, but to the pinned address.

@@ -16,7 +16,7 @@ import type { Config } from "../config/schema";
 import { allocatePorts } from "../modules/kafka-broker-ports/allocation";
 import { clientIdleMs } from "../modules/kafka-broker-ports/kafka-config";
 import { inPool } from "../terraform/run";
-import { kafkaConfig, tlsOptions } from "./connect";
+import { kafkaConfig } from "./connect";
 import { isTls, type ClientSettings } from "./properties";
 
 /**
@@ -139,8 +139,9 @@ export interface TlsSeen {
 }
 
 /** A TLS handshake that accepts any certificate, so that what is wrong with it can be named. */
-function tlsHandshake(to: { host: string; port: number }, servername: string, settings: ClientSettings, timeoutMs: number): Promise<TlsSeen> {
-  const socket = tls.connect({ ...tlsOptions(settings), ...to, servername, rejectUnauthorized: false });
+function tlsHandshake(to: { host: string; port: number }, servername: string, ca: string | undefined, timeoutMs: number): Promise<TlsSeen> {
+  // Without a CA of its own (undefined), Node verifies against the system's.
+  const socket = tls.connect({ ca, ...to, servername, rejectUnauthorized: false });
   return probe(socket, "secureConnect", timeoutMs, `no TLS handshake within ${timeoutMs} ms`, () => {
     const cert = socket.getPeerCertificate();
     return {
@@ -346,7 +347,7 @@ async function checkCluster(target: DoctorTarget, settings: ClientSettings, opti
       const where = broker === undefined ? bootstrapName : `port ${port} (broker ${broker})`;
       const common = { check: "tls", broker, port, ...(broker === undefined ? {} : { brokers: [broker] }) };
       try {
-        const seen = await tlsHandshake(broker === undefined ? bootstrap : { host: connectHost, port }, hostname, settings, t.connectMs);
+        const seen = await tlsHandshake(broker === undefined ? bootstrap : { host: connectHost, port }, hostname, settings.ca, t.connectMs);
         const verdict = certificateCheck(where, hostname, settings.caSource, seen);
         if (verdict.status === "fail") badCertificate.add(port);
         return { ...common, ...verdict };
