@@ -29,17 +29,18 @@ export interface ClientPlan {
   readonly doctorSettings?: ClientSettings;
   /** The doctor's options (`via`: as `--bootstrap` through a tunnel). */
   readonly doctorOptions?: DoctorOptions;
-  /** The brokers expected to be running: the metadata must list exactly these before the checks start. */
+  /** The brokers expected to be running, by ascending ID: the metadata must list exactly these before the checks start. */
   readonly running: readonly number[];
-  /** Only the doctor, or the whole client rehearsal. */
-  readonly mode: "doctor" | "full";
-  /** The brokers' own addresses: the client must not be able to reach them directly. */
-  readonly brokerTargets: readonly { readonly id: number; readonly address: string; readonly port: number }[];
-  readonly topic: string;
-  /** Create the topic with this replica assignment (first replica = preferred leader). */
-  readonly createTopic?: readonly { readonly partition: number; readonly replicas: number[] }[];
-  /** How many independent clients bootstrap through the bootstrap port. */
-  readonly bootstraps: number;
+  /** The whole client rehearsal after the doctor (without it: only the doctor). */
+  readonly full?: {
+    /** The brokers' own addresses: the client must not be able to reach them directly. */
+    readonly brokerTargets: readonly { readonly id: number; readonly address: string; readonly port: number }[];
+    readonly topic: string;
+    /** Create the topic with this replica assignment (first replica = preferred leader). */
+    readonly createTopic?: { partition: number; replicas: number[] }[];
+    /** How many independent clients bootstrap through the bootstrap port. */
+    readonly bootstraps: number;
+  };
 }
 
 export interface ClientReport {
@@ -61,12 +62,19 @@ function kafka(plan: ClientPlan, clientId: string): Kafka {
   );
 }
 
+/** Where broker `id` advertises itself. */
+function advertised(target: DoctorTarget, id: number): string {
+  return `${target.hostname}:${target.brokers.find((b) => b.id === id)?.port}`;
+}
+
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-async function poll<T>(what: string, attempt: () => Promise<T | undefined>, timeoutMs = WAIT_MS): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function poll<T>(what: string, attempt: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + WAIT_MS;
   let last = "";
   while (Date.now() < deadline) {
     try {
@@ -77,9 +85,9 @@ async function poll<T>(what: string, attempt: () => Promise<T | undefined>, time
     } catch (err) {
       last = `: ${message(err)}`;
     }
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    await sleep(250);
   }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last}`);
+  throw new Error(`timed out after ${WAIT_MS} ms waiting for ${what}${last}`);
 }
 
 /** A TCP connect that must fail: the client namespace has no route to the brokers. */
@@ -96,70 +104,62 @@ function connectOutcome(address: string, port: number): Promise<string> {
   });
 }
 
-export async function runClientChecks(plan: ClientPlan): Promise<ClientReport> {
+async function runClientChecks(plan: ClientPlan): Promise<ClientReport> {
   const report: ClientReport = { passed: [], failures: [] };
-  const expectedIds = [...plan.running].sort((a, b) => a - b);
-  const portOf = new Map(plan.target.brokers.map((b) => [b.id, b.port]));
-  const advertised = (id: number) => `${plan.target.hostname}:${portOf.get(id)}`;
-  const { hostname, bootstrapPort } = plan.target;
+  const { target, full, running } = plan;
 
-  if (plan.mode === "full") {
-    for (const target of plan.brokerTargets) {
-      const outcome = await connectOutcome(target.address, target.port);
-      if (outcome === "connected") {
-        report.failures.push(`the client reached broker ${target.id} directly at ${target.address}:${target.port}`);
-      } else {
-        report.passed.push(`no direct path to broker ${target.id} at ${target.address}:${target.port} (${outcome})`);
-      }
+  for (const { id, address, port } of full?.brokerTargets ?? []) {
+    const outcome = await connectOutcome(address, port);
+    if (outcome === "connected") {
+      report.failures.push(`the client reached broker ${id} directly at ${address}:${port}`);
+    } else {
+      report.passed.push(`no direct path to broker ${id} at ${address}:${port} (${outcome})`);
     }
   }
 
   const admin = kafka(plan, "rehearsal-admin").admin();
   // Names the step an unexpected error comes from.
-  let step = `bootstrap through ${hostname}:${bootstrapPort}`;
+  let step = `bootstrap through ${target.hostname}:${target.bootstrapPort}`;
   try {
     await admin.connect();
     // Wait until the cluster lists exactly the running brokers (registration after start-up,
     // fencing after a stop): the doctor checks a settled cluster, as it would in production.
-    await poll(`metadata listing brokers ${expectedIds.join(", ")}`, async () => {
+    await poll(`metadata listing brokers ${running.join(", ")}`, async () => {
       const described = await admin.describeCluster();
       const ids = described.brokers.map((b) => b.nodeId).sort((a, b) => a - b);
-      return ids.join() === expectedIds.join() ? described : undefined;
+      return ids.join() === running.join() ? described : undefined;
     });
     step = "doctor";
-    report.doctor = await runDoctor(plan.target, plan.doctorSettings ?? plan.settings, plan.doctorOptions);
-    if (plan.mode === "doctor") {
+    report.doctor = await runDoctor(target, plan.doctorSettings ?? plan.settings, plan.doctorOptions);
+    if (!full) {
       return report;
     }
 
     step = "bootstraps";
-    await checkBootstraps(plan, report);
+    await checkBootstraps(plan, full.bootstraps, report);
 
-    step = `topic ${plan.topic}`;
-    if (plan.createTopic) {
-      await admin.createTopics({
-        topics: [{ topic: plan.topic, replicaAssignment: plan.createTopic.map((p) => ({ ...p })) }],
-        timeout: 10_000,
-      });
+    const { topic, createTopic } = full;
+    step = `topic ${topic}`;
+    if (createTopic) {
+      await admin.createTopics({ topics: [{ topic, replicaAssignment: createTopic }], timeout: 10_000 });
     }
-    const leaders = await poll(`every partition of ${plan.topic} to have a running leader`, async () => {
-      const metadata = await admin.fetchTopicMetadata({ topics: [plan.topic] });
-      const partitions = metadata.topics[0].partitions;
-      return partitions.length > 0 && partitions.every((p) => expectedIds.includes(p.leader))
+    const leaders = await poll(`every partition of ${topic} to have a running leader`, async () => {
+      const { partitions } = (await admin.fetchTopicMetadata({ topics: [topic] })).topics[0];
+      return partitions.length > 0 && partitions.every((p) => running.includes(p.leader))
         ? new Map(partitions.map((p) => [p.partitionId, p.leader] as const).sort(([a], [b]) => a - b))
         : undefined;
     });
     const leading = new Set(leaders.values());
-    const idle = plan.createTopic ? expectedIds.filter((id) => !leading.has(id)) : [];
+    const idle = createTopic ? running.filter((id) => !leading.has(id)) : [];
     if (idle.length > 0) {
-      report.failures.push(`brokers ${idle.join(", ")} lead no partition of ${plan.topic}`);
+      report.failures.push(`brokers ${idle.join(", ")} lead no partition of ${topic}`);
     }
-    report.passed.push(`${plan.topic} leaders: ${[...leaders].map(([p, l]) => `partition ${p} → broker ${l} (${advertised(l)})`).join(", ")}`);
+    report.passed.push(`${topic} leaders: ${[...leaders].map(([p, l]) => `partition ${p} → broker ${l} (${advertised(target, l)})`).join(", ")}`);
 
     step = "producer";
-    const produced = await produceToEveryPartition(plan, leaders, advertised, report);
+    const produced = await produceToEveryPartition(plan, topic, leaders, report);
     if (produced.size === leaders.size) {
-      await consumeEveryPartition(plan, produced, report);
+      await consumeEveryPartition(plan, topic, produced, report);
     }
   } catch (err) {
     report.failures.push(`${step}: ${message(err)}`);
@@ -170,27 +170,28 @@ export async function runClientChecks(plan: ClientPlan): Promise<ClientReport> {
 }
 
 /** Fresh clients, each connecting through the bootstrap listener (which load-balances over every broker). */
-async function checkBootstraps(plan: ClientPlan, report: ClientReport): Promise<void> {
+async function checkBootstraps(plan: ClientPlan, bootstraps: number, report: ClientReport): Promise<void> {
   let ok = 0;
-  for (let i = 0; i < plan.bootstraps; i += 1) {
+  for (let i = 0; i < bootstraps; i += 1) {
     const admin = kafka(plan, `rehearsal-bootstrap-${i}`).admin();
     try {
       await admin.connect();
       await admin.describeCluster();
       ok += 1;
     } catch (err) {
-      report.failures.push(`bootstrap ${i + 1} of ${plan.bootstraps} failed: ${message(err)}`);
+      report.failures.push(`bootstrap ${i + 1} of ${bootstraps} failed: ${message(err)}`);
     } finally {
       await admin.disconnect();
     }
   }
-  report.passed.push(`${ok} of ${plan.bootstraps} fresh clients bootstrapped through port ${plan.target.bootstrapPort}`);
+  report.passed.push(`${ok} of ${bootstraps} fresh clients bootstrapped through port ${plan.target.bootstrapPort}`);
 }
 
+/** One message to each partition (in ascending order); the values produced, by partition. */
 async function produceToEveryPartition(
   plan: ClientPlan,
+  topic: string,
   leaders: ReadonlyMap<number, number>,
-  advertised: (id: number) => string,
   report: ClientReport,
 ): Promise<Map<number, string>> {
   const producer = kafka(plan, "rehearsal-producer").producer({ retry: RETRY });
@@ -198,68 +199,57 @@ async function produceToEveryPartition(
   try {
     await producer.connect();
     for (const [partition, leader] of leaders) {
-      const value = `${plan.topic}/${partition}/${Date.now()}`;
+      const value = `${topic}/${partition}/${Date.now()}`;
       try {
-        await producer.send({ topic: plan.topic, acks: -1, messages: [{ partition, value }] });
+        await producer.send({ topic, acks: -1, messages: [{ partition, value }] });
         produced.set(partition, value);
       } catch (err) {
-        report.failures.push(`produce to partition ${partition} (leader: broker ${leader} at ${advertised(leader)}) failed: ${message(err)}`);
+        report.failures.push(`produce to partition ${partition} (leader: broker ${leader} at ${advertised(plan.target, leader)}) failed: ${message(err)}`);
       }
     }
   } finally {
     await producer.disconnect();
   }
   if (produced.size > 0) {
-    report.passed.push(`produced to partitions ${[...produced.keys()].sort().join(", ")}`);
+    report.passed.push(`produced to partitions ${[...produced.keys()].join(", ")}`);
   }
   return produced;
 }
 
-async function consumeEveryPartition(plan: ClientPlan, produced: ReadonlyMap<number, string>, report: ClientReport): Promise<void> {
+async function consumeEveryPartition(plan: ClientPlan, topic: string, produced: ReadonlyMap<number, string>, report: ClientReport): Promise<void> {
   const consumer = kafka(plan, "rehearsal-consumer").consumer({
-    groupId: `rehearsal-${plan.topic}-${Date.now()}`,
+    groupId: `rehearsal-${topic}-${Date.now()}`,
     retry: RETRY,
     sessionTimeout: 10_000,
     heartbeatInterval: 1_000,
     maxWaitTimeInMs: 200,
   });
   const missing = new Set(produced.keys());
+  const deadline = Date.now() + CONSUME_MS;
+  let crashed: Error | undefined;
+  let lastError = "";
+  // kafkajs restarts a consumer after a retriable error (a group coordinator that is still
+  // loading after a broker stopped, say), as applications rely on; the deadline bounds it.
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    lastError = ` (last error: ${payload.error.message})`;
+    if (!payload.restart) crashed = payload.error;
+  });
   try {
     await consumer.connect();
-    await consumer.subscribe({ topic: plan.topic, fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      let lastError = "";
-      const timer = setTimeout(
-        () => reject(new Error(`consumed nothing from partitions ${[...missing].join(", ")} within ${CONSUME_MS} ms${lastError}`)),
-        CONSUME_MS,
-      );
-      // kafkajs restarts a consumer after a retriable error (a group coordinator that is still
-      // loading after a broker stopped, say), as applications rely on; the deadline above bounds it.
-      consumer.on(consumer.events.CRASH, ({ payload }) => {
-        lastError = ` (last error: ${payload.error.message})`;
-        if (!payload.restart) {
-          clearTimeout(timer);
-          reject(payload.error);
-        }
-      });
-      consumer
-        .run({
-          eachMessage: async ({ partition, message: record }) => {
-            if (record.value?.toString() === produced.get(partition)) {
-              missing.delete(partition);
-            }
-            if (missing.size === 0) {
-              clearTimeout(timer);
-              resolve();
-            }
-          },
-        })
-        .catch((err: unknown) => {
-          clearTimeout(timer);
-          reject(err);
-        });
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ partition, message: record }) => {
+        if (record.value?.toString() === produced.get(partition)) missing.delete(partition);
+      },
     });
-    report.passed.push(`consumed the produced message from every partition (${[...produced.keys()].sort().join(", ")})`);
+    while (missing.size > 0) {
+      if (crashed) throw crashed;
+      if (Date.now() > deadline) {
+        throw new Error(`consumed nothing from partitions ${[...missing].join(", ")} within ${CONSUME_MS} ms${lastError}`);
+      }
+      await sleep(100);
+    }
+    report.passed.push(`consumed the produced message from every partition (${[...produced.keys()].join(", ")})`);
   } catch (err) {
     report.failures.push(`consume: ${message(err)}`);
   } finally {

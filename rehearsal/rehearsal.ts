@@ -45,10 +45,9 @@ import { brokerProperties } from "./broker-config";
 import type { ClientPlan, ClientReport } from "./client";
 import { haproxyConfig, stateChanges, type LoadBalancerListener } from "./haproxy";
 import { fetchKafkaJars, KAFKA_CLASS_PATH, kafkaJarsCached, REHEARSAL_DIR } from "./kafka-jars";
-import { BrokerHost, createTempDir, createTopology, destroyRun, LOAD_BALANCER_ADDRESS, newRunPrefix, killAllIn, removeStaleRuns, Topology } from "./network";
-import { brokerKeystore, createCertificateAuthority, listenerKeystoreSettings, type CertificateAuthority } from "./tls";
+import { createTempDir, createTopology, destroyRun, LOAD_BALANCER_ADDRESS, newRunPrefix, killAllIn, removeStaleRuns, Topology } from "./network";
+import { brokerKeystore, createCertificateAuthority, KEYSTORE_PASSWORD, type CertificateAuthority } from "./tls";
 
-const execFileAsync = promisify(execFile);
 const REPO_ROOT = path.resolve(REHEARSAL_DIR, "..");
 export const DEFAULT_CONFIG = path.join(REHEARSAL_DIR, "rehearsal.yaml");
 
@@ -80,26 +79,26 @@ export interface RehearsalOptions {
 
 /** Why the rehearsal cannot run on this machine (empty: it can). */
 export function missingPrerequisites(): string[] {
-  const works = (command: string, args: string[]) => spawnSync(command, args, { stdio: "ignore", timeout: 10_000 }).status === 0;
+  const works = (command: string, ...args: string[]) => spawnSync(command, args, { stdio: "ignore", timeout: 10_000 }).status === 0;
   const missing: string[] = [];
   if (process.platform !== "linux" || process.getuid?.() !== 0) {
     missing.push("network namespaces need Linux and root (the rehearsal runs `ip netns add`)");
-  } else if (!works("ip", ["netns", "list"])) {
+  } else if (!works("ip", "netns", "list")) {
     missing.push("iproute2 (`ip`) is not installed");
   } else {
     const probe = `${newRunPrefix()}-probe`;
-    if (!works("ip", ["netns", "add", probe])) {
+    if (!works("ip", "netns", "add", probe)) {
       missing.push("this process may not create network namespaces (`ip netns add` failed)");
     }
-    works("ip", ["netns", "del", probe]);
+    works("ip", "netns", "del", probe);
   }
-  if (!works("java", ["-version"])) {
+  if (!works("java", "-version")) {
     missing.push("Java 17+ is not installed (`java` not found)");
   }
-  if (!kafkaJarsCached() && !works("mvn", ["-v"])) {
+  if (!kafkaJarsCached() && !works("mvn", "-v")) {
     missing.push("Maven is not installed (`mvn` not found) and the Kafka jars are not cached in rehearsal/.cache");
   }
-  if (!works("haproxy", ["-v"])) {
+  if (!works("haproxy", "-v")) {
     missing.push("HAProxy is not installed (apt-get install haproxy)");
   }
   const noTerraform = terraformUnavailable();
@@ -134,32 +133,24 @@ export function swapBrokerTargets(a: number, b: number): NonNullable<EvaluateOpt
 }
 
 /** What the rehearsal takes from the product's stacks, evaluated or deployed. */
-export interface StackOutputs {
+interface StackOutputs {
   /** The provider stack's `broker_config`: broker ID → server.properties lines. */
   readonly brokerConfig: Record<string, string>;
   /** The first consumer stack's `client_config` (without consumers: undefined). */
   readonly clientConfig?: string;
 }
 
-function stackOutputs(config: Config, provider: Record<string, unknown>, consumers: ReadonlyArray<Record<string, unknown>>): StackOutputs {
+/** The outputs of the provider stack and of the first consumer stack (none without consumers). */
+function stackOutputs(config: Config, provider: Record<string, unknown>, consumer?: Record<string, unknown>): StackOutputs {
   const brokerConfig = provider.broker_config;
   if (brokerConfig === null || typeof brokerConfig !== "object") {
     throw new RehearsalFailure([`the provider stack ${providerStackName(config)} has no broker_config output`]);
   }
-  const clientConfig = consumers[0]?.client_config;
-  if (consumers.length > 0 && typeof clientConfig !== "string") {
+  const clientConfig = consumer?.client_config;
+  if (consumer && typeof clientConfig !== "string") {
     throw new RehearsalFailure([`the consumer stack ${consumerStackName(config, config.consumers[0].name)} has no client_config output`]);
   }
   return { brokerConfig: brokerConfig as Record<string, string>, clientConfig: clientConfig as string | undefined };
-}
-
-/** The names the evaluated consumer stacks' Route 53 alias records give the interface endpoint. */
-function aliasRecordNames(stacks: readonly EvaluatedStack[]): string[] {
-  return stacks.flatMap((stack) =>
-    stack.resources
-      .filter((r) => r.type === "aws_route53_record" && Array.isArray(r.values.alias) && r.values.alias.length > 0)
-      .map((r) => String(r.values.name)),
-  );
 }
 
 /** The synthesized stacks in `outDir` as Terraform evaluates them: the provider's, then each consumer's. */
@@ -169,10 +160,9 @@ export async function evaluateSynthesized(
   options: EvaluateOptions = {},
 ): Promise<{ provider: EvaluatedStack; consumers: EvaluatedStack[] }> {
   const names = [providerStackName(config), ...config.consumers.map((c) => consumerStackName(config, c.name))];
-  for (const name of names) {
-    if (!fs.existsSync(stackFile(outDir, name))) {
-      throw new RehearsalFailure([`the main job wrote no ${path.relative(outDir, stackFile(outDir, name))}`]);
-    }
+  const missing = names.map((name) => stackFile(outDir, name)).find((file) => !fs.existsSync(file));
+  if (missing) {
+    throw new RehearsalFailure([`the main job wrote no ${path.relative(outDir, missing)}`]);
   }
   const [provider, ...consumers] = await evaluateStacks(outDir, names, options);
   return { provider, consumers };
@@ -210,15 +200,6 @@ async function waitFor(what: string, timeoutMs: number, ready: () => boolean, ch
 const SASL_USER = "rehearsal";
 const PLAIN_LOGIN_MODULE = "org.apache.kafka.common.security.plain.PlainLoginModule required";
 
-/** The broker settings that make listener `listenerName` accept SASL PLAIN for the one user. */
-function listenerPlainSaslSettings(listenerName: string, password: string): Map<string, string> {
-  const prefix = `listener.name.${listenerName.toLowerCase()}`;
-  return new Map([
-    [`${prefix}.sasl.enabled.mechanisms`, "PLAIN"],
-    [`${prefix}.plain.sasl.jaas.config`, `${PLAIN_LOGIN_MODULE} user_${SASL_USER}="${password}";`],
-  ]);
-}
-
 /** The load balancer's listeners as Terraform evaluated the provider stack. */
 export function listenersFromStack(stack: EvaluatedStack): LoadBalancerListener[] {
   return listenerRoutes(stack.resources).map((route) => ({ port: route.port, targets: route.targets, source: `${route.address} → ${route.targetGroup}` }));
@@ -253,7 +234,7 @@ export function judgeDoctor(report: DoctorReport, stopped: readonly number[]): {
       passed.push(`doctor: ${check.message}`);
     } else if (check.status === "skip") {
       passed.push(`doctor (skipped): ${check.message}`);
-    } else if (check.brokers && check.brokers.length > 0 && check.brokers.every((id) => stopped.includes(id))) {
+    } else if (check.brokers?.length && check.brokers.every((id) => stopped.includes(id))) {
       passed.push(`doctor, as expected with broker(s) ${stopped.join(", ")} stopped: ${check.message}`);
     } else {
       failures.push(`doctor: ${check.message}`);
@@ -268,15 +249,6 @@ export function judgeDoctor(report: DoctorReport, stopped: readonly number[]): {
     }
   }
   return { passed, failures };
-}
-
-/** Like Kafka's Uuid.randomUuid: never starting with "-", which kafka-storage would take for an option. */
-function newClusterId(): string {
-  let id: string;
-  do {
-    id = randomBytes(16).toString("base64url");
-  } while (id.startsWith("-"));
-  return id;
 }
 
 /** `ip args`, its stdout and stderr appended to `logFile`. */
@@ -296,8 +268,7 @@ function exited(child: ChildProcess): boolean {
 const defaultLog = (line: string) => process.stderr.write(`[rehearsal] ${line}\n`);
 
 /** Refuses a configuration the rehearsal cannot stand in for, saying why. */
-function refuseUnrehearsable(config: Config): void {
-  const { cluster } = config;
+function refuseUnrehearsable({ cluster }: Config): void {
   if (cluster.targetType !== "ip") {
     throw new RehearsalFailure(["the rehearsal needs targetType ip (each broker gets its target address)"]);
   }
@@ -310,6 +281,12 @@ function refuseUnrehearsable(config: Config): void {
   if (cluster.brokers.length < 3 || cluster.brokers.length > 5) {
     throw new RehearsalFailure([`the rehearsal runs 3 to 5 brokers (one JVM each); the configuration has ${cluster.brokers.length}`]);
   }
+}
+
+/** The synthesized output folder and its load balancer's listeners as Terraform evaluated the provider stack. */
+interface Synthesized {
+  readonly outDir: string;
+  readonly listeners: readonly LoadBalancerListener[];
 }
 
 export class Rehearsal {
@@ -328,9 +305,11 @@ export class Rehearsal {
     process.kill(process.pid, signal);
   };
 
+  private readonly prefix = newRunPrefix();
   private topology?: Topology;
   private ca?: CertificateAuthority;
   private readonly saslPassword = randomBytes(12).toString("hex");
+  private readonly sasl: boolean;
   private settings?: ClientSettings;
   /** The doctor's report from the last client run. */
   lastDoctorReport?: DoctorReport;
@@ -339,15 +318,15 @@ export class Rehearsal {
     readonly config: Config,
     /** The stacks' outputs: the brokers' `broker_config`, the clients' `client_config`. */
     private readonly outputs: StackOutputs,
-    /** The synthesized output folder (none for a deployment): faults are planted in copies of it. */
-    private readonly synthesized: string | undefined,
-    /** The listeners as Terraform evaluated the synthesized provider stack (none for a deployment). */
-    private readonly evaluatedListeners: readonly LoadBalancerListener[] | undefined,
+    /** What the client resolves to the load balancer. */
     private readonly hostnames: readonly string[],
-    private readonly prefix: string,
+    /** None for a deployment: faults are planted in copies of the synthesized output. */
+    private readonly synthesized: Synthesized | undefined,
     private readonly tempDir: string,
     private readonly log: (line: string) => void,
-  ) {}
+  ) {
+    this.sasl = config.cluster.listenerSecurityProtocol.startsWith("SASL_");
+  }
 
   /** The rehearsal client's settings (protocol, CA, SASL login). */
   get clientSettings(): ClientSettings {
@@ -359,17 +338,20 @@ export class Rehearsal {
     return doctorTarget(this.config);
   }
 
+  private get synthesis(): Synthesized {
+    if (!this.synthesized) throw new Error("a rehearsal of a deployment has no synthesized output");
+    return this.synthesized;
+  }
+
   /** The load balancer's listeners as Terraform evaluated the synthesized provider stack. */
   get synthesizedListeners(): readonly LoadBalancerListener[] {
-    if (!this.evaluatedListeners) throw new Error("a rehearsal of a deployment has no synthesized listeners");
-    return this.evaluatedListeners;
+    return this.synthesis.listeners;
   }
 
   /** The listeners Terraform evaluates from a copy of the synthesized output changed by `edit` (a planted fault). */
   async listenersWith(edit: NonNullable<EvaluateOptions["edit"]>): Promise<LoadBalancerListener[]> {
-    if (!this.synthesized) throw new Error("a rehearsal of a deployment has no synthesized output to plant a fault in");
     const started = Date.now();
-    const [provider] = await evaluateStacks(this.synthesized, [providerStackName(this.config)], { edit });
+    const [provider] = await evaluateStacks(this.synthesis.outDir, [providerStackName(this.config)], { edit });
     this.log(`Terraform evaluated the changed provider stack in ${Date.now() - started} ms`);
     return listenersFromStack(provider);
   }
@@ -382,7 +364,6 @@ export class Rehearsal {
     const config = loadConfig(configFile);
     refuseUnrehearsable(config);
     const tempDir = createTempDir();
-    const prefix = newRunPrefix();
     let rehearsal: Rehearsal;
     try {
       // The main job runs on a copy of the configuration (and its port lock, if any) so that it
@@ -404,15 +385,14 @@ export class Rehearsal {
       log(`Terraform evaluated the stacks with the published modules in ${Date.now() - started} ms`);
       // The client resolves what the consumer stacks' alias records name (without consumers: the
       // advertised hostname), so a record for the wrong name fails the rehearsal too.
-      const hostnames = consumers.length > 0 ? aliasRecordNames(consumers) : [config.cluster.advertisedHostname];
-      const outputs = stackOutputs(
-        config,
-        provider.outputs,
-        consumers.map((c) => c.outputs),
-      );
-      rehearsal = new Rehearsal(config, outputs, outDir, listenersFromStack(provider), hostnames, prefix, tempDir, log);
+      const aliasRecords = consumers
+        .flatMap((c) => c.resources)
+        .filter((r) => r.type === "aws_route53_record" && Array.isArray(r.values.alias) && r.values.alias.length > 0);
+      const hostnames = consumers.length > 0 ? aliasRecords.map((r) => String(r.values.name)) : [config.cluster.advertisedHostname];
+      const outputs = stackOutputs(config, provider.outputs, consumers[0]?.outputs);
+      rehearsal = new Rehearsal(config, outputs, hostnames, { outDir, listeners: listenersFromStack(provider) }, tempDir, log);
     } catch (err) {
-      destroyRun(prefix, tempDir);
+      fs.rmSync(tempDir, { recursive: true, force: true });
       throw err;
     }
     return rehearsal.launch();
@@ -428,12 +408,13 @@ export class Rehearsal {
   static async fromDeployment({ config, outDir, hostnames, log = defaultLog }: DeploymentOptions & { hostnames: readonly string[] }): Promise<Rehearsal> {
     removeStaleRuns();
     refuseUnrehearsable(config);
+    const consumer = config.consumers[0];
     const outputs = stackOutputs(
       config,
       deployedOutputs(outDir, providerStackName(config)),
-      config.consumers.slice(0, 1).map((c) => deployedOutputs(outDir, consumerStackName(config, c.name))),
+      consumer && deployedOutputs(outDir, consumerStackName(config, consumer.name)),
     );
-    return new Rehearsal(config, outputs, undefined, undefined, hostnames, newRunPrefix(), createTempDir(), log).launch();
+    return new Rehearsal(config, outputs, hostnames, undefined, createTempDir(), log).launch();
   }
 
   /** Prepares the client's security and starts the brokers; on failure removes the run. */
@@ -455,25 +436,18 @@ export class Rehearsal {
     }
   }
 
-  private get tls(): boolean {
-    return this.config.cluster.listenerSecurityProtocol.endsWith("SSL");
-  }
-
-  private get sasl(): boolean {
-    return this.config.cluster.listenerSecurityProtocol.startsWith("SASL_");
-  }
-
   /**
    * With SSL: a throwaway CA; with SASL_SSL also a user with a random password (mechanism PLAIN).
    * The client settings are read the way `npm run doctor --client-properties` reads them: the
    * consumer stack's client_config plus the CA as a PEM truststore and the SASL login.
    */
   private prepareClientSecurity(): void {
-    const lines = [this.outputs.clientConfig ?? `security.protocol=${this.config.cluster.listenerSecurityProtocol}`];
+    const protocol = this.config.cluster.listenerSecurityProtocol;
+    const lines = [this.outputs.clientConfig ?? `security.protocol=${protocol}`];
     if (this.sasl) {
       lines.push("sasl.mechanism=PLAIN", `sasl.jaas.config=${PLAIN_LOGIN_MODULE} username="${SASL_USER}" password="${this.saslPassword}";`);
     }
-    if (this.tls) {
+    if (protocol.endsWith("SSL")) {
       const started = Date.now();
       this.ca = createCertificateAuthority(path.join(this.tempDir, "tls"));
       lines.push("ssl.truststore.type=PEM", `ssl.truststore.location=${this.ca.certFile}`);
@@ -482,12 +456,17 @@ export class Rehearsal {
     this.settings = clientSettings(parseJavaProperties(lines.join("\n")), {
       source: "the rehearsal's client properties",
       baseDir: this.tempDir,
-      defaultProtocol: this.config.cluster.listenerSecurityProtocol,
+      defaultProtocol: protocol,
     });
   }
 
-  private get brokerHosts(): BrokerHost[] {
+  private get brokerHosts(): { id: number; address: string }[] {
     return this.config.cluster.brokers.map((b) => ({ id: b.id, address: b.target }));
+  }
+
+  /** Broker `id`'s private address (its NLB target). */
+  private address(id: number): string {
+    return this.config.cluster.brokers.find((b) => b.id === id)!.target;
   }
 
   private brokerDir(id: number): string {
@@ -495,18 +474,8 @@ export class Rehearsal {
   }
 
   private java(id: number, mainClass: string, args: string[]): string[] {
-    return [
-      "netns",
-      "exec",
-      this.topology!.brokerNs.get(id)!,
-      "java",
-      ...JVM_OPTIONS,
-      `-Dlog4j2.configurationFile=${path.join(REHEARSAL_DIR, "log4j2.properties")}`,
-      "-cp",
-      KAFKA_CLASS_PATH,
-      mainClass,
-      ...args,
-    ];
+    const log4j = `-Dlog4j2.configurationFile=${path.join(REHEARSAL_DIR, "log4j2.properties")}`;
+    return ["netns", "exec", this.topology!.brokerNs.get(id)!, "java", ...JVM_OPTIONS, log4j, "-cp", KAFKA_CLASS_PATH, mainClass, ...args];
   }
 
   /** Writes broker `id`'s server.properties: the product's snippet (and keystore), with `fault` applied. */
@@ -515,27 +484,29 @@ export class Rehearsal {
     if (generated === undefined) {
       throw new RehearsalFailure([`broker_config has no entry for broker ${id}`]);
     }
-    const snippet = fault.advertisedPort === undefined ? generated : withAdvertisedPort(generated, fault.advertisedPort);
     const { cluster } = this.config;
-    const listenerSettings = new Map([
-      ...(this.ca ? listenerKeystoreSettings(cluster.listenerName, brokerKeystore(this.ca, id, fault.certificateHostname ?? cluster.advertisedHostname)) : []),
-      ...(this.sasl ? listenerPlainSaslSettings(cluster.listenerName, this.saslPassword) : []),
-    ]);
+    const keystore = this.ca && brokerKeystore(this.ca, id, fault.certificateHostname ?? cluster.advertisedHostname);
+    // Settings of the generated listener only: its keystore, and with SASL the one PLAIN user.
+    const listenerSettings = {
+      ...(keystore && { "ssl.keystore.type": "PKCS12", "ssl.keystore.location": keystore, "ssl.keystore.password": KEYSTORE_PASSWORD }),
+      ...(this.sasl && {
+        "sasl.enabled.mechanisms": "PLAIN",
+        "plain.sasl.jaas.config": `${PLAIN_LOGIN_MODULE} user_${SASL_USER}="${this.saslPassword}";`,
+      }),
+    };
     const dir = this.brokerDir(id);
     fs.mkdirSync(dir, { recursive: true });
     const file = path.join(dir, "server.properties");
-    fs.writeFileSync(
-      file,
-      brokerProperties({
-        id,
-        address: cluster.brokers.find((b) => b.id === id)!.target,
-        voters: this.brokerHosts,
-        snippet,
-        listenerSettings,
-        logDir: path.join(dir, "data"),
-        replicationFactor: REPLICATION_FACTOR,
-      }),
-    );
+    const properties = brokerProperties({
+      id,
+      address: this.address(id),
+      voters: this.brokerHosts,
+      snippet: fault.advertisedPort === undefined ? generated : withAdvertisedPort(generated, fault.advertisedPort),
+      listenerSettings: new Map(Object.entries(listenerSettings).map(([key, value]) => [`listener.name.${cluster.listenerName.toLowerCase()}.${key}`, value])),
+      logDir: path.join(dir, "data"),
+      replicationFactor: REPLICATION_FACTOR,
+    });
+    fs.writeFileSync(file, properties);
     return file;
   }
 
@@ -552,10 +523,9 @@ export class Rehearsal {
       BROKER_START_TIMEOUT_MS,
       () => ids.every((id) => fs.readFileSync(this.logs.get(id)!, "utf8").includes("Kafka Server started")),
       () => {
-        for (const id of ids) {
-          if (exited(this.brokers.get(id)!)) {
-            throw new RehearsalFailure([`broker ${id} exited during start-up:\n${tail(this.logs.get(id)!)}`]);
-          }
+        const dead = ids.find((id) => exited(this.brokers.get(id)!));
+        if (dead !== undefined) {
+          throw new RehearsalFailure([`broker ${dead} exited during start-up:\n${tail(this.logs.get(dead)!)}`]);
         }
       },
     );
@@ -565,24 +535,23 @@ export class Rehearsal {
     const started = Date.now();
     const hosts = this.brokerHosts;
     this.topology = createTopology(this.prefix, hosts, this.hostnames);
-    const clusterId = newClusterId();
-    const propsFiles = new Map(hosts.map((host) => [host.id, this.writeBrokerProperties(host.id)]));
+    // Like Kafka's Uuid.randomUuid: never starting with "-", which kafka-storage would take for an option.
+    const clusterId = randomBytes(16).toString("base64url").replace(/^-/, "A");
     // Formatting runs a short JVM per broker; in parallel, they take about one JVM start.
     await Promise.all(
-      hosts.map((host) =>
-        execFileAsync("ip", this.java(host.id, "kafka.tools.StorageTool", ["format", "-t", clusterId, "-c", propsFiles.get(host.id)!]), {
+      hosts.map(({ id }) =>
+        promisify(execFile)("ip", this.java(id, "kafka.tools.StorageTool", ["format", "-t", clusterId, "-c", this.writeBrokerProperties(id)]), {
           timeout: BROKER_START_TIMEOUT_MS,
         }).catch((err: { stderr: string }) => {
-          throw new RehearsalFailure([`formatting broker ${host.id}'s storage failed: ${err.stderr}`]);
+          throw new RehearsalFailure([`formatting broker ${id}'s storage failed: ${err.stderr}`]);
         }),
       ),
     );
-    for (const host of hosts) {
-      this.spawnBroker(host.id);
-    }
+    hosts.forEach(({ id }) => this.spawnBroker(id));
     await this.waitStarted(hosts.map((h) => h.id));
+    const { listenerName, listenerSecurityProtocol } = this.config.cluster;
     this.log(
-      `${hosts.length} Kafka brokers started in ${Date.now() - started} ms (addresses ${hosts.map((h) => h.address).join(", ")}; ${this.config.cluster.listenerName} listener ${this.config.cluster.listenerSecurityProtocol})`,
+      `${hosts.length} Kafka brokers started in ${Date.now() - started} ms (addresses ${hosts.map((h) => h.address).join(", ")}; ${listenerName} listener ${listenerSecurityProtocol})`,
     );
   }
 
@@ -620,10 +589,9 @@ export class Rehearsal {
     const lb = spawnLogged(["netns", "exec", ns, "haproxy", "-f", file], this.loadBalancerLog);
     this.loadBalancer = lb;
     this.served = listeners;
-    const ports = listeners.map((l) => l.port);
     const listening = () => {
       const ss = execFileSync("ip", ["netns", "exec", ns, "ss", "-Hltn"], { encoding: "utf8", timeout: 5_000 });
-      return ports.every((port) => ss.includes(`${LOAD_BALANCER_ADDRESS}:${port} `));
+      return listeners.every((l) => ss.includes(`${LOAD_BALANCER_ADDRESS}:${l.port} `));
     };
     await waitFor("HAProxy to listen", LOAD_BALANCER_START_TIMEOUT_MS, listening, () => {
       if (exited(lb)) {
@@ -647,7 +615,7 @@ export class Rehearsal {
    * that holds it, as an NLB's would before clients are checked (bounded).
    */
   private async waitForHealthChecks(id: number, state: "UP" | "DOWN", since: number): Promise<void> {
-    const address = this.config.cluster.brokers.find((b) => b.id === id)!.target;
+    const address = this.address(id);
     const backends = this.served.filter((l) => l.targets.some((t) => t.address === address)).length;
     if (!this.loadBalancer || exited(this.loadBalancer) || backends === 0) {
       return;
@@ -678,31 +646,13 @@ export class Rehearsal {
     return this.config.cluster.brokers.map((b) => b.id).filter((id) => !running.includes(id));
   }
 
-  private clientPlan(mode: ClientPlan["mode"], topic: string, create: boolean): ClientPlan {
-    const { cluster } = this.config;
-    const ids = cluster.brokers.map((b) => b.id);
-    return {
-      target: this.target,
-      settings: this.clientSettings,
-      running: this.runningBrokers,
-      mode,
-      brokerTargets: cluster.brokers.map((b) => ({ id: b.id, address: b.target, port: cluster.brokerTargetPort })),
-      topic,
-      createTopic: create
-        ? ids.map((_, partition) => ({ partition, replicas: [...ids.slice(partition), ...ids.slice(0, partition)].slice(0, REPLICATION_FACTOR) }))
-        : undefined,
-      // Twice round the bootstrap target group, so a dead target in it would be hit.
-      bootstraps: 2 * ids.length,
-    };
-  }
-
   /**
    * The doctor alone, in the client namespace, against the listeners served last, once the
    * metadata lists exactly the running brokers (`settings`: the client's, unless given;
    * `options.via`: as through a tunnel). Its report, whatever it found.
    */
   async doctor(settings?: ClientSettings, options?: DoctorOptions): Promise<DoctorReport> {
-    const report = await this.runClient({ ...this.clientPlan("doctor", "", false), doctorSettings: settings, doctorOptions: options });
+    const report = await this.runClient({ doctorSettings: settings, doctorOptions: options });
     if (!report.doctor) {
       throw new RehearsalFailure(report.failures);
     }
@@ -719,19 +669,34 @@ export class Rehearsal {
     const started = Date.now();
     // Stopped on purpose: taken before the run, so that a broker that dies during the checks is a failure.
     const stopped = this.stoppedBrokers;
-    const report = await this.runClient(this.clientPlan("full", topic, create));
-    this.log(`client checks (${this.config.cluster.brokers.length - stopped.length} brokers running) took ${Date.now() - started} ms`);
+    const { cluster } = this.config;
+    const ids = cluster.brokers.map((b) => b.id);
+    const report = await this.runClient({
+      full: {
+        brokerTargets: cluster.brokers.map((b) => ({ id: b.id, address: b.target, port: cluster.brokerTargetPort })),
+        topic,
+        createTopic: create
+          ? ids.map((_, partition) => ({ partition, replicas: [...ids.slice(partition), ...ids.slice(0, partition)].slice(0, REPLICATION_FACTOR) }))
+          : undefined,
+        // Twice round the bootstrap target group, so a dead target in it would be hit.
+        bootstraps: 2 * ids.length,
+      },
+    });
+    this.log(`client checks (${ids.length - stopped.length} brokers running) took ${Date.now() - started} ms`);
     this.lastDoctorReport = report.doctor ?? this.lastDoctorReport;
     const judged = report.doctor ? judgeDoctor(report.doctor, stopped) : { passed: [], failures: [] };
     for (const line of [...judged.passed, ...report.passed]) {
       this.log(`  ok: ${line}`);
     }
-    if (judged.failures.length + report.failures.length > 0) {
-      throw new RehearsalFailure([...judged.failures, ...report.failures]);
+    const failures = [...judged.failures, ...report.failures];
+    if (failures.length > 0) {
+      throw new RehearsalFailure(failures);
     }
   }
 
-  private runClient(plan: ClientPlan): Promise<ClientReport> {
+  /** The client process, in the client namespace, against the running brokers: the doctor, and `more` of the plan. */
+  private runClient(more: Partial<ClientPlan>): Promise<ClientReport> {
+    const plan: ClientPlan = { target: this.target, settings: this.clientSettings, running: this.runningBrokers, ...more };
     return new Promise((resolve, reject) => {
       const args = ["netns", "exec", this.topology!.clientNs, process.execPath, "--require", "tsx/cjs", path.join(REHEARSAL_DIR, "client.ts")];
       const options = {

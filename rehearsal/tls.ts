@@ -18,8 +18,14 @@ export interface CertificateAuthority {
   readonly dir: string;
 }
 
-/** A new EC P-256 key, unencrypted, written to the file that follows. */
-const NEW_KEY = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-noenc", "-keyout"];
+/**
+ * A new EC P-256 key (unencrypted) in `<base>.key` and its certificate for `subject` in
+ * `<base>.pem`, valid two days: self-signed, unless `more` names a CA (`-CA`, `-CAkey`) to sign it.
+ */
+function newCertificate(base: string, subject: string, more: string[] = []): void {
+  const key = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-noenc", "-keyout", `${base}.key`];
+  openssl(["req", "-x509", ...key, "-out", `${base}.pem`, "-days", "2", "-subj", subject, ...more]);
+}
 
 function openssl(args: string[]): void {
   execFileSync("openssl", args, { stdio: ["ignore", "ignore", "pipe"], timeout: 20_000 });
@@ -27,61 +33,19 @@ function openssl(args: string[]): void {
 
 export function createCertificateAuthority(dir: string): CertificateAuthority {
   fs.mkdirSync(dir, { recursive: true });
-  const certFile = path.join(dir, "ca.pem");
-  const keyFile = path.join(dir, "ca.key");
-  openssl(["req", "-x509", ...NEW_KEY, keyFile, "-out", certFile, "-days", "2", "-subj", "/CN=kafka-privatelink rehearsal CA"]);
-  return { certFile, keyFile, dir };
+  const base = path.join(dir, "ca");
+  newCertificate(base, "/CN=kafka-privatelink rehearsal CA");
+  return { certFile: `${base}.pem`, keyFile: `${base}.key`, dir };
 }
 
 /** A PKCS12 keystore for broker `id` whose certificate's only SAN is `hostname`. */
 export function brokerKeystore(ca: CertificateAuthority, id: number, hostname: string): string {
   const base = path.join(ca.dir, `broker-${id}-${hostname}`);
-  const ext = `${base}.ext`;
-  fs.writeFileSync(ext, `subjectAltName=DNS:${hostname}\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n`);
-  openssl(["req", ...NEW_KEY, `${base}.key`, "-out", `${base}.csr`, "-subj", `/CN=broker ${id}`]);
-  openssl([
-    "x509",
-    "-req",
-    "-in",
-    `${base}.csr`,
-    "-CA",
-    ca.certFile,
-    "-CAkey",
-    ca.keyFile,
-    "-CAcreateserial",
-    "-days",
-    "2",
-    "-extfile",
-    ext,
-    "-out",
-    `${base}.pem`,
-  ]);
+  // -addext's basicConstraints takes the place of the CA:true that openssl's default x509 extensions set.
+  const extensions = [`subjectAltName=DNS:${hostname}`, "extendedKeyUsage=serverAuth", "basicConstraints=CA:FALSE"];
+  newCertificate(base, `/CN=broker ${id}`, ["-CA", ca.certFile, "-CAkey", ca.keyFile, ...extensions.flatMap((ext) => ["-addext", ext])]);
   const keystore = `${base}.p12`;
-  openssl([
-    "pkcs12",
-    "-export",
-    "-in",
-    `${base}.pem`,
-    "-inkey",
-    `${base}.key`,
-    "-certfile",
-    ca.certFile,
-    "-name",
-    "broker",
-    "-out",
-    keystore,
-    "-passout",
-    `pass:${KEYSTORE_PASSWORD}`,
-  ]);
+  const files = ["-in", `${base}.pem`, "-inkey", `${base}.key`, "-certfile", ca.certFile, "-out", keystore];
+  openssl(["pkcs12", "-export", ...files, "-name", "broker", "-passout", `pass:${KEYSTORE_PASSWORD}`]);
   return keystore;
-}
-
-/** The broker settings that give listener `listenerName` (the generated SSL listener) its keystore. */
-export function listenerKeystoreSettings(listenerName: string, keystore: string): Map<string, string> {
-  const prefix = `listener.name.${listenerName.toLowerCase()}.ssl`;
-  return new Map([
-    [`${prefix}.keystore.type`, "PKCS12"],
-    [`${prefix}.keystore.location`, keystore],
-    [`${prefix}.keystore.password`, KEYSTORE_PASSWORD],
-  ]);
 }
