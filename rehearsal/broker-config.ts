@@ -45,14 +45,6 @@ export function parseProperties(text: string): Map<string, string> {
   return props;
 }
 
-/** The listeners a `listeners`-style value declares (`NAME://host:port,...`). */
-function listenerEntries(value: string): { name: string; port: number }[] {
-  return value.split(",").map((entry) => {
-    const [name, address = ""] = entry.trim().split("://");
-    return { name, port: Number(address.slice(address.lastIndexOf(":") + 1)) };
-  });
-}
-
 export function brokerProperties(input: BrokerPropsInput): string {
   const internal = `${INTERNAL_LISTENER.name}://${input.address}:${INTERNAL_LISTENER.port}`;
   const controller = `${CONTROLLER_LISTENER.name}://${input.address}:${CONTROLLER_LISTENER.port}`;
@@ -68,36 +60,39 @@ export function brokerProperties(input: BrokerPropsInput): string {
       throw new Error(`broker ${input.id}: the generated broker config has no ${key}`);
     }
   }
-  for (const generated of listenerEntries(snippet.get("listeners")!)) {
+  // Each generated listener is `NAME://host:port`.
+  for (const entry of snippet.get("listeners")!.split(",")) {
+    const [name, address = ""] = entry.trim().split("://");
+    const port = Number(address.slice(address.lastIndexOf(":") + 1));
     for (const own of [INTERNAL_LISTENER, CONTROLLER_LISTENER]) {
-      if (generated.name === own.name || generated.port === own.port) {
-        throw new Error(
-          `broker ${input.id}: the generated listener ${generated.name} (port ${generated.port}) clashes with the rehearsal's own ${own.name} (port ${own.port})`,
-        );
+      if (name === own.name || port === own.port) {
+        throw new Error(`broker ${input.id}: the generated listener ${name} (port ${port}) clashes with the rehearsal's own ${own.name} (port ${own.port})`);
       }
     }
   }
 
   const rf = String(input.replicationFactor);
-  const base = new Map<string, string>([
-    ["process.roles", "broker,controller"],
-    ["node.id", String(input.id)],
-    ["controller.quorum.voters", input.voters.map((v) => `${v.id}@${v.address}:${CONTROLLER_LISTENER.port}`).join(",")],
-    ["controller.listener.names", CONTROLLER_LISTENER.name],
-    ["inter.broker.listener.name", INTERNAL_LISTENER.name],
-    ["log.dirs", input.logDir],
-    // Small and fast: a handful of partitions, no rebalance delay, few threads.
-    ["offsets.topic.replication.factor", rf],
-    ["offsets.topic.num.partitions", "3"],
-    ["transaction.state.log.replication.factor", rf],
-    ["transaction.state.log.min.isr", "1"],
-    ["group.initial.rebalance.delay.ms", "0"],
-    ["num.network.threads", "2"],
-    ["num.io.threads", "2"],
-    ["background.threads", "2"],
-    ["num.recovery.threads.per.data.dir", "1"],
-    ["log.segment.bytes", String(16 * 1024 * 1024)],
-  ]);
+  const base = new Map(
+    Object.entries({
+      "process.roles": "broker,controller",
+      "node.id": String(input.id),
+      "controller.quorum.voters": input.voters.map((v) => `${v.id}@${v.address}:${CONTROLLER_LISTENER.port}`).join(","),
+      "controller.listener.names": CONTROLLER_LISTENER.name,
+      "inter.broker.listener.name": INTERNAL_LISTENER.name,
+      "log.dirs": input.logDir,
+      // Small and fast: a handful of partitions, no rebalance delay, few threads.
+      "offsets.topic.replication.factor": rf,
+      "offsets.topic.num.partitions": "3",
+      "transaction.state.log.replication.factor": rf,
+      "transaction.state.log.min.isr": "1",
+      "group.initial.rebalance.delay.ms": "0",
+      "num.network.threads": "2",
+      "num.io.threads": "2",
+      "background.threads": "2",
+      "num.recovery.threads.per.data.dir": "1",
+      "log.segment.bytes": String(16 * 1024 * 1024),
+    }),
+  );
 
   for (const [key, value] of snippet) {
     // Own keys only: `in` would take a setting named `constructor` or `toString` for a list.
@@ -115,9 +110,6 @@ export function brokerProperties(input: BrokerPropsInput): string {
     }
     base.set(key, value);
   }
-  const lines = [...base].map(([key, value]) => `${key}=${value}`);
-  for (const [key, values] of Object.entries(lists)) {
-    lines.push(`${key}=${values.join(",")}`);
-  }
-  return `${lines.join("\n")}\n`;
+  const lines = [...base, ...Object.entries(lists).map(([key, values]) => [key, values.join(",")])];
+  return `${lines.map(([key, value]) => `${key}=${value}`).join("\n")}\n`;
 }

@@ -23,31 +23,25 @@ const USAGE = [
   "       npm run rehearse -- --deployed [--config FILE]   (deploys into the emulated AWS account first: npm run emulator:install)",
 ].join("\n");
 
-class UsageError extends Error {}
-
 function parseSwap(value: string | undefined): [number, number] | undefined {
-  if (value === undefined) {
-    return undefined;
-  }
+  if (value === undefined) return undefined;
   const ids = value.split(",").map(Number);
   if (ids.length !== 2 || !ids.every(Number.isInteger) || ids[0] === ids[1]) {
-    throw new UsageError(`--swap-targets: ${JSON.stringify(value)} must be two different broker IDs such as 1,2`);
+    throw new Error(`--swap-targets: ${JSON.stringify(value)} must be two different broker IDs such as 1,2`);
   }
   return [ids[0], ids[1]];
 }
 
 function parseBrokerId(flag: string, value: string | undefined): number | undefined {
-  if (value === undefined) {
-    return undefined;
-  }
+  if (value === undefined) return undefined;
   if (!/^\d+$/.test(value)) {
-    throw new UsageError(`${flag}: ${JSON.stringify(value)} must be a broker ID such as 2`);
+    throw new Error(`${flag}: ${JSON.stringify(value)} must be a broker ID such as 2`);
   }
   return Number(value);
 }
 
 async function main(): Promise<number> {
-  let options: RehearseOptions;
+  let options: RehearseOptions & { configFile: string };
   let deployed: boolean;
   try {
     const { values } = parseArgs({
@@ -56,7 +50,7 @@ async function main(): Promise<number> {
         "swap-targets": { type: "string" },
         "wrong-certificate": { type: "string" },
         "wrong-advertised-port": { type: "string" },
-        deployed: { type: "boolean" },
+        deployed: { type: "boolean", default: false },
         help: { type: "boolean" },
       },
     });
@@ -64,15 +58,16 @@ async function main(): Promise<number> {
       console.log(USAGE);
       return 0;
     }
+    const faults = [values["swap-targets"], values["wrong-certificate"], values["wrong-advertised-port"]];
     options = {
       configFile: values.config ?? DEFAULT_CONFIG,
-      swap: parseSwap(values["swap-targets"]),
-      wrongCertificate: parseBrokerId("--wrong-certificate", values["wrong-certificate"]),
-      wrongAdvertisedPort: parseBrokerId("--wrong-advertised-port", values["wrong-advertised-port"]),
+      swap: parseSwap(faults[0]),
+      wrongCertificate: parseBrokerId("--wrong-certificate", faults[1]),
+      wrongAdvertisedPort: parseBrokerId("--wrong-advertised-port", faults[2]),
     };
-    deployed = values.deployed ?? false;
-    if (deployed && (options.swap || options.wrongCertificate !== undefined || options.wrongAdvertisedPort !== undefined)) {
-      throw new UsageError("--deployed: the faults (--swap-targets, --wrong-certificate, --wrong-advertised-port) run on the synthesized path only");
+    deployed = values.deployed;
+    if (deployed && faults.some((fault) => fault !== undefined)) {
+      throw new Error("--deployed: the faults (--swap-targets, --wrong-certificate, --wrong-advertised-port) run on the synthesized path only");
     }
   } catch (err) {
     console.error(`${(err as Error).message}\n${USAGE}`);
@@ -89,8 +84,8 @@ async function main(): Promise<number> {
   const started = Date.now();
   if (deployed) {
     // Refuse an invalid configuration before starting anything.
-    loadConfig(options.configFile!);
-    await rehearseDeployed(options.configFile!, (line) => process.stderr.write(`[rehearsal] ${line}\n`));
+    loadConfig(options.configFile);
+    await rehearseDeployed(options.configFile);
   } else {
     await rehearse(options);
   }

@@ -7,13 +7,14 @@
  * the targets registered in them. A broken link fails here, naming it.
  */
 import * as fs from "node:fs";
+import { isIPv4 } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { DoctorReport } from "../doctor/doctor";
 import { createAccount, EmulatedProject, emulatedConfig, readConfigDocument, startEmulator } from "../emulator/emulator";
 import { readInventory, type Inventory } from "../emulator/inventory";
 import type { LoadBalancerListener } from "./haproxy";
-import { Rehearsal, RehearsalFailure, type DeploymentOptions } from "./rehearsal";
+import { defaultLog, Rehearsal, RehearsalFailure, type DeploymentOptions } from "./rehearsal";
 
 /** A deploy of both stacks takes about 2 minutes here. */
 const DEPLOY_TIMEOUT_MS = 300_000;
@@ -26,20 +27,15 @@ export interface DeployedLoadBalancer {
 }
 
 /** A link of the deployed chain is missing or not what the rehearsal can stand in for. */
-class DeployedStateError extends RehearsalFailure {
-  constructor(problems: readonly string[]) {
-    super(problems, "the deployed state cannot be rehearsed");
-  }
-}
+const unrehearsable = (problems: readonly string[]) => new RehearsalFailure(problems, "the deployed state cannot be rehearsed");
 
 const dnsName = (name: string | undefined) => (name ?? "").toLowerCase().replace(/\.$/, "");
-const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 
 /** The one network load balancer `inventory` holds, as HAProxy listeners, and the names that lead to it. */
 export function deployedLoadBalancer(inventory: Inventory): DeployedLoadBalancer {
   const nlbs = inventory.loadBalancers.filter((lb) => lb.type === "network");
   if (nlbs.length !== 1) {
-    throw new DeployedStateError([
+    throw unrehearsable([
       `the account holds ${nlbs.length} network load balancers (${nlbs.map((lb) => lb.name).join(", ") || "none"}); the rehearsal stands in for exactly one`,
     ]);
   }
@@ -58,7 +54,7 @@ export function deployedLoadBalancer(inventory: Inventory): DeployedLoadBalancer
         // Registered targets read back as `id:port`; with targetType ip the ID is the broker's address.
         const split = target.lastIndexOf(":");
         const address = target.slice(0, split);
-        if (!IPV4.test(address)) {
+        if (!isIPv4(address)) {
           problems.push(`target group ${group.name} holds target ${target}, not an IPv4 address (the rehearsal needs targetType ip)`);
         }
         return { address, port: Number(target.slice(split + 1)) };
@@ -68,8 +64,7 @@ export function deployedLoadBalancer(inventory: Inventory): DeployedLoadBalancer
     return { port: listener.port, targets, source: `listener ${listener.arn} → ${groupNames}` };
   });
 
-  const services = inventory.endpointServices.filter((s) => s.nlbArns.includes(nlb.arn));
-  const serviceNames = new Set(services.map((s) => s.name));
+  const serviceNames = new Set(inventory.endpointServices.filter((s) => s.nlbArns.includes(nlb.arn)).map((s) => s.name));
   const endpoints = inventory.endpoints.filter((e) => serviceNames.has(e.serviceName));
   const endpointNames = new Set(endpoints.flatMap((e) => e.dnsEntries.map((d) => dnsName(d.dnsName))));
   const hostnames = [
@@ -79,7 +74,7 @@ export function deployedLoadBalancer(inventory: Inventory): DeployedLoadBalancer
       ),
     ),
   ].sort();
-  if (services.length === 0) {
+  if (serviceNames.size === 0) {
     problems.push(`no endpoint service fronts the load balancer ${nlb.arn}`);
   } else if (endpoints.length === 0) {
     problems.push(`no interface endpoint connects to ${[...serviceNames].join(", ")}`);
@@ -89,7 +84,7 @@ export function deployedLoadBalancer(inventory: Inventory): DeployedLoadBalancer
     );
   }
   if (problems.length > 0) {
-    throw new DeployedStateError(problems);
+    throw unrehearsable(problems);
   }
   return { listeners, hostnames };
 }
@@ -106,8 +101,9 @@ export interface DeployedRehearsal {
 /**
  * The rehearsal on a deployment: HAProxy serves the listeners `inventory` reports, the client
  * resolves its alias records' names, the brokers run the `broker_config` of the stacks in
- * `outDir` (the cdktf output folder `cdktf deploy` applied). Rejects with a RehearsalFailure (or
- * a DeployedStateError) when anything fails; everything started is stopped either way.
+ * `outDir` (the cdktf output folder `cdktf deploy` applied). Rejects with a RehearsalFailure when
+ * anything fails (a broken link of the deployed chain under a header of its own); everything
+ * started is stopped either way.
  */
 export async function rehearseDeployment(options: DeploymentOptions & { inventory: Inventory }): Promise<DeployedRehearsal> {
   const deployed = deployedLoadBalancer(options.inventory);
@@ -125,7 +121,7 @@ export async function rehearseDeployment(options: DeploymentOptions & { inventor
  * fresh emulated account (emulator/), read back through the AWS API, and rehearsed from that.
  * The emulated account lives in moto's memory: stopping moto removes it, so nothing is destroyed.
  */
-export async function rehearseDeployed(configFile: string, log: (line: string) => void): Promise<DeployedRehearsal> {
+export async function rehearseDeployed(configFile: string, log = defaultLog): Promise<DeployedRehearsal> {
   const emulator = await startEmulator();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kafka-rehearsal-deploy-"));
   try {

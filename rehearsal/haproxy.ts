@@ -24,12 +24,10 @@ export function stateChanges(log: string, address: string, state: "UP" | "DOWN")
 }
 
 export function haproxyConfig(listeners: readonly LoadBalancerListener[], bindAddress: string): string {
-  const ports = new Set<number>();
   const sections = listeners.map((listener, index) => {
-    if (ports.has(listener.port)) {
+    if (listeners.findIndex((l) => l.port === listener.port) < index) {
       throw new Error(`two listeners use port ${listener.port} (second: ${listener.source})`);
     }
-    ports.add(listener.port);
     if (listener.targets.length === 0) {
       throw new Error(`${listener.source} (port ${listener.port}) forwards to no target`);
     }

@@ -29,6 +29,8 @@ const LOAD_BALANCER_BROKER_SIDE = "169.254.214.1";
 /** Every namespace, hosts-file folder and temporary folder of a run starts with this and the run's PID. */
 const PREFIX = "krh";
 const TEMP_PREFIX = "kafka-rehearsal-";
+/** Where `ip netns exec` finds a namespace's own /etc files. */
+const NETNS_ETC = "/etc/netns";
 
 export interface BrokerHost {
   readonly id: number;
@@ -47,17 +49,16 @@ function ip(...args: string[]): string {
   return execFileSync("ip", args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 10_000 });
 }
 
-/** Blocks the thread: teardown has to work from `process.on("exit")`, where nothing async runs. */
-function sleepSync(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
-
 function namespaces(): string[] {
   // `ip netns list` prints "name" or "name (id: N)".
   return ip("netns", "list")
     .split("\n")
     .map((line) => line.split(" ")[0])
     .filter((name) => name.length > 0);
+}
+
+function hostsDirs(): string[] {
+  return fs.existsSync(NETNS_ETC) ? fs.readdirSync(NETNS_ETC) : [];
 }
 
 function isAlive(pid: number): boolean {
@@ -86,41 +87,41 @@ export function createTopology(prefix: string, brokers: readonly BrokerHost[], h
   const lb = `${prefix}-lb`;
   const client = `${prefix}-client`;
   const brokerNs = new Map(brokers.map((b) => [b.id, `${prefix}-b${b.id}`]));
+  const inLb = (...args: string[]) => ip("-n", lb, ...args);
 
   for (const ns of [lb, client, ...brokerNs.values()]) {
     ip("netns", "add", ns);
     ip("-n", ns, "link", "set", "lo", "up");
   }
-  execFileSync("ip", ["netns", "exec", lb, "sysctl", "-q", "-w", "net.ipv4.ip_forward=0"], { stdio: "ignore" });
+  ip("netns", "exec", lb, "sysctl", "-q", "-w", "net.ipv4.ip_forward=0");
 
-  ip("-n", lb, "link", "add", "br0", "type", "bridge");
-  ip("-n", lb, "addr", "add", `${LOAD_BALANCER_BROKER_SIDE}/32`, "dev", "br0");
-  ip("-n", lb, "link", "set", "br0", "up");
+  inLb("link", "add", "br0", "type", "bridge");
+  inLb("addr", "add", `${LOAD_BALANCER_BROKER_SIDE}/32`, "dev", "br0");
+  inLb("link", "set", "br0", "up");
   for (const broker of brokers) {
-    const ns = brokerNs.get(broker.id)!;
+    const inBroker = (...args: string[]) => ip("-n", brokerNs.get(broker.id)!, ...args);
     const port = `b${broker.id}`;
-    ip("link", "add", port, "netns", lb, "type", "veth", "peer", "name", "eth0", "netns", ns);
-    ip("-n", lb, "link", "set", port, "master", "br0");
-    ip("-n", lb, "link", "set", port, "up");
-    ip("-n", lb, "route", "add", `${broker.address}/32`, "dev", "br0");
-    ip("-n", ns, "addr", "add", `${broker.address}/32`, "dev", "eth0");
-    ip("-n", ns, "link", "set", "eth0", "up");
+    ip("link", "add", port, "netns", lb, "type", "veth", "peer", "name", "eth0", "netns", brokerNs.get(broker.id)!);
+    inLb("link", "set", port, "master", "br0");
+    inLb("link", "set", port, "up");
+    inLb("route", "add", `${broker.address}/32`, "dev", "br0");
+    inBroker("addr", "add", `${broker.address}/32`, "dev", "eth0");
+    inBroker("link", "set", "eth0", "up");
     // Host routes only: the load balancer and the other brokers (controller quorum, replication).
-    ip("-n", ns, "route", "add", `${LOAD_BALANCER_BROKER_SIDE}/32`, "dev", "eth0");
-    for (const peer of brokers.filter((b) => b.id !== broker.id)) {
-      ip("-n", ns, "route", "add", `${peer.address}/32`, "dev", "eth0");
+    for (const address of [LOAD_BALANCER_BROKER_SIDE, ...brokers.filter((b) => b !== broker).map((b) => b.address)]) {
+      inBroker("route", "add", `${address}/32`, "dev", "eth0");
     }
   }
 
   ip("link", "add", "client", "netns", lb, "type", "veth", "peer", "name", "eth0", "netns", client);
-  ip("-n", lb, "addr", "add", `${LOAD_BALANCER_ADDRESS}/${CLIENT_PREFIX}`, "dev", "client");
-  ip("-n", lb, "link", "set", "client", "up");
+  inLb("addr", "add", `${LOAD_BALANCER_ADDRESS}/${CLIENT_PREFIX}`, "dev", "client");
+  inLb("link", "set", "client", "up");
   ip("-n", client, "addr", "add", `${CLIENT_ADDRESS}/${CLIENT_PREFIX}`, "dev", "eth0");
   ip("-n", client, "link", "set", "eth0", "up");
 
   // `ip netns exec <ns>` bind-mounts /etc/netns/<ns>/hosts over /etc/hosts: the client resolves
   // these names to the load balancer as the consumer's Route 53 alias record would.
-  const etc = path.join("/etc/netns", client);
+  const etc = path.join(NETNS_ETC, client);
   fs.mkdirSync(etc, { recursive: true });
   fs.writeFileSync(path.join(etc, "hosts"), ["127.0.0.1 localhost", ...hostnames.map((h) => `${LOAD_BALANCER_ADDRESS} ${h}`), ""].join("\n"));
 
@@ -133,11 +134,9 @@ export function createTopology(prefix: string, brokers: readonly BrokerHost[], h
  * folder and the temporary folder. Synchronous and idempotent.
  */
 export function destroyRun(prefix: string, tempDir?: string): void {
-  const ours = (names: string[]) => names.filter((name) => name.startsWith(`${prefix}-`));
-  const spaces = ours(namespaces());
-  for (const ns of spaces) {
-    killAllIn(ns);
-  }
+  const ours = (name: string) => name.startsWith(`${prefix}-`);
+  const spaces = namespaces().filter(ours);
+  spaces.forEach(killAllIn);
   for (const ns of spaces) {
     try {
       ip("netns", "del", ns);
@@ -145,13 +144,13 @@ export function destroyRun(prefix: string, tempDir?: string): void {
       // Already gone.
     }
   }
-  if (fs.existsSync("/etc/netns")) {
-    for (const dir of ours(fs.readdirSync("/etc/netns"))) {
-      fs.rmSync(path.join("/etc/netns", dir), { recursive: true, force: true });
-    }
-  }
-  if (tempDir) {
-    fs.rmSync(tempDir, { recursive: true, force: true });
+  for (const dir of [
+    ...hostsDirs()
+      .filter(ours)
+      .map((name) => path.join(NETNS_ETC, name)),
+    ...(tempDir ? [tempDir] : []),
+  ]) {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -177,7 +176,8 @@ export function killAllIn(ns: string): void {
   }
   const deadline = Date.now() + 5_000;
   while (pidsIn(ns).length > 0 && Date.now() < deadline) {
-    sleepSync(50);
+    // Blocks the thread: teardown has to work from `process.on("exit")`, where nothing async runs.
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
   }
 }
 
@@ -187,21 +187,16 @@ export function killAllIn(ns: string): void {
  * no longer exists are touched.
  */
 export function removeStaleRuns(): void {
-  const runOf = new RegExp(`^(${PREFIX}(\\d+)-\\d+)-`);
-  const stale = new Set<string>();
-  const hostsDirs = fs.existsSync("/etc/netns") ? fs.readdirSync("/etc/netns") : [];
-  for (const name of [...namespaces(), ...hostsDirs]) {
-    const match = runOf.exec(name);
-    if (match && !isAlive(Number(match[2]))) {
-      stale.add(match[1]);
-    }
-  }
-  for (const prefix of stale) {
-    destroyRun(prefix);
+  const deadRun = (name: string, pattern: RegExp) => {
+    const match = pattern.exec(name);
+    return match && !isAlive(Number(match[2])) ? match[1] : undefined;
+  };
+  const runs = [...namespaces(), ...hostsDirs()].map((name) => deadRun(name, new RegExp(`^(${PREFIX}(\\d+)-\\d+)-`)));
+  for (const prefix of new Set(runs)) {
+    if (prefix) destroyRun(prefix);
   }
   for (const entry of fs.readdirSync(os.tmpdir())) {
-    const match = new RegExp(`^${TEMP_PREFIX}(\\d+)-`).exec(entry);
-    if (match && !isAlive(Number(match[1]))) {
+    if (deadRun(entry, new RegExp(`^(${TEMP_PREFIX}(\\d+)-)`))) {
       fs.rmSync(path.join(os.tmpdir(), entry), { recursive: true, force: true });
     }
   }

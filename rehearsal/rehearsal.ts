@@ -159,11 +159,8 @@ export async function evaluateSynthesized(
   config: Config,
   options: EvaluateOptions = {},
 ): Promise<{ provider: EvaluatedStack; consumers: EvaluatedStack[] }> {
+  // evaluateStacks names a stack the main job did not write.
   const names = [providerStackName(config), ...config.consumers.map((c) => consumerStackName(config, c.name))];
-  const missing = names.map((name) => stackFile(outDir, name)).find((file) => !fs.existsSync(file));
-  if (missing) {
-    throw new RehearsalFailure([`the main job wrote no ${path.relative(outDir, missing)}`]);
-  }
   const [provider, ...consumers] = await evaluateStacks(outDir, names, options);
   return { provider, consumers };
 }
@@ -265,7 +262,7 @@ function exited(child: ChildProcess): boolean {
   return child.exitCode !== null || child.signalCode !== null;
 }
 
-const defaultLog = (line: string) => process.stderr.write(`[rehearsal] ${line}\n`);
+export const defaultLog = (line: string) => process.stderr.write(`[rehearsal] ${line}\n`);
 
 /** Refuses a configuration the rehearsal cannot stand in for, saying why. */
 function refuseUnrehearsable({ cluster }: Config): void {
@@ -364,7 +361,6 @@ export class Rehearsal {
     const config = loadConfig(configFile);
     refuseUnrehearsable(config);
     const tempDir = createTempDir();
-    let rehearsal: Rehearsal;
     try {
       // The main job runs on a copy of the configuration (and its port lock, if any) so that it
       // writes its lock and outputs into the temporary folder, never into the repository.
@@ -390,12 +386,12 @@ export class Rehearsal {
         .filter((r) => r.type === "aws_route53_record" && Array.isArray(r.values.alias) && r.values.alias.length > 0);
       const hostnames = consumers.length > 0 ? aliasRecords.map((r) => String(r.values.name)) : [config.cluster.advertisedHostname];
       const outputs = stackOutputs(config, provider.outputs, consumers[0]?.outputs);
-      rehearsal = new Rehearsal(config, outputs, hostnames, { outDir, listeners: listenersFromStack(provider) }, tempDir, log);
+      return await new Rehearsal(config, outputs, hostnames, { outDir, listeners: listenersFromStack(provider) }, tempDir, log).launch();
     } catch (err) {
+      // A failed launch has removed it already.
       fs.rmSync(tempDir, { recursive: true, force: true });
       throw err;
     }
-    return rehearsal.launch();
   }
 
   /**
