@@ -14,6 +14,7 @@
  * reports everything that is wrong.
  */
 import * as net from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
 import { Kafka, type RetryOptions } from "kafkajs";
 import { kafkaConfig } from "../doctor/connect";
 import { runDoctor, type DoctorOptions, type DoctorReport, type DoctorTarget } from "../doctor/doctor";
@@ -70,8 +71,6 @@ function advertised(target: DoctorTarget, id: number): string {
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function poll<T>(what: string, attempt: () => Promise<T | undefined>): Promise<T> {
   const deadline = Date.now() + WAIT_MS;

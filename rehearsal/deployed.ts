@@ -14,7 +14,7 @@ import type { DoctorReport } from "../doctor/doctor";
 import { createAccount, EmulatedProject, emulatedConfig, readConfigDocument, startEmulator } from "../emulator/emulator";
 import { readInventory, type Inventory } from "../emulator/inventory";
 import type { LoadBalancerListener } from "./haproxy";
-import { defaultLog, Rehearsal, RehearsalFailure, type DeploymentOptions } from "./rehearsal";
+import { log, Rehearsal, RehearsalFailure, type DeploymentOptions } from "./rehearsal";
 
 /** A deploy of both stacks takes about 2 minutes here. */
 const DEPLOY_TIMEOUT_MS = 300_000;
@@ -121,7 +121,7 @@ export async function rehearseDeployment(options: DeploymentOptions & { inventor
  * fresh emulated account (emulator/), read back through the AWS API, and rehearsed from that.
  * The emulated account lives in moto's memory: stopping moto removes it, so nothing is destroyed.
  */
-export async function rehearseDeployed(configFile: string, log = defaultLog): Promise<DeployedRehearsal> {
+export async function rehearseDeployed(configFile: string): Promise<DeployedRehearsal> {
   const emulator = await startEmulator();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kafka-rehearsal-deploy-"));
   try {
@@ -136,7 +136,7 @@ export async function rehearseDeployed(configFile: string, log = defaultLog): Pr
     }
     log(`cdktf deploy took ${run.seconds.toFixed(0)} s`);
     const inventory = await readInventory(emulator.endpoint, [config.cluster.region, ...config.consumers.map((c) => c.region)]);
-    return await rehearseDeployment({ inventory, config, outDir: path.join(dir, "cdktf.out"), log });
+    return await rehearseDeployment({ inventory, config, outDir: path.join(dir, "cdktf.out") });
   } finally {
     await emulator.stop();
     fs.rmSync(dir, { recursive: true, force: true });

@@ -27,6 +27,7 @@ import { ChildProcess, execFile, execFileSync, spawn, spawnSync } from "node:chi
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { promisify } from "node:util";
 import { runSynth } from "../job/job";
 import { useJsonForm } from "../modules/packaging";
@@ -73,8 +74,6 @@ export class RehearsalFailure extends Error {
 
 export interface RehearsalOptions {
   readonly configFile?: string;
-  /** Progress lines; default: stderr. */
-  readonly log?: (line: string) => void;
 }
 
 /** Why the rehearsal cannot run on this machine (empty: it can). */
@@ -189,7 +188,7 @@ async function waitFor(what: string, timeoutMs: number, ready: () => boolean, ch
     if (Date.now() > deadline) {
       throw new RehearsalFailure([`timed out after ${timeoutMs} ms waiting for ${what}`]);
     }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
   }
 }
 
@@ -262,7 +261,11 @@ function exited(child: ChildProcess): boolean {
   return child.exitCode !== null || child.signalCode !== null;
 }
 
-export const defaultLog = (line: string) => process.stderr.write(`[rehearsal] ${line}\n`);
+/** The process events on which a rehearsal removes everything it started. */
+const EXIT_EVENTS = ["exit", "SIGINT", "SIGTERM"] as const;
+
+/** A progress line, on stderr. */
+export const log = (line: string) => process.stderr.write(`[rehearsal] ${line}\n`);
 
 /** Refuses a configuration the rehearsal cannot stand in for, saying why. */
 function refuseUnrehearsable({ cluster }: Config): void {
@@ -287,19 +290,18 @@ interface Synthesized {
 }
 
 export class Rehearsal {
-  private readonly brokers = new Map<number, ChildProcess>();
-  /** Broker ID → its current log file (one per start, so a restart's "started" line is its own). */
-  private readonly logs = new Map<number, string>();
+  /** Broker ID → its process and current log file (one per start, so a restart's "started" line is its own). */
+  private readonly brokers = new Map<number, { readonly process: ChildProcess; readonly logFile: string }>();
   private starts = 0;
   private loadBalancer?: ChildProcess;
   /** The listeners the load balancer serves. */
   private served: readonly LoadBalancerListener[] = [];
   private topics = 0;
   private closed = false;
-  private readonly onExit = () => this.close();
-  private readonly onSignal = (signal: NodeJS.Signals) => {
+  /** On exit, and on SIGINT or SIGTERM before the signal takes its course. */
+  private readonly onExit = (signal: unknown) => {
     this.close();
-    process.kill(process.pid, signal);
+    if (typeof signal === "string") process.kill(process.pid, signal);
   };
 
   private readonly prefix = newRunPrefix();
@@ -320,7 +322,6 @@ export class Rehearsal {
     /** None for a deployment: faults are planted in copies of the synthesized output. */
     private readonly synthesized: Synthesized | undefined,
     private readonly tempDir: string,
-    private readonly log: (line: string) => void,
   ) {
     this.sasl = config.cluster.listenerSecurityProtocol.startsWith("SASL_");
   }
@@ -349,14 +350,13 @@ export class Rehearsal {
   async listenersWith(edit: NonNullable<EvaluateOptions["edit"]>): Promise<LoadBalancerListener[]> {
     const started = Date.now();
     const [provider] = await evaluateStacks(this.synthesis.outDir, [providerStackName(this.config)], { edit });
-    this.log(`Terraform evaluated the changed provider stack in ${Date.now() - started} ms`);
+    log(`Terraform evaluated the changed provider stack in ${Date.now() - started} ms`);
     return listenersFromStack(provider);
   }
 
   /** Synthesizes the configuration and starts the Kafka cluster (not yet the load balancer). */
   static async start(options: RehearsalOptions = {}): Promise<Rehearsal> {
     const configFile = path.resolve(options.configFile ?? DEFAULT_CONFIG);
-    const log = options.log ?? defaultLog;
     removeStaleRuns();
     const config = loadConfig(configFile);
     refuseUnrehearsable(config);
@@ -386,7 +386,7 @@ export class Rehearsal {
         .filter((r) => r.type === "aws_route53_record" && Array.isArray(r.values.alias) && r.values.alias.length > 0);
       const hostnames = consumers.length > 0 ? aliasRecords.map((r) => String(r.values.name)) : [config.cluster.advertisedHostname];
       const outputs = stackOutputs(config, provider.outputs, consumers[0]?.outputs);
-      return await new Rehearsal(config, outputs, hostnames, { outDir, listeners: listenersFromStack(provider) }, tempDir, log).launch();
+      return await new Rehearsal(config, outputs, hostnames, { outDir, listeners: listenersFromStack(provider) }, tempDir).launch();
     } catch (err) {
       // A failed launch has removed it already.
       fs.rmSync(tempDir, { recursive: true, force: true });
@@ -401,7 +401,7 @@ export class Rehearsal {
    * records give the endpoint (see deployed.ts). The caller serves the load balancer read back
    * from the account.
    */
-  static async fromDeployment({ config, outDir, hostnames, log = defaultLog }: DeploymentOptions & { hostnames: readonly string[] }): Promise<Rehearsal> {
+  static async fromDeployment({ config, outDir, hostnames }: DeploymentOptions & { hostnames: readonly string[] }): Promise<Rehearsal> {
     removeStaleRuns();
     refuseUnrehearsable(config);
     const consumer = config.consumers[0];
@@ -410,7 +410,7 @@ export class Rehearsal {
       deployedOutputs(outDir, providerStackName(config)),
       consumer && deployedOutputs(outDir, consumerStackName(config, consumer.name)),
     );
-    return new Rehearsal(config, outputs, hostnames, undefined, createTempDir(), log).launch();
+    return new Rehearsal(config, outputs, hostnames, undefined, createTempDir()).launch();
   }
 
   /** Prepares the client's security and starts the brokers; on failure removes the run. */
@@ -419,9 +419,7 @@ export class Rehearsal {
       if (this.hostnames.length === 0) {
         throw new RehearsalFailure(["the consumer stacks have no Route 53 alias record for the interface endpoint"]);
       }
-      process.once("exit", this.onExit);
-      process.once("SIGINT", this.onSignal);
-      process.once("SIGTERM", this.onSignal);
+      EXIT_EVENTS.forEach((event) => process.once(event, this.onExit));
       this.prepareClientSecurity();
       fetchKafkaJars();
       await this.startBrokers();
@@ -447,7 +445,7 @@ export class Rehearsal {
       const started = Date.now();
       this.ca = createCertificateAuthority(path.join(this.tempDir, "tls"));
       lines.push("ssl.truststore.type=PEM", `ssl.truststore.location=${this.ca.certFile}`);
-      this.log(`throwaway CA created in ${Date.now() - started} ms`);
+      log(`throwaway CA created in ${Date.now() - started} ms`);
     }
     this.settings = clientSettings(parseJavaProperties(lines.join("\n")), {
       source: "the rehearsal's client properties",
@@ -509,19 +507,18 @@ export class Rehearsal {
   private spawnBroker(id: number): void {
     this.starts += 1;
     const logFile = path.join(this.brokerDir(id), `kafka-${this.starts}.log`);
-    this.logs.set(id, logFile);
-    this.brokers.set(id, spawnLogged(this.java(id, "kafka.Kafka", [path.join(this.brokerDir(id), "server.properties")]), logFile));
+    this.brokers.set(id, { logFile, process: spawnLogged(this.java(id, "kafka.Kafka", [path.join(this.brokerDir(id), "server.properties")]), logFile) });
   }
 
   private async waitStarted(ids: readonly number[]): Promise<void> {
     await waitFor(
       `broker(s) ${ids.join(", ")} to start`,
       BROKER_START_TIMEOUT_MS,
-      () => ids.every((id) => fs.readFileSync(this.logs.get(id)!, "utf8").includes("Kafka Server started")),
+      () => ids.every((id) => fs.readFileSync(this.brokers.get(id)!.logFile, "utf8").includes("Kafka Server started")),
       () => {
-        const dead = ids.find((id) => exited(this.brokers.get(id)!));
+        const dead = ids.find((id) => exited(this.brokers.get(id)!.process));
         if (dead !== undefined) {
-          throw new RehearsalFailure([`broker ${dead} exited during start-up:\n${tail(this.logs.get(dead)!)}`]);
+          throw new RehearsalFailure([`broker ${dead} exited during start-up:\n${tail(this.brokers.get(dead)!.logFile)}`]);
         }
       },
     );
@@ -546,7 +543,7 @@ export class Rehearsal {
     hosts.forEach(({ id }) => this.spawnBroker(id));
     await this.waitStarted(hosts.map((h) => h.id));
     const { listenerName, listenerSecurityProtocol } = this.config.cluster;
-    this.log(
+    log(
       `${hosts.length} Kafka brokers started in ${Date.now() - started} ms (addresses ${hosts.map((h) => h.address).join(", ")}; ${listenerName} listener ${listenerSecurityProtocol})`,
     );
   }
@@ -569,7 +566,7 @@ export class Rehearsal {
     }
     await this.waitStarted(ids);
     await Promise.all(ids.map((id) => this.waitForHealthChecks(id, "UP", mark)));
-    this.log(`broker(s) ${[...faults].map(([id, fault]) => `${id} ${JSON.stringify(fault)}`).join(", ")} (re)started in ${Date.now() - started} ms`);
+    log(`broker(s) ${[...faults].map(([id, fault]) => `${id} ${JSON.stringify(fault)}`).join(", ")} (re)started in ${Date.now() - started} ms`);
   }
 
   /** (Re)starts the load balancer with `listeners`. */
@@ -580,8 +577,9 @@ export class Rehearsal {
     if (check.status !== 0) {
       throw new RehearsalFailure([`HAProxy rejected the configuration built from the listeners: ${check.stderr}`]);
     }
-    this.stopLoadBalancer();
     const ns = this.topology!.loadBalancerNs;
+    // HAProxy is the only process in its namespace.
+    if (this.loadBalancer) killAllIn(ns);
     const lb = spawnLogged(["netns", "exec", ns, "haproxy", "-f", file], this.loadBalancerLog);
     this.loadBalancer = lb;
     this.served = listeners;
@@ -594,7 +592,7 @@ export class Rehearsal {
         throw new RehearsalFailure([`HAProxy exited: ${tail(this.loadBalancerLog)}`]);
       }
     });
-    this.log(`HAProxy listening on ${listeners.map((l) => `${l.port} → ${l.targets.map((t) => `${t.address}:${t.port}`).join(" ")}`).join("; ")}`);
+    log(`HAProxy listening on ${listeners.map((l) => `${l.port} → ${l.targets.map((t) => `${t.address}:${t.port}`).join(" ")}`).join("; ")}`);
   }
 
   private get loadBalancerLog(): string {
@@ -603,7 +601,7 @@ export class Rehearsal {
 
   /** Where the load balancer's log ends now: state changes are counted from there. */
   private loadBalancerLogMark(): number {
-    return fs.existsSync(this.loadBalancerLog) ? fs.statSync(this.loadBalancerLog).size : 0;
+    return fs.statSync(this.loadBalancerLog, { throwIfNoEntry: false })?.size ?? 0;
   }
 
   /**
@@ -620,18 +618,10 @@ export class Rehearsal {
     await waitFor(`the load balancer's health checks to mark broker ${id} ${state}`, LOAD_BALANCER_START_TIMEOUT_MS, () => changes() >= backends);
   }
 
-  private stopLoadBalancer(): void {
-    // HAProxy is the only process in its namespace.
-    if (this.loadBalancer) {
-      killAllIn(this.topology!.loadBalancerNs);
-    }
-    this.loadBalancer = undefined;
-  }
-
   /** The brokers still running. */
   get runningBrokers(): number[] {
     return [...this.brokers]
-      .filter(([, child]) => !exited(child))
+      .filter(([, broker]) => !exited(broker.process))
       .map(([id]) => id)
       .sort((a, b) => a - b);
   }
@@ -678,11 +668,11 @@ export class Rehearsal {
         bootstraps: 2 * ids.length,
       },
     });
-    this.log(`client checks (${ids.length - stopped.length} brokers running) took ${Date.now() - started} ms`);
+    log(`client checks (${ids.length - stopped.length} brokers running) took ${Date.now() - started} ms`);
     this.lastDoctorReport = report.doctor ?? this.lastDoctorReport;
     const judged = report.doctor ? judgeDoctor(report.doctor, stopped) : { passed: [], failures: [] };
     for (const line of [...judged.passed, ...report.passed]) {
-      this.log(`  ok: ${line}`);
+      log(`  ok: ${line}`);
     }
     const failures = [...judged.failures, ...report.failures];
     if (failures.length > 0) {
@@ -714,7 +704,7 @@ export class Rehearsal {
 
   /** Stops a broker the way a rolling restart does (SIGTERM: controlled shutdown), bounded. */
   private async stopBroker(id: number): Promise<void> {
-    const child = this.brokers.get(id);
+    const child = this.brokers.get(id)?.process;
     if (!child || exited(child)) {
       throw new Error(`broker ${id} is not running`);
     }
@@ -727,7 +717,7 @@ export class Rehearsal {
         child.kill("SIGKILL");
       }
     }
-    this.log(`broker ${id} stopped in ${Date.now() - started} ms`);
+    log(`broker ${id} stopped in ${Date.now() - started} ms`);
   }
 
   /**
@@ -753,9 +743,7 @@ export class Rehearsal {
       return;
     }
     this.closed = true;
-    process.removeListener("exit", this.onExit);
-    process.removeListener("SIGINT", this.onSignal);
-    process.removeListener("SIGTERM", this.onSignal);
+    EXIT_EVENTS.forEach((event) => process.removeListener(event, this.onExit));
     destroyRun(this.prefix, this.tempDir);
   }
 }
@@ -778,7 +766,6 @@ export interface RehearseOptions extends RehearsalOptions {
 export interface DeploymentOptions {
   readonly config: Config;
   readonly outDir: string;
-  readonly log?: (line: string) => void;
 }
 
 /** The whole rehearsal on one configuration, as `npm run rehearse` runs it. */
