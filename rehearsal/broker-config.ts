@@ -29,7 +29,7 @@ export function parseProperties(text: string): Map<string, string> {
   const props = new Map<string, string>();
   for (const raw of text.split("\n")) {
     const line = raw.trim();
-    if (line === "" || line.startsWith("#") || line.startsWith("!")) {
+    if (line === "" || /^[#!]/.test(line)) {
       continue;
     }
     const eq = line.indexOf("=");

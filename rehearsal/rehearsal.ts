@@ -659,7 +659,7 @@ export class Rehearsal {
     const ids = cluster.brokers.map((b) => b.id);
     const report = await this.runClient({
       full: {
-        brokerTargets: cluster.brokers.map((b) => ({ id: b.id, address: b.target, port: cluster.brokerTargetPort })),
+        brokerTargets: this.brokerHosts.map((host) => ({ ...host, port: cluster.brokerTargetPort })),
         topic,
         createTopic: create
           ? ids.map((_, partition) => ({ partition, replicas: [...ids.slice(partition), ...ids.slice(0, partition)].slice(0, REPLICATION_FACTOR) }))
@@ -772,28 +772,27 @@ export interface DeploymentOptions {
 export async function rehearse(options: RehearseOptions = {}): Promise<void> {
   const rehearsal = await Rehearsal.start(options);
   try {
-    const faults = new Map<number, BrokerFault>();
-    const { cluster } = rehearsal.config;
-    const known = (id: number, flag: string) => {
-      if (!cluster.brokers.some((b) => b.id === id)) {
+    const { brokers, hostname } = rehearsal.target;
+    const broker = (flag: string, id: number) => {
+      const found = brokers.find((b) => b.id === id);
+      if (!found) {
         throw new RehearsalFailure([`${flag}: the configuration has no broker ${id}`]);
       }
-      return id;
+      return found;
     };
+    const faults = new Map<number, BrokerFault>();
     if (options.wrongCertificate !== undefined) {
-      faults.set(known(options.wrongCertificate, "--wrong-certificate"), { certificateHostname: otherHostname(cluster.advertisedHostname) });
+      faults.set(broker("--wrong-certificate", options.wrongCertificate).id, { certificateHostname: otherHostname(hostname) });
     }
     if (options.wrongAdvertisedPort !== undefined) {
-      const id = known(options.wrongAdvertisedPort, "--wrong-advertised-port");
-      faults.set(id, { ...faults.get(id), advertisedPort: rehearsal.target.brokers.find((b) => b.id === id)!.port + 10 });
+      const { id, port } = broker("--wrong-advertised-port", options.wrongAdvertisedPort);
+      faults.set(id, { ...faults.get(id), advertisedPort: port + 10 });
     }
     if (faults.size > 0) {
       await rehearsal.restartBrokers(faults);
     }
-    const listeners = options.swap
-      ? await rehearsal.listenersWith(swapBrokerTargets(known(options.swap[0], "--swap-targets"), known(options.swap[1], "--swap-targets")))
-      : rehearsal.synthesizedListeners;
-    await rehearsal.rehearse(listeners);
+    const [a, b] = options.swap?.map((id) => broker("--swap-targets", id).id) ?? [];
+    await rehearsal.rehearse(options.swap ? await rehearsal.listenersWith(swapBrokerTargets(a, b)) : rehearsal.synthesizedListeners);
   } finally {
     rehearsal.close();
   }
