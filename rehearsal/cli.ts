@@ -58,15 +58,14 @@ async function main(): Promise<number> {
       console.log(USAGE);
       return 0;
     }
-    const faults = [values["swap-targets"], values["wrong-certificate"], values["wrong-advertised-port"]];
     options = {
       configFile: values.config ?? DEFAULT_CONFIG,
-      swap: parseSwap(faults[0]),
-      wrongCertificate: parseBrokerId("--wrong-certificate", faults[1]),
-      wrongAdvertisedPort: parseBrokerId("--wrong-advertised-port", faults[2]),
+      swap: parseSwap(values["swap-targets"]),
+      wrongCertificate: parseBrokerId("--wrong-certificate", values["wrong-certificate"]),
+      wrongAdvertisedPort: parseBrokerId("--wrong-advertised-port", values["wrong-advertised-port"]),
     };
     deployed = values.deployed;
-    if (deployed && faults.some((fault) => fault !== undefined)) {
+    if (deployed && (options.swap || options.wrongCertificate !== undefined || options.wrongAdvertisedPort !== undefined)) {
       throw new Error("--deployed: the faults (--swap-targets, --wrong-certificate, --wrong-advertised-port) run on the synthesized path only");
     }
   } catch (err) {

@@ -69,9 +69,10 @@ export function deployedLoadBalancer(inventory: Inventory): DeployedLoadBalancer
   const endpointNames = new Set(endpoints.flatMap((e) => e.dnsEntries.map((d) => dnsName(d.dnsName))));
   const hostnames = [
     ...new Set(
-      inventory.hostedZones.flatMap((zone) =>
-        zone.records.filter((r) => r.type === "A" && r.aliasDnsName !== undefined && endpointNames.has(dnsName(r.aliasDnsName))).map((r) => dnsName(r.name)),
-      ),
+      inventory.hostedZones
+        .flatMap((zone) => zone.records)
+        .filter((r) => r.type === "A" && r.aliasDnsName !== undefined && endpointNames.has(dnsName(r.aliasDnsName)))
+        .map((r) => dnsName(r.name)),
     ),
   ].sort();
   if (serviceNames.size === 0) {

@@ -187,16 +187,17 @@ export function killAllIn(ns: string): void {
  * no longer exists are touched.
  */
 export function removeStaleRuns(): void {
+  // The run's prefix (what `pattern` matches) when its process no longer exists.
   const deadRun = (name: string, pattern: RegExp) => {
     const match = pattern.exec(name);
-    return match && !isAlive(Number(match[2])) ? match[1] : undefined;
+    return match && !isAlive(Number(match.groups!.pid)) ? match[0] : undefined;
   };
-  const runs = [...namespaces(), ...hostsDirs()].map((name) => deadRun(name, new RegExp(`^(${PREFIX}(\\d+)-\\d+)-`)));
+  const runs = [...namespaces(), ...hostsDirs()].map((name) => deadRun(name, new RegExp(`^${PREFIX}(?<pid>\\d+)-\\d+(?=-)`)));
   for (const prefix of new Set(runs)) {
     if (prefix) destroyRun(prefix);
   }
   for (const entry of fs.readdirSync(os.tmpdir())) {
-    if (deadRun(entry, new RegExp(`^(${TEMP_PREFIX}(\\d+)-)`))) {
+    if (deadRun(entry, new RegExp(`^${TEMP_PREFIX}(?<pid>\\d+)-`))) {
       fs.rmSync(path.join(os.tmpdir(), entry), { recursive: true, force: true });
     }
   }
