@@ -224,7 +224,7 @@ async function consumeEveryPartition(plan: ClientPlan, topic: string, produced: 
     maxWaitTimeInMs: 200,
   });
   const missing = new Set(produced.keys());
-  const deadline = Date.now() + CONSUME_MS;
+  /** Why the consumer stopped for good. */
   let crashed: Error | undefined;
   let lastError = "";
   // kafkajs restarts a consumer after a retriable error (a group coordinator that is still
@@ -236,11 +236,17 @@ async function consumeEveryPartition(plan: ClientPlan, topic: string, produced: 
   try {
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ partition, message: record }) => {
-        if (record.value?.toString() === produced.get(partition)) missing.delete(partition);
-      },
-    });
+    const deadline = Date.now() + CONSUME_MS;
+    // Not awaited: the deadline bounds the group join too.
+    consumer
+      .run({
+        eachMessage: async ({ partition, message: record }) => {
+          if (record.value?.toString() === produced.get(partition)) missing.delete(partition);
+        },
+      })
+      .catch((err: Error) => {
+        crashed = err;
+      });
     while (missing.size > 0) {
       if (crashed) throw crashed;
       if (Date.now() > deadline) {
