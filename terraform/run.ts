@@ -37,38 +37,32 @@ export const OPENTOFU_VERSION = "1.10.10";
 /** The project's folder `name` in the user's cache (XDG_CACHE_HOME, else ~/.cache). */
 export const cacheDir = (name: string) => path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache"), "kafka-privatelink", name);
 
-/** Where toolchain/opentofu.sh keeps the binary it builds, once per machine. */
-const openTofuCache = () => path.join(process.env.OPENTOFU_CACHE || cacheDir("opentofu"), `v${OPENTOFU_VERSION}`, "tofu");
-
-/** The OpenTofu binary: `PRIVATELINK_TOFU`, else the one toolchain/opentofu.sh built, else `tofu` on the PATH. */
+/** The OpenTofu binary: `PRIVATELINK_TOFU`, else the one toolchain/opentofu.sh built (once per machine), else `tofu` on the PATH. */
 export function tofuBinary(): string {
-  if (process.env.PRIVATELINK_TOFU) return process.env.PRIVATELINK_TOFU;
-  return fs.existsSync(openTofuCache()) ? openTofuCache() : "tofu";
+  const built = path.join(process.env.OPENTOFU_CACHE || cacheDir("opentofu"), `v${OPENTOFU_VERSION}`, "tofu");
+  return process.env.PRIVATELINK_TOFU || (fs.existsSync(built) ? built : "tofu");
 }
 
-/** Why `binary version` fails, or undefined when it runs. */
-function versionFails(binary: string): string | undefined {
+/** Why the CLI `binary` cannot run here (`binary version` fails: `fix` says what to do) or finds no provider in the mirror, or undefined when it can. */
+function cliUnavailable(binary: string, name: string, fix: string, mirrorHint = ""): string | undefined {
   const version = spawnSync(binary, ["version", "-json"], { encoding: "utf8", timeout: 30_000 });
-  return version.error || version.status !== 0 ? `${binary}: ${version.error?.message ?? version.stderr.trim()}` : undefined;
+  if (version.error || version.status !== 0) return `no ${name} binary (${binary}: ${version.error?.message ?? version.stderr.trim()}); ${fix}`;
+  if (mirroredAwsProviders().length === 0) return `no AWS provider in the filesystem mirror ${mirrorRoot()}${mirrorHint}`;
+  return undefined;
 }
 
 /** Why OpenTofu cannot run here, or undefined when it can (with the provider mirror). */
-export function tofuUnavailable(): string | undefined {
-  const fails = versionFails(tofuBinary());
-  if (fails) return `no OpenTofu binary (${fails}); build it with toolchain/opentofu.sh (≈ 9 CPU-minutes, once per machine) or set PRIVATELINK_TOFU`;
-  if (mirroredAwsProviders().length === 0) return `no AWS provider in the filesystem mirror ${mirrorRoot()}`;
-  return undefined;
-}
+export const tofuUnavailable = () =>
+  cliUnavailable(tofuBinary(), "OpenTofu", "build it with toolchain/opentofu.sh (≈ 9 CPU-minutes, once per machine) or set PRIVATELINK_TOFU");
 
 /** Why Terraform cannot judge here (a missing binary or mirror), or undefined when it can. */
-export function terraformUnavailable(): string | undefined {
-  const fails = versionFails(terraformBinary());
-  if (fails) return `no terraform binary (${fails}); install terraform >= 1.9 or set PRIVATELINK_TERRAFORM`;
-  if (mirroredAwsProviders().length === 0) {
-    return `no AWS provider in the filesystem mirror ${mirrorRoot()} (expected ${path.join(mirrorRoot(), AWS_IN_MIRROR)}/<version>/); set PRIVATELINK_TF_MIRROR to the folder that holds registry.terraform.io`;
-  }
-  return undefined;
-}
+export const terraformUnavailable = () =>
+  cliUnavailable(
+    terraformBinary(),
+    "terraform",
+    "install terraform >= 1.9 or set PRIVATELINK_TERRAFORM",
+    ` (expected ${path.join(mirrorRoot(), AWS_IN_MIRROR)}/<version>/); set PRIVATELINK_TF_MIRROR to the folder that holds registry.terraform.io`,
+  );
 
 export const AWS_IN_MIRROR = path.join("registry.terraform.io", "hashicorp", "aws");
 /** The registry hosts a CLI resolves `hashicorp/aws` under: Terraform's, and OpenTofu's own. */
@@ -78,8 +72,8 @@ const REGISTRY_HOSTS = ["registry.terraform.io", "registry.opentofu.org"] as con
  * The AWS provider versions in the mirror (unpacked layout, `<version>/<os>_<arch>/`), oldest
  * first: the versions __tests__/integration/terraform-judges.test.ts proves. Placing another version there tests it too.
  */
-export function mirroredAwsProviders(mirror = mirrorRoot()): string[] {
-  const dir = path.join(mirror, AWS_IN_MIRROR);
+export function mirroredAwsProviders(): string[] {
+  const dir = path.join(mirrorRoot(), AWS_IN_MIRROR);
   if (!fs.existsSync(dir)) return [];
   const versions = fs.readdirSync(dir).filter((v) => /^\d+\.\d+\.\d+$/.test(v) && fs.statSync(path.join(dir, v)).isDirectory());
   return versions.sort(compareVersions);
@@ -116,20 +110,11 @@ export function buildMirror(dir: string, versions: readonly string[] = mirroredA
       const target = path.join(dir, host, "hashicorp", "aws", version);
       fs.mkdirSync(target, { recursive: true });
       for (const platform of fs.readdirSync(path.join(source, version))) {
-        const link = path.join(target, platform);
-        const wanted = path.join(source, version, platform);
-        let current: string | undefined;
-        try {
-          current = fs.readlinkSync(link);
-        } catch {
-          // Not there yet.
-        }
-        if (current === wanted) continue;
-        // A link into another mirror, or a broken one, is replaced in one rename: runs share this folder.
-        const tmp = `${link}.${process.pid}.tmp`;
+        // Made anew (a link into another mirror, or a broken one, goes) and placed in one rename: runs share this folder.
+        const tmp = path.join(target, `${platform}.${process.pid}.tmp`);
         fs.rmSync(tmp, { force: true });
-        fs.symlinkSync(wanted, tmp);
-        fs.renameSync(tmp, link);
+        fs.symlinkSync(path.join(source, version, platform), tmp);
+        fs.renameSync(tmp, path.join(target, platform));
       }
     }
   }
@@ -221,7 +206,7 @@ export function sharedProviderEnv(cwd: string, args: readonly string[], dataDir 
   return {};
 }
 
-export interface TerraformResult {
+interface TerraformResult {
   readonly status: number;
   readonly stdout: string;
   readonly stderr: string;
@@ -229,7 +214,6 @@ export interface TerraformResult {
 
 export interface TerraformOptions {
   readonly timeoutMs?: number;
-  readonly env?: NodeJS.ProcessEnv;
   /** The CLI: terraform (default), or OpenTofu's binary (tofuBinary()). */
   readonly binary?: string;
   /** The AWS provider versions it may install from the mirror (default all: it picks the newest the constraint admits). */
@@ -237,10 +221,10 @@ export interface TerraformOptions {
 }
 
 /** The process options of `terraform <args>` in `cwd`. */
-const runOptions = (cwd: string, args: readonly string[], { timeoutMs = 300_000, env = {}, versions }: TerraformOptions) =>
+const runOptions = (cwd: string, args: readonly string[], { timeoutMs = 300_000, versions }: TerraformOptions) =>
   ({
     cwd,
-    env: terraformEnv({ ...sharedProviderEnv(cwd, args, env.TF_DATA_DIR), ...env }, versions),
+    env: terraformEnv(sharedProviderEnv(cwd, args), versions),
     encoding: "utf8",
     timeout: timeoutMs,
     maxBuffer: 256 * 1024 * 1024,
@@ -254,17 +238,17 @@ export function terraform(cwd: string, args: readonly string[], options: Terrafo
 }
 
 /** Runs terraform and throws with its output unless it exits 0. */
-export function terraformOk(cwd: string, args: readonly string[], options?: TerraformOptions): string {
-  const result = terraform(cwd, args, options);
+export function terraformOk(cwd: string, args: readonly string[]): string {
+  const result = terraform(cwd, args);
   if (result.status !== 0) {
     throw new Error(`terraform ${args.join(" ")} failed in ${cwd} (exit ${result.status}):\n${result.stderr}\n${result.stdout}`.trim());
   }
   return result.stdout;
 }
 
-/** `terraform init` from the mirror only (no backend unless asked), then the folder is ready to validate, test or plan. */
-export function terraformInit(cwd: string, { backend = false, ...options }: TerraformOptions & { backend?: boolean } = {}): void {
-  terraformOk(cwd, ["init", "-input=false", "-no-color", `-backend=${backend}`], options);
+/** `terraform init` from the mirror only, no backend, then the folder is ready to validate, test or plan. */
+export function terraformInit(cwd: string): void {
+  terraformOk(cwd, ["init", "-input=false", "-no-color", "-backend=false"]);
 }
 
 /** `terraform` without blocking the event loop, for running several folders side by side. */
