@@ -70,21 +70,16 @@ const hclLiteral = (value: unknown) => JSON.stringify(value).replace(/\$\{/g, "$
 /** `head { lines }`, the lines indented. */
 const hclBlock = (head: string, lines: readonly string[]) => `${head} {\n${lines.join("\n").replace(/^/gm, "  ")}\n}`;
 
-interface Backend {
-  readonly type: string;
-  readonly config: Record<string, unknown>;
-}
-
 /**
  * The stack's `terraform_remote_state` data sources, each with the stack whose state it reads:
  * the one whose backend has the same type and every setting the data source gives (a backend
  * also has settings for writing, such as locking, which a reader leaves out).
  */
-function remoteStates(stack: TfJson, backends: ReadonlyMap<string, Backend>): Array<{ data: string; stack: string }> {
+function remoteStates(stack: TfJson, docs: ReadonlyMap<string, TfJson>): Array<{ data: string; stack: string }> {
   return Object.entries<TfJson>(stack.data?.terraform_remote_state ?? {}).map(([data, block]) => {
-    const reads = (b: Backend) =>
-      b.type === block.backend && Object.entries<unknown>(block.config ?? {}).every(([k, v]) => JSON.stringify(b.config[k]) === JSON.stringify(v));
-    const sources = [...backends].filter(([, b]) => reads(b)).map(([name]) => name);
+    const reads = (backend?: TfJson) =>
+      backend !== undefined && Object.entries<unknown>(block.config ?? {}).every(([k, v]) => JSON.stringify(backend[k]) === JSON.stringify(v));
+    const sources = [...docs].filter(([, doc]) => reads(doc.terraform?.backend?.[block.backend])).map(([name]) => name);
     if (sources.length !== 1) {
       throw new Error(
         `data.terraform_remote_state.${data} reads a ${block.backend} backend ${JSON.stringify(block.config)} that ${sources.length === 0 ? "no synthesized stack writes" : `several stacks write (${sources.join(", ")})`}`,
@@ -169,26 +164,22 @@ function withRemoteStatesAsVariables(stack: TfJson, reads: ReadonlyArray<{ data:
   let text = JSON.stringify(stack);
   for (const { data } of reads) text = text.replaceAll(`data.terraform_remote_state.${data}.outputs`, `var.${remoteStateVariable(data)}`);
   const copy = JSON.parse(text) as TfJson;
-  for (const { data } of reads) {
-    delete copy.data.terraform_remote_state[data];
-    copy.variable = { ...copy.variable, [remoteStateVariable(data)]: { type: "any" } };
-  }
-  if (Object.keys(copy.data.terraform_remote_state).length === 0) delete copy.data.terraform_remote_state;
+  // `reads` are all of the stack's remote states (remoteStates).
+  delete copy.data.terraform_remote_state;
   if (Object.keys(copy.data).length === 0) delete copy.data;
+  copy.variable = { ...copy.variable, ...Object.fromEntries(reads.map(({ data }) => [remoteStateVariable(data), { type: "any" }])) };
   return copy;
 }
 
 /** One run per stack, dependencies first, each against the mock of its region, fed the outputs of the stacks it reads. */
-function testFile(
-  runs: ReadonlyArray<{ run: string; stack: string; doc: TfJson; reads: ReadonlyArray<{ data: string; stack: string }> }>,
-  docs: ReadonlyMap<string, TfJson>,
-): string {
-  const runOf = new Map(runs.map((r) => [r.stack, r.run]));
-  const regions = [...new Set(runs.map((r) => stackRegion(r.doc, r.stack)))].sort();
-  const blocks = runs.map(({ run, stack, doc, reads }) => {
-    const region = stackRegion(doc, stack);
+function testFile(runs: ReadonlyArray<{ run: string; stack: string; doc: TfJson; reads: ReadonlyArray<{ data: string; stack: string }> }>): string {
+  const runOf = new Map(runs.map((r) => [r.stack, r]));
+  const regions = runs.map((r) => stackRegion(r.doc, r.stack));
+  const blocks = runs.map(({ run, stack, doc, reads }, i) => {
+    const region = regions[i];
     const variables = reads.map(({ data, stack: source }) => {
-      const outputs = Object.keys(docs.get(source)!.output ?? {}).map((name) => `${name} = run.${runOf.get(source)}.${name}`);
+      const { run: sourceRun, doc: sourceDoc } = runOf.get(source)!;
+      const outputs = Object.keys(sourceDoc.output ?? {}).map((name) => `${name} = run.${sourceRun}.${name}`);
       return hclBlock(`${remoteStateVariable(data)} =`, outputs);
     });
     const body = [
@@ -200,7 +191,7 @@ function testFile(
     ];
     return hclBlock(`run "${run}"`, body);
   });
-  return [...regions.map(regionMock), ...blocks, ""].join("\n");
+  return [...[...new Set(regions)].sort().map(regionMock), ...blocks, ""].join("\n");
 }
 
 interface StateModule {
@@ -321,13 +312,7 @@ export async function evaluateStacks(outDir: string, stacks: readonly string[], 
     }
     options.edit?.(tree);
     const docs = new Map(all.map((s) => [s, readStack(tree, s)]));
-    // Each stack's own backend.
-    const backends = new Map<string, Backend>();
-    for (const [s, doc] of docs) {
-      const [entry] = Object.entries<Record<string, unknown>>(doc.terraform?.backend ?? {});
-      if (entry) backends.set(s, { type: entry[0], config: entry[1] });
-    }
-    const remoteStatesOf = (s: string) => remoteStates(docs.get(s)!, backends);
+    const remoteStatesOf = (s: string) => remoteStates(docs.get(s)!, docs);
     // The stacks asked for and what they read, dependencies first.
     const order: string[] = [];
     const visit = (s: string, via: readonly string[]) => {
@@ -344,7 +329,7 @@ export async function evaluateStacks(outDir: string, stacks: readonly string[], 
     const dir = path.join(tree, "evaluate");
     fs.mkdirSync(path.join(dir, "tests"), { recursive: true });
     fs.writeFileSync(path.join(dir, "main.tf.json"), JSON.stringify({ terraform: { required_providers: { aws: { source: "hashicorp/aws" } } } }));
-    fs.writeFileSync(path.join(dir, "tests", "evaluate.tftest.hcl"), testFile(runs, docs));
+    fs.writeFileSync(path.join(dir, "tests", "evaluate.tftest.hcl"), testFile(runs));
     const init = await terraformAsync(dir, ["init", "-input=false", "-no-color", "-backend=false"]);
     if (init.status !== 0) throw new Error(`terraform init for ${order.join(", ")} failed (exit ${init.status}):\n${init.stderr}${init.stdout}`);
     const done = new Map(parseRuns(runs, await terraformTest(dir, runs.length)).map((e) => [e.name, e]));
