@@ -20,20 +20,14 @@ import { killGroup, terraformEnv } from "../terraform/run";
 
 const REPO = path.resolve(__dirname, "..");
 const LAUNCHER = path.join(__dirname, "launcher.py");
-/** Where `npm run emulator:install` puts moto. */
-const VENV = path.join(REPO, ".venv-emulator");
 /** moto's default account: every ARN the emulator returns carries it. */
 export const EMULATED_ACCOUNT_ID = "123456789012";
 const CREDENTIALS = { accessKeyId: "testing", secretAccessKey: "testing" };
 
-/** The Python that runs the launcher: `PRIVATELINK_EMULATOR_PYTHON`, or the project's virtual environment. */
-function emulatorPython(): string {
-  return process.env.PRIVATELINK_EMULATOR_PYTHON || path.join(VENV, "bin", "python");
-}
+/** The Python that runs the launcher: `PRIVATELINK_EMULATOR_PYTHON`, or the virtual environment where `npm run emulator:install` puts moto. */
+const emulatorPython = () => process.env.PRIVATELINK_EMULATOR_PYTHON || path.join(REPO, ".venv-emulator", "bin", "python");
 
-function runPython(code: string) {
-  return spawnSync(emulatorPython(), ["-c", code], { encoding: "utf8", timeout: 60_000 });
-}
+const runPython = (code: string) => spawnSync(emulatorPython(), ["-c", code], { encoding: "utf8", timeout: 60_000 });
 
 /** Why the emulator cannot start here (no Python, no moto), or undefined when it can. */
 export function emulatorUnavailable(): string | undefined {
@@ -51,23 +45,24 @@ export function emulatorUnavailable(): string | undefined {
 const liveGroups = new Set<number>();
 let exitHooksInstalled = false;
 
-function installExitHooks(): void {
-  if (exitHooksInstalled) return;
-  exitHooksInstalled = true;
-  process.on("exit", () => liveGroups.forEach((pid) => killGroup(pid, "SIGKILL")));
-  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
-    process.once(signal, () => {
-      liveGroups.forEach((pid) => killGroup(pid, "SIGKILL"));
-      liveGroups.clear();
-      // The default action, now that our children are gone.
-      process.kill(process.pid, signal);
-    });
-  }
+function killLiveGroups(): void {
+  liveGroups.forEach((pid) => killGroup(pid, "SIGKILL"));
+  liveGroups.clear();
 }
 
 /** Starts `command` as the leader of a new process group that is killed when this process ends. */
 function spawnGroup(command: string, args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv }): ChildProcess {
-  installExitHooks();
+  if (!exitHooksInstalled) {
+    exitHooksInstalled = true;
+    process.on("exit", killLiveGroups);
+    for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+      process.once(signal, () => {
+        killLiveGroups();
+        // The default action, now that our children are gone.
+        process.kill(process.pid, signal);
+      });
+    }
+  }
   const child = spawn(command, [...args], { ...options, detached: true, stdio: ["ignore", "pipe", "pipe"] });
   if (child.pid !== undefined) {
     const pid = child.pid;
@@ -81,12 +76,12 @@ function spawnGroup(command: string, args: readonly string[], options: { cwd?: s
   return child;
 }
 
-/** Ends a process group: SIGTERM, then SIGKILL after `graceMs`. Resolves once the leader has exited. */
-function stopGroup(child: ChildProcess, graceMs = 5_000): Promise<void> {
+/** Ends a process group: SIGTERM, then SIGKILL after 5 s. Resolves once the leader has exited. */
+function stopGroup(child: ChildProcess): Promise<void> {
   if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   const pid = child.pid;
   return new Promise((resolve) => {
-    const force = setTimeout(() => killGroup(pid, "SIGKILL"), graceMs);
+    const force = setTimeout(() => killGroup(pid, "SIGKILL"), 5_000);
     child.once("exit", () => {
       clearTimeout(force);
       resolve();
@@ -123,16 +118,11 @@ export async function runBounded(
     child.once("error", reject);
     child.once("close", (code) => resolve(code ?? 1));
   }).finally(() => clearTimeout(timer));
-  const seconds = (Date.now() - started) / 1000;
-  const clean = stripTerminalCodes(output);
-  if (timedOut) throw new Error(`${command} ${args.join(" ")} did not finish within ${timeoutMs / 1000} s; stopped. Output:\n${clean.slice(-4000)}`);
-  return { status, output: clean, seconds };
-}
-
-/** Drops ANSI colour and cursor sequences (the cdktf CLI draws spinners even when not on a terminal). */
-function stripTerminalCodes(text: string): string {
+  // Without ANSI colour and cursor sequences: the cdktf CLI draws spinners even when not on a terminal.
   // eslint-disable-next-line no-control-regex -- ESC (\x1b) opens every sequence this removes
-  return text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "").replace(/\r/g, "");
+  const clean = output.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "").replace(/\r/g, "");
+  if (timedOut) throw new Error(`${command} ${args.join(" ")} did not finish within ${timeoutMs / 1000} s; stopped. Output:\n${clean.slice(-4000)}`);
+  return { status, output: clean, seconds: (Date.now() - started) / 1000 };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -158,8 +148,9 @@ function freeLoopbackPort(): Promise<number> {
   });
 }
 
-/** Starts moto through the launcher on a free 127.0.0.1 port and waits (at most `timeoutMs`) until it answers. */
-export async function startEmulator({ timeoutMs = 60_000 } = {}): Promise<Emulator> {
+/** Starts moto through the launcher on a free 127.0.0.1 port and waits (at most a minute) until it answers. */
+export async function startEmulator(): Promise<Emulator> {
+  const timeoutMs = 60_000;
   const missing = emulatorUnavailable();
   if (missing) throw new Error(`the AWS API emulator cannot start: ${missing}`);
   // Another process may take the port between our probe and moto's bind: try a few.
