@@ -14,17 +14,18 @@ import { EXAMPLE_CONFIG, loadConfig } from "../config/load";
 import { createAccount, EMULATED_ACCOUNT_ID, EmulatedProject, emulatedConfig, emulatorUnavailable, readConfigDocument, startEmulator } from "./emulator";
 
 const USAGE = "usage: npm run emulator [-- --config FILE]   (default: the shipped example)";
-const USER_CWD = (process.env.npm_lifecycle_event === "emulator" && process.env.INIT_CWD) || process.cwd();
 
-function parseOptions(argv: string[]): { configFile: string } {
+/** The configuration file `argv` names, else the example. */
+function configFileOption(argv: string[]): string {
   try {
     const { values } = parseArgs({ args: argv, options: { config: { type: "string" }, help: { type: "boolean", short: "h" } } });
     if (values.help) {
       console.log(USAGE);
       process.exit(0);
     }
+    if (values.config === undefined) return EXAMPLE_CONFIG;
     // Relative to where the user typed `npm run` (npm passes it as INIT_CWD), like `npm run synth`.
-    return { configFile: values.config === undefined ? EXAMPLE_CONFIG : path.resolve(USER_CWD, values.config) };
+    return path.resolve((process.env.npm_lifecycle_event === "emulator" && process.env.INIT_CWD) || process.cwd(), values.config);
   } catch (err) {
     console.error(`${(err as Error).message}\n${USAGE}`);
     process.exit(2);
@@ -34,7 +35,7 @@ function parseOptions(argv: string[]): { configFile: string } {
 const shellQuote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
 
 async function main(): Promise<void> {
-  const { configFile } = parseOptions(process.argv.slice(2));
+  const configFile = configFileOption(process.argv.slice(2));
   // Refuse an invalid configuration before starting anything.
   loadConfig(configFile);
   const missing = emulatorUnavailable();
@@ -61,30 +62,31 @@ async function main(): Promise<void> {
   try {
     const base = readConfigDocument(configFile);
     const account = await createAccount(emulator.endpoint, base);
-    const project = new EmulatedProject(dir, emulator.endpoint, path.basename(configFile), fromMirror);
+    const name = path.basename(configFile);
+    const project = new EmulatedProject(dir, emulator.endpoint, name, fromMirror);
     const { stacks } = project.writeConfig(emulatedConfig(base, account));
-    const env = project.ownEnv();
     fs.writeFileSync(
       path.join(dir, "env.sh"),
       [
         "# Sends terraform, the AWS provider and the cdktf app to the emulator; no AWS_ setting of yours stays.",
         'for name in $(env | sed -n "s/^\\(AWS_[A-Za-z0-9_]*\\)=.*/\\1/p"); do unset "$name"; done',
-        ...Object.entries(env).map(([name, value]) => `export ${name}=${shellQuote(value)}`),
+        ...Object.entries(project.ownEnv()).map(([name, value]) => `export ${name}=${shellQuote(value)}`),
         "",
       ].join("\n"),
     );
 
-    const cdktf = shellQuote(path.join(__dirname, "..", "node_modules", ".bin", "cdktf"));
+    const repo = path.join(__dirname, "..");
+    const cdktf = shellQuote(path.join(repo, "node_modules", ".bin", "cdktf"));
     const lockFlag = fromMirror ? " --skip-provider-lock" : "";
     const vpcs = [
-      `  provider VPC ${account.provider.vpcId} (${account.provider.region}), subnets ${account.provider.subnetIds.join(" ")}`,
-      ...Object.entries(account.consumers).map(([name, vpc]) => `  consumer ${name} VPC ${vpc.vpcId} (${vpc.region}), subnets ${vpc.subnetIds.join(" ")}`),
+      ["provider", account.provider] as const,
+      ...Object.entries(account.consumers).map(([consumer, vpc]) => [`consumer ${consumer}`, vpc] as const),
     ];
     console.log(
       [
         `AWS API emulator (moto) on ${emulator.endpoint}, account ${EMULATED_ACCOUNT_ID}:`,
-        ...vpcs,
-        `Project folder ${dir}: ${path.basename(configFile)} with these IDs, its port lock, cdktf.json, env.sh`,
+        ...vpcs.map(([owner, vpc]) => `  ${owner} VPC ${vpc.vpcId} (${vpc.region}), subnets ${vpc.subnetIds.join(" ")}`),
+        `Project folder ${dir}: ${name} with these IDs, its port lock, cdktf.json, env.sh`,
         "",
         "In another shell:",
         `  cd ${shellQuote(dir)} && . ./env.sh`,
@@ -92,7 +94,7 @@ async function main(): Promise<void> {
         `  ${cdktf} diff ${stacks[0]}${lockFlag}`,
         `  ${cdktf} destroy ${stacks.join(" ")} --auto-approve${lockFlag}`,
         "",
-        `After editing ${path.basename(configFile)} there, record its ports (in ${path.join(__dirname, "..")}) before cdktf diff/deploy:`,
+        `After editing ${name} there, record its ports (in ${repo}) before cdktf diff/deploy:`,
         `  npm run synth -- --config "$PRIVATELINK_CONFIG" --out ${shellQuote(path.join(dir, "synth"))} --modules-out ${shellQuote(path.join(dir, "modules"))}`,
         "",
         "Ctrl-C stops the emulator and removes the project folder.",

@@ -17,11 +17,7 @@ const USAGE = `Usage: npm run --silent terraform-env -- [--mirror DIR] [--into D
 function main(argv: string[]): number {
   let args;
   try {
-    args = parseArgs({
-      args: argv,
-      strict: true,
-      options: { mirror: { type: "string" }, into: { type: "string" }, help: { type: "boolean", short: "h", default: false } },
-    }).values;
+    args = parseArgs({ args: argv, options: { mirror: { type: "string" }, into: { type: "string" }, help: { type: "boolean", short: "h" } } }).values;
   } catch (err) {
     console.error(`${(err as Error).message}\n\n${USAGE}`);
     return 2;
