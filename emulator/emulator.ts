@@ -12,6 +12,7 @@ import { ChildProcess, spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { CreateSubnetCommand, CreateVpcCommand, EC2Client, ModifyVpcAttributeCommand } from "@aws-sdk/client-ec2";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import type { ConfigInput } from "../config/schema";
@@ -50,8 +51,13 @@ function killLiveGroups(): void {
   liveGroups.clear();
 }
 
-/** Starts `command` as the leader of a new process group that is killed when this process ends. */
-function spawnGroup(command: string, args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv }): ChildProcess {
+/** Starts `command` as the leader of a new process group that is killed when this process ends; its stdout and stderr go to `onOutput`. */
+function spawnGroup(
+  command: string,
+  args: readonly string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv },
+  onOutput: (text: string) => void,
+): ChildProcess {
   if (!exitHooksInstalled) {
     exitHooksInstalled = true;
     process.on("exit", killLiveGroups);
@@ -64,6 +70,7 @@ function spawnGroup(command: string, args: readonly string[], options: { cwd?: s
     }
   }
   const child = spawn(command, [...args], { ...options, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  for (const stream of [child.stdout!, child.stderr!]) stream.setEncoding("utf8").on("data", onOutput);
   if (child.pid !== undefined) {
     const pid = child.pid;
     liveGroups.add(pid);
@@ -104,11 +111,8 @@ export async function runBounded(
   { cwd, env, timeoutMs }: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number },
 ): Promise<RunResult> {
   const started = Date.now();
-  const child = spawnGroup(command, args, { cwd, env });
   let output = "";
-  for (const stream of [child.stdout, child.stderr]) {
-    stream?.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
-  }
+  const child = spawnGroup(command, args, { cwd, env }, (text) => (output += text));
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
@@ -157,12 +161,9 @@ export async function startEmulator(): Promise<Emulator> {
   let lastFailure = "";
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freeLoopbackPort();
-    const child = spawnGroup(emulatorPython(), [LAUNCHER, "-H", "127.0.0.1", "-p", String(port)], { cwd: REPO });
     // moto logs every request: keep only the tail, for the message when it fails.
     let log = "";
-    for (const stream of [child.stdout, child.stderr]) {
-      stream?.on("data", (chunk: Buffer) => (log = (log + chunk.toString("utf8")).slice(-8_000)));
-    }
+    const child = spawnGroup(emulatorPython(), [LAUNCHER, "-H", "127.0.0.1", "-p", String(port)], { cwd: REPO }, (text) => (log = (log + text).slice(-8_000)));
     const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
     const endpoint = `http://127.0.0.1:${port}`;
     const deadline = Date.now() + timeoutMs;
@@ -171,7 +172,7 @@ export async function startEmulator(): Promise<Emulator> {
         await fetch(`${endpoint}/moto-api/`, { signal: AbortSignal.timeout(2_000) });
         return { endpoint, exited, stop: () => stopGroup(child) };
       } catch {
-        await new Promise((r) => setTimeout(r, 200));
+        await sleep(200);
       }
     }
     await stopGroup(child);

@@ -65,7 +65,7 @@ export function readStack(dir: string, stack: string): TfJson {
 }
 
 /** A value as an HCL expression: JSON is one, once Terraform's template sequences are escaped. */
-const hclLiteral = (value: unknown) => JSON.stringify(value).replace(/\$\{/g, "$${").replace(/%\{/g, "%%{");
+const hclLiteral = (value: unknown) => JSON.stringify(value).replace(/([$%])\{/g, "$1$1{");
 
 /** `head { lines }`, the lines indented. */
 const hclBlock = (head: string, lines: readonly string[]) => `${head} {\n${lines.join("\n").replace(/^/gm, "  ")}\n}`;
