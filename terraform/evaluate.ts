@@ -141,7 +141,7 @@ ${more.map((block) => `${block}\n`).join("")}}
 function regionMock(region: string): string {
   // Consumers check the service name's shape: the provider's must pass on as a real one would.
   const serviceName = `  mock_resource "aws_vpc_endpoint_service" {\n    defaults = { service_name = "com.amazonaws.vpce.${region}.vpce-svc-0123456789abcdef0" }\n  }`;
-  return mockProvider(region, [serviceName]).replace(/^mock_provider "aws" \{/, `mock_provider "aws" {\n  alias = "${region}"`);
+  return mockProvider(region, [serviceName, `  alias = "${region}"`]);
 }
 
 function stackRegion(stack: TfJson, name: string): string {
