@@ -158,8 +158,13 @@ export async function evaluateSynthesized(
   config: Config,
   options: EvaluateOptions = {},
 ): Promise<{ provider: EvaluatedStack; consumers: EvaluatedStack[] }> {
-  // evaluateStacks names a stack the main job did not write.
   const names = [providerStackName(config), ...config.consumers.map((c) => consumerStackName(config, c.name))];
+  // Checked here too, though evaluateStacks would refuse it: the rehearsal's failure prints as one line.
+  for (const name of names) {
+    if (!fs.existsSync(stackFile(outDir, name))) {
+      throw new RehearsalFailure([`the main job wrote no ${path.relative(outDir, stackFile(outDir, name))}`]);
+    }
+  }
   const [provider, ...consumers] = await evaluateStacks(outDir, names, options);
   return { provider, consumers };
 }

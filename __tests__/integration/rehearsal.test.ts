@@ -60,6 +60,7 @@ describe("rehearsal building blocks", () => {
   let provider: EvaluatedStack;
   let consumers: EvaluatedStack[];
   let swapped: EvaluatedStack;
+  let missing: unknown;
 
   beforeAll(async () => {
     if (noTerraform) return;
@@ -73,6 +74,7 @@ describe("rehearsal building blocks", () => {
       const { config } = runSynth({ configFile, outDir: out, modulesOutDir: path.join(dir, "modules") });
       ({ provider, consumers } = await evaluateSynthesized(out, config));
       ({ provider: swapped } = await evaluateSynthesized(out, { ...config, consumers: [] }, { edit: swapBrokerTargets(1, 2) }));
+      missing = await evaluateSynthesized(out, { ...config, consumers: [{ ...config.consumers[0], name: "ghost" }] }).catch((err: unknown) => err);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -91,6 +93,11 @@ describe("rehearsal building blocks", () => {
       ["server 10.0.3.13:9094 10.0.3.13:9094"],
       ["server 10.0.1.11:9094 10.0.1.11:9094", "server 10.0.2.12:9094 10.0.2.12:9094", "server 10.0.3.13:9094 10.0.3.13:9094"],
     ]);
+  });
+
+  itEvaluates("names a stack the main job did not write as the rehearsal's failure (one line, no stack trace)", () => {
+    expect(missing).toBeInstanceOf(RehearsalFailure);
+    expect((missing as Error).message).toMatch(/the main job wrote no stacks\/[a-z0-9-]+-ghost\/cdk\.tf\.json$/);
   });
 
   it("counts HAProxy's health-check state changes per broker address", () => {
