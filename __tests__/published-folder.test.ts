@@ -2,6 +2,7 @@
  * What the main job writes into a published folder (`--modules-out`, dist/modules): the modules
  * only, the same whatever the configuration, and never at the cost of a file it did not write.
  */
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -112,6 +113,40 @@ describe("a published folder (--modules-out)", () => {
     fs.writeFileSync(path.join(modules(), "kafka-broker-ports", "README.md"), "# my own module\n");
     expect(() => synth(configInput())).toThrow('"kafka-broker-ports/README.md", which this tool did not write and would overwrite');
     expect(fs.readFileSync(path.join(modules(), "kafka-broker-ports", "README.md"), "utf8")).toBe("# my own module\n");
+  });
+
+  describe("in a fresh checkout of a repository that commits it (no record of the last run: --out is not committed)", () => {
+    const git = (...args: string[]) =>
+      execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false", ...args], { cwd: dir, stdio: "pipe" });
+    const readme = () => path.join(modules(), "kafka-broker-ports", "README.md");
+    /** The modules as an earlier release wrote them (one file's content differs), committed; --out gone. */
+    const committedEarlierRelease = () => {
+      synth(configInput());
+      fs.writeFileSync(readme(), "# kafka-broker-ports, as an earlier release wrote it\n");
+      fs.rmSync(path.join(dir, "cluster-out"), { recursive: true });
+      git("init", "-q");
+      git("add", "modules");
+      git("commit", "-q", "-m", "modules");
+    };
+
+    it("replaces a file of its own name whose other content is committed unchanged in git: nothing is lost", () => {
+      committedEarlierRelease();
+      synth(configInput());
+      expect(fs.readFileSync(readme(), "utf8")).toMatch(/^# kafka-broker-ports\n/);
+      expect(git("status", "--porcelain", "--", "modules").toString()).toBe(" M modules/kafka-broker-ports/README.md\n");
+    });
+
+    it("refuses it when its content is not what is committed, and a Terraform file it did not write even when committed", () => {
+      committedEarlierRelease();
+      fs.appendFileSync(readme(), "my uncommitted notes\n");
+      expect(() => synth(configInput())).toThrow('"kafka-broker-ports/README.md", which this tool did not write and would overwrite');
+      expect(fs.readFileSync(readme(), "utf8")).toMatch(/my uncommitted notes\n$/);
+      git("checkout", "-q", "--", "modules");
+      fs.writeFileSync(path.join(modules(), "kafka-broker-ports", "extra.tf"), "# mine\n");
+      git("add", "modules");
+      git("commit", "-q", "-m", "extra");
+      expect(() => synth(configInput())).toThrow('"kafka-broker-ports/extra.tf", which this tool did not write and would publish');
+    });
   });
 
   type Published = { modulesOut: string; files: string[] };

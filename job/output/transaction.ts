@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { acquire, ended, release } from "./lock";
@@ -161,11 +162,16 @@ export class Outputs {
       " where a module's files go, as another kind of entry (a file where a folder goes, a folder or a link where a file goes)",
     );
     const previous = previousPublished(this.paths.out, target);
-    const foreign = filesOf(existing).filter((file) => {
+    const differing = filesOf(existing).filter((file) => {
       if (previous.includes(file)) return false;
       if (files.has(file)) return fs.readFileSync(path.join(target, file), "utf8") !== files.get(file);
       return TERRAFORM_FILE.test(file);
     });
+    // A file of its own name whose content is committed unchanged in git is an earlier release's,
+    // checked out fresh (the record of the last run is in --out, which is not committed): replacing it
+    // loses nothing, and git shows the change.
+    const committed = differing.some((f) => files.has(f)) ? committedUnchanged(target, differing) : new Set<string>();
+    const foreign = differing.filter((f) => !(files.has(f) && committed.has(f)));
     refuse(foreign, `, which this tool did not write and would ${foreign.some((f) => files.has(f)) ? "overwrite or " : ""}publish as part of a module`);
     for (const [file, content] of files) {
       fs.mkdirSync(path.dirname(path.join(beside(target, "new"), file)), { recursive: true });
@@ -284,6 +290,26 @@ function checkPaths(paths: OutputPaths, keep: readonly string[]): void {
 /** `dir` and the folders above it, while they are empty, up to `above` (which stays). */
 function removeEmptyFolders(dir: string, above: string): void {
   for (; dir !== above && fs.existsSync(dir) && fs.readdirSync(dir).length === 0; dir = path.dirname(dir)) fs.rmdirSync(dir);
+}
+
+/**
+ * Which of `files` (paths inside `dir`) hold exactly what git's HEAD commit holds for them; none
+ * where git is missing or `dir` is not in a work tree.
+ */
+function committedUnchanged(dir: string, files: readonly string[]): Set<string> {
+  const git = (args: readonly string[]) => spawnSync("git", ["-C", dir, ...args], { encoding: "utf8", timeout: 30_000 });
+  // `<mode> blob <hash>\t<path>`, the paths relative to `dir`; only regular files (not links).
+  const tree = git(["ls-tree", "-r", "-z", "HEAD", "--", "."]);
+  const hashed = git(["hash-object", "--", ...files]);
+  if (tree.status !== 0 || hashed.status !== 0) return new Set();
+  const inHead = new Map(
+    tree.stdout
+      .split("\0")
+      .map((entry) => /^100(?:644|755) blob (\S+)\t(.*)$/s.exec(entry))
+      .flatMap((m) => (m ? [[m[2], m[1]] as const] : [])),
+  );
+  const now = hashed.stdout.trim().split("\n");
+  return new Set(files.filter((f, i) => inHead.get(f) === now[i]));
 }
 
 /** Refuses replacing what is not this tool's to replace. */
