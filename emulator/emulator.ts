@@ -17,7 +17,7 @@ import { CreateSubnetCommand, CreateVpcCommand, EC2Client, ModifyVpcAttributeCom
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import type { ConfigInput } from "../config/schema";
 import { runSynth, SynthResult } from "../job/job";
-import { killGroup, terraformEnv } from "../terraform/run";
+import { atExit, killGroup, terraformEnv } from "../terraform/run";
 
 const REPO = path.resolve(__dirname, "..");
 const LAUNCHER = path.join(__dirname, "launcher.py");
@@ -43,14 +43,6 @@ export function emulatorUnavailable(): string | undefined {
 // ---------------------------------------------------------------------------------------------
 // Processes: each in its own process group, killed as a group, whatever ends this process.
 
-const liveGroups = new Set<number>();
-let exitHooksInstalled = false;
-
-function killLiveGroups(): void {
-  liveGroups.forEach((pid) => killGroup(pid, "SIGKILL"));
-  liveGroups.clear();
-}
-
 /** Starts `command` as the leader of a new process group that is killed when this process ends; its stdout and stderr go to `onOutput`. */
 function spawnGroup(
   command: string,
@@ -58,26 +50,15 @@ function spawnGroup(
   options: { cwd: string; env?: NodeJS.ProcessEnv },
   onOutput: (text: string) => void,
 ): ChildProcess {
-  if (!exitHooksInstalled) {
-    exitHooksInstalled = true;
-    process.on("exit", killLiveGroups);
-    for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
-      process.once(signal, () => {
-        killLiveGroups();
-        // The default action, now that our children are gone.
-        process.kill(process.pid, signal);
-      });
-    }
-  }
   const child = spawn(command, [...args], { ...options, detached: true, stdio: ["ignore", "pipe", "pipe"] });
   for (const stream of [child.stdout!, child.stderr!]) stream.setEncoding("utf8").on("data", onOutput);
   if (child.pid !== undefined) {
     const pid = child.pid;
-    liveGroups.add(pid);
+    const cancelKill = atExit(() => killGroup(pid, "SIGKILL"));
     child.once("exit", () => {
       // The leader is gone; anything it started in its group goes with it.
       killGroup(pid, "SIGKILL");
-      liveGroups.delete(pid);
+      cancelKill();
     });
   }
   return child;

@@ -19,7 +19,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as readline from "node:readline";
-import { killGroup, sharedProviderEnv, terraformAsync, terraformBinary, terraformEnv } from "./run";
+import { atExit, killGroup, sharedProviderEnv, terraformAsync, terraformBinary, terraformEnv } from "./run";
 import { PROVIDER_MODULE } from "../modules/kafka-privatelink-provider/rules";
 import { TfJson } from "../modules/packaging/terraform-json";
 import { MODULES_DIR } from "../stacks/module-call";
@@ -229,6 +229,9 @@ function terraformTest(dir: string, runs: number): Promise<TestRun> {
       detached: true,
       stdio: ["ignore", "pipe", "pipe"],
     });
+    // Detached (its own group, which stop() kills with the providers it started): a Ctrl-C reaches
+    // only this process, which takes the group with it.
+    const cancelKill = atExit(() => killGroup(child.pid!, "SIGKILL"));
     const messages: TfJson[] = [];
     let states = 0;
     let stderr = "";
@@ -258,10 +261,12 @@ function terraformTest(dir: string, runs: number): Promise<TestRun> {
     child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
     child.on("error", (err) => {
       clearTimeout(timer);
+      cancelKill();
       reject(new Error(`terraform test in ${dir}: ${err.message}`));
     });
     child.on("close", (code) => {
       clearTimeout(timer);
+      cancelKill();
       resolve({ status: stopped && states === runs ? 0 : (code ?? 1), messages, stderr });
     });
   });
@@ -303,6 +308,8 @@ function parseRuns(runs: ReadonlyArray<{ run: string; stack: string }>, { status
  */
 export async function evaluateStacks(outDir: string, stacks: readonly string[], options: EvaluateOptions = {}): Promise<EvaluatedStack[]> {
   const tree = fs.mkdtempSync(path.join(os.tmpdir(), "kpl-evaluate-"));
+  const removeTree = () => fs.rmSync(tree, { recursive: true, force: true });
+  const cancelRemoval = atExit(removeTree);
   try {
     fs.cpSync(path.join(outDir, MODULES_DIR), path.join(tree, MODULES_DIR), { recursive: true });
     const all = fs.readdirSync(path.join(outDir, "stacks")).filter((s) => fs.existsSync(stackFile(outDir, s)));
@@ -335,6 +342,7 @@ export async function evaluateStacks(outDir: string, stacks: readonly string[], 
     const done = new Map(parseRuns(runs, await terraformTest(dir, runs.length)).map((e) => [e.name, e]));
     return stacks.map((s) => done.get(s)!);
   } finally {
-    fs.rmSync(tree, { recursive: true, force: true });
+    cancelRemoval();
+    removeTree();
   }
 }

@@ -18,6 +18,42 @@ export function killGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
+const cleanups = new Set<() => void>();
+let hooked = false;
+
+/**
+ * Runs `cleanup` once when this process ends: at its exit, or on SIGINT, SIGTERM or SIGHUP, after
+ * which the process ends as the signal ends it (another listener may exit first; the cleanups have
+ * run then too). For what a Ctrl-C would leave behind: a detached process group, a temporary
+ * folder. Returns the function that cancels it, for when the thing is gone anyway.
+ */
+export function atExit(cleanup: () => void): () => void {
+  if (!hooked) {
+    hooked = true;
+    process.on("exit", runCleanups);
+    for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+      process.once(signal, () => {
+        runCleanups();
+        // The default action, now that what this process leaves is gone.
+        process.kill(process.pid, signal);
+      });
+    }
+  }
+  cleanups.add(cleanup);
+  return () => cleanups.delete(cleanup);
+}
+
+function runCleanups(): void {
+  for (const cleanup of [...cleanups]) {
+    cleanups.delete(cleanup);
+    try {
+      cleanup();
+    } catch {
+      // Best effort: the process is ending, and every other cleanup still runs.
+    }
+  }
+}
+
 /** The machine image's mirror: the folder that holds `registry.terraform.io`. */
 export const DEFAULT_MIRROR = "/opt/tf-plugins";
 
@@ -134,7 +170,7 @@ function cliConfigFile(versions?: readonly string[]): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kpl-terraform-cli-"));
   const file = path.join(dir, "terraform.rc");
   fs.writeFileSync(file, cliConfigText(buildMirror(path.join(dir, "mirror"), versions)));
-  process.once("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
+  atExit(() => fs.rmSync(dir, { recursive: true, force: true }));
   configs.set(key, file);
   return file;
 }
