@@ -41,7 +41,7 @@ import { consumerStackName, providerStackName } from "../stacks";
 import { MODULES_DIR } from "../stacks/module-call";
 import { evaluateStacks, stackFile, type EvaluatedStack, type EvaluateOptions } from "../terraform/evaluate";
 import { listenerRoutes } from "../terraform/listener-routes";
-import { terraform, terraformUnavailable } from "../terraform/run";
+import { atExit, terraform, terraformUnavailable } from "../terraform/run";
 import { brokerProperties } from "./broker-config";
 import type { ClientPlan, ClientReport } from "./client";
 import { haproxyConfig, stateChanges, type LoadBalancerListener } from "./haproxy";
@@ -266,9 +266,6 @@ function exited(child: ChildProcess): boolean {
   return child.exitCode !== null || child.signalCode !== null;
 }
 
-/** The process events on which a rehearsal removes everything it started. */
-const EXIT_EVENTS = ["exit", "SIGINT", "SIGTERM"] as const;
-
 /** A progress line, on stderr. */
 export const log = (line: string) => process.stderr.write(`[rehearsal] ${line}\n`);
 
@@ -303,11 +300,8 @@ export class Rehearsal {
   private served: readonly LoadBalancerListener[] = [];
   private topics = 0;
   private closed = false;
-  /** On exit, and on SIGINT or SIGTERM before the signal takes its course. */
-  private readonly onExit = (signal: unknown) => {
-    this.close();
-    if (typeof signal === "string") process.kill(process.pid, signal);
-  };
+  /** Cancels the close() at this process's exit or on a signal (terraform/run.ts `atExit`). */
+  private cancelCloseAtExit?: () => void;
 
   private readonly prefix = newRunPrefix();
   private topology?: Topology;
@@ -424,7 +418,7 @@ export class Rehearsal {
       if (this.hostnames.length === 0) {
         throw new RehearsalFailure(["the consumer stacks have no Route 53 alias record for the interface endpoint"]);
       }
-      EXIT_EVENTS.forEach((event) => process.once(event, this.onExit));
+      this.cancelCloseAtExit = atExit(() => this.close());
       this.prepareClientSecurity();
       fetchKafkaJars();
       await this.startBrokers();
@@ -748,7 +742,7 @@ export class Rehearsal {
       return;
     }
     this.closed = true;
-    EXIT_EVENTS.forEach((event) => process.removeListener(event, this.onExit));
+    this.cancelCloseAtExit?.();
     destroyRun(this.prefix, this.tempDir);
   }
 }
